@@ -1,0 +1,120 @@
+package awsapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Service is one AWS-compatible API served on the edge listener.
+type Service struct {
+	// Name is the SigV4 signing name ("lambda", "sqs", "iam", "nubo", ...).
+	Name string
+	// Protocol decides the error envelope for requests to this service.
+	Protocol Protocol
+	// Handler serves authenticated requests; the principal is in the context.
+	Handler http.Handler
+	// Matches recognises an unsigned request as meant for this service, so its
+	// authentication error is written in the right envelope. Optional.
+	Matches func(r *http.Request) bool
+}
+
+// Edge is the one listener's handler: request ids, SigV4 authentication and
+// routing by the signing name of the credential scope.
+type Edge struct {
+	keys     *Keyring
+	services map[string]Service
+	order    []string
+	public   *http.ServeMux
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// NewEdge builds an edge over the given services. Signing names must be unique.
+func NewEdge(keys *Keyring, log *slog.Logger, services ...Service) (*Edge, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	e := &Edge{keys: keys, services: map[string]Service{}, public: http.NewServeMux(), log: log, now: time.Now}
+	for _, s := range services {
+		if s.Name == "" || s.Handler == nil {
+			return nil, errors.New("edge: a service needs a name and a handler")
+		}
+		if _, dup := e.services[s.Name]; dup {
+			return nil, errors.New("edge: duplicate service " + s.Name)
+		}
+		e.services[s.Name] = s
+		e.order = append(e.order, s.Name)
+	}
+	return e, nil
+}
+
+// HandlePublic serves pattern without authentication (health, metrics).
+func (e *Edge) HandlePublic(pattern string, h http.Handler) { e.public.Handle(pattern, h) }
+
+func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h, pattern := e.public.Handler(r); pattern != "" {
+		h.ServeHTTP(w, r)
+		return
+	}
+	rid := NewRequestID()
+	ctx := WithRequestID(r.Context(), rid)
+	r = r.WithContext(ctx)
+	w.Header().Set("X-Amzn-RequestId", rid)
+
+	sig, err := ParseSigV4(r)
+	if err != nil {
+		svc := e.guess(r)
+		if errors.Is(err, ErrNoSignature) {
+			WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token"), e.log)
+			return
+		}
+		WriteError(w, r, svc.Protocol, NewError(http.StatusBadRequest, "IncompleteSignatureException", err.Error()), e.log)
+		return
+	}
+	svc, ok := e.services[sig.Service]
+	if !ok {
+		svc = e.guess(r)
+		WriteError(w, r, svc.Protocol, Errorf(http.StatusBadRequest, "UnknownServiceException", "nubo does not serve the %q API", sig.Service), e.log)
+		return
+	}
+	token := r.Header.Get("X-Amz-Security-Token")
+	if sig.Presigned {
+		token = r.URL.Query().Get("X-Amz-Security-Token")
+	}
+	secret, p, err := e.keys.Lookup(sig.AccessKeyID, token)
+	switch {
+	case errors.Is(err, ErrExpiredToken):
+		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "ExpiredTokenException", "The security token included in the request is expired"), e.log)
+		return
+	case err != nil:
+		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid."), e.log)
+		return
+	}
+	if err := sig.Verify(r, secret, e.now()); err != nil {
+		msg := "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+		if errors.Is(err, errSignatureExpired) {
+			msg = "Signature expired: " + sig.AmzDate.Format("20060102T150405Z") + " is now earlier than the allowed window around " + e.now().UTC().Format("20060102T150405Z")
+		} else if !errors.Is(err, errSignatureMismatch) {
+			msg = err.Error()
+		}
+		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "InvalidSignatureException", msg), e.log)
+		return
+	}
+	svc.Handler.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, p)))
+}
+
+// guess picks the service an unauthenticated request was meant for.
+func (e *Edge) guess(r *http.Request) Service {
+	for _, name := range e.order {
+		if s := e.services[name]; s.Matches != nil && s.Matches(r) {
+			return s
+		}
+	}
+	if strings.Contains(r.Header.Get("Content-Type"), "x-amz-json") {
+		return Service{Protocol: JSON}
+	}
+	return Service{Protocol: RestJSON}
+}

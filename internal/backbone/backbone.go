@@ -1,0 +1,189 @@
+package backbone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Options configures a Backbone.
+type Options struct {
+	// DataDir holds the embedded server's JetStream files (DataDir/jetstream).
+	DataDir string
+	// URL, when set, connects to an external NATS server instead of embedding one.
+	URL string
+	// Replicas for streams and buckets created on an external cluster (default 1
+	// embedded, 3 is typical for a cluster; clamped by the server).
+	Replicas int
+	// StartTimeout bounds how long the embedded server may take to be ready.
+	StartTimeout time.Duration
+	Logger       *slog.Logger
+}
+
+// Backbone is the JetStream connection shared by every service.
+type Backbone struct {
+	opts Options
+	log  *slog.Logger
+
+	mu sync.Mutex
+	ns *server.Server
+	nc *nats.Conn
+	js jetstream.JetStream
+}
+
+// New validates opts. It starts nothing.
+func New(o Options) (*Backbone, error) {
+	if o.URL == "" && o.DataDir == "" {
+		return nil, errors.New("backbone: a data directory or a NATS URL is required")
+	}
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 15 * time.Second
+	}
+	if o.Replicas <= 0 {
+		o.Replicas = 1
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Backbone{opts: o, log: o.Logger}, nil
+}
+
+// Start starts the embedded server (or dials the external one) and returns
+// once JetStream answers.
+func (b *Backbone) Start(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.js != nil {
+		return nil
+	}
+	var err error
+	if b.opts.URL != "" {
+		b.nc, err = nats.Connect(b.opts.URL, nats.Name("nubo"), nats.MaxReconnects(-1))
+		if err != nil {
+			return fmt.Errorf("backbone: connect %s: %w", b.opts.URL, err)
+		}
+	} else {
+		b.ns, b.nc, err = startEmbedded(b.opts)
+		if err != nil {
+			return err
+		}
+	}
+	b.js, err = jetstream.New(b.nc)
+	if err == nil {
+		_, err = b.js.AccountInfo(ctx)
+	}
+	if err != nil {
+		b.closeLocked()
+		return fmt.Errorf("backbone: jetstream: %w", err)
+	}
+	return nil
+}
+
+func startEmbedded(o Options) (*server.Server, *nats.Conn, error) {
+	ns, err := server.NewServer(&server.Options{
+		ServerName:         "nubo",
+		JetStream:          true,
+		StoreDir:           filepath.Join(o.DataDir, "jetstream"),
+		DontListen:         true, // in-process clients only; --nats-url is the scale-out path
+		NoSigs:             true, // nubo owns SIGINT/SIGTERM
+		NoLog:              true,
+		JetStreamMaxMemory: -1,
+		JetStreamMaxStore:  -1,
+		SyncInterval:       0,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("embedded nats: %w", err)
+	}
+	ns.Start()
+	if !ns.ReadyForConnections(o.StartTimeout) {
+		ns.Shutdown()
+		return nil, nil, fmt.Errorf("embedded nats: not ready after %s", o.StartTimeout)
+	}
+	nc, err := nats.Connect("", nats.InProcessServer(ns), nats.Name("nubo"))
+	if err != nil {
+		ns.Shutdown()
+		return nil, nil, fmt.Errorf("embedded nats: connect in-process: %w", err)
+	}
+	return ns, nc, nil
+}
+
+// JetStream returns the JetStream context. Valid after Start.
+func (b *Backbone) JetStream() jetstream.JetStream { return b.js }
+
+// Conn returns the core NATS connection. Valid after Start.
+func (b *Backbone) Conn() *nats.Conn { return b.nc }
+
+// Embedded reports whether the server runs in this process.
+func (b *Backbone) Embedded() bool { return b.opts.URL == "" }
+
+// Replicas is the replica count for new streams and buckets.
+func (b *Backbone) Replicas() int { return b.opts.Replicas }
+
+// KeyValue creates the bucket if it does not exist, or opens it.
+func (b *Backbone) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	if cfg.Replicas == 0 {
+		cfg.Replicas = b.opts.Replicas
+	}
+	kv, err := b.js.CreateOrUpdateKeyValue(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("backbone: kv %q: %w", cfg.Bucket, err)
+	}
+	return kv, nil
+}
+
+// ObjectStore creates the store if it does not exist, or opens it.
+func (b *Backbone) ObjectStore(ctx context.Context, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
+	if cfg.Replicas == 0 {
+		cfg.Replicas = b.opts.Replicas
+	}
+	os, err := b.js.CreateOrUpdateObjectStore(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("backbone: object store %q: %w", cfg.Bucket, err)
+	}
+	return os, nil
+}
+
+// Stream creates the stream if it does not exist, or updates it to cfg.
+func (b *Backbone) Stream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	if cfg.Replicas == 0 {
+		cfg.Replicas = b.opts.Replicas
+	}
+	s, err := b.js.CreateOrUpdateStream(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("backbone: stream %q: %w", cfg.Name, err)
+	}
+	return s, nil
+}
+
+// Close drains the connection and shuts the embedded server down. Idempotent.
+func (b *Backbone) Close(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closeLocked()
+	return nil
+}
+
+func (b *Backbone) closeLocked() {
+	if b.nc != nil {
+		_ = b.nc.Drain()
+		for i := 0; i < 200 && !b.nc.IsClosed(); i++ {
+			time.Sleep(5 * time.Millisecond)
+		}
+		b.nc.Close()
+		b.nc = nil
+	}
+	if b.ns != nil {
+		b.ns.Shutdown()
+		b.ns.WaitForShutdown()
+		b.ns = nil
+	}
+	b.js = nil
+}

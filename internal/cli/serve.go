@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nubo-run/nubo/internal/platform"
+)
+
+func newServeCmd() *cobra.Command {
+	var o platform.Options
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the nubo server (AWS APIs on --addr, HTTP APIs on --http-addr)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			level := slog.LevelInfo
+			if verbose {
+				level = slog.LevelDebug
+			}
+			o.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			p, err := platform.New(o)
+			if err != nil {
+				return err
+			}
+			return p.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.DataDir, "data", platform.DefaultDataDir, "directory for all durable state")
+	f.StringVar(&o.Addr, "addr", platform.DefaultAddr, "listener for the AWS-compatible APIs and the admin API")
+	f.StringVar(&o.HTTPAddr, "http-addr", platform.DefaultHTTPAddr, "listener for the HTTP APIs that stacks declare")
+	f.StringVar(&o.NATSURL, "nats-url", "", "use an external NATS JetStream server instead of the embedded one")
+	f.StringVar(&o.AccessKey, "access-key", envOr("NUBO_ACCESS_KEY_ID", platform.DefaultAccessKey), "access key id clients sign with (env NUBO_ACCESS_KEY_ID)")
+	f.StringVar(&o.SecretKey, "secret-key", envOr("NUBO_SECRET_ACCESS_KEY", platform.DefaultSecretKey), "secret access key (env NUBO_SECRET_ACCESS_KEY)")
+	f.StringVar(&o.Region, "region", envOr("NUBO_REGION", "us-east-1"), "region in ARNs and signatures")
+	f.StringVar(&o.AccountID, "account-id", envOr("NUBO_ACCOUNT_ID", "000000000000"), "account id in ARNs")
+	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30e9, "how long shutdown waits for in-flight invocations")
+	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
+	return cmd
+}

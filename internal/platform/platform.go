@@ -1,0 +1,175 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/backbone"
+)
+
+// Options configures a Platform: the flags of `nubo serve`.
+type Options struct {
+	DataDir   string
+	Addr      string // edge: every AWS API and the admin API
+	HTTPAddr  string // users' HTTP APIs
+	NATSURL   string
+	AccessKey string
+	SecretKey string
+	Region    string
+	AccountID string
+	// ShutdownTimeout bounds Close (drain in-flight work, stop instances).
+	ShutdownTimeout time.Duration
+	Logger          *slog.Logger
+}
+
+// Defaults for Options.
+const (
+	DefaultAddr      = "127.0.0.1:4566"
+	DefaultHTTPAddr  = "127.0.0.1:8080"
+	DefaultDataDir   = ".nubo"
+	DefaultAccessKey = "test"
+	DefaultSecretKey = "test"
+)
+
+// component is the lifecycle every long-lived part has.
+type component interface {
+	Start(ctx context.Context) error
+	Close(ctx context.Context) error
+}
+
+type part struct {
+	name string
+	component
+}
+
+// Platform is one running nubo server.
+type Platform struct {
+	opts    Options
+	log     *slog.Logger
+	parts   []part
+	started int
+	ready   atomic.Bool
+
+	Backbone *backbone.Backbone
+	Keys     *awsapi.Keyring
+	edge     *listener
+	http     *listener
+}
+
+// New validates opts and builds every part. It starts nothing.
+func New(o Options) (*Platform, error) {
+	if o.DataDir == "" {
+		o.DataDir = DefaultDataDir
+	}
+	if o.Addr == "" {
+		o.Addr = DefaultAddr
+	}
+	if o.HTTPAddr == "" {
+		o.HTTPAddr = DefaultHTTPAddr
+	}
+	if o.AccessKey == "" && o.SecretKey == "" {
+		o.AccessKey, o.SecretKey = DefaultAccessKey, DefaultSecretKey
+	}
+	if o.Region == "" {
+		o.Region = awsapi.DefaultRegion
+	}
+	if o.AccountID == "" {
+		o.AccountID = awsapi.DefaultAccountID
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	dataDir, err := filepath.Abs(o.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	o.DataDir = dataDir
+	p := &Platform{opts: o, log: o.Logger}
+	account := awsapi.Account{Region: o.Region, ID: o.AccountID}
+	if p.Keys, err = awsapi.NewKeyring(account, o.AccessKey, o.SecretKey); err != nil {
+		return nil, fmt.Errorf("credentials: %w", err)
+	}
+	if p.Backbone, err = backbone.New(backbone.Options{DataDir: o.DataDir, URL: o.NATSURL, Logger: o.Logger.With("part", "backbone")}); err != nil {
+		return nil, err
+	}
+	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"))
+	if err != nil {
+		return nil, err
+	}
+	edge.HandlePublic("GET /_nubo/health", http.HandlerFunc(p.health))
+	p.edge = &listener{name: "edge", addr: o.Addr, handler: edge, log: o.Logger}
+	p.http = &listener{name: "http", addr: o.HTTPAddr, handler: http.NotFoundHandler(), log: o.Logger}
+
+	p.parts = []part{
+		{"backbone", p.Backbone},
+		{"edge listener", p.edge},
+		{"http listener", p.http},
+	}
+	return p, nil
+}
+
+func (p *Platform) health(w http.ResponseWriter, r *http.Request) {
+	if !p.ready.Load() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"status":"ok"}`))
+}
+
+// Start starts every part in order; on failure it closes those started.
+func (p *Platform) Start(ctx context.Context) error {
+	for _, pt := range p.parts {
+		if err := pt.Start(ctx); err != nil {
+			rollback := p.Close(context.WithoutCancel(ctx))
+			return errors.Join(fmt.Errorf("start %s: %w", pt.name, err), rollback)
+		}
+		p.started++
+		p.log.Debug("started", "part", pt.name)
+	}
+	p.ready.Store(true)
+	return nil
+}
+
+// Close closes the started parts, last first, joining their errors.
+func (p *Platform) Close(ctx context.Context) error {
+	p.ready.Store(false)
+	var errs []error
+	for ; p.started > 0; p.started-- {
+		pt := p.parts[p.started-1]
+		if err := pt.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("close %s: %w", pt.name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run starts the platform, waits for ctx to end, then closes it within the
+// shutdown timeout.
+func (p *Platform) Run(ctx context.Context) error {
+	if err := p.Start(ctx); err != nil {
+		return err
+	}
+	p.log.Info("nubo serving", "addr", p.EdgeAddr(), "http_addr", p.HTTPAddr(), "data", p.opts.DataDir)
+	<-ctx.Done()
+	p.log.Info("shutting down")
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.opts.ShutdownTimeout)
+	defer cancel()
+	return p.Close(cctx)
+}
+
+// EdgeAddr is the bound edge address.
+func (p *Platform) EdgeAddr() string { return p.edge.Addr() }
+
+// HTTPAddr is the bound HTTP API address.
+func (p *Platform) HTTPAddr() string { return p.http.Addr() }
