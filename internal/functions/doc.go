@@ -1,0 +1,9 @@
+// Package functions runs Lambda-compatible functions: the durable registry of
+// functions and their code (registry.go), the instance pool that starts one OS
+// process per instance and serves each its own Runtime API on loopback
+// (pool.go, instance.go, runtimeapi.go), synchronous and asynchronous
+// invocation with retries and destinations (invoke.go, async.go), logs
+// (logs.go), metrics (metrics.go), the Lambda REST-JSON API (api.go) and the
+// stack resource providers (resource.go). Start with types.go: the contracts
+// between those parts.
+package functions
