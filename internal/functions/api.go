@@ -1,0 +1,781 @@
+package functions
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+)
+
+// Invoke payload limits (Lambda's quotas).
+const (
+	MaxSyncPayload  = 6 * 1024 * 1024 // 6 MB
+	MaxAsyncPayload = 256 * 1024      // 256 KB
+	logTailBytes    = 4 * 1024
+)
+
+// Headers nubo adds to GetFunction so `nubo functions` can show instances.
+const (
+	HeaderWarmInstances = "X-Nubo-Warm-Instances"
+	HeaderBusyInstances = "X-Nubo-Busy-Instances"
+)
+
+// API serves the Lambda REST-JSON API, as aws-sdk-go-v2/service/lambda and
+// the AWS CLI send it, for the operations nubo implements.
+type API struct {
+	s   *Service
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// NewAPI builds the Lambda API handler over s.
+func NewAPI(s *Service, log *slog.Logger) *API {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &API{s: s, log: log, mux: http.NewServeMux()}
+	routes := map[string]func(http.ResponseWriter, *http.Request) error{
+		"POST /2015-03-31/functions":                              a.createFunction,
+		"POST /2015-03-31/functions/{$}":                          a.createFunction,
+		"GET /2015-03-31/functions":                               a.listFunctions,
+		"GET /2015-03-31/functions/{$}":                           a.listFunctions,
+		"GET /2015-03-31/functions/{name}":                        a.getFunction,
+		"DELETE /2015-03-31/functions/{name}":                     a.deleteFunction,
+		"GET /2015-03-31/functions/{name}/configuration":          a.getFunctionConfiguration,
+		"PUT /2015-03-31/functions/{name}/configuration":          a.updateFunctionConfiguration,
+		"PUT /2015-03-31/functions/{name}/code":                   a.updateFunctionCode,
+		"POST /2015-03-31/functions/{name}/invocations":           a.invoke,
+		"PUT /2017-10-31/functions/{name}/concurrency":            a.putConcurrency,
+		"DELETE /2017-10-31/functions/{name}/concurrency":         a.deleteConcurrency,
+		"GET /2019-09-30/functions/{name}/concurrency":            a.getConcurrency,
+		"PUT /2019-09-25/functions/{name}/event-invoke-config":    a.putEventInvokeConfig,
+		"POST /2019-09-25/functions/{name}/event-invoke-config":   a.updateEventInvokeConfig,
+		"GET /2019-09-25/functions/{name}/event-invoke-config":    a.getEventInvokeConfig,
+		"DELETE /2019-09-25/functions/{name}/event-invoke-config": a.deleteEventInvokeConfig,
+	}
+	for pattern, h := range routes {
+		a.mux.HandleFunc(pattern, a.wrap(h))
+	}
+	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		a.writeError(w, r, awsapi.Errorf(http.StatusNotFound, "UnknownOperationException", "nubo does not implement %s %s", r.Method, r.URL.Path))
+	})
+	return a
+}
+
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	}
+}
+
+// lambdaError is the body Lambda sends with an error; the SDK reads the
+// code from X-Amzn-ErrorType and the members from here.
+type lambdaError struct {
+	Type    string `json:"Type"`
+	Message string `json:"Message"`
+	Lower   string `json:"message"`
+	Reason  string `json:"Reason,omitempty"`
+}
+
+// reasonError is TooManyRequestsException with its Reason member.
+type reasonError struct {
+	e      *awsapi.Error
+	reason string
+}
+
+func (r *reasonError) Error() string { return r.e.Error() }
+
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := wireError(err)
+	var reason string
+	var re *reasonError
+	if errors.As(err, &re) {
+		e, reason = re.e, re.reason
+	}
+	rid := awsapi.RequestID(r.Context())
+	if e.Server {
+		a.log.Error("lambda api error", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	typ := "User"
+	if e.Server {
+		typ = "Service"
+	}
+	h := w.Header()
+	for k, vs := range e.Header {
+		h[k] = vs
+	}
+	h.Set("X-Amzn-ErrorType", e.Code)
+	if rid != "" {
+		h.Set("X-Amzn-RequestId", rid)
+	}
+	awsapi.WriteJSON(w, e.Status, lambdaError{Type: typ, Message: e.Message, Lower: e.Message, Reason: reason})
+}
+
+// functionNotFound is Lambda's 404 for a missing function (or version).
+func functionNotFound(arn string) *awsapi.Error {
+	return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "Function not found: "+arn)
+}
+
+// wireError is the one place domain errors become Lambda's wire errors.
+func wireError(err error) *awsapi.Error {
+	var ae *awsapi.Error
+	var re *reasonError
+	var ip *InvalidParameterError
+	var nf *notFoundError
+	switch {
+	case errors.As(err, &re):
+		return re.e
+	case errors.As(err, &ae):
+		return ae
+	case errors.As(err, &nf):
+		return functionNotFound(nf.arn)
+	case errors.As(err, &ip):
+		return awsapi.InvalidParameter("%s", ip.Message)
+	case errors.Is(err, ErrFunctionExists):
+		return awsapi.NewError(http.StatusConflict, "ResourceConflictException", err.Error())
+	case errors.Is(err, ErrRevisionMismatch):
+		return awsapi.NewError(http.StatusPreconditionFailed, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+	case errors.Is(err, ErrClosing):
+		return awsapi.NewError(http.StatusServiceUnavailable, "ServiceException", "nubo is shutting down and takes no new invocations")
+	}
+	return awsapi.InternalError(err)
+}
+
+type notFoundError struct {
+	arn   string
+	cause error
+}
+
+func (e *notFoundError) Error() string { return "function not found: " + e.arn }
+func (e *notFoundError) Unwrap() error { return e.cause }
+
+// ref resolves the {name} path value (name, partial or full ARN, with an
+// optional qualifier) and the Qualifier query parameter. nubo runs
+// $LATEST only: any other qualifier is a version that does not exist.
+func (a *API) ref(r *http.Request) (string, error) {
+	raw := r.PathValue("name")
+	name, qual, err := parseFunctionRef(raw)
+	if err != nil {
+		return "", awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: %v", raw, err)
+	}
+	if q := r.URL.Query().Get("Qualifier"); q != "" {
+		if qual != "" && qual != q {
+			return "", awsapi.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.")
+		}
+		qual = q
+	}
+	if qual != "" && qual != "$LATEST" {
+		return "", &notFoundError{arn: a.s.account.FunctionARN(name) + ":" + qual}
+	}
+	return name, nil
+}
+
+// notFound turns ErrFunctionNotFound into Lambda's 404 naming the ARN.
+func (a *API) notFound(name string, err error) error {
+	if errors.Is(err, ErrFunctionNotFound) {
+		return &notFoundError{arn: a.s.account.FunctionARN(name), cause: err}
+	}
+	return err
+}
+
+func decodeBody(r *http.Request, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, 70<<20))
+	if err != nil {
+		return awsapi.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "read request body: %v", err)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return awsapi.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json: %v", err)
+	}
+	return nil
+}
+
+// ---- wire shapes ----
+
+type environment struct {
+	Variables map[string]string `json:"Variables"`
+}
+
+type loggingConfig struct {
+	LogFormat string `json:"LogFormat,omitempty"`
+	LogGroup  string `json:"LogGroup,omitempty"`
+}
+
+type functionConfiguration struct {
+	FunctionName     string            `json:"FunctionName"`
+	FunctionArn      string            `json:"FunctionArn"`
+	Runtime          string            `json:"Runtime"`
+	Role             string            `json:"Role"`
+	Handler          string            `json:"Handler,omitempty"`
+	CodeSize         int64             `json:"CodeSize"`
+	Description      string            `json:"Description"`
+	Timeout          int               `json:"Timeout"`
+	MemorySize       int               `json:"MemorySize"`
+	LastModified     string            `json:"LastModified"`
+	CodeSha256       string            `json:"CodeSha256"`
+	Version          string            `json:"Version"`
+	Environment      *environment      `json:"Environment,omitempty"`
+	RevisionId       string            `json:"RevisionId"`
+	State            string            `json:"State"`
+	LastUpdateStatus string            `json:"LastUpdateStatus"`
+	PackageType      string            `json:"PackageType"`
+	Architectures    []string          `json:"Architectures"`
+	EphemeralStorage map[string]int    `json:"EphemeralStorage"`
+	LoggingConfig    loggingConfig     `json:"LoggingConfig"`
+	TracingConfig    map[string]string `json:"TracingConfig"`
+}
+
+func toWire(c *Config) functionConfiguration {
+	fc := functionConfiguration{
+		FunctionName: c.Name, FunctionArn: c.ARN, Runtime: c.Runtime, Role: c.Role, Handler: c.Handler,
+		CodeSize: c.CodeSize, Description: c.Description, Timeout: int(c.Timeout / time.Second), MemorySize: c.MemoryMB,
+		LastModified: c.LastModified.UTC().Format("2006-01-02T15:04:05.000-0700"), CodeSha256: c.CodeSHA256,
+		Version: "$LATEST", RevisionId: c.RevisionID, State: "Active", LastUpdateStatus: "Successful",
+		PackageType: "Zip", Architectures: []string{c.Architecture}, EphemeralStorage: map[string]int{"Size": 512},
+		LoggingConfig: loggingConfig{LogFormat: "Text", LogGroup: c.LogGroup},
+		TracingConfig: map[string]string{"Mode": "PassThrough"},
+	}
+	if len(c.Environment) > 0 {
+		fc.Environment = &environment{Variables: c.Environment}
+	}
+	return fc
+}
+
+type functionCode struct {
+	ZipFile         []byte  `json:"ZipFile"`
+	S3Bucket        *string `json:"S3Bucket"`
+	ImageUri        *string `json:"ImageUri"`
+	SourceKMSKeyArn *string `json:"SourceKMSKeyArn"`
+}
+
+type createFunctionInput struct {
+	FunctionName  string         `json:"FunctionName"`
+	Runtime       string         `json:"Runtime"`
+	Role          string         `json:"Role"`
+	Handler       string         `json:"Handler"`
+	Description   string         `json:"Description"`
+	Timeout       *int           `json:"Timeout"`
+	MemorySize    *int           `json:"MemorySize"`
+	Code          *functionCode  `json:"Code"`
+	Environment   *environment   `json:"Environment"`
+	Architectures []string       `json:"Architectures"`
+	PackageType   string         `json:"PackageType"`
+	LoggingConfig *loggingConfig `json:"LoggingConfig"`
+}
+
+func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
+	var in createFunctionInput
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	if in.FunctionName == "" {
+		return awsapi.InvalidParameter("FunctionName is required")
+	}
+	name, qual, err := parseFunctionRef(in.FunctionName)
+	if err != nil || qual != "" {
+		return awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern", in.FunctionName)
+	}
+	if in.PackageType == "Image" || (in.Code != nil && in.Code.ImageUri != nil) {
+		return awsapi.InvalidParameter("PackageType Image is not supported by nubo: upload a .zip package")
+	}
+	if in.Code == nil || in.Code.ZipFile == nil {
+		if in.Code != nil && in.Code.S3Bucket != nil {
+			return awsapi.InvalidParameter("Code.S3Bucket is not supported by nubo yet: pass the package in Code.ZipFile")
+		}
+		return awsapi.InvalidParameter("Code.ZipFile is required")
+	}
+	if in.Runtime == "" {
+		return awsapi.InvalidParameter("Runtime is required for a .zip deployment package")
+	}
+	cfg := Config{Name: name, Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description}
+	if in.MemorySize != nil {
+		if *in.MemorySize == 0 {
+			return invalidf("MemorySize 0 is out of range: it must be between 128 and 10240 MB")
+		}
+		cfg.MemoryMB = *in.MemorySize
+	}
+	if in.Timeout != nil {
+		if *in.Timeout <= 0 {
+			return invalidf("Timeout %d is out of range: it must be between 1 and 900 seconds", *in.Timeout)
+		}
+		cfg.Timeout = time.Duration(*in.Timeout) * time.Second
+	}
+	if in.Environment != nil {
+		cfg.Environment = in.Environment.Variables
+	}
+	switch len(in.Architectures) {
+	case 0:
+	case 1:
+		cfg.Architecture = in.Architectures[0]
+	default:
+		return awsapi.InvalidParameter("Architectures takes exactly one value")
+	}
+	if in.LoggingConfig != nil {
+		cfg.LogGroup = in.LoggingConfig.LogGroup
+	}
+	c, err := a.s.Create(r.Context(), cfg, in.Code.ZipFile)
+	if errors.Is(err, ErrFunctionExists) {
+		return awsapi.NewError(http.StatusConflict, "ResourceConflictException", "Function already exist: "+name)
+	}
+	if err != nil {
+		return err
+	}
+	awsapi.WriteJSON(w, http.StatusCreated, toWire(c))
+	return nil
+}
+
+func (a *API) getFunction(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	c, err := a.s.Get(r.Context(), name)
+	if err != nil {
+		return a.notFound(name, err)
+	}
+	out := map[string]any{
+		"Configuration": toWire(c),
+		"Code":          map[string]string{"RepositoryType": "S3"},
+		"Tags":          map[string]string{},
+	}
+	if c.ReservedConcurrency != nil {
+		out["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *c.ReservedConcurrency}
+	}
+	warm, busy := a.s.Instances(name)
+	w.Header().Set(HeaderWarmInstances, strconv.Itoa(warm))
+	w.Header().Set(HeaderBusyInstances, strconv.Itoa(busy))
+	awsapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	c, err := a.s.Get(r.Context(), name)
+	if err != nil {
+		return a.notFound(name, err)
+	}
+	awsapi.WriteJSON(w, http.StatusOK, toWire(c))
+	return nil
+}
+
+func (a *API) listFunctions(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	max := 50
+	if v := q.Get("MaxItems"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return awsapi.InvalidParameter("MaxItems %q: must be a number between 1 and 10000", v)
+		}
+		max = n
+	}
+	all, err := a.s.List(r.Context())
+	if err != nil {
+		return err
+	}
+	marker := q.Get("Marker")
+	start := 0
+	if marker != "" {
+		start = len(all)
+		for i, c := range all {
+			if c.Name > marker {
+				start = i
+				break
+			}
+		}
+	}
+	out := struct {
+		Functions  []functionConfiguration `json:"Functions"`
+		NextMarker string                  `json:"NextMarker,omitempty"`
+	}{Functions: []functionConfiguration{}}
+	for i := start; i < len(all) && len(out.Functions) < max; i++ {
+		out.Functions = append(out.Functions, toWire(all[i]))
+		if len(out.Functions) == max && i+1 < len(all) {
+			out.NextMarker = all[i].Name
+		}
+	}
+	awsapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) deleteFunction(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	if err := a.s.Delete(r.Context(), name); err != nil {
+		return a.notFound(name, err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type updateCodeInput struct {
+	ZipFile    []byte  `json:"ZipFile"`
+	S3Bucket   *string `json:"S3Bucket"`
+	ImageUri   *string `json:"ImageUri"`
+	RevisionId string  `json:"RevisionId"`
+	Publish    bool    `json:"Publish"`
+	DryRun     bool    `json:"DryRun"`
+}
+
+func (a *API) updateFunctionCode(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	var in updateCodeInput
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	switch {
+	case in.ImageUri != nil:
+		return awsapi.InvalidParameter("ImageUri is not supported by nubo: upload a .zip package")
+	case in.S3Bucket != nil:
+		return awsapi.InvalidParameter("S3Bucket is not supported by nubo yet: pass the package in ZipFile")
+	case in.ZipFile == nil:
+		return awsapi.InvalidParameter("ZipFile is required")
+	}
+	if in.DryRun {
+		c, err := a.s.Get(r.Context(), name)
+		if err != nil {
+			return a.notFound(name, err)
+		}
+		if _, err := checkZip(in.ZipFile, c.Runtime); err != nil {
+			return invalidf("%v", err)
+		}
+		awsapi.WriteJSON(w, http.StatusOK, toWire(c))
+		return nil
+	}
+	c, err := a.s.UpdateCode(r.Context(), name, in.ZipFile, in.RevisionId)
+	if err != nil {
+		return a.notFound(name, err)
+	}
+	awsapi.WriteJSON(w, http.StatusOK, toWire(c))
+	return nil
+}
+
+type updateConfigInput struct {
+	Runtime       *string        `json:"Runtime"`
+	Role          *string        `json:"Role"`
+	Handler       *string        `json:"Handler"`
+	Description   *string        `json:"Description"`
+	Timeout       *int           `json:"Timeout"`
+	MemorySize    *int           `json:"MemorySize"`
+	Environment   *environment   `json:"Environment"`
+	LoggingConfig *loggingConfig `json:"LoggingConfig"`
+	RevisionId    string         `json:"RevisionId"`
+}
+
+func (a *API) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	var in updateConfigInput
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	u := ConfigUpdate{Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, MemoryMB: in.MemorySize, RevisionID: in.RevisionId}
+	if in.Timeout != nil {
+		d := time.Duration(*in.Timeout) * time.Second
+		u.Timeout = &d
+	}
+	if in.Environment != nil {
+		u.Environment = in.Environment.Variables
+		if u.Environment == nil {
+			u.Environment = map[string]string{}
+		}
+	}
+	if in.LoggingConfig != nil {
+		u.LogGroup = &in.LoggingConfig.LogGroup
+	}
+	c, err := a.s.UpdateConfig(r.Context(), name, u)
+	if err != nil {
+		return a.notFound(name, err)
+	}
+	awsapi.WriteJSON(w, http.StatusOK, toWire(c))
+	return nil
+}
+
+// ---- invoke ----
+
+func (a *API) invoke(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	typ := r.Header.Get("X-Amz-Invocation-Type")
+	limit := MaxSyncPayload
+	switch typ {
+	case "", "RequestResponse", "DryRun":
+	case "Event":
+		limit = MaxAsyncPayload
+	default:
+		return awsapi.InvalidParameter("X-Amz-Invocation-Type %q: must be RequestResponse, Event or DryRun", typ)
+	}
+	if lt := r.Header.Get("X-Amz-Log-Type"); lt != "" && lt != "None" && lt != "Tail" {
+		return awsapi.InvalidParameter("X-Amz-Log-Type %q: must be None or Tail", lt)
+	}
+	payload, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
+	if err != nil {
+		return awsapi.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "read payload: %v", err)
+	}
+	if len(payload) > limit {
+		return awsapi.Errorf(http.StatusRequestEntityTooLarge, "RequestTooLargeException",
+			"Request must be smaller than %d bytes for the InvokeFunction operation", limit)
+	}
+	if len(bytes.TrimSpace(payload)) == 0 {
+		payload = []byte("{}")
+	} else if !json.Valid(payload) {
+		return awsapi.NewError(http.StatusBadRequest, "InvalidRequestContentException",
+			"Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
+	}
+	ctx := r.Context()
+	switch typ {
+	case "DryRun":
+		if _, err := a.s.Get(ctx, name); err != nil {
+			return a.notFound(name, err)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	case "Event":
+		rid, err := a.s.InvokeAsync(ctx, name, payload)
+		if err != nil {
+			return a.notFound(name, err)
+		}
+		w.Header().Set("X-Amzn-RequestId", rid)
+		w.WriteHeader(http.StatusAccepted)
+		return nil
+	}
+	req := &Request{
+		RequestID: awsapi.RequestID(ctx),
+		Payload:   payload,
+		Tail:      r.Header.Get("X-Amz-Log-Type") == "Tail",
+	}
+	if cc := r.Header.Get("X-Amz-Client-Context"); cc != "" {
+		raw, err := base64.StdEncoding.DecodeString(cc)
+		if err != nil || !json.Valid(raw) {
+			return awsapi.InvalidParameter("X-Amz-Client-Context must be base64-encoded JSON")
+		}
+		req.ClientContext = cc
+	}
+	res, err := a.s.Invoke(ctx, name, req)
+	if err != nil {
+		return a.invokeError(name, err)
+	}
+	h := w.Header()
+	h.Set("X-Amz-Executed-Version", "$LATEST")
+	if res.FunctionError != "" {
+		h.Set("X-Amz-Function-Error", res.FunctionError)
+	}
+	if req.Tail {
+		tail := res.LogTail
+		if len(tail) > logTailBytes {
+			tail = tail[len(tail)-logTailBytes:]
+		}
+		h.Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString(tail))
+	}
+	ct := res.ContentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	h.Set("Content-Type", ct)
+	h.Set("Content-Length", strconv.Itoa(len(res.Payload)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(res.Payload)
+	return nil
+}
+
+func (a *API) invokeError(name string, err error) error {
+	switch {
+	case errors.Is(err, ErrReservedConcurrency):
+		return &reasonError{e: throttled(), reason: "ReservedFunctionConcurrentInvocationLimitExceeded"}
+	case errors.Is(err, ErrConcurrencyLimit):
+		return &reasonError{e: throttled(), reason: "ConcurrentInvocationLimitExceeded"}
+	case errors.Is(err, context.Canceled):
+		return awsapi.NewError(499, "RequestCanceled", "the client went away")
+	}
+	return a.notFound(name, err)
+}
+
+func throttled() *awsapi.Error {
+	e := awsapi.NewError(http.StatusTooManyRequests, "TooManyRequestsException", "Rate Exceeded.")
+	e.Header = http.Header{"Retry-After": {"1"}}
+	return e
+}
+
+// ---- concurrency ----
+
+type concurrencyBody struct {
+	ReservedConcurrentExecutions *int `json:"ReservedConcurrentExecutions,omitempty"`
+}
+
+func (a *API) putConcurrency(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	var in concurrencyBody
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	if in.ReservedConcurrentExecutions == nil {
+		return awsapi.InvalidParameter("ReservedConcurrentExecutions is required")
+	}
+	c, err := a.s.SetReservedConcurrency(r.Context(), name, in.ReservedConcurrentExecutions)
+	if err != nil {
+		return a.notFound(name, err)
+	}
+	awsapi.WriteJSON(w, http.StatusOK, concurrencyBody{ReservedConcurrentExecutions: c.ReservedConcurrency})
+	return nil
+}
+
+func (a *API) getConcurrency(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	c, err := a.s.Get(r.Context(), name)
+	if err != nil {
+		return a.notFound(name, err)
+	}
+	awsapi.WriteJSON(w, http.StatusOK, concurrencyBody{ReservedConcurrentExecutions: c.ReservedConcurrency})
+	return nil
+}
+
+func (a *API) deleteConcurrency(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	if _, err := a.s.SetReservedConcurrency(r.Context(), name, nil); err != nil {
+		return a.notFound(name, err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// ---- event invoke config ----
+
+type destinationTarget struct {
+	Destination string `json:"Destination,omitempty"`
+}
+
+type destinationConfig struct {
+	OnSuccess *destinationTarget `json:"OnSuccess,omitempty"`
+	OnFailure *destinationTarget `json:"OnFailure,omitempty"`
+}
+
+type eventInvokeConfigBody struct {
+	FunctionArn              string             `json:"FunctionArn,omitempty"`
+	LastModified             float64            `json:"LastModified,omitempty"`
+	MaximumRetryAttempts     *int               `json:"MaximumRetryAttempts,omitempty"`
+	MaximumEventAgeInSeconds *int               `json:"MaximumEventAgeInSeconds,omitempty"`
+	DestinationConfig        *destinationConfig `json:"DestinationConfig,omitempty"`
+}
+
+func (a *API) eventInvokeConfigWire(name string, c *EventInvokeConfig) eventInvokeConfigBody {
+	out := eventInvokeConfigBody{
+		FunctionArn:              a.s.account.FunctionARN(name) + ":$LATEST",
+		LastModified:             float64(c.LastModified),
+		MaximumRetryAttempts:     c.MaximumRetryAttempts,
+		MaximumEventAgeInSeconds: c.MaximumEventAgeInSeconds,
+		DestinationConfig:        &destinationConfig{OnSuccess: &destinationTarget{}, OnFailure: &destinationTarget{}},
+	}
+	if out.MaximumRetryAttempts == nil {
+		n := DefaultMaxRetryAttempts
+		out.MaximumRetryAttempts = &n
+	}
+	if out.MaximumEventAgeInSeconds == nil {
+		n := DefaultMaxEventAge
+		out.MaximumEventAgeInSeconds = &n
+	}
+	out.DestinationConfig.OnSuccess.Destination = c.OnSuccess
+	out.DestinationConfig.OnFailure.Destination = c.OnFailure
+	return out
+}
+
+func (a *API) writeEventInvokeConfig(w http.ResponseWriter, r *http.Request, merge bool) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	var in eventInvokeConfigBody
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	c := EventInvokeConfig{MaximumRetryAttempts: in.MaximumRetryAttempts, MaximumEventAgeInSeconds: in.MaximumEventAgeInSeconds}
+	if d := in.DestinationConfig; d != nil {
+		if d.OnSuccess != nil {
+			c.OnSuccess = d.OnSuccess.Destination
+		}
+		if d.OnFailure != nil {
+			c.OnFailure = d.OnFailure.Destination
+		}
+	}
+	out, err := a.s.PutEventInvokeConfig(r.Context(), name, c, merge)
+	if err != nil {
+		return a.notFound(name, err)
+	}
+	awsapi.WriteJSON(w, http.StatusOK, a.eventInvokeConfigWire(name, out))
+	return nil
+}
+
+func (a *API) putEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
+	return a.writeEventInvokeConfig(w, r, false)
+}
+
+func (a *API) updateEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
+	return a.writeEventInvokeConfig(w, r, true)
+}
+
+func (a *API) noInvokeConfig(name string, err error) error {
+	if errors.Is(err, errNoInvokeConfig) {
+		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException",
+			fmt.Sprintf("The function %s doesn't have an EventInvokeConfig", a.s.account.FunctionARN(name)+":$LATEST"))
+	}
+	return a.notFound(name, err)
+}
+
+func (a *API) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	c, err := a.s.EventInvokeConfig(r.Context(), name)
+	if err != nil {
+		return a.noInvokeConfig(name, err)
+	}
+	awsapi.WriteJSON(w, http.StatusOK, a.eventInvokeConfigWire(name, c))
+	return nil
+}
+
+func (a *API) deleteEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.ref(r)
+	if err != nil {
+		return err
+	}
+	if err := a.s.DeleteEventInvokeConfig(r.Context(), name); err != nil {
+		return a.noInvokeConfig(name, err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

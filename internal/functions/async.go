@@ -1,0 +1,433 @@
+package functions
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+)
+
+// AsyncOptions tunes the asynchronous invoker. Zero values take Lambda's
+// behaviour.
+type AsyncOptions struct {
+	// RetryBaseDelay is the wait before the first retry of a failed event;
+	// the second waits twice as long (Lambda: about 1 and 2 minutes).
+	RetryBaseDelay time.Duration
+	// ThrottleBaseDelay is the first wait after a throttle; it doubles up to
+	// ThrottleMaxDelay. Throttles do not use up retry attempts.
+	ThrottleBaseDelay time.Duration
+	ThrottleMaxDelay  time.Duration
+	// AckWait is how long an event being worked on may go unacknowledged
+	// before JetStream redelivers it (the worker extends it while the
+	// invocation runs): it bounds recovery after a crash.
+	AckWait time.Duration
+	// Workers is how many events run at once on this node.
+	Workers int
+}
+
+// Destination delivers an async invocation record to a non-Lambda target
+// (a queue, a topic, an event bus). The services that own those targets
+// implement it; the platform passes them in Options.Destinations.
+type Destination interface {
+	Deliver(ctx context.Context, arn string, record []byte) error
+}
+
+// JetStream names of the async invoker.
+const (
+	asyncStream   = "NUBO_FN_ASYNC"
+	asyncSubject  = "nubo.fn.async."
+	asyncConsumer = "nubo-async"
+)
+
+// Event headers: the state an event carries from attempt to attempt.
+const (
+	hdrRequestID = "Nubo-Request-Id"
+	hdrEnqueued  = "Nubo-Enqueued"   // unix nanoseconds of the first accept
+	hdrAttempts  = "Nubo-Attempts"   // attempts already made
+	hdrNotBefore = "Nubo-Not-Before" // unix nanoseconds: do not run before
+	hdrFunction  = "Nubo-Function"
+)
+
+type asyncInvoker struct {
+	s    *Service
+	opts AsyncOptions
+	log  *slog.Logger
+
+	stream jetstream.Stream
+	cc     jetstream.ConsumeContext
+	slots  chan struct{}
+	wg     sync.WaitGroup
+	runCtx context.Context
+	cancel context.CancelFunc
+}
+
+func newAsyncInvoker(s *Service, o AsyncOptions, log *slog.Logger) *asyncInvoker {
+	if o.RetryBaseDelay <= 0 {
+		o.RetryBaseDelay = time.Minute
+	}
+	if o.ThrottleBaseDelay <= 0 {
+		o.ThrottleBaseDelay = time.Second
+	}
+	if o.ThrottleMaxDelay <= 0 {
+		o.ThrottleMaxDelay = 5 * time.Minute
+	}
+	if o.AckWait <= 0 {
+		o.AckWait = 30 * time.Second
+	}
+	if o.Workers <= 0 {
+		o.Workers = 32
+	}
+	return &asyncInvoker{s: s, opts: o, log: log}
+}
+
+func (a *asyncInvoker) start(ctx context.Context) error {
+	bb := a.s.opts.Backbone
+	var err error
+	a.stream, err = bb.Stream(ctx, jetstream.StreamConfig{
+		Name:        asyncStream,
+		Description: "nubo asynchronous (Event) invocations waiting to run",
+		Subjects:    []string{asyncSubject + "*"},
+		Retention:   jetstream.WorkQueuePolicy,
+		Storage:     jetstream.FileStorage,
+		Duplicates:  2 * time.Minute,
+	})
+	if err != nil {
+		return fmt.Errorf("async: %w", err)
+	}
+	cons, err := a.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       asyncConsumer,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       a.opts.AckWait,
+		MaxDeliver:    -1,
+		MaxAckPending: a.opts.Workers,
+	})
+	if err != nil {
+		return fmt.Errorf("async: consumer: %w", err)
+	}
+	a.runCtx, a.cancel = context.WithCancel(context.Background())
+	a.slots = make(chan struct{}, a.opts.Workers)
+	a.cc, err = cons.Consume(a.dispatch, jetstream.PullMaxMessages(a.opts.Workers))
+	if err != nil {
+		a.cancel()
+		return fmt.Errorf("async: consume: %w", err)
+	}
+	return nil
+}
+
+// close stops taking events and waits for those running, up to ctx's
+// deadline; events cut short are not acknowledged, so they run again later.
+func (a *asyncInvoker) close(ctx context.Context) error {
+	if a.cc == nil {
+		return nil
+	}
+	a.cc.Stop()
+	done := make(chan struct{})
+	go func() { a.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		a.cancel()
+		<-done
+	}
+	a.cancel()
+	return nil
+}
+
+// enqueue stores a new event; the returned request id names it throughout.
+func (a *asyncInvoker) enqueue(ctx context.Context, function string, payload []byte, requestID string) (string, error) {
+	if requestID == "" {
+		requestID = awsapi.NewRequestID()
+	}
+	msg := nats.NewMsg(asyncSubject + function)
+	msg.Data = payload
+	msg.Header.Set(hdrFunction, function)
+	msg.Header.Set(hdrRequestID, requestID)
+	msg.Header.Set(hdrEnqueued, strconv.FormatInt(time.Now().UnixNano(), 10))
+	msg.Header.Set(hdrAttempts, "0")
+	msg.Header.Set(nats.MsgIdHdr, requestID+"/0")
+	if _, err := a.s.opts.Backbone.JetStream().PublishMsg(ctx, msg); err != nil {
+		return "", fmt.Errorf("function %q: queue event: %w", function, err)
+	}
+	return requestID, nil
+}
+
+// event is one queued invocation as read back from JetStream.
+type event struct {
+	function  string
+	requestID string
+	payload   []byte
+	enqueued  time.Time
+	attempts  int
+	notBefore time.Time
+}
+
+func parseEvent(m jetstream.Msg) (event, error) {
+	h := m.Headers()
+	e := event{function: h.Get(hdrFunction), requestID: h.Get(hdrRequestID), payload: m.Data()}
+	if e.function == "" || e.requestID == "" {
+		return e, errors.New("event without function or request id")
+	}
+	enq, err := strconv.ParseInt(h.Get(hdrEnqueued), 10, 64)
+	if err != nil {
+		return e, fmt.Errorf("event %s: enqueued time: %w", e.requestID, err)
+	}
+	e.enqueued = time.Unix(0, enq)
+	if e.attempts, err = strconv.Atoi(h.Get(hdrAttempts)); err != nil {
+		return e, fmt.Errorf("event %s: attempts: %w", e.requestID, err)
+	}
+	if v := h.Get(hdrNotBefore); v != "" {
+		nb, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return e, fmt.Errorf("event %s: not-before: %w", e.requestID, err)
+		}
+		e.notBefore = time.Unix(0, nb)
+	}
+	return e, nil
+}
+
+// dispatch runs on the consumer's goroutine: it hands each event to a
+// worker so a slow function does not hold up the others.
+func (a *asyncInvoker) dispatch(m jetstream.Msg) {
+	select {
+	case a.slots <- struct{}{}:
+	case <-a.runCtx.Done():
+		_ = m.Nak()
+		return
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		defer func() { <-a.slots }()
+		a.handle(m)
+	}()
+}
+
+func (a *asyncInvoker) handle(m jetstream.Msg) {
+	e, err := parseEvent(m)
+	if err != nil {
+		a.log.Error("drop malformed event", "err", err)
+		_ = m.Term()
+		return
+	}
+	log := a.log.With("function", e.function, "request_id", e.requestID)
+	if wait := time.Until(e.notBefore); wait > 0 {
+		_ = m.NakWithDelay(wait)
+		return
+	}
+	ctx := a.runCtx
+	cfg, _, err := a.s.reg.get(ctx, e.function)
+	if errors.Is(err, ErrFunctionNotFound) {
+		log.Warn("drop event: function deleted")
+		_ = m.Ack()
+		return
+	}
+	if err != nil {
+		log.Error("event: load function", "err", err)
+		_ = m.NakWithDelay(a.opts.ThrottleBaseDelay)
+		return
+	}
+	eic, err := a.s.reg.invokeConfig(ctx, e.function)
+	if err != nil && !errors.Is(err, errNoInvokeConfig) {
+		log.Error("event: load invoke config", "err", err)
+		_ = m.NakWithDelay(a.opts.ThrottleBaseDelay)
+		return
+	}
+	if time.Since(e.enqueued) > time.Duration(eic.maxAgeSeconds())*time.Second {
+		log.Info("drop event: older than the maximum event age", "attempts", e.attempts)
+		a.destination(ctx, cfg, eic, e, "EventAgeExceeded", nil)
+		_ = m.Ack()
+		return
+	}
+
+	res, err := a.invoke(ctx, m, e)
+	switch {
+	case errors.Is(err, ErrReservedConcurrency), errors.Is(err, ErrConcurrencyLimit):
+		md, _ := m.Metadata()
+		delay := a.opts.ThrottleBaseDelay
+		if md != nil {
+			for i := uint64(1); i < md.NumDelivered && delay < a.opts.ThrottleMaxDelay; i++ {
+				delay *= 2
+			}
+		}
+		delay = min(delay, a.opts.ThrottleMaxDelay)
+		log.Debug("event throttled", "retry_in", delay)
+		_ = m.NakWithDelay(delay)
+		return
+	case errors.Is(err, ErrClosing), ctx.Err() != nil:
+		_ = m.Nak() // runs again after the restart
+		return
+	case errors.Is(err, ErrFunctionNotFound):
+		log.Warn("drop event: function deleted")
+		_ = m.Ack()
+		return
+	}
+	e.attempts++
+	if err == nil && res.FunctionError == "" {
+		a.destination(ctx, cfg, eic, e, "Success", res)
+		_ = m.Ack()
+		return
+	}
+	if err != nil {
+		log.Error("event invocation", "err", err)
+		res = &Result{FunctionError: "Unhandled", Payload: errorDocument("ServiceException", err.Error())}
+	}
+	if e.attempts <= eic.retries() {
+		delay := a.opts.RetryBaseDelay << (e.attempts - 1)
+		if err := a.requeue(ctx, e, delay); err != nil {
+			log.Error("requeue event", "err", err)
+			_ = m.NakWithDelay(delay)
+			return
+		}
+		log.Info("event failed, will retry", "attempts", e.attempts, "retry_in", delay)
+		_ = m.Ack()
+		return
+	}
+	log.Info("event failed, retries exhausted", "attempts", e.attempts)
+	a.destination(ctx, cfg, eic, e, "RetriesExhausted", res)
+	_ = m.Ack()
+}
+
+// invoke runs the event, telling JetStream it is still being worked on so
+// a long invocation is not redelivered.
+func (a *asyncInvoker) invoke(ctx context.Context, m jetstream.Msg, e event) (*Result, error) {
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		t := time.NewTicker(a.opts.AckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = m.InProgress()
+			}
+		}
+	}()
+	return a.s.Invoke(ctx, e.function, &Request{RequestID: e.requestID, Payload: e.payload})
+}
+
+// requeue stores the event again for a later attempt; the caller then acks
+// the current message (a crash in between runs the attempt twice, never zero times).
+func (a *asyncInvoker) requeue(ctx context.Context, e event, delay time.Duration) error {
+	msg := nats.NewMsg(asyncSubject + e.function)
+	msg.Data = e.payload
+	msg.Header.Set(hdrFunction, e.function)
+	msg.Header.Set(hdrRequestID, e.requestID)
+	msg.Header.Set(hdrEnqueued, strconv.FormatInt(e.enqueued.UnixNano(), 10))
+	msg.Header.Set(hdrAttempts, strconv.Itoa(e.attempts))
+	msg.Header.Set(hdrNotBefore, strconv.FormatInt(time.Now().Add(delay).UnixNano(), 10))
+	msg.Header.Set(nats.MsgIdHdr, e.requestID+"/"+strconv.Itoa(e.attempts))
+	_, err := a.s.opts.Backbone.JetStream().PublishMsg(ctx, msg)
+	return err
+}
+
+// destinationRecord is the document Lambda sends to an async destination.
+type destinationRecord struct {
+	Version         string           `json:"version"`
+	Timestamp       string           `json:"timestamp"`
+	RequestContext  requestContext   `json:"requestContext"`
+	RequestPayload  json.RawMessage  `json:"requestPayload"`
+	ResponseContext *responseContext `json:"responseContext,omitempty"`
+	ResponsePayload json.RawMessage  `json:"responsePayload,omitempty"`
+}
+
+type requestContext struct {
+	RequestID              string `json:"requestId"`
+	FunctionARN            string `json:"functionArn"`
+	Condition              string `json:"condition"`
+	ApproximateInvokeCount int    `json:"approximateInvokeCount"`
+}
+
+type responseContext struct {
+	StatusCode      int    `json:"statusCode"`
+	ExecutedVersion string `json:"executedVersion"`
+	FunctionError   string `json:"functionError,omitempty"`
+}
+
+// asJSON keeps valid JSON as it is and quotes anything else.
+func asJSON(b []byte) json.RawMessage {
+	if len(b) == 0 {
+		return json.RawMessage("null")
+	}
+	if json.Valid(b) {
+		return json.RawMessage(b)
+	}
+	q, _ := json.Marshal(string(b))
+	return q
+}
+
+func errorDocument(typ, msg string) []byte {
+	b, _ := json.Marshal(map[string]string{"errorType": typ, "errorMessage": msg})
+	return b
+}
+
+// destination sends the record to the configured on-success or on-failure
+// target. Delivery is best effort: a failure is logged, the event is done.
+func (a *asyncInvoker) destination(ctx context.Context, cfg *Config, eic *EventInvokeConfig, e event, condition string, res *Result) {
+	if eic == nil {
+		return
+	}
+	target := eic.OnFailure
+	if condition == "Success" {
+		target = eic.OnSuccess
+	}
+	if target == "" {
+		return
+	}
+	rec := destinationRecord{
+		Version:   "1.0",
+		Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		RequestContext: requestContext{
+			RequestID:              e.requestID,
+			FunctionARN:            cfg.ARN + ":$LATEST",
+			Condition:              condition,
+			ApproximateInvokeCount: e.attempts,
+		},
+		RequestPayload: asJSON(e.payload),
+	}
+	if res != nil {
+		rec.ResponseContext = &responseContext{StatusCode: 200, ExecutedVersion: "$LATEST", FunctionError: res.FunctionError}
+		rec.ResponsePayload = asJSON(res.Payload)
+	}
+	body, err := json.Marshal(rec)
+	if err != nil {
+		a.log.Error("destination record", "err", err)
+		return
+	}
+	if err := a.deliver(ctx, target, body); err != nil {
+		a.log.Error("deliver to destination", "function", cfg.Name, "request_id", e.requestID, "destination", target, "err", err)
+	}
+}
+
+func (a *asyncInvoker) deliver(ctx context.Context, target string, record []byte) error {
+	arn, err := awsapi.ParseARN(target)
+	if err != nil {
+		return err
+	}
+	if arn.Service == "lambda" {
+		name, _, err := parseFunctionRef(target)
+		if err != nil {
+			return err
+		}
+		if _, _, err := a.s.reg.get(ctx, name); err != nil {
+			return err
+		}
+		_, err = a.enqueue(ctx, name, record, "")
+		return err
+	}
+	d, ok := a.s.opts.Destinations[arn.Service]
+	if !ok {
+		return fmt.Errorf("%s destinations are not supported by nubo yet", arn.Service)
+	}
+	return d.Deliver(ctx, target, record)
+}

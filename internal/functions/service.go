@@ -1,0 +1,631 @@
+package functions
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/backbone"
+)
+
+// executor runs invocations in function instances: the pool (pool.go).
+type executor interface {
+	Start(ctx context.Context) error
+	Close(ctx context.Context) error
+	// Invoke returns ErrReservedConcurrency, ErrConcurrencyLimit or ErrClosing
+	// when it refuses the work; a function error is a Result, not an error.
+	Invoke(ctx context.Context, cfg *Config, req *Request) (*Result, error)
+	// Retire stops the instances of a function after an update or delete.
+	Retire(name string)
+	Instances(name string) (warm, busy int)
+}
+
+// Options configures a Service.
+type Options struct {
+	Backbone *backbone.Backbone
+	Account  awsapi.Account
+	// DataDir holds unpacked code under DataDir/functions/code.
+	DataDir string
+	// Keys issues the temporary credentials function instances sign with.
+	Keys *awsapi.Keyring
+	// Executor runs invocations (the instance pool). The Service starts and
+	// closes it: start the Service, not the executor.
+	Executor executor
+	// EndpointURL returns the edge URL function code calls (AWS_ENDPOINT_URL);
+	// a func because the edge binds after the service is built.
+	EndpointURL func() string
+	// Logs, when set, is where Tail and the CloudWatch Logs API read from.
+	Logs *LogStore
+	// Async tunes the asynchronous invoker.
+	Async AsyncOptions
+	// Destinations deliver async results to non-Lambda targets, keyed by the
+	// ARN's service ("sqs", "sns", "events"). Lambda targets are built in.
+	Destinations map[string]Destination
+	Logger       *slog.Logger
+}
+
+// Service is the functions bounded context: registry, invocation, async.
+type Service struct {
+	opts    Options
+	log     *slog.Logger
+	account awsapi.Account
+	reg     *registry
+	exec    executor
+	async   *asyncInvoker
+
+	mu      sync.Mutex
+	started bool
+	closed  bool
+}
+
+// New validates opts. It starts nothing.
+func New(o Options) (*Service, error) {
+	if o.Backbone == nil {
+		return nil, errors.New("functions: a backbone is required")
+	}
+	if o.Executor == nil {
+		return nil, errors.New("functions: an executor (instance pool) is required")
+	}
+	if o.DataDir == "" {
+		return nil, errors.New("functions: a data directory is required")
+	}
+	if o.Account.ID == "" {
+		o.Account.ID = awsapi.DefaultAccountID
+	}
+	if o.Account.Region == "" {
+		o.Account.Region = awsapi.DefaultRegion
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.EndpointURL == nil {
+		o.EndpointURL = func() string { return "" }
+	}
+	dests := make(map[string]Destination, len(o.Destinations))
+	for k, v := range o.Destinations {
+		dests[k] = v
+	}
+	o.Destinations = dests
+	s := &Service{opts: o, log: o.Logger, account: o.Account, reg: newRegistry(o.Backbone, o.DataDir), exec: o.Executor}
+	s.async = newAsyncInvoker(s, o.Async, o.Logger.With("part", "async"))
+	return s, nil
+}
+
+// Start opens the registry, starts the executor and the async consumer.
+func (s *Service) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return nil
+	}
+	if err := s.reg.start(ctx); err != nil {
+		return fmt.Errorf("functions: %w", err)
+	}
+	if err := s.exec.Start(ctx); err != nil {
+		return fmt.Errorf("functions: start pool: %w", err)
+	}
+	if err := s.async.start(ctx); err != nil {
+		return errors.Join(fmt.Errorf("functions: %w", err), s.exec.Close(ctx))
+	}
+	s.started = true
+	return nil
+}
+
+// Close stops taking async work, drains in-flight invocations within ctx
+// and stops the executor. Idempotent.
+func (s *Service) Close(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.started || s.closed {
+		return nil
+	}
+	s.closed = true
+	return errors.Join(s.async.close(ctx), s.exec.Close(ctx))
+}
+
+// Account is the account functions live in.
+func (s *Service) Account() awsapi.Account { return s.account }
+
+// InvalidParameterError is bad input to a function operation
+// (InvalidParameterValueException).
+type InvalidParameterError struct{ Message string }
+
+func (e *InvalidParameterError) Error() string { return e.Message }
+
+func invalidf(format string, args ...any) error {
+	return &InvalidParameterError{Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrRevisionMismatch: the caller's RevisionId is not the current one
+// (PreconditionFailedException).
+var ErrRevisionMismatch = errors.New("revision id does not match the latest revision")
+
+var functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+
+// Runtimes nubo runs.
+var runtimes = []string{
+	"provided", "provided.al2", "provided.al2023",
+	"python3.9", "python3.10", "python3.11", "python3.12", "python3.13",
+	"nodejs18.x", "nodejs20.x", "nodejs22.x",
+}
+
+func validRuntime(r string) bool {
+	for _, v := range runtimes {
+		if v == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Defaults Lambda applies on CreateFunction.
+const (
+	DefaultMemoryMB = 128
+	DefaultTimeout  = 3 * time.Second
+)
+
+func validateConfig(c *Config) error {
+	if !functionNameRE.MatchString(c.Name) {
+		return invalidf("function name %q: must be 1-64 letters, digits, hyphens or underscores", c.Name)
+	}
+	if !validRuntime(c.Runtime) {
+		return invalidf("The runtime parameter of %s is not supported. Valid runtimes: %s", c.Runtime, strings.Join(runtimes, ", "))
+	}
+	if c.Handler == "" && !strings.HasPrefix(c.Runtime, "provided") {
+		return invalidf("Handler is required for runtime %s", c.Runtime)
+	}
+	if c.MemoryMB < 128 || c.MemoryMB > 10240 {
+		return invalidf("MemorySize %d is out of range: it must be between 128 and 10240 MB", c.MemoryMB)
+	}
+	if c.Timeout < time.Second || c.Timeout > 900*time.Second {
+		return invalidf("Timeout %d is out of range: it must be between 1 and 900 seconds", int(c.Timeout/time.Second))
+	}
+	if c.Architecture != "x86_64" && c.Architecture != "arm64" {
+		return invalidf("Architecture %q is not supported: use x86_64 or arm64", c.Architecture)
+	}
+	for k := range c.Environment {
+		if !envKeyRE.MatchString(k) {
+			return invalidf("environment variable name %q: must start with a letter and hold only letters, digits and underscores", k)
+		}
+		if reservedEnv[k] {
+			return invalidf("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: %s", k)
+		}
+	}
+	if c.ReservedConcurrency != nil && *c.ReservedConcurrency < 0 {
+		return invalidf("ReservedConcurrentExecutions %d: must be 0 or more", *c.ReservedConcurrency)
+	}
+	return nil
+}
+
+var envKeyRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
+
+// reservedEnv are the variables Lambda sets itself and refuses to let users set.
+var reservedEnv = map[string]bool{
+	"_HANDLER": true, "_X_AMZN_TRACE_ID": true, "AWS_DEFAULT_REGION": true, "AWS_REGION": true,
+	"AWS_EXECUTION_ENV": true, "AWS_LAMBDA_FUNCTION_NAME": true, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": true,
+	"AWS_LAMBDA_FUNCTION_VERSION": true, "AWS_LAMBDA_INITIALIZATION_TYPE": true, "AWS_LAMBDA_LOG_GROUP_NAME": true,
+	"AWS_LAMBDA_LOG_STREAM_NAME": true, "AWS_ACCESS_KEY": true, "AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true,
+	"AWS_SESSION_TOKEN": true, "AWS_LAMBDA_RUNTIME_API": true, "LAMBDA_TASK_ROOT": true, "LAMBDA_RUNTIME_DIR": true,
+}
+
+func newRevisionID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// Create registers a new function with its deployment package. Zero fields
+// of cfg get Lambda's defaults.
+func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Config, error) {
+	c := cfg
+	if c.MemoryMB == 0 {
+		c.MemoryMB = DefaultMemoryMB
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Architecture == "" {
+		c.Architecture = "x86_64"
+	}
+	if c.LogGroup == "" {
+		c.LogGroup = "/aws/lambda/" + c.Name
+	}
+	if c.Role == "" {
+		c.Role = "arn:aws:iam::" + s.account.ID + ":role/nubo-function"
+	}
+	c.ARN = s.account.FunctionARN(c.Name)
+	if err := validateConfig(&c); err != nil {
+		return nil, err
+	}
+	if len(zipData) == 0 {
+		return nil, invalidf("Code.ZipFile is required: nubo takes the deployment package inline")
+	}
+	if len(zipData) > MaxZipSize {
+		return nil, invalidf("Code.ZipFile is %d bytes: the limit is %d", len(zipData), MaxZipSize)
+	}
+	if _, _, err := s.reg.get(ctx, c.Name); err == nil {
+		return nil, fmt.Errorf("function %q: %w", c.Name, ErrFunctionExists)
+	} else if !errors.Is(err, ErrFunctionNotFound) {
+		return nil, err
+	}
+	if _, err := checkZip(zipData, c.Runtime); err != nil {
+		return nil, invalidf("%s", strings.TrimPrefix(err.Error(), errInvalidCode.Error()+": "))
+	}
+	b64, _, err := s.reg.putCode(ctx, zipData)
+	if err != nil {
+		return nil, err
+	}
+	c.CodeSHA256, c.CodeSize = b64, int64(len(zipData))
+	c.LastModified = time.Now().UTC()
+	c.RevisionID = newRevisionID()
+	if err := s.reg.create(ctx, &c); err != nil {
+		return nil, err
+	}
+	s.log.Info("function created", "function", c.Name, "runtime", c.Runtime)
+	return &c, nil
+}
+
+// Get returns a function's configuration (CodeDir not set).
+func (s *Service) Get(ctx context.Context, name string) (*Config, error) {
+	c, _, err := s.reg.get(ctx, name)
+	return c, err
+}
+
+// List returns every function, sorted by name.
+func (s *Service) List(ctx context.Context) ([]*Config, error) { return s.reg.list(ctx) }
+
+// Code returns a function's deployment package.
+func (s *Service) Code(ctx context.Context, name string) ([]byte, error) {
+	c, _, err := s.reg.get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.reg.zip(ctx, c)
+}
+
+// Instances reports the warm (idle) and busy instances of a function on this node.
+func (s *Service) Instances(name string) (warm, busy int) { return s.exec.Instances(name) }
+
+// UpdateCode replaces a function's deployment package. revisionID, when
+// set, must be the current revision.
+func (s *Service) UpdateCode(ctx context.Context, name string, zipData []byte, revisionID string) (*Config, error) {
+	cur, _, err := s.reg.get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(zipData) == 0 {
+		return nil, invalidf("ZipFile is required: nubo takes the deployment package inline")
+	}
+	if len(zipData) > MaxZipSize {
+		return nil, invalidf("ZipFile is %d bytes: the limit is %d", len(zipData), MaxZipSize)
+	}
+	if _, err := checkZip(zipData, cur.Runtime); err != nil {
+		return nil, invalidf("%s", strings.TrimPrefix(err.Error(), errInvalidCode.Error()+": "))
+	}
+	b64, _, err := s.reg.putCode(ctx, zipData)
+	if err != nil {
+		return nil, err
+	}
+	var old string
+	c, err := s.reg.update(ctx, name, func(c *Config) error {
+		if revisionID != "" && revisionID != c.RevisionID {
+			return ErrRevisionMismatch
+		}
+		old = c.CodeSHA256
+		c.CodeSHA256, c.CodeSize = b64, int64(len(zipData))
+		c.LastModified = time.Now().UTC()
+		c.RevisionID = newRevisionID()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.exec.Retire(name)
+	if old != b64 {
+		if err := s.reg.collect(ctx, old); err != nil {
+			s.log.Warn("collect old code", "function", name, "err", err)
+		}
+	}
+	return c, nil
+}
+
+// ConfigUpdate holds the fields UpdateFunctionConfiguration may change; nil
+// leaves a field as it is.
+type ConfigUpdate struct {
+	Runtime     *string
+	Handler     *string
+	Role        *string
+	Description *string
+	MemoryMB    *int
+	Timeout     *time.Duration
+	Environment map[string]string // nil: unchanged; empty: cleared
+	LogGroup    *string
+	RevisionID  string
+}
+
+// UpdateConfig changes a function's configuration.
+func (s *Service) UpdateConfig(ctx context.Context, name string, u ConfigUpdate) (*Config, error) {
+	var runtimeChanged bool
+	c, err := s.reg.update(ctx, name, func(c *Config) error {
+		if u.RevisionID != "" && u.RevisionID != c.RevisionID {
+			return ErrRevisionMismatch
+		}
+		if u.Runtime != nil {
+			runtimeChanged = *u.Runtime != c.Runtime
+			c.Runtime = *u.Runtime
+		}
+		if u.Handler != nil {
+			c.Handler = *u.Handler
+		}
+		if u.Role != nil {
+			c.Role = *u.Role
+		}
+		if u.Description != nil {
+			c.Description = *u.Description
+		}
+		if u.MemoryMB != nil {
+			c.MemoryMB = *u.MemoryMB
+		}
+		if u.Timeout != nil {
+			c.Timeout = *u.Timeout
+		}
+		if u.Environment != nil {
+			c.Environment = u.Environment
+			if len(u.Environment) == 0 {
+				c.Environment = nil
+			}
+		}
+		if u.LogGroup != nil && *u.LogGroup != "" {
+			c.LogGroup = *u.LogGroup
+		}
+		if err := validateConfig(c); err != nil {
+			return err
+		}
+		c.LastModified = time.Now().UTC()
+		c.RevisionID = newRevisionID()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if runtimeChanged && strings.HasPrefix(c.Runtime, "provided") {
+		// The new runtime needs a bootstrap the old package may lack: say so
+		// now rather than at the first invocation.
+		if zipData, zerr := s.reg.zip(ctx, c); zerr == nil {
+			if _, zerr := checkZip(zipData, c.Runtime); zerr != nil {
+				s.log.Warn("runtime changed to one the code cannot run", "function", name, "err", zerr)
+			}
+		}
+	}
+	s.exec.Retire(name)
+	return c, nil
+}
+
+// SetReservedConcurrency sets (n >= 0) or removes (nil) the function's
+// reserved concurrency.
+func (s *Service) SetReservedConcurrency(ctx context.Context, name string, n *int) (*Config, error) {
+	if n != nil && *n < 0 {
+		return nil, invalidf("ReservedConcurrentExecutions %d: must be 0 or more", *n)
+	}
+	c, err := s.reg.update(ctx, name, func(c *Config) error {
+		c.ReservedConcurrency = n
+		c.RevisionID = newRevisionID()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n != nil && *n == 0 {
+		s.exec.Retire(name)
+	}
+	return c, nil
+}
+
+// Delete removes a function, its async configuration and (if unused) its code.
+func (s *Service) Delete(ctx context.Context, name string) error {
+	c, err := s.reg.remove(ctx, name)
+	if err != nil {
+		return err
+	}
+	s.exec.Retire(name)
+	if err := s.reg.collect(ctx, c.CodeSHA256); err != nil {
+		s.log.Warn("collect code", "function", name, "err", err)
+	}
+	s.log.Info("function deleted", "function", name)
+	return nil
+}
+
+// resolve loads a function with its code materialised, ready to run.
+func (s *Service) resolve(ctx context.Context, name string) (*Config, error) {
+	c, _, err := s.reg.get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.reg.materialise(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Invoke runs the function synchronously (RequestResponse). A function
+// error is reported in Result.FunctionError, not as an error.
+func (s *Service) Invoke(ctx context.Context, name string, req *Request) (*Result, error) {
+	c, err := s.resolve(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if req.RequestID == "" {
+		req.RequestID = awsapi.NewRequestID()
+	}
+	if req.InvokedARN == "" {
+		req.InvokedARN = c.ARN
+	}
+	res, err := s.exec.Invoke(ctx, c, req)
+	if err != nil {
+		return nil, fmt.Errorf("function %q: invoke: %w", name, err)
+	}
+	return res, nil
+}
+
+// InvokeAsync queues an Event invocation durably and returns its request id
+// once JetStream has stored it.
+func (s *Service) InvokeAsync(ctx context.Context, name string, payload []byte) (string, error) {
+	if _, _, err := s.reg.get(ctx, name); err != nil {
+		return "", err
+	}
+	return s.async.enqueue(ctx, name, payload, "")
+}
+
+// EventInvokeConfig returns the function's asynchronous invocation config.
+func (s *Service) EventInvokeConfig(ctx context.Context, name string) (*EventInvokeConfig, error) {
+	if _, _, err := s.reg.get(ctx, name); err != nil {
+		return nil, err
+	}
+	return s.reg.invokeConfig(ctx, name)
+}
+
+// PutEventInvokeConfig replaces (merge=false) or updates (merge=true, only
+// the set fields change) the function's asynchronous invocation config.
+func (s *Service) PutEventInvokeConfig(ctx context.Context, name string, in EventInvokeConfig, merge bool) (*EventInvokeConfig, error) {
+	if _, _, err := s.reg.get(ctx, name); err != nil {
+		return nil, err
+	}
+	c := in
+	if merge {
+		if cur, err := s.reg.invokeConfig(ctx, name); err == nil {
+			c = *cur
+			if in.MaximumRetryAttempts != nil {
+				c.MaximumRetryAttempts = in.MaximumRetryAttempts
+			}
+			if in.MaximumEventAgeInSeconds != nil {
+				c.MaximumEventAgeInSeconds = in.MaximumEventAgeInSeconds
+			}
+			if in.OnSuccess != "" {
+				c.OnSuccess = in.OnSuccess
+			}
+			if in.OnFailure != "" {
+				c.OnFailure = in.OnFailure
+			}
+		} else if !errors.Is(err, errNoInvokeConfig) {
+			return nil, err
+		}
+	}
+	if r := c.MaximumRetryAttempts; r != nil && (*r < 0 || *r > 2) {
+		return nil, invalidf("MaximumRetryAttempts %d is out of range: it must be between 0 and 2", *r)
+	}
+	if a := c.MaximumEventAgeInSeconds; a != nil && (*a < 60 || *a > 21600) {
+		return nil, invalidf("MaximumEventAgeInSeconds %d is out of range: it must be between 60 and 21600", *a)
+	}
+	for _, d := range []string{c.OnSuccess, c.OnFailure} {
+		if d == "" {
+			continue
+		}
+		if err := s.checkDestination(d); err != nil {
+			return nil, err
+		}
+	}
+	c.LastModified = time.Now().Unix()
+	if err := s.reg.putInvokeConfig(ctx, name, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// DeleteEventInvokeConfig removes the function's asynchronous invocation config.
+func (s *Service) DeleteEventInvokeConfig(ctx context.Context, name string) error {
+	if _, _, err := s.reg.get(ctx, name); err != nil {
+		return err
+	}
+	return s.reg.deleteInvokeConfig(ctx, name)
+}
+
+func (s *Service) checkDestination(arn string) error {
+	a, err := awsapi.ParseARN(arn)
+	if err != nil {
+		return invalidf("destination %q is not an ARN", arn)
+	}
+	if a.Service == "lambda" {
+		if _, _, err := parseFunctionRef(arn); err != nil {
+			return invalidf("destination %q: %v", arn, err)
+		}
+		return nil
+	}
+	if _, ok := s.opts.Destinations[a.Service]; ok {
+		return nil
+	}
+	known := []string{"lambda"}
+	for k := range s.opts.Destinations {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	return invalidf("destination %q: %s destinations are not supported by nubo yet (supported: %s)", arn, a.Service, strings.Join(known, ", "))
+}
+
+// InstanceEnv returns the environment a function instance starts with: the
+// function's own variables, then the region, the edge endpoint and temporary
+// credentials for the function's role, so SDK calls from function code reach
+// nubo signed. The pool adds the Runtime API variables.
+func (s *Service) InstanceEnv(c *Config) ([]string, error) {
+	keys := make([]string, 0, len(c.Environment))
+	for k := range c.Environment {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	env := make([]string, 0, len(keys)+8)
+	for _, k := range keys {
+		env = append(env, k+"="+c.Environment[k])
+	}
+	env = append(env, "AWS_REGION="+s.account.Region, "AWS_DEFAULT_REGION="+s.account.Region)
+	if u := s.opts.EndpointURL(); u != "" {
+		env = append(env, "AWS_ENDPOINT_URL="+u)
+	}
+	if s.opts.Keys != nil {
+		role := c.Role
+		roleName := role[strings.LastIndex(role, "/")+1:]
+		creds, err := s.opts.Keys.Issue(awsapi.Principal{
+			ARN:     "arn:aws:sts::" + s.account.ID + ":assumed-role/" + roleName + "/" + c.Name,
+			RoleARN: role,
+			Session: c.Name,
+		}, 12*time.Hour)
+		if err != nil {
+			return nil, fmt.Errorf("function %q: issue credentials: %w", c.Name, err)
+		}
+		env = append(env, "AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey, "AWS_SESSION_TOKEN="+creds.SessionToken)
+	}
+	return env, nil
+}
+
+// parseFunctionRef accepts what Lambda accepts for FunctionName: a name, a
+// partial ARN (ACCOUNT:function:NAME) or a full ARN, each optionally with
+// :QUALIFIER.
+func parseFunctionRef(ref string) (name, qualifier string, err error) {
+	s := ref
+	switch {
+	case strings.HasPrefix(s, "arn:"):
+		a, perr := awsapi.ParseARN(s)
+		if perr != nil || a.Service != "lambda" || !strings.HasPrefix(a.Resource, "function:") {
+			return "", "", fmt.Errorf("%q is not a function ARN", ref)
+		}
+		s = strings.TrimPrefix(a.Resource, "function:")
+	case strings.Contains(s, ":function:"):
+		_, s, _ = strings.Cut(s, ":function:")
+	}
+	name, qualifier, _ = strings.Cut(s, ":")
+	if !functionNameRE.MatchString(name) {
+		return "", "", fmt.Errorf("function name %q: must be 1-64 letters, digits, hyphens or underscores", name)
+	}
+	if strings.Contains(qualifier, ":") {
+		return "", "", fmt.Errorf("function name %q: too many ':' separators", ref)
+	}
+	return name, qualifier, nil
+}
