@@ -2,14 +2,21 @@ package functions
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
 )
 
@@ -192,4 +199,427 @@ func (l *LogStore) Read(ctx context.Context, function string, q LogQuery, fn fun
 			return nil
 		}
 	}
+}
+
+// LogsAPI serves the subset of the CloudWatch Logs API (JSON 1.1,
+// X-Amz-Target Logs_20140328.*) that `aws logs tail` and `nubo logs` use:
+// FilterLogEvents, GetLogEvents and DescribeLogGroups over function logs.
+// Each function's group is its LogGroup (/aws/lambda/NAME); nubo keeps one
+// stream per day, named as Lambda names them: YYYY/MM/DD/[$LATEST]nubo.
+type LogsAPI struct {
+	s    *Service
+	logs *LogStore
+	log  *slog.Logger
+}
+
+// NewLogsAPI builds the CloudWatch Logs handler.
+func NewLogsAPI(s *Service, logs *LogStore, log *slog.Logger) *LogsAPI {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &LogsAPI{s: s, logs: logs, log: log}
+}
+
+const logsTargetPrefix = "Logs_20140328."
+
+func (a *LogsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), logsTargetPrefix)
+	if r.Method != http.MethodPost || !ok {
+		awsapi.WriteError(w, r, awsapi.JSON, awsapi.NewError(http.StatusBadRequest, "UnknownOperationException", "expected a POST with X-Amz-Target: Logs_20140328.<Operation>"), a.log)
+		return
+	}
+	var out any
+	var err error
+	switch op {
+	case "FilterLogEvents":
+		out, err = a.filterLogEvents(r)
+	case "GetLogEvents":
+		out, err = a.getLogEvents(r)
+	case "DescribeLogGroups":
+		out, err = a.describeLogGroups(r)
+	default:
+		err = awsapi.Errorf(http.StatusBadRequest, "UnknownOperationException", "nubo does not implement Logs %s", op)
+	}
+	if err != nil {
+		awsapi.WriteError(w, r, awsapi.JSON, err, a.log)
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		awsapi.WriteError(w, r, awsapi.JSON, err, a.log)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
+}
+
+func decodeLogsRequest(r *http.Request, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return awsapi.Errorf(http.StatusBadRequest, "SerializationException", "read request: %v", err)
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return awsapi.Errorf(http.StatusBadRequest, "SerializationException", "request body: %v", err)
+	}
+	return nil
+}
+
+func logGroupNotFound() error {
+	return awsapi.NewError(http.StatusBadRequest, "ResourceNotFoundException", "The specified log group does not exist.")
+}
+
+// groupFunction maps a log group name (or ARN) to the function logging to it.
+func (a *LogsAPI) groupFunction(ctx context.Context, group string) (*Config, error) {
+	if strings.HasPrefix(group, "arn:") {
+		arn, err := awsapi.ParseARN(group)
+		if err != nil {
+			return nil, logGroupNotFound()
+		}
+		group = strings.TrimSuffix(strings.TrimPrefix(arn.Resource, "log-group:"), ":*")
+	}
+	if group == "" {
+		return nil, awsapi.InvalidParameter("logGroupName or logGroupIdentifier is required")
+	}
+	if name, ok := strings.CutPrefix(group, "/aws/lambda/"); ok {
+		if c, err := a.s.Get(ctx, name); err == nil && c.LogGroup == group {
+			return c, nil
+		}
+	}
+	all, err := a.s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range all {
+		if c.LogGroup == group {
+			return c, nil
+		}
+	}
+	return nil, logGroupNotFound()
+}
+
+func logStreamName(t time.Time) string {
+	return t.UTC().Format("2006/01/02") + "/[$LATEST]nubo"
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms *int64) time.Time {
+	if ms == nil || *ms <= 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(*ms)
+}
+
+// matchFilter is the plain-term subset of CloudWatch filter patterns: every
+// term must appear ("quoted phrases" count as one term); a pattern with JSON
+// or space-delimited selectors matches everything rather than nothing.
+func matchFilter(pattern, msg string) bool {
+	pattern = strings.TrimSpace(pattern)
+	if pattern == "" || strings.HasPrefix(pattern, "{") || strings.HasPrefix(pattern, "[") {
+		return true
+	}
+	for _, term := range filterTerms(pattern) {
+		if strings.HasPrefix(term, "-") && len(term) > 1 {
+			if strings.Contains(msg, term[1:]) {
+				return false
+			}
+			continue
+		}
+		if !strings.Contains(msg, term) {
+			return false
+		}
+	}
+	return true
+}
+
+func filterTerms(p string) []string {
+	var terms []string
+	for len(p) > 0 {
+		p = strings.TrimLeft(p, " \t")
+		if p == "" {
+			break
+		}
+		if p[0] == '"' {
+			end := strings.IndexByte(p[1:], '"')
+			if end < 0 {
+				terms = append(terms, p[1:])
+				break
+			}
+			terms = append(terms, p[1:1+end])
+			p = p[end+2:]
+			continue
+		}
+		i := strings.IndexAny(p, " \t")
+		if i < 0 {
+			terms = append(terms, p)
+			break
+		}
+		terms = append(terms, p[:i])
+		p = p[i:]
+	}
+	return terms
+}
+
+type filterLogEventsInput struct {
+	LogGroupName        string   `json:"logGroupName"`
+	LogGroupIdentifier  string   `json:"logGroupIdentifier"`
+	LogStreamNames      []string `json:"logStreamNames"`
+	LogStreamNamePrefix string   `json:"logStreamNamePrefix"`
+	StartTime           *int64   `json:"startTime"`
+	EndTime             *int64   `json:"endTime"`
+	FilterPattern       string   `json:"filterPattern"`
+	NextToken           string   `json:"nextToken"`
+	Limit               int      `json:"limit"`
+}
+
+type filteredLogEvent struct {
+	LogStreamName string `json:"logStreamName"`
+	Timestamp     int64  `json:"timestamp"`
+	Message       string `json:"message"`
+	IngestionTime int64  `json:"ingestionTime"`
+	EventID       string `json:"eventId"`
+}
+
+type searchedLogStream struct {
+	LogStreamName      string `json:"logStreamName"`
+	SearchedCompletely bool   `json:"searchedCompletely"`
+}
+
+type filterLogEventsOutput struct {
+	Events             []filteredLogEvent  `json:"events"`
+	SearchedLogStreams []searchedLogStream `json:"searchedLogStreams"`
+	NextToken          string              `json:"nextToken,omitempty"`
+}
+
+// pageToken is "<prefix><stream sequence of the last event returned>".
+func parseToken(tok, prefix string) (uint64, error) {
+	s, ok := strings.CutPrefix(tok, prefix)
+	if !ok {
+		return 0, awsapi.InvalidParameter("The specified nextToken is invalid.")
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, awsapi.InvalidParameter("The specified nextToken is invalid.")
+	}
+	return n, nil
+}
+
+const maxLogEventsPage = 10000
+
+func (a *LogsAPI) filterLogEvents(r *http.Request) (any, error) {
+	var in filterLogEventsInput
+	if err := decodeLogsRequest(r, &in); err != nil {
+		return nil, err
+	}
+	group := in.LogGroupName
+	if group == "" {
+		group = in.LogGroupIdentifier
+	}
+	ctx := r.Context()
+	c, err := a.groupFunction(ctx, group)
+	if err != nil {
+		return nil, err
+	}
+	limit := in.Limit
+	if limit <= 0 || limit > maxLogEventsPage {
+		limit = maxLogEventsPage
+	}
+	q := LogQuery{Since: fromMillis(in.StartTime), Until: fromMillis(in.EndTime)}
+	if in.NextToken != "" {
+		if q.AfterSeq, err = parseToken(in.NextToken, "s/"); err != nil {
+			return nil, err
+		}
+	}
+	streams := map[string]bool{}
+	for _, s := range in.LogStreamNames {
+		streams[s] = true
+	}
+	out := filterLogEventsOutput{Events: []filteredLogEvent{}, SearchedLogStreams: []searchedLogStream{}}
+	seen := map[string]bool{}
+	var lastSeq uint64
+	more := false
+	err = a.logs.Read(ctx, c.Name, q, func(e LogEvent) error {
+		if len(out.Events) == limit {
+			more = true
+			return errStopRead
+		}
+		lastSeq = e.Seq
+		stream := logStreamName(e.Time)
+		if len(streams) > 0 && !streams[stream] || !strings.HasPrefix(stream, in.LogStreamNamePrefix) {
+			return nil
+		}
+		if !matchFilter(in.FilterPattern, e.Message) {
+			return nil
+		}
+		if !seen[stream] {
+			seen[stream] = true
+			out.SearchedLogStreams = append(out.SearchedLogStreams, searchedLogStream{LogStreamName: stream, SearchedCompletely: true})
+		}
+		out.Events = append(out.Events, filteredLogEvent{
+			LogStreamName: stream, Timestamp: millis(e.Time), Message: e.Message,
+			IngestionTime: millis(e.Ingested), EventID: strconv.FormatUint(e.Seq, 10),
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if more {
+		out.NextToken = "s/" + strconv.FormatUint(lastSeq, 10)
+	}
+	return out, nil
+}
+
+type getLogEventsInput struct {
+	LogGroupName       string `json:"logGroupName"`
+	LogGroupIdentifier string `json:"logGroupIdentifier"`
+	LogStreamName      string `json:"logStreamName"`
+	StartTime          *int64 `json:"startTime"`
+	EndTime            *int64 `json:"endTime"`
+	NextToken          string `json:"nextToken"`
+	Limit              int    `json:"limit"`
+	StartFromHead      *bool  `json:"startFromHead"`
+}
+
+type outputLogEvent struct {
+	Timestamp     int64  `json:"timestamp"`
+	Message       string `json:"message"`
+	IngestionTime int64  `json:"ingestionTime"`
+}
+
+// getLogEvents reads one day-stream forward. Without a token it starts at
+// the head of the stream (nubo does not page backwards from the tail).
+func (a *LogsAPI) getLogEvents(r *http.Request) (any, error) {
+	var in getLogEventsInput
+	if err := decodeLogsRequest(r, &in); err != nil {
+		return nil, err
+	}
+	group := in.LogGroupName
+	if group == "" {
+		group = in.LogGroupIdentifier
+	}
+	ctx := r.Context()
+	c, err := a.groupFunction(ctx, group)
+	if err != nil {
+		return nil, err
+	}
+	day, err := time.Parse("2006/01/02", strings.SplitN(in.LogStreamName, "/[", 2)[0])
+	if err != nil {
+		return nil, awsapi.NewError(http.StatusBadRequest, "ResourceNotFoundException", "The specified log stream does not exist.")
+	}
+	q := LogQuery{Since: day, Until: day.Add(24*time.Hour - time.Nanosecond)}
+	if s := fromMillis(in.StartTime); s.After(q.Since) {
+		q.Since = s
+	}
+	if u := fromMillis(in.EndTime); !u.IsZero() && u.Before(q.Until) {
+		q.Until = u
+	}
+	var tokenSeq uint64
+	if in.NextToken != "" {
+		if strings.HasPrefix(in.NextToken, "b/") {
+			tokenSeq, err = parseToken(in.NextToken, "b/")
+			if err != nil {
+				return nil, err
+			}
+			// Backward paging is not kept: the page before the head is empty.
+			tok := "b/" + strconv.FormatUint(tokenSeq, 10)
+			return map[string]any{"events": []outputLogEvent{}, "nextForwardToken": "f/" + strconv.FormatUint(tokenSeq, 10), "nextBackwardToken": tok}, nil
+		}
+		if tokenSeq, err = parseToken(in.NextToken, "f/"); err != nil {
+			return nil, err
+		}
+		q.AfterSeq = tokenSeq
+	}
+	limit := in.Limit
+	if limit <= 0 || limit > maxLogEventsPage {
+		limit = maxLogEventsPage
+	}
+	events := []outputLogEvent{}
+	first, last := tokenSeq, tokenSeq
+	err = a.logs.Read(ctx, c.Name, q, func(e LogEvent) error {
+		if len(events) == limit {
+			return errStopRead
+		}
+		if len(events) == 0 {
+			first = e.Seq - 1
+		}
+		last = e.Seq
+		events = append(events, outputLogEvent{Timestamp: millis(e.Time), Message: e.Message, IngestionTime: millis(e.Ingested)})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"events":            events,
+		"nextForwardToken":  "f/" + strconv.FormatUint(last, 10),
+		"nextBackwardToken": "b/" + strconv.FormatUint(first, 10),
+	}, nil
+}
+
+type describeLogGroupsInput struct {
+	LogGroupNamePrefix  string `json:"logGroupNamePrefix"`
+	LogGroupNamePattern string `json:"logGroupNamePattern"`
+	NextToken           string `json:"nextToken"`
+	Limit               int    `json:"limit"`
+}
+
+type logGroup struct {
+	LogGroupName      string `json:"logGroupName"`
+	LogGroupArn       string `json:"logGroupArn"`
+	Arn               string `json:"arn"`
+	CreationTime      int64  `json:"creationTime"`
+	StoredBytes       int64  `json:"storedBytes"`
+	MetricFilterCount int    `json:"metricFilterCount"`
+	LogGroupClass     string `json:"logGroupClass"`
+}
+
+func (a *LogsAPI) describeLogGroups(r *http.Request) (any, error) {
+	var in describeLogGroupsInput
+	if err := decodeLogsRequest(r, &in); err != nil {
+		return nil, err
+	}
+	limit := in.Limit
+	if limit <= 0 || limit > 50 {
+		limit = 50
+	}
+	all, err := a.s.List(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string]*Config{}
+	var names []string
+	for _, c := range all {
+		if !strings.HasPrefix(c.LogGroup, in.LogGroupNamePrefix) || !strings.Contains(c.LogGroup, in.LogGroupNamePattern) {
+			continue
+		}
+		if _, dup := groups[c.LogGroup]; !dup {
+			groups[c.LogGroup] = c
+			names = append(names, c.LogGroup)
+		}
+	}
+	sort.Strings(names)
+	out := struct {
+		LogGroups []logGroup `json:"logGroups"`
+		NextToken string     `json:"nextToken,omitempty"`
+	}{LogGroups: []logGroup{}}
+	for _, n := range names {
+		if in.NextToken != "" && n <= in.NextToken {
+			continue
+		}
+		if len(out.LogGroups) == limit {
+			out.NextToken = out.LogGroups[len(out.LogGroups)-1].LogGroupName
+			break
+		}
+		arn := a.s.account.ARN("logs", "log-group:"+n)
+		out.LogGroups = append(out.LogGroups, logGroup{
+			LogGroupName: n, LogGroupArn: arn, Arn: arn + ":*",
+			CreationTime: millis(groups[n].LastModified), LogGroupClass: "STANDARD",
+		})
+	}
+	return out, nil
 }
