@@ -4,11 +4,14 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -42,11 +45,12 @@ type fakeExec struct {
 	release  chan struct{}
 	started  chan string
 	attempts map[string]int // request id -> attempts
+	payloads map[string][][]byte
 }
 
 func newFakeExec(logs LogSink, obs Observer) *fakeExec {
 	return &fakeExec{logs: logs, obs: obs, busy: map[string]int{}, warm: map[string]int{}, calls: map[string][]string{},
-		retired: map[string]int{}, release: make(chan struct{}), started: make(chan string, 100), attempts: map[string]int{}}
+		retired: map[string]int{}, release: make(chan struct{}), started: make(chan string, 100), attempts: map[string]int{}, payloads: map[string][][]byte{}}
 }
 
 func (f *fakeExec) Start(context.Context) error { return nil }
@@ -69,9 +73,15 @@ func (f *fakeExec) callsOf(name string) []string {
 	return append([]string(nil), f.calls[name]...)
 }
 
+func (f *fakeExec) payloadsOf(name string) [][]byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([][]byte(nil), f.payloads[name]...)
+}
+
 func (f *fakeExec) Invoke(ctx context.Context, cfg *Config, req *Request) (*Result, error) {
-	if cfg.CodeDir == "" {
-		return nil, fmt.Errorf("no code dir for %s", cfg.Name)
+	if _, err := os.Stat(filepath.Join(cfg.CodeDir, "bootstrap")); err != nil {
+		return nil, fmt.Errorf("code of %s not materialised: %w", cfg.Name, err)
 	}
 	f.mu.Lock()
 	if cfg.ReservedConcurrency != nil && f.busy[cfg.Name] >= *cfg.ReservedConcurrency {
@@ -86,6 +96,7 @@ func (f *fakeExec) Invoke(ctx context.Context, cfg *Config, req *Request) (*Resu
 	f.busy[cfg.Name]++
 	f.calls[cfg.Name] = append(f.calls[cfg.Name], req.RequestID)
 	f.attempts[req.RequestID]++
+	f.payloads[cfg.Name] = append(f.payloads[cfg.Name], append([]byte(nil), req.Payload...))
 	attempt := f.attempts[req.RequestID]
 	f.mu.Unlock()
 	f.obs.Concurrency(cfg.Name, 1)
@@ -151,6 +162,16 @@ type harness struct {
 	url     string
 	client  *lambda.Client
 	dataDir string
+	closers []func()
+}
+
+// close shuts the harness down early (a restart test opens a second one on
+// the same data dir).
+func (h *harness) close() {
+	for i := len(h.closers) - 1; i >= 0; i-- {
+		h.closers[i]()
+	}
+	h.closers = nil
 }
 
 type harnessOpts struct {
@@ -180,6 +201,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	metrics := NewMetrics()
 	exec := newFakeExec(logs, metrics)
 	h := &harness{exec: exec, logs: logs, metrics: metrics, dataDir: o.dataDir}
+	h.closers = append(h.closers, func() { _ = bb.Close(context.Background()) })
 	svc, err := New(Options{Backbone: bb, Account: account, DataDir: o.dataDir, Keys: keys, Executor: exec,
 		EndpointURL: func() string { return h.url }, Logs: logs, Async: o.async, Destinations: o.dests})
 	if err != nil {
@@ -189,6 +211,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Close(context.Background()) })
+	h.closers = append(h.closers, func() { _ = svc.Close(context.Background()) })
 	h.svc = svc
 	edge, err := awsapi.NewEdge(keys, nil,
 		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: NewAPI(svc, nil)},
@@ -199,6 +222,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	edge.HandlePublic("GET /metrics", metrics.Handler())
 	srv := httptest.NewServer(edge)
 	t.Cleanup(srv.Close)
+	h.closers = append(h.closers, srv.Close)
 	h.url = srv.URL
 	h.client = lambdaClient(h.url)
 	return h
@@ -285,4 +309,9 @@ func fsMode(m uint32) os.FileMode { return os.FileMode(m) }
 
 func awsmiddlewareRequestID(md middleware.Metadata) (string, bool) {
 	return awsmiddleware.GetRequestIDMetadata(md)
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

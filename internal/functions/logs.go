@@ -344,13 +344,17 @@ func filterTerms(p string) []string {
 			break
 		}
 		if p[0] == '"' {
-			end := strings.IndexByte(p[1:], '"')
-			if end < 0 {
-				terms = append(terms, p[1:])
-				break
+			// A quoted phrase; \" inside it is a literal quote.
+			var term strings.Builder
+			i := 1
+			for ; i < len(p) && p[i] != '"'; i++ {
+				if p[i] == '\\' && i+1 < len(p) {
+					i++
+				}
+				term.WriteByte(p[i])
 			}
-			terms = append(terms, p[1:1+end])
-			p = p[end+2:]
+			terms = append(terms, term.String())
+			p = p[min(i+1, len(p)):]
 			continue
 		}
 		i := strings.IndexAny(p, " \t")
