@@ -50,7 +50,7 @@ func (h *harness) invokeEvent(t *testing.T, name, payload string) string {
 // record waits for one destination record delivered to fn.
 func (h *harness) record(t *testing.T, fn string) destinationRecord {
 	t.Helper()
-	eventually(t, "a destination record for "+fn, func() bool { return len(h.exec.payloadsOf(fn)) > 0 })
+	waitFor(t, "a destination record for "+fn, func() bool { return len(h.exec.payloadsOf(fn)) > 0 })
 	var rec destinationRecord
 	if err := json.Unmarshal(h.exec.payloadsOf(fn)[0], &rec); err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestAsyncThrottlesDoNotUseAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.invokeEvent(t, "stopped", `{"OkAfter":1}`)
-	eventually(t, "three throttles", func() bool {
+	waitFor(t, "three throttles", func() bool {
 		return metricValue(t, h, `nubo_function_throttles_total{function="stopped"}`) >= 3
 	})
 	if _, err := h.client.DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: aws.String("stopped")}); err != nil {
@@ -185,7 +185,7 @@ func TestRestartKeepsFunctionsAndPendingEvents(t *testing.T) {
 	if _, err := h2.client.DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: aws.String("later")}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the three pending events to run", func() bool { return len(h2.exec.callsOf("later")) >= 3 })
+	waitFor(t, "the three pending events to run", func() bool { return len(h2.exec.callsOf("later")) >= 3 })
 	ran := map[string]bool{}
 	for _, r := range h2.exec.callsOf("later") {
 		ran[r] = true

@@ -53,7 +53,7 @@ func TestLogsAPI(t *testing.T) {
 	}
 	// 3 invocations x (START, echo, END) lines.
 	var all filterLogEventsOutput
-	eventually(t, "nine log lines", func() bool {
+	waitFor(t, "nine log lines", func() bool {
 		all = filterLogEventsOutput{}
 		logsCall(t, h, "FilterLogEvents", map[string]any{"logGroupName": "/aws/lambda/talker", "startTime": before.UnixMilli()}, &all)
 		return len(all.Events) == 9

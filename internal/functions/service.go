@@ -196,7 +196,7 @@ func validateConfig(c *Config) error {
 		if !envKeyRE.MatchString(k) {
 			return invalidf("environment variable name %q: must start with a letter and hold only letters, digits and underscores", k)
 		}
-		if reservedEnv[k] {
+		if reservedEnvVars[k] {
 			return invalidf("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: %s", k)
 		}
 	}
@@ -208,8 +208,8 @@ func validateConfig(c *Config) error {
 
 var envKeyRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
 
-// reservedEnv are the variables Lambda sets itself and refuses to let users set.
-var reservedEnv = map[string]bool{
+// reservedEnvVars are the variables Lambda sets itself and refuses to let users set.
+var reservedEnvVars = map[string]bool{
 	"_HANDLER": true, "_X_AMZN_TRACE_ID": true, "AWS_DEFAULT_REGION": true, "AWS_REGION": true,
 	"AWS_EXECUTION_ENV": true, "AWS_LAMBDA_FUNCTION_NAME": true, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": true,
 	"AWS_LAMBDA_FUNCTION_VERSION": true, "AWS_LAMBDA_INITIALIZATION_TYPE": true, "AWS_LAMBDA_LOG_GROUP_NAME": true,
@@ -571,38 +571,32 @@ func (s *Service) checkDestination(arn string) error {
 	return invalidf("destination %q: %s destinations are not supported by nubo yet (supported: %s)", arn, a.Service, strings.Join(known, ", "))
 }
 
-// InstanceEnv returns the environment a function instance starts with: the
-// function's own variables, then the region, the edge endpoint and temporary
-// credentials for the function's role, so SDK calls from function code reach
-// nubo signed. The pool adds the Runtime API variables.
+// InstanceEnv returns what a function instance needs beyond Lambda's own
+// variables (the pool sets those and the function's Environment): the edge
+// endpoint and temporary credentials for the function's role, so SDK calls
+// from function code reach nubo signed. It is the pool's Env hook.
 func (s *Service) InstanceEnv(c *Config) ([]string, error) {
-	keys := make([]string, 0, len(c.Environment))
-	for k := range c.Environment {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	env := make([]string, 0, len(keys)+8)
-	for _, k := range keys {
-		env = append(env, k+"="+c.Environment[k])
-	}
-	env = append(env, "AWS_REGION="+s.account.Region, "AWS_DEFAULT_REGION="+s.account.Region)
+	var env []string
 	if u := s.opts.EndpointURL(); u != "" {
 		env = append(env, "AWS_ENDPOINT_URL="+u)
 	}
-	if s.opts.Keys != nil {
-		role := c.Role
-		roleName := role[strings.LastIndex(role, "/")+1:]
-		creds, err := s.opts.Keys.Issue(awsapi.Principal{
-			ARN:     "arn:aws:sts::" + s.account.ID + ":assumed-role/" + roleName + "/" + c.Name,
-			RoleARN: role,
-			Session: c.Name,
-		}, 12*time.Hour)
-		if err != nil {
-			return nil, fmt.Errorf("function %q: issue credentials: %w", c.Name, err)
-		}
-		env = append(env, "AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey, "AWS_SESSION_TOKEN="+creds.SessionToken)
+	if s.opts.Keys == nil {
+		return env, nil
 	}
-	return env, nil
+	role := c.Role
+	if role == "" {
+		role = "arn:aws:iam::" + s.account.ID + ":role/nubo-function"
+	}
+	roleName := role[strings.LastIndex(role, "/")+1:]
+	creds, err := s.opts.Keys.Issue(awsapi.Principal{
+		ARN:     "arn:aws:sts::" + s.account.ID + ":assumed-role/" + roleName + "/" + c.Name,
+		RoleARN: role,
+		Session: c.Name,
+	}, 12*time.Hour)
+	if err != nil {
+		return nil, fmt.Errorf("function %q: issue credentials: %w", c.Name, err)
+	}
+	return append(env, "AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey, "AWS_SESSION_TOKEN="+creds.SessionToken), nil
 }
 
 // parseFunctionRef accepts what Lambda accepts for FunctionName: a name, a

@@ -68,7 +68,6 @@ func TestInstanceEnvCarriesSignedCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Environment = map[string]string{"MY_VAR": "1"}
 	env, err := h.svc.InstanceEnv(c)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +77,7 @@ func TestInstanceEnvCarriesSignedCredentials(t *testing.T) {
 		k, v, _ := strings.Cut(kv, "=")
 		vars[k] = v
 	}
-	if vars["MY_VAR"] != "1" || vars["AWS_ENDPOINT_URL"] != h.url || vars["AWS_REGION"] != "us-east-1" || vars["AWS_SESSION_TOKEN"] == "" {
+	if vars["AWS_ENDPOINT_URL"] != h.url || vars["AWS_SESSION_TOKEN"] == "" {
 		t.Fatalf("env %v", vars)
 	}
 	keys, _ := awsapi.NewKeyring(awsapi.Account{Region: "us-east-1", ID: "000000000000"}, "test", "test")
