@@ -44,6 +44,9 @@ AWS SDK pointed at that endpoint.`,
 	}
 	root.AddCommand(
 		newServeCmd(),
+		newInvokeCmd(),
+		newLogsCmd(),
+		newFunctionsCmd(),
 	)
 	return root
 }
