@@ -50,11 +50,11 @@ const (
 
 // Event headers: the state an event carries from attempt to attempt.
 const (
-	hdrRequestID = "Nubo-Request-Id"
-	hdrEnqueued  = "Nubo-Enqueued"   // unix nanoseconds of the first accept
-	hdrAttempts  = "Nubo-Attempts"   // attempts already made
-	hdrNotBefore = "Nubo-Not-Before" // unix nanoseconds: do not run before
-	hdrFunction  = "Nubo-Function"
+	evRequestIDHdr = "Nubo-Request-Id"
+	evEnqueuedHdr  = "Nubo-Enqueued"   // unix nanoseconds of the first accept
+	evAttemptsHdr  = "Nubo-Attempts"   // attempts already made
+	evNotBeforeHdr = "Nubo-Not-Before" // unix nanoseconds: do not run before
+	evFunctionHdr  = "Nubo-Function"
 )
 
 type asyncInvoker struct {
@@ -149,10 +149,10 @@ func (a *asyncInvoker) enqueue(ctx context.Context, function string, payload []b
 	}
 	msg := nats.NewMsg(asyncSubject + function)
 	msg.Data = payload
-	msg.Header.Set(hdrFunction, function)
-	msg.Header.Set(hdrRequestID, requestID)
-	msg.Header.Set(hdrEnqueued, strconv.FormatInt(time.Now().UnixNano(), 10))
-	msg.Header.Set(hdrAttempts, "0")
+	msg.Header.Set(evFunctionHdr, function)
+	msg.Header.Set(evRequestIDHdr, requestID)
+	msg.Header.Set(evEnqueuedHdr, strconv.FormatInt(time.Now().UnixNano(), 10))
+	msg.Header.Set(evAttemptsHdr, "0")
 	msg.Header.Set(nats.MsgIdHdr, requestID+"/0")
 	if _, err := a.s.opts.Backbone.JetStream().PublishMsg(ctx, msg); err != nil {
 		return "", fmt.Errorf("function %q: queue event: %w", function, err)
@@ -172,19 +172,19 @@ type event struct {
 
 func parseEvent(m jetstream.Msg) (event, error) {
 	h := m.Headers()
-	e := event{function: h.Get(hdrFunction), requestID: h.Get(hdrRequestID), payload: m.Data()}
+	e := event{function: h.Get(evFunctionHdr), requestID: h.Get(evRequestIDHdr), payload: m.Data()}
 	if e.function == "" || e.requestID == "" {
 		return e, errors.New("event without function or request id")
 	}
-	enq, err := strconv.ParseInt(h.Get(hdrEnqueued), 10, 64)
+	enq, err := strconv.ParseInt(h.Get(evEnqueuedHdr), 10, 64)
 	if err != nil {
 		return e, fmt.Errorf("event %s: enqueued time: %w", e.requestID, err)
 	}
 	e.enqueued = time.Unix(0, enq)
-	if e.attempts, err = strconv.Atoi(h.Get(hdrAttempts)); err != nil {
+	if e.attempts, err = strconv.Atoi(h.Get(evAttemptsHdr)); err != nil {
 		return e, fmt.Errorf("event %s: attempts: %w", e.requestID, err)
 	}
-	if v := h.Get(hdrNotBefore); v != "" {
+	if v := h.Get(evNotBeforeHdr); v != "" {
 		nb, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return e, fmt.Errorf("event %s: not-before: %w", e.requestID, err)
@@ -321,11 +321,11 @@ func (a *asyncInvoker) invoke(ctx context.Context, m jetstream.Msg, e event) (*R
 func (a *asyncInvoker) requeue(ctx context.Context, e event, delay time.Duration) error {
 	msg := nats.NewMsg(asyncSubject + e.function)
 	msg.Data = e.payload
-	msg.Header.Set(hdrFunction, e.function)
-	msg.Header.Set(hdrRequestID, e.requestID)
-	msg.Header.Set(hdrEnqueued, strconv.FormatInt(e.enqueued.UnixNano(), 10))
-	msg.Header.Set(hdrAttempts, strconv.Itoa(e.attempts))
-	msg.Header.Set(hdrNotBefore, strconv.FormatInt(time.Now().Add(delay).UnixNano(), 10))
+	msg.Header.Set(evFunctionHdr, e.function)
+	msg.Header.Set(evRequestIDHdr, e.requestID)
+	msg.Header.Set(evEnqueuedHdr, strconv.FormatInt(e.enqueued.UnixNano(), 10))
+	msg.Header.Set(evAttemptsHdr, strconv.Itoa(e.attempts))
+	msg.Header.Set(evNotBeforeHdr, strconv.FormatInt(time.Now().Add(delay).UnixNano(), 10))
 	msg.Header.Set(nats.MsgIdHdr, e.requestID+"/"+strconv.Itoa(e.attempts))
 	_, err := a.s.opts.Backbone.JetStream().PublishMsg(ctx, msg)
 	return err

@@ -143,10 +143,10 @@ func TestAsyncEventAgeExceeded(t *testing.T) {
 	// An event accepted two minutes ago, as if it had waited out throttles.
 	msg := nats.NewMsg(asyncSubject + "old")
 	msg.Data = []byte(`{"stale":true}`)
-	msg.Header.Set(hdrFunction, "old")
-	msg.Header.Set(hdrRequestID, "11111111-2222-4333-8444-555555555555")
-	msg.Header.Set(hdrEnqueued, strconv.FormatInt(time.Now().Add(-2*time.Minute).UnixNano(), 10))
-	msg.Header.Set(hdrAttempts, "0")
+	msg.Header.Set(evFunctionHdr, "old")
+	msg.Header.Set(evRequestIDHdr, "11111111-2222-4333-8444-555555555555")
+	msg.Header.Set(evEnqueuedHdr, strconv.FormatInt(time.Now().Add(-2*time.Minute).UnixNano(), 10))
+	msg.Header.Set(evAttemptsHdr, "0")
 	if _, err := h.svc.opts.Backbone.JetStream().PublishMsg(context.Background(), msg); err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ import (
 const (
 	logStream  = "NUBO_FN_LOGS"
 	logSubject = "nubo.fn.logs."
-	hdrLogTime = "Nubo-Time" // unix nanoseconds the line was written
+	evLogTimeHdr = "Nubo-Time" // unix nanoseconds the line was written
 )
 
 // LogOptions sets how long function logs are kept.
@@ -92,9 +92,9 @@ func (l *LogStore) Line(function, requestID string, at time.Time, line []byte) {
 		return
 	}
 	m := nats.NewMsg(logSubject + function)
-	m.Header.Set(hdrLogTime, strconv.FormatInt(at.UnixNano(), 10))
+	m.Header.Set(evLogTimeHdr, strconv.FormatInt(at.UnixNano(), 10))
 	if requestID != "" {
-		m.Header.Set(hdrRequestID, requestID)
+		m.Header.Set(evRequestIDHdr, requestID)
 	}
 	m.Data = append([]byte(nil), line...)
 	_ = l.nc.PublishMsg(m)
@@ -175,9 +175,9 @@ func (l *LogStore) Read(ctx context.Context, function string, q LogQuery, fn fun
 		if !q.Follow && md.Sequence.Stream > last {
 			return nil
 		}
-		ev := LogEvent{Seq: md.Sequence.Stream, Function: function, RequestID: msg.Headers().Get(hdrRequestID), Ingested: md.Timestamp, Message: string(msg.Data())}
+		ev := LogEvent{Seq: md.Sequence.Stream, Function: function, RequestID: msg.Headers().Get(evRequestIDHdr), Ingested: md.Timestamp, Message: string(msg.Data())}
 		ev.Time = md.Timestamp
-		if ns, err := strconv.ParseInt(msg.Headers().Get(hdrLogTime), 10, 64); err == nil {
+		if ns, err := strconv.ParseInt(msg.Headers().Get(evLogTimeHdr), 10, 64); err == nil {
 			ev.Time = time.Unix(0, ns)
 		}
 		if !q.Until.IsZero() && ev.Time.After(q.Until) {
