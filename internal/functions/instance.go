@@ -57,10 +57,13 @@ type instance struct {
 	initOnce  sync.Once
 	work      chan struct{} // cap 1: an invocation waits for /next
 	done      chan struct{} // cap 1: the runtime answered the invocation
-	quit      chan struct{} // closed when the instance stops
+	quit      chan struct{} // closed when the process is gone: parked /next calls end
 	quitOnce  sync.Once
+	shutdown  chan struct{} // closed when stopping begins: extensions get SHUTDOWN
+	shutOnce  sync.Once
 	exited    chan struct{} // closed once the process has been reaped
 	exitErr   error         // written before exited is closed
+	oom       bool          // the OOM killer ended it; written before exited is closed
 	killed    atomic.Bool   // we stopped it: an exit is not an OOM
 	timer     *time.Timer   // the invocation's timeout (Invoke only)
 
@@ -126,6 +129,7 @@ func newInstance(p *Pool, cfg *Config, gen, seq uint64) *instance {
 		work:      make(chan struct{}, 1),
 		done:      make(chan struct{}, 1),
 		quit:      make(chan struct{}),
+		shutdown:  make(chan struct{}),
 		exited:    make(chan struct{}),
 		synced:    make(chan struct{}, 1),
 		counted:   true,
@@ -248,7 +252,10 @@ func (in *instance) serve() {
 // wait reaps the process and releases everything the instance held.
 func (in *instance) wait() {
 	defer in.p.wg.Done()
-	in.exitErr = in.cmd.Wait()
+	err := in.cmd.Wait()
+	// Read before the group goes away; killed is set before we signal.
+	in.oom = err != nil && !in.killed.Load() && in.mem.oomKilled()
+	in.exitErr = err
 	close(in.exited)
 	signalGroup(in.pid, syscall.SIGKILL) // whatever the runtime left behind
 	in.p.forget(in)
@@ -271,8 +278,9 @@ func (in *instance) stop(graceful bool) {
 	in.stopped = true
 	running := in.cmd != nil && in.pid != 0
 	in.lifeMu.Unlock()
-	in.quitOnce.Do(func() { close(in.quit) })
+	in.shutOnce.Do(func() { close(in.shutdown) })
 	if !running {
+		in.quitOnce.Do(func() { close(in.quit) })
 		return
 	}
 	in.killed.Store(true)
@@ -419,7 +427,7 @@ func (in *instance) crashResult(res *Result, id string) {
 		msg = in.exitErr.Error()
 	}
 	typ := "Runtime.ExitError"
-	if !in.killed.Load() && in.mem.oomKilled() {
+	if in.oom {
 		typ = "Runtime.OutOfMemory"
 		res.MaxMemoryMB = in.memMB
 	}

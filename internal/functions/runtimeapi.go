@@ -91,6 +91,9 @@ func (in *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (in *instance) next(w http.ResponseWriter, r *http.Request) {
 	in.readyOnce.Do(func() {
 		in.readyAt = time.Now()
+		if in.p.o.Logs != nil {
+			in.syncLogs() // what init wrote stays outside the first invocation
+		}
 		close(in.ready)
 	})
 	select {
@@ -302,6 +305,7 @@ func (in *instance) extNext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	select {
+	case <-in.shutdown:
 	case <-in.quit:
 	case <-r.Context().Done():
 		return
