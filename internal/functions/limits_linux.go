@@ -187,9 +187,8 @@ func (m *memLimits) newGroup(id string, memoryMB int) (*memGroup, error) {
 		err = os.WriteFile(filepath.Join(g.dir, "memory.limit_in_bytes"), limit, 0o644)
 		if err == nil {
 			_ = os.WriteFile(filepath.Join(g.dir, "memory.memsw.limit_in_bytes"), limit, 0o644)
-			// The process joins after exec: bring the pages it has charged along.
-			_ = os.WriteFile(filepath.Join(g.dir, "memory.move_charge_at_immigrate"), []byte("3"), 0o644)
-			g.peak, _ = os.Open(filepath.Join(g.dir, "memory.max_usage_in_bytes"))
+			// The process joins after exec, so the group's own peak misses
+			// what it charged before: Max Memory Used comes from VmHWM.
 		}
 	}
 	if err != nil {
