@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -86,6 +87,7 @@ type instance struct {
 	resErr     bool
 	resType    string
 	resBuf     bytes.Buffer // reused for buffered responses
+	resLimit   io.LimitedReader
 
 	// Logs: the reader attributes lines to logReq; syncs count markers.
 	logMu    sync.Mutex

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -809,4 +810,20 @@ func BenchmarkPoolWarmInvoke(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkPoolColdInvoke measures a cold start: every iteration invokes a
+// new revision, so it starts a process (the previous one stops behind it).
+func BenchmarkPoolColdInvoke(b *testing.B) {
+	p := newTestPool(b, PoolOptions{})
+	cfg := *testConfig("echo")
+	payload := []byte(`{}`)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		cfg.RevisionID = strconv.Itoa(i)
+		res, err := p.Invoke(context.Background(), &cfg, &Request{Payload: payload})
+		if err != nil || !res.ColdStart {
+			b.Fatalf("invoke: %v, cold %v", err, res != nil && res.ColdStart)
+		}
+	}
 }

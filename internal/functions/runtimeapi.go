@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,9 +45,18 @@ const (
 )
 
 var (
-	bodyAccepted = []byte(`{"status":"OK"}` + "\n")
-	contentJSON  = []string{"application/json"}
+	bodyAccepted   = []byte(`{"status":"OK"}` + "\n")
+	lengthAccepted = []string{"16"} // len(bodyAccepted)
+	contentJSON    = []string{"application/json"}
 )
+
+// accepted answers 202 as the Runtime API does, with no content sniffing.
+func accepted(w http.ResponseWriter) {
+	h := w.Header()
+	h[hdrContentType] = contentJSON
+	h[hdrContentLength] = lengthAccepted
+	accepted(w)
+}
 
 // ServeHTTP routes the Runtime API without allocating on the warm path.
 func (in *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -79,8 +89,7 @@ func (in *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.extNext(w, r)
 	case (path == pathExtInitError || path == pathExtExitError) && r.Method == http.MethodPost:
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxErrorBodyBytes))
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = w.Write(bodyAccepted)
+		accepted(w)
 	default:
 		apiError(w, http.StatusNotFound, "NotFound", "no such runtime API path")
 	}
@@ -168,7 +177,9 @@ func (in *instance) answer(w http.ResponseWriter, r *http.Request, id string, is
 		payload, failed = in.stream(req.Stream, r)
 	default:
 		in.resBuf.Reset()
-		n, err := in.resBuf.ReadFrom(io.LimitReader(r.Body, maxResponseBytes+1))
+		in.resLimit = io.LimitedReader{R: r.Body, N: maxResponseBytes + 1}
+		n, err := in.resBuf.ReadFrom(&in.resLimit)
+		in.resLimit.R = nil
 		switch {
 		case err != nil:
 			payload, failed = errorDoc("Runtime.InvalidResponse", "reading the response: "+err.Error()), true
@@ -190,8 +201,7 @@ func (in *instance) answer(w http.ResponseWriter, r *http.Request, id string, is
 		in.syncLogs()
 	}
 	in.resPayload, in.resErr, in.resType = payload, failed, ctype
-	w.WriteHeader(http.StatusAccepted)
-	_, _ = w.Write(bodyAccepted)
+	accepted(w)
 	in.done <- struct{}{}
 }
 
@@ -257,8 +267,7 @@ func (in *instance) initError(w http.ResponseWriter, r *http.Request) {
 		in.initDoc = doc
 	}
 	in.mu.Unlock()
-	w.WriteHeader(http.StatusAccepted)
-	_, _ = w.Write(bodyAccepted)
+	accepted(w)
 	in.initOnce.Do(func() { close(in.initErr) })
 }
 
@@ -352,7 +361,30 @@ func functionErrorDoc(body []byte, typ string) []byte {
 	return errorDoc(typ, string(body))
 }
 
-// newTraceID makes an X-Ray trace header for invocations that came without one.
+// newTraceID makes an X-Ray trace header for invocations that came without
+// one: Root=1-{8 hex seconds}-{24 hex}, Parent={16 hex}, not sampled. The
+// ids need to be unique, not secret.
 func newTraceID(t time.Time) string {
-	return "Root=1-" + strconv.FormatInt(t.Unix(), 16) + "-" + randomHex(12) + ";Parent=" + randomHex(8) + ";Sampled=0"
+	const prefix, parent, suffix = "Root=1-", ";Parent=", ";Sampled=0"
+	var b [len(prefix) + 8 + 1 + 24 + len(parent) + 16 + len(suffix)]byte
+	n := copy(b[:], prefix)
+	n += putHex(b[n:], uint64(t.Unix()), 8)
+	b[n] = '-'
+	n++
+	n += putHex(b[n:], rand.Uint64(), 16)
+	n += putHex(b[n:], rand.Uint64(), 8)
+	n += copy(b[n:], parent)
+	n += putHex(b[n:], rand.Uint64(), 16)
+	copy(b[n:], suffix)
+	return string(b[:])
+}
+
+// putHex writes the low digits hex digits of v into b.
+func putHex(b []byte, v uint64, digits int) int {
+	const hexDigits = "0123456789abcdef"
+	for i := digits - 1; i >= 0; i-- {
+		b[i] = hexDigits[v&0xf]
+		v >>= 4
+	}
+	return digits
 }

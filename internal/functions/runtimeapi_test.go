@@ -9,8 +9,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // apiInstance is an instance that is never started: enough to drive its
@@ -205,4 +208,17 @@ func FuzzLogLines(f *testing.F) {
 			t.Errorf("lines = %q, want %q", got, want)
 		}
 	})
+}
+
+func TestNewTraceID(t *testing.T) {
+	id := newTraceID(time.Unix(0x5759e988, 0))
+	if !regexp.MustCompile(`^Root=1-5759e988-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$`).MatchString(id) {
+		t.Errorf("trace id %q", id)
+	}
+}
+
+func TestAcceptedLength(t *testing.T) {
+	if lengthAccepted[0] != strconv.Itoa(len(bodyAccepted)) {
+		t.Errorf("lengthAccepted %s, body is %d bytes", lengthAccepted[0], len(bodyAccepted))
+	}
 }
