@@ -55,7 +55,8 @@ func accepted(w http.ResponseWriter) {
 	h := w.Header()
 	h[hdrContentType] = contentJSON
 	h[hdrContentLength] = lengthAccepted
-	accepted(w)
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = w.Write(bodyAccepted)
 }
 
 // ServeHTTP routes the Runtime API without allocating on the warm path.
