@@ -39,5 +39,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.AccountID, "account-id", envOr("NUBO_ACCOUNT_ID", "000000000000"), "account id in ARNs")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30e9, "how long shutdown waits for in-flight invocations")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
+	f.DurationVar(&o.Functions.Async.AckWait, "async-ack-wait", 0, "how soon an async event a crashed node was running is run again (default 30s)")
+	_ = f.MarkHidden("async-ack-wait")
 	return cmd
 }

@@ -1,0 +1,347 @@
+package platform
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/nubo-run/nubo/internal/functions"
+)
+
+var (
+	fnBuildMu  sync.Mutex
+	fnZips     = map[string][]byte{}
+	fnBuildDir string
+)
+
+// fnZip builds internal/functions/testdata/fn/NAME (an aws-lambda-go
+// function) as a provided.al2023 bootstrap and returns its zip.
+func fnZip(t *testing.T, name string) []byte {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs function processes")
+	}
+	fnBuildMu.Lock()
+	defer fnBuildMu.Unlock()
+	if z, ok := fnZips[name]; ok {
+		return z
+	}
+	dir, err := os.MkdirTemp("", "nubo-platform-fn-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "bootstrap")
+	cmd := exec.Command("go", "build", "-o", bin, "../functions/testdata/fn/"+name)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", name, err, out)
+	}
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	hdr.SetMode(0o755)
+	w, err := zw.CreateHeader(hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write(b)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fnZips[name] = buf.Bytes()
+	return buf.Bytes()
+}
+
+func startPlatform(t *testing.T, o Options) *Platform {
+	t.Helper()
+	if o.DataDir == "" {
+		o.DataDir = t.TempDir()
+	}
+	o.Addr, o.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
+	p, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := p.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return p
+}
+
+func lambdaClientFor(url string) *lambda.Client {
+	return lambda.New(lambda.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+}
+
+func createFunction(t *testing.T, c *lambda.Client, name, code string) {
+	t.Helper()
+	_, err := c.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
+		FunctionName: aws.String(name), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Role: aws.String("arn:aws:iam::000000000000:role/probe-role"), Timeout: aws.Int32(10),
+		Code: &lambdatypes.FunctionCode{ZipFile: fnZip(t, code)},
+	})
+	if err != nil {
+		t.Fatalf("create %s: %v", name, err)
+	}
+}
+
+func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestFunctionsEndToEnd(t *testing.T) {
+	p := startPlatform(t, Options{Functions: FunctionsOptions{Async: functions.AsyncOptions{RetryBaseDelay: 50 * time.Millisecond, AckWait: 3 * time.Second}}})
+	url := p.EndpointURL()
+	c := lambdaClientFor(url)
+	ctx := context.Background()
+	createFunction(t, c, "echo", "echo")
+	createFunction(t, c, "probe", "probe")
+
+	out, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("echo"), Payload: []byte(`{"hello":"nubo"}`), LogType: lambdatypes.LogTypeTail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out.Payload) != `{"hello":"nubo"}` || out.FunctionError != nil {
+		t.Fatalf("echo: %s %v", out.Payload, aws.ToString(out.FunctionError))
+	}
+	tail, _ := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult))
+	if !strings.Contains(string(tail), "START RequestId:") || !strings.Contains(string(tail), "REPORT RequestId:") {
+		t.Fatalf("log tail %q", tail)
+	}
+
+	// Function code calls nubo back with the credentials nubo gave it.
+	out, err = c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("probe"), Payload: []byte(`{"id":"cb","callBack":"echo"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(out.Payload, &got); err != nil || got["calledBack"] != "arn:aws:lambda:us-east-1:000000000000:function:echo" {
+		t.Fatalf("call back: %s %v (%s)", out.Payload, err, aws.ToString(out.FunctionError))
+	}
+
+	// A function error is a 200 with X-Amz-Function-Error.
+	out, err = c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("probe"), Payload: []byte(`{"id":"f","fail":true}`)})
+	if err != nil || aws.ToString(out.FunctionError) != "Unhandled" || !strings.Contains(string(out.Payload), "probe failed on purpose") {
+		t.Fatalf("function error: %v %s", err, out.Payload)
+	}
+
+	// Async: retried once, then the record goes to the on-failure function.
+	createFunction(t, c, "dlq", "probe")
+	if _, err := c.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{
+		FunctionName: aws.String("probe"), MaximumRetryAttempts: aws.Int32(1),
+		DestinationConfig: &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String("arn:aws:lambda:us-east-1:000000000000:function:dlq")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("probe"), InvocationType: lambdatypes.InvocationTypeEvent, Payload: []byte(`{"id":"async-1","fail":true}`)})
+	if err != nil || ev.StatusCode != 202 {
+		t.Fatalf("event: %v", err)
+	}
+	waitUntil(t, "two attempts and a destination record", 30*time.Second, func() bool {
+		return countLines(t, p, "probe", "probe async-1") == 2 && countLines(t, p, "dlq", "START RequestId:") == 1
+	})
+
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var metrics bytes.Buffer
+	_, _ = metrics.ReadFrom(resp.Body)
+	for _, want := range []string{`nubo_function_invocations_total{function="echo"} 1`, `nubo_function_cold_starts_total{function="echo"} 1`, `nubo_function_errors_total{function="probe"}`} {
+		if !strings.Contains(metrics.String(), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	gf, err := c.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("echo")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = gf
+}
+
+// countLines counts a function's stored log lines that contain s.
+func countLines(t *testing.T, p *Platform, fn, s string) int {
+	t.Helper()
+	n := 0
+	err := p.FnLogs.Read(context.Background(), fn, functions.LogQuery{}, func(e functions.LogEvent) error {
+		if strings.Contains(e.Message, s) {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestKillNineLosesNoAcceptedEvent runs `nubo serve` as a process, queues
+// slow events, kills it with SIGKILL mid-work, restarts it on the same data
+// directory and checks every accepted event still runs to completion.
+func TestKillNineLosesNoAcceptedEvent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds nubo and runs it as a process")
+	}
+	zipProbe := fnZip(t, "probe")
+	bin := filepath.Join(t.TempDir(), "nubo")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/nubo").CombinedOutput(); err != nil {
+		t.Fatalf("build nubo: %v\n%s", err, out)
+	}
+	data := t.TempDir()
+	addr := "127.0.0.1:" + freePort(t)
+	url := "http://" + addr
+	serve := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--http-addr", "127.0.0.1:0", "--async-ack-wait", "2s")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		waitUntil(t, "nubo serve to be healthy", 30*time.Second, func() bool {
+			resp, err := http.Get(url + "/_nubo/health")
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			return resp.StatusCode == 200
+		})
+		return cmd
+	}
+	first := serve()
+	c := lambdaClientFor(url)
+	ctx := context.Background()
+	if _, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("slow"), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Role: aws.String("arn:aws:iam::000000000000:role/r"), Timeout: aws.Int32(10), Code: &lambdatypes.FunctionCode{ZipFile: zipProbe},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String("slow"), ReservedConcurrentExecutions: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	for i := 0; i < n; i++ {
+		payload := fmt.Sprintf(`{"id":"ev-%d","sleepMs":700}`, i)
+		if _, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("slow"), InvocationType: lambdatypes.InvocationTypeEvent, Payload: []byte(payload)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Kill once some work is under way, well before all of it is done.
+	waitUntil(t, "the first events to start", 30*time.Second, func() bool { return len(doneEvents(t, url, "probe ev-")) >= 1 })
+	t.Logf("killing nubo with %d of %d events done", len(doneEvents(t, url, " done")), n)
+	if err := first.Process.Signal(os.Kill); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+
+	serve()
+	waitUntil(t, "every accepted event to complete", 60*time.Second, func() bool {
+		done := doneEvents(t, url, " done")
+		for i := 0; i < n; i++ {
+			if !done[fmt.Sprintf("ev-%d", i)] {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// doneEvents reads the slow function's log through the Logs API and returns
+// the probe ids on lines containing marker.
+func doneEvents(t *testing.T, url, marker string) map[string]bool {
+	t.Helper()
+	body := `{"logGroupName":"/aws/lambda/slow"}`
+	req, _ := http.NewRequest("POST", url+"/", strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "Logs_20140328.FilterLogEvents")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	signLogs(t, req, body)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Events []struct {
+			Message string `json:"message"`
+		} `json:"events"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil
+	}
+	got := map[string]bool{}
+	for _, e := range out.Events {
+		if !strings.Contains(e.Message, marker) {
+			continue
+		}
+		sc := bufio.NewScanner(strings.NewReader(e.Message))
+		sc.Split(bufio.ScanWords)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "ev-") {
+				got[sc.Text()] = true
+			}
+		}
+	}
+	return got
+}
+
+func signLogs(t *testing.T, req *http.Request, body string) {
+	t.Helper()
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, req, hex.EncodeToString(sum[:]), "logs", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
