@@ -308,3 +308,12 @@ func mustJSON(t *testing.T, v any) string {
 func (o outcome) String() string {
 	return fmt.Sprintf("%s %s: %s", o.Kind, o.ID, o.Body)
 }
+
+func absPath(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
