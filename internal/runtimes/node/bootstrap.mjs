@@ -438,12 +438,13 @@ function fillContext(ctx, headers) {
 let onEmptyLoop = () => {};
 
 class Runtime {
-  constructor(api, fn) {
+  constructor(api, handler) {
     this.api = api;
-    this.fn = fn;
-    this.streaming = streamingMode(fn);
-    this.isAsync = fn.constructor?.name === 'AsyncFunction';
-    const hwm = parseInt(fn[HIGH_WATER_MARK]);
+    // Called as this.handler, so stack traces read "at Runtime.handler" as on Lambda.
+    this.handler = handler;
+    this.streaming = streamingMode(handler);
+    this.isAsync = handler.constructor?.name === 'AsyncFunction';
+    const hwm = parseInt(handler[HIGH_WATER_MARK]);
     this.highWaterMark = Number.isNaN(hwm) ? undefined : hwm;
     // Errors outside any handler call: report them for the current invocation.
     this.onUncaught = (err) => this.api.postInitError(err).finally(() => process.exit(129));
@@ -545,7 +546,7 @@ class Runtime {
 
     try {
       fillContext(ctx, res.headers);
-      const result = this.fn(JSON.parse(res.body.toString('utf8')), ctx, callback);
+      const result = this.handler(JSON.parse(res.body.toString('utf8')), ctx, callback);
       if (result && typeof result.then === 'function') {
         result.then(ctx.succeed, ctx.fail);
       }
@@ -590,7 +591,7 @@ class Runtime {
     };
     try {
       fillContext(ctx, res.headers);
-      const result = this.fn(JSON.parse(res.body.toString('utf8')), stream, ctx);
+      const result = this.handler(JSON.parse(res.body.toString('utf8')), stream, ctx);
       if (!result || typeof result.then !== 'function') {
         await fail('Streaming does not support non-async handlers.');
         return;
