@@ -67,6 +67,9 @@ func TestNode_Handlers(t *testing.T) {
 					t.Errorf("Content-Type = %q", ct)
 				}
 			}
+			if n := in.api.connections(); n != 1 {
+				t.Errorf("runtime opened %d connections, want 1 (keep-alive)", n)
+			}
 		})
 	}
 }
@@ -229,7 +232,8 @@ func TestNode_InitErrors(t *testing.T) {
 		"missing-export":  {"cjs/index.nope", "Runtime.HandlerNotFound", "cjs/index.nope is undefined or not exported"},
 		"not-a-function":  {"cjs/index.notAFunction", "Runtime.HandlerNotFound", "cjs/index.notAFunction is not a function"},
 		"missing-module":  {"cjs/nothere.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'nothere'"},
-		"missing-esm-dep": {"mjs/nothere.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'nothere'"},
+		"missing-mjs":     {"mjs/nothere.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'nothere'"},
+		"missing-esm-dep": {"mjs/baddep.handler", "Runtime.ImportModuleError", "Error: Cannot find package 'nubo-no-such-package' imported from "},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -255,6 +259,23 @@ func TestNode_InitErrors(t *testing.T) {
 	}
 }
 
+func TestNode_UnhandledRejection(t *testing.T) {
+	t.Parallel()
+	needNode(t)
+	in := startInstance(t, testSet(t), nodeRuntime, "errors/index.unhandled", "testdata/node")
+	ev := in.newEvent(`{}`)
+	o := in.invoke(ev)
+	got := decodeNodeError(t, o.Body)
+	if o.Kind != "error" || got.ErrorType != "Runtime.UnhandledPromiseRejection" || got.ErrorMessage != "Error: floating rejection" ||
+		len(got.Trace) == 0 || got.Trace[0] != "Runtime.UnhandledPromiseRejection: Error: floating rejection" {
+		t.Errorf("got %v", o)
+	}
+	in.waitExit()
+	if code := in.cmd.ProcessState.ExitCode(); code != 128 {
+		t.Errorf("exit code %d, want 128", code)
+	}
+}
+
 func TestNode_Streaming(t *testing.T) {
 	t.Parallel()
 	needNode(t)
@@ -275,6 +296,9 @@ func TestNode_Streaming(t *testing.T) {
 			if len(o.Trailer) != 0 && (o.Trailer.Get("Lambda-Runtime-Function-Error-Type") != "" || o.Trailer.Get("Lambda-Runtime-Function-Error-Body") != "") {
 				t.Errorf("error trailers on success: %v", o.Trailer)
 			}
+		}
+		if n := in.api.connections(); n != 1 {
+			t.Errorf("runtime opened %d connections, want 1 (keep-alive)", n)
 		}
 	})
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -51,6 +52,7 @@ type fakeAPI struct {
 
 	mu    sync.Mutex
 	nexts int // GET /next requests received
+	conns int // TCP connections accepted
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
@@ -61,12 +63,27 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", a.record("response"))
 	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", a.record("error"))
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", a.record("init"))
-	a.srv = httptest.NewServer(mux) // listens on 127.0.0.1:0
+	a.srv = httptest.NewUnstartedServer(mux) // listens on 127.0.0.1:0
+	a.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			a.mu.Lock()
+			a.conns++
+			a.mu.Unlock()
+		}
+	}
+	a.srv.Start()
 	t.Cleanup(func() {
 		a.srv.CloseClientConnections()
 		a.srv.Close()
 	})
 	return a
+}
+
+// connections is how many TCP connections the runtime opened.
+func (a *fakeAPI) connections() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.conns
 }
 
 // addr is the host:port for AWS_LAMBDA_RUNTIME_API.

@@ -374,7 +374,10 @@ async function loadHandler(taskRoot, handler) {
     mod = await loadModule(taskRoot, moduleRoot, name);
   } catch (e) {
     if (e instanceof SyntaxError) throw new UserCodeSyntaxError(e);
-    if (e && (e.code === 'MODULE_NOT_FOUND' || e.code === 'ERR_MODULE_NOT_FOUND')) throw new ImportModuleError(e);
+    if (e && (e.code === 'MODULE_NOT_FOUND' || e.code === 'ERR_MODULE_NOT_FOUND')) {
+      // "Error: Cannot find ...", without the [CODE] newer Nodes put in String(e).
+      throw new ImportModuleError(`${e.name}: ${e.message}`);
+    }
     throw e;
   }
   const fn = exportPath.split('.').reduce((o, k) => o && o[k], mod);

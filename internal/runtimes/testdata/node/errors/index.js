@@ -16,3 +16,10 @@ exports.rejected = async () => {
 exports.rejectedString = () => Promise.reject('just a string');
 
 exports.neverSettles = async () => new Promise(() => {});
+
+// unhandled: a rejection nobody handles ends the instance, as on Lambda.
+exports.unhandled = async () => {
+  Promise.reject(new Error('floating rejection'));
+  await new Promise((resolve) => setTimeout(resolve, 60000));
+  return 'not reached';
+};
