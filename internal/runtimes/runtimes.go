@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -82,7 +84,7 @@ func Interpreter(runtime string) (string, error) {
 		want := strings.TrimPrefix(runtime, "python")
 		var tried []string
 		for _, name := range []string{"python" + want, "python3"} {
-			path, v, err := probe(name, "-c", "import sys; print('%d.%d' % sys.version_info[:2])")
+			path, v, err := probe(name, "-c", "import sys; print('%d.%d' % sys.version_info[:2]); print(sys.executable)")
 			if err != nil {
 				tried = append(tried, err.Error())
 				continue
@@ -102,7 +104,7 @@ func Interpreter(runtime string) (string, error) {
 		return "", fmt.Errorf("runtime %s: %w: install Python %s (or python3 >= 3.%d) on PATH (%s)",
 			runtime, ErrNoInterpreter, want, minPythonMinor, strings.Join(tried, "; "))
 	case KindNode:
-		path, v, err := probe("node", "-e", "process.stdout.write(process.versions.node)")
+		path, v, err := probe("node", "-e", "process.stdout.write(process.versions.node + '\\n' + process.execPath)")
 		if err != nil {
 			return "", fmt.Errorf("runtime %s: %w: install Node.js %d or later on PATH (%v)", runtime, ErrNoInterpreter, minNodeMajor, err)
 		}
@@ -118,9 +120,12 @@ func Interpreter(runtime string) (string, error) {
 	}
 }
 
-// probe looks name up on PATH and runs it with args, returning its absolute
-// path and trimmed output.
-func probe(name string, args ...string) (path, out string, err error) {
+// probe looks name up on PATH and runs it with args, which print the
+// version on a first line and, optionally, the interpreter's own executable
+// on a second. It returns that executable (so a wrapper such as a pyenv shim
+// is not paid for on every instance start), else the PATH entry, and the
+// version.
+func probe(name string, args ...string) (path, version string, err error) {
 	path, err = exec.LookPath(name)
 	if err != nil {
 		return "", "", fmt.Errorf("%s: not found on PATH", name)
@@ -131,7 +136,13 @@ func probe(name string, args ...string) (path, out string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("%s: does not run: %w", path, err)
 	}
-	return path, strings.TrimSpace(string(b)), nil
+	version, exe, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	if exe = strings.TrimSpace(exe); filepath.IsAbs(exe) {
+		if st, err := os.Stat(exe); err == nil && !st.IsDir() {
+			path = exe
+		}
+	}
+	return path, strings.TrimSpace(version), nil
 }
 
 // pythonMinor parses "3.N".

@@ -109,7 +109,8 @@ func TestCommand(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(noExec, "bootstrap"), []byte("#!/bin/sh\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	py, err := Interpreter(pythonRuntime(t))
+	pyRT := pythonRuntime(t)
+	py, err := Interpreter(pyRT)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,13 +129,13 @@ func TestCommand(t *testing.T) {
 		"provided-al2":     {"provided.al2", "", root, []string{filepath.Join(root, "bootstrap")}, ""},
 		"provided-missing": {"provided", "x", t.TempDir(), nil, "no bootstrap file"},
 		"provided-noexec":  {"provided", "x", noExec, nil, "not executable"},
-		"python":           {pythonRuntime(t), "app.handler", root, []string{py, filepath.Join(s.Dir(), "python", "bootstrap.py")}, ""},
-		"python-nested":    {pythonRuntime(t), "pkg/sub/mod.fn", root, []string{py, filepath.Join(s.Dir(), "python", "bootstrap.py")}, ""},
-		"python-no-dot":    {pythonRuntime(t), "handler", root, nil, "want module.function"},
-		"python-empty-fn":  {pythonRuntime(t), "app.", root, nil, "no function name"},
-		"python-abs":       {pythonRuntime(t), "/etc/app.handler", root, nil, "relative to the task root"},
-		"python-space":     {pythonRuntime(t), "app.hand ler", root, nil, "whitespace"},
-		"python-empty":     {pythonRuntime(t), "", root, nil, "handler is empty"},
+		"python":           {pyRT, "app.handler", root, []string{py, filepath.Join(s.Dir(), "python", "bootstrap.py")}, ""},
+		"python-nested":    {pyRT, "pkg/sub/mod.fn", root, []string{py, filepath.Join(s.Dir(), "python", "bootstrap.py")}, ""},
+		"python-no-dot":    {pyRT, "handler", root, nil, "want module.function"},
+		"python-empty-fn":  {pyRT, "app.", root, nil, "no function name"},
+		"python-abs":       {pyRT, "/etc/app.handler", root, nil, "relative to the task root"},
+		"python-space":     {pyRT, "app.hand ler", root, nil, "whitespace"},
+		"python-empty":     {pyRT, "", root, nil, "handler is empty"},
 		"node":             {"nodejs22.x", "index.handler", root, []string{node, filepath.Join(s.Dir(), "node", "bootstrap.mjs")}, ""},
 		"node-nested":      {"nodejs20.x", "src/fns/app.obj.handler", root, []string{node, filepath.Join(s.Dir(), "node", "bootstrap.mjs")}, ""},
 		"node-dotdot":      {"nodejs20.x", "../index.handler", root, nil, "'..' is not allowed"},
@@ -195,7 +196,7 @@ func TestInterpreter_BrokenShim(t *testing.T) {
 	write("python3", "echo 3.10")
 	t.Setenv("PATH", dir)
 	got, err := Interpreter("python3.12")
-	if err != nil || got != filepath.Join(dir, "python3") {
+	if err != nil || got != filepath.Join(dir, "python3") { // prints no executable: the PATH entry
 		t.Errorf("Interpreter(python3.12) = %q, %v; want the python3 fallback", got, err)
 	}
 	write("python3", "echo 3.8")
