@@ -37,7 +37,7 @@ func TestPython_Echo(t *testing.T) {
 		if ct := o.Header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("Content-Type = %q", ct)
 		}
-	}	// One kept-alive connection serves every request.
+	} // One kept-alive connection serves every request.
 	if n := in.api.connections(); n != 1 {
 		t.Errorf("runtime opened %d connections, want 1 (keep-alive)", n)
 	}
