@@ -306,7 +306,7 @@ func TestNode_Streaming(t *testing.T) {
 		t.Parallel()
 		in := startInstance(t, s, nodeRuntime, "streaming/index.plain", "testdata/node")
 		o := in.invoke(in.newEvent(`{}`))
-		if want := "a,b\n{\"json\":true}"; o.Kind != "response" || string(o.Body) != want {
+		if want := "a,b\n{\"json\":true}{\"last\":1}"; o.Kind != "response" || string(o.Body) != want {
 			t.Fatalf("body %q, want %q", o.Body, want)
 		}
 		checkStreamingHeaders(t, o, "text/csv")
@@ -347,5 +347,18 @@ func checkStreamingHeaders(t *testing.T, o outcome, contentType string) {
 	}
 	if got := o.Header.Get("Content-Type"); got != contentType {
 		t.Errorf("Content-Type = %q, want %q", got, contentType)
+	}
+}
+
+func TestNode_ErrorTypeHeaderIsSafe(t *testing.T) {
+	t.Parallel()
+	needNode(t)
+	in := startInstance(t, testSet(t), nodeRuntime, "errors/index.badName", "testdata/node")
+	o := in.invoke(in.newEvent(`{}`))
+	if got := decodeNodeError(t, o.Body); o.Kind != "error" || got.ErrorType != "Bad\nName" || got.ErrorMessage != "odd name" {
+		t.Errorf("got %v", o)
+	}
+	if got := o.Header.Get("Lambda-Runtime-Function-Error-Type"); got != "Bad?Name" {
+		t.Errorf("Lambda-Runtime-Function-Error-Type = %q", got)
 	}
 }

@@ -37,7 +37,8 @@ func TestPython_Echo(t *testing.T) {
 		if ct := o.Header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("Content-Type = %q", ct)
 		}
-	} // One kept-alive connection serves every request.
+	}
+	// One kept-alive connection serves every request.
 	if n := in.api.connections(); n != 1 {
 		t.Errorf("runtime opened %d connections, want 1 (keep-alive)", n)
 	}
@@ -288,5 +289,19 @@ func TestPython_Logs(t *testing.T) {
 	re := regexp.MustCompile(`(?m)^\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t` + regexp.QuoteMeta(ev.ID) + `\tlogged info$`)
 	if !re.MatchString(out) {
 		t.Errorf("no Lambda-format log line for the request in:\n%s", out)
+	}
+}
+
+func TestPython_ErrorTypeHeaderIsSafe(t *testing.T) {
+	t.Parallel()
+	rt := pythonRuntime(t)
+	in := startInstance(t, testSet(t), rt, "raise_error.unicode_error", "testdata/python")
+	o := in.invoke(in.newEvent(`{}`))
+	doc, _ := decode(t, o.Body).(map[string]any)
+	if o.Kind != "error" || doc["errorType"] != "Ошибка" || doc["errorMessage"] != "non-ASCII class name" {
+		t.Errorf("got %v", o)
+	}
+	if got := o.Header.Get("Lambda-Runtime-Function-Error-Type"); got != "??????" {
+		t.Errorf("Lambda-Runtime-Function-Error-Type = %q", got)
 	}
 }

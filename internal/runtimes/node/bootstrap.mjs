@@ -74,6 +74,11 @@ function errorDocument(err) {
   }
 }
 
+// headerValue makes s safe for an HTTP header (an error's name is user data).
+function headerValue(s) {
+  return String(s).replace(/[^\t\x20-\x7e\x80-\xff]/g, '?');
+}
+
 function asError(e) {
   return e instanceof Error ? e : new Error(e);
 }
@@ -181,13 +186,13 @@ class RuntimeAPI {
   postError(id, err) {
     const doc = errorDocument(err);
     return this.post(`/invocation/${encodeURIComponent(id)}/error`, JSON.stringify(doc), {
-      [HEADER_ERROR_TYPE]: String(doc.errorType),
+      [HEADER_ERROR_TYPE]: headerValue(doc.errorType),
     });
   }
 
   postInitError(err) {
     const doc = errorDocument(err);
-    return this.post('/init/error', JSON.stringify(doc), { [HEADER_ERROR_TYPE]: String(doc.errorType) });
+    return this.post('/init/error', JSON.stringify(doc), { [HEADER_ERROR_TYPE]: headerValue(doc.errorType) });
   }
 
   // streamResponse opens a chunked POST of the response (response
@@ -249,11 +254,16 @@ class ResponseStream extends Writable {
     this._req.setHeader('Content-Type', contentType);
   }
 
+  // Objects are written as their JSON, as Lambda's response stream does.
   write(chunk, encoding, callback) {
-    if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk) && !(chunk instanceof Uint8Array)) {
-      chunk = JSON.stringify(chunk);
+    return super.write(asChunk(chunk), encoding, callback);
+  }
+
+  end(chunk, encoding, callback) {
+    if (typeof chunk === 'function' || chunk === undefined || chunk === null) {
+      return super.end(chunk, encoding, callback);
     }
-    return super.write(chunk, encoding, callback);
+    return super.end(asChunk(chunk), encoding, callback);
   }
 
   _start() {
@@ -278,7 +288,7 @@ class ResponseStream extends Writable {
     if (this._failure) {
       const doc = errorDocument(this._failure);
       this._req.addTrailers({
-        [HEADER_ERROR_TYPE]: String(doc.errorType),
+        [HEADER_ERROR_TYPE]: headerValue(doc.errorType),
         [TRAILER_ERROR_BODY]: Buffer.from(JSON.stringify(doc)).toString('base64'),
       });
     }
@@ -293,6 +303,11 @@ class ResponseStream extends Writable {
     this._failure = err ?? new Error('unknown error');
     this.end();
   }
+}
+
+function asChunk(chunk) {
+  if (typeof chunk === 'string' || Buffer.isBuffer(chunk) || chunk instanceof Uint8Array) return chunk;
+  return JSON.stringify(chunk);
 }
 
 // HttpResponseStream.from sets the status code and headers of a function

@@ -227,13 +227,19 @@ class RuntimeAPI:
             {"Content-Type": content_type},
         )
 
+    @staticmethod
+    def header_value(s):
+        # An exception's class name is user data: keep the header valid.
+        s = "".join(c if c >= " " and c != "\x7f" else "?" for c in str(s))
+        return s.encode("latin-1", "replace").decode("latin-1")
+
     def post_error(self, request_id, doc_json, error_type):
         return self._post(
             "/invocation/%s/error" % request_id,
             doc_json.encode("utf-8"),
             {
                 "Content-Type": "application/json",
-                "Lambda-Runtime-Function-Error-Type": error_type,
+                "Lambda-Runtime-Function-Error-Type": self.header_value(error_type),
             },
         )
 
@@ -243,7 +249,7 @@ class RuntimeAPI:
             doc_json.encode("utf-8"),
             {
                 "Content-Type": "application/json",
-                "Lambda-Runtime-Function-Error-Type": error_type,
+                "Lambda-Runtime-Function-Error-Type": self.header_value(error_type),
             },
         )
 

@@ -23,3 +23,9 @@ exports.unhandled = async () => {
   await new Promise((resolve) => setTimeout(resolve, 60000));
   return 'not reached';
 };
+
+exports.badName = async () => {
+  const err = new Error('odd name');
+  err.name = 'Bad\nName';
+  throw err;
+};

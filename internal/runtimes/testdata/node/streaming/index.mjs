@@ -14,7 +14,7 @@ export const plain = awslambda.streamifyResponse(async (event, responseStream) =
   responseStream.setContentType('text/csv');
   responseStream.write('a,b\n');
   responseStream.write({ json: true });
-  responseStream.end();
+  responseStream.end({ last: 1 });
 });
 
 export const midStreamError = awslambda.streamifyResponse(async (event, responseStream) => {
