@@ -228,12 +228,13 @@ func TestNode_InitErrors(t *testing.T) {
 		errorType string
 		message   string // a prefix of errorMessage
 	}{
-		"syntax-error":    {"syntax/index.handler", "Runtime.UserCodeSyntaxError", "SyntaxError: Unexpected token"},
-		"missing-export":  {"cjs/index.nope", "Runtime.HandlerNotFound", "cjs/index.nope is undefined or not exported"},
-		"not-a-function":  {"cjs/index.notAFunction", "Runtime.HandlerNotFound", "cjs/index.notAFunction is not a function"},
-		"missing-module":  {"cjs/nothere.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'nothere'"},
-		"missing-mjs":     {"mjs/nothere.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'nothere'"},
-		"missing-esm-dep": {"mjs/baddep.handler", "Runtime.ImportModuleError", "Error: Cannot find package 'nubo-no-such-package' imported from "},
+		"syntax-error":     {"syntax/index.handler", "Runtime.UserCodeSyntaxError", "SyntaxError: Unexpected token"},
+		"syntax-error-esm": {"mjs/broken.handler", "Runtime.UserCodeSyntaxError", "SyntaxError: Unexpected token"},
+		"missing-export":   {"cjs/index.nope", "Runtime.HandlerNotFound", "cjs/index.nope is undefined or not exported"},
+		"not-a-function":   {"cjs/index.notAFunction", "Runtime.HandlerNotFound", "cjs/index.notAFunction is not a function"},
+		"missing-module":   {"cjs/nothere.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'nothere'"},
+		"missing-mjs":      {"mjs/nothere.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'nothere'"},
+		"missing-esm-dep":  {"mjs/baddep.handler", "Runtime.ImportModuleError", "Error: Cannot find package 'nubo-no-such-package' imported from "},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

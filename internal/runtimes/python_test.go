@@ -29,7 +29,7 @@ func TestPython_Echo(t *testing.T) {
 	t.Parallel()
 	rt := pythonRuntime(t)
 	in := startInstance(t, testSet(t), rt, "echo.handler", "testdata/python")
-	for _, payload := range []string{`{"a": 1, "s": "h\u00e9llo", "list": [1, 2.5, null, true]}`, `"just a string"`, `[]`} {
+	for _, payload := range []string{`{"a": 1, "s": "say \"hi\"\\n", "list": [1, 2.5, null, true, -0.0001]}`, `"just a string"`, `[]`} {
 		o := in.invoke(in.newEvent(payload))
 		if o.Kind != "response" || string(o.Body) != payload {
 			t.Errorf("echo %s: got %v", payload, o)
