@@ -533,7 +533,10 @@ class Runtime {
       } else if (!waitForEmptyLoop) {
         report(null, result);
       } else {
-        onEmptyLoop = () => setImmediate(() => report(null, result));
+        onEmptyLoop = () => {
+          onEmptyLoop = () => {};
+          setImmediate(() => report(null, result));
+        };
       }
     });
     const ctx = {
