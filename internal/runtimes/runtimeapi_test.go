@@ -155,8 +155,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// testEnv is the environment the pool gives an instance (see the report in
-// README of this package's doc: AWS_LAMBDA_* and the task root).
+// testEnv is the environment the pool gives an instance (doc.go lists it).
 func testEnv(api *fakeAPI, runtime, handler, taskRoot string) []string {
 	return []string{
 		"PATH=" + os.Getenv("PATH"),
