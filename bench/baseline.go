@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// bareRuntime is the least a Runtime API server can be: it hands one event
+// to whichever process asks, and reports when the response arrives. It is
+// the floor nubo's cold start is compared with.
+type bareRuntime struct {
+	ln   net.Listener
+	srv  *http.Server
+	done chan struct{}
+	seq  atomic.Int64
+}
+
+func newBareRuntime() (*bareRuntime, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	b := &bareRuntime{ln: ln, done: make(chan struct{}, 1)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
+		id := strconv.FormatInt(b.seq.Add(1), 10)
+		h := w.Header()
+		h.Set("Lambda-Runtime-Aws-Request-Id", id)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:000000000000:function:echo")
+		h.Set("Lambda-Runtime-Trace-Id", "Root=1-0-0")
+		_, _ = w.Write([]byte(`{"hello":"world"}`))
+	})
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusAccepted)
+		b.done <- struct{}{}
+	})
+	b.srv = &http.Server{Handler: mux}
+	go func() { _ = b.srv.Serve(ln) }()
+	return b, nil
+}
+
+func (b *bareRuntime) close() { _ = b.srv.Close() }
+
+// coldOnce execs bin against the bare runtime and returns the time from
+// exec to the first response.
+func (b *bareRuntime) coldOnce(bin string) (time.Duration, error) {
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+b.ln.Addr().String(), "_HANDLER=bootstrap")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	}()
+	select {
+	case <-b.done:
+		return time.Since(start), nil
+	case <-time.After(10 * time.Second):
+		return 0, fmt.Errorf("bare cold start: no response after 10s")
+	}
+}
+
+// echoServer is a plain Go net/http echo server: the floor for any HTTP hop.
+func echoServer() (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	return ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+// load runs fn from `clients` goroutines for d (after a short warm-up) and
+// returns per-call latencies and calls per second.
+func load(ctx context.Context, clients int, d time.Duration, fn func() error) (sample, float64, error) {
+	warm := time.Now().Add(d / 5)
+	for time.Now().Before(warm) {
+		if err := fn(); err != nil {
+			return nil, 0, err
+		}
+	}
+	var (
+		mu      sync.Mutex
+		all     sample
+		firstEr error
+		wg      sync.WaitGroup
+	)
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make(sample, 0, 4096)
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				t := time.Now()
+				if err := fn(); err != nil {
+					mu.Lock()
+					if firstEr == nil {
+						firstEr = err
+					}
+					mu.Unlock()
+					return
+				}
+				local = append(local, time.Since(t))
+			}
+			mu.Lock()
+			all = append(all, local...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	return all, float64(len(all)) / el.Seconds(), firstEr
+}
+
+func httpEcho(client *http.Client, url string, body []byte) func() error {
+	return func() error {
+		resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+}

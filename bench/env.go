@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"time"
+)
+
+// benchEnv holds what several benchmarks share: built functions, a temp dir.
+type benchEnv struct {
+	dir   string
+	quick bool
+	bins  map[string]string
+}
+
+func newBenchEnv(quick bool) (*benchEnv, error) {
+	dir, err := os.MkdirTemp("", "nubo-bench-")
+	if err != nil {
+		return nil, err
+	}
+	return &benchEnv{dir: dir, quick: quick, bins: map[string]string{}}, nil
+}
+
+func (e *benchEnv) close() { _ = os.RemoveAll(e.dir) }
+
+func (e *benchEnv) bin(name string) (string, error) {
+	if b, ok := e.bins[name]; ok {
+		return b, nil
+	}
+	b, err := buildFn(e.dir, name)
+	if err != nil {
+		return "", err
+	}
+	e.bins[name] = b
+	return b, nil
+}
+
+func (e *benchEnv) iterations(full int) int {
+	if e.quick {
+		return max(full/10, 3)
+	}
+	return full
+}
+
+func (e *benchEnv) duration(full time.Duration) time.Duration {
+	if e.quick {
+		return full / 5
+	}
+	return full
+}

@@ -1,0 +1,5 @@
+import nubo_no_such_module  # noqa: F401
+
+
+def handler(event, context):
+    return None
