@@ -15,6 +15,7 @@ import (
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
+	"github.com/nubo-run/nubo/internal/runtimes"
 )
 
 // executor runs invocations in function instances: the pool (pool.go).
@@ -151,22 +152,6 @@ var ErrRevisionMismatch = errors.New("revision id does not match the latest revi
 
 var functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
-// Runtimes nubo runs.
-var runtimes = []string{
-	"provided", "provided.al2", "provided.al2023",
-	"python3.9", "python3.10", "python3.11", "python3.12", "python3.13",
-	"nodejs18.x", "nodejs20.x", "nodejs22.x",
-}
-
-func validRuntime(r string) bool {
-	for _, v := range runtimes {
-		if v == r {
-			return true
-		}
-	}
-	return false
-}
-
 // Defaults Lambda applies on CreateFunction.
 const (
 	DefaultMemoryMB = 128
@@ -177,8 +162,8 @@ func validateConfig(c *Config) error {
 	if !functionNameRE.MatchString(c.Name) {
 		return invalidf("function name %q: must be 1-64 letters, digits, hyphens or underscores", c.Name)
 	}
-	if !validRuntime(c.Runtime) {
-		return invalidf("The runtime parameter of %s is not supported. Valid runtimes: %s", c.Runtime, strings.Join(runtimes, ", "))
+	if !runtimes.Supported(c.Runtime) {
+		return invalidf("The runtime parameter of %s is not supported. Valid runtimes: %s", c.Runtime, strings.Join(runtimes.Runtimes(), ", "))
 	}
 	if c.Handler == "" && !strings.HasPrefix(c.Runtime, "provided") {
 		return invalidf("Handler is required for runtime %s", c.Runtime)
