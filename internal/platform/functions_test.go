@@ -345,3 +345,51 @@ func freePort(t *testing.T) string {
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	return port
 }
+
+// TestPythonAndNodeFunctions runs functions on the shims nubo ships, when
+// the interpreters are installed.
+func TestPythonAndNodeFunctions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	p := startPlatform(t, Options{})
+	c := lambdaClientFor(p.EndpointURL())
+	ctx := context.Background()
+	cases := map[string]struct {
+		runtime, handler, file, code string
+		interpreter                  string
+	}{
+		"python": {"python3.12", "app.handler", "app.py", "def handler(event, context):\n    print('hello from python')\n    return {'got': event, 'fn': context.function_name}\n", "python3"},
+		"node":   {"nodejs20.x", "index.handler", "index.mjs", "export const handler = async (event, context) => {\n  console.log('hello from node');\n  return { got: event, fn: context.functionName };\n};\n", "node"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if _, err := exec.LookPath(tc.interpreter); err != nil {
+				t.Skipf("%s is not installed", tc.interpreter)
+			}
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			w, _ := zw.Create(tc.file)
+			_, _ = w.Write([]byte(tc.code))
+			_ = zw.Close()
+			fn := name + "-fn"
+			if _, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{
+				FunctionName: aws.String(fn), Runtime: lambdatypes.Runtime(tc.runtime), Handler: aws.String(tc.handler),
+				Role: aws.String("arn:aws:iam::000000000000:role/r"), Timeout: aws.Int32(30), Code: &lambdatypes.FunctionCode{ZipFile: buf.Bytes()},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			out, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(fn), Payload: []byte(`{"a":1}`), LogType: lambdatypes.LogTypeTail})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tail, _ := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult))
+			if out.FunctionError != nil || string(out.Payload) != `{"got": {"a": 1}, "fn": "`+fn+`"}` && string(out.Payload) != `{"got":{"a":1},"fn":"`+fn+`"}` {
+				t.Fatalf("invoke: %s %s\n%s", out.Payload, aws.ToString(out.FunctionError), tail)
+			}
+			if !strings.Contains(string(tail), "hello from "+name) {
+				t.Fatalf("tail: %s", tail)
+			}
+		})
+	}
+}

@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
 	"github.com/nubo-run/nubo/internal/functions"
+	"github.com/nubo-run/nubo/internal/runtimes"
 )
 
 // Options configures a Platform: the flags of `nubo serve`.
@@ -76,6 +78,7 @@ type Platform struct {
 	Functions *functions.Service
 	Metrics   *functions.Metrics
 	FnLogs    *functions.LogStore
+	shims     *runtimeShims
 	edge      *listener
 	http      *listener
 }
@@ -138,6 +141,7 @@ func New(o Options) (*Platform, error) {
 
 	p.parts = []part{
 		{"backbone", p.Backbone},
+		{"runtime shims", p.shims},
 		{"function logs", p.FnLogs},
 		{"functions", p.Functions},
 		{"edge listener", p.edge},
@@ -206,6 +210,7 @@ func (p *Platform) HTTPAddr() string { return p.http.Addr() }
 // instance pool reports to, the pool, and the service that owns the pool.
 func (p *Platform) buildFunctions(account awsapi.Account) error {
 	o := p.opts
+	p.shims = &runtimeShims{dir: filepath.Join(o.DataDir, "runtimes")}
 	p.FnLogs = functions.NewLogStore(p.Backbone, o.Functions.Logs)
 	p.Metrics = functions.NewMetrics()
 	var svc *functions.Service // the pool asks it for instance credentials
@@ -214,6 +219,7 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 		Region:       o.Region,
 		MaxInstances: o.Functions.MaxInstances,
 		IdleTimeout:  o.Functions.IdleTimeout,
+		Command:      p.shims.command,
 		Env:          func(c *functions.Config) ([]string, error) { return svc.InstanceEnv(c) },
 		Logs:         p.FnLogs,
 		Observer:     p.Metrics,
@@ -262,4 +268,35 @@ func lambdaPath(path string) bool {
 		}
 	}
 	return false
+}
+
+// runtimeShims installs the Python and Node.js bootstraps nubo ships and
+// builds each instance's command line from them.
+type runtimeShims struct {
+	dir string
+	mu  sync.Mutex
+	set *runtimes.Set
+}
+
+func (r *runtimeShims) Start(context.Context) error {
+	set, err := runtimes.Install(r.dir)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.set = set
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *runtimeShims) Close(context.Context) error { return nil }
+
+func (r *runtimeShims) command(c *functions.Config) ([]string, error) {
+	r.mu.Lock()
+	set := r.set
+	r.mu.Unlock()
+	if set == nil {
+		return nil, errors.New("runtime shims are not installed yet")
+	}
+	return set.Command(c.Runtime, c.Handler, c.CodeDir)
 }
