@@ -569,6 +569,7 @@ func (a *API) invoke(w http.ResponseWriter, r *http.Request) error {
 		RequestID: awsapi.RequestID(ctx),
 		Payload:   payload,
 		Tail:      r.Header.Get("X-Amz-Log-Type") == "Tail",
+		TraceID:   r.Header.Get("X-Amzn-Trace-Id"),
 	}
 	if cc := r.Header.Get("X-Amz-Client-Context"); cc != "" {
 		raw, err := base64.StdEncoding.DecodeString(cc)

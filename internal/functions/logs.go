@@ -22,8 +22,8 @@ import (
 
 // JetStream names of the log store.
 const (
-	logStream  = "NUBO_FN_LOGS"
-	logSubject = "nubo.fn.logs."
+	logStream    = "NUBO_FN_LOGS"
+	logSubject   = "nubo.fn.logs."
 	evLogTimeHdr = "Nubo-Time" // unix nanoseconds the line was written
 )
 

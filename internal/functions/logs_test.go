@@ -141,3 +141,16 @@ func TestLogStoreFollow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func FuzzParseToken(f *testing.F) {
+	for _, s := range []string{"s/1", "f/99", "b/0", "s/", "x", "s/-1", "s/18446744073709551616"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tok string) {
+		for _, prefix := range []string{"s/", "f/", "b/"} {
+			if _, err := parseToken(tok, prefix); err == nil && len(tok) <= len(prefix) {
+				t.Fatalf("accepted %q", tok)
+			}
+		}
+	})
+}
