@@ -231,3 +231,16 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func FuzzParseSince(f *testing.F) {
+	for _, s := range []string{"10m", "2h", "-1s", "2026-01-02T15:04:05Z", "yesterday", ""} {
+		f.Add(s)
+	}
+	now := time.Unix(1_700_000_000, 0)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseSince(s, now)
+		if err == nil && s != "" && got.IsZero() {
+			t.Fatalf("parseSince(%q) accepted with a zero time", s)
+		}
+	})
+}

@@ -180,7 +180,7 @@ func TestFunctionsEndToEnd(t *testing.T) {
 		t.Fatalf("event: %v", err)
 	}
 	waitUntil(t, "two attempts and a destination record", 30*time.Second, func() bool {
-		return countLines(t, p, "probe", "probe async-1") == 2 && countLines(t, p, "dlq", "START RequestId:") == 1
+		return countLines(t, p, "probe", "probe async-1") == 2 && countLines(t, p, "dlq", "record RetriesExhausted 2 async-1") == 1
 	})
 
 	resp, err := http.Get(url + "/metrics")

@@ -22,10 +22,22 @@ type in struct {
 	// CallBack asks the Lambda API for this function, signed with the
 	// instance's temporary credentials, at AWS_ENDPOINT_URL.
 	CallBack string `json:"callBack"`
+	// A destination record (when probe is another function's destination).
+	RequestContext *struct {
+		Condition              string `json:"condition"`
+		ApproximateInvokeCount int    `json:"approximateInvokeCount"`
+	} `json:"requestContext"`
+	RequestPayload struct {
+		ID string `json:"id"`
+	} `json:"requestPayload"`
 }
 
 func main() {
 	lambda.Start(func(ctx context.Context, e in) (map[string]string, error) {
+		if rc := e.RequestContext; rc != nil {
+			fmt.Printf("record %s %d %s\n", rc.Condition, rc.ApproximateInvokeCount, e.RequestPayload.ID)
+			return map[string]string{"record": rc.Condition}, nil
+		}
 		fmt.Printf("probe %s\n", e.ID)
 		time.Sleep(time.Duration(e.SleepMs) * time.Millisecond)
 		if e.Fail {
