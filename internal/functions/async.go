@@ -62,12 +62,14 @@ type asyncInvoker struct {
 	opts AsyncOptions
 	log  *slog.Logger
 
-	stream jetstream.Stream
-	cc     jetstream.ConsumeContext
-	slots  chan struct{}
-	wg     sync.WaitGroup
-	runCtx context.Context
-	cancel context.CancelFunc
+	stream  jetstream.Stream
+	cc      jetstream.ConsumeContext
+	slots   chan struct{}
+	mu      sync.Mutex // guards closing against wg.Add
+	closing bool
+	wg      sync.WaitGroup
+	runCtx  context.Context
+	cancel  context.CancelFunc
 }
 
 func newAsyncInvoker(s *Service, o AsyncOptions, log *slog.Logger) *asyncInvoker {
@@ -129,6 +131,9 @@ func (a *asyncInvoker) close(ctx context.Context) error {
 	if a.cc == nil {
 		return nil
 	}
+	a.mu.Lock()
+	a.closing = true
+	a.mu.Unlock()
 	a.cc.Stop()
 	done := make(chan struct{})
 	go func() { a.wg.Wait(); close(done) }()
@@ -203,7 +208,15 @@ func (a *asyncInvoker) dispatch(m jetstream.Msg) {
 		_ = m.Nak()
 		return
 	}
+	a.mu.Lock()
+	if a.closing {
+		a.mu.Unlock()
+		<-a.slots
+		_ = m.Nak() // runs again after the restart
+		return
+	}
 	a.wg.Add(1)
+	a.mu.Unlock()
 	go func() {
 		defer a.wg.Done()
 		defer func() { <-a.slots }()
