@@ -2,6 +2,7 @@ package cli
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -39,6 +40,10 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.AccountID, "account-id", envOr("NUBO_ACCOUNT_ID", "000000000000"), "account id in ARNs")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30e9, "how long shutdown waits for in-flight invocations")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
+	f.DurationVar(&o.Functions.Logs.MaxAge, "log-retention", 7*24*time.Hour, "how long function logs are kept")
+	f.Int64Var(&o.Functions.Logs.MaxBytes, "log-max-bytes", 1<<30, "the most function log data kept; the oldest goes first")
+	f.IntVar(&o.Functions.MaxInstances, "max-instances", 64, "function instances this node runs at most, across all functions")
+	f.DurationVar(&o.Functions.IdleTimeout, "idle-timeout", 10*time.Minute, "stop a function instance idle this long (scale to zero)")
 	f.DurationVar(&o.Functions.Async.AckWait, "async-ack-wait", 0, "how soon an async event a crashed node was running is run again (default 30s)")
 	_ = f.MarkHidden("async-ack-wait")
 	return cmd
