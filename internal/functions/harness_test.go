@@ -178,6 +178,9 @@ type harnessOpts struct {
 	dataDir string
 	async   AsyncOptions
 	dests   map[string]Destination
+	// realPool runs functions in the instance pool (real processes)
+	// instead of fakeExec.
+	realPool bool
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -201,8 +204,18 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	metrics := NewMetrics()
 	exec := newFakeExec(logs, metrics)
 	h := &harness{exec: exec, logs: logs, metrics: metrics, dataDir: o.dataDir}
+	var executor executor = exec
+	var svc *Service
+	if o.realPool {
+		pool, err := NewPool(PoolOptions{WorkDir: filepath.Join(o.dataDir, "instances"), Region: "us-east-1",
+			Env: func(c *Config) ([]string, error) { return svc.InstanceEnv(c) }, Logs: logs, Observer: metrics})
+		if err != nil {
+			t.Fatal(err)
+		}
+		executor = pool
+	}
 	h.closers = append(h.closers, func() { _ = bb.Close(context.Background()) })
-	svc, err := New(Options{Backbone: bb, Account: account, DataDir: o.dataDir, Keys: keys, Executor: exec,
+	svc, err = New(Options{Backbone: bb, Account: account, DataDir: o.dataDir, Keys: keys, Executor: executor,
 		EndpointURL: func() string { return h.url }, Logs: logs, Async: o.async, Destinations: o.dests})
 	if err != nil {
 		t.Fatal(err)
