@@ -73,14 +73,15 @@ type instance struct {
 	stopped bool
 
 	// The invocation in flight, guarded by mu.
-	mu       sync.Mutex
-	req      *Request
-	reqID    string
-	deadline time.Time
-	busy     bool // an invocation owns the instance
-	answered bool // its response or error has arrived
-	initDoc  []byte
-	exts     map[string]bool // extension id -> registered for SHUTDOWN
+	mu        sync.Mutex
+	req       *Request
+	reqID     string
+	deadline  time.Time
+	busy      bool           // an invocation owns the instance
+	answered  bool           // its response or error has arrived
+	answering sync.WaitGroup // an answer handler is running
+	initDoc   []byte
+	exts      map[string]bool // extension id -> registered for SHUTDOWN
 
 	// The answer, written by the runtime handler before it sends on done.
 	resPayload []byte
@@ -229,6 +230,7 @@ func (in *instance) start() (err error) {
 	if err := in.mem.started(in.pid); err != nil {
 		signalGroup(in.pid, syscall.SIGKILL)
 		_ = in.cmd.Wait()
+		in.pid = 0
 		return err
 	}
 	in.timer = time.NewTimer(time.Hour)
@@ -283,6 +285,9 @@ func (in *instance) stop(graceful bool) {
 	in.shutOnce.Do(func() { close(in.shutdown) })
 	if !running {
 		in.quitOnce.Do(func() { close(in.quit) })
+		return
+	}
+	if in.hasExited() {
 		return
 	}
 	in.killed.Store(true)
@@ -382,6 +387,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 				}
 			default:
 			}
+			in.abandon()
 			res.Duration = time.Since(start)
 			in.crashResult(res, id)
 			in.logLines(id, req.Tail, res, logging)
@@ -390,6 +396,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 		}
 	case <-in.timer.C:
 		in.kill()
+		in.abandon()
 		res.Duration = time.Since(start)
 		res.FunctionError = "Unhandled"
 		res.Payload = errorDoc("Sandbox.Timedout", "RequestId: "+id+" Error: Task timed out after "+seconds(in.timeout)+" seconds")
@@ -400,6 +407,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 	case <-ctx.Done():
 		in.timer.Stop()
 		in.kill()
+		in.abandon()
 		p.release(in, false)
 		return nil, false, context.Cause(ctx)
 	}
@@ -418,7 +426,19 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 func (in *instance) kill() {
 	in.killed.Store(true)
 	in.p.forget(in)
-	signalGroup(in.pid, syscall.SIGKILL)
+	if !in.hasExited() {
+		signalGroup(in.pid, syscall.SIGKILL)
+	}
+}
+
+// abandon ends an invocation that did not complete: no answer can claim it
+// any more, and one being received (a stream into the caller's writer) has
+// finished before the caller gets the result back.
+func (in *instance) abandon() {
+	in.mu.Lock()
+	in.busy = false
+	in.mu.Unlock()
+	in.answering.Wait()
 }
 
 // crashResult describes a process that exited mid-invocation, as Lambda does.
