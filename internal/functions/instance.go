@@ -213,11 +213,15 @@ func (in *instance) start() (err error) {
 			return fmt.Errorf("command: %w", err)
 		}
 	}
+	dir := cfg.CodeDir // Lambda runs functions in the task root
+	if dir == "" {
+		dir = in.dir
+	}
 	in.cmd = &exec.Cmd{
 		Path:        path,
 		Args:        argv,
 		Env:         env,
-		Dir:         cfg.CodeDir,
+		Dir:         dir,
 		Stdout:      in.logW,
 		Stderr:      in.logW,
 		SysProcAttr: in.mem.sysProcAttr(),

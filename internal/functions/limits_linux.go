@@ -32,7 +32,10 @@ const (
 // runtimes hit as an allocation failure rather than an OOM kill).
 type memLimits struct {
 	mode string
-	dir  string // the pool's cgroup directory (cgroup modes)
+	dir  string // the pool's cgroup directory (cgroup modes), made on first use
+	once sync.Once
+	err  error
+	made bool
 }
 
 const (
@@ -40,16 +43,37 @@ const (
 	cgroupV1Mem  = "/sys/fs/cgroup/memory"
 )
 
-// detectMemLimits picks the mode and creates the pool's parent group.
+// detectMemLimits picks the mode. It proves the cgroup modes by creating
+// the pool's group and removing it again: the group is made for real by the
+// first instance (ensure), so a pool that never runs one leaves nothing.
 func detectMemLimits() *memLimits {
 	suffix := randomHex(4)
 	if dir, ok := setupCgroup2(suffix); ok {
+		_ = removeCgroup(dir)
 		return &memLimits{mode: memModeCgroup2, dir: dir}
 	}
 	if dir, ok := setupCgroup1(suffix); ok {
+		_ = removeCgroup(dir)
 		return &memLimits{mode: memModeCgroup1, dir: dir}
 	}
 	return &memLimits{mode: memModeRlimit}
+}
+
+// ensure makes the pool's group, once.
+func (m *memLimits) ensure() error {
+	m.once.Do(func() {
+		if err := os.Mkdir(m.dir, 0o755); err != nil {
+			m.err = fmt.Errorf("memory cgroup: %w", err)
+			return
+		}
+		m.made = true
+		if m.mode == memModeCgroup2 {
+			if err := os.WriteFile(filepath.Join(m.dir, "cgroup.subtree_control"), []byte("+memory"), 0o644); err != nil {
+				m.err = fmt.Errorf("memory cgroup: enable memory controller: %w", err)
+			}
+		}
+	})
+	return m.err
 }
 
 // ownCgroup returns this process's cgroup path for the v2 hierarchy ("0::")
@@ -143,7 +167,8 @@ func setupCgroup1(suffix string) (string, bool) {
 
 // close removes the pool's parent group (instances' groups are gone by then).
 func (m *memLimits) close() error {
-	if m.dir == "" {
+	m.once.Do(func() {}) // no group from now on
+	if !m.made {
 		return nil
 	}
 	return removeCgroup(m.dir)
@@ -165,6 +190,9 @@ func (m *memLimits) newGroup(id string, memoryMB int) (*memGroup, error) {
 	g := &memGroup{m: m, bytes: int64(memoryMB) << 20, fd: -1, buf: make([]byte, 0, 2048)}
 	if m.mode == memModeRlimit || memoryMB <= 0 {
 		return g, nil
+	}
+	if err := m.ensure(); err != nil {
+		return nil, err
 	}
 	g.dir = filepath.Join(m.dir, id)
 	if err := os.Mkdir(g.dir, 0o755); err != nil {

@@ -788,28 +788,43 @@ func TestPoolInvokeValidates(t *testing.T) {
 	}
 }
 
+type discardSink struct{}
+
+func (discardSink) Line(string, string, time.Time, []byte) {}
+
+// BenchmarkPoolWarmInvoke measures warm invocations of the Go echo function
+// from 8 concurrent callers: "bare" without a log sink, "logs" with one (each
+// invocation then waits for its log lines to be read).
 func BenchmarkPoolWarmInvoke(b *testing.B) {
-	p := newTestPool(b, PoolOptions{})
-	cfg := testConfig("echo")
-	payload := []byte(`{"hello":"world"}`)
-	for range 8 { // warm enough instances for the parallel callers
-		if _, err := p.Invoke(context.Background(), cfg, &Request{Payload: payload}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.SetParallelism(8 / max(1, runtime.GOMAXPROCS(0)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		req := &Request{Payload: payload, RequestID: "bench"}
-		for pb.Next() {
-			res, err := p.Invoke(context.Background(), cfg, req)
-			if err != nil || res.FunctionError != "" {
-				b.Errorf("invoke: %v %s", err, res.Payload)
-				return
+	for _, bc := range []struct {
+		name string
+		logs LogSink
+	}{{"bare", nil}, {"logs", discardSink{}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			p := newTestPool(b, PoolOptions{Logs: bc.logs})
+			cfg := testConfig("echo")
+			payload := []byte(`{"hello":"world"}`)
+			for range 8 { // warm enough instances for the parallel callers
+				if _, err := p.Invoke(context.Background(), cfg, &Request{Payload: payload}); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+			b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				req := &Request{Payload: payload, RequestID: "bench"}
+				for pb.Next() {
+					res, err := p.Invoke(context.Background(), cfg, req)
+					if err != nil || res.FunctionError != "" {
+						b.Errorf("invoke: %v %+v", err, res)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "invokes/s")
+		})
+	}
 }
 
 // BenchmarkPoolColdInvoke measures a cold start: every iteration invokes a
