@@ -183,7 +183,15 @@ type memGroup struct {
 	fd    int      // cgroup v2 directory, for CLONE_INTO_CGROUP; -1 otherwise
 	peak  *os.File // peak usage file (cgroup) or /proc/PID/status
 	buf   []byte
+	// /proc/PID/status is costly for the kernel to produce: its VmHWM (a
+	// high-water mark, so a recent value is a lower bound) is re-read at
+	// most every statusRefresh.
+	status   bool
+	readAt   time.Time
+	lastPeak int
 }
+
+const statusRefresh = 10 * time.Millisecond
 
 // newGroup creates the instance's group with its limit; call before start.
 func (m *memLimits) newGroup(id string, memoryMB int) (*memGroup, error) {
@@ -254,6 +262,7 @@ func (g *memGroup) started(pid int) error {
 	g.mu.Lock()
 	if g.peak == nil {
 		g.peak, _ = os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+		g.status = true
 	}
 	g.mu.Unlock()
 	return nil
@@ -264,8 +273,20 @@ func (g *memGroup) maxUsedMB() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.peak == nil {
-		return 0
+		return g.lastPeak
 	}
+	var now time.Time
+	if g.status {
+		if now = time.Now(); now.Sub(g.readAt) < statusRefresh {
+			return g.lastPeak
+		}
+	}
+	g.lastPeak = max(g.lastPeak, g.readPeak())
+	g.readAt = now
+	return g.lastPeak
+}
+
+func (g *memGroup) readPeak() int {
 	n, err := g.peak.ReadAt(g.buf[:cap(g.buf)], 0)
 	if n == 0 && err != nil {
 		return 0
