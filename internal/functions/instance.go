@@ -217,17 +217,25 @@ func (in *instance) start() (err error) {
 	if dir == "" {
 		dir = in.dir
 	}
-	in.cmd = &exec.Cmd{
-		Path:        path,
-		Args:        argv,
-		Env:         env,
-		Dir:         dir,
-		Stdout:      in.logW,
-		Stderr:      in.logW,
-		SysProcAttr: in.mem.sysProcAttr(),
+	newCmd := func() *exec.Cmd {
+		return &exec.Cmd{
+			Path:        path,
+			Args:        argv,
+			Env:         env,
+			Dir:         dir,
+			Stdout:      in.logW,
+			Stderr:      in.logW,
+			SysProcAttr: in.mem.sysProcAttr(),
+		}
 	}
 	in.startedAt = time.Now()
-	if err := in.cmd.Start(); err != nil {
+	in.cmd = newCmd()
+	if err = in.cmd.Start(); err != nil && in.mem.intoGroupFailed() {
+		in.cmd = newCmd() // no clone3 into a cgroup here: join after exec instead
+		err = in.cmd.Start()
+	}
+	if err != nil {
+		in.cmd = nil
 		return fmt.Errorf("start %s: %w", argv[0], err)
 	}
 	in.pid = in.cmd.Process.Pid

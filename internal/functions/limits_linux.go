@@ -186,6 +186,7 @@ type memGroup struct {
 	// /proc/PID/status is costly for the kernel to produce: its VmHWM (a
 	// high-water mark, so a recent value is a lower bound) is re-read at
 	// most every statusRefresh.
+	lateJoin bool // cgroup v2 without CLONE_INTO_CGROUP: join after exec
 	status   bool
 	readAt   time.Time
 	lastPeak int
@@ -237,17 +238,27 @@ func (m *memLimits) newGroup(id string, memoryMB int) (*memGroup, error) {
 // dies, and (cgroup v2) starts it directly inside its group.
 func (g *memGroup) sysProcAttr() *syscall.SysProcAttr {
 	a := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if g.fd >= 0 {
+	if g.fd >= 0 && !g.lateJoin {
 		a.UseCgroupFD = true
 		a.CgroupFD = g.fd
 	}
 	return a
 }
 
+// intoGroupFailed is called when a start that used CLONE_INTO_CGROUP
+// failed: it reports whether to retry without, joining the group after exec.
+func (g *memGroup) intoGroupFailed() bool {
+	if g.fd < 0 || g.lateJoin {
+		return false
+	}
+	g.lateJoin = true
+	return true
+}
+
 // started applies what cannot be applied before the process exists.
 func (g *memGroup) started(pid int) error {
 	switch {
-	case g.m.mode == memModeCgroup1 && g.dir != "":
+	case (g.m.mode == memModeCgroup1 || g.lateJoin) && g.dir != "":
 		if err := os.WriteFile(filepath.Join(g.dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
 			return fmt.Errorf("memory cgroup: add pid: %w", err)
 		}

@@ -252,7 +252,7 @@ func TestPoolMemoryLimit(t *testing.T) {
 		t.Errorf("8 MB: %s (%q), max memory %d MB", ok.Payload, ok.FunctionError, ok.MaxMemoryMB)
 	}
 	e := decodeError(t, invoke(t, p, cfg, `512`))
-	want := map[string]string{memModeCgroup2: "Runtime.OutOfMemory", memModeCgroup1: "Runtime.OutOfMemory"}[p.MemoryLimitMode()]
+	want := map[string]string{"cgroup2": "Runtime.OutOfMemory", "cgroup1": "Runtime.OutOfMemory"}[p.MemoryLimitMode()]
 	if want == "" {
 		want = "Runtime.ExitError"
 	}
