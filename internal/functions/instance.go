@@ -99,6 +99,7 @@ type instance struct {
 	syncSeen atomic.Uint64
 	synced   chan struct{}
 	syncT    *time.Timer
+	logsDone chan struct{} // closed when the reader has seen EOF
 
 	hdr [7][]string // reused header values for /next
 
@@ -135,6 +136,7 @@ func newInstance(p *Pool, cfg *Config, gen, seq uint64) *instance {
 		shutdown:  make(chan struct{}),
 		exited:    make(chan struct{}),
 		synced:    make(chan struct{}, 1),
+		logsDone:  make(chan struct{}),
 		counted:   true,
 	}
 	for i := range in.hdr {
@@ -343,6 +345,9 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 			res.InitDuration = time.Since(in.startedAt)
 			in.kill()
 			in.beginLog(id, req.Tail, logging)
+			if logging {
+				in.drainLogs()
+			}
 			in.logLines(id, req.Tail, res, logging)
 			p.release(in, false)
 			return res, false, nil
@@ -351,6 +356,9 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 			res.InitDuration = time.Since(in.startedAt)
 			in.crashResult(res, id)
 			in.beginLog(id, req.Tail, logging)
+			if logging {
+				in.drainLogs()
+			}
 			in.logLines(id, req.Tail, res, logging)
 			p.release(in, false)
 			return res, false, nil
@@ -360,6 +368,9 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 			res.FunctionError = "Unhandled"
 			res.Payload = errorDoc("Sandbox.Timedout", "RequestId: "+id+" Error: Task timed out after "+seconds(initTimeout)+" seconds")
 			in.beginLog(id, req.Tail, logging)
+			if logging {
+				in.drainLogs()
+			}
 			in.logLines(id, req.Tail, res, logging)
 			p.release(in, false)
 			return res, false, nil
@@ -402,6 +413,9 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 			in.abandon()
 			res.Duration = time.Since(start)
 			in.crashResult(res, id)
+			if logging {
+				in.drainLogs()
+			}
 			in.logLines(id, req.Tail, res, logging)
 			p.release(in, false)
 			return res, false, nil
@@ -413,6 +427,9 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 		res.FunctionError = "Unhandled"
 		res.Payload = errorDoc("Sandbox.Timedout", "RequestId: "+id+" Error: Task timed out after "+seconds(in.timeout)+" seconds")
 		res.MaxMemoryMB = in.mem.maxUsedMB()
+		if logging {
+			in.drainLogs()
+		}
 		in.logLines(id, req.Tail, res, logging)
 		p.release(in, false)
 		return res, false, nil
@@ -467,6 +484,23 @@ func (in *instance) crashResult(res *Result, id string) {
 	}
 	res.FunctionError = "Unhandled"
 	res.Payload = errorDoc(typ, "RequestId: "+id+" Error: Runtime exited with error: "+msg)
+}
+
+// drainLogs waits (bounded) until the output of a process that died or was
+// killed has been read, so its last words (a crash's stack trace) belong to
+// the invocation.
+func (in *instance) drainLogs() {
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case <-in.exited:
+	case <-t.C:
+		return
+	}
+	select {
+	case <-in.logsDone:
+	case <-t.C:
+	}
 }
 
 // logLines ends the invocation's log: END and REPORT, the tail if asked.
@@ -556,6 +590,7 @@ const maxLogLine = 256 << 10
 // readLogs reads the instance's stdout+stderr, one line at a time.
 func (in *instance) readLogs() {
 	defer in.p.wg.Done()
+	defer close(in.logsDone)
 	defer in.logR.Close()
 	buf := make([]byte, 32<<10)
 	var line []byte

@@ -225,19 +225,25 @@ func TestPoolTimeout(t *testing.T) {
 }
 
 func TestPoolCrash(t *testing.T) {
-	p := newTestPool(t, PoolOptions{})
+	sink := &recordingSink{}
+	p := newTestPool(t, PoolOptions{Logs: sink})
 	cfg := testConfig("exit")
 	for i := range 2 {
-		res, err := p.Invoke(context.Background(), cfg, &Request{RequestID: "req-crash", Payload: []byte(`{}`)})
+		id := fmt.Sprintf("req-crash-%d", i)
+		res, err := p.Invoke(context.Background(), cfg, &Request{RequestID: id, Payload: []byte(`{}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		e := decodeError(t, res)
-		if e.ErrorType != "Runtime.ExitError" || e.ErrorMessage != "RequestId: req-crash Error: Runtime exited with error: exit status 2" {
+		if e.ErrorType != "Runtime.ExitError" || e.ErrorMessage != "RequestId: "+id+" Error: Runtime exited with error: exit status 2" {
 			t.Errorf("invoke %d: error = %+v", i, e)
 		}
 		if !res.ColdStart {
 			t.Errorf("invoke %d: not a cold start: the crashed instance was reused", i)
+		}
+		// The crash's last words belong to the invocation, before its END.
+		if got := sink.of(id); len(got) != 4 || got[1] != "exiting now" || !strings.HasPrefix(got[2], "END") {
+			t.Errorf("invoke %d: log = %q", i, got)
 		}
 	}
 	eventually(t, "no instances left", func() bool { w, b := p.Instances("exit"); return w == 0 && b == 0 })
