@@ -1,0 +1,778 @@
+package functions
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// instance is one OS process running one revision of a function, with its
+// own Runtime API listener. At most one invocation owns it at a time.
+//
+// The warm path is a handoff: Invoke fills in the invocation fields, sends a
+// token on work (the runtime's parked GET /next takes it and answers with the
+// event), and waits on done (sent by the POST .../response or .../error
+// handler), exited, the timeout timer or the caller's context.
+type instance struct {
+	p         *Pool
+	id        string
+	name      string
+	gen       uint64
+	cfg       *Config
+	memMB     int
+	timeout   time.Duration
+	version   string
+	logStream string
+
+	ln   net.Listener
+	srv  *http.Server
+	cmd  *exec.Cmd
+	pid  int
+	dir  string
+	mem  *memGroup
+	logR *os.File
+	logW *os.File // our copy of the log pipe's write end: sync markers
+
+	startedAt time.Time
+	readyAt   time.Time     // first /next; written before ready is closed
+	ready     chan struct{} // closed at the runtime's first /next
+	readyOnce sync.Once
+	initErr   chan struct{} // closed when the runtime posts /init/error
+	initOnce  sync.Once
+	work      chan struct{} // cap 1: an invocation waits for /next
+	done      chan struct{} // cap 1: the runtime answered the invocation
+	quit      chan struct{} // closed when the process is gone: parked /next calls end
+	quitOnce  sync.Once
+	shutdown  chan struct{} // closed when stopping begins: extensions get SHUTDOWN
+	shutOnce  sync.Once
+	exited    chan struct{} // closed once the process has been reaped
+	exitErr   error         // written before exited is closed
+	oom       bool          // the OOM killer ended it; written before exited is closed
+	killed    atomic.Bool   // we stopped it: an exit is not an OOM
+	timer     *time.Timer   // the invocation's timeout (Invoke only)
+
+	// lifeMu orders start against stop: stop before start means no process.
+	lifeMu  sync.Mutex
+	stopped bool
+
+	// The invocation in flight, guarded by mu.
+	mu        sync.Mutex
+	req       *Request
+	reqID     string
+	deadline  time.Time
+	busy      bool           // an invocation owns the instance
+	answered  bool           // its response or error has arrived
+	answering sync.WaitGroup // an answer handler is running
+	initDoc   []byte
+	exts      map[string]bool // extension id -> registered for SHUTDOWN
+
+	// The answer, written by the runtime handler before it sends on done.
+	resPayload []byte
+	resErr     bool
+	resType    string
+	resBuf     bytes.Buffer // reused for buffered responses
+	resLimit   io.LimitedReader
+
+	// Logs: the reader attributes lines to logReq; syncs count markers.
+	logMu    sync.Mutex
+	logReq   string
+	tailOn   bool
+	tail     []byte
+	syncSent atomic.Uint64
+	syncSeen atomic.Uint64
+	synced   chan struct{}
+	syncT    *time.Timer
+	logsDone chan struct{} // closed when the reader has seen EOF
+
+	hdr [7][]string // reused header values for /next
+
+	// Pool bookkeeping, guarded by p.mu.
+	counted  bool
+	lastUsed time.Time
+}
+
+func newInstance(p *Pool, cfg *Config, gen, seq uint64) *instance {
+	memMB := cfg.MemoryMB
+	if memMB <= 0 {
+		memMB = defaultMemoryMB
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	rnd := randomHex(16)
+	in := &instance{
+		p:         p,
+		id:        cfg.Name + "-" + strconv.FormatUint(seq, 10) + "-" + rnd[:8],
+		name:      cfg.Name,
+		gen:       gen,
+		cfg:       cfg,
+		memMB:     memMB,
+		timeout:   timeout,
+		version:   "$LATEST",
+		logStream: time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + rnd,
+		ready:     make(chan struct{}),
+		initErr:   make(chan struct{}),
+		work:      make(chan struct{}, 1),
+		done:      make(chan struct{}, 1),
+		quit:      make(chan struct{}),
+		shutdown:  make(chan struct{}),
+		exited:    make(chan struct{}),
+		synced:    make(chan struct{}, 1),
+		logsDone:  make(chan struct{}),
+		counted:   true,
+	}
+	for i := range in.hdr {
+		in.hdr[i] = make([]string, 1)
+	}
+	return in
+}
+
+func (in *instance) hasExited() bool {
+	select {
+	case <-in.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// start execs the process with its listener already bound.
+func (in *instance) start() (err error) {
+	in.lifeMu.Lock()
+	defer in.lifeMu.Unlock()
+	if in.stopped {
+		return ErrClosing
+	}
+	cfg, o := in.cfg, &in.p.o
+	var argv []string
+	if o.Command != nil {
+		if argv, err = o.Command(cfg); err != nil {
+			return fmt.Errorf("command: %w", err)
+		}
+	} else {
+		if cfg.CodeDir == "" {
+			return errors.New("config: CodeDir is required")
+		}
+		argv = []string{filepath.Join(cfg.CodeDir, "bootstrap")}
+	}
+	if len(argv) == 0 {
+		return errors.New("command: empty argv")
+	}
+	in.dir = filepath.Join(o.WorkDir, in.id)
+	if err := os.MkdirAll(in.dir, 0o755); err != nil {
+		return fmt.Errorf("instance dir: %w", err)
+	}
+	var cleanup []func() error
+	defer func() {
+		if err != nil {
+			for i := len(cleanup) - 1; i >= 0; i-- {
+				err = errors.Join(err, cleanup[i]())
+			}
+			close(in.exited)
+		}
+	}()
+	cleanup = append(cleanup, func() error { return os.RemoveAll(in.dir) })
+	in.ln, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("runtime api listener: %w", err)
+	}
+	cleanup = append(cleanup, in.ln.Close)
+	env, err := in.environ(argv)
+	if err != nil {
+		return err
+	}
+	in.mem, err = in.p.mem.newGroup(in.id, in.memMB)
+	if err != nil {
+		return err
+	}
+	cleanup = append(cleanup, in.mem.remove)
+	in.logR, in.logW, err = os.Pipe()
+	if err != nil {
+		return fmt.Errorf("log pipe: %w", err)
+	}
+	cleanup = append(cleanup, in.logR.Close, in.logW.Close)
+	path := argv[0]
+	if filepath.Base(path) == path {
+		if path, err = exec.LookPath(path); err != nil {
+			return fmt.Errorf("command: %w", err)
+		}
+	}
+	dir := cfg.CodeDir // Lambda runs functions in the task root
+	if dir == "" {
+		dir = in.dir
+	}
+	newCmd := func() *exec.Cmd {
+		return &exec.Cmd{
+			Path:        path,
+			Args:        argv,
+			Env:         env,
+			Dir:         dir,
+			Stdout:      in.logW,
+			Stderr:      in.logW,
+			SysProcAttr: in.mem.sysProcAttr(),
+		}
+	}
+	in.startedAt = time.Now()
+	in.cmd = newCmd()
+	if err = in.cmd.Start(); err != nil && in.mem.intoGroupFailed() {
+		in.cmd = newCmd() // no clone3 into a cgroup here: join after exec instead
+		err = in.cmd.Start()
+	}
+	if err != nil {
+		in.cmd = nil
+		return fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	in.pid = in.cmd.Process.Pid
+	if err := in.mem.started(in.pid); err != nil {
+		signalGroup(in.pid, syscall.SIGKILL)
+		_ = in.cmd.Wait()
+		in.pid = 0
+		return err
+	}
+	in.timer = time.NewTimer(time.Hour)
+	in.timer.Stop()
+	in.syncT = time.NewTimer(time.Hour)
+	in.syncT.Stop()
+	in.srv = &http.Server{
+		Handler:  in,
+		ErrorLog: slog.NewLogLogger(in.p.log.Handler(), slog.LevelDebug),
+	}
+	in.p.wg.Add(3)
+	go in.serve()
+	go in.readLogs()
+	go in.wait()
+	return nil
+}
+
+func (in *instance) serve() {
+	defer in.p.wg.Done()
+	_ = in.srv.Serve(in.ln)
+}
+
+// wait reaps the process and releases everything the instance held.
+func (in *instance) wait() {
+	defer in.p.wg.Done()
+	err := in.cmd.Wait()
+	// Read before the group goes away; killed is set before we signal.
+	in.oom = err != nil && !in.killed.Load() && in.mem.oomKilled()
+	in.exitErr = err
+	close(in.exited)
+	signalGroup(in.pid, syscall.SIGKILL) // whatever the runtime left behind
+	in.p.forget(in)
+	in.quitOnce.Do(func() { close(in.quit) })
+	_ = in.logW.Close() // the reader sees EOF once the group is gone
+	_ = in.srv.Close()
+	if err := in.mem.remove(); err != nil {
+		in.p.log.Warn("instance cleanup", "function", in.name, "instance", in.id, "err", err)
+	}
+	if err := os.RemoveAll(in.dir); err != nil {
+		in.p.log.Warn("instance cleanup", "function", in.name, "instance", in.id, "err", err)
+	}
+}
+
+// stop ends the instance: extensions get SHUTDOWN, the process group
+// SIGTERM, and SIGKILL after stopGrace (at once when !graceful).
+func (in *instance) stop(graceful bool) {
+	in.p.forget(in)
+	in.lifeMu.Lock()
+	in.stopped = true
+	running := in.cmd != nil && in.pid != 0
+	in.lifeMu.Unlock()
+	in.shutOnce.Do(func() { close(in.shutdown) })
+	if !running {
+		in.quitOnce.Do(func() { close(in.quit) })
+		return
+	}
+	if in.hasExited() {
+		return
+	}
+	in.killed.Store(true)
+	if graceful {
+		signalGroup(in.pid, syscall.SIGTERM)
+		t := time.NewTimer(stopGrace)
+		select {
+		case <-in.exited:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+	signalGroup(in.pid, syscall.SIGKILL)
+	<-in.exited
+}
+
+// run performs one invocation on in (started here when cold). retry means
+// the warm instance died before taking the event: run it elsewhere.
+func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, id string) (res *Result, retry bool, err error) {
+	res = &Result{}
+	logging := p.o.Logs != nil || req.Tail
+	if cold {
+		if err := in.start(); err != nil {
+			p.forget(in)
+			p.release(in, false)
+			return nil, false, fmt.Errorf("start instance: %w", err)
+		}
+		res.ColdStart = true
+		in.timer.Reset(initTimeout)
+		select {
+		case <-in.ready:
+			in.timer.Stop()
+			res.InitDuration = in.readyAt.Sub(in.startedAt)
+		case <-in.initErr:
+			in.timer.Stop()
+			in.mu.Lock()
+			res.Payload = in.initDoc
+			in.mu.Unlock()
+			res.FunctionError = "Unhandled"
+			res.InitDuration = time.Since(in.startedAt)
+			in.kill()
+			in.beginLog(id, req.Tail, logging)
+			if logging {
+				in.drainLogs()
+			}
+			in.logLines(id, req.Tail, res, logging)
+			p.release(in, false)
+			return res, false, nil
+		case <-in.exited:
+			in.timer.Stop()
+			res.InitDuration = time.Since(in.startedAt)
+			in.crashResult(res, id)
+			in.beginLog(id, req.Tail, logging)
+			if logging {
+				in.drainLogs()
+			}
+			in.logLines(id, req.Tail, res, logging)
+			p.release(in, false)
+			return res, false, nil
+		case <-in.timer.C:
+			res.InitDuration = time.Since(in.startedAt)
+			in.kill()
+			res.FunctionError = "Unhandled"
+			res.Payload = errorDoc("Sandbox.Timedout", "RequestId: "+id+" Error: Task timed out after "+seconds(initTimeout)+" seconds")
+			in.beginLog(id, req.Tail, logging)
+			if logging {
+				in.drainLogs()
+			}
+			in.logLines(id, req.Tail, res, logging)
+			p.release(in, false)
+			return res, false, nil
+		case <-ctx.Done():
+			in.timer.Stop()
+			in.kill()
+			p.release(in, false)
+			return nil, false, context.Cause(ctx)
+		}
+	}
+
+	in.beginLog(id, req.Tail, logging)
+
+	start := time.Now()
+	in.mu.Lock()
+	in.req, in.reqID, in.busy, in.answered = req, id, true, false
+	in.deadline = start.Add(in.timeout)
+	in.mu.Unlock()
+	in.work <- struct{}{}
+	in.timer.Reset(in.timeout)
+
+	reusable := false
+	select {
+	case <-in.done:
+		in.timer.Stop()
+		reusable = true
+	case <-in.exited:
+		in.timer.Stop()
+		select {
+		case <-in.done: // answered, then exited (a panic): the answer stands
+		default:
+			select {
+			case <-in.work:
+				if !cold {
+					p.release(in, false)
+					return nil, true, nil
+				}
+			default:
+			}
+			in.abandon()
+			res.Duration = time.Since(start)
+			in.crashResult(res, id)
+			if logging {
+				in.drainLogs()
+			}
+			in.logLines(id, req.Tail, res, logging)
+			p.release(in, false)
+			return res, false, nil
+		}
+	case <-in.timer.C:
+		in.kill()
+		in.abandon()
+		res.Duration = time.Since(start)
+		res.FunctionError = "Unhandled"
+		res.Payload = errorDoc("Sandbox.Timedout", "RequestId: "+id+" Error: Task timed out after "+seconds(in.timeout)+" seconds")
+		res.MaxMemoryMB = in.mem.maxUsedMB()
+		if logging {
+			in.drainLogs()
+		}
+		in.logLines(id, req.Tail, res, logging)
+		p.release(in, false)
+		return res, false, nil
+	case <-ctx.Done():
+		in.timer.Stop()
+		in.kill()
+		in.abandon()
+		p.release(in, false)
+		return nil, false, context.Cause(ctx)
+	}
+	res.Duration = time.Since(start)
+	res.Payload, res.ContentType = in.resPayload, in.resType
+	if in.resErr {
+		res.FunctionError = "Unhandled"
+	}
+	res.MaxMemoryMB = in.mem.maxUsedMB()
+	in.logLines(id, req.Tail, res, logging)
+	p.release(in, reusable)
+	return res, false, nil
+}
+
+// kill stops the process group at once (timeouts, init failures).
+func (in *instance) kill() {
+	in.killed.Store(true)
+	in.p.forget(in)
+	if !in.hasExited() {
+		signalGroup(in.pid, syscall.SIGKILL)
+	}
+}
+
+// abandon ends an invocation that did not complete: no answer can claim it
+// any more, and one being received (a stream into the caller's writer) has
+// finished before the caller gets the result back.
+func (in *instance) abandon() {
+	in.mu.Lock()
+	in.busy = false
+	in.mu.Unlock()
+	in.answering.Wait()
+}
+
+// crashResult describes a process that exited mid-invocation, as Lambda does.
+func (in *instance) crashResult(res *Result, id string) {
+	<-in.exited
+	msg := "exit"
+	if in.exitErr != nil {
+		msg = in.exitErr.Error()
+	}
+	typ := "Runtime.ExitError"
+	if in.oom {
+		typ = "Runtime.OutOfMemory"
+		res.MaxMemoryMB = in.memMB
+	}
+	res.FunctionError = "Unhandled"
+	res.Payload = errorDoc(typ, "RequestId: "+id+" Error: Runtime exited with error: "+msg)
+}
+
+// drainLogs waits (bounded) until the output of a process that died or was
+// killed has been read, so its last words (a crash's stack trace) belong to
+// the invocation.
+func (in *instance) drainLogs() {
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case <-in.exited:
+	case <-t.C:
+		return
+	}
+	select {
+	case <-in.logsDone:
+	case <-t.C:
+	}
+}
+
+// logLines ends the invocation's log: END and REPORT, the tail if asked.
+func (in *instance) logLines(id string, tail bool, res *Result, logging bool) {
+	if logging {
+		in.emitOwn(id, "END RequestId: "+id)
+		in.emitOwn(id, report(id, res, in.memMB))
+	}
+	in.logMu.Lock()
+	if tail {
+		t := in.tail
+		if len(t) > tailBytes {
+			t = t[len(t)-tailBytes:]
+		}
+		res.LogTail = bytes.Clone(t)
+	}
+	in.logReq, in.tailOn, in.tail = "", false, in.tail[:0]
+	in.logMu.Unlock()
+}
+
+const tailBytes = 4096
+
+func report(id string, res *Result, memMB int) string {
+	ms := float64(res.Duration) / float64(time.Millisecond)
+	b := make([]byte, 0, 160)
+	b = append(b, "REPORT RequestId: "...)
+	b = append(b, id...)
+	b = append(b, "\tDuration: "...)
+	b = strconv.AppendFloat(b, ms, 'f', 2, 64)
+	b = append(b, " ms\tBilled Duration: "...)
+	b = strconv.AppendInt(b, max(1, int64(math.Ceil(ms))), 10)
+	b = append(b, " ms\tMemory Size: "...)
+	b = strconv.AppendInt(b, int64(memMB), 10)
+	b = append(b, " MB\tMax Memory Used: "...)
+	b = strconv.AppendInt(b, int64(res.MaxMemoryMB), 10)
+	b = append(b, " MB"...)
+	if res.ColdStart {
+		b = append(b, "\tInit Duration: "...)
+		b = strconv.AppendFloat(b, float64(res.InitDuration)/float64(time.Millisecond), 'f', 2, 64)
+		b = append(b, " ms"...)
+	}
+	return string(b)
+}
+
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64)
+}
+
+// beginLog attributes the instance's lines to invocation id from now on.
+func (in *instance) beginLog(id string, tail, logging bool) {
+	in.logMu.Lock()
+	in.logReq, in.tailOn, in.tail = id, tail, in.tail[:0]
+	in.logMu.Unlock()
+	if logging {
+		in.emitOwn(id, "START RequestId: "+id+" Version: "+in.version)
+	}
+}
+
+// emitOwn writes a line of the pool's own (START, END, REPORT).
+func (in *instance) emitOwn(id, line string) {
+	in.logMu.Lock()
+	if in.tailOn {
+		in.appendTail([]byte(line))
+	}
+	in.logMu.Unlock()
+	if sink := in.p.o.Logs; sink != nil {
+		sink.Line(in.name, id, time.Now(), []byte(line))
+	}
+}
+
+// appendTail keeps at least the last tailBytes of the invocation's lines.
+func (in *instance) appendTail(line []byte) {
+	if len(in.tail) > 4*tailBytes {
+		n := copy(in.tail, in.tail[len(in.tail)-tailBytes:])
+		in.tail = in.tail[:n]
+	}
+	in.tail = append(in.tail, line...)
+	in.tail = append(in.tail, '\n')
+}
+
+// syncMarker is what the pool writes into an instance's log pipe to learn
+// that every line the runtime wrote before it has been read.
+var syncMarker = []byte("\x00\x1bnubo-log-sync\x1b\x00\n")
+
+const maxLogLine = 256 << 10
+
+// readLogs reads the instance's stdout+stderr, one line at a time.
+func (in *instance) readLogs() {
+	defer in.p.wg.Done()
+	defer close(in.logsDone)
+	defer in.logR.Close()
+	buf := make([]byte, 32<<10)
+	var line []byte
+	for {
+		n, err := in.logR.Read(buf)
+		chunk := buf[:n]
+		for len(chunk) > 0 {
+			i := bytes.IndexByte(chunk, '\n')
+			if i < 0 {
+				line = append(line, chunk...)
+				if len(line) >= maxLogLine {
+					in.emit(line)
+					line = line[:0]
+				}
+				break
+			}
+			l := chunk[:i]
+			if len(line) > 0 {
+				line = append(line, l...)
+				l = line
+			}
+			chunk = chunk[i+1:]
+			in.handleLine(l)
+			line = line[:0]
+		}
+		if err != nil {
+			if len(line) > 0 {
+				in.emit(line)
+			}
+			return
+		}
+	}
+}
+
+func (in *instance) handleLine(l []byte) {
+	marker := syncMarker[:len(syncMarker)-1]
+	if !bytes.HasSuffix(l, marker) {
+		in.emit(l)
+		return
+	}
+	if l = l[:len(l)-len(marker)]; len(l) > 0 {
+		in.emit(l) // a partial line the runtime wrote before answering
+	}
+	in.syncSeen.Add(1)
+	select {
+	case in.synced <- struct{}{}:
+	default:
+	}
+}
+
+func (in *instance) emit(l []byte) {
+	l = bytes.TrimSuffix(l, []byte{'\r'})
+	in.logMu.Lock()
+	id := in.logReq
+	if in.tailOn {
+		in.appendTail(l)
+	}
+	in.logMu.Unlock()
+	if sink := in.p.o.Logs; sink != nil {
+		sink.Line(in.name, id, time.Now(), bytes.Clone(l))
+	}
+}
+
+// syncLogs returns once the log reader has seen every line the runtime
+// wrote before now (bounded: a wedged pipe does not hold up the answer).
+func (in *instance) syncLogs() {
+	target := in.syncSent.Add(1)
+	if _, err := in.logW.Write(syncMarker); err != nil {
+		return
+	}
+	if in.syncSeen.Load() >= target {
+		return
+	}
+	in.syncT.Reset(time.Second)
+	defer in.syncT.Stop()
+	for in.syncSeen.Load() < target {
+		select {
+		case <-in.synced:
+		case <-in.exited:
+			return
+		case <-in.syncT.C:
+			return
+		}
+	}
+}
+
+// environ is the process environment: Lambda's reserved variables win over
+// the function's own, and the pool's Env (credentials, endpoint) comes last.
+func (in *instance) environ(argv []string) ([]string, error) {
+	cfg, o := in.cfg, &in.p.o
+	path := os.Getenv("PATH")
+	if path == "" {
+		path = "/usr/local/bin:/usr/bin:/bin"
+	}
+	runtimeDir := cfg.CodeDir
+	if filepath.IsAbs(argv[0]) {
+		runtimeDir = filepath.Dir(argv[0])
+	}
+	logGroup := cfg.LogGroup
+	if logGroup == "" {
+		logGroup = "/aws/lambda/" + cfg.Name
+	}
+	env := make([]string, 0, 24+len(cfg.Environment))
+	env = append(env,
+		"PATH="+path,
+		"LANG=en_US.UTF-8",
+		"TZ=:UTC",
+		"HOME="+in.dir,
+		"TMPDIR="+in.dir,
+	)
+	keys := make([]string, 0, len(cfg.Environment))
+	for k := range cfg.Environment {
+		if !reservedEnv(k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		env = append(env, k+"="+cfg.Environment[k])
+	}
+	env = append(env,
+		"AWS_LAMBDA_RUNTIME_API="+in.ln.Addr().String(),
+		"_HANDLER="+cfg.Handler,
+		"LAMBDA_TASK_ROOT="+cfg.CodeDir,
+		"LAMBDA_RUNTIME_DIR="+runtimeDir,
+		"AWS_LAMBDA_FUNCTION_NAME="+cfg.Name,
+		"AWS_LAMBDA_FUNCTION_VERSION="+in.version,
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(in.memMB),
+		"AWS_REGION="+o.Region,
+		"AWS_DEFAULT_REGION="+o.Region,
+		"AWS_LAMBDA_LOG_GROUP_NAME="+logGroup,
+		"AWS_LAMBDA_LOG_STREAM_NAME="+in.logStream,
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+	)
+	if cfg.Runtime != "" {
+		env = append(env, "AWS_EXECUTION_ENV=AWS_Lambda_"+cfg.Runtime)
+	}
+	if o.Env != nil {
+		extra, err := o.Env(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("environment: %w", err)
+		}
+		for _, kv := range extra {
+			if !bytes.HasPrefix([]byte(kv), []byte("_LAMBDA_SERVER_PORT=")) {
+				env = append(env, kv)
+			}
+		}
+	}
+	return env, nil
+}
+
+// reservedEnv reports whether Lambda reserves the variable (a function's
+// own environment cannot set it). _LAMBDA_SERVER_PORT would switch
+// aws-lambda-go to its RPC mode, so it never reaches an instance.
+func reservedEnv(k string) bool {
+	switch k {
+	case "_HANDLER", "_X_AMZN_TRACE_ID", "_LAMBDA_SERVER_PORT",
+		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV",
+		"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+		"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+		"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+		"AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR":
+		return true
+	}
+	return false
+}
+
+// newRequestID returns a random UUID (version 4), Lambda's request id shape.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}
