@@ -73,14 +73,15 @@ type instance struct {
 	stopped bool
 
 	// The invocation in flight, guarded by mu.
-	mu       sync.Mutex
-	req      *Request
-	reqID    string
-	deadline time.Time
-	busy     bool // an invocation owns the instance
-	answered bool // its response or error has arrived
-	initDoc  []byte
-	exts     map[string]bool // extension id -> registered for SHUTDOWN
+	mu        sync.Mutex
+	req       *Request
+	reqID     string
+	deadline  time.Time
+	busy      bool           // an invocation owns the instance
+	answered  bool           // its response or error has arrived
+	answering sync.WaitGroup // an answer handler is running
+	initDoc   []byte
+	exts      map[string]bool // extension id -> registered for SHUTDOWN
 
 	// The answer, written by the runtime handler before it sends on done.
 	resPayload []byte
@@ -98,6 +99,7 @@ type instance struct {
 	syncSeen atomic.Uint64
 	synced   chan struct{}
 	syncT    *time.Timer
+	logsDone chan struct{} // closed when the reader has seen EOF
 
 	hdr [7][]string // reused header values for /next
 
@@ -134,6 +136,7 @@ func newInstance(p *Pool, cfg *Config, gen, seq uint64) *instance {
 		shutdown:  make(chan struct{}),
 		exited:    make(chan struct{}),
 		synced:    make(chan struct{}, 1),
+		logsDone:  make(chan struct{}),
 		counted:   true,
 	}
 	for i := range in.hdr {
@@ -212,23 +215,36 @@ func (in *instance) start() (err error) {
 			return fmt.Errorf("command: %w", err)
 		}
 	}
-	in.cmd = &exec.Cmd{
-		Path:        path,
-		Args:        argv,
-		Env:         env,
-		Dir:         cfg.CodeDir,
-		Stdout:      in.logW,
-		Stderr:      in.logW,
-		SysProcAttr: in.mem.sysProcAttr(),
+	dir := cfg.CodeDir // Lambda runs functions in the task root
+	if dir == "" {
+		dir = in.dir
+	}
+	newCmd := func() *exec.Cmd {
+		return &exec.Cmd{
+			Path:        path,
+			Args:        argv,
+			Env:         env,
+			Dir:         dir,
+			Stdout:      in.logW,
+			Stderr:      in.logW,
+			SysProcAttr: in.mem.sysProcAttr(),
+		}
 	}
 	in.startedAt = time.Now()
-	if err := in.cmd.Start(); err != nil {
+	in.cmd = newCmd()
+	if err = in.cmd.Start(); err != nil && in.mem.intoGroupFailed() {
+		in.cmd = newCmd() // no clone3 into a cgroup here: join after exec instead
+		err = in.cmd.Start()
+	}
+	if err != nil {
+		in.cmd = nil
 		return fmt.Errorf("start %s: %w", argv[0], err)
 	}
 	in.pid = in.cmd.Process.Pid
 	if err := in.mem.started(in.pid); err != nil {
 		signalGroup(in.pid, syscall.SIGKILL)
 		_ = in.cmd.Wait()
+		in.pid = 0
 		return err
 	}
 	in.timer = time.NewTimer(time.Hour)
@@ -285,6 +301,9 @@ func (in *instance) stop(graceful bool) {
 		in.quitOnce.Do(func() { close(in.quit) })
 		return
 	}
+	if in.hasExited() {
+		return
+	}
 	in.killed.Store(true)
 	if graceful {
 		signalGroup(in.pid, syscall.SIGTERM)
@@ -326,6 +345,9 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 			res.InitDuration = time.Since(in.startedAt)
 			in.kill()
 			in.beginLog(id, req.Tail, logging)
+			if logging {
+				in.drainLogs()
+			}
 			in.logLines(id, req.Tail, res, logging)
 			p.release(in, false)
 			return res, false, nil
@@ -334,6 +356,9 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 			res.InitDuration = time.Since(in.startedAt)
 			in.crashResult(res, id)
 			in.beginLog(id, req.Tail, logging)
+			if logging {
+				in.drainLogs()
+			}
 			in.logLines(id, req.Tail, res, logging)
 			p.release(in, false)
 			return res, false, nil
@@ -343,6 +368,9 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 			res.FunctionError = "Unhandled"
 			res.Payload = errorDoc("Sandbox.Timedout", "RequestId: "+id+" Error: Task timed out after "+seconds(initTimeout)+" seconds")
 			in.beginLog(id, req.Tail, logging)
+			if logging {
+				in.drainLogs()
+			}
 			in.logLines(id, req.Tail, res, logging)
 			p.release(in, false)
 			return res, false, nil
@@ -382,24 +410,33 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 				}
 			default:
 			}
+			in.abandon()
 			res.Duration = time.Since(start)
 			in.crashResult(res, id)
+			if logging {
+				in.drainLogs()
+			}
 			in.logLines(id, req.Tail, res, logging)
 			p.release(in, false)
 			return res, false, nil
 		}
 	case <-in.timer.C:
 		in.kill()
+		in.abandon()
 		res.Duration = time.Since(start)
 		res.FunctionError = "Unhandled"
 		res.Payload = errorDoc("Sandbox.Timedout", "RequestId: "+id+" Error: Task timed out after "+seconds(in.timeout)+" seconds")
 		res.MaxMemoryMB = in.mem.maxUsedMB()
+		if logging {
+			in.drainLogs()
+		}
 		in.logLines(id, req.Tail, res, logging)
 		p.release(in, false)
 		return res, false, nil
 	case <-ctx.Done():
 		in.timer.Stop()
 		in.kill()
+		in.abandon()
 		p.release(in, false)
 		return nil, false, context.Cause(ctx)
 	}
@@ -418,7 +455,19 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 func (in *instance) kill() {
 	in.killed.Store(true)
 	in.p.forget(in)
-	signalGroup(in.pid, syscall.SIGKILL)
+	if !in.hasExited() {
+		signalGroup(in.pid, syscall.SIGKILL)
+	}
+}
+
+// abandon ends an invocation that did not complete: no answer can claim it
+// any more, and one being received (a stream into the caller's writer) has
+// finished before the caller gets the result back.
+func (in *instance) abandon() {
+	in.mu.Lock()
+	in.busy = false
+	in.mu.Unlock()
+	in.answering.Wait()
 }
 
 // crashResult describes a process that exited mid-invocation, as Lambda does.
@@ -435,6 +484,23 @@ func (in *instance) crashResult(res *Result, id string) {
 	}
 	res.FunctionError = "Unhandled"
 	res.Payload = errorDoc(typ, "RequestId: "+id+" Error: Runtime exited with error: "+msg)
+}
+
+// drainLogs waits (bounded) until the output of a process that died or was
+// killed has been read, so its last words (a crash's stack trace) belong to
+// the invocation.
+func (in *instance) drainLogs() {
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case <-in.exited:
+	case <-t.C:
+		return
+	}
+	select {
+	case <-in.logsDone:
+	case <-t.C:
+	}
 }
 
 // logLines ends the invocation's log: END and REPORT, the tail if asked.
@@ -524,6 +590,7 @@ const maxLogLine = 256 << 10
 // readLogs reads the instance's stdout+stderr, one line at a time.
 func (in *instance) readLogs() {
 	defer in.p.wg.Done()
+	defer close(in.logsDone)
 	defer in.logR.Close()
 	buf := make([]byte, 32<<10)
 	var line []byte

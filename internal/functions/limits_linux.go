@@ -32,7 +32,10 @@ const (
 // runtimes hit as an allocation failure rather than an OOM kill).
 type memLimits struct {
 	mode string
-	dir  string // the pool's cgroup directory (cgroup modes)
+	dir  string // the pool's cgroup directory (cgroup modes), made on first use
+	once sync.Once
+	err  error
+	made bool
 }
 
 const (
@@ -40,16 +43,37 @@ const (
 	cgroupV1Mem  = "/sys/fs/cgroup/memory"
 )
 
-// detectMemLimits picks the mode and creates the pool's parent group.
+// detectMemLimits picks the mode. It proves the cgroup modes by creating
+// the pool's group and removing it again: the group is made for real by the
+// first instance (ensure), so a pool that never runs one leaves nothing.
 func detectMemLimits() *memLimits {
 	suffix := randomHex(4)
 	if dir, ok := setupCgroup2(suffix); ok {
+		_ = removeCgroup(dir)
 		return &memLimits{mode: memModeCgroup2, dir: dir}
 	}
 	if dir, ok := setupCgroup1(suffix); ok {
+		_ = removeCgroup(dir)
 		return &memLimits{mode: memModeCgroup1, dir: dir}
 	}
 	return &memLimits{mode: memModeRlimit}
+}
+
+// ensure makes the pool's group, once.
+func (m *memLimits) ensure() error {
+	m.once.Do(func() {
+		if err := os.Mkdir(m.dir, 0o755); err != nil {
+			m.err = fmt.Errorf("memory cgroup: %w", err)
+			return
+		}
+		m.made = true
+		if m.mode == memModeCgroup2 {
+			if err := os.WriteFile(filepath.Join(m.dir, "cgroup.subtree_control"), []byte("+memory"), 0o644); err != nil {
+				m.err = fmt.Errorf("memory cgroup: enable memory controller: %w", err)
+			}
+		}
+	})
+	return m.err
 }
 
 // ownCgroup returns this process's cgroup path for the v2 hierarchy ("0::")
@@ -143,7 +167,8 @@ func setupCgroup1(suffix string) (string, bool) {
 
 // close removes the pool's parent group (instances' groups are gone by then).
 func (m *memLimits) close() error {
-	if m.dir == "" {
+	m.once.Do(func() {}) // no group from now on
+	if !m.made {
 		return nil
 	}
 	return removeCgroup(m.dir)
@@ -158,13 +183,25 @@ type memGroup struct {
 	fd    int      // cgroup v2 directory, for CLONE_INTO_CGROUP; -1 otherwise
 	peak  *os.File // peak usage file (cgroup) or /proc/PID/status
 	buf   []byte
+	// /proc/PID/status is costly for the kernel to produce: its VmHWM (a
+	// high-water mark, so a recent value is a lower bound) is re-read at
+	// most every statusRefresh.
+	lateJoin bool // cgroup v2 without CLONE_INTO_CGROUP: join after exec
+	status   bool
+	readAt   time.Time
+	lastPeak int
 }
+
+const statusRefresh = 10 * time.Millisecond
 
 // newGroup creates the instance's group with its limit; call before start.
 func (m *memLimits) newGroup(id string, memoryMB int) (*memGroup, error) {
 	g := &memGroup{m: m, bytes: int64(memoryMB) << 20, fd: -1, buf: make([]byte, 0, 2048)}
 	if m.mode == memModeRlimit || memoryMB <= 0 {
 		return g, nil
+	}
+	if err := m.ensure(); err != nil {
+		return nil, err
 	}
 	g.dir = filepath.Join(m.dir, id)
 	if err := os.Mkdir(g.dir, 0o755); err != nil {
@@ -201,17 +238,27 @@ func (m *memLimits) newGroup(id string, memoryMB int) (*memGroup, error) {
 // dies, and (cgroup v2) starts it directly inside its group.
 func (g *memGroup) sysProcAttr() *syscall.SysProcAttr {
 	a := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if g.fd >= 0 {
+	if g.fd >= 0 && !g.lateJoin {
 		a.UseCgroupFD = true
 		a.CgroupFD = g.fd
 	}
 	return a
 }
 
+// intoGroupFailed is called when a start that used CLONE_INTO_CGROUP
+// failed: it reports whether to retry without, joining the group after exec.
+func (g *memGroup) intoGroupFailed() bool {
+	if g.fd < 0 || g.lateJoin {
+		return false
+	}
+	g.lateJoin = true
+	return true
+}
+
 // started applies what cannot be applied before the process exists.
 func (g *memGroup) started(pid int) error {
 	switch {
-	case g.m.mode == memModeCgroup1 && g.dir != "":
+	case (g.m.mode == memModeCgroup1 || g.lateJoin) && g.dir != "":
 		if err := os.WriteFile(filepath.Join(g.dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
 			return fmt.Errorf("memory cgroup: add pid: %w", err)
 		}
@@ -226,6 +273,7 @@ func (g *memGroup) started(pid int) error {
 	g.mu.Lock()
 	if g.peak == nil {
 		g.peak, _ = os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+		g.status = true
 	}
 	g.mu.Unlock()
 	return nil
@@ -236,8 +284,20 @@ func (g *memGroup) maxUsedMB() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.peak == nil {
-		return 0
+		return g.lastPeak
 	}
+	var now time.Time
+	if g.status {
+		if now = time.Now(); now.Sub(g.readAt) < statusRefresh {
+			return g.lastPeak
+		}
+	}
+	g.lastPeak = max(g.lastPeak, g.readPeak())
+	g.readAt = now
+	return g.lastPeak
+}
+
+func (g *memGroup) readPeak() int {
 	n, err := g.peak.ReadAt(g.buf[:cap(g.buf)], 0)
 	if n == 0 && err != nil {
 		return 0

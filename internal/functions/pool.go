@@ -214,6 +214,9 @@ func (p *Pool) Invoke(ctx context.Context, cfg *Config, req *Request) (*Result, 
 	if req == nil {
 		return nil, fmt.Errorf("function %q: invoke: request is required", cfg.Name)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("function %q: invoke: %w", cfg.Name, context.Cause(ctx))
+	}
 	id := req.RequestID
 	if id == "" {
 		id = newRequestID()

@@ -225,19 +225,25 @@ func TestPoolTimeout(t *testing.T) {
 }
 
 func TestPoolCrash(t *testing.T) {
-	p := newTestPool(t, PoolOptions{})
+	sink := &recordingSink{}
+	p := newTestPool(t, PoolOptions{Logs: sink})
 	cfg := testConfig("exit")
 	for i := range 2 {
-		res, err := p.Invoke(context.Background(), cfg, &Request{RequestID: "req-crash", Payload: []byte(`{}`)})
+		id := fmt.Sprintf("req-crash-%d", i)
+		res, err := p.Invoke(context.Background(), cfg, &Request{RequestID: id, Payload: []byte(`{}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		e := decodeError(t, res)
-		if e.ErrorType != "Runtime.ExitError" || e.ErrorMessage != "RequestId: req-crash Error: Runtime exited with error: exit status 2" {
+		if e.ErrorType != "Runtime.ExitError" || e.ErrorMessage != "RequestId: "+id+" Error: Runtime exited with error: exit status 2" {
 			t.Errorf("invoke %d: error = %+v", i, e)
 		}
 		if !res.ColdStart {
 			t.Errorf("invoke %d: not a cold start: the crashed instance was reused", i)
+		}
+		// The crash's last words belong to the invocation, before its END.
+		if got := sink.of(id); len(got) != 4 || got[1] != "exiting now" || !strings.HasPrefix(got[2], "END") {
+			t.Errorf("invoke %d: log = %q", i, got)
 		}
 	}
 	eventually(t, "no instances left", func() bool { w, b := p.Instances("exit"); return w == 0 && b == 0 })
@@ -252,7 +258,7 @@ func TestPoolMemoryLimit(t *testing.T) {
 		t.Errorf("8 MB: %s (%q), max memory %d MB", ok.Payload, ok.FunctionError, ok.MaxMemoryMB)
 	}
 	e := decodeError(t, invoke(t, p, cfg, `512`))
-	want := map[string]string{memModeCgroup2: "Runtime.OutOfMemory", memModeCgroup1: "Runtime.OutOfMemory"}[p.MemoryLimitMode()]
+	want := map[string]string{"cgroup2": "Runtime.OutOfMemory", "cgroup1": "Runtime.OutOfMemory"}[p.MemoryLimitMode()]
 	if want == "" {
 		want = "Runtime.ExitError"
 	}
@@ -788,28 +794,43 @@ func TestPoolInvokeValidates(t *testing.T) {
 	}
 }
 
+type discardSink struct{}
+
+func (discardSink) Line(string, string, time.Time, []byte) {}
+
+// BenchmarkPoolWarmInvoke measures warm invocations of the Go echo function
+// from 8 concurrent callers: "bare" without a log sink, "logs" with one (each
+// invocation then waits for its log lines to be read).
 func BenchmarkPoolWarmInvoke(b *testing.B) {
-	p := newTestPool(b, PoolOptions{})
-	cfg := testConfig("echo")
-	payload := []byte(`{"hello":"world"}`)
-	for range 8 { // warm enough instances for the parallel callers
-		if _, err := p.Invoke(context.Background(), cfg, &Request{Payload: payload}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.SetParallelism(8 / max(1, runtime.GOMAXPROCS(0)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		req := &Request{Payload: payload, RequestID: "bench"}
-		for pb.Next() {
-			res, err := p.Invoke(context.Background(), cfg, req)
-			if err != nil || res.FunctionError != "" {
-				b.Errorf("invoke: %v %s", err, res.Payload)
-				return
+	for _, bc := range []struct {
+		name string
+		logs LogSink
+	}{{"bare", nil}, {"logs", discardSink{}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			p := newTestPool(b, PoolOptions{Logs: bc.logs})
+			cfg := testConfig("echo")
+			payload := []byte(`{"hello":"world"}`)
+			for range 8 { // warm enough instances for the parallel callers
+				if _, err := p.Invoke(context.Background(), cfg, &Request{Payload: payload}); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+			b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				req := &Request{Payload: payload, RequestID: "bench"}
+				for pb.Next() {
+					res, err := p.Invoke(context.Background(), cfg, req)
+					if err != nil || res.FunctionError != "" {
+						b.Errorf("invoke: %v %+v", err, res)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "invokes/s")
+		})
+	}
 }
 
 // BenchmarkPoolColdInvoke measures a cold start: every iteration invokes a

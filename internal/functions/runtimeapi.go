@@ -158,6 +158,7 @@ func (in *instance) answer(w http.ResponseWriter, r *http.Request, id string, is
 	ok := in.busy && !in.answered && id == in.reqID
 	if ok {
 		in.answered = true
+		in.answering.Add(1)
 	}
 	req := in.req
 	in.mu.Unlock()
@@ -165,6 +166,7 @@ func (in *instance) answer(w http.ResponseWriter, r *http.Request, id string, is
 		apiError(w, http.StatusBadRequest, "InvalidRequestID", "Invalid request ID")
 		return
 	}
+	defer in.answering.Done()
 	var (
 		payload []byte
 		failed  bool

@@ -222,3 +222,37 @@ func TestAcceptedLength(t *testing.T) {
 		t.Errorf("lengthAccepted %s, body is %d bytes", lengthAccepted[0], len(bodyAccepted))
 	}
 }
+
+// FuzzRuntimeAPI sends arbitrary requests to an instance with no invocation
+// in flight: every one is answered (or, for a parked /next on a stopped
+// instance, aborted), none completes an invocation.
+func FuzzRuntimeAPI(f *testing.F) {
+	f.Add("POST", "/2018-06-01/runtime/invocation/x/response", []byte(`{}`))
+	f.Add("GET", "/2018-06-01/runtime/invocation/next", []byte(nil))
+	f.Add("POST", "/2018-06-01/runtime/init/error", []byte(`{"errorType":"x"}`))
+	f.Add("POST", "/2020-01-01/extension/register", []byte(`{"events":["SHUTDOWN","INVOKE"]}`))
+	f.Add("GET", "/2020-01-01/extension/event/next", []byte(nil))
+	f.Fuzz(func(t *testing.T, method, path string, body []byte) {
+		r, err := http.NewRequest(method, "http://127.0.0.1"+path, bytes.NewReader(body))
+		if err != nil || r.URL.Path == "" {
+			return
+		}
+		in := apiInstance(t)
+		close(in.shutdown)
+		close(in.quit)
+		rec := httptest.NewRecorder()
+		func() {
+			defer func() {
+				if v := recover(); v != nil && v != http.ErrAbortHandler {
+					panic(v)
+				}
+			}()
+			in.ServeHTTP(rec, r)
+		}()
+		select {
+		case <-in.done:
+			t.Fatalf("%s %s completed an invocation that was not in flight", method, path)
+		default:
+		}
+	})
+}

@@ -1,8 +1,10 @@
-// Command exit is a test function that exits with status 2 mid-invocation.
+// Command exit is a test function that says so, then exits with status 2
+// mid-invocation.
 package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -10,6 +12,7 @@ import (
 
 func main() {
 	lambda.Start(func(context.Context) error {
+		fmt.Fprintln(os.Stderr, "exiting now")
 		os.Exit(2)
 		return nil
 	})
