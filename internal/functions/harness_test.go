@@ -216,7 +216,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	}
 	h.closers = append(h.closers, func() { _ = bb.Close(context.Background()) })
 	svc, err = New(Options{Backbone: bb, Account: account, DataDir: o.dataDir, Keys: keys, Executor: executor,
-		EndpointURL: func() string { return h.url }, Logs: logs, Async: o.async, Destinations: o.dests})
+		EndpointURL: func() string { return h.url }, Logs: logs, Metrics: metrics, Async: o.async, Destinations: o.dests})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,4 +73,11 @@ func TestMetricsText(t *testing.T) {
 			t.Errorf("%s = %v, want %v", series, got, v)
 		}
 	}
+	// A deleted function's series go away.
+	if _, err := h.client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("m-echo")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := metricValue(t, h, `nubo_function_invocations_total{function="m-echo"}`); got != -1 {
+		t.Errorf("deleted function still has invocations %v", got)
+	}
 }

@@ -46,6 +46,8 @@ type Options struct {
 	EndpointURL func() string
 	// Logs, when set, is where Tail and the CloudWatch Logs API read from.
 	Logs *LogStore
+	// Metrics, when set, forgets a deleted function's series.
+	Metrics *Metrics
 	// Async tunes the asynchronous invoker.
 	Async AsyncOptions
 	// Destinations deliver async results to non-Lambda targets, keyed by the
@@ -423,6 +425,9 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 		return err
 	}
 	s.exec.Retire(name)
+	if s.opts.Metrics != nil {
+		s.opts.Metrics.Forget(name)
+	}
 	if err := s.reg.collect(ctx, c.CodeSHA256); err != nil {
 		s.log.Warn("collect code", "function", name, "err", err)
 	}

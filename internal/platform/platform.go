@@ -236,6 +236,7 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 		Executor:    pool,
 		EndpointURL: p.EndpointURL,
 		Logs:        p.FnLogs,
+		Metrics:     p.Metrics,
 		Async:       o.Functions.Async,
 		Logger:      o.Logger.With("part", "functions"),
 	})
