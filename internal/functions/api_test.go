@@ -113,6 +113,9 @@ func TestLambdaErrors(t *testing.T) {
 	role := aws.String("arn:aws:iam::000000000000:role/r")
 	zipOK := bootstrapZip(t, "x")
 	pyZip := makeZip(t, zipEntry{name: "app.py", body: "def handler(e, c): return e\n"})
+	if _, err := h.client.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("py"), Runtime: "python3.12", Handler: aws.String("app.handler"), Role: role, Code: &lambdatypes.FunctionCode{ZipFile: pyZip}}); err != nil {
+		t.Fatal(err)
+	}
 	create := func(mod func(*lambda.CreateFunctionInput)) error {
 		in := &lambda.CreateFunctionInput{FunctionName: aws.String("new-fn"), Runtime: "provided.al2023", Role: role, Code: &lambdatypes.FunctionCode{ZipFile: zipOK}}
 		mod(in)
@@ -195,6 +198,10 @@ func TestLambdaErrors(t *testing.T) {
 			_, err := h.client.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("exists"), MemorySize: aws.Int32(20000)})
 			return err
 		}, want{"InvalidParameterValueException", 400, "MemorySize"}},
+		"runtime change to provided without bootstrap": {func() error {
+			_, err := h.client.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("py"), Runtime: "provided.al2023"})
+			return err
+		}, want{"InvalidParameterValueException", 400, "bootstrap"}},
 		"update code missing": {func() error {
 			_, err := h.client.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("nope"), ZipFile: zipOK})
 			return err

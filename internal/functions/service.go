@@ -342,13 +342,28 @@ type ConfigUpdate struct {
 
 // UpdateConfig changes a function's configuration.
 func (s *Service) UpdateConfig(ctx context.Context, name string, u ConfigUpdate) (*Config, error) {
-	var runtimeChanged bool
+	if u.Runtime != nil && strings.HasPrefix(*u.Runtime, "provided") {
+		// The new runtime starts ./bootstrap: refuse the change now if the
+		// deployed package has none, rather than fail every invocation.
+		cur, _, err := s.reg.get(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if cur.Runtime != *u.Runtime {
+			zipData, err := s.reg.zip(ctx, cur)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := checkZip(zipData, *u.Runtime); err != nil {
+				return nil, invalidf("%s", strings.TrimPrefix(err.Error(), errInvalidCode.Error()+": "))
+			}
+		}
+	}
 	c, err := s.reg.update(ctx, name, func(c *Config) error {
 		if u.RevisionID != "" && u.RevisionID != c.RevisionID {
 			return ErrRevisionMismatch
 		}
 		if u.Runtime != nil {
-			runtimeChanged = *u.Runtime != c.Runtime
 			c.Runtime = *u.Runtime
 		}
 		if u.Handler != nil {
@@ -384,15 +399,6 @@ func (s *Service) UpdateConfig(ctx context.Context, name string, u ConfigUpdate)
 	})
 	if err != nil {
 		return nil, err
-	}
-	if runtimeChanged && strings.HasPrefix(c.Runtime, "provided") {
-		// The new runtime needs a bootstrap the old package may lack: say so
-		// now rather than at the first invocation.
-		if zipData, zerr := s.reg.zip(ctx, c); zerr == nil {
-			if _, zerr := checkZip(zipData, c.Runtime); zerr != nil {
-				s.log.Warn("runtime changed to one the code cannot run", "function", name, "err", zerr)
-			}
-		}
 	}
 	s.exec.Retire(name)
 	return c, nil
