@@ -5,18 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
 	"github.com/nubo-run/nubo/internal/functions"
-	"github.com/nubo-run/nubo/internal/runtimes"
 )
 
 // Options configures a Platform: the flags of `nubo serve`.
@@ -35,14 +31,6 @@ type Options struct {
 	// log retention); zero values take Lambda's behaviour.
 	Functions FunctionsOptions
 	Logger    *slog.Logger
-}
-
-// FunctionsOptions are the functions service's knobs.
-type FunctionsOptions struct {
-	MaxInstances int           // server-wide instance limit
-	IdleTimeout  time.Duration // stop instances idle this long
-	Async        functions.AsyncOptions
-	Logs         functions.LogOptions
 }
 
 // Defaults for Options.
@@ -125,12 +113,7 @@ func New(o Options) (*Platform, error) {
 	if err := p.buildFunctions(account); err != nil {
 		return nil, err
 	}
-	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"),
-		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: functions.NewAPI(p.Functions, o.Logger.With("part", "lambda-api")),
-			Matches: func(r *http.Request) bool { return lambdaPath(r.URL.Path) }},
-		awsapi.Service{Name: "logs", Protocol: awsapi.JSON, Handler: functions.NewLogsAPI(p.Functions, p.FnLogs, o.Logger.With("part", "logs-api")),
-			Matches: func(r *http.Request) bool { return strings.HasPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328.") }},
-	)
+	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"), p.functionServices()...)
 	if err != nil {
 		return nil, err
 	}
@@ -205,99 +188,3 @@ func (p *Platform) EdgeAddr() string { return p.edge.Addr() }
 
 // HTTPAddr is the bound HTTP API address.
 func (p *Platform) HTTPAddr() string { return p.http.Addr() }
-
-// buildFunctions wires the functions context: the log store and metrics the
-// instance pool reports to, the pool, and the service that owns the pool.
-func (p *Platform) buildFunctions(account awsapi.Account) error {
-	o := p.opts
-	p.shims = &runtimeShims{dir: filepath.Join(o.DataDir, "runtimes")}
-	p.FnLogs = functions.NewLogStore(p.Backbone, o.Functions.Logs)
-	p.Metrics = functions.NewMetrics()
-	var svc *functions.Service // the pool asks it for instance credentials
-	pool, err := functions.NewPool(functions.PoolOptions{
-		WorkDir:      filepath.Join(o.DataDir, "functions", "instances"),
-		Region:       o.Region,
-		MaxInstances: o.Functions.MaxInstances,
-		IdleTimeout:  o.Functions.IdleTimeout,
-		Command:      p.shims.command,
-		Env:          func(c *functions.Config) ([]string, error) { return svc.InstanceEnv(c) },
-		Logs:         p.FnLogs,
-		Observer:     p.Metrics,
-		Logger:       o.Logger.With("part", "pool"),
-	})
-	if err != nil {
-		return err
-	}
-	svc, err = functions.New(functions.Options{
-		Backbone:    p.Backbone,
-		Account:     account,
-		DataDir:     o.DataDir,
-		Keys:        p.Keys,
-		Executor:    pool,
-		EndpointURL: p.EndpointURL,
-		Logs:        p.FnLogs,
-		Metrics:     p.Metrics,
-		Async:       o.Functions.Async,
-		Logger:      o.Logger.With("part", "functions"),
-	})
-	if err != nil {
-		return err
-	}
-	p.Functions = svc
-	return nil
-}
-
-// EndpointURL is the edge URL as function instances on this node reach it.
-func (p *Platform) EndpointURL() string {
-	addr := p.EdgeAddr()
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "http://" + addr
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	return "http://" + net.JoinHostPort(host, port)
-}
-
-// lambdaPath tells Lambda API paths apart for errors written before the
-// signature names the service.
-func lambdaPath(path string) bool {
-	for _, v := range []string{"/2015-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/"} {
-		if strings.HasPrefix(path, v) {
-			return true
-		}
-	}
-	return false
-}
-
-// runtimeShims installs the Python and Node.js bootstraps nubo ships and
-// builds each instance's command line from them.
-type runtimeShims struct {
-	dir string
-	mu  sync.Mutex
-	set *runtimes.Set
-}
-
-func (r *runtimeShims) Start(context.Context) error {
-	set, err := runtimes.Install(r.dir)
-	if err != nil {
-		return err
-	}
-	r.mu.Lock()
-	r.set = set
-	r.mu.Unlock()
-	return nil
-}
-
-func (r *runtimeShims) Close(context.Context) error { return nil }
-
-func (r *runtimeShims) command(c *functions.Config) ([]string, error) {
-	r.mu.Lock()
-	set := r.set
-	r.mu.Unlock()
-	if set == nil {
-		return nil, errors.New("runtime shims are not installed yet")
-	}
-	return set.Command(c.Runtime, c.Handler, c.CodeDir)
-}
