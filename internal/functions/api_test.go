@@ -104,6 +104,14 @@ func TestLambdaCRUD(t *testing.T) {
 	if !errors.As(err, &nf) || !strings.Contains(aws.ToString(nf.Message), "Function not found: arn:aws:lambda:us-east-1:000000000000:function:crud") {
 		t.Fatalf("get after delete: %v", err)
 	}
+	// The name is free again, and the same package can be deployed again.
+	again := h.createFn(t, "crud", "echo")
+	if aws.ToString(again.CodeSha256) != aws.ToString(created.CodeSha256) {
+		t.Fatalf("recreated with sha %q", aws.ToString(again.CodeSha256))
+	}
+	if out, err := h.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("crud"), Payload: []byte(`1`)}); err != nil || string(out.Payload) != "1" {
+		t.Fatalf("invoke recreated: %v", err)
+	}
 }
 
 func TestLambdaErrors(t *testing.T) {
