@@ -65,6 +65,10 @@ type Service struct {
 	exec    executor
 	async   *asyncInvoker
 
+	// codeMu orders storing packages against collecting unused ones on
+	// this node.
+	codeMu sync.Mutex
+
 	mu      sync.Mutex
 	started bool
 	closed  bool
@@ -248,6 +252,10 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 	if _, err := checkZip(zipData, c.Runtime); err != nil {
 		return nil, invalidf("%s", strings.TrimPrefix(err.Error(), errInvalidCode.Error()+": "))
 	}
+	// Storing the package and the function that uses it is one step as far
+	// as collect is concerned: it must not delete a package in between.
+	s.codeMu.Lock()
+	defer s.codeMu.Unlock()
 	b64, _, err := s.reg.putCode(ctx, zipData)
 	if err != nil {
 		return nil, err
@@ -256,7 +264,7 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 	c.LastModified = time.Now().UTC()
 	c.RevisionID = newRevisionID()
 	if err := s.reg.create(ctx, &c); err != nil {
-		return nil, err
+		return nil, errors.Join(err, s.reg.collect(ctx, b64))
 	}
 	s.log.Info("function created", "function", c.Name, "runtime", c.Runtime)
 	return &c, nil
@@ -299,6 +307,8 @@ func (s *Service) UpdateCode(ctx context.Context, name string, zipData []byte, r
 	if _, err := checkZip(zipData, cur.Runtime); err != nil {
 		return nil, invalidf("%s", strings.TrimPrefix(err.Error(), errInvalidCode.Error()+": "))
 	}
+	s.codeMu.Lock()
+	defer s.codeMu.Unlock()
 	b64, _, err := s.reg.putCode(ctx, zipData)
 	if err != nil {
 		return nil, err
@@ -315,7 +325,7 @@ func (s *Service) UpdateCode(ctx context.Context, name string, zipData []byte, r
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, s.reg.collect(ctx, b64))
 	}
 	s.exec.Retire(name)
 	if old != b64 {
@@ -434,7 +444,10 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	if s.opts.Metrics != nil {
 		s.opts.Metrics.Forget(name)
 	}
-	if err := s.reg.collect(ctx, c.CodeSHA256); err != nil {
+	s.codeMu.Lock()
+	err = s.reg.collect(ctx, c.CodeSHA256)
+	s.codeMu.Unlock()
+	if err != nil {
 		s.log.Warn("collect code", "function", name, "err", err)
 	}
 	s.log.Info("function deleted", "function", name)
