@@ -170,6 +170,23 @@ func TestLambdaErrors(t *testing.T) {
 				in.Environment = &lambdatypes.Environment{Variables: map[string]string{"AWS_REGION": "x"}}
 			})
 		}, want{"InvalidParameterValueException", 400, "AWS_REGION"}},
+		"environment over 4 KB": {func() error {
+			return create(func(in *lambda.CreateFunctionInput) {
+				in.Environment = &lambdatypes.Environment{Variables: map[string]string{"BIG": strings.Repeat("x", 4100)}}
+			})
+		}, want{"InvalidParameterValueException", 400, "exceeded the 4KB limit"}},
+		"bad environment name": {func() error {
+			return create(func(in *lambda.CreateFunctionInput) {
+				in.Environment = &lambdatypes.Environment{Variables: map[string]string{"1BAD": "x"}}
+			})
+		}, want{"InvalidParameterValueException", 400, `"1BAD"`}},
+		"description too long": {func() error {
+			return create(func(in *lambda.CreateFunctionInput) { in.Description = aws.String(strings.Repeat("d", 257)) })
+		}, want{"InvalidParameterValueException", 400, "Description is 257"}},
+		"bad function name": {func() error {
+			return create(func(in *lambda.CreateFunctionInput) { in.FunctionName = aws.String("no spaces") })
+		},
+			want{"ValidationException", 400, "functionName"}},
 		"already exists": {func() error {
 			return create(func(in *lambda.CreateFunctionInput) { in.FunctionName = aws.String("exists") })
 		},

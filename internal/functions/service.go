@@ -183,6 +183,16 @@ func validateConfig(c *Config) error {
 	if c.Architecture != "x86_64" && c.Architecture != "arm64" {
 		return invalidf("Architecture %q is not supported: use x86_64 or arm64", c.Architecture)
 	}
+	if len(c.Description) > 256 {
+		return invalidf("Description is %d characters: the limit is 256", len(c.Description))
+	}
+	envSize := 0
+	for k, v := range c.Environment {
+		envSize += len(k) + len(v)
+	}
+	if envSize > 4096 {
+		return invalidf("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: %d bytes", envSize)
+	}
 	for k := range c.Environment {
 		if !envKeyRE.MatchString(k) {
 			return invalidf("environment variable name %q: must start with a letter and hold only letters, digits and underscores", k)
