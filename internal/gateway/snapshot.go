@@ -15,8 +15,8 @@ type snapshot struct {
 	apis    map[string]*compiledAPI
 	domains map[string][]*compiledMapping // host -> mappings, longest base path first
 	urls    map[string]*FunctionURL
-	keys    map[string]*APIKey          // by value
-	plans   map[PlanStage][]*UsagePlan  // which plans cover an API stage
+	keys    map[string]*APIKey         // by value
+	plans   map[PlanStage][]*UsagePlan // which plans cover an API stage
 	keyPlan map[string]map[string]bool // key id -> plan ids
 }
 

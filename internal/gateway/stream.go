@@ -144,4 +144,3 @@ func (s *streamWriter) finish() int {
 	}
 	return s.status
 }
-
