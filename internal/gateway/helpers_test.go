@@ -212,3 +212,9 @@ func httpAPI(id string, routes ...Route) API {
 func route(key, function string) Route {
 	return Route{Key: key, Integration: Integration{Function: function}}
 }
+
+func (f *fakeInvoker) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
