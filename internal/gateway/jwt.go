@@ -204,15 +204,17 @@ func (c jwtClaims) strings(name string) []string {
 	return nil
 }
 
-// scopes are the "scope" (space-separated) or "scp" claim.
+// scopes are the "scope" (space-separated) and "scp" (list or
+// space-separated) claims.
 func (c jwtClaims) scopes() []string {
+	var out []string
 	if s, ok := c["scope"].(string); ok {
-		return strings.Fields(s)
+		out = strings.Fields(s)
 	}
 	if s, ok := c["scp"].(string); ok {
-		return strings.Fields(s)
+		return append(out, strings.Fields(s)...)
 	}
-	return c.strings("scp")
+	return append(out, c.strings("scp")...)
 }
 
 // flat renders claims as API Gateway passes them: strings as-is, numbers and
