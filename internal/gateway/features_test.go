@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -214,6 +215,7 @@ func TestHotChange_InFlight(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var failures sync.Map
+	var served atomic.Int64
 	for i := range 4 {
 		wg.Add(1)
 		go func() {
@@ -228,11 +230,14 @@ func TestHotChange_InFlight(t *testing.T) {
 				if res.status != 200 {
 					failures.Store(i, res.status)
 				}
+				served.Add(1)
 			}
 		}()
 	}
 	for i := range 20 {
 		e.put(t, httpAPI("hot1", route("GET /new", fmt.Sprintf("new-%d", i)), route(fmt.Sprintf("GET /v%d", i), "x")))
+		n := served.Load()
+		waitFor(t, "requests between redeploys", func() bool { return served.Load() >= n+4 })
 	}
 	close(stop)
 	wg.Wait()

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
 	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
 )
@@ -218,3 +219,5 @@ func (f *fakeInvoker) count() int {
 	defer f.mu.Unlock()
 	return len(f.calls)
 }
+
+var testAccount = awsapi.Account{Region: "us-east-1", ID: "000000000000"}
