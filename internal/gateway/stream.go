@@ -23,6 +23,7 @@ type streamWriter struct {
 	cors    *CORS
 	r       *http.Request
 	started bool
+	noBody  bool // 204, 304: the body is dropped
 	status  int
 	buf     []byte
 	err     error
@@ -75,6 +76,9 @@ func (s *streamWriter) flushBuf(b []byte) error {
 }
 
 func (s *streamWriter) pass(p []byte) (int, error) {
+	if s.noBody {
+		return len(p), nil
+	}
 	n, err := s.w.Write(p)
 	if err == nil {
 		err = s.rc.Flush()
@@ -104,7 +108,7 @@ func (s *streamWriter) start(prelude []byte) bool {
 			ok = false
 		} else {
 			if len(p.StatusCode) > 0 {
-				if n, err := statusCode(p.StatusCode); err == nil {
+				if n, err := statusCode(p.StatusCode); err == nil && n >= 200 {
 					status = n
 				}
 			}
@@ -131,6 +135,7 @@ func (s *streamWriter) start(prelude []byte) bool {
 		applyCORS(h, s.cors, s.r)
 	}
 	s.status = status
+	s.noBody = status == http.StatusNoContent || status == http.StatusNotModified
 	s.w.WriteHeader(status)
 	return ok
 }
