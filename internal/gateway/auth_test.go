@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -243,6 +244,18 @@ func TestLambdaAuthorizer(t *testing.T) {
 			}), "", nil
 		case "broken-auth":
 			return []byte(`{"errorMessage":"x"}`), "Unhandled", nil
+		case "unauth-auth":
+			return []byte(`{"errorMessage":"Unauthorized","errorType":"Error"}`), "Unhandled", nil
+		case "token-auth":
+			authCalls.Add(1)
+			var ev events.APIGatewayCustomAuthorizerRequest
+			_ = json.Unmarshal(payload, &ev)
+			effect := "Deny"
+			if ev.Type == "TOKEN" && ev.AuthorizationToken == "tok" && strings.HasSuffix(ev.MethodArn, "/prod/GET/t") {
+				effect = "Allow"
+			}
+			return jsonBodyNoT(map[string]any{"principalId": "tp", "policyDocument": map[string]any{"Statement": []map[string]any{
+				{"Action": "execute-api:Invoke", "Effect": effect, "Resource": ev.MethodArn}}}}), "", nil
 		}
 		return []byte(`{"statusCode":200,"body":"ok"}`), "", nil
 	}
@@ -252,17 +265,26 @@ func TestLambdaAuthorizer(t *testing.T) {
 			{ID: "simple", Type: AuthorizerRequest, Function: "simple-auth", SimpleResponses: true, ResultTTLSeconds: 300, IdentitySource: []string{"$request.header.X-Key"}},
 			{ID: "policy", Type: AuthorizerRequest, Function: "policy-auth", PayloadFormatVersion: "1.0", IdentitySource: []string{"$request.header.Authorization"}},
 			{ID: "broken", Type: AuthorizerRequest, Function: "broken-auth", IdentitySource: []string{"$request.querystring.k"}},
+			{ID: "unauth", Type: AuthorizerRequest, Function: "unauth-auth", IdentitySource: []string{"$request.querystring.k"}},
 		},
 		Routes: []Route{
 			{Key: "GET /simple", Integration: Integration{Function: "f"}, AuthorizerID: "simple"},
 			{Key: "GET /policy", Integration: Integration{Function: "f"}, AuthorizerID: "policy"},
 			{Key: "POST /policy", Integration: Integration{Function: "f"}, AuthorizerID: "policy"},
 			{Key: "GET /broken", Integration: Integration{Function: "f"}, AuthorizerID: "broken"},
+			{Key: "GET /unauth", Integration: Integration{Function: "f"}, AuthorizerID: "unauth"},
 		},
 	})
 	e.put(t, API{ID: "lauthrest", Type: TypeREST, Stages: []Stage{{Name: "prod"}},
-		Authorizers: []Authorizer{{ID: "policy", Type: AuthorizerRequest, Function: "policy-auth", IdentitySource: []string{"method.request.header.Authorization"}, ResultTTLSeconds: 60}},
-		Routes:      []Route{{Key: "GET /r", Integration: Integration{Function: "f"}, AuthorizerID: "policy"}},
+		Authorizers: []Authorizer{
+			{ID: "policy", Type: AuthorizerRequest, Function: "policy-auth", IdentitySource: []string{"method.request.header.Authorization"}, ResultTTLSeconds: 60},
+			{ID: "token", Type: AuthorizerToken, Function: "token-auth"},
+		},
+		Routes: []Route{
+			{Key: "GET /r", Integration: Integration{Function: "f"}, AuthorizerID: "policy"},
+			{Key: "POST /r", Integration: Integration{Function: "f"}, AuthorizerID: "policy"},
+			{Key: "GET /t", Integration: Integration{Function: "f"}, AuthorizerID: "token"},
+		},
 	})
 	host := "lauth.execute-api.localhost"
 	cases := []struct {
@@ -286,6 +308,10 @@ func TestLambdaAuthorizer(t *testing.T) {
 		{"rest allow cached", req{path: "/_api/lauthrest/prod/r", headers: map[string][]string{"Authorization": {"allow"}}}, 200, "ok", 0},
 		{"rest deny", req{path: "/_api/lauthrest/prod/r", headers: map[string][]string{"Authorization": {"deny"}}}, 403, `{"Message":"User is not authorized to access this resource with an explicit deny"}`, 1},
 		{"rest missing identity", req{path: "/_api/lauthrest/prod/r"}, 401, `{"message":"Unauthorized"}`, 0},
+		{"rest cached policy, other method", req{method: "POST", path: "/_api/lauthrest/prod/r", headers: map[string][]string{"Authorization": {"allow"}}}, 403, `{"Message":"User is not authorized to access this resource"}`, 0},
+		{"thrown Unauthorized", req{host: host, path: "/unauth?k=1"}, 401, `{"message":"Unauthorized"}`, 0},
+		{"rest token allow", req{path: "/_api/lauthrest/prod/t", headers: map[string][]string{"Authorization": {"tok"}}}, 200, "ok", 1},
+		{"rest token deny", req{path: "/_api/lauthrest/prod/t", headers: map[string][]string{"Authorization": {"bad"}}}, 403, `{"Message":"User is not authorized to access this resource with an explicit deny"}`, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

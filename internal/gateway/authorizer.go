@@ -188,6 +188,9 @@ func (g *Gateway) authorize(ctx context.Context, a *compiledAPI, z *compiledAuth
 	actx, cancel := context.WithTimeoutCause(ctx, 10*time.Second, ErrTimeout)
 	result, ferr, err := g.invoker.Invoke(actx, z.cfg.Function, payload, src)
 	cancel()
+	if err == nil && ferr != "" && unauthorizedError(result) {
+		return nil, failUnauthorized // the documented way to answer 401: throw "Unauthorized"
+	}
 	if err != nil || ferr != "" {
 		g.log.Warn("lambda authorizer failed", "api_id", a.api.ID, "authorizer", z.cfg.ID, "function_error", ferr, "err", err)
 		return nil, failAuthorizerError
@@ -201,6 +204,14 @@ func (g *Gateway) authorize(ctx context.Context, a *compiledAPI, z *compiledAuth
 		g.authz.put(cacheKey, d, g.now().Add(time.Duration(z.cfg.ResultTTLSeconds)*time.Second))
 	}
 	return d.decide(methodARN)
+}
+
+// unauthorizedError reports whether a function error's message is "Unauthorized".
+func unauthorizedError(result []byte) bool {
+	var e struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	return json.Unmarshal(result, &e) == nil && e.ErrorMessage == "Unauthorized"
 }
 
 // authDecision is a Lambda authorizer's answer.
@@ -236,7 +247,7 @@ func (d *authDecision) decide(methodARN string) (*authResult, failure) {
 		}
 	}
 	if !allowed {
-		return nil, failDenied
+		return nil, failNotAllowed
 	}
 	return res, -1
 }

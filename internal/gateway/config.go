@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sort"
 	"strings"
@@ -184,7 +185,7 @@ func (g *Gateway) DeleteUsagePlan(ctx context.Context, id string) error {
 // URL returns the base URL of an API stage on the gateway's listener address
 // (host:port), the form stack outputs give: http://{id}.execute-api.localhost:PORT/{stage}.
 func URL(addr, apiID, stage string) string {
-	_, port, _ := strings.Cut(addr, ":")
+	_, port, _ := net.SplitHostPort(addr)
 	u := "http://" + apiID + ".execute-api.localhost"
 	if port != "" {
 		u += ":" + port
@@ -198,7 +199,7 @@ func URL(addr, apiID, stage string) string {
 // FunctionURLAddress returns a function URL's address on the listener, the
 // FunctionUrl attribute: http://{id}.lambda-url.localhost:PORT/.
 func FunctionURLAddress(addr, urlID string) string {
-	_, port, _ := strings.Cut(addr, ":")
+	_, port, _ := net.SplitHostPort(addr)
 	u := "http://" + urlID + ".lambda-url.localhost"
 	if port != "" {
 		u += ":" + port

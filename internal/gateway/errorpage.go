@@ -29,7 +29,8 @@ const (
 	failTooLarge
 	failUnauthorized
 	failForbidden
-	failDenied
+	failDenied     // an explicit Deny
+	failNotAllowed // a policy without a matching Allow
 	failAuthorizerError
 	failBadRequest
 )
@@ -83,6 +84,11 @@ func answer(fl flavor, f failure) errorAnswer {
 	case failDenied:
 		if rest {
 			return errorAnswer{403, `{"Message":"User is not authorized to access this resource with an explicit deny"}`, "AccessDeniedException"}
+		}
+		return errorAnswer{403, `{"message":"Forbidden"}`, ""}
+	case failNotAllowed:
+		if rest {
+			return errorAnswer{403, `{"Message":"User is not authorized to access this resource"}`, "AccessDeniedException"}
 		}
 		return errorAnswer{403, `{"message":"Forbidden"}`, ""}
 	case failBadRequest:

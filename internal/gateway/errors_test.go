@@ -10,8 +10,12 @@ import (
 
 func TestErrorAnswers(t *testing.T) {
 	outcomes := map[string]func(ctx context.Context) ([]byte, string, error){
-		"ok":            func(context.Context) ([]byte, string, error) { return []byte(`{"statusCode":200,"body":"ok"}`), "", nil },
-		"unhandled":     func(context.Context) ([]byte, string, error) { return []byte(`{"errorMessage":"boom","errorType":"Error"}`), "Unhandled", nil },
+		"ok": func(context.Context) ([]byte, string, error) {
+			return []byte(`{"statusCode":200,"body":"ok"}`), "", nil
+		},
+		"unhandled": func(context.Context) ([]byte, string, error) {
+			return []byte(`{"errorMessage":"boom","errorType":"Error"}`), "Unhandled", nil
+		},
 		"bad-shape":     func(context.Context) ([]byte, string, error) { return []byte(`{"statusCode":"teapot"}`), "", nil },
 		"throttled":     func(context.Context) ([]byte, string, error) { return nil, "", fmt.Errorf("pool: %w", ErrThrottled) },
 		"timeout":       func(context.Context) ([]byte, string, error) { return nil, "", ErrTimeout },

@@ -86,10 +86,9 @@ type Gateway struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 
-	limits   *limiters
-	authz    *authCache
-	jwks     *jwksCache
-	inflight sync.WaitGroup
+	limits *limiters
+	authz  *authCache
+	jwks   *jwksCache
 }
 
 // New validates o. It starts nothing.
@@ -152,7 +151,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 		return err
 	}
 	wctx, cancel := context.WithCancel(context.Background())
-	initial, updates, err := st.watch(ctx, wctx)
+	initial, err := st.watch(ctx, wctx)
 	if err != nil {
 		cancel()
 		return err
@@ -165,7 +164,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()
-		for e := range updates {
+		for e := range st.updates(wctx) {
 			g.mu.Lock()
 			if g.cfg.apply(e, g.log) {
 				g.rebuildLocked()
@@ -177,7 +176,8 @@ func (g *Gateway) Start(ctx context.Context) error {
 }
 
 // Close stops following changes. Idempotent. The listener that serves
-// Handler drains in-flight requests; Close waits for them within ctx.
+// Handler drains in-flight requests (they hold no resources of the Gateway
+// beyond the snapshot they started with).
 func (g *Gateway) Close(ctx context.Context) error {
 	g.mu.Lock()
 	if g.closed {
@@ -197,7 +197,6 @@ func (g *Gateway) Close(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		g.wg.Wait()
-		g.inflight.Wait()
 		close(done)
 	}()
 	select {

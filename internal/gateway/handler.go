@@ -102,7 +102,10 @@ func (s *snapshot) resolve(r *http.Request) (t target, ok bool) {
 	}
 	if id, rest, yes := cutPrefixID(p, "/_api/"); yes {
 		a := s.apis[id]
-		return target{api: a, fullPath: rest, apiPath: rest, domainName: id + ".execute-api.localhost", domainPrefix: id}, a != nil
+		if a == nil || a.api.DisableExecuteAPIEndpoint {
+			return t, false
+		}
+		return target{api: a, fullPath: rest, apiPath: rest, domainName: id + ".execute-api.localhost", domainPrefix: id}, true
 	}
 	if id, rest, yes := cutPrefixID(p, "/_url/"); yes {
 		u := s.urls[id]

@@ -126,7 +126,9 @@ func newEnvOn(t *testing.T, bb *backbone.Backbone, inv *fakeInvoker, opts ...env
 	return &testEnv{g: g, bb: bb, inv: inv, addr: l.Addr().String(), port: port, c: &http.Client{Timeout: 30 * time.Second}}
 }
 
-func withNow(t time.Time) envOption { return func(o *Options) { o.Now = func() time.Time { return t } } }
+func withNow(t time.Time) envOption {
+	return func(o *Options) { o.Now = func() time.Time { return t } }
+}
 
 func (e *testEnv) put(t *testing.T, a API) API {
 	t.Helper()

@@ -391,6 +391,9 @@ func (z *Authorizer) validate(t APIType) error {
 		if z.ResultTTLSeconds < 0 || z.ResultTTLSeconds > 3600 {
 			return invalid("resultTtlSeconds %d: 0 to 3600", z.ResultTTLSeconds)
 		}
+		if z.ResultTTLSeconds > 0 && z.Type == AuthorizerRequest && len(z.IdentitySource) == 0 {
+			return invalid("identitySource: required to cache results (resultTtlSeconds > 0)")
+		}
 	default:
 		return invalid("type %q: want JWT, REQUEST or TOKEN", z.Type)
 	}

@@ -320,7 +320,9 @@ func TestResponseShapes(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			inv := &fakeInvoker{invoke: func(context.Context, string, []byte, Source) ([]byte, string, error) { return []byte(tc.result), "", nil }}
+			inv := &fakeInvoker{invoke: func(context.Context, string, []byte, Source) ([]byte, string, error) {
+				return []byte(tc.result), "", nil
+			}}
 			e := newEnv(t, inv)
 			e.put(t, httpAPI("shape1", Route{Key: "GET /r", Integration: Integration{Function: "f", PayloadFormatVersion: tc.version}}))
 			res := e.do(t, req{host: "shape1.execute-api.localhost", path: "/r"})
@@ -335,4 +337,3 @@ func jsonBodyNoT(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
-

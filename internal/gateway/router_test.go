@@ -50,13 +50,13 @@ func TestRouter_Precedence(t *testing.T) {
 	}{
 		{"GET", "/pets", "GET /pets", nil},
 		{"GET", "/pets/", "GET /pets", nil},
-		{"GET", "/pets/dog", "GET /pets/dog", nil},                                // literal over param
-		{"GET", "/pets/cat", "GET /pets/{id}", map[string]string{"id": "cat"}},    // param
-		{"POST", "/pets/cat", "POST /pets/{id}", map[string]string{"id": "cat"}},  // method
-		{"POST", "/pets/dog", "POST /pets/{id}", map[string]string{"id": "dog"}},  // literal has no POST: back off to param
+		{"GET", "/pets/dog", "GET /pets/dog", nil},                               // literal over param
+		{"GET", "/pets/cat", "GET /pets/{id}", map[string]string{"id": "cat"}},   // param
+		{"POST", "/pets/cat", "POST /pets/{id}", map[string]string{"id": "cat"}}, // method
+		{"POST", "/pets/dog", "POST /pets/{id}", map[string]string{"id": "dog"}}, // literal has no POST: back off to param
 		{"DELETE", "/pets/cat", "ANY /pets/{proxy+}", map[string]string{"proxy": "cat"}},
-		{"GET", "/pets/1/toys", "GET /pets/{id}/toys", map[string]string{"id": "1"}},    // method over ANY
-		{"PUT", "/pets/1/toys", "ANY /pets/{id}/toys", map[string]string{"id": "1"}},    // ANY
+		{"GET", "/pets/1/toys", "GET /pets/{id}/toys", map[string]string{"id": "1"}}, // method over ANY
+		{"PUT", "/pets/1/toys", "ANY /pets/{id}/toys", map[string]string{"id": "1"}}, // ANY
 		{"GET", "/pets/1/toys/ball", "GET /pets/{id}/toys/{toy}", map[string]string{"id": "1", "toy": "ball"}},
 		{"GET", "/pets/1/toys/ball/red", "ANY /pets/{proxy+}", map[string]string{"proxy": "1/toys/ball/red"}}, // greedy last
 		{"GET", "/files/a/b/c.txt", "GET /files/{path+}", map[string]string{"path": "a/b/c.txt"}},

@@ -46,12 +46,11 @@ func openStore(ctx context.Context, bb *backbone.Backbone, bucket string) (*stor
 	return &store{kv: kv}, nil
 }
 
-// watch returns the current entries and a channel of later changes, closed
-// when wctx is cancelled.
-func (s *store) watch(ctx, wctx context.Context) ([]entry, <-chan entry, error) {
+// watch returns the current entries; later changes come from updates.
+func (s *store) watch(ctx, wctx context.Context) ([]entry, error) {
 	w, err := s.kv.WatchAll(wctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("gateway: watch %s: %w", s.kv.Bucket(), err)
+		return nil, fmt.Errorf("gateway: watch %s: %w", s.kv.Bucket(), err)
 	}
 	s.w = w
 	var initial []entry
@@ -59,29 +58,35 @@ func (s *store) watch(ctx, wctx context.Context) ([]entry, <-chan entry, error) 
 		select {
 		case <-ctx.Done():
 			_ = w.Stop()
-			return nil, nil, fmt.Errorf("gateway: load configuration: %w", context.Cause(ctx))
+			return nil, fmt.Errorf("gateway: load configuration: %w", context.Cause(ctx))
 		case e, ok := <-w.Updates():
 			if !ok {
-				return nil, nil, errors.New("gateway: load configuration: watcher closed")
+				return nil, errors.New("gateway: load configuration: watcher closed")
 			}
-			if e == nil {
-				out := make(chan entry)
-				go func() {
-					defer close(out)
-					for e := range w.Updates() {
-						if e == nil {
-							continue
-						}
-						select {
-						case out <- toEntry(e):
-						case <-wctx.Done():
-							return
-						}
-					}
-				}()
-				return initial, out, nil
+			if e == nil { // the marker: every current value has been delivered
+				return initial, nil
 			}
 			initial = append(initial, toEntry(e))
+		}
+	}
+}
+
+// updates yields the changes after the initial load until wctx ends or
+// the watcher stops.
+func (s *store) updates(wctx context.Context) func(yield func(entry) bool) {
+	return func(yield func(entry) bool) {
+		for {
+			select {
+			case <-wctx.Done():
+				return
+			case e, ok := <-s.w.Updates():
+				if !ok {
+					return
+				}
+				if e != nil && !yield(toEntry(e)) {
+					return
+				}
+			}
 		}
 	}
 }
