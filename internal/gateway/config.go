@@ -156,6 +156,9 @@ func (g *Gateway) PutAPIKey(ctx context.Context, k APIKey) (APIKey, error) {
 	if err := k.Validate(); err != nil {
 		return APIKey{}, err
 	}
+	if other := g.snap.Load().keys[k.Value]; other != nil && other.ID != k.ID {
+		return APIKey{}, invalid("api key %s: value: already used by key %s", k.ID, other.ID)
+	}
 	return k, g.write(ctx, kindKey+"."+k.ID, &k)
 }
 

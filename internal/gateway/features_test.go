@@ -54,6 +54,9 @@ func TestAPIKeysAndUsagePlans(t *testing.T) {
 		QuotaLimit: 2, QuotaPeriod: "DAY", KeyIDs: []string{quota.ID}}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.g.PutAPIKey(ctx, APIKey{Value: gold.Value}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("duplicate key value: %v", err)
+	}
 	if _, err := e.g.PutAPIKey(ctx, APIKey{Value: "short"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("short key value: %v", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -408,14 +407,4 @@ func traceID(requestID string) string {
 		hex += "0"
 	}
 	return "Root=1-" + hex[:8] + "-" + hex[8:32]
-}
-
-// sortedKeys is for deterministic output in logs and tests.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
