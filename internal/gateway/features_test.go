@@ -121,18 +121,23 @@ func TestCustomDomains(t *testing.T) {
 	e.put(t, httpAPI("courses1", route("GET /courses/{id}", "courses")))
 	e.put(t, API{ID: "pay1", Type: TypeREST, Routes: []Route{route("POST /charge", "pay")}, Stages: []Stage{{Name: "live"}}})
 	e.put(t, httpAPI("root1", route("ANY /{proxy+}", "root")))
+	e.put(t, API{ID: "staged1", Type: TypeHTTP, Routes: []Route{route("GET /pets", "staged")}, Stages: []Stage{{Name: "beta"}}})
 	if _, err := e.g.PutDomain(t.Context(), Domain{Name: "API.Learn.Test", Mappings: []Mapping{
 		{BasePath: "courses", APIID: "courses1", Stage: "$default"},
 		{BasePath: "/v1/payments", APIID: "pay1", Stage: "live"},
 		{BasePath: "(none)", APIID: "root1", Stage: "$default"},
+		{BasePath: "staged", APIID: "staged1", Stage: "beta"},
 	}}); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
 		method, path, fn, wantPath string
 	}{
-		{"GET", "/courses/courses/7", "courses", "/courses/courses/7"},
+		// HTTP API: the mapping key is not in rawPath (a named stage would be).
+		{"GET", "/courses/courses/7", "courses", "/courses/7"},
+		// REST API: the base path stays in path.
 		{"POST", "/v1/payments/charge", "pay", "/v1/payments/charge"},
+		{"GET", "/staged/pets", "staged", "/beta/pets"},
 		{"GET", "/coursesx/1", "root", "/coursesx/1"}, // a base path matches whole segments
 		{"GET", "/other", "root", "/other"},
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -193,10 +194,19 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 		rec.status = writeFailure(w, fl, f)
 		return
 	}
+	fullPath := t.fullPath
+	if t.customDomain && a.api.Type == TypeHTTP {
+		// HTTP APIs behind a custom domain send the path as if requested on
+		// the execute-api endpoint: without the mapping key, with the stage.
+		fullPath = apiPath
+		if stage.Name != "$default" {
+			fullPath = "/" + url.PathEscape(stage.Name) + apiPath
+		}
+	}
 	in := &inbound{
 		r: r, requestID: rec.requestID, now: g.now(),
 		domainName: t.domainName, domainPrefix: t.domainPrefix,
-		fullPath: t.fullPath, apiPath: apiPath, customDomain: t.customDomain,
+		fullPath: fullPath, apiPath: apiPath, customDomain: t.customDomain,
 		stage: stage.Name, stageVars: stage.Variables,
 		route: route, params: params, body: body,
 		headers: forwardedHeaders(r, rec.requestID),
