@@ -229,10 +229,12 @@ func TestLambdaAuthorizer(t *testing.T) {
 			return jsonBodyNoT(map[string]any{"isAuthorized": ok, "context": map[string]any{"user": "u1", "n": 7}}), "", nil
 		case "policy-auth":
 			authCalls.Add(1)
-			var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
+			var ev events.APIGatewayCustomAuthorizerRequestTypeRequest // REST
+			var ev1 events.APIGatewayV2CustomAuthorizerV1Request        // HTTP API, payload 1.0
 			_ = json.Unmarshal(payload, &ev)
+			_ = json.Unmarshal(payload, &ev1)
 			effect := "Deny"
-			if ev.Headers["Authorization"] == "allow" || ev.Headers["authorization"] == "allow" {
+			if ev.Headers["Authorization"] == "allow" || (ev1.Version == "1.0" && ev1.IdentitySource == "allow" && ev1.Headers["authorization"] == "allow") {
 				effect = "Allow"
 			}
 			return jsonBodyNoT(map[string]any{

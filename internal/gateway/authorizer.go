@@ -393,6 +393,44 @@ func lambdaAuthorizerEvent(a *compiledAPI, z *compiledAuthorizer, route *compile
 		}
 		return json.Marshal(&ev)
 	}
+	if a.api.Type == TypeHTTP { // an HTTP API authorizer with payload 1.0
+		ev := events.APIGatewayV2CustomAuthorizerV1Request{
+			Version:        "1.0",
+			Type:           "REQUEST",
+			MethodArn:      methodARN,
+			IdentitySource: strings.Join(values, ","),
+			Resource:       route.path,
+			Path:           unescape(in.rawPath()),
+			HTTPMethod:     in.r.Method,
+			Headers:        map[string]string{},
+			PathParameters: paramMap(in.params),
+			StageVariables: nonEmpty(in.stageVars),
+			RequestContext: events.APIGatewayV2CustomAuthorizerV1RequestTypeRequestContext{
+				Path:         unescape(in.rawPath()),
+				AccountID:    a.account.ID,
+				ResourceID:   route.route.ID,
+				Stage:        in.stage,
+				RequestID:    in.requestID,
+				ResourcePath: route.path,
+				HTTPMethod:   in.r.Method,
+				APIID:        a.api.ID,
+				Identity:     events.APIGatewayCustomAuthorizerRequestTypeRequestIdentity{SourceIP: sourceIP(in.r)},
+			},
+		}
+		for k, vs := range in.headers {
+			ev.Headers[strings.ToLower(k)] = strings.Join(vs, ",")
+		}
+		if auth, ok := ev.Headers["authorization"]; ok {
+			ev.AuthorizationToken = auth
+		}
+		if q := parseQuery(in.r.URL.RawQuery); q != nil {
+			ev.QueryStringParameters = map[string]string{}
+			for k, vs := range q {
+				ev.QueryStringParameters[k] = strings.Join(vs, ",")
+			}
+		}
+		return json.Marshal(&ev)
+	}
 	ev := events.APIGatewayCustomAuthorizerRequestTypeRequest{
 		Type:           "REQUEST",
 		MethodArn:      methodARN,

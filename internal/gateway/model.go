@@ -312,8 +312,8 @@ func (a *API) Validate() error {
 		default:
 			return invalid("api %s: routes[%d].integration.payloadFormatVersion %q: want 1.0 or 2.0", a.ID, i, r.Integration.PayloadFormatVersion)
 		}
-		if r.Integration.TimeoutMillis < 0 {
-			return invalid("api %s: routes[%d].integration.timeoutMillis: negative", a.ID, i)
+		if t := r.Integration.TimeoutMillis; t != 0 && (t < 50 || a.Type == TypeHTTP && t > 30000) {
+			return invalid("api %s: routes[%d].integration.timeoutMillis %d: 50 to 30000 (HTTP APIs) or at least 50 (REST)", a.ID, i, t)
 		}
 		if r.AuthorizerID != "" && auths[r.AuthorizerID] == nil {
 			return invalid("api %s: routes[%d].authorizerId %q: no such authorizer", a.ID, i, r.AuthorizerID)
