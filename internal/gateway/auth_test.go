@@ -230,7 +230,7 @@ func TestLambdaAuthorizer(t *testing.T) {
 		case "policy-auth":
 			authCalls.Add(1)
 			var ev events.APIGatewayCustomAuthorizerRequestTypeRequest // REST
-			var ev1 events.APIGatewayV2CustomAuthorizerV1Request        // HTTP API, payload 1.0
+			var ev1 events.APIGatewayV2CustomAuthorizerV1Request       // HTTP API, payload 1.0
 			_ = json.Unmarshal(payload, &ev)
 			_ = json.Unmarshal(payload, &ev1)
 			effect := "Deny"
