@@ -217,6 +217,10 @@ func cloneAPI(a API) API {
 	}
 	a.Stages = slices.Clone(a.Stages)
 	a.Authorizers = slices.Clone(a.Authorizers)
+	for i := range a.Authorizers {
+		a.Authorizers[i].IdentitySource = slices.Clone(a.Authorizers[i].IdentitySource)
+		a.Authorizers[i].Audience = slices.Clone(a.Authorizers[i].Audience)
+	}
 	a.BinaryMediaTypes = slices.Clone(a.BinaryMediaTypes)
 	if a.CORS != nil {
 		c := *a.CORS

@@ -60,3 +60,29 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("start with a cancelled context: %v", err)
 	}
 }
+
+func TestFunctionFromURI(t *testing.T) {
+	cases := map[string]string{
+		"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:echo/invocations":      "arn:aws:lambda:us-east-1:000000000000:function:echo",
+		"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:echo:live/invocations": "arn:aws:lambda:us-east-1:000000000000:function:echo:live",
+		"arn:aws:lambda:us-east-1:000000000000:function:echo":                                                                                "arn:aws:lambda:us-east-1:000000000000:function:echo",
+		"echo": "echo",
+	}
+	for in, want := range cases {
+		if got := FunctionFromURI(in); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestNormalize_SplitsIdentitySources(t *testing.T) {
+	a := API{ID: "x", Type: TypeREST, Authorizers: []Authorizer{{ID: "a", Type: AuthorizerRequest, Function: "f",
+		IdentitySource: []string{"method.request.header.Auth, method.request.querystring.q"}}}}
+	a.Normalize()
+	if got := a.Authorizers[0].IdentitySource; len(got) != 2 || got[1] != "method.request.querystring.q" {
+		t.Errorf("identity sources %q", got)
+	}
+	if err := a.Validate(); err != nil {
+		t.Error(err)
+	}
+}

@@ -256,7 +256,7 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 	result, ferr, err := g.invoker.Invoke(ictx, route.route.Integration.Function, payload, src)
 	rec.integrationLatency = time.Since(istart)
 	cancel()
-	if f := g.invokeFailure(err, ferr, ictx, a.api.ID, route.route.Integration.Function); f >= 0 {
+	if f := g.invokeFailure(ictx, err, ferr, a.api.ID, route.route.Integration.Function); f >= 0 {
 		rec.status = writeFailure(w, fl, f)
 		return
 	}
@@ -274,7 +274,7 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 }
 
 // invokeFailure maps an invocation outcome to an answer (-1: success).
-func (g *Gateway) invokeFailure(err error, functionError string, ictx context.Context, owner, function string) failure {
+func (g *Gateway) invokeFailure(ictx context.Context, err error, functionError string, owner, function string) failure {
 	switch {
 	case err == nil && functionError == "":
 		return -1

@@ -11,6 +11,34 @@ import (
 // stack providers (AWS::ApiGatewayV2::*, AWS::ApiGateway::*, SAM HttpApi/Api,
 // AWS::Lambda::Url) map onto it field by field. Every type is plain JSON:
 // it is what the KV bucket stores.
+//
+// CloudFormation property -> field:
+//
+//	ApiGatewayV2::Api          Name, ProtocolType HTTP -> Type, CorsConfiguration -> CORS,
+//	                           DisableExecuteApiEndpoint
+//	ApiGatewayV2::Route        RouteKey -> Route.Key, AuthorizerId, AuthorizationScopes,
+//	                           ApiKeyRequired; Target "integrations/ID" -> Integration
+//	ApiGatewayV2::Integration  IntegrationUri -> Integration.Function (FunctionFromURI),
+//	                           PayloadFormatVersion, TimeoutInMillis -> TimeoutMillis
+//	ApiGatewayV2::Stage        StageName, StageVariables -> Variables, AccessLogSettings
+//	                           -> AccessLog, DefaultRouteSettings.Throttling* -> Throttle*
+//	ApiGatewayV2::Authorizer   AuthorizerType, IdentitySource, JwtConfiguration.Issuer/
+//	                           Audience, AuthorizerUri -> Function, AuthorizerPayloadFormat-
+//	                           Version, EnableSimpleResponses, AuthorizerResultTtlInSeconds
+//	ApiGateway::RestApi        Name, BinaryMediaTypes, DisableExecuteApiEndpoint;
+//	  ::Resource + ::Method    the resource's full path and HttpMethod -> Route.Key,
+//	                           Integration.Uri -> Function, AuthorizerId, ApiKeyRequired
+//	  ::Stage (+ Deployment)   StageName, Variables, MethodSettings throttling
+//	  ::Authorizer             Type REQUEST/TOKEN, IdentitySource (comma-separated is
+//	                           split), AuthorizerUri, AuthorizerResultTtlInSeconds
+//	  ::ApiKey, ::UsagePlan,   APIKey (Value, Enabled); UsagePlan (ApiStages, Throttle,
+//	  ::UsagePlanKey           Quota); UsagePlanKey -> UsagePlan.KeyIDs
+//	DomainName + ApiMapping    Domain.Name, Mapping (ApiMappingKey/BasePath -> BasePath)
+//	Lambda::Url                TargetFunctionArn -> Function, Qualifier, AuthType, Cors,
+//	                           InvokeMode
+//
+// Ids: API Gateway's are 10 lowercase characters (NewID), function URLs' 32
+// (NewURLID); a provider passes its physical id in, or lets Put make one.
 
 // APIType is HTTP (API Gateway v2 HTTP API) or REST (v1 REST API).
 type APIType string
@@ -209,6 +237,18 @@ func randomID(n int) string {
 // route, stage, authorizer, key and plan ids.
 func NewID() string { return randomID(10) }
 
+// FunctionFromURI returns the function of a Lambda integration or
+// authorizer URI, "arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations";
+// any other string (a function name or ARN) is returned as it is.
+func FunctionFromURI(uri string) string {
+	const marker = ":lambda:path/2015-03-31/functions/"
+	i := strings.Index(uri, marker)
+	if i < 0 {
+		return uri
+	}
+	return strings.TrimSuffix(uri[i+len(marker):], "/invocations")
+}
+
 // NewURLID returns a 32-character lowercase id, the shape of a function URL's.
 func NewURLID() string { return randomID(32) }
 
@@ -254,6 +294,15 @@ func (a *API) Normalize() {
 		if z.ID == "" {
 			z.ID = NewID()
 		}
+		var sources []string // REST spells several sources as one comma-separated string
+		for _, s := range z.IdentitySource {
+			for _, p := range strings.Split(s, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					sources = append(sources, p)
+				}
+			}
+		}
+		z.IdentitySource = sources
 		if z.Type != AuthorizerJWT && z.PayloadFormatVersion == "" {
 			if a.Type == TypeREST {
 				z.PayloadFormatVersion = "1.0"

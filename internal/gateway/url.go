@@ -76,7 +76,7 @@ func (g *Gateway) serveURL(w http.ResponseWriter, r *http.Request, snap *snapsho
 		ferr, err := g.invoker.InvokeStream(ictx, function, payload, sw, src)
 		rec.integrationLatency = time.Since(istart)
 		if !sw.started {
-			if f := g.invokeFailure(err, ferr, ictx, u.ID, function); f >= 0 {
+			if f := g.invokeFailure(ictx, err, ferr, u.ID, function); f >= 0 {
 				rec.status = writeFailure(w, fl, f)
 				return
 			}
@@ -89,7 +89,7 @@ func (g *Gateway) serveURL(w http.ResponseWriter, r *http.Request, snap *snapsho
 	}
 	result, ferr, err := g.invoker.Invoke(ictx, function, payload, src)
 	rec.integrationLatency = time.Since(istart)
-	if f := g.invokeFailure(err, ferr, ictx, u.ID, function); f >= 0 {
+	if f := g.invokeFailure(ictx, err, ferr, u.ID, function); f >= 0 {
 		rec.status = writeFailure(w, fl, f)
 		return
 	}
