@@ -371,7 +371,7 @@ func lambdaAuthorizerEvent(a *compiledAPI, z *compiledAuthorizer, route *compile
 	}
 	if z.cfg.PayloadFormatVersion == "2.0" {
 		headers, cookies := v2Headers(in.headers)
-		ev := events.APIGatewayV2CustomAuthorizerV2Request{
+		ev := authorizerRequestV2{
 			Version:        "2.0",
 			Type:           "REQUEST",
 			RouteArn:       methodARN,
@@ -465,6 +465,24 @@ func lambdaAuthorizerEvent(a *compiledAPI, z *compiledAuthorizer, route *compile
 		}
 	}
 	return json.Marshal(&ev)
+}
+
+// authorizerRequestV2 is events.APIGatewayV2CustomAuthorizerV2Request
+// with the request context as API Gateway writes it (see requestV2).
+type authorizerRequestV2 struct {
+	Version               string            `json:"version"`
+	Type                  string            `json:"type"`
+	RouteArn              string            `json:"routeArn"`
+	IdentitySource        []string          `json:"identitySource"`
+	RouteKey              string            `json:"routeKey"`
+	RawPath               string            `json:"rawPath"`
+	RawQueryString        string            `json:"rawQueryString"`
+	Cookies               []string          `json:"cookies"`
+	Headers               map[string]string `json:"headers"`
+	QueryStringParameters map[string]string `json:"queryStringParameters"`
+	RequestContext        contextV2         `json:"requestContext"`
+	PathParameters        map[string]string `json:"pathParameters"`
+	StageVariables        map[string]string `json:"stageVariables"`
 }
 
 // authCache holds Lambda authorizer decisions until they expire.

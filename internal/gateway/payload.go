@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"mime"
@@ -172,8 +173,40 @@ func (in *inbound) rawPath() string {
 	return in.fullPath
 }
 
-func (in *inbound) v2Context(apiID string, account string) events.APIGatewayV2HTTPRequestContext {
-	return events.APIGatewayV2HTTPRequestContext{
+// requestV2 is events.APIGatewayV2HTTPRequest as API Gateway writes it:
+// the events type would also write an empty requestContext.authentication
+// (a struct, which omitempty keeps), that API Gateway sends only with mTLS.
+type requestV2 struct {
+	Version               string            `json:"version"`
+	RouteKey              string            `json:"routeKey"`
+	RawPath               string            `json:"rawPath"`
+	RawQueryString        string            `json:"rawQueryString"`
+	Cookies               []string          `json:"cookies,omitempty"`
+	Headers               map[string]string `json:"headers"`
+	QueryStringParameters map[string]string `json:"queryStringParameters,omitempty"`
+	PathParameters        map[string]string `json:"pathParameters,omitempty"`
+	RequestContext        contextV2         `json:"requestContext"`
+	StageVariables        map[string]string `json:"stageVariables,omitempty"`
+	Body                  string            `json:"body,omitempty"`
+	IsBase64Encoded       bool              `json:"isBase64Encoded"`
+}
+
+type contextV2 struct {
+	AccountID    string                                                      `json:"accountId"`
+	APIID        string                                                      `json:"apiId"`
+	Authorizer   *events.APIGatewayV2HTTPRequestContextAuthorizerDescription `json:"authorizer,omitempty"`
+	DomainName   string                                                      `json:"domainName"`
+	DomainPrefix string                                                      `json:"domainPrefix"`
+	HTTP         events.APIGatewayV2HTTPRequestContextHTTPDescription        `json:"http"`
+	RequestID    string                                                      `json:"requestId"`
+	RouteKey     string                                                      `json:"routeKey"`
+	Stage        string                                                      `json:"stage"`
+	Time         string                                                      `json:"time"`
+	TimeEpoch    int64                                                       `json:"timeEpoch"`
+}
+
+func (in *inbound) v2Context(apiID string, account string) contextV2 {
+	return contextV2{
 		RouteKey:     in.routeKey(),
 		AccountID:    account,
 		Stage:        in.stage,
@@ -193,10 +226,22 @@ func (in *inbound) v2Context(apiID string, account string) events.APIGatewayV2HT
 	}
 }
 
+// encodeJSON is json.Marshal without HTML escaping ("&" stays "&", as API
+// Gateway writes it).
+func encodeJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
+}
+
 // eventV2 is payload format 2.0 for an HTTP API route.
 func (in *inbound) eventV2(apiID, account string) ([]byte, error) {
 	headers, cookies := v2Headers(in.headers)
-	ev := events.APIGatewayV2HTTPRequest{
+	ev := requestV2{
 		Version:         "2.0",
 		RouteKey:        in.routeKey(),
 		RawPath:         in.rawPath(),
@@ -218,7 +263,7 @@ func (in *inbound) eventV2(apiID, account string) ([]byte, error) {
 	if in.auth != nil {
 		ev.RequestContext.Authorizer = in.auth.v2()
 	}
-	return json.Marshal(&ev)
+	return encodeJSON(&ev)
 }
 
 // eventURL is payload 2.0 as function URLs send it.
@@ -258,7 +303,7 @@ func (in *inbound) eventURL(urlID, account string) ([]byte, error) {
 			},
 		}
 	}
-	return json.Marshal(&ev)
+	return encodeJSON(&ev)
 }
 
 // proxyRequestV1 is events.APIGatewayProxyRequest with a nullable body.
@@ -363,7 +408,7 @@ func (in *inbound) eventV1(apiID, account string, restAPI bool) ([]byte, error) 
 	if in.auth != nil {
 		ev.RequestContext.Authorizer = in.auth.v1()
 	}
-	return json.Marshal(&ev)
+	return encodeJSON(&ev)
 }
 
 func nonEmpty(m map[string]string) map[string]string {
