@@ -44,12 +44,23 @@ func parseResponse(result []byte, v string) (*proxyResponse, error) {
 		return nil, fmt.Errorf("%w: empty", errBadResponse)
 	}
 	if trimmed[0] == '{' {
-		var keys map[string]json.RawMessage
-		if err := json.Unmarshal(trimmed, &keys); err != nil {
+		// One decode in the common case; only an object that does not fit
+		// the structured shape needs a second look for statusCode.
+		var rr rawResponse
+		err := json.Unmarshal(trimmed, &rr)
+		switch {
+		case err == nil && (rr.StatusCode != nil || v == "1.0"):
+			return structuredResponse(&rr)
+		case err != nil && v == "1.0":
 			return nil, fmt.Errorf("%w: %v", errBadResponse, err)
-		}
-		if _, ok := keys["statusCode"]; ok || v == "1.0" {
-			return structuredResponse(trimmed)
+		case err != nil:
+			var keys map[string]json.RawMessage
+			if jerr := json.Unmarshal(trimmed, &keys); jerr != nil {
+				return nil, fmt.Errorf("%w: %v", errBadResponse, jerr)
+			}
+			if _, ok := keys["statusCode"]; ok {
+				return nil, fmt.Errorf("%w: %v", errBadResponse, err)
+			}
 		}
 	}
 	if v == "1.0" {
@@ -69,11 +80,7 @@ func parseResponse(result []byte, v string) (*proxyResponse, error) {
 	return &proxyResponse{status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: body}, nil
 }
 
-func structuredResponse(b []byte) (*proxyResponse, error) {
-	var rr rawResponse
-	if err := json.Unmarshal(b, &rr); err != nil {
-		return nil, fmt.Errorf("%w: %v", errBadResponse, err)
-	}
+func structuredResponse(rr *rawResponse) (*proxyResponse, error) {
 	status, err := statusCode(rr.StatusCode)
 	if err != nil {
 		return nil, err
