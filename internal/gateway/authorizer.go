@@ -136,6 +136,9 @@ func (a *authResult) v2() *events.APIGatewayV2HTTPRequestContextAuthorizerDescri
 }
 
 func (a *authResult) v1() map[string]any {
+	if a.iam != nil { // IAM callers are in requestContext.identity
+		return nil
+	}
 	m := map[string]any{}
 	if a.jwtClaims != nil {
 		m["claims"] = a.jwtClaims

@@ -492,3 +492,54 @@ func TestAccessLog(t *testing.T) {
 		t.Errorf("line 2: %v", second)
 	}
 }
+
+func TestRoute_IAMAuthorization(t *testing.T) {
+	keys, err := awsapi.NewKeyring(testAccount, "AKIDNUBOTEST", "secret-for-tests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, nil, func(o *Options) { o.Keys = keys })
+	iamRoute := Route{Key: "GET /private", Integration: Integration{Function: "private"}, AuthorizationType: AuthIAM}
+	e.put(t, API{ID: "iamhttp", Type: TypeHTTP, Routes: []Route{iamRoute}})
+	e.put(t, API{ID: "iamrest", Type: TypeREST, Routes: []Route{iamRoute}, Stages: []Stage{{Name: "s"}}})
+	signed := func(path, service string) *http.Request {
+		r, _ := http.NewRequest("GET", "http://"+e.addr+path, nil)
+		h := sha256.Sum256(nil)
+		if err := v4.NewSigner().SignHTTP(t.Context(), aws.Credentials{AccessKeyID: "AKIDNUBOTEST", SecretAccessKey: "secret-for-tests"},
+			r, hex.EncodeToString(h[:]), service, "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	status := func(r *http.Request) int {
+		res, err := e.c.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if s := status(signed("/_api/iamhttp/private", "execute-api")); s != 200 {
+		t.Fatalf("signed: %d", s)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	_ = json.Unmarshal(e.inv.last(t).payload, &ev)
+	if a := ev.RequestContext.Authorizer; a == nil || a.IAM == nil || a.IAM.AccessKey != "AKIDNUBOTEST" || a.IAM.UserARN != "arn:aws:iam::000000000000:root" {
+		t.Errorf("authorizer %+v", ev.RequestContext.Authorizer)
+	}
+	if s := status(signed("/_api/iamrest/s/private", "execute-api")); s != 200 {
+		t.Fatalf("signed REST: %d", s)
+	}
+	var v1 events.APIGatewayProxyRequest
+	_ = json.Unmarshal(e.inv.last(t).payload, &v1)
+	if id := v1.RequestContext.Identity; id.AccessKey != "AKIDNUBOTEST" || id.UserArn != "arn:aws:iam::000000000000:root" || id.AccountID != "000000000000" {
+		t.Errorf("identity %+v", id)
+	}
+	unsigned, _ := http.NewRequest("GET", "http://"+e.addr+"/_api/iamhttp/private", nil)
+	for name, r := range map[string]*http.Request{"unsigned": unsigned, "wrong service": signed("/_api/iamhttp/private", "lambda")} {
+		if s := status(r); s != 403 {
+			t.Errorf("%s: %d", name, s)
+		}
+	}
+}

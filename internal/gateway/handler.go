@@ -214,6 +214,14 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 	in.base64Body = binaryBody(body, r.Header.Get("Content-Type"), a.api)
 	ctx := r.Context()
 
+	if route.route.AuthorizationType == AuthIAM {
+		p, ok := g.verifyIAM(r, "execute-api")
+		if !ok {
+			rec.status = writeFailure(w, fl, failForbidden)
+			return
+		}
+		in.auth = g.iamResult(p)
+	}
 	if z := route.authorizer; z != nil {
 		res, f := g.authorize(ctx, a, z, route, in)
 		if f >= 0 {
@@ -290,6 +298,10 @@ func (g *Gateway) invokeFailure(ictx context.Context, err error, functionError s
 	default:
 		if ictx.Err() != nil && errors.Is(context.Cause(ictx), ErrTimeout) {
 			return failTimeout
+		}
+		if errors.Is(err, context.Canceled) { // the client went away: nobody to tell
+			g.log.Debug("invoke cancelled", "owner", owner, "function", function)
+			return failInternal
 		}
 		g.log.Error("invoke", "owner", owner, "function", function, "err", err)
 		return failInternal

@@ -76,6 +76,10 @@ type Route struct {
 	Integration Integration `json:"integration"`
 	// AuthorizerID names one of the API's Authorizers; empty for none.
 	AuthorizerID string `json:"authorizerId,omitempty"`
+	// AuthorizationType "AWS_IAM" requires a SigV4 signature (service
+	// execute-api) by nubo's credentials; other values are implied by
+	// AuthorizerID and may be left empty.
+	AuthorizationType string `json:"authorizationType,omitempty"`
 	// AuthorizationScopes (JWT): the token needs at least one of them.
 	AuthorizationScopes []string `json:"authorizationScopes,omitempty"`
 	// APIKeyRequired (REST): the request needs an x-api-key of a usage plan
@@ -366,6 +370,15 @@ func (a *API) Validate() error {
 		}
 		if r.AuthorizerID != "" && auths[r.AuthorizerID] == nil {
 			return invalid("api %s: routes[%d].authorizerId %q: no such authorizer", a.ID, i, r.AuthorizerID)
+		}
+		switch r.AuthorizationType {
+		case "", "NONE", "JWT", "CUSTOM", "COGNITO_USER_POOLS":
+		case AuthIAM:
+			if r.AuthorizerID != "" {
+				return invalid("api %s: routes[%d].authorizationType AWS_IAM: no authorizerId with it", a.ID, i)
+			}
+		default:
+			return invalid("api %s: routes[%d].authorizationType %q", a.ID, i, r.AuthorizationType)
 		}
 		if len(r.AuthorizationScopes) > 0 && (r.AuthorizerID == "" || auths[r.AuthorizerID].Type != AuthorizerJWT) {
 			return invalid("api %s: routes[%d].authorizationScopes: need a JWT authorizer", a.ID, i)

@@ -380,6 +380,11 @@ func (in *inbound) eventV1(apiID, account string, restAPI bool) ([]byte, error) 
 	if ev.Path == "" {
 		ev.Path = "/"
 	}
+	if in.auth != nil && in.auth.iam != nil {
+		id := &ev.RequestContext.Identity
+		id.AccessKey, id.AccountID, id.Caller = in.auth.iam.AccessKey, in.auth.iam.AccountID, in.auth.iam.CallerID
+		id.User, id.UserArn = in.auth.iam.UserID, in.auth.iam.UserARN
+	}
 	if in.apiKey != nil {
 		ev.RequestContext.Identity.APIKey = in.apiKey.Value
 		ev.RequestContext.Identity.APIKeyID = in.apiKey.ID

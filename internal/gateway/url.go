@@ -35,15 +35,13 @@ func (g *Gateway) serveURL(w http.ResponseWriter, r *http.Request, snap *snapsho
 	}
 	principal := PrincipalURL
 	if u.AuthType == AuthIAM {
-		p, ok := g.verifyIAM(r)
+		p, ok := g.verifyIAM(r, "lambda")
 		if !ok {
 			rec.status = writeFailure(w, fl, failForbidden)
 			return
 		}
 		principal = p.ARN
-		in.auth = &authResult{iam: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{
-			AccessKey: p.AccessKeyID, AccountID: g.opts.Account.ID, CallerID: callerID(p), UserARN: p.ARN, UserID: callerID(p),
-		}}
+		in.auth = g.iamResult(p)
 	}
 	body, f := readBody(r, MaxURLBody)
 	if f >= 0 {
@@ -106,13 +104,14 @@ func (g *Gateway) serveURL(w http.ResponseWriter, r *http.Request, snap *snapsho
 	rec.status = resp.status
 }
 
-// verifyIAM checks a SigV4 signature made for service "lambda".
-func (g *Gateway) verifyIAM(r *http.Request) (awsapi.Principal, bool) {
+// verifyIAM checks a SigV4 signature made for service ("lambda" for
+// function URLs, "execute-api" for routes).
+func (g *Gateway) verifyIAM(r *http.Request, service string) (awsapi.Principal, bool) {
 	if g.opts.Keys == nil {
 		return awsapi.Principal{}, false
 	}
 	sig, err := awsapi.ParseSigV4(r)
-	if err != nil || sig.Service != "lambda" {
+	if err != nil || sig.Service != service {
 		return awsapi.Principal{}, false
 	}
 	token := r.Header.Get("X-Amz-Security-Token")
@@ -131,6 +130,12 @@ func (g *Gateway) verifyIAM(r *http.Request) (awsapi.Principal, bool) {
 	}
 	p.AccessKeyID = sig.AccessKeyID
 	return p, true
+}
+
+func (g *Gateway) iamResult(p awsapi.Principal) *authResult {
+	return &authResult{iam: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{
+		AccessKey: p.AccessKeyID, AccountID: g.opts.Account.ID, CallerID: callerID(p), UserARN: p.ARN, UserID: callerID(p),
+	}}
 }
 
 func callerID(p awsapi.Principal) string {
