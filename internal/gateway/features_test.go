@@ -502,9 +502,10 @@ func TestRoute_IAMAuthorization(t *testing.T) {
 	iamRoute := Route{Key: "GET /private", Integration: Integration{Function: "private"}, AuthorizationType: AuthIAM}
 	e.put(t, API{ID: "iamhttp", Type: TypeHTTP, Routes: []Route{iamRoute}})
 	e.put(t, API{ID: "iamrest", Type: TypeREST, Routes: []Route{iamRoute}, Stages: []Stage{{Name: "s"}}})
+	body := []byte(`{"signed":"body"}`)
 	signed := func(path, service string) *http.Request {
-		r, _ := http.NewRequest("GET", "http://"+e.addr+path, nil)
-		h := sha256.Sum256(nil)
+		r, _ := http.NewRequest("GET", "http://"+e.addr+path, bytes.NewReader(body))
+		h := sha256.Sum256(body)
 		if err := v4.NewSigner().SignHTTP(t.Context(), aws.Credentials{AccessKeyID: "AKIDNUBOTEST", SecretAccessKey: "secret-for-tests"},
 			r, hex.EncodeToString(h[:]), service, "us-east-1", time.Now()); err != nil {
 			t.Fatal(err)
@@ -525,6 +526,9 @@ func TestRoute_IAMAuthorization(t *testing.T) {
 	}
 	var ev events.APIGatewayV2HTTPRequest
 	_ = json.Unmarshal(e.inv.last(t).payload, &ev)
+	if ev.Body != string(body) {
+		t.Errorf("body %q", ev.Body)
+	}
 	if a := ev.RequestContext.Authorizer; a == nil || a.IAM == nil || a.IAM.AccessKey != "AKIDNUBOTEST" || a.IAM.UserARN != "arn:aws:iam::000000000000:root" {
 		t.Errorf("authorizer %+v", ev.RequestContext.Authorizer)
 	}

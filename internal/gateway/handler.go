@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -189,11 +190,13 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 	}
 	rec.routeKey = route.routeKey
 
+	limitBody(r, MaxAPIBody)
 	body, f := readBody(r, MaxAPIBody)
 	if f >= 0 {
 		rec.status = writeFailure(w, fl, f)
 		return
 	}
+	r.Body = io.NopCloser(bytes.NewReader(body)) // for the AWS_IAM signature check
 	fullPath := t.fullPath
 	if t.customDomain && a.api.Type == TypeHTTP {
 		// HTTP APIs behind a custom domain send the path as if requested on
@@ -305,6 +308,17 @@ func (g *Gateway) invokeFailure(ictx context.Context, err error, functionError s
 		}
 		g.log.Error("invoke", "owner", owner, "function", function, "err", err)
 		return failInternal
+	}
+}
+
+// limitBody caps what anything may read of r's body at max+1 bytes (the
+// signature check of AWS_IAM reads it before readBody does).
+func limitBody(r *http.Request, max int64) {
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.LimitReader(r.Body, max+1), r.Body}
 	}
 }
 

@@ -34,6 +34,11 @@ func (g *Gateway) serveURL(w http.ResponseWriter, r *http.Request, snap *snapsho
 		fullPath: t.fullPath, apiPath: t.apiPath,
 	}
 	principal := PrincipalURL
+	if r.ContentLength > MaxURLBody {
+		rec.status = writeFailure(w, fl, failTooLarge)
+		return
+	}
+	limitBody(r, MaxURLBody)
 	if u.AuthType == AuthIAM {
 		p, ok := g.verifyIAM(r, "lambda")
 		if !ok {
