@@ -16,4 +16,24 @@
 // Addressing: an API answers at Host {apiId}.execute-api.localhost[:port] and
 // at /_api/{apiId}/...; a function URL at Host {urlId}.lambda-url.localhost and
 // at /_url/{urlId}/...; a custom domain by its Host and base path mapping.
+// REST APIs and HTTP API stages other than $default take the stage as the
+// first path segment (/_api/{apiId}/Prod/...). URL and FunctionURLAddress
+// give the base URLs that stack outputs show.
+//
+// Wiring: the platform adapts *functions.Service to Invoker, mapping the
+// functions context's errors onto ErrThrottled (reserved or server-wide
+// concurrency in use), ErrTimeout and ErrFunctionNotFound, and checks the
+// function's resource policy (AWS::Lambda::Permission) against Source: the
+// principal apigateway.amazonaws.com with the route's execute-api ARN
+// (arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH; "*" for ANY,
+// "$default" for the $default route; authorizers: API/authorizers/ID).
+//
+// Errors are answered as API Gateway spells them (errorpage.go). Where HTTP
+// and REST APIs differ, each gets its own: an unknown route is 404 Not Found
+// on HTTP APIs but 403 Missing Authentication Token on REST APIs; an
+// integration timeout is 503 Service Unavailable on HTTP APIs, 504 on REST.
+//
+// State that is not configuration (token buckets, quota counters, the
+// Lambda authorizer cache, fetched JWKS) is per node and in memory: it is
+// rebuilt empty after a restart.
 package gateway
