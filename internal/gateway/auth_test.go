@@ -430,8 +430,17 @@ func TestCORS(t *testing.T) {
 	}
 	// Actual requests get the CORS headers, replacing the function's.
 	res = e.do(t, req{host: host, path: "/open", headers: map[string][]string{"Origin": {"https://app.example"}}})
-	if res.header.Get("Access-Control-Allow-Origin") != "https://app.example" || res.header.Get("Access-Control-Expose-Headers") != "x-total" {
+	if res.header.Get("Access-Control-Allow-Origin") != "https://app.example" || res.header.Get("Access-Control-Expose-Headers") != "x-total" ||
+		len(res.header.Values("Access-Control-Allow-Origin")) != 1 || len(res.header.Values("Vary")) != 1 {
 		t.Errorf("actual response headers %v", res.header)
+	}
+	// The gateway's own answers carry them too (a browser reads the 401).
+	res = e.do(t, req{host: host, path: "/things", headers: map[string][]string{"Origin": {"https://app.example"}}})
+	if res.status != 401 || res.header.Get("Access-Control-Allow-Origin") != "https://app.example" {
+		t.Errorf("401 answer: %d %v", res.status, res.header)
+	}
+	if got := res.header.Values("Access-Control-Allow-Origin"); len(got) != 1 {
+		t.Errorf("allow-origin values %q", got)
 	}
 	// Without CORS configuration OPTIONS is routed like any method.
 	e.put(t, httpAPI("nocors", route("ANY /x", "f")))

@@ -177,7 +177,12 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 	}
 	rec.stage, rec.enabled = stage.Name, stage.AccessLog
 
-	// CORS preflight is answered before routing and authorization.
+	// CORS preflight is answered before routing and authorization; the
+	// gateway's own answers (404, 401, 429...) carry the CORS headers too, so
+	// a browser can read them.
+	if a.cors != nil && !isPreflight(r) {
+		applyCORS(w.Header(), a.cors, r)
+	}
 	if a.cors != nil && isPreflight(r) {
 		rec.routeKey = "OPTIONS preflight"
 		rec.status = writePreflight(w, a.cors, r)

@@ -193,6 +193,7 @@ func validHeaderName(s string) bool {
 func (p *proxyResponse) write(w http.ResponseWriter, head bool) {
 	h := w.Header()
 	for k, vs := range p.header {
+		h.Del(k) // the function's (CORS-adjusted) headers replace the gateway's defaults
 		for _, v := range vs {
 			if strings.ContainsAny(v, "\r\n") {
 				continue
