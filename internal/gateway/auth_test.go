@@ -450,3 +450,49 @@ func TestCORS(t *testing.T) {
 		t.Errorf("OPTIONS without CORS: %d", res.status)
 	}
 }
+
+// Key rotation: a token signed by a key the cached JWKS does not have
+// refetches the set, at most once per jwksRefetch.
+func TestJWTAuthorizer_KeyRotation(t *testing.T) {
+	old, rotated := newTestKeys(t), newTestKeys(t)
+	var current atomic.Pointer[[]byte]
+	first := old.jwks(t)
+	current.Store(&first)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fetches atomic.Int32
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fetches.Add(1)
+		_, _ = w.Write(*current.Load())
+	})}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	var clock atomic.Int64
+	clock.Store(fixedNow.UnixNano())
+	e := newEnv(t, nil, func(o *Options) { o.Now = func() time.Time { return time.Unix(0, clock.Load()) } })
+	e.put(t, API{ID: "rotate", Type: TypeHTTP,
+		Authorizers: []Authorizer{{ID: "j", Type: AuthorizerJWT, Issuer: "https://idp", Audience: []string{"app"}, JWKSURL: "http://" + l.Addr().String() + "/keys"}},
+		Routes:      []Route{{Key: "GET /", Integration: Integration{Function: "f"}, AuthorizerID: "j"}}})
+	claims := map[string]any{"iss": "https://idp", "aud": "app", "exp": fixedNow.Unix() + 3600}
+	call := func(k *testKeys) int {
+		return e.do(t, req{host: "rotate.execute-api.localhost", path: "/", headers: map[string][]string{"Authorization": {k.sign(t, "RS256", "rsa1", claims)}}}).status
+	}
+	if s := call(old); s != 200 || fetches.Load() != 1 {
+		t.Fatalf("old key: %d, %d fetches", s, fetches.Load())
+	}
+	second := rotated.jwks(t) // same kid, new key material
+	current.Store(&second)
+	if s := call(old); s != 200 || fetches.Load() != 1 {
+		t.Fatalf("cached set: %d, %d fetches", s, fetches.Load())
+	}
+	if s := call(rotated); s != 401 {
+		t.Fatalf("rotated key before the TTL: %d", s)
+	}
+	clock.Add(int64(jwksTTL + time.Second))
+	if s := call(rotated); s != 200 || fetches.Load() != 2 {
+		t.Fatalf("rotated key after the TTL: %d, %d fetches", s, fetches.Load())
+	}
+}
