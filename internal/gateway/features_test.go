@@ -309,6 +309,9 @@ func TestPut_Validation(t *testing.T) {
 		"bad id":            {ID: "a/b", Type: TypeHTTP},
 		"simple resp v1":    {ID: "a", Type: TypeHTTP, Authorizers: []Authorizer{{ID: "l", Type: AuthorizerRequest, Function: "f", PayloadFormatVersion: "1.0", SimpleResponses: true}}},
 		"scopes not on jwt": httpAPI("a", Route{Key: "GET /", Integration: Integration{Function: "f"}, AuthorizationScopes: []string{"x"}}),
+		"api key on http":   httpAPI("a", Route{Key: "GET /", Integration: Integration{Function: "f"}, APIKeyRequired: true}),
+		"timeout too long":  httpAPI("a", Route{Key: "GET /", Integration: Integration{Function: "f", TimeoutMillis: 30001}}),
+		"iam with authz":    {ID: "a", Type: TypeHTTP, Authorizers: []Authorizer{{ID: "l", Type: AuthorizerRequest, Function: "f"}}, Routes: []Route{{Key: "GET /", Integration: Integration{Function: "f"}, AuthorizerID: "l", AuthorizationType: AuthIAM}}},
 	}
 	for name, a := range bad {
 		if _, err := e.g.Put(t.Context(), a); !errors.Is(err, ErrInvalid) {

@@ -368,6 +368,9 @@ func (a *API) Validate() error {
 		if t := r.Integration.TimeoutMillis; t != 0 && (t < 50 || a.Type == TypeHTTP && t > 30000) {
 			return invalid("api %s: routes[%d].integration.timeoutMillis %d: 50 to 30000 (HTTP APIs) or at least 50 (REST)", a.ID, i, t)
 		}
+		if r.APIKeyRequired && a.Type != TypeREST {
+			return invalid("api %s: routes[%d].apiKeyRequired: REST APIs only", a.ID, i)
+		}
 		if r.AuthorizerID != "" && auths[r.AuthorizerID] == nil {
 			return invalid("api %s: routes[%d].authorizerId %q: no such authorizer", a.ID, i, r.AuthorizerID)
 		}
