@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -51,6 +52,93 @@ func (g *Gateway) remove(ctx context.Context, key string) error {
 	return nil
 }
 
+// modify is an atomic read-modify-write of the object at key: fn changes
+// the stored value, check validates the result. Writers on this node are
+// serialized by g.mu; writers on other nodes by the KV revision (a conflict
+// reads again and retries).
+func modify[T any](ctx context.Context, g *Gateway, key string, fn func(*T) error, check func(*T) error) (T, error) {
+	var zero T
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.started || g.closed {
+		return zero, errors.New("gateway: not running")
+	}
+	for attempt := 0; ; attempt++ {
+		raw, rev, err := g.store.get(ctx, key)
+		if err != nil {
+			return zero, err
+		}
+		v := new(T)
+		if err := json.Unmarshal(raw, v); err != nil {
+			return zero, fmt.Errorf("gateway: %s: decode: %w", key, err)
+		}
+		if err := fn(v); err != nil {
+			return zero, err
+		}
+		if err := check(v); err != nil {
+			return zero, err
+		}
+		nrev, err := g.store.update(ctx, key, v, rev)
+		if errors.Is(err, errConflict) && attempt < 50 {
+			continue
+		}
+		if err != nil {
+			return zero, err
+		}
+		b, err := marshal(v)
+		if err != nil {
+			return zero, err
+		}
+		if g.cfg.apply(entry{key: key, value: b, rev: nrev}, g.log) {
+			g.rebuildLocked()
+		}
+		return *v, nil
+	}
+}
+
+// Update changes a stored API atomically: the way to add or remove one
+// route, stage or authorizer (the AWS::ApiGatewayV2::Route, Stage,
+// Authorizer and AWS::ApiGateway::Method providers) while other resources of
+// the same API are deployed in parallel. fn may not change the id.
+func (g *Gateway) Update(ctx context.Context, id string, fn func(*API) error) (API, error) {
+	return modify(ctx, g, kindAPI+"."+id, fn, func(a *API) error {
+		if a.ID != id {
+			return invalid("api %s: update changed the id to %q", id, a.ID)
+		}
+		a.Normalize()
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		if _, err := compileAPI(a, g.opts.Account); err != nil {
+			return fmt.Errorf("api %s: %w", a.ID, err)
+		}
+		return nil
+	})
+}
+
+// UpdateDomain changes a custom domain atomically (one ApiMapping or
+// BasePathMapping at a time).
+func (g *Gateway) UpdateDomain(ctx context.Context, name string, fn func(*Domain) error) (Domain, error) {
+	name = strings.ToLower(name)
+	return modify(ctx, g, kindDomain+"."+name, fn, func(d *Domain) error {
+		if d.Name != name {
+			return invalid("domain %s: update changed the name to %q", name, d.Name)
+		}
+		normalizeMappings(d)
+		return d.Validate()
+	})
+}
+
+// UpdateUsagePlan changes a usage plan atomically (AWS::ApiGateway::UsagePlanKey).
+func (g *Gateway) UpdateUsagePlan(ctx context.Context, id string, fn func(*UsagePlan) error) (UsagePlan, error) {
+	return modify(ctx, g, kindPlan+"."+id, fn, func(p *UsagePlan) error {
+		if p.ID != id {
+			return invalid("usage plan %s: update changed the id to %q", id, p.ID)
+		}
+		return p.Validate()
+	})
+}
+
 // Put creates or replaces an API. Missing ids (API, routes, authorizers) are
 // generated; the stored API is returned.
 func (g *Gateway) Put(ctx context.Context, api API) (API, error) {
@@ -94,6 +182,14 @@ func (g *Gateway) APIs() []API {
 func (g *Gateway) PutDomain(ctx context.Context, d Domain) (Domain, error) {
 	d.Name = strings.ToLower(strings.TrimSuffix(d.Name, "."))
 	d.Mappings = slices.Clone(d.Mappings)
+	normalizeMappings(&d)
+	if err := d.Validate(); err != nil {
+		return Domain{}, err
+	}
+	return d, g.write(ctx, kindDomain+"."+d.Name, &d)
+}
+
+func normalizeMappings(d *Domain) {
 	for i := range d.Mappings {
 		if d.Mappings[i].ID == "" {
 			d.Mappings[i].ID = NewID()
@@ -104,10 +200,6 @@ func (g *Gateway) PutDomain(ctx context.Context, d Domain) (Domain, error) {
 		}
 		d.Mappings[i].BasePath = bp
 	}
-	if err := d.Validate(); err != nil {
-		return Domain{}, err
-	}
-	return d, g.write(ctx, kindDomain+"."+d.Name, &d)
 }
 
 // DeleteDomain removes a custom domain.

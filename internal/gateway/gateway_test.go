@@ -3,6 +3,8 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
@@ -84,5 +86,78 @@ func TestNormalize_SplitsIdentitySources(t *testing.T) {
 	}
 	if err := a.Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+// Providers add routes, mappings and plan keys one resource at a time, in
+// parallel, from any node: none is lost.
+func TestUpdate_ParallelFromTwoNodes(t *testing.T) {
+	bb := backbonetest.New(t)
+	e1, e2 := newEnvOn(t, bb, nil), newEnvOn(t, bb, nil)
+	e1.put(t, httpAPI("shared1"))
+	ctx := t.Context()
+	waitFor(t, "node 2 to load the API", func() bool { _, ok := e2.g.Get("shared1"); return ok })
+	if _, err := e1.g.PutDomain(ctx, Domain{Name: "shared.test"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e1.g.PutUsagePlan(ctx, UsagePlan{ID: "plan1"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	errs := make(chan error, 3*2*n)
+	var wg sync.WaitGroup
+	for node, g := range []*Gateway{e1.g, e2.g} {
+		for i := range n {
+			wg.Add(3)
+			go func() {
+				defer wg.Done()
+				_, err := g.Update(ctx, "shared1", func(a *API) error {
+					a.Routes = append(a.Routes, route(fmt.Sprintf("GET /n%d/r%d", node, i), "f"))
+					return nil
+				})
+				errs <- err
+			}()
+			go func() {
+				defer wg.Done()
+				_, err := g.UpdateDomain(ctx, "shared.test", func(d *Domain) error {
+					d.Mappings = append(d.Mappings, Mapping{BasePath: fmt.Sprintf("n%d-m%d", node, i), APIID: "shared1", Stage: "$default"})
+					return nil
+				})
+				errs <- err
+			}()
+			go func() {
+				defer wg.Done()
+				_, err := g.UpdateUsagePlan(ctx, "plan1", func(p *UsagePlan) error {
+					p.KeyIDs = append(p.KeyIDs, fmt.Sprintf("k%d-%d", node, i))
+					return nil
+				})
+				errs <- err
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "both nodes to converge", func() bool {
+		a1, _ := e1.g.Get("shared1")
+		a2, _ := e2.g.Get("shared1")
+		return len(a1.Routes) == 2*n && len(a2.Routes) == 2*n
+	})
+	if res := e2.do(t, req{host: "shared.test", path: "/n0-m3/n1/r5"}); res.status != 200 {
+		t.Errorf("route added on node 2 via a mapping added on node 1: %d", res.status)
+	}
+	if _, err := e1.g.Update(ctx, "nosuch", func(*API) error { return nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("update of a missing API: %v", err)
+	}
+	if _, err := e1.g.Update(ctx, "shared1", func(a *API) error { a.Routes = append(a.Routes, route("BAD", "f")); return nil }); !errors.Is(err, ErrInvalid) {
+		t.Errorf("invalid update: %v", err)
+	}
+	stored, _ := e1.g.Get("shared1")
+	if len(stored.Routes) != 2*n {
+		t.Errorf("a rejected update changed the API: %d routes", len(stored.Routes))
 	}
 }

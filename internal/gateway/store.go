@@ -114,6 +114,37 @@ func (s *store) put(ctx context.Context, key string, v any) (uint64, error) {
 	return rev, nil
 }
 
+// get returns the stored value of key and its revision.
+func (s *store) get(ctx context.Context, key string) ([]byte, uint64, error) {
+	e, err := s.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, fmt.Errorf("gateway: %s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("gateway: %s: get: %w", key, err)
+	}
+	return e.Value(), e.Revision(), nil
+}
+
+// update writes key only if it is still at revision rev; errConflict
+// otherwise.
+func (s *store) update(ctx context.Context, key string, v any, rev uint64) (uint64, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return 0, fmt.Errorf("gateway: %s: encode: %w", key, err)
+	}
+	n, err := s.kv.Update(ctx, key, b, rev)
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
+		return 0, errConflict
+	}
+	if err != nil {
+		return 0, fmt.Errorf("gateway: %s: update: %w", key, err)
+	}
+	return n, nil
+}
+
+var errConflict = errors.New("concurrent change")
+
 // delete removes key; it returns the revision of the value it deleted, so
 // the local apply ignores that put when the watcher delivers it late.
 func (s *store) delete(ctx context.Context, key string) (uint64, error) {
