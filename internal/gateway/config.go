@@ -218,7 +218,21 @@ func (g *Gateway) PutFunctionURL(ctx context.Context, u FunctionURL) (FunctionUR
 	if err := u.Validate(); err != nil {
 		return FunctionURL{}, err
 	}
+	if other, ok := g.FunctionURLFor(u.Function, u.Qualifier); ok && other.ID != u.ID {
+		return FunctionURL{}, invalid("function url for %s (qualifier %q): exists as %s", u.Function, u.Qualifier, other.ID)
+	}
 	return u, g.write(ctx, kindURL+"."+u.ID, &u)
+}
+
+// FunctionURLFor finds the URL of a function and qualifier (a function has
+// at most one per qualifier, as in Lambda's GetFunctionUrlConfig).
+func (g *Gateway) FunctionURLFor(function, qualifier string) (FunctionURL, bool) {
+	for _, u := range g.snap.Load().urls {
+		if u.Function == function && u.Qualifier == qualifier {
+			return *u, true
+		}
+	}
+	return FunctionURL{}, false
 }
 
 // DeleteFunctionURL removes a function URL.

@@ -287,6 +287,12 @@ func TestPersistence_ReloadAndWatch(t *testing.T) {
 	if err := e1.g.Delete(t.Context(), "durable1"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("delete twice: %v", err)
 	}
+	if got, ok := e1.g.FunctionURLFor("u", ""); !ok || got.ID != u.ID {
+		t.Errorf("FunctionURLFor: %+v %v", got, ok)
+	}
+	if _, err := e1.g.PutFunctionURL(t.Context(), FunctionURL{Function: "u"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("second URL for one function: %v", err)
+	}
 	if len(e1.g.FunctionURLs()) != 1 || len(e1.g.APIs()) != 0 {
 		t.Errorf("lists: %v %v", e1.g.FunctionURLs(), e1.g.APIs())
 	}
