@@ -1,0 +1,115 @@
+package gateway
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// Error answers, spelled as API Gateway spells them. HTTP APIs and REST APIs
+// differ in wording (REST: "Internal server error", a space after the colon)
+// and REST adds x-amzn-ErrorType.
+
+type flavor int
+
+const (
+	flavorHTTP flavor = iota
+	flavorREST
+	flavorURL
+)
+
+type failure int
+
+const (
+	failNotFound failure = iota
+	failBadGateway
+	failInternal
+	failTimeout
+	failThrottled
+	failQuota
+	failTooLarge
+	failUnauthorized
+	failForbidden
+	failDenied     // an explicit Deny
+	failNotAllowed // a policy without a matching Allow
+	failAuthorizerError
+	failBadRequest
+)
+
+type errorAnswer struct {
+	status    int
+	body      string
+	errorType string
+}
+
+func answer(fl flavor, f failure) errorAnswer {
+	rest := fl == flavorREST
+	switch f {
+	case failNotFound:
+		if rest {
+			return errorAnswer{403, `{"message":"Missing Authentication Token"}`, "MissingAuthenticationTokenException"}
+		}
+		return errorAnswer{404, `{"message":"Not Found"}`, ""}
+	case failBadGateway:
+		if rest {
+			return errorAnswer{502, `{"message": "Internal server error"}`, "InternalServerErrorException"}
+		}
+		return errorAnswer{502, `{"message":"Internal Server Error"}`, ""}
+	case failInternal, failAuthorizerError:
+		if rest {
+			return errorAnswer{500, `{"message": "Internal server error"}`, "InternalServerErrorException"}
+		}
+		return errorAnswer{500, `{"message":"Internal Server Error"}`, ""}
+	case failTimeout:
+		if fl == flavorHTTP {
+			return errorAnswer{503, `{"message":"Service Unavailable"}`, ""}
+		}
+		return errorAnswer{504, `{"message": "Endpoint request timed out"}`, "IntegrationTimeoutException"}
+	case failThrottled:
+		if rest {
+			return errorAnswer{429, `{"message":"Too Many Requests"}`, "ThrottlingException"}
+		}
+		return errorAnswer{429, `{"message":"Too Many Requests"}`, ""}
+	case failQuota:
+		return errorAnswer{429, `{"message":"Limit Exceeded"}`, "LimitExceededException"}
+	case failTooLarge:
+		if rest {
+			return errorAnswer{413, `{"message":"Request Too Long"}`, "RequestTooLongException"}
+		}
+		return errorAnswer{413, `{"message":"Request Entity Too Large"}`, ""}
+	case failUnauthorized:
+		if rest {
+			return errorAnswer{401, `{"message":"Unauthorized"}`, "UnauthorizedException"}
+		}
+		return errorAnswer{401, `{"message":"Unauthorized"}`, ""}
+	case failDenied:
+		if rest {
+			return errorAnswer{403, `{"Message":"User is not authorized to access this resource with an explicit deny"}`, "AccessDeniedException"}
+		}
+		return errorAnswer{403, `{"message":"Forbidden"}`, ""}
+	case failNotAllowed:
+		if rest {
+			return errorAnswer{403, `{"Message":"User is not authorized to access this resource"}`, "AccessDeniedException"}
+		}
+		return errorAnswer{403, `{"message":"Forbidden"}`, ""}
+	case failBadRequest:
+		return errorAnswer{400, `{"message":"Bad Request"}`, "BadRequestException"}
+	default: // failForbidden
+		if rest {
+			return errorAnswer{403, `{"message":"Forbidden"}`, "ForbiddenException"}
+		}
+		return errorAnswer{403, `{"message":"Forbidden"}`, ""}
+	}
+}
+
+func writeFailure(w http.ResponseWriter, fl flavor, f failure) int {
+	a := answer(fl, f)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(a.body)))
+	if fl == flavorREST && a.errorType != "" {
+		h.Set("X-Amzn-Errortype", a.errorType)
+	}
+	w.WriteHeader(a.status)
+	_, _ = w.Write([]byte(a.body))
+	return a.status
+}

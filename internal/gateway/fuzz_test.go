@@ -1,0 +1,185 @@
+package gateway
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Header and query parsing: whatever a client sends, the event is valid JSON
+// that aws-lambda-go decodes, and values survive.
+func FuzzRequestHeaders(f *testing.F) {
+	f.Add("X-A", "1", "Cookie", "a=1; b=2", "q=1&q=2&r", []byte("body"))
+	f.Add("Content-Type", "image/png", "cookie", ";;; =", "%zz=1&&=", []byte{0xff, 0})
+	f.Add("x-a", "\t ", "X-A", "two", "a=%20b", []byte(nil))
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2, query string, body []byte) {
+		r := httptest.NewRequest("POST", "http://api.execute-api.localhost/x", nil)
+		r.URL.RawQuery = query
+		r.Header = http.Header{}
+		r.Header[k1] = append(r.Header[k1], v1)
+		r.Header[k2] = append(r.Header[k2], v2)
+		rt := &router{}
+		cr := &compiledRoute{routeKey: "POST /x", method: "POST", path: "/x", route: &Route{ID: "r"}}
+		_ = rt.add("POST", "/x", cr)
+		in := &inbound{r: r, requestID: "rid", fullPath: "/x", apiPath: "/x", stage: "$default", route: cr, body: body,
+			headers: forwardedHeaders(r, "0123456789abcdef0123456789abcdef")}
+		in.base64Body = binaryBody(body, r.Header.Get("Content-Type"), nil)
+		b, err := in.eventV2("api", "000000000000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(b, &ev); err != nil {
+			t.Fatalf("v2 event does not decode: %v", err)
+		}
+		if !in.base64Body && ev.Body != string(body) {
+			t.Fatalf("text body changed: %q -> %q", body, ev.Body)
+		}
+		b, err = in.eventV1("api", "000000000000", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev1 events.APIGatewayProxyRequest
+		if err := json.Unmarshal(b, &ev1); err != nil {
+			t.Fatalf("v1 event does not decode: %v", err)
+		}
+		if q, err := url.ParseQuery(query); err == nil && utf8.ValidString(query) && !strings.Contains(query, "%") {
+			for k, vs := range q {
+				if strings.Join(ev1.MultiValueQueryStringParameters[k], "\x00") != strings.Join(vs, "\x00") {
+					t.Fatalf("query %q: %v vs %v", k, vs, ev1.MultiValueQueryStringParameters[k])
+				}
+			}
+		}
+	})
+}
+
+func FuzzParseResponse(f *testing.F) {
+	for _, s := range []string{`"x"`, `{"statusCode":200}`, `{"statusCode":"201","headers":{"a":1,"b":null},"multiValueHeaders":{"c":["1",2,true]},"cookies":["x"],"body":"aGk=","isBase64Encoded":true}`, `[`, `{"statusCode":1e400}`, `{"headers":{"bad name":"x\r\ny"}}`, ``} {
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, v2 bool) {
+		v := "1.0"
+		if v2 {
+			v = "2.0"
+		}
+		resp, err := parseResponse(b, v)
+		if err != nil {
+			return
+		}
+		if resp.status < 100 || resp.status > 599 {
+			t.Fatalf("status %d", resp.status)
+		}
+		w := httptest.NewRecorder()
+		resp.write(w, false)
+		for k, vs := range w.Header() {
+			if !validHeaderName(k) {
+				t.Fatalf("header name %q", k)
+			}
+			for _, hv := range vs {
+				if strings.ContainsAny(hv, "\r\n") {
+					t.Fatalf("header %s value %q", k, hv)
+				}
+			}
+		}
+	})
+}
+
+func FuzzStreamWriter(f *testing.F) {
+	f.Add([]byte(`{"statusCode":201,"headers":{"a":"b"}}`+"\x00\x00\x00\x00\x00\x00\x00\x00body"), 3)
+	f.Add([]byte("plain"), 1)
+	f.Add([]byte(`{"not":"a prelude"`), 2)
+	f.Fuzz(func(t *testing.T, data []byte, chunk int) {
+		if chunk <= 0 {
+			chunk = 1
+		}
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "/", nil)
+		sw := newStreamWriter(w, nil, r)
+		for i := 0; i < len(data); i += chunk {
+			end := min(i+chunk, len(data))
+			if _, err := sw.Write(data[i:end]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		status := sw.finish()
+		if status < 100 || status > 599 {
+			t.Fatalf("status %d", status)
+		}
+		// The body is a suffix of what was written: nothing invented.
+		if status != http.StatusNoContent && status != http.StatusNotModified && !bytes.HasSuffix(data, w.Body.Bytes()) {
+			t.Fatalf("body %q not a suffix of %q", w.Body.Bytes(), data)
+		}
+	})
+}
+
+func FuzzVerifyJWT(f *testing.F) {
+	f.Add("eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.e30.AAAA")
+	f.Add("a.b.c")
+	f.Add("..")
+	f.Fuzz(func(t *testing.T, token string) {
+		_, err := verifyJWT(token, func(string) (crypto.PublicKey, error) { return nil, errTokenInvalid })
+		if err == nil {
+			t.Fatal("accepted a token with no key")
+		}
+	})
+}
+
+func FuzzAuthorizerResponse(f *testing.F) {
+	f.Add([]byte(`{"isAuthorized":true,"context":{"a":1}}`), true, "arn:aws:execute-api:r:a:api/s/GET/x")
+	f.Add([]byte(`{"principalId":"p","policyDocument":{"Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"arn:*"}]}}`), false, "arn:x")
+	f.Fuzz(func(t *testing.T, b []byte, simple bool, arn string) {
+		d, err := parseAuthorizerResponse(b, simple)
+		if err != nil {
+			return
+		}
+		res, fail := d.decide(arn)
+		if (res == nil) == (fail < 0) {
+			t.Fatalf("result %v failure %d", res, fail)
+		}
+	})
+}
+
+func FuzzWildcard(f *testing.F) {
+	f.Add("arn:*:x/*/GET/*", "arn:aws:x/s/GET/a/b")
+	f.Add("***?*", "")
+	f.Fuzz(func(t *testing.T, pattern, s string) {
+		got := wildcardMatch(pattern, s)
+		if !strings.ContainsAny(pattern, "*?") && got != (pattern == s) {
+			t.Fatalf("%q vs %q: %v", pattern, s, got)
+		}
+		if pattern == "*" && !got {
+			t.Fatal("* must match everything")
+		}
+	})
+}
+
+func FuzzResolve(f *testing.F) {
+	f.Add("abc.execute-api.localhost:80", "/x/y")
+	f.Add("api.learn.test", "/v1/a")
+	f.Add("x", "/_api/abc/")
+	f.Add("[::1]:80", "/_url//")
+	s := emptySnapshot()
+	a, _ := compileAPI(&API{ID: "abc", Type: TypeHTTP, Stages: []Stage{{Name: "$default"}}}, testAccount)
+	s.apis["abc"] = a
+	s.domains["api.learn.test"] = []*compiledMapping{{basePath: "v1", apiID: "abc", stage: "$default"}, {basePath: "", apiID: "gone", stage: "x"}}
+	f.Fuzz(func(t *testing.T, host, path string) {
+		r := httptest.NewRequest("GET", "http://localhost/", nil)
+		r.Host = host
+		r.URL.RawPath, r.URL.Path = "", path
+		tg, ok := s.resolve(r)
+		if ok && tg.api == nil && tg.url == nil {
+			t.Fatal("resolved to nothing")
+		}
+		if ok && !strings.HasPrefix(tg.apiPath, "/") {
+			t.Fatalf("api path %q", tg.apiPath)
+		}
+	})
+}
