@@ -13,6 +13,7 @@ import (
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
 	"github.com/nubo-run/nubo/internal/functions"
+	"github.com/nubo-run/nubo/internal/gateway"
 )
 
 // Options configures a Platform: the flags of `nubo serve`.
@@ -66,6 +67,7 @@ type Platform struct {
 	Functions *functions.Service
 	Metrics   *functions.Metrics
 	FnLogs    *functions.LogStore
+	Gateway   *gateway.Gateway
 	shims     *runtimeShims
 	edge      *listener
 	http      *listener
@@ -120,13 +122,24 @@ func New(o Options) (*Platform, error) {
 	edge.HandlePublic("GET /_nubo/health", http.HandlerFunc(p.health))
 	edge.HandlePublic("GET /metrics", p.Metrics.Handler())
 	p.edge = &listener{name: "edge", addr: o.Addr, handler: edge, log: o.Logger}
-	p.http = &listener{name: "http", addr: o.HTTPAddr, handler: http.NotFoundHandler(), log: o.Logger}
+	if p.Gateway, err = gateway.New(gateway.Options{
+		Backbone:  p.Backbone,
+		Invoker:   gatewayInvoker{p.Functions},
+		Account:   account,
+		Keys:      p.Keys,
+		Logger:    o.Logger.With("part", "gateway"),
+		AccessLog: o.Logger.With("part", "access"),
+	}); err != nil {
+		return nil, err
+	}
+	p.http = &listener{name: "http", addr: o.HTTPAddr, handler: p.Gateway.Handler(), log: o.Logger}
 
 	p.parts = []part{
 		{"backbone", p.Backbone},
 		{"runtime shims", p.shims},
 		{"function logs", p.FnLogs},
 		{"functions", p.Functions},
+		{"gateway", p.Gateway},
 		{"edge listener", p.edge},
 		{"http listener", p.http},
 	}
