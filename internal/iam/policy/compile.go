@@ -1,0 +1,225 @@
+package policy
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Compiled is a policy compiled once into matchers; it is immutable and safe
+// for concurrent use.
+type Compiled struct {
+	// Name identifies the policy in decisions and messages: a managed
+	// policy's ARN, or "ROLE/inline/NAME" for an inline policy.
+	Name   string
+	Policy *Policy
+	stmts  []cstmt
+}
+
+type cstmt struct {
+	index        int
+	effect       Effect
+	principal    *cprincipals
+	notPrincipal *cprincipals
+	actions      []pattern
+	notAction    bool
+	resources    []pattern
+	notResource  bool
+	anyResource  bool // no Resource element (trust policies)
+	conds        []condition
+}
+
+type cprincipals struct {
+	wildcard bool
+	aws      []string // ARNs, account ids, "*"
+	service  []string
+	other    []string // Federated, CanonicalUser
+}
+
+// Compile parses and compiles doc; name is how decisions will refer to it.
+func Compile(name string, doc []byte) (*Compiled, error) {
+	p, err := Parse(doc)
+	if err != nil {
+		return nil, err
+	}
+	return p.Compile(name)
+}
+
+// Compile compiles p. Errors name the statement and the element.
+func (p *Policy) Compile(name string) (*Compiled, error) {
+	vars := p.Version == Version2012
+	c := &Compiled{Name: name, Policy: p, stmts: make([]cstmt, 0, len(p.Statements))}
+	for i := range p.Statements {
+		s := &p.Statements[i]
+		cs := cstmt{index: i, effect: s.Effect}
+		acts := s.Action
+		if s.NotAction != nil {
+			acts, cs.notAction = s.NotAction, true
+		}
+		for _, a := range acts {
+			cs.actions = append(cs.actions, compilePattern(a, true, false, true))
+		}
+		res := s.Resource
+		if s.NotResource != nil {
+			res, cs.notResource = s.NotResource, true
+		}
+		if res == nil {
+			cs.anyResource = true
+		}
+		for _, r := range res {
+			cs.resources = append(cs.resources, compilePattern(r, true, vars, false))
+		}
+		cs.principal = compilePrincipals(s.Principal)
+		cs.notPrincipal = compilePrincipals(s.NotPrincipal)
+		ops := make([]string, 0, len(s.Condition))
+		for op := range s.Condition {
+			ops = append(ops, op)
+		}
+		sort.Strings(ops)
+		for _, opName := range ops {
+			op, err := parseOperator(opName)
+			if err != nil {
+				return nil, malformed("statement %d: Condition: %v", i, err)
+			}
+			keys := make([]string, 0, len(s.Condition[opName]))
+			for k := range s.Condition[opName] {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				cond, err := compileCondition(op, k, s.Condition[opName][k], vars)
+				if err != nil {
+					return nil, malformed("statement %d: Condition: %v", i, err)
+				}
+				cs.conds = append(cs.conds, cond)
+			}
+		}
+		c.stmts = append(c.stmts, cs)
+	}
+	return c, nil
+}
+
+func compilePrincipals(p *Principals) *cprincipals {
+	if p == nil {
+		return nil
+	}
+	c := &cprincipals{wildcard: p.Wildcard}
+	for typ, vals := range p.ByType {
+		switch typ {
+		case "AWS":
+			for _, v := range vals {
+				if v == "*" {
+					c.wildcard = true
+				}
+				c.aws = append(c.aws, v)
+			}
+		case "Service":
+			c.service = append(c.service, vals...)
+		default:
+			c.other = append(c.other, vals...)
+		}
+	}
+	return c
+}
+
+// Statement returns the source statement at index i.
+func (c *Compiled) Statement(i int) *Statement { return &c.Policy.Statements[i] }
+
+// matchPrincipal reports whether the request's principal is named; direct is
+// true when the element names the caller's own ARN (a user or a role
+// session), which AWS does not limit by a permissions boundary.
+func (p *cprincipals) match(r *evalRequest) (matched, direct bool) {
+	if p.wildcard {
+		return true, false
+	}
+	if r.service {
+		for _, s := range p.service {
+			if strings.EqualFold(s, r.Principal) {
+				return true, false
+			}
+		}
+		return false, false
+	}
+	for _, v := range p.aws {
+		switch {
+		case v == r.Principal:
+			return true, true
+		case v == r.principalARN:
+			return true, false
+		case r.account != "" && (v == r.account || v == "arn:aws:iam::"+r.account+":root"):
+			return true, false
+		}
+	}
+	for _, v := range p.other {
+		if v == r.Principal {
+			return true, true
+		}
+	}
+	return false, false
+}
+
+func (s *cstmt) matchAction(r *evalRequest) bool {
+	for i := range s.actions {
+		if m, _ := s.actions[i].match(r.Action, r); m {
+			return !s.notAction
+		}
+	}
+	return s.notAction
+}
+
+// matchResource reports whether the statement covers the resource; ok is
+// false when a policy variable has no value (the statement does not apply).
+func (s *cstmt) matchResource(r *evalRequest) (matched, ok bool) {
+	if s.anyResource {
+		return true, true
+	}
+	for i := range s.resources {
+		m, ok := s.resources[i].match(r.Resource, r)
+		if !ok {
+			if s.notResource {
+				return false, false
+			}
+			continue
+		}
+		if m {
+			return !s.notResource, true
+		}
+	}
+	return s.notResource, true
+}
+
+// applies reports whether the statement matches the request; direct is as
+// for cprincipals.match.
+func (s *cstmt) applies(r *evalRequest, checkPrincipal bool) (applies, direct bool) {
+	if !s.matchAction(r) {
+		return false, false
+	}
+	if m, ok := s.matchResource(r); !m || !ok {
+		return false, false
+	}
+	if checkPrincipal {
+		switch {
+		case s.principal != nil:
+			m, d := s.principal.match(r)
+			if !m {
+				return false, false
+			}
+			direct = d
+		case s.notPrincipal != nil:
+			if m, _ := s.notPrincipal.match(r); m {
+				return false, false
+			}
+		default:
+			return false, false
+		}
+	}
+	for i := range s.conds {
+		res, ok := s.conds[i].eval(r)
+		if !ok || !res {
+			return false, false
+		}
+	}
+	return true, direct
+}
+
+func (s *cstmt) String() string { return fmt.Sprintf("statement %d", s.index) }
