@@ -125,37 +125,53 @@ func compilePrincipals(p *Principals) *cprincipals {
 // Statement returns the source statement at index i.
 func (c *Compiled) Statement(i int) *Statement { return &c.Policy.Statements[i] }
 
-// matchPrincipal reports whether the request's principal is named; direct is
-// true when the element names the caller's own ARN (a user or a role
-// session), which AWS does not limit by a permissions boundary.
-func (p *cprincipals) match(r *evalRequest) (matched, direct bool) {
-	if p.wildcard {
-		return true, false
-	}
+// PrincipalMatch says how a Principal element named the caller.
+type PrincipalMatch uint8
+
+// How a Principal element matched, weakest first.
+const (
+	NoPrincipal       PrincipalMatch = iota
+	ByWildcard                       // "*"
+	ByAccount                        // an account id or its root ARN
+	ByService                        // a service principal
+	ByPrincipalARN                   // the role's ARN (aws:PrincipalArn)
+	ByCallerARN                      // the caller's own ARN: a user or a role session
+)
+
+// match reports how the request's principal is named. AWS does not limit an
+// Allow that names the caller's own ARN (ByCallerARN) by a permissions boundary.
+func (p *cprincipals) match(r *evalRequest) PrincipalMatch {
 	if r.service {
 		for _, s := range p.service {
 			if strings.EqualFold(s, r.Principal) {
-				return true, false
+				return ByService
 			}
 		}
-		return false, false
+		if p.wildcard {
+			return ByWildcard
+		}
+		return NoPrincipal
+	}
+	best := NoPrincipal
+	if p.wildcard {
+		best = ByWildcard
 	}
 	for _, v := range p.aws {
 		switch {
 		case v == r.Principal:
-			return true, true
+			return ByCallerARN
 		case v == r.principalARN:
-			return true, false
+			best = max(best, ByPrincipalARN)
 		case r.account != "" && (v == r.account || v == "arn:aws:iam::"+r.account+":root"):
-			return true, false
+			best = max(best, ByAccount)
 		}
 	}
 	for _, v := range p.other {
 		if v == r.Principal {
-			return true, true
+			return ByCallerARN
 		}
 	}
-	return false, false
+	return best
 }
 
 func (s *cstmt) matchAction(r *evalRequest) bool {
@@ -188,38 +204,38 @@ func (s *cstmt) matchResource(r *evalRequest) (matched, ok bool) {
 	return s.notResource, true
 }
 
-// applies reports whether the statement matches the request; direct is as
-// for cprincipals.match.
-func (s *cstmt) applies(r *evalRequest, checkPrincipal bool) (applies, direct bool) {
+// applies reports whether the statement matches the request and, when
+// checkPrincipal is set, how its Principal named the caller.
+func (s *cstmt) applies(r *evalRequest, checkPrincipal bool) (bool, PrincipalMatch) {
 	if !s.matchAction(r) {
-		return false, false
+		return false, NoPrincipal
 	}
 	if m, ok := s.matchResource(r); !m || !ok {
-		return false, false
+		return false, NoPrincipal
 	}
+	pm := NoPrincipal
 	if checkPrincipal {
 		switch {
 		case s.principal != nil:
-			m, d := s.principal.match(r)
-			if !m {
-				return false, false
+			if pm = s.principal.match(r); pm == NoPrincipal {
+				return false, NoPrincipal
 			}
-			direct = d
 		case s.notPrincipal != nil:
-			if m, _ := s.notPrincipal.match(r); m {
-				return false, false
+			if s.notPrincipal.match(r) != NoPrincipal {
+				return false, NoPrincipal
 			}
+			pm = ByWildcard
 		default:
-			return false, false
+			return false, NoPrincipal
 		}
 	}
 	for i := range s.conds {
 		res, ok := s.conds[i].eval(r)
 		if !ok || !res {
-			return false, false
+			return false, NoPrincipal
 		}
 	}
-	return true, direct
+	return true, pm
 }
 
 func (s *cstmt) String() string { return fmt.Sprintf("statement %d", s.index) }

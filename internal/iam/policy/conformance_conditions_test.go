@@ -22,7 +22,9 @@ func TestConformance_Conditions(t *testing.T) {
 	const vars = "Policy variables: "
 	const glob = "AWS global condition context keys: "
 	a := func(c string) []string { return []string{pol(allow("s3:GetObject", "*", c))} }
-	d := func(c string) []string { return []string{pol(allow("s3:GetObject", "*"), deny("s3:GetObject", "*", c))} }
+	d := func(c string) []string {
+		return []string{pol(allow("s3:GetObject", "*"), deny("s3:GetObject", "*", c))}
+	}
 	get := func(ctx ...string) Request { return rq("s3:GetObject", bucket+"/k", ctx...) }
 	runConformance(t, []conformanceCase{
 		{name: str + "StringEquals matches exactly", id: a(cond("StringEquals", "s3:prefix", "home/")), req: get("s3:prefix=home/"), want: AI},

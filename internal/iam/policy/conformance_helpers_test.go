@@ -47,8 +47,12 @@ func st(effect string, action, resource any, extra ...string) string {
 	return s + "}"
 }
 
-func allow(action, resource any, extra ...string) string { return st("Allow", action, resource, extra...) }
-func deny(action, resource any, extra ...string) string  { return st("Deny", action, resource, extra...) }
+func allow(action, resource any, extra ...string) string {
+	return st("Allow", action, resource, extra...)
+}
+func deny(action, resource any, extra ...string) string {
+	return st("Deny", action, resource, extra...)
+}
 
 // cond renders a Condition element: cond("StringEquals", "aws:username", "bob").
 func cond(op, key string, values ...string) string {

@@ -169,6 +169,8 @@ func (r Reason) ExplicitDeny() bool {
 type Match struct {
 	Policy *Compiled
 	Index  int
+	// By says how a resource-based policy's Principal named the caller.
+	By PrincipalMatch
 }
 
 // Statement returns the matched statement, or nil.
@@ -217,23 +219,20 @@ func Evaluate(ps *Policies, req *Request) Decision {
 		_, boundaryOK = find(one, &r, Allow, false)
 	}
 	var rm Match
-	rpAllow, direct := false, false
+	rpAllow, how := false, NoPrincipal
 	for _, p := range ps.Resource {
 		for i := range p.stmts {
 			s := &p.stmts[i]
 			if s.effect != Allow {
 				continue
 			}
-			if ok, d := s.applies(&r, true); ok {
-				if !rpAllow || d {
-					rm, rpAllow, direct = Match{Policy: p, Index: s.index}, true, d
-				}
-				if d {
-					break
-				}
+			if ok, pm := s.applies(&r, true); ok && pm > how {
+				rm, rpAllow, how = Match{Policy: p, Index: s.index}, true, pm
 			}
 		}
 	}
+	rm.By = how
+	direct := how == ByCallerARN
 	if r.service {
 		if rpAllow {
 			return Decision{Allowed: true, Reason: AllowedByResource, Match: rm, BoundaryAllowed: true}
