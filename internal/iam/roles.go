@@ -1,9 +1,9 @@
 package iam
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
-	"context"
 	"fmt"
 	"slices"
 	"strings"

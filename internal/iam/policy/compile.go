@@ -130,12 +130,12 @@ type PrincipalMatch uint8
 
 // How a Principal element matched, weakest first.
 const (
-	NoPrincipal       PrincipalMatch = iota
-	ByWildcard                       // "*"
-	ByAccount                        // an account id or its root ARN
-	ByService                        // a service principal
-	ByPrincipalARN                   // the role's ARN (aws:PrincipalArn)
-	ByCallerARN                      // the caller's own ARN: a user or a role session
+	NoPrincipal    PrincipalMatch = iota
+	ByWildcard                    // "*"
+	ByAccount                     // an account id or its root ARN
+	ByService                     // a service principal
+	ByPrincipalARN                // the role's ARN (aws:PrincipalArn)
+	ByCallerARN                   // the caller's own ARN: a user or a role session
 )
 
 // match reports how the request's principal is named. AWS does not limit an

@@ -241,7 +241,7 @@ func Evaluate(ps *Policies, req *Request) Decision {
 	}
 	im, idAllow := find(ps.Identity, &r, Allow, false)
 	resAccount := arnField(req.Resource, 4)
-	if resAccount != "" && r.account != "" && resAccount != r.account {
+	if isAccountID(resAccount) && r.account != "" && resAccount != r.account {
 		switch {
 		case !idAllow:
 			return Decision{Reason: NoIdentityAllow, BoundaryAllowed: boundaryOK}
@@ -316,4 +316,18 @@ func (c *Compiled) StatementAllows(i int, req *Request) bool {
 		}
 	}
 	return false
+}
+
+// isAccountID reports whether s is a 12-digit account id (AWS managed
+// policies live in the pseudo-account "aws", which is not another account).
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
