@@ -35,9 +35,9 @@ func TestIAM_RoleLifecycle(t *testing.T) {
 	}
 
 	_, err = c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("APP-FN"), AssumeRolePolicyDocument: aws.String(lambdaTrust)})
-	contains(t, apiError(t, err, "EntityAlreadyExists"), "Role with name APP-FN already exists.")
+	mustContain(t, apiError(t, err, "EntityAlreadyExists"), "Role with name APP-FN already exists.")
 	_, err = c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("bad"), AssumeRolePolicyDocument: aws.String(`{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`)})
-	contains(t, apiError(t, err, "MalformedPolicyDocument"), "Principal")
+	mustContain(t, apiError(t, err, "MalformedPolicyDocument"), "Principal")
 	_, err = c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("bad name!"), AssumeRolePolicyDocument: aws.String(lambdaTrust)})
 	apiError(t, err, "ValidationError")
 
@@ -113,7 +113,7 @@ func TestIAM_RoleLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("app-fn")})
-	contains(t, apiError(t, err, "NoSuchEntity"), "The role with name app-fn cannot be found.")
+	mustContain(t, apiError(t, err, "NoSuchEntity"), "The role with name app-fn cannot be found.")
 }
 
 func TestIAM_ManagedPolicies(t *testing.T) {

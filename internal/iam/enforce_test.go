@@ -64,7 +64,7 @@ func TestEnforce_InlineManagedAndDeny(t *testing.T) {
 	// An explicit deny wins over both.
 	putInline(t, h, "fn-role", "no-billing", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"lambda:*","Resource":"arn:aws:lambda:*:*:function:billing"}]}`)
 	msg = apiError(t, invoke(h, sess, "billing"), "AccessDeniedException")
-	contains(t, msg, "with an explicit deny in an identity-based policy")
+	mustContain(t, msg, "with an explicit deny in an identity-based policy")
 	if err := invoke(h, sess, "orders"); err != nil {
 		t.Fatalf("orders still allowed: %v", err)
 	}
@@ -93,7 +93,7 @@ func TestEnforce_MissingRoleAndBoundary(t *testing.T) {
 	if _, err := c.PutRolePermissionsBoundary(ctx, &awsiam.PutRolePermissionsBoundaryInput{RoleName: aws.String("not-yet"), PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")}); err != nil {
 		t.Fatal(err)
 	}
-	contains(t, apiError(t, invoke(h, ghost, "orders"), "AccessDeniedException"), "because no permissions boundary allows the lambda:InvokeFunction action")
+	mustContain(t, apiError(t, invoke(h, ghost, "orders"), "AccessDeniedException"), "because no permissions boundary allows the lambda:InvokeFunction action")
 	if _, err := c.DeleteRolePermissionsBoundary(ctx, &awsiam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String("not-yet")}); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestSTS_AssumeRoleAndCallerIdentity(t *testing.T) {
 	}
 
 	_, err = h.sts(h.root()).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/lambda-only"), RoleSessionName: aws.String("me")})
-	contains(t, apiError(t, err, "AccessDenied"), "is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/lambda-only")
+	mustContain(t, apiError(t, err, "AccessDenied"), "is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/lambda-only")
 	_, err = h.sts(h.root()).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/missing"), RoleSessionName: aws.String("me")})
 	apiError(t, err, "AccessDenied")
 
@@ -193,7 +193,7 @@ func TestSTS_AssumeRoleAndCallerIdentity(t *testing.T) {
 	// but ops trusting the account is not enough for a session whose own
 	// policies do not allow sts:AssumeRole.
 	_, err = h.sts(ops).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/ops"), RoleSessionName: aws.String("again")})
-	contains(t, apiError(t, err, "AccessDenied"), "because no identity-based policy allows the sts:AssumeRole action")
+	mustContain(t, apiError(t, err, "AccessDenied"), "because no identity-based policy allows the sts:AssumeRole action")
 	putInline(t, h, "ops", "assume", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	if _, err := h.sts(ops).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/ops"), RoleSessionName: aws.String("again")}); err != nil {
 		t.Fatalf("with an identity policy: %v", err)
@@ -201,7 +201,7 @@ func TestSTS_AssumeRoleAndCallerIdentity(t *testing.T) {
 
 	// IAM calls by a session are authorized too.
 	_, err = h.iam(ops).ListRoles(ctx, &awsiam.ListRolesInput{})
-	contains(t, apiError(t, err, "AccessDenied"), "iam:ListRoles")
+	mustContain(t, apiError(t, err, "AccessDenied"), "iam:ListRoles")
 }
 
 func TestAuthorizer_Report(t *testing.T) {

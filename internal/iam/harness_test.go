@@ -143,7 +143,7 @@ func apiError(t *testing.T, err error, code string) string {
 	return ae.ErrorMessage()
 }
 
-func contains(t *testing.T, got, want string) {
+func mustContain(t *testing.T, got, want string) {
 	t.Helper()
 	if !strings.Contains(got, want) {
 		t.Fatalf("%q does not contain %q", got, want)
