@@ -470,4 +470,3 @@ func samTemplates() []SAMTemplate {
 			allowT(list("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DetachNetworkInterface"), "*")),
 	}
 }
-

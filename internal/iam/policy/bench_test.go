@@ -6,6 +6,28 @@ import (
 	"testing"
 )
 
+// BenchmarkEvaluate_SameService is the worst case for the service index:
+// 100 statements all about ssm, the request allowed by the last one.
+func BenchmarkEvaluate_SameService(b *testing.B) {
+	stmts := make([]string, 0, 100)
+	for i := 0; i < 99; i++ {
+		stmts = append(stmts, allow([]string{fmt.Sprintf("ssm:GetParameter%d", i), "ssm:PutParameter"}, fmt.Sprintf("arn:aws:ssm:us-east-1:111122223333:parameter/p%d/*", i)))
+	}
+	stmts = append(stmts, allow("ssm:GetParameter", "arn:aws:ssm:us-east-1:111122223333:parameter/app/*"))
+	c, err := Compile("bench", []byte(pol(strings.Join(stmts, ","))))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ps := &Policies{Identity: []*Compiled{c}}
+	req := rq("ssm:GetParameter", "arn:aws:ssm:us-east-1:111122223333:parameter/app/db-url")
+	b.ReportAllocs()
+	for b.Loop() {
+		if !Evaluate(ps, &req).Allowed {
+			b.Fatal("denied")
+		}
+	}
+}
+
 // BenchmarkEvaluate measures one authorization against compiled policies with
 // 1, 10 and 100 statements, the request allowed by the last statement (the
 // worst case: every statement is tried).

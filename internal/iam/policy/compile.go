@@ -14,6 +14,12 @@ type Compiled struct {
 	Name   string
 	Policy *Policy
 	stmts  []cstmt
+	// byService indexes statements by the (lower-case) service prefix of
+	// their actions; anyService holds those that may match any service
+	// (NotAction, "*", wildcards in the prefix). Evaluation only looks at
+	// the statements that can match the request's service.
+	byService  map[string][]int
+	anyService []int
 }
 
 type cstmt struct {
@@ -95,8 +101,47 @@ func (p *Policy) Compile(name string) (*Compiled, error) {
 			}
 		}
 		c.stmts = append(c.stmts, cs)
+		c.index(len(c.stmts)-1, s)
 	}
 	return c, nil
+}
+
+func (c *Compiled) index(i int, s *Statement) {
+	if s.NotAction != nil {
+		c.anyService = append(c.anyService, i)
+		return
+	}
+	seen := map[string]bool{}
+	for _, a := range s.Action {
+		svc, _, ok := strings.Cut(a, ":")
+		if !ok || strings.ContainsAny(svc, "*?$") {
+			c.anyService = append(c.anyService, i)
+			return
+		}
+		seen[strings.ToLower(svc)] = true
+	}
+	if c.byService == nil {
+		c.byService = map[string][]int{}
+	}
+	for svc := range seen {
+		c.byService[svc] = append(c.byService[svc], i)
+	}
+}
+
+// candidates returns the statements that may match action.
+func (c *Compiled) candidates(action string) (a, b []int) {
+	svc, _, _ := strings.Cut(action, ":")
+	var buf [64]byte
+	if len(svc) <= len(buf) {
+		n := copy(buf[:], svc)
+		for i := 0; i < n; i++ {
+			if buf[i] >= 'A' && buf[i] <= 'Z' {
+				buf[i] += 'a' - 'A'
+			}
+		}
+		return c.byService[string(buf[:n])], c.anyService
+	}
+	return c.byService[strings.ToLower(svc)], c.anyService
 }
 
 func compilePrincipals(p *Principals) *cprincipals {

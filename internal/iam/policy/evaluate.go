@@ -221,13 +221,16 @@ func Evaluate(ps *Policies, req *Request) Decision {
 	var rm Match
 	rpAllow, how := false, NoPrincipal
 	for _, p := range ps.Resource {
-		for i := range p.stmts {
-			s := &p.stmts[i]
-			if s.effect != Allow {
-				continue
-			}
-			if ok, pm := s.applies(&r, true); ok && pm > how {
-				rm, rpAllow, how = Match{Policy: p, Index: s.index}, true, pm
+		x, y := p.candidates(r.Action)
+		for _, list := range [2][]int{x, y} {
+			for _, i := range list {
+				s := &p.stmts[i]
+				if s.effect != Allow {
+					continue
+				}
+				if ok, pm := s.applies(&r, true); ok && pm > how {
+					rm, rpAllow, how = Match{Policy: p, Index: s.index}, true, pm
+				}
 			}
 		}
 	}
@@ -269,13 +272,16 @@ func Evaluate(ps *Policies, req *Request) Decision {
 // find returns the first statement with effect e that applies.
 func find(ps []*Compiled, r *evalRequest, e Effect, checkPrincipal bool) (Match, bool) {
 	for _, p := range ps {
-		for i := range p.stmts {
-			s := &p.stmts[i]
-			if s.effect != e {
-				continue
-			}
-			if ok, _ := s.applies(r, checkPrincipal); ok {
-				return Match{Policy: p, Index: s.index}, true
+		x, y := p.candidates(r.Action)
+		for _, list := range [2][]int{x, y} {
+			for _, i := range list {
+				s := &p.stmts[i]
+				if s.effect != e {
+					continue
+				}
+				if ok, _ := s.applies(r, checkPrincipal); ok {
+					return Match{Policy: p, Index: s.index}, true
+				}
 			}
 		}
 	}
