@@ -171,3 +171,29 @@ func TestKeyPart(t *testing.T) {
 		}
 	}
 }
+
+func TestStore_TrustsService(t *testing.T) {
+	st := newStore(t, backbonetest.New(t))
+	ctx := context.Background()
+	if _, err := st.CreateRole(ctx, RoleInput{Name: "fn", TrustPolicy: lambdaTrust}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateRole(ctx, RoleInput{Name: "states", Path: "/sfn/", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		arn             string
+		exists, trusted bool
+	}{
+		{"arn:aws:iam::000000000000:role/fn", true, true},
+		{"arn:aws:iam::000000000000:role/sfn/states", true, false},
+		{"arn:aws:iam::000000000000:role/states", false, false}, // wrong path
+		{"arn:aws:iam::000000000000:role/made-up", false, false},
+	}
+	for _, tc := range cases {
+		exists, trusted, err := st.TrustsService(ctx, tc.arn, "lambda.amazonaws.com")
+		if err != nil || exists != tc.exists || trusted != tc.trusted {
+			t.Errorf("%s: exists=%v trusted=%v err=%v, want %v %v", tc.arn, exists, trusted, err, tc.exists, tc.trusted)
+		}
+	}
+}

@@ -80,6 +80,7 @@ func TestConformance_Evaluation(t *testing.T) {
 		{name: xa + "cross-account trust in the account root allows when the identity allows", id: []string{pol(allow("sqs:*", "*"))}, rp: []string{pol(rpStmt("Allow", pRoot, "sqs:SendMessage", xQueue))}, req: rq("sqs:SendMessage", xQueue), want: AR},
 		{name: xa + "a deny in the other account's resource policy wins", id: []string{pol(allow("sqs:*", "*"))}, rp: []string{pol(rpStmt("Allow", pRole, "sqs:*", xQueue), rpStmt("Deny", pAll, "sqs:SendMessage", xQueue))}, req: rq("sqs:SendMessage", xQueue), want: DR},
 		{name: xa + "the boundary still limits cross-account access", id: []string{pol(allow("sqs:*", "*"))}, pb: pol(allow("s3:*", "*")), rp: []string{pol(rpStmt("Allow", pRole, "sqs:SendMessage", xQueue))}, req: rq("sqs:SendMessage", xQueue), want: NB},
+		{name: xa + "AWS managed policies (pseudo-account aws) are not another account", id: []string{pol(allow("iam:GetPolicy", "*"))}, req: rq("iam:GetPolicy", "arn:aws:iam::aws:policy/AdministratorAccess"), want: AI},
 		{name: xa + "resources without an account in the ARN are same-account", id: []string{pol(allow("s3:ListBucket", bucket))}, req: rq("s3:ListBucket", bucket), want: AI},
 
 		{name: pb + "effective permissions are the intersection of identity policy and boundary", id: []string{pol(allow("ssm:*", "*"))}, pb: pol(allow("ssm:GetParameter", "*")), req: get, want: AI},
