@@ -96,6 +96,9 @@ func (a *API) assumeRole(r *http.Request, f form) (any, error) {
 		return nil, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", session)
 	}
 	caller, _ := awsapi.PrincipalFrom(ctx)
+	if f.Get("Policy") != "" || f.Get("PolicyArns.member.1.arn") != "" {
+		a.log.Warn("iam: AssumeRole session policies are not applied; the session gets the role's permissions", "role", roleARN)
+	}
 	req := awsapi.AuthzRequest{Service: "sts", Action: "sts:AssumeRole", Resource: roleARN, HTTP: r}
 	role, err := a.store.RoleByARN(ctx, roleARN)
 	if errors.Is(err, ErrNoSuchEntity) || errors.Is(err, ErrInvalidInput) {

@@ -176,13 +176,17 @@ func awsManagedPolicies() (map[string]*ManagedPolicy, error) {
 }
 
 // ManagedPolicyARN resolves the name of a built-in AWS managed policy
-// ("AWSLambdaBasicExecutionRole") to its ARN, as SAM's Policies and
-// ManagedPolicyArns by name need.
-func (s *Store) ManagedPolicyARN(name string) (string, bool) {
-	for arn, p := range s.managed {
-		if p.Name == name {
-			return arn, true
+// ("AWSLambdaBasicExecutionRole") to its ARN, path included
+// (arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole), as a
+// SAM function's Policies by name need.
+func ManagedPolicyARN(name string) (string, bool) {
+	for _, b := range builtinPolicies() {
+		if b.name == name {
+			return "arn:aws:iam::aws:policy" + b.path + b.name, true
 		}
 	}
 	return "", false
 }
+
+// ManagedPolicyARN is the package function, for callers holding a Store.
+func (s *Store) ManagedPolicyARN(name string) (string, bool) { return ManagedPolicyARN(name) }
