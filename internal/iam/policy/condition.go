@@ -113,15 +113,16 @@ func parseOperator(name string) (operator, error) {
 
 // condition is one operator + key test with its compiled values.
 type condition struct {
-	op   operator
-	key  string
-	raw  []string
-	pats []pattern      // string, like, arn (per ARN component, see arnPats)
-	arns [][6]pattern   // ArnLike/ArnEquals
-	nums []float64      // numeric
-	ts   []time.Time    // date
-	nets []netip.Prefix // IP
-	bins [][]byte       // binary
+	op       operator
+	key      string
+	raw      []string
+	pats     []pattern      // string, like, arn (per ARN component, see arnPats)
+	arns     [][6]pattern   // ArnLike/ArnEquals, per ARN component
+	arnWhole []pattern      // ARN values given as one policy variable
+	nums     []float64      // numeric
+	ts       []time.Time    // date
+	nets     []netip.Prefix // IP
+	bins     [][]byte       // binary
 	// dynamic is true when values use policy variables (resolved per request).
 	dynamic bool
 }
@@ -140,12 +141,18 @@ func compileCondition(op operator, key string, values []string, vars bool) (cond
 			c.pats = append(c.pats, p)
 		case famArn:
 			var a [6]pattern
-			parts := strings.SplitN(v, ":", 6)
+			parts := splitARN(v)
 			if len(parts) != 6 {
-				if v != "*" {
+				switch {
+				case v == "*":
+					parts = []string{"*", "*", "*", "*", "*", "*"}
+				case vars && strings.Contains(v, "${"):
+					// A variable that holds a whole ARN: match the ARN as one string.
+					c.arnWhole = append(c.arnWhole, compilePattern(v, true, vars, false))
+					continue
+				default:
 					return c, fmt.Errorf("%s: %s: %q is not an ARN", op.name, key, v)
 				}
-				parts = []string{"*", "*", "*", "*", "*", "*"}
 			}
 			for i, part := range parts {
 				a[i] = compilePattern(part, true, vars, false)
@@ -186,6 +193,25 @@ func compileCondition(op operator, key string, values []string, vars bool) (cond
 		}
 	}
 	return c, nil
+}
+
+// splitARN splits an ARN pattern into its six components at colons outside
+// ${...} policy variables (whose keys contain colons: ${aws:username}).
+func splitARN(v string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i := 0; i < len(v) && len(parts) < 5; i++ {
+		switch {
+		case v[i] == '$' && i+1 < len(v) && v[i+1] == '{':
+			depth++
+		case v[i] == '}' && depth > 0:
+			depth--
+		case v[i] == ':' && depth == 0:
+			parts = append(parts, v[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, v[start:])
 }
 
 func parseNet(v string) (netip.Prefix, error) {
@@ -305,6 +331,15 @@ func (c *condition) matchOne(v string, r *evalRequest) (bool, bool) {
 		parts := strings.SplitN(v, ":", 6)
 		if len(parts) != 6 {
 			return false, true
+		}
+		for i := range c.arnWhole {
+			m, ok := c.arnWhole[i].match(v, r)
+			if !ok {
+				return false, false
+			}
+			if m {
+				return true, true
+			}
 		}
 	arns:
 		for i := range c.arns {

@@ -152,6 +152,9 @@ func TestConformance_Conditions(t *testing.T) {
 		{name: vars + "variables in condition values", id: a(cond("StringLike", "s3:prefix", "home/${aws:username}/*")), req: get("s3:prefix=home/alice/docs", "aws:username=alice"), want: AI},
 		{name: vars + "variables in condition values mismatch", id: a(cond("StringLike", "s3:prefix", "home/${aws:username}/*")), req: get("s3:prefix=home/bob/docs", "aws:username=alice"), want: NI},
 		{name: vars + "${aws:userid} for a role session", id: []string{pol(allow("s3:GetObject", bucket+"/${aws:userid}/*"))}, req: rq("s3:GetObject", bucket+"/AROAEXAMPLE:S/x", "aws:userid=AROAEXAMPLE:S"), want: AI},
+		{name: vars + "a variable inside an ARN condition value", id: a(cond("ArnLike", "aws:SourceArn", "arn:aws:sqs:*:${aws:PrincipalAccount}:*")), req: get("aws:SourceArn=arn:aws:sqs:us-east-1:" + acct + ":q"), want: AI},
+		{name: vars + "a variable inside an ARN condition value mismatch", id: a(cond("ArnLike", "aws:SourceArn", "arn:aws:sqs:*:${aws:PrincipalAccount}:*")), req: get("aws:SourceArn=arn:aws:sqs:us-east-1:" + otherAcct + ":q"), want: NI},
+		{name: vars + "a whole-ARN variable as an ArnEquals value", id: a(cond("ArnEquals", "aws:SourceArn", "${aws:PrincipalArn}")), req: get("aws:SourceArn=" + roleARN), want: AI},
 		{name: vars + "${aws:PrincipalArn} is derived from the request", id: a(cond("StringEquals", "aws:PrincipalArn", "${aws:PrincipalArn}")), req: get(), want: AI},
 
 		{name: glob + "aws:PrincipalArn is the role ARN for a role session", id: a(cond("ArnEquals", "aws:PrincipalArn", roleARN)), req: get(), want: AI},
