@@ -1,8 +1,12 @@
 package iam
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -225,5 +229,53 @@ func TestAuthorizer_Report(t *testing.T) {
 	}
 	if len(rep.Unused) != 1 || rep.Unused[0].Statement.Sid != "Unused" {
 		t.Fatalf("unused = %+v", rep.Unused)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestEnforce_LogSuggestsStatement: a denial (enforce) and a would-be denial
+// (audit) are logged with the smallest statement that would allow them.
+func TestEnforce_LogSuggestsStatement(t *testing.T) {
+	for _, mode := range []Mode{Enforce, Audit} {
+		t.Run(mode.String(), func(t *testing.T) {
+			var buf syncBuffer
+			h := newHarnessLog(t, mode, slog.New(slog.NewJSONHandler(&buf, nil)))
+			mustRole(t, h, "r", lambdaTrust)
+			err := invoke(h, h.session("r", "s"), "orders")
+			if (err != nil) != (mode == Enforce) {
+				t.Fatalf("%s: err = %v", mode, err)
+			}
+			var entry map[string]any
+			for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+				var e map[string]any
+				if json.Unmarshal([]byte(line), &e) == nil && e["statement"] != nil {
+					entry = e
+				}
+			}
+			if entry == nil {
+				t.Fatalf("no denial logged:\n%s", buf.String())
+			}
+			want := `{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:000000000000:function:orders"}`
+			if entry["statement"] != want || entry["fix"] != "add to the identity-based policy" {
+				t.Fatalf("logged %v", entry)
+			}
+		})
 	}
 }

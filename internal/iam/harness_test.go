@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -38,6 +39,11 @@ type harness struct {
 
 func newHarness(t *testing.T, mode Mode) *harness {
 	t.Helper()
+	return newHarnessLog(t, mode, nil)
+}
+
+func newHarnessLog(t *testing.T, mode Mode, log *slog.Logger) *harness {
+	t.Helper()
 	ctx := context.Background()
 	bb := backbonetest.New(t)
 	acct := awsapi.Account{Region: "us-east-1", ID: testAccount}
@@ -53,7 +59,7 @@ func newHarness(t *testing.T, mode Mode) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close(context.Background()) })
-	az, err := NewAuthorizer(AuthorizerOptions{Store: st, Mode: mode, FlushInterval: 50 * time.Millisecond})
+	az, err := NewAuthorizer(AuthorizerOptions{Store: st, Mode: mode, FlushInterval: 50 * time.Millisecond, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
