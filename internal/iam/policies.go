@@ -28,6 +28,9 @@ func (s *Store) CreatePolicy(ctx context.Context, in PolicyInput) (ManagedPolicy
 	if _, err := CheckPolicy(in.Document, policy.Identity); err != nil {
 		return ManagedPolicy{}, err
 	}
+	if policyChars(in.Document) > maxManagedChars {
+		return ManagedPolicy{}, fmt.Errorf("%w: Cannot exceed quota for PolicySize: %d", ErrLimitExceeded, maxManagedChars)
+	}
 	now := s.now().UTC().Truncate(1e9)
 	p := ManagedPolicy{
 		Name: in.Name, Path: path, ID: newID("ANPA"), ARN: PolicyARN(s.account.ID, path, in.Name),
@@ -116,6 +119,9 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, arn, doc string, setDef
 	}
 	if _, err := CheckPolicy(doc, policy.Identity); err != nil {
 		return ManagedPolicy{}, err
+	}
+	if policyChars(doc) > maxManagedChars {
+		return ManagedPolicy{}, fmt.Errorf("%w: Cannot exceed quota for PolicySize: %d", ErrLimitExceeded, maxManagedChars)
 	}
 	name, err := s.customerPolicyName(arn)
 	if err != nil {

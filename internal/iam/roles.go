@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -34,6 +35,15 @@ func (s *Store) checkRoleInput(in *RoleInput) error {
 	}
 	if _, err := CheckPolicy(in.TrustPolicy, policy.Trust); err != nil {
 		return err
+	}
+	if n := policyChars(in.TrustPolicy); n > maxTrustChars {
+		return fmt.Errorf("%w: Cannot exceed quota for ACLSizePerRole: %d", ErrLimitExceeded, maxTrustChars)
+	}
+	if err := checkInlineSize(in.Name, in.Inline); err != nil {
+		return err
+	}
+	if len(dedupe(in.Attached)) > maxAttachedRoles {
+		return fmt.Errorf("%w: Cannot exceed quota for PoliciesPerRole: %d", ErrLimitExceeded, maxAttachedRoles)
 	}
 	for name, doc := range in.Inline {
 		if err := validName("policy name", name, 128); err != nil {
@@ -76,6 +86,17 @@ func (s *Store) createRole(ctx context.Context, in RoleInput) (Role, error) {
 		return Role{}, fmt.Errorf("role %q: %w", in.Name, err)
 	}
 	return r, nil
+}
+
+func checkInlineSize(role string, inline map[string]string) error {
+	n := 0
+	for _, doc := range inline {
+		n += policyChars(doc)
+	}
+	if n > maxInlineChars {
+		return fmt.Errorf("%w: Maximum policy size of %d bytes exceeded for role %s", ErrLimitExceeded, maxInlineChars, role)
+	}
+	return nil
 }
 
 func dedupe(arns []string) []string {
@@ -212,10 +233,15 @@ func (s *Store) PutRolePolicy(ctx context.Context, role, name, doc string) error
 		return err
 	}
 	_, err := modify(ctx, s, roleKey(role), func(r *Role) error {
-		if r.Inline == nil {
-			r.Inline = map[string]string{}
+		next := maps.Clone(r.Inline)
+		if next == nil {
+			next = map[string]string{}
 		}
-		r.Inline[name] = doc
+		next[name] = doc
+		if err := checkInlineSize(r.Name, next); err != nil {
+			return err
+		}
+		r.Inline = next
 		return nil
 	})
 	if err != nil {
@@ -256,6 +282,9 @@ func (s *Store) AttachRolePolicy(ctx context.Context, role, policyARN string) er
 	}
 	_, err := modify(ctx, s, roleKey(role), func(r *Role) error {
 		if !slices.Contains(r.Attached, policyARN) {
+			if len(r.Attached) >= maxAttachedRoles {
+				return fmt.Errorf("%w: Cannot exceed quota for PoliciesPerRole: %d", ErrLimitExceeded, maxAttachedRoles)
+			}
 			r.Attached = append(r.Attached, policyARN)
 		}
 		return nil

@@ -315,6 +315,27 @@ func validPath(path string) (string, error) {
 	return path, nil
 }
 
+// IAM's hard quotas: what can never work on AWS fails here too (the
+// defaults some of them can be raised from are lower).
+const (
+	maxInlineChars   = 10240 // all inline policies of a role, whitespace excluded
+	maxManagedChars  = 6144  // one managed policy version, whitespace excluded
+	maxTrustChars    = 4096  // a role trust policy (default quota 2048)
+	maxAttachedRoles = 20    // managed policies per role (default quota 10)
+)
+
+// policyChars counts a document's characters, whitespace excluded, as IAM's
+// size quotas do.
+func policyChars(doc string) int {
+	n := 0
+	for _, c := range doc {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			n++
+		}
+	}
+	return n
+}
+
 // MalformedPolicyError is a policy document that does not parse or validate.
 type MalformedPolicyError struct{ Err error }
 

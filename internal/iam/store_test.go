@@ -197,3 +197,42 @@ func TestStore_TrustsService(t *testing.T) {
 		}
 	}
 }
+
+func TestStore_Quotas(t *testing.T) {
+	st := newStore(t, backbonetest.New(t))
+	ctx := context.Background()
+	if _, err := st.CreateRole(ctx, RoleInput{Name: "q", TrustPolicy: lambdaTrust}); err != nil {
+		t.Fatal(err)
+	}
+	big := func(n int) string {
+		var acts []string
+		for i := 0; i < n; i++ {
+			acts = append(acts, fmt.Sprintf(`"s3:GetObjectVersion%04d"`, i))
+		}
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[` + strings.Join(acts, ",") + `],"Resource":"*"}]}`
+	}
+	if err := st.PutRolePolicy(ctx, "q", "a", big(200)); err != nil { // ~5.6k characters
+		t.Fatal(err)
+	}
+	if err := st.PutRolePolicy(ctx, "q", "b", big(200)); !errors.Is(err, ErrLimitExceeded) {
+		t.Fatalf("second large inline policy: %v", err)
+	}
+	if err := st.PutRolePolicy(ctx, "q", "a", big(100)); err != nil { // replacing counts once
+		t.Fatal(err)
+	}
+	if _, err := st.CreatePolicy(ctx, PolicyInput{Name: "huge", Document: big(300)}); !errors.Is(err, ErrLimitExceeded) {
+		t.Fatalf("managed policy over 6144 characters: %v", err)
+	}
+	for i := 0; i < maxAttachedRoles; i++ {
+		p, err := st.CreatePolicy(ctx, PolicyInput{Name: fmt.Sprintf("p%d", i), Document: big(1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AttachRolePolicy(ctx, "q", p.ARN); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.AttachRolePolicy(ctx, "q", "arn:aws:iam::aws:policy/AdministratorAccess"); !errors.Is(err, ErrLimitExceeded) {
+		t.Fatalf("21st attached policy: %v", err)
+	}
+}
