@@ -86,14 +86,13 @@ func substitute(v any, params map[string]any) any {
 	return v
 }
 
-var subVar = regexp.MustCompile(`\$\{([^}!]+)\}`)
-
 // ResolveStatements turns expanded statements into a policy document,
 // resolving Fn::Sub and Ref of the pseudo parameters AWS::Partition,
 // AWS::Region and AWS::AccountId (parameter values must then be strings).
 // The stack engine resolves intrinsics itself; this serves nubo's tests,
 // `nubo iam` tooling and templates with literal parameters.
 func ResolveStatements(stmts []map[string]any, region, account string) (string, error) {
+	subVar := regexp.MustCompile(`\$\{([^}!]+)\}`)
 	pseudo := map[string]string{"AWS::Partition": "aws", "AWS::Region": region, "AWS::AccountId": account, "AWS::URLSuffix": "amazonaws.com"}
 	var resolve func(v any) (any, error)
 	resolve = func(v any) (any, error) {

@@ -62,34 +62,38 @@ type baseOp struct {
 	negated bool
 }
 
-var baseOperators = map[string]baseOp{
-	"StringEquals":              {fam: famString},
-	"StringNotEquals":           {fam: famString, negated: true},
-	"StringEqualsIgnoreCase":    {fam: famStringIgnoreCase},
-	"StringNotEqualsIgnoreCase": {fam: famStringIgnoreCase, negated: true},
-	"StringLike":                {fam: famStringLike},
-	"StringNotLike":             {fam: famStringLike, negated: true},
-	"NumericEquals":             {fam: famNumeric},
-	"NumericNotEquals":          {fam: famNumeric, negated: true},
-	"NumericLessThan":           {fam: famNumeric, cmp: cmpLt},
-	"NumericLessThanEquals":     {fam: famNumeric, cmp: cmpLe},
-	"NumericGreaterThan":        {fam: famNumeric, cmp: cmpGt},
-	"NumericGreaterThanEquals":  {fam: famNumeric, cmp: cmpGe},
-	"DateEquals":                {fam: famDate},
-	"DateNotEquals":             {fam: famDate, negated: true},
-	"DateLessThan":              {fam: famDate, cmp: cmpLt},
-	"DateLessThanEquals":        {fam: famDate, cmp: cmpLe},
-	"DateGreaterThan":           {fam: famDate, cmp: cmpGt},
-	"DateGreaterThanEquals":     {fam: famDate, cmp: cmpGe},
-	"Bool":                      {fam: famBool},
-	"BinaryEquals":              {fam: famBinary},
-	"IpAddress":                 {fam: famIP},
-	"NotIpAddress":              {fam: famIP, negated: true},
-	"ArnEquals":                 {fam: famArn},
-	"ArnLike":                   {fam: famArn},
-	"ArnNotEquals":              {fam: famArn, negated: true},
-	"ArnNotLike":                {fam: famArn, negated: true},
-	"Null":                      {fam: famNull},
+// baseOperators maps each operator name (without set qualifier or
+// IfExists) to what it compares. A function, so no package state is mutable.
+func baseOperators() map[string]baseOp {
+	return map[string]baseOp{
+		"StringEquals":              {fam: famString},
+		"StringNotEquals":           {fam: famString, negated: true},
+		"StringEqualsIgnoreCase":    {fam: famStringIgnoreCase},
+		"StringNotEqualsIgnoreCase": {fam: famStringIgnoreCase, negated: true},
+		"StringLike":                {fam: famStringLike},
+		"StringNotLike":             {fam: famStringLike, negated: true},
+		"NumericEquals":             {fam: famNumeric},
+		"NumericNotEquals":          {fam: famNumeric, negated: true},
+		"NumericLessThan":           {fam: famNumeric, cmp: cmpLt},
+		"NumericLessThanEquals":     {fam: famNumeric, cmp: cmpLe},
+		"NumericGreaterThan":        {fam: famNumeric, cmp: cmpGt},
+		"NumericGreaterThanEquals":  {fam: famNumeric, cmp: cmpGe},
+		"DateEquals":                {fam: famDate},
+		"DateNotEquals":             {fam: famDate, negated: true},
+		"DateLessThan":              {fam: famDate, cmp: cmpLt},
+		"DateLessThanEquals":        {fam: famDate, cmp: cmpLe},
+		"DateGreaterThan":           {fam: famDate, cmp: cmpGt},
+		"DateGreaterThanEquals":     {fam: famDate, cmp: cmpGe},
+		"Bool":                      {fam: famBool},
+		"BinaryEquals":              {fam: famBinary},
+		"IpAddress":                 {fam: famIP},
+		"NotIpAddress":              {fam: famIP, negated: true},
+		"ArnEquals":                 {fam: famArn},
+		"ArnLike":                   {fam: famArn},
+		"ArnNotEquals":              {fam: famArn, negated: true},
+		"ArnNotLike":                {fam: famArn, negated: true},
+		"Null":                      {fam: famNull},
+	}
 }
 
 func parseOperator(name string) (operator, error) {
@@ -103,7 +107,7 @@ func parseOperator(name string) (operator, error) {
 	if r, ok := strings.CutSuffix(rest, "IfExists"); ok && r != "Null" {
 		op.ifExists, rest = true, r
 	}
-	b, ok := baseOperators[rest]
+	b, ok := baseOperators()[rest]
 	if !ok {
 		return op, fmt.Errorf("unknown condition operator %q", name)
 	}
@@ -226,22 +230,13 @@ func parseNet(v string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
-var dateLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05Z0700",
-	"2006-01-02T15:04:05",
-	"2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04Z",
-	"2006-01-02",
-}
-
 // parseDate accepts the ISO 8601 forms AWS accepts and epoch seconds.
 func parseDate(v string) (time.Time, bool) {
 	if n, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(n) && !math.IsInf(n, 0) {
 		sec, frac := math.Modf(n)
 		return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
 	}
-	for _, l := range dateLayouts {
+	for _, l := range [...]string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02T15:04Z07:00", "2006-01-02T15:04Z", "2006-01-02"} {
 		if t, err := time.Parse(l, v); err == nil {
 			return t, true
 		}

@@ -72,7 +72,7 @@ func FuzzCondition(f *testing.F) {
 			return
 		}
 		var neg string
-		for name, b := range baseOperators {
+		for name, b := range baseOperators() {
 			if b.fam == o.fam && b.cmp == o.cmp && b.negated != o.negated && b.fam != famArn {
 				neg = name
 			}
