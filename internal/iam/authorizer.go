@@ -246,6 +246,32 @@ func (a *Authorizer) resourcePolicy(doc string) (*policy.Compiled, error) {
 	return c, nil
 }
 
+// sessionPolicies compiles a session's policies. One that cannot be read
+// allows nothing: a session is never given more than it was issued with.
+func (a *Authorizer) sessionPolicies(ctx context.Context, p awsapi.Principal) ([]*policy.Compiled, error) {
+	var out []*policy.Compiled
+	if p.SessionPolicy != "" {
+		c, err := a.resourcePolicy(p.SessionPolicy)
+		if err != nil {
+			c, _ = policy.Compile("session policy", []byte(`{"Version":"2012-10-17","Statement":[]}`))
+		}
+		out = append(out, c)
+	}
+	for _, arn := range p.SessionPolicyARNs {
+		c, err := a.compileManaged(ctx, arn)
+		if err != nil {
+			a.log.Warn("iam: session policy unreadable", "policy", arn, "err", err)
+			continue
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		c, _ := policy.Compile("session policy", []byte(`{"Version":"2012-10-17","Statement":[]}`))
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 // Evaluation is one authorization's inputs and outcome.
 type Evaluation struct {
 	Request  policy.Request
@@ -282,6 +308,11 @@ func (a *Authorizer) Evaluate(ctx context.Context, req awsapi.AuthzRequest) (Eva
 		pr.Principal, pr.PrincipalARN = p.ARN, p.RoleARN
 		ps = cr.ps
 		ev.RoleMissing = cr.missing
+		if p.SessionPolicy != "" || len(p.SessionPolicyARNs) > 0 {
+			if ps.Session, err = a.sessionPolicies(ctx, p); err != nil {
+				return ev, err
+			}
+		}
 		extra["aws:PrincipalType"] = "AssumedRole"
 		if !cr.missing {
 			extra["aws:userid"] = cr.role.ID + ":" + p.Session

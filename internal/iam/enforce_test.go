@@ -279,3 +279,25 @@ func TestEnforce_LogSuggestsStatement(t *testing.T) {
 		})
 	}
 }
+
+func TestSTS_SessionPolicies(t *testing.T) {
+	h := newHarness(t, Enforce)
+	ctx := context.Background()
+	mustRole(t, h, "wide", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}`)
+	putInline(t, h, "wide", "all-lambda", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:*","Resource":"*"}]}`)
+	out, err := h.sts(h.root()).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::000000000000:role/wide"), RoleSessionName: aws.String("narrow"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:000000000000:function:only-this"}]}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := awsapi.Credentials{AccessKeyID: aws.ToString(out.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey), SessionToken: aws.ToString(out.Credentials.SessionToken)}
+	if err := invoke(h, c, "only-this"); err != nil {
+		t.Fatalf("inside the session policy: %v", err)
+	}
+	mustContain(t, apiError(t, invoke(h, c, "other"), "AccessDeniedException"), "because no session policy allows the lambda:InvokeFunction action")
+
+	_, err = h.sts(h.root()).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/wide"), RoleSessionName: aws.String("bad"), Policy: aws.String(`{"Statement":[{"Effect":"Allow"}]}`)})
+	apiError(t, err, "MalformedPolicyDocument")
+}

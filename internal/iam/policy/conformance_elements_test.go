@@ -60,8 +60,8 @@ func TestConformance_Elements(t *testing.T) {
 
 		{name: pr + "a role ARN principal covers the role's sessions", rp: []string{pol(rpStmt("Allow", pRole, "sqs:SendMessage", queueARN))}, req: rq("sqs:SendMessage", queueARN), want: AR},
 		{name: pr + "a role session principal must name the exact session", rp: []string{pol(rpStmt("Allow", `{"AWS":"arn:aws:sts::111122223333:assumed-role/R/Other"}`, "sqs:SendMessage", queueARN))}, req: rq("sqs:SendMessage", queueARN), want: NI},
-		{name: pr + "an account id principal covers every principal in the account", rp: []string{pol(rpStmt("Allow", pAcct, "sqs:SendMessage", queueARN))}, req: rq("sqs:SendMessage", queueARN), want: AR},
-		{name: pr + "another account's id does not cover this principal", rp: []string{pol(rpStmt("Allow", `{"AWS":"444455556666"}`, "sqs:SendMessage", queueARN))}, req: rq("sqs:SendMessage", queueARN), want: NI},
+		{name: pr + "an account id principal covers every principal in the account (cross-account)", id: []string{pol(allow("sqs:*", "*"))}, rp: []string{pol(rpStmt("Allow", pAcct, "sqs:SendMessage", xQueue))}, req: rq("sqs:SendMessage", xQueue), want: AR},
+		{name: pr + "another account's id does not cover this principal", id: []string{pol(allow("sqs:*", "*"))}, rp: []string{pol(rpStmt("Allow", `{"AWS":"444455556666"}`, "sqs:SendMessage", xQueue))}, req: rq("sqs:SendMessage", xQueue), want: NR},
 		{name: pr + "a list of principals matches any", rp: []string{pol(rpStmt("Allow", `{"AWS":["arn:aws:iam::444455556666:role/X","arn:aws:iam::111122223333:role/R"]}`, "sqs:SendMessage", queueARN))}, req: rq("sqs:SendMessage", queueARN), want: AR},
 		{name: pr + "a service principal matches the service", rp: []string{pol(rpStmt("Allow", `{"Service":["s3.amazonaws.com","apigateway.amazonaws.com"]}`, "lambda:InvokeFunction", fnARN))}, req: svc("apigateway.amazonaws.com", "lambda:InvokeFunction", fnARN), want: AR},
 		{name: pr + "a service principal does not cover IAM principals", rp: []string{pol(rpStmt("Allow", pAPIGW, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: NI},

@@ -20,6 +20,7 @@ type conformanceCase struct {
 	id   []string
 	rp   []string
 	pb   string
+	sess []string // session policies
 	req  Request
 	want Reason
 }
@@ -118,6 +119,13 @@ func runConformance(t *testing.T, cases []conformanceCase) {
 					t.Fatalf("resource policy %d: %v", i, err)
 				}
 				ps.Resource = append(ps.Resource, c)
+			}
+			for i, d := range tc.sess {
+				c, err := Compile("session"+string(rune('0'+i)), []byte(d))
+				if err != nil {
+					t.Fatalf("session policy %d: %v", i, err)
+				}
+				ps.Session = append(ps.Session, c)
 			}
 			if tc.pb != "" {
 				c, err := Compile("boundary", []byte(tc.pb))

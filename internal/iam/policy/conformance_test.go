@@ -21,6 +21,8 @@ const (
 	NI = NoIdentityAllow
 	NR = NoResourceAllow
 	NB = NoBoundaryAllow
+	DS = ExplicitDenySession
+	NS = NoSessionAllow
 )
 
 // Principal elements for resource-based policies.
@@ -57,8 +59,10 @@ func TestConformance_Evaluation(t *testing.T) {
 		{name: sec + "an empty statement list allows nothing", id: []string{`{"Version":"2012-10-17","Statement":[]}`}, req: get, want: NI},
 		{name: sec + "a resource-based policy naming the role allows within the account", rp: []string{pol(rpStmt("Allow", pRole, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: AR},
 		{name: sec + "a resource-based policy naming the session allows within the account", rp: []string{pol(rpStmt("Allow", pSession, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: AR},
-		{name: sec + "a resource-based policy naming the account allows within the account", rp: []string{pol(rpStmt("Allow", pAcct, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: AR},
-		{name: sec + "a resource-based policy naming the account root ARN allows within the account", rp: []string{pol(rpStmt("Allow", pRoot, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: AR},
+		// "Principal: AWS account principals": naming an account delegates to the account's IAM policies.
+		{name: sec + "a resource-based policy naming the account delegates: alone it does not allow", rp: []string{pol(rpStmt("Allow", pAcct, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: NI},
+		{name: sec + "a resource-based policy naming the account root ARN delegates: alone it does not allow", rp: []string{pol(rpStmt("Allow", pRoot, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: NI},
+		{name: sec + "a resource-based policy naming the account plus an identity allow allows", id: []string{pol(allow("lambda:InvokeFunction", "*"))}, rp: []string{pol(rpStmt("Allow", pRoot, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: AI},
 		{name: sec + "identity allow or resource allow is enough within an account (union)", id: []string{pol(allow("lambda:GetFunction", fnARN))}, rp: []string{pol(rpStmt("Allow", pRole, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:GetFunction", fnARN), want: AI},
 		{name: sec + "a resource-based policy for another principal does not allow", rp: []string{pol(rpStmt("Allow", pOther, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: NI},
 		{name: sec + "an explicit deny in a resource-based policy overrides an identity allow", id: []string{pol(allow("lambda:*", "*"))}, rp: []string{pol(rpStmt("Deny", pAll, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: DR},
@@ -87,6 +91,12 @@ func TestConformance_Evaluation(t *testing.T) {
 		{name: pb + "an action outside the boundary is denied even if the identity allows", id: []string{pol(allow("ssm:*", "*"))}, pb: pol(allow("ssm:GetParameter", "*")), req: rq("ssm:PutParameter", paramARN), want: NB},
 		{name: pb + "a boundary alone grants nothing", pb: pol(allow("*", "*")), req: get, want: NI},
 		{name: pb + "an explicit deny in the boundary denies", id: []string{pol(allow("*", "*"))}, pb: pol(allow("*", "*"), deny("ssm:GetParameter", "*")), req: get, want: DB},
+		{name: pb + "session policies limit identity allows like a boundary", id: []string{pol(allow("*", "*"))}, req: rq("ssm:GetParameter", paramARN), want: NS, sess: []string{pol(allow("s3:*", "*"))}},
+		{name: pb + "session policies allow inside them", id: []string{pol(allow("*", "*"))}, req: rq("s3:GetObject", bucket+"/k"), want: AI, sess: []string{pol(allow("s3:*", "*"))}},
+		{name: pb + "several session policies: one allowing is enough", id: []string{pol(allow("*", "*"))}, req: rq("sqs:SendMessage", queueARN), want: AI, sess: []string{pol(allow("s3:*", "*")), pol(allow("sqs:*", "*"))}},
+		{name: pb + "an explicit deny in a session policy denies", id: []string{pol(allow("*", "*"))}, req: rq("s3:GetObject", bucket+"/k"), want: DS, sess: []string{pol(allow("*", "*"), deny("s3:*", "*"))}},
+		{name: pb + "a session policy does not limit a resource-based policy naming the session", rp: []string{pol(rpStmt("Allow", pSession, "sqs:SendMessage", queueARN))}, req: rq("sqs:SendMessage", queueARN), want: AR, sess: []string{pol(allow("s3:*", "*"))}},
+		{name: pb + "a session policy limits a resource-based policy naming the role", rp: []string{pol(rpStmt("Allow", pRole, "sqs:SendMessage", queueARN))}, req: rq("sqs:SendMessage", queueARN), want: NS, sess: []string{pol(allow("s3:*", "*"))}},
 		{name: pb + "a boundary limits a resource-based policy naming the role", pb: pol(allow("s3:*", "*")), rp: []string{pol(rpStmt("Allow", pRole, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: NB},
 		{name: pb + "a boundary does not limit a resource-based policy naming the session", pb: pol(allow("s3:*", "*")), rp: []string{pol(rpStmt("Allow", pSession, "lambda:InvokeFunction", fnARN))}, req: rq("lambda:InvokeFunction", fnARN), want: AR},
 		{name: pb + "a boundary resource restriction applies", id: []string{pol(allow("s3:GetObject", "*"))}, pb: pol(allow("s3:GetObject", bucket+"/public/*")), req: rq("s3:GetObject", bucket+"/private/a"), want: NB},

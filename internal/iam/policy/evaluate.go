@@ -121,6 +121,10 @@ type Policies struct {
 	Resource []*Compiled
 	// Boundary is the principal's permissions boundary; nil means none.
 	Boundary *Compiled
+	// Session are the session policies of a role session (AssumeRole's
+	// Policy and PolicyArns); empty means none. Like a boundary, they limit
+	// what the identity-based policies allow.
+	Session []*Compiled
 }
 
 // Reason says why a decision was made.
@@ -136,6 +140,8 @@ const (
 	NoIdentityAllow
 	NoResourceAllow
 	NoBoundaryAllow
+	ExplicitDenySession
+	NoSessionAllow
 )
 
 func (r Reason) String() string {
@@ -156,13 +162,17 @@ func (r Reason) String() string {
 		return "no resource-based policy allows"
 	case NoBoundaryAllow:
 		return "permissions boundary does not allow"
+	case ExplicitDenySession:
+		return "explicit deny in a session policy"
+	case NoSessionAllow:
+		return "session policy does not allow"
 	}
 	return "unknown"
 }
 
 // ExplicitDeny reports whether the reason is an explicit Deny statement.
 func (r Reason) ExplicitDeny() bool {
-	return r == ExplicitDenyIdentity || r == ExplicitDenyResource || r == ExplicitDenyBoundary
+	return r == ExplicitDenyIdentity || r == ExplicitDenyResource || r == ExplicitDenyBoundary || r == ExplicitDenySession
 }
 
 // Match is the statement that decided a request.
@@ -194,11 +204,14 @@ type Decision struct {
 
 // Evaluate decides req against ps with AWS's policy evaluation logic:
 //
-//  1. an explicit Deny in any policy (identity, resource, boundary) denies;
-//  2. within one account, an Allow in a resource-based policy allows (a
-//     boundary limits it unless the policy names the caller's own session or
-//     user ARN), and an Allow in an identity-based policy allows if the
-//     permissions boundary also allows;
+//  1. an explicit Deny in any policy (identity, resource, boundary, session)
+//     denies;
+//  2. within one account, an Allow in a resource-based policy that names the
+//     caller allows (a boundary or session policy limits it unless it names
+//     the caller's own session or user ARN; naming the account only
+//     delegates to the identity-based policies), and an Allow in an
+//     identity-based policy allows if the boundary and session policies also
+//     allow;
 //  3. across accounts both the identity-based and the resource-based policy
 //     must allow;
 //  4. otherwise the request is implicitly denied.
@@ -218,6 +231,19 @@ func Evaluate(ps *Policies, req *Request) Decision {
 		}
 		_, boundaryOK = find(one, &r, Allow, false)
 	}
+	sessionOK := true
+	if len(ps.Session) > 0 && !r.service {
+		if m, ok := find(ps.Session, &r, Deny, false); ok {
+			return Decision{Reason: ExplicitDenySession, Match: m}
+		}
+		_, sessionOK = find(ps.Session, &r, Allow, false)
+	}
+	// limited is the reason an allow is cut down by a boundary or session policy.
+	limited := NoBoundaryAllow
+	if boundaryOK && !sessionOK {
+		limited = NoSessionAllow
+	}
+	limitsOK := boundaryOK && sessionOK
 	var rm Match
 	rpAllow, how := false, NoPrincipal
 	for _, p := range ps.Resource {
@@ -248,23 +274,29 @@ func Evaluate(ps *Policies, req *Request) Decision {
 		switch {
 		case !idAllow:
 			return Decision{Reason: NoIdentityAllow, BoundaryAllowed: boundaryOK}
-		case !boundaryOK:
-			return Decision{Reason: NoBoundaryAllow, Match: im}
+		case !limitsOK:
+			return Decision{Reason: limited, Match: im, BoundaryAllowed: boundaryOK}
 		case !rpAllow:
 			return Decision{Reason: NoResourceAllow, BoundaryAllowed: true}
 		}
 		return Decision{Allowed: true, Reason: AllowedByResource, Match: rm, BoundaryAllowed: true}
 	}
+	// Within the account, a resource-based policy that names the account
+	// delegates to the account's identity-based policies: it grants nothing
+	// by itself ("Principal: AWS account principals").
+	if how == ByAccount {
+		rpAllow = false
+	}
 	switch {
-	case rpAllow && (direct || boundaryOK):
+	case rpAllow && (direct || limitsOK):
 		return Decision{Allowed: true, Reason: AllowedByResource, Match: rm, BoundaryAllowed: boundaryOK}
-	case idAllow && boundaryOK:
+	case idAllow && limitsOK:
 		return Decision{Allowed: true, Reason: AllowedByIdentity, Match: im, BoundaryAllowed: true}
 	case idAllow || rpAllow:
 		if !idAllow {
 			im = rm
 		}
-		return Decision{Reason: NoBoundaryAllow, Match: im}
+		return Decision{Reason: limited, Match: im, BoundaryAllowed: boundaryOK}
 	}
 	return Decision{Reason: NoIdentityAllow, BoundaryAllowed: boundaryOK}
 }

@@ -21,7 +21,7 @@ func DenialMessage(req *Request, d Decision) string {
 		b.WriteString(req.Resource)
 	}
 	switch d.Reason {
-	case ExplicitDenyIdentity, ExplicitDenyResource, ExplicitDenyBoundary:
+	case ExplicitDenyIdentity, ExplicitDenyResource, ExplicitDenyBoundary, ExplicitDenySession:
 		b.WriteString(" with an ")
 		b.WriteString(d.Reason.String())
 		if d.Match.Policy != nil && strings.HasPrefix(d.Match.Policy.Name, "arn:") {
@@ -30,6 +30,10 @@ func DenialMessage(req *Request, d Decision) string {
 		}
 	case NoBoundaryAllow:
 		b.WriteString(" because no permissions boundary allows the ")
+		b.WriteString(req.Action)
+		b.WriteString(" action")
+	case NoSessionAllow:
+		b.WriteString(" because no session policy allows the ")
 		b.WriteString(req.Action)
 		b.WriteString(" action")
 	default:
@@ -71,6 +75,8 @@ func Suggest(req *Request, d Decision) (Suggestion, bool) {
 	switch d.Reason {
 	case NoBoundaryAllow:
 		return Suggestion{Where: "permissions boundary", Statement: st}, true
+	case NoSessionAllow:
+		return Suggestion{Where: "session policy", Statement: st}, true
 	case NoResourceAllow:
 		p := &Principals{ByType: map[string][]string{}}
 		if strings.HasPrefix(req.Principal, "arn:") {
