@@ -223,3 +223,49 @@ func TestIAM_SimulatePrincipalPolicy(t *testing.T) {
 		t.Fatalf("simulation (-want +got):\n%s", d)
 	}
 }
+
+func TestIAM_VersionsTrustAndLists(t *testing.T) {
+	h := newHarness(t, Enforce)
+	ctx := context.Background()
+	c := h.iam(h.root())
+	doc := func(a string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + a + `","Resource":"*"}]}`
+	}
+	cp, err := c.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("v"), PolicyDocument: aws.String(doc("s3:GetObject"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pv, err := c.CreatePolicyVersion(ctx, &awsiam.CreatePolicyVersionInput{PolicyArn: cp.Policy.Arn, PolicyDocument: aws.String(doc("s3:PutObject")), SetAsDefault: true})
+	if err != nil || aws.ToString(pv.PolicyVersion.VersionId) != "v2" || !pv.PolicyVersion.IsDefaultVersion {
+		t.Fatalf("CreatePolicyVersion = %+v, %v", pv, err)
+	}
+	gp, _ := c.GetPolicy(ctx, &awsiam.GetPolicyInput{PolicyArn: cp.Policy.Arn})
+	if aws.ToString(gp.Policy.DefaultVersionId) != "v2" {
+		t.Fatalf("default version %s", aws.ToString(gp.Policy.DefaultVersionId))
+	}
+
+	lp, err := c.ListPolicies(ctx, &awsiam.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal})
+	if err != nil || len(lp.Policies) != 1 || aws.ToString(lp.Policies[0].PolicyName) != "v" {
+		t.Fatalf("ListPolicies Local = %+v, %v", lp, err)
+	}
+	all, err := c.ListPolicies(ctx, &awsiam.ListPoliciesInput{Scope: types.PolicyScopeTypeAws, MaxItems: aws.Int32(5)})
+	if err != nil || len(all.Policies) != 5 || !all.IsTruncated || aws.ToString(all.Marker) == "" {
+		t.Fatalf("ListPolicies AWS page = %d %v %v", len(all.Policies), all.IsTruncated, err)
+	}
+	next, err := c.ListPolicies(ctx, &awsiam.ListPoliciesInput{Scope: types.PolicyScopeTypeAws, Marker: all.Marker, MaxItems: aws.Int32(100)})
+	if err != nil || next.IsTruncated || len(next.Policies) == 0 {
+		t.Fatalf("ListPolicies AWS next page = %d %v %v", len(next.Policies), next.IsTruncated, err)
+	}
+
+	if _, err := c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("t"), AssumeRolePolicyDocument: aws.String(lambdaTrust)}); err != nil {
+		t.Fatal(err)
+	}
+	states := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	if _, err := c.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("t"), PolicyDocument: aws.String(states)}); err != nil {
+		t.Fatal(err)
+	}
+	exists, trusted, err := h.store.TrustsService(ctx, "arn:aws:iam::000000000000:role/t", "states.amazonaws.com")
+	if err != nil || !exists || !trusted {
+		t.Fatalf("after UpdateAssumeRolePolicy: %v %v %v", exists, trusted, err)
+	}
+}
