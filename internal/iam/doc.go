@@ -36,6 +36,12 @@
 // ("apigateway.amazonaws.com") and Context["aws:SourceArn"] /
 // Context["aws:SourceAccount"]; only the resource-based policy can allow it.
 //
+// A request with no principal in ctx and neither Principal nor
+// ServicePrincipal set is anonymous and denied: internal calls name who they
+// act for. Passing a role to a service (CreateFunction's Role) is the action
+// "iam:PassRole" on the role's ARN with Context
+// {"iam:PassedToService": {"lambda.amazonaws.com"}}.
+//
 // Functions run with credentials from keys.Issue(iam.SessionPrincipal(role,
 // functionName), ttl); CreateFunction checks its role with
 // store.TrustsService(ctx, role, "lambda.amazonaws.com").
