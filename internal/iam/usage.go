@@ -175,7 +175,7 @@ func (a *Authorizer) Report(ctx context.Context, roleName string) (UsageReport, 
 			used := false
 			for _, p := range rec.Permissions {
 				req := policy.Request{Principal: SessionARN(r.ARN, "report"), PrincipalARN: r.ARN, Action: p.Action, Resource: p.Resource}
-				if c.StatementAllows(i, &req) {
+				if c.StatementCovers(i, &req) {
 					used = true
 					break
 				}

@@ -332,8 +332,8 @@ func (c *Compiled) Allows(req *Request, checkPrincipal bool) bool {
 	return ok
 }
 
-// AllowStatements lists, per Allow statement of c, whether it applies to req;
-// the report of granted-but-unused permissions is built from it.
+// AllowStatements lists the indexes of c's Allow statements; the report of
+// granted-but-unused permissions is built from it.
 func (c *Compiled) AllowStatements() []int {
 	var out []int
 	for i := range c.stmts {
@@ -344,13 +344,19 @@ func (c *Compiled) AllowStatements() []int {
 	return out
 }
 
-// StatementAllows reports whether statement i applies to req.
-func (c *Compiled) StatementAllows(i int, req *Request) bool {
+// StatementCovers reports whether statement i's actions and resources cover
+// req, conditions aside: a use recorded without its request context still
+// counts as using the statement that granted it.
+func (c *Compiled) StatementCovers(i int, req *Request) bool {
 	r := newEvalRequest(req)
 	for j := range c.stmts {
 		if c.stmts[j].index == i {
-			ok, _ := c.stmts[j].applies(&r, false)
-			return ok
+			s := &c.stmts[j]
+			if !s.matchAction(&r) {
+				return false
+			}
+			m, ok := s.matchResource(&r)
+			return m && ok
 		}
 	}
 	return false
