@@ -24,6 +24,10 @@ type Principal struct {
 	RoleARN string `json:"role,omitempty"`
 	// Session is the session name, e.g. the function name.
 	Session string `json:"session,omitempty"`
+	// SessionPolicy and SessionPolicyARNs are the session policies passed to
+	// AssumeRole: they limit the session to a subset of the role's permissions.
+	SessionPolicy     string   `json:"sp,omitempty"`
+	SessionPolicyARNs []string `json:"spa,omitempty"`
 	// Root is true for the server's own key pair: the account's administrator.
 	Root bool `json:"-"`
 }

@@ -1,0 +1,48 @@
+// Package iam is nubo's identity and access management: roles and managed
+// policies durable in JetStream (store.go, roles.go, policies.go), the AWS
+// managed policies and SAM policy templates templates use (managed.go,
+// samtemplates.go), the Authorizer every service calls after SigV4
+// (authorizer.go) with a record of the permissions each role used
+// (usage.go), and the IAM and STS query APIs (api_iam.go, api_sts.go,
+// api_simulate.go). The policy language and AWS's evaluation logic are in
+// the policy subpackage.
+//
+// # Wiring (internal/platform)
+//
+//	store, _ := iam.New(iam.Options{Backbone: bb, Account: account, Logger: log})
+//	authz, _ := iam.NewAuthorizer(iam.AuthorizerOptions{Store: store, Mode: mode}) // --iam enforce|audit|off
+//	api, _ := iam.NewAPI(iam.APIOptions{Store: store, Authorizer: authz, Keys: keys})
+//	parts: store, then authz (both Start/Close), before the edge listener
+//	services: awsapi.Service{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
+//	          awsapi.Service{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()}
+//
+// # The seam services call
+//
+// Each service keeps an awsapi.Authorizer (nil means --iam off) and, after
+// decoding a request and before acting on it, asks:
+//
+//	err := awsapi.Authorize(ctx, s.authz, awsapi.AuthzRequest{
+//		Service:        "lambda",                 // picks the AccessDenied code
+//		Action:         "lambda:InvokeFunction",  // AWS's action name
+//		Resource:       fn.ARN,                   // "" or "*" if none
+//		ResourcePolicy: fn.PolicyJSON,            // resource-based policy, if any
+//		Context:        map[string][]string{...}, // service condition keys
+//		HTTP:           r,                        // aws:SourceIp, aws:SecureTransport
+//	})
+//	if err != nil { awsapi.WriteError(w, r, protocol, err, log); return }
+//
+// An AWS service acting on its own (the gateway invoking a function for a
+// route, an async destination) sets ServicePrincipal
+// ("apigateway.amazonaws.com") and Context["aws:SourceArn"] /
+// Context["aws:SourceAccount"]; only the resource-based policy can allow it.
+//
+// A request with no principal in ctx and neither Principal nor
+// ServicePrincipal set is anonymous and denied: internal calls name who they
+// act for. Passing a role to a service (CreateFunction's Role) is the action
+// "iam:PassRole" on the role's ARN with Context
+// {"iam:PassedToService": {"lambda.amazonaws.com"}}.
+//
+// Functions run with credentials from keys.Issue(iam.SessionPrincipal(role,
+// functionName), ttl); CreateFunction checks its role with
+// store.TrustsService(ctx, role, "lambda.amazonaws.com").
+package iam
