@@ -9,14 +9,26 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}"; else sudo apt-get update -qq && sudo apt-get install -y -qq "${need[@]}"; fi
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
 fi
 
 echo "== go vet"
 go vet ./...
+
 echo "== go test"
-go test -count=1 -timeout 20m ./...
-echo "== go test -race (concurrent packages)"
-go test -count=1 -race -timeout 20m ./internal/awsapi/... ./internal/backbone/... ./internal/platform/...
+go test -count=1 -timeout 25m ./...
+
+echo "== go test -race (where concurrency lives)"
+go test -count=1 -race -timeout 25m \
+  ./internal/awsapi/... ./internal/backbone/... ./internal/functions/... \
+  ./internal/gateway/... ./internal/iam/...
+
 echo "== fuzz smoke"
-go test -run '^$' -fuzz FuzzParseSigV4 -fuzztime 5s ./internal/awsapi/
+fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-4s}" "$2"; }
+fuzz FuzzParseSigV4 ./internal/awsapi/
+fuzz FuzzRuntimeAPI ./internal/functions/
+fuzz FuzzRouter ./internal/gateway/
+fuzz FuzzParse ./internal/iam/policy/
