@@ -12,6 +12,8 @@ import (
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
+	"github.com/nubo-run/nubo/internal/parameters"
+	"github.com/nubo-run/nubo/internal/stacks"
 )
 
 // Options configures a Platform: the flags of `nubo serve`.
@@ -57,8 +59,10 @@ type Platform struct {
 	started int
 	ready   atomic.Bool
 
-	Backbone *backbone.Backbone
-	Keys     *awsapi.Keyring
+	Backbone   *backbone.Backbone
+	Keys       *awsapi.Keyring
+	Parameters *parameters.Store
+	Stacks     *stacks.Engine
 	edge     *listener
 	http     *listener
 }
@@ -102,7 +106,18 @@ func New(o Options) (*Platform, error) {
 	if p.Backbone, err = backbone.New(backbone.Options{DataDir: o.DataDir, URL: o.NATSURL, Logger: o.Logger.With("part", "backbone")}); err != nil {
 		return nil, err
 	}
-	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"))
+	if p.Parameters, err = parameters.New(parameters.Options{Backbone: p.Backbone, Account: account, Logger: o.Logger.With("part", "parameters")}); err != nil {
+		return nil, err
+	}
+	registry, err := p.providers()
+	if err != nil {
+		return nil, err
+	}
+	if p.Stacks, err = stacks.New(stacks.Options{Backbone: p.Backbone, Registry: registry, Account: account,
+		ParameterLookup: p.Parameters.Value, Logger: o.Logger.With("part", "stacks")}); err != nil {
+		return nil, err
+	}
+	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"), p.Parameters.Service(), p.Stacks.Service())
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +127,8 @@ func New(o Options) (*Platform, error) {
 
 	p.parts = []part{
 		{"backbone", p.Backbone},
+		{"parameters", p.Parameters},
+		{"stacks", p.Stacks},
 		{"edge listener", p.edge},
 		{"http listener", p.http},
 	}

@@ -70,15 +70,15 @@ type OutputChange struct {
 
 // Plan is what a deployment will do.
 type Plan struct {
-	Stack      string         `json:"stack"`
-	Class      string         `json:"class"`
-	FromVersion int           `json:"from_version"` // 0 for a new stack
-	Changes    []Change       `json:"changes"`
-	Outputs    []OutputChange `json:"outputs,omitempty"`
-	Warnings   []string       `json:"warnings,omitempty"`
-	Refusals   []string       `json:"refusals,omitempty"` // why the plan cannot be applied as is
-	Imports    []string       `json:"imports,omitempty"`
-	Digest     string         `json:"digest"`
+	Stack       string         `json:"stack"`
+	Class       string         `json:"class"`
+	FromVersion int            `json:"from_version"` // 0 for a new stack
+	Changes     []Change       `json:"changes"`
+	Outputs     []OutputChange `json:"outputs,omitempty"`
+	Warnings    []string       `json:"warnings,omitempty"`
+	Refusals    []string       `json:"refusals,omitempty"` // why the plan cannot be applied as is
+	Imports     []string       `json:"imports,omitempty"`
+	Digest      string         `json:"digest"`
 
 	// for apply
 	tmpl      *Template      `json:"-"`
@@ -681,4 +681,15 @@ func (p *Plan) digest() string {
 	}{p.Changes, p.Outputs, p.FromVersion, p.Refusals})
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// PlanAction is what a plan does to a resource of schema whose recorded
+// properties are old when the template now says new (for provider tests).
+func PlanAction(schema Schema, typ string, old, new Props) Action {
+	var prev *ResourceState
+	if old != nil {
+		prev = &ResourceState{Type: typ, PhysicalID: "x", Props: old}
+	}
+	a, _ := decide(schema, prev, typ, new)
+	return a
 }

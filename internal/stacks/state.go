@@ -44,8 +44,8 @@ type StackState struct {
 	// Cleanup holds resources replaced by the deployment and not deleted yet
 	// (the delete phase runs last; a crash may leave them here).
 	Cleanup []*ResourceState `json:"cleanup,omitempty"`
-	Created    time.Time                 `json:"created"`
-	Updated    time.Time                 `json:"updated"`
+	Created time.Time        `json:"created"`
+	Updated time.Time        `json:"updated"`
 }
 
 // ResourceState is one resource as applied.
