@@ -44,6 +44,8 @@ AWS SDK pointed at that endpoint.`,
 	}
 	root.AddCommand(
 		newServeCmd(),
+		newDeployCmd(), newPlanCmd(), newDestroyCmd(), newStacksCmd(), newOutputsCmd(),
+		newEventsCmd(), newDriftCmd(), newExportsCmd(), newUpCmd(),
 	)
 	return root
 }

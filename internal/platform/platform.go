@@ -63,8 +63,8 @@ type Platform struct {
 	Keys       *awsapi.Keyring
 	Parameters *parameters.Store
 	Stacks     *stacks.Engine
-	edge     *listener
-	http     *listener
+	edge       *listener
+	http       *listener
 }
 
 // New validates opts and builds every part. It starts nothing.
