@@ -133,6 +133,7 @@ type planResolver struct {
 	actions map[string]Action
 	imports map[string]bool
 	exports map[string]string // name → value, this stack's own excluded
+	props   map[string]Props  // new properties of resources planned so far
 }
 
 func (r *planResolver) ref(id string) (any, error) {
@@ -158,6 +159,13 @@ func (r *planResolver) getAtt(id, attr string) (any, error) {
 	}
 	if a == ActionCreate || a == ActionReplace {
 		return Unknown{"GetAtt " + id + "." + attr}, nil
+	}
+	if a == ActionUpdate {
+		// An attribute that mirrors a property (SSM's Value) follows it;
+		// others (an Arn) keep their recorded value.
+		if v, ok := r.props[id][attr]; ok {
+			return v, nil
+		}
 	}
 	if v, ok := r.prior.Resources[id].Attrs[attr]; ok {
 		return v, nil
@@ -208,7 +216,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 			p.noEcho = append(p.noEcho, name)
 		}
 	}
-	res := &planResolver{e: e, ctx: ctx, t: t, prior: prior, actions: p.actions, imports: map[string]bool{}, exports: exports}
+	res := &planResolver{e: e, ctx: ctx, t: t, prior: prior, actions: p.actions, imports: map[string]bool{}, exports: exports, props: map[string]Props{}}
 	ev := newEvaluator(t, e.pseudo(req.Stack, prior.ID), values, res)
 	for _, name := range sortedKeys(t.Conditions) {
 		if _, err := ev.condition(name, join("Conditions", name)); err != nil {
@@ -269,6 +277,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 			c.DataLoss = !c.Retained
 		}
 		p.actions[id] = c.Action
+		res.props[id] = props
 		if c.Action != ActionNone {
 			p.Changes = append(p.Changes, c)
 		}
