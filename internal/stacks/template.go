@@ -114,7 +114,7 @@ type nodeParser struct {
 
 const (
 	maxDepth = 200
-	maxNodes = 2_000_000
+	maxNodes = 500_000
 )
 
 func join(path, key string) string {
