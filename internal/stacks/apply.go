@@ -121,7 +121,12 @@ type journalEntry struct {
 func (e *Engine) apply(ctx context.Context, p *Plan, noRollback bool, sink func(Event)) (*StackState, error) {
 	prior := p.prior
 	cur := prior.clone()
-	creating := prior.Version == 0 || len(prior.Resources) == 0 && prior.Status != StatusUpdateComplete && prior.Status != StatusCreateComplete
+	// A stack that never completed a deployment is still being created.
+	creating := false
+	switch prior.Status {
+	case "", StatusCreateInProgress, StatusCreateFailed, StatusRollbackComplete:
+		creating = true
+	}
 	if cur.ID == "" {
 		cur.ID = e.stackID(p.Stack)
 		cur.Created = time.Now().UTC()

@@ -146,6 +146,10 @@ func (e *Engine) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if prior != nil && prior.InProgress() {
+		prior = prior.clone()
+		e.recoverPending(ctx, prior) // as Deploy will: the plans must agree
+	}
 	p, err := e.plan(ctx, req, prior)
 	if err != nil {
 		return nil, err
