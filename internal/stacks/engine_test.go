@@ -112,7 +112,7 @@ func TestDeploy_NoRollbackKeepsWhatSucceeded(t *testing.T) {
 	}
 	f.thing.createFn = nil
 	res := f.mustDeploy(t, "app", threeThings, nil)
-	if res.Status != stacks.StatusUpdateComplete || res.Outputs["CName"] != "c" {
+	if res.Status != stacks.StatusCreateComplete || res.Outputs["CName"] != "c" {
 		t.Errorf("redeploy: %+v", res)
 	}
 }

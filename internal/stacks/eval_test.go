@@ -183,19 +183,19 @@ Resources:
 		wantErr string
 		want    map[string]any
 	}{
-		"defaults":           {given: map[string]string{"Name": "abc"}, want: map[string]any{"Env": "dev", "Name": "abc", "Size": "5", "Ports": []any{"80"}, "Secret": "1"}},
-		"previous values":    {prev: map[string]string{"Name": "xyz", "Env": "prod"}, want: map[string]any{"Env": "prod", "Name": "xyz", "Size": "5", "Ports": []any{"80"}, "Secret": "1"}},
-		"missing":            {wantErr: "parameter Name has no value and no Default"},
-		"not allowed":        {given: map[string]string{"Name": "ab", "Env": "qa"}, wantErr: `"qa" is not one of the allowed values [dev prod] (dev or prod)`},
-		"pattern":            {given: map[string]string{"Name": "AB"}, wantErr: `does not match the pattern [a-z]+`},
-		"too short":          {given: map[string]string{"Name": "a"}, wantErr: "shorter than MinLength 2"},
-		"too long":           {given: map[string]string{"Name": "abcdef"}, wantErr: "longer than MaxLength 5"},
-		"not a number":       {given: map[string]string{"Name": "ab", "Size": "x"}, wantErr: `"x" is not a number`},
-		"above max":          {given: map[string]string{"Name": "ab", "Size": "11"}, wantErr: "above MaxValue 10"},
-		"below min":          {given: map[string]string{"Name": "ab", "Size": "0"}, wantErr: "below MinValue 1"},
-		"list not numbers":   {given: map[string]string{"Name": "ab", "Ports": "80,http"}, wantErr: `"http" is not a number`},
-		"noecho masked":      {given: map[string]string{"Name": "ab", "Secret": "abc"}, wantErr: `"****" does not match`},
-		"undeclared":         {given: map[string]string{"Name": "ab", "Nope": "1"}, wantErr: "parameter Nope is not declared"},
+		"defaults":         {given: map[string]string{"Name": "abc"}, want: map[string]any{"Env": "dev", "Name": "abc", "Size": "5", "Ports": []any{"80"}, "Secret": "1"}},
+		"previous values":  {prev: map[string]string{"Name": "xyz", "Env": "prod"}, want: map[string]any{"Env": "prod", "Name": "xyz", "Size": "5", "Ports": []any{"80"}, "Secret": "1"}},
+		"missing":          {wantErr: "parameter Name has no value and no Default"},
+		"not allowed":      {given: map[string]string{"Name": "ab", "Env": "qa"}, wantErr: `"qa" is not one of the allowed values [dev prod] (dev or prod)`},
+		"pattern":          {given: map[string]string{"Name": "AB"}, wantErr: `does not match the pattern [a-z]+`},
+		"too short":        {given: map[string]string{"Name": "a"}, wantErr: "shorter than MinLength 2"},
+		"too long":         {given: map[string]string{"Name": "abcdef"}, wantErr: "longer than MaxLength 5"},
+		"not a number":     {given: map[string]string{"Name": "ab", "Size": "x"}, wantErr: `"x" is not a number`},
+		"above max":        {given: map[string]string{"Name": "ab", "Size": "11"}, wantErr: "above MaxValue 10"},
+		"below min":        {given: map[string]string{"Name": "ab", "Size": "0"}, wantErr: "below MinValue 1"},
+		"list not numbers": {given: map[string]string{"Name": "ab", "Ports": "80,http"}, wantErr: `"http" is not a number`},
+		"noecho masked":    {given: map[string]string{"Name": "ab", "Secret": "abc"}, wantErr: `"****" does not match`},
+		"undeclared":       {given: map[string]string{"Name": "ab", "Nope": "1"}, wantErr: "parameter Nope is not declared"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
