@@ -46,7 +46,7 @@ func (r *run) emit(ev Event) {
 		r.sink(ev)
 	}
 	b, _ := json.Marshal(ev)
-	if _, err := r.e.js.Publish(context.WithoutCancel(r.ctx), eventsSubject+r.cur.Name, b); err != nil {
+	if _, err := r.e.js.PublishAsync(eventsSubject+r.cur.Name, b); err != nil {
 		r.e.log.Warn("stack event not stored", "stack", r.cur.Name, "err", err)
 	}
 }
@@ -63,11 +63,53 @@ func (r *run) persistLocked() {
 	}
 }
 
+// update changes the stack as a whole: the full state is written and the
+// journal, now folded into it, is purged.
 func (r *run) update(fn func(st *StackState)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	fn(r.cur)
 	r.persistLocked()
+	if err := r.e.store.purgeJournal(context.WithoutCancel(r.ctx), r.cur.Name); err != nil {
+		r.e.log.Warn("stack journal not purged", "stack", r.cur.Name, "err", err)
+	}
+}
+
+// setResource records one resource (nil: gone) in a small journal entry
+// instead of rewriting the whole state, so a deployment costs O(1) writes
+// per resource; store.get folds the journal back after a crash.
+func (r *run) setResource(id string, rs *ResourceState) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rs == nil {
+		delete(r.cur.Resources, id)
+	} else {
+		r.cur.Resources[id] = rs
+	}
+	r.journalLocked(journalRec{Kind: "res", ID: id, Res: rs})
+}
+
+// setCleanup adds (or, with remove, drops) a replaced resource awaiting deletion.
+func (r *run) setCleanup(rs *ResourceState, remove bool) {
+	if rs == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if remove {
+		r.cur.Cleanup = removeRes(r.cur.Cleanup, findRes(r.cur.Cleanup, rs.PhysicalID))
+		r.journalLocked(journalRec{Kind: "cleanup-", Phys: rs.PhysicalID})
+		return
+	}
+	r.cur.Cleanup = append(r.cur.Cleanup, rs)
+	r.journalLocked(journalRec{Kind: "cleanup+", Res: rs})
+}
+
+func (r *run) journalLocked(rec journalRec) {
+	if err := r.e.store.journal(context.WithoutCancel(r.ctx), r.cur.Name, rec); err != nil {
+		r.e.log.Error("stack journal not written; writing the full state", "stack", r.cur.Name, "err", err)
+		r.persistLocked()
+	}
 }
 
 // applyResolver answers Ref/GetAtt from the resources applied so far.
@@ -180,14 +222,7 @@ func (e *Engine) apply(ctx context.Context, p *Plan, noRollback bool, sink func(
 		}
 	}
 	r.mu.Unlock()
-	cleanupErr := r.deleteAll(doomed, func(rs *ResourceState) {
-		r.update(func(st *StackState) {
-			if st.Resources[rs.LogicalID] == rs {
-				delete(st.Resources, rs.LogicalID)
-			}
-			st.Cleanup = removeRes(st.Cleanup, rs)
-		})
-	})
+	cleanupErr := r.deleteAll(doomed, r.forget)
 	final := StatusUpdateComplete
 	if creating {
 		final = StatusCreateComplete
@@ -205,6 +240,20 @@ func (e *Engine) apply(ctx context.Context, p *Plan, noRollback bool, sink func(
 	_ = e.store.record(context.WithoutCancel(ctx), r.cur)
 	r.stackEvent(final, r.cur.Reason)
 	return r.cur, nil
+}
+
+// forget drops a deleted resource from the state.
+func (r *run) forget(rs *ResourceState) {
+	r.mu.Lock()
+	current := r.cur.Resources[rs.LogicalID] == rs
+	cleanup := findRes(r.cur.Cleanup, rs.PhysicalID) == rs
+	r.mu.Unlock()
+	if current {
+		r.setResource(rs.LogicalID, nil)
+	}
+	if cleanup {
+		r.setCleanup(rs, true)
+	}
 }
 
 func removeRes(l []*ResourceState, x *ResourceState) []*ResourceState {
@@ -308,10 +357,9 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 	switch action {
 	case ActionNone:
 		if oldCopy.DeletionPolicy != tr.DeletionPolicy || oldCopy.UpdateReplacePolicy != tr.UpdateReplacePolicy || !equalStrings(oldCopy.Deps, deps) {
-			r.update(func(st *StackState) {
-				rs := st.Resources[id]
-				rs.DeletionPolicy, rs.UpdateReplacePolicy, rs.Deps = tr.DeletionPolicy, tr.UpdateReplacePolicy, deps
-			})
+			rs := *oldCopy
+			rs.DeletionPolicy, rs.UpdateReplacePolicy, rs.Deps = tr.DeletionPolicy, tr.UpdateReplacePolicy, deps
+			r.setResource(id, &rs)
 		}
 		return nil, nil
 	case ActionCreate, ActionReplace:
@@ -324,7 +372,7 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 			pending.PendingID, _ = idf.PhysicalIDFor(props)
 		}
 		if action == ActionCreate {
-			r.update(func(st *StackState) { st.Resources[id] = pending })
+			r.setResource(id, pending)
 		}
 		reason := ""
 		if action == ActionReplace {
@@ -334,31 +382,31 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 		phys, attrs, err := prov.Create(ctx, props)
 		if err != nil {
 			if action == ActionCreate {
-				r.update(func(st *StackState) { delete(st.Resources, id) })
+				r.setResource(id, nil)
 			}
 			r.emit(Event{LogicalID: id, Type: tr.Type, Action: string(action), Status: verbIn + "_FAILED", Reason: err.Error(), Elapsed: time.Since(start)})
 			return nil, fmt.Errorf("resource %s (%s): create: %w", id, tr.Type, err)
 		}
 		ns := newState(phys, attrs)
-		r.update(func(st *StackState) {
-			st.Resources[id] = ns
-			if action == ActionReplace {
-				st.Cleanup = append(st.Cleanup, oldCopy)
-			}
-		})
+		if action == ActionReplace {
+			r.setCleanup(oldCopy, false)
+		}
+		r.setResource(id, ns)
 		r.emit(Event{LogicalID: id, Type: tr.Type, PhysicalID: phys, Action: string(action), Status: verbIn + "_COMPLETE", Elapsed: time.Since(start)})
 		return &journalEntry{id: id, action: action, old: oldCopy, new: ns}, nil
 	default: // update
-		r.update(func(st *StackState) { st.Resources[id].Pending = "update" })
+		pending := *oldCopy
+		pending.Pending = "update"
+		r.setResource(id, &pending)
 		r.emit(Event{LogicalID: id, Type: tr.Type, PhysicalID: oldCopy.PhysicalID, Action: string(action), Status: "UPDATE_IN_PROGRESS"})
 		attrs, err := prov.Update(ctx, oldCopy.PhysicalID, oldCopy.Props, props)
 		if err != nil {
-			r.update(func(st *StackState) { st.Resources[id].Pending = "" })
+			r.setResource(id, oldCopy)
 			r.emit(Event{LogicalID: id, Type: tr.Type, PhysicalID: oldCopy.PhysicalID, Action: string(action), Status: "UPDATE_FAILED", Reason: err.Error(), Elapsed: time.Since(start)})
 			return nil, fmt.Errorf("resource %s (%s): update: %w", id, tr.Type, err)
 		}
 		ns := newState(oldCopy.PhysicalID, attrs)
-		r.update(func(st *StackState) { st.Resources[id] = ns })
+		r.setResource(id, ns)
 		r.emit(Event{LogicalID: id, Type: tr.Type, PhysicalID: ns.PhysicalID, Action: string(action), Status: "UPDATE_COMPLETE", Elapsed: time.Since(start)})
 		return &journalEntry{id: id, action: action, old: oldCopy, new: ns}, nil
 	}
@@ -451,14 +499,8 @@ func (r *run) rollback(prior *StackState, journal []journalEntry, creating bool,
 				r.emit(Event{LogicalID: j.id, Type: j.new.Type, PhysicalID: j.new.PhysicalID, Action: "delete", Status: "DELETE_FAILED", Reason: err.Error()})
 				continue
 			}
-			r.update(func(st *StackState) {
-				if j.old != nil {
-					st.Resources[j.id] = j.old
-					st.Cleanup = removeRes(st.Cleanup, findRes(st.Cleanup, j.old.PhysicalID))
-				} else {
-					delete(st.Resources, j.id)
-				}
-			})
+			r.setResource(j.id, j.old)
+			r.setCleanup(j.old, true)
 			r.emit(Event{LogicalID: j.id, Type: j.new.Type, PhysicalID: j.new.PhysicalID, Action: "delete", Status: "DELETE_COMPLETE", Reason: "rollback", Elapsed: time.Since(start)})
 		case ActionUpdate:
 			r.emit(Event{LogicalID: j.id, Type: j.new.Type, PhysicalID: j.new.PhysicalID, Action: "update", Status: "UPDATE_IN_PROGRESS", Reason: "rollback"})
@@ -467,7 +509,7 @@ func (r *run) rollback(prior *StackState, journal []journalEntry, creating bool,
 				r.emit(Event{LogicalID: j.id, Type: j.new.Type, PhysicalID: j.new.PhysicalID, Action: "update", Status: "UPDATE_FAILED", Reason: err.Error()})
 				continue
 			}
-			r.update(func(st *StackState) { st.Resources[j.id] = j.old })
+			r.setResource(j.id, j.old)
 			r.emit(Event{LogicalID: j.id, Type: j.new.Type, PhysicalID: j.new.PhysicalID, Action: "update", Status: "UPDATE_COMPLETE", Reason: "rollback", Elapsed: time.Since(start)})
 		}
 	}
@@ -570,9 +612,9 @@ func (r *run) deleteOne(x *ResourceState) error {
 	}
 	start := time.Now()
 	r.emit(Event{LogicalID: x.LogicalID, Type: x.Type, PhysicalID: x.PhysicalID, Action: "delete", Status: "DELETE_IN_PROGRESS"})
-	r.update(func(*StackState) { x.Pending = "delete" })
+	// No pending marker: after a crash the delete is simply retried, and a
+	// resource already gone (ErrNotFound) counts as deleted.
 	if err := prov.Delete(ctx, x.PhysicalID); err != nil && !errors.Is(err, ErrNotFound) {
-		r.update(func(*StackState) { x.Pending = "" })
 		r.emit(Event{LogicalID: x.LogicalID, Type: x.Type, PhysicalID: x.PhysicalID, Action: "delete", Status: "DELETE_FAILED", Reason: err.Error(), Elapsed: time.Since(start)})
 		return fmt.Errorf("resource %s (%s): delete: %w", x.LogicalID, x.Type, err)
 	}

@@ -60,6 +60,7 @@ func (e *Engine) Destroy(ctx context.Context, req DestroyRequest, sink func(Even
 	cur.Version++
 	cur.Status, cur.Reason = StatusDeleteInProgress, ""
 	r := &run{e: e, ctx: ctx, sink: sink, version: cur.Version, cur: cur}
+	defer e.flushEvents()
 	r.update(func(*StackState) {})
 	r.stackEvent(StatusDeleteInProgress, "")
 	var all []*ResourceState
@@ -67,14 +68,7 @@ func (e *Engine) Destroy(ctx context.Context, req DestroyRequest, sink func(Even
 	for _, id := range sortedKeys(cur.Resources) {
 		all = append(all, cur.Resources[id])
 	}
-	derr := r.deleteAll(all, func(rs *ResourceState) {
-		r.update(func(s *StackState) {
-			if s.Resources[rs.LogicalID] == rs {
-				delete(s.Resources, rs.LogicalID)
-			}
-			s.Cleanup = removeRes(s.Cleanup, rs)
-		})
-	})
+	derr := r.deleteAll(all, r.forget)
 	res := &DeployResult{Stack: req.Stack, Version: cur.Version}
 	bg := context.WithoutCancel(ctx)
 	if derr != nil {

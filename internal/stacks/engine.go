@@ -97,7 +97,13 @@ func (e *Engine) Start(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("stacks: %w", err)
 	}
-	e.store = &store{kv: kv}
+	if _, err := e.opts.Backbone.Stream(ctx, jetstream.StreamConfig{
+		Name: journalStream, Subjects: []string{journalSubject + ">"}, Storage: jetstream.FileStorage,
+		Description: "nubo stack deployments in progress",
+	}); err != nil {
+		return fmt.Errorf("stacks: %w", err)
+	}
+	e.store = &store{kv: kv, js: e.opts.Backbone.JetStream()}
 	e.js = e.opts.Backbone.JetStream()
 	e.started = true
 	return nil
@@ -217,11 +223,21 @@ func (e *Engine) Deploy(ctx context.Context, req DeployRequest, sink func(Event)
 		return res, nil
 	}
 	st, err := e.apply(ctx, p, req.NoRollback, sink)
+	e.flushEvents()
 	if st != nil {
 		res.Status, res.Version, res.Outputs = st.Status, st.Version, outputValues(st)
 	}
 	res.Elapsed = time.Since(start)
 	return res, err
+}
+
+// flushEvents waits (briefly) until the events published asynchronously are stored.
+func (e *Engine) flushEvents() {
+	select {
+	case <-e.js.PublishAsyncComplete():
+	case <-time.After(5 * time.Second):
+		e.log.Warn("stack events still unacknowledged after 5s")
+	}
 }
 
 // RefusedError lists why a plan cannot be applied.
@@ -375,33 +391,16 @@ func (e *Engine) Events(ctx context.Context, name string) ([]Event, error) {
 	if err := e.ready(); err != nil {
 		return nil, err
 	}
-	c, err := e.js.OrderedConsumer(ctx, eventsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{eventsSubject + name}})
+	msgs, err := readSubject(ctx, e.js, eventsStream, eventsSubject+name)
 	if err != nil {
 		return nil, fmt.Errorf("stack %q: events: %w", name, err)
 	}
-	info, err := c.Info(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("stack %q: events: %w", name, err)
-	}
-	pending := info.NumPending
-	var out []Event
-	for pending > 0 {
-		batch, err := c.Fetch(int(min(pending, 500)), jetstream.FetchMaxWait(2*time.Second))
-		if err != nil {
-			return nil, fmt.Errorf("stack %q: events: %w", name, err)
+	out := make([]Event, 0, len(msgs))
+	for _, m := range msgs {
+		var ev Event
+		if json.Unmarshal(m, &ev) == nil {
+			out = append(out, ev)
 		}
-		n := 0
-		for m := range batch.Messages() {
-			n++
-			var ev Event
-			if json.Unmarshal(m.Data(), &ev) == nil {
-				out = append(out, ev)
-			}
-		}
-		if n == 0 {
-			break
-		}
-		pending -= uint64(n)
 	}
 	return out, nil
 }

@@ -38,8 +38,103 @@ func ValidStackName(name string) error {
 //	history.NAME.00000042    the StackState each deployment ended with
 //	lock.NAME                the deployment lock
 //	export.HEX(name)         an export: name, value, exporting stack
+//
+// A deployment writes the whole state at its start and end; in between each
+// resource change is a small record on the journal stream (subject
+// nubo.stacks.journal.NAME), folded back in by get while the state says a
+// deployment is in progress.
 type store struct {
 	kv jetstream.KeyValue
+	js jetstream.JetStream
+}
+
+const (
+	journalStream  = "NUBO_STACK_JOURNAL"
+	journalSubject = "nubo.stacks.journal."
+)
+
+// journalRec is one resource change during a deployment.
+type journalRec struct {
+	Kind string         `json:"k"` // res, cleanup+, cleanup-
+	ID   string         `json:"id,omitempty"`
+	Res  *ResourceState `json:"r,omitempty"`
+	Phys string         `json:"p,omitempty"`
+}
+
+func (s *store) journal(ctx context.Context, stack string, rec journalRec) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	_, err = s.js.Publish(ctx, journalSubject+stack, b)
+	return err
+}
+
+func (s *store) purgeJournal(ctx context.Context, stack string) error {
+	st, err := s.js.Stream(ctx, journalStream)
+	if err != nil {
+		return err
+	}
+	return st.Purge(ctx, jetstream.WithPurgeSubject(journalSubject+stack))
+}
+
+// replay folds the journal into st.
+func (s *store) replay(ctx context.Context, st *StackState) error {
+	msgs, err := readSubject(ctx, s.js, journalStream, journalSubject+st.Name)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		var rec journalRec
+		if json.Unmarshal(m, &rec) != nil {
+			continue
+		}
+		switch rec.Kind {
+		case "res":
+			if rec.Res == nil {
+				delete(st.Resources, rec.ID)
+			} else {
+				st.Resources[rec.ID] = rec.Res
+			}
+		case "cleanup+":
+			if rec.Res != nil && findRes(st.Cleanup, rec.Res.PhysicalID) == nil {
+				st.Cleanup = append(st.Cleanup, rec.Res)
+			}
+		case "cleanup-":
+			st.Cleanup = removeRes(st.Cleanup, findRes(st.Cleanup, rec.Phys))
+		}
+	}
+	return nil
+}
+
+// readSubject returns the stored messages of subject, oldest first.
+func readSubject(ctx context.Context, js jetstream.JetStream, stream, subject string) ([][]byte, error) {
+	c, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
+	if err != nil {
+		return nil, err
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pending := info.NumPending
+	var out [][]byte
+	for pending > 0 {
+		batch, err := c.Fetch(int(min(pending, 500)), jetstream.FetchMaxWait(2*time.Second))
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for m := range batch.Messages() {
+			n++
+			out = append(out, m.Data())
+		}
+		if n == 0 {
+			break
+		}
+		pending -= uint64(n)
+	}
+	return out, nil
 }
 
 type exportRecord struct {
@@ -62,6 +157,11 @@ func (s *store) get(ctx context.Context, name string) (*StackState, uint64, erro
 	}
 	if st.Resources == nil {
 		st.Resources = map[string]*ResourceState{}
+	}
+	if st.InProgress() {
+		if err := s.replay(ctx, &st); err != nil {
+			return nil, 0, fmt.Errorf("stack %q: replay journal: %w", name, err)
+		}
 	}
 	return &st, e.Revision(), nil
 }
