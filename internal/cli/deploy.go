@@ -135,7 +135,7 @@ func deploy(ctx context.Context, c *adminClient, req stacks.PlanRequest, o deplo
 func printEvent(w io.Writer, ev stacks.Event, start time.Time) {
 	line := fmt.Sprintf("  %6.1fs  %-28s %-22s %s", time.Since(start).Seconds(), ev.Status, ev.LogicalID, ev.Type)
 	if ev.Elapsed > 0 {
-		line += fmt.Sprintf(" (%s)", ev.Elapsed.Round(time.Millisecond))
+		line += fmt.Sprintf(" (%s)", roundDuration(ev.Elapsed))
 	}
 	if ev.Reason != "" {
 		line += "  " + ev.Reason
@@ -156,4 +156,15 @@ func printOutputs(w io.Writer, outs map[string]string) {
 	for _, k := range keys {
 		fmt.Fprintf(w, "  %s = %s\n", k, outs[k])
 	}
+}
+
+// roundDuration keeps two or three significant digits: 1.2ms, 350µs, 2.4s.
+func roundDuration(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond).String()
+	}
+	return d.Round(time.Microsecond).String()
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,7 +31,7 @@ func newEventsCmd() *cobra.Command {
 					line += " " + ev.PhysicalID
 				}
 				if ev.Elapsed > 0 {
-					line += fmt.Sprintf(" (%s)", ev.Elapsed.Round(time.Millisecond))
+					line += fmt.Sprintf(" (%s)", roundDuration(ev.Elapsed))
 				}
 				if ev.Reason != "" {
 					line += "  " + ev.Reason

@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
+
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
@@ -398,5 +400,56 @@ func TestDeploy_ParallelWalkRespectsDependencies(t *testing.T) {
 		if !created["root"].Before(created[n]) || !created[n].Before(created["leaf"]) {
 			t.Errorf("order: root %v, %s %v, leaf %v", created["root"], n, created[n], created["leaf"])
 		}
+	}
+}
+
+// codeProvider is a fake with the package hook: it turns CodeUri (a local
+// path) into a content hash, so a source change shows in the plan.
+type codeProvider struct {
+	*fakeProvider
+	content map[string]string
+}
+
+func (c *codeProvider) Package(ctx context.Context, baseDir string, props stacks.Props) (stacks.Props, error) {
+	out := stacks.Props{}
+	for k, v := range props {
+		out[k] = v
+	}
+	if uri, ok := props["Value"].(string); ok && strings.HasPrefix(uri, "./") {
+		out["Value"] = "sha256:" + c.content[baseDir+"/"+uri]
+	}
+	return out, nil
+}
+
+func TestPackageHook_SourceChangeShowsInPlan(t *testing.T) {
+	code := &codeProvider{fakeProvider: newFake("Test::Code", false), content: map[string]string{"/src/./fn": "v1"}}
+	reg, _ := stacks.NewRegistry(code)
+	tmpl := "Resources:\n  Fn: {Type: Test::Code, Properties: {Name: fn, Value: ./fn}}\n"
+	bb := backbonetest.New(t)
+	eng, err := stacks.New(stacks.Options{Backbone: bb, Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	req := stacks.PlanRequest{Stack: "code", Template: tmpl, BaseDir: "/src"}
+	if _, err := eng.Deploy(context.Background(), stacks.DeployRequest{PlanRequest: req}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := code.Read(context.Background(), "fn"); v["Value"] != "sha256:v1" {
+		t.Errorf("deployed %v", v)
+	}
+	p, _ := eng.Plan(context.Background(), req)
+	if !p.Empty() {
+		t.Errorf("unchanged source planned changes: %+v", p.Changes)
+	}
+	code.content["/src/./fn"] = "v2"
+	p, err = eng.Plan(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Changes) != 1 || p.Changes[0].Action != stacks.ActionUpdate || p.Changes[0].Props[0].New != `"sha256:v2"` {
+		t.Errorf("source change: %+v", p.Changes)
 	}
 }

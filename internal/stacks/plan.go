@@ -247,7 +247,6 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 	if p.graph, err = templateGraph(t, active); err != nil {
 		return nil, err
 	}
-	newText := map[string]string{}
 	stateful := false
 	for _, id := range p.graph.order() {
 		r := t.Resources[id]
@@ -280,9 +279,6 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 		res.props[id] = props
 		if c.Action != ActionNone {
 			p.Changes = append(p.Changes, c)
-		}
-		if b, err := json.Marshal(props); err == nil {
-			newText[id] = string(b)
 		}
 	}
 	for _, id := range sortedKeys(prior.Resources) {
