@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -97,14 +98,20 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			reply(h.e.Plan(ctx, req))
 		}
 	case "Deploy":
+		// A deployment outlives its client (as CloudFormation's do): a
+		// closed CLI must not leave the stack half applied.
 		var req DeployRequest
 		if decode(&req) {
-			h.stream(w, func(sink func(Event)) (*DeployResult, error) { return h.e.Deploy(ctx, req, sink) })
+			h.stream(w, func(sink func(Event)) (*DeployResult, error) {
+				return h.e.Deploy(context.WithoutCancel(ctx), req, sink)
+			})
 		}
 	case "Destroy":
 		var req DestroyRequest
 		if decode(&req) {
-			h.stream(w, func(sink func(Event)) (*DeployResult, error) { return h.e.Destroy(ctx, req, sink) })
+			h.stream(w, func(sink func(Event)) (*DeployResult, error) {
+				return h.e.Destroy(context.WithoutCancel(ctx), req, sink)
+			})
 		}
 	case "ListStacks":
 		reply(h.e.List(ctx))

@@ -335,7 +335,7 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 		return nil, err
 	}
 	for _, verr := range prov.Schema().Validate(props) {
-		err := t.Lines.errorf(path, "resource %s: %v", id, verr)
+		err := propError(t, path, id, verr)
 		r.emit(Event{LogicalID: id, Type: tr.Type, Status: "CREATE_FAILED", Reason: err.Error()})
 		return nil, err
 	}

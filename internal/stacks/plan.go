@@ -260,7 +260,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 		}
 		schema := prov.Schema()
 		for _, verr := range schema.Validate(props) {
-			errs = append(errs, t.Lines.errorf(path, "resource %s: %v", id, verr))
+			errs = append(errs, propError(t, path, id, verr))
 		}
 		if prov.Stateful() {
 			stateful = true
@@ -697,4 +697,15 @@ func PlanAction(schema Schema, typ string, old, new Props) Action {
 	}
 	a, _ := decide(schema, prev, typ, new)
 	return a
+}
+
+// propError locates a schema problem at its property when it is set.
+func propError(t *Template, path, id string, err error) error {
+	var pe *PropertyError
+	if errors.As(err, &pe) {
+		if _, set := t.Lines[join(path, pe.Property)]; set {
+			path = join(path, pe.Property)
+		}
+	}
+	return t.Lines.errorf(path, "resource %s: %v", id, err)
 }

@@ -89,6 +89,14 @@ func (s Schema) AttributeNames() []string {
 	return out
 }
 
+// PropertyError is a problem with one property.
+type PropertyError struct {
+	Property string
+	Msg      string
+}
+
+func (e *PropertyError) Error() string { return "property " + e.Property + ": " + e.Msg }
+
 // Validate checks resolved props against the schema: unknown, read-only,
 // missing required properties, and scalar types. Values not yet known (plan
 // time) pass. Every problem is returned, each naming its property.
@@ -99,16 +107,16 @@ func (s Schema) Validate(props Props) []error {
 		p, ok := s.Properties[name]
 		if !ok {
 			if !s.Open {
-				errs = append(errs, fmt.Errorf("property %s: not a property of this type", name))
+				errs = append(errs, &PropertyError{name, "not a property of this type"})
 			}
 			continue
 		}
 		if p.ReadOnly {
-			errs = append(errs, fmt.Errorf("property %s: read-only, cannot be set", name))
+			errs = append(errs, &PropertyError{name, "read-only, cannot be set"})
 			continue
 		}
 		if err := checkType(p, v); err != nil {
-			errs = append(errs, fmt.Errorf("property %s: %w", name, err))
+			errs = append(errs, &PropertyError{name, err.Error()})
 		}
 	}
 	names := make([]string, 0, len(s.Properties))
@@ -119,7 +127,7 @@ func (s Schema) Validate(props Props) []error {
 	for _, n := range names {
 		if s.Properties[n].Required {
 			if _, ok := props[n]; !ok {
-				errs = append(errs, fmt.Errorf("property %s: required", n))
+				errs = append(errs, &PropertyError{n, "required"})
 			}
 		}
 	}
