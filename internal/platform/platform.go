@@ -117,7 +117,7 @@ func New(o Options) (*Platform, error) {
 		ParameterLookup: p.Parameters.Value, Logger: o.Logger.With("part", "stacks")}); err != nil {
 		return nil, err
 	}
-	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"), p.Parameters.Service(), p.Stacks.Service())
+	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"), p.Parameters.Service(), p.Stacks.Service(), p.Stacks.CloudFormationService())
 	if err != nil {
 		return nil, err
 	}
