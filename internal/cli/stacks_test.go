@@ -110,6 +110,10 @@ func TestUp_DeploysInImportOrderAndKeepsServing(t *testing.T) {
 	if !strings.Contains(exp.String(), "shared-domain ") || !strings.Contains(exp.String(), "app") {
 		t.Errorf("exports:\n%s", exp.String())
 	}
+	var show strings.Builder
+	if code := Run(context.Background(), []string{"stacks", "app"}, &show, &show); code != 0 || !strings.Contains(show.String(), "ApiUrl    AWS::SSM::Parameter  /app/api-url") || !strings.Contains(show.String(), "1           CREATE_COMPLETE") {
+		t.Errorf("stacks app: exit %d\n%s", code, show.String())
+	}
 	var destroy strings.Builder
 	if code := Run(context.Background(), []string{"destroy", "shared", "--yes"}, &destroy, &destroy); code == 0 || !strings.Contains(destroy.String(), "imported by stack(s) app") {
 		t.Errorf("destroying an imported stack: exit %d\n%s", code, destroy.String())

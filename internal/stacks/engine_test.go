@@ -453,3 +453,15 @@ func TestPackageHook_SourceChangeShowsInPlan(t *testing.T) {
 		t.Errorf("source change: %+v", p.Changes)
 	}
 }
+
+func TestDynamicReferenceToSSM(t *testing.T) {
+	f := newFixture(t)
+	f.mustDeploy(t, "app", "Resources:\n  A: {Type: Test::Thing, Properties: {Name: a, Value: 'size={{resolve:ssm:/config/size}} v={{resolve:ssm:/config/size:3}}'}}\n", nil)
+	if v, _ := f.thing.Read(context.Background(), "a"); v["Value"] != "size=42 v=42" {
+		t.Errorf("value %v", v["Value"])
+	}
+	_, err := f.deploy(t, "bad", "Resources:\n  A: {Type: Test::Thing, Properties: {Value: '{{resolve:ssm:/nope}}'}}\n", nil)
+	if err == nil || !strings.Contains(err.Error(), "Resources/A/Properties") || !strings.Contains(err.Error(), "{{resolve:ssm:/nope}}") {
+		t.Errorf("missing parameter: %v", err)
+	}
+}

@@ -127,7 +127,6 @@ type PlanRequest struct {
 // created or replaced are Unknown.
 type planResolver struct {
 	e       *Engine
-	ctx     context.Context
 	t       *Template
 	prior   *StackState
 	actions map[string]Action
@@ -216,7 +215,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 			p.noEcho = append(p.noEcho, name)
 		}
 	}
-	res := &planResolver{e: e, ctx: ctx, t: t, prior: prior, actions: p.actions, imports: map[string]bool{}, exports: exports, props: map[string]Props{}}
+	res := &planResolver{e: e, t: t, prior: prior, actions: p.actions, imports: map[string]bool{}, exports: exports, props: map[string]Props{}}
 	ev := newEvaluator(t, e.pseudo(req.Stack, prior.ID), values, res)
 	for _, name := range sortedKeys(t.Conditions) {
 		if _, err := ev.condition(name, join("Conditions", name)); err != nil {
@@ -529,6 +528,11 @@ func (e *Engine) resolveProps(ctx context.Context, ev *evaluator, prov Provider,
 	if props == nil {
 		props = map[string]any{}
 	}
+	resolved, err := e.resolveDynamic(ctx, props)
+	if err != nil {
+		return nil, ev.fail(path, "resource %s: %v", r.LogicalID, err)
+	}
+	props = resolved.(map[string]any)
 	if pk, ok := prov.(Packager); ok {
 		out, err := pk.Package(WithResource(ctx, ev.pseudo.StackName, r.LogicalID), baseDir, props)
 		if err != nil {
@@ -708,4 +712,67 @@ func propError(t *Template, path, id string, err error) error {
 		}
 	}
 	return t.Lines.errorf(path, "resource %s: %v", id, err)
+}
+
+// resolveDynamic replaces {{resolve:ssm:NAME}} dynamic references in string
+// values with the parameter's value (a version suffix is accepted; nubo
+// keeps the latest value only).
+func (e *Engine) resolveDynamic(ctx context.Context, v any) (any, error) {
+	switch x := v.(type) {
+	case string:
+		if !strings.Contains(x, "{{resolve:") {
+			return x, nil
+		}
+		var b strings.Builder
+		for {
+			i := strings.Index(x, "{{resolve:")
+			if i < 0 {
+				b.WriteString(x)
+				return b.String(), nil
+			}
+			j := strings.Index(x[i:], "}}")
+			if j < 0 {
+				return nil, fmt.Errorf("unterminated dynamic reference in %q", x)
+			}
+			ref := x[i+len("{{resolve:") : i+j]
+			service, name, _ := strings.Cut(ref, ":")
+			if service != "ssm" {
+				return nil, fmt.Errorf("dynamic reference {{resolve:%s}}: only ssm is supported", ref)
+			}
+			if k := strings.LastIndexByte(name, ':'); k > 0 {
+				name = name[:k]
+			}
+			if e.opts.ParameterLookup == nil {
+				return nil, fmt.Errorf("dynamic reference {{resolve:%s}}: no parameter store", ref)
+			}
+			val, err := e.opts.ParameterLookup(ctx, name)
+			if err != nil {
+				return nil, fmt.Errorf("dynamic reference {{resolve:%s}}: %w", ref, err)
+			}
+			b.WriteString(x[:i])
+			b.WriteString(val)
+			x = x[i+j+2:]
+		}
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e2 := range x {
+			r, err := e.resolveDynamic(ctx, e2)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = r
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e2 := range x {
+			r, err := e.resolveDynamic(ctx, e2)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	return v, nil
 }
