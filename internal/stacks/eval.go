@@ -23,9 +23,14 @@ func isUnknown(v any) bool { _, ok := v.(Unknown); return ok }
 // noValue is AWS::NoValue: the property or list element is removed.
 type noValue struct{}
 
-var pseudoParams = map[string]bool{
-	"AWS::Region": true, "AWS::AccountId": true, "AWS::StackName": true, "AWS::StackId": true,
-	"AWS::NoValue": true, "AWS::Partition": true, "AWS::URLSuffix": true, "AWS::NotificationARNs": true,
+// isPseudo reports whether name is a pseudo parameter.
+func isPseudo(name string) bool {
+	switch name {
+	case "AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::StackId",
+		"AWS::NoValue", "AWS::Partition", "AWS::URLSuffix", "AWS::NotificationARNs":
+		return true
+	}
+	return false
 }
 
 // Pseudo holds the pseudo parameters' values.
@@ -561,7 +566,7 @@ func (e *evaluator) sub(arg any, path string) (any, error) {
 				return nil, e.fail(path, "Fn::Sub ${%s}: %v", name, err)
 			}
 		} else {
-			if _, isParam := e.t.Parameters[name]; !isParam && !pseudoParams[name] && e.t.Resources[name] == nil {
+			if _, isParam := e.t.Parameters[name]; !isParam && !isPseudo(name) && e.t.Resources[name] == nil {
 				return nil, e.fail(path, "Fn::Sub: ${%s} names no parameter, resource or variable", name)
 			}
 			v, err = e.ref(name, path)

@@ -247,18 +247,22 @@ func scalar(n *yaml.Node) (any, error) {
 	return n.Value, nil // strings, timestamps (AWSTemplateFormatVersion), binary
 }
 
-// shortTags maps each YAML short form to its long intrinsic name.
-var shortTags = map[string]string{
-	"!Ref": "Ref", "!Condition": "Condition",
-	"!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub", "!Join": "Fn::Join", "!Select": "Fn::Select",
-	"!Split": "Fn::Split", "!If": "Fn::If", "!Equals": "Fn::Equals", "!And": "Fn::And",
-	"!Or": "Fn::Or", "!Not": "Fn::Not", "!FindInMap": "Fn::FindInMap", "!ImportValue": "Fn::ImportValue",
-	"!Base64": "Fn::Base64", "!GetAZs": "Fn::GetAZs", "!Cidr": "Fn::Cidr", "!Transform": "Fn::Transform",
-	"!ToJsonString": "Fn::ToJsonString", "!Length": "Fn::Length",
+// longName maps a YAML short tag to its long intrinsic name.
+func longName(tag string) (string, bool) {
+	switch tag {
+	case "!Ref":
+		return "Ref", true
+	case "!Condition":
+		return "Condition", true
+	case "!GetAtt", "!Sub", "!Join", "!Select", "!Split", "!If", "!Equals", "!And", "!Or", "!Not",
+		"!FindInMap", "!ImportValue", "!Base64", "!GetAZs", "!Cidr", "!Transform", "!ToJsonString", "!Length":
+		return "Fn::" + tag[1:], true
+	}
+	return "", false
 }
 
 func (p *nodeParser) tagged(n *yaml.Node, path string) (any, error) {
-	name, ok := shortTags[n.Tag]
+	name, ok := longName(n.Tag)
 	if !ok {
 		return nil, &TemplateError{Path: path, Line: n.Line, Msg: fmt.Sprintf("unknown tag %s", n.Tag)}
 	}
@@ -351,10 +355,13 @@ const ServerlessTransform = "AWS::Serverless-2016-10-31"
 // template. The lead wires internal/stacks/sam's Transform here.
 type Transformer func(tmpl map[string]any) (map[string]any, error)
 
-var topLevel = map[string]bool{
-	"AWSTemplateFormatVersion": true, "Description": true, "Metadata": true, "Parameters": true,
-	"Rules": true, "Mappings": true, "Conditions": true, "Transform": true, "Resources": true,
-	"Outputs": true, "Globals": true, "Nubo": true,
+func isTopLevel(k string) bool {
+	switch k {
+	case "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings",
+		"Conditions", "Transform", "Resources", "Outputs", "Globals", "Nubo":
+		return true
+	}
+	return false
 }
 
 // ParseTemplate parses src and checks its structure. When the template asks
@@ -411,7 +418,7 @@ func loadTemplate(raw map[string]any, lines Lines, transform Transformer) (*Temp
 	}
 
 	for _, k := range sortedKeys(raw) {
-		if !topLevel[k] {
+		if !isTopLevel(k) {
 			fail(k, "unknown top-level section %q", k)
 		}
 	}
@@ -549,10 +556,6 @@ func section(raw map[string]any, name string, fail func(string, string, ...any))
 	return m, true
 }
 
-var resourceKeys = map[string]bool{
-	"Type": true, "Properties": true, "DependsOn": true, "Condition": true, "DeletionPolicy": true,
-	"UpdateReplacePolicy": true, "Metadata": true, "CreationPolicy": true, "UpdatePolicy": true,
-}
 
 func parseResource(id string, v any, lines Lines) (*Resource, error) {
 	path := join("Resources", id)
@@ -618,10 +621,9 @@ func parseResource(id string, v any, lines Lines) (*Resource, error) {
 			}
 		case "Metadata":
 			r.Metadata, _ = m[k].(map[string]any)
+		case "CreationPolicy", "UpdatePolicy":
 		default:
-			if !resourceKeys[k] {
-				errs = append(errs, lines.errorf(kp, "unknown resource attribute %q", k))
-			}
+			errs = append(errs, lines.errorf(kp, "unknown resource attribute %q", k))
 		}
 	}
 	if _, has := m["Type"]; !has {
@@ -678,7 +680,7 @@ func (t *Template) checkRef(kind, target, path string) error {
 		if _, ok := t.Parameters[target]; ok {
 			return nil
 		}
-		if _, ok := pseudoParams[target]; ok {
+		if isPseudo(target) {
 			return nil
 		}
 		return t.Lines.errorf(path, "Ref to %q: no such resource, parameter or pseudo parameter", target)
