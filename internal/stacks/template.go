@@ -556,7 +556,6 @@ func section(raw map[string]any, name string, fail func(string, string, ...any))
 	return m, true
 }
 
-
 func parseResource(id string, v any, lines Lines) (*Resource, error) {
 	path := join("Resources", id)
 	if !validLogicalID(id) {
