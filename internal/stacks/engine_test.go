@@ -465,3 +465,32 @@ func TestDynamicReferenceToSSM(t *testing.T) {
 		t.Errorf("missing parameter: %v", err)
 	}
 }
+
+func TestTransform_GetsTheStackEnvironment(t *testing.T) {
+	thing := newFake("Test::Thing", false)
+	reg, _ := stacks.NewRegistry(thing)
+	var got stacks.Pseudo
+	e, err := stacks.New(stacks.Options{Backbone: backbonetest.New(t), Registry: reg,
+		Transform: func(m map[string]any, env stacks.Pseudo) (map[string]any, error) {
+			got = env
+			res := m["Resources"].(map[string]any)
+			res["Fn"] = map[string]any{"Type": "Test::Thing", "Properties": map[string]any{"Name": "fn"}}
+			return m, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tmpl := "Transform: AWS::Serverless-2016-10-31\nResources: {}\n"
+	if _, err := e.Deploy(context.Background(), stacks.DeployRequest{PlanRequest: stacks.PlanRequest{Stack: "sam", Template: tmpl}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got.StackName != "sam" || got.Region != "us-east-1" || got.AccountID != "000000000000" || got.Partition != "aws" {
+		t.Errorf("transform saw %+v", got)
+	}
+	if ids := thing.ids(); len(ids) != 1 || ids[0] != "fn" {
+		t.Errorf("resources %v", ids)
+	}
+}

@@ -183,12 +183,17 @@ func (r *planResolver) importValue(name string) (any, error) {
 
 // plan computes the plan of req against prior (nil for a new stack).
 func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (*Plan, error) {
-	t, err := ParseTemplate([]byte(req.Template), e.opts.Transform)
-	if err != nil {
-		return nil, err
-	}
 	if prior == nil {
 		prior = &StackState{Name: req.Stack, Resources: map[string]*ResourceState{}}
+	}
+	var expand Expander
+	if e.opts.Transform != nil {
+		env := e.pseudo(req.Stack, prior.ID)
+		expand = func(m map[string]any) (map[string]any, error) { return e.opts.Transform(m, env) }
+	}
+	t, err := ParseTemplate([]byte(req.Template), expand)
+	if err != nil {
+		return nil, err
 	}
 	values, raw, err := resolveParameters(ctx, t, req.Parameters, prior.Parameters, e.opts.ParameterLookup)
 	if err != nil {

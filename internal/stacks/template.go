@@ -351,9 +351,17 @@ type Output struct {
 // ServerlessTransform is the SAM transform's name.
 const ServerlessTransform = "AWS::Serverless-2016-10-31"
 
-// Transformer expands a macro such as the SAM transform over a long-form
-// template. The lead wires internal/stacks/sam's Transform here.
-type Transformer func(tmpl map[string]any) (map[string]any, error)
+// Expander expands a transform over a long-form template.
+type Expander func(tmpl map[string]any) (map[string]any, error)
+
+// Transformer is the SAM transform as the engine calls it: the long-form
+// template and the deployment's pseudo parameters (region, account,
+// partition, stack name). internal/platform wires internal/stacks/sam here:
+//
+//	func(t map[string]any, p stacks.Pseudo) (map[string]any, error) {
+//		return sam.Transform(t, sam.Options{Region: p.Region, AccountID: p.AccountID, Partition: p.Partition, StackName: p.StackName})
+//	}
+type Transformer func(tmpl map[string]any, env Pseudo) (map[string]any, error)
 
 func isTopLevel(k string) bool {
 	switch k {
@@ -367,7 +375,7 @@ func isTopLevel(k string) bool {
 // ParseTemplate parses src and checks its structure. When the template asks
 // for the SAM transform, transform runs first (nil: an error saying the
 // transform is not available).
-func ParseTemplate(src []byte, transform Transformer) (*Template, error) {
+func ParseTemplate(src []byte, transform Expander) (*Template, error) {
 	raw, lines, err := ParseDocument(src)
 	if err != nil {
 		return nil, err
@@ -375,7 +383,7 @@ func ParseTemplate(src []byte, transform Transformer) (*Template, error) {
 	return loadTemplate(raw, lines, transform)
 }
 
-func loadTemplate(raw map[string]any, lines Lines, transform Transformer) (*Template, error) {
+func loadTemplate(raw map[string]any, lines Lines, transform Expander) (*Template, error) {
 	t := &Template{Raw: raw, Lines: lines}
 	var errs []error
 	fail := func(path, format string, args ...any) { errs = append(errs, lines.errorf(path, format, args...)) }
