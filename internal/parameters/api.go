@@ -3,6 +3,7 @@ package parameters
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -87,7 +88,7 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if !decode(&in) {
 			return
 		}
-		p, err := s.Get(ctx, in.Name)
+		p, err := s.lookup(r, in.Name)
 		if err != nil {
 			fail(err)
 			return
@@ -104,9 +105,9 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		params, invalid := []wireParameter{}, []string{}
 		for _, n := range in.Names {
-			p, err := s.Get(ctx, n)
+			p, err := s.lookup(r, n)
 			switch {
-			case errors.Is(err, ErrNotFound):
+			case errors.Is(err, ErrNotFound), errors.Is(err, errVersionNotFound):
 				invalid = append(invalid, n)
 			case err != nil:
 				fail(err)
@@ -200,8 +201,40 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+var errVersionNotFound = errors.New("parameter version not found")
+
+// lookup reads a parameter named as GetParameter accepts it: a name, its
+// ARN, or either with a ":VERSION" selector (nubo keeps the latest version
+// only, so only that one is found).
+func (s *Store) lookup(r *http.Request, ref string) (*Parameter, error) {
+	name := ref
+	if strings.HasPrefix(name, "arn:") {
+		if i := strings.Index(name, ":parameter/"); i >= 0 {
+			// parameter/app/db/url is "/app/db/url"; parameter/plain is "plain".
+			name = name[i+len(":parameter"):]
+			if strings.Count(name, "/") == 1 {
+				name = name[1:]
+			}
+		}
+	}
+	version := ""
+	if i := strings.LastIndexByte(name, ':'); i > 0 {
+		name, version = name[:i], name[i+1:]
+	}
+	p, err := s.Get(r.Context(), name)
+	if err != nil {
+		return nil, err
+	}
+	if version != "" && version != strconv.FormatInt(p.Version, 10) {
+		return nil, fmt.Errorf("parameter %q version %s: %w", name, version, errVersionNotFound)
+	}
+	return p, nil
+}
+
 func wireError(err error) *awsapi.Error {
 	switch {
+	case errors.Is(err, errVersionNotFound):
+		return awsapi.NewError(http.StatusBadRequest, "ParameterVersionNotFound", err.Error())
 	case errors.Is(err, ErrNotFound):
 		return awsapi.NewError(http.StatusBadRequest, "ParameterNotFound", "")
 	case errors.Is(err, ErrExists):

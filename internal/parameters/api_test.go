@@ -67,6 +67,18 @@ func TestSSMAPI_WithSDK(t *testing.T) {
 		aws.ToString(gp.ARN) != "arn:aws:ssm:us-east-1:000000000000:parameter/app/db/url" || gp.LastModifiedDate == nil || time.Since(*gp.LastModifiedDate) > time.Hour {
 		t.Errorf("get: %+v", gp)
 	}
+	byARN, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: gp.ARN})
+	if err != nil || aws.ToString(byARN.Parameter.Name) != "/app/db/url" {
+		t.Errorf("get by ARN: %v", err)
+	}
+	if _, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/app/db/url:2")}); err != nil {
+		t.Errorf("get current version: %v", err)
+	}
+	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/app/db/url:1")})
+	var vnf *types.ParameterVersionNotFound
+	if !errors.As(err, &vnf) {
+		t.Errorf("get old version: %v, want ParameterVersionNotFound", err)
+	}
 	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/nope")})
 	var nf *types.ParameterNotFound
 	if !errors.As(err, &nf) {

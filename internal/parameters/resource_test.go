@@ -9,7 +9,7 @@ import (
 	"github.com/nubo-run/nubo/internal/stacks/stackstest"
 )
 
-func newStore(t *testing.T) *Store {
+func newStore(t testing.TB) *Store {
 	t.Helper()
 	s, err := New(Options{Backbone: backbonetest.New(t)})
 	if err != nil {
