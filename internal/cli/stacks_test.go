@@ -185,7 +185,7 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 	server := startServe(t, bin, data, addr)
 
 	// A chain of parameters, each naming the previous one: applied one by one.
-	const n = 2000 // long enough that the kill lands mid-apply
+	const n = 4000 // long enough that the kill lands mid-apply
 	var b strings.Builder
 	b.WriteString("Resources:\n")
 	for i := range n {

@@ -56,23 +56,28 @@ func (r *run) stackEvent(status, reason string) {
 }
 
 // persist writes the current state; callers hold r.mu.
-func (r *run) persistLocked() {
+func (r *run) persistLocked() error {
 	r.cur.Updated = time.Now().UTC()
 	if err := r.e.store.put(context.WithoutCancel(r.ctx), r.cur); err != nil {
 		r.e.log.Error("stack state not written", "stack", r.cur.Name, "err", err)
+		return err
 	}
+	return nil
 }
 
 // update changes the stack as a whole: the full state is written and the
 // journal, now folded into it, is purged.
-func (r *run) update(fn func(st *StackState)) {
+func (r *run) update(fn func(st *StackState)) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	fn(r.cur)
-	r.persistLocked()
+	if err := r.persistLocked(); err != nil {
+		return err // keep the journal: it still holds what the state lacks
+	}
 	if err := r.e.store.purgeJournal(context.WithoutCancel(r.ctx), r.cur.Name); err != nil {
 		r.e.log.Warn("stack journal not purged", "stack", r.cur.Name, "err", err)
 	}
+	return nil
 }
 
 // setResource records one resource (nil: gone) in a small journal entry
@@ -108,7 +113,7 @@ func (r *run) setCleanup(rs *ResourceState, remove bool) {
 func (r *run) journalLocked(rec journalRec) {
 	if err := r.e.store.journal(context.WithoutCancel(r.ctx), r.cur.Name, rec); err != nil {
 		r.e.log.Error("stack journal not written; writing the full state", "stack", r.cur.Name, "err", err)
-		r.persistLocked()
+		_ = r.persistLocked()
 	}
 }
 
@@ -180,7 +185,9 @@ func (e *Engine) apply(ctx context.Context, p *Plan, noRollback bool, sink func(
 		cur.Status = StatusCreateInProgress
 	}
 	r := &run{e: e, ctx: ctx, sink: sink, version: cur.Version, cur: cur}
-	r.update(func(*StackState) {})
+	if err := r.update(func(*StackState) {}); err != nil {
+		return nil, fmt.Errorf("stack %q: record the deployment's start: %w", p.Stack, err)
+	}
 	r.stackEvent(cur.Status, fmt.Sprintf("deployment %d", cur.Version))
 
 	exports := map[string]string{}
@@ -228,12 +235,14 @@ func (e *Engine) apply(ctx context.Context, p *Plan, noRollback bool, sink func(
 		final = StatusCreateComplete
 	}
 	oldExports := prior.Exports()
-	r.update(func(st *StackState) {
+	if err := r.update(func(st *StackState) {
 		st.Status, st.Outputs, st.Imports = final, outputs, imports
 		if cleanupErr != nil {
 			st.Reason = "cleanup: " + cleanupErr.Error()
 		}
-	})
+	}); err != nil {
+		return r.cur, fmt.Errorf("stack %q: record the deployment's end (the journal keeps it; run deploy again): %w", p.Stack, err)
+	}
 	if err := e.store.syncExports(context.WithoutCancel(ctx), p.Stack, oldExports, r.cur.Exports()); err != nil {
 		return r.cur, err
 	}

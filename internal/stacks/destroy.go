@@ -61,7 +61,9 @@ func (e *Engine) Destroy(ctx context.Context, req DestroyRequest, sink func(Even
 	cur.Status, cur.Reason = StatusDeleteInProgress, ""
 	r := &run{e: e, ctx: ctx, sink: sink, version: cur.Version, cur: cur}
 	defer e.flushEvents()
-	r.update(func(*StackState) {})
+	if err := r.update(func(*StackState) {}); err != nil {
+		return nil, fmt.Errorf("stack %q: record the destroy's start: %w", req.Stack, err)
+	}
 	r.stackEvent(StatusDeleteInProgress, "")
 	var all []*ResourceState
 	all = append(all, cur.Cleanup...)

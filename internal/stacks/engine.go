@@ -276,11 +276,11 @@ func (e *Engine) recoverPending(ctx context.Context, st *StackState) {
 		if !ok {
 			continue
 		}
-		live, err := prov.Read(WithResource(ctx, st.Name, id), r.PendingID)
-		if err != nil {
-			continue
+		if _, err := prov.Read(WithResource(ctx, st.Name, id), r.PendingID); err != nil {
+			continue // not created: the plan creates it
 		}
-		r.PhysicalID, r.Props, r.Pending = r.PendingID, live, "update"
+		// Props nil: the plan re-applies every property of the template.
+		r.PhysicalID, r.Props, r.Pending = r.PendingID, nil, "update"
 		e.log.Info("adopted a resource created before an interruption", "stack", st.Name, "resource", id, "physical_id", r.PhysicalID)
 	}
 }

@@ -1,7 +1,10 @@
 package stacks
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -143,6 +146,39 @@ type exportRecord struct {
 	Stack string `json:"stack"`
 }
 
+// States larger than this are gzipped: a KV value is one NATS message,
+// limited to the server's max payload (1 MiB by default).
+const compressAbove = 256 << 10
+
+func encodeState(st *StackState) ([]byte, error) {
+	b, err := json.Marshal(st)
+	if err != nil || len(b) <= compressAbove {
+		return b, err
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func decodeState(b []byte, st *StackState) error {
+	if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return err
+		}
+		if b, err = io.ReadAll(zr); err != nil {
+			return err
+		}
+	}
+	return json.Unmarshal(b, st)
+}
+
 func (s *store) get(ctx context.Context, name string) (*StackState, uint64, error) {
 	e, err := s.kv.Get(ctx, "state."+name)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -152,7 +188,7 @@ func (s *store) get(ctx context.Context, name string) (*StackState, uint64, erro
 		return nil, 0, fmt.Errorf("stack %q: read state: %w", name, err)
 	}
 	var st StackState
-	if err := json.Unmarshal(e.Value(), &st); err != nil {
+	if err := decodeState(e.Value(), &st); err != nil {
 		return nil, 0, fmt.Errorf("stack %q: decode state: %w", name, err)
 	}
 	if st.Resources == nil {
@@ -167,7 +203,7 @@ func (s *store) get(ctx context.Context, name string) (*StackState, uint64, erro
 }
 
 func (s *store) put(ctx context.Context, st *StackState) error {
-	b, err := json.Marshal(st)
+	b, err := encodeState(st)
 	if err != nil {
 		return fmt.Errorf("stack %q: encode state: %w", st.Name, err)
 	}
@@ -178,7 +214,7 @@ func (s *store) put(ctx context.Context, st *StackState) error {
 }
 
 func (s *store) record(ctx context.Context, st *StackState) error {
-	b, err := json.Marshal(st)
+	b, err := encodeState(st)
 	if err != nil {
 		return err
 	}
@@ -239,7 +275,7 @@ func (s *store) history(ctx context.Context, name string) ([]*StackState, error)
 			continue
 		}
 		var st StackState
-		if json.Unmarshal(e.Value(), &st) == nil {
+		if decodeState(e.Value(), &st) == nil {
 			out = append(out, &st)
 		}
 	}

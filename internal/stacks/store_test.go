@@ -2,7 +2,10 @@ package stacks
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,4 +78,28 @@ func TestLock_EmbeddedTakesOverForeignLockAtOnce(t *testing.T) {
 		t.Fatalf("takeover: %v %+v", err, held)
 	}
 	_ = b.release(ctx)
+}
+
+func TestStore_LargeStateIsCompressed(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	st := &StackState{Name: "big", Status: StatusCreateComplete, Resources: map[string]*ResourceState{}}
+	for i := range 8000 {
+		id := fmt.Sprintf("Resource%05d", i)
+		st.Resources[id] = &ResourceState{LogicalID: id, Type: "AWS::SSM::Parameter", PhysicalID: "/big/" + id,
+			Props: Props{"Name": "/big/" + id, "Type": "String", "Value": strings.Repeat("v", 100)}}
+	}
+	if b, _ := json.Marshal(st); len(b) < 1<<20 {
+		t.Fatalf("test state is only %d bytes", len(b))
+	}
+	if err := s.put(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := s.get(ctx, "big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Resources) != 8000 || got.Resources["Resource07999"].Props["Value"] != strings.Repeat("v", 100) {
+		t.Errorf("round trip lost resources: %d", len(got.Resources))
+	}
 }
