@@ -433,21 +433,30 @@ func loadTemplate(raw map[string]any, lines Lines, transform Expander) (*Templat
 	if d, ok := raw["Description"].(string); ok {
 		t.Description = d
 	}
-	if nb, ok := raw["Nubo"]; ok {
+	// The class is a top-level Nubo key, or Metadata: {Nubo: ...} in
+	// templates that must stay deployable to AWS as they are.
+	nuboPath, nb, hasNubo := "Nubo", raw["Nubo"], false
+	if _, hasNubo = raw["Nubo"]; !hasNubo {
+		if md, ok := raw["Metadata"].(map[string]any); ok {
+			nb, hasNubo = md["Nubo"]
+			nuboPath = "Metadata/Nubo"
+		}
+	}
+	if hasNubo {
 		m, ok := nb.(map[string]any)
 		if !ok {
-			fail("Nubo", "want a mapping such as {Class: stateful}")
+			fail(nuboPath, "want a mapping such as {Class: stateful}")
 		} else {
 			for _, k := range sortedKeys(m) {
 				switch k {
 				case "Class":
 					c, _ := m[k].(string)
 					if c != ClassStateful && c != ClassStateless {
-						fail("Nubo/Class", "class must be %q or %q, not %v", ClassStateful, ClassStateless, m[k])
+						fail(join(nuboPath, "Class"), "class must be %q or %q, not %v", ClassStateful, ClassStateless, m[k])
 					}
 					t.Class = c
 				default:
-					fail(join("Nubo", k), "unknown key %q (only Class)", k)
+					fail(join(nuboPath, k), "unknown key %q (only Class)", k)
 				}
 			}
 		}

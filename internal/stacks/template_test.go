@@ -120,6 +120,22 @@ func TestParseTemplate_ErrorsNameResourcePathAndLine(t *testing.T) {
 	}
 }
 
+func TestParseTemplate_Class(t *testing.T) {
+	for src, want := range map[string]string{
+		"Resources: {}":                                       "",
+		"Nubo: {Class: stateful}\nResources: {}":              ClassStateful,
+		"Metadata: {Nubo: {Class: stateless}}\nResources: {}": ClassStateless,
+	} {
+		tmpl, err := ParseTemplate([]byte(src), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tmpl.Class != want {
+			t.Errorf("%q: class %q, want %q", src, tmpl.Class, want)
+		}
+	}
+}
+
 func TestParseTemplate_CallsTransform(t *testing.T) {
 	src := "Transform: AWS::Serverless-2016-10-31\nResources:\n  F: {Type: AWS::Serverless::Function}\n"
 	called := false
