@@ -47,7 +47,7 @@ func (f *templateFlags) request(path string) (stacks.PlanRequest, error) {
 	}
 	name := f.stack
 	if name == "" {
-		name = stackNameFor(abs)
+		name = stacks.StackNameFor(abs)
 	}
 	params := map[string]string{}
 	for _, kv := range f.params {
@@ -59,16 +59,6 @@ func (f *templateFlags) request(path string) (stacks.PlanRequest, error) {
 	}
 	return stacks.PlanRequest{Stack: name, Template: string(src), BaseDir: filepath.Dir(abs), Parameters: params,
 		Class: f.class, AllowDataLoss: f.allowDataLoss}, nil
-}
-
-// stackNameFor names a stack after its template: DIR/template.yaml is
-// stack DIR, orders.yaml is stack orders.
-func stackNameFor(path string) string {
-	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	if base == "template" || base == "stack" {
-		base = filepath.Base(filepath.Dir(path))
-	}
-	return base
 }
 
 func newDeployCmd() *cobra.Command {

@@ -122,12 +122,7 @@ func FindTemplates(dir string) ([]Found, error) {
 		if perr != nil || raw["Resources"] == nil {
 			return nil // not a template
 		}
-		base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-		name := base
-		if base == "template" || base == "stack" {
-			name = filepath.Base(filepath.Dir(path))
-		}
-		name = sanitizeStackName(name)
+		name := StackNameFor(path)
 		if other, dup := byName[name]; dup {
 			return fmt.Errorf("%s and %s would both be stack %q: rename one", other, path, name)
 		}
@@ -172,6 +167,20 @@ func FindTemplates(dir string) ([]Found, error) {
 		out = append(out, idx[n])
 	}
 	return out, nil
+}
+
+// StackNameFor names the stack of a template file: DIR/template.yaml (or
+// stack.yaml) is stack DIR, orders.yaml is stack orders; characters a stack
+// name cannot hold become hyphens.
+func StackNameFor(path string) string {
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if base == "template" || base == "stack" {
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		base = filepath.Base(filepath.Dir(path))
+	}
+	return sanitizeStackName(base)
 }
 
 func sanitizeStackName(s string) string {
