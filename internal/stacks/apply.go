@@ -179,6 +179,11 @@ func (e *Engine) apply(ctx context.Context, p *Plan, noRollback bool, sink func(
 		cur.Created = time.Now().UTC()
 	}
 	cur.Name, cur.Class, cur.Version = p.Stack, p.Class, prior.Version+1
+	if prior.Version == 0 {
+		// A stack deployed again after a destroy keeps counting, so its
+		// history is never overwritten.
+		cur.Version = e.store.lastVersion(ctx, p.Stack) + 1
+	}
 	cur.Template, cur.BaseDir, cur.Parameters, cur.NoEcho = p.src, p.baseDir, p.rawParams, p.noEcho
 	cur.Status, cur.Reason = StatusUpdateInProgress, ""
 	if creating {

@@ -494,3 +494,22 @@ func TestTransform_GetsTheStackEnvironment(t *testing.T) {
 		t.Errorf("resources %v", ids)
 	}
 }
+
+func TestDeploy_AfterDestroyKeepsCounting(t *testing.T) {
+	f := newFixture(t)
+	f.mustDeploy(t, "app", threeThings, nil)
+	if _, err := f.e.Destroy(context.Background(), stacks.DestroyRequest{Stack: "app"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if res := f.mustDeploy(t, "app", threeThings, nil); res.Version != 3 {
+		t.Errorf("version %d, want 3 (1 deploy, 2 destroy)", res.Version)
+	}
+	h, _ := f.e.History(context.Background(), "app")
+	var statuses []string
+	for _, s := range h {
+		statuses = append(statuses, s.Status)
+	}
+	if diff := cmp.Diff([]string{"CREATE_COMPLETE", "DELETE_COMPLETE", "CREATE_COMPLETE"}, statuses); diff != "" {
+		t.Error(diff)
+	}
+}

@@ -282,6 +282,17 @@ func (s *store) history(ctx context.Context, name string) ([]*StackState, error)
 	return out, nil
 }
 
+// lastVersion is the highest deployment recorded for name (0 if none).
+func (s *store) lastVersion(ctx context.Context, name string) int {
+	keys, err := s.keys(ctx, "history."+name+".")
+	if err != nil || len(keys) == 0 {
+		return 0
+	}
+	var v int
+	_, _ = fmt.Sscanf(keys[len(keys)-1], "history."+name+".%d", &v)
+	return v
+}
+
 func exportKey(name string) string { return "export." + hex.EncodeToString([]byte(name)) }
 
 func (s *store) export(ctx context.Context, name string) (*exportRecord, error) {
