@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/nubo-run/nubo/internal/stacks"
@@ -22,6 +24,9 @@ func newPlanCmd() *cobra.Command {
 				return err
 			}
 			plan.Render(cmd.OutOrStdout())
+			if len(plan.Refusals) > 0 {
+				return fmt.Errorf("stack %s: deploying this plan would be refused (see above)", req.Stack)
+			}
 			return nil
 		},
 	}

@@ -303,6 +303,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 	// Outputs and exports.
 	newOutputs := map[string]any{}
 	newExports := map[string]any{}
+	exportOf := map[string]string{} // output name → export name
 	for _, name := range sortedKeys(t.Outputs) {
 		o := t.Outputs[name]
 		path := join("Outputs", name)
@@ -340,6 +341,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 				continue
 			}
 			newExports[xs] = v
+			exportOf[name] = xs
 		}
 	}
 	if len(errs) > 0 {
@@ -361,10 +363,8 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 			}
 			oc.Op, oc.Old, oc.New = "~", quote(old.Value), render(nv)
 		}
-		for x, v := range newExports {
-			if reflect.DeepEqual(v, nv) && t.Outputs[name] != nil && t.Outputs[name].Export != nil {
-				oc.Export = x
-			}
+		if x, ok := exportOf[name]; ok {
+			oc.Export = x
 		}
 		p.Outputs = append(p.Outputs, oc)
 	}
