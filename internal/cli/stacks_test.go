@@ -80,7 +80,7 @@ func TestUp_DeploysInImportOrderAndKeepsServing(t *testing.T) {
 	var out, errOut lockedBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- Run(ctx, []string{"up", "testdata/up", "--data", t.TempDir(), "--addr", addr, "--http-addr", "127.0.0.1:0"}, &out, &errOut)
+		done <- Run(ctx, []string{"up", "../../examples/shared-config", "--data", t.TempDir(), "--addr", addr, "--http-addr", "127.0.0.1:0"}, &out, &errOut)
 	}()
 	waitFor(t, "stacks up", 60*time.Second, func() bool {
 		select {
