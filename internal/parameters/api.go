@@ -196,6 +196,93 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 			out["NextToken"] = strconv.Itoa(end)
 		}
 		reply(out)
+	case "DeleteParameters":
+		var in struct{ Names []string }
+		if !decode(&in) {
+			return
+		}
+		if len(in.Names) == 0 || len(in.Names) > 10 {
+			fail(awsapi.ValidationError("1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10"))
+			return
+		}
+		deleted, invalid := []string{}, []string{}
+		for _, n := range in.Names {
+			switch err := s.Delete(ctx, n); {
+			case errors.Is(err, ErrNotFound):
+				invalid = append(invalid, n)
+			case err != nil:
+				fail(err)
+				return
+			default:
+				deleted = append(deleted, n)
+			}
+		}
+		reply(map[string]any{"DeletedParameters": deleted, "InvalidParameters": invalid})
+	case "DescribeParameters":
+		var in struct {
+			ParameterFilters []struct {
+				Key    string
+				Option string
+				Values []string
+			}
+			MaxResults int
+			NextToken  string
+		}
+		if !decode(&in) {
+			return
+		}
+		all, err := s.List(ctx)
+		if err != nil {
+			fail(err)
+			return
+		}
+		for _, f := range in.ParameterFilters {
+			if f.Key != "Name" || (f.Option != "" && f.Option != "Equals" && f.Option != "BeginsWith") {
+				fail(awsapi.ValidationError("nubo's DescribeParameters filters by Name (Equals or BeginsWith) only, not %s %s", f.Key, f.Option))
+				return
+			}
+			kept := all[:0:0]
+			for _, p := range all {
+				for _, v := range f.Values {
+					if p.Name == v || f.Option == "BeginsWith" && strings.HasPrefix(p.Name, v) {
+						kept = append(kept, p)
+						break
+					}
+				}
+			}
+			all = kept
+		}
+		max := in.MaxResults
+		if max <= 0 || max > 50 {
+			max = 50
+		}
+		start := 0
+		if in.NextToken != "" {
+			n, err := strconv.Atoi(in.NextToken)
+			if err != nil || n < 0 || n > len(all) {
+				fail(awsapi.NewError(http.StatusBadRequest, "InvalidNextToken", "The specified token isn't valid."))
+				return
+			}
+			start = n
+		}
+		end := min(start+max, len(all))
+		meta := make([]map[string]any, 0, end-start)
+		for _, p := range all[start:end] {
+			m := map[string]any{"Name": p.Name, "ARN": s.ARN(p.Name), "Type": p.Type, "Version": p.Version, "Tier": p.Tier,
+				"DataType": p.DataType, "LastModifiedDate": float64(p.LastModified.UnixMilli()) / 1000}
+			if p.Description != "" {
+				m["Description"] = p.Description
+			}
+			if p.AllowedPattern != "" {
+				m["AllowedPattern"] = p.AllowedPattern
+			}
+			meta = append(meta, m)
+		}
+		out := map[string]any{"Parameters": meta}
+		if end < len(all) {
+			out["NextToken"] = strconv.Itoa(end)
+		}
+		reply(out)
 	default:
 		fail(awsapi.Errorf(http.StatusBadRequest, "InvalidAction", "nubo's SSM does not implement %s", op))
 	}

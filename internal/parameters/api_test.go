@@ -118,6 +118,15 @@ func TestSSMAPI_WithSDK(t *testing.T) {
 	if n := count(true); n != 12 {
 		t.Errorf("by path recursive: %d, want 12", n)
 	}
+	desc, err := c.DescribeParameters(ctx, &ssm.DescribeParametersInput{ParameterFilters: []types.ParameterStringFilter{
+		{Key: aws.String("Name"), Option: aws.String("BeginsWith"), Values: []string{"/app/list/deep"}}}})
+	if err != nil || len(desc.Parameters) != 2 || aws.ToString(desc.Parameters[0].Name) != "/app/list/deep/p10" || desc.Parameters[0].Type != types.ParameterTypeStringList {
+		t.Errorf("describe parameters: %v %+v", err, desc)
+	}
+	del, err := c.DeleteParameters(ctx, &ssm.DeleteParametersInput{Names: []string{"/app/list/deep/p10", "/nope"}})
+	if err != nil || len(del.DeletedParameters) != 1 || len(del.InvalidParameters) != 1 {
+		t.Errorf("delete parameters: %v %+v", err, del)
+	}
 	if _, err := c.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String("/app/db/url")}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package parameters is nubo's parameter store: the SSM Parameter Store API
 // subset (GetParameter, GetParameters, PutParameter, DeleteParameter,
-// GetParametersByPath) over a JetStream KV bucket, and the
+// DeleteParameters, GetParametersByPath, DescribeParameters) over a JetStream KV bucket, and the
 // AWS::SSM::Parameter stack resource. Seed 000 names it as the other way
 // stacks share values (besides exports).
 //
