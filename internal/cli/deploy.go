@@ -116,7 +116,12 @@ func deploy(ctx context.Context, c *adminClient, req stacks.PlanRequest, o deplo
 	res, err := c.stream(ctx, "Deploy", stacks.DeployRequest{PlanRequest: req, PlanDigest: plan.Digest, NoRollback: o.noRollback},
 		func(ev stacks.Event) { printEvent(out, ev, start) })
 	if res != nil {
-		fmt.Fprintf(out, "\nStack %s: %s (deployment %d) in %s\n", res.Stack, res.Status, res.Version, res.Elapsed.Round(time.Millisecond))
+		fmt.Fprintf(out, "\nStack %s: %s (deployment %d) in %s", res.Stack, res.Status, res.Version, roundDuration(res.Elapsed))
+		if err == nil && res.Plan != nil {
+			add, change, replace, destroy := res.Plan.Counts()
+			fmt.Fprintf(out, ": %d added, %d changed, %d replaced, %d destroyed", add, change, replace, destroy)
+		}
+		fmt.Fprintln(out)
 		printOutputs(out, res.Outputs)
 	}
 	return res, err
