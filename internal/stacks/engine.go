@@ -126,10 +126,9 @@ func (e *Engine) ready() error {
 	return nil
 }
 
+// pseudo returns the pseudo parameters; id is "" until the stack's first
+// deployment gives it one (AWS::StackId is then known after apply).
 func (e *Engine) pseudo(stack, id string) Pseudo {
-	if id == "" {
-		id = fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/pending", e.opts.Partition, e.opts.Account.Region, e.opts.Account.ID, stack)
-	}
 	return Pseudo{Region: e.opts.Account.Region, AccountID: e.opts.Account.ID, StackName: stack, StackID: id, Partition: e.opts.Partition}
 }
 

@@ -484,6 +484,9 @@ func (e *evaluator) ref(name, path string) (any, error) {
 	case "AWS::StackName":
 		return e.pseudo.StackName, nil
 	case "AWS::StackId":
+		if e.pseudo.StackID == "" {
+			return Unknown{"AWS::StackId"}, nil
+		}
 		return e.pseudo.StackID, nil
 	case "AWS::Partition":
 		return e.pseudo.Partition, nil
