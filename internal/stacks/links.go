@@ -15,6 +15,11 @@ import (
 type Links struct {
 	Exports []string
 	Imports []string
+	// Parameters written (AWS::SSM::Parameter resources with a Name) and
+	// read (AWS::SSM::Parameter::Value<...> parameters, {{resolve:ssm:...}}):
+	// the other way seed 000 shares values between stacks.
+	Writes []string
+	Reads  []string
 }
 
 // linkResolver makes resources unknown and records imports.
@@ -45,7 +50,7 @@ func TemplateLinks(src []byte, stack string, params map[string]string) (Links, e
 		if !ok && d.Default != nil {
 			v, ok = *d.Default, true
 		}
-		if !ok {
+		if !ok || strings.HasPrefix(d.Type, "AWS::SSM::Parameter::Value<") {
 			vals[name] = Unknown{"Ref " + name}
 			continue
 		}
@@ -59,9 +64,29 @@ func TemplateLinks(src []byte, stack string, params map[string]string) (Links, e
 	ev := newEvaluator(t, Pseudo{StackName: stack, Region: "us-east-1", AccountID: "000000000000", Partition: "aws"}, vals, res)
 	var links Links
 	var errs []error
-	for _, id := range t.ids {
-		_, _ = ev.eval(t.Resources[id].Properties, join(join("Resources", id), "Properties"))
+	reads := map[string]bool{}
+	for name, d := range t.Parameters {
+		if strings.HasPrefix(d.Type, "AWS::SSM::Parameter::Value<") {
+			if v, ok := params[name]; ok {
+				reads[v] = true
+			} else if d.Default != nil {
+				reads[*d.Default] = true
+			}
+		}
 	}
+	for _, id := range t.ids {
+		v, _ := ev.eval(t.Resources[id].Properties, join(join("Resources", id), "Properties"))
+		props, _ := v.(map[string]any)
+		if n, ok := props["Name"].(string); ok && t.Resources[id].Type == "AWS::SSM::Parameter" {
+			links.Writes = append(links.Writes, n)
+		}
+		collectResolves(v, reads)
+	}
+	for k := range reads {
+		links.Reads = append(links.Reads, k)
+	}
+	sort.Strings(links.Reads)
+	sort.Strings(links.Writes)
 	for _, name := range sortedKeys(t.Outputs) {
 		o := t.Outputs[name]
 		_, _ = ev.eval(o.Value, join(join("Outputs", name), "Value"))
@@ -83,6 +108,38 @@ func TemplateLinks(src []byte, stack string, params map[string]string) (Links, e
 	sort.Strings(links.Exports)
 	sort.Strings(links.Imports)
 	return links, errors.Join(errs...)
+}
+
+// collectResolves adds the SSM names of {{resolve:ssm:NAME}} references in v.
+func collectResolves(v any, out map[string]bool) {
+	switch x := v.(type) {
+	case string:
+		for {
+			i := strings.Index(x, "{{resolve:ssm:")
+			if i < 0 {
+				return
+			}
+			x = x[i+len("{{resolve:ssm:"):]
+			j := strings.Index(x, "}}")
+			if j < 0 {
+				return
+			}
+			name := x[:j]
+			if k := strings.LastIndexByte(name, ':'); k > 0 {
+				name = name[:k]
+			}
+			out[name] = true
+			x = x[j:]
+		}
+	case map[string]any:
+		for _, e := range x {
+			collectResolves(e, out)
+		}
+	case []any:
+		for _, e := range x {
+			collectResolves(e, out)
+		}
+	}
 }
 
 // Found is a template found under a directory.
@@ -138,6 +195,12 @@ func FindTemplates(dir string) ([]Found, error) {
 		return nil, err
 	}
 	exporter := map[string]string{}
+	writer := map[string]string{}
+	for _, f := range found {
+		for _, w := range f.Links.Writes {
+			writer[w] = f.Stack
+		}
+	}
 	for _, f := range found {
 		for _, x := range f.Links.Exports {
 			if other, dup := exporter[x]; dup && other != f.Stack {
@@ -154,6 +217,11 @@ func FindTemplates(dir string) ([]Found, error) {
 		idx[f.Stack] = f
 		for _, imp := range f.Links.Imports {
 			if s, ok := exporter[imp]; ok && s != f.Stack {
+				needs[f.Stack] = append(needs[f.Stack], s)
+			}
+		}
+		for _, rd := range f.Links.Reads {
+			if s, ok := writer[rd]; ok && s != f.Stack {
 				needs[f.Stack] = append(needs[f.Stack], s)
 			}
 		}

@@ -205,6 +205,32 @@ func TestFindTemplates_OrdersByImportsAndNamesCycles(t *testing.T) {
 	}
 }
 
+func TestFindTemplates_OrdersBySSMParameters(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		// "reader" sorts first but reads what "writer" writes, both ways.
+		"areader.yaml":   "Parameters:\n  Url: {Type: 'AWS::SSM::Parameter::Value<String>', Default: /cfg/url}\nResources:\n  A: {Type: T, Properties: {V: !Ref Url}}\n",
+		"bresolver.yaml": "Resources:\n  A: {Type: T, Properties: {V: '{{resolve:ssm:/cfg/key:2}}'}}\n",
+		"writer.yaml":    "Resources:\n  U: {Type: AWS::SSM::Parameter, Properties: {Name: /cfg/url, Type: String, Value: x}}\n  K: {Type: AWS::SSM::Parameter, Properties: {Name: !Sub '/cfg/${Kind}', Type: String, Value: y}}\nParameters:\n  Kind: {Type: String, Default: key}\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found, err := FindTemplates(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range found {
+		names = append(names, f.Stack)
+	}
+	if diff := cmp.Diff([]string{"writer", "areader", "bresolver"}, names); diff != "" {
+		t.Error(diff)
+	}
+}
+
 func FuzzParseTemplate(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/plan/*.yaml")
 	for _, s := range seeds {
