@@ -23,8 +23,8 @@ func newUpCmd() *cobra.Command {
 		Short: "Serve, deploy every stack under DIR in import order, print outputs, keep serving",
 		Long: `up starts a server with embedded defaults, finds every template under DIR
 (DIR/x/template.yaml is stack x, DIR/x.yaml is stack x), orders the stacks so
-that a stack comes after the stacks whose exports it imports (a cycle is an
-error naming the stacks), deploys them, prints their outputs and keeps serving
+that a stack comes after the stacks whose exports it imports or whose SSM
+parameters it reads (a cycle is an error naming the stacks), deploys them, prints their outputs and keeps serving
 until interrupted.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
