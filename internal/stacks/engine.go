@@ -159,7 +159,7 @@ func (e *Engine) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if li := e.store.lockInfo(ctx, req.Stack); li != nil && li.Owner == e.owner {
+	if li := e.store.lockInfo(ctx, req.Stack); li != nil {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("stack %q is being updated (%s since %s): this plan may be stale", req.Stack, li.Operation, li.Since.Format(time.RFC3339)))
 	}
 	return p, nil
