@@ -159,7 +159,7 @@ func (e *Engine) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if li := e.store.lockInfo(ctx, req.Stack); li != nil {
+	if li := e.store.lockInfo(ctx, req.Stack); li != nil && e.lockLive(li) {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("stack %q is being updated (%s since %s): this plan may be stale", req.Stack, li.Operation, li.Since.Format(time.RFC3339)))
 	}
 	return p, nil
@@ -316,12 +316,20 @@ func (e *Engine) List(ctx context.Context) ([]StackSummary, error) {
 	return out, nil
 }
 
+// lockLive reports whether a lock's holder is still at work (see store.acquire).
+func (e *Engine) lockLive(li *LockInfo) bool {
+	if li.Owner == e.owner {
+		return true
+	}
+	return !e.opts.Backbone.Embedded() && time.Since(li.Heartbeat) <= e.opts.StaleLockAfter
+}
+
 // hint says what to do with a stack left mid-operation.
 func (e *Engine) hint(st *StackState, li *LockInfo) string {
 	if !st.InProgress() {
 		return ""
 	}
-	if li != nil && li.Owner == e.owner {
+	if li != nil && e.lockLive(li) {
 		return "being updated now"
 	}
 	return fmt.Sprintf("interrupted during deployment %d: run `nubo deploy` again to continue from the recorded state (or deploy the previous template to roll back, or `nubo destroy %s`)", st.Version, st.Name)
