@@ -47,6 +47,8 @@ AWS SDK pointed at that endpoint.`,
 		newInvokeCmd(),
 		newLogsCmd(),
 		newFunctionsCmd(),
+		newDeployCmd(), newPlanCmd(), newDestroyCmd(), newStacksCmd(), newOutputsCmd(),
+		newEventsCmd(), newDriftCmd(), newExportsCmd(), newUpCmd(),
 	)
 	return root
 }

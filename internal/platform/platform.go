@@ -14,6 +14,8 @@ import (
 	"github.com/nubo-run/nubo/internal/backbone"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/gateway"
+	"github.com/nubo-run/nubo/internal/parameters"
+	"github.com/nubo-run/nubo/internal/stacks"
 )
 
 // Options configures a Platform: the flags of `nubo serve`.
@@ -62,15 +64,17 @@ type Platform struct {
 	started int
 	ready   atomic.Bool
 
-	Backbone  *backbone.Backbone
-	Keys      *awsapi.Keyring
-	Functions *functions.Service
-	Metrics   *functions.Metrics
-	FnLogs    *functions.LogStore
-	Gateway   *gateway.Gateway
-	shims     *runtimeShims
-	edge      *listener
-	http      *listener
+	Backbone   *backbone.Backbone
+	Keys       *awsapi.Keyring
+	Functions  *functions.Service
+	Metrics    *functions.Metrics
+	FnLogs     *functions.LogStore
+	Gateway    *gateway.Gateway
+	Parameters *parameters.Store
+	Stacks     *stacks.Engine
+	shims      *runtimeShims
+	edge       *listener
+	http       *listener
 }
 
 // New validates opts and builds every part. It starts nothing.
@@ -115,7 +119,19 @@ func New(o Options) (*Platform, error) {
 	if err := p.buildFunctions(account); err != nil {
 		return nil, err
 	}
-	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"), p.functionServices()...)
+	if p.Parameters, err = parameters.New(parameters.Options{Backbone: p.Backbone, Account: account, Logger: o.Logger.With("part", "parameters")}); err != nil {
+		return nil, err
+	}
+	registry, err := p.providers()
+	if err != nil {
+		return nil, err
+	}
+	if p.Stacks, err = stacks.New(stacks.Options{Backbone: p.Backbone, Registry: registry, Account: account,
+		ParameterLookup: p.Parameters.Value, Logger: o.Logger.With("part", "stacks")}); err != nil {
+		return nil, err
+	}
+	services := append(p.functionServices(), p.Parameters.Service(), p.Stacks.Service(), p.Stacks.CloudFormationService())
+	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"), services...)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +156,8 @@ func New(o Options) (*Platform, error) {
 		{"function logs", p.FnLogs},
 		{"functions", p.Functions},
 		{"gateway", p.Gateway},
+		{"parameters", p.Parameters},
+		{"stacks", p.Stacks},
 		{"edge listener", p.edge},
 		{"http listener", p.http},
 	}

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nubo-run/nubo/internal/platform"
+	"github.com/nubo-run/nubo/internal/stacks"
+)
+
+func newUpCmd() *cobra.Command {
+	var o platform.Options
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "up DIR",
+		Short: "Serve, deploy every stack under DIR in import order, print outputs, keep serving",
+		Long: `up starts a server with embedded defaults, finds every template under DIR
+(DIR/x/template.yaml is stack x, DIR/x.yaml is stack x), orders the stacks so
+that a stack comes after the stacks whose exports it imports or whose SSM
+parameters it reads (a cycle is an error naming the stacks), deploys them, prints their outputs and keeps serving
+until interrupted.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			level := slog.LevelWarn
+			if verbose {
+				level = slog.LevelDebug
+			}
+			found, err := stacks.FindTemplates(args[0])
+			if err != nil {
+				return err
+			}
+			if len(found) == 0 {
+				return fmt.Errorf("no templates under %s (a template is a YAML or JSON file with Resources)", args[0])
+			}
+			o.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			p, err := platform.New(o)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if err := p.Start(ctx); err != nil {
+				return err
+			}
+			closeP := func() error {
+				cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+				defer cancel()
+				return p.Close(cctx)
+			}
+			fmt.Fprintf(out, "nubo serving: AWS APIs on http://%s, HTTP APIs on http://%s\n", p.EdgeAddr(), p.HTTPAddr())
+			c := newAdminClient("http://" + p.EdgeAddr())
+			c.creds.AccessKeyID, c.creds.SecretAccessKey = o.AccessKey, o.SecretKey
+			for _, f := range found {
+				rel, _ := filepath.Rel(args[0], f.Path)
+				fmt.Fprintf(out, "\n== %s (%s)\n", f.Stack, rel)
+				src, err := os.ReadFile(f.Path)
+				if err != nil {
+					return errors.Join(err, closeP())
+				}
+				abs, _ := filepath.Abs(f.Path)
+				req := stacks.PlanRequest{Stack: f.Stack, Template: string(src), BaseDir: filepath.Dir(abs)}
+				if _, err := deploy(ctx, c, req, deployOptions{yes: true}, nil, out); err != nil {
+					return errors.Join(fmt.Errorf("stack %s: %w", f.Stack, err), closeP())
+				}
+			}
+			fmt.Fprintf(out, "\n%d stack(s) up. Serving until interrupted (Ctrl-C).\n", len(found))
+			<-ctx.Done()
+			return closeP()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.DataDir, "data", platform.DefaultDataDir, "directory for all durable state")
+	f.StringVar(&o.Addr, "addr", platform.DefaultAddr, "listener for the AWS-compatible APIs and the admin API")
+	f.StringVar(&o.HTTPAddr, "http-addr", platform.DefaultHTTPAddr, "listener for the HTTP APIs that stacks declare")
+	f.StringVar(&o.AccessKey, "access-key", envOr("NUBO_ACCESS_KEY_ID", platform.DefaultAccessKey), "access key id clients sign with")
+	f.StringVar(&o.SecretKey, "secret-key", envOr("NUBO_SECRET_ACCESS_KEY", platform.DefaultSecretKey), "secret access key")
+	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
+	return cmd
+}

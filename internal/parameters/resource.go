@@ -1,0 +1,163 @@
+package parameters
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/nubo-run/nubo/internal/stacks"
+)
+
+// ParameterProvider is the AWS::SSM::Parameter resource: Ref is the name,
+// Fn::GetAtt gives Type and Value.
+type ParameterProvider struct{ s *Store }
+
+// NewParameterProvider returns the provider over s.
+func NewParameterProvider(s *Store) *ParameterProvider { return &ParameterProvider{s: s} }
+
+// Type implements stacks.Provider.
+func (*ParameterProvider) Type() string { return "AWS::SSM::Parameter" }
+
+// Stateful: a template-managed parameter is configuration the template
+// fully describes, not data.
+func (*ParameterProvider) Stateful() bool { return false }
+
+// Schema follows the registry schema of AWS::SSM::Parameter
+// (required Value and Type, createOnlyProperties Name).
+func (*ParameterProvider) Schema() stacks.Schema {
+	return stacks.Schema{
+		Properties: map[string]stacks.Property{
+			"Name":           {Type: stacks.String, CreateOnly: true},
+			"Type":           {Type: stacks.String, Required: true, Enum: []string{"String", "StringList"}},
+			"Value":          {Type: stacks.String, Required: true},
+			"Description":    {Type: stacks.String},
+			"AllowedPattern": {Type: stacks.String},
+			"Tier":           {Type: stacks.String, Enum: []string{"Standard", "Advanced", "Intelligent-Tiering"}},
+			"Policies":       {Type: stacks.String},
+			"DataType":       {Type: stacks.String, Enum: []string{"text", "aws:ec2:image"}},
+			"Tags":           {Type: stacks.Map},
+		},
+		Attributes: []string{"Type", "Value"},
+	}
+}
+
+// PhysicalIDFor implements stacks.Identifier: a named parameter's id is its name.
+func (*ParameterProvider) PhysicalIDFor(props stacks.Props) (string, bool) {
+	n, ok := props["Name"].(string)
+	return n, ok && n != ""
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+func fromProps(name string, props stacks.Props) Parameter {
+	p := Parameter{Name: name, Type: str(props["Type"]), Value: str(props["Value"]), Description: str(props["Description"]),
+		AllowedPattern: str(props["AllowedPattern"]), Tier: str(props["Tier"]), DataType: str(props["DataType"])}
+	if tags, ok := props["Tags"].(map[string]any); ok {
+		p.Tags = map[string]string{}
+		for k, v := range tags {
+			p.Tags[k] = str(v)
+		}
+	}
+	return p
+}
+
+func attrs(p Parameter) stacks.Attrs {
+	return stacks.Attrs{"Type": p.Type, "Value": p.Value}
+}
+
+// Create implements stacks.Provider.
+func (pp *ParameterProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	name := str(props["Name"])
+	if name == "" {
+		stack, id := stacks.ResourceFrom(ctx)
+		name = generatedName(stack, id)
+	}
+	p := fromProps(name, props)
+	if _, err := pp.s.Put(ctx, p, false); err != nil {
+		return "", nil, err
+	}
+	return name, attrs(p), nil
+}
+
+// generatedName is CloudFormation's STACK-LOGICALID-RANDOM.
+func generatedName(stack, logicalID string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	if stack == "" {
+		stack = "CFN"
+	}
+	if logicalID == "" {
+		logicalID = "Parameter"
+	}
+	return stack + "-" + logicalID + "-" + string(b[:])
+}
+
+// Update implements stacks.Provider.
+func (pp *ParameterProvider) Update(ctx context.Context, physicalID string, old, new stacks.Props) (stacks.Attrs, error) {
+	p := fromProps(physicalID, new)
+	if p.Tags == nil {
+		p.Tags = map[string]string{}
+	}
+	if _, err := pp.s.Put(ctx, p, true); err != nil {
+		return nil, err
+	}
+	return attrs(p), nil
+}
+
+// Delete implements stacks.Provider.
+func (pp *ParameterProvider) Delete(ctx context.Context, physicalID string) error {
+	err := pp.s.Delete(ctx, physicalID)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w: %w", stacks.ErrNotFound, err)
+	}
+	return err
+}
+
+// Read implements stacks.Provider.
+func (pp *ParameterProvider) Read(ctx context.Context, physicalID string) (stacks.Props, error) {
+	p, err := pp.s.Get(ctx, physicalID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: %w", stacks.ErrNotFound, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := stacks.Props{"Name": p.Name, "Type": p.Type, "Value": p.Value, "Tier": p.Tier, "DataType": p.DataType}
+	if p.Description != "" {
+		out["Description"] = p.Description
+	}
+	if p.AllowedPattern != "" {
+		out["AllowedPattern"] = p.AllowedPattern
+	}
+	if len(p.Tags) > 0 {
+		tags := map[string]any{}
+		for k, v := range p.Tags {
+			tags[k] = v
+		}
+		out["Tags"] = tags
+	}
+	return out, nil
+}
+
+var (
+	_ stacks.Provider   = (*ParameterProvider)(nil)
+	_ stacks.Identifier = (*ParameterProvider)(nil)
+)

@@ -1,0 +1,54 @@
+package parameters
+
+import (
+	"context"
+	"testing"
+
+	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
+	"github.com/nubo-run/nubo/internal/stacks"
+	"github.com/nubo-run/nubo/internal/stacks/stackstest"
+)
+
+func newStore(t testing.TB) *Store {
+	t.Helper()
+	s, err := New(Options{Backbone: backbonetest.New(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestParameterProvider_Contract(t *testing.T) {
+	p := NewParameterProvider(newStore(t))
+	t.Run("named", func(t *testing.T) {
+		stackstest.RunProviderContract(t, p,
+			stacks.Props{"Name": "/app/db/url", "Type": "String", "Value": "postgres://a", "Tags": map[string]any{"team": "core"}},
+			stacks.Props{"Name": "/app/db/url", "Type": "String", "Value": "postgres://b", "Description": "the database"})
+	})
+	t.Run("generated name", func(t *testing.T) {
+		stackstest.RunProviderContract(t, p,
+			stacks.Props{"Type": "StringList", "Value": "a,b"},
+			stacks.Props{"Type": "StringList", "Value": "a,b,c"})
+	})
+}
+
+func TestParameterProvider_GeneratedNameAndAttributes(t *testing.T) {
+	p := NewParameterProvider(newStore(t))
+	ctx := stacks.WithResource(context.Background(), "shared", "DbUrl")
+	id, attrs, err := p.Create(ctx, stacks.Props{"Type": "String", "Value": "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(id) != len("shared-DbUrl-")+12 || id[:13] != "shared-DbUrl-" {
+		t.Errorf("generated name %q, want shared-DbUrl-XXXXXXXXXXXX", id)
+	}
+	if attrs["Value"] != "v" || attrs["Type"] != "String" {
+		t.Errorf("attrs %v", attrs)
+	}
+	if _, _, err := p.Create(ctx, stacks.Props{"Name": id, "Type": "String", "Value": "w"}); err == nil {
+		t.Error("create over an existing parameter succeeded")
+	}
+}

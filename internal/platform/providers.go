@@ -1,0 +1,13 @@
+package platform
+
+import (
+	"github.com/nubo-run/nubo/internal/parameters"
+	"github.com/nubo-run/nubo/internal/stacks"
+)
+
+// providers lists every resource type the stack engine knows, in one call.
+func (p *Platform) providers() (*stacks.Registry, error) {
+	return stacks.NewRegistry(
+		parameters.NewParameterProvider(p.Parameters),
+	)
+}

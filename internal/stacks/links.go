@@ -1,0 +1,269 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Links are a template's cross-stack references: the export names it
+// declares and the ones it imports (those known without deploying).
+type Links struct {
+	Exports []string
+	Imports []string
+	// Parameters written (AWS::SSM::Parameter resources with a Name) and
+	// read (AWS::SSM::Parameter::Value<...> parameters, {{resolve:ssm:...}}):
+	// the other way seed 000 shares values between stacks.
+	Writes []string
+	Reads  []string
+}
+
+// linkResolver makes resources unknown and records imports.
+type linkResolver struct{ imports map[string]bool }
+
+func (l *linkResolver) ref(string) (any, error)            { return Unknown{"Ref"}, nil }
+func (l *linkResolver) getAtt(string, string) (any, error) { return Unknown{"GetAtt"}, nil }
+func (l *linkResolver) importValue(name string) (any, error) {
+	l.imports[name] = true
+	return Unknown{"ImportValue"}, nil
+}
+
+// TemplateLinks finds the exports and imports of a template deployed as
+// stack, with its parameters' defaults (for `nubo up` ordering).
+func TemplateLinks(src []byte, stack string, params map[string]string) (Links, error) {
+	raw, lines, err := ParseDocument(src)
+	if err != nil {
+		return Links{}, err
+	}
+	delete(raw, "Globals")
+	t, err := loadTemplate(raw, lines, func(m map[string]any) (map[string]any, error) { return m, nil })
+	if err != nil {
+		return Links{}, err
+	}
+	vals := map[string]any{}
+	for name, d := range t.Parameters {
+		v, ok := params[name]
+		if !ok && d.Default != nil {
+			v, ok = *d.Default, true
+		}
+		if !ok || strings.HasPrefix(d.Type, "AWS::SSM::Parameter::Value<") {
+			vals[name] = Unknown{"Ref " + name}
+			continue
+		}
+		if cv, err := d.check(v); err == nil {
+			vals[name] = cv
+		} else {
+			vals[name] = v
+		}
+	}
+	res := &linkResolver{imports: map[string]bool{}}
+	ev := newEvaluator(t, Pseudo{StackName: stack, Region: "us-east-1", AccountID: "000000000000", Partition: "aws"}, vals, res)
+	var links Links
+	var errs []error
+	reads := map[string]bool{}
+	for name, d := range t.Parameters {
+		if strings.HasPrefix(d.Type, "AWS::SSM::Parameter::Value<") {
+			if v, ok := params[name]; ok {
+				reads[v] = true
+			} else if d.Default != nil {
+				reads[*d.Default] = true
+			}
+		}
+	}
+	for _, id := range t.ids {
+		v, _ := ev.eval(t.Resources[id].Properties, join(join("Resources", id), "Properties"))
+		props, _ := v.(map[string]any)
+		if n, ok := props["Name"].(string); ok && t.Resources[id].Type == "AWS::SSM::Parameter" {
+			links.Writes = append(links.Writes, n)
+		}
+		collectResolves(v, reads)
+	}
+	for k := range reads {
+		links.Reads = append(links.Reads, k)
+	}
+	sort.Strings(links.Reads)
+	sort.Strings(links.Writes)
+	for _, name := range sortedKeys(t.Outputs) {
+		o := t.Outputs[name]
+		_, _ = ev.eval(o.Value, join(join("Outputs", name), "Value"))
+		if o.Export == nil {
+			continue
+		}
+		x, err := ev.eval(o.Export, join(join("Outputs", name), "Export"))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if s, ok := x.(string); ok {
+			links.Exports = append(links.Exports, s)
+		}
+	}
+	for k := range res.imports {
+		links.Imports = append(links.Imports, k)
+	}
+	sort.Strings(links.Exports)
+	sort.Strings(links.Imports)
+	return links, errors.Join(errs...)
+}
+
+// collectResolves adds the SSM names of {{resolve:ssm:NAME}} references in v.
+func collectResolves(v any, out map[string]bool) {
+	switch x := v.(type) {
+	case string:
+		for {
+			i := strings.Index(x, "{{resolve:ssm:")
+			if i < 0 {
+				return
+			}
+			x = x[i+len("{{resolve:ssm:"):]
+			j := strings.Index(x, "}}")
+			if j < 0 {
+				return
+			}
+			name := x[:j]
+			if k := strings.LastIndexByte(name, ':'); k > 0 {
+				name = name[:k]
+			}
+			out[name] = true
+			x = x[j:]
+		}
+	case map[string]any:
+		for _, e := range x {
+			collectResolves(e, out)
+		}
+	case []any:
+		for _, e := range x {
+			collectResolves(e, out)
+		}
+	}
+}
+
+// Found is a template found under a directory.
+type Found struct {
+	Stack string
+	Path  string
+	Links Links
+}
+
+// FindTemplates finds the templates under dir (files whose top level has
+// Resources), names their stacks (template.yaml in DIR/x is stack x;
+// x.yaml is stack x) and orders them so that exporters come before
+// importers. An import cycle is an error naming the stacks.
+func FindTemplates(dir string) ([]Found, error) {
+	var found []Found
+	byName := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			n := d.Name()
+			if path != dir && (strings.HasPrefix(n, ".") || n == "node_modules" || n == "testdata" || n == "vendor") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		ext := strings.ToLower(filepath.Ext(path))
+		if ext != ".yaml" && ext != ".yml" && ext != ".json" && ext != ".template" {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		raw, _, perr := ParseDocument(src)
+		if perr != nil || raw["Resources"] == nil {
+			return nil // not a template
+		}
+		name := StackNameFor(path)
+		if other, dup := byName[name]; dup {
+			return fmt.Errorf("%s and %s would both be stack %q: rename one", other, path, name)
+		}
+		byName[name] = path
+		links, err := TemplateLinks(src, name, nil)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		found = append(found, Found{Stack: name, Path: path, Links: links})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	exporter := map[string]string{}
+	writer := map[string]string{}
+	for _, f := range found {
+		for _, w := range f.Links.Writes {
+			writer[w] = f.Stack
+		}
+	}
+	for _, f := range found {
+		for _, x := range f.Links.Exports {
+			if other, dup := exporter[x]; dup && other != f.Stack {
+				return nil, fmt.Errorf("export %q is declared by stacks %s and %s: export names are unique", x, other, f.Stack)
+			}
+			exporter[x] = f.Stack
+		}
+	}
+	needs := map[string][]string{}
+	var names []string
+	idx := map[string]Found{}
+	for _, f := range found {
+		names = append(names, f.Stack)
+		idx[f.Stack] = f
+		for _, imp := range f.Links.Imports {
+			if s, ok := exporter[imp]; ok && s != f.Stack {
+				needs[f.Stack] = append(needs[f.Stack], s)
+			}
+		}
+		for _, rd := range f.Links.Reads {
+			if s, ok := writer[rd]; ok && s != f.Stack {
+				needs[f.Stack] = append(needs[f.Stack], s)
+			}
+		}
+	}
+	order, err := OrderStacks(names, needs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Found, 0, len(order))
+	for _, n := range order {
+		out = append(out, idx[n])
+	}
+	return out, nil
+}
+
+// StackNameFor names the stack of a template file: DIR/template.yaml (or
+// stack.yaml) is stack DIR, orders.yaml is stack orders; characters a stack
+// name cannot hold become hyphens.
+func StackNameFor(path string) string {
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if base == "template" || base == "stack" {
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		base = filepath.Base(filepath.Dir(path))
+	}
+	return sanitizeStackName(base)
+}
+
+func sanitizeStackName(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			b.WriteRune(c)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if out == "" || !(out[0] >= 'a' && out[0] <= 'z' || out[0] >= 'A' && out[0] <= 'Z') {
+		out = "stack-" + out
+	}
+	return out
+}

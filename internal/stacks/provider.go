@@ -1,0 +1,103 @@
+package stacks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Props is a resource's resolved Properties.
+type Props map[string]any
+
+// Attrs is what Fn::GetAtt can read ("Arn", ...); Ref is the physical id.
+type Attrs map[string]any
+
+// Provider is one resource type: the plug-in seam of the engine.
+type Provider interface {
+	Type() string   // "AWS::SSM::Parameter"
+	Schema() Schema // properties: types, Required, CreateOnly (forces replacement), ReadOnly attrs
+	Create(ctx context.Context, props Props) (physicalID string, attrs Attrs, err error)
+	Update(ctx context.Context, physicalID string, old, new Props) (Attrs, error)
+	Delete(ctx context.Context, physicalID string) error
+	Read(ctx context.Context, physicalID string) (Props, error) // live state for drift; ErrNotFound when gone
+	Stateful() bool
+}
+
+// Packager is an optional Provider extension: before planning, it turns local
+// paths in a resource's properties (CodeUri, ...) into content hashes so a
+// source change shows in the plan. baseDir is the template's directory.
+type Packager interface {
+	Package(ctx context.Context, baseDir string, props Props) (Props, error)
+}
+
+// Snapshotter is an optional Provider extension for DeletionPolicy: Snapshot.
+// Providers without it keep the resource (Retain) instead.
+type Snapshotter interface {
+	Snapshot(ctx context.Context, physicalID string) error
+}
+
+type resourceKey struct{}
+
+type resourceRef struct{ stack, logicalID string }
+
+// WithResource stores the stack name and logical id for the provider call.
+func WithResource(ctx context.Context, stack, logicalID string) context.Context {
+	return context.WithValue(ctx, resourceKey{}, resourceRef{stack, logicalID})
+}
+
+// ResourceFrom returns the stack name and logical id of the resource a
+// provider call is for; providers that generate names use them
+// (CloudFormation names things STACK-LOGICALID-RANDOM).
+func ResourceFrom(ctx context.Context) (stack, logicalID string) {
+	r, _ := ctx.Value(resourceKey{}).(resourceRef)
+	return r.stack, r.logicalID
+}
+
+// Registry holds the providers by type.
+type Registry struct {
+	byType map[string]Provider
+	types  []string
+}
+
+// NewRegistry returns a registry of ps: an error on an empty list, an empty
+// Type() or a duplicate.
+func NewRegistry(ps ...Provider) (*Registry, error) {
+	if len(ps) == 0 {
+		return nil, errors.New("stacks: registry: no providers")
+	}
+	r := &Registry{byType: map[string]Provider{}}
+	for i, p := range ps {
+		if p == nil {
+			return nil, fmt.Errorf("stacks: registry: provider %d is nil", i)
+		}
+		t := p.Type()
+		if t == "" {
+			return nil, fmt.Errorf("stacks: registry: provider %d has an empty type", i)
+		}
+		if _, dup := r.byType[t]; dup {
+			return nil, fmt.Errorf("stacks: registry: duplicate provider for %s", t)
+		}
+		r.byType[t] = p
+		r.types = append(r.types, t)
+	}
+	sort.Strings(r.types)
+	return r, nil
+}
+
+// Provider returns the provider of typ.
+func (r *Registry) Provider(typ string) (Provider, bool) {
+	if r == nil {
+		return nil, false
+	}
+	p, ok := r.byType[typ]
+	return p, ok
+}
+
+// Types lists the registered types, sorted.
+func (r *Registry) Types() []string {
+	if r == nil {
+		return nil
+	}
+	return append([]string(nil), r.types...)
+}
