@@ -43,27 +43,34 @@ func NewAPI(s *Service, log *slog.Logger) *API {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &API{s: s, log: log, mux: http.NewServeMux()}
-	routes := map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2015-03-31/functions":                              a.createFunction,
-		"POST /2015-03-31/functions/{$}":                          a.createFunction,
-		"GET /2015-03-31/functions":                               a.listFunctions,
-		"GET /2015-03-31/functions/{$}":                           a.listFunctions,
-		"GET /2015-03-31/functions/{name}":                        a.getFunction,
-		"DELETE /2015-03-31/functions/{name}":                     a.deleteFunction,
-		"GET /2015-03-31/functions/{name}/configuration":          a.getFunctionConfiguration,
-		"PUT /2015-03-31/functions/{name}/configuration":          a.updateFunctionConfiguration,
-		"PUT /2015-03-31/functions/{name}/code":                   a.updateFunctionCode,
-		"POST /2015-03-31/functions/{name}/invocations":           a.invoke,
-		"PUT /2017-10-31/functions/{name}/concurrency":            a.putConcurrency,
-		"DELETE /2017-10-31/functions/{name}/concurrency":         a.deleteConcurrency,
-		"GET /2019-09-30/functions/{name}/concurrency":            a.getConcurrency,
-		"PUT /2019-09-25/functions/{name}/event-invoke-config":    a.putEventInvokeConfig,
-		"POST /2019-09-25/functions/{name}/event-invoke-config":   a.updateEventInvokeConfig,
-		"GET /2019-09-25/functions/{name}/event-invoke-config":    a.getEventInvokeConfig,
-		"DELETE /2019-09-25/functions/{name}/event-invoke-config": a.deleteEventInvokeConfig,
+	// Each route with the IAM action it is authorized as (AWS's service
+	// authorization reference), on the function's ARN. CreateFunction
+	// authorizes itself: its function is named in the body.
+	type route struct {
+		action string
+		h      func(http.ResponseWriter, *http.Request) error
 	}
-	for pattern, h := range routes {
-		a.mux.HandleFunc(pattern, a.wrap(h))
+	routes := map[string]route{
+		"POST /2015-03-31/functions":                              {"", a.createFunction},
+		"POST /2015-03-31/functions/{$}":                          {"", a.createFunction},
+		"GET /2015-03-31/functions":                               {"lambda:ListFunctions", a.listFunctions},
+		"GET /2015-03-31/functions/{$}":                           {"lambda:ListFunctions", a.listFunctions},
+		"GET /2015-03-31/functions/{name}":                        {"lambda:GetFunction", a.getFunction},
+		"DELETE /2015-03-31/functions/{name}":                     {"lambda:DeleteFunction", a.deleteFunction},
+		"GET /2015-03-31/functions/{name}/configuration":          {"lambda:GetFunctionConfiguration", a.getFunctionConfiguration},
+		"PUT /2015-03-31/functions/{name}/configuration":          {"lambda:UpdateFunctionConfiguration", a.updateFunctionConfiguration},
+		"PUT /2015-03-31/functions/{name}/code":                   {"lambda:UpdateFunctionCode", a.updateFunctionCode},
+		"POST /2015-03-31/functions/{name}/invocations":           {"lambda:InvokeFunction", a.invoke},
+		"PUT /2017-10-31/functions/{name}/concurrency":            {"lambda:PutFunctionConcurrency", a.putConcurrency},
+		"DELETE /2017-10-31/functions/{name}/concurrency":         {"lambda:DeleteFunctionConcurrency", a.deleteConcurrency},
+		"GET /2019-09-30/functions/{name}/concurrency":            {"lambda:GetFunctionConcurrency", a.getConcurrency},
+		"PUT /2019-09-25/functions/{name}/event-invoke-config":    {"lambda:PutFunctionEventInvokeConfig", a.putEventInvokeConfig},
+		"POST /2019-09-25/functions/{name}/event-invoke-config":   {"lambda:UpdateFunctionEventInvokeConfig", a.updateEventInvokeConfig},
+		"GET /2019-09-25/functions/{name}/event-invoke-config":    {"lambda:GetFunctionEventInvokeConfig", a.getEventInvokeConfig},
+		"DELETE /2019-09-25/functions/{name}/event-invoke-config": {"lambda:DeleteFunctionEventInvokeConfig", a.deleteEventInvokeConfig},
+	}
+	for pattern, rt := range routes {
+		a.mux.HandleFunc(pattern, a.wrap(rt.action, rt.h))
 	}
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, awsapi.Errorf(http.StatusNotFound, "UnknownOperationException", "nubo does not implement %s %s", r.Method, r.URL.Path))
@@ -73,12 +80,42 @@ func NewAPI(s *Service, log *slog.Logger) *API {
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
-func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+func (a *API) wrap(action string, h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if action != "" {
+			// A name that does not parse is refused by the handler, before
+			// it acts; the function's ARN is the resource otherwise.
+			resource := "*"
+			if raw := r.PathValue("name"); raw != "" {
+				if name, _, err := parseFunctionRef(raw); err == nil {
+					resource = a.s.account.FunctionARN(name)
+				}
+			}
+			if err := a.authorize(r, action, resource, nil); err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+		}
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)
 		}
 	}
+}
+
+// authorize asks the service's authorizer whether the caller may perform
+// action on resource.
+func (a *API) authorize(r *http.Request, action, resource string, cond map[string][]string) error {
+	return awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{
+		Service: "lambda", Action: action, Resource: resource, Context: cond, HTTP: r,
+	})
+}
+
+// authorizePassRole checks iam:PassRole on the role a function is given.
+func (a *API) authorizePassRole(r *http.Request, role string) error {
+	if role == "" {
+		return nil
+	}
+	return a.authorize(r, "iam:PassRole", role, map[string][]string{"iam:PassedToService": {lambdaPrincipal}})
 }
 
 // lambdaError is the body Lambda sends with an error; the SDK reads the
@@ -290,6 +327,12 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || qual != "" {
 		return awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern", in.FunctionName)
 	}
+	if err := a.authorize(r, "lambda:CreateFunction", a.s.account.FunctionARN(name), nil); err != nil {
+		return err
+	}
+	if err := a.authorizePassRole(r, in.Role); err != nil {
+		return err
+	}
 	if in.PackageType == "Image" || (in.Code != nil && in.Code.ImageUri != nil) {
 		return awsapi.InvalidParameter("PackageType Image is not supported by nubo: upload a .zip package")
 	}
@@ -492,6 +535,11 @@ func (a *API) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request
 	var in updateConfigInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
+	}
+	if in.Role != nil {
+		if err := a.authorizePassRole(r, *in.Role); err != nil {
+			return err
+		}
 	}
 	u := ConfigUpdate{Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, MemoryMB: in.MemorySize, RevisionID: in.RevisionId}
 	if in.Timeout != nil {

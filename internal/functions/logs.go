@@ -272,6 +272,21 @@ func logGroupNotFound() error {
 	return awsapi.NewError(http.StatusBadRequest, "ResourceNotFoundException", "The specified log group does not exist.")
 }
 
+// authorize asks the service's authorizer whether the caller may perform
+// action on resource.
+func (a *LogsAPI) authorize(r *http.Request, action, resource string) error {
+	return awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{Service: "logs", Action: action, Resource: resource, HTTP: r})
+}
+
+// groupARN is the ARN of a log group named by name or ARN
+// (arn:aws:logs:REGION:ACCOUNT:log-group:NAME).
+func (a *LogsAPI) groupARN(group string) string {
+	if strings.HasPrefix(group, "arn:") {
+		return strings.TrimSuffix(group, ":*")
+	}
+	return a.s.account.ARN("logs", "log-group:"+group)
+}
+
 // groupFunction maps a log group name (or ARN) to the function logging to it.
 func (a *LogsAPI) groupFunction(ctx context.Context, group string) (*Config, error) {
 	if strings.HasPrefix(group, "arn:") {
@@ -423,6 +438,9 @@ func (a *LogsAPI) filterLogEvents(r *http.Request) (any, error) {
 	if group == "" {
 		group = in.LogGroupIdentifier
 	}
+	if err := a.authorize(r, "logs:FilterLogEvents", a.groupARN(group)); err != nil {
+		return nil, err
+	}
 	ctx := r.Context()
 	c, err := a.groupFunction(ctx, group)
 	if err != nil {
@@ -506,6 +524,9 @@ func (a *LogsAPI) getLogEvents(r *http.Request) (any, error) {
 	if group == "" {
 		group = in.LogGroupIdentifier
 	}
+	if err := a.authorize(r, "logs:GetLogEvents", a.groupARN(group)+":log-stream:"+in.LogStreamName); err != nil {
+		return nil, err
+	}
 	ctx := r.Context()
 	c, err := a.groupFunction(ctx, group)
 	if err != nil {
@@ -585,6 +606,9 @@ type logGroup struct {
 func (a *LogsAPI) describeLogGroups(r *http.Request) (any, error) {
 	var in describeLogGroupsInput
 	if err := decodeLogsRequest(r, &in); err != nil {
+		return nil, err
+	}
+	if err := a.authorize(r, "logs:DescribeLogGroups", "*"); err != nil {
 		return nil, err
 	}
 	limit := in.Limit
