@@ -1,0 +1,37 @@
+package platform
+
+import (
+	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/iam"
+)
+
+// buildIAM wires identity and access management: the role and policy
+// store, the authorizer every service asks after SigV4 (--iam), and the
+// IAM and STS APIs.
+func (p *Platform) buildIAM(account awsapi.Account) ([]awsapi.Service, error) {
+	o := p.opts
+	var err error
+	if p.IAM, err = iam.New(iam.Options{Backbone: p.Backbone, Account: account, Logger: o.Logger.With("part", "iam")}); err != nil {
+		return nil, err
+	}
+	if p.Authz, err = iam.NewAuthorizer(iam.AuthorizerOptions{Store: p.IAM, Mode: o.IAM, Logger: o.Logger.With("part", "iam")}); err != nil {
+		return nil, err
+	}
+	api, err := iam.NewAPI(iam.APIOptions{Store: p.IAM, Authorizer: p.Authz, Keys: p.Keys, Logger: o.Logger.With("part", "iam-api")})
+	if err != nil {
+		return nil, err
+	}
+	return []awsapi.Service{
+		{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
+		{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()},
+	}, nil
+}
+
+// authorizer is what services authorize requests with: nil under --iam off,
+// so they skip the check entirely.
+func (p *Platform) authorizer() awsapi.Authorizer {
+	if p.Authz == nil || p.opts.IAM == iam.Off {
+		return nil
+	}
+	return p.Authz
+}
