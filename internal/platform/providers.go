@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -9,5 +10,8 @@ import (
 func (p *Platform) providers() (*stacks.Registry, error) {
 	return stacks.NewRegistry(
 		parameters.NewParameterProvider(p.Parameters),
+		iam.NewRoleProvider(p.IAM),
+		iam.NewPolicyProvider(p.IAM),
+		iam.NewManagedPolicyProvider(p.IAM),
 	)
 }
