@@ -35,8 +35,8 @@ var (
 	fnBuildDir string
 )
 
-// fnZip builds internal/functions/testdata/fn/NAME (an aws-lambda-go
-// function) as a provided.al2023 bootstrap and returns its zip.
+// fnZip builds internal/functions/testdata/fn/NAME, or the package at the
+// relative path NAME (an aws-lambda-go function), as a provided.al2023 bootstrap and returns its zip.
 func fnZip(t *testing.T, name string) []byte {
 	t.Helper()
 	if testing.Short() {
@@ -53,7 +53,11 @@ func fnZip(t *testing.T, name string) []byte {
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-o", bin, "../functions/testdata/fn/"+name)
+	pkg := "../functions/testdata/fn/" + name
+	if strings.Contains(name, "/") {
+		pkg = name // a package path relative to this one
+	}
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", name, err, out)
