@@ -316,3 +316,41 @@ func TestIAMOffAllows(t *testing.T) {
 		t.Fatalf("read with --iam off = %+v", got)
 	}
 }
+
+// An async destination is invoked as the source function's role: Lambda
+// needs lambda:InvokeFunction on the destination in that role's policies.
+func TestIAMAsyncDestinationNeedsTheSourceRole(t *testing.T) {
+	var logs syncBuffer
+	p := startPlatform(t, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	c := clientsFor(p.EndpointURL())
+	ctx := context.Background()
+	role := c.role(t, "src-role", lambdaTrust)
+	for _, fn := range []string{"src", "sink"} {
+		if err := c.function(t, fn, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.lambda.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("src"),
+		DestinationConfig: &lambdatypes.DestinationConfig{OnSuccess: &lambdatypes.OnSuccess{Destination: aws.String("arn:aws:lambda:us-east-1:000000000000:function:sink")}}}); err != nil {
+		t.Fatal(err)
+	}
+	invokeAsync := func() {
+		t.Helper()
+		if _, err := c.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("src"), InvocationType: lambdatypes.InvocationTypeEvent, Payload: []byte(`{"name":"x"}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	invokeAsync()
+	waitUntil(t, "the denied delivery", 15*time.Second, func() bool {
+		return strings.Contains(logs.String(), "is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:000000000000:function:sink")
+	})
+	if n := countLines(t, p, "sink", "START RequestId"); n != 0 {
+		t.Fatalf("sink ran %d times without the permission", n)
+	}
+	if _, err := c.iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("src-role"), PolicyName: aws.String("dest"),
+		PolicyDocument: aws.String(allowDoc("Allow", "lambda:InvokeFunction", "arn:aws:lambda:us-east-1:000000000000:function:sink"))}); err != nil {
+		t.Fatal(err)
+	}
+	invokeAsync()
+	waitUntil(t, "the sink to run", 15*time.Second, func() bool { return countLines(t, p, "sink", "START RequestId") == 1 })
+}
