@@ -24,6 +24,7 @@ func (p *Platform) buildIAM(account awsapi.Account) ([]awsapi.Service, error) {
 	return []awsapi.Service{
 		{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
 		{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()},
+		api.Admin(),
 	}, nil
 }
 
