@@ -8,7 +8,6 @@ import (
 	"github.com/nubo-run/nubo/internal/stacks/stackstest"
 )
 
-
 func doc(actions ...any) map[string]any {
 	return map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": actions, "Resource": "*"}}}
 }

@@ -38,7 +38,7 @@ var (
 
 // fnZip builds internal/functions/testdata/fn/NAME, or the package at the
 // relative path NAME (an aws-lambda-go function), as a provided.al2023 bootstrap and returns its zip.
-func fnZip(t *testing.T, name string) []byte {
+func fnZip(t testing.TB, name string) []byte {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs function processes")
