@@ -3,15 +3,20 @@ package platform
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -353,4 +358,182 @@ func TestIAMAsyncDestinationNeedsTheSourceRole(t *testing.T) {
 	}
 	invokeAsync()
 	waitUntil(t, "the sink to run", 15*time.Second, func() bool { return countLines(t, p, "sink", "START RequestId") == 1 })
+}
+
+// Each operation of each API is authorized as its AWS action on its
+// resource: a session whose role allows nothing is denied every one, with
+// the action and resource named.
+func TestIAMEveryOperationIsAuthorized(t *testing.T) {
+	p := startPlatform(t, Options{})
+	root := clientsFor(p.EndpointURL())
+	ctx := context.Background()
+	role := root.role(t, "nothing", lambdaTrust)
+	root.param(t, "/p/x", "v")
+	keys, err := p.Keys.Issue(iam.SessionPrincipal(role, "s"), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, keys.SessionToken)
+	url := aws.String(p.EndpointURL())
+	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: url, Credentials: creds, RetryMaxAttempts: 1})
+	sc := ssm.New(ssm.Options{Region: "us-east-1", BaseEndpoint: url, Credentials: creds, RetryMaxAttempts: 1})
+	fn := aws.String("f")
+	const fnARN = "arn:aws:lambda:us-east-1:000000000000:function:f"
+	zip := []byte("PK") // never read: authorization comes first
+	cases := []struct {
+		action, resource string
+		call             func() error
+	}{
+		{"lambda:CreateFunction", fnARN, func() error {
+			_, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: fn, Runtime: lambdatypes.RuntimeProvidedal2023,
+				Role: aws.String(role), Code: &lambdatypes.FunctionCode{ZipFile: zip}})
+			return err
+		}},
+		{"lambda:ListFunctions", "*", func() error { _, err := lc.ListFunctions(ctx, &lambda.ListFunctionsInput{}); return err }},
+		{"lambda:GetFunction", fnARN, func() error { _, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: fn}); return err }},
+		{"lambda:GetFunctionConfiguration", fnARN, func() error {
+			_, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:UpdateFunctionConfiguration", fnARN, func() error {
+			_, err := lc.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: fn, Timeout: aws.Int32(5)})
+			return err
+		}},
+		{"lambda:UpdateFunctionCode", fnARN, func() error {
+			_, err := lc.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: fn, ZipFile: zip})
+			return err
+		}},
+		{"lambda:DeleteFunction", fnARN, func() error { _, err := lc.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: fn}); return err }},
+		{"lambda:InvokeFunction", fnARN, func() error { _, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: fn}); return err }},
+		{"lambda:PutFunctionConcurrency", fnARN, func() error {
+			_, err := lc.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: fn, ReservedConcurrentExecutions: aws.Int32(1)})
+			return err
+		}},
+		{"lambda:GetFunctionConcurrency", fnARN, func() error {
+			_, err := lc.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:DeleteFunctionConcurrency", fnARN, func() error {
+			_, err := lc.DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:PutFunctionEventInvokeConfig", fnARN, func() error {
+			_, err := lc.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:GetFunctionEventInvokeConfig", fnARN, func() error {
+			_, err := lc.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:UpdateFunctionEventInvokeConfig", fnARN, func() error {
+			_, err := lc.UpdateFunctionEventInvokeConfig(ctx, &lambda.UpdateFunctionEventInvokeConfigInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:DeleteFunctionEventInvokeConfig", fnARN, func() error {
+			_, err := lc.DeleteFunctionEventInvokeConfig(ctx, &lambda.DeleteFunctionEventInvokeConfigInput{FunctionName: fn})
+			return err
+		}},
+		{"ssm:GetParameter", paramARN + "p/x", func() error { _, err := sc.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/p/x")}); return err }},
+		{"ssm:GetParameter", paramARN + "p/x", func() error {
+			_, err := sc.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(paramARN + "p/x:1")})
+			return err
+		}},
+		{"ssm:GetParameters", paramARN + "p/x", func() error {
+			_, err := sc.GetParameters(ctx, &ssm.GetParametersInput{Names: []string{"/p/x"}})
+			return err
+		}},
+		{"ssm:GetParametersByPath", paramARN + "p", func() error {
+			_, err := sc.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String("/p")})
+			return err
+		}},
+		{"ssm:PutParameter", paramARN + "p/y", func() error {
+			_, err := sc.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/p/y"), Value: aws.String("v"), Type: "String"})
+			return err
+		}},
+		{"ssm:DeleteParameter", paramARN + "p/x", func() error {
+			_, err := sc.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String("/p/x")})
+			return err
+		}},
+		{"ssm:DeleteParameters", paramARN + "p/x", func() error {
+			_, err := sc.DeleteParameters(ctx, &ssm.DeleteParametersInput{Names: []string{"/p/x"}})
+			return err
+		}},
+		{"ssm:DescribeParameters", "*", func() error { _, err := sc.DescribeParameters(ctx, &ssm.DescribeParametersInput{}); return err }},
+	}
+	for _, c := range cases {
+		t.Run(c.action, func(t *testing.T) {
+			err := c.call()
+			var ae smithy.APIError
+			on := " on resource: " + c.resource
+			if c.resource == "*" {
+				on = "" // AWS names no resource for actions without one
+			}
+			want := "User: arn:aws:sts::000000000000:assumed-role/nothing/s is not authorized to perform: " + c.action +
+				on + " because no identity-based policy allows the " + c.action + " action"
+			if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" || ae.ErrorMessage() != want {
+				t.Fatalf("got %v\nwant AccessDeniedException: %s", err, want)
+			}
+		})
+	}
+	// The JSON APIs without an SDK client here: CloudWatch Logs, the stacks
+	// admin API, and CloudFormation's query API.
+	session := aws.Credentials{AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey, SessionToken: keys.SessionToken}
+	for _, c := range []struct {
+		service, target, contentType, body, action, resource string
+	}{
+		{"logs", "Logs_20140328.FilterLogEvents", "application/x-amz-json-1.1", `{"logGroupName":"/aws/lambda/f"}`,
+			"logs:FilterLogEvents", "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/f"},
+		{"logs", "Logs_20140328.GetLogEvents", "application/x-amz-json-1.1", `{"logGroupName":"/aws/lambda/f","logStreamName":"2026/01/02/[$LATEST]nubo"}`,
+			"logs:GetLogEvents", "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/f:log-stream:2026/01/02/[$LATEST]nubo"},
+		{"logs", "Logs_20140328.DescribeLogGroups", "application/x-amz-json-1.1", `{}`, "logs:DescribeLogGroups", "*"},
+		{"nubo", "NuboStacks.DescribeStack", "application/x-amz-json-1.1", `{"stack":"app"}`,
+			"cloudformation:DescribeStacks", "arn:aws:cloudformation:us-east-1:000000000000:stack/app/*"},
+		{"nubo", "NuboStacks.ListStacks", "application/x-amz-json-1.1", `{}`, "cloudformation:ListStacks", "*"},
+		{"nubo", "NuboStacks.Deploy", "application/x-amz-json-1.1", `{"stack":"app","template":"{}"}`,
+			"cloudformation:CreateStack", "arn:aws:cloudformation:us-east-1:000000000000:stack/app/*"},
+		{"cloudformation", "", "application/x-www-form-urlencoded", "Action=DescribeStacks&Version=2010-05-15&StackName=app",
+			"cloudformation:DescribeStacks", "arn:aws:cloudformation:us-east-1:000000000000:stack/app/*"},
+	} {
+		t.Run(c.action, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", p.EndpointURL()+"/", strings.NewReader(c.body))
+			req.Header.Set("Content-Type", c.contentType)
+			if c.target != "" {
+				req.Header.Set("X-Amz-Target", c.target)
+			}
+			sum := sha256.Sum256([]byte(c.body))
+			if err := v4.NewSigner().SignHTTP(ctx, session, req, hex.EncodeToString(sum[:]), c.service, "us-east-1", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			on := " on resource: " + c.resource
+			if c.resource == "*" {
+				on = ""
+			}
+			want := "is not authorized to perform: " + c.action + on + " because no identity-based policy allows"
+			if resp.StatusCode < 400 || !strings.Contains(string(b), want) {
+				t.Fatalf("%d %s\nwant a denial containing %q", resp.StatusCode, b, want)
+			}
+		})
+	}
+	if v, err := root.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/p/x")}); err != nil || aws.ToString(v.Parameter.Value) != "v" {
+		t.Fatalf("/p/x after the denied calls: %v %v", v, err)
+	}
+
+	t.Run("iam:PassRole", func(t *testing.T) {
+		if _, err := root.iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("nothing"), PolicyName: aws.String("create"),
+			PolicyDocument: aws.String(allowDoc("Allow", "lambda:CreateFunction", "*"))}); err != nil {
+			t.Fatal(err)
+		}
+		want := "is not authorized to perform: iam:PassRole on resource: " + role
+		waitUntil(t, "the PassRole denial", 10*time.Second, func() bool {
+			_, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: fn, Runtime: lambdatypes.RuntimeProvidedal2023,
+				Role: aws.String(role), Code: &lambdatypes.FunctionCode{ZipFile: zip}})
+			return err != nil && strings.Contains(err.Error(), want)
+		})
+	})
 }
