@@ -1,6 +1,9 @@
 package platform
 
 import (
+	"path/filepath"
+
+	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -9,5 +12,7 @@ import (
 func (p *Platform) providers() (*stacks.Registry, error) {
 	return stacks.NewRegistry(
 		parameters.NewParameterProvider(p.Parameters),
+		functions.NewFunctionProvider(p.Functions, functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))),
+		functions.NewEventInvokeConfigProvider(p.Functions),
 	)
 }
