@@ -1,0 +1,365 @@
+package sam
+
+import (
+	"regexp"
+	"strings"
+)
+
+var httpAPIProps = setOf("Name", "StageName", "Tags", "PropagateTags", "DefinitionBody", "DefinitionUri",
+	"StageVariables", "CorsConfiguration", "AccessLogSettings", "DefaultRouteSettings", "Auth",
+	"RouteSettings", "Domain", "FailOnWarnings", "Description", "DisableExecuteApiEndpoint", "IpAddressType")
+
+// httpAPI is an AWS::Serverless::HttpApi being assembled (or the implicit ServerlessHttpApi).
+type httpAPI struct {
+	id       string
+	r        map[string]any
+	p        map[string]any
+	implicit bool
+	managed  bool
+	body     map[string]any
+}
+
+func skeletonOpenAPI() map[string]any {
+	return map[string]any{
+		"openapi": "3.0.1",
+		"info":    map[string]any{"version": "1.0", "title": ref("AWS::StackName")},
+		"paths":   map[string]any{},
+		"tags":    []any{map[string]any{"name": "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM"}},
+	}
+}
+
+func (t *translator) newHTTPAPI(id string, r map[string]any, implicit bool) (*httpAPI, error) {
+	p := props(r)
+	if err := checkProps(id, typeHTTPAPI, p, httpAPIProps); err != nil {
+		return nil, err
+	}
+	a := &httpAPI{id: id, r: r, p: p, implicit: implicit}
+	_, hasBody := p["DefinitionBody"]
+	_, hasURI := p["DefinitionUri"]
+	switch {
+	case hasBody && hasURI:
+		return nil, resourceErr(id, "Specify either 'DefinitionUri' or 'DefinitionBody' property and not both.")
+	case hasBody:
+		b, ok := p["DefinitionBody"].(map[string]any)
+		if !ok {
+			return nil, resourceErr(id, "Property 'DefinitionBody' should be a map.")
+		}
+		a.body = b
+		if !isIntrinsic(b) {
+			if _, ok := b["openapi"]; !ok {
+				return nil, resourceErr(id, "Structure of the SAM template is invalid. Invalid OpenApi document. Invalid values or missing keys for 'openapi' or 'paths' in 'DefinitionBody'.")
+			}
+			if tags, ok := b["tags"]; ok {
+				if _, ok := tags.([]any); !ok {
+					return nil, structureErr("Tags in OpenApi DefinitionBody needs to be a list.")
+				}
+			}
+			if paths, ok := b["paths"].(map[string]any); ok {
+				for _, path := range sortedKeys(paths) {
+					item, ok := paths[path].(map[string]any)
+					if !ok {
+						continue
+					}
+					for _, m := range sortedKeys(item) {
+						if item[m] == nil {
+							return nil, structureErr("Definition of method '%s' for path '%s' should be a map.", m, path)
+						}
+					}
+				}
+			}
+		}
+	case hasURI:
+		if _, ok := p["CorsConfiguration"]; ok {
+			return nil, resourceErr(id, "Cors works only with inline OpenApi specified in 'DefinitionBody' property.")
+		}
+		if _, ok := p["Tags"]; ok {
+			return nil, resourceErr(id, "Tags works only with inline OpenApi specified in the 'DefinitionBody' property.")
+		}
+		if _, ok := p["DisableExecuteApiEndpoint"]; ok {
+			return nil, resourceErr(id, "DisableExecuteApiEndpoint works only within 'DefinitionBody' property.")
+		}
+	default:
+		a.body = skeletonOpenAPI()
+		a.managed = true
+	}
+	if v, ok := p["Auth"]; ok {
+		if _, ok := v.(map[string]any); !ok {
+			return nil, resourceErr(id, "Property 'Auth' should be a map.")
+		}
+	}
+	if v, ok := p["RouteSettings"]; ok {
+		if _, ok := v.(map[string]any); !ok && !isIntrinsic(v) {
+			return nil, resourceErr(id, "Property 'RouteSettings' should be a map.")
+		}
+	}
+	return a, nil
+}
+
+// httpAPIEvent is a function's HttpApi event: a route on a SAM HTTP API and its permission.
+func (t *translator) httpAPIEvent(f *fnCtx, name string, ep map[string]any) error {
+	apiID := implicitHTTPAPI
+	var apiRef any = ref(implicitHTTPAPI)
+	if raw, ok := ep["ApiId"]; ok {
+		id, ok := refTarget(raw)
+		if !ok {
+			if s, isStr := raw.(string); isStr {
+				id = s
+			} else {
+				return eventErr(f.id, name, "Property 'ApiId' should be a string.")
+			}
+		}
+		target, ok := t.resources[id].(map[string]any)
+		if !ok || target["Type"] != typeHTTPAPI {
+			return eventErr(f.id, name, "ApiId must be a valid reference to an 'AWS::Serverless::HttpApi' resource in same template.")
+		}
+		apiID, apiRef = id, raw
+	}
+	path, method := "$default", "x-amazon-apigateway-any-method"
+	rawPath, hasPath := ep["Path"]
+	rawMethod, hasMethod := ep["Method"]
+	if hasPath || hasMethod {
+		p, ok := rawPath.(string)
+		if !ok {
+			if !hasPath {
+				return eventErr(f.id, name, "Property 'Path' is required.")
+			}
+			return eventErr(f.id, name, "Property 'Path' should be a string.")
+		}
+		m, ok := rawMethod.(string)
+		if !ok {
+			if !hasMethod {
+				return eventErr(f.id, name, "Property 'Method' is required.")
+			}
+			return eventErr(f.id, name, "Property 'Method' should be a string.")
+		}
+		path, method = p, strings.ToLower(m)
+		if method == "any" {
+			method = "x-amazon-apigateway-any-method"
+		}
+	}
+	permPath := ""
+	switch {
+	case path == "$default":
+		permPath = "*"
+	default:
+		pm := "*"
+		if method != "x-amazon-apigateway-any-method" {
+			pm = strings.ToUpper(method)
+		}
+		permPath = "*/" + pm + regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(path, "*")
+	}
+	t.permission(f, permissionID(f.id+name, ""), "apigateway.amazonaws.com",
+		sub(t.arn("execute-api", "${AWS::Region}:${AWS::AccountId}:${__ApiId__}/"+permPath),
+			map[string]any{"__ApiId__": apiRef}), nil)
+	a := t.httpAPIs[apiID]
+	if a == nil || !a.managed {
+		return nil
+	}
+	paths, ok := a.body["paths"].(map[string]any)
+	if !ok {
+		paths = map[string]any{}
+		a.body["paths"] = paths
+	}
+	item, _ := paths[path].(map[string]any)
+	if item == nil {
+		item = map[string]any{}
+		paths[path] = item
+	}
+	if _, dup := item[method]; dup {
+		return eventErr(f.id, name, "API method \"%s\" defined multiple times for path \"%s\".", method, path)
+	}
+	integ := map[string]any{"type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0",
+		"uri": sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2015-03-31/functions/${"+f.id+".Arn}/invocations"))}
+	if v, ok := ep["PayloadFormatVersion"]; ok {
+		integ["payloadFormatVersion"] = v
+	}
+	if v, ok := ep["TimeoutInMillis"]; ok {
+		integ["timeoutInMillis"] = v
+	}
+	op := map[string]any{"x-amazon-apigateway-integration": integ, "responses": map[string]any{}}
+	if cond, ok := f.r["Condition"]; ok {
+		item[method] = map[string]any{"Fn::If": []any{cond, op, ref("AWS::NoValue")}}
+	} else {
+		item[method] = op
+	}
+	return nil
+}
+
+// emitHTTPAPI writes an ApiGatewayV2 API, its stage, authorizer permissions and domain.
+func (t *translator) emitHTTPAPI(a *httpAPI) error {
+	p := a.p
+	ap := map[string]any{}
+	if a.body != nil {
+		if tags, ok := p["Tags"].(map[string]any); ok && !isIntrinsic(a.body) {
+			list, _ := a.body["tags"].([]any)
+			for _, k := range sortedKeys(tags) {
+				list = append(list, map[string]any{"name": k, "x-amazon-apigateway-tag-value": tags[k]})
+			}
+			a.body["tags"] = list
+		}
+		ap["Body"] = a.body
+	} else if uri, ok := p["DefinitionUri"]; ok {
+		loc, err := t.codeLocation(a.id, "DefinitionUri", uri, "Bucket", "Key", "Version")
+		if err != nil {
+			return err
+		}
+		ap["BodyS3Location"] = loc
+	}
+	for _, k := range []string{"FailOnWarnings", "Description", "DisableExecuteApiEndpoint", "IpAddressType", "Name"} {
+		if v, ok := p[k]; ok {
+			ap[k] = v
+		}
+	}
+	if c, ok := p["CorsConfiguration"]; ok {
+		if m, ok := c.(map[string]any); ok {
+			for _, k := range sortedKeys(m) {
+				switch k {
+				case "AllowOrigins", "AllowHeaders", "AllowMethods", "ExposeHeaders", "MaxAge", "AllowCredentials":
+				default:
+					return resourceErr(a.id, "Invalid key '%s' for 'Cors' property.", k)
+				}
+			}
+		}
+		if a.body != nil {
+			a.body["x-amazon-apigateway-cors"] = corsV2(c)
+		}
+	}
+	api := resource("AWS::ApiGatewayV2::Api", ap)
+	passthrough(a.r, api)
+	if d, ok := a.r["DependsOn"]; ok {
+		api["DependsOn"] = d
+	}
+	t.out[a.id] = api
+
+	stageName := p["StageName"]
+	if s, ok := stageName.(string); stageName == nil || ok && s == "" {
+		stageName = "$default"
+	}
+	prefix, _ := stageName.(string)
+	var stageID string
+	switch {
+	case isAlnum(prefix):
+		stageID = a.id + prefix + "Stage"
+	case prefix == "$default":
+		stageID = a.id + "ApiGatewayDefaultStage"
+	default:
+		stageID = a.id + "Stage" + hashID(prefix)
+	}
+	sp := map[string]any{"ApiId": ref(a.id), "StageName": stageName, "AutoDeploy": true}
+	for _, k := range []string{"StageVariables", "AccessLogSettings", "DefaultRouteSettings", "RouteSettings"} {
+		if v, ok := p[k]; ok {
+			sp[k] = v
+		}
+	}
+	if tags, ok := p["Tags"].(map[string]any); ok {
+		st := map[string]any{"httpapi:createdBy": "SAM"}
+		for k, v := range tags {
+			st[k] = v
+		}
+		sp["Tags"] = st
+	}
+	stage := resource("AWS::ApiGatewayV2::Stage", sp)
+	passthrough(a.r, stage)
+	t.out[stageID] = stage
+
+	if auth, ok := p["Auth"].(map[string]any); ok {
+		if azs, ok := auth["Authorizers"].(map[string]any); ok {
+			for _, name := range sortedKeys(azs) {
+				az, _ := azs[name].(map[string]any)
+				fnArn, ok := az["FunctionArn"]
+				if !ok || !boolProp(az["EnableFunctionDefaultPermissions"]) {
+					continue
+				}
+				perm := resource("AWS::Lambda::Permission", map[string]any{
+					"Action": "lambda:InvokeFunction", "FunctionName": fnArn, "Principal": "apigateway.amazonaws.com",
+					"SourceArn": sub(t.arn("execute-api", "${AWS::Region}:${AWS::AccountId}:${__ApiId__}/authorizers/*"),
+						map[string]any{"__ApiId__": ref(a.id)}),
+				})
+				passthrough(a.r, perm)
+				t.out[a.id+name+"AuthorizerPermission"] = perm
+			}
+		}
+	}
+	return t.httpAPIDomain(a)
+}
+
+func corsV2(c any) any {
+	m, ok := c.(map[string]any)
+	if !ok {
+		if b, ok := c.(bool); ok && b {
+			return map[string]any{"allowOrigins": []any{"*"}, "allowMethods": []any{"*"}, "allowHeaders": []any{"*"}}
+		}
+		return c
+	}
+	out := map[string]any{}
+	for k, v := range m {
+		out[lowerFirst(k)] = v
+	}
+	return out
+}
+
+func (t *translator) httpAPIDomain(a *httpAPI) error {
+	raw, ok := a.p["Domain"]
+	if !ok {
+		return nil
+	}
+	d, ok := raw.(map[string]any)
+	if !ok {
+		return resourceErr(a.id, "Property 'Domain' should be a map.")
+	}
+	dn, ok1 := d["DomainName"]
+	cert, ok2 := d["CertificateArn"]
+	if !ok1 || !ok2 {
+		return resourceErr(a.id, "Custom Domains only works if both DomainName and CertificateArn are provided.")
+	}
+	if _, ok := d["Route53"]; ok {
+		return unsupported(a.id, "Property 'Domain.Route53'")
+	}
+	endpoint := "REGIONAL"
+	if e, ok := d["EndpointConfiguration"].(string); ok {
+		endpoint = e
+	}
+	if endpoint != "REGIONAL" {
+		return resourceErr(a.id, "EndpointConfiguration for Custom Domains must be one of ['REGIONAL'].")
+	}
+	domID := "ApiGatewayDomainNameV2" + hashID(dn)
+	cfg := map[string]any{"CertificateArn": cert, "EndpointType": endpoint}
+	for _, k := range []string{"SecurityPolicy", "OwnershipVerificationCertificateArn", "IpAddressType"} {
+		if v, ok := d[k]; ok {
+			cfg[k] = v
+		}
+	}
+	dom := resource("AWS::ApiGatewayV2::DomainName", map[string]any{"DomainName": dn, "DomainNameConfigurations": []any{cfg}})
+	passthrough(a.r, dom)
+	t.out[domID] = dom
+	mapping := func(id string, key any) {
+		mp := map[string]any{"DomainName": ref(domID), "ApiId": ref(a.id), "Stage": ref(a.id + ".Stage")}
+		if key != nil {
+			mp["ApiMappingKey"] = key
+		}
+		m := resource("AWS::ApiGatewayV2::ApiMapping", mp)
+		passthrough(a.r, m)
+		t.out[id] = m
+	}
+	bp, ok := d["BasePath"]
+	if !ok {
+		mapping(a.id+"ApiMapping", nil)
+		return nil
+	}
+	list, ok := bp.([]any)
+	if !ok {
+		list = []any{bp}
+	}
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok {
+			return resourceErr(a.id, "Basepath must be a string.")
+		}
+		if regexp.MustCompile(`[^0-9a-zA-Z/\-_]+`).MatchString(s) {
+			return resourceErr(a.id, "Invalid Basepath name provided.")
+		}
+		key := strings.Trim(s, "/")
+		mapping(a.id+regexp.MustCompile(`[\-_/]+`).ReplaceAllString(s, "")+"ApiMapping", key)
+	}
+	return nil
+}
