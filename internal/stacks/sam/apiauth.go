@@ -64,6 +64,10 @@ func (t *translator) restAPICors(a *restAPI) error {
 	case string:
 		origin = x
 	case map[string]any:
+		if isIntrinsic(x) {
+			origin = x
+			break
+		}
 		for _, k := range sortedKeys(x) {
 			if !corsKeys[k] {
 				return resourceErr(a.id, "Invalid key '%s' for 'Cors' property.", k)
@@ -180,7 +184,11 @@ func (t *translator) usagePlan(a *restAPI, stageID string) error {
 			return resourceErr(a.id, "Invalid property for 'UsagePlan'")
 		}
 	}
-	mode, ok := up["CreateUsagePlan"].(string)
+	createPlan := up["CreateUsagePlan"]
+	if v, ok := t.paramValue(createPlan); ok {
+		createPlan = v
+	}
+	mode, ok := createPlan.(string)
 	if !ok {
 		return resourceErr(a.id, "'CreateUsagePlan' is a required field for UsagePlan.")
 	}

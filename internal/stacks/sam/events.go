@@ -392,7 +392,7 @@ func (t *translator) deadLetter(lid, ownerID string, v any, owner map[string]any
 		}}},
 	})
 	passthrough(owner, pol)
-	t.out[qid+"Policy"] = pol
+	t.out[lid+"QueuePolicy"] = pol
 	return getAtt(qid, "Arn"), nil
 }
 

@@ -107,9 +107,17 @@ func (t *translator) function(id string, r map[string]any) error {
 
 	role := p["Role"]
 	f := &fnCtx{id: id, r: r, p: p, tags: tags}
-	if role == nil {
+	roleCond, roleIf, err := t.conditionalRole(id, role)
+	if err != nil {
+		return err
+	}
+	if role == nil || roleIf != nil {
 		f.role = t.newFunctionRole(id, r, p, tags)
+		f.role.condition = roleCond
 		fn["Role"] = getAtt(id+"Role", "Arn")
+		if roleIf != nil {
+			fn["Role"] = roleIf
+		}
 		if err := t.applyPolicies(id, f.role, p["Policies"]); err != nil {
 			return err
 		}
@@ -176,8 +184,6 @@ func (t *translator) functionCode(id string, p map[string]any) (any, error) {
 	_, hasInline := p["InlineCode"]
 	_, hasImage := p["ImageUri"]
 	switch {
-	case hasURI && hasInline:
-		return nil, resourceErr(id, "Specify either 'CodeUri' or 'InlineCode' property and not both.")
 	case hasInline:
 		return map[string]any{"ZipFile": p["InlineCode"]}, nil
 	case hasImage:
@@ -366,3 +372,41 @@ func permissionID(prefix, suffix string) string {
 }
 
 var _ = sort.Strings
+
+// conditionalRole handles Role: {"Fn::If": [cond, role, AWS::NoValue]} (or the reverse): the
+// generated role exists only when the template gives none. It returns the role's condition and
+// the function's Role value.
+func (t *translator) conditionalRole(id string, role any) (string, any, error) {
+	m, ok := role.(map[string]any)
+	if !ok || len(m) != 1 {
+		return "", nil, nil
+	}
+	raw, ok := m["Fn::If"]
+	if !ok {
+		return "", nil, nil
+	}
+	args, ok := raw.([]any)
+	if !ok || len(args) != 3 {
+		return "", nil, resourceErr(id, "Fn::If requires 3 arguments")
+	}
+	cond, ok := args[0].(string)
+	if !ok {
+		return "", nil, resourceErr(id, "Fn::If requires a condition name")
+	}
+	isNoValue := func(v any) bool { r, ok := refTarget(v); return ok && r == "AWS::NoValue" }
+	generated := getAtt(id+"Role", "Arn")
+	conds, _ := t.tmpl["Conditions"].(map[string]any)
+	if conds == nil {
+		conds = map[string]any{}
+		t.tmpl["Conditions"] = conds
+	}
+	switch {
+	case isNoValue(args[2]):
+		not := "NOT" + cond
+		conds[not] = map[string]any{"Fn::Not": []any{map[string]any{"Condition": cond}}}
+		return not, map[string]any{"Fn::If": []any{cond, args[1], generated}}, nil
+	case isNoValue(args[1]):
+		return cond, map[string]any{"Fn::If": []any{cond, generated, args[2]}}, nil
+	}
+	return "", nil, nil
+}

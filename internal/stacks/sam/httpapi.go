@@ -61,7 +61,7 @@ func (t *translator) newHTTPAPI(id string, r map[string]any, implicit bool) (*ht
 						continue
 					}
 					for _, m := range sortedKeys(item) {
-						if item[m] == nil {
+						if item[m] == nil && hasDefaultAuth(p) {
 							return nil, structureErr("Definition of method '%s' for path '%s' should be a map.", m, path)
 						}
 					}
@@ -137,6 +137,9 @@ func (t *translator) httpAPIEvent(f *fnCtx, name string, ep map[string]any) erro
 			method = "x-amazon-apigateway-any-method"
 		}
 	}
+	if path != "$default" && t.ownsDefaultRoute(f, apiID) {
+		return t.addHTTPRoute(f, name, ep, apiID, path, method)
+	}
 	permPath := ""
 	switch {
 	case path == "$default":
@@ -149,8 +152,50 @@ func (t *translator) httpAPIEvent(f *fnCtx, name string, ep map[string]any) erro
 		permPath = "*/" + pm + regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(path, "*")
 	}
 	t.permission(f, permissionID(f.id+name, ""), "apigateway.amazonaws.com",
-		sub(t.arn("execute-api", "${AWS::Region}:${AWS::AccountId}:${__ApiId__}/"+permPath),
-			map[string]any{"__ApiId__": apiRef}), nil)
+		sub(t.arn("execute-api", "${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/"+strings.TrimPrefix(permPath, "*/")),
+			map[string]any{"__ApiId__": apiRef, "__Stage__": "*"}), nil)
+	return t.addHTTPRoute(f, name, ep, apiID, path, method)
+}
+
+// ownsDefaultRoute reports whether the function serves the $default route of the API: through
+// another HttpApi event without Path, or in the API's own OpenAPI document. Then that route's
+// permission covers every path and the translator adds no other.
+func (t *translator) ownsDefaultRoute(f *fnCtx, apiID string) bool {
+	evs, _ := f.p["Events"].(map[string]any)
+	for _, ev := range evs {
+		e, _ := ev.(map[string]any)
+		if e["Type"] != "HttpApi" {
+			continue
+		}
+		ep, _ := e["Properties"].(map[string]any)
+		if _, ok := ep["Path"]; ok {
+			continue
+		}
+		target := implicitHTTPAPI
+		if raw, ok := ep["ApiId"]; ok {
+			if s, ok := refTarget(raw); ok {
+				target = s
+			} else if s, ok := raw.(string); ok {
+				target = s
+			}
+		}
+		if target == apiID {
+			return true
+		}
+	}
+	a := t.httpAPIs[apiID]
+	if a == nil || a.body == nil {
+		return false
+	}
+	paths, _ := a.body["paths"].(map[string]any)
+	item, _ := paths["$default"].(map[string]any)
+	op, _ := item["x-amazon-apigateway-any-method"].(map[string]any)
+	integ, _ := op["x-amazon-apigateway-integration"].(map[string]any)
+	uri := stableJSON(integ["uri"])
+	return strings.Contains(uri, "${"+f.id+".Arn}") || strings.Contains(uri, `["`+f.id+`","Arn"]`)
+}
+
+func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiID, path, method string) error {
 	a := t.httpAPIs[apiID]
 	if a == nil || !a.managed {
 		return nil
@@ -211,7 +256,7 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 		}
 	}
 	if c, ok := p["CorsConfiguration"]; ok {
-		if m, ok := c.(map[string]any); ok {
+		if m, ok := c.(map[string]any); ok && !isIntrinsic(m) {
 			for _, k := range sortedKeys(m) {
 				switch k {
 				case "AllowOrigins", "AllowHeaders", "AllowMethods", "ExposeHeaders", "MaxAge", "AllowCredentials":
@@ -362,4 +407,12 @@ func (t *translator) httpAPIDomain(a *httpAPI) error {
 		mapping(a.id+regexp.MustCompile(`[\-_/]+`).ReplaceAllString(s, "")+"ApiMapping", key)
 	}
 	return nil
+}
+
+var httpMethods = setOf("get", "put", "post", "delete", "patch", "head", "options", "x-amazon-apigateway-any-method")
+
+func hasDefaultAuth(p map[string]any) bool {
+	auth, _ := p["Auth"].(map[string]any)
+	_, ok := auth["DefaultAuthorizer"]
+	return ok
 }

@@ -78,7 +78,7 @@ var policyTemplates = map[string][]tmplStatement{
 			"s3:GetLifecycleConfiguration"},
 		resources: []string{"arn:${AWS::Partition}:s3:::${BucketName}", "arn:${AWS::Partition}:s3:::${BucketName}/*"}}},
 	"S3WritePolicy": {{
-		actions: []string{"s3:PutObject", "s3:PutObjectAcl", "s3:PutLifecycleConfiguration"},
+		actions:   []string{"s3:PutObject", "s3:PutObjectAcl", "s3:PutLifecycleConfiguration"},
 		resources: []string{"arn:${AWS::Partition}:s3:::${BucketName}", "arn:${AWS::Partition}:s3:::${BucketName}/*"}}},
 	"S3CrudPolicy": {{
 		actions: []string{"s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObjectVersion",

@@ -2,6 +2,7 @@ package sam
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -111,10 +112,16 @@ func (t *translator) newRestAPI(id string, r map[string]any, implicit bool) (*re
 	}
 	if v, ok := p["OpenApiVersion"]; ok {
 		s, ok := v.(string)
+		if f, isNum := v.(float64); isNum {
+			s, ok = strconv.FormatFloat(f, 'f', -1, 64), true
+			if f == float64(int(f)) {
+				s += ".0"
+			}
+		}
 		if !ok {
 			return nil, resourceErr(id, "Property 'OpenApiVersion' should be a string.")
 		}
-		if !regexp.MustCompile(`^\d+\.\d+\.\d+$`).MatchString(s) && !strings.HasPrefix(s, "2.0") {
+		if !regexp.MustCompile(`^3\.\d+(\.\d+)?$`).MatchString(s) && s != "2.0" {
 			return nil, resourceErr(id, "The OpenApiVersion value must be of the format '3.0.0'.")
 		}
 	}

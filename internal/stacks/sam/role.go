@@ -16,6 +16,7 @@ type roleSpec struct {
 	boundary  any
 	path      any
 	tags      []any
+	condition string // set when the role exists only under a condition
 }
 
 func (t *translator) newFunctionRole(id string, r, p map[string]any, tags []any) *roleSpec {
@@ -73,6 +74,9 @@ func (t *translator) emitRole(rs *roleSpec) error {
 	}
 	res := resource("AWS::IAM::Role", p)
 	passthrough(rs.owner, res)
+	if rs.condition != "" {
+		res["Condition"] = rs.condition
+	}
 	t.out[rs.id] = res
 	return nil
 }

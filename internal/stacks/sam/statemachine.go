@@ -117,9 +117,14 @@ func (t *translator) stateMachineEvents(id string, r, p map[string]any) error {
 		switch typ {
 		case "Schedule", "CloudWatchEvent", "EventBridgeRule":
 			roleID := lid + "Role"
+			var roleArn any = getAtt(roleID, "Arn")
+			given, hasRole := ep["RoleArn"]
+			if hasRole {
+				roleArn = given
+			}
 			err = t.ruleEvent(id, name, typ, ep, r, ruleTarget{arn: ref(id), idSuffix: "StepFunctionsTarget",
-				roleArn: getAtt(roleID, "Arn")})
-			if err == nil {
+				roleArn: roleArn})
+			if err == nil && !hasRole {
 				err = t.emitRole(startPolicy(roleID, "events.amazonaws.com", roleID+"StartExecutionPolicy"))
 			}
 		case "ScheduleV2":

@@ -11,7 +11,7 @@ import (
 // parameter values (some SAM properties are resolved from them, as AWS's translator does).
 type Options struct {
 	Region, AccountID, Partition, StackName string
-	Parameters                               map[string]any
+	Parameters                              map[string]any
 }
 
 const (
