@@ -48,6 +48,11 @@ func (t *translator) functionEvents(f *fnCtx) error {
 		case "S3":
 			err = t.s3Event(f, name, ep)
 		case "Schedule", "CloudWatchEvent", "EventBridgeRule":
+			_, hasState := ep["State"]
+			_, hasEnabled := ep["Enabled"]
+			if hasState && hasEnabled {
+				return eventErr(f.id, name, "State and Enabled Properties cannot both be specified.")
+			}
 			err = t.ruleEvent(f.id, name, typ, ep, f.r, ruleTarget{
 				arn: getAtt(f.id, "Arn"), idSuffix: "LambdaTarget",
 				after: func(ruleID string) {
@@ -108,6 +113,13 @@ func (t *translator) pullEvent(f *fnCtx, name, typ string, ep map[string]any) er
 
 func (t *translator) snsEvent(f *fnCtx, name string, ep map[string]any) error {
 	lid := f.id + name
+	for _, k := range sortedKeys(ep) {
+		switch k {
+		case "Topic", "Region", "FilterPolicy", "FilterPolicyScope", "SqsSubscription", "RedrivePolicy":
+		default:
+			return resourceErr(lid, "property %s not defined for resource of type SNS", k)
+		}
+	}
 	topic, ok := ep["Topic"]
 	if !ok {
 		return resourceErr(lid, "Missing required property 'Topic'.")
@@ -212,6 +224,11 @@ func (t *translator) s3Event(f *fnCtx, name string, ep map[string]any) error {
 		return resourceErr(bucketID, "Invalid type for LambdaConfigurations. Must be a list.")
 	}
 	events := ep["Events"]
+	if _, isStr := events.(string); !isStr {
+		if _, isList := events.([]any); !isList {
+			return resourceErr(lid, "Type of property 'Events' is invalid.")
+		}
+	}
 	list, isList := events.([]any)
 	if !isList {
 		list = []any{events}
@@ -279,6 +296,14 @@ func (t *translator) ruleEvent(ownerID, name, typ string, ep, owner map[string]a
 	}
 	if tgt.roleArn != nil {
 		target["RoleArn"] = tgt.roleArn
+	}
+	switch typ {
+	case "Schedule", "EventBridgeRule", "CloudWatchEvent":
+		if _, hasState := ep["State"]; hasState {
+			if _, hasEnabled := ep["Enabled"]; hasEnabled {
+				return &itemError{"Event with id [" + lid + "] is invalid. State and Enabled Properties cannot both be specified."}
+			}
+		}
 	}
 	switch typ {
 	case "Schedule":

@@ -53,6 +53,9 @@ func (t *translator) function(id string, r map[string]any) error {
 	if err := checkProps(id, typeFunction, p, functionProps); err != nil {
 		return err
 	}
+	if err := validateFunction(id, p); err != nil {
+		return err
+	}
 	for _, k := range functionNotYet {
 		if _, ok := p[k]; ok {
 			return unsupported(id, "Property '"+k+"'")

@@ -32,6 +32,9 @@ func (t *translator) applyGlobals() error {
 		if !ok {
 			return structureErr("'Globals' section is invalid. Value of %s must be a map.", section)
 		}
+		if err := checkGlobalsSection(section, sec); err != nil {
+			return err
+		}
 		for _, id := range sortedKeys(t.resources) {
 			r := t.resources[id].(map[string]any)
 			if r["Type"] != typ {

@@ -33,6 +33,9 @@ func (t *translator) newHTTPAPI(id string, r map[string]any, implicit bool) (*ht
 	if err := checkProps(id, typeHTTPAPI, p, httpAPIProps); err != nil {
 		return nil, err
 	}
+	if err := validateHTTPAPI(id, p); err != nil {
+		return nil, err
+	}
 	a := &httpAPI{id: id, r: r, p: p, implicit: implicit}
 	_, hasBody := p["DefinitionBody"]
 	_, hasURI := p["DefinitionUri"]
@@ -108,8 +111,7 @@ func (t *translator) httpAPIEvent(f *fnCtx, name string, ep map[string]any) erro
 				return eventErr(f.id, name, "Property 'ApiId' should be a string.")
 			}
 		}
-		target, ok := t.resources[id].(map[string]any)
-		if !ok || target["Type"] != typeHTTPAPI {
+		if _, ok := t.resources[id].(map[string]any); !ok {
 			return eventErr(f.id, name, "ApiId must be a valid reference to an 'AWS::Serverless::HttpApi' resource in same template.")
 		}
 		apiID, apiRef = id, raw
@@ -135,6 +137,11 @@ func (t *translator) httpAPIEvent(f *fnCtx, name string, ep map[string]any) erro
 		path, method = p, strings.ToLower(m)
 		if method == "any" {
 			method = "x-amazon-apigateway-any-method"
+		}
+	}
+	if a := t.httpAPIs[apiID]; a != nil {
+		if err := validateEventAuth(f.id, name, method, path, ep, a.p, true); err != nil {
+			return err
 		}
 	}
 	if path != "$default" && t.ownsDefaultRoute(f, apiID) {

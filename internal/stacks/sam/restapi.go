@@ -99,6 +99,9 @@ func (t *translator) newRestAPI(id string, r map[string]any, implicit bool) (*re
 	if err := checkProps(id, typeAPI, p, apiProps); err != nil {
 		return nil, err
 	}
+	if err := validateRestAPI(id, p); err != nil {
+		return nil, err
+	}
 	a := &restAPI{id: id, r: r, p: p, implicit: implicit}
 	_, hasBody := p["DefinitionBody"]
 	_, hasURI := p["DefinitionUri"]
@@ -232,6 +235,12 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 	a := t.restAPIs[apiID]
 	if a == nil {
 		return nil // the API itself was rejected
+	}
+	if err := validateEventAuth(f.id, name, method, path, ep, a.p, false); err != nil {
+		return err
+	}
+	if err := validateRequestModel(f.id, name, method, path, ep, a.p); err != nil {
+		return err
 	}
 	trimmed := path
 	if len(trimmed) > 1 {

@@ -1,5 +1,7 @@
 package sam
 
+import "strings"
+
 var stateMachineProps = setOf("Definition", "DefinitionUri", "Logging", "Role", "RolePath",
 	"DefinitionSubstitutions", "Events", "Name", "Type", "Tags", "PropagateTags", "Policies", "Tracing",
 	"PermissionsBoundary", "AutoPublishAlias", "DeploymentPreference", "UseAliasAsEventTarget")
@@ -33,6 +35,9 @@ func (t *translator) stateMachine(id string, r map[string]any) error {
 		}
 		sm["Definition"] = def
 	case hasURI:
+		if s, ok := uri.(string); ok && !strings.HasPrefix(s, "s3://") && !hasDefinitionExt(s) {
+			return resourceErr(id, "'DefinitionUri' is not a valid S3 Uri of the form 's3://bucket/key' with optional versionId query parameter.")
+		}
 		loc, err := t.codeLocation(id, "DefinitionUri", uri, "Bucket", "Key", "Version")
 		if err != nil {
 			return err
@@ -241,4 +246,14 @@ func lowerMethod(m string) string {
 		}
 	}
 	return string(b)
+}
+
+// hasDefinitionExt tells a local definition file (packaged by the deployer) from a malformed URI.
+func hasDefinitionExt(s string) bool {
+	for _, ext := range []string{".json", ".yaml", ".yml"} {
+		if strings.HasSuffix(strings.ToLower(s), ext) {
+			return true
+		}
+	}
+	return false
 }

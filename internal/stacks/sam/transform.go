@@ -138,6 +138,10 @@ func (t *translator) run() (map[string]any, error) {
 	for _, id := range ids {
 		r := res[id].(map[string]any)
 		if strings.HasPrefix(r["Type"].(string), "AWS::Serverless::") {
+			if err := validateAttributes(id, r); err != nil {
+				t.fail(err)
+				continue
+			}
 			if p, ok := r["Properties"]; ok && p != nil {
 				if _, ok := p.(map[string]any); !ok {
 					t.fail(resourceErr(id, "Properties should be a map."))
