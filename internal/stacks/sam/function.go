@@ -91,6 +91,14 @@ func (t *translator) function(id string, r map[string]any) error {
 		if !ok {
 			return resourceErr(id, "'DeadLetterQueue' requires Type and TargetArn properties to be specified.")
 		}
+		if isIntrinsic(dlq["Type"]) {
+			v, ok := t.paramValue(dlq["Type"])
+			if _, isStr := v.(string); !ok || !isStr {
+				return resourceErr(id, "Property 'DeadLetterQueue.Type' should be a string.")
+			}
+			dlq = deepCopy(dlq).(map[string]any)
+			dlq["Type"] = v
+		}
 		typ, _ := dlq["Type"].(string)
 		if dlq["TargetArn"] == nil || (typ != "SNS" && typ != "SQS") {
 			if dlq["TargetArn"] == nil || dlq["Type"] == nil {
@@ -115,6 +123,9 @@ func (t *translator) function(id string, r map[string]any) error {
 		return err
 	}
 	if role == nil || roleIf != nil {
+		if _, exists := t.resources[id+"Role"]; exists {
+			return &itemError{fmt.Sprintf("Transforming resource with id [%s] attempts to create a new resource with id [%sRole] and type \"AWS::IAM::Role\". A resource with that id already exists within this template. Please use a different id for that resource.", id, id)}
+		}
 		f.role = t.newFunctionRole(id, r, p, tags)
 		f.role.condition = roleCond
 		fn["Role"] = getAtt(id+"Role", "Arn")

@@ -99,7 +99,7 @@ func (t *translator) newRestAPI(id string, r map[string]any, implicit bool) (*re
 	if err := checkProps(id, typeAPI, p, apiProps); err != nil {
 		return nil, err
 	}
-	if err := validateRestAPI(id, p); err != nil {
+	if err := validateRestAPI(id, p, t.parameterNames()); err != nil {
 		return nil, err
 	}
 	a := &restAPI{id: id, r: r, p: p, implicit: implicit}

@@ -256,3 +256,13 @@ func (t *translator) paramValue(v any) (any, bool) {
 func (t *translator) arn(service, resource string) string {
 	return fmt.Sprintf("arn:%s:%s:%s", t.opts.Partition, service, resource)
 }
+
+// parameterNames are the template's parameters.
+func (t *translator) parameterNames() map[string]bool {
+	out := map[string]bool{}
+	params, _ := t.tmpl["Parameters"].(map[string]any)
+	for k := range params {
+		out[k] = true
+	}
+	return out
+}

@@ -161,7 +161,7 @@ func validateFunction(id string, p map[string]any) error {
 var gatewayResponseParams = setOf("Headers", "Paths", "QueryStrings")
 
 // validateRestAPI checks SAM Api properties AWS rejects.
-func validateRestAPI(id string, p map[string]any) error {
+func validateRestAPI(id string, p map[string]any, params map[string]bool) error {
 	if v, ok := p["FailOnWarnings"]; ok {
 		if _, ok := v.(bool); !ok && !isIntrinsic(v) {
 			return resourceErr(id, "Type of property 'FailOnWarnings' is invalid.")
@@ -229,7 +229,7 @@ func validateRestAPI(id string, p map[string]any) error {
 			l, ok := v.([]any)
 			bad := !ok
 			for _, e := range l {
-				if _, ok := e.(string); !ok {
+				if _, ok := e.(string); !ok && !params[refName(e)] {
 					bad = true
 				}
 			}
@@ -266,6 +266,9 @@ func validateRestAPI(id string, p map[string]any) error {
 			}
 		}
 	}
+	if body, ok := p["DefinitionBody"].(map[string]any); ok && isIntrinsic(body) && p["DisableExecuteApiEndpoint"] != nil {
+		return structureErr("Invalid Swagger document or the Swagger document is not explicitly defined in 'DefinitionBody'.")
+	}
 	if body, ok := p["DefinitionBody"].(map[string]any); ok && !isIntrinsic(body) {
 		if sd, ok := body["securityDefinitions"]; ok {
 			if _, ok := sd.(map[string]any); !ok {
@@ -289,7 +292,7 @@ func validateRestAPI(id string, p map[string]any) error {
 				}
 			}
 		}
-		if _, hasSwagger := body["swagger"]; !hasSwagger {
+		if _, hasSwagger := body["swagger"]; !hasSwagger && !isIntrinsic(body) {
 			if _, hasOpenAPI := body["openapi"]; !hasOpenAPI && p["DisableExecuteApiEndpoint"] != nil {
 				return structureErr("Invalid Swagger document or the Swagger document is not explicitly defined in 'DefinitionBody'.")
 			}
@@ -476,4 +479,9 @@ func validateRequestModel(fid, name, method, path string, ep, apiProps map[strin
 		}
 	}
 	return nil
+}
+
+func refName(v any) string {
+	s, _ := refTarget(v)
+	return s
 }
