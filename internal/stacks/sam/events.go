@@ -328,8 +328,6 @@ func (t *translator) ruleEvent(ownerID, name, typ string, ep, owner map[string]a
 			} else {
 				p["State"] = map[string]any{"Fn::If": []any{e, "ENABLED", "DISABLED"}}
 			}
-		} else {
-			p["State"] = "ENABLED"
 		}
 		for _, k := range []string{"Name", "Description"} {
 			if v, ok := ep[k]; ok {
@@ -468,7 +466,7 @@ func (t *translator) scheduleV2(ownerID, name string, ep, owner map[string]any, 
 		rs := &roleSpec{id: lid + "Role", owner: owner, principal: "scheduler.amazonaws.com",
 			boundary: ep["PermissionsBoundary"],
 			inline: []any{map[string]any{"PolicyName": lid + policySuffix,
-				"PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": stmts}}}}
+				"PolicyDocument": map[string]any{"Statement": stmts}}}}
 		if err := t.emitRole(rs); err != nil {
 			return err
 		}

@@ -132,9 +132,6 @@ func (t *translator) function(id string, r map[string]any) error {
 		if roleIf != nil {
 			fn["Role"] = roleIf
 		}
-		if err := t.applyPolicies(id, f.role, p["Policies"]); err != nil {
-			return err
-		}
 		if dlq != nil {
 			action := "sqs:SendMessage"
 			if dlq["Type"] == "SNS" {
@@ -145,6 +142,9 @@ func (t *translator) function(id string, r map[string]any) error {
 				"PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{
 					map[string]any{"Action": action, "Effect": "Allow", "Resource": dlq["TargetArn"]}}},
 			})
+		}
+		if err := t.applyPolicies(id, f.role, p["Policies"]); err != nil {
+			return err
 		}
 	} else {
 		fn["Role"] = role

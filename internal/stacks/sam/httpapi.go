@@ -159,7 +159,7 @@ func (t *translator) httpAPIEvent(f *fnCtx, name string, ep map[string]any) erro
 		permPath = "*/" + pm + regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(path, "*")
 	}
 	t.permission(f, permissionID(f.id+name, ""), "apigateway.amazonaws.com",
-		sub(t.arn("execute-api", "${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/"+strings.TrimPrefix(permPath, "*/")),
+		sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/"+strings.TrimPrefix(permPath, "*/"),
 			map[string]any{"__ApiId__": apiRef, "__Stage__": "*"}), nil)
 	return t.addHTTPRoute(f, name, ep, apiID, path, method)
 }
@@ -221,7 +221,7 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 		return eventErr(f.id, name, "API method \"%s\" defined multiple times for path \"%s\".", method, path)
 	}
 	integ := map[string]any{"type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0",
-		"uri": sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2015-03-31/functions/${"+f.id+".Arn}/invocations"))}
+		"uri": sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + f.id + ".Arn}/invocations")}
 	if v, ok := ep["PayloadFormatVersion"]; ok {
 		integ["payloadFormatVersion"] = v
 	}
@@ -303,13 +303,13 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 			sp[k] = v
 		}
 	}
+	st := map[string]any{"httpapi:createdBy": "SAM"}
 	if tags, ok := p["Tags"].(map[string]any); ok {
-		st := map[string]any{"httpapi:createdBy": "SAM"}
 		for k, v := range tags {
 			st[k] = v
 		}
-		sp["Tags"] = st
 	}
+	sp["Tags"] = st
 	stage := resource("AWS::ApiGatewayV2::Stage", sp)
 	passthrough(a.r, stage)
 	t.out[stageID] = stage

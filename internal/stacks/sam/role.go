@@ -57,7 +57,10 @@ func (t *translator) emitRole(rs *roleSpec) error {
 		}
 	}
 	p := map[string]any{"AssumeRolePolicyDocument": assume}
-	if len(rs.managed) > 0 {
+	if len(rs.managed) > 0 || rs.principal == "states.amazonaws.com" {
+		if rs.managed == nil {
+			rs.managed = []any{}
+		}
 		p["ManagedPolicyArns"] = rs.managed
 	}
 	if len(rs.inline) > 0 {
