@@ -459,14 +459,14 @@ func (t *translator) scheduleV2(ownerID, name string, ep, owner map[string]any, 
 	if r, ok := ep["RoleArn"]; ok {
 		target["RoleArn"] = r
 	} else {
-		stmts := []any{map[string]any{"Action": action, "Effect": "Allow", "Resource": arn}}
+		policies := []any{map[string]any{"PolicyName": lid + policySuffix, "PolicyDocument": map[string]any{
+			"Statement": []any{map[string]any{"Action": action, "Effect": "Allow", "Resource": arn}}}}}
 		if dlqArn != nil {
-			stmts = append(stmts, map[string]any{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": dlqArn})
+			policies = append(policies, map[string]any{"PolicyName": lid + "SQSPolicy", "PolicyDocument": map[string]any{
+				"Statement": []any{map[string]any{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": dlqArn}}}})
 		}
 		rs := &roleSpec{id: lid + "Role", owner: owner, principal: "scheduler.amazonaws.com",
-			boundary: ep["PermissionsBoundary"],
-			inline: []any{map[string]any{"PolicyName": lid + policySuffix,
-				"PolicyDocument": map[string]any{"Statement": stmts}}}}
+			boundary: ep["PermissionsBoundary"], inline: policies}
 		if err := t.emitRole(rs); err != nil {
 			return err
 		}

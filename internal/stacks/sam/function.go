@@ -75,6 +75,16 @@ func (t *translator) function(id string, r map[string]any) error {
 			fn[k] = v
 		}
 	}
+	if cp, ok := p["CapacityProviderConfig"].(map[string]any); ok && !isIntrinsic(cp) {
+		inner := map[string]any{}
+		for k, v := range cp {
+			if k == "Arn" {
+				k = "CapacityProviderArn"
+			}
+			inner[k] = v
+		}
+		fn["CapacityProviderConfig"] = map[string]any{"LambdaManagedInstancesCapacityProviderConfig": inner}
+	}
 	code, err := t.functionCode(id, p)
 	if err != nil {
 		return err

@@ -117,6 +117,7 @@ func (t *translator) httpAPIEvent(f *fnCtx, name string, ep map[string]any) erro
 		apiID, apiRef = id, raw
 	}
 	path, method := "$default", "x-amazon-apigateway-any-method"
+	explicitDefault := false
 	rawPath, hasPath := ep["Path"]
 	rawMethod, hasMethod := ep["Method"]
 	if hasPath || hasMethod {
@@ -135,6 +136,7 @@ func (t *translator) httpAPIEvent(f *fnCtx, name string, ep map[string]any) erro
 			return eventErr(f.id, name, "Property 'Method' should be a string.")
 		}
 		path, method = p, strings.ToLower(m)
+		explicitDefault = p == "$default" || p == "/$default"
 		if method == "any" {
 			method = "x-amazon-apigateway-any-method"
 		}
@@ -149,6 +151,8 @@ func (t *translator) httpAPIEvent(f *fnCtx, name string, ep map[string]any) erro
 	}
 	permPath := ""
 	switch {
+	case explicitDefault:
+		permPath = "$default"
 	case path == "$default":
 		permPath = "*"
 	default:
@@ -196,6 +200,9 @@ func (t *translator) ownsDefaultRoute(f *fnCtx, apiID string) bool {
 	}
 	paths, _ := a.body["paths"].(map[string]any)
 	item, _ := paths["$default"].(map[string]any)
+	if item == nil {
+		item, _ = paths["/$default"].(map[string]any)
+	}
 	op, _ := item["x-amazon-apigateway-any-method"].(map[string]any)
 	integ, _ := op["x-amazon-apigateway-integration"].(map[string]any)
 	uri := stableJSON(integ["uri"])
@@ -241,6 +248,12 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 func (t *translator) emitHTTPAPI(a *httpAPI) error {
 	p := a.p
 	ap := map[string]any{}
+	if paths, ok := a.body["paths"].(map[string]any); ok && a.managed {
+		if v, ok := paths["$default"]; ok {
+			delete(paths, "$default")
+			paths["/$default"] = v
+		}
+	}
 	if a.body != nil {
 		if tags, ok := p["Tags"].(map[string]any); ok && !isIntrinsic(a.body) {
 			list, _ := a.body["tags"].([]any)

@@ -250,17 +250,7 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 	if method == "any" {
 		permMethod = "*"
 	}
-	permPath := trimmed
-	if permPath == "/" {
-		permPath = ""
-	}
-	permPath = regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(permPath, "*")
-	if permPath == "" {
-		permPath = "/"
-	}
-	if trimmed == "/" {
-		permPath = ""
-	}
+	permPath := regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(trimmed, "*")
 	t.permission(f, permissionID(f.id+name, suffix), "apigateway.amazonaws.com",
 		sub(t.arn("execute-api", "${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/"+permMethod+permPath),
 			map[string]any{"__ApiId__": apiRef, "__Stage__": "*"}), nil)
@@ -325,6 +315,14 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 		}
 	}
 	if ec, ok := p["EndpointConfiguration"]; ok {
+		if s, ok := ec.(string); ok || isIntrinsic(ec) {
+			rp["Parameters"] = map[string]any{"endpointConfigurationTypes": ec}
+			_ = s
+		} else if m, ok := ec.(map[string]any); ok {
+			if typ, ok := m["Type"]; ok {
+				rp["Parameters"] = map[string]any{"endpointConfigurationTypes": typ}
+			}
+		}
 		switch x := ec.(type) {
 		case string:
 			rp["EndpointConfiguration"] = map[string]any{"Types": []any{x}}
@@ -348,6 +346,9 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 				}
 			}
 			rp["EndpointConfiguration"] = out
+			if isIntrinsic(x) {
+				rp["EndpointConfiguration"] = map[string]any{"Types": []any{x}}
+			}
 		default:
 			rp["EndpointConfiguration"] = x
 		}

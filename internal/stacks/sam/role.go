@@ -22,7 +22,11 @@ type roleSpec struct {
 func (t *translator) newFunctionRole(id string, r, p map[string]any, tags []any) *roleSpec {
 	rs := &roleSpec{id: id + "Role", owner: r, principal: "lambda.amazonaws.com", tags: tags,
 		assume: p["AssumeRolePolicyDocument"], boundary: p["PermissionsBoundary"], path: p["RolePath"]}
-	rs.managed = append(rs.managed, t.managedArn("AWSLambdaBasicExecutionRole"))
+	if _, durable := p["DurableConfig"]; durable {
+		rs.managed = append(rs.managed, t.managedArn("AWSLambdaBasicDurableExecutionRolePolicy"))
+	} else {
+		rs.managed = append(rs.managed, t.managedArn("AWSLambdaBasicExecutionRole"))
+	}
 	if tr, ok := p["Tracing"].(string); ok && tr == "Active" {
 		rs.managed = append(rs.managed, t.managedArn("AWSXrayWriteOnlyAccess"))
 	} else if isIntrinsic(p["Tracing"]) {
@@ -85,7 +89,7 @@ func (t *translator) emitRole(rs *roleSpec) error {
 }
 
 // serviceRolePolicies are AWS managed policies that live under the service-role/ path.
-var serviceRolePolicies = setOf("AWSLambdaBasicExecutionRole", "AWSLambdaRole", "AWSLambdaVPCAccessExecutionRole",
+var serviceRolePolicies = setOf("AWSLambdaBasicDurableExecutionRolePolicy", "AWSLambdaBasicExecutionRole", "AWSLambdaRole", "AWSLambdaVPCAccessExecutionRole",
 	"AWSLambdaDynamoDBExecutionRole", "AWSLambdaKinesisExecutionRole", "AWSLambdaSQSQueueExecutionRole",
 	"AWSLambdaMSKExecutionRole", "AWSLambdaENIManagementAccess", "AWSConfigRulesExecutionRole",
 	"AWSIoTRuleActions", "AWSIoTLogging", "AWSLambdaReplicator", "AWSBatchServiceRole",
