@@ -92,8 +92,20 @@ func (t *translator) function(id string, r map[string]any) error {
 	if code != nil {
 		fn["Code"] = code
 	}
-	if v, ok := p["Tracing"]; ok {
-		fn["TracingConfig"] = map[string]any{"Mode": v}
+	if tracingEnabled(t, p["Tracing"]) {
+		mode := p["Tracing"]
+		switch x := mode.(type) {
+		case int:
+			mode = fmt.Sprint(x)
+		case float64:
+			mode = fmt.Sprint(x)
+		}
+		fn["TracingConfig"] = map[string]any{"Mode": mode}
+	}
+	if v, ok := p["SourceKMSKeyArn"]; ok {
+		if m, ok := fn["Code"].(map[string]any); ok {
+			m["SourceKMSKeyArn"] = v
+		}
 	}
 	var dlq map[string]any
 	if v, ok := p["DeadLetterQueue"]; ok {
@@ -433,4 +445,17 @@ func (t *translator) conditionalRole(id string, role any) (string, any, error) {
 		return cond, map[string]any{"Fn::If": []any{cond, generated, args[2]}}, nil
 	}
 	return "", nil, nil
+}
+
+// tracingEnabled: Tracing set to anything but Disabled (after parameter resolution) turns on a
+// TracingConfig and the X-Ray write policy.
+func tracingEnabled(t *translator, v any) bool {
+	if v == nil {
+		return false
+	}
+	if pv, ok := t.paramValue(v); ok {
+		v = pv
+	}
+	s, ok := v.(string)
+	return !ok || s != "Disabled"
 }

@@ -27,9 +27,7 @@ func (t *translator) newFunctionRole(id string, r, p map[string]any, tags []any)
 	} else {
 		rs.managed = append(rs.managed, t.managedArn("AWSLambdaBasicExecutionRole"))
 	}
-	if tr, ok := p["Tracing"].(string); ok && tr == "Active" {
-		rs.managed = append(rs.managed, t.managedArn("AWSXrayWriteOnlyAccess"))
-	} else if isIntrinsic(p["Tracing"]) {
+	if tracingEnabled(t, p["Tracing"]) {
 		rs.managed = append(rs.managed, t.managedArn("AWSXrayWriteOnlyAccess"))
 	}
 	if _, ok := p["VpcConfig"]; ok {
@@ -133,7 +131,7 @@ func (t *translator) applyPolicies(ownerID string, rs *roleSpec, v any) error {
 func (t *translator) applyPolicy(ownerID string, rs *roleSpec, name string, it any) error {
 	switch x := it.(type) {
 	case string:
-		if strings.HasPrefix(x, "arn:") {
+		if strings.HasPrefix(x, "arn:") || !awsManagedName(x) {
 			rs.addManaged(x)
 		} else {
 			rs.addManaged(t.managedArn(x))
@@ -215,4 +213,16 @@ func (t *translator) conditionalPolicy(ownerID string, rs *roleSpec, name string
 		rs.inline = append(rs.inline, map[string]any{"Fn::If": []any{args[0], or(i1), or(i2)}})
 	}
 	return nil
+}
+
+// otherAWSManaged are AWS managed policies whose names do not start with Amazon or AWS.
+var otherAWSManaged = setOf("AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "IAMFullAccess",
+	"IAMReadOnlyAccess", "CloudWatchFullAccess", "CloudWatchReadOnlyAccess", "CloudWatchLogsFullAccess",
+	"CloudWatchLogsReadOnlyAccess", "CloudWatchEventsFullAccess", "SecretsManagerReadWrite",
+	"ComprehendFullAccess", "TranslateReadOnly", "CloudFrontFullAccess", "CloudFrontReadOnlyAccess")
+
+// awsManagedName tells an AWS managed policy name (turned into its ARN) from a customer policy
+// name, which the translator leaves as written.
+func awsManagedName(name string) bool {
+	return strings.HasPrefix(name, "Amazon") || strings.HasPrefix(name, "AWS") || otherAWSManaged[name]
 }

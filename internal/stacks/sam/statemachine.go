@@ -114,7 +114,7 @@ func (t *translator) stateMachineEvents(id string, r, p map[string]any) error {
 		}
 		lid := id + name
 		startPolicy := func(roleID, principal, policyName string) *roleSpec {
-			return &roleSpec{id: roleID, owner: r, principal: principal,
+			return &roleSpec{id: roleID, owner: r, principal: principal, boundary: p["PermissionsBoundary"],
 				inline: []any{map[string]any{"PolicyName": policyName, "PolicyDocument": map[string]any{
 					"Statement": []any{map[string]any{"Action": "states:StartExecution", "Effect": "Allow", "Resource": ref(id)}}}}}}
 		}
