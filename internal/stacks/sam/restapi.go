@@ -281,6 +281,7 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 		},
 		"responses": map[string]any{},
 	}
+	eventSecurity(op, ep)
 	if cond, ok := f.r["Condition"]; ok {
 		item[swMethod] = map[string]any{"Fn::If": []any{cond, op, ref("AWS::NoValue")}}
 	} else {
@@ -359,6 +360,10 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 	if err := t.restAPICors(a); err != nil {
 		return err
 	}
+	t.restAuthToSwagger(a)
+	if v := openAPIVersion(p["OpenApiVersion"]); strings.HasPrefix(v, "3") && a.managed && a.body != nil {
+		toOpenAPI3(a.body, v)
+	}
 	if tags, ok := p["Tags"].(map[string]any); ok && boolProp(p["PropagateTags"]) {
 		rp["Tags"] = plainTags(tags)
 	}
@@ -380,7 +385,7 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 	full := sha1Hex(stableJSON(map[string]any{"body": hashInput, "stage": stageName}))
 	depID := a.id + "Deployment" + full[:10]
 	dp := map[string]any{"RestApiId": ref(a.id), "Description": "RestApi deployment id: " + full}
-	if v, _ := p["OpenApiVersion"].(string); !strings.HasPrefix(v, "3") {
+	if v := openAPIVersion(p["OpenApiVersion"]); !strings.HasPrefix(v, "3") {
 		dp["StageName"] = "Stage"
 	}
 	dep := resource("AWS::ApiGateway::Deployment", dp)
@@ -416,4 +421,21 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 func boolProp(v any) bool {
 	b, _ := v.(bool)
 	return b
+}
+
+// openAPIVersion is OpenApiVersion as a string (YAML may have read 3.0 as a number).
+func openAPIVersion(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		s := strconv.FormatFloat(x, 'f', -1, 64)
+		if x == float64(int(x)) {
+			s += ".0"
+		}
+		return s
+	case int:
+		return strconv.Itoa(x) + ".0"
+	}
+	return ""
 }

@@ -1,0 +1,271 @@
+package sam
+
+import "strings"
+
+// The OpenAPI document of a SAM REST API: authorizers and method security, and the
+// conversion of generated Swagger 2.0 to OpenAPI 3 when OpenApiVersion asks for it.
+
+const callerCredentials = "arn:aws:iam::*:user/*"
+
+// eventSecurity sets an Api event's Auth on its operation: the method's authorizer (or NONE),
+// its API key requirement and, for AWS_IAM, the integration's credentials.
+func eventSecurity(op map[string]any, ep map[string]any) {
+	ea, ok := ep["Auth"].(map[string]any)
+	if !ok {
+		return
+	}
+	var sec []any
+	if az, ok := ea["Authorizer"].(string); ok {
+		var scopes any = []any{}
+		if s, ok := ea["AuthorizationScopes"].([]any); ok {
+			scopes = s
+		}
+		sec = append(sec, map[string]any{az: scopes})
+		if az == "AWS_IAM" {
+			setInvokeRole(op, ea["InvokeRole"])
+		}
+	}
+	if boolProp(ea["ApiKeyRequired"]) {
+		sec = append(sec, map[string]any{"api_key": []any{}})
+	}
+	if sec != nil {
+		op["security"] = sec
+	}
+}
+
+func setInvokeRole(op map[string]any, role any) {
+	integ, ok := op["x-amazon-apigateway-integration"].(map[string]any)
+	if !ok {
+		return
+	}
+	switch r := role.(type) {
+	case nil:
+		integ["credentials"] = callerCredentials
+	case string:
+		switch r {
+		case "CALLER_CREDENTIALS":
+			integ["credentials"] = callerCredentials
+		case "NONE":
+		default:
+			integ["credentials"] = r
+		}
+	default:
+		integ["credentials"] = r
+	}
+}
+
+// operations calls fn for every operation of a document's paths (inside Fn::If branches too).
+func operations(body map[string]any, fn func(path, method string, op map[string]any)) {
+	paths, _ := body["paths"].(map[string]any)
+	for _, path := range sortedKeys(paths) {
+		item, ok := paths[path].(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, m := range sortedKeys(item) {
+			switch m {
+			case "parameters", "summary", "description", "servers", "$ref":
+				continue
+			}
+			op, ok := item[m].(map[string]any)
+			if !ok {
+				continue
+			}
+			if args, ok := op["Fn::If"].([]any); ok && len(op) == 1 {
+				for _, b := range args[1:] {
+					if bm, ok := b.(map[string]any); ok && !isIntrinsic(bm) {
+						fn(path, m, bm)
+					}
+				}
+				continue
+			}
+			fn(path, m, op)
+		}
+	}
+}
+
+// restAuthToSwagger writes the API's Auth into its document: securityDefinitions for the
+// authorizers, AWS_IAM and API keys, and the default authorizer on operations without one.
+func (t *translator) restAuthToSwagger(a *restAPI) {
+	if a.body == nil || isIntrinsic(a.body) {
+		return
+	}
+	auth, _ := a.p["Auth"].(map[string]any)
+	defs := map[string]any{}
+	azs, _ := auth["Authorizers"].(map[string]any)
+	for _, name := range sortedKeys(azs) {
+		if az, ok := azs[name].(map[string]any); ok {
+			defs[name] = t.authorizerDefinition(az)
+		}
+	}
+	def, _ := auth["DefaultAuthorizer"].(string)
+	apiKey := boolProp(auth["ApiKeyRequired"])
+	preflightAuth := true
+	if v, ok := auth["AddDefaultAuthorizerToCorsPreflight"].(bool); ok {
+		preflightAuth = v
+	}
+	preflightKey := true
+	if v, ok := auth["AddApiKeyRequiredToCorsPreflight"].(bool); ok {
+		preflightKey = v
+	}
+	usesIAM, usesKey := def == "AWS_IAM", apiKey
+	operations(a.body, func(path, method string, op map[string]any) {
+		if !a.managed {
+			if _, has := op["security"]; has {
+				return
+			}
+		}
+		sec, has := op["security"].([]any)
+		if !has {
+			if def != "" && (method != "options" || preflightAuth) {
+				sec = append(sec, map[string]any{def: []any{}})
+				if def == "AWS_IAM" {
+					setInvokeRole(op, auth["InvokeRole"])
+				}
+			}
+			if apiKey && (method != "options" || preflightKey) {
+				sec = append(sec, map[string]any{"api_key": []any{}})
+			}
+			if sec != nil {
+				op["security"] = sec
+			}
+		}
+		for _, s := range sec {
+			m, _ := s.(map[string]any)
+			if _, ok := m["AWS_IAM"]; ok {
+				usesIAM = true
+			}
+			if _, ok := m["api_key"]; ok {
+				usesKey = true
+			}
+		}
+	})
+	if usesIAM {
+		defs["AWS_IAM"] = map[string]any{"type": "apiKey", "name": "Authorization", "in": "header",
+			"x-amazon-apigateway-authtype": "awsSigv4"}
+	}
+	if usesKey {
+		defs["api_key"] = map[string]any{"type": "apiKey", "name": "x-api-key", "in": "header"}
+	}
+	if len(defs) == 0 {
+		return
+	}
+	existing, _ := a.body["securityDefinitions"].(map[string]any)
+	if existing == nil {
+		existing = map[string]any{}
+	}
+	for k, v := range defs {
+		if _, ok := existing[k]; !ok {
+			existing[k] = v
+		}
+	}
+	a.body["securityDefinitions"] = existing
+}
+
+// authorizerDefinition is a REST API authorizer as an OpenAPI security scheme.
+func (t *translator) authorizerDefinition(az map[string]any) map[string]any {
+	identity, _ := az["Identity"].(map[string]any)
+	header := any("Authorization")
+	if h, ok := identity["Header"]; ok {
+		header = h
+	}
+	if pools, ok := az["UserPoolArn"]; ok {
+		list, isList := pools.([]any)
+		if !isList {
+			list = []any{pools}
+		}
+		x := map[string]any{"type": "cognito_user_pools", "providerARNs": list}
+		if v, ok := identity["ValidationExpression"]; ok {
+			x["identityValidationExpression"] = v
+		}
+		if v, ok := identity["ReauthorizeEvery"]; ok {
+			x["authorizerResultTtlInSeconds"] = v
+		}
+		return map[string]any{"type": "apiKey", "name": header, "in": "header",
+			"x-amazon-apigateway-authtype": "cognito_user_pools", "x-amazon-apigateway-authorizer": x}
+	}
+	x := map[string]any{
+		"authorizerUri": sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations"),
+			map[string]any{"__FunctionArn__": az["FunctionArn"]}),
+	}
+	if v, ok := az["FunctionInvokeRole"]; ok {
+		x["authorizerCredentials"] = v
+	}
+	if v, ok := identity["ReauthorizeEvery"]; ok {
+		x["authorizerResultTtlInSeconds"] = v
+	}
+	out := map[string]any{"type": "apiKey", "in": "header", "x-amazon-apigateway-authtype": "custom",
+		"x-amazon-apigateway-authorizer": x}
+	if pt, _ := az["FunctionPayloadType"].(string); pt == "REQUEST" {
+		x["type"] = "request"
+		out["name"] = "Unused"
+		var sources []string
+		for key, prefix := range map[string]string{"Headers": "method.request.header.", "QueryStrings": "method.request.querystring.",
+			"StageVariables": "stageVariables.", "Context": "context."} {
+			_ = key
+			_ = prefix
+		}
+		for _, kp := range [][2]string{{"Headers", "method.request.header."}, {"QueryStrings", "method.request.querystring."},
+			{"StageVariables", "stageVariables."}, {"Context", "context."}} {
+			l, _ := identity[kp[0]].([]any)
+			for _, e := range l {
+				if s, ok := e.(string); ok {
+					sources = append(sources, kp[1]+s)
+				}
+			}
+		}
+		if len(sources) > 0 {
+			x["identitySource"] = strings.Join(sources, ", ")
+		}
+		return out
+	}
+	x["type"] = "token"
+	out["name"] = header
+	if v, ok := identity["ValidationExpression"]; ok {
+		x["identityValidationExpression"] = v
+	}
+	return out
+}
+
+// toOpenAPI3 turns a generated Swagger 2.0 document into OpenAPI 3 (OpenApiVersion 3.x).
+func toOpenAPI3(body map[string]any, version string) {
+	if _, ok := body["swagger"]; !ok {
+		return
+	}
+	delete(body, "swagger")
+	body["openapi"] = version
+	comps, _ := body["components"].(map[string]any)
+	if sd, ok := body["securityDefinitions"]; ok {
+		if comps == nil {
+			comps = map[string]any{}
+		}
+		comps["securitySchemes"] = sd
+		delete(body, "securityDefinitions")
+	}
+	if d, ok := body["definitions"]; ok {
+		if comps == nil {
+			comps = map[string]any{}
+		}
+		comps["schemas"] = d
+		delete(body, "definitions")
+	}
+	if comps != nil {
+		body["components"] = comps
+	}
+	operations(body, func(_, _ string, op map[string]any) {
+		delete(op, "consumes")
+		delete(op, "produces")
+		resps, _ := op["responses"].(map[string]any)
+		for _, r := range resps {
+			rm, _ := r.(map[string]any)
+			hs, _ := rm["headers"].(map[string]any)
+			for _, h := range hs {
+				hm, _ := h.(map[string]any)
+				if typ, ok := hm["type"]; ok {
+					delete(hm, "type")
+					hm["schema"] = map[string]any{"type": typ}
+				}
+			}
+		}
+	})
+}
