@@ -75,7 +75,10 @@ func (t *translator) restAPICors(a *restAPI) error {
 		}
 		cfg = x
 		origin = x["AllowOrigin"]
-		if boolProp(x["AllowCredentials"]) && (origin == nil || origin == "'*'") {
+		if origin == nil {
+			origin = "'*'"
+		}
+		if boolProp(x["AllowCredentials"]) && origin == "'*'" {
 			return resourceErr(a.id, "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set")
 		}
 	default:

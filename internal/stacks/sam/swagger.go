@@ -150,7 +150,16 @@ func (t *translator) restAuthToSwagger(a *restAPI) {
 	if len(defs) == 0 {
 		return
 	}
-	existing, _ := a.body["securityDefinitions"].(map[string]any)
+	holder, key := a.body, "securityDefinitions"
+	if v, _ := a.body["openapi"].(string); strings.HasPrefix(v, "3") {
+		comps, _ := a.body["components"].(map[string]any)
+		if comps == nil {
+			comps = map[string]any{}
+			a.body["components"] = comps
+		}
+		holder, key = comps, "securitySchemes"
+	}
+	existing, _ := holder[key].(map[string]any)
 	if existing == nil {
 		existing = map[string]any{}
 	}
@@ -159,7 +168,7 @@ func (t *translator) restAuthToSwagger(a *restAPI) {
 			existing[k] = v
 		}
 	}
-	a.body["securityDefinitions"] = existing
+	holder[key] = existing
 }
 
 // authorizerDefinition is a REST API authorizer as an OpenAPI security scheme.
