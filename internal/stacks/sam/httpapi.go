@@ -24,7 +24,6 @@ func skeletonOpenAPI() map[string]any {
 		"openapi": "3.0.1",
 		"info":    map[string]any{"version": "1.0", "title": ref("AWS::StackName")},
 		"paths":   map[string]any{},
-		"tags":    []any{map[string]any{"name": "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM"}},
 	}
 }
 
@@ -211,21 +210,41 @@ func (t *translator) ownsDefaultRoute(f *fnCtx, apiID string) bool {
 
 func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiID, path, method string) error {
 	a := t.httpAPIs[apiID]
-	if a == nil || !a.managed {
+	if a == nil || a.body == nil || isIntrinsic(a.body) {
 		return nil
+	}
+	isDefault := false
+	if _, has := ep["Path"]; !has {
+		isDefault = true
+		if !a.implicit {
+			path = "/$default"
+		}
 	}
 	paths, ok := a.body["paths"].(map[string]any)
 	if !ok {
+		if a.body["paths"] != nil {
+			return nil
+		}
 		paths = map[string]any{}
 		a.body["paths"] = paths
 	}
 	item, _ := paths[path].(map[string]any)
 	if item == nil {
+		if paths[path] != nil {
+			return nil
+		}
 		item = map[string]any{}
 		paths[path] = item
 	}
-	if _, dup := item[method]; dup {
-		return eventErr(f.id, name, "API method \"%s\" defined multiple times for path \"%s\".", method, path)
+	var existing map[string]any
+	if cur, dup := item[method]; dup {
+		if a.managed {
+			return eventErr(f.id, name, "API method \"%s\" defined multiple times for path \"%s\".", method, path)
+		}
+		existing, _ = cur.(map[string]any)
+		if existing == nil || isIntrinsic(existing) || existing["x-amazon-apigateway-integration"] != nil {
+			return nil
+		}
 	}
 	integ := map[string]any{"type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0",
 		"uri": sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + f.id + ".Arn}/invocations")}
@@ -235,7 +254,30 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 	if v, ok := ep["TimeoutInMillis"]; ok {
 		integ["timeoutInMillis"] = v
 	}
+	if existing != nil {
+		existing["x-amazon-apigateway-integration"] = integ
+		return nil
+	}
 	op := map[string]any{"x-amazon-apigateway-integration": integ, "responses": map[string]any{}}
+	if isDefault {
+		op["isDefaultRoute"] = true
+	}
+	var params []any
+	for _, m := range regexp.MustCompile(`\{([^}+]+)\+?\}`).FindAllStringSubmatch(path, -1) {
+		params = append(params, map[string]any{"in": "path", "name": m[1], "required": true})
+	}
+	if params != nil {
+		op["parameters"] = params
+	}
+	if ea, ok := ep["Auth"].(map[string]any); ok {
+		if az, ok := ea["Authorizer"].(string); ok {
+			var scopes any = []any{}
+			if s, ok := ea["AuthorizationScopes"].([]any); ok {
+				scopes = s
+			}
+			op["security"] = []any{map[string]any{az: scopes}}
+		}
+	}
 	if cond, ok := f.r["Condition"]; ok {
 		item[method] = map[string]any{"Fn::If": []any{cond, op, ref("AWS::NoValue")}}
 	} else {
@@ -248,19 +290,28 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 func (t *translator) emitHTTPAPI(a *httpAPI) error {
 	p := a.p
 	ap := map[string]any{}
-	if paths, ok := a.body["paths"].(map[string]any); ok && a.managed {
-		if v, ok := paths["$default"]; ok {
-			delete(paths, "$default")
-			paths["/$default"] = v
-		}
-	}
 	if a.body != nil {
-		if tags, ok := p["Tags"].(map[string]any); ok && !isIntrinsic(a.body) {
+		if !isIntrinsic(a.body) {
 			list, _ := a.body["tags"].([]any)
-			for _, k := range sortedKeys(tags) {
-				list = append(list, map[string]any{"name": k, "x-amazon-apigateway-tag-value": tags[k]})
+			var kept []any
+			for _, x := range list {
+				if m, ok := x.(map[string]any); !ok || m["name"] != "httpapi:createdBy" {
+					kept = append(kept, x)
+				}
 			}
-			a.body["tags"] = list
+			if tags, ok := p["Tags"].(map[string]any); ok {
+				for _, k := range sortedKeys(tags) {
+					kept = append(kept, map[string]any{"name": k, "x-amazon-apigateway-tag-value": tags[k]})
+				}
+			}
+			a.body["tags"] = append(kept, map[string]any{"name": "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM"})
+			if d, ok := p["Description"]; ok && a.managed {
+				info, _ := a.body["info"].(map[string]any)
+				if info != nil {
+					info["description"] = d
+				}
+			}
+			t.httpAuthToOpenAPI(a)
 		}
 		ap["Body"] = a.body
 	} else if uri, ok := p["DefinitionUri"]; ok {
@@ -270,7 +321,7 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 		}
 		ap["BodyS3Location"] = loc
 	}
-	for _, k := range []string{"FailOnWarnings", "Description", "DisableExecuteApiEndpoint", "IpAddressType", "Name"} {
+	for _, k := range []string{"FailOnWarnings", "DisableExecuteApiEndpoint", "IpAddressType", "Name"} {
 		if v, ok := p[k]; ok {
 			ap[k] = v
 		}
@@ -435,4 +486,110 @@ func hasDefaultAuth(p map[string]any) bool {
 	auth, _ := p["Auth"].(map[string]any)
 	_, ok := auth["DefaultAuthorizer"]
 	return ok
+}
+
+// httpAuthToOpenAPI writes an HTTP API's Auth into its OpenAPI document: security schemes for
+// JWT, Lambda and IAM authorizers, and the default authorizer on routes without one.
+func (t *translator) httpAuthToOpenAPI(a *httpAPI) {
+	auth, ok := a.p["Auth"].(map[string]any)
+	if !ok {
+		return
+	}
+	schemes := map[string]any{}
+	scopesOf := map[string]any{}
+	azs, _ := auth["Authorizers"].(map[string]any)
+	for _, name := range sortedKeys(azs) {
+		az, ok := azs[name].(map[string]any)
+		if !ok {
+			continue
+		}
+		if s, ok := az["AuthorizationScopes"].([]any); ok {
+			scopesOf[name] = s
+		}
+		if jc, ok := az["JwtConfiguration"].(map[string]any); ok {
+			cfg := map[string]any{}
+			for k, v := range jc {
+				cfg[lowerFirst(k)] = v
+			}
+			x := map[string]any{"type": "jwt", "jwtConfiguration": cfg}
+			if v, ok := az["IdentitySource"]; ok {
+				x["identitySource"] = v
+			}
+			schemes[name] = map[string]any{"type": "oauth2", "x-amazon-apigateway-authorizer": x}
+			continue
+		}
+		if _, ok := az["FunctionArn"]; !ok {
+			continue
+		}
+		x := map[string]any{"type": "request",
+			"authorizerUri": sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations"),
+				map[string]any{"__FunctionArn__": az["FunctionArn"]})}
+		for src, dst := range map[string]string{"AuthorizerPayloadFormatVersion": "authorizerPayloadFormatVersion",
+			"FunctionInvokeRole": "authorizerCredentials", "EnableSimpleResponses": "enableSimpleResponses"} {
+			if v, ok := az[src]; ok {
+				x[dst] = v
+			}
+		}
+		if idn, ok := az["Identity"].(map[string]any); ok {
+			var sources []any
+			for _, kp := range [][2]string{{"Headers", "$request.header."}, {"QueryStrings", "$request.querystring."},
+				{"StageVariables", "$stageVariables."}, {"Context", "$context."}} {
+				l, _ := idn[kp[0]].([]any)
+				for _, e := range l {
+					if s, ok := e.(string); ok {
+						sources = append(sources, kp[1]+s)
+					}
+				}
+			}
+			if sources != nil {
+				x["identitySource"] = sources
+			}
+			if v, ok := idn["ReauthorizeEvery"]; ok {
+				x["authorizerResultTtlInSeconds"] = v
+			}
+		}
+		schemes[name] = map[string]any{"type": "apiKey", "name": "Unused", "in": "header", "x-amazon-apigateway-authorizer": x}
+	}
+	if boolProp(auth["EnableIamAuthorizer"]) {
+		schemes["AWS_IAM"] = map[string]any{"type": "apiKey", "name": "Authorization", "in": "header",
+			"x-amazon-apigateway-authtype": "awsSigv4"}
+	}
+	def, _ := auth["DefaultAuthorizer"].(string)
+	operations(a.body, func(_, _ string, op map[string]any) {
+		if _, has := op["security"]; has || def == "" {
+			if sec, ok := op["security"].([]any); ok && len(sec) == 1 {
+				if m, ok := sec[0].(map[string]any); ok && len(m) == 1 {
+					for k, v := range m {
+						if l, ok := v.([]any); ok && len(l) == 0 && scopesOf[k] != nil {
+							m[k] = scopesOf[k]
+						}
+					}
+				}
+			}
+			return
+		}
+		var scopes any = []any{}
+		if s, ok := scopesOf[def]; ok {
+			scopes = s
+		}
+		op["security"] = []any{map[string]any{def: scopes}}
+	})
+	if len(schemes) == 0 {
+		return
+	}
+	comps, _ := a.body["components"].(map[string]any)
+	if comps == nil {
+		comps = map[string]any{}
+		a.body["components"] = comps
+	}
+	existing, _ := comps["securitySchemes"].(map[string]any)
+	if existing == nil {
+		existing = map[string]any{}
+	}
+	for k, v := range schemes {
+		if _, ok := existing[k]; !ok {
+			existing[k] = v
+		}
+	}
+	comps["securitySchemes"] = existing
 }
