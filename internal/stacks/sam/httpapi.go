@@ -216,9 +216,6 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 	isDefault := false
 	if _, has := ep["Path"]; !has {
 		isDefault = true
-		if !a.implicit {
-			path = "/$default"
-		}
 	}
 	paths, ok := a.body["paths"].(map[string]any)
 	if !ok {
@@ -305,11 +302,16 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 				}
 			}
 			a.body["tags"] = append(kept, map[string]any{"name": "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM"})
-			if d, ok := p["Description"]; ok && a.managed {
-				info, _ := a.body["info"].(map[string]any)
-				if info != nil {
-					info["description"] = d
+			info, _ := a.body["info"].(map[string]any)
+			if d, ok := p["Description"]; ok {
+				if info == nil {
+					info = map[string]any{}
+					a.body["info"] = info
 				}
+				info["description"] = d
+			}
+			if n, ok := p["Name"]; ok && a.managed && info != nil {
+				info["title"] = n
 			}
 			t.httpAuthToOpenAPI(a)
 		}
