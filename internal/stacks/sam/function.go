@@ -136,6 +136,10 @@ func (t *translator) function(id string, r map[string]any) error {
 	if err != nil {
 		return err
 	}
+	if boolProp(p["PropagateTags"]) {
+		// The translator drops its own marker when the template's tags propagate.
+		tags = tags[1:]
+	}
 	fn["Tags"] = tags
 
 	role := p["Role"]

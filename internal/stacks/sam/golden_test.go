@@ -23,7 +23,7 @@ var goldenResources = map[string][]string{
 		"ServerlessHttpApiApiGatewayDefaultStage", "MyHttpApi", "MyHttpApiv1Stage"},
 	"events": {"Worker", "WorkerRole", "WorkerFromQueue", "WorkerFromTopic", "WorkerFromTopicPermission", "WorkerEvery",
 		"WorkerEveryPermission", "WorkerOnEvent", "WorkerOnEventPermission", "WorkerLater", "WorkerLaterRole",
-		"Table", "FlowRole", "FlowNightly", "FlowNightlyRole"},
+		"Table", "Flow", "FlowRole", "FlowNightly", "FlowNightlyRole"},
 }
 
 func TestGolden(t *testing.T) {

@@ -219,7 +219,8 @@ func (t *translator) conditionalPolicy(ownerID string, rs *roleSpec, name string
 var otherAWSManaged = setOf("AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "IAMFullAccess",
 	"IAMReadOnlyAccess", "CloudWatchFullAccess", "CloudWatchReadOnlyAccess", "CloudWatchLogsFullAccess",
 	"CloudWatchLogsReadOnlyAccess", "CloudWatchEventsFullAccess", "SecretsManagerReadWrite",
-	"ComprehendFullAccess", "TranslateReadOnly", "CloudFrontFullAccess", "CloudFrontReadOnlyAccess")
+	"ComprehendFullAccess", "TranslateReadOnly", "CloudFrontFullAccess", "CloudFrontReadOnlyAccess", "CloudWatchLambdaInsightsExecutionRolePolicy",
+	"CloudWatchAgentServerPolicy", "CloudWatchSyntheticsFullAccess")
 
 // awsManagedName tells an AWS managed policy name (turned into its ARN) from a customer policy
 // name, which the translator leaves as written.

@@ -30,10 +30,15 @@ func (t *translator) stateMachine(id string, r map[string]any) error {
 	case hasDef && hasURI:
 		return resourceErr(id, "Specify either 'Definition' or 'DefinitionUri' property and not both.")
 	case hasDef:
-		if _, ok := def.(map[string]any); !ok {
+		dm, ok := def.(map[string]any)
+		if !ok {
 			return resourceErr(id, "Property 'Definition' should be a map.")
 		}
-		sm["Definition"] = def
+		str, subs := definitionString(dm)
+		sm["DefinitionString"] = str
+		if len(subs) > 0 {
+			sm["DefinitionSubstitutions"] = subs
+		}
 	case hasURI:
 		if s, ok := uri.(string); ok && !strings.HasPrefix(s, "s3://") && !hasDefinitionExt(s) {
 			return resourceErr(id, "'DefinitionUri' is not a valid S3 Uri of the form 's3://bucket/key' with optional versionId query parameter.")
@@ -54,6 +59,20 @@ func (t *translator) stateMachine(id string, r map[string]any) error {
 		"Name": "StateMachineName", "Type": "StateMachineType", "Logging": "LoggingConfiguration",
 		"Tracing": "TracingConfiguration"} {
 		if v, ok := p[src]; ok {
+			if dst == "DefinitionSubstitutions" {
+				m, ok := v.(map[string]any)
+				if !ok {
+					return resourceErr(id, "Property 'DefinitionSubstitutions' should be a map.")
+				}
+				merged, _ := sm[dst].(map[string]any)
+				if merged == nil {
+					merged = map[string]any{}
+				}
+				for k, x := range m {
+					merged[k] = x
+				}
+				v = merged
+			}
 			sm[dst] = v
 		}
 	}
@@ -64,6 +83,9 @@ func (t *translator) stateMachine(id string, r map[string]any) error {
 			return resourceErr(id, "Property 'Tags' should be a map.")
 		}
 		tags = append(tags, plainTags(m)...)
+	}
+	if boolProp(p["PropagateTags"]) {
+		tags = tags[1:]
 	}
 	sm["Tags"] = tags
 	if role, ok := p["Role"]; ok {
@@ -90,10 +112,10 @@ func (t *translator) stateMachine(id string, r map[string]any) error {
 		}
 	}
 	t.out[id] = res
-	return t.stateMachineEvents(id, r, p)
+	return t.stateMachineEvents(id, r, p, tags)
 }
 
-func (t *translator) stateMachineEvents(id string, r, p map[string]any) error {
+func (t *translator) stateMachineEvents(id string, r, p map[string]any, tags []any) error {
 	evs, ok := p["Events"]
 	if !ok || evs == nil {
 		return nil
@@ -114,7 +136,11 @@ func (t *translator) stateMachineEvents(id string, r, p map[string]any) error {
 		}
 		lid := id + name
 		startPolicy := func(roleID, principal, policyName string) *roleSpec {
-			return &roleSpec{id: roleID, owner: r, principal: principal, boundary: p["PermissionsBoundary"],
+			var roleTags []any
+			if boolProp(p["PropagateTags"]) {
+				roleTags = tags
+			}
+			return &roleSpec{id: roleID, owner: r, principal: principal, boundary: p["PermissionsBoundary"], tags: roleTags,
 				inline: []any{map[string]any{"PolicyName": policyName, "PolicyDocument": map[string]any{
 					"Statement": []any{map[string]any{"Action": "states:StartExecution", "Effect": "Allow", "Resource": ref(id)}}}}}}
 		}
