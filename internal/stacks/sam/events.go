@@ -238,10 +238,18 @@ func (t *translator) s3Event(f *fnCtx, name string, ep map[string]any) error {
 		if flt, ok := ep["Filter"]; ok {
 			lc["Filter"] = flt
 		}
+		var entry any = lc
 		if cond, ok := f.r["Condition"]; ok {
-			lcs = append(lcs, map[string]any{"Fn::If": []any{cond, lc, ref("AWS::NoValue")}})
-		} else {
-			lcs = append(lcs, lc)
+			entry = map[string]any{"Fn::If": []any{cond, lc, ref("AWS::NoValue")}}
+		}
+		dup := false
+		for _, x := range lcs {
+			if stableJSON(x) == stableJSON(entry) {
+				dup = true
+			}
+		}
+		if !dup {
+			lcs = append(lcs, entry)
 		}
 	}
 	nc["LambdaConfigurations"] = lcs
@@ -256,11 +264,24 @@ func (t *translator) s3Event(f *fnCtx, name string, ep map[string]any) error {
 	default:
 		return resourceErr(bucketID, "Invalid type for field 'DependsOn'. Expected a string or list of strings.")
 	}
-	if _, ok := f.r["Condition"]; !ok {
+	if cond, ok := f.r["Condition"]; !ok {
 		deps = append(deps, permID)
 		bucket["DependsOn"] = deps
-	} else if len(deps) > 0 {
-		bucket["DependsOn"] = deps
+	} else {
+		if len(deps) > 0 {
+			bucket["DependsOn"] = deps
+		}
+		// A conditional permission cannot be a DependsOn: the translator ties it with a tag.
+		var tags []any
+		switch x := bp["Tags"].(type) {
+		case []any:
+			tags = x
+		case nil:
+		default:
+			return resourceErr(bucketID, "Property 'Tags' should be a list.")
+		}
+		bp["Tags"] = append(tags, map[string]any{"Key": "sam:ConditionalDependsOn:" + permID,
+			"Value": map[string]any{"Fn::If": []any{cond, ref(permID), "no dependency"}}})
 	}
 	return nil
 }

@@ -369,13 +369,17 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 			sp[k] = v
 		}
 	}
-	st := map[string]any{"httpapi:createdBy": "SAM"}
-	if tags, ok := p["Tags"].(map[string]any); ok {
-		for k, v := range tags {
-			st[k] = v
+	if a.body != nil && !isIntrinsic(a.body) {
+		st := map[string]any{"httpapi:createdBy": "SAM"}
+		if tags, ok := p["Tags"].(map[string]any); ok {
+			for k, v := range tags {
+				st[k] = v
+			}
 		}
+		sp["Tags"] = st
+	} else if tags, ok := p["Tags"].(map[string]any); ok {
+		sp["Tags"] = tags
 	}
-	sp["Tags"] = st
 	stage := resource("AWS::ApiGatewayV2::Stage", sp)
 	passthrough(a.r, stage)
 	t.out[stageID] = stage
