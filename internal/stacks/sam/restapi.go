@@ -282,6 +282,7 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 		"responses": map[string]any{},
 	}
 	eventSecurity(op, ep)
+	eventRequest(op, ep)
 	if cond, ok := f.r["Condition"]; ok {
 		item[swMethod] = map[string]any{"Fn::If": []any{cond, op, ref("AWS::NoValue")}}
 	} else {
@@ -308,12 +309,17 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 			rp["BodyS3Location"] = loc
 		}
 	}
-	for _, k := range []string{"Name", "Description", "BinaryMediaTypes", "MinimumCompressionSize",
-		"FailOnWarnings", "Mode", "ApiKeySourceType", "DisableExecuteApiEndpoint", "Policy", "SecurityPolicy",
-		"EndpointAccessMode"} {
+	for _, k := range []string{"Name", "Description", "MinimumCompressionSize",
+		"FailOnWarnings", "Mode", "ApiKeySourceType", "Policy", "SecurityPolicy", "EndpointAccessMode"} {
 		if v, ok := p[k]; ok {
 			rp[k] = v
 		}
+	}
+	if v, ok := p["BinaryMediaTypes"]; ok {
+		rp["BinaryMediaTypes"] = t.binaryTypesForAPI(v)
+	}
+	if v, ok := p["DisableExecuteApiEndpoint"]; ok && (a.body == nil || isIntrinsic(a.body)) {
+		rp["DisableExecuteApiEndpoint"] = v
 	}
 	if ec, ok := p["EndpointConfiguration"]; ok {
 		if s, ok := ec.(string); ok || isIntrinsic(ec) {
@@ -361,6 +367,7 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 		return err
 	}
 	t.restAuthToSwagger(a)
+	t.restDocumentExtras(a)
 	if v := openAPIVersion(p["OpenApiVersion"]); strings.HasPrefix(v, "3") && a.managed && a.body != nil {
 		toOpenAPI3(a.body, v)
 	}

@@ -251,6 +251,30 @@ func toOpenAPI3(body map[string]any, version string) {
 		comps["securitySchemes"] = sd
 		delete(body, "securityDefinitions")
 	}
+	operations(body, func(_, _ string, op map[string]any) {
+		params, _ := op["parameters"].([]any)
+		var kept []any
+		for _, p := range params {
+			pm, _ := p.(map[string]any)
+			if pm["in"] == "body" {
+				schema, _ := pm["schema"].(map[string]any)
+				if r, ok := schema["$ref"].(string); ok {
+					schema = map[string]any{"$ref": strings.Replace(r, "#/definitions/", "#/components/schemas/", 1)}
+				}
+				op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": schema}},
+					"required": pm["required"]}
+				continue
+			}
+			kept = append(kept, p)
+		}
+		if params != nil {
+			if kept == nil {
+				delete(op, "parameters")
+			} else {
+				op["parameters"] = kept
+			}
+		}
+	})
 	if d, ok := body["definitions"]; ok {
 		if comps == nil {
 			comps = map[string]any{}
@@ -277,4 +301,218 @@ func toOpenAPI3(body map[string]any, version string) {
 			}
 		}
 	})
+}
+
+// eventRequest sets an Api event's RequestModel and RequestParameters on its operation.
+func eventRequest(op map[string]any, ep map[string]any) {
+	if rm, ok := ep["RequestModel"].(map[string]any); ok {
+		if model, ok := rm["Model"].(string); ok {
+			name := strings.ToLower(model)
+			required := true
+			if b, ok := rm["Required"].(bool); ok {
+				required = b
+			}
+			param := map[string]any{"in": "body", "name": name, "required": required,
+				"schema": map[string]any{"$ref": "#/definitions/" + name}}
+			op["parameters"] = append(paramsOf(op), param)
+			vb, hasB := rm["ValidateBody"].(bool)
+			vp, hasP := rm["ValidateParameters"].(bool)
+			if hasB || hasP {
+				op["x-amazon-apigateway-request-validator"] = validatorName(vb, vp)
+			}
+		}
+	}
+	rps, ok := ep["RequestParameters"].([]any)
+	if !ok {
+		return
+	}
+	var cacheKeys []any
+	for _, rp := range rps {
+		var full string
+		required, caching := false, false
+		switch x := rp.(type) {
+		case string:
+			full = x
+		case map[string]any:
+			for k, v := range x {
+				full = k
+				if m, ok := v.(map[string]any); ok {
+					required = boolProp(m["Required"])
+					caching = boolProp(m["Caching"])
+				}
+			}
+		}
+		rest, ok := strings.CutPrefix(full, "method.request.")
+		if !ok {
+			continue
+		}
+		loc, name, ok := strings.Cut(rest, ".")
+		if !ok {
+			continue
+		}
+		if loc == "querystring" {
+			loc = "query"
+		}
+		op["parameters"] = append(paramsOf(op), map[string]any{"in": loc, "name": name, "required": required, "type": "string"})
+		if caching {
+			cacheKeys = append(cacheKeys, full)
+		}
+	}
+	if cacheKeys != nil {
+		if integ, ok := op["x-amazon-apigateway-integration"].(map[string]any); ok {
+			integ["cacheKeyParameters"] = cacheKeys
+		}
+	}
+}
+
+func paramsOf(op map[string]any) []any {
+	p, _ := op["parameters"].([]any)
+	return p
+}
+
+func validatorName(body, params bool) string {
+	switch {
+	case body && params:
+		return "body-and-params"
+	case body:
+		return "body-only"
+	case params:
+		return "params-only"
+	}
+	return "no-validation"
+}
+
+// restDocumentExtras writes the API-level settings SAM keeps in the document: models,
+// request validators, gateway responses, binary media types and the execute-api switch.
+func (t *translator) restDocumentExtras(a *restAPI) {
+	if a.body == nil || isIntrinsic(a.body) {
+		return
+	}
+	p := a.p
+	if models, ok := p["Models"].(map[string]any); ok {
+		defs, _ := a.body["definitions"].(map[string]any)
+		if defs == nil {
+			defs = map[string]any{}
+		}
+		for k, v := range models {
+			defs[strings.ToLower(k)] = v
+		}
+		a.body["definitions"] = defs
+	}
+	validators := map[string]any{}
+	operations(a.body, func(_, _ string, op map[string]any) {
+		if v, ok := op["x-amazon-apigateway-request-validator"].(string); ok {
+			body := v == "body-and-params" || v == "body-only"
+			params := v == "body-and-params" || v == "params-only"
+			if v == "no-validation" || body || params {
+				validators[v] = map[string]any{"validateRequestBody": body, "validateRequestParameters": params}
+			}
+		}
+	})
+	if len(validators) > 0 && a.managed {
+		existing, _ := a.body["x-amazon-apigateway-request-validators"].(map[string]any)
+		if existing == nil {
+			existing = map[string]any{}
+		}
+		for k, v := range validators {
+			existing[k] = v
+		}
+		a.body["x-amazon-apigateway-request-validators"] = existing
+	}
+	if grs, ok := p["GatewayResponses"].(map[string]any); ok {
+		out := map[string]any{}
+		for name, raw := range grs {
+			gr, _ := raw.(map[string]any)
+			params := map[string]any{}
+			rp, _ := gr["ResponseParameters"].(map[string]any)
+			for _, kp := range [][2]string{{"Headers", "gatewayresponse.header."}, {"Paths", "gatewayresponse.path."},
+				{"QueryStrings", "gatewayresponse.querystring."}} {
+				m, _ := rp[kp[0]].(map[string]any)
+				for k, v := range m {
+					params[kp[1]+k] = v
+				}
+			}
+			templates, _ := gr["ResponseTemplates"].(map[string]any)
+			if templates == nil {
+				templates = map[string]any{}
+			}
+			r := map[string]any{"responseParameters": params, "responseTemplates": templates}
+			switch sc := gr["StatusCode"].(type) {
+			case nil:
+			case string:
+				r["statusCode"] = sc
+			default:
+				r["statusCode"] = stableJSON(sc)
+			}
+			out[name] = r
+		}
+		a.body["x-amazon-apigateway-gateway-responses"] = out
+	}
+	if bmt, ok := p["BinaryMediaTypes"].([]any); ok {
+		var list []any
+		for _, v := range bmt {
+			if pv, ok := t.paramValue(v); ok {
+				v = pv
+			}
+			list = append(list, v)
+		}
+		existing, _ := a.body["x-amazon-apigateway-binary-media-types"].([]any)
+		a.body["x-amazon-apigateway-binary-media-types"] = append(existing, list...)
+	}
+	if v, ok := p["DisableExecuteApiEndpoint"]; ok {
+		cfg := map[string]any{"disableExecuteApiEndpoint": v}
+		if s, _ := a.body["openapi"].(string); strings.HasPrefix(s, "3") || strings.HasPrefix(openAPIVersion(p["OpenApiVersion"]), "3") {
+			servers, _ := a.body["servers"].([]any)
+			if len(servers) == 0 {
+				servers = []any{map[string]any{}}
+			}
+			if s0, ok := servers[0].(map[string]any); ok {
+				ec, _ := s0["x-amazon-apigateway-endpoint-configuration"].(map[string]any)
+				if ec == nil {
+					ec = map[string]any{}
+				}
+				ec["disableExecuteApiEndpoint"] = v
+				s0["x-amazon-apigateway-endpoint-configuration"] = ec
+			}
+			a.body["servers"] = servers
+		} else {
+			ec, _ := a.body["x-amazon-apigateway-endpoint-configuration"].(map[string]any)
+			if ec == nil {
+				ec = map[string]any{}
+			}
+			for k, x := range cfg {
+				ec[k] = x
+			}
+			a.body["x-amazon-apigateway-endpoint-configuration"] = ec
+		}
+	}
+}
+
+// binaryTypesForAPI escapes media types for the RestApi's BinaryMediaTypes ("/" is "~1").
+func (t *translator) binaryTypesForAPI(v any) any {
+	list, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	out := make([]any, len(list))
+	for i, e := range list {
+		if pv, ok := t.paramValue(e); ok {
+			e = pv
+		}
+		switch x := e.(type) {
+		case string:
+			out[i] = strings.ReplaceAll(x, "/", "~1")
+		case map[string]any:
+			if j, ok := x["Fn::Join"].([]any); ok && len(j) == 2 {
+				if d, ok := j[0].(string); ok {
+					out[i] = map[string]any{"Fn::Join": []any{strings.ReplaceAll(d, "/", "~1"), j[1]}}
+					continue
+				}
+			}
+			out[i] = x
+		default:
+			out[i] = x
+		}
+	}
+	return out
 }
