@@ -135,7 +135,7 @@ func (t *translator) restAPICors(a *restAPI) error {
 			params["method.response.header.Access-Control-Allow-Credentials"] = "'true'"
 			headers["Access-Control-Allow-Credentials"] = map[string]any{"type": "string"}
 		}
-		item["options"] = map[string]any{
+		options := map[string]any{
 			"summary": "CORS support", "consumes": []any{"application/json"}, "produces": []any{"application/json"},
 			"x-amazon-apigateway-integration": map[string]any{
 				"type": "mock", "requestTemplates": map[string]any{"application/json": "{\n  \"statusCode\" : 200\n}\n"},
@@ -144,6 +144,16 @@ func (t *translator) restAPICors(a *restAPI) error {
 			},
 			"responses": map[string]any{"200": map[string]any{"description": "Default response for CORS method", "headers": headers}},
 		}
+		if strings.HasPrefix(openAPIVersion(a.body["openapi"]), "3") {
+			delete(options, "consumes")
+			delete(options, "produces")
+			for _, h := range headers {
+				hm := h.(map[string]any)
+				hm["schema"] = map[string]any{"type": hm["type"]}
+				delete(hm, "type")
+			}
+		}
+		item["options"] = options
 	}
 	return nil
 }

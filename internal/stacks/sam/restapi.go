@@ -274,13 +274,17 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 	if _, dup := item[swMethod]; dup {
 		return eventErr(f.id, name, "API method \"%s\" defined multiple times for path \"%s\".", method, path)
 	}
-	op := map[string]any{
-		"x-amazon-apigateway-integration": map[string]any{
-			"type": "aws_proxy", "httpMethod": "POST",
-			"uri": sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2015-03-31/functions/${"+f.id+".Arn}/invocations")),
-		},
-		"responses": map[string]any{},
+	integ := map[string]any{
+		"type": "aws_proxy", "httpMethod": "POST",
+		"uri": sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2015-03-31/functions/${"+f.id+".Arn}/invocations")),
 	}
+	if mode, ok := ep["ResponseTransferMode"]; ok {
+		integ["responseTransferMode"] = mode
+		if mode == "STREAM" {
+			integ["uri"] = sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2021-11-15/functions/${"+f.id+".Arn}/response-streaming-invocations"))
+		}
+	}
+	op := map[string]any{"x-amazon-apigateway-integration": integ, "responses": map[string]any{}}
 	eventSecurity(op, ep)
 	eventRequest(op, ep)
 	if cond, ok := f.r["Condition"]; ok {

@@ -27,6 +27,8 @@ func eventSecurity(op map[string]any, ep map[string]any) {
 	}
 	if boolProp(ea["ApiKeyRequired"]) {
 		sec = append(sec, map[string]any{"api_key": []any{}})
+	} else if b, ok := ea["ApiKeyRequired"].(bool); ok && !b && sec == nil {
+		sec = []any{}
 	}
 	if sec != nil {
 		op["security"] = sec
@@ -151,7 +153,7 @@ func (t *translator) restAuthToSwagger(a *restAPI) {
 		return
 	}
 	holder, key := a.body, "securityDefinitions"
-	if v, _ := a.body["openapi"].(string); strings.HasPrefix(v, "3") {
+	if v := openAPIVersion(a.body["openapi"]); strings.HasPrefix(v, "3") {
 		comps, _ := a.body["components"].(map[string]any)
 		if comps == nil {
 			comps = map[string]any{}
@@ -453,6 +455,16 @@ func (t *translator) restDocumentExtras(a *restAPI) {
 		for _, v := range bmt {
 			if pv, ok := t.paramValue(v); ok {
 				v = pv
+			}
+			switch x := v.(type) {
+			case string:
+				v = strings.ReplaceAll(x, "~1", "/")
+			case map[string]any:
+				if j, ok := x["Fn::Join"].([]any); ok && len(j) == 2 {
+					if d, ok := j[0].(string); ok {
+						v = map[string]any{"Fn::Join": []any{strings.ReplaceAll(d, "~1", "/"), j[1]}}
+					}
+				}
 			}
 			list = append(list, v)
 		}
