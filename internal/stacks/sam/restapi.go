@@ -22,6 +22,7 @@ type restAPI struct {
 	implicit bool
 	managed  bool           // the swagger is generated: events add their paths
 	body     map[string]any // swagger/OpenAPI document, nil with DefinitionUri
+	policy   []any          // resource policy statements of the events, in event order
 }
 
 // addImplicitAPIs inserts ServerlessRestApi / ServerlessHttpApi when events need them, before
@@ -254,6 +255,21 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 	t.permission(f, permissionID(f.id+name, suffix), "apigateway.amazonaws.com",
 		sub(t.arn("execute-api", "${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/"+permMethod+permPath),
 			map[string]any{"__ApiId__": apiRef, "__Stage__": "*"}), nil)
+	if a.body != nil && !isIntrinsic(a.body) {
+		ea, _ := ep["Auth"].(map[string]any)
+		rp, ok := ea["ResourcePolicy"].(map[string]any)
+		if !ok {
+			apiAuth, _ := a.p["Auth"].(map[string]any)
+			rp, _ = apiAuth["ResourcePolicy"].(map[string]any)
+		}
+		if rp != nil {
+			stage := a.p["StageName"]
+			if stage == nil {
+				stage = "Prod"
+			}
+			a.policy = append(a.policy, t.resourcePolicyStatements(rp, stage, method, trimmed)...)
+		}
+	}
 	if !a.managed || a.body == nil {
 		return nil
 	}
@@ -371,6 +387,18 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 		return err
 	}
 	t.restAuthToSwagger(a)
+	if auth, ok := p["Auth"].(map[string]any); ok {
+		if rp, ok := auth["ResourcePolicy"].(map[string]any); ok {
+			if cs, ok := rp["CustomStatements"]; ok {
+				l, isList := cs.([]any)
+				if !isList {
+					l = []any{cs}
+				}
+				addPolicy(a.body, l)
+			}
+		}
+	}
+	addPolicy(a.body, a.policy)
 	t.restDocumentExtras(a)
 	if v := openAPIVersion(p["OpenApiVersion"]); strings.HasPrefix(v, "3") && a.managed && a.body != nil {
 		toOpenAPI3(a.body, v)

@@ -233,6 +233,11 @@ func (t *translator) stateMachineAPIEvent(id, name string, r, ep map[string]any)
 			}
 		}
 	}
+	if ea, ok := ep["Auth"].(map[string]any); ok {
+		if rp, ok := ea["ResourcePolicy"].(map[string]any); ok {
+			a.policy = append(a.policy, t.resourcePolicyStatements(rp, a.p["StageName"], lowerMethod(method), path)...)
+		}
+	}
 	paths, _ := a.body["paths"].(map[string]any)
 	if paths == nil {
 		paths = map[string]any{}
@@ -250,13 +255,17 @@ func (t *translator) stateMachineAPIEvent(id, name string, r, ep map[string]any)
 	if _, dup := item[m]; dup {
 		return eventErr(id, name, "API method \"%s\" defined multiple times for path \"%s\".", m, path)
 	}
+	input := `$util.escapeJavaScript($input.json('$'))`
+	if boolProp(ep["UnescapeMappingTemplate"]) {
+		input += `.replaceAll("\\'","'")`
+	}
 	item[m] = map[string]any{
 		"x-amazon-apigateway-integration": map[string]any{
 			"type": "aws", "httpMethod": "POST",
 			"uri":         sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:states:action/StartExecution"),
 			"credentials": getAtt(id+name+"Role", "Arn"),
 			"requestTemplates": map[string]any{"application/json": sub(
-				`{"input": "$util.escapeJavaScript($input.json('$'))", "stateMachineArn": "${` + id + `}"}`)},
+				`{"input": "`+input+`", "stateMachineArn": "${`+id+`}"}`)},
 			"responses": map[string]any{"200": map[string]any{"statusCode": "200"}, "400": map[string]any{"statusCode": "400"}},
 		},
 		"responses": map[string]any{"200": map[string]any{"description": "OK"}, "400": map[string]any{"description": "Bad Request"}},

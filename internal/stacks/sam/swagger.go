@@ -528,3 +528,85 @@ func (t *translator) binaryTypesForAPI(v any) any {
 	}
 	return out
 }
+
+// resourcePolicyStatements turns a ResourcePolicy (SAM's account, IP range and VPC lists) into
+// policy statements for one operation: execute-api:/<stage>/<METHOD><path>.
+func (t *translator) resourcePolicyStatements(rp map[string]any, stage any, method, path string) []any {
+	m := strings.ToUpper(method)
+	if method == "any" || method == "x-amazon-apigateway-any-method" {
+		m = "*"
+	}
+	resource := []any{sub("execute-api:/${__Stage__}/"+m+path, map[string]any{"__Stage__": stage})}
+	stmt := func(effect string, principal any, cond map[string]any) map[string]any {
+		s := map[string]any{"Action": "execute-api:Invoke", "Effect": effect, "Principal": principal, "Resource": resource}
+		if cond != nil {
+			s["Condition"] = cond
+		}
+		return s
+	}
+	list := func(v any) []any {
+		l, ok := v.([]any)
+		if !ok {
+			l = []any{v}
+		}
+		out := make([]any, len(l))
+		for i, e := range l {
+			if pv, ok := t.paramValue(e); ok {
+				e = pv
+			}
+			out[i] = e
+		}
+		return out
+	}
+	var out []any
+	if v, ok := rp["AwsAccountWhitelist"]; ok {
+		out = append(out, stmt("Allow", map[string]any{"AWS": list(v)}, nil))
+	}
+	if v, ok := rp["AwsAccountBlacklist"]; ok {
+		out = append(out, stmt("Deny", map[string]any{"AWS": list(v)}, nil))
+	}
+	for _, c := range []struct {
+		key, op, attr string
+	}{
+		{"IpRangeWhitelist", "NotIpAddress", "aws:SourceIp"},
+		{"IpRangeBlacklist", "IpAddress", "aws:SourceIp"},
+		{"SourceVpcWhitelist", "StringNotEquals", "aws:SourceVpc"},
+		{"SourceVpcBlacklist", "StringEquals", "aws:SourceVpc"},
+		{"IntrinsicVpcWhitelist", "StringNotEquals", "aws:SourceVpc"},
+		{"IntrinsicVpcBlacklist", "StringEquals", "aws:SourceVpc"},
+		{"IntrinsicVpceWhitelist", "StringNotEquals", "aws:SourceVpce"},
+		{"IntrinsicVpceBlacklist", "StringEquals", "aws:SourceVpce"},
+	} {
+		if v, ok := rp[c.key]; ok {
+			out = append(out, stmt("Allow", "*", nil),
+				stmt("Deny", "*", map[string]any{c.op: map[string]any{c.attr: list(v)}}))
+		}
+	}
+	return out
+}
+
+// addPolicy adds statements to the document's x-amazon-apigateway-policy.
+func addPolicy(body map[string]any, stmts []any) {
+	if len(stmts) == 0 || body == nil || isIntrinsic(body) {
+		return
+	}
+	pol, _ := body["x-amazon-apigateway-policy"].(map[string]any)
+	if pol == nil {
+		pol = map[string]any{"Version": "2012-10-17"}
+	}
+	var all []any
+	switch x := pol["Statement"].(type) {
+	case []any:
+		all = x
+	case nil:
+	default:
+		all = []any{x}
+	}
+	all = append(all, stmts...)
+	if len(all) == 1 {
+		pol["Statement"] = all[0]
+	} else {
+		pol["Statement"] = all
+	}
+	body["x-amazon-apigateway-policy"] = pol
+}
