@@ -265,7 +265,7 @@ func (t *translator) stateMachineAPIEvent(id, name string, r, ep map[string]any)
 			"uri":         sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:states:action/StartExecution"),
 			"credentials": getAtt(id+name+"Role", "Arn"),
 			"requestTemplates": map[string]any{"application/json": sub(
-				`{"input": "`+input+`", "stateMachineArn": "${`+id+`}"}`)},
+				`{"input": "` + input + `", "stateMachineArn": "${` + id + `}"}`)},
 			"responses": map[string]any{"200": map[string]any{"statusCode": "200"}, "400": map[string]any{"statusCode": "400"}},
 		},
 		"responses": map[string]any{"200": map[string]any{"description": "OK"}, "400": map[string]any{"description": "Bad Request"}},
