@@ -103,6 +103,11 @@ func (t *translator) newRestAPI(id string, r map[string]any, implicit bool) (*re
 	if err := validateRestAPI(id, p, t.parameterNames()); err != nil {
 		return nil, err
 	}
+	if auth, ok := p["Auth"].(map[string]any); ok {
+		if err := t.checkSubVariables(auth["ResourcePolicy"]); err != nil {
+			return nil, err
+		}
+	}
 	a := &restAPI{id: id, r: r, p: p, implicit: implicit}
 	_, hasBody := p["DefinitionBody"]
 	_, hasURI := p["DefinitionUri"]

@@ -2,6 +2,7 @@ package sam
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -354,6 +355,16 @@ func pyType(v any) string {
 // validateHTTPAPI checks SAM HttpApi properties AWS rejects.
 func validateHTTPAPI(id string, p map[string]any) error {
 	auth, _ := p["Auth"].(map[string]any)
+	if _, ok := auth["DefaultAuthorizer"]; ok {
+		body, _ := p["DefinitionBody"].(map[string]any)
+		paths, _ := body["paths"].(map[string]any)
+		for _, path := range sortedKeys(paths) {
+			item, _ := paths[path].(map[string]any)
+			if _, ok := item["any"]; ok {
+				return structureErr("Could not find x-amazon-apigateway-any-method in %s within DefinitionBody.", path)
+			}
+		}
+	}
 	if raw, ok := auth["Authorizers"]; ok {
 		azs, ok := raw.(map[string]any)
 		if !ok {
@@ -380,6 +391,23 @@ func validateHTTPAPI(id string, p map[string]any) error {
 			}
 			if hasPayload && !hasFn {
 				return resourceErr(id, "%s Lambda Authorizer must define 'FunctionArn'.", name)
+			}
+			if idn, ok := az["Identity"].(map[string]any); ok {
+				for _, k := range []string{"Headers", "QueryStrings", "StageVariables", "Context"} {
+					v, ok := idn[k]
+					if !ok {
+						continue
+					}
+					l, ok := v.([]any)
+					if !ok {
+						return resourceErr(id, "Property 'Authorizers.%s.Identity.%s' should be a list.", name, k)
+					}
+					for i, e := range l {
+						if _, ok := e.(string); !ok {
+							return resourceErr(id, "Property 'Authorizers.%s.Identity.%s[%d]' should be a string.", name, k, i)
+						}
+					}
+				}
 			}
 			if v, ok := az["EnableFunctionDefaultPermissions"]; ok {
 				if _, ok := v.(bool); !ok {
@@ -484,4 +512,36 @@ func validateRequestModel(fid, name, method, path string, ep, apiProps map[strin
 func refName(v any) string {
 	s, _ := refTarget(v)
 	return s
+}
+
+var subVariable = regexp.MustCompile(`\$\{([^!][^}]*)\}`)
+
+// checkSubVariables rejects Fn::Sub strings that substitute a list-valued parameter, as the
+// translator does where it resolves parameters.
+func (t *translator) checkSubVariables(v any) error {
+	switch x := v.(type) {
+	case map[string]any:
+		if s, ok := x["Fn::Sub"].(string); ok && len(x) == 1 {
+			for _, m := range subVariable.FindAllStringSubmatch(s, -1) {
+				if pv, ok := t.paramValue(ref(m[1])); ok {
+					if l, ok := pv.([]any); ok {
+						return structureErr("Invalid Fn::Sub variable value %s. Fn::Sub expects all variables to be strings.", pyRepr(l))
+					}
+				}
+			}
+			return nil
+		}
+		for _, k := range sortedKeys(x) {
+			if err := t.checkSubVariables(x[k]); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if err := t.checkSubVariables(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
