@@ -21,6 +21,7 @@ var goldenResources = map[string][]string{
 	"apis": {"Rest", "RestRole", "RestGetItemPermissionProd", "RestAnyProxyPermissionProd", "RestExplicitPermissiondev",
 		"ServerlessRestApi", "Http", "HttpPostPermission", "HttpOnMyHttpPermission", "ServerlessHttpApi",
 		"ServerlessHttpApiApiGatewayDefaultStage", "MyHttpApi", "MyHttpApiv1Stage"},
+	"policies": {"Templates", "TemplatesRole"},
 	"events": {"Worker", "WorkerRole", "WorkerFromQueue", "WorkerFromTopic", "WorkerFromTopicPermission", "WorkerEvery",
 		"WorkerEveryPermission", "WorkerOnEvent", "WorkerOnEventPermission", "WorkerLater", "WorkerLaterRole",
 		"Table", "Flow", "FlowRole", "FlowNightly", "FlowNightlyRole"},

@@ -36,8 +36,10 @@ var policyTemplateNames = setOf("AMIDescribePolicy", "AWSSecretsManagerGetSecret
 // tmplStatement is one statement of a policy template: its actions and resource patterns, where
 // ${param} names a template parameter (and ${AWS::...} a pseudo parameter).
 type tmplStatement struct {
-	actions   []string
-	resources []string
+	actions      []string
+	resources    []string
+	actionString bool // a single action written as a string, not a list
+	resourceList bool // resources written as a list even when there is one
 }
 
 // policyTemplates holds the statements of the templates nubo expands. The seam: a template named
@@ -89,14 +91,14 @@ var policyTemplates = map[string][]tmplStatement{
 		actions: []string{"s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl",
 			"s3:DeleteObject", "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging", "s3:GetObjectTagging",
 			"s3:GetObjectVersionTagging", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"},
-		resources: []string{"arn:${AWS::Partition}:s3:::${BucketName}/*"}}, {
+		resources: []string{"arn:${AWS::Partition}:s3:::${BucketName}/*"}, resourceList: true}, {
 		actions:   []string{"s3:ListBucket", "s3:GetBucketLocation", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"},
-		resources: []string{"arn:${AWS::Partition}:s3:::${BucketName}"}}},
+		resources: []string{"arn:${AWS::Partition}:s3:::${BucketName}"}, resourceList: true}},
 	"StepFunctionsExecutionPolicy": {{
 		actions:   []string{"states:StartExecution"},
 		resources: []string{"arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${StateMachineName}"}}},
 	"EventBridgePutEventsPolicy": {{
-		actions:   []string{"events:PutEvents"},
+		actions: []string{"events:PutEvents"}, actionString: true,
 		resources: []string{"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}"}}},
 	"KinesisStreamReadPolicy": {{
 		actions:   []string{"kinesis:ListStreams", "kinesis:DescribeLimits"},
@@ -112,10 +114,10 @@ var policyTemplates = map[string][]tmplStatement{
 		actions:   []string{"secretsmanager:GetSecretValue"},
 		resources: []string{"${SecretArn}"}}},
 	"KMSDecryptPolicy": {{
-		actions:   []string{"kms:Decrypt"},
+		actions: []string{"kms:Decrypt"}, actionString: true,
 		resources: []string{"arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${KeyId}"}}},
 	"KMSEncryptPolicy": {{
-		actions:   []string{"kms:Encrypt"},
+		actions: []string{"kms:Encrypt"}, actionString: true,
 		resources: []string{"arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${KeyId}"}}},
 	"CloudWatchPutMetricPolicy": {{
 		actions:   []string{"cloudwatch:PutMetricData"},
@@ -163,7 +165,11 @@ func (t *translator) policyTemplate(ownerID, name string, params any) (map[strin
 				names[m[1]] = true
 			}
 			if len(names) == 0 {
-				res = append(res, pat)
+				if strings.Contains(pat, "${") {
+					res = append(res, map[string]any{"Fn::Sub": pat})
+				} else {
+					res = append(res, pat)
+				}
 				continue
 			}
 			vars := map[string]any{}
@@ -189,10 +195,14 @@ func (t *translator) policyTemplate(ownerID, name string, params any) (map[strin
 			actions[i] = a
 		}
 		var resource any = res
-		if len(res) == 1 {
+		if len(res) == 1 && !st.resourceList {
 			resource = res[0]
 		}
-		out = append(out, map[string]any{"Effect": "Allow", "Action": actions, "Resource": resource})
+		var action any = actions
+		if st.actionString && len(actions) == 1 {
+			action = actions[0]
+		}
+		out = append(out, map[string]any{"Effect": "Allow", "Action": action, "Resource": resource})
 	}
 	return map[string]any{"Statement": out}, nil
 }
