@@ -194,7 +194,12 @@ func (t *translator) run() (map[string]any, error) {
 	out := map[string]any{}
 	for k, v := range t.tmpl {
 		switch k {
-		case "Globals", "Transform":
+		case "Globals":
+		case "Transform":
+			// Keep the other transforms (macros) the template declares.
+			if rest := otherTransforms(v); rest != nil {
+				out[k] = rest
+			}
 		default:
 			out[k] = v
 		}
@@ -265,4 +270,29 @@ func (t *translator) parameterNames() map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// SAMTransform is the transform this package implements.
+const SAMTransform = "AWS::Serverless-2016-10-31"
+
+func otherTransforms(v any) any {
+	switch x := v.(type) {
+	case string:
+		if x == SAMTransform {
+			return nil
+		}
+		return x
+	case []any:
+		var rest []any
+		for _, e := range x {
+			if e != SAMTransform {
+				rest = append(rest, e)
+			}
+		}
+		if len(rest) == 0 {
+			return nil
+		}
+		return rest
+	}
+	return v
 }
