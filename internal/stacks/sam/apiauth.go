@@ -217,6 +217,9 @@ func (t *translator) usagePlan(a *restAPI, stageID string) error {
 		return resourceErr(a.id, "'CreateUsagePlan' accepts one of ['PER_API', 'SHARED', 'NONE'].")
 	}
 	stage := map[string]any{"ApiId": ref(a.id), "Stage": ref(stageID)}
+	if mode == "SHARED" {
+		t.sharedPlanOwners = append(t.sharedPlanOwners, a.r)
+	}
 	if existing, ok := t.out[planID].(map[string]any); ok && mode == "SHARED" {
 		pp := existing["Properties"].(map[string]any)
 		pp["ApiStages"] = append(pp["ApiStages"].([]any), stage)
@@ -237,6 +240,11 @@ func (t *translator) usagePlan(a *restAPI, stageID string) error {
 		"Properties": map[string]any{"Enabled": true, "StageKeys": []any{map[string]any{"RestApiId": ref(a.id), "StageName": ref(stageID)}}}}
 	t.out[planKeyID] = map[string]any{"Type": "AWS::ApiGateway::UsagePlanKey", "DependsOn": []any{keyID},
 		"Properties": map[string]any{"KeyId": ref(keyID), "KeyType": "API_KEY", "UsagePlanId": ref(planID)}}
+	if mode == "PER_API" {
+		for _, id := range []string{planID, keyID, planKeyID} {
+			passthrough(a.r, t.out[id].(map[string]any))
+		}
+	}
 	return nil
 }
 
@@ -326,4 +334,17 @@ func (t *translator) restAPIDomain(a *restAPI) error {
 		mapping(a.id+b.String()+"BasePathMapping", b.String())
 	}
 	return nil
+}
+
+// finishSharedUsagePlan gives the shared usage plan resources the attributes of the APIs that
+// share them.
+func (t *translator) finishSharedUsagePlan() {
+	if len(t.sharedPlanOwners) == 0 {
+		return
+	}
+	for _, id := range []string{"ServerlessUsagePlan", "ServerlessApiKey", "ServerlessUsagePlanKey"} {
+		if r, ok := t.out[id].(map[string]any); ok {
+			t.sharedAttributes(r, t.sharedPlanOwners, "SharedUsagePlanCondition")
+		}
+	}
 }

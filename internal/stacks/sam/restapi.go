@@ -1,6 +1,7 @@
 package sam
 
 import (
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -29,6 +30,7 @@ type restAPI struct {
 // Globals apply (the Api and HttpApi globals reach the implicit APIs too).
 func (t *translator) addImplicitAPIs() {
 	needRest, needHTTP := false, false
+	var restOwners, httpOwners []map[string]any
 	for _, id := range sortedKeys(t.resources) {
 		r := t.resources[id].(map[string]any)
 		typ := r["Type"]
@@ -44,21 +46,27 @@ func (t *translator) addImplicitAPIs() {
 			case "Api":
 				if _, ok := ep["RestApiId"]; !ok {
 					needRest = true
+					restOwners = appendOwner(restOwners, r)
 				}
 			case "HttpApi":
 				if typ == typeFunction {
 					if _, ok := ep["ApiId"]; !ok {
 						needHTTP = true
+						httpOwners = appendOwner(httpOwners, r)
 					}
 				}
 			}
 		}
 	}
 	if needRest {
-		t.resources[implicitRestAPI] = map[string]any{"Type": typeAPI, "Properties": map[string]any{"StageName": "Prod"}, "nubo:implicit": true}
+		r := map[string]any{"Type": typeAPI, "Properties": map[string]any{"StageName": "Prod"}, "nubo:implicit": true}
+		t.sharedAttributes(r, restOwners, implicitRestAPI+"Condition")
+		t.resources[implicitRestAPI] = r
 	}
 	if needHTTP {
-		t.resources[implicitHTTPAPI] = map[string]any{"Type": typeHTTPAPI, "Properties": map[string]any{}, "nubo:implicit": true}
+		r := map[string]any{"Type": typeHTTPAPI, "Properties": map[string]any{}, "nubo:implicit": true}
+		t.sharedAttributes(r, httpOwners, implicitHTTPAPI+"Condition")
+		t.resources[implicitHTTPAPI] = r
 	}
 }
 
@@ -482,4 +490,18 @@ func openAPIVersion(v any) string {
 		return strconv.Itoa(x) + ".0"
 	}
 	return ""
+}
+
+func appendOwner(owners []map[string]any, r map[string]any) []map[string]any {
+	for _, o := range owners {
+		if isSameMap(o, r) {
+			return owners
+		}
+	}
+	return append(owners, r)
+}
+
+// isSameMap reports whether a and b are the same map (not equal contents).
+func isSameMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
 }

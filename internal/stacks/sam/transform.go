@@ -62,6 +62,8 @@ type translator struct {
 
 	restAPIs map[string]*restAPI // SAM REST APIs of the template, with the implicit one
 	httpAPIs map[string]*httpAPI
+
+	sharedPlanOwners []map[string]any // APIs sharing ServerlessUsagePlan
 }
 
 // docError is the translator's rejection: every problem found, as AWS words it.
@@ -183,6 +185,7 @@ func (t *translator) run() (map[string]any, error) {
 			t.fail(err)
 		}
 	}
+	t.finishSharedUsagePlan()
 	for _, id := range sortedAPIKeys(t.httpAPIs) {
 		if err := t.emitHTTPAPI(t.httpAPIs[id]); err != nil {
 			t.fail(err)
