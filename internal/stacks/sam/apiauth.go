@@ -225,6 +225,10 @@ func (t *translator) usagePlan(a *restAPI, stageID string) error {
 		pp["ApiStages"] = append(pp["ApiStages"].([]any), stage)
 		deps, _ := existing["DependsOn"].([]any)
 		existing["DependsOn"] = append(deps, a.id)
+		if key, ok := t.out[keyID].(map[string]any); ok {
+			kp := key["Properties"].(map[string]any)
+			kp["StageKeys"] = append(kp["StageKeys"].([]any), map[string]any{"RestApiId": ref(a.id), "StageName": ref(stageID)})
+		}
 		return nil
 	}
 	pp := map[string]any{"ApiStages": []any{stage}}
@@ -250,7 +254,7 @@ func (t *translator) usagePlan(a *restAPI, stageID string) error {
 
 // restAPIDomain emits a custom domain (without Route53): ApiGatewayDomainName<hash> and base
 // path mappings.
-func (t *translator) restAPIDomain(a *restAPI) error {
+func (t *translator) restAPIDomain(a *restAPI, stageID string) error {
 	raw, ok := a.p["Domain"]
 	if !ok {
 		return nil
@@ -287,10 +291,13 @@ func (t *translator) restAPIDomain(a *restAPI) error {
 	} else {
 		dp["CertificateArn"] = cert
 	}
-	for _, k := range []string{"SecurityPolicy", "OwnershipVerificationCertificateArn", "IpAddressType"} {
+	for _, k := range []string{"SecurityPolicy", "OwnershipVerificationCertificateArn"} {
 		if v, ok := d[k]; ok {
 			dp[k] = v
 		}
+	}
+	if v, ok := d["IpAddressType"]; ok {
+		dp["EndpointConfiguration"].(map[string]any)["IpAddressType"] = v
 	}
 	if _, ok := d["MutualTlsAuthentication"]; ok {
 		return unsupported(a.id, "Property 'Domain.MutualTlsAuthentication'")
@@ -299,7 +306,7 @@ func (t *translator) restAPIDomain(a *restAPI) error {
 	passthrough(a.r, dom)
 	t.out[domID] = dom
 	mapping := func(id string, base any) {
-		mp := map[string]any{"DomainName": ref(domID), "RestApiId": ref(a.id), "Stage": ref(a.id + ".Stage")}
+		mp := map[string]any{"DomainName": ref(domID), "RestApiId": ref(a.id), "Stage": ref(stageID)}
 		if base != nil {
 			mp["BasePath"] = base
 		}

@@ -157,7 +157,15 @@ func (t *translator) snsEvent(f *fnCtx, name string, ep map[string]any) error {
 			enabled = v
 		}
 	} else {
-		t.out[lid+"Queue"] = f.attrs(resource("AWS::SQS::Queue", map[string]any{}))
+		qp := map[string]any{}
+		if id, ok := refTarget(topic); ok {
+			if tr, ok := t.resources[id].(map[string]any); ok && tr["Type"] == "AWS::SNS::Topic" {
+				if boolProp(props(tr)["FifoTopic"]) {
+					qp["FifoQueue"] = true
+				}
+			}
+		}
+		t.out[lid+"Queue"] = f.attrs(resource("AWS::SQS::Queue", qp))
 		queueArn, queueURL = getAtt(lid+"Queue", "Arn"), ref(lid+"Queue")
 	}
 	t.out[policyID] = f.attrs(resource("AWS::SQS::QueuePolicy", map[string]any{
@@ -459,7 +467,7 @@ func (t *translator) scheduleV2(ownerID, name string, ep, owner map[string]any, 
 	}
 	if v, ok := ep["Name"]; ok {
 		p["Name"] = v
-	} else {
+	} else if !boolProp(ep["OmitName"]) {
 		p["Name"] = lid
 	}
 	target := map[string]any{"Arn": arn}

@@ -467,7 +467,7 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 	if err := t.usagePlan(a, stageID); err != nil {
 		return err
 	}
-	return t.restAPIDomain(a)
+	return t.restAPIDomain(a, stageID)
 }
 
 func boolProp(v any) bool {
