@@ -260,7 +260,7 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 		op["isDefaultRoute"] = true
 	}
 	var params []any
-	for _, m := range regexp.MustCompile(`\{([^}+]+)\+?\}`).FindAllStringSubmatch(path, -1) {
+	for _, m := range regexp.MustCompile(`\{([^}]+)\}`).FindAllStringSubmatch(path, -1) {
 		params = append(params, map[string]any{"in": "path", "name": m[1], "required": true})
 	}
 	if params != nil {
@@ -269,7 +269,7 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 	if ea, ok := ep["Auth"].(map[string]any); ok {
 		if az, ok := ea["Authorizer"].(string); ok {
 			var scopes any = []any{}
-			if s, ok := ea["AuthorizationScopes"].([]any); ok {
+			if s, ok := ea["AuthorizationScopes"].([]any); ok && az != "AWS_IAM" {
 				scopes = s
 			}
 			op["security"] = []any{map[string]any{az: scopes}}
@@ -313,6 +313,15 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 			if n, ok := p["Name"]; ok && a.managed && info != nil {
 				info["title"] = n
 			}
+			if boolProp(p["FailOnWarnings"]) {
+				// API Gateway warns about a path that does not start with "/".
+				if paths, ok := a.body["paths"].(map[string]any); ok {
+					if v, ok := paths["$default"]; ok {
+						delete(paths, "$default")
+						paths["/$default"] = v
+					}
+				}
+			}
 			t.httpAuthToOpenAPI(a)
 		}
 		ap["Body"] = a.body
@@ -325,6 +334,9 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 	}
 	for _, k := range []string{"FailOnWarnings", "DisableExecuteApiEndpoint", "IpAddressType", "Name"} {
 		if v, ok := p[k]; ok {
+			if k == "Name" && a.managed {
+				continue // the title of the generated document
+			}
 			ap[k] = v
 		}
 	}
@@ -339,7 +351,9 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 			}
 		}
 		if a.body != nil {
-			a.body["x-amazon-apigateway-cors"] = corsV2(c)
+			if v := t.corsV2(c); v != nil {
+				a.body["x-amazon-apigateway-cors"] = v
+			}
 		}
 	}
 	api := resource("AWS::ApiGatewayV2::Api", ap)
@@ -405,19 +419,42 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 	return t.httpAPIDomain(a)
 }
 
-func corsV2(c any) any {
-	m, ok := c.(map[string]any)
-	if !ok {
-		if b, ok := c.(bool); ok && b {
+// corsV2 is CorsConfiguration as the x-amazon-apigateway-cors extension: true allows every
+// origin; keys are lower-camel; AllowCredentials appears only when true.
+func (t *translator) corsV2(c any) any {
+	if pv, ok := t.paramValue(c); ok {
+		c = pv
+	}
+	switch x := c.(type) {
+	case bool:
+		if x {
 			return map[string]any{"allowOrigins": []any{"*"}, "allowMethods": []any{"*"}, "allowHeaders": []any{"*"}}
 		}
-		return c
+		return nil
+	case string:
+		if x == "true" {
+			return map[string]any{"allowOrigins": []any{"*"}, "allowMethods": []any{"*"}, "allowHeaders": []any{"*"}}
+		}
+		return nil
+	case map[string]any:
+		if args, ok := x["Fn::If"].([]any); ok && len(x) == 1 && len(args) == 3 {
+			return map[string]any{"Fn::If": []any{args[0], t.corsV2(args[1]), t.corsV2(args[2])}}
+		}
+		if isIntrinsic(x) {
+			return x
+		}
+		out := map[string]any{}
+		for k, v := range x {
+			if k == "AllowCredentials" && !boolProp(v) {
+				if _, isBool := v.(bool); isBool {
+					continue
+				}
+			}
+			out[lowerFirst(k)] = v
+		}
+		return out
 	}
-	out := map[string]any{}
-	for k, v := range m {
-		out[lowerFirst(k)] = v
-	}
-	return out
+	return c
 }
 
 func (t *translator) httpAPIDomain(a *httpAPI) error {
@@ -530,11 +567,14 @@ func (t *translator) httpAuthToOpenAPI(a *httpAPI) {
 		x := map[string]any{"type": "request",
 			"authorizerUri": sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations"),
 				map[string]any{"__FunctionArn__": az["FunctionArn"]})}
-		for src, dst := range map[string]string{"AuthorizerPayloadFormatVersion": "authorizerPayloadFormatVersion",
-			"FunctionInvokeRole": "authorizerCredentials", "EnableSimpleResponses": "enableSimpleResponses"} {
-			if v, ok := az[src]; ok {
-				x[dst] = v
-			}
+		if v, ok := az["AuthorizerPayloadFormatVersion"]; ok {
+			x["authorizerPayloadFormatVersion"] = v
+		}
+		if v, ok := az["FunctionInvokeRole"]; ok && v != "NONE" {
+			x["authorizerCredentials"] = v
+		}
+		if v, ok := az["EnableSimpleResponses"]; ok && v != false {
+			x["enableSimpleResponses"] = v
 		}
 		if idn, ok := az["Identity"].(map[string]any); ok {
 			var sources []any
@@ -547,21 +587,25 @@ func (t *translator) httpAuthToOpenAPI(a *httpAPI) {
 					}
 				}
 			}
-			if sources != nil {
-				x["identitySource"] = sources
+			if sources == nil {
+				sources = []any{}
 			}
+			x["identitySource"] = sources
 			if v, ok := idn["ReauthorizeEvery"]; ok {
 				x["authorizerResultTtlInSeconds"] = v
 			}
 		}
 		schemes[name] = map[string]any{"type": "apiKey", "name": "Unused", "in": "header", "x-amazon-apigateway-authorizer": x}
 	}
-	if boolProp(auth["EnableIamAuthorizer"]) {
+	if _, userDefined := azs["AWS_IAM"]; boolProp(auth["EnableIamAuthorizer"]) && !userDefined {
 		schemes["AWS_IAM"] = map[string]any{"type": "apiKey", "name": "Authorization", "in": "header",
 			"x-amazon-apigateway-authtype": "awsSigv4"}
 	}
 	def, _ := auth["DefaultAuthorizer"].(string)
-	operations(a.body, func(_, _ string, op map[string]any) {
+	operations(a.body, func(_, method string, op map[string]any) {
+		if method == "options" {
+			return
+		}
 		if _, has := op["security"]; has || def == "" {
 			if sec, ok := op["security"].([]any); ok && len(sec) == 1 {
 				if m, ok := sec[0].(map[string]any); ok && len(m) == 1 {
