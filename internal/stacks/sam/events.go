@@ -1,9 +1,5 @@
 package sam
 
-import (
-	"strings"
-)
-
 // functionEvents expands a function's Events.
 func (t *translator) functionEvents(f *fnCtx) error {
 	evs, ok := f.p["Events"]
@@ -377,9 +373,6 @@ func (t *translator) ruleEvent(ownerID, name, typ string, ep, owner map[string]a
 		if v, ok := ep["State"]; ok {
 			p["State"] = v
 		}
-		if v, ok := ep["Enabled"]; ok {
-			_ = v
-		}
 	}
 	for _, k := range []string{"Input", "InputPath", "InputTransformer", "RetryPolicy"} {
 		if v, ok := ep[k]; ok {
@@ -507,5 +500,3 @@ func (t *translator) scheduleV2(ownerID, name string, ep, owner map[string]any, 
 	t.out[lid] = res
 	return nil
 }
-
-var _ = strings.Cut

@@ -3,7 +3,6 @@ package sam
 import (
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 )
 
@@ -410,8 +409,6 @@ func permissionID(prefix, suffix string) string {
 	}
 	return prefix + "Permission" + hashID(suffix)
 }
-
-var _ = sort.Strings
 
 // conditionalRole handles Role: {"Fn::If": [cond, role, AWS::NoValue]} (or the reverse): the
 // generated role exists only when the template gives none. It returns the role's condition and

@@ -1,7 +1,5 @@
 package sam
 
-import "fmt"
-
 // globalSections maps a Globals section to the SAM type it applies to.
 var globalSections = map[string]string{
 	"Function":     typeFunction,
@@ -78,5 +76,3 @@ func mergeGlobal(global, local any) any {
 		return local
 	}
 }
-
-var _ = fmt.Sprintf

@@ -163,8 +163,7 @@ func (t *translator) newRestAPI(id string, r map[string]any, implicit bool) (*re
 		a.body = skeletonSwagger()
 		a.managed = true
 	}
-	if v, ok := p["DisableExecuteApiEndpoint"]; ok && !hasBody && !a.managed {
-		_ = v
+	if _, ok := p["DisableExecuteApiEndpoint"]; ok && !hasBody && !a.managed {
 		return nil, resourceErr(id, "DisableExecuteApiEndpoint works only within 'DefinitionBody' property.")
 	}
 	if auth, ok := p["Auth"]; ok {
@@ -355,9 +354,8 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 		rp["DisableExecuteApiEndpoint"] = v
 	}
 	if ec, ok := p["EndpointConfiguration"]; ok {
-		if s, ok := ec.(string); ok || isIntrinsic(ec) {
+		if _, ok := ec.(string); ok || isIntrinsic(ec) {
 			rp["Parameters"] = map[string]any{"endpointConfigurationTypes": ec}
-			_ = s
 		} else if m, ok := ec.(map[string]any); ok {
 			if typ, ok := m["Type"]; ok {
 				rp["Parameters"] = map[string]any{"endpointConfigurationTypes": typ}

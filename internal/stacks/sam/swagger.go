@@ -211,11 +211,6 @@ func (t *translator) authorizerDefinition(az map[string]any) map[string]any {
 		x["type"] = "request"
 		out["name"] = "Unused"
 		var sources []string
-		for key, prefix := range map[string]string{"Headers": "method.request.header.", "QueryStrings": "method.request.querystring.",
-			"StageVariables": "stageVariables.", "Context": "context."} {
-			_ = key
-			_ = prefix
-		}
 		for _, kp := range [][2]string{{"Headers", "method.request.header."}, {"QueryStrings", "method.request.querystring."},
 			{"StageVariables", "stageVariables."}, {"Context", "context."}} {
 			l, _ := identity[kp[0]].([]any)
