@@ -7,8 +7,11 @@ import (
 	"strings"
 )
 
-// Options are the deployment facts the transform needs: where the stack runs (ARNs) and the
-// parameter values (some SAM properties are resolved from them, as AWS's translator does).
+// Options are the deployment facts the transform needs: the Region (its Partition, derived when
+// empty, is written into generated ARNs as AWS's translator does) and the parameter values (some
+// SAM properties are resolved from them: CodeUri, Tracing, CreateUsagePlan, ...). AccountID and
+// StackName are not needed by the expansion: the output keeps ${AWS::AccountId} and
+// AWS::StackName for the engine to resolve.
 type Options struct {
 	Region, AccountID, Partition, StackName string
 	Parameters                              map[string]any
