@@ -95,67 +95,85 @@ func (t *translator) restAPICors(a *restAPI) error {
 	}
 	paths, _ := a.body["paths"].(map[string]any)
 	for _, path := range sortedKeys(paths) {
-		item, ok := paths[path].(map[string]any)
-		if !ok || isIntrinsic(item) {
+		raw, ok := paths[path].(map[string]any)
+		if !ok {
 			continue
 		}
-		if _, has := item["options"]; has {
-			continue
-		}
-		headers := map[string]any{}
-		params := map[string]any{}
-		if origin != nil {
-			params["method.response.header.Access-Control-Allow-Origin"] = origin
-			headers["Access-Control-Allow-Origin"] = map[string]any{"type": "string"}
-		}
-		if v, ok := cfg["AllowHeaders"]; ok {
-			params["method.response.header.Access-Control-Allow-Headers"] = v
-			headers["Access-Control-Allow-Headers"] = map[string]any{"type": "string"}
-		}
-		methods := cfg["AllowMethods"]
-		if methods == nil {
-			var ms []string
-			for m := range item {
-				if m == "x-amazon-apigateway-any-method" {
-					ms = append(ms, "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
-				} else {
-					ms = append(ms, strings.ToUpper(m))
+		items := []map[string]any{raw}
+		if args, ok := raw["Fn::If"].([]any); ok && len(raw) == 1 && len(args) == 3 {
+			items = nil
+			for _, b := range args[1:] {
+				if bm, ok := b.(map[string]any); ok && !isIntrinsic(bm) {
+					items = append(items, bm)
 				}
 			}
-			ms = append(ms, "OPTIONS")
-			methods = "'" + strings.Join(uniqSorted(ms), ",") + "'"
+		} else if isIntrinsic(raw) {
+			continue
 		}
-		params["method.response.header.Access-Control-Allow-Methods"] = methods
-		headers["Access-Control-Allow-Methods"] = map[string]any{"type": "string"}
-		if v, ok := cfg["MaxAge"]; ok {
-			params["method.response.header.Access-Control-Max-Age"] = v
-			headers["Access-Control-Max-Age"] = map[string]any{"type": "integer"}
+		for _, item := range items {
+			t.addPreflight(a, item, origin, cfg)
 		}
-		if boolProp(cfg["AllowCredentials"]) {
-			params["method.response.header.Access-Control-Allow-Credentials"] = "'true'"
-			headers["Access-Control-Allow-Credentials"] = map[string]any{"type": "string"}
-		}
-		options := map[string]any{
-			"summary": "CORS support", "consumes": []any{"application/json"}, "produces": []any{"application/json"},
-			"x-amazon-apigateway-integration": map[string]any{
-				"type": "mock", "requestTemplates": map[string]any{"application/json": "{\n  \"statusCode\" : 200\n}\n"},
-				"responses": map[string]any{"default": map[string]any{"statusCode": "200",
-					"responseParameters": params, "responseTemplates": map[string]any{"application/json": "{}\n"}}},
-			},
-			"responses": map[string]any{"200": map[string]any{"description": "Default response for CORS method", "headers": headers}},
-		}
-		if strings.HasPrefix(openAPIVersion(a.body["openapi"]), "3") {
-			delete(options, "consumes")
-			delete(options, "produces")
-			for _, h := range headers {
-				hm := h.(map[string]any)
-				hm["schema"] = map[string]any{"type": hm["type"]}
-				delete(hm, "type")
-			}
-		}
-		item["options"] = options
 	}
 	return nil
+}
+
+// addPreflight adds the OPTIONS method answering CORS preflight requests to a path item.
+func (t *translator) addPreflight(a *restAPI, item map[string]any, origin any, cfg map[string]any) {
+	if _, has := item["options"]; has {
+		return
+	}
+	headers := map[string]any{}
+	params := map[string]any{}
+	if origin != nil {
+		params["method.response.header.Access-Control-Allow-Origin"] = origin
+		headers["Access-Control-Allow-Origin"] = map[string]any{"type": "string"}
+	}
+	if v, ok := cfg["AllowHeaders"]; ok {
+		params["method.response.header.Access-Control-Allow-Headers"] = v
+		headers["Access-Control-Allow-Headers"] = map[string]any{"type": "string"}
+	}
+	methods := cfg["AllowMethods"]
+	if methods == nil {
+		var ms []string
+		for m := range item {
+			if m == "x-amazon-apigateway-any-method" {
+				ms = append(ms, "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+			} else {
+				ms = append(ms, strings.ToUpper(m))
+			}
+		}
+		ms = append(ms, "OPTIONS")
+		methods = "'" + strings.Join(uniqSorted(ms), ",") + "'"
+	}
+	params["method.response.header.Access-Control-Allow-Methods"] = methods
+	headers["Access-Control-Allow-Methods"] = map[string]any{"type": "string"}
+	if v, ok := cfg["MaxAge"]; ok {
+		params["method.response.header.Access-Control-Max-Age"] = v
+		headers["Access-Control-Max-Age"] = map[string]any{"type": "integer"}
+	}
+	if boolProp(cfg["AllowCredentials"]) {
+		params["method.response.header.Access-Control-Allow-Credentials"] = "'true'"
+		headers["Access-Control-Allow-Credentials"] = map[string]any{"type": "string"}
+	}
+	options := map[string]any{
+		"summary": "CORS support", "consumes": []any{"application/json"}, "produces": []any{"application/json"},
+		"x-amazon-apigateway-integration": map[string]any{
+			"type": "mock", "requestTemplates": map[string]any{"application/json": "{\n  \"statusCode\" : 200\n}\n"},
+			"responses": map[string]any{"default": map[string]any{"statusCode": "200",
+				"responseParameters": params, "responseTemplates": map[string]any{"application/json": "{}\n"}}},
+		},
+		"responses": map[string]any{"200": map[string]any{"description": "Default response for CORS method", "headers": headers}},
+	}
+	if strings.HasPrefix(openAPIVersion(a.body["openapi"]), "3") {
+		delete(options, "consumes")
+		delete(options, "produces")
+		for _, h := range headers {
+			hm := h.(map[string]any)
+			hm["schema"] = map[string]any{"type": hm["type"]}
+			delete(hm, "type")
+		}
+	}
+	item["options"] = options
 }
 
 func uniqSorted(s []string) []string {

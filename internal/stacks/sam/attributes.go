@@ -3,6 +3,7 @@ package sam
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Resource attributes of resources that several SAM resources share (the implicit APIs, a
@@ -78,4 +79,57 @@ func orOf(conds []string) map[string]any {
 		args[i] = map[string]any{"Condition": c}
 	}
 	return map[string]any{"Fn::Or": args}
+}
+
+// conditionalPaths wraps each path of a generated document whose operations all belong to
+// conditional functions in an Fn::If on their condition (combined as <Api>SLASH...PathCondition
+// when they differ), so the path disappears with its functions.
+func (t *translator) conditionalPaths(apiID string, body map[string]any) {
+	paths, _ := body["paths"].(map[string]any)
+	for _, path := range sortedKeys(paths) {
+		item, ok := paths[path].(map[string]any)
+		if !ok || isIntrinsic(item) || len(item) == 0 {
+			continue
+		}
+		var conds []string
+		seen := map[string]bool{}
+		all := true
+		for _, m := range sortedKeys(item) {
+			op, _ := item[m].(map[string]any)
+			args, ok := op["Fn::If"].([]any)
+			if !ok || len(op) != 1 || len(args) != 3 {
+				all = false
+				break
+			}
+			c, ok := args[0].(string)
+			if !ok {
+				all = false
+				break
+			}
+			if !seen[c] {
+				seen[c] = true
+				conds = append(conds, c)
+			}
+		}
+		if !all {
+			continue
+		}
+		cond := conds[0]
+		if len(conds) > 1 {
+			name := apiID + strings.NewReplacer("/", "SLASH", "{", "OB", "}", "CB").Replace(path) + "PathCondition"
+			cond = t.orCondition(name, conds)
+		}
+		paths[path] = map[string]any{"Fn::If": []any{cond, item, ref("AWS::NoValue")}}
+	}
+}
+
+// conditionalOp is an operation of a conditional function: the operation and its integration
+// URI exist only under the function's condition.
+func conditionalOp(cond any, op map[string]any) map[string]any {
+	if integ, ok := op["x-amazon-apigateway-integration"].(map[string]any); ok {
+		if uri, ok := integ["uri"]; ok {
+			integ["uri"] = map[string]any{"Fn::If": []any{cond, uri, ref("AWS::NoValue")}}
+		}
+	}
+	return map[string]any{"Fn::If": []any{cond, op, ref("AWS::NoValue")}}
 }

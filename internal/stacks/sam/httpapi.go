@@ -276,7 +276,7 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 		}
 	}
 	if cond, ok := f.r["Condition"]; ok {
-		item[method] = map[string]any{"Fn::If": []any{cond, op, ref("AWS::NoValue")}}
+		item[method] = conditionalOp(cond, op)
 	} else {
 		item[method] = op
 	}
@@ -288,6 +288,9 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 	p := a.p
 	ap := map[string]any{}
 	if a.body != nil {
+		if a.managed {
+			t.conditionalPaths(a.id, a.body)
+		}
 		if !isIntrinsic(a.body) {
 			list, _ := a.body["tags"].([]any)
 			var kept []any

@@ -316,7 +316,7 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 	eventSecurity(op, ep)
 	eventRequest(op, ep)
 	if cond, ok := f.r["Condition"]; ok {
-		item[swMethod] = map[string]any{"Fn::If": []any{cond, op, ref("AWS::NoValue")}}
+		item[swMethod] = conditionalOp(cond, op)
 	} else {
 		item[swMethod] = op
 	}
@@ -393,6 +393,9 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 	}
 	if err := t.restAPIAuth(a); err != nil {
 		return err
+	}
+	if a.managed && a.body != nil {
+		t.conditionalPaths(a.id, a.body)
 	}
 	if err := t.restAPICors(a); err != nil {
 		return err
