@@ -306,11 +306,15 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 		"type": "aws_proxy", "httpMethod": "POST",
 		"uri": sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2015-03-31/functions/${"+f.id+".Arn}/invocations")),
 	}
-	if mode, ok := ep["ResponseTransferMode"]; ok {
-		integ["responseTransferMode"] = mode
-		if mode == "STREAM" {
+	if mode, ok := ep["ResponseTransferMode"]; ok && mode != "BUFFERED" {
+		if mode == "RESPONSE_STREAM" || mode == "STREAM" {
+			mode = "STREAM"
 			integ["uri"] = sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2021-11-15/functions/${"+f.id+".Arn}/response-streaming-invocations"))
 		}
+		integ["responseTransferMode"] = mode
+	}
+	if v, ok := ep["TimeoutInMillis"]; ok {
+		integ["timeoutInMillis"] = v
 	}
 	op := map[string]any{"x-amazon-apigateway-integration": integ, "responses": map[string]any{}}
 	eventSecurity(op, ep)
@@ -416,6 +420,9 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 	t.restDocumentExtras(a)
 	if v := openAPIVersion(p["OpenApiVersion"]); strings.HasPrefix(v, "3") && a.managed && a.body != nil {
 		toOpenAPI3(a.body, v)
+	}
+	if a.body != nil && !isIntrinsic(a.body) {
+		openAPI3Postprocess(a.body, p["OpenApiVersion"])
 	}
 	if tags, ok := p["Tags"].(map[string]any); ok && boolProp(p["PropagateTags"]) {
 		rp["Tags"] = plainTags(tags)

@@ -1,6 +1,9 @@
 package sam
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // The OpenAPI document of a SAM REST API: authorizers and method security, and the
 // conversion of generated Swagger 2.0 to OpenAPI 3 when OpenApiVersion asks for it.
@@ -153,7 +156,8 @@ func (t *translator) restAuthToSwagger(a *restAPI) {
 		return
 	}
 	holder, key := a.body, "securityDefinitions"
-	if v := openAPIVersion(a.body["openapi"]); strings.HasPrefix(v, "3") {
+	_, swagger2 := a.body["swagger"]
+	if v := openAPIVersion(a.body["openapi"]); strings.HasPrefix(v, "3") || !swagger2 && strings.HasPrefix(openAPIVersion(a.p["OpenApiVersion"]), "3") {
 		comps, _ := a.body["components"].(map[string]any)
 		if comps == nil {
 			comps = map[string]any{}
@@ -233,21 +237,14 @@ func (t *translator) authorizerDefinition(az map[string]any) map[string]any {
 	return out
 }
 
-// toOpenAPI3 turns a generated Swagger 2.0 document into OpenAPI 3 (OpenApiVersion 3.x).
+// toOpenAPI3 turns a generated Swagger 2.0 document into OpenAPI 3 (OpenApiVersion 3.x): the
+// version key, and request models as request bodies.
 func toOpenAPI3(body map[string]any, version string) {
 	if _, ok := body["swagger"]; !ok {
 		return
 	}
 	delete(body, "swagger")
 	body["openapi"] = version
-	comps, _ := body["components"].(map[string]any)
-	if sd, ok := body["securityDefinitions"]; ok {
-		if comps == nil {
-			comps = map[string]any{}
-		}
-		comps["securitySchemes"] = sd
-		delete(body, "securityDefinitions")
-	}
 	operations(body, func(_, _ string, op map[string]any) {
 		params, _ := op["parameters"].([]any)
 		var kept []any
@@ -272,32 +269,55 @@ func toOpenAPI3(body map[string]any, version string) {
 			}
 		}
 	})
-	if d, ok := body["definitions"]; ok {
+}
+
+// openAPI3Postprocess moves what SAM writes in Swagger 2.0 terms into OpenAPI 3 places when the
+// document is OpenAPI 3 (OpenApiVersion, else the document's own version; a "swagger" document is
+// left alone): security definitions and models into components, and the CORS preflight methods'
+// response headers under "schema".
+func openAPI3Postprocess(body map[string]any, apiVersion any) {
+	if _, ok := body["swagger"]; ok {
+		return
+	}
+	version := openAPIVersion(apiVersion)
+	if version == "" {
+		version = openAPIVersion(body["openapi"])
+	}
+	if !regexp.MustCompile(`^3\.\d+(\.\d+)?$`).MatchString(version) {
+		return
+	}
+	for _, kv := range [][2]string{{"securityDefinitions", "securitySchemes"}, {"definitions", "schemas"}} {
+		v, ok := body[kv[0]]
+		if !ok || v == nil {
+			continue
+		}
+		if m, ok := v.(map[string]any); ok && len(m) == 0 {
+			continue
+		}
+		comps, _ := body["components"].(map[string]any)
 		if comps == nil {
 			comps = map[string]any{}
 		}
-		comps["schemas"] = d
-		delete(body, "definitions")
-	}
-	if comps != nil {
+		comps[kv[1]] = v
 		body["components"] = comps
+		delete(body, kv[0])
 	}
-	operations(body, func(_, _ string, op map[string]any) {
-		delete(op, "consumes")
-		delete(op, "produces")
-		resps, _ := op["responses"].(map[string]any)
-		for _, r := range resps {
-			rm, _ := r.(map[string]any)
-			hs, _ := rm["headers"].(map[string]any)
-			for _, h := range hs {
-				hm, _ := h.(map[string]any)
-				if typ, ok := hm["type"]; ok {
-					delete(hm, "type")
-					hm["schema"] = map[string]any{"type": typ}
-				}
-			}
+	paths, _ := body["paths"].(map[string]any)
+	for _, path := range sortedKeys(paths) {
+		item, _ := paths[path].(map[string]any)
+		options, ok := item["options"].(map[string]any)
+		if !ok {
+			continue
 		}
-	})
+		delete(options, "produces")
+		delete(options, "consumes")
+		resps, _ := options["responses"].(map[string]any)
+		r200, _ := resps["200"].(map[string]any)
+		headers, _ := r200["headers"].(map[string]any)
+		for h, v := range headers {
+			headers[h] = map[string]any{"schema": v}
+		}
+	}
 }
 
 // eventRequest sets an Api event's RequestModel and RequestParameters on its operation.
