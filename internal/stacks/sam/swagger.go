@@ -574,6 +574,13 @@ func (t *translator) resourcePolicyStatements(rp map[string]any, stage any, meth
 		return out
 	}
 	var out []any
+	if cs, ok := rp["CustomStatements"]; ok {
+		l, isList := cs.([]any)
+		if !isList {
+			l = []any{cs}
+		}
+		out = append(out, l...)
+	}
 	if v, ok := rp["AwsAccountWhitelist"]; ok {
 		out = append(out, stmt("Allow", map[string]any{"AWS": list(v)}, nil))
 	}
@@ -617,7 +624,16 @@ func addPolicy(body map[string]any, stmts []any) {
 	default:
 		all = []any{x}
 	}
-	all = append(all, stmts...)
+	seen := map[string]bool{}
+	for _, s := range all {
+		seen[stableJSON(s)] = true
+	}
+	for _, s := range stmts {
+		if k := stableJSON(s); !seen[k] {
+			seen[k] = true
+			all = append(all, s)
+		}
+	}
 	if len(all) == 1 {
 		pol["Statement"] = all[0]
 	} else {
