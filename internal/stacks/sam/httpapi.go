@@ -239,6 +239,10 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 			return eventErr(f.id, name, "API method \"%s\" defined multiple times for path \"%s\".", method, path)
 		}
 		existing, _ = cur.(map[string]any)
+		if cur == nil {
+			existing = map[string]any{"responses": map[string]any{}}
+			item[method] = existing
+		}
 		if existing == nil || isIntrinsic(existing) || existing["x-amazon-apigateway-integration"] != nil {
 			return nil
 		}
@@ -253,6 +257,9 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 	}
 	if existing != nil {
 		existing["x-amazon-apigateway-integration"] = integ
+		if _, ok := existing["responses"]; !ok {
+			existing["responses"] = map[string]any{}
+		}
 		return nil
 	}
 	op := map[string]any{"x-amazon-apigateway-integration": integ, "responses": map[string]any{}}
@@ -273,6 +280,8 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 				scopes = s
 			}
 			op["security"] = []any{map[string]any{az: scopes}}
+		} else if s, ok := ea["AuthorizationScopes"].([]any); ok {
+			op[eventScopesKey] = s // for the API's default authorizer, known when the API is written
 		}
 	}
 	if cond, ok := f.r["Condition"]; ok {
@@ -326,6 +335,7 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 				}
 			}
 			t.httpAuthToOpenAPI(a)
+			operations(a.body, func(_, _ string, op map[string]any) { delete(op, eventScopesKey) })
 		}
 		ap["Body"] = a.body
 	} else if uri, ok := p["DefinitionUri"]; ok {
@@ -431,14 +441,14 @@ func (t *translator) corsV2(c any) any {
 	switch x := c.(type) {
 	case bool:
 		if x {
-			return map[string]any{"allowOrigins": []any{"*"}, "allowMethods": []any{"*"}, "allowHeaders": []any{"*"}}
+			return map[string]any{"allowOrigins": []any{"*"}}
 		}
 		return nil
 	case string:
 		if x == "true" {
-			return map[string]any{"allowOrigins": []any{"*"}, "allowMethods": []any{"*"}, "allowHeaders": []any{"*"}}
+			return map[string]any{"allowOrigins": []any{"*"}}
 		}
-		return nil
+		return x
 	case map[string]any:
 		if args, ok := x["Fn::If"].([]any); ok && len(x) == 1 && len(args) == 3 {
 			return map[string]any{"Fn::If": []any{args[0], t.corsV2(args[1]), t.corsV2(args[2])}}
@@ -606,6 +616,8 @@ func (t *translator) httpAuthToOpenAPI(a *httpAPI) {
 	}
 	def, _ := auth["DefaultAuthorizer"].(string)
 	operations(a.body, func(_, method string, op map[string]any) {
+		eventScopes, hasEventScopes := op[eventScopesKey]
+		delete(op, eventScopesKey)
 		if method == "options" {
 			return
 		}
@@ -613,7 +625,7 @@ func (t *translator) httpAuthToOpenAPI(a *httpAPI) {
 			if sec, ok := op["security"].([]any); ok && len(sec) == 1 {
 				if m, ok := sec[0].(map[string]any); ok && len(m) == 1 {
 					for k, v := range m {
-						if l, ok := v.([]any); ok && len(l) == 0 && scopesOf[k] != nil {
+						if l, ok := v.([]any); ok && len(l) == 0 && scopesOf[k] != nil && k != "AWS_IAM" {
 							m[k] = scopesOf[k]
 						}
 					}
@@ -624,6 +636,9 @@ func (t *translator) httpAuthToOpenAPI(a *httpAPI) {
 		var scopes any = []any{}
 		if s, ok := scopesOf[def]; ok {
 			scopes = s
+		}
+		if hasEventScopes {
+			scopes = eventScopes
 		}
 		op["security"] = []any{map[string]any{def: scopes}}
 	})
@@ -646,3 +661,7 @@ func (t *translator) httpAuthToOpenAPI(a *httpAPI) {
 	}
 	comps["securitySchemes"] = existing
 }
+
+// eventScopesKey marks, until the API is written, an operation whose event gives
+// AuthorizationScopes for the API's default authorizer.
+const eventScopesKey = "x-nubo-event-scopes"

@@ -67,25 +67,40 @@ func operations(body map[string]any, fn func(path, method string, op map[string]
 		if !ok {
 			continue
 		}
-		for _, m := range sortedKeys(item) {
-			switch m {
-			case "parameters", "summary", "description", "servers", "$ref":
-				continue
-			}
-			op, ok := item[m].(map[string]any)
-			if !ok {
-				continue
-			}
-			if args, ok := op["Fn::If"].([]any); ok && len(op) == 1 {
-				for _, b := range args[1:] {
-					if bm, ok := b.(map[string]any); ok && !isIntrinsic(bm) {
-						fn(path, m, bm)
-					}
+		items := []map[string]any{item}
+		if args, ok := item["Fn::If"].([]any); ok && len(item) == 1 && len(args) == 3 {
+			items = nil
+			for _, b := range args[1:] {
+				if bm, ok := b.(map[string]any); ok && !isIntrinsic(bm) {
+					items = append(items, bm)
 				}
-				continue
 			}
-			fn(path, m, op)
 		}
+		for _, item := range items {
+			pathOperations(path, item, fn)
+		}
+	}
+}
+
+func pathOperations(path string, item map[string]any, fn func(path, method string, op map[string]any)) {
+	for _, m := range sortedKeys(item) {
+		switch m {
+		case "parameters", "summary", "description", "servers", "$ref":
+			continue
+		}
+		op, ok := item[m].(map[string]any)
+		if !ok {
+			continue
+		}
+		if args, ok := op["Fn::If"].([]any); ok && len(op) == 1 {
+			for _, b := range args[1:] {
+				if bm, ok := b.(map[string]any); ok && !isIntrinsic(bm) {
+					fn(path, m, bm)
+				}
+			}
+			continue
+		}
+		fn(path, m, op)
 	}
 }
 

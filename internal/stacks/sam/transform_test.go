@@ -240,3 +240,31 @@ func TestStableJSONMatchesPython(t *testing.T) {
 		t.Errorf("stableJSON = %s, want %s", got, want)
 	}
 }
+
+func TestNoInternalMarkersInOutput(t *testing.T) {
+	// Event scopes without an API Auth must not leave nubo's marker in the document.
+	tmpl := mustLoad(t, `
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://b/k
+      Handler: h
+      Runtime: python3.12
+      Events:
+        Get:
+          Type: HttpApi
+          Properties:
+            Path: /x
+            Method: get
+            Auth:
+              AuthorizationScopes: [read]
+`)
+	out, err := Transform(tmpl, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := stableJSON(out); strings.Contains(s, "nubo") {
+		t.Errorf("output mentions nubo internals: %s", s)
+	}
+}
