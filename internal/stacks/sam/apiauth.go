@@ -164,6 +164,17 @@ func (t *translator) addPreflight(a *restAPI, item map[string]any, origin any, c
 		},
 		"responses": map[string]any{"200": map[string]any{"description": "Default response for CORS method", "headers": headers}},
 	}
+	if strings.HasPrefix(openAPIVersion(a.body["openapi"]), "3") {
+		// An OpenAPI 3 document gets OpenAPI 3 headers; the post-processing for OpenApiVersion
+		// wraps them once more, as AWS's translator does.
+		delete(options, "consumes")
+		delete(options, "produces")
+		for _, h := range headers {
+			hm := h.(map[string]any)
+			hm["schema"] = map[string]any{"type": hm["type"]}
+			delete(hm, "type")
+		}
+	}
 	item["options"] = options
 }
 

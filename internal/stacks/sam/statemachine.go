@@ -233,10 +233,14 @@ func (t *translator) stateMachineAPIEvent(id, name string, r, ep map[string]any)
 			}
 		}
 	}
-	if ea, ok := ep["Auth"].(map[string]any); ok {
-		if rp, ok := ea["ResourcePolicy"].(map[string]any); ok {
-			a.policy = append(a.policy, t.resourcePolicyStatements(rp, a.p["StageName"], lowerMethod(method), path)...)
-		}
+	ea, _ := ep["Auth"].(map[string]any)
+	rp, ok := ea["ResourcePolicy"].(map[string]any)
+	if !ok {
+		apiAuth, _ := a.p["Auth"].(map[string]any)
+		rp, _ = apiAuth["ResourcePolicy"].(map[string]any)
+	}
+	if rp != nil {
+		a.policy = append(a.policy, t.resourcePolicyStatements(rp, a.p["StageName"], lowerMethod(method), path)...)
 	}
 	paths, _ := a.body["paths"].(map[string]any)
 	if paths == nil {
@@ -259,7 +263,7 @@ func (t *translator) stateMachineAPIEvent(id, name string, r, ep map[string]any)
 	if boolProp(ep["UnescapeMappingTemplate"]) {
 		input += `.replaceAll("\\'","'")`
 	}
-	item[m] = map[string]any{
+	op := map[string]any{
 		"x-amazon-apigateway-integration": map[string]any{
 			"type": "aws", "httpMethod": "POST",
 			"uri":         sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:states:action/StartExecution"),
@@ -269,6 +273,11 @@ func (t *translator) stateMachineAPIEvent(id, name string, r, ep map[string]any)
 			"responses": map[string]any{"200": map[string]any{"statusCode": "200"}, "400": map[string]any{"statusCode": "400"}},
 		},
 		"responses": map[string]any{"200": map[string]any{"description": "OK"}, "400": map[string]any{"description": "Bad Request"}},
+	}
+	if cond, ok := r["Condition"]; ok {
+		item[m] = conditionalOp(cond, op)
+	} else {
+		item[m] = op
 	}
 	return nil
 }
