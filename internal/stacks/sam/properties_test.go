@@ -15,7 +15,7 @@ import (
 // propertiesFloor is how many generated resources of the waves 1-2 corpus must carry exactly
 // the properties and resource attributes AWS's translator gives them (deployment hashes and ${AWS::Partition} aside).
 // Raise it as the transform gets closer.
-const propertiesFloor = 1541
+const propertiesFloor = 1545
 
 var deploymentRef = regexp.MustCompile(`Deployment[0-9a-f]{10}`)
 

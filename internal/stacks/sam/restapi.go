@@ -61,11 +61,13 @@ func (t *translator) addImplicitAPIs() {
 	if needRest {
 		r := map[string]any{"Type": typeAPI, "Properties": map[string]any{"StageName": "Prod"}, "nubo:implicit": true}
 		t.sharedAttributes(r, restOwners, implicitRestAPI+"Condition")
+		t.implicitOwners[implicitRestAPI] = restOwners
 		t.resources[implicitRestAPI] = r
 	}
 	if needHTTP {
 		r := map[string]any{"Type": typeHTTPAPI, "Properties": map[string]any{}, "nubo:implicit": true}
 		t.sharedAttributes(r, httpOwners, implicitHTTPAPI+"Condition")
+		t.implicitOwners[implicitHTTPAPI] = httpOwners
 		t.resources[implicitHTTPAPI] = r
 	}
 }
@@ -84,6 +86,11 @@ func (t *translator) collectAPIs(ids []string) {
 		r := t.resources[id].(map[string]any)
 		implicit, _ := r["nubo:implicit"].(bool)
 		delete(r, "nubo:implicit")
+		if implicit {
+			if p, ok := r["Properties"].(map[string]any); ok {
+				propagatedTags(t.implicitOwners[id], p)
+			}
+		}
 		switch r["Type"] {
 		case typeAPI:
 			a, err := t.newRestAPI(id, r, implicit)
@@ -512,4 +519,24 @@ func appendOwner(owners []map[string]any, r map[string]any) []map[string]any {
 // isSameMap reports whether a and b are the same map (not equal contents).
 func isSameMap(a, b map[string]any) bool {
 	return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
+}
+
+// propagatedTags gives an implicit API the tags of the functions and state machines that
+// propagate theirs (PropagateTags).
+func propagatedTags(owners []map[string]any, p map[string]any) map[string]any {
+	var tags map[string]any
+	for _, o := range owners { // the last propagating owner wins, as with AWS's translator
+		op, _ := o["Properties"].(map[string]any)
+		if !boolProp(op["PropagateTags"]) {
+			continue
+		}
+		if m, ok := op["Tags"].(map[string]any); ok {
+			tags = m
+		}
+	}
+	if len(tags) > 0 {
+		p["Tags"] = tags
+		p["PropagateTags"] = true
+	}
+	return p
 }

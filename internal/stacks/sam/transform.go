@@ -41,6 +41,8 @@ func Transform(tmpl map[string]any, opts Options) (map[string]any, error) {
 		out:      map[string]any{},
 		restAPIs: map[string]*restAPI{},
 		httpAPIs: map[string]*httpAPI{},
+
+		implicitOwners: map[string][]map[string]any{},
 	}
 	return t.run()
 }
@@ -66,7 +68,8 @@ type translator struct {
 	restAPIs map[string]*restAPI // SAM REST APIs of the template, with the implicit one
 	httpAPIs map[string]*httpAPI
 
-	sharedPlanOwners []map[string]any // APIs sharing ServerlessUsagePlan
+	sharedPlanOwners []map[string]any            // APIs sharing ServerlessUsagePlan
+	implicitOwners   map[string][]map[string]any // implicit API -> resources whose events made it
 }
 
 // docError is the translator's rejection: every problem found, as AWS words it.
