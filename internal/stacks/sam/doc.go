@@ -1,5 +1,6 @@
 // Package sam expands the AWS::Serverless-2016-10-31 transform: SAM resources
-// (AWS::Serverless::Function, ::Api, ::HttpApi, ::SimpleTable, ::StateMachine) and their events
+// (AWS::Serverless::Function, ::Api, ::HttpApi, ::SimpleTable, ::StateMachine, ::LayerVersion)
+// and their events
 // become plain CloudFormation resources, with the implicit resources named exactly as AWS's own
 // translator names them (templates reference them: MyFunctionRole, ServerlessRestApi, ...).
 //
@@ -7,7 +8,7 @@
 // and role.go (functions, execution roles, Policies; policies.go holds the SAM policy templates
 // nubo expands), events.go (function event sources), restapi.go, swagger.go and apiauth.go
 // (REST APIs and their OpenAPI document), httpapi.go (HTTP APIs), statemachine.go with
-// definition.go, simpletable.go, validate.go (what AWS rejects) and attributes.go (attributes of
+// definition.go, simpletable.go, layer.go, validate.go (what AWS rejects) and attributes.go (attributes of
 // shared resources).
 //
 // Tests: conformance_test.go runs AWS's translator test cases from

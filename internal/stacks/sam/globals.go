@@ -7,6 +7,7 @@ var globalSections = map[string]string{
 	"HttpApi":      typeHTTPAPI,
 	"SimpleTable":  typeSimpleTable,
 	"StateMachine": typeStateMachine,
+	"LayerVersion": typeLayerVersion,
 }
 
 // applyGlobals merges the Globals section into each SAM resource's Properties: maps merge
@@ -24,7 +25,7 @@ func (t *translator) applyGlobals() error {
 		typ, ok := globalSections[section]
 		if !ok {
 			return structureErr("'Globals' section is invalid. '%s' is not supported. Must be one of the following values - %s",
-				section, "['Api', 'Function', 'HttpApi', 'SimpleTable', 'StateMachine']")
+				section, "['Api', 'Function', 'HttpApi', 'LayerVersion', 'SimpleTable', 'StateMachine']")
 		}
 		sec, ok := gm[section].(map[string]any)
 		if !ok {

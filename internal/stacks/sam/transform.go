@@ -43,6 +43,7 @@ func Transform(tmpl map[string]any, opts Options) (map[string]any, error) {
 		httpAPIs: map[string]*httpAPI{},
 
 		implicitOwners: map[string][]map[string]any{},
+		renamed:        map[string]string{},
 	}
 	return t.run()
 }
@@ -70,6 +71,7 @@ type translator struct {
 
 	sharedPlanOwners []map[string]any            // APIs sharing ServerlessUsagePlan
 	implicitOwners   map[string][]map[string]any // implicit API -> resources whose events made it
+	renamed          map[string]string           // SAM logical ID -> generated ID (layer versions)
 }
 
 // docError is the translator's rejection: every problem found, as AWS words it.
@@ -173,6 +175,8 @@ func (t *translator) run() (map[string]any, error) {
 			err = t.stateMachine(id, r)
 		case typeSimpleTable:
 			err = t.simpleTable(id, r)
+		case typeLayerVersion:
+			err = t.layerVersion(id, r)
 		case typeAPI, typeHTTPAPI:
 			// after the events
 		default:
@@ -199,6 +203,12 @@ func (t *translator) run() (map[string]any, error) {
 	}
 	if len(t.errs) > 0 {
 		return nil, &docError{t.errs}
+	}
+	for id, r := range t.out {
+		t.out[id] = rewriteRefs(r, t.renamed)
+	}
+	if outputs, ok := t.tmpl["Outputs"]; ok {
+		t.tmpl["Outputs"] = rewriteRefs(outputs, t.renamed)
 	}
 	out := map[string]any{}
 	for k, v := range t.tmpl {

@@ -268,3 +268,57 @@ Resources:
 		t.Errorf("output mentions nubo internals: %s", s)
 	}
 }
+
+func TestLayerVersion(t *testing.T) {
+	tmpl := mustLoad(t, `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Deps:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: s3://bucket/deps.zip
+      CompatibleRuntimes: [python3.12]
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://bucket/fn.zip
+      Handler: app.handler
+      Runtime: python3.12
+      Layers:
+        - !Ref Deps
+Outputs:
+  LayerArn:
+    Value: !Ref Deps
+  Other:
+    Value: !Sub "${Deps} and ${Fn.Arn}"
+`)
+	out, err := Transform(tmpl, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := out["Resources"].(map[string]any)
+	// The ID AWS's translator gives this layer (aws-sam-translator 1.110).
+	const id = "Deps84684990dc"
+	want := map[string]any{
+		"Type": "AWS::Lambda::LayerVersion", "DeletionPolicy": "Retain",
+		"Properties": map[string]any{"CompatibleRuntimes": []any{"python3.12"},
+			"Content": map[string]any{"S3Bucket": "bucket", "S3Key": "deps.zip"}, "LayerName": "Deps"},
+	}
+	if d := cmp.Diff(want, res[id]); d != "" {
+		t.Errorf("%s (-want +got):\n%s", id, d)
+	}
+	if _, ok := res["Deps"]; ok {
+		t.Error("the SAM layer is still in the output")
+	}
+	layers := res["Fn"].(map[string]any)["Properties"].(map[string]any)["Layers"]
+	if d := cmp.Diff([]any{map[string]any{"Ref": id}}, layers); d != "" {
+		t.Errorf("function Layers (-want +got):\n%s", d)
+	}
+	wantOut := map[string]any{
+		"LayerArn": map[string]any{"Value": map[string]any{"Ref": id}},
+		"Other":    map[string]any{"Value": map[string]any{"Fn::Sub": "${" + id + "} and ${Fn.Arn}"}},
+	}
+	if d := cmp.Diff(wantOut, out["Outputs"]); d != "" {
+		t.Errorf("Outputs (-want +got):\n%s", d)
+	}
+}

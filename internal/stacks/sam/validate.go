@@ -27,6 +27,7 @@ var globalsAllowed = map[string]map[string]bool{
 		"DefaultRouteSettings", "Domain", "RouteSettings", "FailOnWarnings", "PropagateTags"),
 	"SimpleTable":  setOf("SSESpecification"),
 	"StateMachine": setOf("PropagateTags"),
+	"LayerVersion": setOf("PublishLambdaVersion"),
 }
 
 // globalsOrder lists a section's allowed properties in a stable order, for messages.
