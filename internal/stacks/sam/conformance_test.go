@@ -15,6 +15,9 @@ import (
 // Raise it as the transform covers more of the corpus.
 const conformanceFloor = 427
 
+// errorMessagesFloor is how many of the error cases get exactly AWS's message.
+const errorMessagesFloor = 137
+
 // corpusDir finds shared/conformance/sam-translator by walking up from the package directory
 // (CI has shared/ beside the checkout; a developer machine may have it higher up).
 func corpusDir(t testing.TB) string {
@@ -66,6 +69,7 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("check.py --list: %v", err)
 	}
+	identical := 0
 	out := t.TempDir()
 	if d := os.Getenv("SAM_CONFORMANCE_OUT"); d != "" {
 		out = d
@@ -83,6 +87,14 @@ func TestConformance(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(out, name+".json"), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		if strings.HasPrefix(name, "error_") {
+			var got, want struct{ ErrorMessage string }
+			wb, err := os.ReadFile(filepath.Join(corpus, "error", name+".json"))
+			if err == nil && json.Unmarshal(wb, &want) == nil && json.Unmarshal(b, &got) == nil &&
+				got.ErrorMessage == want.ErrorMessage {
+				identical++
+			}
+		}
 	}
 	cmd := exec.Command("python3", filepath.Join(corpus, "check.py"), corpus, out, "--wave", "2", "--errors", "-q")
 	res, _ := cmd.CombinedOutput()
@@ -92,7 +104,10 @@ func TestConformance(t *testing.T) {
 	}
 	passed, _ := strconv.Atoi(string(m[1]))
 	failed, _ := strconv.Atoi(string(m[2]))
-	t.Logf("conformance: %d passed, %d failed", passed, failed)
+	t.Logf("conformance: %d passed, %d failed; %d error cases with AWS's exact message", passed, failed, identical)
+	if identical < errorMessagesFloor {
+		t.Errorf("conformance: %d error messages as AWS words them, below the floor %d", identical, errorMessagesFloor)
+	}
 	if passed < conformanceFloor {
 		t.Errorf("conformance: %d passed, below the floor %d\n%s", passed, conformanceFloor, res)
 	} else if failed > 0 && testing.Verbose() {

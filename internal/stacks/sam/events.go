@@ -1,5 +1,7 @@
 package sam
 
+import "fmt"
+
 // functionEvents expands a function's Events.
 func (t *translator) functionEvents(f *fnCtx) error {
 	evs, ok := f.p["Events"]
@@ -326,7 +328,7 @@ func (t *translator) ruleEvent(ownerID, name, typ string, ep, owner map[string]a
 	case "Schedule", "EventBridgeRule", "CloudWatchEvent":
 		if _, hasState := ep["State"]; hasState {
 			if _, hasEnabled := ep["Enabled"]; hasEnabled {
-				return &itemError{"Event with id [" + lid + "] is invalid. State and Enabled Properties cannot both be specified."}
+				return &itemError{"Event with id [" + name + "] is invalid. State and Enabled Properties cannot both be specified."}
 			}
 		}
 	}
@@ -399,7 +401,7 @@ func (t *translator) ruleEvent(ownerID, name, typ string, ep, owner map[string]a
 // deadLetter handles an event's DeadLetterConfig: an Arn, or Type: SQS for a generated queue
 // (<Owner><Event>Queue) with its policy.
 func (t *translator) deadLetter(lid, ownerID string, v any, owner map[string]any, principal string, source any) (any, error) {
-	evErr := func(msg string) error { return &itemError{"Event with id [" + lid + "] is invalid. " + msg} }
+	evErr := func(msg string) error { return &itemError{t.eventPrefix(ownerID, lid) + msg} }
 	d, ok := v.(map[string]any)
 	if !ok {
 		return nil, evErr("DeadLetterConfig should be a map.")
@@ -499,4 +501,13 @@ func (t *translator) scheduleV2(ownerID, name string, ep, owner map[string]any, 
 	passthrough(owner, res)
 	t.out[lid] = res
 	return nil
+}
+
+// eventPrefix starts the message of an invalid generated event resource the way AWS's
+// translator words it: functions name themselves, state machines only the event.
+func (t *translator) eventPrefix(ownerID, lid string) string {
+	if r, ok := t.resources[ownerID].(map[string]any); ok && r["Type"] == typeFunction {
+		return fmt.Sprintf("Resource with id [%s] is invalid. Event with id [%s] is invalid. ", ownerID, lid)
+	}
+	return fmt.Sprintf("Event with id [%s] is invalid. ", lid)
 }

@@ -196,6 +196,9 @@ func (t *translator) function(id string, r map[string]any) error {
 	if err := t.functionEvents(f); err != nil {
 		return err
 	}
+	if err := checkZipRuntime(id, p); err != nil {
+		return err
+	}
 	if f.role != nil {
 		if err := t.emitRole(f.role); err != nil {
 			return err
@@ -273,7 +276,7 @@ func (t *translator) codeLocation(id, prop string, v any, bucketKey, keyKey, ver
 		}
 		return out, nil
 	}
-	return nil, resourceErr(id, "Type of property '%s' is invalid.", prop)
+	return nil, resourceErr(id, "'%s' must be of type dict or string.", prop)
 }
 
 type s3Loc struct{ bucket, key, version string }
@@ -424,7 +427,7 @@ func (t *translator) conditionalRole(id string, role any) (string, any, error) {
 	}
 	args, ok := raw.([]any)
 	if !ok || len(args) != 3 {
-		return "", nil, resourceErr(id, "Fn::If requires 3 arguments")
+		return "", nil, resourceErr(id, "Malformed 'Role' property: Fn::If requires 3 arguments.")
 	}
 	cond, ok := args[0].(string)
 	if !ok {

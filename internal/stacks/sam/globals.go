@@ -1,5 +1,7 @@
 package sam
 
+import "fmt"
+
 // globalSections maps a Globals section to the SAM type it applies to.
 var globalSections = map[string]string{
 	"Function":     typeFunction,
@@ -18,18 +20,21 @@ func (t *translator) applyGlobals() error {
 		return nil
 	}
 	gm, ok := g.(map[string]any)
-	if !ok {
-		return structureErr("'Globals' section is invalid. Globals must be a map.")
+	if !ok || len(gm) == 0 {
+		return &itemError{"'Globals' section is invalid. It must be a non-empty dictionary"}
 	}
 	for _, section := range sortedKeys(gm) {
 		typ, ok := globalSections[section]
 		if !ok {
-			return structureErr("'Globals' section is invalid. '%s' is not supported. Must be one of the following values - %s",
-				section, "['Api', 'Function', 'HttpApi', 'LayerVersion', 'SimpleTable', 'StateMachine']")
+			if section == "CapacityProvider" || section == "WebSocketApi" {
+				return &itemError{fmt.Sprintf("'Globals' section is invalid. '%s' is not supported by nubo's SAM transform yet.", section)}
+			}
+			return &itemError{fmt.Sprintf("'Globals' section is invalid. '%s' is not supported. Must be one of the following values - %s",
+				section, "['Api', 'CapacityProvider', 'Function', 'HttpApi', 'LayerVersion', 'SimpleTable', 'StateMachine', 'WebSocketApi']")}
 		}
 		sec, ok := gm[section].(map[string]any)
 		if !ok {
-			return structureErr("'Globals' section is invalid. Value of %s must be a map.", section)
+			return &itemError{fmt.Sprintf("'Globals' section is invalid. Value of %s must be a dictionary.", section)}
 		}
 		if err := checkGlobalsSection(section, sec); err != nil {
 			return err

@@ -48,6 +48,9 @@ func (t *translator) newHTTPAPI(id string, r map[string]any, implicit bool) (*ht
 		}
 		a.body = b
 		if !isIntrinsic(b) {
+			if _, ok := b["openapi"]; !ok && p["Tags"] != nil {
+				return nil, resourceErr(id, "Unable to add `Tags` because 'DefinitionBody' does not contain a valid OpenApi definition.")
+			}
 			if _, ok := b["openapi"]; !ok {
 				return nil, resourceErr(id, "Structure of the SAM template is invalid. Invalid OpenApi document. Invalid values or missing keys for 'openapi' or 'paths' in 'DefinitionBody'.")
 			}
@@ -236,7 +239,7 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 	var existing map[string]any
 	if cur, dup := item[method]; dup {
 		if a.managed {
-			return eventErr(f.id, name, "API method \"%s\" defined multiple times for path \"%s\".", method, path)
+			return eventErr(f.id, name, "API method '%s' defined multiple times for path '%s'.", method, path)
 		}
 		existing, _ = cur.(map[string]any)
 		if cur == nil {

@@ -153,7 +153,7 @@ func (t *translator) policyTemplate(ownerID, name string, params any) (map[strin
 		if params == nil {
 			pm = map[string]any{}
 		} else {
-			return nil, resourceErr(ownerID, "Invalid parameter values provided for policy template '%s'.", name)
+			return nil, resourceErr(ownerID, "Must specify valid parameter values for policy template '%s'", name)
 		}
 	}
 	var out []any
@@ -184,7 +184,11 @@ func (t *translator) policyTemplate(ownerID, name string, params any) (map[strin
 			}
 			if len(missing) > 0 {
 				sort.Strings(missing)
-				return nil, resourceErr(ownerID, "Missing parameter values for policy template '%s': %s", name, strings.Join(missing, ", "))
+				quoted := make([]string, len(missing))
+				for i, m := range missing {
+					quoted[i] = "'" + m + "'"
+				}
+				return nil, resourceErr(ownerID, "Following required parameters of template '%s' don't have values: [%s]", name, strings.Join(quoted, ", "))
 			}
 			res = append(res, map[string]any{"Fn::Sub": []any{templateParam.ReplaceAllStringFunc(pat, func(s string) string {
 				return "${" + lowerFirst(s[2:len(s)-1]) + "}"

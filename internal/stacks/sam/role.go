@@ -1,6 +1,7 @@
 package sam
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -122,6 +123,9 @@ func (t *translator) applyPolicies(ownerID string, rs *roleSpec, v any) error {
 	for i, it := range items {
 		name := fmt.Sprintf("%sPolicy%d", rs.id, i)
 		if err := t.applyPolicy(ownerID, rs, name, it); err != nil {
+			if err == errBadPolicy {
+				return resourceErr(ownerID, "Policy at index %d in the 'Policies' property is not valid", i)
+			}
 			return err
 		}
 	}
@@ -158,7 +162,7 @@ func (t *translator) applyPolicy(ownerID string, rs *roleSpec, name string, it a
 			}
 		}
 		if _, ok := x["Statement"]; !ok {
-			return resourceErr(ownerID, "Policy at index is invalid: a policy document needs a 'Statement'.")
+			return errBadPolicy
 		}
 		rs.inline = append(rs.inline, map[string]any{"PolicyName": name, "PolicyDocument": x})
 		return nil
@@ -227,3 +231,7 @@ var otherAWSManaged = setOf("AdministratorAccess", "PowerUserAccess", "ReadOnlyA
 func awsManagedName(name string) bool {
 	return strings.HasPrefix(name, "Amazon") || strings.HasPrefix(name, "AWS") || otherAWSManaged[name]
 }
+
+// errBadPolicy is a Policies entry that is neither a managed policy, a policy document nor a
+// policy template; applyPolicies names its index.
+var errBadPolicy = errors.New("invalid policy")

@@ -221,15 +221,15 @@ func (t *translator) stateMachineAPIEvent(id, name string, r, ep map[string]any)
 			apiAuth, _ := a.p["Auth"].(map[string]any)
 			azs, _ := apiAuth["Authorizers"].(map[string]any)
 			if azs == nil {
-				return &itemError{"Event with id [" + id + name + "] is invalid. Unable to set Authorizer [" + az + "] on API method [" + lowerMethod(method) + "] for path [" + path + "] because the related API does not define any Authorizers."}
+				return &itemError{"Event with id [" + name + "] is invalid. Unable to set Authorizer [" + az + "] on API method [" + lowerMethod(method) + "] for path [" + path + "] because the related API does not define any Authorizers."}
 			}
 			if _, ok := azs[az]; !ok {
-				return &itemError{"Event with id [" + id + name + "] is invalid. Unable to set Authorizer [" + az + "] on API method [" + lowerMethod(method) + "] for path [" + path + "] because it wasn't defined in the API's Authorizers."}
+				return &itemError{"Event with id [" + name + "] is invalid. Unable to set Authorizer [" + az + "] on API method [" + lowerMethod(method) + "] for path [" + path + "] because it wasn't defined in the API's Authorizers."}
 			}
 		} else if az == "NONE" {
 			apiAuth, _ := a.p["Auth"].(map[string]any)
 			if _, ok := apiAuth["DefaultAuthorizer"]; !ok {
-				return &itemError{"Event with id [" + id + name + "] is invalid. Unable to set Authorizer on API method [" + lowerMethod(method) + "] for path [" + path + "] because 'NONE' is only a valid value when a DefaultAuthorizer on the API is specified."}
+				return &itemError{"Event with id [" + name + "] is invalid. Unable to set Authorizer on API method [" + lowerMethod(method) + "] for path [" + path + "] because 'NONE' is only a valid value when a DefaultAuthorizer on the API is specified."}
 			}
 		}
 	}

@@ -106,12 +106,17 @@ func unsupported(id, what string) error {
 }
 
 func (t *translator) fail(err error) {
+	msg := err.Error()
 	var it *itemError
 	if errors.As(err, &it) {
-		t.errs = append(t.errs, it.msg)
-		return
+		msg = it.msg
 	}
-	t.errs = append(t.errs, err.Error())
+	for _, e := range t.errs {
+		if e == msg {
+			return // one problem, reported once
+		}
+	}
+	t.errs = append(t.errs, msg)
 }
 
 func (t *translator) run() (map[string]any, error) {

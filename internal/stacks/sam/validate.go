@@ -118,12 +118,7 @@ func validateFunction(id string, p map[string]any) error {
 			}
 		}
 	}
-	_, image := p["ImageUri"]
-	if pt, _ := p["PackageType"].(string); pt != "Image" && !image {
-		if p["Runtime"] == nil || p["Handler"] == nil {
-			return resourceErr(id, "Runtime and Handler needs to be present when PackageType is of type `Zip`")
-		}
-	}
+
 	if u, ok := p["FunctionUrlConfig"].(map[string]any); ok {
 		if c, ok := u["Cors"]; ok {
 			cm, ok := c.(map[string]any)
@@ -542,6 +537,18 @@ func (t *translator) checkSubVariables(v any) error {
 			if err := t.checkSubVariables(e); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// checkZipRuntime: a zip function needs Runtime and Handler (checked after its events, as AWS's
+// translator reports event problems first).
+func checkZipRuntime(id string, p map[string]any) error {
+	_, image := p["ImageUri"]
+	if pt, _ := p["PackageType"].(string); pt != "Image" && !image {
+		if p["Runtime"] == nil || p["Handler"] == nil {
+			return resourceErr(id, "Runtime and Handler needs to be present when PackageType is of type `Zip`")
 		}
 	}
 	return nil
