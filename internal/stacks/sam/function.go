@@ -84,10 +84,8 @@ func (t *translator) function(id string, r map[string]any) error {
 		}
 		fn["CapacityProviderConfig"] = map[string]any{"LambdaManagedInstancesCapacityProviderConfig": inner}
 	}
-	code, err := t.functionCode(id, p)
-	if err != nil {
-		return err
-	}
+	// A code problem is reported after the events', as AWS's translator orders them.
+	code, codeErr := t.functionCode(id, p)
 	if code != nil {
 		fn["Code"] = code
 	}
@@ -195,6 +193,9 @@ func (t *translator) function(id string, r map[string]any) error {
 	}
 	if err := t.functionEvents(f); err != nil {
 		return err
+	}
+	if codeErr != nil {
+		return codeErr
 	}
 	if err := checkZipRuntime(id, p); err != nil {
 		return err
