@@ -236,6 +236,9 @@ func (t *translator) usagePlan(a *restAPI, stageID string) error {
 	default:
 		return resourceErr(a.id, "'CreateUsagePlan' accepts one of ['PER_API', 'SHARED', 'NONE'].")
 	}
+	t.renamed[a.id+".UsagePlan"] = planID
+	t.renamed[a.id+".UsagePlanKey"] = planKeyID
+	t.renamed[a.id+".ApiKey"] = keyID
 	stage := map[string]any{"ApiId": ref(a.id), "Stage": ref(stageID)}
 	if mode == "SHARED" {
 		t.sharedPlanOwners = append(t.sharedPlanOwners, a.r)
@@ -325,6 +328,7 @@ func (t *translator) restAPIDomain(a *restAPI, stageID string) error {
 	dom := resource("AWS::ApiGateway::DomainName", dp)
 	passthrough(a.r, dom)
 	t.out[domID] = dom
+	t.renamed[a.id+".DomainName"] = domID
 	mapping := func(id string, base any) {
 		mp := map[string]any{"DomainName": ref(domID), "RestApiId": ref(a.id), "Stage": ref(stageID)}
 		if base != nil {

@@ -413,6 +413,7 @@ func (t *translator) emitHTTPAPI(a *httpAPI) error {
 	stage := resource("AWS::ApiGatewayV2::Stage", sp)
 	passthrough(a.r, stage)
 	t.out[stageID] = stage
+	t.renamed[a.id+".Stage"] = stageID
 
 	if auth, ok := p["Auth"].(map[string]any); ok {
 		if azs, ok := auth["Authorizers"].(map[string]any); ok {
@@ -507,6 +508,7 @@ func (t *translator) httpAPIDomain(a *httpAPI) error {
 	dom := resource("AWS::ApiGatewayV2::DomainName", map[string]any{"DomainName": dn, "DomainNameConfigurations": []any{cfg}})
 	passthrough(a.r, dom)
 	t.out[domID] = dom
+	t.renamed[a.id+".DomainName"] = domID
 	mapping := func(id string, key any) {
 		mp := map[string]any{"DomainName": ref(domID), "ApiId": ref(a.id), "Stage": ref(a.id + ".Stage")}
 		if key != nil {

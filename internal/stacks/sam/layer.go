@@ -73,7 +73,8 @@ func (t *translator) layerVersion(id string, r map[string]any) error {
 }
 
 // rewriteRefs points Ref, Fn::GetAtt and Fn::Sub references to renamed resources at their
-// new logical IDs.
+// new logical IDs, and SAM's referable properties (MyApi.Stage, MyApi.Deployment, ...) at the
+// resources they name.
 func rewriteRefs(v any, renamed map[string]string) any {
 	if len(renamed) == 0 {
 		return v
@@ -128,6 +129,9 @@ var subVar = regexp.MustCompile(`\$\{([A-Za-z0-9]+)((?:\.[A-Za-z0-9.]+)?)\}`)
 func renameSubVars(s string, renamed map[string]string) string {
 	return subVar.ReplaceAllStringFunc(s, func(m string) string {
 		parts := subVar.FindStringSubmatch(m)
+		if n, ok := renamed[parts[1]+parts[2]]; ok { // ${MyApi.Stage}
+			return "${" + n + "}"
+		}
 		if n, ok := renamed[parts[1]]; ok {
 			return "${" + n + parts[2] + "}"
 		}

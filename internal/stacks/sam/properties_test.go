@@ -17,6 +17,9 @@ import (
 // Raise it as the transform gets closer.
 const propertiesFloor = 1545
 
+// sectionsFloor is how many templates get AWS's Outputs and Conditions sections exactly.
+const sectionsFloor = 263
+
 var deploymentRef = regexp.MustCompile(`Deployment[0-9a-f]{10}`)
 
 // comparable normalises a resource for the comparison: the partition is literal in the corpus,
@@ -46,7 +49,7 @@ func TestConformanceProperties(t *testing.T) {
 	if err != nil {
 		t.Fatalf("check.py --list: %v", err)
 	}
-	total, same := 0, 0
+	total, same, sections, cases := 0, 0, 0, 0
 	off := map[string][]string{}
 	for _, name := range strings.Fields(string(list)) {
 		data, err := os.ReadFile(filepath.Join(corpus, "input", name+".yaml"))
@@ -69,6 +72,11 @@ func TestConformanceProperties(t *testing.T) {
 		if err := json.Unmarshal(wb, &want); err != nil {
 			t.Fatal(err)
 		}
+		cases++
+		if comparable(t, map[string]any{"o": got["Outputs"], "c": got["Conditions"]}) ==
+			comparable(t, map[string]any{"o": want["Outputs"], "c": want["Conditions"]}) {
+			sections++
+		}
 		gotRes, _ := got["Resources"].(map[string]any)
 		for id, w := range want["Resources"].(map[string]any) {
 			typ, _ := w.(map[string]any)["Type"].(string)
@@ -85,6 +93,10 @@ func TestConformanceProperties(t *testing.T) {
 		}
 	}
 	t.Logf("properties: %d of %d generated resources as AWS generates them", same, total)
+	t.Logf("sections: Outputs and Conditions as AWS's in %d of %d templates", sections, cases)
+	if sections < sectionsFloor {
+		t.Errorf("sections: %d templates with AWS's Outputs and Conditions, below the floor %d", sections, sectionsFloor)
+	}
 	types := make([]string, 0, len(off))
 	for typ := range off {
 		types = append(types, typ)

@@ -478,6 +478,9 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 	stage := resource("AWS::ApiGateway::Stage", sp)
 	passthrough(a.r, stage)
 	t.out[stageID] = stage
+	// SAM's referable properties: !Ref MyApi.Stage, !Ref MyApi.Deployment.
+	t.renamed[a.id+".Stage"] = stageID
+	t.renamed[a.id+".Deployment"] = depID
 
 	if err := t.usagePlan(a, stageID); err != nil {
 		return err

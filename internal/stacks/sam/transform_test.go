@@ -322,3 +322,34 @@ Outputs:
 		t.Errorf("Outputs (-want +got):\n%s", d)
 	}
 }
+
+func TestReferableProperties(t *testing.T) {
+	tmpl := mustLoad(t, `
+Resources:
+  MyApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: live
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      StageName: v1
+Outputs:
+  Stage:
+    Value: !Ref MyApi.Stage
+  Url:
+    Value: !Sub "https://${Http}.execute-api.${AWS::Region}.amazonaws.com/${Http.Stage}"
+`)
+	out, err := Transform(tmpl, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"Stage": map[string]any{"Value": map[string]any{"Ref": "MyApiliveStage"}},
+		"Url": map[string]any{"Value": map[string]any{
+			"Fn::Sub": "https://${Http}.execute-api.${AWS::Region}.amazonaws.com/${Httpv1Stage}"}},
+	}
+	if d := cmp.Diff(want, out["Outputs"]); d != "" {
+		t.Errorf("Outputs (-want +got):\n%s", d)
+	}
+}
