@@ -323,6 +323,7 @@ func (t *translator) eventInvokeConfig(f *fnCtx, v any) error {
 	if !ok {
 		return resourceErr(f.id, "Property 'EventInvokeConfig' should be a map.")
 	}
+	lid := f.id + "EventInvokeConfig"
 	p := map[string]any{"FunctionName": ref(f.id), "Qualifier": "$LATEST"}
 	for _, k := range []string{"MaximumEventAgeInSeconds", "MaximumRetryAttempts"} {
 		if x, ok := cfg[k]; ok {
@@ -336,27 +337,37 @@ func (t *translator) eventInvokeConfig(f *fnCtx, v any) error {
 			if !ok {
 				continue
 			}
-			dest := d["Destination"]
+			dest, hasDest := d["Destination"]
 			typ, _ := d["Type"].(string)
-			if dest == nil {
-				return resourceErr(f.id, "Destination is required when Type is not provided or is not one of SQS, SNS, Lambda or EventBridge for %s.", which)
+			if !hasDest {
+				// SQS and SNS destinations may be left to the translator: it creates them.
+				switch typ {
+				case "SQS":
+					id := lid + which + "Queue"
+					t.out[id] = f.attrs(resource("AWS::SQS::Queue", map[string]any{}))
+					dest = getAtt(id, "Arn")
+				case "SNS":
+					id := lid + which + "Topic"
+					t.out[id] = f.attrs(resource("AWS::SNS::Topic", map[string]any{}))
+					dest = ref(id)
+				default:
+					return resourceErr(lid, "Destination is required if Type is not SQS or SNS")
+				}
 			}
 			out[which] = map[string]any{"Destination": dest}
-			if f.role != nil && typ != "" {
-				action := map[string]string{"SQS": "sqs:SendMessage", "SNS": "sns:publish", "Lambda": "lambda:InvokeFunction", "EventBridge": "events:PutEvents", "S3Bucket": "s3:PutObject"}[typ]
-				if action != "" {
-					f.role.inline = append(f.role.inline, map[string]any{
-						"PolicyName": f.id + "EventInvokeConfig" + which + "Policy",
-						"PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{
-							map[string]any{"Action": action, "Effect": "Allow", "Resource": dest}}},
-					})
-				}
+			action := map[string]string{"SQS": "sqs:SendMessage", "SNS": "sns:publish", "Lambda": "lambda:InvokeFunction",
+				"EventBridge": "events:PutEvents", "S3Bucket": "s3:PutObject"}[typ]
+			if f.role != nil && action != "" {
+				f.role.inline = append(f.role.inline, map[string]any{
+					"PolicyName": lid + which + typ + "Policy",
+					"PolicyDocument": map[string]any{"Statement": []any{
+						map[string]any{"Action": action, "Effect": "Allow", "Resource": dest}}},
+				})
 			}
 		}
 		p["DestinationConfig"] = out
 	}
-	res := f.attrs(resource("AWS::Lambda::EventInvokeConfig", p))
-	t.out[f.id+"EventInvokeConfig"] = res
+	t.out[lid] = f.attrs(resource("AWS::Lambda::EventInvokeConfig", p))
 	return nil
 }
 

@@ -22,6 +22,7 @@ var goldenResources = map[string][]string{
 		"ServerlessRestApi", "Http", "HttpPostPermission", "HttpOnMyHttpPermission", "ServerlessHttpApi",
 		"ServerlessHttpApiApiGatewayDefaultStage", "MyHttpApi", "MyHttpApiv1Stage"},
 	"policies": {"Templates", "TemplatesRole"},
+	"invoke":   {"Worker", "WorkerRole", "WorkerEventInvokeConfig", "WorkerUrl"},
 	"hello":    {"HelloWorldFunction", "HelloWorldFunctionRole", "HelloWorldFunctionCatchAllPermissionProd", "ServerlessRestApi", "ServerlessRestApiProdStage"},
 	"events": {"Worker", "WorkerRole", "WorkerFromQueue", "WorkerFromTopic", "WorkerFromTopicPermission", "WorkerEvery",
 		"WorkerEveryPermission", "WorkerOnEvent", "WorkerOnEventPermission", "WorkerLater", "WorkerLaterRole",
