@@ -52,12 +52,12 @@ func (t *translator) functionEvents(f *fnCtx) error {
 				return eventErr(f.id, name, "State and Enabled Properties cannot both be specified.")
 			}
 			err = t.ruleEvent(f.id, name, typ, ep, f.r, ruleTarget{
-				arn: getAtt(f.id, "Arn"), idSuffix: "LambdaTarget",
+				arn: f.invokeArn(), idSuffix: "LambdaTarget",
 				after: func(ruleID string) {
 					t.permission(f, permissionID(lid, ""), "events.amazonaws.com", getAtt(ruleID, "Arn"), nil)
 				}})
 		case "ScheduleV2":
-			err = t.scheduleV2(f.id, name, ep, f.r, getAtt(f.id, "Arn"), "lambda:InvokeFunction", "LambdaPolicy")
+			err = t.scheduleV2(f.id, name, ep, f.r, f.invokeArn(), "lambda:InvokeFunction", "LambdaPolicy")
 		default:
 			err = eventErr(f.id, name, "Event type '%s' is not supported by nubo's SAM transform yet.", typ)
 		}
@@ -71,7 +71,7 @@ func (t *translator) functionEvents(f *fnCtx) error {
 // pullEvent is an event source mapping: SQS queues, DynamoDB and Kinesis streams.
 func (t *translator) pullEvent(f *fnCtx, name, typ string, ep map[string]any) error {
 	lid := f.id + name
-	p := map[string]any{"FunctionName": ref(f.id)}
+	p := map[string]any{"FunctionName": f.invokeRef()}
 	var source string
 	switch typ {
 	case "SQS":
@@ -134,7 +134,7 @@ func (t *translator) snsEvent(f *fnCtx, name string, ep map[string]any) error {
 	sq := ep["SqsSubscription"]
 	if b, ok := sq.(bool); sq == nil || ok && !b {
 		t.permission(f, permissionID(lid, ""), "sns.amazonaws.com", topic, nil)
-		t.out[lid] = f.attrs(resource("AWS::SNS::Subscription", subProps("lambda", getAtt(f.id, "Arn"))))
+		t.out[lid] = f.attrs(resource("AWS::SNS::Subscription", subProps("lambda", f.invokeArn())))
 		return nil
 	}
 	var queueArn, queueURL any
@@ -175,7 +175,7 @@ func (t *translator) snsEvent(f *fnCtx, name string, ep map[string]any) error {
 	}))
 	t.out[lid] = f.attrs(resource("AWS::SNS::Subscription", subProps("sqs", queueArn)))
 	t.out[lid+"EventSourceMapping"] = f.attrs(resource("AWS::Lambda::EventSourceMapping", map[string]any{
-		"BatchSize": batch, "Enabled": enabled, "EventSourceArn": queueArn, "FunctionName": ref(f.id)}))
+		"BatchSize": batch, "Enabled": enabled, "EventSourceArn": queueArn, "FunctionName": f.invokeRef()}))
 	if f.role != nil {
 		f.role.addManaged(t.managedArn("AWSLambdaSQSQueueExecutionRole"))
 	}
@@ -240,7 +240,7 @@ func (t *translator) s3Event(f *fnCtx, name string, ep map[string]any) error {
 		list = []any{events}
 	}
 	for _, e := range list {
-		lc := map[string]any{"Event": e, "Function": getAtt(f.id, "Arn")}
+		lc := map[string]any{"Event": e, "Function": f.invokeArn()}
 		if flt, ok := ep["Filter"]; ok {
 			lc["Filter"] = flt
 		}

@@ -26,7 +26,7 @@ var functionPassThrough = []string{"FunctionName", "Handler", "Runtime", "Descri
 	"PublishToLatestPublished"}
 
 // notYet are function properties that need resources nubo's transform does not generate yet.
-var functionNotYet = []string{"AutoPublishAlias", "DeploymentPreference", "ProvisionedConcurrencyConfig"}
+var functionNotYet = []string{"DeploymentPreference"}
 
 func setOf(s ...string) map[string]bool {
 	m := make(map[string]bool, len(s))
@@ -181,6 +181,13 @@ func (t *translator) function(id string, r map[string]any) error {
 	}
 	t.out[id] = lf
 
+	if _, ok := p["AutoPublishAlias"]; ok {
+		if err := t.autoPublishAlias(f, fn); err != nil {
+			return err
+		}
+	} else if _, ok := p["ProvisionedConcurrencyConfig"]; ok {
+		return resourceErr(id, "To set ProvisionedConcurrencyConfig AutoPublishALias must be defined on the function")
+	}
 	if v, ok := p["EventInvokeConfig"]; ok {
 		if err := t.eventInvokeConfig(f, v); err != nil {
 			return err
@@ -215,6 +222,8 @@ type fnCtx struct {
 	p    map[string]any
 	tags []any
 	role *roleSpec // nil when the template gives Role
+
+	alias, aliasName string // the published alias (AutoPublishAlias): its logical ID and name
 }
 
 func (f *fnCtx) attrs(dst map[string]any) map[string]any {
@@ -324,7 +333,10 @@ func (t *translator) eventInvokeConfig(f *fnCtx, v any) error {
 		return resourceErr(f.id, "Property 'EventInvokeConfig' should be a map.")
 	}
 	lid := f.id + "EventInvokeConfig"
-	p := map[string]any{"FunctionName": ref(f.id), "Qualifier": "$LATEST"}
+	p := map[string]any{"FunctionName": ref(f.id), "Qualifier": "$LATEST", "DestinationConfig": map[string]any{}}
+	if f.alias != "" {
+		p["Qualifier"] = f.aliasName
+	}
 	for _, k := range []string{"MaximumEventAgeInSeconds", "MaximumRetryAttempts"} {
 		if x, ok := cfg[k]; ok {
 			p[k] = x
@@ -367,7 +379,11 @@ func (t *translator) eventInvokeConfig(f *fnCtx, v any) error {
 		}
 		p["DestinationConfig"] = out
 	}
-	t.out[lid] = f.attrs(resource("AWS::Lambda::EventInvokeConfig", p))
+	eic := f.attrs(resource("AWS::Lambda::EventInvokeConfig", p))
+	if f.alias != "" {
+		eic["DependsOn"] = []any{f.alias}
+	}
+	t.out[lid] = eic
 	return nil
 }
 
@@ -387,7 +403,7 @@ func (t *translator) functionURL(f *fnCtx, v any) error {
 			return resourceErr(f.id, "%s is not a valid property for configuring FunctionUrlConfig.", k)
 		}
 	}
-	p := map[string]any{"TargetFunctionArn": ref(f.id), "AuthType": auth}
+	p := map[string]any{"TargetFunctionArn": f.invokeRef(), "AuthType": auth}
 	for _, k := range []string{"Cors", "InvokeMode"} {
 		if x, ok := cfg[k]; ok {
 			p[k] = x
@@ -396,10 +412,10 @@ func (t *translator) functionURL(f *fnCtx, v any) error {
 	t.out[f.id+"Url"] = f.attrs(resource("AWS::Lambda::Url", p))
 	if s, ok := auth.(string); ok && s == "NONE" {
 		t.out[f.id+"UrlPublicPermissions"] = f.attrs(resource("AWS::Lambda::Permission", map[string]any{
-			"Action": "lambda:InvokeFunctionUrl", "FunctionName": ref(f.id), "Principal": "*",
+			"Action": "lambda:InvokeFunctionUrl", "FunctionName": f.invokeRef(), "Principal": "*",
 			"FunctionUrlAuthType": "NONE"}))
 		t.out[f.id+"URLInvokeAllowPublicAccess"] = f.attrs(resource("AWS::Lambda::Permission", map[string]any{
-			"Action": "lambda:InvokeFunction", "FunctionName": ref(f.id), "Principal": "*",
+			"Action": "lambda:InvokeFunction", "FunctionName": f.invokeRef(), "Principal": "*",
 			"InvokedViaFunctionUrl": true}))
 	}
 	return nil
@@ -407,7 +423,7 @@ func (t *translator) functionURL(f *fnCtx, v any) error {
 
 // permission is a Lambda permission for a service principal.
 func (t *translator) permission(f *fnCtx, logicalID, principal string, sourceArn, sourceAccount any) {
-	p := map[string]any{"Action": "lambda:InvokeFunction", "FunctionName": ref(f.id), "Principal": principal}
+	p := map[string]any{"Action": "lambda:InvokeFunction", "FunctionName": f.invokeRef(), "Principal": principal}
 	if sourceArn != nil {
 		p["SourceArn"] = sourceArn
 	}

@@ -208,7 +208,7 @@ func (t *translator) ownsDefaultRoute(f *fnCtx, apiID string) bool {
 	op, _ := item["x-amazon-apigateway-any-method"].(map[string]any)
 	integ, _ := op["x-amazon-apigateway-integration"].(map[string]any)
 	uri := stableJSON(integ["uri"])
-	return strings.Contains(uri, "${"+f.id+".Arn}") || strings.Contains(uri, `["`+f.id+`","Arn"]`)
+	return strings.Contains(uri, f.invokeSub()) || strings.Contains(uri, `["`+f.id+`","Arn"]`)
 }
 
 func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiID, path, method string) error {
@@ -251,7 +251,7 @@ func (t *translator) addHTTPRoute(f *fnCtx, name string, ep map[string]any, apiI
 		}
 	}
 	integ := map[string]any{"type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0",
-		"uri": sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + f.id + ".Arn}/invocations")}
+		"uri": sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/" + f.invokeSub() + "/invocations")}
 	if v, ok := ep["PayloadFormatVersion"]; ok {
 		integ["payloadFormatVersion"] = v
 	}

@@ -311,12 +311,12 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 	}
 	integ := map[string]any{
 		"type": "aws_proxy", "httpMethod": "POST",
-		"uri": sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2015-03-31/functions/${"+f.id+".Arn}/invocations")),
+		"uri": sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2015-03-31/functions/"+f.invokeSub()+"/invocations")),
 	}
 	if mode, ok := ep["ResponseTransferMode"]; ok && mode != "BUFFERED" {
 		if mode == "RESPONSE_STREAM" || mode == "STREAM" {
 			mode = "STREAM"
-			integ["uri"] = sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2021-11-15/functions/${"+f.id+".Arn}/response-streaming-invocations"))
+			integ["uri"] = sub(t.arn("apigateway", "${AWS::Region}:lambda:path/2021-11-15/functions/"+f.invokeSub()+"/response-streaming-invocations"))
 		}
 		integ["responseTransferMode"] = mode
 	}

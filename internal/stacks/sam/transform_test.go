@@ -110,7 +110,9 @@ Resources:
       Handler: h
       Runtime: python3.12
       AutoPublishAlias: live
-`, "Resource with id [Fn] is invalid. Property 'AutoPublishAlias' is not supported by nubo's SAM transform yet."},
+      DeploymentPreference:
+        Type: Canary10Percent5Minutes
+`, "Resource with id [Fn] is invalid. Property 'DeploymentPreference' is not supported by nubo's SAM transform yet."},
 		{"unknown property", `
 Resources:
   Fn:
