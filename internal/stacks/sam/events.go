@@ -97,6 +97,32 @@ func (t *translator) pullEvent(f *fnCtx, name, typ string, ep map[string]any) er
 		}
 		p[k] = ep[k]
 	}
+	if dc, ok := ep["DestinationConfig"].(map[string]any); ok {
+		// The failure destination's Type only tells which policy the role needs.
+		out := map[string]any{}
+		for k, v := range dc {
+			out[k] = v
+		}
+		if of, ok := dc["OnFailure"].(map[string]any); ok {
+			dest := map[string]any{}
+			for k, v := range of {
+				if k != "Type" {
+					dest[k] = v
+				}
+			}
+			out["OnFailure"] = dest
+			typ, _ := of["Type"].(string)
+			action := map[string]string{"SQS": "sqs:SendMessage", "SNS": "sns:publish"}[typ]
+			if action != "" && f.role != nil {
+				f.role.inline = append(f.role.inline, map[string]any{
+					"PolicyName": lid + typ + "Policy",
+					"PolicyDocument": map[string]any{"Statement": []any{
+						map[string]any{"Action": action, "Effect": "Allow", "Resource": of["Destination"]}}},
+				})
+			}
+		}
+		p["DestinationConfig"] = out
+	}
 	if typ != "SQS" && p["StartingPosition"] == nil {
 		return resourceErr(lid, "StartingPosition is required for Kinesis, DynamoDB and MSK.")
 	}
