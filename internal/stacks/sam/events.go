@@ -364,22 +364,14 @@ func (t *translator) ruleEvent(ownerID, name, typ string, ep, owner map[string]a
 			return resourceErr(lid, "Missing required property 'Schedule'.")
 		}
 		p["ScheduleExpression"] = ep["Schedule"]
-		_, hasState := ep["State"]
-		_, hasEnabled := ep["Enabled"]
-		if hasState && hasEnabled {
-			return &itemError{"Event with id [" + lid + "] is invalid. State and Enabled Properties cannot both be specified."}
-		}
-		if hasState {
-			p["State"] = ep["State"]
+		if s, ok := ep["State"]; ok {
+			p["State"] = s
 		} else if e, ok := ep["Enabled"]; ok {
-			if b, ok := e.(bool); ok {
-				if b {
-					p["State"] = "ENABLED"
-				} else {
-					p["State"] = "DISABLED"
-				}
+			// Like AWS's translator: anything but false (an intrinsic included) enables.
+			if b, isBool := e.(bool); isBool && !b {
+				p["State"] = "DISABLED"
 			} else {
-				p["State"] = map[string]any{"Fn::If": []any{e, "ENABLED", "DISABLED"}}
+				p["State"] = "ENABLED"
 			}
 		}
 		for _, k := range []string{"Name", "Description"} {
