@@ -148,7 +148,8 @@ func (t *translator) run() (map[string]any, error) {
 	t.addImplicitAPIs()
 	ids = sortedKeys(res)
 	if err := t.applyGlobals(); err != nil {
-		return nil, &docError{[]string{err.(*itemError).msg}}
+		t.fail(err)
+		return nil, &docError{t.errs}
 	}
 	for _, id := range ids {
 		r := res[id].(map[string]any)
@@ -168,10 +169,23 @@ func (t *translator) run() (map[string]any, error) {
 		return nil, &docError{t.errs}
 	}
 
+	// Plain CloudFormation resources pass through (S3 events may add notifications to buckets).
+	var plain []string
+	for _, id := range ids {
+		r := res[id].(map[string]any)
+		if !strings.HasPrefix(r["Type"].(string), "AWS::Serverless::") {
+			t.out[id] = r
+			plain = append(plain, id)
+		}
+	}
 	// APIs first: function and state machine events add their routes to them.
 	t.collectAPIs(ids)
 	for _, id := range ids {
 		r := res[id].(map[string]any)
+		before := make(map[string]any, len(plain))
+		for _, p := range plain {
+			before[p] = t.out[p]
+		}
 		var err error
 		switch typ := r["Type"].(string); typ {
 		case typeFunction:
@@ -187,9 +201,10 @@ func (t *translator) run() (map[string]any, error) {
 		default:
 			if strings.HasPrefix(typ, "AWS::Serverless::") {
 				err = resourceErr(id, "Type %s is not supported by nubo's SAM transform yet.", typ)
-			} else if _, done := t.out[id]; !done {
-				t.out[id] = r
 			}
+		}
+		if err == nil {
+			err = t.checkOverwrites(id, plain, before)
 		}
 		if err != nil {
 			t.fail(err)
@@ -319,4 +334,20 @@ func otherTransforms(v any) any {
 		return rest
 	}
 	return v
+}
+
+// checkOverwrites rejects a SAM resource that generated a resource under the logical ID of one
+// the template declares (an S3 bucket that gains notifications stays the template's own map).
+func (t *translator) checkOverwrites(owner string, plain []string, before map[string]any) error {
+	for _, id := range plain {
+		now, _ := t.out[id].(map[string]any)
+		was, _ := before[id].(map[string]any)
+		if now == nil || was == nil || isSameMap(now, was) {
+			continue
+		}
+		typ, _ := now["Type"].(string)
+		t.out[id] = was
+		return &itemError{fmt.Sprintf("Transforming resource with id [%s] attempts to create a new resource with id [%s] and type \"%s\". A resource with that id already exists within this template. Please use a different id for that resource.", owner, id, typ)}
+	}
+	return nil
 }

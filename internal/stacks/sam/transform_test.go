@@ -134,6 +134,21 @@ Resources:
       Policies:
         - TextractPolicy: {}
 `, "Policy template 'TextractPolicy' is not supported by nubo's SAM transform yet."},
+		{"generated id taken", `
+Resources:
+  FnJobs:
+    Type: AWS::SQS::Queue
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://b/k
+      Handler: h
+      Runtime: python3.12
+      Events:
+        Jobs:
+          Type: SQS
+          Properties: {Queue: arn:aws:sqs:ap-southeast-1:123456789012:q}
+`, "Transforming resource with id [Fn] attempts to create a new resource with id [FnJobs] and type \"AWS::Lambda::EventSourceMapping\"."},
 		{"bad logical id", `
 Resources:
   bad-id:
