@@ -38,12 +38,15 @@ func (t *translator) sharedAttributes(dst map[string]any, owners []map[string]an
 		}
 	}
 	// The most protective policy wins: Retain, then Snapshot, then Delete.
-	rank := map[any]int{"Delete": 1, "Snapshot": 2, "Retain": 3}
+	rank := func(v any) int {
+		s, _ := v.(string) // an intrinsic ranks lowest
+		return map[string]int{"Delete": 1, "Snapshot": 2, "Retain": 3}[s]
+	}
 	for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
 		var val any
 		for _, o := range owners {
 			v, ok := o[attr]
-			if ok && (val == nil || rank[v] > rank[val]) {
+			if ok && (val == nil || rank(v) > rank(val)) {
 				val = v
 			}
 		}

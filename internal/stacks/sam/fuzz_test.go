@@ -144,3 +144,54 @@ func mutate(v any, next func(int) int, repl []func() any) {
 		}
 	}
 }
+
+// TestMutatedCorpusNeverPanics is a deterministic slice of FuzzTransformMutations over the whole
+// corpus (the fuzzer explores further with -fuzz).
+func TestMutatedCorpusNeverPanics(t *testing.T) {
+	corpus := findCorpus()
+	if corpus == "" {
+		t.Skip("shared/conformance/sam-translator not found above the package directory")
+	}
+	var files []string
+	for _, dir := range []string{filepath.Join(corpus, "input"), filepath.Join(corpus, "error"), filepath.Join("testdata", "golden")} {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		files = append(files, m...)
+	}
+	repl := []func() any{
+		func() any { return nil }, func() any { return "" }, func() any { return 0 },
+		func() any { return true }, func() any { return []any{} }, func() any { return []any{nil, 1} },
+		func() any { return map[string]any{} }, func() any { return map[string]any{"Ref": "Missing"} },
+		func() any { return map[string]any{"Fn::If": "bad"} }, func() any { return "s3://" },
+		func() any { return map[string]any{"Fn::If": []any{"C", map[string]any{}, nil}} },
+	}
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := uint64(1); seed <= 40; seed++ {
+			tmpl, err := loadYAML(b)
+			if err != nil {
+				break
+			}
+			rng := seed*2654435761 | 1
+			next := func(n int) int {
+				rng ^= rng << 13
+				rng ^= rng >> 7
+				rng ^= rng << 17
+				return int(rng % uint64(n))
+			}
+			for i := 0; i < 1+next(4); i++ {
+				mutate(tmpl, next, repl)
+			}
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("%s, seed %d: panic: %v", filepath.Base(p), seed, r)
+					}
+				}()
+				_, _ = Transform(tmpl, testOptions())
+			}()
+		}
+	}
+}

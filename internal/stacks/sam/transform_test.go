@@ -370,3 +370,40 @@ Outputs:
 		t.Errorf("Outputs (-want +got):\n%s", d)
 	}
 }
+
+func TestSharedAttributesWithIntrinsicPolicies(t *testing.T) {
+	// Deletion policies that are not plain strings must not break the merge of attributes.
+	tmpl := mustLoad(t, `
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    DeletionPolicy: [Retain]
+    Properties:
+      CodeUri: s3://b/k
+      Handler: h
+      Runtime: python3.12
+      Events:
+        Get:
+          Type: Api
+          Properties: {Path: /a, Method: get}
+  B:
+    Type: AWS::Serverless::Function
+    DeletionPolicy: {Ref: Policy}
+    Properties:
+      CodeUri: s3://b/k
+      Handler: h
+      Runtime: python3.12
+      Events:
+        Get:
+          Type: Api
+          Properties: {Path: /b, Method: get}
+`)
+	out, err := Transform(tmpl, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, _ := out["Resources"].(map[string]any)["ServerlessRestApi"].(map[string]any)
+	if d := cmp.Diff([]any{"Retain"}, api["DeletionPolicy"]); d != "" {
+		t.Errorf("implicit API DeletionPolicy (-want +got):\n%s", d)
+	}
+}
