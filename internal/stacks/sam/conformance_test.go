@@ -16,7 +16,7 @@ import (
 const conformanceFloor = 427
 
 // errorMessagesFloor is how many of the error cases get exactly AWS's message.
-const errorMessagesFloor = 139
+const errorMessagesFloor = 142
 
 // corpusDir finds shared/conformance/sam-translator by walking up from the package directory
 // (CI has shared/ beside the checkout; a developer machine may have it higher up).
@@ -110,7 +110,7 @@ func TestConformance(t *testing.T) {
 	}
 	if passed < conformanceFloor {
 		t.Errorf("conformance: %d passed, below the floor %d\n%s", passed, conformanceFloor, res)
-	} else if failed > 0 && testing.Verbose() {
-		t.Logf("failures:\n%s", res)
+	} else if failed > 0 {
+		t.Logf("failures (known, above the floor):\n%s", res)
 	}
 }

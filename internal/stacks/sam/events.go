@@ -90,7 +90,7 @@ func (t *translator) pullEvent(f *fnCtx, name, typ string, ep map[string]any) er
 		"ParallelizationFactor", "DestinationConfig", "TumblingWindowInSeconds", "ProvisionedPollerConfig")
 	for _, k := range sortedKeys(ep) {
 		if !allowed[k] {
-			return eventErr(f.id, name, "Property %s not defined for resource of type %s.", k, typ)
+			return eventErr(f.id, lid, "Property %s not defined for resource of type %s.", k, typ)
 		}
 		if k == source {
 			continue

@@ -3,6 +3,7 @@ package sam
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -258,6 +259,9 @@ func (t *translator) codeLocation(id, prop string, v any, bucketKey, keyKey, ver
 	}
 	switch u := v.(type) {
 	case string:
+		if dynamicRef.MatchString(u) {
+			return nil, resourceErr(id, "Unsupported dynamic reference detected in '%s'. Please consider using alternative 'FunctionCode' object format.", prop)
+		}
 		if strings.HasPrefix(u, "s3://") {
 			loc, err := parseS3URI(u)
 			if err != nil {
@@ -491,3 +495,7 @@ func tracingEnabled(t *translator, v any) bool {
 	s, ok := v.(string)
 	return !ok || s != "Disabled"
 }
+
+// dynamicRef is a CloudFormation dynamic reference ({{resolve:ssm:/name}}), which a code location
+// string cannot hold.
+var dynamicRef = regexp.MustCompile(`\{\{resolve:(ssm|ssm-secure|secretsmanager):[a-zA-Z0-9_.\-/]+(:\d+)?\}\}`)

@@ -223,6 +223,9 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 		return eventErr(f.id, name, "Property 'Method' should be a string.")
 	}
 	method = strings.ToLower(method)
+	if err := validateRequestParameters(f.id, name, ep); err != nil {
+		return err
+	}
 	apiID := implicitRestAPI
 	var apiRef any = ref(implicitRestAPI)
 	suffix := "Prod"

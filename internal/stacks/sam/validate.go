@@ -553,3 +553,45 @@ func checkZipRuntime(id string, p map[string]any) error {
 	}
 	return nil
 }
+
+var requestParameterName = regexp.MustCompile(`^method\.request\.(querystring|path|header)\.`)
+
+// validateRequestParameters checks an Api event's RequestParameters: names like
+// method.request.header.X, each a string or a map of Required/Caching.
+func validateRequestParameters(fid, name string, ep map[string]any) error {
+	raw, ok := ep["RequestParameters"]
+	if !ok {
+		return nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return eventErr(fid, name, "Invalid value for 'RequestParameters' property. Property must be either a string or an object")
+	}
+	const badName = "Invalid value for 'RequestParameters' property. Keys must be in the format 'method.request.[querystring|path|header].{value}', e.g 'method.request.header.Authorization'."
+	for _, p := range list {
+		switch x := p.(type) {
+		case string:
+			if !requestParameterName.MatchString(x) {
+				return eventErr(fid, name, badName)
+			}
+		case map[string]any:
+			for _, k := range sortedKeys(x) {
+				if !requestParameterName.MatchString(k) {
+					return eventErr(fid, name, badName)
+				}
+				settings, ok := x[k].(map[string]any)
+				if !ok {
+					return eventErr(fid, name, "Invalid value for 'RequestParameters' property. Values must be an object, e.g { Required: true, Caching: false }")
+				}
+				for sk := range settings {
+					if sk != "Required" && sk != "Caching" {
+						return eventErr(fid, name, "Invalid value for 'RequestParameters' property. Values must be an object, e.g { Required: true, Caching: false }")
+					}
+				}
+			}
+		default:
+			return eventErr(fid, name, "Invalid value for 'RequestParameters' property. Property must be either a string or an object")
+		}
+	}
+	return nil
+}
