@@ -123,7 +123,7 @@ Resources:
       Runtime: python3.12
       Bogus: 1
 `, "property Bogus not defined for resource of type AWS::Serverless::Function"},
-		{"unknown policy template", `
+		{"policy template without its parameter", `
 Resources:
   Fn:
     Type: AWS::Serverless::Function
@@ -132,8 +132,8 @@ Resources:
       Handler: h
       Runtime: python3.12
       Policies:
-        - TextractPolicy: {}
-`, "Policy template 'TextractPolicy' is not supported by nubo's SAM transform yet."},
+        - SQSPollerPolicy: {}
+`, "Following required parameters of template 'SQSPollerPolicy' don't have values: ['QueueName']"},
 		{"generated id taken", `
 Resources:
   FnJobs:
