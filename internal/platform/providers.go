@@ -1,6 +1,8 @@
 package platform
 
 import (
+	"path/filepath"
+
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/iam"
@@ -12,6 +14,8 @@ import (
 func (p *Platform) providers() (*stacks.Registry, error) {
 	return stacks.NewRegistry(
 		parameters.NewParameterProvider(p.Parameters),
+		functions.NewFunctionProvider(p.Functions, functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))),
+		functions.NewEventInvokeConfigProvider(p.Functions),
 		iam.NewRoleProvider(p.IAM),
 		iam.NewPolicyProvider(p.IAM),
 		iam.NewManagedPolicyProvider(p.IAM),
