@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -536,4 +538,71 @@ func TestIAMEveryOperationIsAuthorized(t *testing.T) {
 			return err != nil && strings.Contains(err.Error(), want)
 		})
 	})
+}
+
+// A SAM function's Policies: a policy template on the generated
+// <Function>Role allows what it names and nothing else; an inline Deny
+// statement wins over the managed policy that would allow.
+func TestIAMSAMPolicies(t *testing.T) {
+	p := startPlatform(t, Options{})
+	c := clientsFor(p.EndpointURL())
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "probe.zip"), fnZip(t, ssmProbe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.param(t, "/sam/allowed", "yes")
+	c.param(t, "/sam/other", "no")
+	c.param(t, "/sam/denied", "never")
+	template := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: probe.zip
+      Runtime: provided.al2023
+      Handler: bootstrap
+      Timeout: 10
+      Policies:
+        - SSMParameterReadPolicy:
+            ParameterName: sam/allowed
+  Wide:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: probe.zip
+      Runtime: provided.al2023
+      Handler: bootstrap
+      Timeout: 10
+      Policies:
+        - AmazonSSMReadOnlyAccess
+        - Statement:
+            - Effect: Deny
+              Action: ssm:GetParameter
+              Resource: !Sub arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/sam/denied
+Outputs:
+  Reader: {Value: !Ref Reader}
+  ReaderRole: {Value: !GetAtt ReaderRole.Arn}
+  Wide: {Value: !Ref Wide}
+`
+	res, err := p.Stacks.Deploy(context.Background(), stacks.DeployRequest{PlanRequest: stacks.PlanRequest{Stack: "sam", Template: template, BaseDir: dir}}, nil)
+	if err != nil {
+		t.Fatalf("deploy: %v", err)
+	}
+	reader, wide := res.Outputs["Reader"], res.Outputs["Wide"]
+	if !strings.HasPrefix(res.Outputs["ReaderRole"], "arn:aws:iam::000000000000:role/sam-ReaderRole-") {
+		t.Fatalf("outputs %v", res.Outputs)
+	}
+	if got := c.read(t, reader, "/sam/allowed"); got.Value != "yes" {
+		t.Fatalf("%s reads /sam/allowed: %+v", reader, got)
+	}
+	role, _ := iam.RoleNameFromARN(res.Outputs["ReaderRole"])
+	want := denial(role+"/"+reader, "ssm:GetParameter", paramARN+"sam/other", "because no identity-based policy allows the ssm:GetParameter action")
+	if got := c.read(t, reader, "/sam/other"); !strings.Contains(got.Error, want) {
+		t.Fatalf("%s reads /sam/other: %+v\nwant %s", reader, got, want)
+	}
+	if got := c.read(t, wide, "/sam/other"); got.Value != "no" {
+		t.Fatalf("%s reads /sam/other: %+v", wide, got)
+	}
+	if got := c.read(t, wide, "/sam/denied"); !strings.Contains(got.Error, "with an explicit deny in an identity-based policy") {
+		t.Fatalf("%s reads /sam/denied: %+v", wide, got)
+	}
 }
