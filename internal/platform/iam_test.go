@@ -405,7 +405,10 @@ func TestIAMEveryOperationIsAuthorized(t *testing.T) {
 			_, err := lc.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: fn, ZipFile: zip})
 			return err
 		}},
-		{"lambda:DeleteFunction", fnARN, func() error { _, err := lc.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: fn}); return err }},
+		{"lambda:DeleteFunction", fnARN, func() error {
+			_, err := lc.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: fn})
+			return err
+		}},
 		{"lambda:InvokeFunction", fnARN, func() error { _, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: fn}); return err }},
 		{"lambda:PutFunctionConcurrency", fnARN, func() error {
 			_, err := lc.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: fn, ReservedConcurrentExecutions: aws.Int32(1)})
@@ -435,7 +438,10 @@ func TestIAMEveryOperationIsAuthorized(t *testing.T) {
 			_, err := lc.DeleteFunctionEventInvokeConfig(ctx, &lambda.DeleteFunctionEventInvokeConfigInput{FunctionName: fn})
 			return err
 		}},
-		{"ssm:GetParameter", paramARN + "p/x", func() error { _, err := sc.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/p/x")}); return err }},
+		{"ssm:GetParameter", paramARN + "p/x", func() error {
+			_, err := sc.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/p/x")})
+			return err
+		}},
 		{"ssm:GetParameter", paramARN + "p/x", func() error {
 			_, err := sc.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(paramARN + "p/x:1")})
 			return err
