@@ -776,6 +776,7 @@ type logGroup struct {
 	StoredBytes       int64  `json:"storedBytes"`
 	MetricFilterCount int    `json:"metricFilterCount"`
 	LogGroupClass     string `json:"logGroupClass"`
+	RetentionInDays   int    `json:"retentionInDays,omitempty"`
 }
 
 func (a *LogsAPI) describeLogGroups(r *http.Request) (any, error) {
@@ -819,10 +820,16 @@ func (a *LogsAPI) describeLogGroups(r *http.Request) (any, error) {
 			break
 		}
 		arn := a.s.account.ARN("logs", "log-group:"+n)
-		out.LogGroups = append(out.LogGroups, logGroup{
+		lg := logGroup{
 			LogGroupName: n, LogGroupArn: arn, Arn: arn + ":*",
 			CreationTime: millis(groups[n].LastModified), LogGroupClass: "STANDARD",
-		})
+		}
+		if a.logs != nil {
+			if g, err := a.logs.Group(r.Context(), n); err == nil {
+				lg.RetentionInDays = g.RetentionDays
+			}
+		}
+		out.LogGroups = append(out.LogGroups, lg)
 	}
 	return out, nil
 }

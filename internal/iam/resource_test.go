@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/nubo-run/nubo/internal/stacks"
@@ -98,4 +99,25 @@ func TestRoleProviderRefusesBadInput(t *testing.T) {
 			t.Errorf("%s: created, want an error", name)
 		}
 	}
+}
+
+// FuzzRoleProps feeds arbitrary property documents to the IAM providers'
+// property readers: an error naming the field, never a panic.
+func FuzzRoleProps(f *testing.F) {
+	f.Add(`{"RoleName":"r","AssumeRolePolicyDocument":{"Statement":[]},"Policies":[{"PolicyName":"p","PolicyDocument":{}}],"MaxSessionDuration":3600}`)
+	f.Add(`{"AssumeRolePolicyDocument":"{}","Policies":[1,"x",null],"ManagedPolicyArns":[{"a":1}],"Tags":[{"Key":1}]}`)
+	f.Add(`{"AssumeRolePolicyDocument":[],"MaxSessionDuration":"1e99"}`)
+	f.Add(`{"PolicyDocument":{"Statement":{}},"Roles":"r"}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		var props stacks.Props
+		if json.Unmarshal([]byte(doc), &props) != nil {
+			return
+		}
+		rp := &RoleProvider{}
+		_, _ = rp.input("r", props)
+		_, _ = inlinePolicies(props["Policies"])
+		_, _ = docString("PolicyDocument", props["PolicyDocument"])
+		_ = roleNames(props["Roles"])
+		_ = tags(props["Tags"])
+	})
 }
