@@ -29,17 +29,52 @@ type roleReport struct {
 	Role      string   `json:"role"`
 	Functions []string `json:"functions"`
 	Usage     usage    `json:"usage"`
+	// LogDelivery are the statements Lambda itself uses to deliver the
+	// functions' logs (AWSLambdaBasicExecutionRole's): needed, though no
+	// request of the functions' code uses them.
+	LogDelivery []grantedStatement `json:"logDelivery,omitempty"`
+}
+
+type grantedStatement struct {
+	Policy    string          `json:"policy"`
+	Index     int             `json:"index"`
+	Statement json.RawMessage `json:"statement"`
+}
+
+// logDelivery reports whether a statement allows only what Lambda needs to
+// write a function's logs (logs:CreateLogGroup, CreateLogStream, PutLogEvents).
+func logDelivery(stmt json.RawMessage) bool {
+	var s struct {
+		Action any `json:"Action"`
+	}
+	if json.Unmarshal(stmt, &s) != nil {
+		return false
+	}
+	var actions []string
+	switch a := s.Action.(type) {
+	case string:
+		actions = []string{a}
+	case []any:
+		for _, v := range a {
+			str, _ := v.(string)
+			actions = append(actions, str)
+		}
+	}
+	for _, a := range actions {
+		switch strings.ToLower(a) {
+		case "logs:createloggroup", "logs:createlogstream", "logs:putlogevents":
+		default:
+			return false
+		}
+	}
+	return len(actions) > 0
 }
 
 // usage is iam.UsageReport as the CLI reads it: statements stay JSON.
 type usage struct {
 	Role   string           `json:"role"`
 	Used   []iam.Permission `json:"used"`
-	Unused []struct {
-		Policy    string          `json:"policy"`
-		Index     int             `json:"index"`
-		Statement json.RawMessage `json:"statement"`
-	} `json:"unused"`
+	Unused []grantedStatement `json:"unused"`
 }
 
 func newIAMReportCmd() *cobra.Command {
@@ -68,9 +103,22 @@ none of them needed: candidates to remove for least privilege.`,
 				return fmt.Errorf("stack %s declares no roles and no functions", args[0])
 			}
 			for i := range reports {
-				if err := c.usageReport(ctx, reports[i].Role, &reports[i].Usage); err != nil {
-					return fmt.Errorf("role %s: %w", reports[i].Role, err)
+				r := &reports[i]
+				if err := c.usageReport(ctx, r.Role, &r.Usage); err != nil {
+					return fmt.Errorf("role %s: %w", r.Role, err)
 				}
+				if len(r.Functions) == 0 {
+					continue
+				}
+				unused := r.Usage.Unused[:0:0]
+				for _, g := range r.Usage.Unused {
+					if logDelivery(g.Statement) {
+						r.LogDelivery = append(r.LogDelivery, g)
+					} else {
+						unused = append(unused, g)
+					}
+				}
+				r.Usage.Unused = unused
 			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
@@ -169,7 +217,10 @@ func printRoleReports(w io.Writer, reports []roleReport) {
 		}
 		fmt.Fprintf(w, "role %s (%s)\n", arn, fns)
 		fmt.Fprintln(w, "  used:")
-		if len(r.Usage.Used) == 0 {
+		for _, g := range r.LogDelivery {
+			fmt.Fprintf(w, "    by Lambda, to deliver the functions' logs: %s statement %d: %s\n", g.Policy, g.Index, g.Statement)
+		}
+		if len(r.Usage.Used) == 0 && len(r.LogDelivery) == 0 {
 			fmt.Fprintln(w, "    nothing yet")
 		}
 		for _, u := range r.Usage.Used {

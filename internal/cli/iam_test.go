@@ -68,3 +68,18 @@ func TestIAMReportCommand(t *testing.T) {
 		t.Fatalf("report on a missing stack: exit %d, %s", code, stderr)
 	}
 }
+
+func TestLogDeliveryStatements(t *testing.T) {
+	for stmt, want := range map[string]bool{
+		`{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}`: true,
+		`{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}`:                                                true,
+		`{"Effect":"Allow","Action":["logs:PutLogEvents","logs:FilterLogEvents"],"Resource":"*"}`:                       false,
+		`{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*"}`:                                                 false,
+		`{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}`:                                                         false,
+		`not json`: false,
+	} {
+		if got := logDelivery(json.RawMessage(stmt)); got != want {
+			t.Errorf("logDelivery(%s) = %v, want %v", stmt, got, want)
+		}
+	}
+}
