@@ -56,7 +56,7 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 		Metrics:     p.Metrics,
 		Async:       o.Functions.Async,
 		Authorizer:  p.authorizer(),
-		Roles:       p.IAM,
+		Roles:       p.roleChecker(),
 		Logger:      o.Logger.With("part", "functions"),
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/iam"
 )
 
@@ -35,4 +36,13 @@ func (p *Platform) authorizer() awsapi.Authorizer {
 		return nil
 	}
 	return p.Authz
+}
+
+// roleChecker is what CreateFunction checks execution roles with: none
+// under --iam off, which turns every IAM check off.
+func (p *Platform) roleChecker() functions.RoleChecker {
+	if p.IAM == nil || p.opts.IAM == iam.Off {
+		return nil
+	}
+	return p.IAM
 }

@@ -322,6 +322,10 @@ func TestIAMOffAllows(t *testing.T) {
 	if got := c.read(t, "open", "/off/x"); got.Value != "open" {
 		t.Fatalf("read with --iam off = %+v", got)
 	}
+	ec2 := c.role(t, "ec2-role", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	if err := c.function(t, "ec2", ec2); err != nil {
+		t.Fatalf("--iam off checks no execution role: %v", err)
+	}
 }
 
 // An async destination is invoked as the source function's role: Lambda
