@@ -72,8 +72,8 @@ func logDelivery(stmt json.RawMessage) bool {
 
 // usage is iam.UsageReport as the CLI reads it: statements stay JSON.
 type usage struct {
-	Role   string           `json:"role"`
-	Used   []iam.Permission `json:"used"`
+	Role   string             `json:"role"`
+	Used   []iam.Permission   `json:"used"`
 	Unused []grantedStatement `json:"unused"`
 }
 
