@@ -1,6 +1,9 @@
 package platform
 
 import (
+	"context"
+	"log/slog"
+
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/iam"
@@ -39,10 +42,28 @@ func (p *Platform) authorizer() awsapi.Authorizer {
 }
 
 // roleChecker is what CreateFunction checks execution roles with: none
-// under --iam off, which turns every IAM check off.
+// under --iam off, which turns every IAM check off; under --iam audit a role
+// that does not trust Lambda is logged and accepted.
 func (p *Platform) roleChecker() functions.RoleChecker {
-	if p.IAM == nil || p.opts.IAM == iam.Off {
+	switch {
+	case p.IAM == nil || p.opts.IAM == iam.Off:
 		return nil
+	case p.opts.IAM == iam.Audit:
+		return auditRoles{p.IAM, p.log.With("part", "iam")}
 	}
 	return p.IAM
+}
+
+type auditRoles struct {
+	store *iam.Store
+	log   *slog.Logger
+}
+
+func (a auditRoles) TrustsService(ctx context.Context, roleARN, service string) (exists, trusted bool, err error) {
+	exists, trusted, err = a.store.TrustsService(ctx, roleARN, service)
+	if err == nil && exists && !trusted {
+		a.log.Warn("iam audit: would refuse the role: it does not trust "+service, "role", roleARN)
+		trusted = true
+	}
+	return exists, trusted, err
 }

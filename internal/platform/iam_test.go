@@ -305,6 +305,13 @@ func TestIAMAuditAllowsAndLogs(t *testing.T) {
 	if got := c.read(t, "audited", "/audit/x"); got.Value != "seen" || got.Error != "" {
 		t.Fatalf("read under audit = %+v, want allowed", got)
 	}
+	ec2 := c.role(t, "ec2-role", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	if err := c.function(t, "ec2", ec2); err != nil {
+		t.Fatalf("audit refused a role that does not trust Lambda: %v", err)
+	}
+	if !strings.Contains(logs.String(), `msg="iam audit: would refuse the role: it does not trust lambda.amazonaws.com" part=iam role=`+ec2) {
+		t.Errorf("no audit line for the untrusted role:\n%s", logs.String())
+	}
 	waitUntil(t, "the audit log line", 5*time.Second, func() bool {
 		out := logs.String()
 		return strings.Contains(out, `msg="iam audit: would deny"`) && strings.Contains(out, "action=ssm:GetParameter") &&
