@@ -362,6 +362,11 @@ func TestIAMAsyncDestinationNeedsTheSourceRole(t *testing.T) {
 	waitUntil(t, "the denied delivery", 15*time.Second, func() bool {
 		return strings.Contains(logs.String(), "is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:000000000000:function:sink")
 	})
+	wantFix := `level=WARN msg="iam: access denied" part=iam principal=arn:aws:sts::000000000000:assumed-role/src-role/src action=lambda:InvokeFunction`
+	wantStmt := `statement="{\"Effect\":\"Allow\",\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:sink\"}"`
+	if out := logs.String(); !strings.Contains(out, wantFix) || !strings.Contains(out, wantStmt) {
+		t.Errorf("the denial's log line lacks the principal or the fix:\n%s", out)
+	}
 	if n := countLines(t, p, "sink", "START RequestId"); n != 0 {
 		t.Fatalf("sink ran %d times without the permission", n)
 	}
