@@ -43,34 +43,27 @@ func NewAPI(s *Service, log *slog.Logger) *API {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &API{s: s, log: log, mux: http.NewServeMux()}
-	// Each route with the IAM action it is authorized as (AWS's service
-	// authorization reference), on the function's ARN. CreateFunction
-	// authorizes itself: its function is named in the body.
-	type route struct {
-		action string
-		h      func(http.ResponseWriter, *http.Request) error
+	routes := map[string]func(http.ResponseWriter, *http.Request) error{
+		"POST /2015-03-31/functions":                              a.createFunction,
+		"POST /2015-03-31/functions/{$}":                          a.createFunction,
+		"GET /2015-03-31/functions":                               a.listFunctions,
+		"GET /2015-03-31/functions/{$}":                           a.listFunctions,
+		"GET /2015-03-31/functions/{name}":                        a.getFunction,
+		"DELETE /2015-03-31/functions/{name}":                     a.deleteFunction,
+		"GET /2015-03-31/functions/{name}/configuration":          a.getFunctionConfiguration,
+		"PUT /2015-03-31/functions/{name}/configuration":          a.updateFunctionConfiguration,
+		"PUT /2015-03-31/functions/{name}/code":                   a.updateFunctionCode,
+		"POST /2015-03-31/functions/{name}/invocations":           a.invoke,
+		"PUT /2017-10-31/functions/{name}/concurrency":            a.putConcurrency,
+		"DELETE /2017-10-31/functions/{name}/concurrency":         a.deleteConcurrency,
+		"GET /2019-09-30/functions/{name}/concurrency":            a.getConcurrency,
+		"PUT /2019-09-25/functions/{name}/event-invoke-config":    a.putEventInvokeConfig,
+		"POST /2019-09-25/functions/{name}/event-invoke-config":   a.updateEventInvokeConfig,
+		"GET /2019-09-25/functions/{name}/event-invoke-config":    a.getEventInvokeConfig,
+		"DELETE /2019-09-25/functions/{name}/event-invoke-config": a.deleteEventInvokeConfig,
 	}
-	routes := map[string]route{
-		"POST /2015-03-31/functions":                              {"", a.createFunction},
-		"POST /2015-03-31/functions/{$}":                          {"", a.createFunction},
-		"GET /2015-03-31/functions":                               {"lambda:ListFunctions", a.listFunctions},
-		"GET /2015-03-31/functions/{$}":                           {"lambda:ListFunctions", a.listFunctions},
-		"GET /2015-03-31/functions/{name}":                        {"lambda:GetFunction", a.getFunction},
-		"DELETE /2015-03-31/functions/{name}":                     {"lambda:DeleteFunction", a.deleteFunction},
-		"GET /2015-03-31/functions/{name}/configuration":          {"lambda:GetFunctionConfiguration", a.getFunctionConfiguration},
-		"PUT /2015-03-31/functions/{name}/configuration":          {"lambda:UpdateFunctionConfiguration", a.updateFunctionConfiguration},
-		"PUT /2015-03-31/functions/{name}/code":                   {"lambda:UpdateFunctionCode", a.updateFunctionCode},
-		"POST /2015-03-31/functions/{name}/invocations":           {"lambda:InvokeFunction", a.invoke},
-		"PUT /2017-10-31/functions/{name}/concurrency":            {"lambda:PutFunctionConcurrency", a.putConcurrency},
-		"DELETE /2017-10-31/functions/{name}/concurrency":         {"lambda:DeleteFunctionConcurrency", a.deleteConcurrency},
-		"GET /2019-09-30/functions/{name}/concurrency":            {"lambda:GetFunctionConcurrency", a.getConcurrency},
-		"PUT /2019-09-25/functions/{name}/event-invoke-config":    {"lambda:PutFunctionEventInvokeConfig", a.putEventInvokeConfig},
-		"POST /2019-09-25/functions/{name}/event-invoke-config":   {"lambda:UpdateFunctionEventInvokeConfig", a.updateEventInvokeConfig},
-		"GET /2019-09-25/functions/{name}/event-invoke-config":    {"lambda:GetFunctionEventInvokeConfig", a.getEventInvokeConfig},
-		"DELETE /2019-09-25/functions/{name}/event-invoke-config": {"lambda:DeleteFunctionEventInvokeConfig", a.deleteEventInvokeConfig},
-	}
-	for pattern, rt := range routes {
-		a.mux.HandleFunc(pattern, a.wrap(rt.action, rt.h))
+	for pattern, h := range routes {
+		a.mux.HandleFunc(pattern, a.wrap(h))
 	}
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, awsapi.Errorf(http.StatusNotFound, "UnknownOperationException", "nubo does not implement %s %s", r.Method, r.URL.Path))
@@ -80,9 +73,54 @@ func NewAPI(s *Service, log *slog.Logger) *API {
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
-func (a *API) wrap(action string, h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+// routeAction is the IAM action a route is authorized as (AWS's service
+// authorization reference), on the function's ARN; "" for CreateFunction,
+// which authorizes itself (its function is named in the body). A route
+// added to the API must be added here, or it is served unauthorized.
+func routeAction(pattern string) string {
+	switch pattern {
+	case "GET /2015-03-31/functions", "GET /2015-03-31/functions/{$}":
+		return "lambda:ListFunctions"
+	case "GET /2015-03-31/functions/{name}":
+		return "lambda:GetFunction"
+	case "DELETE /2015-03-31/functions/{name}":
+		return "lambda:DeleteFunction"
+	case "GET /2015-03-31/functions/{name}/configuration":
+		return "lambda:GetFunctionConfiguration"
+	case "PUT /2015-03-31/functions/{name}/configuration":
+		return "lambda:UpdateFunctionConfiguration"
+	case "PUT /2015-03-31/functions/{name}/code":
+		return "lambda:UpdateFunctionCode"
+	case "POST /2015-03-31/functions/{name}/invocations":
+		return "lambda:InvokeFunction"
+	case "PUT /2017-10-31/functions/{name}/concurrency":
+		return "lambda:PutFunctionConcurrency"
+	case "DELETE /2017-10-31/functions/{name}/concurrency":
+		return "lambda:DeleteFunctionConcurrency"
+	case "GET /2019-09-30/functions/{name}/concurrency":
+		return "lambda:GetFunctionConcurrency"
+	case "PUT /2019-09-25/functions/{name}/event-invoke-config":
+		return "lambda:PutFunctionEventInvokeConfig"
+	case "POST /2019-09-25/functions/{name}/event-invoke-config":
+		return "lambda:UpdateFunctionEventInvokeConfig"
+	case "GET /2019-09-25/functions/{name}/event-invoke-config":
+		return "lambda:GetFunctionEventInvokeConfig"
+	case "DELETE /2019-09-25/functions/{name}/event-invoke-config":
+		return "lambda:DeleteFunctionEventInvokeConfig"
+	case "POST /2015-03-31/functions/{name}/policy":
+		return "lambda:AddPermission"
+	case "GET /2015-03-31/functions/{name}/policy":
+		return "lambda:GetPolicy"
+	case "DELETE /2015-03-31/functions/{name}/policy/{sid}":
+		return "lambda:RemovePermission"
+	}
+	return ""
+}
+
+// wrap authorizes a request as its route's action (r.Pattern), then serves it.
+func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if action != "" {
+		if action := routeAction(r.Pattern); action != "" {
 			// A name that does not parse is refused by the handler, before
 			// it acts; the function's ARN is the resource otherwise.
 			resource := "*"
