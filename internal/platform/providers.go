@@ -1,13 +1,20 @@
 package platform
 
 import (
+	"github.com/nubo-run/nubo/internal/gateway"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
 // providers lists every resource type the stack engine knows, in one call.
 func (p *Platform) providers() (*stacks.Registry, error) {
-	return stacks.NewRegistry(
+	gw := gateway.NewStackResources(p.Gateway, gateway.ResourceOptions{
+		Policies: functionPolicies{p.Policies},
+		HTTPAddr: p.http.Addr,
+	})
+	ps := []stacks.Provider{
 		parameters.NewParameterProvider(p.Parameters),
-	)
+	}
+	ps = append(ps, gw.Providers()...)
+	return stacks.NewRegistry(ps...)
 }
