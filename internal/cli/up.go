@@ -17,15 +17,19 @@ import (
 
 func newUpCmd() *cobra.Command {
 	var o platform.Options
-	var verbose bool
+	var verbose, watchDir bool
 	cmd := &cobra.Command{
 		Use:   "up DIR",
 		Short: "Serve, deploy every stack under DIR in import order, print outputs, keep serving",
 		Long: `up starts a server with embedded defaults, finds every template under DIR
 (DIR/x/template.yaml is stack x, DIR/x.yaml is stack x), orders the stacks so
 that a stack comes after the stacks whose exports it imports or whose SSM
-parameters it reads (a cycle is an error naming the stacks), deploys them, prints their outputs and keeps serving
-until interrupted.`,
+parameters it reads (a cycle is an error naming the stacks), deploys them,
+prints their outputs and keeps serving until interrupted.
+
+With --watch, a saved change to a template or to a function's source under
+DIR redeploys only the stacks it belongs to; unchanged functions keep their
+warm instances.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := cmd.OutOrStdout()
@@ -57,20 +61,29 @@ until interrupted.`,
 			fmt.Fprintf(out, "nubo serving: AWS APIs on http://%s, HTTP APIs on http://%s\n", p.EdgeAddr(), p.HTTPAddr())
 			c := newAdminClient("http://" + p.EdgeAddr())
 			c.creds.AccessKeyID, c.creds.SecretAccessKey = o.AccessKey, o.SecretKey
-			for _, f := range found {
-				rel, _ := filepath.Rel(args[0], f.Path)
-				fmt.Fprintf(out, "\n== %s (%s)\n", f.Stack, rel)
+			deployOne := func(ctx context.Context, f stacks.Found) error {
 				src, err := os.ReadFile(f.Path)
 				if err != nil {
-					return errors.Join(err, closeP())
+					return err
 				}
 				abs, _ := filepath.Abs(f.Path)
 				req := stacks.PlanRequest{Stack: f.Stack, Template: string(src), BaseDir: filepath.Dir(abs)}
-				if _, err := deploy(ctx, c, req, deployOptions{yes: true}, nil, out); err != nil {
+				_, err = deploy(ctx, c, req, deployOptions{yes: true}, nil, out)
+				return err
+			}
+			for _, f := range found {
+				rel, _ := filepath.Rel(args[0], f.Path)
+				fmt.Fprintf(out, "\n== %s (%s)\n", f.Stack, rel)
+				if err := deployOne(ctx, f); err != nil {
 					return errors.Join(fmt.Errorf("stack %s: %w", f.Stack, err), closeP())
 				}
 			}
 			fmt.Fprintf(out, "\n%d stack(s) up. Serving until interrupted (Ctrl-C).\n", len(found))
+			if watchDir {
+				if err := watch(ctx, args[0], 250*time.Millisecond, deployOne, out); err != nil {
+					return errors.Join(err, closeP())
+				}
+			}
 			<-ctx.Done()
 			return closeP()
 		},
@@ -82,5 +95,6 @@ until interrupted.`,
 	f.StringVar(&o.AccessKey, "access-key", envOr("NUBO_ACCESS_KEY_ID", platform.DefaultAccessKey), "access key id clients sign with")
 	f.StringVar(&o.SecretKey, "secret-key", envOr("NUBO_SECRET_ACCESS_KEY", platform.DefaultSecretKey), "secret access key")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
+	f.BoolVarP(&watchDir, "watch", "w", false, "redeploy a stack when its template or a function's source changes")
 	return cmd
 }

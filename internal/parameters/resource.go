@@ -2,7 +2,6 @@ package parameters
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -83,31 +82,13 @@ func attrs(p Parameter) stacks.Attrs {
 func (pp *ParameterProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
 	name := str(props["Name"])
 	if name == "" {
-		stack, id := stacks.ResourceFrom(ctx)
-		name = generatedName(stack, id)
+		name = stacks.GeneratedName(ctx, 2048)
 	}
 	p := fromProps(name, props)
 	if _, err := pp.s.Put(ctx, p, false); err != nil {
 		return "", nil, err
 	}
 	return name, attrs(p), nil
-}
-
-// generatedName is CloudFormation's STACK-LOGICALID-RANDOM.
-func generatedName(stack, logicalID string) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	if stack == "" {
-		stack = "CFN"
-	}
-	if logicalID == "" {
-		logicalID = "Parameter"
-	}
-	return stack + "-" + logicalID + "-" + string(b[:])
 }
 
 // Update implements stacks.Provider.

@@ -16,6 +16,7 @@ import (
 	"github.com/nubo-run/nubo/internal/gateway"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
+	"github.com/nubo-run/nubo/internal/stacks/sam"
 )
 
 // Options configures a Platform: the flags of `nubo serve`.
@@ -143,7 +144,7 @@ func New(o Options) (*Platform, error) {
 		return nil, err
 	}
 	if p.Stacks, err = stacks.New(stacks.Options{Backbone: p.Backbone, Registry: registry, Account: account,
-		ParameterLookup: p.Parameters.Value, Logger: o.Logger.With("part", "stacks")}); err != nil {
+		Transform: samTransform, ParameterLookup: p.Parameters.Value, Logger: o.Logger.With("part", "stacks")}); err != nil {
 		return nil, err
 	}
 	services := append(p.functionServices(), p.Parameters.Service(), p.Stacks.Service(), p.Stacks.CloudFormationService())
@@ -177,6 +178,11 @@ func (p *Platform) health(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write([]byte(`{"status":"ok"}`))
+}
+
+// samTransform is the AWS::Serverless-2016-10-31 transform as the engine calls it.
+func samTransform(t map[string]any, ps stacks.Pseudo) (map[string]any, error) {
+	return sam.Transform(t, sam.Options{Region: ps.Region, AccountID: ps.AccountID, Partition: ps.Partition, StackName: ps.StackName})
 }
 
 // Start starts every part in order; on failure it closes those started.

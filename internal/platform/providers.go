@@ -1,6 +1,9 @@
 package platform
 
 import (
+	"path/filepath"
+
+	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/gateway"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
@@ -14,6 +17,8 @@ func (p *Platform) providers() (*stacks.Registry, error) {
 	})
 	ps := []stacks.Provider{
 		parameters.NewParameterProvider(p.Parameters),
+		functions.NewFunctionProvider(p.Functions, functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))),
+		functions.NewEventInvokeConfigProvider(p.Functions),
 	}
 	ps = append(ps, gw.Providers()...)
 	return stacks.NewRegistry(ps...)

@@ -410,7 +410,7 @@ type codeProvider struct {
 	content map[string]string
 }
 
-func (c *codeProvider) Package(ctx context.Context, baseDir string, props stacks.Props) (stacks.Props, error) {
+func (c *codeProvider) Package(ctx context.Context, baseDir string, props stacks.Props, _ map[string]any) (stacks.Props, error) {
 	out := stacks.Props{}
 	for k, v := range props {
 		out[k] = v

@@ -539,7 +539,7 @@ func (e *Engine) resolveProps(ctx context.Context, ev *evaluator, prov Provider,
 	}
 	props = resolved.(map[string]any)
 	if pk, ok := prov.(Packager); ok {
-		out, err := pk.Package(WithResource(ctx, ev.pseudo.StackName, r.LogicalID), baseDir, props)
+		out, err := pk.Package(WithResource(ctx, ev.pseudo.StackName, r.LogicalID), baseDir, props, r.Metadata)
 		if err != nil {
 			return nil, ev.fail(path, "resource %s: package: %v", r.LogicalID, err)
 		}

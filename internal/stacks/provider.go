@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"sort"
@@ -26,9 +27,10 @@ type Provider interface {
 
 // Packager is an optional Provider extension: before planning, it turns local
 // paths in a resource's properties (CodeUri, ...) into content hashes so a
-// source change shows in the plan. baseDir is the template's directory.
+// source change shows in the plan. baseDir is the template's directory;
+// metadata is the resource's Metadata (SAM's BuildMethod lives there).
 type Packager interface {
-	Package(ctx context.Context, baseDir string, props Props) (Props, error)
+	Package(ctx context.Context, baseDir string, props Props, metadata map[string]any) (Props, error)
 }
 
 // Snapshotter is an optional Provider extension for DeletionPolicy: Snapshot.
@@ -100,4 +102,32 @@ func (r *Registry) Types() []string {
 		return nil
 	}
 	return append([]string(nil), r.types...)
+}
+
+// GeneratedName is CloudFormation's name for a resource the template does not
+// name: STACK-LOGICALID-RANDOM, the stack and logical id shortened so the
+// whole fits in maxLen.
+func GeneratedName(ctx context.Context, maxLen int) string {
+	stack, logicalID := ResourceFrom(ctx)
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	if stack == "" {
+		stack = "CFN"
+	}
+	if logicalID == "" {
+		logicalID = "Resource"
+	}
+	room := maxLen - len(b) - 2
+	for len(stack)+len(logicalID) > room {
+		if len(stack) >= len(logicalID) {
+			stack = stack[:len(stack)-1]
+		} else {
+			logicalID = logicalID[:len(logicalID)-1]
+		}
+	}
+	return stack + "-" + logicalID + "-" + string(b[:])
 }

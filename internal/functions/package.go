@@ -1,0 +1,217 @@
+package functions
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Packager turns a function's source on disk into a deployment package: a
+// local directory (zipped as it is), a .zip file, or a Go module directory
+// built with `go build` as `sam build` does for Metadata BuildMethod go1.x.
+// Packages land in a content-addressed cache so a deploy that changes
+// nothing builds nothing new and plans nothing.
+type Packager struct {
+	cache string
+}
+
+// NewPackager keeps packages under dir.
+func NewPackager(dir string) *Packager { return &Packager{cache: dir} }
+
+// Package returns the zip's content hash (hex) and its path in the cache.
+// src is the code location as a template gives it, relative to baseDir.
+func (p *Packager) Package(ctx context.Context, baseDir, src, buildMethod string) (sum, path string, err error) {
+	if !filepath.IsAbs(src) {
+		src = filepath.Join(baseDir, src)
+	}
+	st, err := os.Stat(src)
+	if err != nil {
+		return "", "", fmt.Errorf("code %s: %w", src, err)
+	}
+	var data []byte
+	switch {
+	case strings.EqualFold(buildMethod, "go1.x"):
+		if !st.IsDir() {
+			return "", "", fmt.Errorf("code %s: BuildMethod go1.x needs a directory with a Go main package", src)
+		}
+		data, err = buildGo(ctx, src)
+	case buildMethod != "" && !strings.EqualFold(buildMethod, "makefile"):
+		// SAM's language builders (python3.x, nodejs) copy the directory;
+		// dependencies are expected to be vendored beside the code.
+		data, err = zipDir(src)
+	case st.IsDir():
+		data, err = zipDir(src)
+	case strings.HasSuffix(strings.ToLower(src), ".zip"):
+		data, err = os.ReadFile(src)
+	default:
+		return "", "", fmt.Errorf("code %s: not a directory or a .zip file", src)
+	}
+	if strings.EqualFold(buildMethod, "makefile") {
+		return "", "", fmt.Errorf("code %s: BuildMethod makefile is not supported yet; build the code and point CodeUri at the output directory", src)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	h := sha256.Sum256(data)
+	sum = hex.EncodeToString(h[:])
+	path = filepath.Join(p.cache, sum+".zip")
+	if _, err := os.Stat(path); err == nil {
+		return sum, path, nil
+	}
+	if err := os.MkdirAll(p.cache, 0o755); err != nil {
+		return "", "", fmt.Errorf("package cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(p.cache, ".pkg-*")
+	if err != nil {
+		return "", "", fmt.Errorf("package cache: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", "", fmt.Errorf("package cache: %w", err)
+	}
+	tmp.Close()
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return "", "", fmt.Errorf("package cache: %w", err)
+	}
+	return sum, path, nil
+}
+
+// Load reads a cached package.
+func (p *Packager) Load(sum string) ([]byte, error) {
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return nil, fmt.Errorf("package %q: not a content hash", sum)
+	}
+	b, err := os.ReadFile(filepath.Join(p.cache, sum+".zip"))
+	if err != nil {
+		return nil, fmt.Errorf("package %s: %w (deploy again to rebuild it)", sum[:12], err)
+	}
+	return b, nil
+}
+
+// buildGo compiles the main package in dir into a `bootstrap` executable for
+// this machine (functions run natively here, whatever Architectures says),
+// with the flags `sam build` uses for provided runtimes, and zips it.
+func buildGo(ctx context.Context, dir string) ([]byte, error) {
+	out, err := os.MkdirTemp("", "nubo-build-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(out)
+	bin := filepath.Join(out, "bootstrap")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags", "lambda.norpc", "-ldflags", "-s -w", "-o", bin, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go build in %s: %w\n%s", dir, err, strings.TrimSpace(stderr.String()))
+	}
+	return zipFiles(map[string]string{"bootstrap": bin})
+}
+
+// zipDir zips every regular file under dir, paths relative to it.
+func zipDir(dir string) ([]byte, error) {
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != dir && (d.Name() == ".git" || d.Name() == ".aws-sam") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		files[filepath.ToSlash(rel)] = path
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("zip %s: %w", dir, err)
+	}
+	return zipFiles(files)
+}
+
+// zipFiles writes a deterministic zip (sorted names, fixed times, modes
+// kept) so that the same content always hashes the same.
+func zipFiles(files map[string]string) ([]byte, error) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, n := range names {
+		st, err := os.Stat(files[n])
+		if err != nil {
+			return nil, err
+		}
+		hdr := &zip.FileHeader{Name: n, Method: zip.Deflate, Modified: epoch}
+		hdr.SetMode(st.Mode().Perm())
+		w, err := zw.CreateHeader(hdr)
+		if err != nil {
+			return nil, err
+		}
+		data, err := os.ReadFile(files[n])
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(data); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// inlineZip packages CloudFormation's Code.ZipFile source as Lambda does:
+// index.py for Python, index.js for Node.js.
+func inlineZip(runtime, source string) ([]byte, error) {
+	name := ""
+	switch {
+	case strings.HasPrefix(runtime, "python"):
+		name = "index.py"
+	case strings.HasPrefix(runtime, "nodejs"):
+		name = "index.js"
+	default:
+		return nil, fmt.Errorf("Code.ZipFile is for Python and Node.js runtimes, not %q", runtime)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	hdr := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}
+	hdr.SetMode(0o644)
+	w, err := zw.CreateHeader(hdr)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write([]byte(source)); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,475 @@
+package functions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nubo-run/nubo/internal/stacks"
+)
+
+// FunctionProvider is the AWS::Lambda::Function resource (and so, after the
+// SAM transform, AWS::Serverless::Function). Ref is the function name;
+// Fn::GetAtt gives Arn.
+//
+// Code may be a local path (what SAM's CodeUri and `aws cloudformation
+// package` inputs hold): Package builds or zips it into the package cache
+// and records its content hash, so a source change shows in the plan.
+type FunctionProvider struct {
+	svc *Service
+	pkg *Packager
+}
+
+// NewFunctionProvider returns the provider over svc, keeping packages in pkg.
+func NewFunctionProvider(svc *Service, pkg *Packager) *FunctionProvider {
+	return &FunctionProvider{svc: svc, pkg: pkg}
+}
+
+// Type implements stacks.Provider.
+func (*FunctionProvider) Type() string { return "AWS::Lambda::Function" }
+
+// Stateful: a function holds no data.
+func (*FunctionProvider) Stateful() bool { return false }
+
+// Schema follows the registry schema of AWS::Lambda::Function
+// (createOnlyProperties FunctionName and PackageType; readOnly Arn).
+func (*FunctionProvider) Schema() stacks.Schema {
+	return stacks.Schema{
+		Properties: map[string]stacks.Property{
+			"FunctionName":                 {Type: stacks.String, CreateOnly: true},
+			"PackageType":                  {Type: stacks.String, CreateOnly: true, Enum: []string{"Zip", "Image"}},
+			"Code":                         {Type: stacks.Any, Required: true},
+			"Role":                         {Type: stacks.String, Required: true},
+			"Runtime":                      {Type: stacks.String},
+			"Handler":                      {Type: stacks.String},
+			"Description":                  {Type: stacks.String},
+			"MemorySize":                   {Type: stacks.Integer},
+			"Timeout":                      {Type: stacks.Integer},
+			"Environment":                  {Type: stacks.Object},
+			"ReservedConcurrentExecutions": {Type: stacks.Integer},
+			"Architectures":                {Type: stacks.List},
+			"LoggingConfig":                {Type: stacks.Object},
+			"Layers":                       {Type: stacks.List},
+			// Accepted and recorded; they change nothing on one machine.
+			"Tags":                    {Type: stacks.List},
+			"TracingConfig":           {Type: stacks.Object},
+			"VpcConfig":               {Type: stacks.Object},
+			"KmsKeyArn":               {Type: stacks.String},
+			"DeadLetterConfig":        {Type: stacks.Object},
+			"EphemeralStorage":        {Type: stacks.Object},
+			"SnapStart":               {Type: stacks.Object},
+			"RuntimeManagementConfig": {Type: stacks.Object},
+			"CodeSigningConfigArn":    {Type: stacks.String},
+			"FileSystemConfigs":       {Type: stacks.List},
+			"ImageConfig":             {Type: stacks.Object},
+			"Arn":                     {Type: stacks.String, ReadOnly: true},
+		},
+		Attributes: []string{"Arn", "SnapStartResponse.ApplyOn", "SnapStartResponse.OptimizationStatus"},
+	}
+}
+
+// packageKey marks a Code value the packager produced: {"NuboPackage": sha256hex}.
+const packageKey = "NuboPackage"
+
+// Package implements stacks.Packager: a local Code path becomes a package in
+// the cache, named by its content hash.
+func (fp *FunctionProvider) Package(ctx context.Context, baseDir string, props stacks.Props, metadata map[string]any) (stacks.Props, error) {
+	build, _ := metadata["BuildMethod"].(string)
+	switch code := props["Code"].(type) {
+	case string:
+		sum, _, err := fp.pkg.Package(ctx, baseDir, code, build)
+		if err != nil {
+			return nil, err
+		}
+		out := maps.Clone(props)
+		out["Code"] = map[string]any{packageKey: sum}
+		return out, nil
+	case map[string]any:
+		switch {
+		case code["ImageUri"] != nil:
+			return nil, errors.New("Code.ImageUri: container image functions are not supported yet; use a zip package (a local CodeUri directory)")
+		case code["S3Bucket"] != nil || code["S3Key"] != nil:
+			return nil, errors.New("Code.S3Bucket/S3Key: code in S3 needs nubo's buckets service, which is not there yet; point the code at a local directory (SAM CodeUri: ./path)")
+		case code["ZipFile"] != nil || code[packageKey] != nil:
+			return props, nil
+		}
+		return nil, errors.New("Code: give ZipFile, or a local path (SAM CodeUri)")
+	case nil:
+		return nil, errors.New("Code: required")
+	default:
+		return nil, fmt.Errorf("Code: a local path or an object, not %T", code)
+	}
+}
+
+func (fp *FunctionProvider) codeOf(props stacks.Props) ([]byte, error) {
+	code, _ := props["Code"].(map[string]any)
+	if sum, ok := code[packageKey].(string); ok {
+		return fp.pkg.Load(sum)
+	}
+	if src, ok := code["ZipFile"].(string); ok {
+		return inlineZip(str(props["Runtime"]), src)
+	}
+	return nil, errors.New("Code: no package (was the template packaged?)")
+}
+
+// configOf maps template properties onto a function configuration.
+func configOf(name string, props stacks.Props) (Config, *int, error) {
+	c := Config{Name: name, Runtime: str(props["Runtime"]), Handler: str(props["Handler"]), Role: str(props["Role"]), Description: str(props["Description"])}
+	if layers, _ := props["Layers"].([]any); len(layers) > 0 {
+		return c, nil, errors.New("Layers: layers are not supported yet")
+	}
+	if pt := str(props["PackageType"]); pt == "Image" {
+		return c, nil, errors.New("PackageType: Image functions are not supported yet")
+	}
+	var err error
+	if c.MemoryMB, err = intProp(props, "MemorySize"); err != nil {
+		return c, nil, err
+	}
+	t, err := intProp(props, "Timeout")
+	if err != nil {
+		return c, nil, err
+	}
+	c.Timeout = time.Duration(t) * time.Second
+	if env, ok := props["Environment"].(map[string]any); ok {
+		if vars, ok := env["Variables"].(map[string]any); ok {
+			c.Environment = map[string]string{}
+			for k, v := range vars {
+				c.Environment[k] = str(v)
+			}
+		}
+	}
+	if archs, ok := props["Architectures"].([]any); ok && len(archs) > 0 {
+		c.Architecture = str(archs[0])
+	}
+	if lc, ok := props["LoggingConfig"].(map[string]any); ok {
+		c.LogGroup = str(lc["LogGroup"])
+	}
+	var reserved *int
+	if _, ok := props["ReservedConcurrentExecutions"]; ok {
+		n, err := intProp(props, "ReservedConcurrentExecutions")
+		if err != nil {
+			return c, nil, err
+		}
+		reserved = &n
+	}
+	return c, reserved, nil
+}
+
+// Create implements stacks.Provider.
+func (fp *FunctionProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	name := str(props["FunctionName"])
+	if name == "" {
+		name = stacks.GeneratedName(ctx, 64)
+	}
+	cfg, reserved, err := configOf(name, props)
+	if err != nil {
+		return "", nil, err
+	}
+	zipData, err := fp.codeOf(props)
+	if err != nil {
+		return "", nil, err
+	}
+	c, err := fp.svc.Create(ctx, cfg, zipData)
+	if err != nil {
+		return "", nil, err
+	}
+	if reserved != nil {
+		if _, err := fp.svc.SetReservedConcurrency(ctx, name, reserved); err != nil {
+			return name, stacks.Attrs{"Arn": c.ARN}, err
+		}
+	}
+	return name, stacks.Attrs{"Arn": c.ARN}, nil
+}
+
+// Update implements stacks.Provider: new code, then configuration, then
+// reserved concurrency, each only when it changed.
+func (fp *FunctionProvider) Update(ctx context.Context, name string, old, new stacks.Props) (stacks.Attrs, error) {
+	cfg, reserved, err := configOf(name, new)
+	if err != nil {
+		return nil, err
+	}
+	if !equalJSON(old["Code"], new["Code"]) || str(old["Runtime"]) != str(new["Runtime"]) && new["Code"] != nil {
+		zipData, err := fp.codeOf(new)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := fp.svc.UpdateCode(ctx, name, zipData, ""); err != nil {
+			return nil, err
+		}
+	}
+	u := ConfigUpdate{Runtime: &cfg.Runtime, Handler: &cfg.Handler, Role: &cfg.Role, Description: &cfg.Description,
+		Environment: cfg.Environment}
+	if u.Environment == nil {
+		u.Environment = map[string]string{}
+	}
+	mem, timeout := cfg.MemoryMB, cfg.Timeout
+	if mem == 0 {
+		mem = DefaultMemoryMB
+	}
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	u.MemoryMB, u.Timeout = &mem, &timeout
+	if cfg.LogGroup != "" {
+		u.LogGroup = &cfg.LogGroup
+	}
+	c, err := fp.svc.UpdateConfig(ctx, name, u)
+	if err != nil {
+		return nil, err
+	}
+	if !equalJSON(old["ReservedConcurrentExecutions"], new["ReservedConcurrentExecutions"]) {
+		if _, err := fp.svc.SetReservedConcurrency(ctx, name, reserved); err != nil {
+			return nil, err
+		}
+	}
+	return stacks.Attrs{"Arn": c.ARN}, nil
+}
+
+// Delete implements stacks.Provider.
+func (fp *FunctionProvider) Delete(ctx context.Context, name string) error {
+	err := fp.svc.Delete(ctx, name)
+	if errors.Is(err, ErrFunctionNotFound) {
+		return fmt.Errorf("%w: function %s", stacks.ErrNotFound, name)
+	}
+	return err
+}
+
+// Read implements stacks.Provider: the live configuration, in template form.
+func (fp *FunctionProvider) Read(ctx context.Context, name string) (stacks.Props, error) {
+	c, err := fp.svc.Get(ctx, name)
+	if errors.Is(err, ErrFunctionNotFound) {
+		return nil, fmt.Errorf("%w: function %s", stacks.ErrNotFound, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := stacks.Props{
+		"FunctionName": c.Name, "Runtime": c.Runtime, "Role": c.Role,
+		"MemorySize": float64(c.MemoryMB), "Timeout": float64(c.Timeout / time.Second),
+		"Architectures": []any{c.Architecture},
+	}
+	if hexSum, err := hexFromB64(c.CodeSHA256); err == nil {
+		out["Code"] = map[string]any{packageKey: hexSum}
+	}
+	if c.Handler != "" {
+		out["Handler"] = c.Handler
+	}
+	if c.Description != "" {
+		out["Description"] = c.Description
+	}
+	if len(c.Environment) > 0 {
+		vars := map[string]any{}
+		for k, v := range c.Environment {
+			vars[k] = v
+		}
+		out["Environment"] = map[string]any{"Variables": vars}
+	}
+	if c.ReservedConcurrency != nil {
+		out["ReservedConcurrentExecutions"] = float64(*c.ReservedConcurrency)
+	}
+	return out, nil
+}
+
+// EventInvokeConfigProvider is AWS::Lambda::EventInvokeConfig: the async
+// retry and destination settings of a function ($LATEST only).
+type EventInvokeConfigProvider struct{ svc *Service }
+
+// NewEventInvokeConfigProvider returns the provider over svc.
+func NewEventInvokeConfigProvider(svc *Service) *EventInvokeConfigProvider {
+	return &EventInvokeConfigProvider{svc: svc}
+}
+
+// Type implements stacks.Provider.
+func (*EventInvokeConfigProvider) Type() string { return "AWS::Lambda::EventInvokeConfig" }
+
+// Stateful implements stacks.Provider.
+func (*EventInvokeConfigProvider) Stateful() bool { return false }
+
+// Schema follows the registry schema (createOnly FunctionName, Qualifier).
+func (*EventInvokeConfigProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"FunctionName":             {Type: stacks.String, Required: true, CreateOnly: true},
+		"Qualifier":                {Type: stacks.String, Required: true, CreateOnly: true},
+		"MaximumRetryAttempts":     {Type: stacks.Integer},
+		"MaximumEventAgeInSeconds": {Type: stacks.Integer},
+		"DestinationConfig":        {Type: stacks.Object},
+	}}
+}
+
+func eventConfigOf(props stacks.Props) (string, EventInvokeConfig, error) {
+	var ec EventInvokeConfig
+	name, q := str(props["FunctionName"]), str(props["Qualifier"])
+	if q != "$LATEST" {
+		return "", ec, fmt.Errorf("Qualifier: only $LATEST is supported yet (versions and aliases are not), got %q", q)
+	}
+	if fn, _, err := parseFunctionRef(name); err == nil {
+		name = fn
+	}
+	if _, ok := props["MaximumRetryAttempts"]; ok {
+		n, err := intProp(props, "MaximumRetryAttempts")
+		if err != nil {
+			return "", ec, err
+		}
+		ec.MaximumRetryAttempts = &n
+	}
+	if _, ok := props["MaximumEventAgeInSeconds"]; ok {
+		n, err := intProp(props, "MaximumEventAgeInSeconds")
+		if err != nil {
+			return "", ec, err
+		}
+		ec.MaximumEventAgeInSeconds = &n
+	}
+	if dc, ok := props["DestinationConfig"].(map[string]any); ok {
+		if s, ok := dc["OnSuccess"].(map[string]any); ok {
+			ec.OnSuccess = str(s["Destination"])
+		}
+		if f, ok := dc["OnFailure"].(map[string]any); ok {
+			ec.OnFailure = str(f["Destination"])
+		}
+	}
+	return name, ec, nil
+}
+
+// Create implements stacks.Provider.
+func (p *EventInvokeConfigProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	name, ec, err := eventConfigOf(props)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := p.svc.PutEventInvokeConfig(ctx, name, ec, false); err != nil {
+		return "", nil, err
+	}
+	return name + ":$LATEST", stacks.Attrs{}, nil
+}
+
+// Update implements stacks.Provider.
+func (p *EventInvokeConfigProvider) Update(ctx context.Context, id string, old, new stacks.Props) (stacks.Attrs, error) {
+	name, ec, err := eventConfigOf(new)
+	if err != nil {
+		return nil, err
+	}
+	_, err = p.svc.PutEventInvokeConfig(ctx, name, ec, false)
+	return stacks.Attrs{}, err
+}
+
+// Delete implements stacks.Provider.
+func (p *EventInvokeConfigProvider) Delete(ctx context.Context, id string) error {
+	name, _, _ := strings.Cut(id, ":")
+	err := p.svc.DeleteEventInvokeConfig(ctx, name)
+	if errors.Is(err, ErrFunctionNotFound) || errors.Is(err, errNoInvokeConfig) {
+		return fmt.Errorf("%w: event invoke config %s", stacks.ErrNotFound, id)
+	}
+	return err
+}
+
+// Read implements stacks.Provider.
+func (p *EventInvokeConfigProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	name, _, _ := strings.Cut(id, ":")
+	ec, err := p.svc.EventInvokeConfig(ctx, name)
+	if errors.Is(err, ErrFunctionNotFound) || errors.Is(err, errNoInvokeConfig) {
+		return nil, fmt.Errorf("%w: event invoke config %s", stacks.ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := stacks.Props{"FunctionName": name, "Qualifier": "$LATEST"}
+	if ec.MaximumRetryAttempts != nil {
+		out["MaximumRetryAttempts"] = float64(*ec.MaximumRetryAttempts)
+	}
+	if ec.MaximumEventAgeInSeconds != nil {
+		out["MaximumEventAgeInSeconds"] = float64(*ec.MaximumEventAgeInSeconds)
+	}
+	dc := map[string]any{}
+	if ec.OnSuccess != "" {
+		dc["OnSuccess"] = map[string]any{"Destination": ec.OnSuccess}
+	}
+	if ec.OnFailure != "" {
+		dc["OnFailure"] = map[string]any{"Destination": ec.OnFailure}
+	}
+	if len(dc) > 0 {
+		out["DestinationConfig"] = dc
+	}
+	return out, nil
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// intProp reads an integer property given as a number or a numeric string
+// (template parameters are strings); 0 when absent.
+func intProp(props stacks.Props, name string) (int, error) {
+	switch x := props[name].(type) {
+	case nil:
+		return 0, nil
+	case float64:
+		if x != float64(int(x)) {
+			return 0, fmt.Errorf("%s: %v is not a whole number", name, x)
+		}
+		return int(x), nil
+	case int:
+		return x, nil
+	case string:
+		n, err := strconv.Atoi(strings.TrimSpace(x))
+		if err != nil {
+			return 0, fmt.Errorf("%s: %q is not a whole number", name, x)
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("%s: a number, not %T", name, props[name])
+}
+
+// equalJSON compares decoded JSON values.
+func equalJSON(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if !equalJSON(x[k], y[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return str(a) == str(b) && (a == nil) == (b == nil)
+}
+
+var (
+	_ stacks.Provider = (*FunctionProvider)(nil)
+	_ stacks.Packager = (*FunctionProvider)(nil)
+	_ stacks.Provider = (*EventInvokeConfigProvider)(nil)
+)
