@@ -223,4 +223,3 @@ func (f *fakeInvoker) count() int {
 }
 
 var testAccount = awsapi.Account{Region: "us-east-1", ID: "000000000000"}
-

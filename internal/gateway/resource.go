@@ -416,6 +416,43 @@ func (s *StackResources) owner(ctx context.Context, typ, phys string) (string, e
 	return string(e.Value()), nil
 }
 
+// putDeclared and declared keep the properties of resources stored
+// outside an API's parts (custom domains), for Read.
+func (s *StackResources) putDeclared(ctx context.Context, typ, phys string, props stacks.Props) error {
+	kv, err := s.store(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(props)
+	if err != nil {
+		return err
+	}
+	if _, err := kv.Put(ctx, "decl."+hex.EncodeToString([]byte(typ+"\x00"+phys)), b); err != nil {
+		return fmt.Errorf("%s %s: %w", typ, phys, err)
+	}
+	return nil
+}
+
+func (s *StackResources) declared(ctx context.Context, typ, phys string) stacks.Props {
+	kv, err := s.store(ctx)
+	if err != nil {
+		return nil
+	}
+	e, err := kv.Get(ctx, "decl."+hex.EncodeToString([]byte(typ+"\x00"+phys)))
+	if err != nil {
+		return nil
+	}
+	var props stacks.Props
+	_ = json.Unmarshal(e.Value(), &props)
+	return props
+}
+
+func (s *StackResources) dropDeclared(ctx context.Context, typ, phys string) {
+	if kv, err := s.store(ctx); err == nil {
+		_ = kv.Delete(ctx, "decl."+hex.EncodeToString([]byte(typ+"\x00"+phys)))
+	}
+}
+
 func (s *StackResources) dropOwner(ctx context.Context, typ, phys string) {
 	if kv, err := s.store(ctx); err == nil {
 		_ = kv.Delete(ctx, ownerKey(ctx, typ, phys))

@@ -21,9 +21,9 @@ type domainProvider struct {
 	typ string
 }
 
-func (p *domainProvider) Type() string   { return p.typ }
-func (*domainProvider) Stateful() bool   { return false }
-func (p *domainProvider) v2() bool       { return strings.Contains(p.typ, "V2") }
+func (p *domainProvider) Type() string { return p.typ }
+func (*domainProvider) Stateful() bool { return false }
+func (p *domainProvider) v2() bool     { return strings.Contains(p.typ, "V2") }
 func (p *domainProvider) Schema() stacks.Schema {
 	if p.v2() {
 		return stacks.Schema{Properties: map[string]stacks.Property{
@@ -87,20 +87,29 @@ func (p *domainProvider) Create(ctx context.Context, props stacks.Props) (string
 	if _, err := p.s.g.PutDomain(ctx, Domain{Name: name}); err != nil {
 		return "", nil, &stacks.PropertyError{Property: "DomainName", Msg: err.Error()}
 	}
+	if err := p.s.putDeclared(ctx, p.typ, name, props); err != nil {
+		return "", nil, err
+	}
 	return name, p.attrs(name), nil
 }
 
-func (p *domainProvider) Update(ctx context.Context, name string, _, _ stacks.Props) (stacks.Attrs, error) {
-	return p.attrs(name), nil // nothing nubo serves depends on the other properties
+// Update records the properties: nothing nubo serves depends on those that
+// may change in place (certificates, endpoint types).
+func (p *domainProvider) Update(ctx context.Context, name string, _, props stacks.Props) (stacks.Attrs, error) {
+	return p.attrs(name), p.s.putDeclared(ctx, p.typ, name, props)
 }
 
 func (p *domainProvider) Delete(ctx context.Context, name string) error {
+	p.s.dropDeclared(ctx, p.typ, name)
 	return notFound(p.typ, name, p.s.g.DeleteDomain(ctx, name))
 }
 
 func (p *domainProvider) Read(ctx context.Context, name string) (stacks.Props, error) {
 	if _, ok := p.s.g.GetDomain(name); !ok {
 		return nil, fmt.Errorf("%s %s: %w", p.typ, name, stacks.ErrNotFound)
+	}
+	if props := p.s.declared(ctx, p.typ, name); props != nil {
+		return props, nil
 	}
 	return stacks.Props{"DomainName": name}, nil
 }
