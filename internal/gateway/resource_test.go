@@ -267,7 +267,7 @@ func TestComposeHTTPAPI(t *testing.T) {
 		"paths": map[string]any{
 			"/pets/{id}": map[string]any{"get": map[string]any{
 				"x-amazon-apigateway-integration": map[string]any{"type": "aws_proxy", "uri": lambdaURI(testFnARN), "payloadFormatVersion": 2.0},
-				"security": []any{map[string]any{"jwt": []any{"read"}}},
+				"security":                        []any{map[string]any{"jwt": []any{"read"}}},
 			}},
 			"/mock": map[string]any{"get": map[string]any{"x-amazon-apigateway-integration": map[string]any{"type": "mock"}}},
 			"$default": map[string]any{"x-amazon-apigateway-any-method": map[string]any{"isDefaultRoute": true,
