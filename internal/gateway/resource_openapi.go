@@ -3,7 +3,6 @@ package gateway
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -244,9 +243,4 @@ func authorizerID(name string) string {
 		return NewID()
 	}
 	return b.String()
-}
-
-// sortRoutes orders routes by key, for stable documents.
-func sortRoutes(rs []Route) {
-	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Key < rs[j].Key })
 }

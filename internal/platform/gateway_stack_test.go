@@ -245,7 +245,7 @@ func TestRESTAPIStack(t *testing.T) {
 	res := e.deploy(t, "pets", "rest.yaml", nil)
 	id := res.Outputs["ApiId"]
 	s := summaryOf(t, e.send(t, http.MethodGet, "", "/_api/"+id+"/Prod/pets/9"))
-	if s.Resource != "/pets/{id}" || s.Method != "GET" || s.Params["id"] != "9" || s.Stage != "Prod" || s.Version != "1.0" {
+	if s.Resource != "/pets/{id}" || s.Method != "GET" || s.Params["id"] != "9" || s.Stage != "Prod" || s.Version != "" {
 		t.Fatalf("GET /Prod/pets/9: %+v", s)
 	}
 	s = summaryOf(t, e.send(t, http.MethodDelete, id+".execute-api.localhost", "/Prod/any/thing"))
@@ -299,13 +299,18 @@ func TestFunctionURLAndDomainStack(t *testing.T) {
 }
 
 // TestSAMTemplate deploys AWS::Serverless::Function with HttpApi and Api
-// events, built from Go source (BuildMethod go1.x), through the transform.
+// events and a FunctionUrlConfig, built from Go source (BuildMethod go1.x),
+// through the transform: the permissions SAM generates let each invoke.
 func TestSAMTemplate(t *testing.T) {
 	e := newGWEnv(t)
 	res := e.deploy(t, "sam", "sam.yaml", nil)
 	s := summaryOf(t, e.fetch(t, res.Outputs["HttpApiUrl"]+"/courses/7"))
 	if s.RouteKey != "GET /courses/{id}" || s.Params["id"] != "7" {
 		t.Fatalf("HttpApi event: %+v", s)
+	}
+	s = summaryOf(t, e.fetch(t, res.Outputs["CoursesUrl"]+"catalog"))
+	if s.Path != "/catalog" {
+		t.Fatalf("FunctionUrlConfig: %+v", s)
 	}
 	rest := res.Outputs["RestApiId"]
 	s = summaryOf(t, e.send(t, http.MethodGet, "", "/_api/"+rest+"/Prod/enrol"))
