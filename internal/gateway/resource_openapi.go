@@ -95,6 +95,7 @@ func applyBody(a *API, doc map[string]any) error {
 	}
 	authIDs := map[string]string{} // scheme name → authorizer id
 	apiKeySchemes, iamSchemes := map[string]bool{}, map[string]bool{}
+	unsupported := map[string]error{} // schemes nubo cannot enforce: refused where used
 	for _, name := range sortedKeys(schemes) {
 		sch := pobj(schemes[name])
 		if strings.EqualFold(pstr(sch["x-amazon-apigateway-authtype"]), "awsSigv4") {
@@ -110,7 +111,8 @@ func applyBody(a *API, doc map[string]any) error {
 		}
 		z, err := authorizerFromExtension(a.Type, name, az)
 		if err != nil {
-			return fmt.Errorf("Body: security scheme %q: %w", name, err)
+			unsupported[name] = fmt.Errorf("Body: security scheme %q: %w", name, err)
+			continue
 		}
 		authIDs[name] = z.ID
 		a.Authorizers = append(a.Authorizers, z)
@@ -131,6 +133,9 @@ func applyBody(a *API, doc map[string]any) error {
 			}
 			r := Route{Key: method + " " + path}
 			if path == "$default" || pbool(op["isDefaultRoute"]) {
+				if a.Type == TypeREST {
+					continue // an HTTP API notion; REST APIs ignore it
+				}
 				r.Key = "$default"
 			}
 			r.Integration = Integration{
@@ -147,6 +152,9 @@ func applyBody(a *API, doc map[string]any) error {
 			secList, _ := sec.([]any)
 			for _, req := range secList {
 				for _, name := range sortedKeys(pobj(req)) {
+					if err := unsupported[name]; err != nil {
+						return fmt.Errorf("%w (used by %s %s)", err, method, path)
+					}
 					switch {
 					case authIDs[name] != "":
 						r.AuthorizerID = authIDs[name]

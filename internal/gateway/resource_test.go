@@ -322,15 +322,26 @@ func TestComposeHTTPAPI(t *testing.T) {
 }
 
 // TestBodyFromSAMOutputs deploys the API bodies the SAM translator emits
-// (its conformance outputs), with intrinsics replaced by resolved values.
+// (every conformance output), with intrinsics replaced by resolved values.
 func TestBodyFromSAMOutputs(t *testing.T) {
 	const dir = "/work/shared/conformance/sam-translator/output/"
 	if _, err := os.Stat(dir); err != nil {
 		t.Skip("SAM conformance outputs not on this machine")
 	}
-	files := []string{"explicit_http_api.json", "http_api_lambda_auth_full.json", "implicit_http_api_auth_and_simple_case.json",
-		"api_with_apikey_required.json", "api_with_binary_media_types.json", "api_with_path_parameters.json", "api_with_cors.json",
-		"http_api_with_cors.json", "implicit_http_api.json", "api_with_method_aws_iam_auth.json"}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not deployable as they stand: a payload format version that is an
+	// intrinsic (fakeResolve cannot know it), and a "{proxy++}" path that
+	// API Gateway refuses too.
+	skip := map[string]bool{"http_api_explicit_stage.json": true, "implicit_api_deletion_policy_precedence.json": true}
+	var files []string
+	for _, en := range entries {
+		if strings.HasSuffix(en.Name(), ".json") && !skip[en.Name()] {
+			files = append(files, en.Name())
+		}
+	}
 	e := newResEnv(t)
 	for _, f := range files {
 		b, err := os.ReadFile(dir + f)
