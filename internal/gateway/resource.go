@@ -74,7 +74,9 @@ type StackResources struct {
 	opts ResourceOptions
 
 	mu sync.Mutex // serializes read-modify-write of parts on this node
-	kv jetstream.KeyValue
+
+	kvMu sync.Mutex // guards kv, opened on first use
+	kv   jetstream.KeyValue
 }
 
 const stacksBucket = "nubo-gateway-stacks"
@@ -104,6 +106,8 @@ func (s *StackResources) Providers() []stacks.Provider {
 }
 
 func (s *StackResources) store(ctx context.Context) (jetstream.KeyValue, error) {
+	s.kvMu.Lock()
+	defer s.kvMu.Unlock()
 	if s.kv != nil {
 		return s.kv, nil
 	}
