@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -415,4 +416,68 @@ func fakeResolve(v any) any {
 		return out
 	}
 	return v
+}
+
+// TestProvidersConfigureAuth: authorizers, API keys and usage plans declared
+// as stack resources take effect on requests.
+func TestProvidersConfigureAuth(t *testing.T) {
+	e := newResEnv(t)
+	const authFn = "arn:aws:lambda:us-east-1:000000000000:function:auth"
+	e.inv.invoke = func(_ context.Context, fn string, payload []byte, _ Source) ([]byte, string, error) {
+		if fn == authFn {
+			var ev struct {
+				Headers map[string]string `json:"headers"`
+			}
+			_ = json.Unmarshal(payload, &ev)
+			return []byte(fmt.Sprintf(`{"isAuthorized":%v}`, ev.Headers["authorization"] == "letmein")), "", nil
+		}
+		return []byte(`{"statusCode":200,"body":"ok"}`), "", nil
+	}
+
+	// HTTP API: a REQUEST authorizer with simple responses on one route.
+	api, _ := e.create(t, "Api", "AWS::ApiGatewayV2::Api", stacks.Props{"ProtocolType": "HTTP"})
+	integ, _ := e.create(t, "Integ", "AWS::ApiGatewayV2::Integration", stacks.Props{"ApiId": api, "IntegrationType": "AWS_PROXY", "IntegrationUri": testFnARN})
+	authz, _ := e.create(t, "Authz", "AWS::ApiGatewayV2::Authorizer", stacks.Props{"ApiId": api, "Name": "a", "AuthorizerType": "REQUEST",
+		"AuthorizerUri": lambdaURI(authFn), "AuthorizerPayloadFormatVersion": "2.0", "EnableSimpleResponses": true,
+		"IdentitySource": []any{"$request.header.Authorization"}})
+	e.create(t, "Route", "AWS::ApiGatewayV2::Route", stacks.Props{"ApiId": api, "RouteKey": "GET /private", "Target": "integrations/" + integ,
+		"AuthorizationType": "CUSTOM", "AuthorizerId": authz})
+	get := func(path, authorization, apiKey string) int {
+		h := map[string][]string{}
+		if authorization != "" {
+			h["Authorization"] = []string{authorization}
+		}
+		if apiKey != "" {
+			h["X-Api-Key"] = []string{apiKey}
+		}
+		return e.do(t, req{path: path, headers: h}).status
+	}
+	if s := get("/_api/"+api+"/private", "letmein", ""); s != 200 {
+		t.Fatalf("authorized: %d", s)
+	}
+	if s := get("/_api/"+api+"/private", "nope", ""); s != 403 {
+		t.Fatalf("denied by the authorizer: %d", s)
+	}
+	if s := get("/_api/"+api+"/private", "", ""); s != 401 {
+		t.Fatalf("no identity: %d", s)
+	}
+
+	// REST API: a method that requires an API key of a usage plan on its stage.
+	rest, rattrs := e.create(t, "Rest", "AWS::ApiGateway::RestApi", stacks.Props{"Name": "r"})
+	e.create(t, "Get", "AWS::ApiGateway::Method", stacks.Props{"RestApiId": rest, "ResourceId": rattrs["RootResourceId"], "HttpMethod": "GET",
+		"ApiKeyRequired": true, "Integration": map[string]any{"Type": "AWS_PROXY", "Uri": lambdaURI(testFnARN)}})
+	e.create(t, "Deployment", "AWS::ApiGateway::Deployment", stacks.Props{"RestApiId": rest, "StageName": "Prod"})
+	const value = "k-0123456789abcdefghijklmnop"
+	key, _ := e.create(t, "Key", "AWS::ApiGateway::ApiKey", stacks.Props{"Value": value, "Enabled": true})
+	plan, _ := e.create(t, "Plan", "AWS::ApiGateway::UsagePlan", stacks.Props{"ApiStages": []any{map[string]any{"ApiId": rest, "Stage": "Prod"}}})
+	if s := get("/_api/"+rest+"/Prod/", "", value); s != 403 {
+		t.Fatalf("a key in no plan: %d", s)
+	}
+	e.create(t, "PlanKey", "AWS::ApiGateway::UsagePlanKey", stacks.Props{"KeyId": key, "KeyType": "API_KEY", "UsagePlanId": plan})
+	if s := get("/_api/"+rest+"/Prod/", "", value); s != 200 {
+		t.Fatalf("a key of the plan: %d", s)
+	}
+	if s := get("/_api/"+rest+"/Prod/", "", ""); s != 403 {
+		t.Fatalf("no key: %d", s)
+	}
 }
