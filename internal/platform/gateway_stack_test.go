@@ -312,6 +312,11 @@ func TestSAMTemplate(t *testing.T) {
 	if s.Path != "/catalog" {
 		t.Fatalf("FunctionUrlConfig: %+v", s)
 	}
+	// SAM's Domain on an HttpApi: the DomainName and ApiMapping it generates.
+	s = summaryOf(t, e.send(t, http.MethodGet, "learn.example.test", "/v1/courses"))
+	if s.RouteKey != "GET /courses" || s.DomainName != "learn.example.test" {
+		t.Fatalf("custom domain of an HttpApi: %+v", s)
+	}
 	rest := res.Outputs["RestApiId"]
 	s = summaryOf(t, e.send(t, http.MethodGet, "", "/_api/"+rest+"/Prod/enrol"))
 	if s.Resource != "/enrol" || s.Stage != "Prod" || s.Method != "GET" {
