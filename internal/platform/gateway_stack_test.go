@@ -127,7 +127,7 @@ func summaryOf(t *testing.T, a gwAnswer) fnSummary {
 func TestHTTPAPIStack(t *testing.T) {
 	e := newGWEnv(t)
 	params := func(kv ...string) map[string]string {
-		m := map[string]string{"Permitted": "true", "Tag": "one", "WithSecondRoute": "false", "Reserved": "-1"}
+		m := map[string]string{"Permitted": "true", "Tag": "one", "WithSecondRoute": "false", "Reserved": "-1", "IntegrationTimeout": "30000"}
 		for i := 0; i+1 < len(kv); i += 2 {
 			m[kv[i]] = kv[i+1]
 		}
@@ -193,6 +193,13 @@ func TestHTTPAPIStack(t *testing.T) {
 	}
 	if a := <-slow; a.status != http.StatusOK {
 		t.Fatalf("the slow request: %d %s", a.status, a.body)
+	}
+
+	// An integration timeout (1 s) shorter than the function's run: 503 on
+	// HTTP APIs.
+	e.deploy(t, "items", "http.yaml", params("IntegrationTimeout", "1000"))
+	if a := e.send(t, http.MethodGet, "", "/_api/"+id+"/items/1?sleep=3000"); a.status != http.StatusServiceUnavailable {
+		t.Fatalf("integration timeout: %d %s", a.status, a.body)
 	}
 
 	// Hot change: redeploy with a new route and a new environment while
