@@ -32,9 +32,10 @@ const (
 // API serves the Lambda REST-JSON API, as aws-sdk-go-v2/service/lambda and
 // the AWS CLI send it, for the operations nubo implements.
 type API struct {
-	s   *Service
-	log *slog.Logger
-	mux *http.ServeMux
+	s        *Service
+	log      *slog.Logger
+	mux      *http.ServeMux
+	policies *PolicyStore // WithPolicies (api_policy.go)
 }
 
 // NewAPI builds the Lambda API handler over s.

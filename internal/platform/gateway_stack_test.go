@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -14,6 +15,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -339,5 +344,67 @@ func TestSAMTemplate(t *testing.T) {
 	summaryOf(t, e.send(t, http.MethodGet, host, "/Prod/enrol"))
 	if a := e.send(t, http.MethodGet, "", "/_api/"+rest+"/Prod/other"); a.status != http.StatusForbidden {
 		t.Fatalf("unrouted REST path: %d %s", a.status, a.body)
+	}
+}
+
+// TestLambdaPermissionAPI: AddPermission, GetPolicy and RemovePermission on
+// the Lambda API write the policy the gateway enforces.
+func TestLambdaPermissionAPI(t *testing.T) {
+	e := newGWEnv(t)
+	ctx := context.Background()
+	lc := lambdaClientFor("http://" + e.p.EdgeAddr())
+	createFunction(t, lc, "echo", "echo")
+	const tmpl = `
+Parameters:
+  Target: {Type: String}
+Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: quick, ProtocolType: HTTP, Target: !Ref Target, RouteKey: GET /hello}
+Outputs:
+  ApiId: {Value: !Ref Api}
+`
+	arn := "arn:aws:lambda:us-east-1:000000000000:function:echo"
+	res, err := e.p.Stacks.Deploy(ctx, stacks.DeployRequest{PlanRequest: stacks.PlanRequest{Stack: "quick", Template: tmpl,
+		Parameters: map[string]string{"Target": arn}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/_api/" + res.Outputs["ApiId"] + "/hello"
+	if a := e.send(t, http.MethodGet, "", path); a.status != http.StatusInternalServerError {
+		t.Fatalf("before AddPermission: %d %s", a.status, a.body)
+	}
+
+	add := &lambda.AddPermissionInput{FunctionName: aws.String("echo"), StatementId: aws.String("api"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"),
+		SourceArn: aws.String("arn:aws:execute-api:us-east-1:000000000000:" + res.Outputs["ApiId"] + "/*/GET/hello")}
+	out, err := lc.AddPermission(ctx, add)
+	if err != nil || !strings.Contains(aws.ToString(out.Statement), `"ArnLike"`) {
+		t.Fatalf("AddPermission: %+v %v", out, err)
+	}
+	var conflict *lambdatypes.ResourceConflictException
+	if _, err := lc.AddPermission(ctx, add); !errors.As(err, &conflict) {
+		t.Fatalf("AddPermission with the same statement id: %v", err)
+	}
+	pol, err := lc.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(arn)})
+	if err != nil || !strings.Contains(aws.ToString(pol.Policy), `"Sid":"api"`) {
+		t.Fatalf("GetPolicy: %+v %v", pol, err)
+	}
+	if a := e.send(t, http.MethodGet, "", path); a.status != http.StatusOK || !strings.Contains(a.body, `"routeKey":"GET /hello"`) {
+		t.Fatalf("after AddPermission: %d %s", a.status, a.body)
+	}
+	if _, err := lc.RemovePermission(ctx, &lambda.RemovePermissionInput{FunctionName: aws.String("echo"), StatementId: aws.String("api")}); err != nil {
+		t.Fatal(err)
+	}
+	var nf *lambdatypes.ResourceNotFoundException
+	if _, err := lc.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String("echo")}); !errors.As(err, &nf) {
+		t.Fatalf("GetPolicy without statements: %v", err)
+	}
+	if _, err := lc.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("nope"), StatementId: aws.String("x"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("*")}); !errors.As(err, &nf) {
+		t.Fatalf("AddPermission on a missing function: %v", err)
+	}
+	if a := e.send(t, http.MethodGet, "", path); a.status != http.StatusInternalServerError {
+		t.Fatalf("after RemovePermission: %d %s", a.status, a.body)
 	}
 }
