@@ -329,6 +329,25 @@ func TestSAMTemplate(t *testing.T) {
 	if s.RouteKey != "GET /courses" || s.DomainName != "learn.example.test" {
 		t.Fatalf("custom domain of an HttpApi: %+v", s)
 	}
+	// An Api with ApiKeyRequired and a usage plan: the key SAM generates.
+	keyed := "/_api/" + res.Outputs["KeyedApiId"] + "/live/keyed"
+	if a := e.send(t, http.MethodGet, "", keyed); a.status != http.StatusForbidden {
+		t.Fatalf("keyed route without a key: %d %s", a.status, a.body)
+	}
+	key, ok := e.p.Gateway.GetAPIKey(res.Outputs["KeyedApiKey"])
+	if !ok || !key.Enabled {
+		t.Fatalf("the generated API key %q: %+v", res.Outputs["KeyedApiKey"], key)
+	}
+	r, _ := http.NewRequest(http.MethodGet, "http://"+e.p.HTTPAddr()+keyed, nil)
+	r.Header.Set("X-Api-Key", key.Value)
+	kres, err := e.c.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kres.Body.Close()
+	if kres.StatusCode != http.StatusOK {
+		t.Fatalf("keyed route with the key: %d", kres.StatusCode)
+	}
 	rest := res.Outputs["RestApiId"]
 	s = summaryOf(t, e.send(t, http.MethodGet, "", "/_api/"+rest+"/Prod/enrol"))
 	if s.Resource != "/enrol" || s.Stage != "Prod" || s.Method != "GET" {
