@@ -369,6 +369,7 @@ func TestSAMTemplate(t *testing.T) {
 // TestLambdaPermissionAPI: AddPermission, GetPolicy and RemovePermission on
 // the Lambda API write the policy the gateway enforces.
 func TestLambdaPermissionAPI(t *testing.T) {
+	fnZip(t, "echo") // built inside nubo's module: before newGWEnv sets GOFLAGS=-mod=mod
 	e := newGWEnv(t)
 	ctx := context.Background()
 	lc := lambdaClientFor("http://" + e.p.EdgeAddr())
