@@ -334,13 +334,32 @@ func (s *StackResources) change(ctx context.Context, apiID string, fn func(*apiP
 		if err != nil {
 			return API{}, err
 		}
-		if _, err := kv.Update(ctx, "parts."+apiID, b, rev); err != nil {
+		nrev, err := kv.Update(ctx, "parts."+apiID, b, rev)
+		if err != nil {
 			if attempt < 20 && (errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) || strings.Contains(err.Error(), "wrong last sequence")) {
 				continue
 			}
 			return API{}, fmt.Errorf("api %s: parts: %w", apiID, err)
 		}
-		return s.g.Put(ctx, api)
+		return s.serve(ctx, apiID, api, nrev)
+	}
+}
+
+// serve puts the API composed from parts at revision rev. Another node may
+// have changed the parts meanwhile and served its composition first; then
+// ours is stale and the latest parts are served again, so the last Put
+// always reflects the last parts.
+func (s *StackResources) serve(ctx context.Context, apiID string, api API, rev uint64) (API, error) {
+	for i := 0; ; i++ {
+		out, err := s.g.Put(ctx, api)
+		if err != nil {
+			return API{}, err
+		}
+		p, cur, err := s.getParts(ctx, apiID)
+		if err != nil || p == nil || cur == rev || i >= 10 {
+			return out, err
+		}
+		api, rev = p.compose(), cur
 	}
 }
 
@@ -363,10 +382,11 @@ func (s *StackResources) createAPI(ctx context.Context, p *apiParts) (API, error
 	if err != nil {
 		return API{}, err
 	}
-	if _, err := kv.Create(ctx, "parts."+p.Base.ID, b); err != nil {
+	rev, err := kv.Create(ctx, "parts."+p.Base.ID, b)
+	if err != nil {
 		return API{}, fmt.Errorf("api %s: parts: %w", p.Base.ID, err)
 	}
-	return s.g.Put(ctx, api)
+	return s.serve(ctx, p.Base.ID, api, rev)
 }
 
 // deleteAPI removes the API and its parts.

@@ -481,3 +481,37 @@ func TestProvidersConfigureAuth(t *testing.T) {
 		t.Fatalf("no key: %d", s)
 	}
 }
+
+// TestPartsAcrossNodes: two nodes (gateways and provider sets on one
+// backbone) add routes to one API at the same time; both end up serving
+// every route.
+func TestPartsAcrossNodes(t *testing.T) {
+	a := newResEnv(t)
+	bEnv := newEnvOn(t, a.bb, &fakeInvoker{})
+	b := NewStackResources(bEnv.g, ResourceOptions{HTTPAddr: func() string { return bEnv.addr }})
+	api, _ := a.create(t, "Api", "AWS::ApiGatewayV2::Api", stacks.Props{"ProtocolType": "HTTP"})
+	integ, _ := a.create(t, "Integ", "AWS::ApiGatewayV2::Integration", stacks.Props{"ApiId": api, "IntegrationType": "AWS_PROXY", "IntegrationUri": testFnARN})
+	const n = 10
+	errs := make(chan error, 2*n)
+	for i, res := range []*StackResources{a.res, b} {
+		go func() {
+			p := &v2RouteProvider{res}
+			for j := range n {
+				ctx := stacks.WithResource(context.Background(), "test", fmt.Sprintf("R%d%d", i, j))
+				_, _, err := p.Create(ctx, stacks.Props{"ApiId": api, "RouteKey": fmt.Sprintf("GET /n%d/r%d", i, j), "Target": "integrations/" + integ})
+				errs <- err
+			}
+		}()
+	}
+	for range 2 * n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, g := range map[string]*Gateway{"a": a.g, "b": bEnv.g} {
+		waitFor(t, "node "+name+" to serve every route", func() bool {
+			got, _ := g.Get(api)
+			return len(got.Routes) == 2*n
+		})
+	}
+}
