@@ -424,6 +424,11 @@ func (a *API) deleteFunction(w http.ResponseWriter, r *http.Request) error {
 	if err := a.s.Delete(r.Context(), name); err != nil {
 		return a.notFound(name, err)
 	}
+	if a.policies != nil { // the function's policy goes with it
+		if err := a.policies.Forget(r.Context(), name); err != nil {
+			return err
+		}
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

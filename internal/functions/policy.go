@@ -342,6 +342,27 @@ func (s *PolicyStore) RemovePermission(ctx context.Context, function, sid string
 	})
 }
 
+// Forget deletes a function's whole policy: a deleted function's policy
+// goes with it, as on Lambda, so a new function of the same name starts
+// with none.
+func (s *PolicyStore) Forget(ctx context.Context, function string) error {
+	name, _, err := parseFunctionRef(function)
+	if err != nil {
+		return &InvalidParameterError{Message: err.Error()}
+	}
+	s.mu.RLock()
+	_, has := s.byName[name]
+	s.mu.RUnlock()
+	if !has {
+		return nil
+	}
+	err = s.modify(ctx, name, func([]Permission) ([]Permission, error) { return nil, nil })
+	if err != nil && !errors.Is(err, ErrPolicyNotFound) {
+		return err
+	}
+	return nil
+}
+
 // ErrPolicyNotFound: the function's policy has no such statement.
 var ErrPolicyNotFound = errors.New("policy statement not found")
 

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
@@ -243,9 +244,16 @@ func TestHTTPAPIStack(t *testing.T) {
 		t.Fatalf("after the redeploy: %+v", s)
 	}
 
-	// Destroy: the API is gone.
+	// Destroy: the API is gone, and the function's policy with the function
+	// (a statement added outside the stack included).
+	if err := e.p.Policies.AddPermission(context.Background(), fn, functions.Permission{Sid: "extra", Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com"}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.p.Stacks.Destroy(context.Background(), stacks.DestroyRequest{Stack: "items"}, nil); err != nil {
 		t.Fatal(err)
+	}
+	if doc, err := e.p.Policies.Policy(fn); !errors.Is(err, functions.ErrPolicyNotFound) {
+		t.Fatalf("policy after the function was destroyed: %s %v", doc, err)
 	}
 	if a := e.send(t, http.MethodGet, "", "/_api/"+id+"/items/1"); a.status != http.StatusNotFound {
 		t.Fatalf("after destroy: %d %s", a.status, a.body)
@@ -426,5 +434,18 @@ Outputs:
 	}
 	if a := e.send(t, http.MethodGet, "", path); a.status != http.StatusInternalServerError {
 		t.Fatalf("after RemovePermission: %d %s", a.status, a.body)
+	}
+
+	// DeleteFunction deletes the policy: a new function of the same name
+	// starts without one.
+	if _, err := lc.AddPermission(ctx, add); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lc.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("echo")}); err != nil {
+		t.Fatal(err)
+	}
+	createFunction(t, lc, "echo", "echo")
+	if _, err := lc.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String("echo")}); !errors.As(err, &nf) {
+		t.Fatalf("GetPolicy of a recreated function: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package platform
 
 import (
+	"context"
+	"errors"
 	"path/filepath"
 
 	"github.com/nubo-run/nubo/internal/functions"
@@ -17,9 +19,25 @@ func (p *Platform) providers() (*stacks.Registry, error) {
 	})
 	ps := []stacks.Provider{
 		parameters.NewParameterProvider(p.Parameters),
-		functions.NewFunctionProvider(p.Functions, functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))),
+		functionWithPolicy{functions.NewFunctionProvider(p.Functions, functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))), p.Policies},
 		functions.NewEventInvokeConfigProvider(p.Functions),
 	}
 	ps = append(ps, gw.Providers()...)
 	return stacks.NewRegistry(ps...)
+}
+
+// functionWithPolicy is AWS::Lambda::Function whose delete also deletes the
+// function's resource policy, as Lambda's DeleteFunction does. The embedded
+// provider keeps its optional extensions (Packager, Identifier).
+type functionWithPolicy struct {
+	*functions.FunctionProvider
+	policies *functions.PolicyStore
+}
+
+func (f functionWithPolicy) Delete(ctx context.Context, physicalID string) error {
+	err := f.FunctionProvider.Delete(ctx, physicalID)
+	if err == nil || errors.Is(err, stacks.ErrNotFound) {
+		return errors.Join(err, f.policies.Forget(ctx, physicalID))
+	}
+	return err
 }
