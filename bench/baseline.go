@@ -91,15 +91,25 @@ func echoServer() (addr string, stop func(), err error) {
 	return ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-// load runs fn from `clients` goroutines for d (after a short warm-up) and
-// returns per-call latencies and calls per second.
+// load runs fn from `clients` goroutines for d (after a warm-up of d/5 at
+// the same concurrency) and returns per-call latencies and calls per second.
 func load(ctx context.Context, clients int, d time.Duration, fn func() error) (sample, float64, error) {
-	warm := time.Now().Add(d / 5)
-	for time.Now().Before(warm) {
-		if err := fn(); err != nil {
-			return nil, 0, err
-		}
+	return loadEach(ctx, clients, d, func() func() error { return fn })
+}
+
+// loadEach is load with a call function per client, made by newClient.
+func loadEach(ctx context.Context, clients int, d time.Duration, newClient func() func() error) (sample, float64, error) {
+	fns := make([]func() error, clients)
+	for i := range fns {
+		fns[i] = newClient()
 	}
+	if _, _, err := loadRun(ctx, fns, d/5); err != nil {
+		return nil, 0, err
+	}
+	return loadRun(ctx, fns, d)
+}
+
+func loadRun(ctx context.Context, fns []func() error, d time.Duration) (sample, float64, error) {
 	var (
 		mu      sync.Mutex
 		all     sample
@@ -108,7 +118,7 @@ func load(ctx context.Context, clients int, d time.Duration, fn func() error) (s
 	)
 	deadline := time.Now().Add(d)
 	start := time.Now()
-	for c := 0; c < clients; c++ {
+	for _, fn := range fns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -132,6 +142,9 @@ func load(ctx context.Context, clients int, d time.Duration, fn func() error) (s
 	}
 	wg.Wait()
 	el := time.Since(start)
+	if firstEr == nil && ctx.Err() != nil {
+		firstEr = ctx.Err()
+	}
 	return all, float64(len(all)) / el.Seconds(), firstEr
 }
 
@@ -148,4 +161,99 @@ func httpEcho(client *http.Client, url string, body []byte) func() error {
 		}
 		return nil
 	}
+}
+
+// bareLoop is the floor for a warm invocation: a minimal Runtime API that
+// hands each call to whichever poller of one function process asks, and
+// wakes the caller when the response arrives. No routing, no accounting.
+type bareLoop struct {
+	ln      net.Listener
+	srv     *http.Server
+	cmd     *exec.Cmd
+	calls   chan *bareCall
+	pending sync.Map // request id -> *bareCall
+	seq     atomic.Int64
+}
+
+type bareCall struct {
+	payload []byte
+	done    chan struct{}
+}
+
+// newBareLoop starts bin with `pollers` concurrent Runtime API pollers
+// (aws-lambda-go's AWS_LAMBDA_MAX_CONCURRENCY) and waits for its first poll.
+func newBareLoop(bin string, pollers int) (*bareLoop, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	b := &bareLoop{ln: ln, calls: make(chan *bareCall)}
+	polled := make(chan struct{}, 1)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case polled <- struct{}{}:
+		default:
+		}
+		var c *bareCall
+		select {
+		case c = <-b.calls:
+		case <-r.Context().Done():
+			return
+		}
+		id := strconv.FormatInt(b.seq.Add(1), 10)
+		b.pending.Store(id, c)
+		h := w.Header()
+		h.Set("Lambda-Runtime-Aws-Request-Id", id)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:000000000000:function:echo")
+		_, _ = w.Write(c.payload)
+	})
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusAccepted)
+		if c, ok := b.pending.LoadAndDelete(r.PathValue("id")); ok {
+			c.(*bareCall).done <- struct{}{}
+		}
+	})
+	b.srv = &http.Server{Handler: mux}
+	go func() { _ = b.srv.Serve(ln) }()
+	b.cmd = exec.Command(bin)
+	b.cmd.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(), "_HANDLER=bootstrap",
+		"AWS_LAMBDA_MAX_CONCURRENCY="+strconv.Itoa(pollers))
+	b.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := b.cmd.Start(); err != nil {
+		b.close()
+		return nil, err
+	}
+	select {
+	case <-polled:
+		return b, nil
+	case <-time.After(10 * time.Second):
+		b.close()
+		return nil, fmt.Errorf("bare runtime loop: no poll after 10s")
+	}
+}
+
+// invoker returns a function that makes one invocation; each load client
+// needs its own.
+func (b *bareLoop) invoker(payload []byte) func() error {
+	c := &bareCall{payload: payload, done: make(chan struct{}, 1)}
+	return func() error {
+		b.calls <- c
+		select {
+		case <-c.done:
+			return nil
+		case <-time.After(10 * time.Second):
+			return fmt.Errorf("bare runtime loop: no response after 10s")
+		}
+	}
+}
+
+func (b *bareLoop) close() {
+	if b.cmd != nil && b.cmd.Process != nil {
+		_ = syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL)
+		_ = b.cmd.Wait()
+	}
+	_ = b.srv.Close()
 }

@@ -10,6 +10,9 @@ type benchEnv struct {
 	dir   string
 	quick bool
 	bins  map[string]string
+	// aws-lambda-rie and serverless-offline, or why they are missing.
+	rie, rieWhy string
+	sls, slsWhy string
 }
 
 func newBenchEnv(quick bool) (*benchEnv, error) {

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+)
+
+type warmRow struct {
+	what    string
+	clients int
+	lat     sample
+	rate    float64
+}
+
+// benchWarm compares a warm invoke through nubo's Invoke API with a plain
+// net/http echo round trip, the bare Runtime API round trip (one process
+// polling a minimal loop) and aws-lambda-rie.
+func benchWarm(ctx context.Context, env *benchEnv) error {
+	bin, err := env.bin("echo")
+	if err != nil {
+		return err
+	}
+	d := env.duration(5 * time.Second)
+	var rows []warmRow
+	add := func(what string, clients int, newClient func() func() error) error {
+		lat, rate, err := loadEach(ctx, clients, d, newClient)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		rows = append(rows, warmRow{what, clients, lat, rate})
+		return nil
+	}
+
+	addr, stop, err := echoServer()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	hc := httpClient(32)
+	for _, c := range []int{1, 8} {
+		if err := add("bare net/http echo round trip", c, func() func() error { return httpEcho(hc, "http://"+addr+"/", echoPayload) }); err != nil {
+			return err
+		}
+	}
+
+	for _, c := range []int{1, 8} {
+		loop, err := newBareLoop(bin, c)
+		if err != nil {
+			return err
+		}
+		what := "bare Runtime API: 1 process, 1 poller"
+		if c > 1 {
+			what = fmt.Sprintf("bare Runtime API best case: 1 process, %d pollers", c)
+		}
+		err = add(what, c, func() func() error { return loop.invoker(echoPayload) })
+		loop.close()
+		if err != nil {
+			return err
+		}
+	}
+
+	n, err := startNubo(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer n.close()
+	if err := n.deploy(ctx, env, "echo", "echo"); err != nil {
+		return err
+	}
+	for _, c := range []int{1, 8} {
+		if err := add("nubo Invoke, aws-sdk-go-v2 client", c, func() func() error {
+			return func() error { return n.invoke(ctx, n.lc, "echo", echoPayload) }
+		}); err != nil {
+			return err
+		}
+		if err := add("nubo Invoke, lean signed net/http client", c, func() func() error { return leanInvoke(hc, n.url, "echo", echoPayload) }); err != nil {
+			return err
+		}
+	}
+	n.close()
+
+	rieBin, rieWhy := env.rieBinary()
+	if rieBin != "" {
+		r, err := startRIE(rieBin, bin)
+		if err != nil {
+			return err
+		}
+		err = firstAnswer(hc, r.url, echoPayload, 10*time.Second)
+		if err == nil {
+			// One client: a second concurrent invoke makes the emulator fail.
+			err = add("aws-lambda-rie invoke (one at a time only)", 1, func() func() error { return httpEcho(hc, r.url, echoPayload) })
+		}
+		r.close()
+		if err != nil {
+			return err
+		}
+	}
+
+	find := func(prefix string, clients int) warmRow {
+		for _, r := range rows {
+			if r.clients == clients && len(r.what) >= len(prefix) && r.what[:len(prefix)] == prefix {
+				return r
+			}
+		}
+		return warmRow{}
+	}
+	t := &table{title: "Warm invoke: echo function, 17-byte event", head: []string{"what", "clients", "p50", "p99", "calls/s", "p50 vs net/http", "calls/s vs bare Runtime API"}}
+	for _, r := range rows {
+		h := find("bare net/http", r.clients)
+		b := find("bare Runtime API", r.clients)
+		t.add(r.what, fmt.Sprint(r.clients), ms(r.lat.pct(50)), ms(r.lat.pct(99)), fmt.Sprintf("%.0f", r.rate),
+			ratio(float64(r.lat.pct(50)), float64(h.lat.pct(50))), ratio(r.rate, b.rate))
+	}
+	t.print(os.Stdout)
+	if rieBin == "" {
+		fmt.Println("\naws-lambda-rie skipped:", rieWhy)
+	} else {
+		sdk, lean, ri := find("nubo Invoke, aws", 1), find("nubo Invoke, lean", 1), find("aws-lambda-rie", 1)
+		fmt.Printf("\nvs aws-lambda-rie, 1 client: p50 %s (SDK) %s (lean); calls/s %s (SDK) %s (lean); with 8 clients nubo serves %s of rie's one-at-a-time calls/s (lean)\n",
+			ratio(float64(sdk.lat.pct(50)), float64(ri.lat.pct(50))), ratio(float64(lean.lat.pct(50)), float64(ri.lat.pct(50))),
+			ratio(sdk.rate, ri.rate), ratio(lean.rate, ri.rate), ratio(find("nubo Invoke, lean", 8).rate, ri.rate))
+	}
+	return nil
+}
