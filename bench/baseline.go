@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -73,6 +75,70 @@ func (b *bareRuntime) coldOnce(bin string) (time.Duration, error) {
 		return time.Since(start), nil
 	case <-time.After(10 * time.Second):
 		return 0, fmt.Errorf("bare cold start: no response after 10s")
+	}
+}
+
+// coldOnceJoin is coldOnce plus what a memory limit costs on a cgroup v1
+// host: the process is moved into a fresh memory group (limit 128 MB) as it
+// starts, and the run ends when both the response and the move are done.
+func (b *bareRuntime) coldOnceJoin(bin, group string) (time.Duration, error) {
+	if err := os.Mkdir(group, 0o755); err != nil {
+		return 0, err
+	}
+	defer removeGroup(group)
+	if err := os.WriteFile(group+"/memory.limit_in_bytes", []byte(strconv.Itoa(128<<20)), 0o644); err != nil {
+		return 0, err
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+b.ln.Addr().String(), "_HANDLER=bootstrap")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	}()
+	joined := make(chan error, 1)
+	go func() { joined <- os.WriteFile(group+"/cgroup.procs", []byte(strconv.Itoa(cmd.Process.Pid)), 0o644) }()
+	select {
+	case <-b.done:
+	case <-time.After(10 * time.Second):
+		return 0, fmt.Errorf("bare cold start: no response after 10s")
+	}
+	if err := <-joined; err != nil {
+		return 0, fmt.Errorf("join memory cgroup: %w", err)
+	}
+	return time.Since(start), nil
+}
+
+// memCgroupV1 returns a directory where this process may make cgroup v1
+// memory groups, or "" when it may not.
+func memCgroupV1() string {
+	b, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) == 3 && parts[1] == "memory" {
+			dir := fmt.Sprintf("/sys/fs/cgroup/memory%s/nubo-bench-%d", strings.TrimSuffix(parts[2], "/"), os.Getpid())
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				return ""
+			}
+			return dir
+		}
+	}
+	return ""
+}
+
+func removeGroup(dir string) {
+	for range 100 {
+		if err := syscall.Rmdir(dir); err == nil || errors.Is(err, syscall.ENOENT) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

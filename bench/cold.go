@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,15 +47,30 @@ func benchCold(ctx context.Context, env *benchEnv) error {
 		return err
 	}
 	rieBin, rieWhy := env.rieBinary()
+	cg := ""
+	var st syscall.Statfs_t
+	if err := syscall.Statfs("/sys/fs/cgroup", &st); err == nil && st.Type != 0x63677270 { // not cgroup2: nubo uses v1
+		cg = memCgroupV1()
+	}
+	if cg != "" {
+		defer removeGroup(cg)
+	}
 	client := httpClient(1)
 	iters := env.iterations(100)
-	var bare, nb, rieS sample
+	var bare, bareCG, nb, rieS sample
 	for i := 0; i < iters && ctx.Err() == nil; i++ {
 		d, err := rt.coldOnce(bin)
 		if err != nil {
 			return err
 		}
 		bare = append(bare, d)
+		if cg != "" {
+			d, err := rt.coldOnceJoin(bin, fmt.Sprintf("%s/%d", cg, i))
+			if err != nil {
+				return err
+			}
+			bareCG = append(bareCG, d)
+		}
 
 		// A configuration change retires the warm instance: the next
 		// invoke starts a new one. Outside the timed section.
@@ -93,6 +109,9 @@ func benchCold(ctx context.Context, env *benchEnv) error {
 	}
 	t := &table{title: "Cold start: first response from a new instance (Go echo, aws-lambda-go)", head: []string{"what", "p50", "p99", "p50 vs bare", "runs"}}
 	t.add("bare: fork+exec + minimal Runtime API loop (floor)", ms(bare.pct(50)), ms(bare.pct(99)), "1.00x", fmt.Sprint(len(bare)))
+	if cg != "" {
+		t.add("bare + joining a cgroup v1 memory group (nubo's memory limit mode here)", ms(bareCG.pct(50)), ms(bareCG.pct(99)), ratio(float64(bareCG.pct(50)), float64(bare.pct(50))), fmt.Sprint(len(bareCG)))
+	}
 	t.add("nubo: Invoke (SDK) to response on a new instance", ms(nb.pct(50)), ms(nb.pct(99)), ratio(float64(nb.pct(50)), float64(bare.pct(50))), fmt.Sprint(len(nb)))
 	if rieBin != "" {
 		t.add("aws-lambda-rie: exec to first invoke answered", ms(rieS.pct(50)), ms(rieS.pct(99)), ratio(float64(rieS.pct(50)), float64(bare.pct(50))), fmt.Sprint(len(rieS)))
@@ -102,6 +121,9 @@ func benchCold(ctx context.Context, env *benchEnv) error {
 		fmt.Println("\naws-lambda-rie skipped:", rieWhy)
 	} else {
 		fmt.Printf("\nnubo p50 / aws-lambda-rie p50: %s\n", ratio(float64(nb.pct(50)), float64(rieS.pct(50))))
+	}
+	if cg != "" {
+		fmt.Printf("nubo p50 / (bare + cgroup v1 join) p50: %s\n", ratio(float64(nb.pct(50)), float64(bareCG.pct(50))))
 	}
 	return nil
 }
