@@ -189,8 +189,8 @@ type memGroup struct {
 	lateJoin bool // cgroup v2 without CLONE_INTO_CGROUP: join after exec
 	// joined is closed once a process that joins after exec has (or
 	// could not: joinErr); nil when it started inside its group.
-	joined  chan struct{}
-	joinErr error
+	joined   chan struct{}
+	joinErr  error
 	status   bool
 	readAt   time.Time
 	lastPeak int
