@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 )
 
 type benchmark struct {
@@ -20,19 +21,33 @@ type benchmark struct {
 	run  func(ctx context.Context, env *benchEnv) error
 }
 
-func main() {
+func main() { os.Exit(run()) }
+
+func run() int {
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./bench [flags] [benchmark ...]\nbenchmarks:", names())
 		flag.PrintDefaults()
 	}
 	quick := flag.Bool("quick", false, "fewer iterations (a smoke run)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (nubo runs in this process) to `file`")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	env, err := newBenchEnv(*quick)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+		return 1
 	}
 	defer env.close()
 	want := map[string]bool{}
@@ -45,9 +60,10 @@ func main() {
 		}
 		if err := b.run(ctx, env); err != nil {
 			fmt.Fprintf(os.Stderr, "bench %s: %v\n", b.name, err)
-			os.Exit(1)
+			return 1
 		}
 	}
+	return 0
 }
 
 func names() []string {

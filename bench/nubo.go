@@ -48,11 +48,18 @@ func startNubo(ctx context.Context, env *benchEnv) (*nubo, error) {
 	return n, nil
 }
 
-func lambdaClient(url string) *lambda.Client {
-	return lambda.New(lambda.Options{
+func lambdaClient(url string) *lambda.Client { return lambdaClientWith(url, nil) }
+
+// lambdaClientWith uses hc for HTTP (nil: the SDK's default client).
+func lambdaClientWith(url string, hc *http.Client) *lambda.Client {
+	o := lambda.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-	})
+	}
+	if hc != nil {
+		o.HTTPClient = hc
+	}
+	return lambda.New(o)
 }
 
 func (n *nubo) close() {
