@@ -157,25 +157,40 @@ func echoServer() (addr string, stop func(), err error) {
 	return ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-// load runs fn from `clients` goroutines for d (after a warm-up of d/5 at
-// the same concurrency) and returns per-call latencies and calls per second.
-func load(ctx context.Context, clients int, d time.Duration, fn func() error) (sample, float64, error) {
-	return loadEach(ctx, clients, d, func() func() error { return fn })
+// loadResult is what a load run measured.
+type loadResult struct {
+	lat  sample
+	rate float64 // calls per second
+	// cpu is this process's CPU time (user+system) per call: the load
+	// generator plus whatever serves in-process (nubo, the bare servers),
+	// not the function processes. Less sensitive to a shared machine's
+	// load than latencies are.
+	cpu time.Duration
 }
 
-// loadEach is load with a call function per client, made by newClient.
-func loadEach(ctx context.Context, clients int, d time.Duration, newClient func() func() error) (sample, float64, error) {
+// loadEach runs a call function per client (made by newClient) from
+// `clients` goroutines for d, after a warm-up of d/5 at the same
+// concurrency.
+func loadEach(ctx context.Context, clients int, d time.Duration, newClient func() func() error) (loadResult, error) {
 	fns := make([]func() error, clients)
 	for i := range fns {
 		fns[i] = newClient()
 	}
-	if _, _, err := loadRun(ctx, fns, d/5); err != nil {
-		return nil, 0, err
+	if _, err := loadRun(ctx, fns, d/5); err != nil {
+		return loadResult{}, err
 	}
 	return loadRun(ctx, fns, d)
 }
 
-func loadRun(ctx context.Context, fns []func() error, d time.Duration) (sample, float64, error) {
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func loadRun(ctx context.Context, fns []func() error, d time.Duration) (loadResult, error) {
 	var (
 		mu      sync.Mutex
 		all     sample
@@ -184,6 +199,7 @@ func loadRun(ctx context.Context, fns []func() error, d time.Duration) (sample, 
 	)
 	deadline := time.Now().Add(d)
 	start := time.Now()
+	cpu0 := cpuTime()
 	for _, fn := range fns {
 		wg.Add(1)
 		go func() {
@@ -208,11 +224,18 @@ func loadRun(ctx context.Context, fns []func() error, d time.Duration) (sample, 
 	}
 	wg.Wait()
 	el := time.Since(start)
+	cpu := cpuTime() - cpu0
 	if firstEr == nil && ctx.Err() != nil {
 		firstEr = ctx.Err()
 	}
-	return all, float64(len(all)) / el.Seconds(), firstEr
+	r := loadResult{lat: all, rate: float64(len(all)) / el.Seconds()}
+	if len(all) > 0 {
+		r.cpu = cpu / time.Duration(len(all))
+	}
+	return r, firstEr
 }
+
+func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/1e3) }
 
 func httpEcho(client *http.Client, url string, body []byte) func() error {
 	return func() error {
@@ -235,7 +258,7 @@ func httpEcho(client *http.Client, url string, body []byte) func() error {
 type bareLoop struct {
 	ln      net.Listener
 	srv     *http.Server
-	cmd     *exec.Cmd
+	cmds    []*exec.Cmd
 	calls   chan *bareCall
 	pending sync.Map // request id -> *bareCall
 	seq     atomic.Int64
@@ -246,15 +269,16 @@ type bareCall struct {
 	done    chan struct{}
 }
 
-// newBareLoop starts bin with `pollers` concurrent Runtime API pollers
-// (aws-lambda-go's AWS_LAMBDA_MAX_CONCURRENCY) and waits for its first poll.
-func newBareLoop(bin string, pollers int) (*bareLoop, error) {
+// newBareLoop starts `procs` processes of bin, each with `pollers`
+// concurrent Runtime API pollers (aws-lambda-go's
+// AWS_LAMBDA_MAX_CONCURRENCY), and waits for their first polls.
+func newBareLoop(bin string, procs, pollers int) (*bareLoop, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	b := &bareLoop{ln: ln, calls: make(chan *bareCall)}
-	polled := make(chan struct{}, 1)
+	polled := make(chan struct{}, procs*pollers)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -284,21 +308,27 @@ func newBareLoop(bin string, pollers int) (*bareLoop, error) {
 	})
 	b.srv = &http.Server{Handler: mux}
 	go func() { _ = b.srv.Serve(ln) }()
-	b.cmd = exec.Command(bin)
-	b.cmd.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(), "_HANDLER=bootstrap",
-		"AWS_LAMBDA_MAX_CONCURRENCY="+strconv.Itoa(pollers))
-	b.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := b.cmd.Start(); err != nil {
-		b.close()
-		return nil, err
+	for range procs {
+		cmd := exec.Command(bin)
+		cmd.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(), "_HANDLER=bootstrap",
+			"AWS_LAMBDA_MAX_CONCURRENCY="+strconv.Itoa(pollers))
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			b.close()
+			return nil, err
+		}
+		b.cmds = append(b.cmds, cmd)
 	}
-	select {
-	case <-polled:
-		return b, nil
-	case <-time.After(10 * time.Second):
-		b.close()
-		return nil, fmt.Errorf("bare runtime loop: no poll after 10s")
+	deadline := time.After(10 * time.Second)
+	for range procs * pollers {
+		select {
+		case <-polled:
+		case <-deadline:
+			b.close()
+			return nil, fmt.Errorf("bare runtime loop: not every poller polled after 10s")
+		}
 	}
+	return b, nil
 }
 
 // invoker returns a function that makes one invocation; each load client
@@ -317,9 +347,9 @@ func (b *bareLoop) invoker(payload []byte) func() error {
 }
 
 func (b *bareLoop) close() {
-	if b.cmd != nil && b.cmd.Process != nil {
-		_ = syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL)
-		_ = b.cmd.Wait()
+	for _, cmd := range b.cmds {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
 	}
 	_ = b.srv.Close()
 }

@@ -19,18 +19,17 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 	type row struct {
 		what    string
 		clients int
-		lat     sample
-		rate    float64
-		note    string
+		loadResult
+		note string
 	}
 	var rows []row
 	hc := httpClient(conns)
 	run := func(what string, clients int, newClient func() func() error) (row, error) {
-		lat, rate, err := loadEach(ctx, clients, d, newClient)
+		res, err := loadEach(ctx, clients, d, newClient)
 		if err != nil {
 			return row{}, fmt.Errorf("%s: %w", what, err)
 		}
-		r := row{what: what, clients: clients, lat: lat, rate: rate}
+		r := row{what: what, clients: clients, loadResult: res}
 		rows = append(rows, r)
 		return r, nil
 	}
@@ -51,7 +50,7 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 	if err != nil {
 		return err
 	}
-	loop, err := newBareLoop(bin, 8)
+	loop, err := newBareLoop(bin, 1, 8)
 	if err != nil {
 		return err
 	}
@@ -112,9 +111,9 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 		}
 	}
 
-	t := &table{title: "HTTP API: echo function behind an HttpApi route", head: []string{"what", "connections", "p50", "p99", "requests/s", "vs bare net/http", "note"}}
+	t := &table{title: "HTTP API: echo function behind an HttpApi route", head: []string{"what", "connections", "p50", "p99", "requests/s", "CPU/request (this process)", "vs bare net/http", "note"}}
 	for _, r := range rows {
-		t.add(r.what, fmt.Sprint(r.clients), ms(r.lat.pct(50)), ms(r.lat.pct(99)), fmt.Sprintf("%.0f", r.rate), ratio(r.rate, bare.rate), r.note)
+		t.add(r.what, fmt.Sprint(r.clients), ms(r.lat.pct(50)), ms(r.lat.pct(99)), fmt.Sprintf("%.0f", r.rate), us(r.cpu), ratio(r.rate, bare.rate), r.note)
 	}
 	t.print(os.Stdout)
 	fmt.Printf("\ngateway overhead at p50 (gateway p50 - direct invoke p50): %.0f µs at 1 connection, %.0f µs at %d connections\n",

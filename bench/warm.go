@@ -10,8 +10,7 @@ import (
 type warmRow struct {
 	what    string
 	clients int
-	lat     sample
-	rate    float64
+	loadResult
 }
 
 // benchWarm compares a warm invoke through nubo's Invoke API with a plain
@@ -25,11 +24,11 @@ func benchWarm(ctx context.Context, env *benchEnv) error {
 	d := env.duration(5 * time.Second)
 	var rows []warmRow
 	add := func(what string, clients int, newClient func() func() error) error {
-		lat, rate, err := loadEach(ctx, clients, d, newClient)
+		res, err := loadEach(ctx, clients, d, newClient)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		rows = append(rows, warmRow{what, clients, lat, rate})
+		rows = append(rows, warmRow{what, clients, res})
 		return nil
 	}
 
@@ -45,16 +44,19 @@ func benchWarm(ctx context.Context, env *benchEnv) error {
 		}
 	}
 
-	for _, c := range []int{1, 8} {
-		loop, err := newBareLoop(bin, c)
+	for _, b := range []struct {
+		what                    string
+		clients, procs, pollers int
+	}{
+		{"bare Runtime API: 1 process, 1 poller", 1, 1, 1},
+		{"bare Runtime API best case: 1 process, 8 pollers", 8, 1, 8},
+		{"bare Runtime API, Lambda-shaped: 8 processes, 1 poller each", 8, 8, 1},
+	} {
+		loop, err := newBareLoop(bin, b.procs, b.pollers)
 		if err != nil {
 			return err
 		}
-		what := "bare Runtime API: 1 process, 1 poller"
-		if c > 1 {
-			what = fmt.Sprintf("bare Runtime API best case: 1 process, %d pollers", c)
-		}
-		err = add(what, c, func() func() error { return loop.invoker(echoPayload) })
+		err = add(b.what, b.clients, func() func() error { return loop.invoker(echoPayload) })
 		loop.close()
 		if err != nil {
 			return err
@@ -106,12 +108,12 @@ func benchWarm(ctx context.Context, env *benchEnv) error {
 		}
 		return warmRow{}
 	}
-	t := &table{title: "Warm invoke: echo function, 17-byte event", head: []string{"what", "clients", "p50", "p99", "calls/s", "p50 vs net/http", "calls/s vs bare Runtime API"}}
+	t := &table{title: "Warm invoke: echo function, 17-byte event", head: []string{"what", "clients", "p50", "p99", "calls/s", "CPU/call (this process)", "p50 vs net/http", "p50 vs bare Runtime API", "calls/s vs bare Runtime API"}}
 	for _, r := range rows {
 		h := find("bare net/http", r.clients)
 		b := find("bare Runtime API", r.clients)
-		t.add(r.what, fmt.Sprint(r.clients), ms(r.lat.pct(50)), ms(r.lat.pct(99)), fmt.Sprintf("%.0f", r.rate),
-			ratio(float64(r.lat.pct(50)), float64(h.lat.pct(50))), ratio(r.rate, b.rate))
+		t.add(r.what, fmt.Sprint(r.clients), ms(r.lat.pct(50)), ms(r.lat.pct(99)), fmt.Sprintf("%.0f", r.rate), us(r.cpu),
+			ratio(float64(r.lat.pct(50)), float64(h.lat.pct(50))), ratio(float64(r.lat.pct(50)), float64(b.lat.pct(50))), ratio(r.rate, b.rate))
 	}
 	t.print(os.Stdout)
 	if rieBin == "" {
