@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"syscall"
 	"time"
@@ -116,14 +115,14 @@ func benchCold(ctx context.Context, env *benchEnv) error {
 	if rieBin != "" {
 		t.add("aws-lambda-rie: exec to first invoke answered", ms(rieS.pct(50)), ms(rieS.pct(99)), ratio(float64(rieS.pct(50)), float64(bare.pct(50))), fmt.Sprint(len(rieS)))
 	}
-	t.print(os.Stdout)
+	t.print(env.out)
 	if rieBin == "" {
-		fmt.Println("\naws-lambda-rie skipped:", rieWhy)
+		fmt.Fprintln(env.out, "\naws-lambda-rie skipped:", rieWhy)
 	} else {
-		fmt.Printf("\nnubo p50 / aws-lambda-rie p50: %s\n", ratio(float64(nb.pct(50)), float64(rieS.pct(50))))
+		fmt.Fprintf(env.out, "\nnubo p50 / aws-lambda-rie p50: %s\n", ratio(float64(nb.pct(50)), float64(rieS.pct(50))))
 	}
 	if cg != "" {
-		fmt.Printf("nubo p50 / (bare + cgroup v1 join) p50: %s\n", ratio(float64(nb.pct(50)), float64(bareCG.pct(50))))
+		fmt.Fprintf(env.out, "nubo p50 / (bare + cgroup v1 join) p50: %s\n", ratio(float64(nb.pct(50)), float64(bareCG.pct(50))))
 	}
 	return nil
 }

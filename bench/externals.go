@@ -136,6 +136,9 @@ func (e *benchEnv) slsDir() (string, string) {
 	if e.sls != "" || e.slsWhy != "" {
 		return e.sls, e.slsWhy
 	}
+	if e.smoke {
+		return "", "the smoke run leaves serverless-offline out (it takes seconds to start)"
+	}
 	e.sls, e.slsWhy = findSLS(e.quick)
 	return e.sls, e.slsWhy
 }

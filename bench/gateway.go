@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -115,17 +114,17 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 	for _, r := range rows {
 		t.add(r.what, fmt.Sprint(r.clients), ms(r.lat.pct(50)), ms(r.lat.pct(99)), fmt.Sprintf("%.0f", r.rate), us(r.cpu), ratio(r.rate, bare.rate), r.note)
 	}
-	t.print(os.Stdout)
-	fmt.Printf("\ngateway overhead at p50 (gateway p50 - direct invoke p50): %.0f µs at 1 connection, %.0f µs at %d connections\n",
+	t.print(env.out)
+	fmt.Fprintf(env.out, "\ngateway overhead at p50 (gateway p50 - direct invoke p50): %.0f µs at 1 connection, %.0f µs at %d connections\n",
 		float64(gw1.lat.pct(50)-direct1.lat.pct(50))/1e3, float64(gw.lat.pct(50)-direct.lat.pct(50))/1e3, conns)
-	fmt.Printf("gateway requests/s: %.0f%% of bare net/http, %.0f%% of the bare Runtime API best case, %.0f%% of direct Invoke\n",
+	fmt.Fprintf(env.out, "gateway requests/s: %.0f%% of bare net/http, %.0f%% of the bare Runtime API best case, %.0f%% of direct Invoke\n",
 		100*gw.rate/bare.rate, 100*gw.rate/floor.rate, 100*gw.rate/direct.rate)
-	fmt.Printf("floor: the bare Runtime API best case serves %.0f%% of bare net/http; the gateway keeps %.0f%% of that ratio\n",
+	fmt.Fprintf(env.out, "floor: the bare Runtime API best case serves %.0f%% of bare net/http; the gateway keeps %.0f%% of that ratio\n",
 		100*floor.rate/bare.rate, 100*(gw.rate/bare.rate)/(floor.rate/bare.rate))
 	if sls.rate > 0 {
-		fmt.Printf("gateway requests/s vs serverless-offline: %s\n", ratio(gw.rate, sls.rate))
+		fmt.Fprintf(env.out, "gateway requests/s vs serverless-offline: %s\n", ratio(gw.rate, sls.rate))
 	} else {
-		fmt.Println("serverless-offline skipped:", slsWhy)
+		fmt.Fprintln(env.out, "serverless-offline skipped:", slsWhy)
 	}
 	return nil
 }

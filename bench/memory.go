@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -53,11 +52,17 @@ func benchMemory(ctx context.Context, env *benchEnv) error {
 	hc := httpClient(64)
 	lc := lambdaClientWith(n.url, hc)
 	count := 50
-	if env.quick {
+	switch {
+	case env.smoke:
+		count = 4
+	case env.quick:
 		count = 10
 	}
 	burst := func(k int) error {
 		ev := []byte(`{"ms":1500}`)
+		if env.smoke {
+			ev = []byte(`{"ms":300}`)
+		}
 		var wg sync.WaitGroup
 		errs := make([]error, k)
 		for i := range k {
@@ -89,6 +94,6 @@ func benchMemory(ctx context.Context, env *benchEnv) error {
 	t.add("nubo Go heap in use + goroutine stacks", mb(float64(before.heap+before.stack)), mb(float64(after.heap+after.stack)), per(float64(after.heap+after.stack), float64(before.heap+before.stack)))
 	t.add(fmt.Sprintf("function processes' RSS (%d -> %d processes; not nubo's)", before.kids, after.kids), fmt.Sprintf("%.1f MB", before.kidsMB), fmt.Sprintf("%.1f MB", after.kidsMB),
 		fmt.Sprintf("%.3f MB", (after.kidsMB-before.kidsMB)/float64(added)))
-	t.print(os.Stdout)
+	t.print(env.out)
 	return nil
 }

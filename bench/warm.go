@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -115,12 +114,12 @@ func benchWarm(ctx context.Context, env *benchEnv) error {
 		t.add(r.what, fmt.Sprint(r.clients), ms(r.lat.pct(50)), ms(r.lat.pct(99)), fmt.Sprintf("%.0f", r.rate), us(r.cpu),
 			ratio(float64(r.lat.pct(50)), float64(h.lat.pct(50))), ratio(float64(r.lat.pct(50)), float64(b.lat.pct(50))), ratio(r.rate, b.rate))
 	}
-	t.print(os.Stdout)
+	t.print(env.out)
 	if rieBin == "" {
-		fmt.Println("\naws-lambda-rie skipped:", rieWhy)
+		fmt.Fprintln(env.out, "\naws-lambda-rie skipped:", rieWhy)
 	} else {
 		sdk, lean, ri := find("nubo Invoke, aws", 1), find("nubo Invoke, lean", 1), find("aws-lambda-rie", 1)
-		fmt.Printf("\nvs aws-lambda-rie, 1 client: p50 %s (SDK) %s (lean); calls/s %s (SDK) %s (lean); with 8 clients nubo serves %s of rie's one-at-a-time calls/s (lean)\n",
+		fmt.Fprintf(env.out, "\nvs aws-lambda-rie, 1 client: p50 %s (SDK) %s (lean); calls/s %s (SDK) %s (lean); with 8 clients nubo serves %s of rie's one-at-a-time calls/s (lean)\n",
 			ratio(float64(sdk.lat.pct(50)), float64(ri.lat.pct(50))), ratio(float64(lean.lat.pct(50)), float64(ri.lat.pct(50))),
 			ratio(sdk.rate, ri.rate), ratio(lean.rate, ri.rate), ratio(find("nubo Invoke, lean", 8).rate, ri.rate))
 	}
