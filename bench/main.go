@@ -1,8 +1,20 @@
 // Command bench measures nubo against baselines taken in the same run, and
-// prints each result as a table with the ratio. Run from the repository root:
+// prints each result as a markdown table with the ratio. Run from the
+// repository root:
 //
-//	go run ./bench            # every benchmark
-//	go run ./bench cold warm  # some of them
+//	go run ./bench                  # every benchmark: cold, warm, memory, gateway
+//	go run ./bench cold warm        # some of them
+//	go run ./bench --quick          # a smoke run, under a minute
+//	go run ./bench --cpuprofile f   # nubo runs in-process: profile it
+//
+// nubo runs in this process (platform.New + Start on loopback ports); the
+// functions are bench/fn/echo and bench/fn/sleep, built with aws-lambda-go.
+// The baselines are a bare fork+exec against a minimal Runtime API loop, a
+// plain net/http echo server, the bare Runtime API round trip, and what users
+// run instead: aws-lambda-rie (go install, through the Go module proxy) and
+// serverless-offline (npm), installed once under $TMPDIR/nubo-bench-cache;
+// --quick uses them only when already there. docs/performance.md records
+// the figures.
 //
 // Timings depend on the machine and its load: compare ratios, not absolutes.
 package main
