@@ -483,7 +483,7 @@ func (s *StackResources) dropOwner(ctx context.Context, typ, phys string) {
 	}
 }
 
-// subResource is the shared Read/Delete of resources that live in an API's
+// readPart and deletePart are the Read and Delete of resources that live in an API's
 // parts under declared key kind/phys.
 func (s *StackResources) readPart(ctx context.Context, typ, kind, phys string) (stacks.Props, error) {
 	apiID, err := s.owner(ctx, typ, phys)
