@@ -268,7 +268,12 @@ func (p *apiParts) compose() API {
 			a.Stages = append(a.Stages, Stage{Name: name})
 		}
 	}
-	a.Stages = append(a.Stages, p.Base.Stages...) // quick create's $default
+	for _, st := range p.Base.Stages { // quick create's $default, unless declared
+		if !deployed[st.Name] {
+			deployed[st.Name] = true
+			a.Stages = append(a.Stages, st)
+		}
+	}
 	return a
 }
 
