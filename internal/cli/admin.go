@@ -58,6 +58,12 @@ type apiError struct {
 func (e *apiError) Error() string { return e.Message }
 
 func (c *adminClient) request(ctx context.Context, op string, in any) (*http.Response, error) {
+	return c.requestTo(ctx, stacks.ServiceName, stacks.TargetPrefix+op, in)
+}
+
+// requestTo sends one signed JSON request to the service signing as
+// service, with X-Amz-Target target.
+func (c *adminClient) requestTo(ctx context.Context, service, target string, in any) (*http.Response, error) {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return nil, err
@@ -67,9 +73,9 @@ func (c *adminClient) request(ctx context.Context, op string, in any) (*http.Res
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", stacks.TargetPrefix+op)
+	req.Header.Set("X-Amz-Target", target)
 	sum := sha256.Sum256(body)
-	if err := c.signer.SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), stacks.ServiceName, c.region, time.Now()); err != nil {
+	if err := c.signer.SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), service, c.region, time.Now()); err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
 	resp, err := c.http.Do(req)

@@ -48,7 +48,7 @@ AWS SDK pointed at that endpoint.`,
 		newLogsCmd(),
 		newFunctionsCmd(),
 		newDeployCmd(), newPlanCmd(), newDestroyCmd(), newStacksCmd(), newOutputsCmd(),
-		newEventsCmd(), newDriftCmd(), newExportsCmd(), newUpCmd(),
+		newEventsCmd(), newDriftCmd(), newExportsCmd(), newUpCmd(), newIAMCmd(),
 	)
 	return root
 }

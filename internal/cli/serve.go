@@ -6,12 +6,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/platform"
 )
 
 func newServeCmd() *cobra.Command {
 	var o platform.Options
 	var verbose bool
+	var iamMode string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the nubo server (AWS APIs on --addr, HTTP APIs on --http-addr)",
@@ -21,6 +23,11 @@ func newServeCmd() *cobra.Command {
 			if verbose {
 				level = slog.LevelDebug
 			}
+			mode, err := iam.ParseMode(iamMode)
+			if err != nil {
+				return err
+			}
+			o.IAM = mode
 			o.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			p, err := platform.New(o)
 			if err != nil {
@@ -39,6 +46,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.Region, "region", envOr("NUBO_REGION", "us-east-1"), "region in ARNs and signatures")
 	f.StringVar(&o.AccountID, "account-id", envOr("NUBO_ACCOUNT_ID", "000000000000"), "account id in ARNs")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30e9, "how long shutdown waits for in-flight invocations")
+	f.StringVar(&iamMode, "iam", "enforce", "authorize every AWS API request by IAM policies: enforce, audit (allow but log what would be denied) or off")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
 	f.DurationVar(&o.Functions.Logs.MaxAge, "log-retention", 7*24*time.Hour, "how long function logs are kept")
 	f.Int64Var(&o.Functions.Logs.MaxBytes, "log-max-bytes", 1<<30, "the most function log data kept; the oldest goes first")

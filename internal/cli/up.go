@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/platform"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -18,6 +19,7 @@ import (
 func newUpCmd() *cobra.Command {
 	var o platform.Options
 	var verbose, watchDir bool
+	var iamMode string
 	cmd := &cobra.Command{
 		Use:   "up DIR",
 		Short: "Serve, deploy every stack under DIR in import order, print outputs, keep serving",
@@ -43,6 +45,9 @@ warm instances.`,
 			}
 			if len(found) == 0 {
 				return fmt.Errorf("no templates under %s (a template is a YAML or JSON file with Resources)", args[0])
+			}
+			if o.IAM, err = iam.ParseMode(iamMode); err != nil {
+				return err
 			}
 			o.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			p, err := platform.New(o)
@@ -91,6 +96,7 @@ warm instances.`,
 	f := cmd.Flags()
 	f.StringVar(&o.DataDir, "data", platform.DefaultDataDir, "directory for all durable state")
 	f.StringVar(&o.Addr, "addr", platform.DefaultAddr, "listener for the AWS-compatible APIs and the admin API")
+	f.StringVar(&iamMode, "iam", "enforce", "authorize every AWS API request by IAM policies: enforce, audit (allow but log what would be denied) or off")
 	f.StringVar(&o.HTTPAddr, "http-addr", platform.DefaultHTTPAddr, "listener for the HTTP APIs that stacks declare")
 	f.StringVar(&o.AccessKey, "access-key", envOr("NUBO_ACCESS_KEY_ID", platform.DefaultAccessKey), "access key id clients sign with")
 	f.StringVar(&o.SecretKey, "secret-key", envOr("NUBO_SECRET_ACCESS_KEY", platform.DefaultSecretKey), "secret access key")

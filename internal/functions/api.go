@@ -74,12 +74,87 @@ func NewAPI(s *Service, log *slog.Logger) *API {
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
+// routeAction is the IAM action a route is authorized as (AWS's service
+// authorization reference), on the function's ARN; "" for CreateFunction,
+// which authorizes itself (its function is named in the body). A route
+// added to the API must be added here, or it is served unauthorized.
+func routeAction(pattern string) string {
+	switch pattern {
+	case "GET /2015-03-31/functions", "GET /2015-03-31/functions/{$}":
+		return "lambda:ListFunctions"
+	case "GET /2015-03-31/functions/{name}":
+		return "lambda:GetFunction"
+	case "DELETE /2015-03-31/functions/{name}":
+		return "lambda:DeleteFunction"
+	case "GET /2015-03-31/functions/{name}/configuration":
+		return "lambda:GetFunctionConfiguration"
+	case "PUT /2015-03-31/functions/{name}/configuration":
+		return "lambda:UpdateFunctionConfiguration"
+	case "PUT /2015-03-31/functions/{name}/code":
+		return "lambda:UpdateFunctionCode"
+	case "POST /2015-03-31/functions/{name}/invocations":
+		return "lambda:InvokeFunction"
+	case "PUT /2017-10-31/functions/{name}/concurrency":
+		return "lambda:PutFunctionConcurrency"
+	case "DELETE /2017-10-31/functions/{name}/concurrency":
+		return "lambda:DeleteFunctionConcurrency"
+	case "GET /2019-09-30/functions/{name}/concurrency":
+		return "lambda:GetFunctionConcurrency"
+	case "PUT /2019-09-25/functions/{name}/event-invoke-config":
+		return "lambda:PutFunctionEventInvokeConfig"
+	case "POST /2019-09-25/functions/{name}/event-invoke-config":
+		return "lambda:UpdateFunctionEventInvokeConfig"
+	case "GET /2019-09-25/functions/{name}/event-invoke-config":
+		return "lambda:GetFunctionEventInvokeConfig"
+	case "DELETE /2019-09-25/functions/{name}/event-invoke-config":
+		return "lambda:DeleteFunctionEventInvokeConfig"
+	case "POST /2015-03-31/functions/{name}/policy":
+		return "lambda:AddPermission"
+	case "GET /2015-03-31/functions/{name}/policy":
+		return "lambda:GetPolicy"
+	case "DELETE /2015-03-31/functions/{name}/policy/{sid}":
+		return "lambda:RemovePermission"
+	}
+	return ""
+}
+
+// wrap authorizes a request as its route's action (r.Pattern), then serves it.
 func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if action := routeAction(r.Pattern); action != "" {
+			// A name that does not parse is refused by the handler, before
+			// it acts; the function's ARN is the resource otherwise.
+			resource := "*"
+			if raw := r.PathValue("name"); raw != "" {
+				if name, _, err := parseFunctionRef(raw); err == nil {
+					resource = a.s.account.FunctionARN(name)
+				}
+			}
+			if err := a.authorize(r, action, resource, nil); err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+		}
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)
 		}
 	}
+}
+
+// authorize asks the service's authorizer whether the caller may perform
+// action on resource.
+func (a *API) authorize(r *http.Request, action, resource string, cond map[string][]string) error {
+	return awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{
+		Service: "lambda", Action: action, Resource: resource, Context: cond, HTTP: r,
+	})
+}
+
+// authorizePassRole checks iam:PassRole on the role a function is given.
+func (a *API) authorizePassRole(r *http.Request, role string) error {
+	if role == "" {
+		return nil
+	}
+	return a.authorize(r, "iam:PassRole", role, map[string][]string{"iam:PassedToService": {lambdaPrincipal}})
 }
 
 // lambdaError is the body Lambda sends with an error; the SDK reads the
@@ -291,6 +366,12 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || qual != "" {
 		return awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern", in.FunctionName)
 	}
+	if err := a.authorize(r, "lambda:CreateFunction", a.s.account.FunctionARN(name), nil); err != nil {
+		return err
+	}
+	if err := a.authorizePassRole(r, in.Role); err != nil {
+		return err
+	}
 	if in.PackageType == "Image" || (in.Code != nil && in.Code.ImageUri != nil) {
 		return awsapi.InvalidParameter("PackageType Image is not supported by nubo: upload a .zip package")
 	}
@@ -498,6 +579,11 @@ func (a *API) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request
 	var in updateConfigInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
+	}
+	if in.Role != nil {
+		if err := a.authorizePassRole(r, *in.Role); err != nil {
+			return err
+		}
 	}
 	u := ConfigUpdate{Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, MemoryMB: in.MemorySize, RevisionID: in.RevisionId}
 	if in.Timeout != nil {

@@ -417,12 +417,29 @@ func (a *asyncInvoker) destination(ctx context.Context, cfg *Config, eic *EventI
 		a.log.Error("destination record", "err", err)
 		return
 	}
-	if err := a.deliver(ctx, target, body); err != nil {
+	if err := a.deliver(ctx, cfg, target, body); err != nil {
 		a.log.Error("deliver to destination", "function", cfg.Name, "request_id", e.requestID, "destination", target, "err", err)
 	}
 }
 
-func (a *asyncInvoker) deliver(ctx context.Context, target string, record []byte) error {
+// destinationActions are what a source function's role needs to send a
+// record to a destination of each service.
+func destinationAction(service string) string {
+	switch service {
+	case "sqs":
+		return "sqs:SendMessage"
+	case "sns":
+		return "sns:Publish"
+	case "events":
+		return "events:PutEvents"
+	}
+	return ""
+}
+
+// deliver sends a record to target. As on Lambda, the source function's
+// execution role must allow sending to the destination (a Lambda target:
+// lambda:InvokeFunction on the destination function).
+func (a *asyncInvoker) deliver(ctx context.Context, src *Config, target string, record []byte) error {
 	arn, err := awsapi.ParseARN(target)
 	if err != nil {
 		return err
@@ -430,6 +447,12 @@ func (a *asyncInvoker) deliver(ctx context.Context, target string, record []byte
 	if arn.Service == "lambda" {
 		name, _, err := parseFunctionRef(target)
 		if err != nil {
+			return err
+		}
+		p := a.s.principal(src)
+		if err := awsapi.Authorize(ctx, a.s.opts.Authorizer, awsapi.AuthzRequest{
+			Service: "lambda", Action: "lambda:InvokeFunction", Resource: a.s.account.FunctionARN(name), Principal: &p,
+		}); err != nil {
 			return err
 		}
 		if _, _, err := a.s.reg.get(ctx, name); err != nil {
@@ -441,6 +464,14 @@ func (a *asyncInvoker) deliver(ctx context.Context, target string, record []byte
 	d, ok := a.s.opts.Destinations[arn.Service]
 	if !ok {
 		return fmt.Errorf("%s destinations are not supported by nubo yet", arn.Service)
+	}
+	if action := destinationAction(arn.Service); action != "" {
+		p := a.s.principal(src)
+		if err := awsapi.Authorize(ctx, a.s.opts.Authorizer, awsapi.AuthzRequest{
+			Service: arn.Service, Action: action, Resource: target, Principal: &p,
+		}); err != nil {
+			return err
+		}
 	}
 	return d.Deliver(ctx, target, record)
 }

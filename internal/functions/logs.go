@@ -2,6 +2,7 @@ package functions
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -36,11 +38,21 @@ type LogOptions struct {
 // LogStore keeps every line function instances write in a JetStream stream,
 // one subject per function, and reads them back by time, optionally
 // following new lines. It is the pool's LogSink.
+//
+// A log group may keep its lines for less time than the store does
+// (AWS::Logs::LogGroup RetentionInDays): the store keeps each group's
+// retention in a KV bucket (logGroupsBucket), watched into memory, and gives
+// each line of a function logging to /aws/lambda/NAME that group's TTL.
 type LogStore struct {
 	bb     *backbone.Backbone
 	opts   LogOptions
 	nc     *nats.Conn
 	stream jetstream.Stream
+	groups jetstream.KeyValue
+
+	mu        sync.RWMutex
+	retention map[string]time.Duration // by log group name
+	watch     jetstream.KeyWatcher
 }
 
 var _ LogSink = (*LogStore)(nil)
@@ -56,7 +68,8 @@ func NewLogStore(bb *backbone.Backbone, o LogOptions) *LogStore {
 	return &LogStore{bb: bb, opts: o}
 }
 
-// Start creates (or updates the retention of) the log stream.
+// Start creates (or updates the retention of) the log stream and loads
+// the log groups' retention.
 func (l *LogStore) Start(ctx context.Context) error {
 	s, err := l.bb.Stream(ctx, jetstream.StreamConfig{
 		Name:        logStream,
@@ -66,16 +79,175 @@ func (l *LogStore) Start(ctx context.Context) error {
 		MaxAge:      l.opts.MaxAge,
 		MaxBytes:    l.opts.MaxBytes,
 		Discard:     jetstream.DiscardOld,
+		AllowMsgTTL: true, // per log group retention
 	})
 	if err != nil {
 		return fmt.Errorf("logs: %w", err)
 	}
-	l.stream, l.nc = s, l.bb.Conn()
+	groups, err := l.bb.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: logGroupsBucket, Description: "nubo log groups: retention", History: 1})
+	if err != nil {
+		return fmt.Errorf("logs: %w", err)
+	}
+	w, err := groups.WatchAll(context.Background())
+	if err != nil {
+		return fmt.Errorf("logs: watch log groups: %w", err)
+	}
+	// The watch delivers every group, then nil: wait for that so retention
+	// applies from the first line.
+	loaded := make(chan struct{})
+	go l.follow(w, loaded)
+	select {
+	case <-loaded:
+	case <-ctx.Done():
+		_ = w.Stop()
+		return fmt.Errorf("logs: load log groups: %w", ctx.Err())
+	}
+	l.mu.Lock()
+	l.stream, l.nc, l.groups, l.watch = s, l.bb.Conn(), groups, w
+	l.mu.Unlock()
 	return nil
+}
+
+// logGroupsBucket holds each log group's settings, keyed by the hex of its name.
+const logGroupsBucket = "nubo_log_groups"
+
+// LogGroup is a log group's settings (AWS::Logs::LogGroup).
+type LogGroup struct {
+	Name string `json:"name"`
+	// RetentionDays is how long its lines are kept; 0 keeps them as long as
+	// the store does (--log-retention).
+	RetentionDays int `json:"retentionDays,omitempty"`
+}
+
+func logGroupKey(name string) string { return "g." + hex.EncodeToString([]byte(name)) }
+
+func (l *LogStore) follow(w jetstream.KeyWatcher, loaded chan struct{}) {
+	for e := range w.Updates() {
+		if e == nil {
+			close(loaded)
+			continue
+		}
+		var g LogGroup
+		if e.Operation() == jetstream.KeyValuePut && json.Unmarshal(e.Value(), &g) == nil {
+			l.mu.Lock()
+			if l.retention == nil {
+				l.retention = map[string]time.Duration{}
+			}
+			if g.RetentionDays > 0 {
+				l.retention[g.Name] = time.Duration(g.RetentionDays) * 24 * time.Hour
+			} else {
+				delete(l.retention, g.Name)
+			}
+			l.mu.Unlock()
+			continue
+		}
+		if name, err := hex.DecodeString(strings.TrimPrefix(e.Key(), "g.")); err == nil {
+			l.mu.Lock()
+			delete(l.retention, string(name))
+			l.mu.Unlock()
+		}
+	}
+}
+
+func (l *LogStore) groupsKV() (jetstream.KeyValue, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.groups == nil {
+		return nil, errors.New("logs: store not started")
+	}
+	return l.groups, nil
+}
+
+// PutGroup creates or updates a log group's settings.
+func (l *LogStore) PutGroup(ctx context.Context, g LogGroup) error {
+	if g.Name == "" {
+		return errors.New("log group: a name is required")
+	}
+	if g.RetentionDays < 0 {
+		return fmt.Errorf("log group %q: RetentionInDays %d: must be positive", g.Name, g.RetentionDays)
+	}
+	kv, err := l.groupsKV()
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	if _, err := kv.Put(ctx, logGroupKey(g.Name), b); err != nil {
+		return fmt.Errorf("log group %q: %w", g.Name, err)
+	}
+	l.mu.Lock()
+	if l.retention == nil {
+		l.retention = map[string]time.Duration{}
+	}
+	if g.RetentionDays > 0 {
+		l.retention[g.Name] = time.Duration(g.RetentionDays) * 24 * time.Hour
+	} else {
+		delete(l.retention, g.Name)
+	}
+	l.mu.Unlock()
+	return nil
+}
+
+// Group returns a log group's settings; ErrLogGroupNotFound if it has none.
+func (l *LogStore) Group(ctx context.Context, name string) (LogGroup, error) {
+	kv, err := l.groupsKV()
+	if err != nil {
+		return LogGroup{}, err
+	}
+	e, err := kv.Get(ctx, logGroupKey(name))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return LogGroup{}, fmt.Errorf("log group %q: %w", name, ErrLogGroupNotFound)
+	}
+	if err != nil {
+		return LogGroup{}, fmt.Errorf("log group %q: %w", name, err)
+	}
+	var g LogGroup
+	if err := json.Unmarshal(e.Value(), &g); err != nil {
+		return LogGroup{}, fmt.Errorf("log group %q: %w", name, err)
+	}
+	return g, nil
+}
+
+// DeleteGroup forgets a log group's settings (its lines stay until the
+// store's own retention drops them).
+func (l *LogStore) DeleteGroup(ctx context.Context, name string) error {
+	if _, err := l.Group(ctx, name); err != nil {
+		return err
+	}
+	kv, err := l.groupsKV()
+	if err != nil {
+		return err
+	}
+	if err := kv.Purge(ctx, logGroupKey(name)); err != nil {
+		return fmt.Errorf("log group %q: %w", name, err)
+	}
+	l.mu.Lock()
+	delete(l.retention, name)
+	l.mu.Unlock()
+	return nil
+}
+
+// ErrLogGroupNotFound: no settings are stored for the log group.
+var ErrLogGroupNotFound = errors.New("log group not found")
+
+// ttl is how long a line of function is kept, 0 for the store's default.
+func (l *LogStore) ttl(function string) time.Duration {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.retention["/aws/lambda/"+function]
 }
 
 // Close flushes lines not yet sent. Idempotent.
 func (l *LogStore) Close(ctx context.Context) error {
+	l.mu.Lock()
+	w := l.watch
+	l.watch = nil
+	l.mu.Unlock()
+	if w != nil {
+		_ = w.Stop()
+	}
 	if l.nc == nil || l.nc.IsClosed() {
 		return nil
 	}
@@ -95,6 +267,9 @@ func (l *LogStore) Line(function, requestID string, at time.Time, line []byte) {
 	m.Header.Set(evLogTimeHdr, strconv.FormatInt(at.UnixNano(), 10))
 	if requestID != "" {
 		m.Header.Set(evRequestIDHdr, requestID)
+	}
+	if ttl := l.ttl(function); ttl > 0 {
+		m.Header.Set(jetstream.MsgTTLHeader, strconv.FormatInt(int64(ttl/time.Second), 10))
 	}
 	m.Data = append([]byte(nil), line...)
 	_ = l.nc.PublishMsg(m)
@@ -272,6 +447,21 @@ func logGroupNotFound() error {
 	return awsapi.NewError(http.StatusBadRequest, "ResourceNotFoundException", "The specified log group does not exist.")
 }
 
+// authorize asks the service's authorizer whether the caller may perform
+// action on resource.
+func (a *LogsAPI) authorize(r *http.Request, action, resource string) error {
+	return awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{Service: "logs", Action: action, Resource: resource, HTTP: r})
+}
+
+// groupARN is the ARN of a log group named by name or ARN
+// (arn:aws:logs:REGION:ACCOUNT:log-group:NAME).
+func (a *LogsAPI) groupARN(group string) string {
+	if strings.HasPrefix(group, "arn:") {
+		return strings.TrimSuffix(group, ":*")
+	}
+	return a.s.account.ARN("logs", "log-group:"+group)
+}
+
 // groupFunction maps a log group name (or ARN) to the function logging to it.
 func (a *LogsAPI) groupFunction(ctx context.Context, group string) (*Config, error) {
 	if strings.HasPrefix(group, "arn:") {
@@ -423,6 +613,9 @@ func (a *LogsAPI) filterLogEvents(r *http.Request) (any, error) {
 	if group == "" {
 		group = in.LogGroupIdentifier
 	}
+	if err := a.authorize(r, "logs:FilterLogEvents", a.groupARN(group)); err != nil {
+		return nil, err
+	}
 	ctx := r.Context()
 	c, err := a.groupFunction(ctx, group)
 	if err != nil {
@@ -506,6 +699,9 @@ func (a *LogsAPI) getLogEvents(r *http.Request) (any, error) {
 	if group == "" {
 		group = in.LogGroupIdentifier
 	}
+	if err := a.authorize(r, "logs:GetLogEvents", a.groupARN(group)+":log-stream:"+in.LogStreamName); err != nil {
+		return nil, err
+	}
 	ctx := r.Context()
 	c, err := a.groupFunction(ctx, group)
 	if err != nil {
@@ -580,11 +776,15 @@ type logGroup struct {
 	StoredBytes       int64  `json:"storedBytes"`
 	MetricFilterCount int    `json:"metricFilterCount"`
 	LogGroupClass     string `json:"logGroupClass"`
+	RetentionInDays   int    `json:"retentionInDays,omitempty"`
 }
 
 func (a *LogsAPI) describeLogGroups(r *http.Request) (any, error) {
 	var in describeLogGroupsInput
 	if err := decodeLogsRequest(r, &in); err != nil {
+		return nil, err
+	}
+	if err := a.authorize(r, "logs:DescribeLogGroups", "*"); err != nil {
 		return nil, err
 	}
 	limit := in.Limit
@@ -620,10 +820,16 @@ func (a *LogsAPI) describeLogGroups(r *http.Request) (any, error) {
 			break
 		}
 		arn := a.s.account.ARN("logs", "log-group:"+n)
-		out.LogGroups = append(out.LogGroups, logGroup{
+		lg := logGroup{
 			LogGroupName: n, LogGroupArn: arn, Arn: arn + ":*",
 			CreationTime: millis(groups[n].LastModified), LogGroupClass: "STANDARD",
-		})
+		}
+		if a.logs != nil {
+			if g, err := a.logs.Group(r.Context(), n); err == nil {
+				lg.RetentionInDays = g.RetentionDays
+			}
+		}
+		out.LogGroups = append(out.LogGroups, lg)
 	}
 	return out, nil
 }

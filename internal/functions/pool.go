@@ -16,6 +16,11 @@ type PoolOptions struct {
 	Region       string        // AWS_REGION / AWS_DEFAULT_REGION
 	MaxInstances int           // server-wide instance limit (default 64) -> ErrConcurrencyLimit
 	IdleTimeout  time.Duration // stop instances idle this long (scale to zero); default 10m
+	// MaxLifetime retires an instance this long after it started, at the
+	// end of an invocation, as Lambda recycles execution environments: its
+	// role credentials (12h) never expire under it.
+	// Default 4h.
+	MaxLifetime time.Duration
 	// Command returns the argv that starts an instance; nil => provided
 	// runtimes only: [cfg.CodeDir+"/bootstrap"].
 	Command func(cfg *Config) ([]string, error)
@@ -30,6 +35,7 @@ type PoolOptions struct {
 const (
 	defaultMaxInstances = 64
 	defaultIdleTimeout  = 10 * time.Minute
+	defaultMaxLifetime  = 4 * time.Hour
 	defaultTimeout      = 3 * time.Second
 	defaultMemoryMB     = 128
 	// initTimeout bounds a cold start up to the runtime's first /next, as
@@ -88,6 +94,9 @@ func NewPool(o PoolOptions) (*Pool, error) {
 	}
 	if o.MaxInstances == 0 {
 		o.MaxInstances = defaultMaxInstances
+	}
+	if o.MaxLifetime <= 0 {
+		o.MaxLifetime = defaultMaxLifetime
 	}
 	if o.IdleTimeout == 0 {
 		o.IdleTimeout = defaultIdleTimeout
@@ -269,10 +278,15 @@ func (p *Pool) acquire(cfg *Config) (in *instance, cold bool, err error) {
 		c := fs.idle[n-1]
 		fs.idle[n-1] = nil
 		fs.idle = fs.idle[:n-1]
-		if !c.hasExited() {
-			in = c
-			break
+		if c.hasExited() {
+			continue
 		}
+		if p.expired(c) {
+			stale = append(stale, c)
+			continue
+		}
+		in = c
+		break
 	}
 	if in == nil {
 		if p.total >= p.o.MaxInstances {
@@ -332,7 +346,7 @@ func (p *Pool) release(in *instance, reusable bool) {
 	if p.closing && p.inflight == 0 {
 		close(p.drained)
 	}
-	keep := reusable && !p.closing && in.gen == fs.gen && in.counted && !in.hasExited()
+	keep := reusable && !p.closing && in.gen == fs.gen && in.counted && !in.hasExited() && !p.expired(in)
 	if keep {
 		in.lastUsed = time.Now()
 		fs.idle = append(fs.idle, in)
@@ -344,6 +358,13 @@ func (p *Pool) release(in *instance, reusable bool) {
 	if obs := p.o.Observer; obs != nil {
 		obs.Concurrency(in.name, -1)
 	}
+}
+
+// expired reports whether in has lived MaxLifetime. startedAt is written
+// before the instance's first invocation, which ends in release (p.mu)
+// before anyone else can see the instance.
+func (p *Pool) expired(in *instance) bool {
+	return !in.startedAt.IsZero() && time.Since(in.startedAt) >= p.o.MaxLifetime
 }
 
 // forget gives the instance's slot back; idempotent.

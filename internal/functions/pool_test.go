@@ -514,6 +514,18 @@ func TestPoolIdleReaping(t *testing.T) {
 	}
 }
 
+// An instance that has lived MaxLifetime is not reused: its role
+// credentials must never expire under it.
+func TestPoolMaxLifetime(t *testing.T) {
+	p := newTestPool(t, PoolOptions{MaxLifetime: time.Nanosecond})
+	cfg := testConfig("echo")
+	invoke(t, p, cfg, `{}`)
+	if res := invoke(t, p, cfg, `{}`); !res.ColdStart {
+		t.Error("an instance past its lifetime was reused")
+	}
+	eventually(t, "the old instances to stop", func() bool { w, b := p.Instances("echo"); return w == 0 && b == 0 })
+}
+
 func TestPoolRetire(t *testing.T) {
 	p := newTestPool(t, PoolOptions{})
 	cfg := testConfig("sleep")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
+	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/runtimes"
 )
 
@@ -53,7 +54,47 @@ type Options struct {
 	// Destinations deliver async results to non-Lambda targets, keyed by the
 	// ARN's service ("sqs", "sns", "events"). Lambda targets are built in.
 	Destinations map[string]Destination
-	Logger       *slog.Logger
+	// Authorizer authorizes every Lambda and CloudWatch Logs API request and
+	// each async destination delivery; nil authorizes nothing (--iam off).
+	Authorizer awsapi.Authorizer
+	// Roles, when set, checks a function's execution role at CreateFunction
+	// and UpdateFunctionConfiguration (the IAM store).
+	Roles  RoleChecker
+	Logger *slog.Logger
+}
+
+// RoleChecker tells whether a role exists and trusts a service to assume
+// it (iam.Store.TrustsService).
+type RoleChecker interface {
+	TrustsService(ctx context.Context, roleARN, service string) (exists, trusted bool, err error)
+}
+
+// lambdaPrincipal is the service principal that assumes execution roles.
+const lambdaPrincipal = "lambda.amazonaws.com"
+
+// errRoleNotTrusted is Lambda's answer to a role that does not trust it.
+const errRoleNotTrusted = "The role defined for the function cannot be assumed by Lambda."
+
+// checkRole refuses a role that exists but does not trust Lambda. A role
+// that does not exist is accepted, as scripts written for other local tools
+// pass made-up ARNs, with a warning: the function's own AWS calls are denied
+// until the role exists.
+func (s *Service) checkRole(ctx context.Context, fn, roleARN string) error {
+	if s.opts.Roles == nil {
+		return nil
+	}
+	exists, trusted, err := s.opts.Roles.TrustsService(ctx, roleARN, lambdaPrincipal)
+	if err != nil {
+		return fmt.Errorf("function %q: role %s: %w", fn, roleARN, err)
+	}
+	if !exists {
+		s.log.Warn("function role does not exist: the function's AWS calls are denied until it does", "function", fn, "role", roleARN)
+		return nil
+	}
+	if !trusted {
+		return invalidf("%s", errRoleNotTrusted)
+	}
+	return nil
 }
 
 // Service is the functions bounded context: registry, invocation, async.
@@ -118,10 +159,13 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("functions: %w", err)
 	}
 	if err := s.exec.Start(ctx); err != nil {
+		s.reg.close()
 		return fmt.Errorf("functions: start pool: %w", err)
 	}
 	if err := s.async.start(ctx); err != nil {
-		return errors.Join(fmt.Errorf("functions: %w", err), s.exec.Close(ctx))
+		err = errors.Join(fmt.Errorf("functions: %w", err), s.exec.Close(ctx))
+		s.reg.close()
+		return err
 	}
 	s.started = true
 	return nil
@@ -136,7 +180,9 @@ func (s *Service) Close(ctx context.Context) error {
 		return nil
 	}
 	s.closed = true
-	return errors.Join(s.async.close(ctx), s.exec.Close(ctx))
+	err := errors.Join(s.async.close(ctx), s.exec.Close(ctx))
+	s.reg.close()
+	return err
 }
 
 // Account is the account functions live in.
@@ -262,6 +308,9 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 	if _, err := checkZip(zipData, c.Runtime); err != nil {
 		return nil, invalidf("%s", strings.TrimPrefix(err.Error(), errInvalidCode.Error()+": "))
 	}
+	if err := s.checkRole(ctx, c.Name, c.Role); err != nil {
+		return nil, err
+	}
 	// Storing the package and the function that uses it is one step as far
 	// as collect is concerned: it must not delete a package in between.
 	s.codeMu.Lock()
@@ -362,6 +411,11 @@ type ConfigUpdate struct {
 
 // UpdateConfig changes a function's configuration.
 func (s *Service) UpdateConfig(ctx context.Context, name string, u ConfigUpdate) (*Config, error) {
+	if u.Role != nil {
+		if err := s.checkRole(ctx, name, *u.Role); err != nil {
+			return nil, err
+		}
+	}
 	if u.Runtime != nil && strings.HasPrefix(*u.Runtime, "provided") {
 		// The new runtime starts ./bootstrap: refuse the change now if the
 		// deployed package has none, rather than fail every invocation.
@@ -466,7 +520,7 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 
 // resolve loads a function with its code materialised, ready to run.
 func (s *Service) resolve(ctx context.Context, name string) (*Config, error) {
-	c, _, err := s.reg.get(ctx, name)
+	c, err := s.reg.current(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -602,20 +656,21 @@ func (s *Service) InstanceEnv(c *Config) ([]string, error) {
 	if s.opts.Keys == nil {
 		return env, nil
 	}
-	role := c.Role
-	if role == "" {
-		role = "arn:aws:iam::" + s.account.ID + ":role/nubo-function"
-	}
-	roleName := role[strings.LastIndex(role, "/")+1:]
-	creds, err := s.opts.Keys.Issue(awsapi.Principal{
-		ARN:     "arn:aws:sts::" + s.account.ID + ":assumed-role/" + roleName + "/" + c.Name,
-		RoleARN: role,
-		Session: c.Name,
-	}, 12*time.Hour)
+	creds, err := s.opts.Keys.Issue(s.principal(c), 12*time.Hour)
 	if err != nil {
 		return nil, fmt.Errorf("function %q: issue credentials: %w", c.Name, err)
 	}
 	return append(env, "AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey, "AWS_SESSION_TOKEN="+creds.SessionToken), nil
+}
+
+// principal is who a function's own AWS calls are made as: its role's
+// session named after the function (arn:aws:sts::ACCOUNT:assumed-role/ROLE/FUNCTION).
+func (s *Service) principal(c *Config) awsapi.Principal {
+	role := c.Role
+	if role == "" {
+		role = "arn:aws:iam::" + s.account.ID + ":role/nubo-function"
+	}
+	return iam.SessionPrincipal(role, c.Name)
 }
 
 // parseFunctionRef accepts what Lambda accepts for FunctionName: a name, a

@@ -390,6 +390,6 @@ func (a *Authorizer) Authorize(ctx context.Context, req awsapi.AuthzRequest) err
 		a.log.Warn("iam audit: would deny", attrs...)
 		return nil
 	}
-	a.log.Info("iam: access denied", attrs...)
+	a.log.Warn("iam: access denied", attrs...)
 	return awsapi.AccessDenied(req.Service, msg)
 }

@@ -81,11 +81,33 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(b)
 	}
+	// authorize checks action on each named parameter (a name or ARN,
+	// maybe with a version); with no names, on "*".
+	authorize := func(action string, refs ...string) bool {
+		if len(refs) == 0 {
+			refs = []string{"*"}
+		}
+		for _, ref := range refs {
+			resource := ref
+			if ref != "*" {
+				name, _ := refName(ref)
+				resource = s.ARN(name)
+			}
+			if err := awsapi.Authorize(r.Context(), s.opts.Authorizer, awsapi.AuthzRequest{Service: "ssm", Action: action, Resource: resource, HTTP: r}); err != nil {
+				fail(err)
+				return false
+			}
+		}
+		return true
+	}
 	ctx := r.Context()
 	switch op {
 	case "GetParameter":
 		var in struct{ Name string }
 		if !decode(&in) {
+			return
+		}
+		if !authorize("ssm:GetParameter", in.Name) {
 			return
 		}
 		p, err := s.lookup(r, in.Name)
@@ -97,6 +119,9 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case "GetParameters":
 		var in struct{ Names []string }
 		if !decode(&in) {
+			return
+		}
+		if !authorize("ssm:GetParameters", in.Names...) {
 			return
 		}
 		if len(in.Names) == 0 || len(in.Names) > 10 {
@@ -126,6 +151,9 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if !decode(&in) {
 			return
 		}
+		if !authorize("ssm:PutParameter", in.Name) {
+			return
+		}
 		if in.Overwrite && len(in.Tags) > 0 {
 			fail(awsapi.ValidationError("Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource."))
 			return
@@ -152,6 +180,9 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if !decode(&in) {
 			return
 		}
+		if !authorize("ssm:DeleteParameter", in.Name) {
+			return
+		}
 		if err := s.Delete(ctx, in.Name); err != nil {
 			fail(err)
 			return
@@ -165,6 +196,9 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 			NextToken  string
 		}
 		if !decode(&in) {
+			return
+		}
+		if !authorize("ssm:GetParametersByPath", in.Path) {
 			return
 		}
 		all, err := s.ByPath(ctx, in.Path, in.Recursive)
@@ -205,6 +239,9 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 			fail(awsapi.ValidationError("1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10"))
 			return
 		}
+		if !authorize("ssm:DeleteParameters", in.Names...) {
+			return
+		}
 		deleted, invalid := []string{}, []string{}
 		for _, n := range in.Names {
 			switch err := s.Delete(ctx, n); {
@@ -229,6 +266,9 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 			NextToken  string
 		}
 		if !decode(&in) {
+			return
+		}
+		if !authorize("ssm:DescribeParameters") {
 			return
 		}
 		all, err := s.List(ctx)
@@ -294,7 +334,21 @@ var errVersionNotFound = errors.New("parameter version not found")
 // ARN, or either with a ":VERSION" selector (nubo keeps the latest version
 // only, so only that one is found).
 func (s *Store) lookup(r *http.Request, ref string) (*Parameter, error) {
-	name := ref
+	name, version := refName(ref)
+	p, err := s.Get(r.Context(), name)
+	if err != nil {
+		return nil, err
+	}
+	if version != "" && version != strconv.FormatInt(p.Version, 10) {
+		return nil, fmt.Errorf("parameter %q version %s: %w", name, version, errVersionNotFound)
+	}
+	return p, nil
+}
+
+// refName splits a parameter reference (a name or ARN, maybe with a
+// ":VERSION" selector) into the name and version.
+func refName(ref string) (name, version string) {
+	name = ref
 	if strings.HasPrefix(name, "arn:") {
 		if i := strings.Index(name, ":parameter/"); i >= 0 {
 			// parameter/app/db/url is "/app/db/url"; parameter/plain is "plain".
@@ -304,18 +358,10 @@ func (s *Store) lookup(r *http.Request, ref string) (*Parameter, error) {
 			}
 		}
 	}
-	version := ""
 	if i := strings.LastIndexByte(name, ':'); i > 0 {
 		name, version = name[:i], name[i+1:]
 	}
-	p, err := s.Get(r.Context(), name)
-	if err != nil {
-		return nil, err
-	}
-	if version != "" && version != strconv.FormatInt(p.Version, 10) {
-		return nil, fmt.Errorf("parameter %q version %s: %w", name, version, errVersionNotFound)
-	}
-	return p, nil
+	return name, version
 }
 
 func wireError(err error) *awsapi.Error {

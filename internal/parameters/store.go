@@ -46,7 +46,9 @@ type Parameter struct {
 type Options struct {
 	Backbone *backbone.Backbone
 	Account  awsapi.Account
-	Logger   *slog.Logger
+	// Authorizer authorizes every SSM API request (nil: --iam off).
+	Authorizer awsapi.Authorizer
+	Logger     *slog.Logger
 }
 
 // Store is the parameter store.

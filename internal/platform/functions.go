@@ -55,6 +55,8 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 		Logs:        p.FnLogs,
 		Metrics:     p.Metrics,
 		Async:       o.Functions.Async,
+		Authorizer:  p.authorizer(),
+		Roles:       p.roleChecker(),
 		Logger:      o.Logger.With("part", "functions"),
 	})
 	if err != nil {

@@ -27,6 +27,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/nubo-run/nubo/internal/functions"
+	"github.com/nubo-run/nubo/internal/iam"
 )
 
 var (
@@ -35,9 +36,9 @@ var (
 	fnBuildDir string
 )
 
-// fnZip builds internal/functions/testdata/fn/NAME (an aws-lambda-go
-// function) as a provided.al2023 bootstrap and returns its zip.
-func fnZip(t *testing.T, name string) []byte {
+// fnZip builds internal/functions/testdata/fn/NAME, or the package at the
+// relative path NAME (an aws-lambda-go function), as a provided.al2023 bootstrap and returns its zip.
+func fnZip(t testing.TB, name string) []byte {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs function processes")
@@ -53,7 +54,11 @@ func fnZip(t *testing.T, name string) []byte {
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-o", bin, "../functions/testdata/fn/"+name)
+	pkg := "../functions/testdata/fn/" + name
+	if strings.Contains(name, "/") {
+		pkg = name // a package path relative to this one
+	}
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", name, err, out)
@@ -132,7 +137,9 @@ func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool) {
 }
 
 func TestFunctionsEndToEnd(t *testing.T) {
-	p := startPlatform(t, Options{Functions: FunctionsOptions{Async: functions.AsyncOptions{RetryBaseDelay: 50 * time.Millisecond, AckWait: 3 * time.Second}}})
+	// --iam off: this test's functions run with a made-up role and call back
+	// into nubo; iam_test.go covers the same calls under enforcement.
+	p := startPlatform(t, Options{IAM: iam.Off, Functions: FunctionsOptions{Async: functions.AsyncOptions{RetryBaseDelay: 50 * time.Millisecond, AckWait: 3 * time.Second}}})
 	url := p.EndpointURL()
 	c := lambdaClientFor(url)
 	ctx := context.Background()

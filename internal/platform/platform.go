@@ -14,6 +14,7 @@ import (
 	"github.com/nubo-run/nubo/internal/backbone"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/gateway"
+	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
 	"github.com/nubo-run/nubo/internal/stacks/sam"
@@ -34,7 +35,10 @@ type Options struct {
 	// Functions tunes the functions service (instance pool, async retries,
 	// log retention); zero values take Lambda's behaviour.
 	Functions FunctionsOptions
-	Logger    *slog.Logger
+	// IAM is how requests are authorized: iam.Enforce (the zero value),
+	// iam.Audit or iam.Off (nubo serve --iam).
+	IAM    iam.Mode
+	Logger *slog.Logger
 }
 
 // Defaults for Options.
@@ -67,6 +71,8 @@ type Platform struct {
 
 	Backbone   *backbone.Backbone
 	Keys       *awsapi.Keyring
+	IAM        *iam.Store
+	Authz      *iam.Authorizer
 	Functions  *functions.Service
 	Metrics    *functions.Metrics
 	FnLogs     *functions.LogStore
@@ -118,10 +124,15 @@ func New(o Options) (*Platform, error) {
 	if p.Backbone, err = backbone.New(backbone.Options{DataDir: o.DataDir, URL: o.NATSURL, Logger: o.Logger.With("part", "backbone")}); err != nil {
 		return nil, err
 	}
+	iamServices, err := p.buildIAM(account)
+	if err != nil {
+		return nil, err
+	}
 	if err := p.buildFunctions(account); err != nil {
 		return nil, err
 	}
-	if p.Parameters, err = parameters.New(parameters.Options{Backbone: p.Backbone, Account: account, Logger: o.Logger.With("part", "parameters")}); err != nil {
+	if p.Parameters, err = parameters.New(parameters.Options{Backbone: p.Backbone, Account: account, Authorizer: p.authorizer(),
+		Logger: o.Logger.With("part", "parameters")}); err != nil {
 		return nil, err
 	}
 	if p.Policies, err = functions.NewPolicyStore(functions.PolicyStoreOptions{Backbone: p.Backbone, Account: account,
@@ -144,10 +155,11 @@ func New(o Options) (*Platform, error) {
 		return nil, err
 	}
 	if p.Stacks, err = stacks.New(stacks.Options{Backbone: p.Backbone, Registry: registry, Account: account,
-		Transform: samTransform, ParameterLookup: p.Parameters.Value, Logger: o.Logger.With("part", "stacks")}); err != nil {
+		Transform: samTransform, ParameterLookup: p.Parameters.Value, Authorizer: p.authorizer(), Logger: o.Logger.With("part", "stacks")}); err != nil {
 		return nil, err
 	}
 	services := append(p.functionServices(), p.Parameters.Service(), p.Stacks.Service(), p.Stacks.CloudFormationService())
+	services = append(services, iamServices...)
 	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"), services...)
 	if err != nil {
 		return nil, err
@@ -158,6 +170,8 @@ func New(o Options) (*Platform, error) {
 
 	p.parts = []part{
 		{"backbone", p.Backbone},
+		{"iam", p.IAM},
+		{"iam authorizer", p.Authz},
 		{"runtime shims", p.shims},
 		{"function logs", p.FnLogs},
 		{"functions", p.Functions},

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"path/filepath"
 
+	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/gateway"
+	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -21,6 +23,10 @@ func (p *Platform) providers() (*stacks.Registry, error) {
 		parameters.NewParameterProvider(p.Parameters),
 		functionWithPolicy{functions.NewFunctionProvider(p.Functions, functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))), p.Policies},
 		functions.NewEventInvokeConfigProvider(p.Functions),
+		iam.NewRoleProvider(p.IAM),
+		iam.NewPolicyProvider(p.IAM),
+		iam.NewManagedPolicyProvider(p.IAM),
+		functions.NewLogGroupProvider(p.FnLogs, awsapi.Account{Region: p.opts.Region, ID: p.opts.AccountID}),
 	}
 	ps = append(ps, gw.Providers()...)
 	return stacks.NewRegistry(ps...)

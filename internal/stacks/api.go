@@ -91,55 +91,92 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		awsapi.WriteJSON(w, http.StatusOK, v)
 	}
+	allowed := func(action, stack string) bool {
+		if err := h.e.authorize(r, action, stack); err != nil {
+			awsapi.WriteError(w, r, awsapi.JSON, err, h.log)
+			return false
+		}
+		return true
+	}
 	switch op {
 	case "Plan":
 		var req PlanRequest
-		if decode(&req) {
+		if decode(&req) && allowed("cloudformation:CreateChangeSet", req.Stack) {
 			reply(h.e.Plan(ctx, req))
 		}
 	case "Deploy":
 		// A deployment outlives its client (as CloudFormation's do): a
 		// closed CLI must not leave the stack half applied.
 		var req DeployRequest
-		if decode(&req) {
+		if decode(&req) && allowed(h.e.deployAction(ctx, req.Stack), req.Stack) {
 			h.stream(w, func(sink func(Event)) (*DeployResult, error) {
 				return h.e.Deploy(context.WithoutCancel(ctx), req, sink)
 			})
 		}
 	case "Destroy":
 		var req DestroyRequest
-		if decode(&req) {
+		if decode(&req) && allowed("cloudformation:DeleteStack", req.Stack) {
 			h.stream(w, func(sink func(Event)) (*DeployResult, error) {
 				return h.e.Destroy(context.WithoutCancel(ctx), req, sink)
 			})
 		}
 	case "ListStacks":
-		reply(h.e.List(ctx))
+		if allowed("cloudformation:ListStacks", "") {
+			reply(h.e.List(ctx))
+		}
 	case "DescribeStack":
 		var req StackRequest
-		if decode(&req) {
+		if decode(&req) && allowed("cloudformation:DescribeStacks", req.Stack) {
 			reply(h.e.Describe(ctx, req.Stack))
 		}
 	case "History":
 		var req StackRequest
-		if decode(&req) {
+		if decode(&req) && allowed("cloudformation:DescribeStacks", req.Stack) {
 			reply(h.e.History(ctx, req.Stack))
 		}
 	case "Events":
 		var req StackRequest
-		if decode(&req) {
+		if decode(&req) && allowed("cloudformation:DescribeStackEvents", req.Stack) {
 			reply(h.e.Events(ctx, req.Stack))
 		}
 	case "Drift":
 		var req StackRequest
-		if decode(&req) {
+		if decode(&req) && allowed("cloudformation:DetectStackDrift", req.Stack) {
 			reply(h.e.Drift(ctx, req.Stack))
 		}
 	case "ListExports":
-		reply(h.e.Exports(ctx))
+		if allowed("cloudformation:ListExports", "") {
+			reply(h.e.Exports(ctx))
+		}
 	default:
 		awsapi.WriteError(w, r, awsapi.JSON, awsapi.Errorf(http.StatusBadRequest, "UnknownOperationException", "unknown operation %s", op), h.log)
 	}
+}
+
+// authorize asks the engine's authorizer whether the caller may perform
+// action on the stack named stack ("" for account-wide actions, on "*").
+// The resource is the stack's ARN, or stack/NAME/* before it has one.
+func (e *Engine) authorize(r *http.Request, action, stack string) error {
+	if e.opts.Authorizer == nil {
+		return nil
+	}
+	resource := "*"
+	if stack != "" {
+		resource = "arn:" + e.opts.Partition + ":cloudformation:" + e.opts.Account.Region + ":" + e.opts.Account.ID + ":stack/" + stack + "/*"
+		if st, err := e.Describe(r.Context(), stack); err == nil && st.ID != "" {
+			resource = st.ID
+		}
+	}
+	return e.opts.Authorizer.Authorize(r.Context(), awsapi.AuthzRequest{Service: "cloudformation", Action: action, Resource: resource, HTTP: r})
+}
+
+// deployAction is cloudformation:UpdateStack for a stack that exists,
+// cloudformation:CreateStack otherwise.
+func (e *Engine) deployAction(ctx context.Context, stack string) string {
+	if _, err := e.Describe(ctx, stack); err == nil {
+		return "cloudformation:UpdateStack"
+	}
+	return "cloudformation:CreateStack"
 }
 
 // stream runs fn, writing its events as they come and its result last.

@@ -87,6 +87,16 @@ type cfnResource struct {
 
 func cfnTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
+// cfnAction is the IAM action of a CloudFormation operation nubo serves,
+// authorized on the stack named by StackName, if any.
+func cfnAction(op string) (string, bool) {
+	switch op {
+	case "DescribeStacks", "ListStacks", "ListExports", "ListImports", "DescribeStackEvents", "DescribeStackResources":
+		return "cloudformation:" + op, true
+	}
+	return "", false
+}
+
 func (e *Engine) serveCFN(w http.ResponseWriter, r *http.Request) {
 	fail := func(err error) { awsapi.WriteError(w, r, awsapi.Query, err, e.log) }
 	if err := r.ParseForm(); err != nil {
@@ -127,7 +137,14 @@ func (e *Engine) serveCFN(w http.ResponseWriter, r *http.Request) {
 		}
 		return st, true
 	}
-	switch action := r.Form.Get("Action"); action {
+	action := r.Form.Get("Action")
+	if iamAction, ok := cfnAction(action); ok {
+		if err := e.authorize(r, iamAction, r.Form.Get("StackName")); err != nil {
+			fail(err)
+			return
+		}
+	}
+	switch action {
 	case "DescribeStacks":
 		var states []*StackState
 		if name := r.Form.Get("StackName"); name != "" {

@@ -34,7 +34,10 @@ type Options struct {
 	Parallelism int
 	// StaleLockAfter: a lock whose heartbeat is older is taken over (default 30s).
 	StaleLockAfter time.Duration
-	Logger         *slog.Logger
+	// Authorizer authorizes the admin and CloudFormation API requests as
+	// cloudformation:* actions on the stack's ARN (nil: --iam off).
+	Authorizer awsapi.Authorizer
+	Logger     *slog.Logger
 }
 
 // Engine plans and applies stacks.

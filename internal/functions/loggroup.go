@@ -1,0 +1,164 @@
+package functions
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/stacks"
+)
+
+// LogGroupProvider is AWS::Logs::LogGroup: Ref is the group name, Fn::GetAtt
+// Arn its ARN. A function's lines go to /aws/lambda/NAME; the group's
+// RetentionInDays is how long the log store keeps them (at most as long as
+// --log-retention keeps anything).
+type LogGroupProvider struct {
+	logs    *LogStore
+	account awsapi.Account
+}
+
+// NewLogGroupProvider returns the provider over logs.
+func NewLogGroupProvider(logs *LogStore, account awsapi.Account) *LogGroupProvider {
+	return &LogGroupProvider{logs: logs, account: account}
+}
+
+// Type implements stacks.Provider.
+func (*LogGroupProvider) Type() string { return "AWS::Logs::LogGroup" }
+
+// Stateful implements stacks.Provider: logs are operational output that
+// lives with the functions writing them, not application data.
+func (*LogGroupProvider) Stateful() bool { return false }
+
+// retentionDays are the values CloudWatch Logs accepts for RetentionInDays.
+func retentionDays() []int {
+	return []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+}
+
+// Schema implements stacks.Provider (the registry schema's properties;
+// nubo applies LogGroupName and RetentionInDays and keeps the rest).
+func (*LogGroupProvider) Schema() stacks.Schema {
+	return stacks.Schema{
+		Properties: map[string]stacks.Property{
+			"LogGroupName":              {Type: stacks.String, CreateOnly: true},
+			"RetentionInDays":           {Type: stacks.Integer},
+			"KmsKeyId":                  {Type: stacks.String},
+			"LogGroupClass":             {Type: stacks.String, CreateOnly: true, Enum: []string{"STANDARD", "INFREQUENT_ACCESS", "DELIVERY"}},
+			"DataProtectionPolicy":      {Type: stacks.Any},
+			"FieldIndexPolicies":        {Type: stacks.List},
+			"ResourcePolicyDocument":    {Type: stacks.Any},
+			"DeletionProtectionEnabled": {Type: stacks.Boolean},
+			"Tags":                      {Type: stacks.List},
+			"Arn":                       {Type: stacks.String, ReadOnly: true},
+		},
+	}
+}
+
+// PhysicalIDFor implements stacks.Identifier: a named group's id is its name.
+func (*LogGroupProvider) PhysicalIDFor(props stacks.Props) (string, bool) {
+	n, ok := props["LogGroupName"].(string)
+	return n, ok && n != ""
+}
+
+func (lp *LogGroupProvider) group(name string, props stacks.Props) (LogGroup, error) {
+	g := LogGroup{Name: name}
+	switch v := props["RetentionInDays"].(type) {
+	case nil:
+	case float64:
+		g.RetentionDays = int(v)
+	case string:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return g, fmt.Errorf("RetentionInDays %q: not an integer", v)
+		}
+		g.RetentionDays = n
+	default:
+		return g, fmt.Errorf("RetentionInDays: want an integer, not %T", v)
+	}
+	if g.RetentionDays != 0 && !slices.Contains(retentionDays(), g.RetentionDays) {
+		return g, fmt.Errorf("RetentionInDays %d: must be one of %v", g.RetentionDays, retentionDays())
+	}
+	return g, nil
+}
+
+func (lp *LogGroupProvider) attrs(name string) stacks.Attrs {
+	return stacks.Attrs{"Arn": lp.account.ARN("logs", "log-group:"+name+":*")}
+}
+
+// Create implements stacks.Provider.
+func (lp *LogGroupProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	name, _ := props["LogGroupName"].(string)
+	if name == "" {
+		stack, id := stacks.ResourceFrom(ctx)
+		name = generatedGroupName(stack, id)
+	}
+	g, err := lp.group(name, props)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := lp.logs.Group(ctx, name); err == nil {
+		return "", nil, fmt.Errorf("log group %q already exists", name)
+	} else if !errors.Is(err, ErrLogGroupNotFound) {
+		return "", nil, err
+	}
+	if err := lp.logs.PutGroup(ctx, g); err != nil {
+		return "", nil, err
+	}
+	return name, lp.attrs(name), nil
+}
+
+// Update implements stacks.Provider.
+func (lp *LogGroupProvider) Update(ctx context.Context, physicalID string, old, new stacks.Props) (stacks.Attrs, error) {
+	g, err := lp.group(physicalID, new)
+	if err != nil {
+		return nil, err
+	}
+	if err := lp.logs.PutGroup(ctx, g); err != nil {
+		return nil, err
+	}
+	return lp.attrs(physicalID), nil
+}
+
+// Delete implements stacks.Provider.
+func (lp *LogGroupProvider) Delete(ctx context.Context, physicalID string) error {
+	err := lp.logs.DeleteGroup(ctx, physicalID)
+	if errors.Is(err, ErrLogGroupNotFound) {
+		return fmt.Errorf("%w: %w", stacks.ErrNotFound, err)
+	}
+	return err
+}
+
+// Read implements stacks.Provider.
+func (lp *LogGroupProvider) Read(ctx context.Context, physicalID string) (stacks.Props, error) {
+	g, err := lp.logs.Group(ctx, physicalID)
+	if errors.Is(err, ErrLogGroupNotFound) {
+		return nil, fmt.Errorf("%w: %w", stacks.ErrNotFound, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := stacks.Props{"LogGroupName": g.Name}
+	if g.RetentionDays > 0 {
+		out["RetentionInDays"] = float64(g.RetentionDays)
+	}
+	return out, nil
+}
+
+// generatedGroupName is CloudFormation's STACK-LOGICALID-RANDOM.
+func generatedGroupName(stack, logicalID string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return stack + "-" + logicalID + "-" + string(b[:])
+}
+
+var (
+	_ stacks.Provider   = (*LogGroupProvider)(nil)
+	_ stacks.Identifier = (*LogGroupProvider)(nil)
+)

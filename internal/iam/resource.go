@@ -1,0 +1,601 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/nubo-run/nubo/internal/stacks"
+)
+
+// The stack providers of IAM: AWS::IAM::Role, AWS::IAM::Policy and
+// AWS::IAM::ManagedPolicy, after their CloudFormation registry schemas.
+
+// RoleProvider is AWS::IAM::Role: Ref is the role name, Fn::GetAtt gives
+// Arn and RoleId.
+type RoleProvider struct{ s *Store }
+
+// NewRoleProvider returns the provider over s.
+func NewRoleProvider(s *Store) *RoleProvider { return &RoleProvider{s: s} }
+
+// Type implements stacks.Provider.
+func (*RoleProvider) Type() string { return "AWS::IAM::Role" }
+
+// Stateful implements stacks.Provider: a role is configuration.
+func (*RoleProvider) Stateful() bool { return false }
+
+// Schema implements stacks.Provider.
+func (*RoleProvider) Schema() stacks.Schema {
+	return stacks.Schema{
+		Properties: map[string]stacks.Property{
+			"AssumeRolePolicyDocument": {Type: stacks.Any, Required: true},
+			"Description":              {Type: stacks.String},
+			"ManagedPolicyArns":        {Type: stacks.List},
+			"MaxSessionDuration":       {Type: stacks.Integer},
+			"Path":                     {Type: stacks.String, CreateOnly: true},
+			"PermissionsBoundary":      {Type: stacks.String},
+			"Policies":                 {Type: stacks.List},
+			"RoleName":                 {Type: stacks.String, CreateOnly: true},
+			"Tags":                     {Type: stacks.List},
+			"Arn":                      {Type: stacks.String, ReadOnly: true},
+			"RoleId":                   {Type: stacks.String, ReadOnly: true},
+		},
+	}
+}
+
+// PhysicalIDFor implements stacks.Identifier: a named role's id is its name.
+func (*RoleProvider) PhysicalIDFor(props stacks.Props) (string, bool) {
+	n, ok := props["RoleName"].(string)
+	return n, ok && n != ""
+}
+
+func (rp *RoleProvider) input(name string, props stacks.Props) (RoleInput, error) {
+	trust, err := docString("AssumeRolePolicyDocument", props["AssumeRolePolicyDocument"])
+	if err != nil {
+		return RoleInput{}, err
+	}
+	in := RoleInput{Name: name, Path: str(props["Path"]), TrustPolicy: trust, Description: str(props["Description"]),
+		Boundary: str(props["PermissionsBoundary"])}
+	if v, ok := props["MaxSessionDuration"]; ok && v != nil {
+		n, err := strconv.Atoi(str(v))
+		if err != nil {
+			return RoleInput{}, fmt.Errorf("%w: MaxSessionDuration %q: not an integer", ErrInvalidInput, str(v))
+		}
+		in.MaxSessionDuration = int32(n)
+	}
+	if in.Inline, err = inlinePolicies(props["Policies"]); err != nil {
+		return RoleInput{}, err
+	}
+	in.Attached = strs(props["ManagedPolicyArns"])
+	in.Tags = tags(props["Tags"])
+	return in, nil
+}
+
+// Create implements stacks.Provider.
+func (rp *RoleProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	name := str(props["RoleName"])
+	if name == "" {
+		stack, id := stacks.ResourceFrom(ctx)
+		name = generatedName(stack, id, 64)
+	}
+	in, err := rp.input(name, props)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := rp.s.GetRole(ctx, name); err == nil {
+		return "", nil, fmt.Errorf("role %q: %w", name, ErrEntityExists)
+	}
+	r, err := rp.s.PutRole(ctx, in)
+	if err != nil {
+		return "", nil, err
+	}
+	return r.Name, stacks.Attrs{"Arn": r.ARN, "RoleId": r.ID}, nil
+}
+
+// Update implements stacks.Provider. Inline policies an AWS::IAM::Policy
+// put on the role and managed policies an AWS::IAM::ManagedPolicy attached
+// to it stay: only what the role's own properties named is replaced.
+func (rp *RoleProvider) Update(ctx context.Context, physicalID string, old, new stacks.Props) (stacks.Attrs, error) {
+	in, err := rp.input(physicalID, new)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := rp.s.GetRole(ctx, physicalID)
+	if err != nil {
+		return nil, err
+	}
+	oldInline, _ := inlinePolicies(old["Policies"])
+	for name, doc := range cur.Inline {
+		if _, mine := oldInline[name]; mine {
+			continue
+		}
+		if _, set := in.Inline[name]; !set {
+			if in.Inline == nil {
+				in.Inline = map[string]string{}
+			}
+			in.Inline[name] = doc
+		}
+	}
+	oldAttached := strs(old["ManagedPolicyArns"])
+	for _, arn := range cur.Attached {
+		if !slices.Contains(oldAttached, arn) && !slices.Contains(in.Attached, arn) {
+			in.Attached = append(in.Attached, arn)
+		}
+	}
+	r, err := rp.s.PutRole(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"Arn": r.ARN, "RoleId": r.ID}, nil
+}
+
+// Delete implements stacks.Provider: the role goes with its policies.
+func (rp *RoleProvider) Delete(ctx context.Context, physicalID string) error {
+	return notFound(rp.s.DeleteRole(ctx, physicalID, true))
+}
+
+// Read implements stacks.Provider.
+func (rp *RoleProvider) Read(ctx context.Context, physicalID string) (stacks.Props, error) {
+	r, err := rp.s.GetRole(ctx, physicalID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	out := stacks.Props{"RoleName": r.Name, "Path": r.Path, "AssumeRolePolicyDocument": parsedDoc(r.TrustPolicy),
+		"MaxSessionDuration": float64(r.MaxSessionDuration)}
+	if r.Description != "" {
+		out["Description"] = r.Description
+	}
+	if r.Boundary != "" {
+		out["PermissionsBoundary"] = r.Boundary
+	}
+	if len(r.Attached) > 0 {
+		out["ManagedPolicyArns"] = anyList(r.Attached)
+	}
+	if len(r.Inline) > 0 {
+		var ps []any
+		for _, n := range r.InlineNames() {
+			ps = append(ps, map[string]any{"PolicyName": n, "PolicyDocument": parsedDoc(r.Inline[n])})
+		}
+		out["Policies"] = ps
+	}
+	if len(r.Tags) > 0 {
+		var ts []any
+		for _, t := range r.Tags {
+			ts = append(ts, map[string]any{"Key": t.Key, "Value": t.Value})
+		}
+		out["Tags"] = ts
+	}
+	return out, nil
+}
+
+// PolicyProvider is AWS::IAM::Policy: an inline policy put on each of its
+// Roles. Which roles hold it is recorded in the store (stackpolicies.ID),
+// so it can be read, updated and removed by its physical id.
+type PolicyProvider struct{ s *Store }
+
+// NewPolicyProvider returns the provider over s.
+func NewPolicyProvider(s *Store) *PolicyProvider { return &PolicyProvider{s: s} }
+
+// Type implements stacks.Provider.
+func (*PolicyProvider) Type() string { return "AWS::IAM::Policy" }
+
+// Stateful implements stacks.Provider.
+func (*PolicyProvider) Stateful() bool { return false }
+
+// Schema implements stacks.Provider.
+func (*PolicyProvider) Schema() stacks.Schema {
+	return stacks.Schema{
+		Properties: map[string]stacks.Property{
+			"PolicyName":     {Type: stacks.String, Required: true},
+			"PolicyDocument": {Type: stacks.Any, Required: true},
+			"Roles":          {Type: stacks.List},
+			"Groups":         {Type: stacks.List},
+			"Users":          {Type: stacks.List},
+			"Id":             {Type: stacks.String, ReadOnly: true},
+		},
+	}
+}
+
+type stackPolicy struct {
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+}
+
+func stackPolicyKey(id string) string { return "stackpolicies." + keyPart(id) }
+
+func (pp *PolicyProvider) apply(ctx context.Context, id string, prev stackPolicy, props stacks.Props) error {
+	doc, err := docString("PolicyDocument", props["PolicyDocument"])
+	if err != nil {
+		return err
+	}
+	if len(strs(props["Groups"])) > 0 || len(strs(props["Users"])) > 0 {
+		return fmt.Errorf("%w: AWS::IAM::Policy: nubo has roles only, not Groups or Users", ErrInvalidInput)
+	}
+	next := stackPolicy{Name: str(props["PolicyName"])}
+	for _, r := range strs(props["Roles"]) {
+		if name, ok := RoleNameFromARN(r); ok {
+			r = name
+		}
+		next.Roles = append(next.Roles, r)
+	}
+	for _, r := range next.Roles {
+		if err := pp.s.PutRolePolicy(ctx, r, next.Name, doc); err != nil {
+			return fmt.Errorf("role %q: %w", r, err)
+		}
+	}
+	for _, r := range prev.Roles {
+		if prev.Name != next.Name || !slices.Contains(next.Roles, r) {
+			if err := pp.s.DeleteRolePolicy(ctx, r, prev.Name); err != nil && !errors.Is(err, ErrNoSuchEntity) {
+				return fmt.Errorf("role %q: %w", r, err)
+			}
+		}
+	}
+	b, err := json.Marshal(next)
+	if err != nil {
+		return err
+	}
+	kv, err := pp.s.bucketKV()
+	if err != nil {
+		return err
+	}
+	_, err = kv.Put(ctx, stackPolicyKey(id), b)
+	return err
+}
+
+// Create implements stacks.Provider.
+func (pp *PolicyProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	stack, logical := stacks.ResourceFrom(ctx)
+	id := generatedName(stack, logical, 128)
+	if err := pp.apply(ctx, id, stackPolicy{}, props); err != nil {
+		return "", nil, err
+	}
+	return id, stacks.Attrs{"Id": id}, nil
+}
+
+// Update implements stacks.Provider.
+func (pp *PolicyProvider) Update(ctx context.Context, physicalID string, old, new stacks.Props) (stacks.Attrs, error) {
+	var prev stackPolicy
+	if _, err := pp.s.get(ctx, stackPolicyKey(physicalID), &prev); err != nil && !errors.Is(err, ErrNoSuchEntity) {
+		return nil, err
+	}
+	if err := pp.apply(ctx, physicalID, prev, new); err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"Id": physicalID}, nil
+}
+
+// Delete implements stacks.Provider.
+func (pp *PolicyProvider) Delete(ctx context.Context, physicalID string) error {
+	var prev stackPolicy
+	rev, err := pp.s.get(ctx, stackPolicyKey(physicalID), &prev)
+	if err != nil {
+		return notFound(err)
+	}
+	for _, r := range prev.Roles {
+		if err := pp.s.DeleteRolePolicy(ctx, r, prev.Name); err != nil && !errors.Is(err, ErrNoSuchEntity) {
+			return fmt.Errorf("role %q: %w", r, err)
+		}
+	}
+	return pp.s.remove(ctx, stackPolicyKey(physicalID), rev)
+}
+
+// Read implements stacks.Provider: the document as the first role holds it.
+func (pp *PolicyProvider) Read(ctx context.Context, physicalID string) (stacks.Props, error) {
+	var rec stackPolicy
+	if _, err := pp.s.get(ctx, stackPolicyKey(physicalID), &rec); err != nil {
+		return nil, notFound(err)
+	}
+	out := stacks.Props{"PolicyName": rec.Name}
+	var held []string
+	for _, r := range rec.Roles {
+		doc, err := pp.s.GetRolePolicy(ctx, r, rec.Name)
+		if errors.Is(err, ErrNoSuchEntity) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := out["PolicyDocument"]; !ok {
+			out["PolicyDocument"] = parsedDoc(doc)
+		}
+		held = append(held, r)
+	}
+	if len(held) > 0 {
+		out["Roles"] = anyList(held)
+	}
+	return out, nil
+}
+
+// ManagedPolicyProvider is AWS::IAM::ManagedPolicy: Ref is the policy ARN,
+// Fn::GetAtt gives PolicyArn, PolicyId and DefaultVersionId.
+type ManagedPolicyProvider struct{ s *Store }
+
+// NewManagedPolicyProvider returns the provider over s.
+func NewManagedPolicyProvider(s *Store) *ManagedPolicyProvider { return &ManagedPolicyProvider{s: s} }
+
+// Type implements stacks.Provider.
+func (*ManagedPolicyProvider) Type() string { return "AWS::IAM::ManagedPolicy" }
+
+// Stateful implements stacks.Provider.
+func (*ManagedPolicyProvider) Stateful() bool { return false }
+
+// Schema implements stacks.Provider.
+func (*ManagedPolicyProvider) Schema() stacks.Schema {
+	return stacks.Schema{
+		Properties: map[string]stacks.Property{
+			"ManagedPolicyName": {Type: stacks.String, CreateOnly: true},
+			"Path":              {Type: stacks.String, CreateOnly: true},
+			"Description":       {Type: stacks.String, CreateOnly: true},
+			"PolicyDocument":    {Type: stacks.Any, Required: true},
+			"Roles":             {Type: stacks.List},
+			"Groups":            {Type: stacks.List},
+			"Users":             {Type: stacks.List},
+			"PolicyArn":         {Type: stacks.String, ReadOnly: true},
+			"PolicyId":          {Type: stacks.String, ReadOnly: true},
+			"DefaultVersionId":  {Type: stacks.String, ReadOnly: true},
+		},
+	}
+}
+
+func managedAttrs(p ManagedPolicy) stacks.Attrs {
+	return stacks.Attrs{"PolicyArn": p.ARN, "PolicyId": p.ID, "DefaultVersionId": p.DefaultVersion}
+}
+
+func roleNames(v any) []string {
+	var out []string
+	for _, r := range strs(v) {
+		if name, ok := RoleNameFromARN(r); ok {
+			r = name
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Create implements stacks.Provider.
+func (mp *ManagedPolicyProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	doc, err := docString("PolicyDocument", props["PolicyDocument"])
+	if err != nil {
+		return "", nil, err
+	}
+	if len(strs(props["Groups"])) > 0 || len(strs(props["Users"])) > 0 {
+		return "", nil, fmt.Errorf("%w: AWS::IAM::ManagedPolicy: nubo has roles only, not Groups or Users", ErrInvalidInput)
+	}
+	name := str(props["ManagedPolicyName"])
+	if name == "" {
+		stack, id := stacks.ResourceFrom(ctx)
+		name = generatedName(stack, id, 128)
+	}
+	p, err := mp.s.CreatePolicy(ctx, PolicyInput{Name: name, Path: str(props["Path"]), Document: doc, Description: str(props["Description"])})
+	if err != nil {
+		return "", nil, err
+	}
+	for _, r := range roleNames(props["Roles"]) {
+		if err := mp.s.AttachRolePolicy(ctx, r, p.ARN); err != nil {
+			return "", nil, errors.Join(fmt.Errorf("attach to role %q: %w", r, err), mp.Delete(ctx, p.ARN))
+		}
+	}
+	return p.ARN, managedAttrs(p), nil
+}
+
+// Update implements stacks.Provider: a changed document becomes the new
+// default version; roles are attached and detached to match.
+func (mp *ManagedPolicyProvider) Update(ctx context.Context, physicalID string, old, new stacks.Props) (stacks.Attrs, error) {
+	p, err := mp.s.GetPolicy(ctx, physicalID)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := docString("PolicyDocument", new["PolicyDocument"])
+	if err != nil {
+		return nil, err
+	}
+	if doc != p.Document() {
+		if p, err = mp.s.CreatePolicyVersion(ctx, physicalID, doc, true); err != nil {
+			return nil, err
+		}
+	}
+	want, had := roleNames(new["Roles"]), roleNames(old["Roles"])
+	for _, r := range want {
+		if err := mp.s.AttachRolePolicy(ctx, r, physicalID); err != nil {
+			return nil, fmt.Errorf("attach to role %q: %w", r, err)
+		}
+	}
+	for _, r := range had {
+		if !slices.Contains(want, r) {
+			if err := mp.s.DetachRolePolicy(ctx, r, physicalID); err != nil && !errors.Is(err, ErrNoSuchEntity) {
+				return nil, fmt.Errorf("detach from role %q: %w", r, err)
+			}
+		}
+	}
+	return managedAttrs(p), nil
+}
+
+// attachedTo lists the roles that attach arn.
+func (mp *ManagedPolicyProvider) attachedTo(ctx context.Context, arn string) ([]string, error) {
+	roles, err := mp.s.ListRoles(ctx, "/")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range roles {
+		if slices.Contains(r.Attached, arn) {
+			out = append(out, r.Name)
+		}
+	}
+	return out, nil
+}
+
+// Delete implements stacks.Provider: detached from every role, then deleted.
+func (mp *ManagedPolicyProvider) Delete(ctx context.Context, physicalID string) error {
+	roles, err := mp.attachedTo(ctx, physicalID)
+	if err != nil {
+		return err
+	}
+	for _, r := range roles {
+		if err := mp.s.DetachRolePolicy(ctx, r, physicalID); err != nil && !errors.Is(err, ErrNoSuchEntity) {
+			return fmt.Errorf("detach from role %q: %w", r, err)
+		}
+	}
+	return notFound(mp.s.DeletePolicy(ctx, physicalID))
+}
+
+// Read implements stacks.Provider.
+func (mp *ManagedPolicyProvider) Read(ctx context.Context, physicalID string) (stacks.Props, error) {
+	p, err := mp.s.GetPolicy(ctx, physicalID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	out := stacks.Props{"ManagedPolicyName": p.Name, "Path": p.Path, "PolicyDocument": parsedDoc(p.Document())}
+	if p.Description != "" {
+		out["Description"] = p.Description
+	}
+	roles, err := mp.attachedTo(ctx, physicalID)
+	if err != nil {
+		return nil, err
+	}
+	if len(roles) > 0 {
+		out["Roles"] = anyList(roles)
+	}
+	return out, nil
+}
+
+// ---- property helpers ----
+
+// notFound marks a missing entity as stacks.ErrNotFound too.
+func notFound(err error) error {
+	if errors.Is(err, ErrNoSuchEntity) {
+		return fmt.Errorf("%w: %w", stacks.ErrNotFound, err)
+	}
+	return err
+}
+
+// docString returns a policy document property as JSON text: templates give
+// an object, or (rarely) a JSON string.
+func docString(field string, v any) (string, error) {
+	switch d := v.(type) {
+	case nil:
+		return "", fmt.Errorf("%w: %s is required", ErrInvalidInput, field)
+	case string:
+		return d, nil
+	case map[string]any:
+		b, err := json.Marshal(d)
+		if err != nil {
+			return "", fmt.Errorf("%w: %s: %v", ErrInvalidInput, field, err)
+		}
+		return string(b), nil
+	}
+	return "", fmt.Errorf("%w: %s must be a policy document (an object), not %T", ErrInvalidInput, field, v)
+}
+
+// parsedDoc is a stored document as the object a template holds.
+func parsedDoc(doc string) any {
+	var v any
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		return doc
+	}
+	return v
+}
+
+func inlinePolicies(v any) (map[string]string, error) {
+	list, _ := v.([]any)
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(list))
+	for i, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%w: Policies[%d] must be an object with PolicyName and PolicyDocument", ErrInvalidInput, i)
+		}
+		name := str(m["PolicyName"])
+		if name == "" {
+			return nil, fmt.Errorf("%w: Policies[%d].PolicyName is required", ErrInvalidInput, i)
+		}
+		doc, err := docString(fmt.Sprintf("Policies[%d].PolicyDocument", i), m["PolicyDocument"])
+		if err != nil {
+			return nil, err
+		}
+		out[name] = doc
+	}
+	return out, nil
+}
+
+func tags(v any) []Tag {
+	list, _ := v.([]any)
+	var out []Tag
+	for _, item := range list {
+		if m, ok := item.(map[string]any); ok {
+			out = append(out, Tag{Key: str(m["Key"]), Value: str(m["Value"])})
+		}
+	}
+	return out
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+func strs(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, item := range list {
+		if s := str(item); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func anyList(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// generatedName is CloudFormation's STACK-LOGICALID-RANDOM, at most max
+// characters (the stack and logical id are shortened to fit).
+func generatedName(stack, logicalID string, max int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	if stack == "" {
+		stack = "CFN"
+	}
+	if logicalID == "" {
+		logicalID = "Resource"
+	}
+	room := max - len(b) - 2
+	if len(stack)+len(logicalID) > room {
+		half := room / 2
+		stack = stack[:min(len(stack), half)]
+		logicalID = logicalID[:min(len(logicalID), room-len(stack))]
+	}
+	return strings.Join([]string{stack, logicalID, string(b[:])}, "-")
+}
+
+var (
+	_ stacks.Provider   = (*RoleProvider)(nil)
+	_ stacks.Identifier = (*RoleProvider)(nil)
+	_ stacks.Provider   = (*PolicyProvider)(nil)
+	_ stacks.Provider   = (*ManagedPolicyProvider)(nil)
+)

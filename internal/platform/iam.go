@@ -1,0 +1,69 @@
+package platform
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/functions"
+	"github.com/nubo-run/nubo/internal/iam"
+)
+
+// buildIAM wires identity and access management: the role and policy
+// store, the authorizer every service asks after SigV4 (--iam), and the
+// IAM and STS APIs.
+func (p *Platform) buildIAM(account awsapi.Account) ([]awsapi.Service, error) {
+	o := p.opts
+	var err error
+	if p.IAM, err = iam.New(iam.Options{Backbone: p.Backbone, Account: account, Logger: o.Logger.With("part", "iam")}); err != nil {
+		return nil, err
+	}
+	if p.Authz, err = iam.NewAuthorizer(iam.AuthorizerOptions{Store: p.IAM, Mode: o.IAM, Logger: o.Logger.With("part", "iam")}); err != nil {
+		return nil, err
+	}
+	api, err := iam.NewAPI(iam.APIOptions{Store: p.IAM, Authorizer: p.Authz, Keys: p.Keys, Logger: o.Logger.With("part", "iam-api")})
+	if err != nil {
+		return nil, err
+	}
+	return []awsapi.Service{
+		{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
+		{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()},
+		api.Admin(),
+	}, nil
+}
+
+// authorizer is what services authorize requests with: nil under --iam off,
+// so they skip the check entirely.
+func (p *Platform) authorizer() awsapi.Authorizer {
+	if p.Authz == nil || p.opts.IAM == iam.Off {
+		return nil
+	}
+	return p.Authz
+}
+
+// roleChecker is what CreateFunction checks execution roles with: none
+// under --iam off, which turns every IAM check off; under --iam audit a role
+// that does not trust Lambda is logged and accepted.
+func (p *Platform) roleChecker() functions.RoleChecker {
+	switch {
+	case p.IAM == nil || p.opts.IAM == iam.Off:
+		return nil
+	case p.opts.IAM == iam.Audit:
+		return auditRoles{p.IAM, p.log.With("part", "iam")}
+	}
+	return p.IAM
+}
+
+type auditRoles struct {
+	store *iam.Store
+	log   *slog.Logger
+}
+
+func (a auditRoles) TrustsService(ctx context.Context, roleARN, service string) (exists, trusted bool, err error) {
+	exists, trusted, err = a.store.TrustsService(ctx, roleARN, service)
+	if err == nil && exists && !trusted {
+		a.log.Warn("iam audit: would refuse the role: it does not trust "+service, "role", roleARN)
+		trusted = true
+	}
+	return exists, trusted, err
+}
