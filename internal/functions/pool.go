@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
 )
 
 // PoolOptions configure a Pool.
@@ -243,7 +245,7 @@ func (p *Pool) Invoke(ctx context.Context, cfg *Config, req *Request) (*Result, 
 	}
 	id := req.RequestID
 	if id == "" {
-		id = newRequestID()
+		id = awsapi.NewRequestID()
 	}
 	for attempt := 0; ; attempt++ {
 		in, cold, err := p.acquire(cfg)

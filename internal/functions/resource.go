@@ -397,19 +397,7 @@ func (p *EventInvokeConfigProvider) Read(ctx context.Context, id string) (stacks
 	return out, nil
 }
 
-func str(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return fmt.Sprint(v)
-}
+func str(v any) string { return stacks.PropString(v) }
 
 // intProp reads an integer property given as a number or a numeric string
 // (template parameters are strings); 0 when absent.

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
 )
 
 // The Runtime API (2018-06-01) and the part of the Extensions API
@@ -288,7 +290,7 @@ func (in *instance) extRegister(w http.ResponseWriter, r *http.Request) {
 			shutdown = true
 		}
 	}
-	id := newRequestID()
+	id := awsapi.NewRequestID()
 	in.mu.Lock()
 	if in.exts == nil {
 		in.exts = make(map[string]bool)

@@ -536,19 +536,7 @@ func tags(v any) []Tag {
 	return out
 }
 
-func str(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return fmt.Sprint(v)
-}
+func str(v any) string { return stacks.PropString(v) }
 
 func strs(v any) []string {
 	list, _ := v.([]any)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -48,19 +47,7 @@ func (*ParameterProvider) PhysicalIDFor(props stacks.Props) (string, bool) {
 	return n, ok && n != ""
 }
 
-func str(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return fmt.Sprint(v)
-}
+func str(v any) string { return stacks.PropString(v) }
 
 func fromProps(name string, props stacks.Props) Parameter {
 	p := Parameter{Name: name, Type: str(props["Type"]), Value: str(props["Value"]), Description: str(props["Description"]),

@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"sort"
+	"strconv"
 )
 
 // PropType is the JSON type of a property.
@@ -216,4 +217,21 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// PropString is a scalar property value as a string: templates give numbers
+// and booleans where a string is meant (Value: 5), and parameters are strings
+// where numbers are meant.
+func PropString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
 }
