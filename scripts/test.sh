@@ -24,7 +24,7 @@ go test -count=1 -timeout 25m ./...
 echo "== go test -race (where concurrency lives)"
 go test -count=1 -race -timeout 25m \
   ./internal/awsapi/... ./internal/backbone/... ./internal/functions/... \
-  ./internal/gateway/... ./internal/iam/...
+  ./internal/gateway/... ./internal/iam/... ./internal/stacks/ ./internal/parameters/
 
 echo "== fuzz smoke"
 fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-4s}" "$2"; }
@@ -33,3 +33,5 @@ fuzz FuzzRuntimeAPI ./internal/functions/
 fuzz FuzzRouter ./internal/gateway/
 fuzz FuzzBody ./internal/gateway/
 fuzz FuzzParse ./internal/iam/policy/
+fuzz FuzzParseTemplate ./internal/stacks/
+fuzz FuzzEvaluate ./internal/stacks/
