@@ -63,6 +63,12 @@ func (p *Packager) Package(ctx context.Context, baseDir, src, buildMethod string
 	if err != nil {
 		return "", "", err
 	}
+	return p.Store(data)
+}
+
+// Store keeps a package's bytes in the cache and returns their content hash
+// (hex) and path.
+func (p *Packager) Store(data []byte) (sum, path string, err error) {
 	h := sha256.Sum256(data)
 	sum = hex.EncodeToString(h[:])
 	path = filepath.Join(p.cache, sum+".zip")

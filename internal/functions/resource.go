@@ -95,7 +95,25 @@ func (fp *FunctionProvider) Package(ctx context.Context, baseDir string, props s
 			return nil, errors.New("Code.ImageUri: container image functions are not supported yet; use a zip package (a local CodeUri directory)")
 		case code["S3Bucket"] != nil || code["S3Key"] != nil:
 			return nil, errors.New("Code.S3Bucket/S3Key: code in S3 needs nubo's buckets service, which is not there yet; point the code at a local directory (SAM CodeUri: ./path)")
-		case code["ZipFile"] != nil || code[packageKey] != nil:
+		case code["ZipFile"] != nil:
+			// Inline source becomes a package like any other, so the
+			// recorded Code is what Read reports back (a content hash).
+			src, ok := code["ZipFile"].(string)
+			if !ok {
+				return nil, errors.New("Code.ZipFile: the function's source, as a string")
+			}
+			data, err := inlineZip(str(props["Runtime"]), src)
+			if err != nil {
+				return nil, err
+			}
+			sum, _, err := fp.pkg.Store(data)
+			if err != nil {
+				return nil, err
+			}
+			out := maps.Clone(props)
+			out["Code"] = map[string]any{packageKey: sum}
+			return out, nil
+		case code[packageKey] != nil:
 			return props, nil
 		}
 		return nil, errors.New("Code: give ZipFile, or a local path (SAM CodeUri)")
