@@ -32,3 +32,4 @@ fuzz FuzzParseSigV4 ./internal/awsapi/
 fuzz FuzzRuntimeAPI ./internal/functions/
 fuzz FuzzRouter ./internal/gateway/
 fuzz FuzzParse ./internal/iam/policy/
+fuzz FuzzRoleProps ./internal/iam/
