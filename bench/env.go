@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"time"
 )
@@ -9,7 +10,14 @@ import (
 type benchEnv struct {
 	dir   string
 	quick bool
+	// smoke shrinks quick further (the go test that checks every benchmark
+	// runs) and leaves out what is not installed yet.
+	smoke bool
+	out   io.Writer
 	bins  map[string]string
+	// aws-lambda-rie and serverless-offline, or why they are missing.
+	rie, rieWhy string
+	sls, slsWhy string
 }
 
 func newBenchEnv(quick bool) (*benchEnv, error) {
@@ -17,7 +25,7 @@ func newBenchEnv(quick bool) (*benchEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &benchEnv{dir: dir, quick: quick, bins: map[string]string{}}, nil
+	return &benchEnv{dir: dir, quick: quick, out: os.Stdout, bins: map[string]string{}}, nil
 }
 
 func (e *benchEnv) close() { _ = os.RemoveAll(e.dir) }
@@ -35,6 +43,9 @@ func (e *benchEnv) bin(name string) (string, error) {
 }
 
 func (e *benchEnv) iterations(full int) int {
+	if e.smoke {
+		return 3
+	}
 	if e.quick {
 		return max(full/10, 3)
 	}
@@ -42,6 +53,9 @@ func (e *benchEnv) iterations(full int) int {
 }
 
 func (e *benchEnv) duration(full time.Duration) time.Duration {
+	if e.smoke {
+		return full / 20
+	}
 	if e.quick {
 		return full / 5
 	}

@@ -31,5 +31,6 @@ fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-4s}" "$2"; }
 fuzz FuzzParseSigV4 ./internal/awsapi/
 fuzz FuzzRuntimeAPI ./internal/functions/
 fuzz FuzzRouter ./internal/gateway/
+fuzz FuzzBody ./internal/gateway/
 fuzz FuzzParse ./internal/iam/policy/
 fuzz FuzzRoleProps ./internal/iam/

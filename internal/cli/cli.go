@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -58,4 +59,15 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// oneName accepts exactly one non-empty argument: an empty name (say, from a
+// shell variable that was never set) is an error that says what is missing.
+func oneName(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != 1 || strings.TrimSpace(args[0]) == "" {
+			return fmt.Errorf("%s needs one %s, e.g. nubo %s NAME", cmd.Name(), what, cmd.Name())
+		}
+		return nil
+	}
 }

@@ -39,7 +39,7 @@ destinations apply) and its request id is printed.`,
 		Example: `  nubo invoke hello --payload '{"name":"world"}'
   nubo invoke hello --payload @event.json --tail
   nubo invoke worker --async --payload '{"job":42}'`,
-		Args: cobra.ExactArgs(1),
+		Args: oneName("function name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			body, err := readPayload(payload, cmd.InOrStdin())
 			if err != nil {

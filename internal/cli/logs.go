@@ -26,7 +26,7 @@ printing new lines until interrupted, as 'aws logs tail --follow' does.`,
 		Example: `  nubo logs hello
   nubo logs hello --since 1h
   nubo logs hello --follow`,
-		Args: cobra.ExactArgs(1),
+		Args: oneName("function name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			start, err := parseSince(since, time.Now())
 			if err != nil {

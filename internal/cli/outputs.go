@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -12,13 +13,23 @@ import (
 func newOutputsCmd() *cobra.Command {
 	var endpoint string
 	cmd := &cobra.Command{
-		Use:   "outputs STACK",
-		Short: "Print a stack's outputs (and the exports they declare)",
-		Args:  cobra.ExactArgs(1),
+		Use:   "outputs STACK [OUTPUT]",
+		Short: "Print a stack's outputs (and the exports they declare), or one output's value",
+		Long: `outputs prints a stack's outputs as a table. With an output name it prints
+only that output's value, for scripts: FN=$(nubo outputs course ListCoursesFunctionName)`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var st stacks.StackState
 			if err := newAdminClient(endpoint).call(cmd.Context(), "DescribeStack", stacks.StackRequest{Stack: args[0]}, &st); err != nil {
 				return err
+			}
+			if len(args) == 2 {
+				o, ok := st.Outputs[args[1]]
+				if !ok {
+					return fmt.Errorf("stack %s has no output %q (it has: %s)", args[0], args[1], strings.Join(sortedNames(st.Outputs), ", "))
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), o.Value)
+				return nil
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "OUTPUT\tVALUE\tEXPORT")

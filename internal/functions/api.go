@@ -32,9 +32,10 @@ const (
 // API serves the Lambda REST-JSON API, as aws-sdk-go-v2/service/lambda and
 // the AWS CLI send it, for the operations nubo implements.
 type API struct {
-	s   *Service
-	log *slog.Logger
-	mux *http.ServeMux
+	s        *Service
+	log      *slog.Logger
+	mux      *http.ServeMux
+	policies *PolicyStore // WithPolicies (api_policy.go)
 }
 
 // NewAPI builds the Lambda API handler over s.
@@ -506,6 +507,11 @@ func (a *API) deleteFunction(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := a.s.Delete(r.Context(), name); err != nil {
 		return a.notFound(name, err)
+	}
+	if a.policies != nil { // the function's policy goes with it
+		if err := a.policies.Forget(r.Context(), name); err != nil {
+			return err
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -335,6 +335,11 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 		select {
 		case <-in.ready:
 			in.timer.Stop()
+			if err := in.mem.waitJoined(); err != nil {
+				in.kill()
+				p.release(in, false)
+				return nil, false, fmt.Errorf("start instance: %w", err)
+			}
 			res.InitDuration = in.readyAt.Sub(in.startedAt)
 		case <-in.initErr:
 			in.timer.Stop()

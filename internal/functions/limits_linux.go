@@ -187,6 +187,10 @@ type memGroup struct {
 	// high-water mark, so a recent value is a lower bound) is re-read at
 	// most every statusRefresh.
 	lateJoin bool // cgroup v2 without CLONE_INTO_CGROUP: join after exec
+	// joined is closed once a process that joins after exec has (or
+	// could not: joinErr); nil when it started inside its group.
+	joined   chan struct{}
+	joinErr  error
 	status   bool
 	readAt   time.Time
 	lastPeak int
@@ -259,9 +263,18 @@ func (g *memGroup) intoGroupFailed() bool {
 func (g *memGroup) started(pid int) error {
 	switch {
 	case (g.m.mode == memModeCgroup1 || g.lateJoin) && g.dir != "":
-		if err := os.WriteFile(filepath.Join(g.dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
-			return fmt.Errorf("memory cgroup: add pid: %w", err)
-		}
+		// Moving a task into a cgroup waits for an RCU grace period in
+		// the kernel (5-15 ms here), longer than a Go runtime takes to
+		// start: the runtime initialises meanwhile, and the instance gets
+		// no event before it has joined (waitJoined), so invocations run
+		// under the limit.
+		g.joined = make(chan struct{})
+		go func() {
+			defer close(g.joined)
+			if err := os.WriteFile(filepath.Join(g.dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil && !errors.Is(err, syscall.ESRCH) {
+				g.joinErr = fmt.Errorf("memory cgroup: add pid: %w", err)
+			}
+		}()
 	case g.m.mode == memModeRlimit && g.bytes > 0:
 		// Headroom over MemorySize: RLIMIT_DATA counts reservations too.
 		lim := syscall.Rlimit{Cur: uint64(g.bytes) * 2, Max: uint64(g.bytes) * 2}
@@ -277,6 +290,16 @@ func (g *memGroup) started(pid int) error {
 	}
 	g.mu.Unlock()
 	return nil
+}
+
+// waitJoined waits until a process that joins its group after exec has
+// joined it; the error says it could not.
+func (g *memGroup) waitJoined() error {
+	if g.joined == nil {
+		return nil
+	}
+	<-g.joined
+	return g.joinErr
 }
 
 // maxUsedMB is the instance's peak memory so far, in MB (0 if unknown).
@@ -344,6 +367,7 @@ func (g *memGroup) oomKilled() bool {
 
 // remove releases the group; the processes in it must be gone.
 func (g *memGroup) remove() error {
+	_ = g.waitJoined() // an exited process may still be joining
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.peak != nil {

@@ -25,6 +25,8 @@ func (g *memGroup) sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcA
 
 func (g *memGroup) started(int) error { return nil }
 
+func (g *memGroup) waitJoined() error { return nil }
+
 func (g *memGroup) intoGroupFailed() bool { return false }
 
 func (g *memGroup) maxUsedMB() int { return 0 }

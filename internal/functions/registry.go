@@ -36,10 +36,27 @@ type registry struct {
 
 	mu       sync.Mutex
 	unpacked map[string]bool // hex sha -> directory known to exist
+
+	// The invoke path reads configurations from memory: a KV watcher keeps
+	// the copies current with every node's writes, and this node's own
+	// writes land at once (read-your-writes). Revisions only move forward,
+	// so a late read never replaces a newer value. Without a running
+	// watcher (before its first pass, after it stopped) invokes read KV.
+	cacheMu    sync.RWMutex
+	cache      map[string]cachedConfig
+	cacheOn    bool
+	stopWatch  context.CancelFunc
+	watchEnded chan struct{}
+}
+
+// cachedConfig is a configuration at a KV revision; c is nil once deleted.
+type cachedConfig struct {
+	c   *Config
+	rev uint64
 }
 
 func newRegistry(bb *backbone.Backbone, dataDir string) *registry {
-	return &registry{bb: bb, codeRoot: filepath.Join(dataDir, "functions", "code"), unpacked: map[string]bool{}}
+	return &registry{bb: bb, codeRoot: filepath.Join(dataDir, "functions", "code"), unpacked: map[string]bool{}, cache: map[string]cachedConfig{}}
 }
 
 func (r *registry) start(ctx context.Context) error {
@@ -53,7 +70,89 @@ func (r *registry) start(ctx context.Context) error {
 	if r.code, err = r.bb.ObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: codeStore, Description: "nubo function deployment packages"}); err != nil {
 		return err
 	}
-	return os.MkdirAll(r.codeRoot, 0o755)
+	if err := os.MkdirAll(r.codeRoot, 0o755); err != nil {
+		return err
+	}
+	wctx, cancel := context.WithCancel(context.Background())
+	w, err := r.kv.WatchAll(wctx)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("watch %s: %w", functionsBucket, err)
+	}
+	r.stopWatch, r.watchEnded = cancel, make(chan struct{})
+	go r.follow(w)
+	return nil
+}
+
+// close stops following configuration changes.
+func (r *registry) close() {
+	if r.stopWatch != nil {
+		r.stopWatch()
+		<-r.watchEnded
+	}
+}
+
+// follow applies the watcher's entries to the cache until it stops.
+func (r *registry) follow(w jetstream.KeyWatcher) {
+	defer close(r.watchEnded)
+	defer func() {
+		_ = w.Stop()
+		r.cacheMu.Lock()
+		r.cacheOn, r.cache = false, map[string]cachedConfig{}
+		r.cacheMu.Unlock()
+	}()
+	for e := range w.Updates() {
+		if e == nil { // every current value has been delivered
+			r.cacheMu.Lock()
+			r.cacheOn = true
+			r.cacheMu.Unlock()
+			continue
+		}
+		if op := e.Operation(); op == jetstream.KeyValueDelete || op == jetstream.KeyValuePurge {
+			r.remember(e.Key(), nil, e.Revision())
+			continue
+		}
+		var c Config
+		if err := json.Unmarshal(e.Value(), &c); err != nil {
+			r.remember(e.Key(), nil, e.Revision()) // invokes read KV and report the error
+			continue
+		}
+		r.remember(e.Key(), &c, e.Revision())
+	}
+}
+
+// remember records name's configuration at rev unless a newer one is known.
+func (r *registry) remember(name string, c *Config, rev uint64) {
+	if c != nil {
+		cc := *c
+		cc.CodeDir = ""
+		c = &cc
+	}
+	r.cacheMu.Lock()
+	if cur, ok := r.cache[name]; !ok || cur.rev < rev {
+		r.cache[name] = cachedConfig{c: c, rev: rev}
+	}
+	r.cacheMu.Unlock()
+}
+
+// current returns the function's configuration for an invocation: from
+// memory when the watcher runs, else from KV. The caller owns the copy
+// (maps and pointers in it are shared and must not be changed).
+func (r *registry) current(ctx context.Context, name string) (*Config, error) {
+	r.cacheMu.RLock()
+	e, ok := r.cache[name]
+	on := r.cacheOn
+	r.cacheMu.RUnlock()
+	if on && ok && e.c != nil {
+		c := *e.c
+		return &c, nil
+	}
+	c, rev, err := r.get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	r.remember(name, c, rev)
+	return c, nil
 }
 
 // get returns the stored configuration and its KV revision.
@@ -103,12 +202,14 @@ func (r *registry) create(ctx context.Context, c *Config) error {
 	if err != nil {
 		return fmt.Errorf("function %q: encode: %w", c.Name, err)
 	}
-	if _, err := r.kv.Create(ctx, c.Name, b); err != nil {
+	rev, err := r.kv.Create(ctx, c.Name, b)
+	if err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return fmt.Errorf("function %q: %w", c.Name, ErrFunctionExists)
 		}
 		return fmt.Errorf("function %q: create: %w", c.Name, err)
 	}
+	r.remember(c.Name, c, rev)
 	return nil
 }
 
@@ -127,8 +228,9 @@ func (r *registry) update(ctx context.Context, name string, change func(*Config)
 		if err != nil {
 			return nil, fmt.Errorf("function %q: encode: %w", name, err)
 		}
-		_, err = r.kv.Update(ctx, name, b, rev)
+		rev, err = r.kv.Update(ctx, name, b, rev)
 		if err == nil {
+			r.remember(name, c, rev)
 			return c, nil
 		}
 		if !errors.Is(err, jetstream.ErrKeyExists) || attempt > 10 {
@@ -146,6 +248,8 @@ func (r *registry) remove(ctx context.Context, name string) (*Config, error) {
 	if err := r.kv.Delete(ctx, name, jetstream.LastRevision(rev)); err != nil {
 		return nil, fmt.Errorf("function %q: delete: %w", name, err)
 	}
+	r.remember(name, nil, rev+1) // the delete marker comes after rev; the watcher brings its own
+
 	if err := r.eic.Delete(ctx, name); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, fmt.Errorf("function %q: delete invoke config: %w", name, err)
 	}

@@ -164,10 +164,13 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("functions: %w", err)
 	}
 	if err := s.exec.Start(ctx); err != nil {
+		s.reg.close()
 		return fmt.Errorf("functions: start pool: %w", err)
 	}
 	if err := s.async.start(ctx); err != nil {
-		return errors.Join(fmt.Errorf("functions: %w", err), s.exec.Close(ctx))
+		err = errors.Join(fmt.Errorf("functions: %w", err), s.exec.Close(ctx))
+		s.reg.close()
+		return err
 	}
 	s.started = true
 	return nil
@@ -182,7 +185,9 @@ func (s *Service) Close(ctx context.Context) error {
 		return nil
 	}
 	s.closed = true
-	return errors.Join(s.async.close(ctx), s.exec.Close(ctx))
+	err := errors.Join(s.async.close(ctx), s.exec.Close(ctx))
+	s.reg.close()
+	return err
 }
 
 // Account is the account functions live in.
@@ -520,7 +525,7 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 
 // resolve loads a function with its code materialised, ready to run.
 func (s *Service) resolve(ctx context.Context, name string) (*Config, error) {
-	c, _, err := s.reg.get(ctx, name)
+	c, err := s.reg.current(ctx, name)
 	if err != nil {
 		return nil, err
 	}

@@ -334,3 +334,40 @@ func cloneAPI(a API) API {
 	}
 	return a
 }
+
+// GetDomain returns a custom domain and its mappings as stored.
+func (g *Gateway) GetDomain(name string) (Domain, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	d := g.cfg.domains[strings.ToLower(name)]
+	if d == nil {
+		return Domain{}, false
+	}
+	c := *d
+	c.Mappings = slices.Clone(d.Mappings)
+	return c, true
+}
+
+// GetAPIKey returns an API key as stored.
+func (g *Gateway) GetAPIKey(id string) (APIKey, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	k := g.cfg.keys[id]
+	if k == nil {
+		return APIKey{}, false
+	}
+	return *k, true
+}
+
+// GetUsagePlan returns a usage plan as stored.
+func (g *Gateway) GetUsagePlan(id string) (UsagePlan, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p := g.cfg.plans[id]
+	if p == nil {
+		return UsagePlan{}, false
+	}
+	c := *p
+	c.Stages, c.KeyIDs = slices.Clone(p.Stages), slices.Clone(p.KeyIDs)
+	return c, true
+}

@@ -33,6 +33,7 @@ const (
 	failNotAllowed // a policy without a matching Allow
 	failAuthorizerError
 	failBadRequest
+	failPermission // the function's resource policy refused the invocation
 )
 
 type errorAnswer struct {
@@ -54,6 +55,11 @@ func answer(fl flavor, f failure) errorAnswer {
 			return errorAnswer{502, `{"message": "Internal server error"}`, "InternalServerErrorException"}
 		}
 		return errorAnswer{502, `{"message":"Internal Server Error"}`, ""}
+	case failPermission:
+		if fl == flavorURL {
+			return errorAnswer{403, `{"Message":"Forbidden"}`, "AccessDeniedException"}
+		}
+		fallthrough
 	case failInternal, failAuthorizerError:
 		if rest {
 			return errorAnswer{500, `{"message": "Internal server error"}`, "InternalServerErrorException"}

@@ -12,6 +12,11 @@ var (
 	ErrTimeout = errors.New("integration timed out")
 	// ErrFunctionNotFound: the integration names no function (500).
 	ErrFunctionNotFound = errors.New("function not found")
+	// ErrAccessDenied: the function's resource policy does not let the
+	// gateway invoke it (AWS::Lambda::Permission missing): 500 on APIs, as
+	// API Gateway's "Invalid permissions on Lambda function"; 403 Forbidden
+	// on function URLs.
+	ErrAccessDenied = errors.New("function policy does not allow the invocation")
 
 	// ErrNotFound: no API, domain or function URL with that id.
 	ErrNotFound = errors.New("not found")

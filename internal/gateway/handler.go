@@ -303,6 +303,9 @@ func (g *Gateway) invokeFailure(ictx context.Context, err error, functionError s
 	case errors.Is(err, ErrFunctionNotFound):
 		g.log.Warn("integration function not found", "owner", owner, "function", function)
 		return failInternal
+	case errors.Is(err, ErrAccessDenied):
+		g.log.Warn("invalid permissions on Lambda function", "owner", owner, "function", function)
+		return failPermission
 	default:
 		if ictx.Err() != nil && errors.Is(context.Cause(ictx), ErrTimeout) {
 			return failTimeout

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -224,13 +223,3 @@ func (f *fakeInvoker) count() int {
 }
 
 var testAccount = awsapi.Account{Region: "us-east-1", ID: "000000000000"}
-
-// sortedKeys is for deterministic comparisons.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}

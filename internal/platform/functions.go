@@ -71,7 +71,7 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 func (p *Platform) functionServices() []awsapi.Service {
 	log := p.opts.Logger
 	return []awsapi.Service{
-		{Name: "lambda", Protocol: awsapi.RestJSON, Handler: functions.NewAPI(p.Functions, log.With("part", "lambda-api")),
+		{Name: "lambda", Protocol: awsapi.RestJSON, Handler: functions.NewAPI(p.Functions, log.With("part", "lambda-api")).WithPolicies(p.Policies),
 			Matches: func(r *http.Request) bool { return lambdaPath(r.URL.Path) }},
 		{Name: "logs", Protocol: awsapi.JSON, Handler: functions.NewLogsAPI(p.Functions, p.FnLogs, log.With("part", "logs-api")),
 			Matches: func(r *http.Request) bool { return strings.HasPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328.") }},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/nubo-run/nubo/internal/functions"
@@ -11,13 +12,54 @@ import (
 )
 
 // gatewayInvoker adapts the functions service to the gateway's Invoker,
-// mapping the functions context's errors onto the gateway's sentinels.
-type gatewayInvoker struct{ fns *functions.Service }
+// mapping the functions context's errors onto the gateway's sentinels, and
+// enforces the function's resource policy (AWS::Lambda::Permission): a
+// route or authorizer invokes as apigateway.amazonaws.com with its
+// execute-api source ARN and needs lambda:InvokeFunction for them; a
+// function URL with AuthType NONE needs lambda:InvokeFunctionUrl for "*"
+// (FunctionUrlAuthType NONE). Signed callers of AWS_IAM URLs hold nubo's
+// own credentials, which identity-based policy allows.
+type gatewayInvoker struct {
+	fns      *functions.Service
+	policies *functions.PolicyStore
+	account  string
+}
 
 var _ gateway.Invoker = gatewayInvoker{}
 
+// target resolves the function the gateway names (a name or an ARN, as
+// integration URIs carry) and checks its policy.
+func (g gatewayInvoker) target(function string, src gateway.Source) (string, error) {
+	name, _, err := functions.ParseFunctionRef(function)
+	if err != nil {
+		return "", errors.Join(gateway.ErrFunctionNotFound, err)
+	}
+	if g.policies == nil {
+		return name, nil
+	}
+	allowed := true
+	switch src.Principal {
+	case gateway.PrincipalAPIGateway:
+		allowed = g.policies.Allows(name, src.Principal, "lambda:InvokeFunction", map[string][]string{
+			"aws:SourceArn": {src.SourceARN}, "aws:SourceAccount": {g.account},
+		})
+	case gateway.PrincipalURL:
+		allowed = g.policies.Allows(name, "*", "lambda:InvokeFunctionUrl", map[string][]string{
+			"lambda:FunctionUrlAuthType": {gateway.AuthNone},
+		})
+	}
+	if !allowed {
+		return "", fmt.Errorf("function %q: %w (principal %s, source %s)", name, gateway.ErrAccessDenied, src.Principal, src.SourceARN)
+	}
+	return name, nil
+}
+
 func (g gatewayInvoker) Invoke(ctx context.Context, function string, payload []byte, src gateway.Source) ([]byte, string, error) {
-	res, err := g.fns.Invoke(ctx, function, &functions.Request{Payload: payload})
+	name, err := g.target(function, src)
+	if err != nil {
+		return nil, "", err
+	}
+	res, err := g.fns.Invoke(ctx, name, &functions.Request{Payload: payload})
 	if err != nil {
 		return nil, "", gatewayError(err)
 	}
@@ -28,7 +70,11 @@ func (g gatewayInvoker) Invoke(ctx context.Context, function string, payload []b
 }
 
 func (g gatewayInvoker) InvokeStream(ctx context.Context, function string, payload []byte, w io.Writer, src gateway.Source) (string, error) {
-	res, err := g.fns.Invoke(ctx, function, &functions.Request{Payload: payload, Stream: w})
+	name, err := g.target(function, src)
+	if err != nil {
+		return "", err
+	}
+	res, err := g.fns.Invoke(ctx, name, &functions.Request{Payload: payload, Stream: w})
 	if err != nil {
 		return "", gatewayError(err)
 	}
@@ -54,6 +100,32 @@ func gatewayError(err error) error {
 		return errors.Join(gateway.ErrThrottled, err)
 	case errors.Is(err, functions.ErrFunctionNotFound):
 		return errors.Join(gateway.ErrFunctionNotFound, err)
+	}
+	return err
+}
+
+// functionPolicies backs the gateway's PolicyStore (the
+// AWS::Lambda::Permission provider) with the functions context's store.
+type functionPolicies struct{ s *functions.PolicyStore }
+
+var _ gateway.PolicyStore = functionPolicies{}
+
+func (f functionPolicies) AddPermission(ctx context.Context, function string, p gateway.Permission) error {
+	return f.s.AddPermission(ctx, function, functions.Permission(p))
+}
+
+func (f functionPolicies) RemovePermission(ctx context.Context, function, sid string) error {
+	return policyError(f.s.RemovePermission(ctx, function, sid))
+}
+
+func (f functionPolicies) Permission(function, sid string) (gateway.Permission, error) {
+	p, err := f.s.Permission(function, sid)
+	return gateway.Permission(p), policyError(err)
+}
+
+func policyError(err error) error {
+	if errors.Is(err, functions.ErrPolicyNotFound) {
+		return errors.Join(gateway.ErrNotFound, err)
 	}
 	return err
 }

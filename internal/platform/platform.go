@@ -77,6 +77,7 @@ type Platform struct {
 	Metrics    *functions.Metrics
 	FnLogs     *functions.LogStore
 	Gateway    *gateway.Gateway
+	Policies   *functions.PolicyStore
 	Parameters *parameters.Store
 	Stacks     *stacks.Engine
 	shims      *runtimeShims
@@ -134,6 +135,21 @@ func New(o Options) (*Platform, error) {
 		Logger: o.Logger.With("part", "parameters")}); err != nil {
 		return nil, err
 	}
+	if p.Policies, err = functions.NewPolicyStore(functions.PolicyStoreOptions{Backbone: p.Backbone, Account: account,
+		Logger: o.Logger.With("part", "function-policies")}); err != nil {
+		return nil, err
+	}
+	if p.Gateway, err = gateway.New(gateway.Options{
+		Backbone:  p.Backbone,
+		Invoker:   gatewayInvoker{fns: p.Functions, policies: p.Policies, account: account.ID},
+		Account:   account,
+		Keys:      p.Keys,
+		Logger:    o.Logger.With("part", "gateway"),
+		AccessLog: o.Logger.With("part", "access"),
+	}); err != nil {
+		return nil, err
+	}
+	p.http = &listener{name: "http", addr: o.HTTPAddr, handler: p.Gateway.Handler(), log: o.Logger}
 	registry, err := p.providers()
 	if err != nil {
 		return nil, err
@@ -151,17 +167,6 @@ func New(o Options) (*Platform, error) {
 	edge.HandlePublic("GET /_nubo/health", http.HandlerFunc(p.health))
 	edge.HandlePublic("GET /metrics", p.Metrics.Handler())
 	p.edge = &listener{name: "edge", addr: o.Addr, handler: edge, log: o.Logger}
-	if p.Gateway, err = gateway.New(gateway.Options{
-		Backbone:  p.Backbone,
-		Invoker:   gatewayInvoker{p.Functions},
-		Account:   account,
-		Keys:      p.Keys,
-		Logger:    o.Logger.With("part", "gateway"),
-		AccessLog: o.Logger.With("part", "access"),
-	}); err != nil {
-		return nil, err
-	}
-	p.http = &listener{name: "http", addr: o.HTTPAddr, handler: p.Gateway.Handler(), log: o.Logger}
 
 	p.parts = []part{
 		{"backbone", p.Backbone},
@@ -170,6 +175,7 @@ func New(o Options) (*Platform, error) {
 		{"runtime shims", p.shims},
 		{"function logs", p.FnLogs},
 		{"functions", p.Functions},
+		{"function policies", p.Policies},
 		{"gateway", p.Gateway},
 		{"parameters", p.Parameters},
 		{"stacks", p.Stacks},

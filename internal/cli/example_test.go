@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestUp_LearningPlatform runs the README's main command on the reference
+// application: every stack deploys in dependency order, Go functions are
+// built from source, and a function reads the stateful catalogue through the
+// SDK with the least privilege its SAM policy template grants. Then --watch
+// picks up a source change and redeploys that one stack.
+func TestUp_LearningPlatform(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the example's functions")
+	}
+	// Work on a copy, so the watch step can edit a function's source.
+	root := t.TempDir()
+	example := filepath.Join(root, "examples", "learning-platform")
+	copyTree(t, "../../examples/learning-platform", example)
+	// The functions build inside nubo's module, as in the repository.
+	for _, f := range []string{"go.mod", "go.sum"} {
+		copyTree(t, filepath.Join("../..", f), filepath.Join(root, f))
+	}
+
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"up", example, "--watch", "--data", t.TempDir(), "--addr", addr, "--http-addr", "127.0.0.1:0"}, &out, &errOut)
+	}()
+	waitFor(t, "the learning platform up", 5*time.Minute, func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("up exited %d:\n%s\n%s", code, out.String(), errOut.String())
+		default:
+		}
+		return strings.Contains(out.String(), "Watching ")
+	})
+	text := out.String()
+	order := []string{"== shared", "== payment", "== course"}
+	for i := 1; i < len(order); i++ {
+		if a, b := strings.Index(text, order[i-1]), strings.Index(text, order[i]); a < 0 || b < a {
+			t.Fatalf("%s must deploy before %s:\n%s", order[i-1], order[i], text)
+		}
+	}
+	if a, b := strings.Index(text, "== catalogue"), strings.Index(text, "== course"); a < 0 || b < a {
+		t.Fatalf("catalogue must deploy before course:\n%s", text)
+	}
+
+	t.Setenv("NUBO_ENDPOINT", "http://"+addr)
+	run := func(args ...string) string {
+		t.Helper()
+		var b strings.Builder
+		if code := Run(context.Background(), args, &b, &b); code != 0 {
+			t.Fatalf("nubo %s: exit %d\n%s", strings.Join(args, " "), code, b.String())
+		}
+		return strings.TrimSpace(b.String())
+	}
+	list := run("outputs", "course", "ListCoursesFunctionName")
+	if got := run("invoke", list); !strings.Contains(got, `"id":"go-101"`) {
+		t.Fatalf("catalogue through the function: %s", got)
+	}
+	pay := run("outputs", "payment", "PayFunctionName")
+	got := run("invoke", pay, "--payload", `{"userId":"u1","courseId":"go-101","card":"4242 4242 4242 4242","amountCents":4900}`)
+	if !strings.Contains(got, `"currency":"EUR"`) {
+		t.Fatalf("payment: %s", got)
+	}
+	if st := run("stacks"); !strings.Contains(st, "catalogue  stateful") {
+		t.Fatalf("stacks:\n%s", st)
+	}
+
+	// --watch: a source change redeploys the user stack only.
+	src := filepath.Join(example, "user", "functions", "get-user", "main.go")
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(b), `Platform: os.Getenv("PLATFORM_NAME")}`, `Platform: os.Getenv("PLATFORM_NAME") + " (edited)"}`, 1)
+	if edited == string(b) {
+		t.Fatal("the get-user source changed shape; update this test")
+	}
+	if err := os.WriteFile(src, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the user stack redeployed", 3*time.Minute, func() bool {
+		return strings.Contains(out.String(), "== stack user redeployed")
+	})
+	if strings.Contains(out.String(), "redeploying stack course") {
+		t.Fatalf("an unrelated stack was redeployed:\n%s", out.String())
+	}
+	user := run("outputs", "user", "GetUserFunctionName")
+	if got := run("invoke", user, "--payload", `{"userId":"u1"}`); !strings.Contains(got, "Learnwell (edited)") {
+		t.Fatalf("after the watch redeploy: %s", got)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("up did not stop")
+	}
+}
+
+// copyTree copies a file or a directory tree.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if info.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, info.Mode().Perm())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,435 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/nubo-run/nubo/internal/stacks"
+)
+
+// AWS::ApiGateway::RestApi, Resource, Method, Deployment, Stage, Authorizer,
+// ApiKey, UsagePlan, UsagePlanKey (DomainName and BasePathMapping:
+// resource_domain.go). A deployment with a StageName creates that stage, as
+// on API Gateway (SAM's "Stage" stage comes from there); every stage serves
+// the API's current routes: nubo does not keep deployment snapshots.
+
+// ---- RestApi ----
+
+type restAPIProvider struct{ s *StackResources }
+
+func (*restAPIProvider) Type() string   { return "AWS::ApiGateway::RestApi" }
+func (*restAPIProvider) Stateful() bool { return false }
+func (*restAPIProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"Name": str, "Description": str, "Mode": str, "CloneFrom": str, "SecurityPolicy": str,
+		"ApiKeySourceType":          {Type: stacks.String, Enum: []string{"HEADER", "AUTHORIZER"}},
+		"BinaryMediaTypes":          {Type: stacks.List},
+		"Body":                      openObj(),
+		"BodyS3Location":            {Type: stacks.Object},
+		"DisableExecuteApiEndpoint": {Type: stacks.Boolean},
+		"EndpointAccessMode":        str,
+		"EndpointConfiguration":     {Type: stacks.Object},
+		"FailOnWarnings":            {Type: stacks.Boolean},
+		"MinimumCompressionSize":    {Type: stacks.Integer},
+		"Parameters":                openObj(),
+		"Policy":                    openObj(),
+		"Tags":                      {Type: stacks.List},
+		"RestApiId":                 {Type: stacks.String, ReadOnly: true},
+		"RootResourceId":            {Type: stacks.String, ReadOnly: true},
+	}}
+}
+
+func (p *restAPIProvider) base(id string, props stacks.Props) (API, error) {
+	if props["BodyS3Location"] != nil {
+		return API{}, &stacks.PropertyError{Property: "BodyS3Location", Msg: "not supported: inline the document as Body"}
+	}
+	a := API{ID: id, Name: pstr(props["Name"]), Type: TypeREST, DisableExecuteAPIEndpoint: pbool(props["DisableExecuteApiEndpoint"])}
+	doc, err := bodyDoc(props["Body"])
+	if err != nil {
+		return API{}, &stacks.PropertyError{Property: "Body", Msg: err.Error()}
+	}
+	if err := applyBody(&a, doc); err != nil {
+		return API{}, &stacks.PropertyError{Property: "Body", Msg: err.Error()}
+	}
+	if a.Name == "" && doc != nil {
+		a.Name = pstr(pobj(doc["info"])["title"])
+	}
+	for _, t := range plist(props["BinaryMediaTypes"]) {
+		a.BinaryMediaTypes = append(a.BinaryMediaTypes, strings.ReplaceAll(t, "~1", "/"))
+	}
+	return a, nil
+}
+
+func (p *restAPIProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	id := NewID()
+	a, err := p.base(id, props)
+	if err != nil {
+		return "", nil, err
+	}
+	parts := &apiParts{Base: a, RootID: NewID()}
+	parts.init()
+	parts.Declared["restapi/"+id] = maps.Clone(props)
+	if _, err := p.s.createAPI(ctx, parts); err != nil {
+		return "", nil, err
+	}
+	return id, stacks.Attrs{"RestApiId": id, "RootResourceId": parts.RootID}, nil
+}
+
+func (p *restAPIProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	a, err := p.base(id, props)
+	if err != nil {
+		return nil, err
+	}
+	var root string
+	if _, err := p.s.change(ctx, id, func(parts *apiParts) error {
+		parts.Base, root = a, parts.RootID
+		parts.Declared["restapi/"+id] = maps.Clone(props)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"RestApiId": id, "RootResourceId": root}, nil
+}
+
+func (p *restAPIProvider) Delete(ctx context.Context, id string) error { return p.s.deleteAPI(ctx, id) }
+
+func (p *restAPIProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	return p.s.readAPI(ctx, id, "restapi/"+id)
+}
+
+// ---- Resource ----
+
+type restResourceProvider struct{ s *StackResources }
+
+func (*restResourceProvider) Type() string   { return "AWS::ApiGateway::Resource" }
+func (*restResourceProvider) Stateful() bool { return false }
+func (*restResourceProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"RestApiId":  {Type: stacks.String, Required: true, CreateOnly: true},
+		"ParentId":   {Type: stacks.String, Required: true, CreateOnly: true},
+		"PathPart":   {Type: stacks.String, Required: true, CreateOnly: true},
+		"ResourceId": {Type: stacks.String, ReadOnly: true},
+	}}
+}
+
+func (p *restResourceProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	id, apiID := NewID(), pstr(props["RestApiId"])
+	part := pstr(props["PathPart"])
+	if part == "" || strings.Contains(part, "/") {
+		return "", nil, &stacks.PropertyError{Property: "PathPart", Msg: fmt.Sprintf("%q: one path segment", part)}
+	}
+	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
+		return "", nil, err
+	}
+	_, err := p.s.change(ctx, apiID, func(parts *apiParts) error {
+		parent := pstr(props["ParentId"])
+		if _, ok := parts.resourcePath(parent); !ok {
+			return &stacks.PropertyError{Property: "ParentId", Msg: fmt.Sprintf("api %s has no resource %q", apiID, parent)}
+		}
+		parts.Resources[id] = restResource{ParentID: parent, PathPart: part}
+		parts.Declared["resource/"+id] = maps.Clone(props)
+		return nil
+	})
+	if err != nil {
+		p.s.dropOwner(ctx, p.Type(), id)
+		return "", nil, err
+	}
+	return id, stacks.Attrs{"ResourceId": id}, nil
+}
+
+// Update: every property is create-only.
+func (p *restResourceProvider) Update(ctx context.Context, id string, _, _ stacks.Props) (stacks.Attrs, error) {
+	return stacks.Attrs{"ResourceId": id}, nil
+}
+
+func (p *restResourceProvider) Delete(ctx context.Context, id string) error {
+	return p.s.deletePart(ctx, p.Type(), "resource", id, func(parts *apiParts) { delete(parts.Resources, id) })
+}
+
+func (p *restResourceProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	return p.s.readPart(ctx, p.Type(), "resource", id)
+}
+
+// ---- Method ----
+
+type restMethodProvider struct{ s *StackResources }
+
+func (*restMethodProvider) Type() string   { return "AWS::ApiGateway::Method" }
+func (*restMethodProvider) Stateful() bool { return false }
+func (*restMethodProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"RestApiId":           {Type: stacks.String, Required: true, CreateOnly: true},
+		"ResourceId":          {Type: stacks.String, Required: true, CreateOnly: true},
+		"HttpMethod":          {Type: stacks.String, Required: true, CreateOnly: true},
+		"ApiKeyRequired":      {Type: stacks.Boolean},
+		"AuthorizationScopes": {Type: stacks.List},
+		"AuthorizationType":   {Type: stacks.String, Enum: []string{"NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"}},
+		"AuthorizerId":        str,
+		"Integration":         {Type: stacks.Object},
+		"MethodResponses":     {Type: stacks.List},
+		"OperationName":       str,
+		"RequestModels":       {Type: stacks.Map},
+		"RequestParameters":   {Type: stacks.Map},
+		"RequestValidatorId":  str,
+	}}
+}
+
+func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
+	method := strings.ToUpper(pstr(props["HttpMethod"]))
+	if method == "*" {
+		method = methodAny
+	}
+	pm := partRoute{ResourceID: pstr(props["ResourceId"]), Method: method}
+	integ := pobj(props["Integration"])
+	if strings.EqualFold(pstr(integ["Type"]), "AWS_PROXY") {
+		uri := pstr(integ["Uri"])
+		if uri == "" {
+			return &stacks.PropertyError{Property: "Integration.Uri", Msg: "required for AWS_PROXY"}
+		}
+		pm.Proxy = true
+		pm.Route.Integration = Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: "1.0", TimeoutMillis: pint(integ["TimeoutInMillis"])}
+	}
+	pm.Route.ID = id
+	pm.Route.APIKeyRequired = pbool(props["ApiKeyRequired"])
+	switch at := pstr(props["AuthorizationType"]); at {
+	case AuthIAM:
+		pm.Route.AuthorizationType = AuthIAM
+	case "CUSTOM":
+		pm.Route.AuthorizerID = pstr(props["AuthorizerId"])
+	case "COGNITO_USER_POOLS":
+		return &stacks.PropertyError{Property: "AuthorizationType", Msg: "COGNITO_USER_POOLS is not supported"}
+	}
+	_, err := p.s.change(ctx, apiID, func(parts *apiParts) error {
+		if _, ok := parts.resourcePath(pm.ResourceID); !ok {
+			return &stacks.PropertyError{Property: "ResourceId", Msg: fmt.Sprintf("api %s has no resource %q", apiID, pm.ResourceID)}
+		}
+		parts.Methods[id] = pm
+		parts.Declared["method/"+id] = maps.Clone(props)
+		return nil
+	})
+	return err
+}
+
+func (p *restMethodProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	id, apiID := NewID(), pstr(props["RestApiId"])
+	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
+		return "", nil, err
+	}
+	if err := p.put(ctx, apiID, id, props); err != nil {
+		p.s.dropOwner(ctx, p.Type(), id)
+		return "", nil, err
+	}
+	return id, stacks.Attrs{}, nil
+}
+
+func (p *restMethodProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	return stacks.Attrs{}, p.put(ctx, pstr(props["RestApiId"]), id, props)
+}
+
+func (p *restMethodProvider) Delete(ctx context.Context, id string) error {
+	return p.s.deletePart(ctx, p.Type(), "method", id, func(parts *apiParts) { delete(parts.Methods, id) })
+}
+
+func (p *restMethodProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	return p.s.readPart(ctx, p.Type(), "method", id)
+}
+
+// ---- Deployment ----
+
+type restDeploymentProvider struct{ s *StackResources }
+
+func (*restDeploymentProvider) Type() string   { return "AWS::ApiGateway::Deployment" }
+func (*restDeploymentProvider) Stateful() bool { return false }
+func (*restDeploymentProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"RestApiId":                {Type: stacks.String, Required: true, CreateOnly: true},
+		"DeploymentCanarySettings": {Type: stacks.Object, CreateOnly: true},
+		"Description":              str,
+		"StageDescription":         {Type: stacks.Object},
+		"StageName":                str,
+		"DeploymentId":             {Type: stacks.String, ReadOnly: true},
+	}}
+}
+
+func (p *restDeploymentProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
+	_, err := p.s.change(ctx, apiID, func(parts *apiParts) error {
+		parts.Deployments[id] = pstr(props["StageName"])
+		parts.Declared["deployment/"+id] = maps.Clone(props)
+		return nil
+	})
+	return err
+}
+
+func (p *restDeploymentProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	id, apiID := NewID(), pstr(props["RestApiId"])
+	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
+		return "", nil, err
+	}
+	if err := p.put(ctx, apiID, id, props); err != nil {
+		p.s.dropOwner(ctx, p.Type(), id)
+		return "", nil, err
+	}
+	return id, stacks.Attrs{"DeploymentId": id}, nil
+}
+
+func (p *restDeploymentProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	return stacks.Attrs{"DeploymentId": id}, p.put(ctx, pstr(props["RestApiId"]), id, props)
+}
+
+func (p *restDeploymentProvider) Delete(ctx context.Context, id string) error {
+	return p.s.deletePart(ctx, p.Type(), "deployment", id, func(parts *apiParts) { delete(parts.Deployments, id) })
+}
+
+func (p *restDeploymentProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	return p.s.readPart(ctx, p.Type(), "deployment", id)
+}
+
+// ---- Stage ----
+
+type restStageProvider struct{ s *StackResources }
+
+func (*restStageProvider) Type() string   { return "AWS::ApiGateway::Stage" }
+func (*restStageProvider) Stateful() bool { return false }
+func (*restStageProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"RestApiId":            {Type: stacks.String, Required: true, CreateOnly: true},
+		"StageName":            {Type: stacks.String, CreateOnly: true},
+		"AccessLogSetting":     {Type: stacks.Object},
+		"CacheClusterEnabled":  {Type: stacks.Boolean},
+		"CacheClusterSize":     str,
+		"CanarySetting":        {Type: stacks.Object},
+		"ClientCertificateId":  str,
+		"DeploymentId":         str,
+		"Description":          str,
+		"DocumentationVersion": str,
+		"MethodSettings":       {Type: stacks.List},
+		"Tags":                 {Type: stacks.List},
+		"TracingEnabled":       {Type: stacks.Boolean},
+		"Variables":            {Type: stacks.Map},
+	}}
+}
+
+func (p *restStageProvider) stage(props stacks.Props) (Stage, error) {
+	st := Stage{Name: pstr(props["StageName"]), Variables: stringMap(props["Variables"])}
+	if st.Name == "" {
+		return st, &stacks.PropertyError{Property: "StageName", Msg: "required by nubo (a generated name would be unreachable)"}
+	}
+	st.AccessLog = pobj(props["AccessLogSetting"]) != nil
+	// The stage-wide method settings (ResourcePath /*, HttpMethod *) throttle.
+	if ms, ok := props["MethodSettings"].([]any); ok {
+		for _, e := range ms {
+			m := pobj(e)
+			rp, hm := pstr(m["ResourcePath"]), pstr(m["HttpMethod"])
+			if (rp == "" || rp == "/*") && (hm == "" || hm == "*") {
+				st.ThrottleRate, st.ThrottleBurst = pnum(m["ThrottlingRateLimit"]), pint(m["ThrottlingBurstLimit"])
+			}
+		}
+	}
+	return st, nil
+}
+
+func (p *restStageProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	st, err := p.stage(props)
+	if err != nil {
+		return "", nil, err
+	}
+	apiID := pstr(props["RestApiId"])
+	if err := p.s.setOwner(ctx, p.Type(), st.Name, apiID); err != nil {
+		return "", nil, err
+	}
+	if err := p.s.putStage(ctx, apiID, st.Name, st, props); err != nil {
+		p.s.dropOwner(ctx, p.Type(), st.Name)
+		return "", nil, err
+	}
+	return st.Name, stacks.Attrs{}, nil
+}
+
+func (p *restStageProvider) Update(ctx context.Context, name string, _, props stacks.Props) (stacks.Attrs, error) {
+	st, err := p.stage(props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{}, p.s.putStage(ctx, pstr(props["RestApiId"]), name, st, props)
+}
+
+func (p *restStageProvider) Delete(ctx context.Context, name string) error {
+	return p.s.deletePart(ctx, p.Type(), "stage", name, func(parts *apiParts) { delete(parts.Stages, name) })
+}
+
+func (p *restStageProvider) Read(ctx context.Context, name string) (stacks.Props, error) {
+	return p.s.readPart(ctx, p.Type(), "stage", name)
+}
+
+// ---- Authorizer ----
+
+type restAuthorizerProvider struct{ s *StackResources }
+
+func (*restAuthorizerProvider) Type() string   { return "AWS::ApiGateway::Authorizer" }
+func (*restAuthorizerProvider) Stateful() bool { return false }
+func (*restAuthorizerProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"RestApiId":                    {Type: stacks.String, Required: true, CreateOnly: true},
+		"Type":                         {Type: stacks.String, Required: true, Enum: []string{"TOKEN", "REQUEST", "COGNITO_USER_POOLS"}},
+		"Name":                         {Type: stacks.String, Required: true},
+		"AuthType":                     str,
+		"AuthorizerCredentials":        str,
+		"AuthorizerResultTtlInSeconds": {Type: stacks.Integer},
+		"AuthorizerUri":                str,
+		"IdentitySource":               str,
+		"IdentityValidationExpression": str,
+		"ProviderARNs":                 {Type: stacks.List},
+		"AuthorizerId":                 {Type: stacks.String, ReadOnly: true},
+	}}
+}
+
+func (p *restAuthorizerProvider) authorizer(id string, props stacks.Props) (Authorizer, error) {
+	t := AuthorizerType(pstr(props["Type"]))
+	if t != AuthorizerRequest && t != AuthorizerToken {
+		return Authorizer{}, &stacks.PropertyError{Property: "Type", Msg: fmt.Sprintf("%q: TOKEN or REQUEST (Lambda authorizers)", t)}
+	}
+	z := Authorizer{ID: id, Name: pstr(props["Name"]), Type: t, Function: FunctionFromURI(pstr(props["AuthorizerUri"]))}
+	if src := pstr(props["IdentitySource"]); src != "" {
+		z.IdentitySource = []string{src}
+	}
+	z.ResultTTLSeconds = 300 // API Gateway's default
+	if v, ok := props["AuthorizerResultTtlInSeconds"]; ok {
+		z.ResultTTLSeconds = pint(v)
+	} else if len(z.IdentitySource) == 0 {
+		z.ResultTTLSeconds = 0
+	}
+	return z, nil
+}
+
+func (p *restAuthorizerProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	id, apiID := NewID(), pstr(props["RestApiId"])
+	z, err := p.authorizer(id, props)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
+		return "", nil, err
+	}
+	if err := p.s.putAuthorizer(ctx, apiID, z, props); err != nil {
+		p.s.dropOwner(ctx, p.Type(), id)
+		return "", nil, err
+	}
+	return id, stacks.Attrs{"AuthorizerId": id}, nil
+}
+
+func (p *restAuthorizerProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	z, err := p.authorizer(id, props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"AuthorizerId": id}, p.s.putAuthorizer(ctx, pstr(props["RestApiId"]), z, props)
+}
+
+func (p *restAuthorizerProvider) Delete(ctx context.Context, id string) error {
+	return p.s.deletePart(ctx, p.Type(), "authorizer", id, func(parts *apiParts) { delete(parts.Authorizers, id) })
+}
+
+func (p *restAuthorizerProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	return p.s.readPart(ctx, p.Type(), "authorizer", id)
+}

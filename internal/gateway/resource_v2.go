@@ -1,0 +1,499 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/nubo-run/nubo/internal/stacks"
+)
+
+// AWS::ApiGatewayV2::Api, Route, Integration, Stage, Authorizer, ApiMapping
+// (DomainName is shared with v1: resource_domain.go). Schemas after the
+// CloudFormation registry (createOnlyProperties force a replacement).
+
+var str = stacks.Property{Type: stacks.String}
+
+func openObj() stacks.Property { return stacks.Property{Type: stacks.Any} }
+
+// ---- Api ----
+
+type v2APIProvider struct{ s *StackResources }
+
+func (*v2APIProvider) Type() string   { return "AWS::ApiGatewayV2::Api" }
+func (*v2APIProvider) Stateful() bool { return false }
+func (*v2APIProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"Name": str, "Description": str, "Version": str,
+		"ProtocolType":              {Type: stacks.String, CreateOnly: true, Enum: []string{"HTTP", "WEBSOCKET"}},
+		"Body":                      openObj(),
+		"BodyS3Location":            {Type: stacks.Object},
+		"BasePath":                  str,
+		"CorsConfiguration":         {Type: stacks.Object},
+		"CredentialsArn":            str,
+		"DisableExecuteApiEndpoint": {Type: stacks.Boolean},
+		"DisableSchemaValidation":   {Type: stacks.Boolean},
+		"FailOnWarnings":            {Type: stacks.Boolean},
+		"IpAddressType":             str,
+		"RouteKey":                  str,
+		"RouteSelectionExpression":  str,
+		"ApiKeySelectionExpression": str,
+		"Target":                    str,
+		"Tags":                      {Type: stacks.Map},
+		"ApiId":                     {Type: stacks.String, ReadOnly: true},
+		"ApiEndpoint":               {Type: stacks.String, ReadOnly: true},
+	}}
+}
+
+func (p *v2APIProvider) base(id string, props stacks.Props) (API, error) {
+	if pt := pstr(props["ProtocolType"]); pt == "WEBSOCKET" {
+		return API{}, &stacks.PropertyError{Property: "ProtocolType", Msg: "WEBSOCKET APIs are not supported"}
+	}
+	if props["BodyS3Location"] != nil {
+		return API{}, &stacks.PropertyError{Property: "BodyS3Location", Msg: "not supported: inline the document as Body"}
+	}
+	a := API{ID: id, Name: pstr(props["Name"]), Type: TypeHTTP, DisableExecuteAPIEndpoint: pbool(props["DisableExecuteApiEndpoint"])}
+	doc, err := bodyDoc(props["Body"])
+	if err != nil {
+		return API{}, &stacks.PropertyError{Property: "Body", Msg: err.Error()}
+	}
+	if err := applyBody(&a, doc); err != nil {
+		return API{}, &stacks.PropertyError{Property: "Body", Msg: err.Error()}
+	}
+	if a.Name == "" && doc != nil {
+		a.Name = pstr(pobj(doc["info"])["title"])
+	}
+	if c := corsFrom(props["CorsConfiguration"]); c != nil {
+		a.CORS = c
+	}
+	// Quick create: Target (a Lambda ARN) with RouteKey (default $default)
+	// and an auto-deployed $default stage.
+	if t := pstr(props["Target"]); t != "" {
+		key := pstr(props["RouteKey"])
+		if key == "" {
+			key = "$default"
+		}
+		a.Routes = append(a.Routes, Route{Key: key, Integration: Integration{Function: FunctionFromURI(t), PayloadFormatVersion: "2.0"}})
+		a.Stages = []Stage{{Name: "$default"}}
+	} else if props["RouteKey"] != nil {
+		return API{}, &stacks.PropertyError{Property: "RouteKey", Msg: "only with Target (quick create)"}
+	}
+	return a, nil
+}
+
+func (p *v2APIProvider) attrs(id string) stacks.Attrs {
+	return stacks.Attrs{"ApiId": id, "ApiEndpoint": p.s.endpoint(id)}
+}
+
+func (p *v2APIProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	id := NewID()
+	a, err := p.base(id, props)
+	if err != nil {
+		return "", nil, err
+	}
+	parts := &apiParts{Base: a}
+	parts.init()
+	parts.Declared["api/"+id] = maps.Clone(props)
+	if _, err := p.s.createAPI(ctx, parts); err != nil {
+		return "", nil, err
+	}
+	return id, p.attrs(id), nil
+}
+
+func (p *v2APIProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	a, err := p.base(id, props)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.s.change(ctx, id, func(parts *apiParts) error {
+		parts.Base = a
+		parts.Declared["api/"+id] = maps.Clone(props)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return p.attrs(id), nil
+}
+
+func (p *v2APIProvider) Delete(ctx context.Context, id string) error { return p.s.deleteAPI(ctx, id) }
+
+func (p *v2APIProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	return p.s.readAPI(ctx, id, "api/"+id)
+}
+
+// readAPI is an Api's or RestApi's live state: its declared properties while
+// the gateway serves it.
+func (s *StackResources) readAPI(ctx context.Context, id, key string) (stacks.Props, error) {
+	if _, ok := s.g.Get(id); !ok {
+		return nil, fmt.Errorf("api %s: %w", id, stacks.ErrNotFound)
+	}
+	parts, _, err := s.getParts(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if parts == nil {
+		return nil, fmt.Errorf("api %s: %w", id, stacks.ErrNotFound)
+	}
+	return maps.Clone(parts.Declared[key]), nil
+}
+
+// ---- Integration ----
+
+type v2IntegrationProvider struct{ s *StackResources }
+
+func (*v2IntegrationProvider) Type() string   { return "AWS::ApiGatewayV2::Integration" }
+func (*v2IntegrationProvider) Stateful() bool { return false }
+func (*v2IntegrationProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"ApiId":                       {Type: stacks.String, Required: true, CreateOnly: true},
+		"IntegrationType":             {Type: stacks.String, Required: true},
+		"IntegrationUri":              str,
+		"IntegrationMethod":           str,
+		"IntegrationSubtype":          str,
+		"PayloadFormatVersion":        {Type: stacks.String, Enum: []string{"1.0", "2.0"}},
+		"TimeoutInMillis":             {Type: stacks.Integer},
+		"ConnectionId":                str,
+		"ConnectionType":              str,
+		"ContentHandlingStrategy":     str,
+		"CredentialsArn":              str,
+		"Description":                 str,
+		"PassthroughBehavior":         str,
+		"RequestParameters":           {Type: stacks.Map},
+		"RequestTemplates":            {Type: stacks.Map},
+		"ResponseParameters":          {Type: stacks.Map},
+		"TemplateSelectionExpression": str,
+		"TlsConfig":                   {Type: stacks.Object},
+		"IntegrationId":               {Type: stacks.String, ReadOnly: true},
+	}}
+}
+
+func integrationFrom(props stacks.Props) (Integration, error) {
+	if t := pstr(props["IntegrationType"]); t != "AWS_PROXY" {
+		return Integration{}, &stacks.PropertyError{Property: "IntegrationType", Msg: fmt.Sprintf("%q: only AWS_PROXY (a Lambda function) is supported", t)}
+	}
+	uri := pstr(props["IntegrationUri"])
+	if uri == "" {
+		return Integration{}, &stacks.PropertyError{Property: "IntegrationUri", Msg: "required for AWS_PROXY"}
+	}
+	v := pstr(props["PayloadFormatVersion"])
+	if v == "" {
+		v = "2.0"
+	}
+	return Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: v, TimeoutMillis: pint(props["TimeoutInMillis"])}, nil
+}
+
+func (p *v2IntegrationProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
+	integ, err := integrationFrom(props)
+	if err != nil {
+		return err
+	}
+	_, err = p.s.change(ctx, apiID, func(parts *apiParts) error {
+		parts.Integrations[id] = integ
+		parts.Declared["integration/"+id] = maps.Clone(props)
+		return nil
+	})
+	return err
+}
+
+func (p *v2IntegrationProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	id, apiID := NewID(), pstr(props["ApiId"])
+	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
+		return "", nil, err
+	}
+	if err := p.put(ctx, apiID, id, props); err != nil {
+		p.s.dropOwner(ctx, p.Type(), id)
+		return "", nil, err
+	}
+	return id, stacks.Attrs{"IntegrationId": id}, nil
+}
+
+func (p *v2IntegrationProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	return stacks.Attrs{"IntegrationId": id}, p.put(ctx, pstr(props["ApiId"]), id, props)
+}
+
+func (p *v2IntegrationProvider) Delete(ctx context.Context, id string) error {
+	return p.s.deletePart(ctx, p.Type(), "integration", id, func(parts *apiParts) { delete(parts.Integrations, id) })
+}
+
+func (p *v2IntegrationProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	return p.s.readPart(ctx, p.Type(), "integration", id)
+}
+
+// ---- Route ----
+
+type v2RouteProvider struct{ s *StackResources }
+
+func (*v2RouteProvider) Type() string   { return "AWS::ApiGatewayV2::Route" }
+func (*v2RouteProvider) Stateful() bool { return false }
+func (*v2RouteProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"ApiId":                            {Type: stacks.String, Required: true, CreateOnly: true},
+		"RouteKey":                         {Type: stacks.String, Required: true},
+		"Target":                           str,
+		"ApiKeyRequired":                   {Type: stacks.Boolean},
+		"AuthorizationScopes":              {Type: stacks.List},
+		"AuthorizationType":                {Type: stacks.String, Enum: []string{"NONE", "AWS_IAM", "JWT", "CUSTOM"}},
+		"AuthorizerId":                     str,
+		"ModelSelectionExpression":         str,
+		"OperationName":                    str,
+		"RequestModels":                    openObj(),
+		"RequestParameters":                openObj(),
+		"RouteResponseSelectionExpression": str,
+		"RouteId":                          {Type: stacks.String, ReadOnly: true},
+	}}
+}
+
+func (p *v2RouteProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
+	r := Route{
+		Key: pstr(props["RouteKey"]), AuthorizerID: pstr(props["AuthorizerId"]),
+		AuthorizationScopes: plist(props["AuthorizationScopes"]),
+	}
+	switch at := pstr(props["AuthorizationType"]); at {
+	case AuthIAM:
+		r.AuthorizationType = AuthIAM
+	case "", "NONE":
+		if r.AuthorizerID != "" {
+			return &stacks.PropertyError{Property: "AuthorizationType", Msg: "NONE with an AuthorizerId: set JWT or CUSTOM"}
+		}
+	}
+	var integID string
+	if t := pstr(props["Target"]); t != "" {
+		var ok bool
+		if integID, ok = strings.CutPrefix(t, "integrations/"); !ok {
+			return &stacks.PropertyError{Property: "Target", Msg: fmt.Sprintf("%q: want integrations/INTEGRATION_ID", t)}
+		}
+	}
+	_, err := p.s.change(ctx, apiID, func(parts *apiParts) error {
+		if integID != "" {
+			if _, ok := parts.Integrations[integID]; !ok {
+				return &stacks.PropertyError{Property: "Target", Msg: fmt.Sprintf("api %s has no integration %q", apiID, integID)}
+			}
+		}
+		parts.Routes[id] = partRoute{Route: r, IntegrationID: integID}
+		parts.Declared["route/"+id] = maps.Clone(props)
+		return nil
+	})
+	return err
+}
+
+func (p *v2RouteProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	id, apiID := NewID(), pstr(props["ApiId"])
+	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
+		return "", nil, err
+	}
+	if err := p.put(ctx, apiID, id, props); err != nil {
+		p.s.dropOwner(ctx, p.Type(), id)
+		return "", nil, err
+	}
+	return id, stacks.Attrs{"RouteId": id}, nil
+}
+
+func (p *v2RouteProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	return stacks.Attrs{"RouteId": id}, p.put(ctx, pstr(props["ApiId"]), id, props)
+}
+
+func (p *v2RouteProvider) Delete(ctx context.Context, id string) error {
+	return p.s.deletePart(ctx, p.Type(), "route", id, func(parts *apiParts) { delete(parts.Routes, id) })
+}
+
+func (p *v2RouteProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	return p.s.readPart(ctx, p.Type(), "route", id)
+}
+
+// ---- Stage ----
+
+type v2StageProvider struct{ s *StackResources }
+
+func (*v2StageProvider) Type() string   { return "AWS::ApiGatewayV2::Stage" }
+func (*v2StageProvider) Stateful() bool { return false }
+func (*v2StageProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"ApiId":                {Type: stacks.String, Required: true, CreateOnly: true},
+		"StageName":            {Type: stacks.String, Required: true, CreateOnly: true},
+		"AccessLogSettings":    {Type: stacks.Object},
+		"AutoDeploy":           {Type: stacks.Boolean},
+		"ClientCertificateId":  str,
+		"DefaultRouteSettings": {Type: stacks.Object},
+		"DeploymentId":         str,
+		"Description":          str,
+		"RouteSettings":        openObj(),
+		"StageVariables":       openObj(),
+		"Tags":                 {Type: stacks.Map},
+		"Id":                   {Type: stacks.String, ReadOnly: true},
+	}}
+}
+
+func stringMap(v any) map[string]string {
+	m := pobj(v)
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, e := range m {
+		out[k] = pstr(e)
+	}
+	return out
+}
+
+// putStage records a stage of either API type.
+func (s *StackResources) putStage(ctx context.Context, apiID, name string, st Stage, props stacks.Props) error {
+	_, err := s.change(ctx, apiID, func(parts *apiParts) error {
+		parts.Stages[name] = st
+		parts.Declared["stage/"+name] = maps.Clone(props)
+		return nil
+	})
+	return err
+}
+
+func (p *v2StageProvider) stage(props stacks.Props) Stage {
+	st := Stage{Name: pstr(props["StageName"]), Variables: stringMap(props["StageVariables"])}
+	st.AccessLog = pobj(props["AccessLogSettings"]) != nil
+	if d := pobj(props["DefaultRouteSettings"]); d != nil {
+		st.ThrottleRate, st.ThrottleBurst = pnum(d["ThrottlingRateLimit"]), pint(d["ThrottlingBurstLimit"])
+	}
+	return st
+}
+
+func (p *v2StageProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	name, apiID := pstr(props["StageName"]), pstr(props["ApiId"])
+	if err := p.s.setOwner(ctx, p.Type(), name, apiID); err != nil {
+		return "", nil, err
+	}
+	if err := p.s.putStage(ctx, apiID, name, p.stage(props), props); err != nil {
+		p.s.dropOwner(ctx, p.Type(), name)
+		return "", nil, err
+	}
+	return name, stacks.Attrs{"Id": name}, nil
+}
+
+func (p *v2StageProvider) Update(ctx context.Context, name string, _, props stacks.Props) (stacks.Attrs, error) {
+	return stacks.Attrs{"Id": name}, p.s.putStage(ctx, pstr(props["ApiId"]), name, p.stage(props), props)
+}
+
+func (p *v2StageProvider) Delete(ctx context.Context, name string) error {
+	return p.s.deletePart(ctx, p.Type(), "stage", name, func(parts *apiParts) { delete(parts.Stages, name) })
+}
+
+func (p *v2StageProvider) Read(ctx context.Context, name string) (stacks.Props, error) {
+	return p.s.readPart(ctx, p.Type(), "stage", name)
+}
+
+// ---- Authorizer ----
+
+type v2AuthorizerProvider struct{ s *StackResources }
+
+func (*v2AuthorizerProvider) Type() string   { return "AWS::ApiGatewayV2::Authorizer" }
+func (*v2AuthorizerProvider) Stateful() bool { return false }
+func (*v2AuthorizerProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"ApiId":                          {Type: stacks.String, Required: true, CreateOnly: true},
+		"AuthorizerType":                 {Type: stacks.String, Required: true, Enum: []string{"REQUEST", "JWT"}},
+		"Name":                           {Type: stacks.String, Required: true},
+		"AuthorizerCredentialsArn":       str,
+		"AuthorizerPayloadFormatVersion": str,
+		"AuthorizerResultTtlInSeconds":   {Type: stacks.Integer},
+		"AuthorizerUri":                  str,
+		"EnableSimpleResponses":          {Type: stacks.Boolean},
+		"IdentitySource":                 {Type: stacks.List},
+		"IdentityValidationExpression":   str,
+		"JwtConfiguration":               {Type: stacks.Object},
+		"AuthorizerId":                   {Type: stacks.String, ReadOnly: true},
+	}}
+}
+
+func (p *v2AuthorizerProvider) authorizer(id string, props stacks.Props) Authorizer {
+	z := Authorizer{ID: id, Name: pstr(props["Name"]), Type: AuthorizerType(pstr(props["AuthorizerType"])),
+		IdentitySource: plist(props["IdentitySource"])}
+	if z.Type == AuthorizerJWT {
+		jc := pobj(props["JwtConfiguration"])
+		z.Issuer, z.Audience = pstr(jc["Issuer"]), plist(jc["Audience"])
+		return z
+	}
+	z.Function = FunctionFromURI(pstr(props["AuthorizerUri"]))
+	z.PayloadFormatVersion = pstr(props["AuthorizerPayloadFormatVersion"])
+	z.SimpleResponses = pbool(props["EnableSimpleResponses"])
+	z.ResultTTLSeconds = pint(props["AuthorizerResultTtlInSeconds"])
+	return z
+}
+
+// putAuthorizer records an authorizer of either API type.
+func (s *StackResources) putAuthorizer(ctx context.Context, apiID string, z Authorizer, props stacks.Props) error {
+	_, err := s.change(ctx, apiID, func(parts *apiParts) error {
+		parts.Authorizers[z.ID] = z
+		parts.Declared["authorizer/"+z.ID] = maps.Clone(props)
+		return nil
+	})
+	return err
+}
+
+func (p *v2AuthorizerProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	id, apiID := NewID(), pstr(props["ApiId"])
+	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
+		return "", nil, err
+	}
+	if err := p.s.putAuthorizer(ctx, apiID, p.authorizer(id, props), props); err != nil {
+		p.s.dropOwner(ctx, p.Type(), id)
+		return "", nil, err
+	}
+	return id, stacks.Attrs{"AuthorizerId": id}, nil
+}
+
+func (p *v2AuthorizerProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	return stacks.Attrs{"AuthorizerId": id}, p.s.putAuthorizer(ctx, pstr(props["ApiId"]), p.authorizer(id, props), props)
+}
+
+func (p *v2AuthorizerProvider) Delete(ctx context.Context, id string) error {
+	return p.s.deletePart(ctx, p.Type(), "authorizer", id, func(parts *apiParts) { delete(parts.Authorizers, id) })
+}
+
+func (p *v2AuthorizerProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	return p.s.readPart(ctx, p.Type(), "authorizer", id)
+}
+
+// ---- ApiMapping ----
+
+type v2MappingProvider struct{ s *StackResources }
+
+func (*v2MappingProvider) Type() string   { return "AWS::ApiGatewayV2::ApiMapping" }
+func (*v2MappingProvider) Stateful() bool { return false }
+func (*v2MappingProvider) Schema() stacks.Schema {
+	return stacks.Schema{Properties: map[string]stacks.Property{
+		"DomainName":    {Type: stacks.String, Required: true, CreateOnly: true},
+		"ApiId":         {Type: stacks.String, Required: true},
+		"Stage":         {Type: stacks.String, Required: true},
+		"ApiMappingKey": str,
+		"ApiMappingId":  {Type: stacks.String, ReadOnly: true},
+	}}
+}
+
+func (p *v2MappingProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+	id := NewID()
+	m := Mapping{ID: id, BasePath: pstr(props["ApiMappingKey"]), APIID: pstr(props["ApiId"]), Stage: pstr(props["Stage"])}
+	if err := p.s.putMapping(ctx, p.Type(), pstr(props["DomainName"]), m, props); err != nil {
+		return "", nil, err
+	}
+	return id, stacks.Attrs{"ApiMappingId": id}, nil
+}
+
+func (p *v2MappingProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	m := Mapping{ID: id, BasePath: pstr(props["ApiMappingKey"]), APIID: pstr(props["ApiId"]), Stage: pstr(props["Stage"])}
+	return stacks.Attrs{"ApiMappingId": id}, p.s.putMapping(ctx, p.Type(), pstr(props["DomainName"]), m, props)
+}
+
+func (p *v2MappingProvider) Delete(ctx context.Context, id string) error {
+	return p.s.deleteMapping(ctx, p.Type(), id)
+}
+
+func (p *v2MappingProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
+	return p.s.readMapping(ctx, p.Type(), id, func(d Domain, m Mapping) stacks.Props {
+		out := stacks.Props{"DomainName": d.Name, "ApiId": m.APIID, "Stage": m.Stage}
+		if m.BasePath != "" {
+			out["ApiMappingKey"] = m.BasePath
+		}
+		return out
+	})
+}
+
+var errNoDomain = errors.New("no such domain")
