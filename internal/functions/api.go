@@ -128,7 +128,7 @@ func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.Handle
 			if raw := r.PathValue("name"); raw != "" {
 				if name, _, err := parseFunctionRef(raw); err == nil {
 					req.Resource = a.s.account.FunctionARN(name)
-					if rp := a.s.opts.ResourcePolicy; rp != nil {
+					if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
 						req.ResourcePolicy = rp(name)
 					}
 				}

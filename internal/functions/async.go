@@ -451,7 +451,7 @@ func (a *asyncInvoker) deliver(ctx context.Context, src *Config, target string, 
 		}
 		p := a.s.principal(src)
 		req := awsapi.AuthzRequest{Service: "lambda", Action: "lambda:InvokeFunction", Resource: a.s.account.FunctionARN(name), Principal: &p}
-		if rp := a.s.opts.ResourcePolicy; rp != nil {
+		if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
 			req.ResourcePolicy = rp(name)
 		}
 		if err := awsapi.Authorize(ctx, a.s.opts.Authorizer, req); err != nil {

@@ -628,3 +628,37 @@ Outputs:
 		t.Fatalf("%s reads /sam/denied: %+v", wide, got)
 	}
 }
+
+// A function's resource-based policy (AddPermission) allows a role its
+// identity policies do not: the Invoke API evaluates both, as Lambda does.
+func TestIAMFunctionResourcePolicyAllows(t *testing.T) {
+	p := startPlatform(t, Options{})
+	c := clientsFor(p.EndpointURL())
+	ctx := context.Background()
+	fnRole := c.role(t, "fn-role", lambdaTrust)
+	if err := c.function(t, "target", fnRole); err != nil {
+		t.Fatal(err)
+	}
+	caller := c.role(t, "caller", lambdaTrust)
+	keys, err := p.Keys.Issue(iam.SessionPrincipal(caller, "s"), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.EndpointURL()), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, keys.SessionToken)})
+	invoke := func() error {
+		_, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("target"), Payload: []byte(`{"name":"/none"}`)})
+		return err
+	}
+	if err := invoke(); err == nil || !strings.Contains(err.Error(), "is not authorized to perform: lambda:InvokeFunction") {
+		t.Fatalf("invoke without any policy: %v", err)
+	}
+	if _, err := c.lambda.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("target"), StatementId: aws.String("caller"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String(caller)}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the resource policy to allow", 10*time.Second, func() bool { return invoke() == nil })
+	if _, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("target")}); err == nil {
+		t.Fatal("the policy allows lambda:InvokeFunction only, GetFunction was allowed")
+	}
+}
