@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
 	"github.com/nubo-run/nubo/internal/gateway"
 )
 
@@ -72,6 +75,12 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 		Stages: []gateway.Stage{{Name: "$default"}}})
 	if err != nil {
 		return err
+	}
+	// The route may invoke the function only with its permission, as on AWS.
+	if _, err := n.lc.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("echo"), StatementId: aws.String("bench-gateway"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"),
+		SourceArn: aws.String("arn:aws:execute-api:us-east-1:000000000000:" + api.ID + "/*")}); err != nil {
+		return fmt.Errorf("add permission: %w", err)
 	}
 	gwURL := "http://" + n.p.HTTPAddr() + "/_api/" + api.ID + "/echo"
 	if err := firstAnswer(hc, gwURL, echoPayload, 10*time.Second); err != nil {

@@ -121,7 +121,8 @@ func TestInvokeCommand(t *testing.T) {
 		"missing":        {[]string{"invoke", "nope"}, 1, "", "ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"},
 		"bad json":       {[]string{"invoke", "probe", "--payload", "{oops"}, 1, "", "InvalidRequestContentException"},
 		"no such file":   {[]string{"invoke", "probe", "--payload", "@/does/not/exist"}, 1, "", "--payload: open /does/not/exist"},
-		"missing arg":    {[]string{"invoke"}, 1, "", "accepts 1 arg"},
+		"missing arg":    {[]string{"invoke"}, 1, "", "invoke needs one function name"},
+		"empty arg":      {[]string{"invoke", ""}, 1, "", "invoke needs one function name"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

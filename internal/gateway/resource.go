@@ -268,7 +268,12 @@ func (p *apiParts) compose() API {
 			a.Stages = append(a.Stages, Stage{Name: name})
 		}
 	}
-	a.Stages = append(a.Stages, p.Base.Stages...) // quick create's $default
+	for _, st := range p.Base.Stages { // quick create's $default, unless declared
+		if !deployed[st.Name] {
+			deployed[st.Name] = true
+			a.Stages = append(a.Stages, st)
+		}
+	}
 	return a
 }
 
@@ -483,7 +488,7 @@ func (s *StackResources) dropOwner(ctx context.Context, typ, phys string) {
 	}
 }
 
-// subResource is the shared Read/Delete of resources that live in an API's
+// readPart and deletePart are the Read and Delete of resources that live in an API's
 // parts under declared key kind/phys.
 func (s *StackResources) readPart(ctx context.Context, typ, kind, phys string) (stacks.Props, error) {
 	apiID, err := s.owner(ctx, typ, phys)

@@ -30,7 +30,7 @@ func (p *domainProvider) Schema() stacks.Schema {
 			"DomainName":               {Type: stacks.String, Required: true, CreateOnly: true},
 			"DomainNameConfigurations": {Type: stacks.List},
 			"MutualTlsAuthentication":  {Type: stacks.Object},
-			"RoutingMode":              str,
+			"RoutingMode":              text(),
 			"Tags":                     {Type: stacks.Map},
 			"RegionalDomainName":       {Type: stacks.String, ReadOnly: true},
 			"RegionalHostedZoneId":     {Type: stacks.String, ReadOnly: true},
@@ -39,14 +39,14 @@ func (p *domainProvider) Schema() stacks.Schema {
 	}
 	return stacks.Schema{Properties: map[string]stacks.Property{
 		"DomainName":                          {Type: stacks.String, CreateOnly: true},
-		"CertificateArn":                      str,
-		"RegionalCertificateArn":              str,
+		"CertificateArn":                      text(),
+		"RegionalCertificateArn":              text(),
 		"EndpointConfiguration":               {Type: stacks.Object},
-		"EndpointAccessMode":                  str,
+		"EndpointAccessMode":                  text(),
 		"MutualTlsAuthentication":             {Type: stacks.Object},
-		"OwnershipVerificationCertificateArn": str,
-		"RoutingMode":                         str,
-		"SecurityPolicy":                      str,
+		"OwnershipVerificationCertificateArn": text(),
+		"RoutingMode":                         text(),
+		"SecurityPolicy":                      text(),
 		"Tags":                                {Type: stacks.List},
 		"DistributionDomainName":              {Type: stacks.String, ReadOnly: true},
 		"DistributionHostedZoneId":            {Type: stacks.String, ReadOnly: true},
@@ -186,8 +186,8 @@ func (*basePathMappingProvider) Schema() stacks.Schema {
 	return stacks.Schema{Properties: map[string]stacks.Property{
 		"DomainName": {Type: stacks.String, Required: true, CreateOnly: true},
 		"BasePath":   {Type: stacks.String, CreateOnly: true},
-		"RestApiId":  str,
-		"Stage":      str,
+		"RestApiId":  text(),
+		"Stage":      text(),
 	}}
 }
 

@@ -23,8 +23,8 @@ func (*apiKeyProvider) Schema() stacks.Schema {
 		"Name":               {Type: stacks.String, CreateOnly: true},
 		"Value":              {Type: stacks.String, CreateOnly: true},
 		"GenerateDistinctId": {Type: stacks.Boolean, CreateOnly: true},
-		"CustomerId":         str,
-		"Description":        str,
+		"CustomerId":         text(),
+		"Description":        text(),
 		"Enabled":            {Type: stacks.Boolean},
 		"StageKeys":          {Type: stacks.List},
 		"Tags":               {Type: stacks.List},
@@ -77,11 +77,11 @@ func (*usagePlanProvider) Stateful() bool { return false }
 func (*usagePlanProvider) Schema() stacks.Schema {
 	return stacks.Schema{Properties: map[string]stacks.Property{
 		"ApiStages":     {Type: stacks.List},
-		"Description":   str,
+		"Description":   text(),
 		"Quota":         {Type: stacks.Object},
 		"Tags":          {Type: stacks.List},
 		"Throttle":      {Type: stacks.Object},
-		"UsagePlanName": str,
+		"UsagePlanName": text(),
 		"Id":            {Type: stacks.String, ReadOnly: true},
 	}}
 }

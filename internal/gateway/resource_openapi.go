@@ -76,9 +76,15 @@ func jsonShape(v any) any {
 	return v
 }
 
-var openAPIMethods = map[string]string{
-	"get": "GET", "post": "POST", "put": "PUT", "delete": "DELETE", "patch": "PATCH",
-	"head": "HEAD", "options": "OPTIONS", "x-amazon-apigateway-any-method": methodAny,
+// openAPIMethod maps an operation key of a path item to a route method.
+func openAPIMethod(key string) (string, bool) {
+	switch k := strings.ToLower(key); k {
+	case "get", "post", "put", "delete", "patch", "head", "options":
+		return strings.ToUpper(k), true
+	case "x-amazon-apigateway-any-method", "any":
+		return methodAny, true
+	}
+	return "", false
 }
 
 // applyBody reads doc's routes, authorizers, CORS and binary media types
@@ -122,7 +128,7 @@ func applyBody(a *API, doc map[string]any) error {
 	for _, path := range sortedKeys(paths) {
 		item := pobj(paths[path])
 		for _, m := range sortedKeys(item) {
-			method, ok := openAPIMethods[strings.ToLower(m)]
+			method, ok := openAPIMethod(m)
 			if !ok {
 				continue
 			}

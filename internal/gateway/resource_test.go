@@ -515,3 +515,19 @@ func TestPartsAcrossNodes(t *testing.T) {
 		})
 	}
 }
+
+// TestQuickCreateWithStage: a quick-create API (its own $default stage) with
+// an explicit $default Stage resource too, as templates often spell it.
+func TestQuickCreateWithStage(t *testing.T) {
+	e := newResEnv(t)
+	api, _ := e.create(t, "Api", "AWS::ApiGatewayV2::Api", stacks.Props{"ProtocolType": "HTTP", "Target": testFnARN, "RouteKey": "ANY /{proxy+}"})
+	e.create(t, "Stage", "AWS::ApiGatewayV2::Stage", stacks.Props{"ApiId": api, "StageName": "$default",
+		"DefaultRouteSettings": map[string]any{"ThrottlingRateLimit": float64(5), "ThrottlingBurstLimit": float64(2)}})
+	a, _ := e.g.Get(api)
+	if len(a.Stages) != 1 || a.Stages[0].ThrottleBurst != 2 {
+		t.Fatalf("stages: %+v", a.Stages)
+	}
+	if r := e.do(t, req{path: "/_api/" + api + "/a/b"}); r.status != 200 {
+		t.Fatalf("GET /a/b: %d %s", r.status, r.body)
+	}
+}

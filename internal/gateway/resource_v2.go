@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -14,7 +13,8 @@ import (
 // (DomainName is shared with v1: resource_domain.go). Schemas after the
 // CloudFormation registry (createOnlyProperties force a replacement).
 
-var str = stacks.Property{Type: stacks.String}
+// text is a plain String property.
+func text() stacks.Property { return stacks.Property{Type: stacks.String} }
 
 func openObj() stacks.Property { return stacks.Property{Type: stacks.Any} }
 
@@ -26,21 +26,21 @@ func (*v2APIProvider) Type() string   { return "AWS::ApiGatewayV2::Api" }
 func (*v2APIProvider) Stateful() bool { return false }
 func (*v2APIProvider) Schema() stacks.Schema {
 	return stacks.Schema{Properties: map[string]stacks.Property{
-		"Name": str, "Description": str, "Version": str,
+		"Name": text(), "Description": text(), "Version": text(),
 		"ProtocolType":              {Type: stacks.String, CreateOnly: true, Enum: []string{"HTTP", "WEBSOCKET"}},
 		"Body":                      openObj(),
 		"BodyS3Location":            {Type: stacks.Object},
-		"BasePath":                  str,
+		"BasePath":                  text(),
 		"CorsConfiguration":         {Type: stacks.Object},
-		"CredentialsArn":            str,
+		"CredentialsArn":            text(),
 		"DisableExecuteApiEndpoint": {Type: stacks.Boolean},
 		"DisableSchemaValidation":   {Type: stacks.Boolean},
 		"FailOnWarnings":            {Type: stacks.Boolean},
-		"IpAddressType":             str,
-		"RouteKey":                  str,
-		"RouteSelectionExpression":  str,
-		"ApiKeySelectionExpression": str,
-		"Target":                    str,
+		"IpAddressType":             text(),
+		"RouteKey":                  text(),
+		"RouteSelectionExpression":  text(),
+		"ApiKeySelectionExpression": text(),
+		"Target":                    text(),
 		"Tags":                      {Type: stacks.Map},
 		"ApiId":                     {Type: stacks.String, ReadOnly: true},
 		"ApiEndpoint":               {Type: stacks.String, ReadOnly: true},
@@ -149,21 +149,21 @@ func (*v2IntegrationProvider) Schema() stacks.Schema {
 	return stacks.Schema{Properties: map[string]stacks.Property{
 		"ApiId":                       {Type: stacks.String, Required: true, CreateOnly: true},
 		"IntegrationType":             {Type: stacks.String, Required: true},
-		"IntegrationUri":              str,
-		"IntegrationMethod":           str,
-		"IntegrationSubtype":          str,
+		"IntegrationUri":              text(),
+		"IntegrationMethod":           text(),
+		"IntegrationSubtype":          text(),
 		"PayloadFormatVersion":        {Type: stacks.String, Enum: []string{"1.0", "2.0"}},
 		"TimeoutInMillis":             {Type: stacks.Integer},
-		"ConnectionId":                str,
-		"ConnectionType":              str,
-		"ContentHandlingStrategy":     str,
-		"CredentialsArn":              str,
-		"Description":                 str,
-		"PassthroughBehavior":         str,
+		"ConnectionId":                text(),
+		"ConnectionType":              text(),
+		"ContentHandlingStrategy":     text(),
+		"CredentialsArn":              text(),
+		"Description":                 text(),
+		"PassthroughBehavior":         text(),
 		"RequestParameters":           {Type: stacks.Map},
 		"RequestTemplates":            {Type: stacks.Map},
 		"ResponseParameters":          {Type: stacks.Map},
-		"TemplateSelectionExpression": str,
+		"TemplateSelectionExpression": text(),
 		"TlsConfig":                   {Type: stacks.Object},
 		"IntegrationId":               {Type: stacks.String, ReadOnly: true},
 	}}
@@ -231,16 +231,16 @@ func (*v2RouteProvider) Schema() stacks.Schema {
 	return stacks.Schema{Properties: map[string]stacks.Property{
 		"ApiId":                            {Type: stacks.String, Required: true, CreateOnly: true},
 		"RouteKey":                         {Type: stacks.String, Required: true},
-		"Target":                           str,
+		"Target":                           text(),
 		"ApiKeyRequired":                   {Type: stacks.Boolean},
 		"AuthorizationScopes":              {Type: stacks.List},
 		"AuthorizationType":                {Type: stacks.String, Enum: []string{"NONE", "AWS_IAM", "JWT", "CUSTOM"}},
-		"AuthorizerId":                     str,
-		"ModelSelectionExpression":         str,
-		"OperationName":                    str,
+		"AuthorizerId":                     text(),
+		"ModelSelectionExpression":         text(),
+		"OperationName":                    text(),
 		"RequestModels":                    openObj(),
 		"RequestParameters":                openObj(),
-		"RouteResponseSelectionExpression": str,
+		"RouteResponseSelectionExpression": text(),
 		"RouteId":                          {Type: stacks.String, ReadOnly: true},
 	}}
 }
@@ -314,10 +314,10 @@ func (*v2StageProvider) Schema() stacks.Schema {
 		"StageName":            {Type: stacks.String, Required: true, CreateOnly: true},
 		"AccessLogSettings":    {Type: stacks.Object},
 		"AutoDeploy":           {Type: stacks.Boolean},
-		"ClientCertificateId":  str,
+		"ClientCertificateId":  text(),
 		"DefaultRouteSettings": {Type: stacks.Object},
-		"DeploymentId":         str,
-		"Description":          str,
+		"DeploymentId":         text(),
+		"Description":          text(),
 		"RouteSettings":        openObj(),
 		"StageVariables":       openObj(),
 		"Tags":                 {Type: stacks.Map},
@@ -391,13 +391,13 @@ func (*v2AuthorizerProvider) Schema() stacks.Schema {
 		"ApiId":                          {Type: stacks.String, Required: true, CreateOnly: true},
 		"AuthorizerType":                 {Type: stacks.String, Required: true, Enum: []string{"REQUEST", "JWT"}},
 		"Name":                           {Type: stacks.String, Required: true},
-		"AuthorizerCredentialsArn":       str,
-		"AuthorizerPayloadFormatVersion": str,
+		"AuthorizerCredentialsArn":       text(),
+		"AuthorizerPayloadFormatVersion": text(),
 		"AuthorizerResultTtlInSeconds":   {Type: stacks.Integer},
-		"AuthorizerUri":                  str,
+		"AuthorizerUri":                  text(),
 		"EnableSimpleResponses":          {Type: stacks.Boolean},
 		"IdentitySource":                 {Type: stacks.List},
-		"IdentityValidationExpression":   str,
+		"IdentityValidationExpression":   text(),
 		"JwtConfiguration":               {Type: stacks.Object},
 		"AuthorizerId":                   {Type: stacks.String, ReadOnly: true},
 	}}
@@ -463,7 +463,7 @@ func (*v2MappingProvider) Schema() stacks.Schema {
 		"DomainName":    {Type: stacks.String, Required: true, CreateOnly: true},
 		"ApiId":         {Type: stacks.String, Required: true},
 		"Stage":         {Type: stacks.String, Required: true},
-		"ApiMappingKey": str,
+		"ApiMappingKey": text(),
 		"ApiMappingId":  {Type: stacks.String, ReadOnly: true},
 	}}
 }
@@ -495,5 +495,3 @@ func (p *v2MappingProvider) Read(ctx context.Context, id string) (stacks.Props, 
 		return out
 	})
 }
-
-var errNoDomain = errors.New("no such domain")
