@@ -662,3 +662,35 @@ func TestIAMFunctionResourcePolicyAllows(t *testing.T) {
 		t.Fatal("the policy allows lambda:InvokeFunction only, GetFunction was allowed")
 	}
 }
+
+// The gateway invokes as apigateway.amazonaws.com through the same check:
+// without the route's AWS::Lambda::Permission, enforce denies (500, the
+// fix in the log), audit allows and logs, off allows.
+func TestIAMGatewayModes(t *testing.T) {
+	params := map[string]string{"Permitted": "false", "Tag": "one", "WithSecondRoute": "false", "Reserved": "-1", "IntegrationTimeout": "30000"}
+	for _, c := range []struct {
+		mode   iam.Mode
+		status int
+		log    string
+	}{
+		{iam.Enforce, http.StatusInternalServerError, `msg="iam: access denied" part=iam principal=apigateway.amazonaws.com action=lambda:InvokeFunction`},
+		{iam.Audit, http.StatusOK, `msg="iam audit: would deny" part=iam principal=apigateway.amazonaws.com action=lambda:InvokeFunction`},
+		{iam.Off, http.StatusOK, ""},
+	} {
+		t.Run(c.mode.String(), func(t *testing.T) {
+			var logs syncBuffer
+			e := newGWEnvWith(t, Options{IAM: c.mode, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			res := e.deploy(t, "items", "http.yaml", params)
+			a := e.send(t, http.MethodGet, "", "/_api/"+res.Outputs["ApiId"]+"/items/42")
+			if a.status != c.status {
+				t.Fatalf("status %d %s, want %d", a.status, a.body, c.status)
+			}
+			if !strings.Contains(logs.String(), c.log) {
+				t.Fatalf("log lacks %q:\n%s", c.log, logs.String())
+			}
+			if c.mode == iam.Enforce && !strings.Contains(logs.String(), `statement="{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"apigateway.amazonaws.com\"}`) {
+				t.Fatalf("the denial names no statement to add:\n%s", logs.String())
+			}
+		})
+	}
+}
