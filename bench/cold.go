@@ -21,7 +21,8 @@ func all() []benchmark {
 	}
 }
 
-var echoPayload = []byte(`{"hello":"world"}`)
+// echoEvent is the event every echo benchmark sends.
+const echoEvent = `{"hello":"world"}`
 
 // benchCold compares nubo's cold start (Invoke to response on a new
 // instance) with the bare floor (fork+exec of the same binary against a
@@ -83,7 +84,7 @@ func benchCold(ctx context.Context, env *benchEnv) error {
 			return err
 		}
 		t := time.Now()
-		if err := n.invoke(ctx, n.lc, "echo", echoPayload); err != nil {
+		if err := n.invoke(ctx, n.lc, "echo", []byte(echoEvent)); err != nil {
 			return err
 		}
 		nb = append(nb, time.Since(t))
@@ -94,7 +95,7 @@ func benchCold(ctx context.Context, env *benchEnv) error {
 				return err
 			}
 			t := time.Now()
-			err = firstAnswer(client, r.url, echoPayload, 10*time.Second)
+			err = firstAnswer(client, r.url, []byte(echoEvent), 10*time.Second)
 			d := time.Since(t)
 			r.close()
 			if err != nil {

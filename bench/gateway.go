@@ -40,7 +40,7 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 	if err != nil {
 		return err
 	}
-	bare, err := run("bare net/http echo server", conns, func() func() error { return httpEcho(hc, "http://"+addr+"/", echoPayload) })
+	bare, err := run("bare net/http echo server", conns, func() func() error { return httpEcho(hc, "http://"+addr+"/", []byte(echoEvent)) })
 	stop()
 	if err != nil {
 		return err
@@ -56,7 +56,7 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 	if err != nil {
 		return err
 	}
-	floor, err := run("bare Runtime API best case: 1 process, 8 pollers", conns, func() func() error { return loop.invoker(echoPayload) })
+	floor, err := run("bare Runtime API best case: 1 process, 8 pollers", conns, func() func() error { return loop.invoker([]byte(echoEvent)) })
 	loop.close()
 	if err != nil {
 		return err
@@ -83,20 +83,20 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 		return fmt.Errorf("add permission: %w", err)
 	}
 	gwURL := "http://" + n.p.HTTPAddr() + "/_api/" + api.ID + "/echo"
-	if err := firstAnswer(hc, gwURL, echoPayload, 10*time.Second); err != nil {
+	if err := firstAnswer(hc, gwURL, []byte(echoEvent), 10*time.Second); err != nil {
 		return err
 	}
 	var gw1, direct1, gw, direct row
-	if gw1, err = run("nubo gateway: HttpApi route -> echo", 1, func() func() error { return httpEcho(hc, gwURL, echoPayload) }); err != nil {
+	if gw1, err = run("nubo gateway: HttpApi route -> echo", 1, func() func() error { return httpEcho(hc, gwURL, []byte(echoEvent)) }); err != nil {
 		return err
 	}
-	if direct1, err = run("nubo direct Invoke (lean signed client)", 1, func() func() error { return leanInvoke(hc, n.url, "echo", echoPayload) }); err != nil {
+	if direct1, err = run("nubo direct Invoke (lean signed client)", 1, func() func() error { return leanInvoke(hc, n.url, "echo", []byte(echoEvent)) }); err != nil {
 		return err
 	}
-	if gw, err = run("nubo gateway: HttpApi route -> echo", conns, func() func() error { return httpEcho(hc, gwURL, echoPayload) }); err != nil {
+	if gw, err = run("nubo gateway: HttpApi route -> echo", conns, func() func() error { return httpEcho(hc, gwURL, []byte(echoEvent)) }); err != nil {
 		return err
 	}
-	if direct, err = run("nubo direct Invoke (lean signed client)", conns, func() func() error { return leanInvoke(hc, n.url, "echo", echoPayload) }); err != nil {
+	if direct, err = run("nubo direct Invoke (lean signed client)", conns, func() func() error { return leanInvoke(hc, n.url, "echo", []byte(echoEvent)) }); err != nil {
 		return err
 	}
 	n.close()
@@ -109,7 +109,7 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 			slsWhy = err.Error()
 		} else {
 			before := s.rssMB()
-			sls, err = run("serverless-offline: httpApi -> Node echo", conns, func() func() error { return httpEcho(hc, s.url, echoPayload) })
+			sls, err = run("serverless-offline: httpApi -> Node echo", conns, func() func() error { return httpEcho(hc, s.url, []byte(echoEvent)) })
 			after := s.rssMB()
 			s.close()
 			if err != nil {

@@ -38,7 +38,7 @@ func benchWarm(ctx context.Context, env *benchEnv) error {
 	defer stop()
 	hc := httpClient(32)
 	for _, c := range []int{1, 8} {
-		if err := add("bare net/http echo round trip", c, func() func() error { return httpEcho(hc, "http://"+addr+"/", echoPayload) }); err != nil {
+		if err := add("bare net/http echo round trip", c, func() func() error { return httpEcho(hc, "http://"+addr+"/", []byte(echoEvent)) }); err != nil {
 			return err
 		}
 	}
@@ -55,7 +55,7 @@ func benchWarm(ctx context.Context, env *benchEnv) error {
 		if err != nil {
 			return err
 		}
-		err = add(b.what, b.clients, func() func() error { return loop.invoker(echoPayload) })
+		err = add(b.what, b.clients, func() func() error { return loop.invoker([]byte(echoEvent)) })
 		loop.close()
 		if err != nil {
 			return err
@@ -72,11 +72,11 @@ func benchWarm(ctx context.Context, env *benchEnv) error {
 	}
 	for _, c := range []int{1, 8} {
 		if err := add("nubo Invoke, aws-sdk-go-v2 client", c, func() func() error {
-			return func() error { return n.invoke(ctx, n.lc, "echo", echoPayload) }
+			return func() error { return n.invoke(ctx, n.lc, "echo", []byte(echoEvent)) }
 		}); err != nil {
 			return err
 		}
-		if err := add("nubo Invoke, lean signed net/http client", c, func() func() error { return leanInvoke(hc, n.url, "echo", echoPayload) }); err != nil {
+		if err := add("nubo Invoke, lean signed net/http client", c, func() func() error { return leanInvoke(hc, n.url, "echo", []byte(echoEvent)) }); err != nil {
 			return err
 		}
 	}
@@ -88,10 +88,10 @@ func benchWarm(ctx context.Context, env *benchEnv) error {
 		if err != nil {
 			return err
 		}
-		err = firstAnswer(hc, r.url, echoPayload, 10*time.Second)
+		err = firstAnswer(hc, r.url, []byte(echoEvent), 10*time.Second)
 		if err == nil {
 			// One client: a second concurrent invoke makes the emulator fail.
-			err = add("aws-lambda-rie invoke (one at a time only)", 1, func() func() error { return httpEcho(hc, r.url, echoPayload) })
+			err = add("aws-lambda-rie invoke (one at a time only)", 1, func() func() error { return httpEcho(hc, r.url, []byte(echoEvent)) })
 		}
 		r.close()
 		if err != nil {

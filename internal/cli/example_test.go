@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +77,46 @@ func TestUp_LearningPlatform(t *testing.T) {
 	}
 	if st := run("stacks"); !strings.Contains(st, "catalogue  stateful") {
 		t.Fatalf("stacks:\n%s", st)
+	}
+
+	// The HTTP API: each stack's routes under the shared stack's domain.
+	httpAddr := regexp.MustCompile(`HTTP APIs on http://(\S+)`).FindStringSubmatch(text)
+	if httpAddr == nil {
+		t.Fatalf("no HTTP address printed:\n%s", text)
+	}
+	call := func(method, path, body string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, "http://"+httpAddr[1]+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = "learn.localhost"
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+		want               string
+	}{
+		{"GET", "/courses", "", 200, `"title":"Go for serverless"`},
+		{"POST", "/payments", `{"userId":"u1","courseId":"go-101","card":"4242 4242 4242 4242","amountCents":4900}`, 200, `"receipt":"rcpt-`},
+		{"POST", "/payments", `{"card":"1234"}`, 400, `card number is not valid`},
+		{"POST", "/courses/go-101/enrolments", `{"userId":"u1","receipt":"rcpt-1"}`, 200, `"courseId":"go-101"`},
+		{"GET", "/content/go-101/lessons/2", "", 200, `lesson-2.mp4`},
+		{"GET", "/users/u1", "", 200, `"platform":"Learnwell"`},
+		{"GET", "/nowhere", "", 404, `Not Found`},
+	} {
+		status, body := call(c.method, c.path, c.body)
+		if status != c.status || !strings.Contains(body, c.want) {
+			t.Errorf("%s %s: %d %s; want %d with %s", c.method, c.path, status, body, c.status, c.want)
+		}
 	}
 
 	// --watch: a source change redeploys the user stack only.

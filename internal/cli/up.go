@@ -14,6 +14,7 @@ import (
 	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/platform"
 	"github.com/nubo-run/nubo/internal/stacks"
+	"github.com/nubo-run/nubo/internal/stacks/sam"
 )
 
 func newUpCmd() *cobra.Command {
@@ -39,7 +40,7 @@ warm instances.`,
 			if verbose {
 				level = slog.LevelDebug
 			}
-			found, err := stacks.FindTemplates(args[0])
+			found, err := stacks.FindTemplates(args[0], linkTransform)
 			if err != nil {
 				return err
 			}
@@ -103,4 +104,11 @@ warm instances.`,
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
 	f.BoolVarP(&watchDir, "watch", "w", false, "redeploy a stack when its template or a function's source changes")
 	return cmd
+}
+
+// linkTransform expands SAM templates so that nubo up sees the resources the
+// transform creates (a mapping that refers to ServerlessHttpApi, say) when it
+// orders stacks by their imports.
+func linkTransform(t map[string]any) (map[string]any, error) {
+	return sam.Transform(t, sam.Options{Region: "us-east-1", AccountID: "000000000000", Partition: "aws"})
 }

@@ -120,7 +120,7 @@ func watch(ctx context.Context, dir string, interval time.Duration, deployOne fu
 			changed, cur = changedFiles(prev, next), next
 		}
 		prev = cur
-		found, err := stacks.FindTemplates(dir)
+		found, err := stacks.FindTemplates(dir, linkTransform)
 		if err != nil {
 			fmt.Fprintf(out, "watch: %v\n", err)
 			continue

@@ -176,9 +176,16 @@ func (in *instance) start() (err error) {
 	if len(argv) == 0 {
 		return errors.New("command: empty argv")
 	}
-	in.dir = filepath.Join(o.WorkDir, in.id)
-	if err := os.MkdirAll(in.dir, 0o755); err != nil {
-		return fmt.Errorf("instance dir: %w", err)
+	// A spare made after the previous cold start saves making the working
+	// directory and memory group here.
+	sp := in.p.takeSpare(in.memMB)
+	if sp != nil {
+		in.dir, in.mem = sp.dir, sp.mem
+	} else {
+		in.dir = filepath.Join(o.WorkDir, in.id)
+		if err := os.MkdirAll(in.dir, 0o755); err != nil {
+			return fmt.Errorf("instance dir: %w", err)
+		}
 	}
 	var cleanup []func() error
 	defer func() {
@@ -199,9 +206,10 @@ func (in *instance) start() (err error) {
 	if err != nil {
 		return err
 	}
-	in.mem, err = in.p.mem.newGroup(in.id, in.memMB)
-	if err != nil {
-		return err
+	if sp == nil {
+		if in.mem, err = in.p.mem.newGroup(in.id, in.memMB); err != nil {
+			return err
+		}
 	}
 	cleanup = append(cleanup, in.mem.remove)
 	in.logR, in.logW, err = os.Pipe()
@@ -341,6 +349,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 				return nil, false, fmt.Errorf("start instance: %w", err)
 			}
 			res.InitDuration = in.readyAt.Sub(in.startedAt)
+			p.prepareSpare(in.memMB) // for the next cold start, off its path
 		case <-in.initErr:
 			in.timer.Stop()
 			in.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -64,6 +65,11 @@ type Pool struct {
 	started  bool
 	drained  chan struct{} // closed once closing and no invocation is in flight
 	stopping chan struct{} // closed when Close begins: stops the reaper
+
+	// spare is the next cold start's working directory and memory group,
+	// made in the background after a cold start (guarded by mu).
+	spare     *spare
+	preparing bool
 
 	wg        sync.WaitGroup // reaper, instance goroutines, background stops
 	closeOnce sync.Once
@@ -183,6 +189,15 @@ func (p *Pool) shutdown(ctx context.Context) error {
 	}
 	wg.Wait()
 	p.wg.Wait()
+	p.mu.Lock()
+	sp := p.spare
+	p.spare = nil
+	p.mu.Unlock()
+	if sp != nil {
+		if err := sp.discard(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if err := p.mem.close(); err != nil {
 		errs = append(errs, err)
 	}
@@ -442,4 +457,76 @@ func (p *Pool) reap() {
 			}
 		}
 	}
+}
+
+// spare is what a cold start would otherwise make on its path: the
+// instance's working directory and its memory group (a cgroup directory
+// with the limit written), for instances of memMB.
+type spare struct {
+	dir   string
+	mem   *memGroup
+	memMB int
+}
+
+func (s *spare) discard() error {
+	return errors.Join(s.mem.remove(), os.RemoveAll(s.dir))
+}
+
+// takeSpare hands the prepared spare over when it fits memMB.
+func (p *Pool) takeSpare(memMB int) *spare {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sp := p.spare
+	if sp == nil || sp.memMB != memMB {
+		return nil
+	}
+	p.spare = nil
+	return sp
+}
+
+// prepareSpare makes the next instance's spare in the background, unless
+// one that fits is ready or being made.
+func (p *Pool) prepareSpare(memMB int) {
+	p.mu.Lock()
+	if p.closing || p.preparing || (p.spare != nil && p.spare.memMB == memMB) {
+		p.mu.Unlock()
+		return
+	}
+	old := p.spare
+	p.spare, p.preparing = nil, true
+	p.wg.Add(1)
+	p.mu.Unlock()
+	go func() {
+		defer p.wg.Done()
+		if old != nil {
+			_ = old.discard()
+		}
+		sp, err := p.makeSpare(memMB)
+		p.mu.Lock()
+		p.preparing = false
+		keep := err == nil && !p.closing && p.spare == nil
+		if keep {
+			p.spare = sp
+		}
+		p.mu.Unlock()
+		switch {
+		case err != nil:
+			p.log.Debug("preparing a spare instance directory", "err", err)
+		case !keep:
+			_ = sp.discard()
+		}
+	}()
+}
+
+func (p *Pool) makeSpare(memMB int) (*spare, error) {
+	id := "spare-" + randomHex(8)
+	dir := filepath.Join(p.o.WorkDir, id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("instance dir: %w", err)
+	}
+	mem, err := p.mem.newGroup(id, memMB)
+	if err != nil {
+		return nil, errors.Join(err, os.RemoveAll(dir))
+	}
+	return &spare{dir: dir, mem: mem, memMB: memMB}, nil
 }

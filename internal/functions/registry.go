@@ -249,7 +249,6 @@ func (r *registry) remove(ctx context.Context, name string) (*Config, error) {
 		return nil, fmt.Errorf("function %q: delete: %w", name, err)
 	}
 	r.remember(name, nil, rev+1) // the delete marker comes after rev; the watcher brings its own
-
 	if err := r.eic.Delete(ctx, name); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, fmt.Errorf("function %q: delete invoke config: %w", name, err)
 	}

@@ -33,14 +33,19 @@ func (l *linkResolver) importValue(name string) (any, error) {
 }
 
 // TemplateLinks finds the exports and imports of a template deployed as
-// stack, with its parameters' defaults (for `nubo up` ordering).
-func TemplateLinks(src []byte, stack string, params map[string]string) (Links, error) {
+// stack, with its parameters' defaults (for `nubo up` ordering). transform
+// expands templates that declare the SAM transform (nil: they are read as
+// written, and references to SAM's implicit resources fail).
+func TemplateLinks(src []byte, stack string, params map[string]string, transform Expander) (Links, error) {
 	raw, lines, err := ParseDocument(src)
 	if err != nil {
 		return Links{}, err
 	}
-	delete(raw, "Globals")
-	t, err := loadTemplate(raw, lines, func(m map[string]any) (map[string]any, error) { return m, nil })
+	if transform == nil {
+		delete(raw, "Globals")
+		transform = func(m map[string]any) (map[string]any, error) { return m, nil }
+	}
+	t, err := loadTemplate(raw, lines, transform)
 	if err != nil {
 		return Links{}, err
 	}
@@ -152,8 +157,9 @@ type Found struct {
 // FindTemplates finds the templates under dir (files whose top level has
 // Resources), names their stacks (template.yaml in DIR/x is stack x;
 // x.yaml is stack x) and orders them so that exporters come before
-// importers. An import cycle is an error naming the stacks.
-func FindTemplates(dir string) ([]Found, error) {
+// importers. An import cycle is an error naming the stacks. transform is
+// as for TemplateLinks.
+func FindTemplates(dir string, transform Expander) ([]Found, error) {
 	var found []Found
 	byName := map[string]string{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -184,7 +190,7 @@ func FindTemplates(dir string) ([]Found, error) {
 			return fmt.Errorf("%s and %s would both be stack %q: rename one", other, path, name)
 		}
 		byName[name] = path
-		links, err := TemplateLinks(src, name, nil)
+		links, err := TemplateLinks(src, name, nil, transform)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}

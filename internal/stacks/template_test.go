@@ -188,7 +188,7 @@ func TestFindTemplates_OrdersByImportsAndNamesCycles(t *testing.T) {
 	write("shared/template.yaml", "Resources:\n  A: {Type: T}\nOutputs:\n  O: {Value: x, Export: {Name: !Sub '${AWS::StackName}-o'}}\n")
 	write("user.yaml", "Resources:\n  A: {Type: T, Properties: {V: !ImportValue shared-o}}\nOutputs:\n  O: {Value: x, Export: {Name: user-o}}\n")
 	write("notes/readme.yaml", "title: not a template\n")
-	found, err := FindTemplates(dir)
+	found, err := FindTemplates(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestFindTemplates_OrdersByImportsAndNamesCycles(t *testing.T) {
 		t.Error(diff)
 	}
 	write("shared/template.yaml", "Resources:\n  A: {Type: T, Properties: {V: !ImportValue user-o}}\nOutputs:\n  O: {Value: x, Export: {Name: !Sub '${AWS::StackName}-o'}}\n")
-	if _, err := FindTemplates(dir); err == nil || !strings.Contains(err.Error(), "shared -> user -> shared") && !strings.Contains(err.Error(), "user -> shared -> user") {
+	if _, err := FindTemplates(dir, nil); err == nil || !strings.Contains(err.Error(), "shared -> user -> shared") && !strings.Contains(err.Error(), "user -> shared -> user") {
 		t.Errorf("cycle: %v", err)
 	}
 }
@@ -218,7 +218,7 @@ func TestFindTemplates_OrdersBySSMParameters(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	found, err := FindTemplates(dir)
+	found, err := FindTemplates(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,9 +4,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"strconv"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/nubo-run/nubo/examples/learning-platform/internal/web"
 )
 
 type request struct {
@@ -22,21 +27,19 @@ type material struct {
 
 func main() {
 	base := os.Getenv("CONTENT_BASE_URL")
-	lambda.Start(func(ctx context.Context, r request) (material, error) {
+	get := func(ctx context.Context, r request) (material, error) {
 		if r.CourseID == "" || r.Lesson < 1 {
 			return material{}, errors.New("courseId and a lesson number >= 1 are required")
 		}
-		return material{CourseID: r.CourseID, Lesson: r.Lesson, URL: base + "/" + r.CourseID + "/lesson-" + itoa(r.Lesson) + ".mp4"}, nil
-	})
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
+		return material{CourseID: r.CourseID, Lesson: r.Lesson, URL: base + "/" + r.CourseID + "/lesson-" + strconv.Itoa(r.Lesson) + ".mp4"}, nil
 	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
+	// GET /content/{courseId}/lessons/{lesson}
+	lambda.Start(web.Adapt(get, func(ev *events.APIGatewayV2HTTPRequest, r *request) error {
+		n, err := strconv.Atoi(ev.PathParameters["lesson"])
+		if err != nil {
+			return fmt.Errorf("lesson %q is not a number", ev.PathParameters["lesson"])
+		}
+		r.CourseID, r.Lesson = ev.PathParameters["courseId"], n
+		return nil
+	}))
 }

@@ -9,7 +9,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/nubo-run/nubo/examples/learning-platform/internal/web"
 )
 
 type request struct {
@@ -27,7 +30,7 @@ type enrolment struct {
 }
 
 func main() {
-	lambda.Start(func(ctx context.Context, r request) (enrolment, error) {
+	enrol := func(ctx context.Context, r request) (enrolment, error) {
 		if r.UserID == "" || r.CourseID == "" {
 			return enrolment{}, errors.New("userId and courseId are required")
 		}
@@ -35,5 +38,13 @@ func main() {
 			return enrolment{}, fmt.Errorf("course %s: no payment receipt", r.CourseID)
 		}
 		return enrolment{UserID: r.UserID, CourseID: r.CourseID, Receipt: r.Receipt, Since: time.Now().UTC(), PaymentFn: os.Getenv("PAYMENT_FUNCTION")}, nil
-	})
+	}
+	// POST /courses/{courseId}/enrolments with {"userId", "receipt"}.
+	lambda.Start(web.Adapt(enrol, func(ev *events.APIGatewayV2HTTPRequest, r *request) error {
+		if err := web.JSONBody(ev, r); err != nil {
+			return err
+		}
+		r.CourseID = ev.PathParameters["courseId"]
+		return nil
+	}))
 }

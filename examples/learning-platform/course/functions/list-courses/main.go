@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/nubo-run/nubo/examples/learning-platform/internal/web"
 )
 
 type course struct {
@@ -28,7 +30,7 @@ func main() {
 		panic(err)
 	}
 	client := ssm.NewFromConfig(cfg)
-	lambda.Start(func(ctx context.Context) ([]course, error) {
+	list := func(ctx context.Context, _ struct{}) ([]course, error) {
 		out, err := client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(os.Getenv("CATALOGUE_PARAMETER"))})
 		if err != nil {
 			return nil, fmt.Errorf("read catalogue: %w", err)
@@ -38,5 +40,6 @@ func main() {
 			return nil, fmt.Errorf("decode catalogue: %w", err)
 		}
 		return cs, nil
-	})
+	}
+	lambda.Start(web.Adapt(list, web.JSONBody[struct{}]))
 }

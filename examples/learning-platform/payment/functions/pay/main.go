@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/nubo-run/nubo/examples/learning-platform/internal/web"
 )
 
 type request struct {
@@ -29,7 +31,7 @@ type receipt struct {
 }
 
 func main() {
-	lambda.Start(func(ctx context.Context, r request) (receipt, error) {
+	pay := func(ctx context.Context, r request) (receipt, error) {
 		card := strings.ReplaceAll(r.Card, " ", "")
 		if !luhn(card) {
 			return receipt{}, errors.New("card number is not valid")
@@ -39,7 +41,9 @@ func main() {
 		}
 		h := sha256.Sum256([]byte(r.UserID + "/" + r.CourseID + "/" + card))
 		return receipt{Receipt: "rcpt-" + hex.EncodeToString(h[:8]), Amount: r.Amount, Currency: os.Getenv("CURRENCY")}, nil
-	})
+	}
+	// POST /payments with the request as the JSON body.
+	lambda.Start(web.Adapt(pay, web.JSONBody[request]))
 }
 
 func luhn(s string) bool {

@@ -7,7 +7,10 @@ import (
 	"errors"
 	"os"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/nubo-run/nubo/examples/learning-platform/internal/web"
 )
 
 type request struct {
@@ -20,10 +23,15 @@ type profile struct {
 }
 
 func main() {
-	lambda.Start(func(ctx context.Context, r request) (profile, error) {
+	get := func(ctx context.Context, r request) (profile, error) {
 		if r.UserID == "" {
 			return profile{}, errors.New("userId is required")
 		}
 		return profile{UserID: r.UserID, Platform: os.Getenv("PLATFORM_NAME")}, nil
-	})
+	}
+	// GET /users/{userId}
+	lambda.Start(web.Adapt(get, func(ev *events.APIGatewayV2HTTPRequest, r *request) error {
+		r.UserID = ev.PathParameters["userId"]
+		return nil
+	}))
 }
