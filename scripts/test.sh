@@ -35,3 +35,4 @@ fuzz FuzzBody ./internal/gateway/
 fuzz FuzzParse ./internal/iam/policy/
 fuzz FuzzParseTemplate ./internal/stacks/
 fuzz FuzzEvaluate ./internal/stacks/
+fuzz FuzzRoleProps ./internal/iam/

@@ -124,13 +124,16 @@ func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.Handle
 		if action := routeAction(r.Pattern); action != "" {
 			// A name that does not parse is refused by the handler, before
 			// it acts; the function's ARN is the resource otherwise.
-			resource := "*"
+			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r}
 			if raw := r.PathValue("name"); raw != "" {
 				if name, _, err := parseFunctionRef(raw); err == nil {
-					resource = a.s.account.FunctionARN(name)
+					req.Resource = a.s.account.FunctionARN(name)
+					if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
+						req.ResourcePolicy = rp(name)
+					}
 				}
 			}
-			if err := a.authorize(r, action, resource, nil); err != nil {
+			if err := awsapi.Authorize(r.Context(), a.s.opts.Authorizer, req); err != nil {
 				a.writeError(w, r, err)
 				return
 			}

@@ -450,9 +450,11 @@ func (a *asyncInvoker) deliver(ctx context.Context, src *Config, target string, 
 			return err
 		}
 		p := a.s.principal(src)
-		if err := awsapi.Authorize(ctx, a.s.opts.Authorizer, awsapi.AuthzRequest{
-			Service: "lambda", Action: "lambda:InvokeFunction", Resource: a.s.account.FunctionARN(name), Principal: &p,
-		}); err != nil {
+		req := awsapi.AuthzRequest{Service: "lambda", Action: "lambda:InvokeFunction", Resource: a.s.account.FunctionARN(name), Principal: &p}
+		if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
+			req.ResourcePolicy = rp(name)
+		}
+		if err := awsapi.Authorize(ctx, a.s.opts.Authorizer, req); err != nil {
 			return err
 		}
 		if _, _, err := a.s.reg.get(ctx, name); err != nil {

@@ -181,6 +181,10 @@ type harnessOpts struct {
 	// realPool runs functions in the instance pool (real processes)
 	// instead of fakeExec.
 	realPool bool
+	// authz, roles and resourcePolicy are the service's IAM hooks.
+	authz          awsapi.Authorizer
+	roles          RoleChecker
+	resourcePolicy func(string) string
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -216,7 +220,8 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	}
 	h.closers = append(h.closers, func() { _ = bb.Close(context.Background()) })
 	svc, err = New(Options{Backbone: bb, Account: account, DataDir: o.dataDir, Keys: keys, Executor: executor,
-		EndpointURL: func() string { return h.url }, Logs: logs, Metrics: metrics, Async: o.async, Destinations: o.dests})
+		EndpointURL: func() string { return h.url }, Logs: logs, Metrics: metrics, Async: o.async, Destinations: o.dests,
+		Authorizer: o.authz, Roles: o.roles, ResourcePolicy: o.resourcePolicy})
 	if err != nil {
 		t.Fatal(err)
 	}

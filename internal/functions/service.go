@@ -59,8 +59,13 @@ type Options struct {
 	Authorizer awsapi.Authorizer
 	// Roles, when set, checks a function's execution role at CreateFunction
 	// and UpdateFunctionConfiguration (the IAM store).
-	Roles  RoleChecker
-	Logger *slog.Logger
+	Roles RoleChecker
+	// ResourcePolicy, when set, returns a function's resource-based policy
+	// (AddPermission, AWS::Lambda::Permission; "" for none): authorization
+	// of the Lambda API's operations on a function evaluates it with the
+	// caller's identity policies.
+	ResourcePolicy func(function string) string
+	Logger         *slog.Logger
 }
 
 // RoleChecker tells whether a role exists and trusts a service to assume

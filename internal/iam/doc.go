@@ -3,9 +3,11 @@
 // managed policies and SAM policy templates templates use (managed.go,
 // samtemplates.go), the Authorizer every service calls after SigV4
 // (authorizer.go) with a record of the permissions each role used
-// (usage.go), and the IAM and STS query APIs (api_iam.go, api_sts.go,
-// api_simulate.go). The policy language and AWS's evaluation logic are in
-// the policy subpackage.
+// (usage.go), the IAM and STS query APIs (api_iam.go, api_sts.go,
+// api_simulate.go), nubo's own UsageReport operation behind `nubo iam
+// report` (api_report.go) and the stack providers AWS::IAM::Role,
+// AWS::IAM::Policy and AWS::IAM::ManagedPolicy (resource.go). The policy
+// language and AWS's evaluation logic are in the policy subpackage.
 //
 // # Wiring (internal/platform)
 //
@@ -14,7 +16,9 @@
 //	api, _ := iam.NewAPI(iam.APIOptions{Store: store, Authorizer: authz, Keys: keys})
 //	parts: store, then authz (both Start/Close), before the edge listener
 //	services: awsapi.Service{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
-//	          awsapi.Service{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()}
+//	          awsapi.Service{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()},
+//	          api.Admin() // NuboIAM.UsageReport
+//	providers: NewRoleProvider(store), NewPolicyProvider(store), NewManagedPolicyProvider(store)
 //
 // # The seam services call
 //

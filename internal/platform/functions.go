@@ -57,13 +57,28 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 		Async:       o.Functions.Async,
 		Authorizer:  p.authorizer(),
 		Roles:       p.roleChecker(),
-		Logger:      o.Logger.With("part", "functions"),
+		// The policy store is built after the service: read it late.
+		ResourcePolicy: p.functionPolicy,
+		Logger:         o.Logger.With("part", "functions"),
 	})
 	if err != nil {
 		return err
 	}
 	p.Functions = svc
 	return nil
+}
+
+// functionPolicy is a function's resource-based policy document, "" when
+// it has none.
+func (p *Platform) functionPolicy(function string) string {
+	if p.Policies == nil {
+		return ""
+	}
+	b, err := p.Policies.Policy(function)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // functionServices are the AWS APIs of the functions context: Lambda and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/gateway"
 )
@@ -19,17 +20,23 @@ import (
 // function URL with AuthType NONE needs lambda:InvokeFunctionUrl for "*"
 // (FunctionUrlAuthType NONE). Signed callers of AWS_IAM URLs hold nubo's
 // own credentials, which identity-based policy allows.
+//
+// The policy store answers the common case (allowed) from its compiled
+// policies; what it would deny goes to the IAM authorizer, which decides
+// by --iam: nil under off (allowed), allowed and logged under audit, denied
+// under enforce with the statement that would allow it in the log.
 type gatewayInvoker struct {
 	fns      *functions.Service
 	policies *functions.PolicyStore
-	account  string
+	account  awsapi.Account
+	authz    awsapi.Authorizer
 }
 
 var _ gateway.Invoker = gatewayInvoker{}
 
 // target resolves the function the gateway names (a name or an ARN, as
 // integration URIs carry) and checks its policy.
-func (g gatewayInvoker) target(function string, src gateway.Source) (string, error) {
+func (g gatewayInvoker) target(ctx context.Context, function string, src gateway.Source) (string, error) {
 	name, _, err := functions.ParseFunctionRef(function)
 	if err != nil {
 		return "", errors.Join(gateway.ErrFunctionNotFound, err)
@@ -37,25 +44,39 @@ func (g gatewayInvoker) target(function string, src gateway.Source) (string, err
 	if g.policies == nil {
 		return name, nil
 	}
-	allowed := true
+	var principal, action string
+	var keys map[string][]string
 	switch src.Principal {
 	case gateway.PrincipalAPIGateway:
-		allowed = g.policies.Allows(name, src.Principal, "lambda:InvokeFunction", map[string][]string{
-			"aws:SourceArn": {src.SourceARN}, "aws:SourceAccount": {g.account},
-		})
+		principal, action = src.Principal, "lambda:InvokeFunction"
+		keys = map[string][]string{"aws:SourceArn": {src.SourceARN}, "aws:SourceAccount": {g.account.ID}}
 	case gateway.PrincipalURL:
-		allowed = g.policies.Allows(name, "*", "lambda:InvokeFunctionUrl", map[string][]string{
-			"lambda:FunctionUrlAuthType": {gateway.AuthNone},
-		})
+		principal, action = "*", "lambda:InvokeFunctionUrl"
+		keys = map[string][]string{"lambda:FunctionUrlAuthType": {gateway.AuthNone}}
+	default:
+		return name, nil
 	}
-	if !allowed {
+	if g.policies.Allows(name, principal, action, keys) || g.authz == nil {
+		return name, nil
+	}
+	doc, _ := g.policies.Policy(name) // none: nothing allows
+	if principal == "*" {
+		principal = "anonymous" // matches only Principal "*" statements
+	}
+	err = g.authz.Authorize(ctx, awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: g.account.FunctionARN(name),
+		ServicePrincipal: principal, Context: keys, ResourcePolicy: string(doc)})
+	var ae *awsapi.Error
+	switch {
+	case err == nil:
+		return name, nil
+	case errors.As(err, &ae) && !ae.Server:
 		return "", fmt.Errorf("function %q: %w (principal %s, source %s)", name, gateway.ErrAccessDenied, src.Principal, src.SourceARN)
 	}
-	return name, nil
+	return "", err
 }
 
 func (g gatewayInvoker) Invoke(ctx context.Context, function string, payload []byte, src gateway.Source) ([]byte, string, error) {
-	name, err := g.target(function, src)
+	name, err := g.target(ctx, function, src)
 	if err != nil {
 		return nil, "", err
 	}
@@ -70,7 +91,7 @@ func (g gatewayInvoker) Invoke(ctx context.Context, function string, payload []b
 }
 
 func (g gatewayInvoker) InvokeStream(ctx context.Context, function string, payload []byte, w io.Writer, src gateway.Source) (string, error) {
-	name, err := g.target(function, src)
+	name, err := g.target(ctx, function, src)
 	if err != nil {
 		return "", err
 	}

@@ -36,10 +36,15 @@ type gwEnv struct {
 
 func newGWEnv(t *testing.T) *gwEnv {
 	t.Helper()
+	return newGWEnvWith(t, Options{})
+}
+
+// newGWEnvWith is newGWEnv with platform options (--iam, a logger).
+func newGWEnvWith(t *testing.T, o Options) *gwEnv {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs function processes")
 	}
-	o := Options{}
 	if os.Getenv("NUBO_TEST_LOG") != "" {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

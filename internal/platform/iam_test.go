@@ -628,3 +628,69 @@ Outputs:
 		t.Fatalf("%s reads /sam/denied: %+v", wide, got)
 	}
 }
+
+// A function's resource-based policy (AddPermission) allows a role its
+// identity policies do not: the Invoke API evaluates both, as Lambda does.
+func TestIAMFunctionResourcePolicyAllows(t *testing.T) {
+	p := startPlatform(t, Options{})
+	c := clientsFor(p.EndpointURL())
+	ctx := context.Background()
+	fnRole := c.role(t, "fn-role", lambdaTrust)
+	if err := c.function(t, "target", fnRole); err != nil {
+		t.Fatal(err)
+	}
+	caller := c.role(t, "caller", lambdaTrust)
+	keys, err := p.Keys.Issue(iam.SessionPrincipal(caller, "s"), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.EndpointURL()), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, keys.SessionToken)})
+	invoke := func() error {
+		_, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("target"), Payload: []byte(`{"name":"/none"}`)})
+		return err
+	}
+	if err := invoke(); err == nil || !strings.Contains(err.Error(), "is not authorized to perform: lambda:InvokeFunction") {
+		t.Fatalf("invoke without any policy: %v", err)
+	}
+	if _, err := c.lambda.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("target"), StatementId: aws.String("caller"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String(caller)}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the resource policy to allow", 10*time.Second, func() bool { return invoke() == nil })
+	if _, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("target")}); err == nil {
+		t.Fatal("the policy allows lambda:InvokeFunction only, GetFunction was allowed")
+	}
+}
+
+// The gateway invokes as apigateway.amazonaws.com through the same check:
+// without the route's AWS::Lambda::Permission, enforce denies (500, the
+// fix in the log), audit allows and logs, off allows.
+func TestIAMGatewayModes(t *testing.T) {
+	params := map[string]string{"Permitted": "false", "Tag": "one", "WithSecondRoute": "false", "Reserved": "-1", "IntegrationTimeout": "30000"}
+	for _, c := range []struct {
+		mode   iam.Mode
+		status int
+		log    string
+	}{
+		{iam.Enforce, http.StatusInternalServerError, `msg="iam: access denied" part=iam principal=apigateway.amazonaws.com action=lambda:InvokeFunction`},
+		{iam.Audit, http.StatusOK, `msg="iam audit: would deny" part=iam principal=apigateway.amazonaws.com action=lambda:InvokeFunction`},
+		{iam.Off, http.StatusOK, ""},
+	} {
+		t.Run(c.mode.String(), func(t *testing.T) {
+			var logs syncBuffer
+			e := newGWEnvWith(t, Options{IAM: c.mode, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			res := e.deploy(t, "items", "http.yaml", params)
+			a := e.send(t, http.MethodGet, "", "/_api/"+res.Outputs["ApiId"]+"/items/42")
+			if a.status != c.status {
+				t.Fatalf("status %d %s, want %d", a.status, a.body, c.status)
+			}
+			if !strings.Contains(logs.String(), c.log) {
+				t.Fatalf("log lacks %q:\n%s", c.log, logs.String())
+			}
+			if c.mode == iam.Enforce && !strings.Contains(logs.String(), `statement="{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"apigateway.amazonaws.com\"}`) {
+				t.Fatalf("the denial names no statement to add:\n%s", logs.String())
+			}
+		})
+	}
+}

@@ -141,7 +141,7 @@ func New(o Options) (*Platform, error) {
 	}
 	if p.Gateway, err = gateway.New(gateway.Options{
 		Backbone:  p.Backbone,
-		Invoker:   gatewayInvoker{fns: p.Functions, policies: p.Policies, account: account.ID},
+		Invoker:   gatewayInvoker{fns: p.Functions, policies: p.Policies, account: account, authz: p.authorizer()},
 		Account:   account,
 		Keys:      p.Keys,
 		Logger:    o.Logger.With("part", "gateway"),
