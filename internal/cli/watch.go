@@ -127,16 +127,18 @@ func watch(ctx context.Context, dir string, interval time.Duration, deployOne fu
 		}
 		seen := map[string]bool{}
 		var todo []stacks.Found
+		why := map[string]string{} // stack -> the first changed file of it
 		for _, f := range found { // FindTemplates' order is the deploy order
 			for _, c := range changed {
 				if g, ok := stackOf([]stacks.Found{f}, c); ok && !seen[g.Stack] {
 					seen[g.Stack] = true
+					why[g.Stack] = c
 					todo = append(todo, g)
 				}
 			}
 		}
 		for _, f := range todo {
-			rel, _ := filepath.Rel(dir, f.Path)
+			rel, _ := filepath.Rel(dir, why[f.Stack])
 			fmt.Fprintf(out, "\n== change in %s: redeploying stack %s\n", rel, f.Stack)
 			start := time.Now()
 			if err := deployOne(ctx, f); err != nil {
