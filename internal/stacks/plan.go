@@ -241,7 +241,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 			continue
 		}
 		if _, known := e.opts.Registry.Provider(t.Resources[id].Type); !known {
-			errs = append(errs, t.Lines.errorf(join(join("Resources", id), "Type"), "resource %s: unsupported resource type %s (nubo supports: %s)",
+			errs = append(errs, t.Lines.errorf(join(join("Resources", id), "Type"), "resource %s: resource type %s is not supported yet (nubo supports: %s)",
 				id, t.Resources[id].Type, strings.Join(e.opts.Registry.Types(), ", ")))
 		}
 	}
