@@ -128,7 +128,7 @@ func watch(ctx context.Context, dir string, interval time.Duration, deployOne fu
 		seen := map[string]bool{}
 		var todo []stacks.Found
 		why := map[string]string{} // stack -> the first changed file of it
-		for _, f := range found { // FindTemplates' order is the deploy order
+		for _, f := range found {  // FindTemplates' order is the deploy order
 			for _, c := range changed {
 				if g, ok := stackOf([]stacks.Found{f}, c); ok && !seen[g.Stack] {
 					seen[g.Stack] = true
