@@ -30,6 +30,7 @@ type Edge struct {
 	public   *http.ServeMux
 	log      *slog.Logger
 	now      func() time.Time
+	signing  SigningKeys
 }
 
 // NewEdge builds an edge over the given services. Signing names must be unique.
@@ -93,7 +94,7 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid."), e.log)
 		return
 	}
-	if err := sig.Verify(r, secret, e.now()); err != nil {
+	if err := sig.VerifyCached(r, secret, e.now(), &e.signing); err != nil {
 		msg := "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 		if errors.Is(err, errSignatureExpired) {
 			msg = "Signature expired: " + sig.AmzDate.Format("20060102T150405Z") + " is now earlier than the allowed window around " + e.now().UTC().Format("20060102T150405Z")

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +145,52 @@ func FuzzParseSigV4(f *testing.F) {
 			_ = s.Verify(r, "k", time.Now())
 		}
 	})
+}
+
+func TestSigningKeysCache(t *testing.T) {
+	var c SigningKeys
+	scopes := []signingScope{
+		{"secret-a", "20261125", "us-east-1", "lambda"},
+		{"secret-b", "20261125", "us-east-1", "lambda"}, // same scope, other secret
+		{"secret-a", "20261126", "us-east-1", "lambda"},
+		{"secret-a", "20261125", "eu-west-1", "lambda"},
+		{"secret-a", "20261125", "us-east-1", "sqs"},
+	}
+	seen := map[string]bool{}
+	for _, s := range scopes {
+		want := hex.EncodeToString(deriveSigningKey(s.secret, s.date, s.region, s.service))
+		for range 2 { // a miss, then a hit
+			if got := hex.EncodeToString(c.key(s.secret, s.date, s.region, s.service)); got != want {
+				t.Fatalf("%+v: key %s, want %s", s, got, want)
+			}
+		}
+		if seen[want] {
+			t.Fatalf("%+v: key shared with another scope", s)
+		}
+		seen[want] = true
+	}
+	var nilCache *SigningKeys
+	if got, want := hex.EncodeToString(nilCache.key("s", "20261125", "r", "x")), hex.EncodeToString(deriveSigningKey("s", "20261125", "r", "x")); got != want {
+		t.Fatalf("nil cache key %s, want %s", got, want)
+	}
+
+	// Bounded, and safe for concurrent use.
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 3 * maxSigningKeys {
+				c.key("secret", strconv.Itoa(g*10000+i), "us-east-1", "lambda")
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	c.mu.Lock()
+	n := len(c.m)
+	c.mu.Unlock()
+	if n > maxSigningKeys {
+		t.Fatalf("cache holds %d keys, bound %d", n, maxSigningKeys)
+	}
 }
