@@ -91,15 +91,20 @@ type instance struct {
 	resLimit   io.LimitedReader
 
 	// Logs: the reader attributes lines to logReq; syncs count markers.
-	logMu    sync.Mutex
-	logReq   string
-	tailOn   bool
-	tail     []byte
-	syncSent atomic.Uint64
-	syncSeen atomic.Uint64
-	synced   chan struct{}
-	syncT    *time.Timer
-	logsDone chan struct{} // closed when the reader has seen EOF
+	logMu  sync.Mutex
+	logReq string
+	tailOn bool
+	tail   []byte
+	// START waits here to be stored with the invocation's next line (its
+	// first output, or END and REPORT): one message instead of two.
+	startLine LogLine
+	startID   string
+	startOn   bool
+	syncSent  atomic.Uint64
+	syncSeen  atomic.Uint64
+	synced    chan struct{}
+	syncT     *time.Timer
+	logsDone  chan struct{} // closed when the reader has seen EOF
 
 	hdr [7][]string // reused header values for /next
 
@@ -419,6 +424,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 			select {
 			case <-in.work:
 				if !cold {
+					in.flushStart()
 					p.release(in, false)
 					return nil, true, nil
 				}
@@ -451,6 +457,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 		in.timer.Stop()
 		in.kill()
 		in.abandon()
+		in.flushStart()
 		p.release(in, false)
 		return nil, false, context.Cause(ctx)
 	}
@@ -519,11 +526,17 @@ func (in *instance) drainLogs() {
 
 // logLines ends the invocation's log: END and REPORT, the tail if asked.
 func (in *instance) logLines(id string, tail bool, res *Result, logging bool) {
+	var end, rep []byte
 	if logging {
-		in.emitOwn(id, "END RequestId: "+id)
-		in.emitOwn(id, report(id, res, in.memMB))
+		end, rep = []byte("END RequestId: "+id), []byte(report(id, res, in.memMB))
 	}
+	at := time.Now()
 	in.logMu.Lock()
+	start, startID, waiting := in.takeStart()
+	if logging && in.tailOn {
+		in.appendTail(end)
+		in.appendTail(rep)
+	}
 	if tail {
 		t := in.tail
 		if len(t) > tailBytes {
@@ -533,6 +546,18 @@ func (in *instance) logLines(id string, tail bool, res *Result, logging bool) {
 	}
 	in.logReq, in.tailOn, in.tail = "", false, in.tail[:0]
 	in.logMu.Unlock()
+	if waiting && startID != id {
+		in.store(startID, start)
+		waiting = false
+	}
+	switch {
+	case logging && waiting:
+		in.store(id, start, LogLine{At: at, Text: end}, LogLine{At: at, Text: rep})
+	case logging:
+		in.store(id, LogLine{At: at, Text: end}, LogLine{At: at, Text: rep})
+	case waiting:
+		in.store(id, start)
+	}
 }
 
 const tailBytes = 4096
@@ -566,22 +591,63 @@ func seconds(d time.Duration) string {
 // beginLog attributes the instance's lines to invocation id from now on.
 func (in *instance) beginLog(id string, tail, logging bool) {
 	in.logMu.Lock()
+	prev, prevID, had := in.takeStart()
 	in.logReq, in.tailOn, in.tail = id, tail, in.tail[:0]
-	in.logMu.Unlock()
 	if logging {
-		in.emitOwn(id, "START RequestId: "+id+" Version: "+in.version)
+		line := []byte("START RequestId: " + id + " Version: " + in.version)
+		if in.tailOn {
+			in.appendTail(line)
+		}
+		if in.p.o.Logs != nil {
+			in.startLine, in.startID, in.startOn = LogLine{At: time.Now(), Text: line}, id, true
+		}
+	}
+	in.logMu.Unlock()
+	if had {
+		in.store(prevID, prev)
 	}
 }
 
-// emitOwn writes a line of the pool's own (START, END, REPORT).
-func (in *instance) emitOwn(id, line string) {
-	in.logMu.Lock()
-	if in.tailOn {
-		in.appendTail([]byte(line))
+// takeStart returns the START line not stored yet, if any. Call it with
+// logMu held.
+func (in *instance) takeStart() (LogLine, string, bool) {
+	if !in.startOn {
+		return LogLine{}, "", false
 	}
+	in.startOn = false
+	return in.startLine, in.startID, true
+}
+
+// flushStart stores the START line if it is still waiting (an invocation
+// abandoned before its END).
+func (in *instance) flushStart() {
+	in.logMu.Lock()
+	l, id, ok := in.takeStart()
 	in.logMu.Unlock()
-	if sink := in.p.o.Logs; sink != nil {
-		sink.Line(in.name, id, time.Now(), []byte(line))
+	if ok {
+		in.store(id, l)
+	}
+}
+
+// lineBatcher is a LogSink that stores several lines of one invocation at
+// once (LogStore).
+type lineBatcher interface {
+	Lines(function, requestID string, lines []LogLine)
+}
+
+// store gives lines of invocation id to the pool's log sink, together when
+// it takes batches. Text may be reused after store returns.
+func (in *instance) store(id string, lines ...LogLine) {
+	sink := in.p.o.Logs
+	if sink == nil {
+		return
+	}
+	if b, ok := sink.(lineBatcher); ok {
+		b.Lines(in.name, id, lines)
+		return
+	}
+	for _, l := range lines {
+		sink.Line(in.name, id, l.At, bytes.Clone(l.Text))
 	}
 }
 
@@ -657,14 +723,22 @@ func (in *instance) handleLine(l []byte) {
 
 func (in *instance) emit(l []byte) {
 	l = bytes.TrimSuffix(l, []byte{'\r'})
+	at := time.Now()
 	in.logMu.Lock()
 	id := in.logReq
 	if in.tailOn {
 		in.appendTail(l)
 	}
+	start, startID, waiting := in.takeStart()
 	in.logMu.Unlock()
-	if sink := in.p.o.Logs; sink != nil {
-		sink.Line(in.name, id, time.Now(), bytes.Clone(l))
+	switch {
+	case !waiting:
+		in.store(id, LogLine{At: at, Text: l})
+	case startID == id:
+		in.store(id, start, LogLine{At: at, Text: l})
+	default:
+		in.store(startID, start)
+		in.store(id, LogLine{At: at, Text: l})
 	}
 }
 
