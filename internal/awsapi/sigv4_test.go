@@ -194,3 +194,45 @@ func TestSigningKeysCache(t *testing.T) {
 		t.Fatalf("cache holds %d keys, bound %d", n, maxSigningKeys)
 	}
 }
+
+// Public patterns are served without a signature, for their methods only;
+// everything else goes through authentication.
+func TestEdgePublicPatterns(t *testing.T) {
+	public := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Header().Set("X-Public", name) })
+	}
+	cases := []struct {
+		patterns     []string
+		method, path string
+		want         string // the public handler serving it, "" for authentication
+	}{
+		{[]string{"GET /health"}, "GET", "/health", "GET /health"},
+		{[]string{"GET /health"}, "HEAD", "/health", "GET /health"},
+		{[]string{"GET /health"}, "POST", "/health", ""},
+		{[]string{"GET /health"}, "GET", "/other", ""},
+		{[]string{"GET /health", "POST /hook"}, "POST", "/hook", "POST /hook"},
+		{[]string{"GET /health", "POST /hook"}, "POST", "/health", ""},
+		{[]string{"GET /health", "/any"}, "PUT", "/any", "/any"},
+		{[]string{"GET /health", "/any"}, "PUT", "/health", ""},
+		{[]string{"GET localhost/h"}, "GET", "/h", ""}, // the test server's host is 127.0.0.1
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.patterns, ",")+" "+c.method+" "+c.path, func(t *testing.T) {
+			edge, err := NewEdge(newKeys(t), nil, Service{Name: "lambda", Protocol: RestJSON, Handler: http.NotFoundHandler()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range c.patterns {
+				edge.HandlePublic(p, public(p))
+			}
+			w := httptest.NewRecorder()
+			edge.ServeHTTP(w, httptest.NewRequest(c.method, "http://127.0.0.1"+c.path, nil))
+			if got := w.Header().Get("X-Public"); got != c.want {
+				t.Fatalf("served by %q, want %q", got, c.want)
+			}
+			if c.want == "" && w.Code != http.StatusForbidden {
+				t.Fatalf("status %d, want 403 (no signature)", w.Code)
+			}
+		})
+	}
+}
