@@ -91,20 +91,15 @@ type instance struct {
 	resLimit   io.LimitedReader
 
 	// Logs: the reader attributes lines to logReq; syncs count markers.
-	logMu  sync.Mutex
-	logReq string
-	tailOn bool
-	tail   []byte
-	// START waits here to be stored with the invocation's next line (its
-	// first output, or END and REPORT): one message instead of two.
-	startLine LogLine
-	startID   string
-	startOn   bool
-	syncSent  atomic.Uint64
-	syncSeen  atomic.Uint64
-	synced    chan struct{}
-	syncT     *time.Timer
-	logsDone  chan struct{} // closed when the reader has seen EOF
+	logMu    sync.Mutex
+	logReq   string
+	tailOn   bool
+	tail     []byte
+	syncSent atomic.Uint64
+	syncSeen atomic.Uint64
+	synced   chan struct{}
+	syncT    *time.Timer
+	logsDone chan struct{} // closed when the reader has seen EOF
 
 	hdr [7][]string // reused header values for /next
 
@@ -424,7 +419,6 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 			select {
 			case <-in.work:
 				if !cold {
-					in.flushStart()
 					p.release(in, false)
 					return nil, true, nil
 				}
@@ -457,7 +451,6 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 		in.timer.Stop()
 		in.kill()
 		in.abandon()
-		in.flushStart()
 		p.release(in, false)
 		return nil, false, context.Cause(ctx)
 	}
@@ -532,7 +525,6 @@ func (in *instance) logLines(id string, tail bool, res *Result, logging bool) {
 	}
 	at := time.Now()
 	in.logMu.Lock()
-	start, startID, waiting := in.takeStart()
 	if logging && in.tailOn {
 		in.appendTail(end)
 		in.appendTail(rep)
@@ -546,17 +538,9 @@ func (in *instance) logLines(id string, tail bool, res *Result, logging bool) {
 	}
 	in.logReq, in.tailOn, in.tail = "", false, in.tail[:0]
 	in.logMu.Unlock()
-	if waiting && startID != id {
-		in.store(startID, start)
-		waiting = false
-	}
-	switch {
-	case logging && waiting:
-		in.store(id, start, LogLine{At: at, Text: end}, LogLine{At: at, Text: rep})
-	case logging:
+	if logging {
+		// END and REPORT are written together: one message holds both.
 		in.store(id, LogLine{At: at, Text: end}, LogLine{At: at, Text: rep})
-	case waiting:
-		in.store(id, start)
 	}
 }
 
@@ -591,41 +575,17 @@ func seconds(d time.Duration) string {
 // beginLog attributes the instance's lines to invocation id from now on.
 func (in *instance) beginLog(id string, tail, logging bool) {
 	in.logMu.Lock()
-	prev, prevID, had := in.takeStart()
 	in.logReq, in.tailOn, in.tail = id, tail, in.tail[:0]
+	var start []byte
 	if logging {
-		line := []byte("START RequestId: " + id + " Version: " + in.version)
+		start = []byte("START RequestId: " + id + " Version: " + in.version)
 		if in.tailOn {
-			in.appendTail(line)
-		}
-		if in.p.o.Logs != nil {
-			in.startLine, in.startID, in.startOn = LogLine{At: time.Now(), Text: line}, id, true
+			in.appendTail(start)
 		}
 	}
 	in.logMu.Unlock()
-	if had {
-		in.store(prevID, prev)
-	}
-}
-
-// takeStart returns the START line not stored yet, if any. Call it with
-// logMu held.
-func (in *instance) takeStart() (LogLine, string, bool) {
-	if !in.startOn {
-		return LogLine{}, "", false
-	}
-	in.startOn = false
-	return in.startLine, in.startID, true
-}
-
-// flushStart stores the START line if it is still waiting (an invocation
-// abandoned before its END).
-func (in *instance) flushStart() {
-	in.logMu.Lock()
-	l, id, ok := in.takeStart()
-	in.logMu.Unlock()
-	if ok {
-		in.store(id, l)
+	if logging {
+		in.store(id, LogLine{At: time.Now(), Text: start})
 	}
 }
 
@@ -723,23 +683,13 @@ func (in *instance) handleLine(l []byte) {
 
 func (in *instance) emit(l []byte) {
 	l = bytes.TrimSuffix(l, []byte{'\r'})
-	at := time.Now()
 	in.logMu.Lock()
 	id := in.logReq
 	if in.tailOn {
 		in.appendTail(l)
 	}
-	start, startID, waiting := in.takeStart()
 	in.logMu.Unlock()
-	switch {
-	case !waiting:
-		in.store(id, LogLine{At: at, Text: l})
-	case startID == id:
-		in.store(id, start, LogLine{At: at, Text: l})
-	default:
-		in.store(startID, start)
-		in.store(id, LogLine{At: at, Text: l})
-	}
+	in.store(id, LogLine{At: time.Now(), Text: l})
 }
 
 // syncLogs returns once the log reader has seen every line the runtime

@@ -275,9 +275,11 @@ type LogLine struct {
 // the lines of a message within it.
 const maxBatchLines = 16
 
-// Lines stores lines of one invocation written together (START with the
-// first line, END with REPORT) as one JetStream message: one write instead
-// of several. Read gives them back as separate events, each with its own
+// Lines stores lines of one invocation written together (END and REPORT)
+// as one JetStream message: one write instead of several. Only lines
+// written at the same moment belong together: readers that follow by time
+// (nubo logs --follow, aws logs tail) ask for lines after the newest they
+// saw, so a line stored late with an older time would be missed. Read gives them back as separate events, each with its own
 // time. Like Line, it does not wait for the acknowledgement.
 //
 // A message of one line is that line with its time in evLogTimeHdr; one of
