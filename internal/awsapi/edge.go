@@ -28,8 +28,13 @@ type Edge struct {
 	services map[string]Service
 	order    []string
 	public   *http.ServeMux
-	log      *slog.Logger
-	now      func() time.Time
+	// publicMethods are the methods the public patterns serve (nil: any, a
+	// pattern names none): other requests skip the public mux.
+	publicMethods map[string]bool
+	publicAny     bool
+	log           *slog.Logger
+	now           func() time.Time
+	signing       SigningKeys
 }
 
 // NewEdge builds an edge over the given services. Signing names must be unique.
@@ -52,12 +57,33 @@ func NewEdge(keys *Keyring, log *slog.Logger, services ...Service) (*Edge, error
 }
 
 // HandlePublic serves pattern without authentication (health, metrics).
-func (e *Edge) HandlePublic(pattern string, h http.Handler) { e.public.Handle(pattern, h) }
+func (e *Edge) HandlePublic(pattern string, h http.Handler) {
+	e.public.Handle(pattern, h)
+	method, rest, ok := strings.Cut(pattern, " ")
+	if !ok || strings.Contains(method, "/") || strings.TrimSpace(rest) == "" {
+		e.publicAny = true
+		return
+	}
+	if e.publicMethods == nil {
+		e.publicMethods = map[string]bool{}
+	}
+	e.publicMethods[method] = true
+	if method == http.MethodGet {
+		e.publicMethods[http.MethodHead] = true // a GET pattern serves HEAD too
+	}
+}
+
+// maybePublic reports whether r may match a public pattern.
+func (e *Edge) maybePublic(r *http.Request) bool {
+	return e.publicAny || e.publicMethods[r.Method]
+}
 
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h, pattern := e.public.Handler(r); pattern != "" {
-		h.ServeHTTP(w, r)
-		return
+	if e.maybePublic(r) {
+		if h, pattern := e.public.Handler(r); pattern != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
 	}
 	rid := NewRequestID()
 	ctx := WithRequestID(r.Context(), rid)
@@ -93,7 +119,7 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid."), e.log)
 		return
 	}
-	if err := sig.Verify(r, secret, e.now()); err != nil {
+	if err := sig.VerifyCached(r, secret, e.now(), &e.signing); err != nil {
 		msg := "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 		if errors.Is(err, errSignatureExpired) {
 			msg = "Signature expired: " + sig.AmzDate.Format("20060102T150405Z") + " is now earlier than the allowed window around " + e.now().UTC().Format("20060102T150405Z")

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -98,6 +99,13 @@ func ParseSigV4(r *http.Request) (SigV4, error) {
 // Verify checks the signature of r against secret. It reads and restores
 // r.Body when the payload hash is not given in X-Amz-Content-Sha256.
 func (s SigV4) Verify(r *http.Request, secret string, now time.Time) error {
+	return s.VerifyCached(r, secret, now, nil)
+}
+
+// VerifyCached is Verify taking the signing key from keys when it holds it
+// (keys may be nil): the key depends only on the secret and the credential
+// scope, so a client's requests of one day share it.
+func (s SigV4) VerifyCached(r *http.Request, secret string, now time.Time, keys *SigningKeys) error {
 	if s.Presigned {
 		if now.After(s.AmzDate.Add(s.Expires)) {
 			return errSignatureExpired
@@ -113,10 +121,7 @@ func (s SigV4) Verify(r *http.Request, secret string, now time.Time) error {
 	scope := s.Date + "/" + s.Region + "/" + s.Service + "/aws4_request"
 	h := sha256.Sum256([]byte(creq))
 	sts := sigAlgorithm + "\n" + s.AmzDate.Format("20060102T150405Z") + "\n" + scope + "\n" + hex.EncodeToString(h[:])
-	k := hmacSHA256([]byte("AWS4"+secret), s.Date)
-	k = hmacSHA256(k, s.Region)
-	k = hmacSHA256(k, s.Service)
-	k = hmacSHA256(k, "aws4_request")
+	k := keys.key(secret, s.Date, s.Region, s.Service)
 	want := hex.EncodeToString(hmacSHA256(k, sts))
 	if !hmac.Equal([]byte(want), []byte(s.Signature)) {
 		return errSignatureMismatch
@@ -128,6 +133,49 @@ var (
 	errSignatureExpired  = errors.New("signature expired")
 	errSignatureMismatch = errors.New("signature mismatch")
 )
+
+// SigningKeys caches derived SigV4 signing keys (four HMACs each), keyed by
+// secret and credential scope. The zero value is ready; it is safe for
+// concurrent use and holds at most maxSigningKeys keys, dropping them all
+// when full (scopes change daily, so old ones are never needed again).
+type SigningKeys struct {
+	mu sync.Mutex
+	m  map[signingScope][]byte
+}
+
+type signingScope struct{ secret, date, region, service string }
+
+const maxSigningKeys = 256
+
+// key returns the signing key of secret for the scope, deriving it on a
+// miss. A nil cache derives every time.
+func (c *SigningKeys) key(secret, date, region, service string) []byte {
+	if c == nil {
+		return deriveSigningKey(secret, date, region, service)
+	}
+	id := signingScope{secret, date, region, service}
+	c.mu.Lock()
+	k, ok := c.m[id]
+	c.mu.Unlock()
+	if ok {
+		return k
+	}
+	k = deriveSigningKey(secret, date, region, service)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxSigningKeys {
+		c.m = make(map[signingScope][]byte)
+	}
+	c.m[id] = k
+	c.mu.Unlock()
+	return k
+}
+
+func deriveSigningKey(secret, date, region, service string) []byte {
+	k := hmacSHA256([]byte("AWS4"+secret), date)
+	k = hmacSHA256(k, region)
+	k = hmacSHA256(k, service)
+	return hmacSHA256(k, "aws4_request")
+}
 
 func hmacSHA256(key []byte, s string) []byte {
 	m := hmac.New(sha256.New, key)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +145,94 @@ func FuzzParseSigV4(f *testing.F) {
 			_ = s.Verify(r, "k", time.Now())
 		}
 	})
+}
+
+func TestSigningKeysCache(t *testing.T) {
+	var c SigningKeys
+	scopes := []signingScope{
+		{"secret-a", "20261125", "us-east-1", "lambda"},
+		{"secret-b", "20261125", "us-east-1", "lambda"}, // same scope, other secret
+		{"secret-a", "20261126", "us-east-1", "lambda"},
+		{"secret-a", "20261125", "eu-west-1", "lambda"},
+		{"secret-a", "20261125", "us-east-1", "sqs"},
+	}
+	seen := map[string]bool{}
+	for _, s := range scopes {
+		want := hex.EncodeToString(deriveSigningKey(s.secret, s.date, s.region, s.service))
+		for range 2 { // a miss, then a hit
+			if got := hex.EncodeToString(c.key(s.secret, s.date, s.region, s.service)); got != want {
+				t.Fatalf("%+v: key %s, want %s", s, got, want)
+			}
+		}
+		if seen[want] {
+			t.Fatalf("%+v: key shared with another scope", s)
+		}
+		seen[want] = true
+	}
+	var nilCache *SigningKeys
+	if got, want := hex.EncodeToString(nilCache.key("s", "20261125", "r", "x")), hex.EncodeToString(deriveSigningKey("s", "20261125", "r", "x")); got != want {
+		t.Fatalf("nil cache key %s, want %s", got, want)
+	}
+
+	// Bounded, and safe for concurrent use.
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 3 * maxSigningKeys {
+				c.key("secret", strconv.Itoa(g*10000+i), "us-east-1", "lambda")
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	c.mu.Lock()
+	n := len(c.m)
+	c.mu.Unlock()
+	if n > maxSigningKeys {
+		t.Fatalf("cache holds %d keys, bound %d", n, maxSigningKeys)
+	}
+}
+
+// Public patterns are served without a signature, for their methods only;
+// everything else goes through authentication.
+func TestEdgePublicPatterns(t *testing.T) {
+	public := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Header().Set("X-Public", name) })
+	}
+	cases := []struct {
+		patterns     []string
+		method, path string
+		want         string // the public handler serving it, "" for authentication
+	}{
+		{[]string{"GET /health"}, "GET", "/health", "GET /health"},
+		{[]string{"GET /health"}, "HEAD", "/health", "GET /health"},
+		{[]string{"GET /health"}, "POST", "/health", ""},
+		{[]string{"GET /health"}, "GET", "/other", ""},
+		{[]string{"GET /health", "POST /hook"}, "POST", "/hook", "POST /hook"},
+		{[]string{"GET /health", "POST /hook"}, "POST", "/health", ""},
+		{[]string{"GET /health", "/any"}, "PUT", "/any", "/any"},
+		{[]string{"GET /health", "/any"}, "PUT", "/health", ""},
+		{[]string{"GET localhost/h"}, "GET", "/h", ""}, // the test server's host is 127.0.0.1
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.patterns, ",")+" "+c.method+" "+c.path, func(t *testing.T) {
+			edge, err := NewEdge(newKeys(t), nil, Service{Name: "lambda", Protocol: RestJSON, Handler: http.NotFoundHandler()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range c.patterns {
+				edge.HandlePublic(p, public(p))
+			}
+			w := httptest.NewRecorder()
+			edge.ServeHTTP(w, httptest.NewRequest(c.method, "http://127.0.0.1"+c.path, nil))
+			if got := w.Header().Get("X-Public"); got != c.want {
+				t.Fatalf("served by %q, want %q", got, c.want)
+			}
+			if c.want == "" && w.Code != http.StatusForbidden {
+				t.Fatalf("status %d, want 403 (no signature)", w.Code)
+			}
+		})
+	}
 }

@@ -517,11 +517,16 @@ func (in *instance) drainLogs() {
 
 // logLines ends the invocation's log: END and REPORT, the tail if asked.
 func (in *instance) logLines(id string, tail bool, res *Result, logging bool) {
+	var end, rep []byte
 	if logging {
-		in.emitOwn(id, "END RequestId: "+id)
-		in.emitOwn(id, report(id, res, in.memMB))
+		end, rep = []byte("END RequestId: "+id), []byte(report(id, res, in.memMB))
 	}
+	at := time.Now()
 	in.logMu.Lock()
+	if logging && in.tailOn {
+		in.appendTail(end)
+		in.appendTail(rep)
+	}
 	if tail {
 		t := in.tail
 		if len(t) > tailBytes {
@@ -531,6 +536,10 @@ func (in *instance) logLines(id string, tail bool, res *Result, logging bool) {
 	}
 	in.logReq, in.tailOn, in.tail = "", false, in.tail[:0]
 	in.logMu.Unlock()
+	if logging {
+		// END and REPORT are written together: one message holds both.
+		in.store(id, LogLine{At: at, Text: end}, LogLine{At: at, Text: rep})
+	}
 }
 
 const tailBytes = 4096
@@ -565,21 +574,38 @@ func seconds(d time.Duration) string {
 func (in *instance) beginLog(id string, tail, logging bool) {
 	in.logMu.Lock()
 	in.logReq, in.tailOn, in.tail = id, tail, in.tail[:0]
+	var start []byte
+	if logging {
+		start = []byte("START RequestId: " + id + " Version: " + in.version)
+		if in.tailOn {
+			in.appendTail(start)
+		}
+	}
 	in.logMu.Unlock()
 	if logging {
-		in.emitOwn(id, "START RequestId: "+id+" Version: "+in.version)
+		in.store(id, LogLine{At: time.Now(), Text: start})
 	}
 }
 
-// emitOwn writes a line of the pool's own (START, END, REPORT).
-func (in *instance) emitOwn(id, line string) {
-	in.logMu.Lock()
-	if in.tailOn {
-		in.appendTail([]byte(line))
+// lineBatcher is a LogSink that stores several lines of one invocation at
+// once (LogStore).
+type lineBatcher interface {
+	Lines(function, requestID string, lines []LogLine)
+}
+
+// store gives lines of invocation id to the pool's log sink, together when
+// it takes batches. Text may be reused after store returns.
+func (in *instance) store(id string, lines ...LogLine) {
+	sink := in.p.o.Logs
+	if sink == nil {
+		return
 	}
-	in.logMu.Unlock()
-	if sink := in.p.o.Logs; sink != nil {
-		sink.Line(in.name, id, time.Now(), []byte(line))
+	if b, ok := sink.(lineBatcher); ok {
+		b.Lines(in.name, id, lines)
+		return
+	}
+	for _, l := range lines {
+		sink.Line(in.name, id, l.At, bytes.Clone(l.Text))
 	}
 }
 
@@ -661,9 +687,7 @@ func (in *instance) emit(l []byte) {
 		in.appendTail(l)
 	}
 	in.logMu.Unlock()
-	if sink := in.p.o.Logs; sink != nil {
-		sink.Line(in.name, id, time.Now(), bytes.Clone(l))
-	}
+	in.store(id, LogLine{At: time.Now(), Text: l})
 }
 
 // syncLogs returns once the log reader has seen every line the runtime

@@ -27,6 +27,8 @@ const (
 	logStream    = "NUBO_FN_LOGS"
 	logSubject   = "nubo.fn.logs."
 	evLogTimeHdr = "Nubo-Time" // unix nanoseconds the line was written
+	// evLogLinesHdr indexes a message holding several lines.
+	evLogLinesHdr = "Nubo-Lines"
 )
 
 // LogOptions sets how long function logs are kept.
@@ -260,24 +262,106 @@ func (l *LogStore) Close(ctx context.Context) error {
 // Line stores one line. It does not wait for JetStream's acknowledgement: a
 // function's output must never block on its logs.
 func (l *LogStore) Line(function, requestID string, at time.Time, line []byte) {
+	l.Lines(function, requestID, []LogLine{{At: at, Text: line}})
+}
+
+// LogLine is one line of a batch given to Lines.
+type LogLine struct {
+	At   time.Time
+	Text []byte
+}
+
+// maxBatchLines is the most lines one message holds; LogEvent.Seq numbers
+// the lines of a message within it.
+const maxBatchLines = 16
+
+// Lines stores lines of one invocation written together (END and REPORT)
+// as one JetStream message: one write instead of several. Only lines
+// written at the same moment belong together: readers that follow by time
+// (nubo logs --follow, aws logs tail) ask for lines after the newest they
+// saw, so a line stored late with an older time would be missed. Read gives them back as separate events, each with its own
+// time. Like Line, it does not wait for the acknowledgement.
+//
+// A message of one line is that line with its time in evLogTimeHdr; one of
+// several has the lines one after the other and, in evLogLinesHdr, each
+// line's unix nanoseconds and length ("ns:len,ns:len,...").
+func (l *LogStore) Lines(function, requestID string, lines []LogLine) {
 	if l.nc == nil {
 		return
 	}
-	m := nats.NewMsg(logSubject + function)
-	m.Header.Set(evLogTimeHdr, strconv.FormatInt(at.UnixNano(), 10))
+	for len(lines) > maxBatchLines {
+		l.Lines(function, requestID, lines[:maxBatchLines])
+		lines = lines[maxBatchLines:]
+	}
+	if len(lines) == 0 {
+		return
+	}
+	h := make(nats.Header, 3)
+	if len(lines) == 1 {
+		h[evLogTimeHdr] = []string{strconv.FormatInt(lines[0].At.UnixNano(), 10)}
+	} else {
+		var idx []byte
+		for i, ln := range lines {
+			if i > 0 {
+				idx = append(idx, ',')
+			}
+			idx = strconv.AppendInt(idx, ln.At.UnixNano(), 10)
+			idx = append(idx, ':')
+			idx = strconv.AppendInt(idx, int64(len(ln.Text)), 10)
+		}
+		h[evLogTimeHdr] = []string{strconv.FormatInt(lines[0].At.UnixNano(), 10)}
+		h[evLogLinesHdr] = []string{string(idx)}
+	}
 	if requestID != "" {
-		m.Header.Set(evRequestIDHdr, requestID)
+		h[evRequestIDHdr] = []string{requestID}
 	}
 	if ttl := l.ttl(function); ttl > 0 {
-		m.Header.Set(jetstream.MsgTTLHeader, strconv.FormatInt(int64(ttl/time.Second), 10))
+		h[jetstream.MsgTTLHeader] = []string{strconv.FormatInt(int64(ttl/time.Second), 10)}
 	}
-	m.Data = append([]byte(nil), line...)
-	_ = l.nc.PublishMsg(m)
+	n := 0
+	for _, ln := range lines {
+		n += len(ln.Text)
+	}
+	data := make([]byte, 0, n)
+	for _, ln := range lines {
+		data = append(data, ln.Text...)
+	}
+	_ = l.nc.PublishMsg(&nats.Msg{Subject: logSubject + function, Header: h, Data: data})
+}
+
+// splitLogLines gives the lines of a stored message and their times; a
+// message without a valid line index is one line at time at.
+func splitLogLines(data []byte, index string, at time.Time) ([]string, []time.Time) {
+	if index != "" {
+		var msgs []string
+		var times []time.Time
+		rest, off := index, 0
+		for rest != "" && len(msgs) < maxBatchLines {
+			var item string
+			item, rest, _ = strings.Cut(rest, ",")
+			nsS, lenS, ok := strings.Cut(item, ":")
+			ns, err1 := strconv.ParseInt(nsS, 10, 64)
+			n, err2 := strconv.Atoi(lenS)
+			if !ok || err1 != nil || err2 != nil || n < 0 || n > len(data)-off {
+				msgs = nil
+				break
+			}
+			msgs = append(msgs, string(data[off:off+n]))
+			times = append(times, time.Unix(0, ns))
+			off += n
+		}
+		if msgs != nil && rest == "" && off == len(data) {
+			return msgs, times
+		}
+	}
+	return []string{string(data)}, []time.Time{at}
 }
 
 // LogEvent is one stored line.
 type LogEvent struct {
-	Seq       uint64 // stream sequence: a stable, increasing id
+	// Seq is a stable, increasing id: the stream sequence of the line's
+	// message times maxBatchLines, plus the line's place in the message.
+	Seq       uint64
 	Function  string
 	RequestID string
 	Time      time.Time
@@ -312,14 +396,15 @@ func (l *LogStore) Read(ctx context.Context, function string, q LogQuery, fn fun
 			return fmt.Errorf("logs %q: %w", function, err)
 		}
 		last = m.Sequence
-		if last <= q.AfterSeq || (!q.Since.IsZero() && m.Time.Before(q.Since)) {
+		if (last+1)*maxBatchLines-1 <= q.AfterSeq || (!q.Since.IsZero() && m.Time.Before(q.Since)) {
 			return nil
 		}
 	}
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subj}}
 	switch {
 	case q.AfterSeq > 0:
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, q.AfterSeq+1
+		// Resume within the message holding the line after AfterSeq.
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, max(1, (q.AfterSeq+1)/maxBatchLines)
 	case !q.Since.IsZero():
 		since := q.Since
 		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
@@ -350,25 +435,32 @@ func (l *LogStore) Read(ctx context.Context, function string, q LogQuery, fn fun
 		if !q.Follow && md.Sequence.Stream > last {
 			return nil
 		}
-		ev := LogEvent{Seq: md.Sequence.Stream, Function: function, RequestID: msg.Headers().Get(evRequestIDHdr), Ingested: md.Timestamp, Message: string(msg.Data())}
-		ev.Time = md.Timestamp
+		at := md.Timestamp
 		if ns, err := strconv.ParseInt(msg.Headers().Get(evLogTimeHdr), 10, 64); err == nil {
-			ev.Time = time.Unix(0, ns)
+			at = time.Unix(0, ns)
 		}
-		if !q.Until.IsZero() && ev.Time.After(q.Until) {
-			if !q.Follow {
-				return nil
+		msgs, times := splitLogLines(msg.Data(), msg.Headers().Get(evLogLinesHdr), at)
+		rid := msg.Headers().Get(evRequestIDHdr)
+		for i, text := range msgs {
+			ev := LogEvent{Seq: md.Sequence.Stream*maxBatchLines + uint64(i), Function: function, RequestID: rid, Time: times[i], Ingested: md.Timestamp, Message: text}
+			if ev.Seq <= q.AfterSeq {
+				continue
 			}
-			continue
-		}
-		if !q.Since.IsZero() && ev.Time.Before(q.Since) {
-			continue
-		}
-		if err := fn(ev); err != nil {
-			if errors.Is(err, errStopRead) {
-				return nil
+			if !q.Until.IsZero() && ev.Time.After(q.Until) {
+				if !q.Follow {
+					return nil
+				}
+				continue
 			}
-			return err
+			if !q.Since.IsZero() && ev.Time.Before(q.Since) {
+				continue
+			}
+			if err := fn(ev); err != nil {
+				if errors.Is(err, errStopRead) {
+					return nil
+				}
+				return err
+			}
 		}
 		if !q.Follow && md.Sequence.Stream >= last {
 			return nil
