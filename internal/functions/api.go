@@ -424,14 +424,24 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getFunction(w http.ResponseWriter, r *http.Request) error {
+// function reads the function the request's path names, or the
+// ResourceNotFoundException a client expects.
+func (a *API) function(r *http.Request) (string, *Config, error) {
 	name, err := a.ref(r)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	c, err := a.s.Get(r.Context(), name)
 	if err != nil {
-		return a.notFound(name, err)
+		return name, nil, a.notFound(name, err)
+	}
+	return name, c, nil
+}
+
+func (a *API) getFunction(w http.ResponseWriter, r *http.Request) error {
+	name, c, err := a.function(r)
+	if err != nil {
+		return err
 	}
 	out := map[string]any{
 		"Configuration": toWire(c),
@@ -449,13 +459,9 @@ func (a *API) getFunction(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+	_, c, err := a.function(r)
 	if err != nil {
 		return err
-	}
-	c, err := a.s.Get(r.Context(), name)
-	if err != nil {
-		return a.notFound(name, err)
 	}
 	awsapi.WriteJSON(w, http.StatusOK, toWire(c))
 	return nil
@@ -745,13 +751,9 @@ func (a *API) putConcurrency(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getConcurrency(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+	_, c, err := a.function(r)
 	if err != nil {
 		return err
-	}
-	c, err := a.s.Get(r.Context(), name)
-	if err != nil {
-		return a.notFound(name, err)
 	}
 	awsapi.WriteJSON(w, http.StatusOK, concurrencyBody{ReservedConcurrentExecutions: c.ReservedConcurrency})
 	return nil

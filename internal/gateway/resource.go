@@ -482,6 +482,20 @@ func (s *StackResources) dropDeclared(ctx context.Context, typ, phys string) {
 	}
 }
 
+// createOwned creates a part of API apiID under a new id: it records the
+// owner, runs put, and forgets the owner again if put fails.
+func (s *StackResources) createOwned(ctx context.Context, typ, apiID string, put func(id string) error) (string, error) {
+	id := NewID()
+	if err := s.setOwner(ctx, typ, id, apiID); err != nil {
+		return "", err
+	}
+	if err := put(id); err != nil {
+		s.dropOwner(ctx, typ, id)
+		return "", err
+	}
+	return id, nil
+}
+
 func (s *StackResources) dropOwner(ctx context.Context, typ, phys string) {
 	if kv, err := s.store(ctx); err == nil {
 		_ = kv.Delete(ctx, ownerKey(ctx, typ, phys))

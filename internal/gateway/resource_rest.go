@@ -213,12 +213,9 @@ func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props st
 }
 
 func (p *restMethodProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	id, apiID := NewID(), pstr(props["RestApiId"])
-	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
-		return "", nil, err
-	}
-	if err := p.put(ctx, apiID, id, props); err != nil {
-		p.s.dropOwner(ctx, p.Type(), id)
+	apiID := pstr(props["RestApiId"])
+	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.put(ctx, apiID, id, props) })
+	if err != nil {
 		return "", nil, err
 	}
 	return id, stacks.Attrs{}, nil
@@ -263,12 +260,9 @@ func (p *restDeploymentProvider) put(ctx context.Context, apiID, id string, prop
 }
 
 func (p *restDeploymentProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	id, apiID := NewID(), pstr(props["RestApiId"])
-	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
-		return "", nil, err
-	}
-	if err := p.put(ctx, apiID, id, props); err != nil {
-		p.s.dropOwner(ctx, p.Type(), id)
+	apiID := pstr(props["RestApiId"])
+	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.put(ctx, apiID, id, props) })
+	if err != nil {
 		return "", nil, err
 	}
 	return id, stacks.Attrs{"DeploymentId": id}, nil

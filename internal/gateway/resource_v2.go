@@ -198,12 +198,9 @@ func (p *v2IntegrationProvider) put(ctx context.Context, apiID, id string, props
 }
 
 func (p *v2IntegrationProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	id, apiID := NewID(), pstr(props["ApiId"])
-	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
-		return "", nil, err
-	}
-	if err := p.put(ctx, apiID, id, props); err != nil {
-		p.s.dropOwner(ctx, p.Type(), id)
+	apiID := pstr(props["ApiId"])
+	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.put(ctx, apiID, id, props) })
+	if err != nil {
 		return "", nil, err
 	}
 	return id, stacks.Attrs{"IntegrationId": id}, nil
@@ -279,12 +276,9 @@ func (p *v2RouteProvider) put(ctx context.Context, apiID, id string, props stack
 }
 
 func (p *v2RouteProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	id, apiID := NewID(), pstr(props["ApiId"])
-	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
-		return "", nil, err
-	}
-	if err := p.put(ctx, apiID, id, props); err != nil {
-		p.s.dropOwner(ctx, p.Type(), id)
+	apiID := pstr(props["ApiId"])
+	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.put(ctx, apiID, id, props) })
+	if err != nil {
 		return "", nil, err
 	}
 	return id, stacks.Attrs{"RouteId": id}, nil
@@ -429,12 +423,9 @@ func (s *StackResources) putAuthorizer(ctx context.Context, apiID string, z Auth
 }
 
 func (p *v2AuthorizerProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	id, apiID := NewID(), pstr(props["ApiId"])
-	if err := p.s.setOwner(ctx, p.Type(), id, apiID); err != nil {
-		return "", nil, err
-	}
-	if err := p.s.putAuthorizer(ctx, apiID, p.authorizer(id, props), props); err != nil {
-		p.s.dropOwner(ctx, p.Type(), id)
+	apiID := pstr(props["ApiId"])
+	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.s.putAuthorizer(ctx, apiID, p.authorizer(id, props), props) })
+	if err != nil {
 		return "", nil, err
 	}
 	return id, stacks.Attrs{"AuthorizerId": id}, nil
