@@ -475,6 +475,10 @@ func decide(schema Schema, old *ResourceState, typ string, props Props) (Action,
 	case old.Type != typ:
 		return ActionReplace, []PropChange{{Path: "Type", Op: "~", Old: quote(old.Type), New: quote(typ), ForcesReplacement: true}}
 	}
+	// A create that was in flight at a crash and adopted afterwards has no
+	// recorded properties: apply the template's again, in place, rather than
+	// plan a replacement that would collide with the adopted resource.
+	adopted := old.Pending != "" && old.Props == nil
 	replace := false
 	for _, k := range sortedUnion(old.Props, props) {
 		o, okO := old.Props[k]
@@ -483,7 +487,7 @@ func decide(schema Schema, old *ResourceState, typ string, props Props) (Action,
 			continue
 		}
 		pr := schema.Properties[k]
-		forces := pr.CreateOnly && (pr.ReplaceIf == nil || pr.ReplaceIf(o, n))
+		forces := !adopted && pr.CreateOnly && (pr.ReplaceIf == nil || pr.ReplaceIf(o, n))
 		replace = replace || forces
 		if !okO {
 			o = nil
