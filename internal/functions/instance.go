@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/rpc"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
 )
 
 // instance is one OS process running one revision of a function, with its
@@ -101,12 +104,22 @@ type instance struct {
 
 	hdr [7][]string // reused header values for /next
 
+	// RPC mode (rpc.go): rpcPort is offered to the runtime; rpc is set
+	// before ready is closed when the runtime listens on it. rpcDone
+	// receives each completed call; rpcReq and rpcResp are reused.
+	offerRPC bool
+	rpcPort  int
+	rpc      atomic.Pointer[rpc.Client]
+	rpcDone chan *rpc.Call
+	rpcReq  messages.InvokeRequest
+	rpcResp messages.InvokeResponse
+
 	// Pool bookkeeping, guarded by p.mu.
 	counted  bool
 	lastUsed time.Time
 }
 
-func newInstance(p *Pool, cfg *Config, gen, seq uint64) *instance {
+func newInstance(p *Pool, cfg *Config, gen, seq uint64, offerRPC bool) *instance {
 	memMB := cfg.MemoryMB
 	if memMB <= 0 {
 		memMB = defaultMemoryMB
@@ -135,6 +148,8 @@ func newInstance(p *Pool, cfg *Config, gen, seq uint64) *instance {
 		exited:    make(chan struct{}),
 		synced:    make(chan struct{}, 1),
 		logsDone:  make(chan struct{}),
+		rpcDone:   make(chan *rpc.Call, 1),
+		offerRPC:  offerRPC,
 		counted:   true,
 	}
 	for i := range in.hdr {
@@ -200,6 +215,11 @@ func (in *instance) start() (err error) {
 		return fmt.Errorf("runtime api listener: %w", err)
 	}
 	cleanup = append(cleanup, in.ln.Close)
+	if in.offerRPC {
+		if in.rpcPort, err = rpcPort(); err != nil {
+			return fmt.Errorf("rpc port: %w", err)
+		}
+	}
 	env, err := in.environ(argv)
 	if err != nil {
 		return err
@@ -265,6 +285,10 @@ func (in *instance) start() (err error) {
 	go in.serve()
 	go in.readLogs()
 	go in.wait()
+	if in.rpcPort != 0 {
+		in.p.wg.Add(1)
+		go in.dialRPC()
+	}
 	return nil
 }
 
@@ -284,6 +308,11 @@ func (in *instance) wait() {
 	signalGroup(in.pid, syscall.SIGKILL) // whatever the runtime left behind
 	in.p.forget(in)
 	in.quitOnce.Do(func() { close(in.quit) })
+	in.mu.Lock()
+	if !in.busy {
+		in.closeRPC() // an invocation that now begins fails unsent: rpcNeverSent
+	}
+	in.mu.Unlock()
 	_ = in.logW.Close() // the reader sees EOF once the group is gone
 	_ = in.srv.Close()
 	if err := in.mem.remove(); err != nil {
@@ -298,6 +327,7 @@ func (in *instance) wait() {
 // SIGTERM, and SIGKILL after stopGrace (at once when !graceful).
 func (in *instance) stop(graceful bool) {
 	in.p.forget(in)
+	defer in.closeRPC() // no invocation is in flight on a stopping instance
 	in.lifeMu.Lock()
 	in.stopped = true
 	running := in.cmd != nil && in.pid != 0
@@ -401,16 +431,66 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 	in.req, in.reqID, in.busy, in.answered = req, id, true, false
 	in.deadline = start.Add(in.timeout)
 	in.mu.Unlock()
-	in.work <- struct{}{}
+	rc := in.rpc.Load()
+	if rc != nil {
+		in.invokeRPC(rc, req, id, start.Add(in.timeout))
+	} else {
+		in.work <- struct{}{}
+	}
 	in.timer.Reset(in.timeout)
+
+	crashed := func() (*Result, bool, error) {
+		in.abandon()
+		res.Duration = time.Since(start)
+		in.crashResult(res, id)
+		if logging {
+			in.drainLogs()
+		}
+		in.logLines(id, req.Tail, res, logging)
+		p.release(in, false)
+		return res, false, nil
+	}
+	// rpcEnded settles an RPC invocation from its completed call.
+	rpcEnded := func(call *rpc.Call) (done bool, _ *Result, retry bool, _ error) {
+		if call.Error == nil {
+			if in.rpcAnswer(req) {
+				in.kill() // a panic: the runtime would exit now
+			}
+			if logging || req.Tail {
+				in.syncLogs()
+			}
+			return false, nil, false, nil
+		}
+		if rpcNeverSent(call.Error) && !cold {
+			p.release(in, false)
+			return true, nil, true, nil // died while idle: run it elsewhere
+		}
+		in.awaitExit()
+		r, retry, err := crashed()
+		return true, r, retry, err
+	}
 
 	reusable := false
 	select {
 	case <-in.done:
 		in.timer.Stop()
 		reusable = true
+	case call := <-in.rpcDone:
+		in.timer.Stop()
+		if done, r, retry, err := rpcEnded(call); done {
+			return r, retry, err
+		}
+		reusable = !in.killed.Load()
 	case <-in.exited:
 		in.timer.Stop()
+		if rc != nil {
+			// The connection ends with the process: the call's outcome
+			// says whether the answer came first.
+			if done, r, retry, err := rpcEnded(in.awaitCall()); done {
+				return r, retry, err
+			}
+			break
+		}
 		select {
 		case <-in.done: // answered, then exited (a panic): the answer stands
 		default:
@@ -422,15 +502,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 				}
 			default:
 			}
-			in.abandon()
-			res.Duration = time.Since(start)
-			in.crashResult(res, id)
-			if logging {
-				in.drainLogs()
-			}
-			in.logLines(id, req.Tail, res, logging)
-			p.release(in, false)
-			return res, false, nil
+			return crashed()
 		}
 	case <-in.timer.C:
 		in.kill()
@@ -747,6 +819,9 @@ func (in *instance) environ(argv []string) ([]string, error) {
 	for _, k := range keys {
 		env = append(env, k+"="+cfg.Environment[k])
 	}
+	if in.rpcPort != 0 {
+		env = append(env, "_LAMBDA_SERVER_PORT="+strconv.Itoa(in.rpcPort))
+	}
 	env = append(env,
 		"AWS_LAMBDA_RUNTIME_API="+in.ln.Addr().String(),
 		"_HANDLER="+cfg.Handler,
@@ -779,8 +854,8 @@ func (in *instance) environ(argv []string) ([]string, error) {
 }
 
 // reservedEnv reports whether Lambda reserves the variable (a function's
-// own environment cannot set it). _LAMBDA_SERVER_PORT would switch
-// aws-lambda-go to its RPC mode, so it never reaches an instance.
+// own environment cannot set it). _LAMBDA_SERVER_PORT switches
+// aws-lambda-go to its RPC mode: only the pool sets it (rpc.go).
 func reservedEnv(k string) bool {
 	switch k {
 	case "_HANDLER", "_X_AMZN_TRACE_ID", "_LAMBDA_SERVER_PORT",

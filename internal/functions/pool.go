@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,7 +31,10 @@ type PoolOptions struct {
 	// Env returns extra environment for an instance (AWS_ENDPOINT_URL,
 	// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); may be nil.
 	Env      func(cfg *Config) ([]string, error)
-	Logs     LogSink  // may be nil
+	// RuntimeAPIOnly keeps every instance on the Runtime API: Go functions
+	// are not offered aws-lambda-go's RPC mode (rpc.go).
+	RuntimeAPIOnly bool
+	Logs           LogSink  // may be nil
 	Observer Observer // may be nil
 	Logger   *slog.Logger
 }
@@ -87,6 +91,9 @@ type fnState struct {
 	gen  uint64
 	idle []*instance // warm instances, least recently used first
 	busy int         // invocations in flight, every gen (reserved concurrency)
+	// streams is set by the first streamed invocation: new instances keep
+	// to the Runtime API, the only way a response streams.
+	streams bool
 }
 
 // NewPool validates the options and detects how memory limits are enforced.
@@ -248,7 +255,7 @@ func (p *Pool) Invoke(ctx context.Context, cfg *Config, req *Request) (*Result, 
 		id = awsapi.NewRequestID()
 	}
 	for attempt := 0; ; attempt++ {
-		in, cold, err := p.acquire(cfg)
+		in, cold, err := p.acquire(cfg, req.Stream != nil)
 		if err != nil {
 			return nil, err
 		}
@@ -267,8 +274,8 @@ func (p *Pool) Invoke(ctx context.Context, cfg *Config, req *Request) (*Result, 
 }
 
 // acquire takes a warm instance of cfg's revision or reserves a slot for a
-// new one (cold).
-func (p *Pool) acquire(cfg *Config) (in *instance, cold bool, err error) {
+// new one (cold). A streamed invocation takes only a Runtime API instance.
+func (p *Pool) acquire(cfg *Config, stream bool) (in *instance, cold bool, err error) {
 	var stale []*instance
 	p.mu.Lock()
 	if p.closing {
@@ -291,10 +298,15 @@ func (p *Pool) acquire(cfg *Config) (in *instance, cold bool, err error) {
 		p.throttled(cfg.Name)
 		return nil, false, ErrReservedConcurrency
 	}
-	for n := len(fs.idle); n > 0; n = len(fs.idle) {
-		c := fs.idle[n-1]
-		fs.idle[n-1] = nil
-		fs.idle = fs.idle[:n-1]
+	if stream {
+		fs.streams = true
+	}
+	for i := len(fs.idle) - 1; i >= 0; i-- {
+		c := fs.idle[i]
+		if stream && c.rpc.Load() != nil {
+			continue // stays warm for the next buffered invocation
+		}
+		fs.idle = slices.Delete(fs.idle, i, i+1)
 		if c.hasExited() {
 			continue
 		}
@@ -317,7 +329,7 @@ func (p *Pool) acquire(cfg *Config) (in *instance, cold bool, err error) {
 			stale = append(stale, victim)
 		}
 		p.seq++
-		in = newInstance(p, cfg, fs.gen, p.seq)
+		in = newInstance(p, cfg, fs.gen, p.seq, !p.o.RuntimeAPIOnly && !fs.streams && rpcRuntime(cfg))
 		p.all[in] = struct{}{}
 		p.total++
 		cold = true

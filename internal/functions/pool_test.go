@@ -65,6 +65,13 @@ func buildTestFunctions(dir string) error {
 			return err
 		}
 	}
+	// echo-norpc: aws-lambda-go without its RPC mode, as AWS suggests
+	// building for provided.al2023: it can only poll the Runtime API.
+	cmd = exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(dir, "echo-norpc", "bootstrap"), "./testdata/fn/echo")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build test functions: %w\n%s", err, out)
+	}
 	return nil
 }
 
@@ -267,9 +274,18 @@ func TestPoolMemoryLimit(t *testing.T) {
 	}
 }
 
+// TestPoolEnvironment runs in both of a Go function's transports: the
+// invocation context must reach the handler the same way.
 func TestPoolEnvironment(t *testing.T) {
+	for _, mode := range []string{"rpc", "runtime-api"} {
+		t.Run(mode, func(t *testing.T) { testPoolEnvironment(t, mode == "runtime-api") })
+	}
+}
+
+func testPoolEnvironment(t *testing.T, apiOnly bool) {
 	p := newTestPool(t, PoolOptions{
-		Region: "eu-west-1",
+		RuntimeAPIOnly: apiOnly,
+		Region:         "eu-west-1",
 		Env: func(cfg *Config) ([]string, error) {
 			return []string{"AWS_ENDPOINT_URL=http://127.0.0.1:4566", "AWS_ACCESS_KEY_ID=AKIDFN", "_LAMBDA_SERVER_PORT=9"}, nil
 		},
@@ -338,8 +354,11 @@ func TestPoolEnvironment(t *testing.T) {
 			t.Errorf("%s is not set", k)
 		}
 	}
-	if v, ok := got.Env["_LAMBDA_SERVER_PORT"]; ok {
-		t.Errorf("_LAMBDA_SERVER_PORT = %q reached the function", v)
+	// Only the pool's own port reaches the function, and only for RPC.
+	if v, ok := got.Env["_LAMBDA_SERVER_PORT"]; apiOnly && ok {
+		t.Errorf("_LAMBDA_SERVER_PORT = %q reached a Runtime API instance", v)
+	} else if !apiOnly && (v == "" || v == "9" || v == "1234") {
+		t.Errorf("_LAMBDA_SERVER_PORT = %q, want the pool's port", v)
 	}
 	if !regexp.MustCompile(`^\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}$`).MatchString(got.Env["AWS_LAMBDA_LOG_STREAM_NAME"]) {
 		t.Errorf("AWS_LAMBDA_LOG_STREAM_NAME = %q", got.Env["AWS_LAMBDA_LOG_STREAM_NAME"])

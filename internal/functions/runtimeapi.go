@@ -101,13 +101,7 @@ func (in *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // next parks the runtime until an invocation is handed over, then answers
 // with the event and its headers.
 func (in *instance) next(w http.ResponseWriter, r *http.Request) {
-	in.readyOnce.Do(func() {
-		in.readyAt = time.Now()
-		if in.p.o.Logs != nil {
-			in.syncLogs() // what init wrote stays outside the first invocation
-		}
-		close(in.ready)
-	})
+	in.markReady()
 	select {
 	case <-in.work:
 	case <-in.quit:
@@ -152,6 +146,18 @@ func (in *instance) next(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(req.Payload)
+}
+
+// markReady ends the instance's init: at its first GET /next, or when its
+// RPC port answers (rpc.go).
+func (in *instance) markReady() {
+	in.readyOnce.Do(func() {
+		in.readyAt = time.Now()
+		if in.p.o.Logs != nil {
+			in.syncLogs() // what init wrote stays outside the first invocation
+		}
+		close(in.ready)
+	})
 }
 
 // answer takes the runtime's response (or error) for invocation id.
@@ -204,6 +210,9 @@ func (in *instance) answer(w http.ResponseWriter, r *http.Request, id string, is
 	}
 	if in.p.o.Logs != nil || req.Tail {
 		in.syncLogs()
+	}
+	if req.Stream == nil {
+		ctype = "" // only a stream passes its content type on
 	}
 	in.resPayload, in.resErr, in.resType = payload, failed, ctype
 	accepted(w)

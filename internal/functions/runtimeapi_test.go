@@ -25,7 +25,7 @@ func apiInstance(t testing.TB) *instance {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = p.Close(context.Background()) })
-	in := newInstance(p, &Config{Name: "f", ARN: "arn:aws:lambda:us-east-1:000000000000:function:f"}, 0, 1)
+	in := newInstance(p, &Config{Name: "f", ARN: "arn:aws:lambda:us-east-1:000000000000:function:f"}, 0, 1, false)
 	return in
 }
 
