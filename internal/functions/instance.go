@@ -98,6 +98,7 @@ type instance struct {
 	tail     []byte
 	syncSent atomic.Uint64
 	syncSeen atomic.Uint64
+	logBusy  atomic.Bool // the reader holds bytes it has not handed on (readLogs)
 	synced   chan struct{}
 	syncT    *time.Timer
 	logsDone chan struct{} // closed when the reader has seen EOF
@@ -698,14 +699,45 @@ var syncMarker = []byte("\x00\x1bnubo-log-sync\x1b\x00\n")
 const maxLogLine = 256 << 10
 
 // readLogs reads the instance's stdout+stderr, one line at a time.
+//
+// logBusy is set before each read from the pipe and cleared once what it
+// read has been handed on whole (no partial line held back): syncLogs
+// needs no marker when the pipe is empty and the reader is not busy.
 func (in *instance) readLogs() {
 	defer in.p.wg.Done()
 	defer close(in.logsDone)
 	defer in.logR.Close()
 	buf := make([]byte, 32<<10)
 	var line []byte
+	raw, rawErr := in.logR.SyscallConn()
+	read := func() (int, error) {
+		if rawErr != nil {
+			return in.logR.Read(buf)
+		}
+		var n int
+		var err error
+		cerr := raw.Read(func(fd uintptr) bool {
+			in.logBusy.Store(true)
+			n, err = syscall.Read(int(fd), buf)
+			if err == syscall.EAGAIN {
+				in.logBusy.Store(len(line) > 0)
+				return false // wait until readable
+			}
+			return true
+		})
+		switch {
+		case cerr != nil:
+			return 0, cerr
+		case err != nil:
+			return 0, err
+		case n <= 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+	in.logBusy.Store(true)
 	for {
-		n, err := in.logR.Read(buf)
+		n, err := read()
 		chunk := buf[:n]
 		for len(chunk) > 0 {
 			i := bytes.IndexByte(chunk, '\n')
@@ -732,6 +764,7 @@ func (in *instance) readLogs() {
 			}
 			return
 		}
+		in.logBusy.Store(len(line) > 0)
 	}
 }
 
@@ -765,6 +798,14 @@ func (in *instance) emit(l []byte) {
 // syncLogs returns once the log reader has seen every line the runtime
 // wrote before now (bounded: a wedged pipe does not hold up the answer).
 func (in *instance) syncLogs() {
+	// Every line written before now is in the pipe or has been read; when
+	// the pipe is empty and the reader has handed on all it read, there
+	// is nothing to wait for (the usual case: most invocations say
+	// nothing). The order of the two checks matters: a read begins with
+	// logBusy set, so an empty pipe then an idle reader means done.
+	if pipeEmpty(in.logR) && !in.logBusy.Load() {
+		return
+	}
 	target := in.syncSent.Add(1)
 	if _, err := in.logW.Write(syncMarker); err != nil {
 		return
