@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -55,6 +56,9 @@ type LogStore struct {
 	mu        sync.RWMutex
 	retention map[string]time.Duration // by log group name
 	watch     jetstream.KeyWatcher
+
+	batches sync.Map // function -> *logBatch: lines waiting to be stored
+	closed  atomic.Bool
 }
 
 var _ LogSink = (*LogStore)(nil)
@@ -253,6 +257,8 @@ func (l *LogStore) Close(ctx context.Context) error {
 	if l.nc == nil || l.nc.IsClosed() {
 		return nil
 	}
+	l.closed.Store(true) // lines from now on are stored at once
+	l.flushBatches()
 	if err := l.nc.FlushWithContext(ctx); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
 		return fmt.Errorf("logs: flush: %w", err)
 	}
@@ -273,88 +279,207 @@ type LogLine struct {
 
 // maxBatchLines is the most lines one message holds; LogEvent.Seq numbers
 // the lines of a message within it.
-const maxBatchLines = 16
+const maxBatchLines = 64
 
-// Lines stores lines of one invocation written together (END and REPORT)
-// as one JetStream message: one write instead of several. Only lines
-// written at the same moment belong together: readers that follow by time
-// (nubo logs --follow, aws logs tail) ask for lines after the newest they
-// saw, so a line stored late with an older time would be missed. Read gives them back as separate events, each with its own
-// time. Like Line, it does not wait for the acknowledgement.
+const (
+	// logFlushDelay is how long a line may wait for others of its function
+	// before it is stored: lines written together share one message.
+	logFlushDelay = 2 * time.Millisecond
+	// maxBatchBytes stores a batch at once when its text reaches this size.
+	maxBatchBytes = 64 << 10
+	// evLogReqsHdr lists the request ids of a message whose lines belong to
+	// several invocations; each line's index entry then ends ":k", its id's
+	// place in the list.
+	evLogReqsHdr = "Nubo-Request-Ids"
+)
+
+// logBatch is one function's lines waiting to be stored as one message.
+type logBatch struct {
+	mu     sync.Mutex
+	at     []int64 // unix nanoseconds of each line
+	lens   []int
+	reqs   []string // request id of each line
+	data   []byte   // the lines' text, one after the other
+	lastAt int64
+	armed  bool
+	timer  *time.Timer
+}
+
+// Lines stores lines of one invocation. It does not wait for JetStream's
+// acknowledgement, and it does not store them at once: the lines of a
+// function written within logFlushDelay of each other (START, output, END
+// and REPORT of every instance) are stored as one JetStream message, so a
+// busy function costs a message every few milliseconds rather than two or
+// more per invocation. Read gives them back as separate events, each with
+// its own time and request id.
+//
+// Readers that follow by time (nubo logs --follow, aws logs tail) ask for
+// lines after the newest they saw, so no line may be stored after a newer
+// one of its function: a batch keeps its lines in the order given, each
+// function's batches are stored in order, and a line given a time older
+// than the previous line's takes that line's time (instances of one
+// function write concurrently; their clocks differ by microseconds).
 //
 // A message of one line is that line with its time in evLogTimeHdr; one of
 // several has the lines one after the other and, in evLogLinesHdr, each
 // line's unix nanoseconds and length ("ns:len,ns:len,...").
 func (l *LogStore) Lines(function, requestID string, lines []LogLine) {
-	if l.nc == nil {
+	if l.nc == nil || len(lines) == 0 {
 		return
 	}
-	for len(lines) > maxBatchLines {
-		l.Lines(function, requestID, lines[:maxBatchLines])
-		lines = lines[maxBatchLines:]
+	v, ok := l.batches.Load(function)
+	if !ok {
+		b := &logBatch{}
+		b.timer = time.AfterFunc(time.Hour, func() { l.flushTimer(function, b) })
+		b.timer.Stop()
+		v, _ = l.batches.LoadOrStore(function, b)
 	}
-	if len(lines) == 0 {
+	b := v.(*logBatch)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, ln := range lines {
+		at := ln.At.UnixNano()
+		if at < b.lastAt {
+			at = b.lastAt
+		}
+		b.lastAt = at
+		b.at = append(b.at, at)
+		b.lens = append(b.lens, len(ln.Text))
+		b.reqs = append(b.reqs, requestID)
+		b.data = append(b.data, ln.Text...)
+		if len(b.at) >= maxBatchLines || len(b.data) >= maxBatchBytes {
+			l.publishLocked(function, b)
+		}
+	}
+	switch {
+	case len(b.at) == 0:
+	case l.closed.Load():
+		l.publishLocked(function, b)
+	case !b.armed:
+		b.armed = true
+		b.timer.Reset(logFlushDelay)
+	}
+}
+
+func (l *LogStore) flushTimer(function string, b *logBatch) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.armed = false
+	l.publishLocked(function, b)
+}
+
+// flushBatches stores every waiting line now (Close).
+func (l *LogStore) flushBatches() {
+	l.batches.Range(func(k, v any) bool {
+		b := v.(*logBatch)
+		b.mu.Lock()
+		b.timer.Stop()
+		b.armed = false
+		l.publishLocked(k.(string), b)
+		b.mu.Unlock()
+		return true
+	})
+}
+
+// publishLocked stores the batch as one message and empties it.
+func (l *LogStore) publishLocked(function string, b *logBatch) {
+	n := len(b.at)
+	if n == 0 {
 		return
 	}
-	h := make(nats.Header, 3)
-	if len(lines) == 1 {
-		h[evLogTimeHdr] = []string{strconv.FormatInt(lines[0].At.UnixNano(), 10)}
-	} else {
-		var idx []byte
-		for i, ln := range lines {
+	h := make(nats.Header, 4)
+	h[evLogTimeHdr] = []string{strconv.FormatInt(b.at[0], 10)}
+	same := true
+	for _, r := range b.reqs[1:] {
+		if r != b.reqs[0] {
+			same = false
+			break
+		}
+	}
+	if n > 1 {
+		var ids []string
+		where := map[string]int{}
+		idx := make([]byte, 0, n*24)
+		for i := range n {
 			if i > 0 {
 				idx = append(idx, ',')
 			}
-			idx = strconv.AppendInt(idx, ln.At.UnixNano(), 10)
+			idx = strconv.AppendInt(idx, b.at[i], 10)
 			idx = append(idx, ':')
-			idx = strconv.AppendInt(idx, int64(len(ln.Text)), 10)
+			idx = strconv.AppendInt(idx, int64(b.lens[i]), 10)
+			if !same {
+				k, ok := where[b.reqs[i]]
+				if !ok {
+					k = len(ids)
+					where[b.reqs[i]] = k
+					ids = append(ids, b.reqs[i])
+				}
+				idx = append(idx, ':')
+				idx = strconv.AppendInt(idx, int64(k), 10)
+			}
 		}
-		h[evLogTimeHdr] = []string{strconv.FormatInt(lines[0].At.UnixNano(), 10)}
 		h[evLogLinesHdr] = []string{string(idx)}
+		if !same {
+			h[evLogReqsHdr] = []string{strings.Join(ids, ",")}
+		}
 	}
-	if requestID != "" {
-		h[evRequestIDHdr] = []string{requestID}
+	if same && b.reqs[0] != "" {
+		h[evRequestIDHdr] = []string{b.reqs[0]}
 	}
 	if ttl := l.ttl(function); ttl > 0 {
 		h[jetstream.MsgTTLHeader] = []string{strconv.FormatInt(int64(ttl/time.Second), 10)}
 	}
-	n := 0
-	for _, ln := range lines {
-		n += len(ln.Text)
+	_ = l.nc.PublishMsg(&nats.Msg{Subject: logSubject + function, Header: h, Data: b.data})
+	b.at, b.lens, b.reqs, b.data = b.at[:0], b.lens[:0], b.reqs[:0], b.data[:0]
+	if cap(b.data) > 4*maxBatchBytes {
+		b.data = nil // do not pin a burst's buffer
 	}
-	data := make([]byte, 0, n)
-	for _, ln := range lines {
-		data = append(data, ln.Text...)
-	}
-	_ = l.nc.PublishMsg(&nats.Msg{Subject: logSubject + function, Header: h, Data: data})
+	clear(b.reqs[:cap(b.reqs)])
 }
 
-// splitLogLines gives the lines of a stored message and their times; a
-// message without a valid line index is one line at time at.
-func splitLogLines(data []byte, index string, at time.Time) ([]string, []time.Time) {
+// splitLogLines gives the lines of a stored message, their times and
+// their request ids (rid unless the index names one from reqs, the
+// message's evLogReqsHdr); a message without a valid line index is one
+// line at time at.
+func splitLogLines(data []byte, index, reqs, rid string, at time.Time) ([]string, []time.Time, []string) {
 	if index != "" {
-		var msgs []string
+		var msgs, ids []string
 		var times []time.Time
+		var list []string
+		if reqs != "" {
+			list = strings.Split(reqs, ",")
+		}
 		rest, off := index, 0
 		for rest != "" && len(msgs) < maxBatchLines {
 			var item string
 			item, rest, _ = strings.Cut(rest, ",")
 			nsS, lenS, ok := strings.Cut(item, ":")
+			lenS, kS, hasK := strings.Cut(lenS, ":")
 			ns, err1 := strconv.ParseInt(nsS, 10, 64)
 			n, err2 := strconv.Atoi(lenS)
 			if !ok || err1 != nil || err2 != nil || n < 0 || n > len(data)-off {
 				msgs = nil
 				break
 			}
+			id := rid
+			if hasK {
+				k, err := strconv.Atoi(kS)
+				if err != nil || k < 0 || k >= len(list) {
+					msgs = nil
+					break
+				}
+				id = list[k]
+			}
 			msgs = append(msgs, string(data[off:off+n]))
 			times = append(times, time.Unix(0, ns))
+			ids = append(ids, id)
 			off += n
 		}
 		if msgs != nil && rest == "" && off == len(data) {
-			return msgs, times
+			return msgs, times, ids
 		}
 	}
-	return []string{string(data)}, []time.Time{at}
+	return []string{string(data)}, []time.Time{at}, []string{rid}
 }
 
 // LogEvent is one stored line.
@@ -439,10 +564,10 @@ func (l *LogStore) Read(ctx context.Context, function string, q LogQuery, fn fun
 		if ns, err := strconv.ParseInt(msg.Headers().Get(evLogTimeHdr), 10, 64); err == nil {
 			at = time.Unix(0, ns)
 		}
-		msgs, times := splitLogLines(msg.Data(), msg.Headers().Get(evLogLinesHdr), at)
-		rid := msg.Headers().Get(evRequestIDHdr)
+		hd := msg.Headers()
+		msgs, times, rids := splitLogLines(msg.Data(), hd.Get(evLogLinesHdr), hd.Get(evLogReqsHdr), hd.Get(evRequestIDHdr), at)
 		for i, text := range msgs {
-			ev := LogEvent{Seq: md.Sequence.Stream*maxBatchLines + uint64(i), Function: function, RequestID: rid, Time: times[i], Ingested: md.Timestamp, Message: text}
+			ev := LogEvent{Seq: md.Sequence.Stream*maxBatchLines + uint64(i), Function: function, RequestID: rids[i], Time: times[i], Ingested: md.Timestamp, Message: text}
 			if ev.Seq <= q.AfterSeq {
 				continue
 			}

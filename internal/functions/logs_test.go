@@ -188,7 +188,11 @@ func TestLogStoreBatchedLines(t *testing.T) {
 		many = append(many, fmt.Sprintf("line %d", i))
 	}
 	put("r2", 10, many...)
-	put("", 40, "last")
+	put("", 100, "almost last")
+	// A line given an older time than the one before it (another instance's
+	// clock) takes that time: no line is stored after a newer one.
+	put("r3", 99, "last")
+	wants[len(wants)-1].at = at(100)
 
 	read := func(q LogQuery) []LogEvent {
 		t.Helper()
@@ -244,11 +248,18 @@ func FuzzSplitLogLines(f *testing.F) {
 	f.Add([]byte(""), "")
 	f.Add([]byte("x"), "5:-1")
 	f.Add([]byte("xyz"), "1:3,")
+	f.Add([]byte("abc"), "1:1:0,2:2:1")
+	f.Add([]byte("abc"), "1:1:0,2:2:7")
 	f.Fuzz(func(t *testing.T, data []byte, index string) {
 		at := time.Unix(0, 42)
-		msgs, times := splitLogLines(data, index, at)
-		if len(msgs) == 0 || len(msgs) != len(times) || len(msgs) > maxBatchLines {
-			t.Fatalf("%d lines, %d times", len(msgs), len(times))
+		msgs, times, ids := splitLogLines(data, index, "r0,r1", "rid", at)
+		if len(msgs) == 0 || len(msgs) != len(times) || len(msgs) != len(ids) || len(msgs) > maxBatchLines {
+			t.Fatalf("%d lines, %d times, %d ids", len(msgs), len(times), len(ids))
+		}
+		for _, id := range ids {
+			if id != "rid" && id != "r0" && id != "r1" {
+				t.Fatalf("request id %q", id)
+			}
 		}
 		if strings.Join(msgs, "") != string(data) {
 			t.Fatalf("lines %q do not make up %q", msgs, data)
