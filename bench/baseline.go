@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/rpc"
 	"os"
 	"os/exec"
 	"strconv"
@@ -16,6 +17,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
 )
 
 // bareRuntime is the least a Runtime API server can be: it hands one event
@@ -352,4 +355,96 @@ func (b *bareLoop) close() {
 		_ = cmd.Wait()
 	}
 	_ = b.srv.Close()
+}
+
+// bareRPC is the floor for nubo's transport to Go functions: processes of
+// bin in aws-lambda-go's RPC mode (what the go1.x runtime used), each
+// serving one call at a time, handed out to callers from an idle list.
+type bareRPC struct {
+	cmds []*exec.Cmd
+	idle chan *rpc.Client
+}
+
+func newBareRPC(bin string, procs int) (*bareRPC, error) {
+	b := &bareRPC{idle: make(chan *rpc.Client, procs)}
+	for range procs {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.close()
+			return nil, err
+		}
+		addr := l.Addr().String()
+		_, port, _ := net.SplitHostPort(addr)
+		_ = l.Close()
+		cmd := exec.Command(bin)
+		cmd.Env = append(os.Environ(), "_LAMBDA_SERVER_PORT="+port, "_HANDLER=bootstrap")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			b.close()
+			return nil, err
+		}
+		b.cmds = append(b.cmds, cmd)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			conn, err := net.Dial("tcp", addr)
+			if err == nil {
+				b.idle <- rpc.NewClient(conn)
+				break
+			}
+			if time.Now().After(deadline) {
+				b.close()
+				return nil, fmt.Errorf("bare RPC: %s not listening after 10s", addr)
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+	}
+	return b, nil
+}
+
+func (b *bareRPC) call(payload []byte) ([]byte, error) {
+	c := <-b.idle
+	defer func() { b.idle <- c }()
+	req := &messages.InvokeRequest{Payload: payload, RequestId: "bench", InvokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:echo",
+		Deadline: messages.InvokeRequest_Timestamp{Seconds: time.Now().Add(time.Minute).Unix()}}
+	var res messages.InvokeResponse
+	if err := c.Call("Function.Invoke", req, &res); err != nil {
+		return nil, err
+	}
+	if res.Error != nil {
+		return nil, fmt.Errorf("bare RPC: %s", res.Error.Message)
+	}
+	return res.Payload, nil
+}
+
+func (b *bareRPC) invoker(payload []byte) func() error {
+	return func() error { _, err := b.call(payload); return err }
+}
+
+// httpServer is a bare net/http server that answers each request with a
+// call to a function process: the floor for an HTTP request a function
+// answers, on nubo's transport.
+func (b *bareRPC) httpServer() (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		out, err := b.call(body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(out)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	return ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+func (b *bareRPC) close() {
+	for _, cmd := range b.cmds {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	}
 }

@@ -62,6 +62,24 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 		return err
 	}
 
+	// The floor on nubo's transport: net/http whose handler calls one of
+	// 32 function processes in aws-lambda-go's RPC mode.
+	brpc, err := newBareRPC(bin, conns)
+	if err != nil {
+		return err
+	}
+	rpcAddr, rpcStop, err := brpc.httpServer()
+	if err != nil {
+		brpc.close()
+		return err
+	}
+	rpcFloor, err := run("bare net/http + RPC to 32 function processes", conns, func() func() error { return httpEcho(hc, "http://"+rpcAddr+"/", []byte(echoEvent)) })
+	rpcStop()
+	brpc.close()
+	if err != nil {
+		return err
+	}
+
 	n, err := startNubo(ctx, env)
 	if err != nil {
 		return err
@@ -130,6 +148,8 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 		100*gw.rate/bare.rate, 100*gw.rate/floor.rate, 100*gw.rate/direct.rate)
 	fmt.Fprintf(env.out, "floor: the bare Runtime API best case serves %.0f%% of bare net/http; the gateway keeps %.0f%% of that ratio\n",
 		100*floor.rate/bare.rate, 100*(gw.rate/bare.rate)/(floor.rate/bare.rate))
+	fmt.Fprintf(env.out, "floor on nubo's transport: bare net/http + RPC serves %.0f%% of bare net/http; the gateway keeps %.0f%% of that\n",
+		100*rpcFloor.rate/bare.rate, 100*gw.rate/rpcFloor.rate)
 	if sls.rate > 0 {
 		fmt.Fprintf(env.out, "gateway requests/s vs serverless-offline: %s\n", ratio(gw.rate, sls.rate))
 	} else {

@@ -62,6 +62,18 @@ func benchWarm(ctx context.Context, env *benchEnv) error {
 		}
 	}
 
+	// nubo's transport to Go functions (decision 004): the same processes
+	// in aws-lambda-go's RPC mode, Lambda-shaped.
+	brpc, err := newBareRPC(bin, 8)
+	if err != nil {
+		return err
+	}
+	err = add("bare RPC (go1.x mode), Lambda-shaped: 8 processes, one call each", 8, func() func() error { return brpc.invoker([]byte(echoEvent)) })
+	brpc.close()
+	if err != nil {
+		return err
+	}
+
 	n, err := startNubo(ctx, env)
 	if err != nil {
 		return err
