@@ -124,8 +124,11 @@ func (in *instance) dialRPC() {
 			in.markReady()
 			return
 		}
-		if time.Since(began) > 20*time.Millisecond {
-			wait = time.Millisecond // a slow init: poll less often
+		switch waited := time.Since(began); {
+		case waited > 500*time.Millisecond:
+			wait = 5 * time.Millisecond // a slow init: poll less often
+		case waited > 20*time.Millisecond:
+			wait = time.Millisecond
 		}
 		t.Reset(wait)
 		select {
