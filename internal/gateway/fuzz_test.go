@@ -183,3 +183,31 @@ func FuzzResolve(f *testing.F) {
 		}
 	})
 }
+
+// The shorthand scan accepts only what encoding/json accepts, and only
+// objects in which encoding/json finds no statusCode.
+func FuzzShorthandObject(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":[1,-2.5e+3,true,false,null,{"b":"\u00e9\n"}]}`, `{"statusCode":1}`, `{"StatusCODE":1}`,
+		`{"ſtatusCode":1}`, `{"status\u0043ode":1}`, `{"a":01}`, `{"a":1.}`, `{"a":"\x"}`, `{"a":1,}`, `{"a":1} x`, `{"a":"` + "\xff" + `"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !shorthandObject(b) {
+			return
+		}
+		if !json.Valid(b) {
+			t.Fatalf("accepted invalid JSON %q", b)
+		}
+		var rr struct {
+			StatusCode json.RawMessage `json:"statusCode"`
+		}
+		_ = json.Unmarshal(b, &rr)
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(b, &keys); err != nil {
+			t.Fatalf("accepted %q: %v", b, err)
+		}
+		if _, ok := keys["statusCode"]; ok || rr.StatusCode != nil {
+			t.Fatalf("accepted %q with a statusCode", b)
+		}
+	})
+}

@@ -337,3 +337,24 @@ func jsonBodyNoT(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+func TestShorthandObject(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{}`: true,
+		`{ "a" : [ 1 , -0.5E-2 , {"b":null} ] , "c":"\"\u00e9é" }`: true,
+		`{"version":"2.0","headers":{"statusCode":"nested"}}`:      true,
+		`{"statusCode":200}`:     false,
+		`{"STATUSCODE":200}`:     false,
+		`{"status\u0043ode":1}`:  false,
+		`{"a":1}{}`:              false,
+		`{"a":1,}`:               false,
+		`{"a":tru}`:              false,
+		`{"a":-}`:                false,
+		`["a"]`:                  false,
+		`{"a":"` + "\x01" + `"}`: false,
+	} {
+		if got := shorthandObject([]byte(in)); got != want {
+			t.Errorf("%s: %v, want %v", in, got, want)
+		}
+	}
+}

@@ -43,6 +43,11 @@ func parseResponse(result []byte, v string) (*proxyResponse, error) {
 		}
 		return nil, fmt.Errorf("%w: empty", errBadResponse)
 	}
+	if v == "2.0" && shorthandObject(trimmed) {
+		// The common shorthand (an object without statusCode, such as an
+		// echoed event): one validating scan, no decode.
+		return &proxyResponse{status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: trimmed}, nil
+	}
 	if trimmed[0] == '{' {
 		// One decode in the common case; only an object that does not fit
 		// the structured shape needs a second look for statusCode.
