@@ -211,3 +211,45 @@ func FuzzShorthandObject(f *testing.F) {
 		}
 	})
 }
+
+// The hand-written event encoding writes exactly what encoding/json writes.
+func FuzzAppendRequestV2(f *testing.F) {
+	f.Add("GET /x", "/a b", "q=1&r=\u2028", "Cookie", "a=1", "x-h", "v\x00\"\\\n", "body <&>\xff\xfe", int64(1700000000000), true, true)
+	f.Add("", "", "", "", "", "", "", "", int64(-1), false, false)
+	f.Fuzz(func(t *testing.T, routeKey, path, query, k1, v1, k2, v2, body string, epoch int64, b64, auth bool) {
+		ev := requestV2{
+			Version: "2.0", RouteKey: routeKey, RawPath: path, RawQueryString: query,
+			Cookies:        []string{v1, k2},
+			Headers:        map[string]string{k1: v1, k2: v2, "z": body},
+			PathParameters: map[string]string{k2: path},
+			RequestContext: contextV2{AccountID: k1, APIID: v1, DomainName: k2, DomainPrefix: v2, RequestID: query,
+				RouteKey: routeKey, Stage: path, Time: body, TimeEpoch: epoch,
+				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: k1, Path: path, Protocol: v1, SourceIP: k2, UserAgent: v2}},
+			StageVariables:  map[string]string{body: query},
+			Body:            body,
+			IsBase64Encoded: b64,
+		}
+		if k1 == "" {
+			ev.Cookies, ev.PathParameters, ev.StageVariables = nil, nil, map[string]string{}
+		}
+		if v1 == "" {
+			ev.Headers = nil
+		}
+		if auth {
+			ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+				Lambda: map[string]any{k1: v1, "n": epoch}, JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Scopes: []string{v2}},
+			}
+		}
+		want, err := encodeJSON(&ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendRequestV2(nil, &ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}

@@ -240,6 +240,11 @@ func encodeJSON(v any) ([]byte, error) {
 
 // eventV2 is payload format 2.0 for an HTTP API route.
 func (in *inbound) eventV2(apiID, account string) ([]byte, error) {
+	ev := in.requestV2(apiID, account)
+	return appendRequestV2(make([]byte, 0, eventSizeHint(in)), &ev)
+}
+
+func (in *inbound) requestV2(apiID, account string) requestV2 {
 	headers, cookies := v2Headers(in.headers)
 	ev := requestV2{
 		Version:         "2.0",
@@ -263,7 +268,7 @@ func (in *inbound) eventV2(apiID, account string) ([]byte, error) {
 	if in.auth != nil {
 		ev.RequestContext.Authorizer = in.auth.v2()
 	}
-	return encodeJSON(&ev)
+	return ev
 }
 
 // eventURL is payload 2.0 as function URLs send it.

@@ -1,0 +1,194 @@
+package gateway
+
+import (
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Append-style JSON for the events the gateway sends on every request: the
+// same bytes encoding/json writes with SetEscapeHTML(false) (sorted map keys,
+// invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped), without reflection.
+
+const lowerHex = "0123456789abcdef"
+
+// appendJSONString is encoding/json's string encoding without HTML escaping.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', lowerHex[b>>4], lowerHex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', lowerHex[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendStringMap is a map[string]string as encoding/json writes it: null
+// for nil, keys sorted.
+func appendStringMap(dst []byte, m map[string]string) []byte {
+	if m == nil {
+		return append(dst, "null"...)
+	}
+	var arr [24]string
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, k)
+		dst = append(dst, ':')
+		dst = appendJSONString(dst, m[k])
+	}
+	return append(dst, '}')
+}
+
+func appendStringSlice(dst []byte, ss []string) []byte {
+	if ss == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+// appendRequestV2 writes ev exactly as encodeJSON does.
+func appendRequestV2(dst []byte, ev *requestV2) ([]byte, error) {
+	dst = append(dst, `{"version":`...)
+	dst = appendJSONString(dst, ev.Version)
+	dst = append(dst, `,"routeKey":`...)
+	dst = appendJSONString(dst, ev.RouteKey)
+	dst = append(dst, `,"rawPath":`...)
+	dst = appendJSONString(dst, ev.RawPath)
+	dst = append(dst, `,"rawQueryString":`...)
+	dst = appendJSONString(dst, ev.RawQueryString)
+	if len(ev.Cookies) > 0 {
+		dst = append(dst, `,"cookies":`...)
+		dst = appendStringSlice(dst, ev.Cookies)
+	}
+	dst = append(dst, `,"headers":`...)
+	dst = appendStringMap(dst, ev.Headers)
+	if len(ev.QueryStringParameters) > 0 {
+		dst = append(dst, `,"queryStringParameters":`...)
+		dst = appendStringMap(dst, ev.QueryStringParameters)
+	}
+	if len(ev.PathParameters) > 0 {
+		dst = append(dst, `,"pathParameters":`...)
+		dst = appendStringMap(dst, ev.PathParameters)
+	}
+	c := &ev.RequestContext
+	dst = append(dst, `,"requestContext":{"accountId":`...)
+	dst = appendJSONString(dst, c.AccountID)
+	dst = append(dst, `,"apiId":`...)
+	dst = appendJSONString(dst, c.APIID)
+	if c.Authorizer != nil {
+		a, err := encodeJSON(c.Authorizer)
+		if err != nil {
+			return nil, err
+		}
+		dst = append(dst, `,"authorizer":`...)
+		dst = append(dst, a...)
+	}
+	dst = append(dst, `,"domainName":`...)
+	dst = appendJSONString(dst, c.DomainName)
+	dst = append(dst, `,"domainPrefix":`...)
+	dst = appendJSONString(dst, c.DomainPrefix)
+	dst = append(dst, `,"http":{"method":`...)
+	dst = appendJSONString(dst, c.HTTP.Method)
+	dst = append(dst, `,"path":`...)
+	dst = appendJSONString(dst, c.HTTP.Path)
+	dst = append(dst, `,"protocol":`...)
+	dst = appendJSONString(dst, c.HTTP.Protocol)
+	dst = append(dst, `,"sourceIp":`...)
+	dst = appendJSONString(dst, c.HTTP.SourceIP)
+	dst = append(dst, `,"userAgent":`...)
+	dst = appendJSONString(dst, c.HTTP.UserAgent)
+	dst = append(dst, `},"requestId":`...)
+	dst = appendJSONString(dst, c.RequestID)
+	dst = append(dst, `,"routeKey":`...)
+	dst = appendJSONString(dst, c.RouteKey)
+	dst = append(dst, `,"stage":`...)
+	dst = appendJSONString(dst, c.Stage)
+	dst = append(dst, `,"time":`...)
+	dst = appendJSONString(dst, c.Time)
+	dst = append(dst, `,"timeEpoch":`...)
+	dst = strconv.AppendInt(dst, c.TimeEpoch, 10)
+	dst = append(dst, '}')
+	if len(ev.StageVariables) > 0 {
+		dst = append(dst, `,"stageVariables":`...)
+		dst = appendStringMap(dst, ev.StageVariables)
+	}
+	if ev.Body != "" {
+		dst = append(dst, `,"body":`...)
+		dst = appendJSONString(dst, ev.Body)
+	}
+	dst = append(dst, `,"isBase64Encoded":`...)
+	dst = strconv.AppendBool(dst, ev.IsBase64Encoded)
+	return append(dst, '}'), nil
+}
+
+// eventSizeHint is a first guess of an event's size, so that building it
+// rarely grows the buffer.
+func eventSizeHint(in *inbound) int {
+	n := 768 + len(in.r.URL.RawQuery)*2 + len(in.fullPath)*2
+	for k, vs := range in.headers {
+		n += len(k) + 6
+		for _, v := range vs {
+			n += len(v) + 1
+		}
+	}
+	if in.base64Body {
+		return n + (len(in.body)+2)/3*4
+	}
+	return n + len(in.body) + len(in.body)/8
+}
