@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -190,5 +191,6 @@ func eventSizeHint(in *inbound) int {
 	if in.base64Body {
 		return n + (len(in.body)+2)/3*4
 	}
-	return n + len(in.body) + len(in.body)/8
+	// Text: quotes and backslashes double; other escapes are rare.
+	return n + len(in.body) + bytes.Count(in.body, []byte{'"'}) + bytes.Count(in.body, []byte{'\\'})
 }

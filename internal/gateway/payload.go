@@ -428,38 +428,65 @@ func nonEmpty(m map[string]string) map[string]string {
 	return m
 }
 
-// forwardedHeaders adds the headers API Gateway adds to every request.
+// forwardedHeaders adds the headers API Gateway adds to every request. The
+// added values share one backing array (each capped at its own element, so
+// an append elsewhere copies instead of overwriting a neighbour).
 func forwardedHeaders(r *http.Request, requestID string) http.Header {
 	h := make(http.Header, len(r.Header)+5)
 	for k, v := range r.Header {
 		h[k] = v
 	}
-	h.Set("Host", r.Host)
+	vals := make([]string, 0, 5)
+	set := func(k, v string) { // k is canonical
+		vals = append(vals, v)
+		n := len(vals)
+		h[k] = vals[n-1 : n : n]
+	}
+	set("Host", r.Host)
+	ip := sourceIP(r)
 	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-		h.Set("X-Forwarded-For", xff+", "+sourceIP(r))
+		set("X-Forwarded-For", xff+", "+ip)
 	} else {
-		h.Set("X-Forwarded-For", sourceIP(r))
+		set("X-Forwarded-For", ip)
 	}
 	proto, port := "http", "80"
 	if r.TLS != nil {
 		proto, port = "https", "443"
 	}
-	if _, p, err := net.SplitHostPort(r.Host); err == nil {
-		port = p
+	if strings.Contains(r.Host, ":") { // else SplitHostPort fails: no port
+		if _, p, err := net.SplitHostPort(r.Host); err == nil {
+			port = p
+		}
 	}
-	h.Set("X-Forwarded-Proto", proto)
-	h.Set("X-Forwarded-Port", port)
+	set("X-Forwarded-Proto", proto)
+	set("X-Forwarded-Port", port)
 	if h.Get("X-Amzn-Trace-Id") == "" {
-		h.Set("X-Amzn-Trace-Id", traceID(requestID))
+		set("X-Amzn-Trace-Id", traceID(requestID))
 	}
 	return h
 }
 
-// traceID derives an X-Ray style id from the request id.
+// traceID derives an X-Ray style id from the request id: Root=1-, then its
+// first 32 characters other than "-" (padded with "0"), a "-" after 8.
 func traceID(requestID string) string {
-	hex := strings.ReplaceAll(requestID, "-", "")
-	for len(hex) < 32 {
-		hex += "0"
+	var b strings.Builder
+	b.Grow(len("Root=1-") + 33)
+	b.WriteString("Root=1-")
+	n := 0
+	for i := 0; i < len(requestID) && n < 32; i++ {
+		if c := requestID[i]; c != '-' {
+			if n == 8 {
+				b.WriteByte('-')
+			}
+			b.WriteByte(c)
+			n++
+		}
 	}
-	return "Root=1-" + hex[:8] + "-" + hex[8:32]
+	for ; n < 32; n++ {
+		if n == 8 {
+			b.WriteByte('-')
+		}
+		b.WriteByte('0')
+	}
+	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -355,6 +356,21 @@ func TestShorthandObject(t *testing.T) {
 	} {
 		if got := shorthandObject([]byte(in)); got != want {
 			t.Errorf("%s: %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestTraceID(t *testing.T) {
+	old := func(requestID string) string {
+		hex := strings.ReplaceAll(requestID, "-", "")
+		for len(hex) < 32 {
+			hex += "0"
+		}
+		return "Root=1-" + hex[:8] + "-" + hex[8:32]
+	}
+	for _, id := range []string{"", "abc", "0123-4567", "01234567", "012345678", "3f2a9c1e-6b7d-4e8f-9a0b-1c2d3e4f5a6b", "----", strings.Repeat("x-", 40)} {
+		if got, want := traceID(id), old(id); got != want {
+			t.Errorf("%q: %q, want %q", id, got, want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 )
@@ -198,12 +199,27 @@ func validHeaderName(s string) bool {
 func (p *proxyResponse) write(w http.ResponseWriter, head bool) {
 	h := w.Header()
 	for k, vs := range p.header {
-		h.Del(k) // the function's (CORS-adjusted) headers replace the gateway's defaults
+		// The function's (CORS-adjusted) headers replace the gateway's
+		// defaults; values with CR or LF are dropped.
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		delete(h, ck)
+		clean := true
 		for _, v := range vs {
 			if strings.ContainsAny(v, "\r\n") {
-				continue
+				clean = false
+				break
 			}
-			h.Add(k, v)
+		}
+		if clean {
+			if len(vs) > 0 {
+				h[ck] = vs[:len(vs):len(vs)] // p is not used after write
+			}
+			continue
+		}
+		for _, v := range vs {
+			if !strings.ContainsAny(v, "\r\n") {
+				h[ck] = append(h[ck], v)
+			}
 		}
 	}
 	if p.status == http.StatusNoContent || p.status == http.StatusNotModified || p.status < 200 {
