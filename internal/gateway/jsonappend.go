@@ -2,8 +2,10 @@ package gateway
 
 import (
 	"bytes"
+	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -16,6 +18,13 @@ const lowerHex = "0123456789abcdef"
 // appendJSONString is encoding/json's string encoding without HTML escaping.
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	dst = appendJSONChars(dst, s)
+	return append(dst, '"')
+}
+
+// appendJSONChars is s escaped, without the quotes: escaping works byte by
+// byte (and rune by rune), so the chars of a+","+b are those of a, ",", b.
+func appendJSONChars(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
@@ -61,8 +70,7 @@ func appendJSONString(dst []byte, s string) []byte {
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }
 
 // appendStringMap is a map[string]string as encoding/json writes it: null
@@ -103,8 +111,107 @@ func appendStringSlice(dst []byte, ss []string) []byte {
 	return append(dst, ']')
 }
 
-// appendRequestV2 writes ev exactly as encodeJSON does.
-func appendRequestV2(dst []byte, ev *requestV2) ([]byte, error) {
+// appendV2Headers writes the cookies and headers of payload 2.0 from h as
+// v2Headers and encoding/json would (`,"cookies":[...]` when there are any,
+// then `,"headers":{...}`), without building the map. It declines (false)
+// when h has a name outside ASCII or two names that lowercase alike: there
+// the map's answer is the reference.
+func appendV2Headers(dst []byte, h http.Header) ([]byte, bool) {
+	var arr [32]string
+	keys := arr[:0]
+	for k := range h {
+		for i := 0; i < len(k); i++ {
+			if k[i] >= utf8.RuneSelf {
+				return dst, false
+			}
+		}
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compareLowerASCII)
+	cookies := false
+	for i, k := range keys {
+		if i > 0 && compareLowerASCII(keys[i-1], k) == 0 {
+			return dst, false
+		}
+		if len(k) != len("cookie") || compareLowerASCII(k, "cookie") != 0 {
+			continue
+		}
+		for _, v := range h[k] {
+			for {
+				c, rest, more := strings.Cut(v, ";")
+				if c = strings.TrimSpace(c); c != "" {
+					if cookies {
+						dst = append(dst, ',')
+					} else {
+						dst = append(dst, `,"cookies":[`...)
+						cookies = true
+					}
+					dst = appendJSONString(dst, c)
+				}
+				if !more {
+					break
+				}
+				v = rest
+			}
+		}
+	}
+	if cookies {
+		dst = append(dst, ']')
+	}
+	dst = append(dst, `,"headers":{`...)
+	first := true
+	for _, k := range keys {
+		if len(k) == len("cookie") && compareLowerASCII(k, "cookie") == 0 {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		start := len(dst)
+		dst = appendJSONString(dst, k)
+		// Escapes are all lower case already: lowering after escaping is
+		// escaping the lowered name.
+		for i := start; i < len(dst); i++ {
+			if c := dst[i]; c >= 'A' && c <= 'Z' {
+				dst[i] = c + 'a' - 'A'
+			}
+		}
+		dst = append(dst, ':', '"')
+		for i, v := range h[k] {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONChars(dst, v)
+		}
+		dst = append(dst, '"')
+	}
+	return append(dst, '}'), true
+}
+
+// compareLowerASCII is strings.Compare of the lowered ASCII strings.
+func compareLowerASCII(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if ca >= 'A' && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if cb >= 'A' && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+// appendRequestV2 writes ev exactly as encodeJSON does. With fromHeader,
+// its cookies and headers come from h (as v2Headers makes them) instead.
+func appendRequestV2(dst []byte, ev *requestV2, h http.Header, fromHeader bool) ([]byte, error) {
 	dst = append(dst, `{"version":`...)
 	dst = appendJSONString(dst, ev.Version)
 	dst = append(dst, `,"routeKey":`...)
@@ -113,12 +220,20 @@ func appendRequestV2(dst []byte, ev *requestV2) ([]byte, error) {
 	dst = appendJSONString(dst, ev.RawPath)
 	dst = append(dst, `,"rawQueryString":`...)
 	dst = appendJSONString(dst, ev.RawQueryString)
-	if len(ev.Cookies) > 0 {
-		dst = append(dst, `,"cookies":`...)
-		dst = appendStringSlice(dst, ev.Cookies)
+	ok := false
+	if fromHeader {
+		if dst, ok = appendV2Headers(dst, h); !ok {
+			ev.Headers, ev.Cookies = v2Headers(h)
+		}
 	}
-	dst = append(dst, `,"headers":`...)
-	dst = appendStringMap(dst, ev.Headers)
+	if !ok {
+		if len(ev.Cookies) > 0 {
+			dst = append(dst, `,"cookies":`...)
+			dst = appendStringSlice(dst, ev.Cookies)
+		}
+		dst = append(dst, `,"headers":`...)
+		dst = appendStringMap(dst, ev.Headers)
+	}
 	if len(ev.QueryStringParameters) > 0 {
 		dst = append(dst, `,"queryStringParameters":`...)
 		dst = appendStringMap(dst, ev.QueryStringParameters)

@@ -240,24 +240,26 @@ func encodeJSON(v any) ([]byte, error) {
 
 // eventV2 is payload format 2.0 for an HTTP API route.
 func (in *inbound) eventV2(apiID, account string) ([]byte, error) {
-	ev := in.requestV2(apiID, account)
-	return appendRequestV2(make([]byte, 0, eventSizeHint(in)), &ev)
+	ev := in.requestV2(apiID, account, false)
+	return appendRequestV2(make([]byte, 0, eventSizeHint(in)), &ev, in.headers, true)
 }
 
-func (in *inbound) requestV2(apiID, account string) requestV2 {
-	headers, cookies := v2Headers(in.headers)
+// requestV2 is the event of eventV2; without headers, its cookies and
+// headers are left for appendRequestV2 to write from in.headers.
+func (in *inbound) requestV2(apiID, account string, headers bool) requestV2 {
 	ev := requestV2{
 		Version:         "2.0",
 		RouteKey:        in.routeKey(),
 		RawPath:         in.rawPath(),
 		RawQueryString:  in.r.URL.RawQuery,
-		Cookies:         cookies,
-		Headers:         headers,
 		PathParameters:  paramMap(in.params),
 		RequestContext:  in.v2Context(apiID, account),
 		StageVariables:  nonEmpty(in.stageVars),
 		Body:            in.bodyString(),
 		IsBase64Encoded: in.base64Body,
+	}
+	if headers {
+		ev.Headers, ev.Cookies = v2Headers(in.headers)
 	}
 	if q := parseQuery(in.r.URL.RawQuery); q != nil {
 		ev.QueryStringParameters = make(map[string]string, len(q))
