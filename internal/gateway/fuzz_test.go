@@ -256,12 +256,29 @@ func FuzzAppendRequestV2(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := appendRequestV2(nil, &ev, nil, false)
+		got, err := appendRequestV2(nil, &ev, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
 			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}
+
+func FuzzAppendParams(f *testing.F) {
+	f.Add("id", "1", "id", "2", "b", "\u2028\xff\"")
+	f.Add("", "", "z", "", "a", "<>")
+	f.Fuzz(func(t *testing.T, n1, v1, n2, v2, n3, v3 string) {
+		ps := []param{{n1, v1}, {n2, v2}, {n3, v3}}
+		for n := 1; n <= len(ps); n++ {
+			want, err := encodeJSON(paramMap(ps[:n]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := appendParams(nil, ps[:n]); !bytes.Equal(got, want) {
+				t.Fatalf("got %s, want %s", got, want)
+			}
 		}
 	})
 }

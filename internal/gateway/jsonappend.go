@@ -2,7 +2,9 @@ package gateway
 
 import (
 	"bytes"
+	"encoding/base64"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +26,7 @@ func appendJSONString(dst []byte, s string) []byte {
 
 // appendJSONChars is s escaped, without the quotes: escaping works byte by
 // byte (and rune by rune), so the chars of a+","+b are those of a, ",", b.
-func appendJSONChars(dst []byte, s string) []byte {
+func appendJSONChars[T string | []byte](dst []byte, s T) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
@@ -53,7 +55,8 @@ func appendJSONChars(dst []byte, s string) []byte {
 			start = i
 			continue
 		}
-		c, size := utf8.DecodeRuneInString(s[i:])
+		n := min(len(s)-i, utf8.UTFMax)
+		c, size := utf8.DecodeRuneInString(string(s[i : i+n])) // small: no allocation
 		if c == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
@@ -109,6 +112,55 @@ func appendStringSlice(dst []byte, ss []string) []byte {
 		dst = appendJSONString(dst, s)
 	}
 	return append(dst, ']')
+}
+
+// appendJoinedValues is url.Values as a map of comma-joined values.
+func appendJoinedValues(dst []byte, q url.Values) []byte {
+	var arr [16]string
+	keys := arr[:0]
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, k)
+		dst = append(dst, ':', '"')
+		for j, v := range q[k] {
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONChars(dst, v)
+		}
+		dst = append(dst, '"')
+	}
+	return append(dst, '}')
+}
+
+// appendParams is paramMap(ps) as JSON: sorted by name, the last of a
+// repeated name winning.
+func appendParams(dst []byte, ps []param) []byte {
+	var arr [8]param
+	sorted := append(arr[:0], ps...)
+	slices.SortStableFunc(sorted, func(a, b param) int { return strings.Compare(a.name, b.name) })
+	dst = append(dst, '{')
+	first := true
+	for i, p := range sorted {
+		if i+1 < len(sorted) && sorted[i+1].name == p.name {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = appendJSONString(dst, p.name)
+		dst = append(dst, ':')
+		dst = appendJSONString(dst, p.value)
+	}
+	return append(dst, '}')
 }
 
 // appendV2Headers writes the cookies and headers of payload 2.0 from h as
@@ -209,9 +261,10 @@ func compareLowerASCII(a, b string) int {
 	return len(a) - len(b)
 }
 
-// appendRequestV2 writes ev exactly as encodeJSON does. With fromHeader,
-// its cookies and headers come from h (as v2Headers makes them) instead.
-func appendRequestV2(dst []byte, ev *requestV2, h http.Header, fromHeader bool) ([]byte, error) {
+// appendRequestV2 writes ev exactly as encodeJSON does. With in, the
+// cookies, headers, query and path parameters and body come from in, as
+// requestV2 would have set them.
+func appendRequestV2(dst []byte, ev *requestV2, in *inbound) ([]byte, error) {
 	dst = append(dst, `{"version":`...)
 	dst = appendJSONString(dst, ev.Version)
 	dst = append(dst, `,"routeKey":`...)
@@ -221,9 +274,9 @@ func appendRequestV2(dst []byte, ev *requestV2, h http.Header, fromHeader bool) 
 	dst = append(dst, `,"rawQueryString":`...)
 	dst = appendJSONString(dst, ev.RawQueryString)
 	ok := false
-	if fromHeader {
-		if dst, ok = appendV2Headers(dst, h); !ok {
-			ev.Headers, ev.Cookies = v2Headers(h)
+	if in != nil {
+		if dst, ok = appendV2Headers(dst, in.headers); !ok {
+			ev.Headers, ev.Cookies = v2Headers(in.headers)
 		}
 	}
 	if !ok {
@@ -234,13 +287,24 @@ func appendRequestV2(dst []byte, ev *requestV2, h http.Header, fromHeader bool) 
 		dst = append(dst, `,"headers":`...)
 		dst = appendStringMap(dst, ev.Headers)
 	}
-	if len(ev.QueryStringParameters) > 0 {
-		dst = append(dst, `,"queryStringParameters":`...)
-		dst = appendStringMap(dst, ev.QueryStringParameters)
-	}
-	if len(ev.PathParameters) > 0 {
-		dst = append(dst, `,"pathParameters":`...)
-		dst = appendStringMap(dst, ev.PathParameters)
+	if in != nil {
+		if q := parseQuery(in.r.URL.RawQuery); q != nil {
+			dst = append(dst, `,"queryStringParameters":`...)
+			dst = appendJoinedValues(dst, q)
+		}
+		if len(in.params) > 0 {
+			dst = append(dst, `,"pathParameters":`...)
+			dst = appendParams(dst, in.params)
+		}
+	} else {
+		if len(ev.QueryStringParameters) > 0 {
+			dst = append(dst, `,"queryStringParameters":`...)
+			dst = appendStringMap(dst, ev.QueryStringParameters)
+		}
+		if len(ev.PathParameters) > 0 {
+			dst = append(dst, `,"pathParameters":`...)
+			dst = appendStringMap(dst, ev.PathParameters)
+		}
 	}
 	c := &ev.RequestContext
 	dst = append(dst, `,"requestContext":{"accountId":`...)
@@ -284,7 +348,16 @@ func appendRequestV2(dst []byte, ev *requestV2, h http.Header, fromHeader bool) 
 		dst = append(dst, `,"stageVariables":`...)
 		dst = appendStringMap(dst, ev.StageVariables)
 	}
-	if ev.Body != "" {
+	switch {
+	case in != nil && len(in.body) > 0 && in.base64Body:
+		dst = append(dst, `,"body":"`...)
+		dst = base64.StdEncoding.AppendEncode(dst, in.body) // nothing to escape
+		dst = append(dst, '"')
+	case in != nil && len(in.body) > 0:
+		dst = append(dst, `,"body":"`...)
+		dst = appendJSONChars(dst, in.body)
+		dst = append(dst, '"')
+	case in == nil && ev.Body != "":
 		dst = append(dst, `,"body":`...)
 		dst = appendJSONString(dst, ev.Body)
 	}

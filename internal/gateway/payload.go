@@ -241,30 +241,31 @@ func encodeJSON(v any) ([]byte, error) {
 // eventV2 is payload format 2.0 for an HTTP API route.
 func (in *inbound) eventV2(apiID, account string) ([]byte, error) {
 	ev := in.requestV2(apiID, account, false)
-	return appendRequestV2(make([]byte, 0, eventSizeHint(in)), &ev, in.headers, true)
+	return appendRequestV2(make([]byte, 0, eventSizeHint(in)), &ev, in)
 }
 
-// requestV2 is the event of eventV2; without headers, its cookies and
-// headers are left for appendRequestV2 to write from in.headers.
-func (in *inbound) requestV2(apiID, account string, headers bool) requestV2 {
+// requestV2 is the event of eventV2. Unless full, the parts appendRequestV2
+// writes straight from in (cookies, headers, query and path parameters,
+// body) are left out.
+func (in *inbound) requestV2(apiID, account string, full bool) requestV2 {
 	ev := requestV2{
 		Version:         "2.0",
 		RouteKey:        in.routeKey(),
 		RawPath:         in.rawPath(),
 		RawQueryString:  in.r.URL.RawQuery,
-		PathParameters:  paramMap(in.params),
 		RequestContext:  in.v2Context(apiID, account),
 		StageVariables:  nonEmpty(in.stageVars),
-		Body:            in.bodyString(),
 		IsBase64Encoded: in.base64Body,
 	}
-	if headers {
+	if full {
 		ev.Headers, ev.Cookies = v2Headers(in.headers)
-	}
-	if q := parseQuery(in.r.URL.RawQuery); q != nil {
-		ev.QueryStringParameters = make(map[string]string, len(q))
-		for k, vs := range q {
-			ev.QueryStringParameters[k] = strings.Join(vs, ",")
+		ev.PathParameters = paramMap(in.params)
+		ev.Body = in.bodyString()
+		if q := parseQuery(in.r.URL.RawQuery); q != nil {
+			ev.QueryStringParameters = make(map[string]string, len(q))
+			for k, vs := range q {
+				ev.QueryStringParameters[k] = strings.Join(vs, ",")
+			}
 		}
 	}
 	if in.auth != nil {
