@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
 )
 
 // Header and query parsing: whatever a client sends, the event is valid JSON
@@ -279,6 +280,28 @@ func FuzzAppendParams(f *testing.F) {
 			if got := appendParams(nil, ps[:n]); !bytes.Equal(got, want) {
 				t.Fatalf("got %s, want %s", got, want)
 			}
+		}
+	})
+}
+
+// The fast decode of a proxy response is json.Unmarshal's, where it decodes.
+func FuzzDecodeRawResponse(f *testing.F) {
+	for _, s := range []string{`{"statusCode":200,"headers":{"a":"b","c":1,"d":null},"cookies":["x","y"],"body":"{\"ok\":true}","isBase64Encoded":false}`,
+		`{"statusCode":null,"cookies":[],"body":null,"isBase64Encoded":null,"x":[1,{}]}`, `{"Body":"x","body":"y"}`, `{"statusCode":"200","statusCode":201}`,
+		`{"headers":{"a":"1","a":"2"},"body":"\u00e9\ud800"}`, `{"cookies":[null]}`, `{"multiValueHeaders":null,"headers":null}`, `{ "statusCode" : 200 , "body" : "` + "\xff" + `" }`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := decodeRawResponse(b)
+		if !ok {
+			return
+		}
+		var want rawResponse
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("decoded %q, which encoding/json refuses: %v", b, err)
+		}
+		if d := cmp.Diff(&want, got); d != "" {
+			t.Fatalf("%q (-want +got):\n%s", b, d)
 		}
 	})
 }

@@ -1,5 +1,10 @@
 package gateway
 
+import (
+	"bytes"
+	"encoding/json"
+)
+
 // A small JSON validator for the hot path: it decides whether a payload 2.0
 // function result is the shorthand (a JSON object with no statusCode) without
 // decoding it. It is conservative: anything it is not sure about (invalid
@@ -259,4 +264,202 @@ func mayBeStatusCode(k []byte) bool {
 		}
 	}
 	return true
+}
+
+// members scans the object at s.i (on its '{'), calling fn with each key
+// (raw, between the quotes; plain as str reports) and value (raw); it stops
+// and fails when fn does.
+func (s *jsonScanner) members(fn func(key []byte, plain bool, val []byte) bool) bool {
+	s.i++ // '{'
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		return true
+	}
+	for {
+		if s.i >= len(s.b) || s.b[s.i] != '"' {
+			return false
+		}
+		kstart := s.i + 1
+		plain, ok := s.str()
+		if !ok {
+			return false
+		}
+		key := s.b[kstart : s.i-1]
+		s.space()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.space()
+		vstart := s.i
+		if !s.value(1) || !fn(key, plain, s.b[vstart:s.i]) {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.b) {
+			return false
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			s.space()
+		case '}':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// plainString returns the contents of a JSON string with neither escapes
+// nor bytes outside ASCII: what encoding/json decodes it to, byte for byte.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", false
+	}
+	s := jsonScanner{b: raw}
+	plain, ok := s.str()
+	if !ok || !plain || s.i != len(raw) {
+		return "", false
+	}
+	return string(raw[1 : len(raw)-1]), true
+}
+
+// asciiFold reports whether k equals name ignoring ASCII case.
+func asciiFold(k []byte, name string) bool {
+	if len(k) != len(name) {
+		return false
+	}
+	for i := range len(k) {
+		a, b := k[i], name[i]
+		if a >= 'A' && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeRawResponse is json.Unmarshal(b, &rr) for the common shapes of a
+// proxy response (b without surrounding space). It declines (false) whatever
+// it does not decode exactly as encoding/json does, or where encoding/json
+// would fail: a repeated or differently cased field, keys with escapes,
+// multiValueHeaders, values of an unexpected type...
+func decodeRawResponse(b []byte) (*rawResponse, bool) {
+	if len(b) == 0 || b[0] != '{' {
+		return nil, false
+	}
+	// rawResponse's JSON names, in order.
+	fields := [...]string{"statusCode", "headers", "multiValueHeaders", "cookies", "body", "isBase64Encoded"}
+	var seen [len(fields)]bool
+	rr := &rawResponse{}
+	s := jsonScanner{b: b}
+	ok := s.members(func(key []byte, plain bool, val []byte) bool {
+		if !plain {
+			return false
+		}
+		field := -1
+		for i, name := range fields {
+			if asciiFold(key, name) {
+				if string(key) != name || seen[i] {
+					return false
+				}
+				field, seen[i] = i, true
+			}
+		}
+		isNull := string(val) == "null"
+		switch field {
+		case -1: // not a field: skipped
+		case 0:
+			rr.StatusCode = json.RawMessage(val)
+		case 1:
+			if isNull {
+				return true
+			}
+			if val[0] != '{' {
+				return false
+			}
+			rr.Headers = map[string]json.RawMessage{}
+			hs := jsonScanner{b: val}
+			return hs.members(func(k []byte, plain bool, v []byte) bool {
+				if !plain {
+					return false
+				}
+				rr.Headers[string(k)] = json.RawMessage(v)
+				return true
+			})
+		case 2:
+			return isNull
+		case 3:
+			if isNull {
+				return true
+			}
+			if val[0] != '[' {
+				return false
+			}
+			rr.Cookies = []string{}
+			for rest := val[1:]; ; {
+				rest = bytes.TrimLeft(rest, " \t\r\n")
+				if len(rest) > 0 && rest[0] == ']' && len(rr.Cookies) == 0 {
+					return true
+				}
+				cs := jsonScanner{b: rest}
+				if len(rest) == 0 || rest[0] != '"' {
+					return false
+				}
+				if _, ok := cs.str(); !ok {
+					return false
+				}
+				c, ok := plainString(rest[:cs.i])
+				if !ok {
+					return false
+				}
+				rr.Cookies = append(rr.Cookies, c)
+				rest = bytes.TrimLeft(rest[cs.i:], " \t\r\n")
+				if len(rest) == 0 {
+					return false
+				}
+				if rest[0] == ']' {
+					return true
+				}
+				if rest[0] != ',' {
+					return false
+				}
+				rest = rest[1:]
+			}
+		case 4:
+			if isNull {
+				return true
+			}
+			if val[0] != '"' {
+				return false
+			}
+			body, ok := plainString(val)
+			if !ok && json.Unmarshal(val, &body) != nil {
+				return false
+			}
+			rr.Body = &body
+		case 5:
+			switch string(val) {
+			case "true":
+				rr.IsBase64Encoded = true
+			case "false", "null":
+			default:
+				return false
+			}
+		}
+		return true
+	})
+	if !ok {
+		return nil, false
+	}
+	s.space()
+	return rr, s.i == len(b)
 }

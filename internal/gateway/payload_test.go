@@ -374,3 +374,19 @@ func TestTraceID(t *testing.T) {
 		}
 	}
 }
+
+// The usual structured responses take the fast decode (decodeRawResponse);
+// the fuzz test holds it to encoding/json's answers.
+func TestDecodeRawResponse_Common(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{"statusCode":200,"headers":{"content-type":"application/json"},"body":"{\"ok\":true}"}`: true,
+		`{"statusCode":201,"cookies":["a=1"],"isBase64Encoded":true,"body":"aGk="}`:               true,
+		`{"statusCode":200,"multiValueHeaders":{"a":["1"]}}`:                                      false,
+		`{"statusCode":200,"StatusCode":201}`:                                                     false,
+		`{"statusCode":200,"headers":"x"}`:                                                        false,
+	} {
+		if _, ok := decodeRawResponse([]byte(in)); ok != want {
+			t.Errorf("%s: %v, want %v", in, ok, want)
+		}
+	}
+}

@@ -50,6 +50,10 @@ func parseResponse(result []byte, v string) (*proxyResponse, error) {
 		return &proxyResponse{status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: trimmed}, nil
 	}
 	if trimmed[0] == '{' {
+		// The common structured shapes without encoding/json.
+		if rr, ok := decodeRawResponse(trimmed); ok && (rr.StatusCode != nil || v == "1.0") {
+			return structuredResponse(rr)
+		}
 		// One decode in the common case; only an object that does not fit
 		// the structured shape needs a second look for statusCode.
 		var rr rawResponse
@@ -160,6 +164,9 @@ func statusCode(raw json.RawMessage) (int, error) {
 
 // scalar renders a header value: strings, numbers and booleans; null drops it.
 func scalar(raw json.RawMessage) (*string, error) {
+	if s, ok := plainString(raw); ok {
+		return &s, nil
+	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, err
