@@ -30,6 +30,7 @@ type inbound struct {
 	r            *http.Request
 	requestID    string
 	now          time.Time
+	nowText      string // now in requestTimeLayout, when known
 	domainName   string
 	domainPrefix string
 	fullPath     string // escaped path as the client sent it (minus /_api/{id})
@@ -159,6 +160,13 @@ func paramMap(ps []param) map[string]string {
 	return m
 }
 
+func (in *inbound) timeText() string {
+	if in.nowText != "" {
+		return in.nowText
+	}
+	return in.now.UTC().Format(requestTimeLayout)
+}
+
 func (in *inbound) routeKey() string {
 	if in.route == nil {
 		return "$default"
@@ -214,7 +222,7 @@ func (in *inbound) v2Context(apiID string, account string) contextV2 {
 		APIID:        apiID,
 		DomainName:   in.domainName,
 		DomainPrefix: in.domainPrefix,
-		Time:         in.now.UTC().Format(requestTimeLayout),
+		Time:         in.timeText(),
 		TimeEpoch:    in.now.UnixMilli(),
 		HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
 			Method:    in.r.Method,
@@ -370,7 +378,7 @@ func (in *inbound) eventV1(apiID, account string, restAPI bool) ([]byte, error) 
 			Path:             unescape(in.rawPath()),
 			Protocol:         in.r.Proto,
 			RequestID:        in.requestID,
-			RequestTime:      in.now.UTC().Format(requestTimeLayout),
+			RequestTime:      in.timeText(),
 			RequestTimeEpoch: in.now.UnixMilli(),
 			ResourceID:       in.route.route.ID,
 			ResourcePath:     in.route.path,

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
@@ -387,6 +388,17 @@ func TestDecodeRawResponse_Common(t *testing.T) {
 	} {
 		if _, ok := decodeRawResponse([]byte(in)); ok != want {
 			t.Errorf("%s: %v, want %v", in, ok, want)
+		}
+	}
+}
+
+func TestRequestTime_Cached(t *testing.T) {
+	g := &Gateway{}
+	base := time.Date(2026, 3, 1, 23, 59, 58, 0, time.FixedZone("x", 3600))
+	for _, d := range []time.Duration{0, 999 * time.Millisecond, time.Second, 1500 * time.Millisecond, 0, -time.Hour} {
+		tm := base.Add(d)
+		if got, want := g.requestTime(tm), tm.UTC().Format(requestTimeLayout); got != want {
+			t.Errorf("%v: %q, want %q", tm, got, want)
 		}
 	}
 }
