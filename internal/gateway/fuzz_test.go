@@ -305,3 +305,52 @@ func FuzzDecodeRawResponse(f *testing.F) {
 		}
 	})
 }
+
+// The hand-written payload 1.0 encoding writes exactly what encoding/json writes.
+func FuzzAppendRequestV1(f *testing.F) {
+	f.Add("/x/{id}", "a\u2029b", "X-A", "v\x00\"\\\n<&>", "\xff\xfe", int64(1700000000000), 0, true)
+	f.Add("", "", "", "", "", int64(0), 7, false)
+	f.Fuzz(func(t *testing.T, a, b, k, v, body string, epoch int64, shape int, b64 bool) {
+		ev := proxyRequestV1{
+			Resource: a, Path: b, HTTPMethod: k,
+			Headers:                         map[string]string{k: v, a: b},
+			MultiValueHeaders:               map[string][]string{k: {v, b}, a: nil, "e": {}},
+			QueryStringParameters:           map[string]string{v: k},
+			MultiValueQueryStringParameters: map[string][]string{v: {k}},
+			PathParameters:                  map[string]string{"id": body},
+			StageVariables:                  map[string]string{},
+			RequestContext: proxyContextV1{AccountID: a, APIID: b, DomainName: k, DomainPrefix: v, ExtendedRequestID: body,
+				HTTPMethod: k, Path: b, Protocol: v, RequestID: a, RequestTime: body, RequestTimeEpoch: epoch,
+				ResourceID: k, ResourcePath: a, Stage: v,
+				Identity: events.APIGatewayRequestIdentity{SourceIP: a, UserAgent: b}},
+			IsBase64Encoded: b64,
+		}
+		if shape&1 != 0 {
+			ev.Headers, ev.MultiValueHeaders, ev.QueryStringParameters, ev.MultiValueQueryStringParameters = nil, nil, nil, nil
+			ev.PathParameters, ev.StageVariables = nil, nil
+			ev.Body = &body
+		}
+		if shape&2 != 0 {
+			id := &ev.RequestContext.Identity
+			id.CognitoIdentityPoolID, id.AccountID, id.CognitoIdentityID, id.Caller = a, b, k, v
+			id.APIKey, id.APIKeyID, id.AccessKey, id.CognitoAuthenticationType = body, a, b, k
+			id.CognitoAuthenticationProvider, id.UserArn, id.User = v, body, a
+			ev.RequestContext.Authorizer = map[string]any{"principalId": a, "n": epoch, "m": map[string]any{v: b64}}
+		}
+		if shape&4 != 0 {
+			ev.RequestContext.Authorizer = map[string]any{}
+			ev.RequestContext.Identity.ClientCert = &events.APIGatewayCustomAuthorizerRequestTypeRequestIdentityClientCert{ClientCertPem: v}
+		}
+		want, err := encodeJSON(&ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendRequestV1(nil, &ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}

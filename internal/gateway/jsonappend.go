@@ -382,3 +382,133 @@ func eventSizeHint(in *inbound) int {
 	// Text: quotes and backslashes double; other escapes are rare.
 	return n + len(in.body) + bytes.Count(in.body, []byte{'"'}) + bytes.Count(in.body, []byte{'\\'})
 }
+
+// appendStringSlicesMap is a map[string][]string as encoding/json writes it.
+func appendStringSlicesMap(dst []byte, m map[string][]string) []byte {
+	if m == nil {
+		return append(dst, "null"...)
+	}
+	var arr [24]string
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, k)
+		dst = append(dst, ':')
+		dst = appendStringSlice(dst, m[k])
+	}
+	return append(dst, '}')
+}
+
+// appendOptString writes ,"name":"value" when value is not empty (omitempty).
+func appendOptString(dst []byte, name, value string) []byte {
+	if value == "" {
+		return dst
+	}
+	dst = append(dst, ',', '"')
+	dst = append(dst, name...)
+	dst = append(dst, '"', ':')
+	return appendJSONString(dst, value)
+}
+
+// appendRequestV1 writes ev exactly as encodeJSON does.
+func appendRequestV1(dst []byte, ev *proxyRequestV1) ([]byte, error) {
+	dst = append(dst, `{"resource":`...)
+	dst = appendJSONString(dst, ev.Resource)
+	dst = append(dst, `,"path":`...)
+	dst = appendJSONString(dst, ev.Path)
+	dst = append(dst, `,"httpMethod":`...)
+	dst = appendJSONString(dst, ev.HTTPMethod)
+	dst = append(dst, `,"headers":`...)
+	dst = appendStringMap(dst, ev.Headers)
+	dst = append(dst, `,"multiValueHeaders":`...)
+	dst = appendStringSlicesMap(dst, ev.MultiValueHeaders)
+	dst = append(dst, `,"queryStringParameters":`...)
+	dst = appendStringMap(dst, ev.QueryStringParameters)
+	dst = append(dst, `,"multiValueQueryStringParameters":`...)
+	dst = appendStringSlicesMap(dst, ev.MultiValueQueryStringParameters)
+	dst = append(dst, `,"pathParameters":`...)
+	dst = appendStringMap(dst, ev.PathParameters)
+	dst = append(dst, `,"stageVariables":`...)
+	dst = appendStringMap(dst, ev.StageVariables)
+	c := &ev.RequestContext
+	dst = append(dst, `,"requestContext":{"accountId":`...)
+	dst = appendJSONString(dst, c.AccountID)
+	dst = append(dst, `,"apiId":`...)
+	dst = appendJSONString(dst, c.APIID)
+	if len(c.Authorizer) > 0 {
+		a, err := encodeJSON(c.Authorizer)
+		if err != nil {
+			return nil, err
+		}
+		dst = append(dst, `,"authorizer":`...)
+		dst = append(dst, a...)
+	}
+	dst = append(dst, `,"domainName":`...)
+	dst = appendJSONString(dst, c.DomainName)
+	dst = append(dst, `,"domainPrefix":`...)
+	dst = appendJSONString(dst, c.DomainPrefix)
+	dst = append(dst, `,"extendedRequestId":`...)
+	dst = appendJSONString(dst, c.ExtendedRequestID)
+	dst = append(dst, `,"httpMethod":`...)
+	dst = appendJSONString(dst, c.HTTPMethod)
+	dst = append(dst, `,"identity":`...)
+	if id := &c.Identity; id.ClientCert != nil {
+		b, err := encodeJSON(id)
+		if err != nil {
+			return nil, err
+		}
+		dst = append(dst, b...)
+	} else {
+		dst = append(dst, '{')
+		mark := len(dst)
+		dst = appendOptString(dst, "cognitoIdentityPoolId", id.CognitoIdentityPoolID)
+		dst = appendOptString(dst, "accountId", id.AccountID)
+		dst = appendOptString(dst, "cognitoIdentityId", id.CognitoIdentityID)
+		dst = appendOptString(dst, "caller", id.Caller)
+		dst = appendOptString(dst, "apiKey", id.APIKey)
+		dst = appendOptString(dst, "apiKeyId", id.APIKeyID)
+		dst = appendOptString(dst, "accessKey", id.AccessKey)
+		dst = append(dst, `,"sourceIp":`...)
+		dst = appendJSONString(dst, id.SourceIP)
+		dst = appendOptString(dst, "cognitoAuthenticationType", id.CognitoAuthenticationType)
+		dst = appendOptString(dst, "cognitoAuthenticationProvider", id.CognitoAuthenticationProvider)
+		dst = appendOptString(dst, "userArn", id.UserArn)
+		dst = append(dst, `,"userAgent":`...)
+		dst = appendJSONString(dst, id.UserAgent)
+		dst = appendOptString(dst, "user", id.User)
+		dst = append(dst[:mark], dst[mark+1:]...) // the first member's comma
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `,"path":`...)
+	dst = appendJSONString(dst, c.Path)
+	dst = append(dst, `,"protocol":`...)
+	dst = appendJSONString(dst, c.Protocol)
+	dst = append(dst, `,"requestId":`...)
+	dst = appendJSONString(dst, c.RequestID)
+	dst = append(dst, `,"requestTime":`...)
+	dst = appendJSONString(dst, c.RequestTime)
+	dst = append(dst, `,"requestTimeEpoch":`...)
+	dst = strconv.AppendInt(dst, c.RequestTimeEpoch, 10)
+	dst = append(dst, `,"resourceId":`...)
+	dst = appendJSONString(dst, c.ResourceID)
+	dst = append(dst, `,"resourcePath":`...)
+	dst = appendJSONString(dst, c.ResourcePath)
+	dst = append(dst, `,"stage":`...)
+	dst = appendJSONString(dst, c.Stage)
+	dst = append(dst, `},"body":`...)
+	if ev.Body == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendJSONString(dst, *ev.Body)
+	}
+	dst = append(dst, `,"isBase64Encoded":`...)
+	dst = strconv.AppendBool(dst, ev.IsBase64Encoded)
+	return append(dst, '}'), nil
+}

@@ -429,7 +429,7 @@ func (in *inbound) eventV1(apiID, account string, restAPI bool) ([]byte, error) 
 	if in.auth != nil {
 		ev.RequestContext.Authorizer = in.auth.v1()
 	}
-	return encodeJSON(&ev)
+	return appendRequestV1(make([]byte, 0, eventSizeHint(in)*2), &ev)
 }
 
 func nonEmpty(m map[string]string) map[string]string {
