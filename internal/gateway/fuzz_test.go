@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
 )
 
 // Header and query parsing: whatever a client sends, the event is valid JSON
@@ -20,6 +21,8 @@ func FuzzRequestHeaders(f *testing.F) {
 	f.Add("X-A", "1", "Cookie", "a=1; b=2", "q=1&q=2&r", []byte("body"))
 	f.Add("Content-Type", "image/png", "cookie", ";;; =", "%zz=1&&=", []byte{0xff, 0})
 	f.Add("x-a", "\t ", "X-A", "two", "a=%20b", []byte(nil))
+	f.Add("COOKIE", " a=1 ;; b\u2028", "X-\x01é", "v\"\\", "", []byte("{\"a\":1}"))
+	f.Add("Cookie", "", "User-Agent", "\xff", "k=v", []byte(nil))
 	f.Fuzz(func(t *testing.T, k1, v1, k2, v2, query string, body []byte) {
 		r := httptest.NewRequest("POST", "http://api.execute-api.localhost/x", nil)
 		r.URL.RawQuery = query
@@ -35,6 +38,16 @@ func FuzzRequestHeaders(f *testing.F) {
 		b, err := in.eventV2("api", "000000000000")
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Names that lowercase alike make v2Headers' answer depend on map
+		// order: there is no one reference then.
+		lowered := map[string]bool{}
+		for k := range in.headers {
+			lowered[strings.ToLower(k)] = true
+		}
+		ref := in.requestV2("api", "000000000000", true)
+		if want, err := encodeJSON(&ref); len(lowered) == len(in.headers) && (err != nil || !bytes.Equal(b, want)) {
+			t.Fatalf("v2 event differs from encoding/json's (%v):\n got %s\nwant %s", err, b, want)
 		}
 		var ev events.APIGatewayV2HTTPRequest
 		if err := json.Unmarshal(b, &ev); err != nil {
@@ -180,6 +193,164 @@ func FuzzResolve(f *testing.F) {
 		}
 		if ok && !strings.HasPrefix(tg.apiPath, "/") {
 			t.Fatalf("api path %q", tg.apiPath)
+		}
+	})
+}
+
+// The shorthand scan accepts only what encoding/json accepts, and only
+// objects in which encoding/json finds no statusCode.
+func FuzzShorthandObject(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":[1,-2.5e+3,true,false,null,{"b":"\u00e9\n"}]}`, `{"statusCode":1}`, `{"StatusCODE":1}`,
+		`{"ſtatusCode":1}`, `{"status\u0043ode":1}`, `{"a":01}`, `{"a":1.}`, `{"a":"\x"}`, `{"a":1,}`, `{"a":1} x`, `{"a":"` + "\xff" + `"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !shorthandObject(b) {
+			return
+		}
+		if !json.Valid(b) {
+			t.Fatalf("accepted invalid JSON %q", b)
+		}
+		var rr struct {
+			StatusCode json.RawMessage `json:"statusCode"`
+		}
+		_ = json.Unmarshal(b, &rr)
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(b, &keys); err != nil {
+			t.Fatalf("accepted %q: %v", b, err)
+		}
+		if _, ok := keys["statusCode"]; ok || rr.StatusCode != nil {
+			t.Fatalf("accepted %q with a statusCode", b)
+		}
+	})
+}
+
+// The hand-written event encoding writes exactly what encoding/json writes.
+func FuzzAppendRequestV2(f *testing.F) {
+	f.Add("GET /x", "/a b", "q=1&r=\u2028", "Cookie", "a=1", "x-h", "v\x00\"\\\n", "body <&>\xff\xfe", int64(1700000000000), true, true)
+	f.Add("", "", "", "", "", "", "", "", int64(-1), false, false)
+	f.Fuzz(func(t *testing.T, routeKey, path, query, k1, v1, k2, v2, body string, epoch int64, b64, auth bool) {
+		ev := requestV2{
+			Version: "2.0", RouteKey: routeKey, RawPath: path, RawQueryString: query,
+			Cookies:        []string{v1, k2},
+			Headers:        map[string]string{k1: v1, k2: v2, "z": body},
+			PathParameters: map[string]string{k2: path},
+			RequestContext: contextV2{AccountID: k1, APIID: v1, DomainName: k2, DomainPrefix: v2, RequestID: query,
+				RouteKey: routeKey, Stage: path, Time: body, TimeEpoch: epoch,
+				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: k1, Path: path, Protocol: v1, SourceIP: k2, UserAgent: v2}},
+			StageVariables:  map[string]string{body: query},
+			Body:            body,
+			IsBase64Encoded: b64,
+		}
+		if k1 == "" {
+			ev.Cookies, ev.PathParameters, ev.StageVariables = nil, nil, map[string]string{}
+		}
+		if v1 == "" {
+			ev.Headers = nil
+		}
+		if auth {
+			ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+				Lambda: map[string]any{k1: v1, "n": epoch}, JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Scopes: []string{v2}},
+			}
+		}
+		want, err := encodeJSON(&ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendRequestV2(nil, &ev, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}
+
+func FuzzAppendParams(f *testing.F) {
+	f.Add("id", "1", "id", "2", "b", "\u2028\xff\"")
+	f.Add("", "", "z", "", "a", "<>")
+	f.Fuzz(func(t *testing.T, n1, v1, n2, v2, n3, v3 string) {
+		ps := []param{{n1, v1}, {n2, v2}, {n3, v3}}
+		for n := 1; n <= len(ps); n++ {
+			want, err := encodeJSON(paramMap(ps[:n]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := appendParams(nil, ps[:n]); !bytes.Equal(got, want) {
+				t.Fatalf("got %s, want %s", got, want)
+			}
+		}
+	})
+}
+
+// The fast decode of a proxy response is json.Unmarshal's, where it decodes.
+func FuzzDecodeRawResponse(f *testing.F) {
+	for _, s := range []string{`{"statusCode":200,"headers":{"a":"b","c":1,"d":null},"cookies":["x","y"],"body":"{\"ok\":true}","isBase64Encoded":false}`,
+		`{"statusCode":null,"cookies":[],"body":null,"isBase64Encoded":null,"x":[1,{}]}`, `{"Body":"x","body":"y"}`, `{"statusCode":"200","statusCode":201}`,
+		`{"headers":{"a":"1","a":"2"},"body":"\u00e9\ud800"}`, `{"cookies":[null]}`, `{"multiValueHeaders":null,"headers":null}`, `{ "statusCode" : 200 , "body" : "` + "\xff" + `" }`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := decodeRawResponse(b)
+		if !ok {
+			return
+		}
+		var want rawResponse
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("decoded %q, which encoding/json refuses: %v", b, err)
+		}
+		if d := cmp.Diff(&want, got); d != "" {
+			t.Fatalf("%q (-want +got):\n%s", b, d)
+		}
+	})
+}
+
+// The hand-written payload 1.0 encoding writes exactly what encoding/json writes.
+func FuzzAppendRequestV1(f *testing.F) {
+	f.Add("/x/{id}", "a\u2029b", "X-A", "v\x00\"\\\n<&>", "\xff\xfe", int64(1700000000000), 0, true)
+	f.Add("", "", "", "", "", int64(0), 7, false)
+	f.Fuzz(func(t *testing.T, a, b, k, v, body string, epoch int64, shape int, b64 bool) {
+		ev := proxyRequestV1{
+			Resource: a, Path: b, HTTPMethod: k,
+			Headers:                         map[string]string{k: v, a: b},
+			MultiValueHeaders:               map[string][]string{k: {v, b}, a: nil, "e": {}},
+			QueryStringParameters:           map[string]string{v: k},
+			MultiValueQueryStringParameters: map[string][]string{v: {k}},
+			PathParameters:                  map[string]string{"id": body},
+			StageVariables:                  map[string]string{},
+			RequestContext: proxyContextV1{AccountID: a, APIID: b, DomainName: k, DomainPrefix: v, ExtendedRequestID: body,
+				HTTPMethod: k, Path: b, Protocol: v, RequestID: a, RequestTime: body, RequestTimeEpoch: epoch,
+				ResourceID: k, ResourcePath: a, Stage: v,
+				Identity: events.APIGatewayRequestIdentity{SourceIP: a, UserAgent: b}},
+			IsBase64Encoded: b64,
+		}
+		if shape&1 != 0 {
+			ev.Headers, ev.MultiValueHeaders, ev.QueryStringParameters, ev.MultiValueQueryStringParameters = nil, nil, nil, nil
+			ev.PathParameters, ev.StageVariables = nil, nil
+			ev.Body = &body
+		}
+		if shape&2 != 0 {
+			id := &ev.RequestContext.Identity
+			id.CognitoIdentityPoolID, id.AccountID, id.CognitoIdentityID, id.Caller = a, b, k, v
+			id.APIKey, id.APIKeyID, id.AccessKey, id.CognitoAuthenticationType = body, a, b, k
+			id.CognitoAuthenticationProvider, id.UserArn, id.User = v, body, a
+			ev.RequestContext.Authorizer = map[string]any{"principalId": a, "n": epoch, "m": map[string]any{v: b64}}
+		}
+		if shape&4 != 0 {
+			ev.RequestContext.Authorizer = map[string]any{}
+			ev.RequestContext.Identity.ClientCert = &events.APIGatewayCustomAuthorizerRequestTypeRequestIdentityClientCert{ClientCertPem: v}
+		}
+		want, err := encodeJSON(&ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendRequestV1(nil, &ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("got  %s\nwant %s", got, want)
 		}
 	})
 }

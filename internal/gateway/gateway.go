@@ -76,7 +76,8 @@ type Gateway struct {
 	invoker Invoker
 	now     func() time.Time
 
-	snap atomic.Pointer[snapshot]
+	snap    atomic.Pointer[snapshot]
+	reqTime atomic.Pointer[secondText] // the last requestContext.time written
 
 	mu      sync.Mutex // guards cfg and the store
 	cfg     *config
@@ -216,3 +217,20 @@ func (g *Gateway) rebuildLocked() {
 
 // Handler is the http.Handler for the --http-addr listener.
 func (g *Gateway) Handler() http.Handler { return http.HandlerFunc(g.serveHTTP) }
+
+// secondText is a time formatted with requestTimeLayout, for its second.
+type secondText struct {
+	sec  int64
+	text string
+}
+
+// requestTime is t in requestTimeLayout, formatted once per second.
+func (g *Gateway) requestTime(t time.Time) string {
+	sec := t.Unix()
+	if c := g.reqTime.Load(); c != nil && c.sec == sec {
+		return c.text
+	}
+	s := t.UTC().Format(requestTimeLayout)
+	g.reqTime.Store(&secondText{sec: sec, text: s})
+	return s
+}

@@ -211,8 +211,9 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 			fullPath = "/" + url.PathEscape(stage.Name) + apiPath
 		}
 	}
+	now := g.now()
 	in := &inbound{
-		r: r, requestID: rec.requestID, now: g.now(),
+		r: r, requestID: rec.requestID, now: now, nowText: g.requestTime(now),
 		domainName: t.domainName, domainPrefix: t.domainPrefix,
 		fullPath: fullPath, apiPath: apiPath, customDomain: t.customDomain,
 		stage: stage.Name, stageVars: stage.Variables,

@@ -30,6 +30,7 @@ type inbound struct {
 	r            *http.Request
 	requestID    string
 	now          time.Time
+	nowText      string // now in requestTimeLayout, when known
 	domainName   string
 	domainPrefix string
 	fullPath     string // escaped path as the client sent it (minus /_api/{id})
@@ -159,6 +160,13 @@ func paramMap(ps []param) map[string]string {
 	return m
 }
 
+func (in *inbound) timeText() string {
+	if in.nowText != "" {
+		return in.nowText
+	}
+	return in.now.UTC().Format(requestTimeLayout)
+}
+
 func (in *inbound) routeKey() string {
 	if in.route == nil {
 		return "$default"
@@ -214,7 +222,7 @@ func (in *inbound) v2Context(apiID string, account string) contextV2 {
 		APIID:        apiID,
 		DomainName:   in.domainName,
 		DomainPrefix: in.domainPrefix,
-		Time:         in.now.UTC().Format(requestTimeLayout),
+		Time:         in.timeText(),
 		TimeEpoch:    in.now.UnixMilli(),
 		HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
 			Method:    in.r.Method,
@@ -240,30 +248,38 @@ func encodeJSON(v any) ([]byte, error) {
 
 // eventV2 is payload format 2.0 for an HTTP API route.
 func (in *inbound) eventV2(apiID, account string) ([]byte, error) {
-	headers, cookies := v2Headers(in.headers)
+	ev := in.requestV2(apiID, account, false)
+	return appendRequestV2(make([]byte, 0, eventSizeHint(in)), &ev, in)
+}
+
+// requestV2 is the event of eventV2. Unless full, the parts appendRequestV2
+// writes straight from in (cookies, headers, query and path parameters,
+// body) are left out.
+func (in *inbound) requestV2(apiID, account string, full bool) requestV2 {
 	ev := requestV2{
 		Version:         "2.0",
 		RouteKey:        in.routeKey(),
 		RawPath:         in.rawPath(),
 		RawQueryString:  in.r.URL.RawQuery,
-		Cookies:         cookies,
-		Headers:         headers,
-		PathParameters:  paramMap(in.params),
 		RequestContext:  in.v2Context(apiID, account),
 		StageVariables:  nonEmpty(in.stageVars),
-		Body:            in.bodyString(),
 		IsBase64Encoded: in.base64Body,
 	}
-	if q := parseQuery(in.r.URL.RawQuery); q != nil {
-		ev.QueryStringParameters = make(map[string]string, len(q))
-		for k, vs := range q {
-			ev.QueryStringParameters[k] = strings.Join(vs, ",")
+	if full {
+		ev.Headers, ev.Cookies = v2Headers(in.headers)
+		ev.PathParameters = paramMap(in.params)
+		ev.Body = in.bodyString()
+		if q := parseQuery(in.r.URL.RawQuery); q != nil {
+			ev.QueryStringParameters = make(map[string]string, len(q))
+			for k, vs := range q {
+				ev.QueryStringParameters[k] = strings.Join(vs, ",")
+			}
 		}
 	}
 	if in.auth != nil {
 		ev.RequestContext.Authorizer = in.auth.v2()
 	}
-	return encodeJSON(&ev)
+	return ev
 }
 
 // eventURL is payload 2.0 as function URLs send it.
@@ -362,7 +378,7 @@ func (in *inbound) eventV1(apiID, account string, restAPI bool) ([]byte, error) 
 			Path:             unescape(in.rawPath()),
 			Protocol:         in.r.Proto,
 			RequestID:        in.requestID,
-			RequestTime:      in.now.UTC().Format(requestTimeLayout),
+			RequestTime:      in.timeText(),
 			RequestTimeEpoch: in.now.UnixMilli(),
 			ResourceID:       in.route.route.ID,
 			ResourcePath:     in.route.path,
@@ -413,7 +429,7 @@ func (in *inbound) eventV1(apiID, account string, restAPI bool) ([]byte, error) 
 	if in.auth != nil {
 		ev.RequestContext.Authorizer = in.auth.v1()
 	}
-	return encodeJSON(&ev)
+	return appendRequestV1(make([]byte, 0, eventSizeHint(in)*2), &ev)
 }
 
 func nonEmpty(m map[string]string) map[string]string {
@@ -423,38 +439,65 @@ func nonEmpty(m map[string]string) map[string]string {
 	return m
 }
 
-// forwardedHeaders adds the headers API Gateway adds to every request.
+// forwardedHeaders adds the headers API Gateway adds to every request. The
+// added values share one backing array (each capped at its own element, so
+// an append elsewhere copies instead of overwriting a neighbour).
 func forwardedHeaders(r *http.Request, requestID string) http.Header {
 	h := make(http.Header, len(r.Header)+5)
 	for k, v := range r.Header {
 		h[k] = v
 	}
-	h.Set("Host", r.Host)
+	vals := make([]string, 0, 5)
+	set := func(k, v string) { // k is canonical
+		vals = append(vals, v)
+		n := len(vals)
+		h[k] = vals[n-1 : n : n]
+	}
+	set("Host", r.Host)
+	ip := sourceIP(r)
 	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-		h.Set("X-Forwarded-For", xff+", "+sourceIP(r))
+		set("X-Forwarded-For", xff+", "+ip)
 	} else {
-		h.Set("X-Forwarded-For", sourceIP(r))
+		set("X-Forwarded-For", ip)
 	}
 	proto, port := "http", "80"
 	if r.TLS != nil {
 		proto, port = "https", "443"
 	}
-	if _, p, err := net.SplitHostPort(r.Host); err == nil {
-		port = p
+	if strings.Contains(r.Host, ":") { // else SplitHostPort fails: no port
+		if _, p, err := net.SplitHostPort(r.Host); err == nil {
+			port = p
+		}
 	}
-	h.Set("X-Forwarded-Proto", proto)
-	h.Set("X-Forwarded-Port", port)
+	set("X-Forwarded-Proto", proto)
+	set("X-Forwarded-Port", port)
 	if h.Get("X-Amzn-Trace-Id") == "" {
-		h.Set("X-Amzn-Trace-Id", traceID(requestID))
+		set("X-Amzn-Trace-Id", traceID(requestID))
 	}
 	return h
 }
 
-// traceID derives an X-Ray style id from the request id.
+// traceID derives an X-Ray style id from the request id: Root=1-, then its
+// first 32 characters other than "-" (padded with "0"), a "-" after 8.
 func traceID(requestID string) string {
-	hex := strings.ReplaceAll(requestID, "-", "")
-	for len(hex) < 32 {
-		hex += "0"
+	var b strings.Builder
+	b.Grow(len("Root=1-") + 33)
+	b.WriteString("Root=1-")
+	n := 0
+	for i := 0; i < len(requestID) && n < 32; i++ {
+		if c := requestID[i]; c != '-' {
+			if n == 8 {
+				b.WriteByte('-')
+			}
+			b.WriteByte(c)
+			n++
+		}
 	}
-	return "Root=1-" + hex[:8] + "-" + hex[8:32]
+	for ; n < 32; n++ {
+		if n == 8 {
+			b.WriteByte('-')
+		}
+		b.WriteByte('0')
+	}
+	return b.String()
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
@@ -336,4 +338,67 @@ func TestResponseShapes(t *testing.T) {
 func jsonBodyNoT(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+func TestShorthandObject(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{}`: true,
+		`{ "a" : [ 1 , -0.5E-2 , {"b":null} ] , "c":"\"\u00e9é" }`: true,
+		`{"version":"2.0","headers":{"statusCode":"nested"}}`:      true,
+		`{"statusCode":200}`:     false,
+		`{"STATUSCODE":200}`:     false,
+		`{"status\u0043ode":1}`:  false,
+		`{"a":1}{}`:              false,
+		`{"a":1,}`:               false,
+		`{"a":tru}`:              false,
+		`{"a":-}`:                false,
+		`["a"]`:                  false,
+		`{"a":"` + "\x01" + `"}`: false,
+	} {
+		if got := shorthandObject([]byte(in)); got != want {
+			t.Errorf("%s: %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestTraceID(t *testing.T) {
+	old := func(requestID string) string {
+		hex := strings.ReplaceAll(requestID, "-", "")
+		for len(hex) < 32 {
+			hex += "0"
+		}
+		return "Root=1-" + hex[:8] + "-" + hex[8:32]
+	}
+	for _, id := range []string{"", "abc", "0123-4567", "01234567", "012345678", "3f2a9c1e-6b7d-4e8f-9a0b-1c2d3e4f5a6b", "----", strings.Repeat("x-", 40)} {
+		if got, want := traceID(id), old(id); got != want {
+			t.Errorf("%q: %q, want %q", id, got, want)
+		}
+	}
+}
+
+// The usual structured responses take the fast decode (decodeRawResponse);
+// the fuzz test holds it to encoding/json's answers.
+func TestDecodeRawResponse_Common(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{"statusCode":200,"headers":{"content-type":"application/json"},"body":"{\"ok\":true}"}`: true,
+		`{"statusCode":201,"cookies":["a=1"],"isBase64Encoded":true,"body":"aGk="}`:               true,
+		`{"statusCode":200,"multiValueHeaders":{"a":["1"]}}`:                                      false,
+		`{"statusCode":200,"StatusCode":201}`:                                                     false,
+		`{"statusCode":200,"headers":"x"}`:                                                        false,
+	} {
+		if _, ok := decodeRawResponse([]byte(in)); ok != want {
+			t.Errorf("%s: %v, want %v", in, ok, want)
+		}
+	}
+}
+
+func TestRequestTime_Cached(t *testing.T) {
+	g := &Gateway{}
+	base := time.Date(2026, 3, 1, 23, 59, 58, 0, time.FixedZone("x", 3600))
+	for _, d := range []time.Duration{0, 999 * time.Millisecond, time.Second, 1500 * time.Millisecond, 0, -time.Hour} {
+		tm := base.Add(d)
+		if got, want := g.requestTime(tm), tm.UTC().Format(requestTimeLayout); got != want {
+			t.Errorf("%v: %q, want %q", tm, got, want)
+		}
+	}
 }

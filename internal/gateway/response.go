@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 )
@@ -43,7 +44,16 @@ func parseResponse(result []byte, v string) (*proxyResponse, error) {
 		}
 		return nil, fmt.Errorf("%w: empty", errBadResponse)
 	}
+	if v == "2.0" && shorthandObject(trimmed) {
+		// The common shorthand (an object without statusCode, such as an
+		// echoed event): one validating scan, no decode.
+		return &proxyResponse{status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: trimmed}, nil
+	}
 	if trimmed[0] == '{' {
+		// The common structured shapes without encoding/json.
+		if rr, ok := decodeRawResponse(trimmed); ok && (rr.StatusCode != nil || v == "1.0") {
+			return structuredResponse(rr)
+		}
 		// One decode in the common case; only an object that does not fit
 		// the structured shape needs a second look for statusCode.
 		var rr rawResponse
@@ -154,6 +164,9 @@ func statusCode(raw json.RawMessage) (int, error) {
 
 // scalar renders a header value: strings, numbers and booleans; null drops it.
 func scalar(raw json.RawMessage) (*string, error) {
+	if s, ok := plainString(raw); ok {
+		return &s, nil
+	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, err
@@ -193,12 +206,27 @@ func validHeaderName(s string) bool {
 func (p *proxyResponse) write(w http.ResponseWriter, head bool) {
 	h := w.Header()
 	for k, vs := range p.header {
-		h.Del(k) // the function's (CORS-adjusted) headers replace the gateway's defaults
+		// The function's (CORS-adjusted) headers replace the gateway's
+		// defaults; values with CR or LF are dropped.
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		delete(h, ck)
+		clean := true
 		for _, v := range vs {
 			if strings.ContainsAny(v, "\r\n") {
-				continue
+				clean = false
+				break
 			}
-			h.Add(k, v)
+		}
+		if clean {
+			if len(vs) > 0 {
+				h[ck] = vs[:len(vs):len(vs)] // p is not used after write
+			}
+			continue
+		}
+		for _, v := range vs {
+			if !strings.ContainsAny(v, "\r\n") {
+				h[ck] = append(h[ck], v)
+			}
 		}
 	}
 	if p.status == http.StatusNoContent || p.status == http.StatusNotModified || p.status < 200 {

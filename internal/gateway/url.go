@@ -28,8 +28,9 @@ func (g *Gateway) serveURL(w http.ResponseWriter, r *http.Request, snap *snapsho
 		rec.status = writePreflight(w, u.CORS, r)
 		return
 	}
+	now := g.now()
 	in := &inbound{
-		r: r, requestID: rec.requestID, now: g.now(),
+		r: r, requestID: rec.requestID, now: now, nowText: g.requestTime(now),
 		domainName: t.domainName, domainPrefix: t.domainPrefix,
 		fullPath: t.fullPath, apiPath: t.apiPath,
 	}
