@@ -32,6 +32,9 @@ fuzz FuzzParseSigV4 ./internal/awsapi/
 fuzz FuzzRuntimeAPI ./internal/functions/
 fuzz FuzzRouter ./internal/gateway/
 fuzz FuzzBody ./internal/gateway/
+fuzz FuzzShorthandObject ./internal/gateway/
+fuzz FuzzAppendRequestV2 ./internal/gateway/
+fuzz FuzzDecodeRawResponse ./internal/gateway/
 fuzz FuzzParse ./internal/iam/policy/
 fuzz FuzzParseTemplate ./internal/stacks/
 fuzz FuzzEvaluate ./internal/stacks/
