@@ -11,6 +11,7 @@ import (
 	"net/rpc"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -183,6 +184,32 @@ func loadEach(ctx context.Context, clients int, d time.Duration, newClient func(
 		return loadResult{}, err
 	}
 	return loadRun(ctx, fns, d)
+}
+
+// rowProfile profiles the measured part of chosen rows (--rowprofile):
+// rows call profileRow with their name; it returns the stop function.
+var rowProfile struct {
+	file, match string
+	f           *os.File
+}
+
+func profileRow(what string) (stop func()) {
+	if rowProfile.file == "" || rowProfile.f != nil || !strings.Contains(what, rowProfile.match) {
+		return func() {}
+	}
+	f, err := os.Create(rowProfile.file)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: row profile:", err)
+		return func() {}
+	}
+	rowProfile.f = f
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
 }
 
 func cpuTime() time.Duration {

@@ -27,7 +27,12 @@ func benchGateway(ctx context.Context, env *benchEnv) error {
 	var rows []row
 	hc := httpClient(conns)
 	run := func(what string, clients int, newClient func() func() error) (row, error) {
+		stop := func() {}
+		if clients == conns {
+			stop = profileRow(what)
+		}
 		res, err := loadEach(ctx, clients, d, newClient)
+		stop()
 		if err != nil {
 			return row{}, fmt.Errorf("%s: %w", what, err)
 		}

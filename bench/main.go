@@ -42,7 +42,13 @@ func run() int {
 	}
 	quick := flag.Bool("quick", false, "fewer iterations (a smoke run)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (nubo runs in this process) to `file`")
+	flag.StringVar(&rowProfile.file, "rowprofile", "", "write a CPU profile of the measured part of the rows named by --rows to `file`")
+	flag.StringVar(&rowProfile.match, "rows", "nubo gateway", "the rows --rowprofile profiles: those whose name contains this")
 	flag.Parse()
+	if *cpuProfile != "" && rowProfile.file != "" {
+		fmt.Fprintln(os.Stderr, "bench: --cpuprofile and --rowprofile cannot be used together")
+		return 2
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err == nil {

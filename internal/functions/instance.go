@@ -511,7 +511,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 		res.Duration = time.Since(start)
 		res.FunctionError = "Unhandled"
 		res.Payload = errorDoc("Sandbox.Timedout", "RequestId: "+id+" Error: Task timed out after "+seconds(in.timeout)+" seconds")
-		res.MaxMemoryMB = in.mem.maxUsedMB()
+		res.MaxMemoryMB = in.mem.maxUsedMB(res.Duration)
 		if logging {
 			in.drainLogs()
 		}
@@ -530,7 +530,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 	if in.resErr {
 		res.FunctionError = "Unhandled"
 	}
-	res.MaxMemoryMB = in.mem.maxUsedMB()
+	res.MaxMemoryMB = in.mem.maxUsedMB(res.Duration)
 	in.logLines(id, req.Tail, res, logging)
 	p.release(in, reusable)
 	return res, false, nil

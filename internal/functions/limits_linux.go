@@ -198,6 +198,15 @@ type memGroup struct {
 
 const statusRefresh = 10 * time.Millisecond
 
+// peakRefresh is how stale a cgroup's peak may be for an invocation that
+// ran under peakQuick: the peak is a high-water mark, and a quick
+// invocation can touch only a little memory, so busy instances read the
+// file a few times a second rather than on every invocation.
+const (
+	peakRefresh = 20 * time.Millisecond
+	peakQuick   = time.Millisecond
+)
+
 // newGroup creates the instance's group with its limit; call before start.
 func (m *memLimits) newGroup(id string, memoryMB int) (*memGroup, error) {
 	g := &memGroup{m: m, bytes: int64(memoryMB) << 20, fd: -1, buf: make([]byte, 0, 2048)}
@@ -302,18 +311,20 @@ func (g *memGroup) waitJoined() error {
 	return g.joinErr
 }
 
-// maxUsedMB is the instance's peak memory so far, in MB (0 if unknown).
-func (g *memGroup) maxUsedMB() int {
+// maxUsedMB is the instance's peak memory so far, in MB (0 if unknown),
+// after an invocation that ran for took.
+func (g *memGroup) maxUsedMB(took time.Duration) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.peak == nil {
 		return g.lastPeak
 	}
-	var now time.Time
-	if g.status {
-		if now = time.Now(); now.Sub(g.readAt) < statusRefresh {
-			return g.lastPeak
-		}
+	now := time.Now()
+	switch {
+	case g.status && now.Sub(g.readAt) < statusRefresh:
+		return g.lastPeak
+	case !g.status && took < peakQuick && now.Sub(g.readAt) < peakRefresh:
+		return g.lastPeak
 	}
 	g.lastPeak = max(g.lastPeak, g.readPeak())
 	g.readAt = now

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"syscall"
+	"time"
 )
 
 // Without cgroups or prlimit, MemorySize is reported but not enforced.
@@ -29,7 +30,7 @@ func (g *memGroup) waitJoined() error { return nil }
 
 func (g *memGroup) intoGroupFailed() bool { return false }
 
-func (g *memGroup) maxUsedMB() int { return 0 }
+func (g *memGroup) maxUsedMB(time.Duration) int { return 0 }
 
 func (g *memGroup) oomKilled() bool { return false }
 
