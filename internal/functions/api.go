@@ -36,6 +36,7 @@ type API struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	policies *PolicyStore // WithPolicies (api_policy.go)
+	urls     URLStore     // WithURLs (api_url.go)
 }
 
 // NewAPI builds the Lambda API handler over s.
@@ -114,6 +115,16 @@ func routeAction(pattern string) string {
 		return "lambda:GetPolicy"
 	case "DELETE /2015-03-31/functions/{name}/policy/{sid}":
 		return "lambda:RemovePermission"
+	case "POST /2021-10-31/functions/{name}/url":
+		return "lambda:CreateFunctionUrlConfig"
+	case "GET /2021-10-31/functions/{name}/url":
+		return "lambda:GetFunctionUrlConfig"
+	case "PUT /2021-10-31/functions/{name}/url":
+		return "lambda:UpdateFunctionUrlConfig"
+	case "DELETE /2021-10-31/functions/{name}/url":
+		return "lambda:DeleteFunctionUrlConfig"
+	case "GET /2021-10-31/functions/{name}/urls":
+		return "lambda:ListFunctionUrlConfigs"
 	}
 	return ""
 }
