@@ -234,6 +234,8 @@ func wireError(err error) *awsapi.Error {
 		return functionNotFound(nf.arn)
 	case errors.As(err, &ip):
 		return awsapi.InvalidParameter("%s", ip.Message)
+	case errors.Is(err, ErrURLNotFound):
+		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist.")
 	case errors.Is(err, ErrFunctionExists):
 		return awsapi.NewError(http.StatusConflict, "ResourceConflictException", err.Error())
 	case errors.Is(err, ErrRevisionMismatch):

@@ -195,9 +195,7 @@ func (a *API) urlTarget(r *http.Request) (string, error) {
 	return name, nil
 }
 
-func urlNotFound() error {
-	return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist.")
-}
+func urlNotFound() error { return ErrURLNotFound }
 
 func (a *API) createURL(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.urlTarget(r)
@@ -269,11 +267,7 @@ func (a *API) deleteURL(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = a.urls.DeleteURL(r.Context(), name, "")
-	if errors.Is(err, ErrURLNotFound) {
-		return urlNotFound()
-	}
-	if err != nil {
+	if err := a.urls.DeleteURL(r.Context(), name, ""); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
