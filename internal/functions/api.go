@@ -532,6 +532,13 @@ func (a *API) deleteFunction(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if a.urls != nil { // and its URLs
+		for _, u := range a.urls.ListURLs(name) {
+			if err := a.urls.DeleteURL(r.Context(), name, u.Qualifier); err != nil && !errors.Is(err, ErrURLNotFound) {
+				return fmt.Errorf("function %s: delete url: %w", name, err)
+			}
+		}
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

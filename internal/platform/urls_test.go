@@ -135,6 +135,20 @@ func TestFunctionURLAPI(t *testing.T) {
 	if a := e.fetch(t, aws.ToString(again.FunctionUrl)+"x"); a.status != http.StatusOK {
 		t.Fatalf("recreated URL: %d %s", a.status, a.body)
 	}
+
+	// DeleteFunction deletes the function's URL: a new function of the
+	// same name starts without one.
+	if _, err := lc.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: fn}); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Gateway.FunctionURLs()) != 0 {
+		t.Fatalf("URLs after DeleteFunction: %+v", p.Gateway.FunctionURLs())
+	}
+	createFunction(t, lc, "echo", "echo")
+	var nf *lambdatypes.ResourceNotFoundException
+	if _, err := lc.GetFunctionUrlConfig(ctx, &lambda.GetFunctionUrlConfigInput{FunctionName: fn}); !errors.As(err, &nf) {
+		t.Fatalf("GetFunctionUrlConfig of a recreated function: %v", err)
+	}
 }
 
 // TestFunctionURLAPIErrors checks the codes and messages Lambda answers.
