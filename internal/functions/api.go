@@ -36,6 +36,7 @@ type API struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	policies *PolicyStore // WithPolicies (api_policy.go)
+	urls     URLStore     // WithURLs (api_url.go)
 }
 
 // NewAPI builds the Lambda API handler over s.
@@ -114,6 +115,16 @@ func routeAction(pattern string) string {
 		return "lambda:GetPolicy"
 	case "DELETE /2015-03-31/functions/{name}/policy/{sid}":
 		return "lambda:RemovePermission"
+	case "POST /2021-10-31/functions/{name}/url":
+		return "lambda:CreateFunctionUrlConfig"
+	case "GET /2021-10-31/functions/{name}/url":
+		return "lambda:GetFunctionUrlConfig"
+	case "PUT /2021-10-31/functions/{name}/url":
+		return "lambda:UpdateFunctionUrlConfig"
+	case "DELETE /2021-10-31/functions/{name}/url":
+		return "lambda:DeleteFunctionUrlConfig"
+	case "GET /2021-10-31/functions/{name}/urls":
+		return "lambda:ListFunctionUrlConfigs"
 	}
 	return ""
 }
@@ -223,6 +234,8 @@ func wireError(err error) *awsapi.Error {
 		return functionNotFound(nf.arn)
 	case errors.As(err, &ip):
 		return awsapi.InvalidParameter("%s", ip.Message)
+	case errors.Is(err, ErrURLNotFound):
+		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist.")
 	case errors.Is(err, ErrFunctionExists):
 		return awsapi.NewError(http.StatusConflict, "ResourceConflictException", err.Error())
 	case errors.Is(err, ErrRevisionMismatch):
@@ -517,6 +530,13 @@ func (a *API) deleteFunction(w http.ResponseWriter, r *http.Request) error {
 	if a.policies != nil { // the function's policy goes with it
 		if err := a.policies.Forget(r.Context(), name); err != nil {
 			return err
+		}
+	}
+	if a.urls != nil { // and its URLs
+		for _, u := range a.urls.ListURLs(name) {
+			if err := a.urls.DeleteURL(r.Context(), name, u.Qualifier); err != nil && !errors.Is(err, ErrURLNotFound) {
+				return fmt.Errorf("function %s: delete url: %w", name, err)
+			}
 		}
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // The configuration API: what `nubo deploy` (through the stack providers)
@@ -208,7 +209,8 @@ func (g *Gateway) DeleteDomain(ctx context.Context, name string) error {
 }
 
 // PutFunctionURL creates or replaces a function URL (an id is generated
-// when empty).
+// when empty). LastModified is set to now; CreationTime, when not given, is
+// kept from the URL it replaces or set to now.
 func (g *Gateway) PutFunctionURL(ctx context.Context, u FunctionURL) (FunctionURL, error) {
 	if u.CORS != nil {
 		c := *u.CORS
@@ -221,6 +223,14 @@ func (g *Gateway) PutFunctionURL(ctx context.Context, u FunctionURL) (FunctionUR
 	if other, ok := g.FunctionURLFor(u.Function, u.Qualifier); ok && other.ID != u.ID {
 		return FunctionURL{}, invalid("function url for %s (qualifier %q): exists as %s", u.Function, u.Qualifier, other.ID)
 	}
+	now := time.Now().UTC()
+	if u.CreationTime.IsZero() {
+		u.CreationTime = now
+		if old := g.snap.Load().urls[u.ID]; old != nil && !old.CreationTime.IsZero() {
+			u.CreationTime = old.CreationTime
+		}
+	}
+	u.LastModified = now
 	return u, g.write(ctx, kindURL+"."+u.ID, &u)
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The configuration model. It follows API Gateway's own resources so the
@@ -224,6 +225,10 @@ type FunctionURL struct {
 	// TimeoutMillis bounds the invocation (default 15 minutes: the
 	// function's own timeout applies first).
 	TimeoutMillis int `json:"timeoutMillis,omitempty"`
+	// CreationTime and LastModified are set by PutFunctionURL (Lambda's
+	// CreationTime and LastModifiedTime).
+	CreationTime time.Time `json:"creationTime,omitzero"`
+	LastModified time.Time `json:"lastModified,omitzero"`
 }
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"

@@ -90,7 +90,8 @@ func (p *Platform) functionPolicy(function string) string {
 func (p *Platform) functionServices() []awsapi.Service {
 	log := p.opts.Logger
 	return []awsapi.Service{
-		{Name: "lambda", Protocol: awsapi.RestJSON, Handler: functions.NewAPI(p.Functions, log.With("part", "lambda-api")).WithPolicies(p.Policies),
+		{Name: "lambda", Protocol: awsapi.RestJSON, Handler: functions.NewAPI(p.Functions, log.With("part", "lambda-api")).WithPolicies(p.Policies).
+			WithURLs(functionURLs{g: p.Gateway, addr: p.HTTPAddr}),
 			Matches: func(r *http.Request) bool { return lambdaPath(r.URL.Path) }},
 		{Name: "logs", Protocol: awsapi.JSON, Handler: functions.NewLogsAPI(p.Functions, p.FnLogs, log.With("part", "logs-api")),
 			Matches: func(r *http.Request) bool { return strings.HasPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328.") }},
@@ -113,7 +114,7 @@ func (p *Platform) EndpointURL() string {
 // lambdaPath tells Lambda API paths apart for errors written before the
 // signature names the service.
 func lambdaPath(path string) bool {
-	for _, v := range []string{"/2015-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/"} {
+	for _, v := range []string{"/2015-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/"} {
 		if strings.HasPrefix(path, v) {
 			return true
 		}

@@ -315,6 +315,18 @@ func TestFunctionURLAndDomainStack(t *testing.T) {
 	}
 	summaryOf(t, e.fetch(t, res.Outputs["QuickEndpoint"]+"/anything"))
 
+	// The stack's URL is the Lambda API's: GetFunctionUrlConfig and
+	// ListFunctionUrlConfigs show it, by the function's name.
+	lc := lambdaClientFor("http://" + e.p.EdgeAddr())
+	fns, err := lc.ListFunctions(context.Background(), &lambda.ListFunctionsInput{})
+	if err != nil || len(fns.Functions) != 1 {
+		t.Fatalf("ListFunctions: %+v %v", fns, err)
+	}
+	cfg, err := lc.GetFunctionUrlConfig(context.Background(), &lambda.GetFunctionUrlConfigInput{FunctionName: fns.Functions[0].FunctionName})
+	if err != nil || aws.ToString(cfg.FunctionUrl) != u || cfg.AuthType != lambdatypes.FunctionUrlAuthTypeNone || aws.ToString(cfg.CreationTime) == "" {
+		t.Fatalf("GetFunctionUrlConfig of the stack's URL: %+v %v", cfg, err)
+	}
+
 	// Without the public permission a NONE URL answers 403.
 	e.deploy(t, "urls", "url.yaml", map[string]string{"Public": "false"})
 	a := e.fetch(t, u+"hello")

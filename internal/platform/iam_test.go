@@ -454,6 +454,26 @@ func TestIAMEveryOperationIsAuthorized(t *testing.T) {
 			_, err := lc.DeleteFunctionEventInvokeConfig(ctx, &lambda.DeleteFunctionEventInvokeConfigInput{FunctionName: fn})
 			return err
 		}},
+		{"lambda:CreateFunctionUrlConfig", fnARN, func() error {
+			_, err := lc.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: fn, AuthType: lambdatypes.FunctionUrlAuthTypeNone})
+			return err
+		}},
+		{"lambda:GetFunctionUrlConfig", fnARN, func() error {
+			_, err := lc.GetFunctionUrlConfig(ctx, &lambda.GetFunctionUrlConfigInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:UpdateFunctionUrlConfig", fnARN, func() error {
+			_, err := lc.UpdateFunctionUrlConfig(ctx, &lambda.UpdateFunctionUrlConfigInput{FunctionName: fn, AuthType: lambdatypes.FunctionUrlAuthTypeNone})
+			return err
+		}},
+		{"lambda:DeleteFunctionUrlConfig", fnARN, func() error {
+			_, err := lc.DeleteFunctionUrlConfig(ctx, &lambda.DeleteFunctionUrlConfigInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:ListFunctionUrlConfigs", fnARN, func() error {
+			_, err := lc.ListFunctionUrlConfigs(ctx, &lambda.ListFunctionUrlConfigsInput{FunctionName: fn})
+			return err
+		}},
 		{"ssm:GetParameter", paramARN + "p/x", func() error {
 			_, err := sc.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/p/x")})
 			return err

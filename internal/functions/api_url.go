@@ -1,0 +1,312 @@
+package functions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+)
+
+// CreateFunctionUrlConfig, GetFunctionUrlConfig, UpdateFunctionUrlConfig,
+// DeleteFunctionUrlConfig and ListFunctionUrlConfigs on the Lambda API. The
+// URLs are the gateway's (the same ones AWS::Lambda::Url creates); the
+// platform adapts them to URLStore, so this package does not know the
+// gateway. A URL with AuthType NONE is still invoked only as its function's
+// resource policy allows (lambda:InvokeFunctionUrl, AddPermission with
+// FunctionUrlAuthType NONE).
+
+// Function URL auth types and invoke modes.
+const (
+	URLAuthNone        = "NONE"
+	URLAuthIAM         = "AWS_IAM"
+	URLInvokeBuffered  = "BUFFERED"
+	URLInvokeStreaming = "RESPONSE_STREAM"
+)
+
+// ErrURLNotFound: the function has no URL for the qualifier.
+var ErrURLNotFound = errors.New("function url not found")
+
+// URLCors is a function URL's CORS configuration.
+type URLCors struct {
+	AllowCredentials bool
+	AllowHeaders     []string
+	AllowMethods     []string
+	AllowOrigins     []string
+	ExposeHeaders    []string
+	MaxAge           int
+}
+
+// FunctionURLConfig is a function URL as the Lambda API shows it.
+type FunctionURLConfig struct {
+	ID        string // the url id, set by the store on creation
+	Function  string // the function's name
+	Qualifier string // an alias, "" for the unqualified function
+	// Address is the URL's address (FunctionUrl), set by the store.
+	Address    string
+	AuthType   string
+	InvokeMode string
+	Cors       *URLCors
+	// CreationTime and LastModified are set by the store.
+	CreationTime, LastModified time.Time
+}
+
+// URLStore keeps function URLs. Put creates the URL when ID is empty and
+// replaces the one with that ID otherwise; Delete returns ErrURLNotFound
+// when there is none; List answers a function's URLs in a stable order.
+// Errors of a configuration the store refuses are *InvalidParameterError.
+type URLStore interface {
+	GetURL(function, qualifier string) (FunctionURLConfig, bool)
+	ListURLs(function string) []FunctionURLConfig
+	PutURL(ctx context.Context, c FunctionURLConfig) (FunctionURLConfig, error)
+	DeleteURL(ctx context.Context, function, qualifier string) error
+}
+
+// WithURLs serves the function URL operations from u.
+func (a *API) WithURLs(u URLStore) *API {
+	a.urls = u
+	for pattern, h := range map[string]func(http.ResponseWriter, *http.Request) error{
+		"POST /2021-10-31/functions/{name}/url":   a.createURL,
+		"GET /2021-10-31/functions/{name}/url":    a.getURL,
+		"PUT /2021-10-31/functions/{name}/url":    a.updateURL,
+		"DELETE /2021-10-31/functions/{name}/url": a.deleteURL,
+		"GET /2021-10-31/functions/{name}/urls":   a.listURLs,
+	} {
+		a.mux.HandleFunc(pattern, a.wrap(h))
+	}
+	return a
+}
+
+type urlCorsWire struct {
+	AllowCredentials *bool    `json:"AllowCredentials,omitempty"`
+	AllowHeaders     []string `json:"AllowHeaders,omitempty"`
+	AllowMethods     []string `json:"AllowMethods,omitempty"`
+	AllowOrigins     []string `json:"AllowOrigins,omitempty"`
+	ExposeHeaders    []string `json:"ExposeHeaders,omitempty"`
+	MaxAge           *int     `json:"MaxAge,omitempty"`
+}
+
+type urlConfigBody struct {
+	AuthType   *string      `json:"AuthType"`
+	Cors       *urlCorsWire `json:"Cors"`
+	InvokeMode *string      `json:"InvokeMode"`
+}
+
+type urlConfigWire struct {
+	FunctionURL      string       `json:"FunctionUrl"`
+	FunctionArn      string       `json:"FunctionArn"`
+	AuthType         string       `json:"AuthType"`
+	Cors             *urlCorsWire `json:"Cors,omitempty"`
+	CreationTime     string       `json:"CreationTime"`
+	LastModifiedTime string       `json:"LastModifiedTime,omitempty"`
+	InvokeMode       string       `json:"InvokeMode,omitempty"`
+}
+
+// urlTime is Lambda's ISO-8601 form of a function URL's times.
+func urlTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+}
+
+func (a *API) urlWire(c FunctionURLConfig, modified bool) urlConfigWire {
+	arn := a.s.account.FunctionARN(c.Function)
+	if c.Qualifier != "" {
+		arn += ":" + c.Qualifier
+	}
+	w := urlConfigWire{FunctionURL: c.Address, FunctionArn: arn, AuthType: c.AuthType,
+		CreationTime: urlTime(c.CreationTime), InvokeMode: c.InvokeMode}
+	if modified {
+		w.LastModifiedTime = urlTime(c.LastModified)
+	}
+	if c.Cors != nil {
+		w.Cors = &urlCorsWire{AllowHeaders: c.Cors.AllowHeaders, AllowMethods: c.Cors.AllowMethods,
+			AllowOrigins: c.Cors.AllowOrigins, ExposeHeaders: c.Cors.ExposeHeaders}
+		if c.Cors.AllowCredentials {
+			w.Cors.AllowCredentials = new(true)
+		}
+		if c.Cors.MaxAge != 0 {
+			w.Cors.MaxAge = new(c.Cors.MaxAge)
+		}
+	}
+	return w
+}
+
+func validationErr(field, value, constraint string) error {
+	return awsapi.Errorf(http.StatusBadRequest, "ValidationException",
+		"1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", value, field, constraint)
+}
+
+// apply validates the body and applies the fields it gives to c.
+func (in *urlConfigBody) apply(c *FunctionURLConfig) error {
+	if in.AuthType != nil {
+		if v := *in.AuthType; v != URLAuthNone && v != URLAuthIAM {
+			return validationErr("authType", "'"+v+"'", "Member must satisfy enum value set: [AWS_IAM, NONE]")
+		}
+		c.AuthType = *in.AuthType
+	}
+	if in.InvokeMode != nil {
+		if v := *in.InvokeMode; v != URLInvokeBuffered && v != URLInvokeStreaming {
+			return validationErr("invokeMode", "'"+v+"'", "Member must satisfy enum value set: [BUFFERED, RESPONSE_STREAM]")
+		}
+		c.InvokeMode = *in.InvokeMode
+	}
+	if w := in.Cors; w != nil {
+		cors := &URLCors{AllowHeaders: w.AllowHeaders, AllowMethods: w.AllowMethods, AllowOrigins: w.AllowOrigins,
+			ExposeHeaders: w.ExposeHeaders}
+		if w.AllowCredentials != nil {
+			cors.AllowCredentials = *w.AllowCredentials
+		}
+		if w.MaxAge != nil {
+			if *w.MaxAge < 0 || *w.MaxAge > 86400 {
+				return validationErr("cors.maxAge", strconv.Itoa(*w.MaxAge), "Member must have value between 0 and 86400")
+			}
+			cors.MaxAge = *w.MaxAge
+		}
+		for i, m := range cors.AllowMethods {
+			if len(m) > 6 {
+				return validationErr(fmt.Sprintf("cors.allowMethods.%d.member", i+1), "'"+m+"'", "Member must have length less than or equal to 6")
+			}
+		}
+		if cors.AllowCredentials && slices.Contains(cors.AllowOrigins, "*") {
+			return awsapi.InvalidParameter("Cors: AllowOrigins \"*\" cannot be used with AllowCredentials")
+		}
+		c.Cors = cors
+	}
+	return nil
+}
+
+// urlTarget resolves the function of a URL request (it must exist) and its
+// Qualifier ("" for $LATEST or none).
+func (a *API) urlTarget(r *http.Request) (string, error) {
+	name, err := a.ref(r)
+	if err != nil {
+		return "", err
+	}
+	if _, err := a.s.Get(r.Context(), name); err != nil {
+		return "", a.notFound(name, err)
+	}
+	return name, nil
+}
+
+func urlNotFound() error { return ErrURLNotFound }
+
+func (a *API) createURL(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.urlTarget(r)
+	if err != nil {
+		return err
+	}
+	var in urlConfigBody
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	if in.AuthType == nil {
+		return validationErr("authType", "null", "Member must not be null")
+	}
+	c := FunctionURLConfig{Function: name, InvokeMode: URLInvokeBuffered}
+	if err := in.apply(&c); err != nil {
+		return err
+	}
+	if _, ok := a.urls.GetURL(name, ""); ok {
+		return awsapi.NewError(http.StatusConflict, "ResourceConflictException",
+			fmt.Sprintf("Failed to create function url config for [functionArn = %s]. Error message:  FunctionUrlConfig exists for this Lambda function", a.s.account.FunctionARN(name)))
+	}
+	out, err := a.urls.PutURL(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	awsapi.WriteJSON(w, http.StatusCreated, a.urlWire(out, false))
+	return nil
+}
+
+func (a *API) getURL(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.urlTarget(r)
+	if err != nil {
+		return err
+	}
+	c, ok := a.urls.GetURL(name, "")
+	if !ok {
+		return urlNotFound()
+	}
+	awsapi.WriteJSON(w, http.StatusOK, a.urlWire(c, true))
+	return nil
+}
+
+func (a *API) updateURL(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.urlTarget(r)
+	if err != nil {
+		return err
+	}
+	var in urlConfigBody
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	c, ok := a.urls.GetURL(name, "")
+	if !ok {
+		return urlNotFound()
+	}
+	if err := in.apply(&c); err != nil {
+		return err
+	}
+	out, err := a.urls.PutURL(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	awsapi.WriteJSON(w, http.StatusOK, a.urlWire(out, true))
+	return nil
+}
+
+func (a *API) deleteURL(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.urlTarget(r)
+	if err != nil {
+		return err
+	}
+	if err := a.urls.DeleteURL(r.Context(), name, ""); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) listURLs(w http.ResponseWriter, r *http.Request) error {
+	name, err := a.urlTarget(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	max := 50
+	if v := q.Get("MaxItems"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 50 {
+			return validationErr("maxItems", strconv.Quote(v), "Member must have value between 1 and 50")
+		}
+		max = n
+	}
+	all := a.urls.ListURLs(name)
+	start := 0
+	if m := q.Get("Marker"); m != "" {
+		start = slices.IndexFunc(all, func(c FunctionURLConfig) bool { return c.ID == m })
+		if start < 0 {
+			return awsapi.InvalidParameter("Marker %q: not a marker of this listing", strings.TrimSpace(m))
+		}
+	}
+	out := struct {
+		FunctionURLConfigs []urlConfigWire `json:"FunctionUrlConfigs"`
+		NextMarker         string          `json:"NextMarker,omitempty"`
+	}{FunctionURLConfigs: []urlConfigWire{}}
+	end := min(start+max, len(all))
+	for _, c := range all[start:end] {
+		out.FunctionURLConfigs = append(out.FunctionURLConfigs, a.urlWire(c, true))
+	}
+	if end < len(all) {
+		out.NextMarker = all[end].ID
+	}
+	awsapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
