@@ -111,9 +111,9 @@ type instance struct {
 	offerRPC bool
 	rpcPort  int
 	rpc      atomic.Pointer[rpc.Client]
-	rpcDone chan *rpc.Call
-	rpcReq  messages.InvokeRequest
-	rpcResp messages.InvokeResponse
+	rpcDone  chan *rpc.Call
+	rpcReq   messages.InvokeRequest
+	rpcResp  messages.InvokeResponse
 
 	// Pool bookkeeping, guarded by p.mu.
 	counted  bool

@@ -30,13 +30,13 @@ type PoolOptions struct {
 	Command func(cfg *Config) ([]string, error)
 	// Env returns extra environment for an instance (AWS_ENDPOINT_URL,
 	// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); may be nil.
-	Env      func(cfg *Config) ([]string, error)
+	Env func(cfg *Config) ([]string, error)
 	// RuntimeAPIOnly keeps every instance on the Runtime API: Go functions
 	// are not offered aws-lambda-go's RPC mode (rpc.go).
 	RuntimeAPIOnly bool
 	Logs           LogSink  // may be nil
-	Observer Observer // may be nil
-	Logger   *slog.Logger
+	Observer       Observer // may be nil
+	Logger         *slog.Logger
 }
 
 const (
