@@ -79,6 +79,12 @@ func appendJSONChars[T string | []byte](dst []byte, s T) []byte {
 // appendStringMap is a map[string]string as encoding/json writes it: null
 // for nil, keys sorted.
 func appendStringMap(dst []byte, m map[string]string) []byte {
+	return appendSortedMap(dst, m, appendJSONString)
+}
+
+// appendSortedMap is a map with string keys as encoding/json writes it:
+// null for nil, keys sorted, each value written by appendValue.
+func appendSortedMap[V any](dst []byte, m map[string]V, appendValue func([]byte, V) []byte) []byte {
 	if m == nil {
 		return append(dst, "null"...)
 	}
@@ -95,7 +101,7 @@ func appendStringMap(dst []byte, m map[string]string) []byte {
 		}
 		dst = appendJSONString(dst, k)
 		dst = append(dst, ':')
-		dst = appendJSONString(dst, m[k])
+		dst = appendValue(dst, m[k])
 	}
 	return append(dst, '}')
 }
@@ -385,25 +391,7 @@ func eventSizeHint(in *inbound) int {
 
 // appendStringSlicesMap is a map[string][]string as encoding/json writes it.
 func appendStringSlicesMap(dst []byte, m map[string][]string) []byte {
-	if m == nil {
-		return append(dst, "null"...)
-	}
-	var arr [24]string
-	keys := arr[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	dst = append(dst, '{')
-	for i, k := range keys {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendJSONString(dst, k)
-		dst = append(dst, ':')
-		dst = appendStringSlice(dst, m[k])
-	}
-	return append(dst, '}')
+	return appendSortedMap(dst, m, appendStringSlice)
 }
 
 // appendOptString writes ,"name":"value" when value is not empty (omitempty).

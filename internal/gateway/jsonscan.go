@@ -76,45 +76,12 @@ func (s *jsonScanner) object(depth int, top bool) bool {
 	if depth > maxScanDepth {
 		return false
 	}
-	s.i++ // '{'
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
-		return true
+	if !top {
+		return s.fields(depth, nil)
 	}
-	for {
-		if s.i >= len(s.b) || s.b[s.i] != '"' {
-			return false
-		}
-		start := s.i + 1
-		plain, ok := s.str()
-		if !ok || top && (!plain || mayBeStatusCode(s.b[start:s.i-1])) {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.b) || s.b[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.space()
-		if !s.value(depth) {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
-		}
-	}
+	return s.fields(depth, func(key []byte, plain bool, _ []byte) bool {
+		return plain && !mayBeStatusCode(key)
+	})
 }
 
 func (s *jsonScanner) array(depth int) bool {
@@ -266,10 +233,10 @@ func mayBeStatusCode(k []byte) bool {
 	return true
 }
 
-// members scans the object at s.i (on its '{'), calling fn with each key
-// (raw, between the quotes; plain as str reports) and value (raw); it stops
-// and fails when fn does.
-func (s *jsonScanner) members(fn func(key []byte, plain bool, val []byte) bool) bool {
+// fields scans the object at s.i (on its '{'), at nesting depth, calling
+// fn (when not nil) with each key (raw, between the quotes; plain as str
+// reports) and value (raw); it stops and fails when fn does.
+func (s *jsonScanner) fields(depth int, fn func(key []byte, plain bool, val []byte) bool) bool {
 	s.i++ // '{'
 	s.space()
 	if s.i < len(s.b) && s.b[s.i] == '}' {
@@ -293,7 +260,7 @@ func (s *jsonScanner) members(fn func(key []byte, plain bool, val []byte) bool) 
 		s.i++
 		s.space()
 		vstart := s.i
-		if !s.value(1) || !fn(key, plain, s.b[vstart:s.i]) {
+		if !s.value(depth) || fn != nil && !fn(key, plain, s.b[vstart:s.i]) {
 			return false
 		}
 		s.space()
@@ -361,7 +328,7 @@ func decodeRawResponse(b []byte) (*rawResponse, bool) {
 	var seen [len(fields)]bool
 	rr := &rawResponse{}
 	s := jsonScanner{b: b}
-	ok := s.members(func(key []byte, plain bool, val []byte) bool {
+	ok := s.fields(1, func(key []byte, plain bool, val []byte) bool {
 		if !plain {
 			return false
 		}
@@ -388,7 +355,7 @@ func decodeRawResponse(b []byte) (*rawResponse, bool) {
 			}
 			rr.Headers = map[string]json.RawMessage{}
 			hs := jsonScanner{b: val}
-			return hs.members(func(k []byte, plain bool, v []byte) bool {
+			return hs.fields(1, func(k []byte, plain bool, v []byte) bool {
 				if !plain {
 					return false
 				}
