@@ -98,7 +98,8 @@ type instance struct {
 	tail     []byte
 	syncSent atomic.Uint64
 	syncSeen atomic.Uint64
-	logBusy  atomic.Bool // the reader holds bytes it has not handed on (readLogs)
+	logBusy  atomic.Bool     // the reader holds bytes it has not handed on (readLogs)
+	logRaw   syscall.RawConn // logR's descriptor, nil when it has none
 	synced   chan struct{}
 	syncT    *time.Timer
 	logsDone chan struct{} // closed when the reader has seen EOF
@@ -236,6 +237,9 @@ func (in *instance) start() (err error) {
 		return fmt.Errorf("log pipe: %w", err)
 	}
 	cleanup = append(cleanup, in.logR.Close, in.logW.Close)
+	if raw, err := in.logR.SyscallConn(); err == nil {
+		in.logRaw = raw
+	}
 	path := argv[0]
 	if filepath.Base(path) == path {
 		if path, err = exec.LookPath(path); err != nil {
@@ -709,14 +713,13 @@ func (in *instance) readLogs() {
 	defer in.logR.Close()
 	buf := make([]byte, 32<<10)
 	var line []byte
-	raw, rawErr := in.logR.SyscallConn()
 	read := func() (int, error) {
-		if rawErr != nil {
+		if in.logRaw == nil {
 			return in.logR.Read(buf)
 		}
 		var n int
 		var err error
-		cerr := raw.Read(func(fd uintptr) bool {
+		cerr := in.logRaw.Read(func(fd uintptr) bool {
 			in.logBusy.Store(true)
 			n, err = syscall.Read(int(fd), buf)
 			if err == syscall.EAGAIN {
@@ -803,7 +806,7 @@ func (in *instance) syncLogs() {
 	// is nothing to wait for (the usual case: most invocations say
 	// nothing). The order of the two checks matters: a read begins with
 	// logBusy set, so an empty pipe then an idle reader means done.
-	if pipeEmpty(in.logR) && !in.logBusy.Load() {
+	if pipeEmpty(in.logRaw) && !in.logBusy.Load() {
 		return
 	}
 	target := in.syncSent.Add(1)

@@ -1,16 +1,14 @@
 package functions
 
 import (
-	"os"
 	"syscall"
 	"unsafe"
 )
 
-// pipeEmpty reports whether nothing is waiting to be read from f (FIONREAD);
-// false when it cannot tell.
-func pipeEmpty(f *os.File) bool {
-	raw, err := f.SyscallConn()
-	if err != nil {
+// pipeEmpty reports whether nothing is waiting to be read from raw
+// (FIONREAD); false when it cannot tell.
+func pipeEmpty(raw syscall.RawConn) bool {
+	if raw == nil {
 		return false
 	}
 	var n int32

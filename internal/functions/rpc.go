@@ -1,7 +1,6 @@
 package functions
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -151,28 +150,16 @@ func (in *instance) closeRPC() {
 
 // invokeRPC sends the invocation; the call completes on in.rpcDone.
 func (in *instance) invokeRPC(c *rpc.Client, req *Request, id string, deadline time.Time) {
-	arn := req.InvokedARN
-	if arn == "" {
-		arn = in.cfg.ARN
-	}
-	trace := req.TraceID
-	if trace == "" {
-		trace = newTraceID(deadline)
-	}
 	r := &in.rpcReq
 	*r = messages.InvokeRequest{
 		Payload:            req.Payload,
 		RequestId:          id,
-		XAmznTraceId:       trace,
+		XAmznTraceId:       traceOf(req, deadline),
 		Deadline:           messages.InvokeRequest_Timestamp{Seconds: deadline.Unix(), Nanos: int64(deadline.Nanosecond())},
-		InvokedFunctionArn: arn,
+		InvokedFunctionArn: in.invokedARN(req),
 	}
 	if req.ClientContext != "" {
-		cc, err := base64.StdEncoding.DecodeString(req.ClientContext)
-		if err != nil {
-			cc = []byte(req.ClientContext) // already JSON
-		}
-		r.ClientContext = cc
+		r.ClientContext = clientContextJSON(req.ClientContext)
 	}
 	if req.CognitoIdentity != "" {
 		var ci struct {
@@ -211,7 +198,7 @@ func (in *instance) rpcAnswer(req *Request) (exit bool) {
 	switch {
 	case req.Stream != nil:
 		if len(payload) > maxStreamBytes {
-			in.resPayload, in.resErr = errorDoc(responseTooLargeTy, "Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(maxStreamBytes)+" bytes)."), true
+			in.resPayload, in.resErr = tooLarge(maxStreamBytes), true
 			return false
 		}
 		if _, err := req.Stream.Write(payload); err == nil {
@@ -219,7 +206,7 @@ func (in *instance) rpcAnswer(req *Request) (exit bool) {
 		}
 		in.resPayload, in.resErr = nil, false
 	case len(payload) > maxResponseBytes:
-		in.resPayload, in.resErr = errorDoc(responseTooLargeTy, "Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(maxResponseBytes)+" bytes)."), true
+		in.resPayload, in.resErr = tooLarge(maxResponseBytes), true
 	default:
 		if payload == nil {
 			payload = []byte{} // a nil handler result is an empty body, as over HTTP

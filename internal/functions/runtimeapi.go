@@ -112,14 +112,7 @@ func (in *instance) next(w http.ResponseWriter, r *http.Request) {
 	in.mu.Lock()
 	req, id, deadline := in.req, in.reqID, in.deadline
 	in.mu.Unlock()
-	arn := req.InvokedARN
-	if arn == "" {
-		arn = in.cfg.ARN
-	}
-	trace := req.TraceID
-	if trace == "" {
-		trace = newTraceID(deadline)
-	}
+	arn, trace := in.invokedARN(req), traceOf(req, deadline)
 	h := w.Header()
 	in.hdr[0][0] = id
 	h[hdrRequestID] = in.hdr[0]
@@ -133,11 +126,7 @@ func (in *instance) next(w http.ResponseWriter, r *http.Request) {
 	h[hdrContentLength] = in.hdr[4]
 	h[hdrContentType] = contentJSON
 	if req.ClientContext != "" {
-		cc, err := base64.StdEncoding.DecodeString(req.ClientContext)
-		if err != nil {
-			cc = []byte(req.ClientContext) // already JSON
-		}
-		in.hdr[5][0] = string(cc)
+		in.hdr[5][0] = string(clientContextJSON(req.ClientContext))
 		h[hdrClientContext] = in.hdr[5]
 	}
 	if req.CognitoIdentity != "" {
@@ -146,6 +135,32 @@ func (in *instance) next(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(req.Payload)
+}
+
+// invokedARN is the ARN the invocation names (the function's by default).
+func (in *instance) invokedARN(req *Request) string {
+	if req.InvokedARN != "" {
+		return req.InvokedARN
+	}
+	return in.cfg.ARN
+}
+
+// traceOf is the invocation's X-Ray trace header, made when it came without.
+func traceOf(req *Request, deadline time.Time) string {
+	if req.TraceID != "" {
+		return req.TraceID
+	}
+	return newTraceID(deadline)
+}
+
+// clientContextJSON decodes X-Amz-Client-Context (base64 JSON; taken as
+// JSON already when it is not base64).
+func clientContextJSON(s string) []byte {
+	cc, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return []byte(s)
+	}
+	return cc
 }
 
 // markReady ends the instance's init: at its first GET /next, or when its
@@ -195,7 +210,7 @@ func (in *instance) answer(w http.ResponseWriter, r *http.Request, id string, is
 		case err != nil:
 			payload, failed = errorDoc("Runtime.InvalidResponse", "reading the response: "+err.Error()), true
 		case n > maxResponseBytes:
-			payload, failed = errorDoc(responseTooLargeTy, "Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(maxResponseBytes)+" bytes)."), true
+			payload, failed = tooLarge(maxResponseBytes), true
 		default:
 			payload = bytes.Clone(in.resBuf.Bytes())
 		}
@@ -228,7 +243,7 @@ func (in *instance) stream(dst io.Writer, r *http.Request) (payload []byte, fail
 		if n > 0 {
 			total += int64(n)
 			if total > maxStreamBytes {
-				return errorDoc(responseTooLargeTy, "Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(maxStreamBytes)+" bytes)."), true
+				return tooLarge(maxStreamBytes), true
 			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				_, _ = io.Copy(io.Discard, r.Body) // the caller went away; let the runtime finish
@@ -350,6 +365,11 @@ func apiError(w http.ResponseWriter, status int, typ, msg string) {
 	w.Header().Set(hdrContentType, "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(errorDoc(typ, msg))
+}
+
+// tooLarge is the error of a response over limit bytes, as Lambda words it.
+func tooLarge(limit int) []byte {
+	return errorDoc(responseTooLargeTy, "Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(limit)+" bytes).")
 }
 
 // errorDoc is Lambda's error document {"errorType":..,"errorMessage":..}.
