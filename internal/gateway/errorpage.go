@@ -3,6 +3,7 @@ package gateway
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Error answers, spelled as API Gateway spells them. HTTP APIs and REST APIs
@@ -33,12 +34,14 @@ const (
 	failNotAllowed // a policy without a matching Allow
 	failAuthorizerError
 	failBadRequest
-	failPermission // the function's resource policy refused the invocation
+	failPermission    // the function's resource policy refused the invocation
+	failEventTooLarge // the event built from the request is over Lambda's 6 MB invoke limit
+	failNotServed     // an integration nubo does not serve (MOCK, HTTP, non-proxy AWS)
 )
 
 type errorAnswer struct {
 	status    int
-	body      string
+	body      string // JSON, or plain text when it does not start with '{'
 	errorType string
 }
 
@@ -78,10 +81,25 @@ func answer(fl flavor, f failure) errorAnswer {
 	case failQuota:
 		return errorAnswer{429, `{"message":"Limit Exceeded"}`, "LimitExceededException"}
 	case failTooLarge:
+		// A body over 10 MB: REST APIs' front refuses it in plain text,
+		// before any API Gateway request id exists.
 		if rest {
-			return errorAnswer{413, `{"message":"Request Too Long"}`, "RequestTooLongException"}
+			return errorAnswer{413, "HTTP content length exceeded " + strconv.Itoa(MaxAPIBody) + " bytes.", ""}
 		}
 		return errorAnswer{413, `{"message":"Request Entity Too Large"}`, ""}
+	case failEventTooLarge:
+		// Lambda refused the invoke (RequestEntityTooLargeException): REST
+		// APIs answer 413 "Request Too Long" as a BadRequestException.
+		if rest {
+			return errorAnswer{413, `{"message": "Request Too Long"}`, "BadRequestException"}
+		}
+		return errorAnswer{413, `{"message":"Request Entity Too Large"}`, ""}
+	case failNotServed:
+		msg := `{"message":"nubo does not serve this route's integration yet (MOCK, HTTP and non-proxy AWS integrations are not served; only Lambda proxy integrations are): see nubo's log or plan"}`
+		if rest {
+			return errorAnswer{500, msg, "InternalServerErrorException"}
+		}
+		return errorAnswer{500, msg, ""}
 	case failUnauthorized:
 		if rest {
 			return errorAnswer{401, `{"message":"Unauthorized"}`, "UnauthorizedException"}
@@ -110,7 +128,11 @@ func answer(fl flavor, f failure) errorAnswer {
 func writeFailure(w http.ResponseWriter, fl flavor, f failure) int {
 	a := answer(fl, f)
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	ct := "application/json"
+	if !strings.HasPrefix(a.body, "{") {
+		ct = "text/plain; charset=utf-8"
+	}
+	h.Set("Content-Type", ct)
 	h.Set("Content-Length", strconv.Itoa(len(a.body)))
 	if fl == flavorREST && a.errorType != "" {
 		h.Set("X-Amzn-Errortype", a.errorType)
