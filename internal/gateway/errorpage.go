@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,7 +38,6 @@ const (
 	failBadRequest
 	failPermission    // the function's resource policy refused the invocation
 	failEventTooLarge // the event built from the request is over Lambda's 6 MB invoke limit
-	failNotServed     // an integration nubo does not serve (MOCK, HTTP, non-proxy AWS)
 )
 
 type errorAnswer struct {
@@ -94,12 +95,6 @@ func answer(fl flavor, f failure) errorAnswer {
 			return errorAnswer{413, `{"message": "Request Too Long"}`, "BadRequestException"}
 		}
 		return errorAnswer{413, `{"message":"Request Entity Too Large"}`, ""}
-	case failNotServed:
-		msg := `{"message":"nubo does not serve this route's integration yet (MOCK, HTTP and non-proxy AWS integrations are not served; only Lambda proxy integrations are): see nubo's log or plan"}`
-		if rest {
-			return errorAnswer{500, msg, "InternalServerErrorException"}
-		}
-		return errorAnswer{500, msg, ""}
 	case failUnauthorized:
 		if rest {
 			return errorAnswer{401, `{"message":"Unauthorized"}`, "UnauthorizedException"}
@@ -140,4 +135,21 @@ func writeFailure(w http.ResponseWriter, fl flavor, f failure) int {
 	w.WriteHeader(a.status)
 	_, _ = w.Write([]byte(a.body))
 	return a.status
+}
+
+// writeNotServed answers a route whose integration nubo does not serve
+// (MOCK, HTTP, non-proxy AWS): 501, saying which and why, where AWS would
+// have run the integration.
+func writeNotServed(w http.ResponseWriter, fl flavor, routeKey, typ string) int {
+	msg := fmt.Sprintf("nubo does not serve %s integrations yet: route %s is not served (only Lambda proxy integrations, AWS_PROXY, are)", typ, routeKey)
+	body, _ := json.Marshal(map[string]string{"message": msg})
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if fl == flavorREST {
+		h.Set("X-Amzn-Errortype", "NotImplementedException")
+	}
+	w.WriteHeader(http.StatusNotImplemented)
+	_, _ = w.Write(body)
+	return http.StatusNotImplemented
 }

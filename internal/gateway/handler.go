@@ -197,6 +197,11 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 		return
 	}
 	rec.routeKey = route.routeKey
+	if typ := route.route.Integration.NotServed; typ != "" {
+		g.log.Warn("route not served: its integration type is not served yet", "api_id", a.api.ID, "route", route.routeKey, "integration_type", typ)
+		rec.status = writeNotServed(w, fl, route.routeKey, typ)
+		return
+	}
 
 	limitBody(r, MaxAPIBody)
 	body, f := readBody(r, MaxAPIBody)
