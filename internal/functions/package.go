@@ -132,9 +132,9 @@ func (p *Packager) buildGo(ctx context.Context, dir string) ([]byte, error) {
 		return nil, ctx.Err()
 	}
 	stack, logicalID := stacks.ResourceFrom(ctx)
-	what := dir
+	what := dir // the error names the directory too
 	if logicalID != "" {
-		what = stack + "/" + logicalID + " (" + dir + ")"
+		what = stack + "/" + logicalID
 	}
 	start := time.Now()
 	p.report("building Go function " + what + " ...")
