@@ -142,9 +142,14 @@ func applyBody(a *API, doc map[string]any) error {
 				}
 				r.Key = "$default"
 			}
-			if typ := bodyIntegrationType(integ); typ != "AWS_PROXY" {
+			typ := bodyIntegrationType(integ)
+			mock, static := mockFromBody(integ)
+			switch {
+			case typ == "MOCK" && static:
+				r.Integration = Integration{Mock: mock}
+			case typ != "AWS_PROXY":
 				r.Integration = Integration{NotServed: typ}
-			} else {
+			default:
 				r.Integration = Integration{
 					Function:      FunctionFromURI(pstr(integ["uri"])),
 					TimeoutMillis: pint(integ["timeoutInMillis"]),
@@ -218,7 +223,9 @@ func bodyWarnings(typ APIType, body any) []string {
 			if !ok || path == "$default" && typ == TypeREST {
 				continue
 			}
-			if t := bodyIntegrationType(pobj(pobj(item[m])["x-amazon-apigateway-integration"])); t != "AWS_PROXY" {
+			integ := pobj(pobj(item[m])["x-amazon-apigateway-integration"])
+			t := bodyIntegrationType(integ)
+			if _, static := mockFromBody(integ); t != "AWS_PROXY" && !(t == "MOCK" && static) {
 				out = append(out, notServedWarning(method+" "+path, t))
 			}
 		}
