@@ -199,5 +199,3 @@ func TestEdgeSignatureTimeWindow(t *testing.T) {
 		})
 	}
 }
-
-
