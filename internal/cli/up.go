@@ -19,7 +19,7 @@ import (
 
 func newUpCmd() *cobra.Command {
 	var o platform.Options
-	var verbose, watchDir bool
+	var verbose, watchDir, overLimits bool
 	var iamMode string
 	cmd := &cobra.Command{
 		Use:   "up DIR",
@@ -73,7 +73,7 @@ warm instances.`,
 					return err
 				}
 				abs, _ := filepath.Abs(f.Path)
-				req := stacks.PlanRequest{Stack: f.Stack, Template: string(src), BaseDir: filepath.Dir(abs)}
+				req := stacks.PlanRequest{Stack: f.Stack, Template: string(src), BaseDir: filepath.Dir(abs), AllowOverAWSLimits: overLimits}
 				_, err = deploy(ctx, c, req, deployOptions{yes: true}, nil, out)
 				return err
 			}
@@ -103,6 +103,7 @@ warm instances.`,
 	f.StringVar(&o.SecretKey, "secret-key", envOr("NUBO_SECRET_ACCESS_KEY", platform.DefaultSecretKey), "secret access key")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
 	f.BoolVarP(&watchDir, "watch", "w", false, "redeploy a stack when its template or a function's source changes")
+	f.BoolVar(&overLimits, allowOverAWSLimits, false, allowOverAWSLimitsUsage)
 	return cmd
 }
 
