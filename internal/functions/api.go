@@ -19,7 +19,7 @@ import (
 // Invoke payload limits (Lambda's quotas).
 const (
 	MaxSyncPayload  = 6 * 1024 * 1024 // 6 MB
-	MaxAsyncPayload = 256 * 1024      // 256 KB
+	MaxAsyncPayload = 1024 * 1024     // 1 MB (it was 256 KB until 2025)
 	logTailBytes    = 4 * 1024
 )
 
