@@ -153,3 +153,62 @@ func FuzzPackageLinks(f *testing.F) {
 		})
 	})
 }
+
+// Packaging a directory keeps its inner links (made relative and direct),
+// follows a link to a file outside it, and refuses one to a directory
+// outside it; the package it makes is one CreateFunction accepts.
+func TestPackageDirSymlinks(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "shared.txt"), []byte("shared"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "app")
+	for _, d := range []string{"bin", "v2"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(filepath.Join(dir, "bin", "real"), []byte("#!/bin/sh\n"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "v2", "data.txt"), []byte("v2"), 0o644))
+	must(os.Symlink("bin/real", filepath.Join(dir, "bootstrap")))
+	must(os.Symlink("v2", filepath.Join(dir, "current")))
+	must(os.Symlink("../app/v2/data.txt", filepath.Join(dir, "roundabout")))
+	must(os.Symlink(filepath.Join(dir, "v2", "data.txt"), filepath.Join(dir, "absolute")))
+	must(os.Symlink(filepath.Join(outside, "shared.txt"), filepath.Join(dir, "shared.txt")))
+
+	z, err := zipDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := checkZip(z, "provided.al2023"); err != nil {
+		t.Fatalf("the package is refused: %v", err)
+	}
+	dest := filepath.Join(t.TempDir(), "code")
+	if err := unpack(z, dest); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"bootstrap": "bin/real", "current": "v2", "roundabout": "v2/data.txt", "absolute": "v2/data.txt"} {
+		if got, err := os.Readlink(filepath.Join(dest, name)); err != nil || got != want {
+			t.Errorf("%s: link to %q (%v), want %q", name, got, err, want)
+		}
+	}
+	for name, want := range map[string]string{"current/data.txt": "v2", "shared.txt": "shared", "bootstrap": "#!/bin/sh\n"} {
+		if b, err := os.ReadFile(filepath.Join(dest, name)); err != nil || string(b) != want {
+			t.Errorf("%s: %q %v, want %q", name, b, err, want)
+		}
+	}
+	if st, err := os.Lstat(filepath.Join(dest, "shared.txt")); err != nil || !st.Mode().IsRegular() {
+		t.Errorf("shared.txt, a link out of the directory, is not a copied file: %v %v", st.Mode(), err)
+	}
+
+	must(os.Symlink(outside, filepath.Join(dir, "escape")))
+	if _, err := zipDir(dir); err == nil || !strings.Contains(err.Error(), "symbolic link escape -> "+outside+" leads to a directory outside the code directory") {
+		t.Fatalf("a link to a directory outside: %v", err)
+	}
+}
