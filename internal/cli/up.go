@@ -20,7 +20,7 @@ import (
 
 func newUpCmd() *cobra.Command {
 	var sf serverFlags
-	var watchDir bool
+	var watchDir, overLimits bool
 	cmd := &cobra.Command{
 		Use:   "up DIR",
 		Short: "Serve, deploy every stack under DIR in import order, print outputs, keep serving",
@@ -73,7 +73,7 @@ warm instances.`,
 					return err
 				}
 				abs, _ := filepath.Abs(f.Path)
-				req := stacks.PlanRequest{Stack: f.Stack, Template: string(src), BaseDir: filepath.Dir(abs)}
+				req := stacks.PlanRequest{Stack: f.Stack, Template: string(src), BaseDir: filepath.Dir(abs), AllowOverAWSLimits: overLimits}
 				_, err = deploy(ctx, c, req, deployOptions{yes: true}, nil, out)
 				return err
 			}
@@ -97,6 +97,7 @@ warm instances.`,
 	f := cmd.Flags()
 	sf.register(f)
 	f.BoolVarP(&watchDir, "watch", "w", false, "redeploy a stack when its template or a function's source changes")
+	f.BoolVar(&overLimits, allowOverAWSLimits, false, allowOverAWSLimitsUsage)
 	return cmd
 }
 

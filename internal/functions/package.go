@@ -176,10 +176,18 @@ func buildGoIn(ctx context.Context, dir string) ([]byte, error) {
 	return zipFiles(map[string]string{"bootstrap": bin})
 }
 
-// zipDir zips every regular file under dir, paths relative to it.
+// zipDir zips every regular file under dir, paths relative to it. A
+// symbolic link that resolves inside dir is kept as a link, as Lambda keeps
+// it; one that leads outside to a file is followed (its content zipped at
+// the link's path, as sam build copies it); one that leads outside to a
+// directory is an error naming it.
 func zipDir(dir string) ([]byte, error) {
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("zip %s: %w", dir, err)
+	}
+	files, links := map[string]string{}, map[string]string{}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -189,27 +197,77 @@ func zipDir(dir string) ([]byte, error) {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
 		rel, err := filepath.Rel(dir, path)
 		if err != nil {
 			return err
 		}
-		files[filepath.ToSlash(rel)] = path
+		name := filepath.ToSlash(rel)
+		switch {
+		case d.Type().IsRegular():
+			files[name] = path
+		case d.Type()&fs.ModeSymlink != 0:
+			return addLink(root, path, name, files, links)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("zip %s: %w", dir, err)
 	}
-	return zipFiles(files)
+	return zipEntries(files, links)
 }
 
-// zipFiles writes a deterministic zip (sorted names, fixed times, modes
-// kept) so that the same content always hashes the same.
-func zipFiles(files map[string]string) ([]byte, error) {
-	names := make([]string, 0, len(files))
+// addLink sorts the link at path (entry name) into links (kept) or files
+// (followed), per zipDir.
+func addLink(root, path, name string, files, links map[string]string) error {
+	target, err := os.Readlink(path)
+	if err != nil {
+		return err
+	}
+	resolved, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("symbolic link %s -> %s: %w", name, target, err)
+	}
+	inside := false
+	if rel, err := filepath.Rel(root, resolved); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		inside = true
+	}
+	if inside {
+		// Relative to the link's directory, straight to what it resolves
+		// to, so that the package holds no absolute or roundabout target.
+		from, err := filepath.EvalSymlinks(filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, resolved)
+		if err != nil {
+			return err
+		}
+		links[name] = filepath.ToSlash(rel)
+		return nil
+	}
+	st, err := os.Stat(resolved)
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("symbolic link %s -> %s leads to a directory outside the code directory: Lambda packages cannot hold it; copy it in or link inside", name, target)
+	}
+	files[name] = resolved
+	return nil
+}
+
+// zipFiles writes a deterministic zip of files (entry name -> path).
+func zipFiles(files map[string]string) ([]byte, error) { return zipEntries(files, nil) }
+
+// zipEntries writes a deterministic zip (sorted names, fixed times, modes
+// kept) so that the same content always hashes the same: files (entry
+// name -> path) and symbolic links (entry name -> target).
+func zipEntries(files, links map[string]string) ([]byte, error) {
+	names := make([]string, 0, len(files)+len(links))
 	for n := range files {
+		names = append(names, n)
+	}
+	for n := range links {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -217,6 +275,18 @@ func zipFiles(files map[string]string) ([]byte, error) {
 	zw := zip.NewWriter(&buf)
 	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, n := range names {
+		if target, ok := links[n]; ok {
+			hdr := &zip.FileHeader{Name: n, Method: zip.Store, Modified: epoch}
+			hdr.SetMode(fs.ModeSymlink | 0o777)
+			w, err := zw.CreateHeader(hdr)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := w.Write([]byte(target)); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		st, err := os.Stat(files[n])
 		if err != nil {
 			return nil, err

@@ -121,6 +121,10 @@ type PlanRequest struct {
 	Parameters    map[string]string `json:"parameters,omitempty"`
 	Class         string            `json:"class,omitempty"` // overrides the template's Nubo: {Class}
 	AllowDataLoss bool              `json:"allow_data_loss,omitempty"`
+	// AllowOverAWSLimits deploys a template over CloudFormation's quotas
+	// (500 resources, 200 parameters, 200 outputs) that AWS would refuse;
+	// the plan still warns.
+	AllowOverAWSLimits bool `json:"allow_over_aws_limits,omitempty"`
 }
 
 // planResolver answers Ref/GetAtt at plan time: values of resources to be
@@ -433,6 +437,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 			}
 		}
 	}
+	checkAWSQuotas(p, t, req.AllowOverAWSLimits)
 	if prior.InProgress() {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("stack %q was interrupted during deployment %d (%s): this deployment continues from the recorded state", req.Stack, prior.Version, prior.Status))
 	}
