@@ -178,12 +178,18 @@ func configOf(name string, props stacks.Props) (Config, *int, error) {
 	return c, reserved, nil
 }
 
+// PhysicalIDFor implements stacks.Identifier: a function's id is its name,
+// given or generated.
+func (*FunctionProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
+	if n := str(props["FunctionName"]); n != "" {
+		return n, true
+	}
+	return stacks.GeneratedName(ctx, 64), true
+}
+
 // Create implements stacks.Provider.
 func (fp *FunctionProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name := str(props["FunctionName"])
-	if name == "" {
-		name = stacks.GeneratedName(ctx, 64)
-	}
+	name, _ := fp.PhysicalIDFor(ctx, props)
 	cfg, reserved, err := configOf(name, props)
 	if err != nil {
 		return "", nil, err
@@ -475,7 +481,8 @@ func equalJSON(a, b any) bool {
 }
 
 var (
-	_ stacks.Provider = (*FunctionProvider)(nil)
-	_ stacks.Packager = (*FunctionProvider)(nil)
-	_ stacks.Provider = (*EventInvokeConfigProvider)(nil)
+	_ stacks.Provider   = (*FunctionProvider)(nil)
+	_ stacks.Packager   = (*FunctionProvider)(nil)
+	_ stacks.Identifier = (*FunctionProvider)(nil)
+	_ stacks.Provider   = (*EventInvokeConfigProvider)(nil)
 )

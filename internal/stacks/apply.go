@@ -381,12 +381,19 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 		if action == ActionReplace {
 			verbIn = "UPDATE"
 		}
-		pending := &ResourceState{LogicalID: id, Type: tr.Type, Pending: "create", Deps: deps}
+		// The generated name is fixed, and the id it yields recorded, before
+		// the call: a crash during it leaves a resource recovery can find.
+		ctx = WithNameSuffix(ctx, NewNameSuffix())
+		pendingID := ""
 		if idf, ok := prov.(Identifier); ok {
-			pending.PendingID, _ = idf.PhysicalIDFor(props)
+			pendingID, _ = idf.PhysicalIDFor(ctx, props)
 		}
 		if action == ActionCreate {
-			r.setResource(id, pending)
+			r.setResource(id, &ResourceState{LogicalID: id, Type: tr.Type, Pending: "create", PendingID: pendingID, Deps: deps})
+		} else if pendingID != "" && pendingID != oldCopy.PhysicalID {
+			rec := *oldCopy
+			rec.Pending, rec.PendingID = "replace", pendingID
+			r.setResource(id, &rec)
 		}
 		reason := ""
 		if action == ActionReplace {
@@ -397,6 +404,8 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 		if err != nil {
 			if action == ActionCreate {
 				r.setResource(id, nil)
+			} else {
+				r.setResource(id, oldCopy)
 			}
 			r.emit(Event{LogicalID: id, Type: tr.Type, Action: string(action), Status: verbIn + "_FAILED", Reason: err.Error(), Elapsed: time.Since(start)})
 			return nil, fmt.Errorf("resource %s (%s): create: %w", id, tr.Type, err)
