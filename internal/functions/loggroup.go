@@ -149,7 +149,6 @@ func (lp *LogGroupProvider) Read(ctx context.Context, physicalID string) (stacks
 	return out, nil
 }
 
-
 var (
 	_ stacks.Provider   = (*LogGroupProvider)(nil)
 	_ stacks.Identifier = (*LogGroupProvider)(nil)

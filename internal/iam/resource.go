@@ -574,7 +574,6 @@ func anyList(ss []string) []any {
 	return out
 }
 
-
 var (
 	_ stacks.Provider   = (*RoleProvider)(nil)
 	_ stacks.Identifier = (*RoleProvider)(nil)

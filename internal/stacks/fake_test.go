@@ -25,8 +25,8 @@ type fakeProvider struct {
 	// afterCreate runs once the resource exists, before Create returns (a
 	// crash test blocks there).
 	afterCreate func(logicalID string)
-	updateFn func(id string, props stacks.Props) error
-	deleteFn func(id string) error
+	updateFn    func(id string, props stacks.Props) error
+	deleteFn    func(id string) error
 }
 
 func newFake(typ string, stateful bool) *fakeProvider {
