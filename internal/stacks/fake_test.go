@@ -25,8 +25,12 @@ type fakeProvider struct {
 	// afterCreate runs once the resource exists, before Create returns (a
 	// crash test blocks there).
 	afterCreate func(logicalID string)
-	updateFn    func(id string, props stacks.Props) error
-	deleteFn    func(id string) error
+	// generated: unnamed resources get GeneratedName's names, known before
+	// the create (stacks.Identifier); else STACK-LOGICALID-SEQ, known after.
+	generated bool
+	seq       int
+	updateFn  func(id string, props stacks.Props) error
+	deleteFn  func(id string) error
 }
 
 func newFake(typ string, stateful bool) *fakeProvider {
@@ -58,6 +62,11 @@ func (f *fakeProvider) Create(ctx context.Context, props stacks.Props) (string, 
 	}
 	id, _ := f.PhysicalIDFor(ctx, props)
 	f.mu.Lock()
+	if id == "" {
+		stack, logical := stacks.ResourceFrom(ctx)
+		f.seq++
+		id = fmt.Sprintf("%s-%s-%d", stack, logical, f.seq)
+	}
 	if _, exists := f.live[id]; exists {
 		f.mu.Unlock()
 		return "", nil, fmt.Errorf("%s already exists", id)
@@ -72,12 +81,16 @@ func (f *fakeProvider) Create(ctx context.Context, props stacks.Props) (string, 
 	return id, f.attrs(id, props), nil
 }
 
-// PhysicalIDFor implements stacks.Identifier: the Name, else a generated name.
+// PhysicalIDFor implements stacks.Identifier: the Name, else a generated
+// name when f.generated.
 func (f *fakeProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
 	if id, _ := props["Name"].(string); id != "" {
 		return id, true
 	}
-	return stacks.GeneratedName(ctx, 64), true
+	if f.generated {
+		return stacks.GeneratedName(ctx, 64), true
+	}
+	return "", false
 }
 
 func (f *fakeProvider) attrs(id string, props stacks.Props) stacks.Attrs {

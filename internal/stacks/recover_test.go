@@ -24,6 +24,7 @@ type crashWorld struct {
 
 func newCrashWorld() *crashWorld {
 	w := &crashWorld{thing: newFake("Test::Thing", false), reached: make(chan struct{}), release: make(chan struct{})}
+	w.thing.generated = true
 	w.thing.afterCreate = func(logical string) {
 		w.blockMu.Lock()
 		block := w.blocking && logical == w.blockOn
