@@ -190,4 +190,3 @@ func TestTags_AuthorizedAsTheirActions(t *testing.T) {
 		t.Errorf("GetFunction without lambda:ListTags: tags %v (%v)", got.Tags, err)
 	}
 }
-
