@@ -289,13 +289,12 @@ func (r *run) walk(p *Plan, res *applyResolver) ([]journalEntry, error) {
 	}
 	sem := make(chan struct{}, r.e.opts.Parallelism)
 	var (
-		mu      sync.Mutex
-		failed  error
-		failCnt int
-		journal []journalEntry
-		wg      sync.WaitGroup
+		mu       sync.Mutex
+		failures map[string]error
+		journal  []journalEntry
+		wg       sync.WaitGroup
 	)
-	hasFailed := func() bool { mu.Lock(); defer mu.Unlock(); return failed != nil }
+	hasFailed := func() bool { mu.Lock(); defer mu.Unlock(); return len(failures) > 0 }
 	for _, id := range order {
 		wg.Add(1)
 		go func() {
@@ -322,19 +321,60 @@ func (r *run) walk(p *Plan, res *applyResolver) ([]journalEntry, error) {
 				journal = append(journal, *j)
 			}
 			if err != nil {
-				failCnt++
-				if failed == nil {
-					failed = err
+				if failures == nil {
+					failures = map[string]error{}
 				}
+				failures[id] = err
 			}
 		}()
 	}
 	wg.Wait()
-	if failed == nil && r.ctx.Err() != nil {
-		failed = r.ctx.Err()
+	if len(failures) > 0 {
+		return journal, newWalkError(order, failures)
 	}
-	return journal, failed
+	return journal, r.ctx.Err()
 }
+
+// WalkError is every resource that failed in a deployment. Up to
+// Parallelism resources are applied at once, so which fails first is a
+// matter of timing; the report is not: causes come before failures that
+// only followed an interruption (a cancelled context), each group in the
+// deployment's order (dependencies first, then by logical id).
+type WalkError struct {
+	Resources []string // the logical ids, in the order above
+	Errs      []error  // the error of each
+}
+
+func newWalkError(order []string, failures map[string]error) *WalkError {
+	w := &WalkError{}
+	for _, interrupted := range []bool{false, true} {
+		for _, id := range order {
+			err, ok := failures[id]
+			if ok && isInterruption(err) == interrupted {
+				w.Resources, w.Errs = append(w.Resources, id), append(w.Errs, err)
+			}
+		}
+	}
+	return w
+}
+
+func isInterruption(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+func (w *WalkError) Error() string {
+	if len(w.Errs) == 1 {
+		return w.Errs[0].Error()
+	}
+	msgs := make([]string, len(w.Errs))
+	for i, err := range w.Errs {
+		msgs[i] = err.Error()
+	}
+	return fmt.Sprintf("%d resources failed: %s", len(w.Errs), strings.Join(msgs, "; "))
+}
+
+// Unwrap gives each resource's error, for errors.Is and errors.As.
+func (w *WalkError) Unwrap() []error { return w.Errs }
 
 func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, error) {
 	t := p.tmpl
