@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Props is a resource's resolved Properties.
@@ -124,6 +125,19 @@ func (r *Registry) Types() []string {
 		return nil
 	}
 	return append([]string(nil), r.types...)
+}
+
+// GeneratedID is an id of n lowercase letters and digits (n at most 12) for
+// a resource whose id the service draws (an API Gateway API id): the random
+// part WithNameSuffix put in ctx, else a fresh one. Like GeneratedName, it
+// lets a provider say before a create which id it will have.
+func GeneratedID(ctx context.Context, n int) string {
+	r, _ := ctx.Value(resourceKey{}).(resourceRef)
+	s := r.suffix
+	if s == "" {
+		s = NewNameSuffix()
+	}
+	return strings.ToLower(s[:min(n, len(s))])
 }
 
 // GeneratedName is CloudFormation's name for a resource the template does not
