@@ -424,9 +424,13 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 		// The generated name is fixed, and the id it yields recorded, before
 		// the call: a crash during it leaves a resource recovery can find.
 		ctx = WithNameSuffix(ctx, NewNameSuffix())
-		pendingID := ""
+		pendingID, generated := "", false
 		if idf, ok := prov.(Identifier); ok {
 			pendingID, _ = idf.PhysicalIDFor(ctx, props)
+			// An id that changes with the drawn name is nubo's own: nothing
+			// else can hold it.
+			other, _ := idf.PhysicalIDFor(WithNameSuffix(ctx, NewNameSuffix()), props)
+			generated = pendingID != "" && other != pendingID
 		}
 		if action == ActionCreate {
 			r.setResource(id, &ResourceState{LogicalID: id, Type: tr.Type, Pending: "create", PendingID: pendingID, Deps: deps})
@@ -442,6 +446,9 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 		r.emit(Event{LogicalID: id, Type: tr.Type, Action: string(action), Status: verbIn + "_IN_PROGRESS", Reason: reason})
 		phys, attrs, err := prov.Create(ctx, props)
 		if err != nil {
+			if generated {
+				err = errors.Join(err, r.discardPartial(ctx, prov, pendingID))
+			}
 			if action == ActionCreate {
 				r.setResource(id, nil)
 			} else {
@@ -473,6 +480,19 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 		r.emit(Event{LogicalID: id, Type: tr.Type, PhysicalID: ns.PhysicalID, Action: string(action), Status: "UPDATE_COMPLETE", Elapsed: time.Since(start)})
 		return &journalEntry{id: id, action: action, old: oldCopy, new: ns}, nil
 	}
+}
+
+// discardPartial deletes what a failed create left under the id nubo
+// generated for it (a function created before its concurrency could be set):
+// the rollback does not know it, and no one else can own that id.
+func (r *run) discardPartial(ctx context.Context, prov Provider, id string) error {
+	if _, err := prov.Read(ctx, id); err != nil {
+		return nil // nothing was left
+	}
+	if err := prov.Delete(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("delete %s, left by the failed create: %w", id, err)
+	}
+	return nil
 }
 
 func equalStrings(a, b []string) bool {

@@ -23,8 +23,9 @@ type fakeProvider struct {
 
 	createFn func(props stacks.Props) error
 	// afterCreate runs once the resource exists, before Create returns (a
-	// crash test blocks there).
-	afterCreate func(logicalID string)
+	// crash test blocks there); an error fails the create, leaving the
+	// resource behind.
+	afterCreate func(logicalID string) error
 	// generated: unnamed resources get GeneratedName's names, known before
 	// the create (stacks.Identifier); else STACK-LOGICALID-SEQ, known after.
 	generated bool
@@ -76,7 +77,9 @@ func (f *fakeProvider) Create(ctx context.Context, props stacks.Props) (string, 
 	f.mu.Unlock()
 	if f.afterCreate != nil {
 		_, logical := stacks.ResourceFrom(ctx)
-		f.afterCreate(logical)
+		if err := f.afterCreate(logical); err != nil {
+			return "", nil, err
+		}
 	}
 	return id, f.attrs(id, props), nil
 }

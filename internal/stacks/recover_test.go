@@ -2,6 +2,8 @@ package stacks_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,7 +27,7 @@ type crashWorld struct {
 func newCrashWorld() *crashWorld {
 	w := &crashWorld{thing: newFake("Test::Thing", false), reached: make(chan struct{}), release: make(chan struct{})}
 	w.thing.generated = true
-	w.thing.afterCreate = func(logical string) {
+	w.thing.afterCreate = func(logical string) error {
 		w.blockMu.Lock()
 		block := w.blocking && logical == w.blockOn
 		w.blocking = w.blocking && !block
@@ -34,6 +36,7 @@ func newCrashWorld() *crashWorld {
 			close(w.reached)
 			<-w.release
 		}
+		return nil
 	}
 	return w
 }
@@ -162,5 +165,38 @@ func TestCrashMidCreateThenDestroy(t *testing.T) {
 	}
 	if got := w.thing.ids(); len(got) != 0 {
 		t.Fatalf("orphans after destroy: %v", got)
+	}
+}
+
+// TestFailedCreateLeavesNothingUnderItsGeneratedName: a create that fails
+// after making its resource (a function whose concurrency could not be set)
+// has it deleted, since nubo generated its name; a create that fails on a
+// name the template gives (which someone else may hold) deletes nothing.
+func TestFailedCreateLeavesNothingUnderItsGeneratedName(t *testing.T) {
+	f := newFixture(t)
+	f.thing.generated = true
+	f.thing.afterCreate = func(logical string) error {
+		if logical == "Second" {
+			return errors.New("half done")
+		}
+		return nil
+	}
+	_, err := f.deploy(t, "app", "Resources:\n  First: {Type: Test::Thing, Properties: {Value: a}}\n  Second: {Type: Test::Thing, Properties: {Value: !Ref First}}\n", nil)
+	if err == nil || !strings.Contains(err.Error(), "half done") {
+		t.Fatalf("deploy: %v", err)
+	}
+	if got := f.thing.ids(); len(got) != 0 {
+		t.Fatalf("left after the failed create and rollback: %v", got)
+	}
+
+	f.thing.afterCreate = nil
+	if _, _, err := f.thing.Create(stacks.WithResource(context.Background(), "other", "X"), stacks.Props{"Name": "taken"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.deploy(t, "app", "Resources:\n  Mine: {Type: Test::Thing, Properties: {Name: taken}}\n", nil); err == nil {
+		t.Fatal("a create on a name someone holds succeeded")
+	}
+	if got := f.thing.ids(); len(got) != 1 || got[0] != "taken" {
+		t.Fatalf("the holder's resource: %v", got)
 	}
 }
