@@ -1,10 +1,12 @@
 package functions
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -189,4 +191,35 @@ func TestTags_AuthorizedAsTheirActions(t *testing.T) {
 	if err != nil || len(got.Tags) != 0 {
 		t.Errorf("GetFunction without lambda:ListTags: tags %v (%v)", got.Tags, err)
 	}
+}
+
+// FuzzTagsAPI: any resource path and body given to the tag operations gets
+// an answer, never a panic or a server error.
+func FuzzTagsAPI(f *testing.F) {
+	f.Add("POST", tagFnARN, []byte(`{"Tags":{"a":"b"}}`), "")
+	f.Add("DELETE", tagFnARN, []byte(nil), "tagKeys=a&tagKeys=b")
+	f.Add("GET", tagFnARN+":1", []byte(nil), "")
+	f.Add("POST", "arn:aws:lambda:us-east-1:000000000000:function:", []byte(`{"Tags":{"aws:x":""}}`), "")
+	f.Add("GET", "arn:::::", []byte(`{`), "")
+	h := newHarness(f, harnessOpts{})
+	api := NewAPI(h.svc, nil)
+	if _, err := h.svc.Create(context.Background(), Config{Name: "tagged", Runtime: "provided.al2023", Handler: "bootstrap"}, bootstrapZip(f, "tagged")); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, method, resource string, body []byte, query string) {
+		switch method {
+		case "POST", "DELETE", "GET":
+		default:
+			return
+		}
+		req := httptest.NewRequest(method, "/2017-03-31/tags/x", bytes.NewReader(body))
+		req.URL.Path = "/2017-03-31/tags/" + resource
+		req.URL.RawPath = ""
+		req.URL.RawQuery = query
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %q: %d %s", method, resource, rec.Code, rec.Body.String())
+		}
+	})
 }
