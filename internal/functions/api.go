@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -64,6 +65,7 @@ func NewAPI(s *Service, log *slog.Logger) *API {
 		"GET /2019-09-25/functions/{name}/event-invoke-config":    a.getEventInvokeConfig,
 		"DELETE /2019-09-25/functions/{name}/event-invoke-config": a.deleteEventInvokeConfig,
 	}
+	maps.Copy(routes, a.tagRoutes())
 	for pattern, h := range routes {
 		a.mux.HandleFunc(pattern, a.wrap(h))
 	}
@@ -125,6 +127,12 @@ func routeAction(pattern string) string {
 		return "lambda:DeleteFunctionUrlConfig"
 	case "GET /2021-10-31/functions/{name}/urls":
 		return "lambda:ListFunctionUrlConfigs"
+	case "POST /2017-03-31/tags/{arn}":
+		return "lambda:TagResource"
+	case "DELETE /2017-03-31/tags/{arn}":
+		return "lambda:UntagResource"
+	case "GET /2017-03-31/tags/{arn}":
+		return "lambda:ListTags"
 	}
 	return ""
 }
@@ -136,7 +144,11 @@ func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.Handle
 			// A name that does not parse is refused by the handler, before
 			// it acts; the function's ARN is the resource otherwise.
 			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r}
-			if raw := r.PathValue("name"); raw != "" {
+			raw := r.PathValue("name")
+			if raw == "" {
+				raw = r.PathValue("arn") // the tag operations
+			}
+			if raw != "" {
 				if name, _, err := parseFunctionRef(raw); err == nil {
 					req.Resource = a.s.account.FunctionARN(name)
 					if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
@@ -359,18 +371,19 @@ type functionCode struct {
 }
 
 type createFunctionInput struct {
-	FunctionName  string         `json:"FunctionName"`
-	Runtime       string         `json:"Runtime"`
-	Role          string         `json:"Role"`
-	Handler       string         `json:"Handler"`
-	Description   string         `json:"Description"`
-	Timeout       *int           `json:"Timeout"`
-	MemorySize    *int           `json:"MemorySize"`
-	Code          *functionCode  `json:"Code"`
-	Environment   *environment   `json:"Environment"`
-	Architectures []string       `json:"Architectures"`
-	PackageType   string         `json:"PackageType"`
-	LoggingConfig *loggingConfig `json:"LoggingConfig"`
+	FunctionName  string            `json:"FunctionName"`
+	Runtime       string            `json:"Runtime"`
+	Role          string            `json:"Role"`
+	Handler       string            `json:"Handler"`
+	Description   string            `json:"Description"`
+	Timeout       *int              `json:"Timeout"`
+	MemorySize    *int              `json:"MemorySize"`
+	Code          *functionCode     `json:"Code"`
+	Environment   *environment      `json:"Environment"`
+	Architectures []string          `json:"Architectures"`
+	PackageType   string            `json:"PackageType"`
+	LoggingConfig *loggingConfig    `json:"LoggingConfig"`
+	Tags          map[string]string `json:"Tags"`
 }
 
 func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
@@ -394,6 +407,9 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	if err := a.authorizePassRole(r, in.Role); err != nil {
 		return err
 	}
+	if err := a.authorizeCreateTags(r, name, in.Tags); err != nil {
+		return err
+	}
 	if in.PackageType == "Image" || (in.Code != nil && in.Code.ImageUri != nil) {
 		return awsapi.InvalidParameter("PackageType Image is not supported by nubo: upload a .zip package")
 	}
@@ -406,7 +422,7 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	if in.Runtime == "" {
 		return awsapi.InvalidParameter("Runtime is required for a .zip deployment package")
 	}
-	cfg := Config{Name: name, Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description}
+	cfg := Config{Name: name, Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, Tags: in.Tags}
 	if in.MemorySize != nil {
 		if *in.MemorySize == 0 {
 			return invalidf("MemorySize 0 is out of range: it must be between 128 and 10240 MB")
@@ -465,7 +481,7 @@ func (a *API) getFunction(w http.ResponseWriter, r *http.Request) error {
 	out := map[string]any{
 		"Configuration": toWire(c),
 		"Code":          map[string]string{"RepositoryType": "S3"},
-		"Tags":          map[string]string{},
+		"Tags":          a.visibleTags(r, c),
 	}
 	if c.ReservedConcurrency != nil {
 		out["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *c.ReservedConcurrency}

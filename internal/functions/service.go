@@ -297,6 +297,9 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 	if err := validateConfig(&c); err != nil {
 		return nil, err
 	}
+	if err := validateTags(c.Tags); err != nil {
+		return nil, err
+	}
 	if len(zipData) == 0 {
 		return nil, invalidf("Code.ZipFile is required: nubo takes the deployment package inline")
 	}

@@ -32,6 +32,8 @@ type Config struct {
 	RevisionID          string    `json:"revisionId"`
 	// LogGroup defaults to /aws/lambda/NAME.
 	LogGroup string `json:"logGroup,omitempty"`
+	// Tags are the function's tags (TagResource, CreateFunction's Tags).
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // Request is one invocation as the pool runs it.

@@ -572,7 +572,7 @@ func (e *Engine) resolveProps(ctx context.Context, ev *evaluator, prov Provider,
 		}
 		props = out
 	}
-	return props, nil
+	return jsonShaped(props).(map[string]any), nil
 }
 
 func outputValueCheck(v any) error {
