@@ -102,6 +102,7 @@ warm instances.`,
 	f.StringVar(&o.AccessKey, "access-key", envOr("NUBO_ACCESS_KEY_ID", platform.DefaultAccessKey), "access key id clients sign with")
 	f.StringVar(&o.SecretKey, "secret-key", envOr("NUBO_SECRET_ACCESS_KEY", platform.DefaultSecretKey), "secret access key")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
+	f.BoolVar(&o.Functions.StrictRuntimes, "strict-runtimes", false, "refuse to run a Python or Node.js runtime on any version but the one it names (see nubo doctor)")
 	f.BoolVarP(&watchDir, "watch", "w", false, "redeploy a stack when its template or a function's source changes")
 	return cmd
 }

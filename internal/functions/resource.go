@@ -33,6 +33,16 @@ func NewFunctionProvider(svc *Service, pkg *Packager) *FunctionProvider {
 // Type implements stacks.Provider.
 func (*FunctionProvider) Type() string { return "AWS::Lambda::Function" }
 
+// Warnings implements stacks.Warner: what the function's runtime runs on
+// here when that differs from Lambda (see Service.RuntimeWarnings).
+func (p *FunctionProvider) Warnings(props stacks.Props) []string {
+	rt, _ := props["Runtime"].(string)
+	if rt == "" {
+		return nil
+	}
+	return p.svc.RuntimeWarnings(rt)
+}
+
 // Stateful: a function holds no data.
 func (*FunctionProvider) Stateful() bool { return false }
 

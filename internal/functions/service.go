@@ -60,6 +60,11 @@ type Options struct {
 	// Roles, when set, checks a function's execution role at CreateFunction
 	// and UpdateFunctionConfiguration (the IAM store).
 	Roles RoleChecker
+	// CheckRuntime, when set, tells at CreateFunction and
+	// UpdateFunctionConfiguration what the runtime will run on here:
+	// warnings are logged (and shown by stack plans), an error refuses the
+	// function (--strict-runtimes).
+	CheckRuntime func(runtime string) (warnings []string, err error)
 	// ResourcePolicy, when set, returns a function's resource-based policy
 	// (AddPermission, AWS::Lambda::Permission; "" for none): authorization
 	// of the Lambda API's operations on a function evaluates it with the
@@ -219,8 +224,8 @@ func validateConfig(c *Config) error {
 	if !functionNameRE.MatchString(c.Name) {
 		return invalidf("function name %q: must be 1-64 letters, digits, hyphens or underscores", c.Name)
 	}
-	if !runtimes.Supported(c.Runtime) {
-		return invalidf("The runtime parameter of %s is not supported. Valid runtimes: %s", c.Runtime, strings.Join(runtimes.Runtimes(), ", "))
+	if _, err := runtimes.Check(c.Runtime); err != nil {
+		return invalidf("%s", err)
 	}
 	if c.Handler == "" && !strings.HasPrefix(c.Runtime, "provided") {
 		return invalidf("Handler is required for runtime %s", c.Runtime)
@@ -297,6 +302,9 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 	}
 	c.ARN = s.account.FunctionARN(c.Name)
 	if err := validateConfig(&c); err != nil {
+		return nil, err
+	}
+	if err := s.checkRuntime(c.Name, c.Runtime); err != nil {
 		return nil, err
 	}
 	if len(zipData) == 0 {
@@ -470,6 +478,9 @@ func (s *Service) UpdateConfig(ctx context.Context, name string, u ConfigUpdate)
 			c.LogGroup = *u.LogGroup
 		}
 		if err := validateConfig(c); err != nil {
+			return err
+		}
+		if err := s.checkRuntime(c.Name, c.Runtime); err != nil {
 			return err
 		}
 		c.LastModified = time.Now().UTC()
@@ -701,4 +712,39 @@ func parseFunctionRef(ref string) (name, qualifier string, err error) {
 		return "", "", fmt.Errorf("function name %q: too many ':' separators", ref)
 	}
 	return name, qualifier, nil
+}
+
+// checkRuntime logs what the runtime will run on here when that is not
+// what Lambda runs, and refuses what --strict-runtimes refuses.
+func (s *Service) checkRuntime(function, runtime string) error {
+	warnings, err := s.runtimeCheck(runtime)
+	for _, w := range warnings {
+		s.log.Warn("function runtime", "function", function, "warning", w)
+	}
+	if err != nil {
+		return invalidf("%s", err)
+	}
+	return nil
+}
+
+func (s *Service) runtimeCheck(runtime string) ([]string, error) {
+	if s.opts.CheckRuntime != nil {
+		return s.opts.CheckRuntime(runtime)
+	}
+	w, err := runtimes.Check(runtime)
+	if w == "" {
+		return nil, err
+	}
+	return []string{w}, err
+}
+
+// RuntimeWarnings says what a function of runtime would run on here, where
+// that differs from Lambda (a deprecated runtime, a substitute interpreter,
+// none at all, a refusal); nil when it runs as on Lambda.
+func (s *Service) RuntimeWarnings(runtime string) []string {
+	w, err := s.runtimeCheck(runtime)
+	if err != nil {
+		w = append(w, err.Error())
+	}
+	return w
 }

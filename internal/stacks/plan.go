@@ -269,6 +269,11 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 		if prov.Stateful() {
 			stateful = true
 		}
+		if w, ok := prov.(Warner); ok {
+			for _, msg := range w.Warnings(props) {
+				p.Warnings = append(p.Warnings, fmt.Sprintf("%s (%s): %s", id, r.Type, msg))
+			}
+		}
 		old := prior.Resources[id]
 		c := Change{LogicalID: id, Type: r.Type}
 		c.Action, c.Props = decide(schema, old, r.Type, props)

@@ -33,6 +33,14 @@ type Packager interface {
 	Package(ctx context.Context, baseDir string, props Props, metadata map[string]any) (Props, error)
 }
 
+// Warner is an optional Provider extension: at plan time it says what of a
+// resource's properties nubo will not honour as AWS does (a route it will not
+// serve...). props may hold values still unknown before apply. The plan
+// shows each warning after the resource's logical id; deploy still applies.
+type Warner interface {
+	Warnings(props Props) []string
+}
+
 // Snapshotter is an optional Provider extension for DeletionPolicy: Snapshot.
 // Providers without it keep the resource (Retain) instead.
 type Snapshotter interface {

@@ -640,6 +640,9 @@ class Runtime {
 // ------------------------------------------------------------------ main
 
 async function main() {
+  // nubo passes an INIT_START line when this node stands in for the version
+  // the runtime names: it is the instance's first log line.
+  if (process.argv[2]) process.stdout.write(process.argv[2] + '\n');
   patchConsole();
   const address = process.env.AWS_LAMBDA_RUNTIME_API;
   if (!address) {

@@ -524,6 +524,10 @@ def main():
     sys.stdout = make_unbuffered(sys.stdout, 1)
     sys.stderr = make_unbuffered(sys.stderr, 2)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    # nubo passes an INIT_START line when this interpreter stands in for the
+    # version the runtime names: it is the instance's first log line.
+    if len(sys.argv) > 1 and sys.argv[1]:
+        sys.stdout.write(sys.argv[1] + "\n")
 
     address = os.environ.get("AWS_LAMBDA_RUNTIME_API")
     if not address:
