@@ -65,6 +65,12 @@ type Options struct {
 	// warnings are logged (and shown by stack plans), an error refuses the
 	// function (--strict-runtimes).
 	CheckRuntime func(runtime string) (warnings []string, err error)
+	// PrepareCode, when set, readies a function's unpacked code for its
+	// runtime after CreateFunction and UpdateFunctionCode (fetching the AWS
+	// SDK packages Lambda's runtimes include, once per machine), so the
+	// first cold start does not pay for it. An error is logged: the
+	// function may bundle what it needs.
+	PrepareCode func(ctx context.Context, runtime, codeDir string) error
 	// ResourcePolicy, when set, returns a function's resource-based policy
 	// (AddPermission, AWS::Lambda::Permission; "" for none): authorization
 	// of the Lambda API's operations on a function evaluates it with the
@@ -339,7 +345,23 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 		return nil, errors.Join(err, s.reg.collect(ctx, b64))
 	}
 	s.log.Info("function created", "function", c.Name, "runtime", c.Runtime)
+	s.prepareCode(ctx, &c)
 	return &c, nil
+}
+
+// prepareCode runs PrepareCode on this node's copy of the function's code.
+func (s *Service) prepareCode(ctx context.Context, c *Config) {
+	if s.opts.PrepareCode == nil {
+		return
+	}
+	cc := *c
+	err := s.reg.materialise(ctx, &cc)
+	if err == nil {
+		err = s.opts.PrepareCode(ctx, cc.Runtime, cc.CodeDir)
+	}
+	if err != nil {
+		s.log.Warn("prepare function code", "function", c.Name, "err", err)
+	}
 }
 
 // Get returns a function's configuration (CodeDir not set).
@@ -405,6 +427,7 @@ func (s *Service) UpdateCode(ctx context.Context, name string, zipData []byte, r
 			s.log.Warn("collect old code", "function", name, "err", err)
 		}
 	}
+	s.prepareCode(ctx, c)
 	return c, nil
 }
 

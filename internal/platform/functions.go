@@ -66,6 +66,7 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 		Authorizer:   p.authorizer(),
 		Roles:        p.roleChecker(),
 		CheckRuntime: p.shims.check,
+		PrepareCode:  p.shims.prepare,
 		// The policy store is built after the service: read it late.
 		ResourcePolicy: p.functionPolicy,
 		Logger:         o.Logger.With("part", "functions"),
@@ -146,6 +147,17 @@ func (r *runtimeShims) Start(context.Context) error {
 	r.set = set
 	r.mu.Unlock()
 	return nil
+}
+
+// prepare readies a function's code for its runtime (runtimes.Set.Prepare).
+func (r *runtimeShims) prepare(ctx context.Context, runtime, codeDir string) error {
+	r.mu.Lock()
+	set := r.set
+	r.mu.Unlock()
+	if set == nil {
+		return nil
+	}
+	return set.Prepare(ctx, runtime, codeDir)
 }
 
 // check is the runtime's deploy-time warnings (deprecated, substituted

@@ -36,9 +36,29 @@ func onlyMachineInterpreters(t *testing.T) (py, node string) {
 			t.Fatal(err)
 		}
 	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		t.Fatalf("npm: %v (scripts/test.sh installs it)", err)
+	}
+	if err := os.Symlink(npm, filepath.Join(bin, "npm")); err != nil {
+		t.Fatal(err)
+	}
+	// The SDK packages npm installs stay in the machine's cache: fetched
+	// once, not once per run.
+	cache, err := runtimes.CacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdk := filepath.Join(cache, "nodejs-sdk")
+	if err := os.MkdirAll(sdk, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("PATH", bin)
 	for _, k := range []string{"PYENV_ROOT", "ASDF_DATA_DIR", "MISE_DATA_DIR", "NVM_DIR", "NUBO_CACHE_DIR"} {
 		t.Setenv(k, t.TempDir())
+	}
+	if err := os.Symlink(sdk, filepath.Join(os.Getenv("NUBO_CACHE_DIR"), "nodejs-sdk")); err != nil {
+		t.Fatal(err)
 	}
 	pick := func(cands ...string) string {
 		for _, rt := range cands {
@@ -76,6 +96,14 @@ func TestNewRuntimesDeployAndAnswer(t *testing.T) {
 		got := invokeString(t, lc, res.Outputs[id], fmt.Sprintf(`{"runtime":%q}`, rt))
 		if !strings.Contains(got, `"runtime":`) || !strings.Contains(got, rt) {
 			t.Errorf("%s (%s) answered %s", id, rt, got)
+		}
+	}
+
+	// The AWS SDK Lambda's runtimes include, imported without bundling it.
+	for _, id := range []string{"SdkEsm", "SdkCjs", "SdkPy"} {
+		got := invokeString(t, lc, res.Outputs[id], `{}`)
+		if !strings.Contains(got, `assumed-role/hello-`+id+`Role-`) {
+			t.Errorf("%s answered %s, want its role session's ARN", id, got)
 		}
 	}
 

@@ -2,9 +2,11 @@ package runtimes
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,8 +30,10 @@ type Set struct {
 	dir    string
 	strict bool // refuse substitute interpreters
 
-	mu     sync.Mutex
-	interp map[string]Resolved // runtime => interpreter, found once
+	mu      sync.Mutex
+	interp  map[string]Resolved // runtime => interpreter, found once
+	pySDK   map[string]string   // interpreter => --nubo-sdk directory ("" for none)
+	nodeSDK map[string]string   // task root => --nubo-sdk directory ("" for none)
 }
 
 // Install writes the embedded shims under dir (dir/python/bootstrap.py,
@@ -53,7 +57,7 @@ func Install(dir string) (*Set, error) {
 			return nil, fmt.Errorf("runtimes: install %s: %w", name, err)
 		}
 	}
-	return &Set{dir: abs, interp: map[string]Resolved{}}, nil
+	return &Set{dir: abs, interp: map[string]Resolved{}, pySDK: map[string]string{}, nodeSDK: map[string]string{}}, nil
 }
 
 // Strict makes the set refuse to run a runtime on any interpreter but the
@@ -131,12 +135,12 @@ func (s *Set) Command(runtime, handler, taskRoot string) ([]string, error) {
 		if _, _, err := PythonHandler(handler); err != nil {
 			return nil, fmt.Errorf("runtime %s: %w", runtime, err)
 		}
-		return s.shimCommand(runtime, pythonShim)
+		return s.shimCommand(runtime, pythonShim, taskRoot)
 	case KindNode:
 		if _, _, err := NodeHandler(handler); err != nil {
 			return nil, fmt.Errorf("runtime %s: %w", runtime, err)
 		}
-		return s.shimCommand(runtime, nodeShim)
+		return s.shimCommand(runtime, nodeShim, taskRoot)
 	default:
 		return nil, fmt.Errorf("runtime %q: not supported (supported: %s)", runtime, strings.Join(Runtimes(), ", "))
 	}
@@ -159,7 +163,7 @@ func executable(runtime, taskRoot, name, missing string) (string, error) {
 
 // shimCommand is [interpreter, shim], plus the INIT_START line when the
 // interpreter stands in for the version the runtime names.
-func (s *Set) shimCommand(runtime, shim string) ([]string, error) {
+func (s *Set) shimCommand(runtime, shim, taskRoot string) ([]string, error) {
 	r, err := s.Resolve(runtime)
 	if err != nil {
 		return nil, err
@@ -169,9 +173,58 @@ func (s *Set) shimCommand(runtime, shim string) ([]string, error) {
 		if s.strict {
 			return nil, fmt.Errorf("runtime %s: --strict-runtimes: %s", runtime, r.Note())
 		}
-		argv = append(argv, "INIT_START Runtime Version: "+runtime+" (nubo: "+r.Note()+")")
+		argv = append(argv, "--nubo-init=INIT_START Runtime Version: "+runtime+" (nubo: "+r.Note()+")")
+	}
+	if sdk := s.sdkDir(context.Background(), runtime, r.Path, taskRoot); sdk != "" {
+		argv = append(argv, "--nubo-sdk="+sdk)
 	}
 	return argv, nil
+}
+
+// sdkDir is where the shim finds the AWS SDK that Lambda's runtime
+// includes and the function does not bundle ("" for nowhere), found once
+// per interpreter (Python) or package (Node.js).
+func (s *Set) sdkDir(ctx context.Context, runtime, interp, taskRoot string) string {
+	s.mu.Lock()
+	cache, key := s.pySDK, interp
+	if KindOf(runtime) == KindNode {
+		cache, key = s.nodeSDK, taskRoot
+	}
+	dir, ok := cache[key]
+	s.mu.Unlock()
+	if ok {
+		return dir
+	}
+	var err error
+	if KindOf(runtime) == KindNode {
+		dir, err = EnsureNodeSDK(ctx, taskRoot, io.Discard)
+	} else {
+		dir, err = PythonSDK(interp)
+	}
+	if err != nil {
+		return "" // not remembered: a later start tries again
+	}
+	s.mu.Lock()
+	cache[key] = dir
+	s.mu.Unlock()
+	return dir
+}
+
+// Prepare readies a function's unpacked code for its runtime at deploy
+// time: for Node.js, the AWS SDK packages it imports and does not bundle
+// are installed into the shared cache now rather than at its first start.
+func (s *Set) Prepare(ctx context.Context, runtime, taskRoot string) error {
+	if KindOf(runtime) != KindNode {
+		return nil
+	}
+	dir, err := EnsureNodeSDK(ctx, taskRoot, io.Discard)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.nodeSDK[taskRoot] = dir
+	s.mu.Unlock()
+	return nil
 }
 
 // Resolve is Resolve, remembered per runtime: finding one runs it. Failures

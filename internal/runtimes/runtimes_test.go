@@ -125,7 +125,7 @@ func TestCommand(t *testing.T) {
 		}
 		argv := []string{r.Path, filepath.Join(s.Dir(), "node", "bootstrap.mjs")}
 		if !r.Exact {
-			argv = append(argv, "INIT_START Runtime Version: "+rt+" (nubo: "+r.Note()+")")
+			argv = append(argv, "--nubo-init=INIT_START Runtime Version: "+rt+" (nubo: "+r.Note()+")")
 		}
 		return argv
 	}
@@ -337,7 +337,7 @@ func TestResolve_ExactOrNearest(t *testing.T) {
 		t.Errorf("Check(python3.14) = %q, %v", w, err)
 	}
 	argv, err := s.Command("python3.14", "app.handler", root)
-	if err != nil || len(argv) != 3 || !strings.HasPrefix(argv[2], "INIT_START Runtime Version: python3.14 (nubo: Python 3.14 is not installed here") {
+	if err != nil || len(argv) != 3 || !strings.HasPrefix(argv[2], "--nubo-init=INIT_START Runtime Version: python3.14 (nubo: Python 3.14 is not installed here") {
 		t.Errorf("Command(python3.14) = %q, %v", argv, err)
 	}
 	if w, err := s.Check("python3.13"); err != nil || len(w) != 0 {
