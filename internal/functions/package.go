@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/nubo-run/nubo/internal/stacks"
 )
 
 // Packager turns a function's source on disk into a deployment package: a
@@ -23,11 +25,20 @@ import (
 // Packages land in a content-addressed cache so a deploy that changes
 // nothing builds nothing new and plans nothing.
 type Packager struct {
-	cache string
+	cache    string
+	progress func(msg string)
+	sem      chan struct{} // Go builds running at once: GOMAXPROCS
+	pre      prebuilds     // builds started ahead by Prepackage (prebuild.go)
 }
 
 // NewPackager keeps packages under dir.
-func NewPackager(dir string) *Packager { return &Packager{cache: dir} }
+func NewPackager(dir string) *Packager {
+	return &Packager{cache: dir, sem: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
+}
+
+// SetProgress has the packager report each Go build as it starts and ends
+// (a build from a cold cache takes a minute); call it before packaging.
+func (p *Packager) SetProgress(f func(msg string)) { p.progress = f }
 
 // Package returns the zip's content hash (hex) and its path in the cache.
 // src is the code location as a template gives it, relative to baseDir.
@@ -45,7 +56,10 @@ func (p *Packager) Package(ctx context.Context, baseDir, src, buildMethod string
 		if !st.IsDir() {
 			return "", "", fmt.Errorf("code %s: BuildMethod go1.x needs a directory with a Go main package", src)
 		}
-		data, err = buildGo(ctx, src)
+		var ok bool
+		if data, err, ok = p.takePrebuilt(ctx, src); !ok {
+			data, err = p.buildGo(ctx, src)
+		}
 	case buildMethod != "" && !strings.EqualFold(buildMethod, "makefile"):
 		// SAM's language builders (python3.x, nodejs) copy the directory;
 		// dependencies are expected to be vendored beside the code.
@@ -110,7 +124,36 @@ func (p *Packager) Load(sum string) ([]byte, error) {
 // buildGo compiles the main package in dir into a `bootstrap` executable for
 // this machine (functions run natively here, whatever Architectures says),
 // with the flags `sam build` uses for provided runtimes, and zips it.
-func buildGo(ctx context.Context, dir string) ([]byte, error) {
+func (p *Packager) buildGo(ctx context.Context, dir string) ([]byte, error) {
+	select {
+	case p.sem <- struct{}{}:
+		defer func() { <-p.sem }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	stack, logicalID := stacks.ResourceFrom(ctx)
+	what := dir // the error names the directory too
+	if logicalID != "" {
+		what = stack + "/" + logicalID
+	}
+	start := time.Now()
+	p.report("building Go function " + what + " ...")
+	data, err := buildGoIn(ctx, dir)
+	if err != nil {
+		p.report("build of " + what + " failed")
+		return nil, err
+	}
+	p.report(fmt.Sprintf("built Go function %s in %.1fs", what, time.Since(start).Seconds()))
+	return data, nil
+}
+
+func (p *Packager) report(msg string) {
+	if p.progress != nil {
+		p.progress(msg)
+	}
+}
+
+func buildGoIn(ctx context.Context, dir string) ([]byte, error) {
 	out, err := os.MkdirTemp("", "nubo-build-")
 	if err != nil {
 		return nil, err

@@ -22,7 +22,8 @@ import (
 //	x-amazon-apigateway-binary-media-types                    binary media types (REST)
 //
 // Operations whose integration is not aws_proxy (mock, http...) are not
-// served; everything else in the document is ignored.
+// served: their routes answer 501 saying so, and the plan warns of each
+// (bodyWarnings). Everything else in the document is ignored.
 
 // bodyDoc is a Body: a JSON object, or a JSON or YAML string.
 func bodyDoc(v any) (map[string]any, error) {
@@ -134,9 +135,6 @@ func applyBody(a *API, doc map[string]any) error {
 			}
 			op := pobj(item[m])
 			integ := pobj(op["x-amazon-apigateway-integration"])
-			if integ == nil || !strings.EqualFold(pstr(integ["type"]), "aws_proxy") {
-				continue
-			}
 			r := Route{Key: method + " " + path}
 			if path == "$default" || pbool(op["isDefaultRoute"]) {
 				if a.Type == TypeREST {
@@ -144,12 +142,16 @@ func applyBody(a *API, doc map[string]any) error {
 				}
 				r.Key = "$default"
 			}
-			r.Integration = Integration{
-				Function:      FunctionFromURI(pstr(integ["uri"])),
-				TimeoutMillis: pint(integ["timeoutInMillis"]),
-			}
-			if a.Type == TypeHTTP {
-				r.Integration.PayloadFormatVersion = versionString(integ["payloadFormatVersion"])
+			if typ := bodyIntegrationType(integ); typ != "AWS_PROXY" {
+				r.Integration = Integration{NotServed: typ}
+			} else {
+				r.Integration = Integration{
+					Function:      FunctionFromURI(pstr(integ["uri"])),
+					TimeoutMillis: pint(integ["timeoutInMillis"]),
+				}
+				if a.Type == TypeHTTP {
+					r.Integration.PayloadFormatVersion = versionString(integ["payloadFormatVersion"])
+				}
 			}
 			sec, ok := op["security"]
 			if !ok {
@@ -189,6 +191,39 @@ func applyBody(a *API, doc map[string]any) error {
 		a.BinaryMediaTypes = append(a.BinaryMediaTypes, strings.ReplaceAll(t, "~1", "/"))
 	}
 	return nil
+}
+
+// bodyIntegrationType is an operation's x-amazon-apigateway-integration
+// type, upper case; NONE when it has none.
+func bodyIntegrationType(integ map[string]any) string {
+	if t := strings.ToUpper(pstr(integ["type"])); t != "" {
+		return t
+	}
+	return "NONE"
+}
+
+// bodyWarnings names the operations of a Body (or DefinitionBody) that
+// will not be served, one warning each, in path and method order.
+func bodyWarnings(typ APIType, body any) []string {
+	doc, err := bodyDoc(body)
+	if err != nil || doc == nil {
+		return nil // the apply reports a bad Body
+	}
+	var out []string
+	paths := pobj(doc["paths"])
+	for _, path := range sortedKeys(paths) {
+		item := pobj(paths[path])
+		for _, m := range sortedKeys(item) {
+			method, ok := openAPIMethod(m)
+			if !ok || path == "$default" && typ == TypeREST {
+				continue
+			}
+			if t := bodyIntegrationType(pobj(pobj(item[m])["x-amazon-apigateway-integration"])); t != "AWS_PROXY" {
+				out = append(out, notServedWarning(method+" "+path, t))
+			}
+		}
+	}
+	return out
 }
 
 // versionString spells a payload format version ("2.0", also from 2 or 2.0).

@@ -41,6 +41,11 @@ func (*restAPIProvider) Schema() stacks.Schema {
 	}}
 }
 
+// Warnings: the Body's operations nubo will not serve (plan time).
+func (*restAPIProvider) Warnings(props stacks.Props) []string {
+	return bodyWarnings(TypeREST, props["Body"])
+}
+
 func (p *restAPIProvider) base(id string, props stacks.Props) (API, error) {
 	if props["BodyS3Location"] != nil {
 		return API{}, &stacks.PropertyError{Property: "BodyS3Location", Msg: "not supported: inline the document as Body"}
@@ -183,13 +188,15 @@ func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props st
 	}
 	pm := partRoute{ResourceID: pstr(props["ResourceId"]), Method: method}
 	integ := pobj(props["Integration"])
-	if strings.EqualFold(pstr(integ["Type"]), "AWS_PROXY") {
+	if typ := restIntegrationType(integ); typ == "AWS_PROXY" {
 		uri := pstr(integ["Uri"])
 		if uri == "" {
 			return &stacks.PropertyError{Property: "Integration.Uri", Msg: "required for AWS_PROXY"}
 		}
 		pm.Proxy = true
 		pm.Route.Integration = Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: "1.0", TimeoutMillis: pint(integ["TimeoutInMillis"])}
+	} else {
+		pm.Route.Integration = Integration{NotServed: typ}
 	}
 	pm.Route.ID = id
 	pm.Route.APIKeyRequired = pbool(props["ApiKeyRequired"])
@@ -210,6 +217,34 @@ func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props st
 		return nil
 	})
 	return err
+}
+
+// restIntegrationType is a Method's Integration.Type, upper case; NONE
+// when it declares no integration.
+func restIntegrationType(integ map[string]any) string {
+	if t := strings.ToUpper(pstr(integ["Type"])); t != "" {
+		return t
+	}
+	return "NONE"
+}
+
+// Warnings: a method whose integration nubo does not serve (plan time).
+func (*restMethodProvider) Warnings(props stacks.Props) []string {
+	typ := restIntegrationType(pobj(props["Integration"]))
+	if typ == "AWS_PROXY" {
+		return nil
+	}
+	method := strings.ToUpper(pstr(props["HttpMethod"]))
+	if method == "" {
+		method = "the method"
+	}
+	return []string{notServedWarning(method, typ)}
+}
+
+// notServedWarning says that route (a method, or "GET /path") will not be
+// served because of its integration type.
+func notServedWarning(route, typ string) string {
+	return fmt.Sprintf("route %s has a %s integration, which nubo does not serve yet (only Lambda proxy integrations, AWS_PROXY): it will not be served, and a request to it answers 501 saying so", route, typ)
 }
 
 func (p *restMethodProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {

@@ -251,6 +251,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 	if p.graph, err = templateGraph(t, active); err != nil {
 		return nil, err
 	}
+	prepackage(ctx, e.opts.Registry, t, p.graph.order(), req.Stack, req.BaseDir)
 	stateful := false
 	for _, id := range p.graph.order() {
 		r := t.Resources[id]
@@ -529,6 +530,18 @@ func policyFor(a Action) string {
 
 func keeps(policy string) bool {
 	return policy == "Retain" || policy == "RetainExceptOnCreate" || policy == "Snapshot"
+}
+
+// prepackage starts the packaging of every resource whose provider can
+// begin before its properties are resolved (Go builds, in parallel).
+func prepackage(ctx context.Context, reg *Registry, t *Template, ids []string, stack, baseDir string) {
+	for _, id := range ids {
+		r := t.Resources[id]
+		prov, _ := reg.Provider(r.Type)
+		if pp, ok := prov.(Prepackager); ok {
+			pp.Prepackage(WithResource(ctx, stack, id), baseDir, r.Properties, r.Metadata)
+		}
+	}
 }
 
 // resolveProps evaluates a resource's properties and runs the provider's
