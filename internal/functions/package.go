@@ -43,6 +43,13 @@ func (p *Packager) SetProgress(f func(msg string)) { p.progress = f }
 // Package returns the zip's content hash (hex) and its path in the cache.
 // src is the code location as a template gives it, relative to baseDir.
 func (p *Packager) Package(ctx context.Context, baseDir, src, buildMethod string) (sum, path string, err error) {
+	return p.PackageBuild(ctx, baseDir, src, Build{Method: buildMethod})
+}
+
+// PackageBuild is Package with the whole build description: a directory is
+// built as `sam build` would (build.go) before it is zipped.
+func (p *Packager) PackageBuild(ctx context.Context, baseDir, src string, b Build) (sum, path string, err error) {
+	buildMethod := b.Method
 	if !filepath.IsAbs(src) {
 		src = filepath.Join(baseDir, src)
 	}
@@ -57,22 +64,21 @@ func (p *Packager) Package(ctx context.Context, baseDir, src, buildMethod string
 			return "", "", fmt.Errorf("code %s: BuildMethod go1.x needs a directory with a Go main package", src)
 		}
 		var ok bool
-		if data, err, ok = p.takePrebuilt(ctx, src); !ok {
+		if data, err, ok = p.takePrebuiltBuild(ctx, src, b); !ok {
 			data, err = p.buildGo(ctx, src)
 		}
-	case buildMethod != "" && !strings.EqualFold(buildMethod, "makefile"):
-		// SAM's language builders (python3.x, nodejs) copy the directory;
-		// dependencies are expected to be vendored beside the code.
-		data, err = zipDir(src)
 	case st.IsDir():
-		data, err = zipDir(src)
+		var ok bool
+		if data, err, ok = p.takePrebuiltBuild(ctx, src, b); !ok {
+			data, err = p.buildDir(ctx, src, b)
+		}
+		if err == nil && data == nil {
+			data, err = zipDir(src) // nothing to build: the directory as it is
+		}
 	case strings.HasSuffix(strings.ToLower(src), ".zip"):
 		data, err = os.ReadFile(src)
 	default:
 		return "", "", fmt.Errorf("code %s: not a directory or a .zip file", src)
-	}
-	if strings.EqualFold(buildMethod, "makefile") {
-		return "", "", fmt.Errorf("code %s: BuildMethod makefile is not supported yet; build the code and point CodeUri at the output directory", src)
 	}
 	if err != nil {
 		return "", "", err

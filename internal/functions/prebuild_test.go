@@ -63,7 +63,7 @@ func TestPrepackageBuildsInParallel(t *testing.T) {
 		t.Fatalf("each function built once, in parallel; progress: %q", lines)
 	}
 	// Without Prepackage, Package builds by itself.
-	if _, err, ok := p.takePrebuilt(context.Background(), filepath.Join(base, "echo")); ok {
+	if _, err, ok := p.takePrebuiltBuild(context.Background(), filepath.Join(base, "echo"), Build{Method: "go1.x"}); ok {
 		t.Fatalf("a build left behind: %v", err)
 	}
 }

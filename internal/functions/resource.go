@@ -89,10 +89,9 @@ const packageKey = "NuboPackage"
 // Package implements stacks.Packager: a local Code path becomes a package in
 // the cache, named by its content hash.
 func (fp *FunctionProvider) Package(ctx context.Context, baseDir string, props stacks.Props, metadata map[string]any) (stacks.Props, error) {
-	build, _ := metadata["BuildMethod"].(string)
 	switch code := props["Code"].(type) {
 	case string:
-		sum, _, err := fp.pkg.Package(ctx, baseDir, code, build)
+		sum, _, err := fp.pkg.PackageBuild(ctx, baseDir, code, buildOf(str(props["Runtime"]), metadata))
 		if err != nil {
 			return nil, err
 		}
