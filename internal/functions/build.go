@@ -116,13 +116,13 @@ func (p *Packager) buildDir(ctx context.Context, src string, b Build) ([]byte, e
 		what = stack + "/" + logicalID
 	}
 	start := time.Now()
-	p.report(fmt.Sprintf("building %s (%s) ...", what, describeBuilder(kind)))
+	p.report(ctx, fmt.Sprintf("building %s (%s) ...", what, describeBuilder(kind)))
 	data, err := p.runBuilder(ctx, kind, src, b, logicalID)
 	if err != nil {
-		p.report("build of " + what + " failed")
+		p.report(ctx, "build of "+what+" failed")
 		return nil, err
 	}
-	p.report(fmt.Sprintf("built %s in %.1fs", what, time.Since(start).Seconds()))
+	p.report(ctx, fmt.Sprintf("built %s in %.1fs", what, time.Since(start).Seconds()))
 	if sum, _, err := p.Store(data); err == nil {
 		if os.MkdirAll(filepath.Dir(keyFile), 0o755) == nil {
 			_ = os.WriteFile(keyFile, []byte(sum+"\n"), 0o644)

@@ -143,20 +143,22 @@ func (p *Packager) buildGo(ctx context.Context, dir string) ([]byte, error) {
 		what = stack + "/" + logicalID
 	}
 	start := time.Now()
-	p.report("building Go function " + what + " ...")
+	p.report(ctx, "building Go function "+what+" ...")
 	data, err := buildGoIn(ctx, dir)
 	if err != nil {
-		p.report("build of " + what + " failed")
+		p.report(ctx, "build of "+what+" failed")
 		return nil, err
 	}
-	p.report(fmt.Sprintf("built Go function %s in %.1fs", what, time.Since(start).Seconds()))
+	p.report(ctx, fmt.Sprintf("built Go function %s in %.1fs", what, time.Since(start).Seconds()))
 	return data, nil
 }
 
-func (p *Packager) report(msg string) {
+// report tells the packager's progress sink and the request's (stacks.Progress).
+func (p *Packager) report(ctx context.Context, msg string) {
 	if p.progress != nil {
 		p.progress(msg)
 	}
+	stacks.Progress(ctx, msg)
 }
 
 func buildGoIn(ctx context.Context, dir string) ([]byte, error) {

@@ -20,7 +20,15 @@ func TestBuildStack(t *testing.T) {
 	dir := copyDir(t, "testdata/build-stack")
 	writeWheel(t, filepath.Join(dir, "py", "wheels", "greet-1.0-py3-none-any.whl"))
 
-	_, res := deployStack(t, p, dir, nil)
+	plan, res := deployStack(t, p, dir, nil)
+	if len(plan.Builds) != 3 {
+		t.Errorf("the first plan reports %d builds, want 3: %q", len(plan.Builds), plan.Builds)
+	}
+	for _, b := range plan.Builds {
+		if !strings.HasPrefix(b, "built hello/") {
+			t.Errorf("build line %q", b)
+		}
+	}
 	for id, want := range map[string]string{
 		"Py":   `"hello Ada from a wheel"`,
 		"Node": `"hello Ada from npm"`,
@@ -31,7 +39,10 @@ func TestBuildStack(t *testing.T) {
 		}
 	}
 	// Unchanged sources: nothing rebuilt, nothing planned.
-	plan, _ := deployStack(t, p, dir, nil)
+	plan, _ = deployStack(t, p, dir, nil)
+	if len(plan.Builds) != 0 {
+		t.Errorf("unchanged sources built again: %q", plan.Builds)
+	}
 	if !plan.Empty() {
 		var b strings.Builder
 		plan.Render(&b)
