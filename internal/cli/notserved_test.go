@@ -46,9 +46,9 @@ func TestNotServedIntegrations(t *testing.T) {
 	_, httpID, _ := run(ctx, "outputs", "notserved", "HttpId")
 	restID, httpID = strings.TrimSpace(restID), strings.TrimSpace(httpID)
 	cases := []struct{ path, want string }{
-		{"/_api/" + restID + "/Prod", `nubo does not serve HTTP integrations yet: route GET / is not served`},
-		{"/_api/" + restID + "/Prod/health", `nubo does not serve HTTP_PROXY integrations yet: route GET /health is not served`},
-		{"/_api/" + httpID + "/up", `nubo does not serve HTTP_PROXY integrations yet: route GET /up is not served`},
+		{"/_api/" + restID + "/Prod", `route GET / is not served: nubo does not serve HTTP integrations yet`},
+		{"/_api/" + restID + "/Prod/health", `route GET /health is not served: nubo does not serve HTTP_PROXY integrations yet`},
+		{"/_api/" + httpID + "/up", `route GET /up is not served: nubo does not serve HTTP_PROXY integrations yet`},
 	}
 	for _, c := range cases {
 		res, err := http.Get("http://" + p.HTTPAddr() + c.path)

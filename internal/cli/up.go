@@ -61,7 +61,7 @@ warm instances.`,
 				defer cancel()
 				return p.Close(cctx)
 			}
-			fmt.Fprintf(out, "nubo serving: AWS APIs on http://%s, HTTP APIs on http://%s, data in %s\n", p.EdgeAddr(), p.HTTPAddr(), o.DataDir)
+			fmt.Fprintf(out, "nubo serving: AWS APIs on http://%s, HTTP APIs on http://%s (data in %s)\n", p.EdgeAddr(), p.HTTPAddr(), o.DataDir)
 			if p.EdgeAddr() != platform.DefaultAddr {
 				fmt.Fprintf(out, "Other nubo commands find this server with: export NUBO_ENDPOINT=http://%s\n", p.EdgeAddr())
 			}

@@ -131,6 +131,11 @@ func (p *Packager) Load(sum string) ([]byte, error) {
 // this machine (functions run natively here, whatever Architectures says),
 // with the flags `sam build` uses for provided runtimes, and zips it.
 func (p *Packager) buildGo(ctx context.Context, dir string) ([]byte, error) {
+	warmed, err := p.waitWarm(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer warmed()
 	select {
 	case p.sem <- struct{}{}:
 		defer func() { <-p.sem }()

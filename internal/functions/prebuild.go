@@ -13,7 +13,7 @@ import (
 // stack engine offers every function to Prepackage before planning, which
 // starts the builds of go1.x code given as a plain path; Package, called
 // for each function in turn, then waits for its own build instead of
-// starting it.
+// starting it. The first build of each Go module runs alone (waitWarm).
 
 type prebuilt struct {
 	done chan struct{}
@@ -23,7 +23,8 @@ type prebuilt struct {
 
 type prebuilds struct {
 	mu      sync.Mutex
-	pending map[string]*prebuilt // by absolute source directory
+	pending map[string]*prebuilt     // by absolute source directory
+	warm    map[string]chan struct{} // by Go module root: closed once its first build ended
 }
 
 // Prepackage implements stacks.Prepackager.
@@ -100,4 +101,45 @@ func (p *Packager) takePrebuiltBuild(ctx context.Context, dir string, bd Build) 
 		return nil, nil, false // the plan that started it went away
 	}
 	return b.data, b.err, true
+}
+
+// waitWarm has the first build of each Go module run alone, the others of
+// that module waiting for it: builds of one module share its dependencies,
+// which a cold build cache then compiles once, not once per parallel build.
+// Call warmed when the build has ended.
+func (p *Packager) waitWarm(ctx context.Context, dir string) (warmed func(), err error) {
+	root := moduleRoot(dir)
+	p.pre.mu.Lock()
+	gate, seen := p.pre.warm[root]
+	if !seen {
+		if p.pre.warm == nil {
+			p.pre.warm = map[string]chan struct{}{}
+		}
+		gate = make(chan struct{})
+		p.pre.warm[root] = gate
+	}
+	p.pre.mu.Unlock()
+	if !seen {
+		return func() { close(gate) }, nil
+	}
+	select {
+	case <-gate:
+		return func() {}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// moduleRoot is the directory of the go.mod above dir (dir itself if none).
+func moduleRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
 }

@@ -10,9 +10,11 @@ import (
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
-// TestPrepackageBuildsInParallel: the Go builds of a plan start together
-// (two slots here), each reports when it starts and ends, and Package takes
-// the build Prepackage started instead of building again.
+// TestPrepackageBuildsInParallel: the first Go build of a module runs
+// alone (it warms the build cache for the others), then the rest of the
+// plan's builds run together (two slots here); each reports when it starts
+// and ends, and Package takes the build Prepackage started instead of
+// building again.
 func TestPrepackageBuildsInParallel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go build")
@@ -32,7 +34,7 @@ func TestPrepackageBuildsInParallel(t *testing.T) {
 		t.Fatal(err)
 	}
 	meta := map[string]any{"BuildMethod": "go1.x"}
-	fns := []string{"echo", "env"}
+	fns := []string{"echo", "env", "probe"}
 	for _, fn := range fns {
 		fp.Prepackage(stacks.WithResource(t.Context(), "s", fn), base, map[string]any{"Code": fn}, meta)
 	}
@@ -47,20 +49,15 @@ func TestPrepackageBuildsInParallel(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	var started, ended int
-	for i, l := range lines {
-		switch {
-		case strings.HasPrefix(l, "building Go function s/"):
-			started++
-			if i > 1 {
-				t.Errorf("build started after another ended: %q", lines)
-			}
-		case strings.HasPrefix(l, "built Go function s/"):
-			ended++
-		}
+	// The first build alone, then two at once, then their ends.
+	want := []string{"building", "built", "building", "building", "built", "built"}
+	if len(lines) != len(want) {
+		t.Fatalf("each function built once; progress: %q", lines)
 	}
-	if started != 2 || ended != 2 {
-		t.Fatalf("each function built once, in parallel; progress: %q", lines)
+	for i, l := range lines {
+		if !strings.HasPrefix(l, want[i]+" Go function s/") {
+			t.Fatalf("line %d: want %s; progress: %q", i, want[i], lines)
+		}
 	}
 	// Without Prepackage, Package builds by itself.
 	if _, err, ok := p.takePrebuiltBuild(context.Background(), filepath.Join(base, "echo"), Build{Method: "go1.x"}); ok {

@@ -141,7 +141,7 @@ func writeFailure(w http.ResponseWriter, fl flavor, f failure) int {
 // (MOCK, HTTP, non-proxy AWS): 501, saying which and why, where AWS would
 // have run the integration.
 func writeNotServed(w http.ResponseWriter, fl flavor, routeKey, typ string) int {
-	msg := fmt.Sprintf("nubo does not serve %s integrations yet: route %s is not served (only Lambda proxy integrations, AWS_PROXY, are)", typ, routeKey)
+	msg := fmt.Sprintf("route %s is not served: nubo does not serve %s integrations%s yet (%s)", routeKey, typ, mockDetail(typ), servedKinds)
 	body, _ := json.Marshal(map[string]string{"message": msg})
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

@@ -262,6 +262,11 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 		}
 	}
 
+	if m := route.route.Integration.Mock; m != nil {
+		rec.status = m.write(w, r.Method == http.MethodHead)
+		return
+	}
+
 	var payload []byte
 	var err error
 	version := route.route.Integration.PayloadFormatVersion

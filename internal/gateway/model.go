@@ -102,6 +102,9 @@ type Integration struct {
 	// the route answers 501 saying so instead of invoking. Function is
 	// empty then. Empty for Lambda proxy integrations.
 	NotServed string `json:"notServed,omitempty"`
+	// Mock is the static answer of a MOCK integration nubo serves
+	// (mock.go); Function is empty then.
+	Mock *MockResponse `json:"mock,omitempty"`
 }
 
 // Stage is a deployment stage: "$default" (HTTP APIs), "Prod", "dev"...
@@ -363,7 +366,7 @@ func (a *API) Validate() error {
 			return invalid("api %s: routes[%d].key: duplicate route %q", a.ID, i, r.Key)
 		}
 		seen[norm] = true
-		if r.Integration.Function == "" && r.Integration.NotServed == "" {
+		if r.Integration.Function == "" && r.Integration.NotServed == "" && r.Integration.Mock == nil {
 			return invalid("api %s: routes[%d].integration.function: required", a.ID, i)
 		}
 		switch r.Integration.PayloadFormatVersion {

@@ -15,14 +15,16 @@ import (
 //	paths.{path}.{method | x-amazon-apigateway-any-method}   a route; "$default"
 //	  .x-amazon-apigateway-integration (type aws_proxy)       uri → function,
 //	                                                          payloadFormatVersion, timeoutInMillis
+//	                                 (type mock)              requestTemplates, responses
 //	  .security [{scheme: [scopes]}] (or the document's)     authorizer, scopes, API key, AWS_IAM
 //	components.securitySchemes / securityDefinitions         x-amazon-apigateway-authorizer
 //	                                                          (jwt, request, token), apiKey, awsSigv4
 //	x-amazon-apigateway-cors                                  CORS (HTTP APIs)
 //	x-amazon-apigateway-binary-media-types                    binary media types (REST)
 //
-// Operations whose integration is not aws_proxy (mock, http...) are not
-// served: their routes answer 501 saying so, and the plan warns of each
+// A mock whose answer is static is served (mock.go). Operations with other
+// integrations (http, http_proxy, aws, a mock that needs VTL) are not served:
+// their routes answer 501 saying so, and the plan warns of each
 // (bodyWarnings). Everything else in the document is ignored.
 
 // bodyDoc is a Body: a JSON object, or a JSON or YAML string.
@@ -142,9 +144,14 @@ func applyBody(a *API, doc map[string]any) error {
 				}
 				r.Key = "$default"
 			}
-			if typ := bodyIntegrationType(integ); typ != "AWS_PROXY" {
+			typ := bodyIntegrationType(integ)
+			mock, static := mockFromBody(integ)
+			switch {
+			case typ == "MOCK" && static:
+				r.Integration = Integration{Mock: mock}
+			case typ != "AWS_PROXY":
 				r.Integration = Integration{NotServed: typ}
-			} else {
+			default:
 				r.Integration = Integration{
 					Function:      FunctionFromURI(pstr(integ["uri"])),
 					TimeoutMillis: pint(integ["timeoutInMillis"]),
@@ -218,7 +225,9 @@ func bodyWarnings(typ APIType, body any) []string {
 			if !ok || path == "$default" && typ == TypeREST {
 				continue
 			}
-			if t := bodyIntegrationType(pobj(pobj(item[m])["x-amazon-apigateway-integration"])); t != "AWS_PROXY" {
+			integ := pobj(pobj(item[m])["x-amazon-apigateway-integration"])
+			t := bodyIntegrationType(integ)
+			if _, static := mockFromBody(integ); t != "AWS_PROXY" && !(t == "MOCK" && static) {
 				out = append(out, notServedWarning(method+" "+path, t))
 			}
 		}

@@ -195,6 +195,8 @@ func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props st
 		}
 		pm.Proxy = true
 		pm.Route.Integration = Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: "1.0", TimeoutMillis: pint(integ["TimeoutInMillis"])}
+	} else if mock, ok := mockFromMethod(integ); ok && typ == "MOCK" {
+		pm.Route.Integration = Integration{PayloadFormatVersion: "1.0", Mock: mock}
 	} else {
 		pm.Route.Integration = Integration{NotServed: typ}
 	}
@@ -230,8 +232,9 @@ func restIntegrationType(integ map[string]any) string {
 
 // Warnings: a method whose integration nubo does not serve (plan time).
 func (*restMethodProvider) Warnings(props stacks.Props) []string {
-	typ := restIntegrationType(pobj(props["Integration"]))
-	if typ == "AWS_PROXY" {
+	integ := pobj(props["Integration"])
+	typ := restIntegrationType(integ)
+	if _, static := mockFromMethod(integ); typ == "AWS_PROXY" || typ == "MOCK" && static {
 		return nil
 	}
 	method := strings.ToUpper(pstr(props["HttpMethod"]))
@@ -244,7 +247,18 @@ func (*restMethodProvider) Warnings(props stacks.Props) []string {
 // notServedWarning says that route (a method, or "GET /path") will not be
 // served because of its integration type.
 func notServedWarning(route, typ string) string {
-	return fmt.Sprintf("route %s has a %s integration, which nubo does not serve yet (only Lambda proxy integrations, AWS_PROXY): it will not be served, and a request to it answers 501 saying so", route, typ)
+	return fmt.Sprintf("route %s has a %s integration%s, which nubo does not serve yet (%s): it will not be served, and a request to it answers 501 saying so", route, typ, mockDetail(typ), servedKinds)
+}
+
+// servedKinds says which integrations nubo serves.
+const servedKinds = "it serves Lambda proxy integrations, AWS_PROXY, and MOCK integrations with a static answer"
+
+// mockDetail says why a MOCK integration is not served.
+func mockDetail(typ string) string {
+	if typ == "MOCK" {
+		return ` whose answer is not static (its templates use VTL, or the request template sets no {"statusCode": N})`
+	}
+	return ""
 }
 
 func (p *restMethodProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {

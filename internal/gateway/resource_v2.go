@@ -204,7 +204,7 @@ func (*v2IntegrationProvider) Warnings(props stacks.Props) []string {
 	if t == "AWS_PROXY" || !slices.Contains(v2IntegrationTypes, t) {
 		return nil
 	}
-	return []string{fmt.Sprintf("the routes targeting this %s integration will not be served: nubo serves only Lambda proxy integrations (AWS_PROXY) yet, and a request to them answers 501 saying so", t)}
+	return []string{fmt.Sprintf("the routes targeting this %s integration will not be served (nubo serves Lambda proxy integrations, AWS_PROXY, in HTTP APIs), and a request to them answers 501 saying so", t)}
 }
 
 func (p *v2IntegrationProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
