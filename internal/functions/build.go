@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -87,7 +88,7 @@ func (p *Packager) buildDir(ctx context.Context, src string, b Build) ([]byte, e
 	case "":
 		return nil, nil
 	case "go1.x":
-		return p.buildGo(ctx, src)
+		return p.cachedGoBuild(ctx, src, b)
 	case "rust-cargolambda":
 		return nil, fmt.Errorf("code %s: BuildMethod rust-cargolambda is not supported by nubo yet: build with `cargo lambda build --release` and point CodeUri at target/lambda/<name>", src)
 	case "pip", "npm", "makefile", "esbuild":
@@ -129,6 +130,49 @@ func (p *Packager) buildDir(ctx context.Context, src string, b Build) ([]byte, e
 		}
 	}
 	return data, nil
+}
+
+// cachedGoBuild is buildGo, skipped when nothing it depends on changed: the
+// Go module holding src (every file of it), the toolchain's version and the
+// target architecture. Go's own build cache makes a rebuild fast; this makes
+// a plan that changes nothing not run the go command at all.
+func (p *Packager) cachedGoBuild(ctx context.Context, src string, b Build) ([]byte, error) {
+	root := moduleRoot(src)
+	rel, _ := filepath.Rel(root, src)
+	key, err := buildKey(root, "go1.x:"+rel+":"+goVersion()+":"+runtime.GOARCH, b)
+	if err != nil {
+		return p.buildGo(ctx, src)
+	}
+	keyFile := filepath.Join(p.cache, "builds", key)
+	if sum, err := os.ReadFile(keyFile); err == nil {
+		if data, err := p.Load(strings.TrimSpace(string(sum))); err == nil {
+			return data, nil
+		}
+	}
+	data, err := p.buildGo(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	if sum, _, err := p.Store(data); err == nil && os.MkdirAll(filepath.Dir(keyFile), 0o755) == nil {
+		_ = os.WriteFile(keyFile, []byte(sum+"\n"), 0o644)
+	}
+	return data, nil
+}
+
+var (
+	goVersionOnce sync.Once
+	goVersionStr  string
+)
+
+// goVersion is `go env GOVERSION` of the go command builds run ("" if it
+// does not run: the build then fails and says so).
+func goVersion() string {
+	goVersionOnce.Do(func() {
+		if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
+			goVersionStr = strings.TrimSpace(string(out))
+		}
+	})
+	return goVersionStr
 }
 
 func describeBuilder(kind string) string {
@@ -185,13 +229,11 @@ func buildKey(src, kind string, b Build) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// skippedDir: directories a build neither reads nor copies.
+// skippedDir: directories a build neither reads nor copies: hidden ones
+// (.git, .aws-sam, .venv, a .nubo data directory...), installed
+// dependencies and caches.
 func skippedDir(name string) bool {
-	switch name {
-	case ".git", ".aws-sam", "node_modules", "__pycache__", ".venv", ".pytest_cache":
-		return true
-	}
-	return false
+	return strings.HasPrefix(name, ".") || name == "node_modules" || name == "__pycache__"
 }
 
 func (p *Packager) runBuilder(ctx context.Context, kind, src string, b Build, logicalID string) ([]byte, error) {

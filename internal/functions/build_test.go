@@ -216,3 +216,47 @@ func TestBuildErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestGoBuildCached: a Go function whose module did not change is not
+// built again, even by a new packager (a new plan); a change rebuilds it.
+func TestGoBuildCached(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go build")
+	}
+	mod := writeTree(t, map[string]string{
+		"go.mod":          "module example.com/fn\n\ngo 1.22\n",
+		"fn/main.go":      "package main\n\nfunc main() { println(msg) }\n",
+		"fn/msg.go":       "package main\n\nconst msg = \"one\"\n",
+		".nubo/state.bin": "data a server writes: not a build input",
+	})
+	cache := t.TempDir()
+	build := func() (string, []string) {
+		p := NewPackager(cache)
+		var lines []string
+		var mu sync.Mutex
+		p.SetProgress(func(m string) { mu.Lock(); lines = append(lines, m); mu.Unlock() })
+		sum, _, err := p.PackageBuild(stacks.WithResource(context.Background(), "s", "Fn"), mod, "fn", Build{Method: "go1.x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum, lines
+	}
+	first, lines := build()
+	if len(lines) != 2 {
+		t.Fatalf("first build: %q", lines)
+	}
+	if err := os.WriteFile(filepath.Join(mod, ".nubo", "state.bin"), []byte("changed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, lines := build()
+	if again != first || len(lines) != 0 {
+		t.Errorf("unchanged module built again: %q (%s vs %s)", lines, again, first)
+	}
+	if err := os.WriteFile(filepath.Join(mod, "fn", "msg.go"), []byte("package main\n\nconst msg = \"two\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed, lines := build()
+	if changed == first || len(lines) != 2 {
+		t.Errorf("a source change did not rebuild: %q", lines)
+	}
+}

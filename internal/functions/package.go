@@ -65,7 +65,7 @@ func (p *Packager) PackageBuild(ctx context.Context, baseDir, src string, b Buil
 		}
 		var ok bool
 		if data, err, ok = p.takePrebuiltBuild(ctx, src, b); !ok {
-			data, err = p.buildGo(ctx, src)
+			data, err = p.cachedGoBuild(ctx, src, b)
 		}
 	case st.IsDir():
 		var ok bool
