@@ -215,6 +215,10 @@ func TestBuildErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}
 	}
+	file := filepath.Join(writeTree(t, map[string]string{"app.py": ""}), "app.py")
+	if _, _, err := p.PackageBuild(ctx, "", file, Build{}); err == nil || !strings.Contains(err.Error(), "not a directory, a .zip or a .jar file") {
+		t.Errorf("a plain file as code: %v", err)
+	}
 }
 
 // TestGoBuildCached: a Go function whose module did not change is not

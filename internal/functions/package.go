@@ -75,10 +75,11 @@ func (p *Packager) PackageBuild(ctx context.Context, baseDir, src string, b Buil
 		if err == nil && data == nil {
 			data, err = zipDir(src) // nothing to build: the directory as it is
 		}
-	case strings.HasSuffix(strings.ToLower(src), ".zip"):
+	case strings.HasSuffix(strings.ToLower(src), ".zip"), strings.HasSuffix(strings.ToLower(src), ".jar"):
+		// A .jar is a zip too: Lambda takes one as a Java package.
 		data, err = os.ReadFile(src)
 	default:
-		return "", "", fmt.Errorf("code %s: not a directory or a .zip file", src)
+		return "", "", fmt.Errorf("code %s: not a directory, a .zip or a .jar file", src)
 	}
 	if err != nil {
 		return "", "", err
