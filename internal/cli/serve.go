@@ -37,6 +37,7 @@ func (s *serverFlags) register(f *pflag.FlagSet) {
 	f.Int64Var(&o.Functions.Logs.MaxBytes, "log-max-bytes", 1<<30, "the most function log data kept; the oldest goes first")
 	f.IntVar(&o.Functions.MaxInstances, "max-instances", 64, "function instances this node runs at most, across all functions")
 	f.DurationVar(&o.Functions.IdleTimeout, "idle-timeout", 10*time.Minute, "stop a function instance idle this long (scale to zero)")
+	f.BoolVar(&o.Functions.StrictRuntimes, "strict-runtimes", false, "refuse to run a Python or Node.js runtime on any version but the one it names (see nubo doctor)")
 	f.BoolVar(&o.Functions.RuntimeAPIOnly, "runtime-api-only", false, "serve Go functions over the Runtime API only, not aws-lambda-go's faster RPC mode")
 	f.DurationVar(&o.Functions.Async.AckWait, "async-ack-wait", 0, "how soon an async event a crashed node was running is run again (default 30s)")
 	_ = f.MarkHidden("async-ack-wait")

@@ -33,6 +33,16 @@ func NewFunctionProvider(svc *Service, pkg *Packager) *FunctionProvider {
 // Type implements stacks.Provider.
 func (*FunctionProvider) Type() string { return "AWS::Lambda::Function" }
 
+// Warnings implements stacks.Warner: what the function's runtime runs on
+// here when that differs from Lambda (see Service.RuntimeWarnings).
+func (p *FunctionProvider) Warnings(props stacks.Props) []string {
+	rt, _ := props["Runtime"].(string)
+	if rt == "" {
+		return nil
+	}
+	return p.svc.RuntimeWarnings(rt)
+}
+
 // Stateful: a function holds no data.
 func (*FunctionProvider) Stateful() bool { return false }
 
@@ -79,10 +89,9 @@ const packageKey = "NuboPackage"
 // Package implements stacks.Packager: a local Code path becomes a package in
 // the cache, named by its content hash.
 func (fp *FunctionProvider) Package(ctx context.Context, baseDir string, props stacks.Props, metadata map[string]any) (stacks.Props, error) {
-	build, _ := metadata["BuildMethod"].(string)
 	switch code := props["Code"].(type) {
 	case string:
-		sum, _, err := fp.pkg.Package(ctx, baseDir, code, build)
+		sum, _, err := fp.pkg.PackageBuild(ctx, baseDir, code, buildOf(str(props["Runtime"]), metadata))
 		if err != nil {
 			return nil, err
 		}
@@ -138,8 +147,14 @@ func (fp *FunctionProvider) codeOf(props stacks.Props) ([]byte, error) {
 // configOf maps template properties onto a function configuration.
 func configOf(name string, props stacks.Props) (Config, *int, error) {
 	c := Config{Name: name, Runtime: str(props["Runtime"]), Handler: str(props["Handler"]), Role: str(props["Role"]), Description: str(props["Description"])}
-	if layers, _ := props["Layers"].([]any); len(layers) > 0 {
-		return c, nil, errors.New("Layers: layers are not supported yet")
+	if layers, ok := props["Layers"].([]any); ok {
+		for i, l := range layers {
+			arn, ok := l.(string)
+			if !ok || arn == "" {
+				return c, nil, fmt.Errorf("Layers[%d]: a layer version ARN, not %v", i, l)
+			}
+			c.Layers = append(c.Layers, LayerRef{ARN: arn})
+		}
 	}
 	if pt := str(props["PackageType"]); pt == "Image" {
 		return c, nil, errors.New("PackageType: Image functions are not supported yet")
@@ -245,6 +260,11 @@ func (fp *FunctionProvider) Update(ctx context.Context, name string, old, new st
 	if cfg.LogGroup != "" {
 		u.LogGroup = &cfg.LogGroup
 	}
+	layers := []string{}
+	for _, l := range cfg.Layers {
+		layers = append(layers, l.ARN)
+	}
+	u.Layers = &layers
 	c, err := fp.svc.UpdateConfig(ctx, name, u)
 	if err != nil {
 		return nil, err
@@ -306,6 +326,13 @@ func (fp *FunctionProvider) Read(ctx context.Context, name string) (stacks.Props
 	}
 	if len(c.Tags) > 0 {
 		out["Tags"] = tagList(c.Tags)
+	}
+	if len(c.Layers) > 0 {
+		var layers []any
+		for _, l := range c.Layers {
+			layers = append(layers, l.ARN)
+		}
+		out["Layers"] = layers
 	}
 	return out, nil
 }

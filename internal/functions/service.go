@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -60,6 +61,17 @@ type Options struct {
 	// Roles, when set, checks a function's execution role at CreateFunction
 	// and UpdateFunctionConfiguration (the IAM store).
 	Roles RoleChecker
+	// CheckRuntime, when set, tells at CreateFunction and
+	// UpdateFunctionConfiguration what the runtime will run on here:
+	// warnings are logged (and shown by stack plans), an error refuses the
+	// function (--strict-runtimes).
+	CheckRuntime func(runtime string) (warnings []string, err error)
+	// PrepareCode, when set, readies a function's unpacked code for its
+	// runtime after CreateFunction and UpdateFunctionCode (fetching the AWS
+	// SDK packages Lambda's runtimes include, once per machine), so the
+	// first cold start does not pay for it. An error is logged: the
+	// function may bundle what it needs.
+	PrepareCode func(ctx context.Context, runtime, codeDir string) error
 	// ResourcePolicy, when set, returns a function's resource-based policy
 	// (AddPermission, AWS::Lambda::Permission; "" for none): authorization
 	// of the Lambda API's operations on a function evaluates it with the
@@ -217,8 +229,8 @@ func validateConfig(c *Config) error {
 	if !functionNameRE.MatchString(c.Name) {
 		return invalidf("function name %q: must be 1-64 letters, digits, hyphens or underscores", c.Name)
 	}
-	if !runtimes.Supported(c.Runtime) {
-		return invalidf("The runtime parameter of %s is not supported. Valid runtimes: %s", c.Runtime, strings.Join(runtimes.Runtimes(), ", "))
+	if _, err := runtimes.Check(c.Runtime); err != nil {
+		return invalidf("%s", err)
 	}
 	if c.Handler == "" && !strings.HasPrefix(c.Runtime, "provided") {
 		return invalidf("Handler is required for runtime %s", c.Runtime)
@@ -300,6 +312,20 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 	if err := validateTags(c.Tags); err != nil {
 		return nil, err
 	}
+	if err := s.checkRuntime(c.Name, c.Runtime); err != nil {
+		return nil, err
+	}
+	if len(c.Layers) > 0 {
+		// The caller names the versions (ARN); their content is recorded.
+		arns := make([]string, len(c.Layers))
+		for i, l := range c.Layers {
+			arns[i] = l.ARN
+		}
+		var err error
+		if c.Layers, err = s.resolveLayers(ctx, arns); err != nil {
+			return nil, err
+		}
+	}
 	if len(zipData) == 0 {
 		return nil, invalidf("Code.ZipFile is required: nubo takes the deployment package inline")
 	}
@@ -332,7 +358,23 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 		return nil, errors.Join(err, s.reg.collect(ctx, b64))
 	}
 	s.log.Info("function created", "function", c.Name, "runtime", c.Runtime)
+	s.prepareCode(ctx, &c)
 	return &c, nil
+}
+
+// prepareCode runs PrepareCode on this node's copy of the function's code.
+func (s *Service) prepareCode(ctx context.Context, c *Config) {
+	if s.opts.PrepareCode == nil {
+		return
+	}
+	cc := *c
+	err := s.reg.materialise(ctx, &cc)
+	if err == nil {
+		err = s.opts.PrepareCode(ctx, cc.Runtime, cc.CodeDir)
+	}
+	if err != nil {
+		s.log.Warn("prepare function code", "function", c.Name, "err", err)
+	}
 }
 
 // Get returns a function's configuration (CodeDir not set).
@@ -398,6 +440,7 @@ func (s *Service) UpdateCode(ctx context.Context, name string, zipData []byte, r
 			s.log.Warn("collect old code", "function", name, "err", err)
 		}
 	}
+	s.prepareCode(ctx, c)
 	return c, nil
 }
 
@@ -412,11 +455,19 @@ type ConfigUpdate struct {
 	Timeout     *time.Duration
 	Environment map[string]string // nil: unchanged; empty: cleared
 	LogGroup    *string
+	Layers      *[]string // layer version ARNs; nil: unchanged; empty: none
 	RevisionID  string
 }
 
 // UpdateConfig changes a function's configuration.
 func (s *Service) UpdateConfig(ctx context.Context, name string, u ConfigUpdate) (*Config, error) {
+	var layers []LayerRef
+	if u.Layers != nil {
+		var err error
+		if layers, err = s.resolveLayers(ctx, *u.Layers); err != nil {
+			return nil, err
+		}
+	}
 	if u.Role != nil {
 		if err := s.checkRole(ctx, name, *u.Role); err != nil {
 			return nil, err
@@ -470,7 +521,13 @@ func (s *Service) UpdateConfig(ctx context.Context, name string, u ConfigUpdate)
 		if u.LogGroup != nil && *u.LogGroup != "" {
 			c.LogGroup = *u.LogGroup
 		}
+		if u.Layers != nil {
+			c.Layers = layers
+		}
 		if err := validateConfig(c); err != nil {
+			return err
+		}
+		if err := s.checkRuntime(c.Name, c.Runtime); err != nil {
 			return err
 		}
 		c.LastModified = time.Now().UTC()
@@ -656,6 +713,15 @@ func (s *Service) checkDestination(arn string) error {
 // from function code reach nubo signed. It is the pool's Env hook.
 func (s *Service) InstanceEnv(c *Config) ([]string, error) {
 	var env []string
+	if c.OptDir != "" {
+		base := []string{"PATH=" + os.Getenv("PATH")}
+		for _, k := range []string{"PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "NODE_PATH"} {
+			if v, ok := c.Environment[k]; ok {
+				base = append(base, k+"="+v)
+			}
+		}
+		env = append(env, layerEnv(c.OptDir, c.Runtime, base)...)
+	}
 	if u := s.opts.EndpointURL(); u != "" {
 		env = append(env, "AWS_ENDPOINT_URL="+u)
 	}
@@ -702,4 +768,39 @@ func parseFunctionRef(ref string) (name, qualifier string, err error) {
 		return "", "", fmt.Errorf("function name %q: too many ':' separators", ref)
 	}
 	return name, qualifier, nil
+}
+
+// checkRuntime logs what the runtime will run on here when that is not
+// what Lambda runs, and refuses what --strict-runtimes refuses.
+func (s *Service) checkRuntime(function, runtime string) error {
+	warnings, err := s.runtimeCheck(runtime)
+	for _, w := range warnings {
+		s.log.Warn("function runtime", "function", function, "warning", w)
+	}
+	if err != nil {
+		return invalidf("%s", err)
+	}
+	return nil
+}
+
+func (s *Service) runtimeCheck(runtime string) ([]string, error) {
+	if s.opts.CheckRuntime != nil {
+		return s.opts.CheckRuntime(runtime)
+	}
+	w, err := runtimes.Check(runtime)
+	if w == "" {
+		return nil, err
+	}
+	return []string{w}, err
+}
+
+// RuntimeWarnings says what a function of runtime would run on here, where
+// that differs from Lambda (a deprecated runtime, a substitute interpreter,
+// none at all, a refusal); nil when it runs as on Lambda.
+func (s *Service) RuntimeWarnings(runtime string) []string {
+	w, err := s.runtimeCheck(runtime)
+	if err != nil {
+		w = append(w, err.Error())
+	}
+	return w
 }

@@ -34,6 +34,11 @@ type Config struct {
 	LogGroup string `json:"logGroup,omitempty"`
 	// Tags are the function's tags (TagResource, CreateFunction's Tags).
 	Tags map[string]string `json:"tags,omitempty"`
+	// Layers are the layer versions the function uses, in order.
+	Layers []LayerRef `json:"layers,omitempty"`
+	// OptDir is where this node merged the layers' content (Lambda's /opt).
+	// Not stored: the registry fills it in with CodeDir.
+	OptDir string `json:"-"`
 }
 
 // Request is one invocation as the pool runs it.

@@ -22,6 +22,10 @@ type FunctionsOptions struct {
 	// RuntimeAPIOnly keeps Go functions on the Runtime API instead of
 	// aws-lambda-go's RPC mode (decision 004).
 	RuntimeAPIOnly bool
+	// StrictRuntimes refuses to run a Python or Node.js runtime on any
+	// interpreter but the version it names (else the nearest one runs, with
+	// a warning).
+	StrictRuntimes bool
 	Async          functions.AsyncOptions
 	Logs           functions.LogOptions
 }
@@ -30,7 +34,7 @@ type FunctionsOptions struct {
 // instance pool reports to, the pool, and the service that owns the pool.
 func (p *Platform) buildFunctions(account awsapi.Account) error {
 	o := p.opts
-	p.shims = &runtimeShims{dir: filepath.Join(o.DataDir, "runtimes")}
+	p.shims = &runtimeShims{dir: filepath.Join(o.DataDir, "runtimes"), strict: o.Functions.StrictRuntimes}
 	p.FnLogs = functions.NewLogStore(p.Backbone, o.Functions.Logs)
 	p.Metrics = functions.NewMetrics()
 	var svc *functions.Service // the pool asks it for instance credentials
@@ -50,17 +54,19 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 		return err
 	}
 	svc, err = functions.New(functions.Options{
-		Backbone:    p.Backbone,
-		Account:     account,
-		DataDir:     o.DataDir,
-		Keys:        p.Keys,
-		Executor:    pool,
-		EndpointURL: p.EndpointURL,
-		Logs:        p.FnLogs,
-		Metrics:     p.Metrics,
-		Async:       o.Functions.Async,
-		Authorizer:  p.authorizer(),
-		Roles:       p.roleChecker(),
+		Backbone:     p.Backbone,
+		Account:      account,
+		DataDir:      o.DataDir,
+		Keys:         p.Keys,
+		Executor:     pool,
+		EndpointURL:  p.EndpointURL,
+		Logs:         p.FnLogs,
+		Metrics:      p.Metrics,
+		Async:        o.Functions.Async,
+		Authorizer:   p.authorizer(),
+		Roles:        p.roleChecker(),
+		CheckRuntime: p.shims.check,
+		PrepareCode:  p.shims.prepare,
 		// The policy store is built after the service: read it late.
 		ResourcePolicy: p.functionPolicy,
 		Logger:         o.Logger.With("part", "functions"),
@@ -125,9 +131,10 @@ func lambdaPath(path string) bool {
 // runtimeShims installs the Python and Node.js bootstraps nubo ships and
 // builds each instance's command line from them.
 type runtimeShims struct {
-	dir string
-	mu  sync.Mutex
-	set *runtimes.Set
+	dir    string
+	strict bool
+	mu     sync.Mutex
+	set    *runtimes.Set
 }
 
 func (r *runtimeShims) Start(context.Context) error {
@@ -135,10 +142,38 @@ func (r *runtimeShims) Start(context.Context) error {
 	if err != nil {
 		return err
 	}
+	set.Strict(r.strict)
 	r.mu.Lock()
 	r.set = set
 	r.mu.Unlock()
 	return nil
+}
+
+// prepare readies a function's code for its runtime (runtimes.Set.Prepare).
+func (r *runtimeShims) prepare(ctx context.Context, runtime, codeDir string) error {
+	r.mu.Lock()
+	set := r.set
+	r.mu.Unlock()
+	if set == nil {
+		return nil
+	}
+	return set.Prepare(ctx, runtime, codeDir)
+}
+
+// check is the runtime's deploy-time warnings (deprecated, substituted
+// interpreter) or refusal (retired, unknown, --strict-runtimes).
+func (r *runtimeShims) check(runtime string) ([]string, error) {
+	r.mu.Lock()
+	set := r.set
+	r.mu.Unlock()
+	if set == nil {
+		w, err := runtimes.Check(runtime)
+		if w == "" {
+			return nil, err
+		}
+		return []string{w}, err
+	}
+	return set.Check(runtime)
 }
 
 func (r *runtimeShims) Close(context.Context) error { return nil }

@@ -2,12 +2,15 @@ package runtimes
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -24,10 +27,13 @@ const (
 
 // Set is the installed shims.
 type Set struct {
-	dir string
+	dir    string
+	strict bool // refuse substitute interpreters
 
-	mu     sync.Mutex
-	interp map[string]string // runtime => interpreter path, found once
+	mu      sync.Mutex
+	interp  map[string]Resolved // runtime => interpreter, found once
+	pySDK   map[string]string   // interpreter => --nubo-sdk directory ("" for none)
+	nodeSDK map[string]string   // task root => --nubo-sdk directory ("" for none)
 }
 
 // Install writes the embedded shims under dir (dir/python/bootstrap.py,
@@ -51,8 +57,12 @@ func Install(dir string) (*Set, error) {
 			return nil, fmt.Errorf("runtimes: install %s: %w", name, err)
 		}
 	}
-	return &Set{dir: abs, interp: map[string]string{}}, nil
+	return &Set{dir: abs, interp: map[string]Resolved{}, pySDK: map[string]string{}, nodeSDK: map[string]string{}}, nil
 }
+
+// Strict makes the set refuse to run a runtime on any interpreter but the
+// version it names (serve --strict-runtimes). Call it before first use.
+func (s *Set) Strict(on bool) { s.strict = on }
 
 // Dir is where the shims are installed.
 func (s *Set) Dir() string { return s.dir }
@@ -92,9 +102,12 @@ func writeAtomic(path string, data []byte) error {
 // Command returns the argv that starts one instance of a function:
 //
 //	provided*  => [taskRoot/bootstrap]
-//	python3.x  => [python interpreter, dir/python/bootstrap.py]
-//	nodejs*.x  => [node, dir/node/bootstrap.mjs]
+//	go1.x      => [taskRoot/handler] (aws-lambda-go's RPC mode)
+//	python3.x  => [python interpreter, dir/python/bootstrap.py (, init line)]
+//	nodejs*.x  => [node, dir/node/bootstrap.mjs (, init line)]
 //
+// The init line, given when the interpreter is a substitute for the version
+// the runtime names, is the first line the shim logs (INIT_START ...).
 // The handler itself reaches the shim through _HANDLER (set by the pool);
 // Command only checks that its form is one the runtime can load, so a bad
 // handler fails here with a clear error instead of at init.
@@ -104,52 +117,156 @@ func (s *Set) Command(runtime, handler, taskRoot string) ([]string, error) {
 	}
 	switch KindOf(runtime) {
 	case KindProvided:
-		boot := filepath.Join(taskRoot, "bootstrap")
-		st, err := os.Stat(boot)
-		switch {
-		case err != nil:
-			return nil, fmt.Errorf("runtime %s: the deployment package has no bootstrap file at its root: %w", runtime, err)
-		case st.IsDir():
-			return nil, fmt.Errorf("runtime %s: %s is a directory, want an executable bootstrap", runtime, boot)
-		case st.Mode().Perm()&0o111 == 0:
-			return nil, fmt.Errorf("runtime %s: %s is not executable (chmod +x bootstrap before packaging)", runtime, boot)
+		boot, err := executable(runtime, taskRoot, "bootstrap", "the deployment package has no bootstrap file at its root")
+		if err != nil {
+			return nil, err
 		}
 		return []string{boot}, nil
+	case KindGo:
+		if err := checkHandlerCommon(handler); err != nil || strings.Contains(handler, "..") || filepath.IsAbs(handler) {
+			return nil, fmt.Errorf("runtime %s: handler %q: want the name of the executable in the deployment package", runtime, handler)
+		}
+		exe, err := executable(runtime, taskRoot, handler, "the deployment package has no executable named by the handler")
+		if err != nil {
+			return nil, err
+		}
+		return []string{exe}, nil
 	case KindPython:
 		if _, _, err := PythonHandler(handler); err != nil {
 			return nil, fmt.Errorf("runtime %s: %w", runtime, err)
 		}
-		py, err := s.interpreter(runtime)
-		if err != nil {
-			return nil, err
-		}
-		return []string{py, filepath.Join(s.dir, filepath.FromSlash(pythonShim))}, nil
+		return s.shimCommand(runtime, pythonShim, taskRoot)
 	case KindNode:
 		if _, _, err := NodeHandler(handler); err != nil {
 			return nil, fmt.Errorf("runtime %s: %w", runtime, err)
 		}
-		node, err := s.interpreter(runtime)
-		if err != nil {
-			return nil, err
-		}
-		return []string{node, filepath.Join(s.dir, filepath.FromSlash(nodeShim))}, nil
+		return s.shimCommand(runtime, nodeShim, taskRoot)
 	default:
-		return nil, fmt.Errorf("runtime %q: not supported (supported: %v)", runtime, runtimeNames())
+		return nil, fmt.Errorf("runtime %q: not supported (supported: %s)", runtime, strings.Join(Runtimes(), ", "))
 	}
 }
 
-// interpreter is Interpreter, remembered per runtime: finding one runs it.
-// Failures are not remembered, so installing Python or Node later works.
-func (s *Set) interpreter(runtime string) (string, error) {
+// executable checks that name, in taskRoot, is an executable file.
+func executable(runtime, taskRoot, name, missing string) (string, error) {
+	p := filepath.Join(taskRoot, filepath.FromSlash(name))
+	st, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("runtime %s: %s at %s: %w", runtime, missing, name, err)
+	case st.IsDir():
+		return "", fmt.Errorf("runtime %s: %s is a directory, want an executable %s", runtime, p, name)
+	case st.Mode().Perm()&0o111 == 0:
+		return "", fmt.Errorf("runtime %s: %s is not executable (chmod +x %s before packaging)", runtime, p, name)
+	}
+	return p, nil
+}
+
+// shimCommand is [interpreter, shim], plus the INIT_START line when the
+// interpreter stands in for the version the runtime names.
+func (s *Set) shimCommand(runtime, shim, taskRoot string) ([]string, error) {
+	r, err := s.Resolve(runtime)
+	if err != nil {
+		return nil, err
+	}
+	argv := []string{r.Path, filepath.Join(s.dir, filepath.FromSlash(shim))}
+	if !r.Exact {
+		if s.strict {
+			return nil, fmt.Errorf("runtime %s: --strict-runtimes: %s", runtime, r.Note())
+		}
+		argv = append(argv, "--nubo-init=INIT_START Runtime Version: "+runtime+" (nubo: "+r.Note()+")")
+	}
+	if sdk := s.sdkDir(context.Background(), runtime, r.Path, taskRoot); sdk != "" {
+		argv = append(argv, "--nubo-sdk="+sdk)
+	}
+	return argv, nil
+}
+
+// sdkDir is where the shim finds the AWS SDK that Lambda's runtime
+// includes and the function does not bundle ("" for nowhere), found once
+// per interpreter (Python) or package (Node.js).
+func (s *Set) sdkDir(ctx context.Context, runtime, interp, taskRoot string) string {
+	s.mu.Lock()
+	cache, key := s.pySDK, interp
+	if KindOf(runtime) == KindNode {
+		cache, key = s.nodeSDK, taskRoot
+	}
+	dir, ok := cache[key]
+	s.mu.Unlock()
+	if ok {
+		return dir
+	}
+	var err error
+	if KindOf(runtime) == KindNode {
+		dir, err = EnsureNodeSDK(ctx, taskRoot, io.Discard)
+	} else {
+		dir, err = PythonSDK(interp)
+	}
+	if err != nil {
+		return "" // not remembered: a later start tries again
+	}
+	s.mu.Lock()
+	cache[key] = dir
+	s.mu.Unlock()
+	return dir
+}
+
+// Prepare readies a function's unpacked code for its runtime at deploy
+// time: for Node.js, the AWS SDK packages it imports and does not bundle
+// are installed into the shared cache now rather than at its first start.
+func (s *Set) Prepare(ctx context.Context, runtime, taskRoot string) error {
+	if KindOf(runtime) != KindNode {
+		return nil
+	}
+	dir, err := EnsureNodeSDK(ctx, taskRoot, io.Discard)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.nodeSDK[taskRoot] = dir
+	s.mu.Unlock()
+	return nil
+}
+
+// Resolve is Resolve, remembered per runtime: finding one runs it. Failures
+// are not remembered, so installing Python or Node later works.
+func (s *Set) Resolve(runtime string) (Resolved, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p, ok := s.interp[runtime]; ok {
-		return p, nil
+	if r, ok := s.interp[runtime]; ok {
+		return r, nil
 	}
-	p, err := Interpreter(runtime)
+	r, err := Resolve(runtime)
 	if err != nil {
-		return "", err
+		return Resolved{}, err
 	}
-	s.interp[runtime] = p
-	return p, nil
+	s.interp[runtime] = r
+	return r, nil
+}
+
+// Check is the package's Check plus, for Python and Node.js runtimes, the
+// interpreter this set would run: a substitute is a warning, or under Strict
+// an error; a missing interpreter is an error.
+func (s *Set) Check(runtime string) (warnings []string, err error) {
+	w, err := Check(runtime)
+	if err != nil {
+		return nil, err
+	}
+	if w != "" {
+		warnings = append(warnings, w)
+	}
+	if k := KindOf(runtime); k == KindPython || k == KindNode {
+		r, err := s.Resolve(runtime)
+		switch {
+		case err != nil && s.strict:
+			return warnings, err
+		case err != nil:
+			warnings = append(warnings, err.Error()+": the function will fail to start until it is installed")
+		case !r.Exact:
+			if s.strict {
+				return warnings, fmt.Errorf("runtime %s: --strict-runtimes: %s", runtime, r.Note())
+			}
+			warnings = append(warnings, "runtime "+runtime+": "+r.Note())
+		}
+	}
+	return warnings, nil
 }

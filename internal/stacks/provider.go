@@ -56,6 +56,22 @@ type Snapshotter interface {
 	Snapshot(ctx context.Context, physicalID string) error
 }
 
+type progressKey struct{}
+
+// WithProgress has Progress(ctx, ...) calls made with the returned context
+// (package hooks: builds) reach f as well.
+func WithProgress(ctx context.Context, f func(msg string)) context.Context {
+	return context.WithValue(ctx, progressKey{}, f)
+}
+
+// Progress reports a line of progress (a build starting or ending) to the
+// request that ctx belongs to, if it listens.
+func Progress(ctx context.Context, msg string) {
+	if f, ok := ctx.Value(progressKey{}).(func(string)); ok && f != nil {
+		f(msg)
+	}
+}
+
 type resourceKey struct{}
 
 type resourceRef struct{ stack, logicalID, suffix string }

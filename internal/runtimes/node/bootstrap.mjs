@@ -14,7 +14,7 @@ import http from 'node:http';
 import path from 'node:path';
 import util from 'node:util';
 import { Writable } from 'node:stream';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -637,9 +637,43 @@ class Runtime {
   }
 }
 
+// ------------------------------------------------------------------ SDK
+
+// useSDK makes the packages in dir (a node_modules directory) resolvable by
+// the function's require() and import, after its own node_modules, as the
+// AWS SDK v3 is on Lambda's Node.js runtimes: require() through NODE_PATH
+// (which Lambda sets too), import through a resolve hook that tries dir only
+// when the function's own resolution found nothing.
+function useSDK(dir) {
+  const paths = (process.env.NODE_PATH || '').split(path.delimiter).filter(Boolean);
+  if (!paths.includes(dir)) paths.push(dir);
+  process.env.NODE_PATH = paths.join(path.delimiter);
+  Module._initPaths();
+  if (typeof Module.register !== 'function') return;
+  const fallback = pathToFileURL(path.join(dir, 'nubo-sdk-parent.js')).href;
+  const hook = `
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (err) {
+    const bare = !/^(\\.|\\/|[a-zA-Z][a-zA-Z0-9+.-]*:)/.test(specifier);
+    if (!bare || err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    return next(specifier, { ...context, parentURL: ${JSON.stringify(fallback)} });
+  }
+}`;
+  Module.register('data:text/javascript,' + encodeURIComponent(hook));
+}
+
 // ------------------------------------------------------------------ main
 
 async function main() {
+  // nubo's options: --nubo-init=LINE, logged first when this node stands in
+  // for the version the runtime names; --nubo-sdk=DIR, a node_modules holding
+  // the AWS SDK v3 that Lambda's runtimes include.
+  for (const arg of process.argv.slice(2)) {
+    if (arg.startsWith('--nubo-init=')) process.stdout.write(arg.slice('--nubo-init='.length) + '\n');
+    else if (arg.startsWith('--nubo-sdk=')) useSDK(arg.slice('--nubo-sdk='.length));
+  }
   patchConsole();
   const address = process.env.AWS_LAMBDA_RUNTIME_API;
   if (!address) {

@@ -524,6 +524,16 @@ def main():
     sys.stdout = make_unbuffered(sys.stdout, 1)
     sys.stderr = make_unbuffered(sys.stderr, 2)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    # nubo's options: --nubo-init=LINE, logged first when this interpreter
+    # stands in for the version the runtime names; --nubo-sdk=DIR, where
+    # boto3 is when this interpreter lacks it (searched after the task root
+    # and the function's own packages, as Lambda's /var/runtime is).
+    sdk_dirs = []
+    for arg in sys.argv[1:]:
+        if arg.startswith("--nubo-init="):
+            sys.stdout.write(arg[len("--nubo-init="):] + "\n")
+        elif arg.startswith("--nubo-sdk="):
+            sdk_dirs.append(arg[len("--nubo-sdk="):])
 
     address = os.environ.get("AWS_LAMBDA_RUNTIME_API")
     if not address:
@@ -538,6 +548,7 @@ def main():
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
     if task_root not in sys.path:
         sys.path.insert(0, task_root)
+    sys.path.extend(d for d in sdk_dirs if d not in sys.path)
 
     try:
         setup_logging()
