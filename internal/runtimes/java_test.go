@@ -1,0 +1,352 @@
+package runtimes
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// javaRuntime is the Java runtime id most tests run (any JVM 17 or later
+// serves it: the fixture is compiled for Java 17).
+const javaRuntime = "java17"
+
+// needJava fails (never skips) when the machine lacks a JDK: CI installs
+// one (default-jdk-headless).
+func needJava(t *testing.T) {
+	t.Helper()
+	needInterpreter(t, javaRuntime)
+	if _, err := exec.LookPath("javac"); err != nil {
+		t.Fatalf("javac is not on PATH: the Java tests compile their fixtures (install a JDK, e.g. default-jdk-headless)")
+	}
+}
+
+// buildJavaFixture compiles testdata/java into a task root laid out as a
+// `sam build` or Gradle zip: the stand-in aws-lambda-java-core interfaces
+// in lib/aws-lambda-java-core.jar, the handlers' classes at the root.
+func buildJavaFixture(t *testing.T) string {
+	t.Helper()
+	work := t.TempDir()
+	root := filepath.Join(work, "task")
+	core := filepath.Join(work, "core")
+	javac := func(out, cp, srcDir string) {
+		t.Helper()
+		var srcs []string
+		err := filepath.WalkDir(srcDir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(p, ".java") {
+				srcs = append(srcs, p)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"--release", "17", "-encoding", "UTF-8", "-d", out}
+		if cp != "" {
+			args = append(args, "-cp", cp)
+		}
+		if b, err := exec.Command("javac", append(args, srcs...)...).CombinedOutput(); err != nil {
+			t.Fatalf("javac %s: %v\n%s", srcDir, err, b)
+		}
+	}
+	javac(core, "", "testdata/java/core")
+	javac(root, core, "testdata/java/src")
+	if err := os.MkdirAll(filepath.Join(root, "lib"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeJar(t, filepath.Join(root, "lib", "aws-lambda-java-core.jar"), core)
+	return root
+}
+
+// writeJar zips the files under dir into a jar.
+func writeJar(t *testing.T, jar, dir string) {
+	t.Helper()
+	f, err := os.Create(jar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		src, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		_, err = io.Copy(w, src)
+		return err
+	})
+	if err == nil {
+		err = zw.Close()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// javaError is the error document of Lambda's Java runtime.
+type javaError struct {
+	ErrorMessage string     `json:"errorMessage"`
+	ErrorType    string     `json:"errorType"`
+	StackTrace   []string   `json:"stackTrace"`
+	Cause        *javaError `json:"cause"`
+}
+
+func decodeJavaError(t *testing.T, body []byte) javaError {
+	t.Helper()
+	var e javaError
+	d := json.NewDecoder(strings.NewReader(string(body)))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&e); err != nil {
+		t.Fatalf("error document %s: %v", body, err)
+	}
+	return e
+}
+
+// TestJava runs real JVMs through the fake Runtime API; the fixture is
+// compiled once for all of its subtests.
+func TestJava(t *testing.T) {
+	t.Parallel()
+	needJava(t)
+	root := buildJavaFixture(t)
+	s := testSet(t)
+	t.Run("handlers", func(t *testing.T) { testJavaHandlers(t, s, root) })
+	t.Run("context", func(t *testing.T) { testJavaContext(t, s, root) })
+	t.Run("errors", func(t *testing.T) { testJavaErrors(t, s, root) })
+	t.Run("init-errors", func(t *testing.T) { testJavaInitErrors(t, s, root) })
+	t.Run("runtimes", func(t *testing.T) { testJavaRuntimes(t, s, root) })
+}
+
+func testJavaHandlers(t *testing.T, s *Set, root string) {
+	t.Parallel()
+	tests := map[string]struct {
+		handler, payload, want string
+		exact                  bool   // compare bytes, not JSON values
+		log                    string // a line the handler logs
+	}{
+		"pojo": {
+			handler: "example.EchoPojo",
+			payload: `{"name":"Ada","age":36,"tags":["x","y"],"address":{"city":"London"},"ADMIN":true,"unknown":{"k":1}}`,
+			want:    `{"message":"hello Ada from London","nextAge":37,"tags":["x","y"],"admin":true,"level":"HIGH"}`,
+			exact:   true, // declared order, the null property left out
+			log:     "greeting Ada (call 1)",
+		},
+		"map": {
+			handler: "example.MapHandler",
+			payload: `{"i":1,"l":12345678901,"big":123456789012345678901234,"d":1.5,"s":"x","b":true,"n":null,"list":[1,"a"],"obj":{"k":"v"}}`,
+			want: `{"echo":{"i":1,"l":12345678901,"big":123456789012345678901234,"d":1.5,"s":"x","b":true,"n":null,"list":[1,"a"],"obj":{"k":"v"}},
+				"types":{"i":"Integer","l":"Long","big":"BigInteger","d":"Double","s":"String","b":"Boolean","n":"null","list":"ArrayList","obj":"LinkedHashMap"}}`,
+			log: "line two",
+		},
+		"string":        {handler: "example.StringHandler", payload: `"nubo"`, want: `"hello nubo \"quoted\" é"`, exact: true},
+		"stream":        {handler: "example.Upper", payload: `{"a":"bé"}`, want: `{"A":"BÉ"}`, exact: true, log: "stream of 11 bytes"},
+		"method":        {handler: "example.Methods::greet", payload: `{"name":"Bo"}`, want: `"hi Bo"`, exact: true},
+		"method-stream": {handler: "example.Methods::copy", payload: `{"x":1}`, want: `[{"x":1}]`, exact: true},
+		"static-record": {
+			handler: "example.Methods::total",
+			payload: `{"id":"o1","lines":[{"sku":"a","qty":2,"price":1.25},{"sku":"b","qty":1,"price":0.5}]}`,
+			want:    `{"id":"o1","lines":[{"sku":"a","qty":2,"price":1.25},{"sku":"b","qty":1,"price":0.5}],"total":3.0}`,
+			exact:   true,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			in := startInstance(t, s, javaRuntime, tc.handler, root)
+			for range 2 { // the second invocation proves the loop goes on
+				o := in.invoke(in.newEvent(tc.payload))
+				if o.Kind != "response" {
+					t.Fatalf("got %v, want a response", o)
+				}
+				if tc.exact && string(o.Body) != tc.want {
+					t.Errorf("response %s, want %s", o.Body, tc.want)
+				}
+				if !tc.exact {
+					if diff := cmp.Diff(decode(t, []byte(tc.want)), decode(t, o.Body)); diff != "" {
+						t.Errorf("response (-want +got):\n%s", diff)
+					}
+				}
+			}
+			if tc.log != "" {
+				in.waitOutput(tc.log)
+			}
+			if n := in.api.connections(); n != 1 {
+				t.Errorf("runtime opened %d connections, want 1 (keep-alive)", n)
+			}
+		})
+	}
+}
+
+func testJavaContext(t *testing.T, s *Set, root string) {
+	t.Parallel()
+	in := startInstance(t, s, javaRuntime, "example.Methods::context", root)
+	ev := in.newEvent(`{}`)
+	ev.TraceID = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+	ev.ClientContext = `{"client":{"installation_id":"inst-1","app_title":"Fixture"},"custom":{"k":"v"},"env":{"platform":"linux"}}`
+	ev.CognitoIdentity = `{"cognitoIdentityId":"us-east-1:id-1","cognitoIdentityPoolId":"us-east-1:pool-1"}`
+	o := in.invoke(ev)
+	want := map[string]any{
+		"awsRequestId":                  ev.ID,
+		"functionName":                  "fixture-fn",
+		"functionVersion":               "$LATEST",
+		"invokedFunctionArn":            ev.InvokedARN,
+		"memoryLimitInMB":               json.Number("256"),
+		"logGroupName":                  "/aws/lambda/fixture-fn",
+		"logStreamName":                 "2026/11/25/[$LATEST]0123456789abcdef",
+		"remainingPositive":             true,
+		"xrayTraceId":                   ev.TraceID,
+		"traceProperty":                 ev.TraceID,
+		"identity":                      "us-east-1:id-1|us-east-1:pool-1",
+		"client":                        "inst-1|Fixture",
+		"custom":                        map[string]any{"k": "v"},
+		"env":                           map[string]any{"platform": "linux"},
+		"contextClassLoaderSeesHandler": true,
+	}
+	if o.Kind != "response" {
+		t.Fatalf("got %v", o)
+	}
+	if diff := cmp.Diff(want, decode(t, o.Body)); diff != "" {
+		t.Errorf("context (-want +got):\n%s", diff)
+	}
+
+	// Absent headers: no identity, client context or trace id.
+	ev = in.newEvent(`{}`)
+	o = in.invoke(ev)
+	for _, k := range []string{"identity", "client", "custom", "env"} {
+		delete(want, k)
+	}
+	want["awsRequestId"] = ev.ID
+	want["xrayTraceId"] = nil
+	want["traceProperty"] = ""
+	if diff := cmp.Diff(want, decode(t, o.Body)); diff != "" {
+		t.Errorf("context without headers (-want +got):\n%s", diff)
+	}
+}
+
+func testJavaErrors(t *testing.T, s *Set, root string) {
+	t.Parallel()
+	t.Run("thrown", func(t *testing.T) {
+		t.Parallel()
+		in := startInstance(t, s, javaRuntime, "example.Fails", root)
+		for range 2 { // an exception does not end the instance
+			o := in.invoke(in.newEvent(`{"why":"because"}`))
+			if o.Kind != "error" {
+				t.Fatalf("got %v, want an error", o)
+			}
+			if h := o.Header.Get("Lambda-Runtime-Function-Error-Type"); h != "java.lang.IllegalStateException" {
+				t.Errorf("error type header %q", h)
+			}
+			e := decodeJavaError(t, o.Body)
+			if e.ErrorMessage != "boom: because" || e.ErrorType != "java.lang.IllegalStateException" {
+				t.Errorf("error %+v", e)
+			}
+			if len(e.StackTrace) == 0 || !strings.HasPrefix(e.StackTrace[0], "example.Fails.handleRequest(Fails.java:") {
+				t.Errorf("stack trace %q", e.StackTrace)
+			}
+			for _, f := range e.StackTrace {
+				if strings.Contains(f, "NuboBootstrap") {
+					t.Errorf("stack trace shows the bootstrap: %q", f)
+				}
+			}
+			if e.Cause == nil || e.Cause.ErrorType != "java.io.UncheckedIOException" || e.Cause.Cause == nil ||
+				e.Cause.Cause.ErrorType != "java.io.IOException" || e.Cause.Cause.ErrorMessage != "full" {
+				t.Errorf("causes %s", o.Body)
+			}
+		}
+		log := in.waitOutput("java.lang.IllegalStateException: boom: because")
+		if !strings.Contains(log, "boom: because\r\tat example.Fails.handleRequest") {
+			t.Errorf("the stack trace is not one log record:\n%s", log)
+		}
+	})
+	t.Run("bad-json", func(t *testing.T) {
+		t.Parallel()
+		in := startInstance(t, s, javaRuntime, "example.EchoPojo", root)
+		o := in.invoke(in.newEvent(`{"name":`))
+		e := decodeJavaError(t, o.Body)
+		if o.Kind != "error" || e.ErrorType != "java.lang.RuntimeException" || e.ErrorMessage != "An error occurred during JSON parsing" ||
+			e.Cause == nil || !strings.Contains(e.Cause.ErrorMessage, "invalid JSON") {
+			t.Errorf("got %v", o)
+		}
+		// A value of the wrong shape for the POJO.
+		o = in.invoke(in.newEvent(`{"name":"Ada","age":"old"}`))
+		if e := decodeJavaError(t, o.Body); o.Kind != "error" || e.Cause == nil || !strings.Contains(e.Cause.ErrorMessage, "cannot read a string as java.lang.Integer") {
+			t.Errorf("got %v", o)
+		}
+		// The instance still answers.
+		if o := in.invoke(in.newEvent(`{"name":"Ada"}`)); o.Kind != "response" {
+			t.Errorf("got %v", o)
+		}
+	})
+}
+
+func testJavaInitErrors(t *testing.T, s *Set, root string) {
+	t.Parallel()
+	tests := map[string]struct{ handler, errorType, message string }{
+		"missing-class":  {"example.Missing", "java.lang.ClassNotFoundException", "Class not found: example.Missing"},
+		"ctor-throws":    {"example.BadInit", "java.lang.IllegalArgumentException", "no config"},
+		"missing-method": {"example.Methods::nope", "java.lang.NoSuchMethodException", "No public method named nope with appropriate method signature found on class example.Methods"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			in := startInstance(t, s, javaRuntime, tc.handler, root)
+			o := in.wait()
+			if o.Kind != "init" {
+				t.Fatalf("got %v, want an init error", o)
+			}
+			e := decodeJavaError(t, o.Body)
+			if e.ErrorType != tc.errorType || e.ErrorMessage != tc.message || e.StackTrace == nil {
+				t.Errorf("init error %s", o.Body)
+			}
+			if h := o.Header.Get("Lambda-Runtime-Function-Error-Type"); h != tc.errorType {
+				t.Errorf("error type header %q", h)
+			}
+			in.waitExit()
+			if code := in.cmd.ProcessState.ExitCode(); code != 1 {
+				t.Errorf("exit status %d, want 1", code)
+			}
+		})
+	}
+}
+
+// testJavaRuntimes runs each current Java runtime on what this machine
+// has: a substitute JVM says so in its first log line.
+func testJavaRuntimes(t *testing.T, s *Set, root string) {
+	t.Parallel()
+	for _, rt := range []string{"java17", "java21", "java25"} {
+		t.Run(rt, func(t *testing.T) {
+			t.Parallel()
+			r, err := s.Resolve(rt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := startInstance(t, s, rt, "example.StringHandler", root)
+			if o := in.invoke(in.newEvent(`"x"`)); o.Kind != "response" || string(o.Body) != `"hello x \"quoted\" é"` {
+				t.Errorf("%s on Java %s: %v", rt, r.Version, o)
+			}
+			if !r.Exact {
+				log := in.waitOutput("INIT_START")
+				if first, _, _ := strings.Cut(log, "\n"); !strings.HasPrefix(first, "INIT_START Runtime Version: "+rt+" (nubo: Java ") {
+					t.Errorf("%s: first line %q", rt, first)
+				}
+			}
+		})
+	}
+}
