@@ -142,7 +142,7 @@ func fileExists(p string) bool {
 // sharing, and for Java 17 and later tiered compilation stopped at C1, as
 // Lambda does. JAVA_TOOL_OPTIONS in the function's environment adds to them.
 func javaFlags(major int) []string {
-	f := []string{"-XX:MaxRAMPercentage=85", "-XX:+UseSerialGC", "-Xshare:auto", "-Dfile.encoding=UTF-8"}
+	f := []string{"-XX:MaxRAMPercentage=85", "-XX:MinRAMPercentage=85", "-XX:+UseSerialGC", "-Xshare:auto", "-Dfile.encoding=UTF-8"}
 	if major >= 17 {
 		f = append(f, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1")
 	}
@@ -239,7 +239,7 @@ func compileJavaBootstrap(src []byte, hash, java string, major int) (string, err
 		return "", err
 	}
 	var errs []error
-	for _, jc := range javacCandidates(java) {
+	for _, jc := range findJavac(java) {
 		args := []string{"-nowarn", "-encoding", "UTF-8", "-d", filepath.Join(tmp, "classes")}
 		if jc.release {
 			args = append(args, "--release", strconv.Itoa(major))
@@ -261,6 +261,9 @@ func compileJavaBootstrap(src []byte, hash, java string, major int) (string, err
 	}
 	return "", errors.Join(errs...)
 }
+
+// findJavac lists the compilers to try for a JVM (tests replace it).
+var findJavac = javacCandidates
 
 type javac struct {
 	path    string

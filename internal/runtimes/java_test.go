@@ -3,11 +3,14 @@ package runtimes
 import (
 	"archive/zip"
 	"encoding/json"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -348,5 +351,186 @@ func testJavaRuntimes(t *testing.T, s *Set, root string) {
 				}
 			}
 		})
+	}
+}
+
+// stubJVM writes an executable that answers -XshowSettings:properties
+// -version as a JVM of version does, with home as java.home.
+func stubJVM(t *testing.T, path, version, home string) {
+	t.Helper()
+	stub(t, path, "echo 'Property settings:' >&2\necho '    java.home = "+home+"' >&2\necho '    java.version = "+version+"' >&2\necho '    java.vm.name = Stub VM' >&2")
+}
+
+func TestResolve_Java(t *testing.T) {
+	bin := isolate(t)
+	tmp := t.TempDir()
+	oldDirs := jvmDirs
+	jvmDirs = []string{filepath.Join(tmp, "jvm")}
+	t.Cleanup(func() { jvmDirs = oldDirs })
+	home := os.Getenv("HOME")
+	t.Setenv("SDKMAN_DIR", filepath.Join(home, ".sdkman"))
+	t.Setenv("JAVA_HOME", filepath.Join(tmp, "jdk11"))
+
+	jdk11 := filepath.Join(tmp, "jdk11", "bin", "java")
+	stubJVM(t, jdk11, "11.0.22", filepath.Join(tmp, "jdk11"))
+	pathJava := filepath.Join(bin, "java")
+	stubJVM(t, pathJava, "17.0.10", "/nonexistent") // java.home without bin/java: the PATH entry is used
+	jvm21 := filepath.Join(tmp, "jvm", "temurin-21-jdk", "bin", "java")
+	stubJVM(t, jvm21, "21.0.2", filepath.Join(tmp, "jvm", "temurin-21-jdk"))
+	if err := os.Symlink(filepath.Join(tmp, "jvm", "temurin-21-jdk"), filepath.Join(tmp, "jvm", "java-1.21.0")); err != nil {
+		t.Fatal(err)
+	}
+	sdk25 := filepath.Join(home, ".sdkman", "candidates", "java", "25.0.1-tem", "bin", "java")
+	stubJVM(t, sdk25, "25.0.1", filepath.Dir(filepath.Dir(sdk25)))
+	if err := os.Symlink(filepath.Dir(filepath.Dir(sdk25)), filepath.Join(home, ".sdkman", "candidates", "java", "current")); err != nil {
+		t.Fatal(err)
+	}
+	mise8 := filepath.Join(os.Getenv("MISE_DATA_DIR"), "installs", "java", "zulu-8", "bin", "java")
+	stubJVM(t, mise8, "1.8.0_392", filepath.Dir(filepath.Dir(mise8)))
+
+	check := func(rt, path, version, where string, exact bool) {
+		t.Helper()
+		r, err := Resolve(rt)
+		if err != nil {
+			t.Fatalf("Resolve(%s): %v", rt, err)
+		}
+		want := Resolved{Runtime: rt, Path: path, Version: version, Where: where, Exact: exact}
+		if diff := cmp.Diff(want, r); diff != "" {
+			t.Errorf("Resolve(%s) (-want +got):\n%s", rt, diff)
+		}
+	}
+	check("java8.al2", mise8, "1.8.0_392", "mise", true)
+	check("java11", jdk11, "11.0.22", "JAVA_HOME", true)
+	check("java17", pathJava, "17.0.10", "PATH", true)
+	check("java21", jvm21, "21.0.2", jvmDirs[0], true)
+	check("java25", sdk25, "25.0.1", "sdkman", true)
+
+	// Without 17 and 21, java17 runs on 25 rather than on the nearer 11: an
+	// older JVM cannot load the newer class files the function may hold.
+	if err := os.Remove(pathJava); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(tmp, "jvm")); err != nil {
+		t.Fatal(err)
+	}
+	check("java17", sdk25, "25.0.1", "sdkman", false)
+	check("java21", sdk25, "25.0.1", "sdkman", false)
+	r, _ := Resolve("java17")
+	if want := "Java 17 is not installed here: java17 runs on Java 25.0.1"; !strings.Contains(r.Note(), want) || !strings.Contains(r.Hint(), "openjdk-17-jdk-headless") {
+		t.Errorf("note %q, hint %q", r.Note(), r.Hint())
+	}
+
+	// The set warns about the substitute (or refuses it), and, with no javac
+	// anywhere here, runs the bootstrap with the source launcher.
+	s := testSet(t)
+	if w, err := s.Check("java17"); err != nil || len(w) != 1 || !strings.Contains(w[0], "runs on Java 25.0.1") {
+		t.Errorf("Check(java17) = %q, %v", w, err)
+	}
+	argv, err := s.Command("java17", "example.Handler::handleRequest", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if argv[0] != "/bin/sh" || argv[3] != sdk25 || !slices.Contains(argv, filepath.Join(s.Dir(), "java", "NuboBootstrap.java")) ||
+		!strings.HasPrefix(argv[len(argv)-1], "--nubo-init=INIT_START Runtime Version: java17 (nubo: Java 17 is not installed here") {
+		t.Errorf("Command(java17) = %q", argv)
+	}
+	if _, err := s.Command("java8.al2", "example.Handler", t.TempDir()); err == nil || !strings.Contains(err.Error(), "needs a javac for Java 8") {
+		t.Errorf("Command(java8.al2) without javac: %v", err)
+	}
+	s.Strict(true)
+	if _, err := s.Command("java17", "example.Handler", t.TempDir()); err == nil || !strings.Contains(err.Error(), "--strict-runtimes") {
+		t.Errorf("strict Command(java17) = %v", err)
+	}
+	if _, err := s.Check("java21"); err == nil || !strings.Contains(err.Error(), "--strict-runtimes") {
+		t.Errorf("strict Check(java21) = %v", err)
+	}
+
+	// No JVM at all.
+	for _, p := range []string{jdk11, sdk25, mise8} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Resolve("java21"); !errors.Is(err, ErrNoInterpreter) || !strings.Contains(err.Error(), "install a JDK 21") {
+		t.Errorf("Resolve(java21) with no JVM: %v", err)
+	}
+}
+
+func TestJavaVersionNumber(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]int{"1.8.0_392": 8, "11.0.22": 11, "17": 17, "21-ea": 21, "25+36": 25, "25.0.1": 25} {
+		if n, ok := versionNumber(KindJava, v); !ok || n != want {
+			t.Errorf("versionNumber(%q) = %d, %v; want %d", v, n, ok, want)
+		}
+	}
+	for _, v := range []string{"", "x", "1.x", "0"} {
+		if n, ok := versionNumber(KindJava, v); ok {
+			t.Errorf("versionNumber(%q) = %d, ok", v, n)
+		}
+	}
+}
+
+// TestJavaBootstrap_CompiledOnceElseSourceLaunched: the bootstrap is
+// compiled once into nubo's cache (a second set reuses it), and a machine
+// without javac runs it with Java's single-file source launcher.
+func TestJavaBootstrap_CompiledOnceElseSourceLaunched(t *testing.T) {
+	needJava(t)
+	t.Setenv("NUBO_CACHE_DIR", t.TempDir())
+	r, err := Resolve(javaRuntime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	major, _ := versionNumber(KindJava, r.Version)
+	boot, err := testSet(t).javaBootstrap(r.Path, major)
+	if err != nil || len(boot) != 3 || boot[0] != "-cp" || boot[2] != javaBootstrapClass {
+		t.Fatalf("javaBootstrap = %q, %v", boot, err)
+	}
+	classFile := filepath.Join(boot[1], javaBootstrapClass+".class")
+	st1, err := os.Stat(classFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(boot[1]))
+	if len(entries) != 1 {
+		t.Errorf("the cache holds %d entries, want the compiled bootstrap only", len(entries))
+	}
+	boot2, err := testSet(t).javaBootstrap(r.Path, major)
+	st2, _ := os.Stat(classFile)
+	if err != nil || !slices.Equal(boot, boot2) || !st1.ModTime().Equal(st2.ModTime()) {
+		t.Errorf("second set: %q, %v (recompiled: %v)", boot2, err, !st1.ModTime().Equal(st2.ModTime()))
+	}
+
+	old := findJavac
+	findJavac = func(string) []javac { return nil }
+	t.Cleanup(func() { findJavac = old })
+	t.Setenv("NUBO_CACHE_DIR", t.TempDir())
+	s := testSet(t)
+	root := buildJavaFixture(t)
+	in := startInstance(t, s, javaRuntime, "example.Methods::greet", root)
+	if !slices.Contains(in.cmd.Args, filepath.Join(s.Dir(), "java", "NuboBootstrap.java")) {
+		t.Errorf("argv %q does not launch the source", in.cmd.Args)
+	}
+	if o := in.invoke(in.newEvent(`{"name":"src"}`)); o.Kind != "response" || string(o.Body) != `"hi src"` {
+		t.Errorf("source-launched bootstrap: %v", o)
+	}
+}
+
+// TestJavaHeapFromMemorySize: the launcher gives the JVM the function's
+// memory, so the heap is sized from MemorySize, not from the machine.
+func TestJavaHeapFromMemorySize(t *testing.T) {
+	t.Parallel()
+	needJava(t)
+	root := buildJavaFixture(t)
+	s := testSet(t)
+	for _, mb := range []int64{128, 1024} {
+		in := startInstance(t, s, javaRuntime, "example.Methods::maxHeap", root, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.FormatInt(mb, 10))
+		o := in.invoke(in.newEvent(`{}`))
+		heap, err := strconv.ParseInt(string(o.Body), 10, 64)
+		if o.Kind != "response" || err != nil {
+			t.Fatalf("%d MB: %v", mb, o)
+		}
+		if limit := mb << 20; heap > limit*86/100 || heap < limit/2 {
+			t.Errorf("%d MB: max heap %d bytes, want about 85%% of %d", mb, heap, limit)
+		}
 	}
 }

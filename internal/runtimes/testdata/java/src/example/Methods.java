@@ -58,6 +58,11 @@ public class Methods {
 
     public record Order(String id, List<Line> lines, double total) {}
 
+    /** (): the JVM's maximum heap, in bytes. */
+    public long maxHeap() {
+        return Runtime.getRuntime().maxMemory();
+    }
+
     /** (InputStream, OutputStream): a stream method without Context. */
     public void copy(InputStream in, OutputStream out) throws IOException {
         out.write('[');
