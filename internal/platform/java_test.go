@@ -1,0 +1,133 @@
+package platform
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/nubo-run/nubo/internal/runtimes"
+)
+
+// compileJavaApp compiles the runtimes package's Java fixture into dir as
+// `sam build` lays out a Java function: classes at the root, the
+// (stand-in) aws-lambda-java-core in lib/.
+func compileJavaApp(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := exec.LookPath("javac"); err != nil {
+		t.Fatal("javac is not on PATH: install a JDK (default-jdk-headless)")
+	}
+	core := t.TempDir()
+	javac := func(out, cp, src string) {
+		t.Helper()
+		var files []string
+		_ = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(p, ".java") {
+				files = append(files, p)
+			}
+			return err
+		})
+		args := []string{"--release", "17", "-encoding", "UTF-8", "-d", out}
+		if cp != "" {
+			args = append(args, "-cp", cp)
+		}
+		if b, err := exec.Command("javac", append(args, files...)...).CombinedOutput(); err != nil {
+			t.Fatalf("javac %s: %v\n%s", src, err, b)
+		}
+	}
+	javac(core, "", "../runtimes/testdata/java/core")
+	javac(dir, core, "../runtimes/testdata/java/src")
+	if err := os.MkdirAll(filepath.Join(dir, "lib"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, "lib", "aws-lambda-java-core.jar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	err = filepath.WalkDir(core, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(core, p)
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err == nil {
+			var b []byte
+			if b, err = os.ReadFile(p); err == nil {
+				_, err = w.Write(b)
+			}
+		}
+		return err
+	})
+	if err == nil {
+		err = zw.Close()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestJavaFunctionsDeployAndAnswer deploys a SAM template with java21,
+// java17 and java25 functions whose CodeUri is a directory of compiled
+// classes and lib/*.jar: they answer through the Lambda API, on the exact
+// JVM where the machine has it and on a substitute (with a plan warning)
+// where it does not.
+func TestJavaFunctionsDeployAndAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	dir := copyDir(t, "testdata/java-stack")
+	compileJavaApp(t, filepath.Join(dir, "app"))
+	p := startPlatform(t, Options{})
+	lc := lambdaClientFor("http://" + p.EdgeAddr())
+
+	plan, res := deployStack(t, p, dir, nil)
+	warnings := strings.Join(plan.Warnings, "\n")
+	for _, rt := range []string{"java21", "java17", "java25"} {
+		r, err := runtimes.Resolve(rt)
+		if err != nil {
+			t.Fatalf("%s: %v (scripts/test.sh installs a JDK)", rt, err)
+		}
+		if warned := strings.Contains(warnings, "runtime "+rt+": Java "); warned == r.Exact {
+			t.Errorf("%s on Java %s (exact %v): plan warnings:\n%s", rt, r.Version, r.Exact, warnings)
+		}
+	}
+
+	got := invokeString(t, lc, res.Outputs["Echo"], `{"name":"Ada","age":17,"address":{"city":"Paris"}}`)
+	if want := `{"message":"hello Ada from Paris","nextAge":18,"admin":false,"level":"LOW"}`; got != want {
+		t.Errorf("Echo answered %s, want %s", got, want)
+	}
+
+	var ctx map[string]any
+	if err := json.Unmarshal([]byte(invokeString(t, lc, res.Outputs["Ctx"], `{}`)), &ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ctx["functionName"] != res.Outputs["Ctx"] || ctx["memoryLimitInMB"] != float64(256) || ctx["remainingPositive"] != true ||
+		!strings.HasSuffix(ctx["invokedFunctionArn"].(string), ":function:"+res.Outputs["Ctx"]) {
+		t.Errorf("Ctx answered %v", ctx)
+	}
+
+	out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String(res.Outputs["Fails"]), Payload: []byte(`{"why":"test"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		ErrorMessage, ErrorType string
+		StackTrace              []string
+	}
+	if err := json.Unmarshal(out.Payload, &doc); err != nil || aws.ToString(out.FunctionError) != "Unhandled" ||
+		doc.ErrorType != "java.lang.IllegalStateException" || doc.ErrorMessage != "boom: test" || len(doc.StackTrace) == 0 {
+		t.Errorf("Fails: function error %q, payload %s", aws.ToString(out.FunctionError), out.Payload)
+	}
+}
