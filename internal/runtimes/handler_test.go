@@ -108,3 +108,26 @@ func TestJavaHandler(t *testing.T) {
 		}
 	}
 }
+
+func FuzzJavaHandler(f *testing.F) {
+	for _, s := range []string{"example.Handler", "example.Handler::handleRequest", "a.B$C::d", "::x", "a..b", "", "é.Ü::ö"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		c, m, err := JavaHandler(h)
+		if err != nil {
+			if !errors.Is(err, ErrBadHandler) {
+				t.Fatalf("error %v is not ErrBadHandler", err)
+			}
+			return
+		}
+		whole := c
+		if m != "" {
+			whole += "::" + m
+		}
+		if c == "" || strings.Contains(c, "..") || strings.HasPrefix(c, ".") || strings.HasSuffix(c, ".") ||
+			strings.ContainsAny(c+m, ":/ ") || strings.Contains(m, ".") || whole != h {
+			t.Fatalf("JavaHandler(%q) = %q, %q", h, c, m)
+		}
+	})
+}

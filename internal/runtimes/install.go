@@ -109,9 +109,10 @@ func writeAtomic(path string, data []byte) error {
 //	go1.x      => [taskRoot/handler] (aws-lambda-go's RPC mode)
 //	python3.x  => [python interpreter, dir/python/bootstrap.py (, init line)]
 //	nodejs*.x  => [node, dir/node/bootstrap.mjs (, init line)]
-//	java*      => [/bin/sh, -c, launcher, java, flags..., -cp, cache, NuboBootstrap (, init line)]
-//	              (the launcher sizes the heap from AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
-//	              without a javac: [..., flags..., dir/java/NuboBootstrap.java (, init line)])
+//	java*      => [/bin/sh, -c, launcher, java, 0|1, -cp, cache, NuboBootstrap (, init line)]
+//	              (the launcher adds the JVM options, the heap sized from
+//	              AWS_LAMBDA_FUNCTION_MEMORY_SIZE; without a javac the bootstrap is
+//	              dir/java/NuboBootstrap.java, for the source launcher)
 //
 // The init line, given when the interpreter is a substitute for the version
 // the runtime names, is the first line the shim logs (INIT_START ...).

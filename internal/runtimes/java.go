@@ -134,27 +134,29 @@ func fileExists(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
-// javaFlags are the JVM options Lambda's Java runtimes start with, sized
-// from the function's memory by the launcher: the heap is 85% of
-// MemorySize (the JVM is told the memory it has, so it also fits under
-// nubo's RLIMIT_DATA fallback, where the JVM's defaults sized from the
-// machine's memory would not start), the serial collector, class data
-// sharing, and for Java 17 and later tiered compilation stopped at C1, as
-// Lambda does. JAVA_TOOL_OPTIONS in the function's environment adds to them.
-func javaFlags(major int) []string {
-	f := []string{"-XX:MaxRAMPercentage=85", "-XX:MinRAMPercentage=85", "-XX:+UseSerialGC", "-Xshare:auto", "-Dfile.encoding=UTF-8"}
-	if major >= 17 {
-		f = append(f, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1")
-	}
-	return f
-}
-
-// javaLauncher is the /bin/sh script that starts the JVM ($0) with
-// -XX:MaxRAM set from AWS_LAMBDA_FUNCTION_MEMORY_SIZE, which the instance's
-// environment carries and Command does not know.
-const javaLauncher = `m=${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-128}
+// javaLauncher is the /bin/sh script that starts the JVM ($0) with the
+// options Lambda's Java runtimes start with, sized from the function's
+// memory, which the instance's environment carries (Command does not know
+// it): the JVM is told it has MemorySize (-XX:MaxRAM, so it also starts
+// under nubo's RLIMIT_DATA fallback, where defaults sized from the machine's
+// memory would not) and takes 85% of it for the heap; the serial collector;
+// class data sharing; and, when $1 is 1 (Java 17 and later), tiered
+// compilation stopped at C1. An option JAVA_TOOL_OPTIONS sets in the
+// function's environment replaces the default for the same setting (the
+// JVM reads JAVA_TOOL_OPTIONS before the command line, where a default would
+// win otherwise, or conflict: two collectors).
+const javaLauncher = `t=" $JAVA_TOOL_OPTIONS "
+m=${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-128}
 case $m in ''|*[!0-9]*) m=128 ;; esac
-exec "$0" "-XX:MaxRAM=${m}m" "$@"`
+c1=$1
+shift
+f=-Xshare:auto
+case $t in *MaxRAM=*|*-Xmx*|*MaxHeapSize*) ;; *) f="$f -XX:MaxRAM=${m}m" ;; esac
+case $t in *RAMPercentage=*|*-Xmx*|*MaxHeapSize*) ;; *) f="$f -XX:MaxRAMPercentage=85 -XX:MinRAMPercentage=85" ;; esac
+case $t in *-XX:+Use*GC*) ;; *) f="$f -XX:+UseSerialGC" ;; esac
+case $t in *Tiered*) ;; *) [ "$c1" = 1 ] && f="$f -XX:+TieredCompilation -XX:TieredStopAtLevel=1" ;; esac
+case $t in *-Dfile.encoding=*) ;; *) f="$f -Dfile.encoding=UTF-8" ;; esac
+exec "$0" $f "$@"`
 
 // javaCommand is the argv of a Java instance: the launcher, the JVM, its
 // flags and the bootstrap (compiled classes, or its source file).
@@ -174,8 +176,11 @@ func (s *Set) javaCommand(runtime, handler string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime %s: %w", runtime, err)
 	}
-	argv := append([]string{"/bin/sh", "-c", javaLauncher, r.Path}, javaFlags(major)...)
-	argv = append(argv, boot...)
+	c1 := "0"
+	if major >= 17 {
+		c1 = "1"
+	}
+	argv := append([]string{"/bin/sh", "-c", javaLauncher, r.Path, c1}, boot...)
 	if !r.Exact {
 		argv = append(argv, "--nubo-init=INIT_START Runtime Version: "+runtime+" (nubo: "+r.Note()+")")
 	}

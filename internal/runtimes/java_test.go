@@ -158,6 +158,18 @@ func testJavaHandlers(t *testing.T, s *Set, root string) {
 				"types":{"i":"Integer","l":"Long","big":"BigInteger","d":"Double","s":"String","b":"Boolean","n":"null","list":"ArrayList","obj":"LinkedHashMap"}}`,
 			log: "line two",
 		},
+		"kinds": {
+			handler: "example.Kinds",
+			payload: `{"nums":[1,2,3],"nested":[{"a":1},{"b":2}],"set":["x","y","x"],"price":"12.50","letter":"z","color":"GREEN",
+				"data":"aGk=","big":9007199254740993,"ratio":0.25,"f":1.5,"sh":7,"flag":null,"byNumber":{"10":"ten","2":"two"},
+				"raw":{"k":[true,null]},"text":"caf\u00e9 \ud83d\ude00 \"q\"\n","when":86400000,"any":{"deep":[1.5,"s"]},
+				"colors":["RED","GREEN"],"grid":[["a"],["b","c"]],"hidden":"nope","Unset":"u"}`,
+			want: `{"nums":[1,2,3],"nested":[{"a":1},{"b":2}],"set":["x","y"],"price":12.50,"letter":"z","color":"GREEN",` +
+				`"data":"aGk=","big":9007199254740993,"ratio":0.25,"f":1.5,"sh":7,"byNumber":{"2":"two","10":"ten"},` +
+				`"raw":"{\"k\":[true,null]}","text":"café 😀 \"q\"\n","when":86400000,"any":{"deep":[1.5,"s"]},` +
+				`"colors":["RED","GREEN"],"grid":[["a"],["b","c"]],"stamp":"1970-01-01T00:00:00Z","computed":"CAFÉ 😀 \"Q\"\n"}`,
+			exact: true,
+		},
 		"string":        {handler: "example.StringHandler", payload: `"nubo"`, want: `"hello nubo \"quoted\" é"`, exact: true},
 		"stream":        {handler: "example.Upper", payload: `{"a":"bé"}`, want: `{"A":"BÉ"}`, exact: true, log: "stream of 11 bytes"},
 		"method":        {handler: "example.Methods::greet", payload: `{"name":"Bo"}`, want: `"hi Bo"`, exact: true},
@@ -430,7 +442,7 @@ func TestResolve_Java(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if argv[0] != "/bin/sh" || argv[3] != sdk25 || !slices.Contains(argv, filepath.Join(s.Dir(), "java", "NuboBootstrap.java")) ||
+	if argv[0] != "/bin/sh" || argv[3] != sdk25 || argv[4] != "1" || !slices.Contains(argv, filepath.Join(s.Dir(), "java", "NuboBootstrap.java")) ||
 		!strings.HasPrefix(argv[len(argv)-1], "--nubo-init=INIT_START Runtime Version: java17 (nubo: Java 17 is not installed here") {
 		t.Errorf("Command(java17) = %q", argv)
 	}
@@ -515,22 +527,66 @@ func TestJavaBootstrap_CompiledOnceElseSourceLaunched(t *testing.T) {
 	}
 }
 
-// TestJavaHeapFromMemorySize: the launcher gives the JVM the function's
-// memory, so the heap is sized from MemorySize, not from the machine.
-func TestJavaHeapFromMemorySize(t *testing.T) {
+// TestJavaLauncherOptions: the launcher gives the JVM the function's
+// memory, so the heap is sized from MemorySize, not from the machine, and
+// starts it with Lambda's options, which JAVA_TOOL_OPTIONS replaces.
+func TestJavaLauncherOptions(t *testing.T) {
 	t.Parallel()
 	needJava(t)
 	root := buildJavaFixture(t)
 	s := testSet(t)
-	for _, mb := range []int64{128, 1024} {
-		in := startInstance(t, s, javaRuntime, "example.Methods::maxHeap", root, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.FormatInt(mb, 10))
+	type jvm struct {
+		MaxHeap int64
+		GC      []string
+		Args    []string
+	}
+	run := func(env ...string) jvm {
+		t.Helper()
+		in := startInstance(t, s, javaRuntime, "example.Methods::jvm", root, env...)
 		o := in.invoke(in.newEvent(`{}`))
-		heap, err := strconv.ParseInt(string(o.Body), 10, 64)
-		if o.Kind != "response" || err != nil {
-			t.Fatalf("%d MB: %v", mb, o)
+		var j jvm
+		if err := json.Unmarshal(o.Body, &j); o.Kind != "response" || err != nil {
+			t.Fatalf("%v: %v", env, o)
 		}
-		if limit := mb << 20; heap > limit*86/100 || heap < limit/2 {
-			t.Errorf("%d MB: max heap %d bytes, want about 85%% of %d", mb, heap, limit)
+		return j
+	}
+	for _, mb := range []int64{128, 1024} {
+		j := run("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.FormatInt(mb, 10))
+		if limit := mb << 20; j.MaxHeap > limit*86/100 || j.MaxHeap < limit/2 {
+			t.Errorf("%d MB: max heap %d bytes, want about 85%% of %d", mb, j.MaxHeap, limit)
+		}
+		if !slices.Contains(j.GC, "MarkSweepCompact") || !slices.Contains(j.Args, "-XX:TieredStopAtLevel=1") || !slices.Contains(j.Args, "-XX:MaxRAM="+strconv.FormatInt(mb, 10)+"m") {
+			t.Errorf("%d MB: collectors %q, options %q", mb, j.GC, j.Args)
 		}
 	}
+	// The function's own options win: another collector, full tiered
+	// compilation, an explicit heap.
+	j := run("JAVA_TOOL_OPTIONS=-XX:+UseParallelGC -XX:TieredStopAtLevel=4 -Xmx64m")
+	if slices.Contains(j.GC, "MarkSweepCompact") || slices.Contains(j.Args, "-XX:TieredStopAtLevel=1") || j.MaxHeap > 64<<20 {
+		t.Errorf("with JAVA_TOOL_OPTIONS: collectors %q, options %q, max heap %d", j.GC, j.Args, j.MaxHeap)
+	}
+}
+
+func TestJavaProperties(t *testing.T) {
+	t.Parallel()
+	out := "Property settings:\n    file.encoding = UTF-8\n    java.class.path = \n    java.home = /usr/lib/jvm/x\n    java.library.path = /a\n        /b\n    java.version = 17.0.15\n    line.separator = \\n \n\nopenjdk version \"17.0.15\" 2025-04-15\n"
+	want := map[string]string{"file.encoding": "UTF-8", "java.home": "/usr/lib/jvm/x", "java.library.path": "/a", "java.version": "17.0.15", "line.separator": "\\n"}
+	got := javaProperties([]byte(out))
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q (all: %q)", k, got[k], v, got)
+		}
+	}
+}
+
+func FuzzJavaProperties(f *testing.F) {
+	f.Add([]byte("    java.home = /usr/lib/jvm/x\n    java.version = 21.0.2\n"))
+	f.Add([]byte(" = \n=\n a = b = c\n"))
+	f.Fuzz(func(t *testing.T, out []byte) {
+		for k, v := range javaProperties(out) {
+			if k == "" && v != "" || strings.ContainsAny(k, " \t\n") || strings.Contains(v, "\n") {
+				t.Fatalf("javaProperties(%q): %q = %q", out, k, v)
+			}
+		}
+	})
 }

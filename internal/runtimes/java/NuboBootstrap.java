@@ -161,9 +161,18 @@ public final class NuboBootstrap {
         }
 
         Invocation next() throws IOException {
-            HttpURLConnection c = open("/invocation/next", "GET");
-            int status = c.getResponseCode();
-            byte[] body = readAll(status >= 400 ? c.getErrorStream() : c.getInputStream());
+            HttpURLConnection c;
+            int status;
+            byte[] body;
+            try {
+                c = open("/invocation/next", "GET");
+                status = c.getResponseCode();
+                body = readAll(status >= 400 ? c.getErrorStream() : c.getInputStream());
+            } catch (IOException e) { // once more, on a new connection
+                c = open("/invocation/next", "GET");
+                status = c.getResponseCode();
+                body = readAll(status >= 400 ? c.getErrorStream() : c.getInputStream());
+            }
             if (status != 200) {
                 System.err.println("nubo java bootstrap: GET invocation/next: status " + status + ": " + new String(body, StandardCharsets.UTF_8));
                 System.exit(1);
@@ -205,6 +214,14 @@ public final class NuboBootstrap {
         }
 
         void post(String path, byte[] body, String errorType) throws IOException {
+            try {
+                postOnce(path, body, errorType);
+            } catch (IOException e) { // a kept-alive connection the server closed: once more
+                postOnce(path, body, errorType);
+            }
+        }
+
+        void postOnce(String path, byte[] body, String errorType) throws IOException {
             HttpURLConnection c = open(path, "POST");
             c.setDoOutput(true);
             c.setFixedLengthStreamingMode(body.length);
@@ -327,8 +344,6 @@ public final class NuboBootstrap {
                 c = Class.forName(cls, true, loader);
             } catch (ClassNotFoundException e) {
                 throw new Fault("java.lang.ClassNotFoundException", "Class not found: " + cls);
-            } catch (NoClassDefFoundError e) {
-                throw new Fault("java.lang.NoClassDefFoundError", "Class not found: " + cls + " (" + e.getMessage() + ")");
             }
             Handler h = new Handler();
             Class<?> ctx = optional(loader, CORE + "Context");
@@ -772,7 +787,7 @@ public final class NuboBootstrap {
             }
         }
 
-        static final int MAX_DEPTH = 1000;
+        static final int MAX_DEPTH = 500;
 
         // -- parsing
 
@@ -1262,7 +1277,7 @@ public final class NuboBootstrap {
             Map<String, Field> fields = new HashMap<String, Field>();
             for (Field f : c.getFields()) {
                 int mod = f.getModifiers();
-                if (!Modifier.isStatic(mod) && !Modifier.isFinal(mod)) {
+                if (!Modifier.isStatic(mod) && !Modifier.isFinal(mod) && !Modifier.isTransient(mod)) {
                     fields.put(f.getName().toLowerCase(Locale.ROOT), f);
                 }
             }
@@ -1429,7 +1444,7 @@ public final class NuboBootstrap {
                     }
                 } else {
                     for (Field f : c.getFields()) {
-                        if (!Modifier.isStatic(f.getModifiers())) {
+                        if (!Modifier.isStatic(f.getModifiers()) && !Modifier.isTransient(f.getModifiers())) {
                             props.put(f.getName(), f.get(o));
                         }
                     }

@@ -58,9 +58,17 @@ public class Methods {
 
     public record Order(String id, List<Line> lines, double total) {}
 
-    /** (): the JVM's maximum heap, in bytes. */
-    public long maxHeap() {
-        return Runtime.getRuntime().maxMemory();
+    /** (): the JVM's maximum heap, its collectors and its options. */
+    public Map<String, Object> jvm() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("maxHeap", Runtime.getRuntime().maxMemory());
+        List<String> gcs = new java.util.ArrayList<>();
+        for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcs.add(b.getName());
+        }
+        out.put("gc", gcs);
+        out.put("args", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        return out;
     }
 
     /** (InputStream, OutputStream): a stream method without Context. */
