@@ -167,7 +167,7 @@ func testJavaHandlers(t *testing.T, s *Set, root string) {
 			want: `{"nums":[1,2,3],"nested":[{"a":1},{"b":2}],"set":["x","y"],"price":12.50,"letter":"z","color":"GREEN",` +
 				`"data":"aGk=","big":9007199254740993,"ratio":0.25,"f":1.5,"sh":7,"byNumber":{"2":"two","10":"ten"},` +
 				`"raw":"{\"k\":[true,null]}","text":"café 😀 \"q\"\n","when":86400000,"any":{"deep":[1.5,"s"]},` +
-				`"colors":["RED","GREEN"],"grid":[["a"],["b","c"]],"stamp":"1970-01-01T00:00:00Z","computed":"CAFÉ 😀 \"Q\"\n"}`,
+				`"colors":["RED","GREEN"],"grid":[["a"],["b","c"]],"stamp":"1970-01-01T00:00:00Z","computed":"CAFÉ 😀 \"Q\"\n","isBase64Encoded":false}`,
 			exact: true,
 		},
 		"string":        {handler: "example.StringHandler", payload: `"nubo"`, want: `"hello nubo \"quoted\" é"`, exact: true},

@@ -38,6 +38,10 @@ public class Kinds implements RequestHandler<Kinds.All, Kinds.All> {
         private String hidden = "secret";
         public transient String unset;
 
+        public Boolean getIsBase64Encoded() {
+            return Boolean.FALSE;
+        }
+
         public String getComputed() {
             return text == null ? null : text.toUpperCase();
         }
