@@ -206,7 +206,7 @@ public final class NuboBootstrap {
         }
 
         HttpURLConnection open(String path, String method) throws IOException {
-            HttpURLConnection c = (HttpURLConnection) new URL(base + path).openConnection(java.net.Proxy.NO_PROXY);
+            HttpURLConnection c = (HttpURLConnection) java.net.URI.create(base + path).toURL().openConnection(java.net.Proxy.NO_PROXY);
             c.setRequestMethod(method);
             c.setReadTimeout(0);
             c.setUseCaches(false);
