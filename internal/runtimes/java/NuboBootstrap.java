@@ -1062,7 +1062,56 @@ public final class NuboBootstrap {
             if (isRecord(c)) {
                 return record(v, c);
             }
+            if (!(v instanceof Map)) {
+                Object o = fromScalar(v, c);
+                if (o != null) {
+                    return o;
+                }
+            }
             return pojo(v, c);
+        }
+
+        /**
+         * fromScalar reads a value type from a string (a public static
+         * parse, valueOf, fromString or of, or a constructor taking a
+         * String: java.time, UUID, URI, Joda-Time) or from an integral
+         * number (ofEpochMilli or a constructor taking a long: epoch
+         * milliseconds); null when c has none of them.
+         */
+        static Object fromScalar(Object v, Class<?> c) {
+            Class<?>[][] params;
+            Object arg;
+            if (v instanceof String) {
+                params = new Class<?>[][] {{String.class}, {CharSequence.class}};
+                arg = v;
+            } else if (v instanceof Num && ((Num) v).integral()) {
+                params = new Class<?>[][] {{long.class}};
+                arg = Long.valueOf(((Num) v).text);
+            } else {
+                return null;
+            }
+            for (Class<?>[] ps : params) {
+                for (String name : new String[] {"parse", "valueOf", "fromString", "of", "ofEpochMilli"}) {
+                    try {
+                        Method m = c.getMethod(name, ps);
+                        if (Modifier.isStatic(m.getModifiers()) && c.isAssignableFrom(m.getReturnType())) {
+                            return m.invoke(null, arg);
+                        }
+                    } catch (NoSuchMethodException e) {
+                        // try the next
+                    } catch (InvocationTargetException | IllegalAccessException e) {
+                        throw new IllegalArgumentException("cannot read " + v + " as " + c.getName() + ": " + unwrap(e));
+                    }
+                }
+                try {
+                    return c.getConstructor(ps).newInstance(arg);
+                } catch (NoSuchMethodException e) {
+                    // try the next
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalArgumentException("cannot read " + v + " as " + c.getName() + ": " + unwrap(e));
+                }
+            }
+            return null;
         }
 
         static Object convertParameterized(Object v, ParameterizedType p) {
@@ -1268,7 +1317,7 @@ public final class NuboBootstrap {
             Map<String, Method> setters = new HashMap<String, Method>();
             for (Method m : c.getMethods()) {
                 if (m.getName().startsWith("set") && m.getName().length() > 3 && m.getParameterTypes().length == 1 && !Modifier.isStatic(m.getModifiers())) {
-                    String k = propertyName(m.getName().substring(3)).toLowerCase(Locale.ROOT);
+                    String k = key(propertyName(m.getName().substring(3)));
                     if (!setters.containsKey(k)) {
                         setters.put(k, m);
                     }
@@ -1278,11 +1327,11 @@ public final class NuboBootstrap {
             for (Field f : c.getFields()) {
                 int mod = f.getModifiers();
                 if (!Modifier.isStatic(mod) && !Modifier.isFinal(mod) && !Modifier.isTransient(mod)) {
-                    fields.put(f.getName().toLowerCase(Locale.ROOT), f);
+                    fields.put(key(f.getName()), f);
                 }
             }
             for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                String k = ((String) e.getKey()).toLowerCase(Locale.ROOT);
+                String k = key((String) e.getKey());
                 try {
                     Method s = setters.get(k);
                     if (s != null) {
@@ -1328,14 +1377,14 @@ public final class NuboBootstrap {
             }
             Map<String, Object> byName = new HashMap<String, Object>();
             for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                byName.put(((String) e.getKey()).toLowerCase(Locale.ROOT), e.getValue());
+                byName.put(key((String) e.getKey()), e.getValue());
             }
             Method[] acc = components(c);
             Class<?>[] types = new Class<?>[acc.length];
             Object[] args = new Object[acc.length];
             for (int i = 0; i < acc.length; i++) {
                 types[i] = acc[i].getReturnType();
-                args[i] = convert(byName.get(acc[i].getName().toLowerCase(Locale.ROOT)), acc[i].getGenericReturnType());
+                args[i] = convert(byName.get(key(acc[i].getName())), acc[i].getGenericReturnType());
             }
             try {
                 Constructor<?> k = c.getDeclaredConstructor(types);
@@ -1347,6 +1396,22 @@ public final class NuboBootstrap {
             } catch (ReflectiveOperationException e) {
                 throw new IllegalArgumentException("cannot create record " + c.getName() + ": " + e);
             }
+        }
+
+        /**
+         * key is how a JSON key meets a property: case-insensitively (as
+         * Lambda's serializer), and without '-' and '_' ("detail-type" is
+         * detailType, "first_name" firstName).
+         */
+        static String key(String name) {
+            StringBuilder b = new StringBuilder(name.length());
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c != '-' && c != '_') {
+                    b.append(Character.toLowerCase(c));
+                }
+            }
+            return b.toString();
         }
 
         /** propertyName is Jackson's name for a getter or setter suffix: leading capitals lowered. */
@@ -1427,8 +1492,8 @@ public final class NuboBootstrap {
                 b.append(((Date) o).getTime());
             } else if (o instanceof Calendar) {
                 b.append(((Calendar) o).getTimeInMillis());
-            } else if (o.getClass().getName().startsWith("java.")) {
-                quote(o.toString(), b); // java.time and the like: their ISO text
+            } else if (o.getClass().getName().startsWith("java.") || o.getClass().getName().startsWith("org.joda.time.")) {
+                quote(o.toString(), b); // java.time, Joda-Time and the like: their ISO text
             } else {
                 writeBean(o, b, depth);
             }

@@ -35,6 +35,11 @@ public class Kinds implements RequestHandler<Kinds.All, Kinds.All> {
         public List<Color> colors;
         public String[][] grid;
         public Instant stamp;
+        public java.util.UUID uuid;
+        public java.net.URI uri;
+        public java.time.OffsetDateTime at;
+        public Instant epoch;
+        public String detailType;
         private String hidden = "secret";
         public transient String unset;
 
