@@ -165,13 +165,13 @@ func testJavaHandlers(t *testing.T, s *Set, root string) {
 				"raw":{"k":[true,null]},"text":"caf\u00e9 \ud83d\ude00 \"q\"\n","when":86400000,"any":{"deep":[1.5,"s"]},
 				"colors":["RED","GREEN"],"grid":[["a"],["b","c"]],"hidden":"nope","Unset":"u",
 				"uuid":"0b7e1c2a-5f1e-4b7a-9c53-0f4d2b1e8a11","uri":"https://example.com/a?b=c","at":"2026-12-07T10:15:30+01:00",
-				"epoch":86400000,"detail-type":"Scheduled Event"}`,
+				"epoch":86400000,"detail-type":"Scheduled Event","buf":"aGk="}`,
 			want: `{"nums":[1,2,3],"nested":[{"a":1},{"b":2}],"set":["x","y"],"price":12.50,"letter":"z","color":"GREEN",` +
 				`"data":"aGk=","big":9007199254740993,"ratio":0.25,"f":1.5,"sh":7,"byNumber":{"2":"two","10":"ten"},` +
 				`"raw":"{\"k\":[true,null]}","text":"café 😀 \"q\"\n","when":86400000,"any":{"deep":[1.5,"s"]},` +
 				`"colors":["RED","GREEN"],"grid":[["a"],["b","c"]],"stamp":"1970-01-01T00:00:00Z",` +
 				`"uuid":"0b7e1c2a-5f1e-4b7a-9c53-0f4d2b1e8a11","uri":"https://example.com/a?b=c","at":"2026-12-07T10:15:30+01:00",` +
-				`"epoch":"1970-01-02T00:00:00Z","detailType":"Scheduled Event","computed":"CAFÉ 😀 \"Q\"\n","isBase64Encoded":false}`,
+				`"epoch":"1970-01-02T00:00:00Z","detailType":"Scheduled Event","buf":"aGk=","computed":"CAFÉ 😀 \"Q\"\n","isBase64Encoded":false}`,
 			exact: true,
 		},
 		"string":        {handler: "example.StringHandler", payload: `"nubo"`, want: `"hello nubo \"quoted\" é"`, exact: true},

@@ -1047,6 +1047,9 @@ public final class NuboBootstrap {
             if (c == byte[].class && v instanceof String) {
                 return Base64.getDecoder().decode((String) v);
             }
+            if (c == java.nio.ByteBuffer.class && v instanceof String) {
+                return java.nio.ByteBuffer.wrap(Base64.getDecoder().decode((String) v));
+            }
             if (c.isArray()) {
                 return array(v, c.getComponentType());
             }
@@ -1456,6 +1459,11 @@ public final class NuboBootstrap {
                 quote(((Enum<?>) o).name(), b);
             } else if (o instanceof byte[]) {
                 quote(Base64.getEncoder().encodeToString((byte[]) o), b);
+            } else if (o instanceof java.nio.ByteBuffer) {
+                java.nio.ByteBuffer bb = ((java.nio.ByteBuffer) o).duplicate();
+                byte[] bs = new byte[bb.remaining()];
+                bb.get(bs);
+                quote(Base64.getEncoder().encodeToString(bs), b);
             } else if (o instanceof Map) {
                 b.append('{');
                 boolean first = true;

@@ -40,6 +40,7 @@ public class Kinds implements RequestHandler<Kinds.All, Kinds.All> {
         public java.time.OffsetDateTime at;
         public Instant epoch;
         public String detailType;
+        public java.nio.ByteBuffer buf;
         private String hidden = "secret";
         public transient String unset;
 
