@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -80,9 +82,9 @@ func compileJavaApp(t *testing.T, dir string) {
 
 // TestJavaFunctionsDeployAndAnswer deploys a SAM template with java21,
 // java17 and java25 functions whose CodeUri is a directory of compiled
-// classes and lib/*.jar: they answer through the Lambda API, on the exact
-// JVM where the machine has it and on a substitute (with a plan warning)
-// where it does not.
+// classes and lib/*.jar: they answer through the Lambda API and an Api
+// event, on the exact JVM where the machine has it and on a substitute
+// (with a plan warning) where it does not.
 func TestJavaFunctionsDeployAndAnswer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs function processes")
@@ -116,6 +118,18 @@ func TestJavaFunctionsDeployAndAnswer(t *testing.T) {
 	if ctx["functionName"] != res.Outputs["Ctx"] || ctx["memoryLimitInMB"] != float64(256) || ctx["remainingPositive"] != true ||
 		!strings.HasSuffix(ctx["invokedFunctionArn"].(string), ":function:"+res.Outputs["Ctx"]) {
 		t.Errorf("Ctx answered %v", ctx)
+	}
+
+	// `sam init`'s Java hello world: an Api event, the API Gateway event classes.
+	resp, err := http.Get("http://" + p.HTTPAddr() + "/_api/" + res.Outputs["RestApiId"] + "/Prod/hello?name=sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Custom-Header") != "application/json" ||
+		string(body) != `{"message":"hello sam","method":"GET","resource":"/hello","stage":"Prod","hasSourceIp":true}` {
+		t.Errorf("GET /hello: %d %v %s", resp.StatusCode, resp.Header, body)
 	}
 
 	out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String(res.Outputs["Fails"]), Payload: []byte(`{"why":"test"}`)})

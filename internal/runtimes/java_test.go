@@ -174,6 +174,16 @@ func testJavaHandlers(t *testing.T, s *Set, root string) {
 				`"epoch":"1970-01-02T00:00:00Z","detailType":"Scheduled Event","buf":"aGk=","computed":"CAFÉ 😀 \"Q\"\n","isBase64Encoded":false}`,
 			exact: true,
 		},
+		"api-gateway-event": {
+			handler: "example.HelloApi",
+			payload: `{"resource":"/hello","path":"/hello","httpMethod":"GET","headers":{"Host":"x"},"multiValueHeaders":{"Host":["x"]},
+				"queryStringParameters":{"name":"nubo"},"multiValueQueryStringParameters":{"name":["nubo"]},"pathParameters":null,
+				"stageVariables":null,"requestContext":{"resourceId":"r1","resourcePath":"/hello","httpMethod":"GET","requestTimeEpoch":1733570000000,
+				"path":"/Prod/hello","accountId":"000000000000","protocol":"HTTP/1.1","stage":"Prod","domainPrefix":"x","requestId":"id-1",
+				"identity":{"sourceIp":"127.0.0.1","userAgent":"curl/8"},"domainName":"x","apiId":"abc"},"body":null,"isBase64Encoded":false}`,
+			want: `{"statusCode":200,"headers":{"X-Custom-Header":"application/json","Content-Type":"application/json"},` +
+				`"body":"{\"message\":\"hello nubo\",\"method\":\"GET\",\"resource\":\"/hello\",\"stage\":\"Prod\",\"hasSourceIp\":true}"}`,
+		},
 		"string":        {handler: "example.StringHandler", payload: `"nubo"`, want: `"hello nubo \"quoted\" é"`, exact: true},
 		"stream":        {handler: "example.Upper", payload: `{"a":"bé"}`, want: `{"A":"BÉ"}`, exact: true, log: "stream of 11 bytes"},
 		"method":        {handler: "example.Methods::greet", payload: `{"name":"Bo"}`, want: `"hi Bo"`, exact: true},
