@@ -184,6 +184,9 @@ func testJavaHandlers(t *testing.T, s *Set, root string) {
 			want: `{"statusCode":200,"headers":{"X-Custom-Header":"application/json","Content-Type":"application/json"},` +
 				`"body":"{\"message\":\"hello nubo\",\"method\":\"GET\",\"resource\":\"/hello\",\"stage\":\"Prod\",\"hasSourceIp\":true}"}`,
 		},
+		"void":          {handler: "example.Methods::nothing", payload: `{}`, want: `null`, exact: true, log: "nothing returned"},
+		"overloaded":    {handler: "example.Methods::over", payload: `{}`, want: `"two"`, exact: true},
+		"inherited":     {handler: "example.Inherited", payload: `{"name":"Lin","age":7}`, want: `"Lin is 7"`, exact: true},
 		"string":        {handler: "example.StringHandler", payload: `"nubo"`, want: `"hello nubo \"quoted\" é"`, exact: true},
 		"stream":        {handler: "example.Upper", payload: `{"a":"bé"}`, want: `{"A":"BÉ"}`, exact: true, log: "stream of 11 bytes"},
 		"method":        {handler: "example.Methods::greet", payload: `{"name":"Bo"}`, want: `"hi Bo"`, exact: true},
@@ -330,6 +333,7 @@ func testJavaInitErrors(t *testing.T, s *Set, root string) {
 	tests := map[string]struct{ handler, errorType, message string }{
 		"missing-class":  {"example.Missing", "java.lang.ClassNotFoundException", "Class not found: example.Missing"},
 		"ctor-throws":    {"example.BadInit", "java.lang.IllegalArgumentException", "no config"},
+		"static-init":    {"example.BadStatic::handle", "java.lang.ExceptionInInitializerError", ""},
 		"missing-method": {"example.Methods::nope", "java.lang.NoSuchMethodException", "No public method named nope with appropriate method signature found on class example.Methods"},
 	}
 	for name, tc := range tests {
@@ -343,6 +347,9 @@ func testJavaInitErrors(t *testing.T, s *Set, root string) {
 			e := decodeJavaError(t, o.Body)
 			if e.ErrorType != tc.errorType || e.ErrorMessage != tc.message || e.StackTrace == nil {
 				t.Errorf("init error %s", o.Body)
+			}
+			if name == "static-init" && (e.Cause == nil || e.Cause.ErrorType != "java.lang.IllegalStateException" || e.Cause.ErrorMessage != "no table name") {
+				t.Errorf("init error's cause: %s", o.Body)
 			}
 			if h := o.Header.Get("Lambda-Runtime-Function-Error-Type"); h != tc.errorType {
 				t.Errorf("error type header %q", h)

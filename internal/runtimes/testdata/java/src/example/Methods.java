@@ -12,6 +12,20 @@ import java.util.Map;
 
 /** Handlers named Class::method. */
 public class Methods {
+    /** void: the response is null. */
+    public void nothing(Map<String, Object> in) {
+        System.out.println("nothing returned");
+    }
+
+    /** Overloaded: Lambda calls the one with the most parameters. */
+    public String over(Map<String, Object> in) {
+        return "one";
+    }
+
+    public String over(Map<String, Object> in, Context c) {
+        return "two";
+    }
+
     /** (I): no Context. */
     public String greet(Map<String, String> in) {
         return "hi " + in.get("name");
