@@ -34,6 +34,8 @@ type registry struct {
 	eic  jetstream.KeyValue
 	code jetstream.ObjectStore
 
+	layerKV jetstream.KeyValue // layers.go: opened on first use
+
 	mu       sync.Mutex
 	unpacked map[string]bool // hex sha -> directory known to exist
 
@@ -125,7 +127,7 @@ func (r *registry) follow(w jetstream.KeyWatcher) {
 func (r *registry) remember(name string, c *Config, rev uint64) {
 	if c != nil {
 		cc := *c
-		cc.CodeDir = ""
+		cc.CodeDir, cc.OptDir = "", ""
 		c = &cc
 	}
 	r.cacheMu.Lock()
@@ -310,6 +312,9 @@ func (r *registry) materialise(ctx context.Context, c *Config) error {
 		r.mu.Unlock()
 	}
 	c.CodeDir = dir
+	if c.OptDir, err = r.optDir(ctx, c.Layers); err != nil {
+		return fmt.Errorf("function %q: %w", c.Name, err)
+	}
 	return nil
 }
 
