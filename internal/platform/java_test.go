@@ -19,15 +19,15 @@ import (
 	"github.com/nubo-run/nubo/internal/runtimes"
 )
 
-// compileJavaApp compiles the runtimes package's Java fixture into dir as
-// `sam build` lays out a Java function: classes at the root, the
-// (stand-in) aws-lambda-java-core in lib/.
-func compileJavaApp(t *testing.T, dir string) {
+// compileJavaApp compiles the runtimes package's Java fixture into app as
+// `sam build` lays out a Java function: classes at the root, the (stand-in)
+// aws-lambda-java-core in lib/; and a layer's class into
+// layer/java/lib/layer.jar.
+func compileJavaApp(t *testing.T, app, layer string) {
 	t.Helper()
 	if _, err := exec.LookPath("javac"); err != nil {
 		t.Fatal("javac is not on PATH: install a JDK (default-jdk-headless)")
 	}
-	core := t.TempDir()
 	javac := func(out, cp, src string) {
 		t.Helper()
 		var files []string
@@ -45,21 +45,30 @@ func compileJavaApp(t *testing.T, dir string) {
 			t.Fatalf("javac %s: %v\n%s", src, err, b)
 		}
 	}
+	core, layerClasses := t.TempDir(), t.TempDir()
 	javac(core, "", "../runtimes/testdata/java/core")
-	javac(dir, core, "../runtimes/testdata/java/src")
-	if err := os.MkdirAll(filepath.Join(dir, "lib"), 0o755); err != nil {
+	javac(layerClasses, "", "../runtimes/testdata/java/layer")
+	javac(app, core+string(os.PathListSeparator)+layerClasses, "../runtimes/testdata/java/src")
+	writeJar(t, filepath.Join(app, "lib", "aws-lambda-java-core.jar"), core)
+	writeJar(t, filepath.Join(layer, "java", "lib", "layer.jar"), layerClasses)
+}
+
+// writeJar zips the files under dir into jar.
+func writeJar(t *testing.T, jar, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(jar), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Create(filepath.Join(dir, "lib", "aws-lambda-java-core.jar"))
+	f, err := os.Create(jar)
 	if err != nil {
 		t.Fatal(err)
 	}
 	zw := zip.NewWriter(f)
-	err = filepath.WalkDir(core, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(core, p)
+		rel, _ := filepath.Rel(dir, p)
 		w, err := zw.Create(filepath.ToSlash(rel))
 		if err == nil {
 			var b []byte
@@ -90,7 +99,7 @@ func TestJavaFunctionsDeployAndAnswer(t *testing.T) {
 		t.Skip("runs function processes")
 	}
 	dir := copyDir(t, "testdata/java-stack")
-	compileJavaApp(t, filepath.Join(dir, "app"))
+	compileJavaApp(t, filepath.Join(dir, "app"), filepath.Join(dir, "layer"))
 	p := startPlatform(t, Options{})
 	lc := lambdaClientFor("http://" + p.EdgeAddr())
 
@@ -130,6 +139,11 @@ func TestJavaFunctionsDeployAndAnswer(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Custom-Header") != "application/json" ||
 		string(body) != `{"message":"hello sam","method":"GET","resource":"/hello","stage":"Prod","hasSourceIp":true}` {
 		t.Errorf("GET /hello: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+
+	// A layer's java/lib/*.jar is on the class path.
+	if got := invokeString(t, lc, res.Outputs["UsesLayer"], `{"who":"sam"}`); got != `"shared hello sam"` {
+		t.Errorf("UsesLayer answered %s", got)
 	}
 
 	out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String(res.Outputs["Fails"]), Payload: []byte(`{"why":"test"}`)})

@@ -33,12 +33,14 @@ func needJava(t *testing.T) {
 
 // buildJavaFixture compiles testdata/java into a task root laid out as a
 // `sam build` or Gradle zip: the stand-in aws-lambda-java-core interfaces
-// in lib/aws-lambda-java-core.jar, the handlers' classes at the root.
+// in lib/aws-lambda-java-core.jar, the handlers' classes at the root; and a
+// layer's content beside it (root/../opt: java/lib/layer.jar).
 func buildJavaFixture(t *testing.T) string {
 	t.Helper()
 	work := t.TempDir()
 	root := filepath.Join(work, "task")
 	core := filepath.Join(work, "core")
+	layer := filepath.Join(work, "layer")
 	javac := func(out, cp, srcDir string) {
 		t.Helper()
 		var srcs []string
@@ -60,11 +62,15 @@ func buildJavaFixture(t *testing.T) string {
 		}
 	}
 	javac(core, "", "testdata/java/core")
-	javac(root, core, "testdata/java/src")
-	if err := os.MkdirAll(filepath.Join(root, "lib"), 0o755); err != nil {
-		t.Fatal(err)
+	javac(layer, "", "testdata/java/layer")
+	javac(root, core+string(os.PathListSeparator)+layer, "testdata/java/src")
+	for _, d := range []string{filepath.Join(root, "lib"), filepath.Join(work, "opt", "java", "lib")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	writeJar(t, filepath.Join(root, "lib", "aws-lambda-java-core.jar"), core)
+	writeJar(t, filepath.Join(work, "opt", "java", "lib", "layer.jar"), layer)
 	return root
 }
 
@@ -135,6 +141,23 @@ func TestJava(t *testing.T) {
 	t.Run("errors", func(t *testing.T) { testJavaErrors(t, s, root) })
 	t.Run("init-errors", func(t *testing.T) { testJavaInitErrors(t, s, root) })
 	t.Run("runtimes", func(t *testing.T) { testJavaRuntimes(t, s, root) })
+	t.Run("layer", func(t *testing.T) { testJavaLayer(t, s, root) })
+}
+
+// testJavaLayer: a layer's java/lib/*.jar is on the class path, as
+// /opt/java/lib is on Lambda; without the layer the class is missing.
+func testJavaLayer(t *testing.T, s *Set, root string) {
+	t.Parallel()
+	opt := filepath.Join(filepath.Dir(root), "opt")
+	in := startInstance(t, s, javaRuntime, "example.UsesLayer::handle", root, "NUBO_OPT="+opt)
+	if o := in.invoke(in.newEvent(`{"who":"layer"}`)); o.Kind != "response" || string(o.Body) != `"shared hello layer"` {
+		t.Errorf("with the layer: %v", o)
+	}
+	in = startInstance(t, s, javaRuntime, "example.UsesLayer::handle", root)
+	o := in.invoke(in.newEvent(`{"who":"layer"}`))
+	if e := decodeJavaError(t, o.Body); o.Kind != "error" || e.ErrorType != "java.lang.NoClassDefFoundError" || e.ErrorMessage != "layerlib/Shared" {
+		t.Errorf("without the layer: %v", o)
+	}
 }
 
 func testJavaHandlers(t *testing.T, s *Set, root string) {

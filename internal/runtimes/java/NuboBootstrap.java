@@ -451,14 +451,20 @@ public final class NuboBootstrap {
         }
 
         /**
-         * loader sees the task root's classes, its lib/*.jar and *.jar, and
-         * the JDK, not nubo's bootstrap.
+         * loader sees the task root's classes, its lib/*.jar and *.jar, the
+         * layers' java/lib/*.jar (Lambda's /opt/java/lib, which nubo merges
+         * into $NUBO_OPT), and the JDK, not nubo's bootstrap.
          */
         static ClassLoader loader(String root) throws IOException {
             List<URL> urls = new ArrayList<URL>();
             File dir = new File(root);
             urls.add(dir.toURI().toURL());
-            for (File d : new File[] {new File(dir, "lib"), dir}) {
+            List<File> jarDirs = new ArrayList<File>(Arrays.asList(new File(dir, "lib"), dir));
+            String opt = System.getenv("NUBO_OPT");
+            if (opt != null && !opt.isEmpty()) {
+                jarDirs.add(new File(new File(opt, "java"), "lib"));
+            }
+            for (File d : jarDirs) {
                 File[] jars = d.listFiles();
                 if (jars == null) {
                     continue;
