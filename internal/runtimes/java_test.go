@@ -381,6 +381,9 @@ func testJavaInitErrors(t *testing.T, s *Set, root string) {
 			if code := in.cmd.ProcessState.ExitCode(); code != 1 {
 				t.Errorf("exit status %d, want 1", code)
 			}
+			if log := in.out.String(); !strings.Contains(log, tc.errorType) || strings.Contains(log, "NuboBootstrap") {
+				t.Errorf("log:\n%s", log)
+			}
 		})
 	}
 }

@@ -26,8 +26,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
@@ -133,11 +131,29 @@ public final class NuboBootstrap {
         }
     }
 
-    /** logError writes a stack trace as one log record (lines joined with \r). */
+    /**
+     * logError writes an exception as one log record (lines joined with
+     * \r): its type and message, its frames above nubo's bootstrap, its
+     * causes.
+     */
     static void logError(Throwable t) {
-        StringWriter sw = new StringWriter();
-        t.printStackTrace(new PrintWriter(sw));
-        out.println(oneRecord(sw.toString().trim()));
+        StringBuilder b = new StringBuilder();
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (depth > 0) {
+                b.append("\nCaused by: ");
+            }
+            b.append(Errors.type(t));
+            if (t.getMessage() != null) {
+                b.append(": ").append(t.getMessage());
+            }
+            for (String f : Errors.frames(t)) {
+                b.append("\n\tat ").append(f);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        out.println(oneRecord(b.toString()));
     }
 
     static String oneRecord(String s) {
@@ -276,12 +292,8 @@ public final class NuboBootstrap {
             return Json.write(docMap(t, 0));
         }
 
-        static Map<String, Object> docMap(Throwable t, int depth) {
-            Map<String, Object> m = new LinkedHashMap<String, Object>();
-            if (t.getMessage() != null) {
-                m.put("errorMessage", t.getMessage());
-            }
-            m.put("errorType", type(t));
+        /** frames are t's stack frames above nubo's bootstrap (none for a Fault). */
+        static List<String> frames(Throwable t) {
             List<String> trace = new ArrayList<String>();
             if (!(t instanceof Fault)) {
                 for (StackTraceElement e : t.getStackTrace()) {
@@ -291,7 +303,16 @@ public final class NuboBootstrap {
                     trace.add(e.toString());
                 }
             }
-            m.put("stackTrace", trace);
+            return trace;
+        }
+
+        static Map<String, Object> docMap(Throwable t, int depth) {
+            Map<String, Object> m = new LinkedHashMap<String, Object>();
+            if (t.getMessage() != null) {
+                m.put("errorMessage", t.getMessage());
+            }
+            m.put("errorType", type(t));
+            m.put("stackTrace", frames(t));
             if (t.getCause() != null && t.getCause() != t && depth < 16) {
                 m.put("cause", docMap(t.getCause(), depth + 1));
             }
