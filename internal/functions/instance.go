@@ -106,6 +106,12 @@ type instance struct {
 
 	hdr [7][]string // reused header values for /next
 
+	// apiPrefix is "/" and a per-instance secret: the Runtime API answers
+	// only requests whose path begins with it. The process learns it from
+	// AWS_LAMBDA_RUNTIME_API (host:port/secret), which runtimes prepend to
+	// "/2018-06-01/..." (decision 005).
+	apiPrefix string
+
 	// RPC mode (rpc.go): rpcPort is offered to the runtime; rpc is set
 	// before ready is closed when the runtime listens on it. rpcDone
 	// receives each completed call; rpcReq and rpcResp are reused.
@@ -153,6 +159,7 @@ func newInstance(p *Pool, cfg *Config, gen, seq uint64, offerRPC bool) *instance
 		rpcDone:   make(chan *rpc.Call, 1),
 		offerRPC:  offerRPC,
 		counted:   true,
+		apiPrefix: "/" + randomHex(16),
 	}
 	for i := range in.hdr {
 		in.hdr[i] = make([]string, 1)
@@ -867,7 +874,7 @@ func (in *instance) environ(argv []string) ([]string, error) {
 		env = append(env, "_LAMBDA_SERVER_PORT="+strconv.Itoa(in.rpcPort))
 	}
 	env = append(env,
-		"AWS_LAMBDA_RUNTIME_API="+in.ln.Addr().String(),
+		"AWS_LAMBDA_RUNTIME_API="+in.ln.Addr().String()+in.apiPrefix,
 		"_HANDLER="+cfg.Handler,
 		"LAMBDA_TASK_ROOT="+cfg.CodeDir,
 		"LAMBDA_RUNTIME_DIR="+runtimeDir,
