@@ -35,10 +35,10 @@ type PoolOptions struct {
 	// three times the Runtime API's throughput. Off by default: the
 	// function listens on that port itself, so any local process could
 	// invoke it there (decision 005).
-	GoRPC bool
-	Logs           LogSink  // may be nil
-	Observer       Observer // may be nil
-	Logger         *slog.Logger
+	GoRPC    bool
+	Logs     LogSink  // may be nil
+	Observer Observer // may be nil
+	Logger   *slog.Logger
 }
 
 const (
