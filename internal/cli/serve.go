@@ -52,10 +52,7 @@ func newServeCmd() *cobra.Command {
 	f.Int64Var(&o.Functions.Logs.MaxBytes, "log-max-bytes", 1<<30, "the most function log data kept; the oldest goes first")
 	f.IntVar(&o.Functions.MaxInstances, "max-instances", 64, "function instances this node runs at most, across all functions")
 	f.DurationVar(&o.Functions.IdleTimeout, "idle-timeout", 10*time.Minute, "stop a function instance idle this long (scale to zero)")
-	f.BoolVar(&o.Functions.GoRPC, "go-rpc", false, "serve Go functions over aws-lambda-go's RPC mode: about 3x the Runtime API's throughput, but any local process can then invoke them on their RPC port")
-	var runtimeAPIOnly bool
-	f.BoolVar(&runtimeAPIOnly, "runtime-api-only", false, "")
-	_ = f.MarkDeprecated("runtime-api-only", "the Runtime API is now the default; --go-rpc opts in to RPC")
+	f.BoolVar(&o.Functions.RuntimeAPIOnly, "runtime-api-only", false, "serve Go functions over the Runtime API only, not aws-lambda-go's faster RPC mode")
 	f.DurationVar(&o.Functions.Async.AckWait, "async-ack-wait", 0, "how soon an async event a crashed node was running is run again (default 30s)")
 	_ = f.MarkHidden("async-ack-wait")
 	f.DurationVar(&o.Functions.Async.ThrottleMaxDelay, "async-throttle-max-delay", 0, "the longest wait before a throttled async event is tried again (default 5m)")

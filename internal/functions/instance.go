@@ -868,10 +868,22 @@ func (in *instance) environ(argv []string) ([]string, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if k == "GODEBUG" && in.rpcPort != 0 {
+			continue // merged below
+		}
 		env = append(env, k+"="+cfg.Environment[k])
 	}
 	if in.rpcPort != 0 {
 		env = append(env, "_LAMBDA_SERVER_PORT="+strconv.Itoa(in.rpcPort))
+		// Go 1.24+ listens with MPTCP by default, and an MPTCP listener
+		// takes no socket filter: keep the RPC listener plain TCP so nubo
+		// can keep it to itself (rpcguard_linux.go). Later GODEBUG
+		// settings win, so the function's own stay otherwise in force.
+		godebug := "multipathtcp=0"
+		if v := cfg.Environment["GODEBUG"]; v != "" {
+			godebug = v + "," + godebug
+		}
+		env = append(env, "GODEBUG="+godebug)
 	}
 	env = append(env,
 		"AWS_LAMBDA_RUNTIME_API="+in.ln.Addr().String()+in.apiPrefix,

@@ -31,14 +31,13 @@ type PoolOptions struct {
 	// Env returns extra environment for an instance (AWS_ENDPOINT_URL,
 	// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); may be nil.
 	Env func(cfg *Config) ([]string, error)
-	// GoRPC offers Go functions aws-lambda-go's RPC mode (rpc.go), about
-	// three times the Runtime API's throughput. Off by default: the
-	// function listens on that port itself, so any local process could
-	// invoke it there (decision 005).
-	GoRPC    bool
-	Logs     LogSink  // may be nil
-	Observer Observer // may be nil
-	Logger   *slog.Logger
+	// RuntimeAPIOnly keeps every instance on the Runtime API: Go functions
+	// are not offered aws-lambda-go's RPC mode (rpc.go). It is forced on
+	// where nubo cannot keep other processes off the RPC port.
+	RuntimeAPIOnly bool
+	Logs           LogSink  // may be nil
+	Observer       Observer // may be nil
+	Logger         *slog.Logger
 }
 
 const (
@@ -130,6 +129,12 @@ func NewPool(o PoolOptions) (*Pool, error) {
 		drained:  make(chan struct{}),
 		stopping: make(chan struct{}),
 		closed:   make(chan struct{}),
+	}
+	if !o.RuntimeAPIOnly {
+		if err := rpcGuardSupported(); err != nil {
+			p.o.RuntimeAPIOnly = true
+			p.log.Warn("Go functions use the Runtime API: their RPC port could not be kept to nubo", "err", err)
+		}
 	}
 	return p, nil
 }
@@ -331,7 +336,7 @@ func (p *Pool) acquire(cfg *Config, stream bool) (in *instance, cold bool, err e
 			stale = append(stale, victim)
 		}
 		p.seq++
-		in = newInstance(p, cfg, fs.gen, p.seq, p.o.GoRPC && !fs.streams && rpcRuntime(cfg))
+		in = newInstance(p, cfg, fs.gen, p.seq, !p.o.RuntimeAPIOnly && !fs.streams && rpcRuntime(cfg))
 		p.all[in] = struct{}{}
 		p.total++
 		cold = true

@@ -284,8 +284,8 @@ func TestPoolEnvironment(t *testing.T) {
 
 func testPoolEnvironment(t *testing.T, apiOnly bool) {
 	p := newTestPool(t, PoolOptions{
-		GoRPC:  !apiOnly,
-		Region: "eu-west-1",
+		RuntimeAPIOnly: apiOnly,
+		Region:         "eu-west-1",
 		Env: func(cfg *Config) ([]string, error) {
 			return []string{"AWS_ENDPOINT_URL=http://127.0.0.1:4566", "AWS_ACCESS_KEY_ID=AKIDFN", "_LAMBDA_SERVER_PORT=9"}, nil
 		},

@@ -37,11 +37,11 @@ func TestTransportChoice(t *testing.T) {
 		{"aws-lambda-go listens on the RPC port", "echo", "provided.al2023", false, "rpc"},
 		{"go1.x", "echo", "go1.x", false, "rpc"},
 		{"built with lambda.norpc: Runtime API", "echo-norpc", "provided.al2023", false, "runtime-api"},
-		{"RPC not opted in (the default)", "echo", "provided.al2023", true, "runtime-api"},
+		{"RuntimeAPIOnly", "echo", "provided.al2023", true, "runtime-api"},
 		{"not a Go runtime: never offered", "echo", "python3.12", false, "runtime-api"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newTestPool(t, PoolOptions{GoRPC: !tt.apiOnly})
+			p := newTestPool(t, PoolOptions{RuntimeAPIOnly: tt.apiOnly})
 			cfg := testConfig(tt.fn)
 			cfg.Runtime = tt.runtime
 			for i := range 3 {
@@ -74,7 +74,7 @@ func TestTransportParity(t *testing.T) {
 	frames := regexp.MustCompile(`,"stackTrace":\[.*\]`)
 	run := func(t *testing.T, apiOnly bool, fn, payload string, timeout time.Duration) outcome {
 		sink := &recordingSink{}
-		p := newTestPool(t, PoolOptions{GoRPC: !apiOnly, Logs: sink})
+		p := newTestPool(t, PoolOptions{RuntimeAPIOnly: apiOnly, Logs: sink})
 		cfg := testConfig(fn)
 		if timeout > 0 {
 			cfg.Timeout = timeout
@@ -169,7 +169,7 @@ func trim(b []byte) string {
 // streamed invocation gets a Runtime API instance of its own, chunk by
 // chunk, and the RPC instance stays warm for buffered calls.
 func TestTransportStreamAfterRPC(t *testing.T) {
-	p := newTestPool(t, PoolOptions{GoRPC: true})
+	p := newTestPool(t, PoolOptions{})
 	cfg := testConfig("stream")
 	if res := invoke(t, p, cfg, `{"chunks":["a","b"]}`); string(res.Payload) != "ab" {
 		t.Fatalf("buffered = %q", res.Payload)

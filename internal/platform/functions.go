@@ -19,12 +19,11 @@ import (
 type FunctionsOptions struct {
 	MaxInstances int           // server-wide instance limit
 	IdleTimeout  time.Duration // stop instances idle this long
-	// GoRPC serves Go functions over aws-lambda-go's RPC mode instead of
-	// the Runtime API: faster, but open to any local process (decisions
-	// 004 and 005).
-	GoRPC bool
-	Async functions.AsyncOptions
-	Logs  functions.LogOptions
+	// RuntimeAPIOnly keeps Go functions on the Runtime API instead of
+	// aws-lambda-go's RPC mode (decision 004).
+	RuntimeAPIOnly bool
+	Async          functions.AsyncOptions
+	Logs           functions.LogOptions
 }
 
 // buildFunctions wires the functions context: the log store and metrics the
@@ -36,16 +35,16 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 	p.Metrics = functions.NewMetrics()
 	var svc *functions.Service // the pool asks it for instance credentials
 	pool, err := functions.NewPool(functions.PoolOptions{
-		WorkDir:      filepath.Join(o.DataDir, "functions", "instances"),
-		Region:       o.Region,
-		MaxInstances: o.Functions.MaxInstances,
-		IdleTimeout:  o.Functions.IdleTimeout,
-		GoRPC:        o.Functions.GoRPC,
-		Command:      p.shims.command,
-		Env:          func(c *functions.Config) ([]string, error) { return svc.InstanceEnv(c) },
-		Logs:         p.FnLogs,
-		Observer:     p.Metrics,
-		Logger:       o.Logger.With("part", "pool"),
+		WorkDir:        filepath.Join(o.DataDir, "functions", "instances"),
+		Region:         o.Region,
+		MaxInstances:   o.Functions.MaxInstances,
+		IdleTimeout:    o.Functions.IdleTimeout,
+		RuntimeAPIOnly: o.Functions.RuntimeAPIOnly,
+		Command:        p.shims.command,
+		Env:            func(c *functions.Config) ([]string, error) { return svc.InstanceEnv(c) },
+		Logs:           p.FnLogs,
+		Observer:       p.Metrics,
+		Logger:         o.Logger.With("part", "pool"),
 	})
 	if err != nil {
 		return err
