@@ -39,6 +39,12 @@ func rpcGuardSupported() error {
 }
 
 func probeRPCGuard() error {
+	// Yama at 2 or 3 denies a parent pidfd_getfd on its child.
+	if b, err := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope"); err == nil {
+		if v := strings.TrimSpace(string(b)); v != "0" && v != "1" {
+			return fmt.Errorf("kernel.yama.ptrace_scope is %s", v)
+		}
+	}
 	if ip := net.ParseIP(rpcLoopback()); ip == nil || ip.To4() == nil {
 		return fmt.Errorf("localhost is %s, not IPv4", rpcLoopback())
 	}
@@ -67,16 +73,18 @@ func probeRPCGuard() error {
 // listener may be in it or in one of its descendants.
 func guardRPC(pid, port int, conn net.Conn) error {
 	local, ok := conn.LocalAddr().(*net.TCPAddr)
-	if !ok || local.IP.To4() == nil {
-		return fmt.Errorf("rpc guard: nubo's end %v is not IPv4 TCP", conn.LocalAddr())
+	listener, ok2 := conn.RemoteAddr().(*net.TCPAddr)
+	if !ok || !ok2 || local.IP.To4() == nil || listener.IP.To4() == nil {
+		return fmt.Errorf("rpc guard: connection %v -> %v is not IPv4 TCP", conn.LocalAddr(), conn.RemoteAddr())
 	}
 	socks, err := readTCP4(pid)
 	if err != nil {
 		return err
 	}
 	var inode string
+	ours := func(s tcpSock) bool { return s.localPort == port && s.localIP.Equal(listener.IP) }
 	for _, s := range socks {
-		if s.localPort == port && s.state == tcpListen {
+		if ours(s) && s.state == tcpListen {
 			inode = s.inode
 			break
 		}
@@ -102,7 +110,10 @@ func guardRPC(pid, port int, conn net.Conn) error {
 		return err
 	}
 	for _, s := range socks {
-		if s.localPort == port && s.state != tcpListen && !(s.remotePort == local.Port && s.remoteIP.Equal(local.IP)) {
+		if !ours(s) || s.state == tcpListen || s.state == tcpTimeWait || s.state == tcpClose {
+			continue // a TIME_WAIT here is an earlier instance's, on a port now reused
+		}
+		if !(s.remotePort == local.Port && s.remoteIP.Equal(local.IP)) {
 			return fmt.Errorf("rpc guard: a foreign connection from %s:%d reached the RPC port before it was guarded", s.remoteIP, s.remotePort)
 		}
 	}
@@ -152,9 +163,15 @@ func attachPeerFilter(fd int, peer *net.TCPAddr) error {
 	return nil
 }
 
-const tcpListen = 0x0A
+// TCP states in /proc/net/tcp.
+const (
+	tcpTimeWait = 0x06
+	tcpClose    = 0x07
+	tcpListen   = 0x0A
+)
 
 type tcpSock struct {
+	localIP    net.IP
 	localPort  int
 	remoteIP   net.IP
 	remotePort int
@@ -189,7 +206,7 @@ func parseTCPLine(line string) (tcpSock, error) {
 	if len(f) < 10 {
 		return tcpSock{}, fmt.Errorf("short line %q", line)
 	}
-	_, lport, err := parseHexAddr(f[1])
+	lip, lport, err := parseHexAddr(f[1])
 	if err != nil {
 		return tcpSock{}, err
 	}
@@ -201,7 +218,7 @@ func parseTCPLine(line string) (tcpSock, error) {
 	if err != nil {
 		return tcpSock{}, fmt.Errorf("state %q: %w", f[3], err)
 	}
-	return tcpSock{localPort: lport, remoteIP: rip, remotePort: rport, state: int(st), inode: f[9]}, nil
+	return tcpSock{localIP: lip, localPort: lport, remoteIP: rip, remotePort: rport, state: int(st), inode: f[9]}, nil
 }
 
 // parseHexAddr reads "0100007F:1F90": the IPv4 address as the kernel's
