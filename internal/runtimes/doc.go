@@ -21,7 +21,7 @@
 // then exec argv with the working directory set to the task root and this
 // environment (on top of the function's own variables):
 //
-//	AWS_LAMBDA_RUNTIME_API           host:port of the instance's Runtime API
+//	AWS_LAMBDA_RUNTIME_API           host:port/secret of the instance's Runtime API
 //	_HANDLER                         the function's Handler setting
 //	LAMBDA_TASK_ROOT                 the unpacked code (same as the task root)
 //	AWS_EXECUTION_ENV                AWS_Lambda_<runtime>, e.g. AWS_Lambda_python3.12
