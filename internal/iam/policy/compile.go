@@ -266,7 +266,11 @@ func (s *cstmt) applies(r *evalRequest, checkPrincipal bool) (bool, PrincipalMat
 				return false, NoPrincipal
 			}
 		case s.notPrincipal != nil:
-			if s.notPrincipal.match(r) != NoPrincipal {
+			// "Permissions boundaries for IAM entities": a Deny with
+			// NotPrincipal always denies a principal that has a boundary,
+			// whatever NotPrincipal names.
+			bounded := r.bounded && s.effect == Deny
+			if !bounded && s.notPrincipal.match(r) != NoPrincipal {
 				return false, NoPrincipal
 			}
 			pm = ByWildcard
