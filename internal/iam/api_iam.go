@@ -137,6 +137,8 @@ func (a *API) iamOperation(ctx context.Context, action string, f form) (iamHandl
 		return a.listPolicies, "*"
 	case "SimulatePrincipalPolicy":
 		return a.simulatePrincipalPolicy, f.Get("PolicySourceArn")
+	case "SimulateCustomPolicy":
+		return a.simulateCustomPolicy, "*"
 	}
 	return nil, ""
 }

@@ -1,0 +1,308 @@
+package iam
+
+import (
+	"context"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+)
+
+// trustRoot lets the account (the server's key pair) assume the role and tag
+// its sessions.
+const trustRoot = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}`
+
+func mustTaggedRole(t *testing.T, h *harness, name, trust string, tags map[string]string) {
+	t.Helper()
+	in := &awsiam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}
+	for k, v := range tags {
+		in.Tags = append(in.Tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	if _, err := h.iam(h.root()).CreateRole(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// assume calls STS AssumeRole with the server's key pair and returns the
+// session's credentials.
+func assume(t *testing.T, h *harness, in *sts.AssumeRoleInput) awsapi.Credentials {
+	t.Helper()
+	out, err := h.sts(h.root()).AssumeRole(context.Background(), in)
+	if err != nil {
+		t.Fatalf("AssumeRole %s: %v", aws.ToString(in.RoleArn), err)
+	}
+	return awsapi.Credentials{AccessKeyID: aws.ToString(out.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey), SessionToken: aws.ToString(out.Credentials.SessionToken)}
+}
+
+func putParam(t *testing.T, h *harness, name string) {
+	t.Helper()
+	if _, err := h.ssm(h.root()).PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String("v"), Type: ssmtypes.ParameterTypeString, Overwrite: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func getParam(h *harness, c awsapi.Credentials, name string) error {
+	_, err := h.ssm(c).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String(name)})
+	return err
+}
+
+func simulate(t *testing.T, h *harness, role, caller, action, resource string, ctxKeys map[string]string) string {
+	t.Helper()
+	in := &awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(RoleARN(testAccount, "/", role)), CallerArn: aws.String(caller),
+		ActionNames: []string{action}, ResourceArns: []string{resource}}
+	for k, v := range ctxKeys {
+		in.ContextEntries = append(in.ContextEntries, iamtypes.ContextEntry{ContextKeyName: aws.String(k), ContextKeyValues: []string{v}, ContextKeyType: iamtypes.ContextKeyTypeEnumString})
+	}
+	out, err := h.iam(h.root()).SimulatePrincipalPolicy(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out.EvaluationResults[0].EvalDecision)
+}
+
+const paramPrefix = "arn:aws:ssm:us-east-1:000000000000:parameter/"
+
+// IAM's "AWS global condition context keys" (aws:PrincipalTag): a role's
+// tags are in its sessions' request context, for real requests as for the
+// simulator, with no key passed by hand.
+func TestContext_RoleTagsInRealRequests(t *testing.T) {
+	h := newHarness(t, Enforce)
+	putParam(t, h, "/app/x")
+	putParam(t, h, "/blue/x")
+	putParam(t, h, "/red/x")
+
+	mustTaggedRole(t, h, "prod-role", trustRoot, map[string]string{"env": "prod"})
+	putInline(t, h, "prod-role", "p", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/env":"prod"}}}]}`)
+	sess := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "prod-role")), RoleSessionName: aws.String("sess")})
+	mustContain(t, apiError(t, getParam(h, sess, "/app/x"), "AccessDeniedException"), "with an explicit deny in an identity-based policy")
+	if got := simulate(t, h, "prod-role", SessionARN(RoleARN(testAccount, "/", "prod-role"), "sess"), "ssm:GetParameter", paramPrefix+"app/x", nil); got != "explicitDeny" {
+		t.Errorf("simulator: %s, want explicitDeny", got)
+	}
+
+	mustTaggedRole(t, h, "team-role", trustRoot, map[string]string{"team": "blue"})
+	putInline(t, h, "team-role", "p", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"arn:aws:ssm:*:*:parameter/${aws:PrincipalTag/team}/*"}]}`)
+	team := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "team-role")), RoleSessionName: aws.String("sess")})
+	if err := getParam(h, team, "/blue/x"); err != nil {
+		t.Fatalf("${aws:PrincipalTag/team} = blue: %v", err)
+	}
+	apiError(t, getParam(h, team, "/red/x"), "AccessDeniedException")
+	if got := simulate(t, h, "team-role", SessionARN(RoleARN(testAccount, "/", "team-role"), "sess"), "ssm:GetParameter", paramPrefix+"blue/x", nil); got != "allowed" {
+		t.Errorf("simulator: %s, want allowed", got)
+	}
+}
+
+// "AWS global condition context keys" (aws:TokenIssueTime): a request made
+// with temporary credentials carries the time they were issued, sealed in
+// the session token (any node rebuilds it).
+func TestContext_TokenIssueTime(t *testing.T) {
+	h := newHarness(t, Enforce)
+	putParam(t, h, "/app/x")
+	mustRole(t, h, "temp", trustRoot)
+	putInline(t, h, "temp", "p", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Null":{"aws:TokenIssueTime":"false"}}}]}`)
+	sess := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "temp")), RoleSessionName: aws.String("sess")})
+	mustContain(t, apiError(t, getParam(h, sess, "/app/x"), "AccessDeniedException"), "explicit deny")
+	if got := simulate(t, h, "temp", SessionARN(RoleARN(testAccount, "/", "temp"), "sess"), "ssm:GetParameter", paramPrefix+"app/x", nil); got != "explicitDeny" {
+		t.Errorf("simulator: %s, want explicitDeny", got)
+	}
+
+	// The issue time is the token's, to the second.
+	_, p, err := h.keys.Lookup(sess.AccessKeyID, sess.SessionToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(p.Issued); p.Issued.IsZero() || d < 0 || d > time.Minute {
+		t.Fatalf("issued %v", p.Issued)
+	}
+}
+
+// contextKeys evaluates a request by p (or a service principal) and
+// returns the sorted names of its request context's keys.
+func contextKeys(t *testing.T, h *harness, req awsapi.AuthzRequest) []string {
+	t.Helper()
+	ev, err := h.authz.Evaluate(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range ev.Request.Context {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// TestContext_KeysPerPrincipal lists, per kind of principal, the keys of the
+// request context nubo builds ("AWS global condition context keys").
+func TestContext_KeysPerPrincipal(t *testing.T) {
+	h := newHarness(t, Enforce)
+	mustTaggedRole(t, h, "fn-role", trustRoot, map[string]string{"team": "blue"})
+	sess := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "fn-role")), RoleSessionName: aws.String("fn"),
+		SourceIdentity: aws.String("alice")})
+	_, sp, err := h.keys.Lookup(sess.AccessKeyID, sess.SessionToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, root, err := h.keys.Lookup(h.root().AccessKeyID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpReq := httptest.NewRequest("POST", "/", nil)
+	get := func(p *awsapi.Principal) awsapi.AuthzRequest {
+		return awsapi.AuthzRequest{Service: "ssm", Action: "ssm:GetParameter", Resource: paramPrefix + "x", Principal: p, HTTP: httpReq}
+	}
+	common := []string{"aws:CurrentTime", "aws:EpochTime", "aws:RequestedRegion", "aws:SecureTransport", "aws:SourceIp"}
+	iamPrincipal := []string{"aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalIsAWSService", "aws:PrincipalType", "aws:ViaAWSService", "aws:userid"}
+	for _, c := range []struct {
+		name string
+		req  awsapi.AuthzRequest
+		want []string
+	}{
+		{"root (the account's key pair)", get(&root), append(slices.Clone(common), iamPrincipal...)},
+		{"IAM role session", get(&sp), append(append(slices.Clone(common), iamPrincipal...),
+			"aws:MultiFactorAuthPresent", "aws:PrincipalTag/team", "aws:RoleSessionName", "aws:SourceIdentity", "aws:TokenIssueTime")},
+		{"role session, via CloudFormation", func() awsapi.AuthzRequest {
+			r := get(&sp)
+			r.CalledVia = []string{"cloudformation.amazonaws.com"}
+			return r
+		}(), append(append(slices.Clone(common), iamPrincipal...),
+			"aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast",
+			"aws:MultiFactorAuthPresent", "aws:PrincipalTag/team", "aws:RoleSessionName", "aws:SourceIdentity", "aws:TokenIssueTime")},
+		{"service principal invoking a function", awsapi.AuthzRequest{Service: "lambda", Action: "lambda:InvokeFunction", Resource: "arn:aws:lambda:us-east-1:000000000000:function:f",
+			ServicePrincipal: "apigateway.amazonaws.com", Context: map[string][]string{"aws:SourceArn": {"arn:aws:execute-api:us-east-1:000000000000:api1/$default/GET/x"}}},
+			[]string{"aws:CurrentTime", "aws:EpochTime", "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:RequestedRegion", "aws:SourceAccount", "aws:SourceArn"}},
+		{"anonymous (function URL, AuthType NONE)", awsapi.AuthzRequest{Service: "lambda", Action: "lambda:InvokeFunctionUrl", Resource: "arn:aws:lambda:us-east-1:000000000000:function:f",
+			ServicePrincipal: "anonymous", Context: map[string][]string{"lambda:FunctionUrlAuthType": {"NONE"}}},
+			[]string{"aws:CurrentTime", "aws:EpochTime", "aws:PrincipalType", "aws:RequestedRegion", "lambda:FunctionUrlAuthType"}},
+		{"tags in the request and on the resource", func() awsapi.AuthzRequest {
+			r := get(&sp)
+			r.RequestTags = map[string]string{"cost": "1"}
+			r.ResourceTags = map[string]string{"owner": "x"}
+			return r
+		}(), append(append(slices.Clone(common), iamPrincipal...),
+			"aws:MultiFactorAuthPresent", "aws:PrincipalTag/team", "aws:RequestTag/cost", "aws:ResourceTag/owner", "aws:RoleSessionName", "aws:SourceIdentity", "aws:TagKeys", "aws:TokenIssueTime")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			slices.Sort(c.want)
+			if got := contextKeys(t, h, c.req); !slices.Equal(got, c.want) {
+				t.Errorf("keys:\n got %s\nwant %s", strings.Join(got, " "), strings.Join(c.want, " "))
+			}
+		})
+	}
+
+	// The values a role session's context carries.
+	ev, err := h.authz.Evaluate(context.Background(), get(&sp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{
+		"aws:PrincipalArn": RoleARN(testAccount, "/", "fn-role"), "aws:PrincipalAccount": testAccount, "aws:PrincipalType": "AssumedRole",
+		"aws:PrincipalTag/team": "blue", "aws:RoleSessionName": "fn", "aws:SourceIdentity": "alice", "aws:MultiFactorAuthPresent": "false",
+		"aws:PrincipalIsAWSService": "false", "aws:ViaAWSService": "false", "aws:RequestedRegion": "us-east-1",
+	} {
+		if got := ev.Request.Context[k]; len(got) != 1 || got[0] != want {
+			t.Errorf("%s = %v, want %s", k, got, want)
+		}
+	}
+	if uid := ev.Request.Context["aws:userid"]; len(uid) != 1 || !strings.HasPrefix(uid[0], "AROA") || !strings.HasSuffix(uid[0], ":fn") {
+		t.Errorf("aws:userid = %v", uid)
+	}
+}
+
+// "Passing session tags in AWS STS": Tags on AssumeRole become the session's
+// aws:PrincipalTag/* (over the role's tags of the same key), need
+// sts:TagSession in the trust policy, and TransitiveTagKeys pass on through
+// role chaining, where they cannot be overridden.
+func TestSTS_SessionTags(t *testing.T) {
+	h := newHarness(t, Enforce)
+	ctx := context.Background()
+	putParam(t, h, "/blue/x")
+	putParam(t, h, "/red/x")
+	const byTeam = `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"arn:aws:ssm:*:*:parameter/${aws:PrincipalTag/team}/*"},
+		{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}`
+	mustTaggedRole(t, h, "tagged", trustRoot, map[string]string{"team": "red"})
+	putInline(t, h, "tagged", "p", byTeam)
+	arn := RoleARN(testAccount, "/", "tagged")
+
+	// The role's tag, then a session tag overriding it.
+	plain := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("plain")})
+	if err := getParam(h, plain, "/red/x"); err != nil {
+		t.Fatalf("role tag team=red: %v", err)
+	}
+	blue := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("blue"),
+		Tags:              []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}, {Key: aws.String("cost"), Value: aws.String("c1")}},
+		TransitiveTagKeys: []string{"team"}})
+	if err := getParam(h, blue, "/blue/x"); err != nil {
+		t.Fatalf("session tag team=blue: %v", err)
+	}
+	apiError(t, getParam(h, blue, "/red/x"), "AccessDeniedException")
+
+	// Without sts:TagSession in the trust policy, tags are refused.
+	mustRole(t, h, "no-tags", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}`)
+	_, err := h.sts(h.root()).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "no-tags")), RoleSessionName: aws.String("x1"),
+		Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}})
+	mustContain(t, apiError(t, err, "AccessDenied"), "is not authorized to perform: sts:TagSession on resource: arn:aws:iam::000000000000:role/no-tags")
+	if _, err := h.sts(h.root()).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "no-tags")), RoleSessionName: aws.String("x2")}); err != nil {
+		t.Fatalf("without tags: %v", err)
+	}
+	// A trust policy condition on the passed tags (aws:RequestTag).
+	mustRole(t, h, "cond", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:role/tagged"},"Action":["sts:AssumeRole","sts:TagSession"],
+		"Condition":{"StringEquals":{"aws:RequestTag/team":"blue"}}}]}`)
+	putInline(t, h, "cond", "p", byTeam)
+
+	// Role chaining: the transitive team=blue passes on and cannot be overridden;
+	// cost (not transitive) does not.
+	chained, err := h.sts(blue).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "cond")), RoleSessionName: aws.String("chain")})
+	if err != nil {
+		t.Fatalf("chained: %v", err)
+	}
+	cc := awsapi.Credentials{AccessKeyID: aws.ToString(chained.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(chained.Credentials.SecretAccessKey), SessionToken: aws.ToString(chained.Credentials.SessionToken)}
+	if err := getParam(h, cc, "/blue/x"); err != nil {
+		t.Fatalf("transitive team=blue: %v", err)
+	}
+	_, p, err := h.keys.Lookup(cc.AccessKeyID, cc.SessionToken)
+	if err != nil || p.Tags["team"] != "blue" || p.Tags["cost"] != "" || !slices.Equal(p.TransitiveTagKeys, []string{"team"}) {
+		t.Fatalf("chained session tags %v %v %v", p.Tags, p.TransitiveTagKeys, err)
+	}
+	_, err = h.sts(blue).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "cond")), RoleSessionName: aws.String("chain2"),
+		Tags: []ststypes.Tag{{Key: aws.String("Team"), Value: aws.String("red")}}})
+	apiError(t, err, "InvalidParameterValue")
+	// The plain session (team=red from the role, not a session tag) does not meet the condition.
+	_, err = h.sts(plain).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "cond")), RoleSessionName: aws.String("chain3")})
+	apiError(t, err, "AccessDenied")
+
+	// Bad input names the field.
+	for _, in := range []*sts.AssumeRoleInput{
+		{Tags: []ststypes.Tag{{Key: aws.String(""), Value: aws.String("v")}}},
+		{Tags: []ststypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("A"), Value: aws.String("2")}}},
+		{Tags: []ststypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}}, TransitiveTagKeys: []string{"b"}},
+		{Tags: []ststypes.Tag{{Key: aws.String("bad*key"), Value: aws.String("1")}}},
+		{SourceIdentity: aws.String("x")},
+	} {
+		in.RoleArn, in.RoleSessionName = aws.String(arn), aws.String("bad")
+		_, err := h.sts(h.root()).AssumeRole(ctx, in)
+		var code string
+		if err != nil {
+			code = err.Error()
+		}
+		if !strings.Contains(code, "ValidationError") && !strings.Contains(code, "InvalidParameterValue") {
+			t.Errorf("%+v: %v", in, err)
+		}
+	}
+}
