@@ -362,6 +362,13 @@ func (a *Authorizer) Authorize(ctx context.Context, req awsapi.AuthzRequest) err
 	} else if st := ev.Decision.Match.Statement(); st != nil {
 		b, _ := st.MarshalJSON()
 		attrs = append(attrs, "deny_policy", ev.Decision.Match.Policy.Name, "deny_statement", string(b))
+		if conds := policy.DecidingConditions(&ev.Request, ev.Decision); len(conds) > 0 {
+			parts := make([]string, len(conds))
+			for i, c := range conds {
+				parts[i] = c.String()
+			}
+			attrs = append(attrs, "deny_condition", strings.Join(parts, " and "))
+		}
 	}
 	if ev.RoleMissing {
 		attrs = append(attrs, "role_missing", roleARN)

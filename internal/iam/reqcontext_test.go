@@ -2,6 +2,8 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
+	"log/slog"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -87,7 +89,7 @@ func TestContext_RoleTagsInRealRequests(t *testing.T) {
 		{"Effect":"Allow","Action":"*","Resource":"*"},
 		{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/env":"prod"}}}]}`)
 	sess := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "prod-role")), RoleSessionName: aws.String("sess")})
-	mustContain(t, apiError(t, getParam(h, sess, "/app/x"), "AccessDeniedException"), "with an explicit deny in an identity-based policy")
+	mustContain(t, apiError(t, getParam(h, sess, "/app/x"), "AccessDeniedException"), `with an explicit deny in an identity-based policy (condition StringEquals aws:PrincipalTag/env "prod", request value "prod")`)
 	if got := simulate(t, h, "prod-role", SessionARN(RoleARN(testAccount, "/", "prod-role"), "sess"), "ssm:GetParameter", paramPrefix+"app/x", nil); got != "explicitDeny" {
 		t.Errorf("simulator: %s, want explicitDeny", got)
 	}
@@ -304,5 +306,31 @@ func TestSTS_SessionTags(t *testing.T) {
 		if !strings.Contains(code, "ValidationError") && !strings.Contains(code, "InvalidParameterValue") {
 			t.Errorf("%+v: %v", in, err)
 		}
+	}
+}
+
+// A deny by condition is logged with the condition key and the request's value.
+func TestEnforce_LogNamesDenyCondition(t *testing.T) {
+	var buf syncBuffer
+	h := newHarnessLog(t, Enforce, slog.New(slog.NewJSONHandler(&buf, nil)))
+	putParam(t, h, "/app/x")
+	mustTaggedRole(t, h, "prod-role", trustRoot, map[string]string{"env": "prod"})
+	putInline(t, h, "prod-role", "p", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Action":"ssm:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/env":"prod"}}}]}`)
+	sess := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "prod-role")), RoleSessionName: aws.String("sess")})
+	apiError(t, getParam(h, sess, "/app/x"), "AccessDeniedException")
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var e map[string]any
+		if json.Unmarshal([]byte(line), &e) == nil && e["msg"] == "iam: access denied" {
+			found = e["deny_condition"] == `StringEquals aws:PrincipalTag/env "prod", request value "prod"`
+			if !found {
+				t.Fatalf("logged %v", e)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no denial logged:\n%s", buf.String())
 	}
 }

@@ -25,6 +25,18 @@ func TestDenialMessage(t *testing.T) {
 			msg:  "User: arn:aws:sts::111122223333:assumed-role/R/F is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-east-1:111122223333:parameter/x with an explicit deny in an identity-based policy: arn:aws:iam::111122223333:policy/NoSSM",
 		},
 		{
+			name: "explicit deny by condition names the key and the request's value",
+			ps:   Policies{Identity: []*Compiled{mustCompile(t, "arn:aws:iam::111122223333:policy/NoProd", pol(deny("ssm:*", "*", cond("StringEquals", "aws:PrincipalTag/env", "prod"))))}},
+			req:  rq("ssm:GetParameter", paramARN, "aws:PrincipalTag/env=prod"),
+			msg:  "User: arn:aws:sts::111122223333:assumed-role/R/S is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-east-1:111122223333:parameter/x with an explicit deny in an identity-based policy: arn:aws:iam::111122223333:policy/NoProd (condition StringEquals aws:PrincipalTag/env \"prod\", request value \"prod\")",
+		},
+		{
+			name: "explicit deny by a Null condition names the absent key",
+			ps:   Policies{Identity: []*Compiled{mustCompile(t, "i", pol(deny("ssm:*", "*", cond("Null", "aws:SourceVpc", "true"))))}},
+			req:  rq("ssm:GetParameter", paramARN),
+			msg:  "User: arn:aws:sts::111122223333:assumed-role/R/S is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-east-1:111122223333:parameter/x with an explicit deny in an identity-based policy (condition Null aws:SourceVpc \"true\", the key is absent from the request)",
+		},
+		{
 			name:    "boundary",
 			ps:      Policies{Identity: []*Compiled{mustCompile(t, "i", pol(allow("*", "*")))}, Boundary: mustCompile(t, "b", pol(allow("s3:*", "*")))},
 			req:     get,
