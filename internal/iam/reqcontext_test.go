@@ -334,3 +334,42 @@ func TestEnforce_LogNamesDenyCondition(t *testing.T) {
 		t.Fatalf("no denial logged:\n%s", buf.String())
 	}
 }
+
+// IAM's own condition keys: the tags a request sets and those of the role it
+// acts on, and iam:PermissionsBoundary ("Actions, resources, and condition
+// keys for AWS Identity and Access Management").
+func TestIAM_ConditionKeysOfOperations(t *testing.T) {
+	h := newHarness(t, Enforce)
+	ctx := context.Background()
+	mustRole(t, h, "admin", trustRoot)
+	putInline(t, h, "admin", "p", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"blue"},"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}},
+		{"Effect":"Allow","Action":"iam:GetRole","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:GetRole","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod","iam:ResourceTag/env":"prod"}}},
+		{"Effect":"Allow","Action":"iam:PutRolePermissionsBoundary","Resource":"*","Condition":{"StringEquals":{"iam:PermissionsBoundary":"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}}}]}`)
+	sess := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "admin")), RoleSessionName: aws.String("sess")})
+	c := h.iam(sess)
+	create := func(name string, tags ...iamtypes.Tag) error {
+		_, err := c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(lambdaTrust), Tags: tags})
+		return err
+	}
+	apiError(t, create("untagged"), "AccessDenied")
+	apiError(t, create("red", iamtypes.Tag{Key: aws.String("team"), Value: aws.String("red")}), "AccessDenied")
+	apiError(t, create("extra", iamtypes.Tag{Key: aws.String("team"), Value: aws.String("blue")}, iamtypes.Tag{Key: aws.String("env"), Value: aws.String("prod")}), "AccessDenied")
+	if err := create("blue", iamtypes.Tag{Key: aws.String("team"), Value: aws.String("blue")}); err != nil {
+		t.Fatalf("team=blue: %v", err)
+	}
+
+	mustTaggedRole(t, h, "prod", lambdaTrust, map[string]string{"env": "prod"})
+	_, err := c.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("prod")})
+	mustContain(t, apiError(t, err, "AccessDenied"), `(condition StringEquals aws:ResourceTag/env "prod", request value "prod" and StringEquals iam:ResourceTag/env "prod", request value "prod")`)
+	if _, err := c.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("blue")}); err != nil {
+		t.Fatalf("GetRole blue: %v", err)
+	}
+
+	_, err = c.PutRolePermissionsBoundary(ctx, &awsiam.PutRolePermissionsBoundaryInput{RoleName: aws.String("blue"), PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
+	apiError(t, err, "AccessDenied")
+	if _, err := c.PutRolePermissionsBoundary(ctx, &awsiam.PutRolePermissionsBoundaryInput{RoleName: aws.String("blue"), PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")}); err != nil {
+		t.Fatalf("the allowed boundary: %v", err)
+	}
+}
