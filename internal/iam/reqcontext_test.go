@@ -373,3 +373,34 @@ func TestIAM_ConditionKeysOfOperations(t *testing.T) {
 		t.Fatalf("the allowed boundary: %v", err)
 	}
 }
+
+// SSM's condition keys of Parameter Store operations: ssm:Overwrite, the
+// tags PutParameter sets, and a parameter's own tags (aws:ResourceTag/*).
+func TestSSM_ConditionKeysOfOperations(t *testing.T) {
+	h := newHarness(t, Enforce)
+	ctx := context.Background()
+	putParam(t, h, "/app/x")
+	if _, err := h.ssm(h.root()).PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/app/secret"), Value: aws.String("v"), Type: ssmtypes.ParameterTypeString,
+		Tags: []ssmtypes.Tag{{Key: aws.String("secret"), Value: aws.String("true")}}}); err != nil {
+		t.Fatal(err)
+	}
+	mustRole(t, h, "writer", trustRoot)
+	putInline(t, h, "writer", "p", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"ssm:PutParameter","Resource":"*","Condition":{"StringEquals":{"ssm:Overwrite":"false","aws:RequestTag/team":"blue"}}},
+		{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*"},
+		{"Effect":"Deny","Action":"ssm:GetParameter","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/secret":"true"}}}]}`)
+	sess := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "writer")), RoleSessionName: aws.String("sess")})
+	c := h.ssm(sess)
+	_, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/app/x"), Value: aws.String("w"), Type: ssmtypes.ParameterTypeString, Overwrite: aws.Bool(true)})
+	apiError(t, err, "AccessDeniedException")
+	_, err = c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/app/new1"), Value: aws.String("w"), Type: ssmtypes.ParameterTypeString})
+	apiError(t, err, "AccessDeniedException")
+	if _, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/app/new2"), Value: aws.String("w"), Type: ssmtypes.ParameterTypeString,
+		Tags: []ssmtypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}); err != nil {
+		t.Fatalf("new, tagged team=blue: %v", err)
+	}
+	if err := getParam(h, sess, "/app/x"); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, apiError(t, getParam(h, sess, "/app/secret"), "AccessDeniedException"), `aws:ResourceTag/secret "true"`)
+}
