@@ -93,7 +93,14 @@ func callerOf(p awsapi.Principal, servicePrincipal string) caller {
 //	tags:          aws:RequestTag/*, aws:TagKeys, aws:ResourceTag/*
 func (a *Authorizer) requestContext(c *caller, req *awsapi.AuthzRequest, now time.Time) map[string][]string {
 	m := make(map[string][]string, 24+len(req.Context))
-	set := func(k string, v ...string) { m[k] = v }
+	// One backing array for the single values: a request's context costs a
+	// few allocations, not one per key.
+	one := make([]string, 0, 24)
+	set := func(k, v string) {
+		one = append(one, v)
+		n := len(one)
+		m[k] = one[n-1 : n : n]
+	}
 	set("aws:CurrentTime", now.UTC().Format(time.RFC3339))
 	set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
 	set("aws:RequestedRegion", a.store.account.Region)
@@ -133,7 +140,7 @@ func (a *Authorizer) requestContext(c *caller, req *awsapi.AuthzRequest, now tim
 		set("aws:PrincipalIsAWSService", "false")
 		set("aws:ViaAWSService", strconv.FormatBool(len(req.CalledVia) > 0))
 		if n := len(req.CalledVia); n > 0 {
-			set("aws:CalledVia", req.CalledVia...)
+			m["aws:CalledVia"] = req.CalledVia
 			set("aws:CalledViaFirst", req.CalledVia[0])
 			set("aws:CalledViaLast", req.CalledVia[n-1])
 		}
@@ -145,7 +152,7 @@ func (a *Authorizer) requestContext(c *caller, req *awsapi.AuthzRequest, now tim
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		set("aws:TagKeys", keys...)
+		m["aws:TagKeys"] = keys
 	}
 	for k, v := range req.ResourceTags {
 		set("aws:ResourceTag/"+k, v)
@@ -157,7 +164,7 @@ func (a *Authorizer) requestContext(c *caller, req *awsapi.AuthzRequest, now tim
 }
 
 // sessionContext adds a role session's keys.
-func (a *Authorizer) sessionContext(c *caller, set func(string, ...string)) {
+func (a *Authorizer) sessionContext(c *caller, set func(k, v string)) {
 	p := c.p
 	set("aws:PrincipalArn", p.RoleARN)
 	if parsed, err := awsapi.ParseARN(p.RoleARN); err == nil && parsed.AccountID != "" {
