@@ -102,6 +102,10 @@ func (a *API) iamConditionKeys(ctx context.Context, req *awsapi.AuthzRequest, f 
 		}
 	}
 	switch req.Action {
+	case "iam:UntagRole":
+		if keys := f.list("TagKeys"); len(keys) > 0 {
+			cond["aws:TagKeys"] = keys
+		}
 	case "iam:CreateRole", "iam:PutRolePermissionsBoundary":
 		if pb := f.Get("PermissionsBoundary"); pb != "" {
 			cond["iam:PermissionsBoundary"] = []string{pb}
@@ -139,6 +143,12 @@ func (a *API) iamOperation(ctx context.Context, action string, f form) (iamHandl
 		return a.listRoles, "*"
 	case "UpdateRole":
 		return a.updateRole, roleRes()
+	case "TagRole":
+		return a.tagRole, roleRes()
+	case "UntagRole":
+		return a.untagRole, roleRes()
+	case "ListRoleTags":
+		return a.listRoleTags, roleRes()
 	case "UpdateAssumeRolePolicy":
 		return a.updateAssumeRolePolicy, roleRes()
 	case "DeleteRole":
@@ -398,6 +408,45 @@ func (a *API) updateRole(ctx context.Context, f form) (any, error) {
 		return nil, err
 	}
 	return struct{}{}, nil
+}
+
+func (a *API) tagRole(ctx context.Context, f form) (any, error) {
+	r, err := a.role(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.store.TagRole(ctx, r.Name, f.tags()); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (a *API) untagRole(ctx context.Context, f form) (any, error) {
+	r, err := a.role(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.store.UntagRole(ctx, r.Name, f.list("TagKeys")); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+type listRoleTagsResult struct {
+	Tags        *xmlTags `xml:"Tags"`
+	IsTruncated bool     `xml:"IsTruncated"`
+}
+
+func (a *API) listRoleTags(ctx context.Context, f form) (any, error) {
+	r, err := a.role(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	res := listRoleTagsResult{Tags: toXMLTags(r.Tags)}
+	if res.Tags == nil {
+		res.Tags = &xmlTags{}
+	}
+	return res, nil
 }
 
 func (a *API) updateAssumeRolePolicy(ctx context.Context, f form) (any, error) {

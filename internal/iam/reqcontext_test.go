@@ -404,3 +404,42 @@ func TestSSM_ConditionKeysOfOperations(t *testing.T) {
 	}
 	mustContain(t, apiError(t, getParam(h, sess, "/app/secret"), "AccessDeniedException"), `aws:ResourceTag/secret "true"`)
 }
+
+// TagRole/UntagRole change the role's tags, and so its sessions'
+// aws:PrincipalTag/*, from the next request on.
+func TestIAM_TagRoleChangesPrincipalTags(t *testing.T) {
+	h := newHarness(t, Enforce)
+	ctx := context.Background()
+	putParam(t, h, "/app/x")
+	mustRole(t, h, "r", trustRoot)
+	putInline(t, h, "r", "p", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Action":"ssm:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/env":"prod"}}}]}`)
+	sess := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "r")), RoleSessionName: aws.String("sess")})
+	if err := getParam(h, sess, "/app/x"); err != nil {
+		t.Fatal(err)
+	}
+	c := h.iam(h.root())
+	if _, err := c.TagRole(ctx, &awsiam.TagRoleInput{RoleName: aws.String("r"), Tags: []iamtypes.Tag{{Key: aws.String("Env"), Value: aws.String("dev")}, {Key: aws.String("team"), Value: aws.String("blue")}}}); err != nil {
+		t.Fatal(err)
+	}
+	// Role tag keys match regardless of case: env replaces Env.
+	if _, err := c.TagRole(ctx, &awsiam.TagRoleInput{RoleName: aws.String("r"), Tags: []iamtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.ListRoleTags(ctx, &awsiam.ListRoleTagsInput{RoleName: aws.String("r")})
+	if err != nil || len(out.Tags) != 2 || aws.ToString(out.Tags[1].Key) != "env" || aws.ToString(out.Tags[1].Value) != "prod" {
+		t.Fatalf("ListRoleTags = %+v, %v", out, err)
+	}
+	apiError(t, getParam(h, sess, "/app/x"), "AccessDeniedException")
+	if _, err := c.UntagRole(ctx, &awsiam.UntagRoleInput{RoleName: aws.String("r"), TagKeys: []string{"ENV"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := getParam(h, sess, "/app/x"); err != nil {
+		t.Fatalf("after UntagRole: %v", err)
+	}
+	_, err = c.TagRole(ctx, &awsiam.TagRoleInput{RoleName: aws.String("r"), Tags: []iamtypes.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}})
+	apiError(t, err, "ValidationError")
+	_, err = c.TagRole(ctx, &awsiam.TagRoleInput{RoleName: aws.String("missing"), Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	apiError(t, err, "NoSuchEntity")
+}
