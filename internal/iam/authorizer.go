@@ -277,6 +277,8 @@ type Evaluation struct {
 	Decision policy.Decision
 	// RoleMissing is set when the caller's role does not exist.
 	RoleMissing bool
+	// policies are those the request was evaluated against.
+	policies policy.Policies
 }
 
 // Evaluate decides req without side effects (no logging, no usage record).
@@ -309,6 +311,7 @@ func (a *Authorizer) Evaluate(ctx context.Context, req awsapi.AuthzRequest) (Eva
 	ev.Request.Principal, ev.Request.PrincipalARN = c.arn(), c.principalARN()
 	ev.Request.Context = a.requestContext(&c, &req, now)
 	ev.Decision = policy.Evaluate(&ps, &ev.Request)
+	ev.policies = ps
 	return ev, nil
 }
 
@@ -357,17 +360,20 @@ func (a *Authorizer) Authorize(ctx context.Context, req awsapi.AuthzRequest) err
 	}
 	msg := policy.DenialMessage(&ev.Request, ev.Decision)
 	attrs := []any{"principal", ev.Request.Principal, "action", req.Action, "resource", req.Resource, "reason", ev.Decision.Reason.String()}
+	if m, failed, ok := policy.UnmetConditions(&ev.policies, &ev.Request, ev.Decision); ok {
+		// An Allow would have applied but for its condition: say which.
+		unmet := policy.JoinConditions(failed)
+		msg += " (an Allow statement's condition did not hold: " + unmet + ")"
+		b, _ := m.Statement().MarshalJSON()
+		attrs = append(attrs, "unmet_condition", unmet, "allow_policy", m.Policy.Name, "allow_statement", string(b))
+	}
 	if s, ok := policy.Suggest(&ev.Request, ev.Decision); ok {
 		attrs = append(attrs, "fix", "add to the "+s.Where, "statement", s.JSON())
 	} else if st := ev.Decision.Match.Statement(); st != nil {
 		b, _ := st.MarshalJSON()
 		attrs = append(attrs, "deny_policy", ev.Decision.Match.Policy.Name, "deny_statement", string(b))
 		if conds := policy.DecidingConditions(&ev.Request, ev.Decision); len(conds) > 0 {
-			parts := make([]string, len(conds))
-			for i, c := range conds {
-				parts[i] = c.String()
-			}
-			attrs = append(attrs, "deny_condition", strings.Join(parts, " and "))
+			attrs = append(attrs, "deny_condition", policy.JoinConditions(conds))
 		}
 	}
 	if ev.RoleMissing {

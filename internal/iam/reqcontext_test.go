@@ -443,3 +443,20 @@ func TestIAM_TagRoleChangesPrincipalTags(t *testing.T) {
 	_, err = c.TagRole(ctx, &awsiam.TagRoleInput{RoleName: aws.String("missing"), Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
 	apiError(t, err, "NoSuchEntity")
 }
+
+// An implicit denial that a condition decided names the Allow's condition
+// that did not hold, in the message and the log.
+func TestEnforce_UnmetConditionNamed(t *testing.T) {
+	var buf syncBuffer
+	h := newHarnessLog(t, Enforce, slog.New(slog.NewJSONHandler(&buf, nil)))
+	putParam(t, h, "/app/x")
+	mustRole(t, h, "r", trustRoot)
+	putInline(t, h, "r", "p", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`)
+	sess := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "r")), RoleSessionName: aws.String("sess")})
+	want := `IpAddress aws:SourceIp "10.0.0.0/8", request value "127.0.0.1"`
+	mustContain(t, apiError(t, getParam(h, sess, "/app/x"), "AccessDeniedException"),
+		`because no identity-based policy allows the ssm:GetParameter action (an Allow statement's condition did not hold: `+want+`)`)
+	if !strings.Contains(buf.String(), `"unmet_condition":"IpAddress aws:SourceIp \"10.0.0.0/8\", request value \"127.0.0.1\""`) {
+		t.Fatalf("log:\n%s", buf.String())
+	}
+}

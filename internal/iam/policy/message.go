@@ -31,12 +31,7 @@ func DenialMessage(req *Request, d Decision) string {
 		// nubo names the condition that made the Deny apply (AWS does not).
 		if conds := DecidingConditions(req, d); len(conds) > 0 {
 			b.WriteString(" (condition ")
-			for i, c := range conds {
-				if i > 0 {
-					b.WriteString(" and ")
-				}
-				b.WriteString(c.String())
-			}
+			b.WriteString(JoinConditions(conds))
 			b.WriteString(")")
 		}
 	case NoBoundaryAllow:
@@ -168,4 +163,73 @@ func DecidingConditions(req *Request, d Decision) []ConditionMatch {
 		}
 	}
 	return out
+}
+
+// UnmetConditions explains an implicit denial that a condition decided: the
+// first Allow statement of the policies the denial names (identity-based,
+// boundary, session or resource-based) that covers the action and resource
+// (and, in a resource-based policy, names the caller) but whose conditions
+// did not all hold, with the conditions that failed. ok is false when no
+// such statement exists.
+func UnmetConditions(ps *Policies, req *Request, d Decision) (m Match, failed []ConditionMatch, ok bool) {
+	if d.Allowed || d.Reason.ExplicitDeny() {
+		return Match{}, nil, false
+	}
+	r := newEvalRequest(req)
+	r.bounded = ps.Boundary != nil && !r.service
+	var list []*Compiled
+	checkPrincipal := false
+	switch d.Reason {
+	case NoBoundaryAllow:
+		if ps.Boundary != nil {
+			list = []*Compiled{ps.Boundary}
+		}
+	case NoSessionAllow:
+		list = ps.Session
+	case NoResourceAllow:
+		list, checkPrincipal = ps.Resource, true
+	default:
+		list = ps.Identity
+	}
+	for _, p := range list {
+		x, y := p.candidates(r.Action)
+		for _, idx := range [2][]int{x, y} {
+			for _, i := range idx {
+				s := &p.stmts[i]
+				if s.effect != Allow || len(s.conds) == 0 || !s.matchAction(&r) {
+					continue
+				}
+				if mr, okr := s.matchResource(&r); !mr || !okr {
+					continue
+				}
+				if checkPrincipal && (s.principal == nil || s.principal.match(&r) == NoPrincipal) {
+					continue
+				}
+				for j := range s.conds {
+					c := &s.conds[j]
+					if res, okc := c.eval(&r); okc && res {
+						continue
+					}
+					v, present := r.lookup(c.key)
+					failed = append(failed, ConditionMatch{Operator: c.op.name, Key: c.key, Values: c.raw, Request: v, Present: present && len(v) > 0})
+				}
+				if len(failed) > 0 {
+					return Match{Policy: p, Index: s.index}, failed, true
+				}
+			}
+		}
+	}
+	return Match{}, nil, false
+}
+
+// JoinConditions renders conditions for a message or a log line.
+func JoinConditions(cs []ConditionMatch) string {
+	var b strings.Builder
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString(" and ")
+		}
+		b.WriteString(c.String())
+	}
+	return b.String()
 }
