@@ -149,7 +149,11 @@ func compileInputs(f form, name string, k policy.Kind) ([]*policy.Compiled, erro
 	var out []*policy.Compiled
 	for i, doc := range f.list(name) {
 		if _, err := CheckPolicy(doc, k); err != nil {
-			return nil, iamError(fmt.Errorf("%s.member.%d: %w", name, i+1, err))
+			var mp *MalformedPolicyError
+			if errors.As(err, &mp) {
+				err = &MalformedPolicyError{Err: fmt.Errorf("%w (%s.member.%d)", mp.Err, name, i+1)}
+			}
+			return nil, iamError(err)
 		}
 		c, err := policy.Compile(name+"."+strconv.Itoa(i+1), []byte(doc))
 		if err != nil {

@@ -158,6 +158,15 @@ func (a *Authorizer) requestContext(c *caller, req *awsapi.AuthzRequest, now tim
 		set("aws:ResourceTag/"+k, v)
 	}
 	for k, v := range req.Context {
+		// Key names match regardless of case: a key given here replaces the
+		// derived one however it is spelled.
+		if _, ok := m[k]; !ok {
+			for have := range m {
+				if strings.EqualFold(have, k) {
+					delete(m, have)
+				}
+			}
+		}
 		m[k] = v
 	}
 	return m

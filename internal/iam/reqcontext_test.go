@@ -460,3 +460,55 @@ func TestEnforce_UnmetConditionNamed(t *testing.T) {
 		t.Fatalf("log:\n%s", buf.String())
 	}
 }
+
+// The simulator's ContextEntries replace the keys it derives, however their
+// names are spelled (condition key names are case-insensitive).
+func TestSimulate_ContextEntriesOverrideDerivedKeys(t *testing.T) {
+	h := newHarness(t, Enforce)
+	mustTaggedRole(t, h, "r", trustRoot, map[string]string{"team": "red"})
+	putInline(t, h, "r", "p", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}]}`)
+	caller := SessionARN(RoleARN(testAccount, "/", "r"), "sess")
+	for i := 0; i < 20; i++ { // map order must not matter
+		if got := simulate(t, h, "r", caller, "ssm:GetParameter", paramPrefix+"x", map[string]string{"AWS:PRINCIPALTAG/TEAM": "blue"}); got != "allowed" {
+			t.Fatalf("run %d: %s", i, got)
+		}
+	}
+	if got := simulate(t, h, "r", caller, "ssm:GetParameter", paramPrefix+"x", nil); got != "implicitDeny" {
+		t.Fatalf("the role's tag team=red: %s", got)
+	}
+}
+
+// SimulateCustomPolicy evaluates the given policies for CallerArn with that
+// caller's request context, and names bad input.
+func TestIAM_SimulateCustomPolicy(t *testing.T) {
+	h := newHarness(t, Enforce)
+	ctx := context.Background()
+	c := h.iam(h.root())
+	mustTaggedRole(t, h, "r", trustRoot, map[string]string{"env": "prod"})
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*"},
+		{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/env":"prod"}}},
+		{"Effect":"Deny","Action":"ssm:GetParameter","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalType":"Account"}}}]}`
+	for caller, want := range map[string]string{
+		SessionARN(RoleARN(testAccount, "/", "r"), "sess"): "explicitDeny", // the role's tags
+		"arn:aws:iam::000000000000:root":                    "explicitDeny", // aws:PrincipalType Account
+		"arn:aws:iam::000000000000:role/other":              "allowed",
+	} {
+		out, err := c.SimulateCustomPolicy(ctx, &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: []string{"ssm:GetParameter"},
+			ResourceArns: []string{paramPrefix + "x"}, CallerArn: aws.String(caller)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(out.EvaluationResults[0].EvalDecision); got != want {
+			t.Errorf("%s: %s, want %s", caller, got, want)
+		}
+	}
+	_, err := c.SimulateCustomPolicy(ctx, &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{`{"Statement":[{"Effect":"Allow"}]}`}, ActionNames: []string{"s3:GetObject"}})
+	mustContain(t, apiError(t, err, "MalformedPolicyDocument"), "PolicyInputList.member.1")
+	_, err = c.SimulateCustomPolicy(ctx, &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: []string{"s3:GetObject"}, CallerArn: aws.String("not-an-arn")})
+	apiError(t, err, "InvalidInput")
+
+	// A session may simulate only with iam:SimulateCustomPolicy.
+	sess := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "r")), RoleSessionName: aws.String("sess")})
+	_, err = h.iam(sess).SimulateCustomPolicy(ctx, &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: []string{"s3:GetObject"}})
+	mustContain(t, apiError(t, err, "AccessDenied"), "iam:SimulateCustomPolicy")
+}
