@@ -490,8 +490,8 @@ func TestIAM_SimulateCustomPolicy(t *testing.T) {
 		{"Effect":"Deny","Action":"ssm:GetParameter","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalType":"Account"}}}]}`
 	for caller, want := range map[string]string{
 		SessionARN(RoleARN(testAccount, "/", "r"), "sess"): "explicitDeny", // the role's tags
-		"arn:aws:iam::000000000000:root":                    "explicitDeny", // aws:PrincipalType Account
-		"arn:aws:iam::000000000000:role/other":              "allowed",
+		"arn:aws:iam::000000000000:root":                   "explicitDeny", // aws:PrincipalType Account
+		"arn:aws:iam::000000000000:role/other":             "allowed",
 	} {
 		out, err := c.SimulateCustomPolicy(ctx, &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: []string{"ssm:GetParameter"},
 			ResourceArns: []string{paramPrefix + "x"}, CallerArn: aws.String(caller)})
