@@ -59,3 +59,14 @@ func FuzzBodyConditionKeys(f *testing.F) {
 		}
 	})
 }
+
+// A destination is delivered as the function's role session, whose request
+// context has aws:TokenIssueTime as any use of temporary credentials does.
+func TestDestinationPrincipalIsATemporarySession(t *testing.T) {
+	s := &Service{}
+	s.account.ID = "000000000000"
+	p := s.principal(&Config{Name: "f", Role: "arn:aws:iam::000000000000:role/r"})
+	if p.Issued.IsZero() || p.RoleARN != "arn:aws:iam::000000000000:role/r" || p.Session != "f" {
+		t.Fatalf("%+v", p)
+	}
+}
