@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"slices"
@@ -296,6 +297,12 @@ func TestSTS_SessionTags(t *testing.T) {
 		{Tags: []ststypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}}, TransitiveTagKeys: []string{"b"}},
 		{Tags: []ststypes.Tag{{Key: aws.String("bad*key"), Value: aws.String("1")}}},
 		{SourceIdentity: aws.String("x")},
+		{Tags: func() (ts []ststypes.Tag) {
+			for i := range 51 {
+				ts = append(ts, ststypes.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")})
+			}
+			return ts
+		}()},
 	} {
 		in.RoleArn, in.RoleSessionName = aws.String(arn), aws.String("bad")
 		_, err := h.sts(h.root()).AssumeRole(ctx, in)

@@ -45,6 +45,9 @@ func parseSessionTags(f form, caller awsapi.Principal) (sessionTags, error) {
 		if _, ok := f.Values[p+".Key"]; !ok {
 			break
 		}
+		if i > maxSessionTags {
+			return st, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionTags)
+		}
 		k, v := f.Get(p+".Key"), f.Get(p+".Value")
 		if err := checkTag(i, k, v); err != nil {
 			return st, err
@@ -59,10 +62,11 @@ func parseSessionTags(f form, caller awsapi.Principal) (sessionTags, error) {
 		}
 		st.passed[k] = v
 	}
-	if len(st.passed) > maxSessionTags {
-		return st, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionTags)
+	transitive := f.list("TransitiveTagKeys")
+	if len(transitive) > maxSessionTags {
+		return st, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionTags)
 	}
-	for _, k := range f.list("TransitiveTagKeys") {
+	for _, k := range transitive {
 		if !hasKeyFold(st.passed, k) {
 			return st, awsapi.Errorf(http.StatusBadRequest, "InvalidParameterValue", "TransitiveTagKeys: %q is not the key of a tag in Tags", k)
 		}
