@@ -309,7 +309,12 @@ func (a *Authorizer) Evaluate(ctx context.Context, req awsapi.AuthzRequest) (Eva
 		}
 	}
 	ev.Request.Principal, ev.Request.PrincipalARN = c.arn(), c.principalARN()
-	ev.Request.Context = a.requestContext(&c, &req, now)
+	// The request context is built only when a policy can read it (a
+	// Condition or a policy variable): most requests' policies cannot.
+	ev.Request.Context = req.Context
+	if ps.UsesContext() {
+		ev.Request.Context = a.requestContext(&c, &req, now)
+	}
 	ev.Decision = policy.Evaluate(&ps, &ev.Request)
 	ev.policies = ps
 	return ev, nil

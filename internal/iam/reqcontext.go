@@ -212,6 +212,23 @@ func (a *Authorizer) sessionContext(c *caller, set func(k, v string)) {
 	}
 }
 
+// RequestContext returns the whole request context req would be evaluated
+// with, every key whether or not a policy reads it (Evaluate builds it only
+// when one can).
+func (a *Authorizer) RequestContext(ctx context.Context, req awsapi.AuthzRequest) (map[string][]string, error) {
+	var p awsapi.Principal
+	if req.Principal != nil {
+		p = *req.Principal
+	} else if pp, ok := awsapi.PrincipalFrom(ctx); ok {
+		p = pp
+	}
+	c, _, err := a.resolveCaller(ctx, p, req.ServicePrincipal)
+	if err != nil {
+		return nil, err
+	}
+	return a.requestContext(&c, &req, time.Now()), nil
+}
+
 // resolveCaller classifies p and loads what its context and policies need:
 // a session's role (cached with its compiled policies).
 func (a *Authorizer) resolveCaller(ctx context.Context, p awsapi.Principal, servicePrincipal string) (caller, *compiledRole, error) {

@@ -138,12 +138,12 @@ func TestContext_TokenIssueTime(t *testing.T) {
 // returns the sorted names of its request context's keys.
 func contextKeys(t *testing.T, h *harness, req awsapi.AuthzRequest) []string {
 	t.Helper()
-	ev, err := h.authz.Evaluate(context.Background(), req)
+	m, err := h.authz.RequestContext(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var keys []string
-	for k := range ev.Request.Context {
+	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
@@ -209,7 +209,7 @@ func TestContext_KeysPerPrincipal(t *testing.T) {
 	}
 
 	// The values a role session's context carries.
-	ev, err := h.authz.Evaluate(context.Background(), get(&sp))
+	m, err := h.authz.RequestContext(context.Background(), get(&sp))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,11 +218,11 @@ func TestContext_KeysPerPrincipal(t *testing.T) {
 		"aws:PrincipalTag/team": "blue", "aws:RoleSessionName": "fn", "aws:SourceIdentity": "alice", "aws:MultiFactorAuthPresent": "false",
 		"aws:PrincipalIsAWSService": "false", "aws:ViaAWSService": "false", "aws:RequestedRegion": "us-east-1",
 	} {
-		if got := ev.Request.Context[k]; len(got) != 1 || got[0] != want {
+		if got := m[k]; len(got) != 1 || got[0] != want {
 			t.Errorf("%s = %v, want %s", k, got, want)
 		}
 	}
-	if uid := ev.Request.Context["aws:userid"]; len(uid) != 1 || !strings.HasPrefix(uid[0], "AROA") || !strings.HasSuffix(uid[0], ":fn") {
+	if uid := m["aws:userid"]; len(uid) != 1 || !strings.HasPrefix(uid[0], "AROA") || !strings.HasSuffix(uid[0], ":fn") {
 		t.Errorf("aws:userid = %v", uid)
 	}
 }
