@@ -519,3 +519,60 @@ func TestIAM_SimulateCustomPolicy(t *testing.T) {
 	_, err = h.iam(sess).SimulateCustomPolicy(ctx, &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: []string{"s3:GetObject"}})
 	mustContain(t, apiError(t, err, "AccessDenied"), "iam:SimulateCustomPolicy")
 }
+
+// The request context of AssumeRole as a trust policy sees it ("Passing
+// session tags in AWS STS", "Monitor and control actions taken with assumed
+// roles" for sts:SourceIdentity, "AWS STS condition keys"): real AssumeRole
+// calls by a tagged role session.
+func TestSTS_TrustPolicyConditions(t *testing.T) {
+	h := newHarness(t, Enforce)
+	ctx := context.Background()
+	mustTaggedRole(t, h, "caller", trustRoot, map[string]string{"team": "blue"})
+	putInline(t, h, "caller", "p", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Resource":"*"}]}`)
+	caller := assume(t, h, &sts.AssumeRoleInput{RoleArn: aws.String(RoleARN(testAccount, "/", "caller")), RoleSessionName: aws.String("sess")})
+	trust := func(cond string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:role/caller"},
+			"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Condition":{` + cond + `}}]}`
+	}
+	tag := func(kv ...string) (ts []ststypes.Tag) {
+		for i := 0; i < len(kv); i += 2 {
+			ts = append(ts, ststypes.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+		}
+		return ts
+	}
+	for i, c := range []struct {
+		name, cond string
+		in         sts.AssumeRoleInput
+		allowed    bool
+	}{
+		{"sts:RoleSessionName matches", `"StringEquals":{"sts:RoleSessionName":"alice"}`, sts.AssumeRoleInput{RoleSessionName: aws.String("alice")}, true},
+		{"sts:RoleSessionName differs", `"StringEquals":{"sts:RoleSessionName":"alice"}`, sts.AssumeRoleInput{RoleSessionName: aws.String("bob")}, false},
+		{"the caller's role tag", `"StringEquals":{"aws:PrincipalTag/team":"blue"}`, sts.AssumeRoleInput{}, true},
+		{"a tag the caller lacks", `"StringEquals":{"aws:PrincipalTag/team":"red"}`, sts.AssumeRoleInput{}, false},
+		{"aws:RequestTag of a passed tag", `"StringEquals":{"aws:RequestTag/project":"p1"}`, sts.AssumeRoleInput{Tags: tag("project", "p1")}, true},
+		{"ForAllValues aws:TagKeys allows only listed keys", `"ForAllValues:StringEquals":{"aws:TagKeys":["project"]}`, sts.AssumeRoleInput{Tags: tag("project", "p1", "cost", "c")}, false},
+		{"ForAllValues aws:TagKeys with listed keys", `"ForAllValues:StringEquals":{"aws:TagKeys":["project","cost"]}`, sts.AssumeRoleInput{Tags: tag("project", "p1", "cost", "c")}, true},
+		{"sts:TransitiveTagKeys", `"ForAnyValue:StringEquals":{"sts:TransitiveTagKeys":"project"}`, sts.AssumeRoleInput{Tags: tag("project", "p1"), TransitiveTagKeys: []string{"project"}}, true},
+		{"sts:TransitiveTagKeys absent", `"ForAnyValue:StringEquals":{"sts:TransitiveTagKeys":"project"}`, sts.AssumeRoleInput{Tags: tag("project", "p1")}, false},
+		{"sts:SourceIdentity matches", `"StringLike":{"sts:SourceIdentity":"admin-*"}`, sts.AssumeRoleInput{SourceIdentity: aws.String("admin-alice")}, true},
+		{"sts:SourceIdentity differs", `"StringLike":{"sts:SourceIdentity":"admin-*"}`, sts.AssumeRoleInput{SourceIdentity: aws.String("bob")}, false},
+		{"aws:TokenIssueTime of the calling session", `"Null":{"aws:TokenIssueTime":"false"}`, sts.AssumeRoleInput{}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			name := fmt.Sprintf("target-%02d", i)
+			mustRole(t, h, name, trust(c.cond))
+			in := c.in
+			in.RoleArn = aws.String(RoleARN(testAccount, "/", name))
+			if in.RoleSessionName == nil {
+				in.RoleSessionName = aws.String("sess")
+			}
+			_, err := h.sts(caller).AssumeRole(ctx, &in)
+			if c.allowed && err != nil {
+				t.Fatalf("denied: %v", err)
+			}
+			if !c.allowed {
+				apiError(t, err, "AccessDenied")
+			}
+		})
+	}
+}
