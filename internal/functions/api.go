@@ -144,7 +144,7 @@ func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.Handle
 		if action := routeAction(r.Pattern); action != "" {
 			// A name that does not parse is refused by the handler, before
 			// it acts; the function's ARN is the resource otherwise.
-			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r}
+			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r, Context: bodyConditionKeys(action, r)}
 			a.layerAuthz(r, &req)
 			raw := r.PathValue("name")
 			if raw == "" {

@@ -742,7 +742,11 @@ func (s *Service) principal(c *Config) awsapi.Principal {
 	if role == "" {
 		role = "arn:aws:iam::" + s.account.ID + ":role/nubo-function"
 	}
-	return iam.SessionPrincipal(role, c.Name)
+	p := iam.SessionPrincipal(role, c.Name)
+	// Lambda acts with the role's temporary credentials (delivering to a
+	// destination too): the request context has aws:TokenIssueTime.
+	p.Issued = time.Now().UTC().Truncate(time.Second)
+	return p
 }
 
 // parseFunctionRef accepts what Lambda accepts for FunctionName: a name, a
