@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -228,18 +229,25 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 	deploy := exec.Command(bin, "deploy", tmpl, "--yes", "--allow-over-aws-limits")
 	deploy.Env = env
 	stdout, _ := deploy.StdoutPipe()
+	var deployErr bytes.Buffer
+	deploy.Stderr = &deployErr
 	if err := deploy.Start(); err != nil {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(stdout)
 	completed := 0
+	var head []string
 	for sc.Scan() && completed < 40 {
+		if len(head) < 20 {
+			head = append(head, sc.Text())
+		}
 		if strings.Contains(sc.Text(), "CREATE_COMPLETE") {
 			completed++
 		}
 	}
 	if completed < 40 {
-		t.Fatalf("deployment ended before the kill (%d resources)", completed)
+		_ = deploy.Wait()
+		t.Fatalf("deployment ended before the kill (%d resources):\n%s\n%s", completed, strings.Join(head, "\n"), deployErr.String())
 	}
 	if err := server.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -262,14 +270,15 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 		t.Fatalf("stacks after the kill (%v):\n%s", err, out)
 	}
 	out, err = run("deploy", tmpl, "--yes")
-	if err == nil || !strings.Contains(out, "Refused: the template declares 4000 resources, over AWS CloudFormation's quota of 500 per template") {
+	total := n + 3*unnamed
+	if err == nil || !strings.Contains(out, fmt.Sprintf("Refused: the template declares %d resources, over AWS CloudFormation's quota of 500 per template", total)) {
 		t.Fatalf("deploy over AWS's quota without the flag (%v):\n%.2000s", err, out)
 	}
 	out, err = run("deploy", tmpl, "--yes", "--allow-over-aws-limits")
 	if err != nil {
 		t.Fatalf("recovery deploy: %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "Warning: the template declares 4000 resources") {
+	if !strings.Contains(out, fmt.Sprintf("Warning: the template declares %d resources", total)) {
 		t.Errorf("no warning that AWS would refuse the template:\n%.2000s", out)
 	}
 	if !strings.Contains(out, "was interrupted during deployment 1") || !strings.Contains(out, "CREATE_COMPLETE (deployment") {

@@ -529,7 +529,7 @@ func TestKillNineThrottledBurstLosesNoEvent(t *testing.T) {
 	ctx := context.Background()
 	if _, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String("slow"), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
-		Role: aws.String("arn:aws:iam::000000000000:role/r"), Timeout: aws.Int32(10), Code: &lambdatypes.FunctionCode{ZipFile: zipProbe},
+		Role: aws.String(lambdaRole(t, n.url(), "r")), Timeout: aws.Int32(10), Code: &lambdatypes.FunctionCode{ZipFile: zipProbe},
 	}); err != nil {
 		t.Fatal(err)
 	}
