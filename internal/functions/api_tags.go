@@ -1,6 +1,9 @@
 package functions
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 
@@ -121,5 +124,27 @@ func (a *API) authorizeCreateTags(r *http.Request, name string, tags map[string]
 	if len(tags) == 0 {
 		return nil
 	}
-	return a.authorize(r, "lambda:TagResource", a.s.account.FunctionARN(name), nil)
+	return awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{
+		Service: "lambda", Action: "lambda:TagResource", Resource: a.s.account.FunctionARN(name), RequestTags: tags, HTTP: r,
+	})
+}
+
+// peekTags reads the Tags a TagResource body sets (aws:RequestTag/*,
+// aws:TagKeys), leaving the body for the handler; nil when it cannot.
+func peekTags(r *http.Request) map[string]string {
+	if r.Body == nil {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxPeekBody+1))
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), r.Body))
+	if err != nil || len(b) > maxPeekBody {
+		return nil
+	}
+	var in struct {
+		Tags map[string]string `json:"Tags"`
+	}
+	if json.Unmarshal(b, &in) != nil {
+		return nil
+	}
+	return in.Tags
 }
