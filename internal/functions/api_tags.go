@@ -1,9 +1,6 @@
 package functions
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 
@@ -132,18 +129,10 @@ func (a *API) authorizeCreateTags(r *http.Request, name string, tags map[string]
 // peekTags reads the Tags a TagResource body sets (aws:RequestTag/*,
 // aws:TagKeys), leaving the body for the handler; nil when it cannot.
 func peekTags(r *http.Request) map[string]string {
-	if r.Body == nil {
-		return nil
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxPeekBody+1))
-	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), r.Body))
-	if err != nil || len(b) > maxPeekBody {
-		return nil
-	}
 	var in struct {
 		Tags map[string]string `json:"Tags"`
 	}
-	if json.Unmarshal(b, &in) != nil {
+	if !peekJSON(r, &in) {
 		return nil
 	}
 	return in.Tags

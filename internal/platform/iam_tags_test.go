@@ -4,16 +4,12 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
-
-	"github.com/nubo-run/nubo/internal/iam"
 )
 
 // TestIAMFunctionTagConditions: a function's tags are its
@@ -41,14 +37,7 @@ func TestIAMFunctionTagConditions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	creds, err := p.Keys.Issue(iam.SessionPrincipal(role, "abac-session"), time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	session := lambda.New(lambda.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(p.EndpointURL()), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken),
-	})
+	session := sessionLambda(t, p, role, "abac-session")
 	denied := func(err error) bool {
 		var ae smithy.APIError
 		return errors.As(err, &ae) && ae.ErrorCode() == "AccessDeniedException"
@@ -66,7 +55,7 @@ func TestIAMFunctionTagConditions(t *testing.T) {
 	if _, err := session.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: map[string]string{"owner": "mallory"}}); !denied(err) {
 		t.Errorf("TagResource owner=mallory: %v, want AccessDenied by aws:RequestTag/owner", err)
 	}
-	_, err = session.CreateFunction(ctx, &lambda.CreateFunctionInput{
+	_, err := session.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String("mallory-fn"), Runtime: "python3.12", Handler: aws.String("app.handler"), Role: aws.String(fnRole),
 		Code: &lambdatypes.FunctionCode{ZipFile: pyZip(t, "def handler(e, c):\n    return e\n")}, Tags: map[string]string{"owner": "mallory"},
 	})
