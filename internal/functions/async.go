@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -237,7 +238,8 @@ func (a *asyncInvoker) handle(m jetstream.Msg) {
 		return
 	}
 	ctx := a.runCtx
-	cfg, _, err := a.s.reg.get(ctx, e.function)
+	fn, _, _ := strings.Cut(e.function, ":") // a qualified invocation runs a version or alias
+	cfg, _, err := a.s.reg.get(ctx, fn)
 	if errors.Is(err, ErrFunctionNotFound) {
 		log.Warn("drop event: function deleted")
 		_ = m.Ack()
@@ -248,7 +250,7 @@ func (a *asyncInvoker) handle(m jetstream.Msg) {
 		_ = m.NakWithDelay(a.opts.ThrottleBaseDelay)
 		return
 	}
-	eic, err := a.s.reg.invokeConfig(ctx, e.function)
+	eic, err := a.s.reg.invokeConfig(ctx, fn)
 	if err != nil && !errors.Is(err, errNoInvokeConfig) {
 		log.Error("event: load invoke config", "err", err)
 		_ = m.NakWithDelay(a.opts.ThrottleBaseDelay)

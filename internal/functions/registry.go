@@ -32,6 +32,7 @@ type registry struct {
 
 	kv   jetstream.KeyValue
 	eic  jetstream.KeyValue
+	ver  jetstream.KeyValue // versions, aliases (versions.go)
 	code jetstream.ObjectStore
 
 	mu       sync.Mutex
@@ -65,6 +66,9 @@ func (r *registry) start(ctx context.Context) error {
 		return err
 	}
 	if r.eic, err = r.bb.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: invokeConfigBucket, Description: "nubo asynchronous invocation configurations", History: 1}); err != nil {
+		return err
+	}
+	if err := r.startVersions(ctx); err != nil {
 		return err
 	}
 	if r.code, err = r.bb.ObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: codeStore, Description: "nubo function deployment packages"}); err != nil {
@@ -323,7 +327,8 @@ func (r *registry) unpackTo(zipData []byte, hexSum string) error {
 	return nil
 }
 
-// collect deletes a package and its directory when no function uses it.
+// collect deletes a package and its directory when no function or
+// published version uses it.
 func (r *registry) collect(ctx context.Context, codeSHA256 string) error {
 	hexSum, err := hexFromB64(codeSHA256)
 	if err != nil {
@@ -337,6 +342,9 @@ func (r *registry) collect(ctx context.Context, codeSHA256 string) error {
 		if c.CodeSHA256 == codeSHA256 {
 			return nil
 		}
+	}
+	if used, err := r.versionUses(ctx, codeSHA256); err != nil || used {
+		return err
 	}
 	if err := r.code.Delete(ctx, hexSum); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
 		return fmt.Errorf("delete code %s: %w", hexSum, err)

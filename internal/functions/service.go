@@ -544,6 +544,9 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 		return err
 	}
 	s.exec.Retire(name)
+	if err := s.deleteVersions(ctx, name); err != nil {
+		s.log.Warn("delete function versions", "function", name, "err", err)
+	}
 	if s.opts.Metrics != nil {
 		s.opts.Metrics.Forget(name)
 	}
@@ -569,10 +572,12 @@ func (s *Service) resolve(ctx context.Context, name string) (*Config, error) {
 	return c, nil
 }
 
-// Invoke runs the function synchronously (RequestResponse). A function
+// Invoke runs the function synchronously (RequestResponse). name may be
+// qualified, NAME:QUALIFIER (a version, an alias or $LATEST). A function
 // error is reported in Result.FunctionError, not as an error.
 func (s *Service) Invoke(ctx context.Context, name string, req *Request) (*Result, error) {
-	c, err := s.resolve(ctx, name)
+	fn, qualifier, _ := strings.Cut(name, ":")
+	c, err := s.target(ctx, fn, qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -580,19 +585,23 @@ func (s *Service) Invoke(ctx context.Context, name string, req *Request) (*Resul
 		req.RequestID = awsapi.NewRequestID()
 	}
 	if req.InvokedARN == "" {
-		req.InvokedARN = c.ARN
+		req.InvokedARN = s.qualifiedARN(fn, qualifier)
 	}
 	res, err := s.exec.Invoke(ctx, c, req)
 	if err != nil {
 		return nil, fmt.Errorf("function %q: invoke: %w", name, err)
 	}
+	if res != nil {
+		res.ExecutedVersion = c.VersionLabel()
+	}
 	return res, nil
 }
 
-// InvokeAsync queues an Event invocation durably and returns its request id
+// InvokeAsync queues an Event invocation of name (NAME or NAME:QUALIFIER) durably and returns its request id
 // once JetStream has stored it.
 func (s *Service) InvokeAsync(ctx context.Context, name string, payload []byte) (string, error) {
-	if _, _, err := s.reg.get(ctx, name); err != nil {
+	fn, _, _ := strings.Cut(name, ":") // NAME:QUALIFIER runs that version or alias
+	if _, _, err := s.reg.get(ctx, fn); err != nil {
 		return "", err
 	}
 	return s.async.enqueue(ctx, name, payload, "")
