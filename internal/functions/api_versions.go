@@ -14,13 +14,13 @@ import (
 // Each is authorized (wrap) as its action on the function's ARN qualified
 // by the version or alias it names (requestQualifier).
 var versionRoutes = map[string]string{
-	"POST /2015-03-31/functions/{name}/versions":                 "lambda:PublishVersion",
-	"GET /2015-03-31/functions/{name}/versions":                  "lambda:ListVersionsByFunction",
-	"POST /2015-03-31/functions/{name}/aliases":                  "lambda:CreateAlias",
-	"GET /2015-03-31/functions/{name}/aliases":                   "lambda:ListAliases",
-	"GET /2015-03-31/functions/{name}/aliases/{alias}":           "lambda:GetAlias",
-	"PUT /2015-03-31/functions/{name}/aliases/{alias}":           "lambda:UpdateAlias",
-	"DELETE /2015-03-31/functions/{name}/aliases/{alias}":        "lambda:DeleteAlias",
+	"POST /2015-03-31/functions/{name}/versions":                  "lambda:PublishVersion",
+	"GET /2015-03-31/functions/{name}/versions":                   "lambda:ListVersionsByFunction",
+	"POST /2015-03-31/functions/{name}/aliases":                   "lambda:CreateAlias",
+	"GET /2015-03-31/functions/{name}/aliases":                    "lambda:ListAliases",
+	"GET /2015-03-31/functions/{name}/aliases/{alias}":            "lambda:GetAlias",
+	"PUT /2015-03-31/functions/{name}/aliases/{alias}":            "lambda:UpdateAlias",
+	"DELETE /2015-03-31/functions/{name}/aliases/{alias}":         "lambda:DeleteAlias",
 	"PUT /2019-09-30/functions/{name}/provisioned-concurrency":    "lambda:PutProvisionedConcurrencyConfig",
 	"GET /2019-09-30/functions/{name}/provisioned-concurrency":    "lambda:GetProvisionedConcurrencyConfig",
 	"DELETE /2019-09-30/functions/{name}/provisioned-concurrency": "lambda:DeleteProvisionedConcurrencyConfig",
@@ -28,13 +28,13 @@ var versionRoutes = map[string]string{
 
 func (a *API) handleVersions() {
 	handlers := map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2015-03-31/functions/{name}/versions":                 a.publishVersion,
-		"GET /2015-03-31/functions/{name}/versions":                  a.listVersions,
-		"POST /2015-03-31/functions/{name}/aliases":                  a.createAlias,
-		"GET /2015-03-31/functions/{name}/aliases":                   a.listAliases,
-		"GET /2015-03-31/functions/{name}/aliases/{alias}":           a.getAlias,
-		"PUT /2015-03-31/functions/{name}/aliases/{alias}":           a.updateAlias,
-		"DELETE /2015-03-31/functions/{name}/aliases/{alias}":        a.deleteAlias,
+		"POST /2015-03-31/functions/{name}/versions":                  a.publishVersion,
+		"GET /2015-03-31/functions/{name}/versions":                   a.listVersions,
+		"POST /2015-03-31/functions/{name}/aliases":                   a.createAlias,
+		"GET /2015-03-31/functions/{name}/aliases":                    a.listAliases,
+		"GET /2015-03-31/functions/{name}/aliases/{alias}":            a.getAlias,
+		"PUT /2015-03-31/functions/{name}/aliases/{alias}":            a.updateAlias,
+		"DELETE /2015-03-31/functions/{name}/aliases/{alias}":         a.deleteAlias,
 		"PUT /2019-09-30/functions/{name}/provisioned-concurrency":    a.putProvisioned,
 		"GET /2019-09-30/functions/{name}/provisioned-concurrency":    a.getProvisioned,
 		"DELETE /2019-09-30/functions/{name}/provisioned-concurrency": a.deleteProvisioned,
