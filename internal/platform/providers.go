@@ -23,6 +23,8 @@ func (p *Platform) providers() (*stacks.Registry, error) {
 		parameters.NewParameterProvider(p.Parameters),
 		functionWithPolicy{functions.NewFunctionProvider(p.Functions, functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))), p.Policies},
 		functions.NewEventInvokeConfigProvider(p.Functions),
+		functions.NewVersionProvider(p.Functions),
+		functions.NewAliasProvider(p.Functions),
 		iam.NewRoleProvider(p.IAM),
 		iam.NewPolicyProvider(p.IAM),
 		iam.NewManagedPolicyProvider(p.IAM),

@@ -189,6 +189,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 	var expand Expander
 	if e.opts.Transform != nil {
 		env := e.pseudo(req.Stack, prior.ID)
+		env.BaseDir = req.BaseDir
 		expand = func(m map[string]any) (map[string]any, error) { return e.opts.Transform(m, env) }
 	}
 	t, err := ParseTemplate([]byte(req.Template), expand)

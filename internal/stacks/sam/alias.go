@@ -43,6 +43,12 @@ func (t *translator) autoPublishAlias(f *fnCtx, fn map[string]any) error {
 			}
 		case string:
 			d["LocalPath"] = c
+			if t.opts.CodeDigest != nil {
+				// An unreadable path fails later, when the code is packaged.
+				if sum, err := t.opts.CodeDigest(c); err == nil {
+					d["ContentDigest"] = sum
+				}
+			}
 		}
 		if env, ok := fn["Environment"].(map[string]any); ok {
 			for k, v := range env {
