@@ -836,7 +836,7 @@ type eventInvokeConfigBody struct {
 
 func (a *API) eventInvokeConfigWire(name string, c *EventInvokeConfig) eventInvokeConfigBody {
 	out := eventInvokeConfigBody{
-		FunctionArn:              a.s.account.FunctionARN(name) + ":$LATEST",
+		FunctionArn:              a.eicARN(name),
 		LastModified:             float64(c.LastModified),
 		MaximumRetryAttempts:     c.MaximumRetryAttempts,
 		MaximumEventAgeInSeconds: c.MaximumEventAgeInSeconds,
@@ -856,7 +856,7 @@ func (a *API) eventInvokeConfigWire(name string, c *EventInvokeConfig) eventInvo
 }
 
 func (a *API) writeEventInvokeConfig(w http.ResponseWriter, r *http.Request, merge bool) error {
-	name, err := a.ref(r)
+	name, err := a.eicRef(r) // api_versions.go
 	if err != nil {
 		return err
 	}
@@ -892,13 +892,13 @@ func (a *API) updateEventInvokeConfig(w http.ResponseWriter, r *http.Request) er
 func (a *API) noInvokeConfig(name string, err error) error {
 	if errors.Is(err, errNoInvokeConfig) {
 		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException",
-			fmt.Sprintf("The function %s doesn't have an EventInvokeConfig", a.s.account.FunctionARN(name)+":$LATEST"))
+			fmt.Sprintf("The function %s doesn't have an EventInvokeConfig", a.eicARN(name)))
 	}
 	return a.notFound(name, err)
 }
 
 func (a *API) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+	name, err := a.eicRef(r) // api_versions.go
 	if err != nil {
 		return err
 	}
@@ -911,7 +911,7 @@ func (a *API) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error
 }
 
 func (a *API) deleteEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+	name, err := a.eicRef(r) // api_versions.go
 	if err != nil {
 		return err
 	}

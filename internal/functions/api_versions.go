@@ -111,6 +111,28 @@ func (a *API) aliasNotFound(name, alias string, err error) error {
 	return a.versionsError(name, err)
 }
 
+// eicRef is the event invoke config routes' function: NAME, or
+// NAME:QUALIFIER for a version's or alias's own config.
+func (a *API) eicRef(r *http.Request) (string, error) {
+	name, qual, err := a.refQ(r)
+	if err != nil {
+		return "", err
+	}
+	if qual == latestVersion {
+		qual = ""
+	}
+	return qualified(name, qual), nil
+}
+
+// eicARN is the qualified ARN an event invoke config reports.
+func (a *API) eicARN(ref string) string {
+	name, q, _ := strings.Cut(ref, ":")
+	if q == "" {
+		q = latestVersion
+	}
+	return a.s.qualifiedARN(name, q)
+}
+
 // ---- versions ----
 
 type publishVersionInput struct {

@@ -250,7 +250,7 @@ func (a *asyncInvoker) handle(m jetstream.Msg) {
 		_ = m.NakWithDelay(a.opts.ThrottleBaseDelay)
 		return
 	}
-	eic, err := a.s.reg.invokeConfig(ctx, fn)
+	eic, err := a.s.reg.invokeConfig(ctx, e.function) // a version's or alias's own
 	if err != nil && !errors.Is(err, errNoInvokeConfig) {
 		log.Error("event: load invoke config", "err", err)
 		_ = m.NakWithDelay(a.opts.ThrottleBaseDelay)

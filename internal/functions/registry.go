@@ -394,7 +394,7 @@ func (e *EventInvokeConfig) maxAgeSeconds() int {
 var errNoInvokeConfig = errors.New("no event invoke config")
 
 func (r *registry) invokeConfig(ctx context.Context, name string) (*EventInvokeConfig, error) {
-	e, err := r.eic.Get(ctx, name)
+	e, err := r.eic.Get(ctx, eicKey(name))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, errNoInvokeConfig
 	}
@@ -413,7 +413,7 @@ func (r *registry) putInvokeConfig(ctx context.Context, name string, c *EventInv
 	if err != nil {
 		return fmt.Errorf("function %q: invoke config: encode: %w", name, err)
 	}
-	if _, err := r.eic.Put(ctx, name, b); err != nil {
+	if _, err := r.eic.Put(ctx, eicKey(name), b); err != nil {
 		return fmt.Errorf("function %q: invoke config: put: %w", name, err)
 	}
 	return nil
@@ -423,7 +423,7 @@ func (r *registry) deleteInvokeConfig(ctx context.Context, name string) error {
 	if _, err := r.invokeConfig(ctx, name); err != nil {
 		return err
 	}
-	if err := r.eic.Delete(ctx, name); err != nil {
+	if err := r.eic.Delete(ctx, eicKey(name)); err != nil {
 		return fmt.Errorf("function %q: invoke config: delete: %w", name, err)
 	}
 	return nil

@@ -607,9 +607,10 @@ func (s *Service) InvokeAsync(ctx context.Context, name string, payload []byte) 
 	return s.async.enqueue(ctx, name, payload, "")
 }
 
-// EventInvokeConfig returns the function's asynchronous invocation config.
+// EventInvokeConfig returns the asynchronous invocation config of name
+// (NAME, or NAME:QUALIFIER for a version or alias).
 func (s *Service) EventInvokeConfig(ctx context.Context, name string) (*EventInvokeConfig, error) {
-	if _, _, err := s.reg.get(ctx, name); err != nil {
+	if _, err := s.checkRef(ctx, name); err != nil {
 		return nil, err
 	}
 	return s.reg.invokeConfig(ctx, name)
@@ -618,7 +619,7 @@ func (s *Service) EventInvokeConfig(ctx context.Context, name string) (*EventInv
 // PutEventInvokeConfig replaces (merge=false) or updates (merge=true, only
 // the set fields change) the function's asynchronous invocation config.
 func (s *Service) PutEventInvokeConfig(ctx context.Context, name string, in EventInvokeConfig, merge bool) (*EventInvokeConfig, error) {
-	if _, _, err := s.reg.get(ctx, name); err != nil {
+	if _, err := s.checkRef(ctx, name); err != nil {
 		return nil, err
 	}
 	c := in
@@ -664,7 +665,7 @@ func (s *Service) PutEventInvokeConfig(ctx context.Context, name string, in Even
 
 // DeleteEventInvokeConfig removes the function's asynchronous invocation config.
 func (s *Service) DeleteEventInvokeConfig(ctx context.Context, name string) error {
-	if _, _, err := s.reg.get(ctx, name); err != nil {
+	if _, err := s.checkRef(ctx, name); err != nil {
 		return err
 	}
 	return s.reg.deleteInvokeConfig(ctx, name)

@@ -290,6 +290,9 @@ func (r *registry) removeVersions(ctx context.Context, name string) ([]string, e
 			return nil, fmt.Errorf("function %q: delete %s: %w", name, k, err)
 		}
 	}
+	if err := r.purgeInvokeConfigs(ctx, name+".*"); err != nil {
+		return nil, err
+	}
 	var codes []string
 	for _, v := range vs {
 		codes = append(codes, v.CodeSHA256)
@@ -297,7 +300,46 @@ func (r *registry) removeVersions(ctx context.Context, name string) ([]string, e
 	return codes, nil
 }
 
+// eicKey is the invoke config bucket's key of NAME or NAME:QUALIFIER: a
+// version or alias has its own config; $LATEST's is the function's.
+func eicKey(ref string) string {
+	name, q, _ := strings.Cut(ref, ":")
+	if q == "" || q == latestVersion {
+		return name
+	}
+	return name + "." + q
+}
+
+// purgeInvokeConfigs deletes the invoke configs of the function's versions
+// and aliases (filter: "NAME.*"), or of one (key "NAME.QUALIFIER").
+func (r *registry) purgeInvokeConfigs(ctx context.Context, filter string) error {
+	l, err := r.eic.ListKeysFiltered(ctx, filter)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("list %s: %w", filter, err)
+	}
+	var keys []string
+	for k := range l.Keys() {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		if err := r.eic.Purge(ctx, k); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("delete invoke config %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
 // ---- service ----
+
+// checkRef checks that NAME or NAME:QUALIFIER exists and returns the
+// configuration it names.
+func (s *Service) checkRef(ctx context.Context, ref string) (*Config, error) {
+	name, q, _ := strings.Cut(ref, ":")
+	return s.GetVersion(ctx, name, q)
+}
 
 // qualifiedARN is the ARN of a version or alias of the function.
 func (s *Service) qualifiedARN(name, qualifier string) string {
@@ -499,6 +541,9 @@ func (s *Service) DeleteVersion(ctx context.Context, name, qualifier string) err
 	if err := s.reg.ver.Purge(ctx, provisionedKey(name, qualifier)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("function %q: delete version %d: %w", name, n, err)
 	}
+	if err := s.reg.purgeInvokeConfigs(ctx, eicKey(qualified(name, qualifier))); err != nil {
+		return fmt.Errorf("function %q: delete version %d: %w", name, n, err)
+	}
 	s.exec.Retire(name)
 	s.codeMu.Lock()
 	err = s.reg.collect(ctx, c.CodeSHA256)
@@ -669,7 +714,7 @@ func (s *Service) DeleteAlias(ctx context.Context, name, alias string) error {
 			return fmt.Errorf("function %q: delete alias %q: %w", name, alias, err)
 		}
 	}
-	return nil
+	return s.reg.purgeInvokeConfigs(ctx, eicKey(qualified(name, alias)))
 }
 
 // Aliases returns the function's aliases by name; with version set, only

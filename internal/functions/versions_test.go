@@ -399,3 +399,48 @@ func TestVersionsRunTheirOwnCode(t *testing.T) {
 		return h.logCount(t, "vr", "Version: 1") >= 2 && h.logCount(t, "vr", "Version: $LATEST") >= 1
 	})
 }
+
+// TestAliasEventInvokeConfig: an alias has its own asynchronous invocation
+// config (SAM's EventInvokeConfig with AutoPublishAlias), which an Event
+// invocation of the alias follows.
+func TestAliasEventInvokeConfig(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	h.createFn(t, "af", "fail")
+	h.createFn(t, "sink", "echo")
+	if _, err := h.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("af")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.client.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("af"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
+		t.Fatal(err)
+	}
+	put, err := h.client.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("af"), Qualifier: aws.String("live"),
+		MaximumRetryAttempts: aws.Int32(0), DestinationConfig: &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String(fnARN("sink"))}}})
+	if err != nil || aws.ToString(put.FunctionArn) != verARN+"af:live" {
+		t.Fatalf("put alias config: %v %+v", err, put)
+	}
+	_, err = h.client.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String("af")})
+	wantCode(t, "$LATEST has no config of its own", err, "ResourceNotFoundException")
+	_, err = h.client.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("af"), Qualifier: aws.String("nope"), MaximumRetryAttempts: aws.Int32(0)})
+	wantCode(t, "config of a missing alias", err, "ResourceNotFoundException")
+
+	if _, err := h.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("af:live"), InvocationType: lambdatypes.InvocationTypeEvent, Payload: []byte(`{"n":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the alias's failure destination", func() bool { return len(h.exec.callsOf("sink")) == 1 })
+	if n := len(h.exec.callsOf("af")); n != 1 {
+		t.Fatalf("MaximumRetryAttempts 0 of the alias: %d attempts", n)
+	}
+	_, err = h.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("af:gone"), InvocationType: lambdatypes.InvocationTypeEvent})
+	wantCode(t, "Event invocation of a missing alias", err, "ResourceNotFoundException")
+
+	// The alias's config goes with the alias.
+	if _, err := h.client.DeleteAlias(ctx, &lambda.DeleteAliasInput{FunctionName: aws.String("af"), Name: aws.String("live")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.client.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("af"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.client.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String("af"), Qualifier: aws.String("live")})
+	wantCode(t, "config of a recreated alias", err, "ResourceNotFoundException")
+}

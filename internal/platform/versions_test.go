@@ -58,6 +58,10 @@ func TestSAMAutoPublishAlias(t *testing.T) {
 	if err != nil || aws.ToInt32(pc.RequestedProvisionedConcurrentExecutions) != 1 {
 		t.Fatalf("ProvisionedConcurrencyConfig of the alias: %v", err)
 	}
+	eic, err := c.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String(fn), Qualifier: aws.String("live")})
+	if err != nil || aws.ToInt32(eic.MaximumRetryAttempts) != 0 || aws.ToString(eic.FunctionArn) != arn+":live" {
+		t.Fatalf("EventInvokeConfig of the alias: %v", err)
+	}
 
 	// The same code again: nothing to do, no new version.
 	res = e.deploy(t, "aliased", "alias.yaml", map[string]string{"Tag": "one"})
