@@ -42,6 +42,9 @@ func TestSAMAutoPublishAlias(t *testing.T) {
 			versionIDs = append(versionIDs, ch.LogicalID)
 		}
 	}
+	if !strings.Contains(strings.Join(res.Plan.Warnings, "\n"), "ItemsAliaslive (AWS::Lambda::Alias): DeploymentPreference of Items: nubo has no CodeDeploy") {
+		t.Fatalf("no warning for DeploymentPreference: %q", res.Plan.Warnings)
+	}
 	if len(versionIDs) != 1 || !strings.HasPrefix(versionIDs[0], "ItemsVersion") || len(versionIDs[0]) != len("ItemsVersion")+10 {
 		t.Fatalf("version logical ids: %v", versionIDs)
 	}

@@ -275,6 +275,9 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 				p.Warnings = append(p.Warnings, fmt.Sprintf("%s (%s): %s", id, r.Type, msg))
 			}
 		}
+		for _, msg := range transformWarnings(r.Metadata) {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s (%s): %s", id, r.Type, msg))
+		}
 		old := prior.Resources[id]
 		c := Change{LogicalID: id, Type: r.Type}
 		c.Action, c.Props = decide(schema, old, r.Type, props)
