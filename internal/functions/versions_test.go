@@ -444,3 +444,36 @@ func TestAliasEventInvokeConfig(t *testing.T) {
 	_, err = h.client.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String("af"), Qualifier: aws.String("live")})
 	wantCode(t, "config of a recreated alias", err, "ResourceNotFoundException")
 }
+
+// FuzzClassifyQualifier: any qualifier is classified or refused with an
+// InvalidParameterError, never a panic; a version is a positive number that
+// prints back as given, an alias is never only digits.
+func FuzzClassifyQualifier(f *testing.F) {
+	for _, s := range []string{"", "$LATEST", "1", "007", "0", "live", "a-b_c", "99999999999999999999", "x:y", "$", "12a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		kind, n, err := classifyQualifier(q)
+		if err != nil {
+			var ip *InvalidParameterError
+			if !errors.As(err, &ip) {
+				t.Fatalf("%q: %v is not an InvalidParameterError", q, err)
+			}
+			return
+		}
+		switch kind {
+		case qualVersion:
+			if n < 1 || !isDigits(q) {
+				t.Fatalf("%q: version %d", q, n)
+			}
+		case qualAlias:
+			if isDigits(q) || !aliasNameRE.MatchString(q) {
+				t.Fatalf("%q classified as an alias", q)
+			}
+		case qualLatest:
+			if q != "" && q != latestVersion {
+				t.Fatalf("%q classified as $LATEST", q)
+			}
+		}
+	})
+}
