@@ -125,13 +125,7 @@ func (a *API) eicRef(r *http.Request) (string, error) {
 }
 
 // eicARN is the qualified ARN an event invoke config reports.
-func (a *API) eicARN(ref string) string {
-	name, q, _ := strings.Cut(ref, ":")
-	if q == "" {
-		q = latestVersion
-	}
-	return a.s.qualifiedARN(name, q)
-}
+func (a *API) eicARN(ref string) string { return a.s.eicARN(ref) }
 
 // ---- versions ----
 

@@ -404,14 +404,14 @@ func (a *asyncInvoker) destination(ctx context.Context, cfg *Config, eic *EventI
 		Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		RequestContext: requestContext{
 			RequestID:              e.requestID,
-			FunctionARN:            cfg.ARN + ":$LATEST",
+			FunctionARN:            a.s.eicARN(e.function), // the alias's or version's, else :$LATEST
 			Condition:              condition,
 			ApproximateInvokeCount: e.attempts,
 		},
 		RequestPayload: asJSON(e.payload),
 	}
 	if res != nil {
-		rec.ResponseContext = &responseContext{StatusCode: 200, ExecutedVersion: "$LATEST", FunctionError: res.FunctionError}
+		rec.ResponseContext = &responseContext{StatusCode: 200, ExecutedVersion: executedVersion(res), FunctionError: res.FunctionError}
 		rec.ResponsePayload = asJSON(res.Payload)
 	}
 	body, err := json.Marshal(rec)

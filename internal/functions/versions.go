@@ -334,6 +334,24 @@ func (r *registry) purgeInvokeConfigs(ctx context.Context, filter string) error 
 
 // ---- service ----
 
+// eicARN is the ARN of NAME or NAME:QUALIFIER as event invoke configs and
+// destination records name it: qualified, $LATEST when unqualified.
+func (s *Service) eicARN(ref string) string {
+	name, q, _ := strings.Cut(ref, ":")
+	if q == "" {
+		q = latestVersion
+	}
+	return s.qualifiedARN(name, q)
+}
+
+// executedVersion is the version a result came from ($LATEST when unknown).
+func executedVersion(r *Result) string {
+	if r == nil || r.ExecutedVersion == "" {
+		return latestVersion
+	}
+	return r.ExecutedVersion
+}
+
 // checkRef checks that NAME or NAME:QUALIFIER exists and returns the
 // configuration it names.
 func (s *Service) checkRef(ctx context.Context, ref string) (*Config, error) {

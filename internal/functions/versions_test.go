@@ -431,6 +431,16 @@ func TestAliasEventInvokeConfig(t *testing.T) {
 	if n := len(h.exec.callsOf("af")); n != 1 {
 		t.Fatalf("MaximumRetryAttempts 0 of the alias: %d attempts", n)
 	}
+	var rec struct {
+		RequestContext  struct{ FunctionArn string }
+		ResponseContext struct{ ExecutedVersion string }
+	}
+	if err := json.Unmarshal(h.exec.payloadsOf("sink")[0], &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.RequestContext.FunctionArn != verARN+"af:live" || rec.ResponseContext.ExecutedVersion != "1" {
+		t.Fatalf("destination record: %+v", rec)
+	}
 	_, err = h.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("af:gone"), InvocationType: lambdatypes.InvocationTypeEvent})
 	wantCode(t, "Event invocation of a missing alias", err, "ResourceNotFoundException")
 
