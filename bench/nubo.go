@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -45,6 +46,14 @@ func startNubo(ctx context.Context, env *benchEnv) (*nubo, error) {
 	}
 	n := &nubo{p: p, url: p.EndpointURL()}
 	n.lc = lambdaClient(n.url)
+	// CreateFunction refuses a role that does not exist, as Lambda does.
+	ic := awsiam.New(awsiam.Options{Region: "us-east-1", BaseEndpoint: aws.String(n.url),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	if _, err := ic.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("bench"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		n.close()
+		return nil, fmt.Errorf("create the bench role: %w", err)
+	}
 	return n, nil
 }
 

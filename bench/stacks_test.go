@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -81,6 +82,12 @@ func BenchmarkStack500(b *testing.B) {
 		c := ssm.New(ssm.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + p.EdgeAddr()), Credentials: creds})
 		lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + p.EdgeAddr()), Credentials: creds})
 		ctx := context.Background()
+		// CreateFunction refuses a role that does not exist, as Lambda does.
+		ic := awsiam.New(awsiam.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + p.EdgeAddr()), Credentials: creds})
+		if _, err := ic.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("bench"),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+			b.Fatal(err)
+		}
 		code := pyZip(b)
 		start := time.Now()
 		for j := range fns {

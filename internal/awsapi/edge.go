@@ -121,9 +121,7 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := sig.VerifyCached(r, secret, e.now(), &e.signing); err != nil {
 		msg := "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
-		if errors.Is(err, errSignatureExpired) {
-			msg = "Signature expired: " + sig.AmzDate.Format("20060102T150405Z") + " is now earlier than the allowed window around " + e.now().UTC().Format("20060102T150405Z")
-		} else if !errors.Is(err, errSignatureMismatch) {
+		if !errors.Is(err, errSignatureMismatch) {
 			msg = err.Error()
 		}
 		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "InvalidSignatureException", msg), e.log)

@@ -106,33 +106,81 @@ func (s SigV4) Verify(r *http.Request, secret string, now time.Time) error {
 // (keys may be nil): the key depends only on the secret and the credential
 // scope, so a client's requests of one day share it.
 func (s SigV4) VerifyCached(r *http.Request, secret string, now time.Time, keys *SigningKeys) error {
-	if s.Presigned {
-		if now.After(s.AmzDate.Add(s.Expires)) {
-			return errSignatureExpired
-		}
-	} else if d := now.Sub(s.AmzDate); d > 15*time.Minute || d < -15*time.Minute {
-		return errSignatureExpired
+	if err := s.checkTime(now); err != nil {
+		return err
 	}
-	payload, err := payloadHash(r, s.Presigned)
+	k := keys.key(secret, s.Date, s.Region, s.Service)
+	if !s.Presigned {
+		payload, err := payloadHash(r)
+		if err != nil {
+			return err
+		}
+		return s.check(r, k, payload)
+	}
+	// A presigned URL carries no payload hash: SDKs sign either
+	// UNSIGNED-PAYLOAD (aws-sdk-go-v2, S3) or the SHA-256 of the body they
+	// sent, the empty body for a GET (botocore). Each is tried as a full
+	// signature check; nothing but what a signer of this request could have
+	// signed is accepted.
+	if s.check(r, k, unsignedPayload) == nil {
+		return nil
+	}
+	body, err := bodyHash(r)
 	if err != nil {
 		return err
 	}
+	return s.check(r, k, body)
+}
+
+const unsignedPayload = "UNSIGNED-PAYLOAD"
+
+// check compares the signature with the one computed from the canonical
+// request of r over the given payload hash.
+func (s SigV4) check(r *http.Request, signingKey []byte, payload string) error {
 	creq := canonicalRequest(r, s, payload)
 	scope := s.Date + "/" + s.Region + "/" + s.Service + "/aws4_request"
 	h := sha256.Sum256([]byte(creq))
-	sts := sigAlgorithm + "\n" + s.AmzDate.Format("20060102T150405Z") + "\n" + scope + "\n" + hex.EncodeToString(h[:])
-	k := keys.key(secret, s.Date, s.Region, s.Service)
-	want := hex.EncodeToString(hmacSHA256(k, sts))
+	sts := sigAlgorithm + "\n" + s.AmzDate.Format(amzDateFormat) + "\n" + scope + "\n" + hex.EncodeToString(h[:])
+	want := hex.EncodeToString(hmacSHA256(signingKey, sts))
 	if !hmac.Equal([]byte(want), []byte(s.Signature)) {
 		return errSignatureMismatch
 	}
 	return nil
 }
 
-var (
-	errSignatureExpired  = errors.New("signature expired")
-	errSignatureMismatch = errors.New("signature mismatch")
+const (
+	amzDateFormat = "20060102T150405Z"
+	// clockSkew is how far a signature's date may be from the server's
+	// clock, either way.
+	clockSkew = 15 * time.Minute
 )
+
+// checkTime refuses a signature dated too far in the past or the future,
+// with the message AWS gives for each.
+func (s SigV4) checkTime(now time.Time) error {
+	now = now.UTC()
+	if s.AmzDate.After(now.Add(clockSkew)) {
+		return &SignatureTimeError{fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + 15 min.)",
+			s.AmzDate.Format(amzDateFormat), now.Add(clockSkew).Format(amzDateFormat), now.Format(amzDateFormat))}
+	}
+	window, unit := clockSkew, "15 min."
+	if s.Presigned {
+		window, unit = s.Expires, strconv.Itoa(int(s.Expires/time.Second))+" sec."
+	}
+	if s.AmzDate.Before(now.Add(-window)) {
+		return &SignatureTimeError{fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %s)",
+			s.AmzDate.Format(amzDateFormat), now.Add(-window).Format(amzDateFormat), now.Format(amzDateFormat), unit)}
+	}
+	return nil
+}
+
+// SignatureTimeError is a signature refused for its date: expired, or not
+// yet current. Its message is the one AWS gives.
+type SignatureTimeError struct{ msg string }
+
+func (e *SignatureTimeError) Error() string { return e.msg }
+
+var errSignatureMismatch = errors.New("signature mismatch")
 
 // SigningKeys caches derived SigV4 signing keys (four HMACs each), keyed by
 // secret and credential scope. The zero value is ready; it is safe for
@@ -183,16 +231,17 @@ func hmacSHA256(key []byte, s string) []byte {
 	return m.Sum(nil)
 }
 
-func payloadHash(r *http.Request, presigned bool) (string, error) {
+// payloadHash is the payload hash of a header-signed request: the one it
+// declares, or the SHA-256 of its body.
+func payloadHash(r *http.Request) (string, error) {
 	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" {
 		return h, nil
 	}
-	if presigned {
-		if h := r.URL.Query().Get("X-Amz-Content-Sha256"); h != "" {
-			return h, nil
-		}
-		return "UNSIGNED-PAYLOAD", nil
-	}
+	return bodyHash(r)
+}
+
+// bodyHash is the hex SHA-256 of r's body, which it reads and restores.
+func bodyHash(r *http.Request) (string, error) {
 	var body []byte
 	if r.Body != nil {
 		var err error

@@ -87,14 +87,20 @@ func (b *Backbone) Start(ctx context.Context) error {
 	return nil
 }
 
+// maxPayload is the largest message the embedded server takes.
+const maxPayload = 8 << 20
+
 func startEmbedded(o Options) (*server.Server, *nats.Conn, error) {
 	ns, err := server.NewServer(&server.Options{
-		ServerName:         "nubo",
-		JetStream:          true,
-		StoreDir:           filepath.Join(o.DataDir, "jetstream"),
-		DontListen:         true, // in-process clients only; --nats-url is the scale-out path
-		NoSigs:             true, // nubo owns SIGINT/SIGTERM
-		NoLog:              true,
+		ServerName: "nubo",
+		JetStream:  true,
+		StoreDir:   filepath.Join(o.DataDir, "jetstream"),
+		DontListen: true, // in-process clients only; --nats-url is the scale-out path
+		NoSigs:     true, // nubo owns SIGINT/SIGTERM
+		NoLog:      true,
+		// Room for a 1 MB asynchronous invocation with its headers (NATS's
+		// default is exactly 1 MB, payload and headers together).
+		MaxPayload:         maxPayload,
 		JetStreamMaxMemory: -1,
 		JetStreamMaxStore:  -1,
 		SyncInterval:       0,

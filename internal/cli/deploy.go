@@ -17,12 +17,18 @@ import (
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
+const (
+	allowOverAWSLimits      = stacks.AllowOverAWSLimitsFlag
+	allowOverAWSLimitsUsage = "deploy a template over CloudFormation's quotas (500 resources, 200 parameters, 200 outputs), which AWS would refuse"
+)
+
 // templateFlags are the flags deploy and plan share.
 type templateFlags struct {
 	stack         string
 	params        []string
 	class         string
 	allowDataLoss bool
+	overLimits    bool
 	endpoint      string
 }
 
@@ -32,6 +38,7 @@ func (f *templateFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.params, "param", nil, "template parameter KEY=VALUE (repeatable)")
 	fl.StringVar(&f.class, "class", "", "stack class: stateful or stateless (overrides the template's Nubo: {Class})")
 	fl.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "let a stateful stack delete or replace data-bearing resources")
+	fl.BoolVar(&f.overLimits, allowOverAWSLimits, false, allowOverAWSLimitsUsage)
 	fl.StringVar(&f.endpoint, "endpoint", "", "nubo server (default $NUBO_ENDPOINT or http://127.0.0.1:4566)")
 }
 
@@ -58,7 +65,7 @@ func (f *templateFlags) request(path string) (stacks.PlanRequest, error) {
 		params[k] = v
 	}
 	return stacks.PlanRequest{Stack: name, Template: string(src), BaseDir: filepath.Dir(abs), Parameters: params,
-		Class: f.class, AllowDataLoss: f.allowDataLoss}, nil
+		Class: f.class, AllowDataLoss: f.allowDataLoss, AllowOverAWSLimits: f.overLimits}, nil
 }
 
 func newDeployCmd() *cobra.Command {

@@ -56,6 +56,12 @@ func TestUp_LearningPlatform(t *testing.T) {
 	if a, b := strings.Index(text, "== catalogue"), strings.Index(text, "== course"); a < 0 || b < a {
 		t.Fatalf("catalogue must deploy before course:\n%s", text)
 	}
+	// Each Go build shows as it starts and ends, not a minute of silence.
+	for _, fn := range []string{"course/ListCoursesFunction", "course/EnrolFunction", "content/GetMaterialFunction"} {
+		if !strings.Contains(text, "building Go function "+fn+" ...") || !strings.Contains(text, "built Go function "+fn+" in ") {
+			t.Errorf("no build progress for %s:\n%s", fn, text)
+		}
+	}
 
 	t.Setenv("NUBO_ENDPOINT", "http://"+addr)
 	run := func(args ...string) string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -84,6 +85,13 @@ func server(t *testing.T) *platform.Platform {
 	t.Setenv("NUBO_SECRET_ACCESS_KEY", "test")
 	c := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.EndpointURL()),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	// CreateFunction refuses a role that does not exist, as Lambda does.
+	ic := awsiam.New(awsiam.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.EndpointURL()),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	if _, err := ic.CreateRole(context.Background(), &awsiam.CreateRoleInput{RoleName: aws.String("r"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
 	_, err = c.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
 		FunctionName: aws.String("probe"), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
 		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &lambdatypes.FunctionCode{ZipFile: zipData},

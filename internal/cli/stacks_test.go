@@ -201,7 +201,8 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := append(os.Environ(), "NUBO_ENDPOINT=http://"+addr)
-	deploy := exec.Command(bin, "deploy", tmpl, "--yes")
+	// Over CloudFormation's 500 resources: nubo deploys it when asked to.
+	deploy := exec.Command(bin, "deploy", tmpl, "--yes", "--allow-over-aws-limits")
 	deploy.Env = env
 	stdout, _ := deploy.StdoutPipe()
 	if err := deploy.Start(); err != nil {
@@ -238,8 +239,15 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 		t.Fatalf("stacks after the kill (%v):\n%s", err, out)
 	}
 	out, err = run("deploy", tmpl, "--yes")
+	if err == nil || !strings.Contains(out, "Refused: the template declares 4000 resources, over AWS CloudFormation's quota of 500 per template") {
+		t.Fatalf("deploy over AWS's quota without the flag (%v):\n%.2000s", err, out)
+	}
+	out, err = run("deploy", tmpl, "--yes", "--allow-over-aws-limits")
 	if err != nil {
 		t.Fatalf("recovery deploy: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "Warning: the template declares 4000 resources") {
+		t.Errorf("no warning that AWS would refuse the template:\n%.2000s", out)
 	}
 	if !strings.Contains(out, "was interrupted during deployment 1") || !strings.Contains(out, "CREATE_COMPLETE (deployment") {
 		t.Errorf("recovery output:\n%s", out)
@@ -252,7 +260,7 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Stack chain: IN_SYNC") {
 		t.Errorf("drift after recovery (%v):\n%s", err, out)
 	}
-	out, _ = run("deploy", tmpl, "--yes")
+	out, _ = run("deploy", tmpl, "--yes", "--allow-over-aws-limits")
 	if !strings.Contains(out, "No changes") {
 		t.Errorf("a second deploy should change nothing:\n%s", out)
 	}

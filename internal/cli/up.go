@@ -4,23 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/platform"
 	"github.com/nubo-run/nubo/internal/stacks"
 	"github.com/nubo-run/nubo/internal/stacks/sam"
 )
 
 func newUpCmd() *cobra.Command {
-	var o platform.Options
-	var verbose, watchDir bool
-	var iamMode string
+	var sf serverFlags
+	var watchDir, overLimits bool
 	cmd := &cobra.Command{
 		Use:   "up DIR",
 		Short: "Serve, deploy every stack under DIR in import order, print outputs, keep serving",
@@ -35,11 +35,7 @@ DIR redeploys only the stacks it belongs to; unchanged functions keep their
 warm instances.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := cmd.OutOrStdout()
-			level := slog.LevelWarn
-			if verbose {
-				level = slog.LevelDebug
-			}
+			out := &syncWriter{w: cmd.OutOrStdout()}
 			found, err := stacks.FindTemplates(args[0], linkTransform)
 			if err != nil {
 				return err
@@ -47,10 +43,11 @@ warm instances.`,
 			if len(found) == 0 {
 				return fmt.Errorf("no templates under %s (a template is a YAML or JSON file with Resources)", args[0])
 			}
-			if o.IAM, err = iam.ParseMode(iamMode); err != nil {
+			o, err := sf.options(cmd.ErrOrStderr(), slog.LevelWarn)
+			if err != nil {
 				return err
 			}
-			o.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			o.BuildProgress = func(msg string) { fmt.Fprintf(out, "  %s\n", msg) }
 			p, err := platform.New(o)
 			if err != nil {
 				return err
@@ -64,16 +61,19 @@ warm instances.`,
 				defer cancel()
 				return p.Close(cctx)
 			}
-			fmt.Fprintf(out, "nubo serving: AWS APIs on http://%s, HTTP APIs on http://%s\n", p.EdgeAddr(), p.HTTPAddr())
+			fmt.Fprintf(out, "nubo serving: AWS APIs on http://%s, HTTP APIs on http://%s (data in %s)\n", p.EdgeAddr(), p.HTTPAddr(), o.DataDir)
+			if p.EdgeAddr() != platform.DefaultAddr {
+				fmt.Fprintf(out, "Other nubo commands find this server with: export NUBO_ENDPOINT=http://%s\n", p.EdgeAddr())
+			}
 			c := newAdminClient("http://" + p.EdgeAddr())
-			c.creds.AccessKeyID, c.creds.SecretAccessKey = o.AccessKey, o.SecretKey
+			c.creds.AccessKeyID, c.creds.SecretAccessKey, c.region = o.AccessKey, o.SecretKey, o.Region
 			deployOne := func(ctx context.Context, f stacks.Found) error {
 				src, err := os.ReadFile(f.Path)
 				if err != nil {
 					return err
 				}
 				abs, _ := filepath.Abs(f.Path)
-				req := stacks.PlanRequest{Stack: f.Stack, Template: string(src), BaseDir: filepath.Dir(abs)}
+				req := stacks.PlanRequest{Stack: f.Stack, Template: string(src), BaseDir: filepath.Dir(abs), AllowOverAWSLimits: overLimits}
 				_, err = deploy(ctx, c, req, deployOptions{yes: true}, nil, out)
 				return err
 			}
@@ -95,15 +95,9 @@ warm instances.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.DataDir, "data", platform.DefaultDataDir, "directory for all durable state")
-	f.StringVar(&o.Addr, "addr", platform.DefaultAddr, "listener for the AWS-compatible APIs and the admin API")
-	f.StringVar(&iamMode, "iam", "enforce", "authorize every AWS API request by IAM policies: enforce, audit (allow but log what would be denied) or off")
-	f.StringVar(&o.HTTPAddr, "http-addr", platform.DefaultHTTPAddr, "listener for the HTTP APIs that stacks declare")
-	f.StringVar(&o.AccessKey, "access-key", envOr("NUBO_ACCESS_KEY_ID", platform.DefaultAccessKey), "access key id clients sign with")
-	f.StringVar(&o.SecretKey, "secret-key", envOr("NUBO_SECRET_ACCESS_KEY", platform.DefaultSecretKey), "secret access key")
-	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
-	f.BoolVar(&o.Functions.StrictRuntimes, "strict-runtimes", false, "refuse to run a Python or Node.js runtime on any version but the one it names (see nubo doctor)")
+	sf.register(f)
 	f.BoolVarP(&watchDir, "watch", "w", false, "redeploy a stack when its template or a function's source changes")
+	f.BoolVar(&overLimits, allowOverAWSLimits, false, allowOverAWSLimitsUsage)
 	return cmd
 }
 
@@ -112,4 +106,17 @@ warm instances.`,
 // orders stacks by their imports.
 func linkTransform(t map[string]any) (map[string]any, error) {
 	return sam.Transform(t, sam.Options{Region: "us-east-1", AccountID: "000000000000", Partition: "aws"})
+}
+
+// syncWriter serializes writes from the deploy's event stream and the
+// server's build progress.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -19,7 +19,7 @@ import (
 // Invoke payload limits (Lambda's quotas).
 const (
 	MaxSyncPayload  = 6 * 1024 * 1024 // 6 MB
-	MaxAsyncPayload = 256 * 1024      // 256 KB
+	MaxAsyncPayload = 1024 * 1024     // 1 MB (it was 256 KB until 2025)
 	logTailBytes    = 4 * 1024
 )
 
@@ -282,6 +282,9 @@ func (a *API) refQ(r *http.Request) (name, qual string, err error) {
 		}
 		qual = q
 	}
+	if arn := a.foreignARN(raw); arn != "" { // another account's or region's
+		return "", "", &notFoundError{arn: arn}
+	}
 	return name, qual, nil
 }
 
@@ -399,6 +402,9 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := parseFunctionRef(in.FunctionName)
 	if err != nil || qual != "" {
 		return awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern", in.FunctionName)
+	}
+	if err := a.refuseForeignCreate(r, in.FunctionName); err != nil {
+		return err
 	}
 	if err := a.authorize(r, "lambda:CreateFunction", a.s.account.FunctionARN(name), nil); err != nil {
 		return err

@@ -218,7 +218,7 @@ func TestLambdaErrors(t *testing.T) {
 		"event too large": {func() error {
 			_, err := h.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("exists"), InvocationType: lambdatypes.InvocationTypeEvent, Payload: bigJSON(MaxAsyncPayload + 1)})
 			return err
-		}, want{"RequestTooLargeException", 413, "262144"}},
+		}, want{"RequestTooLargeException", 413, "1048576"}},
 		"update config bad memory": {func() error {
 			_, err := h.client.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("exists"), MemorySize: aws.Int32(20000)})
 			return err

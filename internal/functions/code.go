@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -60,6 +61,9 @@ func checkZip(zipData []byte, runtime string) (*zip.Reader, error) {
 	if total > maxUnpackedSize {
 		return nil, fmt.Errorf("%w: unzipped size must be smaller than %d bytes", errInvalidCode, maxUnpackedSize)
 	}
+	if _, err := packageLinks(zr); err != nil {
+		return nil, err
+	}
 	if strings.HasPrefix(runtime, "provided") {
 		found := false
 		for _, f := range zr.File {
@@ -89,9 +93,144 @@ func safeJoin(dir, name string) (string, error) {
 	return filepath.Join(dir, filepath.FromSlash(clean)), nil
 }
 
+// maxLinkTarget bounds the target of a symbolic link entry (PATH_MAX).
+const maxLinkTarget = 4096
+
+// maxLinkHops bounds the links followed resolving one link, as the kernel's
+// ELOOP does.
+const maxLinkHops = 40
+
+// packageLinks returns the package's symbolic links, entry name (cleaned)
+// to target. Lambda keeps a link that resolves inside the package; one that
+// is absolute, resolves outside it (directly or through other links of the
+// package), loops, or shares its path with other entries is refused, naming
+// the entry.
+func packageLinks(zr *zip.Reader) (map[string]string, error) {
+	links := map[string]string{}
+	for _, f := range zr.File {
+		if f.Mode()&os.ModeSymlink == 0 {
+			continue
+		}
+		name := entryName(f.Name)
+		if name == "." {
+			return nil, fmt.Errorf("%w: zip entry %q: a symbolic link cannot be the package's root", errInvalidCode, f.Name)
+		}
+		target, err := readLinkTarget(f)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := links[name]; dup {
+			return nil, fmt.Errorf("%w: zip entry %q: more than one symbolic link at this path", errInvalidCode, f.Name)
+		}
+		links[name] = target
+	}
+	if len(links) == 0 {
+		return links, nil
+	}
+	for _, f := range zr.File {
+		name := entryName(f.Name)
+		_, isLink := links[name]
+		for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
+			if _, ok := links[dir]; ok {
+				return nil, fmt.Errorf("%w: zip entry %q: lies under the symbolic link %q", errInvalidCode, f.Name, dir)
+			}
+		}
+		if isLink && f.Mode()&os.ModeSymlink == 0 {
+			return nil, fmt.Errorf("%w: zip entry %q: a symbolic link of the package has the same path", errInvalidCode, f.Name)
+		}
+	}
+	names := make([]string, 0, len(links))
+	for name := range links {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the first bad link in name order, every time
+	for _, name := range names {
+		if err := resolveLink(links, name); err != nil {
+			return nil, fmt.Errorf("%w: zip entry %q: symbolic link to %q %v", errInvalidCode, name, links[name], err)
+		}
+	}
+	return links, nil
+}
+
+// entryName is a zip entry's name as unpack places it (safeJoin has
+// accepted it): slashes, cleaned, no trailing slash.
+func entryName(name string) string {
+	return path.Clean(strings.ReplaceAll(name, "\\", "/"))
+}
+
+// readLinkTarget reads a symbolic link entry's target, its content.
+func readLinkTarget(f *zip.File) (string, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return "", fmt.Errorf("%w: zip entry %q: %v", errInvalidCode, f.Name, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxLinkTarget+1))
+	if err != nil {
+		return "", fmt.Errorf("%w: zip entry %q: %v", errInvalidCode, f.Name, err)
+	}
+	target := string(b)
+	switch {
+	case len(b) > maxLinkTarget:
+		return "", fmt.Errorf("%w: zip entry %q: symbolic link target longer than %d bytes", errInvalidCode, f.Name, maxLinkTarget)
+	case target == "" || strings.ContainsRune(target, 0):
+		return "", fmt.Errorf("%w: zip entry %q: symbolic link with an empty or invalid target", errInvalidCode, f.Name)
+	}
+	return target, nil
+}
+
+// resolveLink follows the link at name, and the package's links its target
+// goes through, as the kernel would once unpacked: every step must stay in
+// the package's root. A target that does not exist in the package is fine
+// (it resolves to nothing); only escapes and loops are errors.
+func resolveLink(links map[string]string, name string) error {
+	var at []string // the directory reached, components from the root
+	if dir := path.Dir(name); dir != "." {
+		at = strings.Split(dir, "/")
+	}
+	if path.IsAbs(strings.ReplaceAll(links[name], "\\", "/")) {
+		return errors.New("is absolute: it points outside the package")
+	}
+	pending := linkSteps(links[name])
+	for hops := 0; len(pending) > 0; {
+		step := pending[0]
+		pending = pending[1:]
+		switch step {
+		case "", ".":
+			continue
+		case "..":
+			if len(at) == 0 {
+				return errors.New("points outside the package")
+			}
+			at = at[:len(at)-1]
+			continue
+		}
+		at = append(at, step)
+		target, isLink := links[strings.Join(at, "/")]
+		if !isLink {
+			continue
+		}
+		if hops++; hops > maxLinkHops {
+			return errors.New("loops (too many levels of symbolic links)")
+		}
+		if path.IsAbs(strings.ReplaceAll(target, "\\", "/")) {
+			return fmt.Errorf("goes through %q, which is absolute: it points outside the package", strings.Join(at, "/"))
+		}
+		at = at[:len(at)-1]
+		pending = append(linkSteps(target), pending...)
+	}
+	return nil
+}
+
+func linkSteps(target string) []string {
+	return strings.Split(strings.ReplaceAll(target, "\\", "/"), "/")
+}
+
 // unpack extracts zipData into dest atomically: it writes a sibling temp
 // directory and renames it, so a crash never leaves a half-written dest.
-// Executable bits are kept; symlinks are refused.
+// Executable bits are kept; symbolic links that resolve inside the package
+// are kept too, made after every other entry so that no entry is written
+// through one; others are refused (packageLinks).
 func unpack(zipData []byte, dest string) error {
 	if _, err := os.Stat(dest); err == nil {
 		return nil
@@ -110,14 +249,20 @@ func unpack(zipData []byte, dest string) error {
 	defer os.RemoveAll(tmp)
 	var written int64
 	for _, f := range zr.File {
-		target, err := safeJoin(tmp, f.Name)
-		if err != nil {
+		if _, err := safeJoin(tmp, f.Name); err != nil {
 			return fmt.Errorf("%w: %v", errInvalidCode, err)
 		}
+	}
+	links, err := packageLinks(zr)
+	if err != nil {
+		return err
+	}
+	for _, f := range zr.File {
+		target, _ := safeJoin(tmp, f.Name)
 		mode := f.Mode()
 		switch {
 		case mode&os.ModeSymlink != 0:
-			return fmt.Errorf("%w: zip entry %q: symbolic links are not supported", errInvalidCode, f.Name)
+			continue // made below, once every other entry is written
 		case f.FileInfo().IsDir():
 			if err := os.MkdirAll(target, 0o755); err != nil {
 				return fmt.Errorf("unpack %q: %w", f.Name, err)
@@ -137,11 +282,39 @@ func unpack(zipData []byte, dest string) error {
 		}
 		written += n
 	}
+	if err := makeLinks(tmp, links); err != nil {
+		return err
+	}
 	if err := os.Rename(tmp, dest); err != nil {
 		if _, statErr := os.Stat(dest); statErr == nil {
 			return nil // another goroutine unpacked the same code first
 		}
 		return fmt.Errorf("unpack: %w", err)
+	}
+	return nil
+}
+
+// makeLinks creates the package's symbolic links under dir, in name order.
+func makeLinks(dir string, links map[string]string) error {
+	names := make([]string, 0, len(links))
+	for n := range links {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		at, err := safeJoin(dir, n)
+		if err != nil {
+			return fmt.Errorf("%w: %v", errInvalidCode, err)
+		}
+		if err := os.MkdirAll(filepath.Dir(at), 0o755); err != nil {
+			return fmt.Errorf("unpack %q: %w", n, err)
+		}
+		if err := os.Symlink(filepath.FromSlash(strings.ReplaceAll(links[n], "\\", "/")), at); err != nil {
+			if errors.Is(err, os.ErrExist) {
+				return fmt.Errorf("%w: zip entry %q: a symbolic link where the package has a directory", errInvalidCode, n)
+			}
+			return fmt.Errorf("unpack %q: %w", n, err)
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package functions
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -101,8 +102,12 @@ func TestAPIAuthorizesAsTheOperationsAction(t *testing.T) {
 		if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValueException" || ae.ErrorMessage() != "The role defined for the function cannot be assumed by Lambda." {
 			t.Errorf("untrusted role: %v", err)
 		}
-		if err := create("h", "arn:aws:iam::000000000000:role/made-up"); err != nil {
+		err = create("h", "arn:aws:iam::000000000000:role/made-up")
+		if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValueException" || ae.ErrorMessage() != "The role defined for the function cannot be assumed by Lambda." {
 			t.Errorf("a role that does not exist: %v", err)
+		}
+		if _, err := h.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("h")}); err == nil {
+			t.Error("a function refused for its role was created")
 		}
 		if err := create("i", "arn:aws:iam::000000000000:role/broken"); err == nil {
 			t.Error("a role the store cannot check was accepted")
@@ -111,5 +116,48 @@ func TestAPIAuthorizesAsTheOperationsAction(t *testing.T) {
 		if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValueException" {
 			t.Errorf("update to an untrusted role: %v", err)
 		}
+		_, err = h.client.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("f"), Role: aws.String("arn:aws:iam::000000000000:role/made-up")})
+		if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValueException" || ae.ErrorMessage() != "The role defined for the function cannot be assumed by Lambda." {
+			t.Errorf("update to a role that does not exist: %v", err)
+		}
+		if got, err := h.client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("f")}); err != nil || aws.ToString(got.Role) != "arn:aws:iam::000000000000:role/lambda" {
+			t.Errorf("after refused updates the role is %v (%v)", aws.ToString(got.Role), err)
+		}
 	})
+}
+
+// A FunctionName ARN of another account or region is never this account's
+// function: CreateFunction is refused (not created here instead) and other
+// operations find nothing.
+func TestForeignFunctionARNs(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	h.createFn(t, "mine", "echo")
+	create := func(name string) error {
+		_, err := h.client.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(name), Runtime: lambdatypes.RuntimeProvidedal2023,
+			Handler: aws.String("echo"), Role: aws.String("arn:aws:iam::000000000000:role/test-role"),
+			Code: &lambdatypes.FunctionCode{ZipFile: bootstrapZip(t, name)}})
+		return err
+	}
+	var ae smithy.APIError
+	for ref, want := range map[string]struct{ code, msg string }{
+		"arn:aws:lambda:us-east-1:111111111111:function:theirs": {"AccessDeniedException", "is not authorized to perform: lambda:CreateFunction on resource: arn:aws:lambda:us-east-1:111111111111:function:theirs because no resource-based policy allows the lambda:CreateFunction action"},
+		"111111111111:function:theirs":                          {"AccessDeniedException", "on resource: arn:aws:lambda:us-east-1:111111111111:function:theirs"},
+		"arn:aws:lambda:eu-west-1:000000000000:function:theirs": {"InvalidParameterValueException", "is in region eu-west-1: this endpoint creates functions in us-east-1"},
+	} {
+		err := create(ref)
+		if !errors.As(err, &ae) || ae.ErrorCode() != want.code || !strings.Contains(ae.ErrorMessage(), want.msg) {
+			t.Errorf("create %s: %v, want %s %q", ref, err, want.code, want.msg)
+		}
+	}
+	if _, err := h.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("theirs")}); err == nil {
+		t.Error("a foreign ARN created a function in this account")
+	}
+	if err := create("arn:aws:lambda:us-east-1:000000000000:function:ours"); err != nil {
+		t.Errorf("create by this account's ARN: %v", err)
+	}
+	_, err := h.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("arn:aws:lambda:us-east-1:111111111111:function:mine")})
+	if !errors.As(err, &ae) || ae.ErrorCode() != "ResourceNotFoundException" || !strings.Contains(ae.ErrorMessage(), "arn:aws:lambda:us-east-1:111111111111:function:mine") {
+		t.Errorf("get of another account's ARN: %v", err)
+	}
 }

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/nubo-run/nubo/internal/stacks"
 )
 
 // Packager turns a function's source on disk into a deployment package: a
@@ -23,11 +25,20 @@ import (
 // Packages land in a content-addressed cache so a deploy that changes
 // nothing builds nothing new and plans nothing.
 type Packager struct {
-	cache string
+	cache    string
+	progress func(msg string)
+	sem      chan struct{} // Go builds running at once: GOMAXPROCS
+	pre      prebuilds     // builds started ahead by Prepackage (prebuild.go)
 }
 
 // NewPackager keeps packages under dir.
-func NewPackager(dir string) *Packager { return &Packager{cache: dir} }
+func NewPackager(dir string) *Packager {
+	return &Packager{cache: dir, sem: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
+}
+
+// SetProgress has the packager report each Go build as it starts and ends
+// (a build from a cold cache takes a minute); call it before packaging.
+func (p *Packager) SetProgress(f func(msg string)) { p.progress = f }
 
 // Package returns the zip's content hash (hex) and its path in the cache.
 // src is the code location as a template gives it, relative to baseDir.
@@ -45,7 +56,10 @@ func (p *Packager) Package(ctx context.Context, baseDir, src, buildMethod string
 		if !st.IsDir() {
 			return "", "", fmt.Errorf("code %s: BuildMethod go1.x needs a directory with a Go main package", src)
 		}
-		data, err = buildGo(ctx, src)
+		var ok bool
+		if data, err, ok = p.takePrebuilt(ctx, src); !ok {
+			data, err = p.buildGo(ctx, src)
+		}
 	case buildMethod != "" && !strings.EqualFold(buildMethod, "makefile"):
 		// SAM's language builders (python3.x, nodejs) copy the directory;
 		// dependencies are expected to be vendored beside the code.
@@ -110,7 +124,41 @@ func (p *Packager) Load(sum string) ([]byte, error) {
 // buildGo compiles the main package in dir into a `bootstrap` executable for
 // this machine (functions run natively here, whatever Architectures says),
 // with the flags `sam build` uses for provided runtimes, and zips it.
-func buildGo(ctx context.Context, dir string) ([]byte, error) {
+func (p *Packager) buildGo(ctx context.Context, dir string) ([]byte, error) {
+	warmed, err := p.waitWarm(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer warmed()
+	select {
+	case p.sem <- struct{}{}:
+		defer func() { <-p.sem }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	stack, logicalID := stacks.ResourceFrom(ctx)
+	what := dir // the error names the directory too
+	if logicalID != "" {
+		what = stack + "/" + logicalID
+	}
+	start := time.Now()
+	p.report("building Go function " + what + " ...")
+	data, err := buildGoIn(ctx, dir)
+	if err != nil {
+		p.report("build of " + what + " failed")
+		return nil, err
+	}
+	p.report(fmt.Sprintf("built Go function %s in %.1fs", what, time.Since(start).Seconds()))
+	return data, nil
+}
+
+func (p *Packager) report(msg string) {
+	if p.progress != nil {
+		p.progress(msg)
+	}
+}
+
+func buildGoIn(ctx context.Context, dir string) ([]byte, error) {
 	out, err := os.MkdirTemp("", "nubo-build-")
 	if err != nil {
 		return nil, err
@@ -128,10 +176,18 @@ func buildGo(ctx context.Context, dir string) ([]byte, error) {
 	return zipFiles(map[string]string{"bootstrap": bin})
 }
 
-// zipDir zips every regular file under dir, paths relative to it.
+// zipDir zips every regular file under dir, paths relative to it. A
+// symbolic link that resolves inside dir is kept as a link, as Lambda keeps
+// it; one that leads outside to a file is followed (its content zipped at
+// the link's path, as sam build copies it); one that leads outside to a
+// directory is an error naming it.
 func zipDir(dir string) ([]byte, error) {
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("zip %s: %w", dir, err)
+	}
+	files, links := map[string]string{}, map[string]string{}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -141,27 +197,77 @@ func zipDir(dir string) ([]byte, error) {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
 		rel, err := filepath.Rel(dir, path)
 		if err != nil {
 			return err
 		}
-		files[filepath.ToSlash(rel)] = path
+		name := filepath.ToSlash(rel)
+		switch {
+		case d.Type().IsRegular():
+			files[name] = path
+		case d.Type()&fs.ModeSymlink != 0:
+			return addLink(root, path, name, files, links)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("zip %s: %w", dir, err)
 	}
-	return zipFiles(files)
+	return zipEntries(files, links)
 }
 
-// zipFiles writes a deterministic zip (sorted names, fixed times, modes
-// kept) so that the same content always hashes the same.
-func zipFiles(files map[string]string) ([]byte, error) {
-	names := make([]string, 0, len(files))
+// addLink sorts the link at path (entry name) into links (kept) or files
+// (followed), per zipDir.
+func addLink(root, path, name string, files, links map[string]string) error {
+	target, err := os.Readlink(path)
+	if err != nil {
+		return err
+	}
+	resolved, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("symbolic link %s -> %s: %w", name, target, err)
+	}
+	inside := false
+	if rel, err := filepath.Rel(root, resolved); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		inside = true
+	}
+	if inside {
+		// Relative to the link's directory, straight to what it resolves
+		// to, so that the package holds no absolute or roundabout target.
+		from, err := filepath.EvalSymlinks(filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, resolved)
+		if err != nil {
+			return err
+		}
+		links[name] = filepath.ToSlash(rel)
+		return nil
+	}
+	st, err := os.Stat(resolved)
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("symbolic link %s -> %s leads to a directory outside the code directory: Lambda packages cannot hold it; copy it in or link inside", name, target)
+	}
+	files[name] = resolved
+	return nil
+}
+
+// zipFiles writes a deterministic zip of files (entry name -> path).
+func zipFiles(files map[string]string) ([]byte, error) { return zipEntries(files, nil) }
+
+// zipEntries writes a deterministic zip (sorted names, fixed times, modes
+// kept) so that the same content always hashes the same: files (entry
+// name -> path) and symbolic links (entry name -> target).
+func zipEntries(files, links map[string]string) ([]byte, error) {
+	names := make([]string, 0, len(files)+len(links))
 	for n := range files {
+		names = append(names, n)
+	}
+	for n := range links {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -169,6 +275,18 @@ func zipFiles(files map[string]string) ([]byte, error) {
 	zw := zip.NewWriter(&buf)
 	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, n := range names {
+		if target, ok := links[n]; ok {
+			hdr := &zip.FileHeader{Name: n, Method: zip.Store, Modified: epoch}
+			hdr.SetMode(fs.ModeSymlink | 0o777)
+			w, err := zw.CreateHeader(hdr)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := w.Write([]byte(target)); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		st, err := os.Stat(files[n])
 		if err != nil {
 			return nil, err

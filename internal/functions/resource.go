@@ -490,7 +490,8 @@ func equalJSON(a, b any) bool {
 }
 
 var (
-	_ stacks.Provider = (*FunctionProvider)(nil)
-	_ stacks.Packager = (*FunctionProvider)(nil)
-	_ stacks.Provider = (*EventInvokeConfigProvider)(nil)
+	_ stacks.Provider    = (*FunctionProvider)(nil)
+	_ stacks.Packager    = (*FunctionProvider)(nil)
+	_ stacks.Prepackager = (*FunctionProvider)(nil)
+	_ stacks.Provider    = (*EventInvokeConfigProvider)(nil)
 )

@@ -88,26 +88,24 @@ type RoleChecker interface {
 // lambdaPrincipal is the service principal that assumes execution roles.
 const lambdaPrincipal = "lambda.amazonaws.com"
 
-// errRoleNotTrusted is Lambda's answer to a role that does not trust it.
+// errRoleNotTrusted is Lambda's answer to a role that does not exist or
+// does not trust it.
 const errRoleNotTrusted = "The role defined for the function cannot be assumed by Lambda."
 
-// checkRole refuses a role that exists but does not trust Lambda. A role
-// that does not exist is accepted, as scripts written for other local tools
-// pass made-up ARNs, with a warning: the function's own AWS calls are denied
-// until the role exists.
+// checkRole refuses, as Lambda does, a role that does not exist or whose
+// trust policy does not let Lambda (lambda.amazonaws.com) assume it: the
+// function could not run as it. Roles decides how strict this is (nil
+// under --iam off: nothing is checked; --iam audit logs and accepts). A
+// function given no role runs as nubo-function (see principal).
 func (s *Service) checkRole(ctx context.Context, fn, roleARN string) error {
-	if s.opts.Roles == nil {
+	if s.opts.Roles == nil || roleARN == "" {
 		return nil
 	}
 	exists, trusted, err := s.opts.Roles.TrustsService(ctx, roleARN, lambdaPrincipal)
 	if err != nil {
 		return fmt.Errorf("function %q: role %s: %w", fn, roleARN, err)
 	}
-	if !exists {
-		s.log.Warn("function role does not exist: the function's AWS calls are denied until it does", "function", fn, "role", roleARN)
-		return nil
-	}
-	if !trusted {
+	if !exists || !trusted {
 		return invalidf("%s", errRoleNotTrusted)
 	}
 	return nil

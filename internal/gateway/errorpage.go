@@ -1,8 +1,11 @@
 package gateway
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Error answers, spelled as API Gateway spells them. HTTP APIs and REST APIs
@@ -33,12 +36,13 @@ const (
 	failNotAllowed // a policy without a matching Allow
 	failAuthorizerError
 	failBadRequest
-	failPermission // the function's resource policy refused the invocation
+	failPermission    // the function's resource policy refused the invocation
+	failEventTooLarge // the event built from the request is over Lambda's 6 MB invoke limit
 )
 
 type errorAnswer struct {
 	status    int
-	body      string
+	body      string // JSON, or plain text when it does not start with '{'
 	errorType string
 }
 
@@ -78,8 +82,17 @@ func answer(fl flavor, f failure) errorAnswer {
 	case failQuota:
 		return errorAnswer{429, `{"message":"Limit Exceeded"}`, "LimitExceededException"}
 	case failTooLarge:
+		// A body over 10 MB: REST APIs' front refuses it in plain text,
+		// before any API Gateway request id exists.
 		if rest {
-			return errorAnswer{413, `{"message":"Request Too Long"}`, "RequestTooLongException"}
+			return errorAnswer{413, "HTTP content length exceeded " + strconv.Itoa(MaxAPIBody) + " bytes.", ""}
+		}
+		return errorAnswer{413, `{"message":"Request Entity Too Large"}`, ""}
+	case failEventTooLarge:
+		// Lambda refused the invoke (RequestEntityTooLargeException): REST
+		// APIs answer 413 "Request Too Long" as a BadRequestException.
+		if rest {
+			return errorAnswer{413, `{"message": "Request Too Long"}`, "BadRequestException"}
 		}
 		return errorAnswer{413, `{"message":"Request Entity Too Large"}`, ""}
 	case failUnauthorized:
@@ -110,7 +123,11 @@ func answer(fl flavor, f failure) errorAnswer {
 func writeFailure(w http.ResponseWriter, fl flavor, f failure) int {
 	a := answer(fl, f)
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	ct := "application/json"
+	if !strings.HasPrefix(a.body, "{") {
+		ct = "text/plain; charset=utf-8"
+	}
+	h.Set("Content-Type", ct)
 	h.Set("Content-Length", strconv.Itoa(len(a.body)))
 	if fl == flavorREST && a.errorType != "" {
 		h.Set("X-Amzn-Errortype", a.errorType)
@@ -118,4 +135,21 @@ func writeFailure(w http.ResponseWriter, fl flavor, f failure) int {
 	w.WriteHeader(a.status)
 	_, _ = w.Write([]byte(a.body))
 	return a.status
+}
+
+// writeNotServed answers a route whose integration nubo does not serve
+// (MOCK, HTTP, non-proxy AWS): 501, saying which and why, where AWS would
+// have run the integration.
+func writeNotServed(w http.ResponseWriter, fl flavor, routeKey, typ string) int {
+	msg := fmt.Sprintf("route %s is not served: nubo does not serve %s integrations%s yet (%s)", routeKey, typ, mockDetail(typ), servedKinds)
+	body, _ := json.Marshal(map[string]string{"message": msg})
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if fl == flavorREST {
+		h.Set("X-Amzn-Errortype", "NotImplementedException")
+	}
+	w.WriteHeader(http.StatusNotImplemented)
+	_, _ = w.Write(body)
+	return http.StatusNotImplemented
 }

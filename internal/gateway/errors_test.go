@@ -70,6 +70,10 @@ func TestErrorAnswers(t *testing.T) {
 	}
 }
 
+// TestPayloadTooLarge: API Gateway refuses a body over 10 MB, and Lambda an
+// event over its 6 MB synchronous invoke payload — a 5 MB binary body is a
+// 6.67 MB base64 event — which API Gateway answers with 413; function URLs
+// the same over 6 MB. None reaches the function.
 func TestPayloadTooLarge(t *testing.T) {
 	inv := &fakeInvoker{}
 	e := newEnv(t, inv)
@@ -79,28 +83,47 @@ func TestPayloadTooLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bin := map[string][]string{"Content-Type": {"application/octet-stream"}}
+	text := bytes.Repeat([]byte("a"), 4<<20)
+	binary5MB := bytes.Repeat([]byte{0xff}, 5<<20) // base64: 6.67 MB
+	text7MB := bytes.Repeat([]byte("a"), 7<<20)
 	atLimit := bytes.Repeat([]byte("a"), MaxAPIBody)
 	over := append(atLimit, 'b')
+	const entity = `{"message":"Request Entity Too Large"}`
 	cases := []struct {
 		name   string
 		r      req
 		status int
 		body   string
+		errTyp string
 	}{
-		{"http at limit", req{method: "POST", host: "big1.execute-api.localhost", path: "/up", body: atLimit}, 200, "ok"},
-		{"http over", req{method: "POST", host: "big1.execute-api.localhost", path: "/up", body: over}, 413, `{"message":"Request Entity Too Large"}`},
-		{"rest over", req{method: "POST", path: "/_api/bigrest/s/up", body: over}, 413, `{"message":"Request Too Long"}`},
-		{"url over", req{method: "POST", path: "/_url/" + u.ID + "/", body: bytes.Repeat([]byte("a"), MaxURLBody+1)}, 413, `{"message":"Request Entity Too Large"}`},
+		{"http 4 MB text", req{method: "POST", host: "big1.execute-api.localhost", path: "/up", body: text}, 200, "ok", ""},
+		{"http 5 MB binary", req{method: "POST", host: "big1.execute-api.localhost", path: "/up", body: binary5MB, headers: bin}, 413, entity, ""},
+		{"http 7 MB text", req{method: "POST", host: "big1.execute-api.localhost", path: "/up", body: text7MB}, 413, entity, ""},
+		{"http at 10 MB", req{method: "POST", host: "big1.execute-api.localhost", path: "/up", body: atLimit}, 413, entity, ""},
+		{"http over 10 MB", req{method: "POST", host: "big1.execute-api.localhost", path: "/up", body: over}, 413, entity, ""},
+		{"rest 4 MB text", req{method: "POST", path: "/_api/bigrest/s/up", body: text}, 200, "ok", ""},
+		{"rest 7 MB text", req{method: "POST", path: "/_api/bigrest/s/up", body: text7MB}, 413, `{"message": "Request Too Long"}`, "BadRequestException"},
+		{"rest over 10 MB", req{method: "POST", path: "/_api/bigrest/s/up", body: over}, 413, "HTTP content length exceeded 10485760 bytes.", ""},
+		{"url 4 MB text", req{method: "POST", path: "/_url/" + u.ID + "/", body: text}, 200, "ok", ""},
+		{"url 5 MB binary", req{method: "POST", path: "/_url/" + u.ID + "/", body: binary5MB, headers: bin}, 413, entity, ""},
+		{"url over 6 MB", req{method: "POST", path: "/_url/" + u.ID + "/", body: bytes.Repeat([]byte("a"), MaxURLBody+1)}, 413, entity, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := inv.count()
 			res := e.do(t, tc.r)
 			if res.status != tc.status || string(res.body) != tc.body {
-				t.Fatalf("%d %s, want %d %s", res.status, res.body, tc.status, tc.body)
+				t.Fatalf("%d %.200s, want %d %s", res.status, res.body, tc.status, tc.body)
 			}
-			if tc.status == 413 && inv.count() != before {
+			if got := res.header.Get("X-Amzn-Errortype"); got != tc.errTyp {
+				t.Errorf("X-Amzn-Errortype %q, want %q", got, tc.errTyp)
+			}
+			switch {
+			case tc.status == 413 && inv.count() != before:
 				t.Error("invoked anyway")
+			case tc.status == 200 && len(inv.last(t).payload) > MaxInvokePayload:
+				t.Errorf("invoked with %d bytes", len(inv.last(t).payload))
 			}
 		})
 	}

@@ -13,11 +13,14 @@ import (
 	"github.com/nubo-run/nubo/internal/awsapi"
 )
 
-// Size limits of request bodies: API Gateway's 10 MB payload, and the 6 MB
-// of a synchronous invoke for function URLs.
+// Size limits: API Gateway's 10 MB request body, the 6 MB of a synchronous
+// invoke for function URL bodies, and Lambda's 6 MB synchronous invoke
+// payload, which the event built from a request (its body base64-encoded
+// when binary, plus headers and context) must fit in.
 const (
-	MaxAPIBody = 10 << 20
-	MaxURLBody = 6 << 20
+	MaxAPIBody       = 10 << 20
+	MaxURLBody       = 6 << 20
+	MaxInvokePayload = 6 << 20
 )
 
 // target is where a request goes, found from its Host and path.
@@ -194,6 +197,11 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 		return
 	}
 	rec.routeKey = route.routeKey
+	if typ := route.route.Integration.NotServed; typ != "" {
+		g.log.Warn("route not served: its integration type is not served yet", "api_id", a.api.ID, "route", route.routeKey, "integration_type", typ)
+		rec.status = writeNotServed(w, fl, route.routeKey, typ)
+		return
+	}
 
 	limitBody(r, MaxAPIBody)
 	body, f := readBody(r, MaxAPIBody)
@@ -254,6 +262,11 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 		}
 	}
 
+	if m := route.route.Integration.Mock; m != nil {
+		rec.status = m.write(w, r.Method == http.MethodHead)
+		return
+	}
+
 	var payload []byte
 	var err error
 	version := route.route.Integration.PayloadFormatVersion
@@ -265,6 +278,10 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 	if err != nil {
 		g.log.Error("encode event", "api_id", a.api.ID, "err", err)
 		rec.status = writeFailure(w, fl, failInternal)
+		return
+	}
+	if f := g.checkEventSize(payload, a.api.ID, route.routeKey); f >= 0 {
+		rec.status = writeFailure(w, fl, f)
 		return
 	}
 	src := Source{Principal: PrincipalAPIGateway, SourceARN: a.routeARN(stage.Name, r.Method, route)}
@@ -318,6 +335,17 @@ func (g *Gateway) invokeFailure(ictx context.Context, err error, functionError s
 		g.log.Error("invoke", "owner", owner, "function", function, "err", err)
 		return failInternal
 	}
+}
+
+// checkEventSize refuses an event Lambda would refuse to be invoked with
+// (RequestEntityTooLargeException): over MaxInvokePayload (-1: ok).
+func (g *Gateway) checkEventSize(payload []byte, owner, what string) failure {
+	if len(payload) <= MaxInvokePayload {
+		return -1
+	}
+	g.log.Warn("event over Lambda's invoke payload limit: not invoked", "owner", owner, "route", what,
+		"event_bytes", len(payload), "limit_bytes", MaxInvokePayload)
+	return failEventTooLarge
 }
 
 // limitBody caps what anything may read of r's body at max+1 bytes (the

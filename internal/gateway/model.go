@@ -97,6 +97,14 @@ type Integration struct {
 	PayloadFormatVersion string `json:"payloadFormatVersion,omitempty"`
 	// TimeoutMillis bounds the invocation; default 30000 (HTTP), 29000 (REST).
 	TimeoutMillis int `json:"timeoutMillis,omitempty"`
+	// NotServed is the type of an integration nubo does not serve yet
+	// (MOCK, HTTP, HTTP_PROXY, AWS, or NONE when the method declares none):
+	// the route answers 501 saying so instead of invoking. Function is
+	// empty then. Empty for Lambda proxy integrations.
+	NotServed string `json:"notServed,omitempty"`
+	// Mock is the static answer of a MOCK integration nubo serves
+	// (mock.go); Function is empty then.
+	Mock *MockResponse `json:"mock,omitempty"`
 }
 
 // Stage is a deployment stage: "$default" (HTTP APIs), "Prod", "dev"...
@@ -358,7 +366,7 @@ func (a *API) Validate() error {
 			return invalid("api %s: routes[%d].key: duplicate route %q", a.ID, i, r.Key)
 		}
 		seen[norm] = true
-		if r.Integration.Function == "" {
+		if r.Integration.Function == "" && r.Integration.NotServed == "" && r.Integration.Mock == nil {
 			return invalid("api %s: routes[%d].integration.function: required", a.ID, i)
 		}
 		switch r.Integration.PayloadFormatVersion {

@@ -234,7 +234,7 @@ func (p *apiParts) compose() API {
 	for _, id := range sortedKeys(p.Methods) {
 		pm := p.Methods[id]
 		path, ok := p.resourcePath(pm.ResourceID)
-		if !ok || !pm.Proxy {
+		if !ok || !pm.Proxy && pm.Route.Integration.NotServed == "" && pm.Route.Integration.Mock == nil {
 			continue
 		}
 		r := pm.Route

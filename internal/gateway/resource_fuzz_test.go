@@ -10,6 +10,7 @@ func FuzzBody(f *testing.F) {
 	f.Add("swagger: '2.0'\npaths:\n  /{proxy+}:\n    x-amazon-apigateway-any-method:\n      x-amazon-apigateway-integration: {type: aws_proxy, uri: f}\n      security: [{k: []}]\nsecurityDefinitions:\n  k: {type: apiKey, name: x-api-key, in: header}\n", false)
 	f.Add(`{"components":{"securitySchemes":{"a":{"x-amazon-apigateway-authorizer":{"type":"request","identitySource":"$request.header.A, $request.querystring.q"}}}},"security":[{"a":[]}],"paths":{"$default":{"x-amazon-apigateway-any-method":{"isDefaultRoute":true,"x-amazon-apigateway-integration":{"type":"AWS_PROXY","uri":"f"}}}}}`, true)
 	f.Add(`{"x-amazon-apigateway-cors":{"allowOrigins":"*","maxAge":"x"},"x-amazon-apigateway-binary-media-types":["image~1png",1]}`, false)
+	f.Add(`{"swagger":"2.0","paths":{"/m":{"options":{"x-amazon-apigateway-integration":{"type":"mock","requestTemplates":{"application/json":"{\"statusCode\": 200}"},"responses":{"default":{"statusCode":"200","responseParameters":{"method.response.header.A":"'b'"},"responseTemplates":{"application/json":"{}"}},"5\\d{2}":{"statusCode":"500"}}}},"get":{"x-amazon-apigateway-integration":{"type":"http_proxy"}}}}}`, false)
 	f.Fuzz(func(t *testing.T, body string, http bool) {
 		doc, err := bodyDoc(body)
 		if err != nil {
@@ -19,6 +20,7 @@ func FuzzBody(f *testing.F) {
 		if http {
 			a.Type = TypeHTTP
 		}
+		_ = bodyWarnings(a.Type, body)
 		if err := applyBody(&a, doc); err != nil {
 			return
 		}

@@ -15,14 +15,17 @@ import (
 //	paths.{path}.{method | x-amazon-apigateway-any-method}   a route; "$default"
 //	  .x-amazon-apigateway-integration (type aws_proxy)       uri → function,
 //	                                                          payloadFormatVersion, timeoutInMillis
+//	                                 (type mock)              requestTemplates, responses
 //	  .security [{scheme: [scopes]}] (or the document's)     authorizer, scopes, API key, AWS_IAM
 //	components.securitySchemes / securityDefinitions         x-amazon-apigateway-authorizer
 //	                                                          (jwt, request, token), apiKey, awsSigv4
 //	x-amazon-apigateway-cors                                  CORS (HTTP APIs)
 //	x-amazon-apigateway-binary-media-types                    binary media types (REST)
 //
-// Operations whose integration is not aws_proxy (mock, http...) are not
-// served; everything else in the document is ignored.
+// A mock whose answer is static is served (mock.go). Operations with other
+// integrations (http, http_proxy, aws, a mock that needs VTL) are not served:
+// their routes answer 501 saying so, and the plan warns of each
+// (bodyWarnings). Everything else in the document is ignored.
 
 // bodyDoc is a Body: a JSON object, or a JSON or YAML string.
 func bodyDoc(v any) (map[string]any, error) {
@@ -134,9 +137,6 @@ func applyBody(a *API, doc map[string]any) error {
 			}
 			op := pobj(item[m])
 			integ := pobj(op["x-amazon-apigateway-integration"])
-			if integ == nil || !strings.EqualFold(pstr(integ["type"]), "aws_proxy") {
-				continue
-			}
 			r := Route{Key: method + " " + path}
 			if path == "$default" || pbool(op["isDefaultRoute"]) {
 				if a.Type == TypeREST {
@@ -144,12 +144,21 @@ func applyBody(a *API, doc map[string]any) error {
 				}
 				r.Key = "$default"
 			}
-			r.Integration = Integration{
-				Function:      FunctionFromURI(pstr(integ["uri"])),
-				TimeoutMillis: pint(integ["timeoutInMillis"]),
-			}
-			if a.Type == TypeHTTP {
-				r.Integration.PayloadFormatVersion = versionString(integ["payloadFormatVersion"])
+			typ := bodyIntegrationType(integ)
+			mock, static := mockFromBody(integ)
+			switch {
+			case typ == "MOCK" && static:
+				r.Integration = Integration{Mock: mock}
+			case typ != "AWS_PROXY":
+				r.Integration = Integration{NotServed: typ}
+			default:
+				r.Integration = Integration{
+					Function:      FunctionFromURI(pstr(integ["uri"])),
+					TimeoutMillis: pint(integ["timeoutInMillis"]),
+				}
+				if a.Type == TypeHTTP {
+					r.Integration.PayloadFormatVersion = versionString(integ["payloadFormatVersion"])
+				}
 			}
 			sec, ok := op["security"]
 			if !ok {
@@ -189,6 +198,41 @@ func applyBody(a *API, doc map[string]any) error {
 		a.BinaryMediaTypes = append(a.BinaryMediaTypes, strings.ReplaceAll(t, "~1", "/"))
 	}
 	return nil
+}
+
+// bodyIntegrationType is an operation's x-amazon-apigateway-integration
+// type, upper case; NONE when it has none.
+func bodyIntegrationType(integ map[string]any) string {
+	if t := strings.ToUpper(pstr(integ["type"])); t != "" {
+		return t
+	}
+	return "NONE"
+}
+
+// bodyWarnings names the operations of a Body (or DefinitionBody) that
+// will not be served, one warning each, in path and method order.
+func bodyWarnings(typ APIType, body any) []string {
+	doc, err := bodyDoc(body)
+	if err != nil || doc == nil {
+		return nil // the apply reports a bad Body
+	}
+	var out []string
+	paths := pobj(doc["paths"])
+	for _, path := range sortedKeys(paths) {
+		item := pobj(paths[path])
+		for _, m := range sortedKeys(item) {
+			method, ok := openAPIMethod(m)
+			if !ok || path == "$default" && typ == TypeREST {
+				continue
+			}
+			integ := pobj(pobj(item[m])["x-amazon-apigateway-integration"])
+			t := bodyIntegrationType(integ)
+			if _, static := mockFromBody(integ); t != "AWS_PROXY" && !(t == "MOCK" && static) {
+				out = append(out, notServedWarning(method+" "+path, t))
+			}
+		}
+	}
+	return out
 }
 
 // versionString spells a payload format version ("2.0", also from 2 or 2.0).

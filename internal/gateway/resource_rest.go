@@ -41,6 +41,11 @@ func (*restAPIProvider) Schema() stacks.Schema {
 	}}
 }
 
+// Warnings: the Body's operations nubo will not serve (plan time).
+func (*restAPIProvider) Warnings(props stacks.Props) []string {
+	return bodyWarnings(TypeREST, props["Body"])
+}
+
 func (p *restAPIProvider) base(id string, props stacks.Props) (API, error) {
 	if props["BodyS3Location"] != nil {
 		return API{}, &stacks.PropertyError{Property: "BodyS3Location", Msg: "not supported: inline the document as Body"}
@@ -183,13 +188,17 @@ func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props st
 	}
 	pm := partRoute{ResourceID: pstr(props["ResourceId"]), Method: method}
 	integ := pobj(props["Integration"])
-	if strings.EqualFold(pstr(integ["Type"]), "AWS_PROXY") {
+	if typ := restIntegrationType(integ); typ == "AWS_PROXY" {
 		uri := pstr(integ["Uri"])
 		if uri == "" {
 			return &stacks.PropertyError{Property: "Integration.Uri", Msg: "required for AWS_PROXY"}
 		}
 		pm.Proxy = true
 		pm.Route.Integration = Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: "1.0", TimeoutMillis: pint(integ["TimeoutInMillis"])}
+	} else if mock, ok := mockFromMethod(integ); ok && typ == "MOCK" {
+		pm.Route.Integration = Integration{PayloadFormatVersion: "1.0", Mock: mock}
+	} else {
+		pm.Route.Integration = Integration{NotServed: typ}
 	}
 	pm.Route.ID = id
 	pm.Route.APIKeyRequired = pbool(props["ApiKeyRequired"])
@@ -210,6 +219,46 @@ func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props st
 		return nil
 	})
 	return err
+}
+
+// restIntegrationType is a Method's Integration.Type, upper case; NONE
+// when it declares no integration.
+func restIntegrationType(integ map[string]any) string {
+	if t := strings.ToUpper(pstr(integ["Type"])); t != "" {
+		return t
+	}
+	return "NONE"
+}
+
+// Warnings: a method whose integration nubo does not serve (plan time).
+func (*restMethodProvider) Warnings(props stacks.Props) []string {
+	integ := pobj(props["Integration"])
+	typ := restIntegrationType(integ)
+	if _, static := mockFromMethod(integ); typ == "AWS_PROXY" || typ == "MOCK" && static {
+		return nil
+	}
+	method := strings.ToUpper(pstr(props["HttpMethod"]))
+	if method == "" {
+		method = "the method"
+	}
+	return []string{notServedWarning(method, typ)}
+}
+
+// notServedWarning says that route (a method, or "GET /path") will not be
+// served because of its integration type.
+func notServedWarning(route, typ string) string {
+	return fmt.Sprintf("route %s has a %s integration%s, which nubo does not serve yet (%s): it will not be served, and a request to it answers 501 saying so", route, typ, mockDetail(typ), servedKinds)
+}
+
+// servedKinds says which integrations nubo serves.
+const servedKinds = "it serves Lambda proxy integrations, AWS_PROXY, and MOCK integrations with a static answer"
+
+// mockDetail says why a MOCK integration is not served.
+func mockDetail(typ string) string {
+	if typ == "MOCK" {
+		return ` whose answer is not static (its templates use VTL, or the request template sets no {"statusCode": N})`
+	}
+	return ""
 }
 
 func (p *restMethodProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {

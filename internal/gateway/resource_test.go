@@ -174,7 +174,12 @@ func TestCreateOnlyProviders(t *testing.T) {
 		"Integration": map[string]any{"Type": "MOCK"}})
 	e.create(t, "Stage", "AWS::ApiGateway::Stage", stacks.Props{"RestApiId": rest, "StageName": "Prod"})
 	a, ok := e.g.Get(rest)
-	if !ok || len(a.Routes) != 1 || a.Routes[0].Key != "GET /items/{id}" || a.Routes[0].Integration.Function != testFnARN {
+	// The MOCK method is a route that is not served (it answers 501).
+	integ := map[string]Integration{}
+	for _, r := range a.Routes {
+		integ[r.Key] = r.Integration
+	}
+	if !ok || len(a.Routes) != 2 || integ["GET /items/{id}"].Function != testFnARN || integ["OPTIONS /items/{id}"].NotServed != "MOCK" {
 		t.Fatalf("composed REST API: %+v", a.Routes)
 	}
 	if r := e.do(t, req{path: "/_api/" + rest + "/Prod/items/7"}); r.status != 200 {
@@ -284,12 +289,15 @@ func TestComposeHTTPAPI(t *testing.T) {
 		t.Fatalf("ApiEndpoint %v", attrs["ApiEndpoint"])
 	}
 	a, _ := e.g.Get(api)
-	if a.Name != "body-api" || len(a.Routes) != 2 || a.CORS == nil || len(a.Authorizers) != 1 {
+	if a.Name != "body-api" || len(a.Routes) != 3 || a.CORS == nil || len(a.Authorizers) != 1 {
 		t.Fatalf("api from body: %+v", a)
 	}
 	for _, r := range a.Routes {
 		if r.Key == "GET /pets/{id}" && (r.AuthorizerID != "jwt" || len(r.AuthorizationScopes) != 1) {
 			t.Fatalf("route security: %+v", r)
+		}
+		if r.Key == "GET /mock" && r.Integration.NotServed != "MOCK" {
+			t.Fatalf("mock route: %+v", r)
 		}
 	}
 	// A Route before its Integration is refused (the Target names nothing);

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/nubo-run/nubo/internal/stacks"
@@ -45,6 +46,11 @@ func (*v2APIProvider) Schema() stacks.Schema {
 		"ApiId":                     {Type: stacks.String, ReadOnly: true},
 		"ApiEndpoint":               {Type: stacks.String, ReadOnly: true},
 	}}
+}
+
+// Warnings: the Body's operations nubo will not serve (plan time).
+func (*v2APIProvider) Warnings(props stacks.Props) []string {
+	return bodyWarnings(TypeHTTP, props["Body"])
 }
 
 func (p *v2APIProvider) base(id string, props stacks.Props) (API, error) {
@@ -169,9 +175,16 @@ func (*v2IntegrationProvider) Schema() stacks.Schema {
 	}}
 }
 
+// v2IntegrationTypes are the IntegrationType values AWS accepts; nubo
+// serves AWS_PROXY and answers the others' routes with 501.
+var v2IntegrationTypes = []string{"AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"}
+
 func integrationFrom(props stacks.Props) (Integration, error) {
 	if t := pstr(props["IntegrationType"]); t != "AWS_PROXY" {
-		return Integration{}, &stacks.PropertyError{Property: "IntegrationType", Msg: fmt.Sprintf("%q: only AWS_PROXY (a Lambda function) is supported", t)}
+		if !slices.Contains(v2IntegrationTypes, t) {
+			return Integration{}, &stacks.PropertyError{Property: "IntegrationType", Msg: fmt.Sprintf("%q: want one of %s", t, strings.Join(v2IntegrationTypes, ", "))}
+		}
+		return Integration{NotServed: t}, nil
 	}
 	uri := pstr(props["IntegrationUri"])
 	if uri == "" {
@@ -182,6 +195,16 @@ func integrationFrom(props stacks.Props) (Integration, error) {
 		v = "2.0"
 	}
 	return Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: v, TimeoutMillis: pint(props["TimeoutInMillis"])}, nil
+}
+
+// Warnings: an integration nubo does not serve (plan time); the routes
+// that target it will not be served.
+func (*v2IntegrationProvider) Warnings(props stacks.Props) []string {
+	t := pstr(props["IntegrationType"])
+	if t == "AWS_PROXY" || !slices.Contains(v2IntegrationTypes, t) {
+		return nil
+	}
+	return []string{fmt.Sprintf("the routes targeting this %s integration will not be served (nubo serves Lambda proxy integrations, AWS_PROXY, in HTTP APIs), and a request to them answers 501 saying so", t)}
 }
 
 func (p *v2IntegrationProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {

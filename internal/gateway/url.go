@@ -63,6 +63,10 @@ func (g *Gateway) serveURL(w http.ResponseWriter, r *http.Request, snap *snapsho
 		rec.status = writeFailure(w, fl, failInternal)
 		return
 	}
+	if f := g.checkEventSize(payload, u.ID, "$default"); f >= 0 {
+		rec.status = writeFailure(w, fl, f)
+		return
+	}
 	function := u.Function
 	if u.Qualifier != "" && !strings.Contains(function, ":") {
 		function += ":" + u.Qualifier

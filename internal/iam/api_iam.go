@@ -59,7 +59,7 @@ func (a *API) serveIAM(w http.ResponseWriter, r *http.Request) {
 	action := f.Get("Action")
 	h, resource := a.iamOperation(r.Context(), action, f)
 	if h == nil {
-		awsapi.WriteError(w, r, awsapi.Query, unknownAction(action), a.log)
+		awsapi.WriteError(w, r, awsapi.Query, unknownAction(action, f, iamVersion), a.log)
 		return
 	}
 	if err := a.authz.Authorize(r.Context(), awsapi.AuthzRequest{Service: "iam", Action: "iam:" + action, Resource: resource, HTTP: r}); err != nil {

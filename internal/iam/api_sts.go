@@ -28,7 +28,7 @@ func (a *API) serveSTS(w http.ResponseWriter, r *http.Request) {
 	case "AssumeRole":
 		res, err = a.assumeRole(r, f)
 	default:
-		err = unknownAction(action)
+		err = unknownAction(action, f, stsVersion)
 	}
 	if err != nil {
 		awsapi.WriteError(w, r, awsapi.Query, err, a.log)

@@ -17,8 +17,8 @@ import (
 // <ResponseMetadata><RequestId/></ResponseMetadata></ActionResponse>.
 
 const (
-	iamNamespace = "https://iam.amazonaws.com/doc/2010-05-08/"
-	stsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+	iamNamespace = "https://iam.amazonaws.com/doc/" + iamVersion + "/"
+	stsNamespace = "https://sts.amazonaws.com/doc/" + stsVersion + "/"
 )
 
 // form is a parsed query request.
@@ -113,9 +113,21 @@ func writeQuery(w http.ResponseWriter, r *http.Request, ns, action string, resul
 	}
 }
 
-func unknownAction(action string) error {
+const (
+	iamVersion = "2010-05-08"
+	stsVersion = "2011-06-15"
+)
+
+// unknownAction is the error for an action the service does not have, in
+// AWS's words: the version named is the request's, or the service's API
+// version when the request gives none.
+func unknownAction(action string, f form, apiVersion string) error {
 	if action == "" {
 		return awsapi.NewError(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
-	return awsapi.NewError(http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version", action))
+	version := f.Get("Version")
+	if version == "" {
+		version = apiVersion
+	}
+	return awsapi.NewError(http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version %s", action, version))
 }

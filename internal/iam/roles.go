@@ -321,8 +321,7 @@ func (s *Store) SetPermissionsBoundary(ctx context.Context, role, policyARN stri
 
 // TrustsService reports whether the role roleARN exists and whether its
 // trust policy lets service (e.g. "lambda.amazonaws.com") assume it. Lambda's
-// CreateFunction refuses an existing role that does not trust Lambda, and
-// accepts (with a warning) a role that does not exist yet.
+// CreateFunction refuses a role that does not exist or does not trust Lambda.
 func (s *Store) TrustsService(ctx context.Context, roleARN, service string) (exists, trusted bool, err error) {
 	r, err := s.RoleByARN(ctx, roleARN)
 	if errors.Is(err, ErrNoSuchEntity) {

@@ -36,9 +36,15 @@ type wireParameter struct {
 	Version          int64   `json:"Version"`
 }
 
-func (s *Store) wire(p *Parameter) wireParameter {
+// wire is a parameter as the API returns it: a SecureString's value is its
+// ciphertext unless the caller asked for decryption, as on SSM.
+func (s *Store) wire(p *Parameter, decrypt bool) wireParameter {
+	value := p.Value
+	if p.Type == TypeSecureString && !decrypt {
+		value = s.ciphertext(p)
+	}
 	return wireParameter{
-		ARN: s.ARN(p.Name), DataType: p.DataType, Name: p.Name, Type: p.Type, Value: p.Value, Version: p.Version,
+		ARN: s.ARN(p.Name), DataType: p.DataType, Name: p.Name, Type: p.Type, Value: value, Version: p.Version,
 		LastModifiedDate: float64(p.LastModified.UnixMilli()) / 1000,
 	}
 }
@@ -55,15 +61,23 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 		fail(awsapi.NewError(http.StatusBadRequest, "UnknownOperationException", "missing X-Amz-Target AmazonSSM.<Operation>"))
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	if err != nil {
 		fail(awsapi.ValidationError("read body: %v", err))
+		return
+	}
+	if len(body) > maxRequestBody {
+		fail(awsapi.ValidationError("the request body is larger than %d bytes, which nubo's SSM API does not read: a parameter value is at most %d characters", maxRequestBody, maxAdvancedValue))
 		return
 	}
 	if len(body) == 0 {
 		body = []byte("{}")
 	}
 	decode := func(v any) bool {
+		if field := invalidUnicodeField(body); field != "" {
+			fail(awsapi.ValidationError("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be valid Unicode text (UTF-8, no lone surrogates)", field))
+			return false
+		}
 		if err := json.Unmarshal(body, v); err != nil {
 			fail(awsapi.NewError(http.StatusBadRequest, "SerializationException", err.Error()))
 			return false
@@ -103,7 +117,10 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	switch op {
 	case "GetParameter":
-		var in struct{ Name string }
+		var in struct {
+			Name           string
+			WithDecryption bool
+		}
 		if !decode(&in) {
 			return
 		}
@@ -115,9 +132,12 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 			fail(err)
 			return
 		}
-		reply(map[string]any{"Parameter": s.wire(p)})
+		reply(map[string]any{"Parameter": s.wire(p, in.WithDecryption)})
 	case "GetParameters":
-		var in struct{ Names []string }
+		var in struct {
+			Names          []string
+			WithDecryption bool
+		}
 		if !decode(&in) {
 			return
 		}
@@ -138,7 +158,7 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 				fail(err)
 				return
 			default:
-				params = append(params, s.wire(p))
+				params = append(params, s.wire(p, in.WithDecryption))
 			}
 		}
 		reply(map[string]any{"Parameters": params, "InvalidParameters": invalid})
@@ -170,10 +190,7 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 			fail(err)
 			return
 		}
-		tier := in.Tier
-		if tier == "" {
-			tier = "Standard"
-		}
+		tier, _ := EffectiveTier(in.Tier, in.Value) // Put has checked it
 		reply(map[string]any{"Version": v, "Tier": tier})
 	case "DeleteParameter":
 		var in struct{ Name string }
@@ -190,10 +207,11 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 		reply(map[string]any{})
 	case "GetParametersByPath":
 		var in struct {
-			Path       string
-			Recursive  bool
-			MaxResults int
-			NextToken  string
+			Path           string
+			Recursive      bool
+			WithDecryption bool
+			MaxResults     int
+			NextToken      string
 		}
 		if !decode(&in) {
 			return
@@ -223,7 +241,7 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 		out := map[string]any{}
 		params := make([]wireParameter, 0, end-start)
 		for _, p := range all[start:end] {
-			params = append(params, s.wire(p))
+			params = append(params, s.wire(p, in.WithDecryption))
 		}
 		out["Parameters"] = params
 		if end < len(all) {
@@ -369,7 +387,11 @@ func wireError(err error) *awsapi.Error {
 	case errors.Is(err, errVersionNotFound):
 		return awsapi.NewError(http.StatusBadRequest, "ParameterVersionNotFound", err.Error())
 	case errors.Is(err, ErrNotFound):
-		return awsapi.NewError(http.StatusBadRequest, "ParameterNotFound", "")
+		var nf *notFoundError
+		if errors.As(err, &nf) {
+			return awsapi.NewError(http.StatusBadRequest, "ParameterNotFound", "Parameter "+nf.name+" not found.")
+		}
+		return awsapi.NewError(http.StatusBadRequest, "ParameterNotFound", "Parameter not found.")
 	case errors.Is(err, ErrExists):
 		return awsapi.NewError(http.StatusBadRequest, "ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.")
 	case errors.Is(err, ErrInvalid):

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -126,6 +127,39 @@ func ValidateName(name string) error {
 	return nil
 }
 
+// Tiers and their value limits (characters), after SSM.
+const (
+	TierStandard           = "Standard"
+	TierAdvanced           = "Advanced"
+	TierIntelligentTiering = "Intelligent-Tiering"
+
+	maxStandardValue = 4096
+	maxAdvancedValue = 8192
+)
+
+// EffectiveTier is the tier a value is stored in: the one asked for, or
+// for Intelligent-Tiering the standard tier unless the value needs the
+// advanced one. A value over its tier's limit is refused in SSM's words.
+func EffectiveTier(tier, value string) (string, error) {
+	n := utf8.RuneCountInString(value)
+	switch tier {
+	case "", TierStandard:
+		if n > maxStandardValue {
+			return "", fmt.Errorf("%w: Standard tier parameters support a maximum parameter value of %d characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html", ErrInvalid, maxStandardValue)
+		}
+		return TierStandard, nil
+	case TierAdvanced, TierIntelligentTiering:
+		if n > maxAdvancedValue {
+			return "", fmt.Errorf("%w: Advanced tier parameters support a maximum parameter value of %d characters (this value has %d)", ErrInvalid, maxAdvancedValue, n)
+		}
+		if tier == TierAdvanced || n > maxStandardValue {
+			return TierAdvanced, nil
+		}
+		return TierStandard, nil
+	}
+	return "", fmt.Errorf("%w: 1 validation error detected: Value '%s' at 'tier' failed to satisfy constraint: Member must satisfy enum value set: [Standard, Advanced, Intelligent-Tiering]", ErrInvalid, tier)
+}
+
 // ARN is the parameter's ARN.
 func (s *Store) ARN(name string) string {
 	return s.opts.Account.ARN("ssm", "parameter/"+strings.TrimPrefix(name, "/"))
@@ -144,7 +178,7 @@ func (s *Store) get(ctx context.Context, name string) (*Parameter, uint64, error
 	}
 	e, err := kv.Get(ctx, key(name))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, 0, fmt.Errorf("parameter %q: %w", name, ErrNotFound)
+		return nil, 0, &notFoundError{name: name}
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("parameter %q: %w", name, err)
@@ -182,8 +216,8 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 	if p.Value == "" {
 		return 0, fmt.Errorf("%w: parameter %q: a value is required", ErrInvalid, p.Name)
 	}
-	if len(p.Value) > 8192 {
-		return 0, fmt.Errorf("%w: parameter %q: value longer than 8192 characters", ErrInvalid, p.Name)
+	if _, err := EffectiveTier(p.Tier, p.Value); err != nil {
+		return 0, err
 	}
 	if p.AllowedPattern != "" {
 		re, err := regexp.Compile(p.AllowedPattern)

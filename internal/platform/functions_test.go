@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -113,11 +114,28 @@ func lambdaClientFor(url string) *lambda.Client {
 	})
 }
 
+// lambdaRole creates (once) a role named name that Lambda may assume, on
+// the server at url, and returns its ARN: CreateFunction refuses a role
+// that does not exist, as Lambda does.
+func lambdaRole(t *testing.T, url, name string) string {
+	t.Helper()
+	c := clientsFor(url).iam
+	arn := "arn:aws:iam::000000000000:role/" + name
+	if _, err := c.GetRole(context.Background(), &awsiam.GetRoleInput{RoleName: aws.String(name)}); err == nil {
+		return arn
+	}
+	if _, err := c.CreateRole(context.Background(), &awsiam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(lambdaTrust)}); err != nil {
+		t.Fatalf("create role %s: %v", name, err)
+	}
+	return arn
+}
+
 func createFunction(t *testing.T, c *lambda.Client, name, code string) {
 	t.Helper()
+	role := lambdaRole(t, aws.ToString(c.Options().BaseEndpoint), "probe-role")
 	_, err := c.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
 		FunctionName: aws.String(name), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
-		Role: aws.String("arn:aws:iam::000000000000:role/probe-role"), Timeout: aws.Int32(10),
+		Role: aws.String(role), Timeout: aws.Int32(10),
 		Code: &lambdatypes.FunctionCode{ZipFile: fnZip(t, code)},
 	})
 	if err != nil {
@@ -262,7 +280,7 @@ func TestKillNineLosesNoAcceptedEvent(t *testing.T) {
 	ctx := context.Background()
 	if _, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String("slow"), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
-		Role: aws.String("arn:aws:iam::000000000000:role/r"), Timeout: aws.Int32(10), Code: &lambdatypes.FunctionCode{ZipFile: zipProbe},
+		Role: aws.String(lambdaRole(t, url, "r")), Timeout: aws.Int32(10), Code: &lambdatypes.FunctionCode{ZipFile: zipProbe},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +400,7 @@ func TestPythonAndNodeFunctions(t *testing.T) {
 			fn := name + "-fn"
 			if _, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{
 				FunctionName: aws.String(fn), Runtime: lambdatypes.Runtime(tc.runtime), Handler: aws.String(tc.handler),
-				Role: aws.String("arn:aws:iam::000000000000:role/r"), Timeout: aws.Int32(30), Code: &lambdatypes.FunctionCode{ZipFile: buf.Bytes()},
+				Role: aws.String(lambdaRole(t, aws.ToString(c.Options().BaseEndpoint), "r")), Timeout: aws.Int32(30), Code: &lambdatypes.FunctionCode{ZipFile: buf.Bytes()},
 			}); err != nil {
 				t.Fatal(err)
 			}

@@ -49,6 +49,10 @@ func newGWEnvWith(t *testing.T, o Options) *gwEnv {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	p := startPlatform(t, o)
+	// The templates name execution roles made outside the stack, as a team's
+	// shared roles are: they must exist, as on AWS.
+	lambdaRole(t, p.EndpointURL(), "api-role")
+	lambdaRole(t, p.EndpointURL(), "courses-role")
 	dir := copyDir(t, "testdata/gateway-stack")
 	goModule(t, filepath.Join(dir, "api"))
 	t.Setenv("GOFLAGS", "-mod=mod")

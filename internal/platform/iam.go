@@ -43,7 +43,7 @@ func (p *Platform) authorizer() awsapi.Authorizer {
 
 // roleChecker is what CreateFunction checks execution roles with: none
 // under --iam off, which turns every IAM check off; under --iam audit a role
-// that does not trust Lambda is logged and accepted.
+// that does not exist or does not trust Lambda is logged and accepted.
 func (p *Platform) roleChecker() functions.RoleChecker {
 	switch {
 	case p.IAM == nil || p.opts.IAM == iam.Off:
@@ -61,9 +61,13 @@ type auditRoles struct {
 
 func (a auditRoles) TrustsService(ctx context.Context, roleARN, service string) (exists, trusted bool, err error) {
 	exists, trusted, err = a.store.TrustsService(ctx, roleARN, service)
-	if err == nil && exists && !trusted {
+	switch {
+	case err != nil:
+		return exists, trusted, err
+	case !exists:
+		a.log.Warn("iam audit: would refuse the role: it does not exist", "role", roleARN)
+	case !trusted:
 		a.log.Warn("iam audit: would refuse the role: it does not trust "+service, "role", roleARN)
-		trusted = true
 	}
-	return exists, trusted, err
+	return true, true, nil
 }

@@ -205,15 +205,20 @@ func TestIAMEnforcedEndToEnd(t *testing.T) {
 			t.Fatalf("CreateFunction with an EC2 role: %v", err)
 		}
 	})
-	t.Run("a made-up role is accepted and denied until it exists", func(t *testing.T) {
-		if err := c.function(t, "ghost", "arn:aws:iam::000000000000:role/ghost-role"); err != nil {
+	t.Run("a role that does not exist is refused", func(t *testing.T) {
+		err := c.function(t, "ghost", "arn:aws:iam::000000000000:role/ghost-role")
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValueException" || ae.ErrorMessage() != "The role defined for the function cannot be assumed by Lambda." {
 			t.Fatalf("CreateFunction with a role that does not exist: %v", err)
+		}
+		c.role(t, "ghost-role", lambdaTrust)
+		if err := c.function(t, "ghost", "arn:aws:iam::000000000000:role/ghost-role"); err != nil {
+			t.Fatalf("CreateFunction once the role exists: %v", err)
 		}
 		got := c.read(t, "ghost", "/app/secret")
 		if !strings.Contains(got.Error, denial("ghost-role/ghost", "ssm:GetParameter", paramARN+"app/secret", "because no identity-based policy allows")) {
 			t.Fatalf("read as a missing role: %+v", got)
 		}
-		c.role(t, "ghost-role", lambdaTrust)
 		if _, err := c.iam.AttachRolePolicy(ctx, &awsiam.AttachRolePolicyInput{RoleName: aws.String("ghost-role"),
 			PolicyArn: aws.String("arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess")}); err != nil {
 			t.Fatal(err)
@@ -311,6 +316,12 @@ func TestIAMAuditAllowsAndLogs(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `msg="iam audit: would refuse the role: it does not trust lambda.amazonaws.com" part=iam role=`+ec2) {
 		t.Errorf("no audit line for the untrusted role:\n%s", logs.String())
+	}
+	if err := c.function(t, "ghost", "arn:aws:iam::000000000000:role/ghost"); err != nil {
+		t.Fatalf("audit refused a role that does not exist: %v", err)
+	}
+	if !strings.Contains(logs.String(), `msg="iam audit: would refuse the role: it does not exist" part=iam role=arn:aws:iam::000000000000:role/ghost`) {
+		t.Errorf("no audit line for the missing role:\n%s", logs.String())
 	}
 	waitUntil(t, "the audit log line", 5*time.Second, func() bool {
 		out := logs.String()

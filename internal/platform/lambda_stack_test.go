@@ -108,6 +108,7 @@ func TestLambdaFunctionFromSource(t *testing.T) {
 	p := startPlatform(t, Options{})
 	lc := lambdaClientFor("http://" + p.EdgeAddr())
 	ctx := context.Background()
+	lambdaRole(t, p.EndpointURL(), "hello-role") // the template's role, made outside the stack
 	dir := copyDir(t, "testdata/lambda-stack")
 	goModule(t, filepath.Join(dir, "hello"))
 	t.Setenv("GOFLAGS", "-mod=mod")
@@ -206,8 +207,9 @@ func TestLambdaProviderContracts(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := packaged["Code"]
+	role := lambdaRole(t, "http://"+p.EdgeAddr(), "contract")
 	create := stacks.Props{"FunctionName": "contract-fn", "Runtime": "python3.12", "Handler": "index.handler",
-		"Role": "arn:aws:iam::000000000000:role/contract", "Code": code, "MemorySize": float64(128), "Timeout": float64(3),
+		"Role": role, "Code": code, "MemorySize": float64(128), "Timeout": float64(3),
 		"Environment": map[string]any{"Variables": map[string]any{"A": "1"}}}
 	update := maps.Clone(create)
 	update["MemorySize"], update["Timeout"] = float64(256), float64(9)
@@ -217,7 +219,7 @@ func TestLambdaProviderContracts(t *testing.T) {
 
 	lc := lambdaClientFor("http://" + p.EdgeAddr())
 	if _, err := lc.CreateFunction(context.Background(), &lambda.CreateFunctionInput{FunctionName: aws.String("contract-target"),
-		Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"), Role: aws.String("arn:aws:iam::000000000000:role/contract"),
+		Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"), Role: aws.String(role),
 		Code: &lambdatypes.FunctionCode{ZipFile: pyZip(t, "def handler(e, c):\n    return e\n")}}); err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,9 @@ type Options struct {
 	// iam.Audit or iam.Off (nubo serve --iam).
 	IAM    iam.Mode
 	Logger *slog.Logger
+	// BuildProgress receives a line as each Go build of a function's code
+	// starts and ends (nubo up prints them); nil logs them at Info.
+	BuildProgress func(msg string)
 }
 
 // Defaults for Options.

@@ -19,9 +19,15 @@ func (p *Platform) providers() (*stacks.Registry, error) {
 		Policies: functionPolicies{p.Policies},
 		HTTPAddr: p.http.Addr,
 	})
+	pkg := functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))
+	progress := p.opts.BuildProgress
+	if progress == nil {
+		progress = func(msg string) { p.log.Info(msg) }
+	}
+	pkg.SetProgress(progress)
 	ps := []stacks.Provider{
 		parameters.NewParameterProvider(p.Parameters),
-		functionWithPolicy{functions.NewFunctionProvider(p.Functions, functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))), p.Policies},
+		functionWithPolicy{functions.NewFunctionProvider(p.Functions, pkg), p.Policies},
 		functions.NewEventInvokeConfigProvider(p.Functions),
 		functions.NewVersionProvider(p.Functions),
 		functions.NewAliasProvider(p.Functions),

@@ -43,7 +43,7 @@ func (f *fakeProvider) Schema() stacks.Schema {
 			"List":  {Type: stacks.List},
 			"Arn":   {Type: stacks.String, ReadOnly: true},
 		},
-		Attributes: []string{"Value"},
+		Attributes: []string{"Value", "Arn"}, // Arn also a read-only property, as Lambda's schema has it
 	}
 }
 

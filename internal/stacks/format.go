@@ -19,6 +19,7 @@ func (p *Plan) Render(w io.Writer) {
 	}
 	if p.Empty() {
 		fmt.Fprintf(w, "\nNo changes. The stack matches the template.\n")
+		p.renderRefusals(w)
 		return
 	}
 	for _, c := range p.Changes {
@@ -74,6 +75,10 @@ func (p *Plan) Render(w io.Writer) {
 	}
 	add, change, replace, destroy := p.Counts()
 	fmt.Fprintf(w, "\nPlan: %d to add, %d to change, %d to replace, %d to destroy.\n", add, change, replace, destroy)
+	p.renderRefusals(w)
+}
+
+func (p *Plan) renderRefusals(w io.Writer) {
 	for _, r := range p.Refusals {
 		fmt.Fprintf(w, "\nRefused: %s\n", r)
 	}

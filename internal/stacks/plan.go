@@ -121,6 +121,10 @@ type PlanRequest struct {
 	Parameters    map[string]string `json:"parameters,omitempty"`
 	Class         string            `json:"class,omitempty"` // overrides the template's Nubo: {Class}
 	AllowDataLoss bool              `json:"allow_data_loss,omitempty"`
+	// AllowOverAWSLimits deploys a template over CloudFormation's quotas
+	// (500 resources, 200 parameters, 200 outputs) that AWS would refuse;
+	// the plan still warns.
+	AllowOverAWSLimits bool `json:"allow_over_aws_limits,omitempty"`
 }
 
 // planResolver answers Ref/GetAtt at plan time: values of resources to be
@@ -252,6 +256,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 	if p.graph, err = templateGraph(t, active); err != nil {
 		return nil, err
 	}
+	prepackage(ctx, e.opts.Registry, t, p.graph.order(), req.Stack, req.BaseDir)
 	stateful := false
 	for _, id := range p.graph.order() {
 		r := t.Resources[id]
@@ -436,6 +441,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 			}
 		}
 	}
+	checkAWSQuotas(p, t, req.AllowOverAWSLimits)
 	if prior.InProgress() {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("stack %q was interrupted during deployment %d (%s): this deployment continues from the recorded state", req.Stack, prior.Version, prior.Status))
 	}
@@ -533,6 +539,18 @@ func policyFor(a Action) string {
 
 func keeps(policy string) bool {
 	return policy == "Retain" || policy == "RetainExceptOnCreate" || policy == "Snapshot"
+}
+
+// prepackage starts the packaging of every resource whose provider can
+// begin before its properties are resolved (Go builds, in parallel).
+func prepackage(ctx context.Context, reg *Registry, t *Template, ids []string, stack, baseDir string) {
+	for _, id := range ids {
+		r := t.Resources[id]
+		prov, _ := reg.Provider(r.Type)
+		if pp, ok := prov.(Prepackager); ok {
+			pp.Prepackage(WithResource(ctx, stack, id), baseDir, r.Properties, r.Metadata)
+		}
+	}
 }
 
 // resolveProps evaluates a resource's properties and runs the provider's

@@ -33,6 +33,14 @@ type Packager interface {
 	Package(ctx context.Context, baseDir string, props Props, metadata map[string]any) (Props, error)
 }
 
+// Prepackager is an optional Packager extension: before planning, the engine
+// offers it each active resource of its type with the template's raw
+// Properties (intrinsics unresolved), so that slow packaging (Go builds) can
+// start at once and run in parallel; Package then waits for its own result.
+type Prepackager interface {
+	Prepackage(ctx context.Context, baseDir string, props map[string]any, metadata map[string]any)
+}
+
 // Warner is an optional Provider extension: at plan time it says what of a
 // resource's properties nubo will not honour as AWS does (a route it will not
 // serve...). props may hold values still unknown before apply. The plan

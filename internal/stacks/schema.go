@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -77,7 +78,8 @@ func (s Schema) HasAttribute(name string) bool {
 	return s.Open
 }
 
-// AttributeNames lists what Fn::GetAtt may read, sorted.
+// AttributeNames lists what Fn::GetAtt may read, sorted, each once (a
+// read-only property may be listed among Attributes too).
 func (s Schema) AttributeNames() []string {
 	var out []string
 	for n, p := range s.Properties {
@@ -87,7 +89,7 @@ func (s Schema) AttributeNames() []string {
 	}
 	out = append(out, s.Attributes...)
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
 
 // PropertyError is a problem with one property.
