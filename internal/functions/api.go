@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -64,6 +65,7 @@ func NewAPI(s *Service, log *slog.Logger) *API {
 		"GET /2019-09-25/functions/{name}/event-invoke-config":    a.getEventInvokeConfig,
 		"DELETE /2019-09-25/functions/{name}/event-invoke-config": a.deleteEventInvokeConfig,
 	}
+	maps.Copy(routes, a.layerRoutes())
 	for pattern, h := range routes {
 		a.mux.HandleFunc(pattern, a.wrap(h))
 	}
@@ -127,7 +129,10 @@ func routeAction(pattern string) string {
 	case "GET /2021-10-31/functions/{name}/urls":
 		return "lambda:ListFunctionUrlConfigs"
 	}
-	return versionRouteAction(pattern)
+	if action := versionRouteAction(pattern); action != "" {
+		return action
+	}
+	return layerRouteAction(pattern)
 }
 
 // wrap authorizes a request as its route's action (r.Pattern), then serves it.
@@ -137,6 +142,7 @@ func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.Handle
 			// A name that does not parse is refused by the handler, before
 			// it acts; the function's ARN is the resource otherwise.
 			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r}
+			a.layerAuthz(r, &req)
 			if raw := r.PathValue("name"); raw != "" {
 				if name, qual, err := parseFunctionRef(raw); err == nil {
 					req.Resource = a.s.qualifiedARN(name, requestQualifier(r, qual))
@@ -347,6 +353,13 @@ type functionConfiguration struct {
 	EphemeralStorage map[string]int    `json:"EphemeralStorage"`
 	LoggingConfig    loggingConfig     `json:"LoggingConfig"`
 	TracingConfig    map[string]string `json:"TracingConfig"`
+	Layers           []layerUse        `json:"Layers,omitempty"`
+}
+
+// layerUse is a function configuration's entry for one of its layers.
+type layerUse struct {
+	Arn      string `json:"Arn"`
+	CodeSize int64  `json:"CodeSize"`
 }
 
 func toWire(c *Config) functionConfiguration {
@@ -365,6 +378,9 @@ func toWire(c *Config) functionConfiguration {
 	}
 	if len(c.Environment) > 0 {
 		fc.Environment = &environment{Variables: c.Environment}
+	}
+	for _, l := range c.Layers {
+		fc.Layers = append(fc.Layers, layerUse{Arn: l.ARN, CodeSize: l.CodeSize})
 	}
 	return fc
 }
@@ -389,6 +405,7 @@ type createFunctionInput struct {
 	Architectures []string       `json:"Architectures"`
 	PackageType   string         `json:"PackageType"`
 	LoggingConfig *loggingConfig `json:"LoggingConfig"`
+	Layers        []string       `json:"Layers"`
 }
 
 func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
@@ -449,6 +466,9 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.LoggingConfig != nil {
 		cfg.LogGroup = in.LoggingConfig.LogGroup
+	}
+	for _, arn := range in.Layers {
+		cfg.Layers = append(cfg.Layers, LayerRef{ARN: arn})
 	}
 	c, err := a.s.Create(r.Context(), cfg, in.Code.ZipFile)
 	if errors.Is(err, ErrFunctionExists) {
@@ -624,6 +644,7 @@ type updateConfigInput struct {
 	MemorySize    *int           `json:"MemorySize"`
 	Environment   *environment   `json:"Environment"`
 	LoggingConfig *loggingConfig `json:"LoggingConfig"`
+	Layers        *[]string      `json:"Layers"`
 	RevisionId    string         `json:"RevisionId"`
 }
 
@@ -641,7 +662,7 @@ func (a *API) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request
 			return err
 		}
 	}
-	u := ConfigUpdate{Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, MemoryMB: in.MemorySize, RevisionID: in.RevisionId}
+	u := ConfigUpdate{Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, MemoryMB: in.MemorySize, Layers: in.Layers, RevisionID: in.RevisionId}
 	if in.Timeout != nil {
 		d := time.Duration(*in.Timeout) * time.Second
 		u.Timeout = &d

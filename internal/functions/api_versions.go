@@ -155,8 +155,8 @@ func (a *API) publishVersion(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// page reads Marker and MaxItems (1-10000, default 50).
-func page(r *http.Request) (marker string, max int, err error) {
+// pageParams reads Marker and MaxItems (1-10000, default 50).
+func pageParams(r *http.Request) (marker string, max int, err error) {
 	q := r.URL.Query()
 	max = 50
 	if v := q.Get("MaxItems"); v != "" {
@@ -195,7 +195,7 @@ func (a *API) listVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	marker, max, err := page(r)
+	marker, max, err := pageParams(r)
 	if err != nil {
 		return err
 	}
@@ -344,7 +344,7 @@ func (a *API) listAliases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	marker, max, err := page(r)
+	marker, max, err := pageParams(r)
 	if err != nil {
 		return err
 	}
@@ -450,7 +450,7 @@ func (a *API) listProvisioned(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	marker, max, err := page(r)
+	marker, max, err := pageParams(r)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,8 @@ type registry struct {
 	ver  jetstream.KeyValue // versions, aliases (versions.go)
 	code jetstream.ObjectStore
 
+	layerKV jetstream.KeyValue // layers.go: opened on first use
+
 	mu       sync.Mutex
 	unpacked map[string]bool // hex sha -> directory known to exist
 
@@ -129,7 +131,7 @@ func (r *registry) follow(w jetstream.KeyWatcher) {
 func (r *registry) remember(name string, c *Config, rev uint64) {
 	if c != nil {
 		cc := *c
-		cc.CodeDir = ""
+		cc.CodeDir, cc.OptDir = "", ""
 		c = &cc
 	}
 	r.cacheMu.Lock()
@@ -314,6 +316,9 @@ func (r *registry) materialise(ctx context.Context, c *Config) error {
 		r.mu.Unlock()
 	}
 	c.CodeDir = dir
+	if c.OptDir, err = r.optDir(ctx, c.Layers); err != nil {
+		return fmt.Errorf("function %q: %w", c.Name, err)
+	}
 	return nil
 }
 

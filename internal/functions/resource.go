@@ -148,8 +148,14 @@ func (fp *FunctionProvider) codeOf(props stacks.Props) ([]byte, error) {
 // configOf maps template properties onto a function configuration.
 func configOf(name string, props stacks.Props) (Config, *int, error) {
 	c := Config{Name: name, Runtime: str(props["Runtime"]), Handler: str(props["Handler"]), Role: str(props["Role"]), Description: str(props["Description"])}
-	if layers, _ := props["Layers"].([]any); len(layers) > 0 {
-		return c, nil, errors.New("Layers: layers are not supported yet")
+	if layers, ok := props["Layers"].([]any); ok {
+		for i, l := range layers {
+			arn, ok := l.(string)
+			if !ok || arn == "" {
+				return c, nil, fmt.Errorf("Layers[%d]: a layer version ARN, not %v", i, l)
+			}
+			c.Layers = append(c.Layers, LayerRef{ARN: arn})
+		}
 	}
 	if pt := str(props["PackageType"]); pt == "Image" {
 		return c, nil, errors.New("PackageType: Image functions are not supported yet")
@@ -246,6 +252,11 @@ func (fp *FunctionProvider) Update(ctx context.Context, name string, old, new st
 	if cfg.LogGroup != "" {
 		u.LogGroup = &cfg.LogGroup
 	}
+	layers := []string{}
+	for _, l := range cfg.Layers {
+		layers = append(layers, l.ARN)
+	}
+	u.Layers = &layers
 	c, err := fp.svc.UpdateConfig(ctx, name, u)
 	if err != nil {
 		return nil, err
@@ -299,6 +310,13 @@ func (fp *FunctionProvider) Read(ctx context.Context, name string) (stacks.Props
 	}
 	if c.ReservedConcurrency != nil {
 		out["ReservedConcurrentExecutions"] = float64(*c.ReservedConcurrency)
+	}
+	if len(c.Layers) > 0 {
+		var layers []any
+		for _, l := range c.Layers {
+			layers = append(layers, l.ARN)
+		}
+		out["Layers"] = layers
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -311,6 +312,17 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 	if err := s.checkRuntime(c.Name, c.Runtime); err != nil {
 		return nil, err
 	}
+	if len(c.Layers) > 0 {
+		// The caller names the versions (ARN); their content is recorded.
+		arns := make([]string, len(c.Layers))
+		for i, l := range c.Layers {
+			arns[i] = l.ARN
+		}
+		var err error
+		if c.Layers, err = s.resolveLayers(ctx, arns); err != nil {
+			return nil, err
+		}
+	}
 	if len(zipData) == 0 {
 		return nil, invalidf("Code.ZipFile is required: nubo takes the deployment package inline")
 	}
@@ -440,11 +452,19 @@ type ConfigUpdate struct {
 	Timeout     *time.Duration
 	Environment map[string]string // nil: unchanged; empty: cleared
 	LogGroup    *string
+	Layers      *[]string // layer version ARNs; nil: unchanged; empty: none
 	RevisionID  string
 }
 
 // UpdateConfig changes a function's configuration.
 func (s *Service) UpdateConfig(ctx context.Context, name string, u ConfigUpdate) (*Config, error) {
+	var layers []LayerRef
+	if u.Layers != nil {
+		var err error
+		if layers, err = s.resolveLayers(ctx, *u.Layers); err != nil {
+			return nil, err
+		}
+	}
 	if u.Role != nil {
 		if err := s.checkRole(ctx, name, *u.Role); err != nil {
 			return nil, err
@@ -497,6 +517,9 @@ func (s *Service) UpdateConfig(ctx context.Context, name string, u ConfigUpdate)
 		}
 		if u.LogGroup != nil && *u.LogGroup != "" {
 			c.LogGroup = *u.LogGroup
+		}
+		if u.Layers != nil {
+			c.Layers = layers
 		}
 		if err := validateConfig(c); err != nil {
 			return err
@@ -697,6 +720,15 @@ func (s *Service) checkDestination(arn string) error {
 // from function code reach nubo signed. It is the pool's Env hook.
 func (s *Service) InstanceEnv(c *Config) ([]string, error) {
 	var env []string
+	if c.OptDir != "" {
+		base := []string{"PATH=" + os.Getenv("PATH")}
+		for _, k := range []string{"PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "NODE_PATH"} {
+			if v, ok := c.Environment[k]; ok {
+				base = append(base, k+"="+v)
+			}
+		}
+		env = append(env, layerEnv(c.OptDir, c.Runtime, base)...)
+	}
 	if u := s.opts.EndpointURL(); u != "" {
 		env = append(env, "AWS_ENDPOINT_URL="+u)
 	}

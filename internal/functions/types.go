@@ -32,6 +32,11 @@ type Config struct {
 	RevisionID          string    `json:"revisionId"`
 	// LogGroup defaults to /aws/lambda/NAME.
 	LogGroup string `json:"logGroup,omitempty"`
+	// Layers are the layer versions the function uses, in order.
+	Layers []LayerRef `json:"layers,omitempty"`
+	// OptDir is where this node merged the layers' content (Lambda's /opt).
+	// Not stored: the registry fills it in with CodeDir.
+	OptDir string `json:"-"`
 	// Version is "" for $LATEST, else the number of the published version
 	// this immutable snapshot is (versions.go).
 	Version string `json:"version,omitempty"`

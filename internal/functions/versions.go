@@ -371,7 +371,7 @@ func (s *Service) qualifiedARN(name, qualifier string) string {
 // configuration a version carries.
 func fingerprint(c *Config) string {
 	b, _ := json.Marshal([]any{c.CodeSHA256, c.Runtime, c.Handler, c.Role, c.Description, c.MemoryMB,
-		int64(c.Timeout), c.Environment, c.Architecture, c.LogGroup})
+		int64(c.Timeout), c.Environment, c.Architecture, c.LogGroup, c.Layers})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

@@ -36,7 +36,7 @@ func copyDir(t *testing.T, src string) string {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+		return os.WriteFile(filepath.Join(dst, rel), b, info.Mode().Perm())
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,8 @@ func (p *Platform) providers() (*stacks.Registry, error) {
 		functions.NewEventInvokeConfigProvider(p.Functions),
 		functions.NewVersionProvider(p.Functions),
 		functions.NewAliasProvider(p.Functions),
+		functions.NewLayerVersionProvider(p.Functions, functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))),
+		functions.NewLayerVersionPermissionProvider(p.Functions),
 		iam.NewRoleProvider(p.IAM),
 		iam.NewPolicyProvider(p.IAM),
 		iam.NewManagedPolicyProvider(p.IAM),
