@@ -127,6 +127,21 @@ func (a *API) eicRef(r *http.Request) (string, error) {
 // eicARN is the qualified ARN an event invoke config reports.
 func (a *API) eicARN(ref string) string { return a.s.eicARN(ref) }
 
+// urlQualifier checks a function URL's qualifier: "" for $LATEST, else an
+// alias of the function (Lambda gives versions no URL).
+func (a *API) urlQualifier(r *http.Request, name, qual string) (string, error) {
+	if qual == "" || qual == latestVersion {
+		return "", nil
+	}
+	if isDigits(qual) { // a version has no URL
+		return "", &notFoundError{arn: a.s.qualifiedARN(name, qual)}
+	}
+	if _, err := a.s.GetAlias(r.Context(), name, qual); err != nil {
+		return "", a.aliasNotFound(name, qual, err)
+	}
+	return qual, nil
+}
+
 // ---- versions ----
 
 type publishVersionInput struct {

@@ -3,14 +3,18 @@ package platform
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
 // TestSAMAutoPublishAlias deploys a SAM function with AutoPublishAlias and
@@ -113,5 +117,51 @@ func TestSAMAutoPublishAlias(t *testing.T) {
 	var old fnSummary
 	if err := json.Unmarshal([]byte(resp.Body), &old); err != nil || old.FunctionVersion != "1" || old.CodeTag != "" {
 		t.Fatalf("version 1 after the code change: %s", resp.Body)
+	}
+}
+
+// TestFunctionURLOfAnAlias: a function URL created through the Lambda API
+// for an alias invokes the alias's version.
+func TestFunctionURLOfAnAlias(t *testing.T) {
+	p := startPlatform(t, Options{})
+	e := &gwEnv{p: p, c: &http.Client{Timeout: 30 * time.Second}}
+	ctx := context.Background()
+	lc := lambdaClientFor("http://" + p.EdgeAddr())
+	createFunction(t, lc, "envfn", "env")
+	fn := aws.String("envfn")
+	arn := "arn:aws:lambda:us-east-1:000000000000:function:envfn"
+	if _, err := lc.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: fn}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lc.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: fn, Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
+		t.Fatal(err)
+	}
+	created, err := lc.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: fn, Qualifier: aws.String("live"),
+		AuthType: lambdatypes.FunctionUrlAuthTypeNone})
+	if err != nil || aws.ToString(created.FunctionArn) != arn+":live" {
+		t.Fatalf("CreateFunctionUrlConfig of the alias: %v %+v", err, created)
+	}
+	if _, err := lc.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: fn, StatementId: aws.String("public-url"),
+		Action: aws.String("lambda:InvokeFunctionUrl"), Principal: aws.String("*"), FunctionUrlAuthType: lambdatypes.FunctionUrlAuthTypeNone}); err != nil {
+		t.Fatal(err)
+	}
+	a := e.fetch(t, aws.ToString(created.FunctionUrl)+"x")
+	if a.status != http.StatusOK || !strings.Contains(a.body, `"AWS_LAMBDA_FUNCTION_VERSION":"1"`) || !strings.Contains(a.body, `"arn":"`+arn+`:live"`) {
+		t.Fatalf("the alias's URL: %d %s", a.status, a.body)
+	}
+	if _, err := lc.GetFunctionUrlConfig(ctx, &lambda.GetFunctionUrlConfigInput{FunctionName: fn, Qualifier: aws.String("live")}); err != nil {
+		t.Fatalf("GetFunctionUrlConfig of the alias: %v", err)
+	}
+	_, err = lc.GetFunctionUrlConfig(ctx, &lambda.GetFunctionUrlConfigInput{FunctionName: fn})
+	var nf *lambdatypes.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Fatalf("the unqualified function has no URL: %v", err)
+	}
+	_, err = lc.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: fn, Qualifier: aws.String("nope"), AuthType: lambdatypes.FunctionUrlAuthTypeNone})
+	if !errors.As(err, &nf) || !strings.Contains(err.Error(), "Alias not found: "+arn+":nope") {
+		t.Fatalf("URL of a missing alias: %v", err)
+	}
+	if _, err := lc.DeleteFunctionUrlConfig(ctx, &lambda.DeleteFunctionUrlConfigInput{FunctionName: fn, Qualifier: aws.String("live")}); err != nil {
+		t.Fatal(err)
 	}
 }
