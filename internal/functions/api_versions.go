@@ -2,6 +2,7 @@ package functions
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -349,6 +350,11 @@ func (a *API) deleteAlias(w http.ResponseWriter, r *http.Request) error {
 	alias := r.PathValue("alias")
 	if err := a.s.DeleteAlias(r.Context(), name, alias); err != nil {
 		return a.aliasNotFound(name, alias, err)
+	}
+	if a.urls != nil { // the alias's URL goes with it
+		if err := a.urls.DeleteURL(r.Context(), name, alias); err != nil && !errors.Is(err, ErrURLNotFound) {
+			return fmt.Errorf("function %s: delete the url of alias %s: %w", name, alias, err)
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

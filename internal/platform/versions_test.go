@@ -161,7 +161,12 @@ func TestFunctionURLOfAnAlias(t *testing.T) {
 	if !errors.As(err, &nf) || !strings.Contains(err.Error(), "Alias not found: "+arn+":nope") {
 		t.Fatalf("URL of a missing alias: %v", err)
 	}
-	if _, err := lc.DeleteFunctionUrlConfig(ctx, &lambda.DeleteFunctionUrlConfigInput{FunctionName: fn, Qualifier: aws.String("live")}); err != nil {
+	// Deleting the alias deletes its URL.
+	if _, err := lc.DeleteAlias(ctx, &lambda.DeleteAliasInput{FunctionName: fn, Name: aws.String("live")}); err != nil {
 		t.Fatal(err)
+	}
+	urls, err := lc.ListFunctionUrlConfigs(ctx, &lambda.ListFunctionUrlConfigsInput{FunctionName: fn})
+	if err != nil || len(urls.FunctionUrlConfigs) != 0 {
+		t.Fatalf("URLs after the alias was deleted: %v %+v", err, urls)
 	}
 }
