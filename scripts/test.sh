@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The project's test command (README.md). Safe to run on a fresh machine:
-# it installs Python 3 and Node.js from Debian if they are missing.
+# it installs Python 3 (with pip), Node.js (with npm), a JDK and make from
+# Debian if they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)                  # builds, the Node.js SDK, esbuild
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip) # requirements.txt builds
+command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless) # the Java runtime's tests
+command -v make >/dev/null 2>&1 || need+=(make)                 # BuildMethod makefile
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   sudo=""
@@ -28,15 +33,25 @@ go test -count=1 -timeout 25m ./...
 echo "== go test -race (where concurrency lives)"
 go test -count=1 -race -timeout 25m \
   ./internal/awsapi/... ./internal/backbone/... ./internal/functions/... \
-  ./internal/gateway/... ./internal/iam/... ./internal/stacks/ ./internal/parameters/
+  ./internal/gateway/... ./internal/iam/... ./internal/stacks/ ./internal/parameters/ \
+  ./internal/runtimes/
 
 echo "== fuzz smoke"
 # A count, not a duration: with a duration Go 1.26's fuzz coordinator can
 # fail at the deadline with "context deadline exceeded" and no crasher
 # (golang/go#75804, fixed in Go 1.27).
-fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-20000x}" "$2"; }
+# A third argument sets a smaller count for a fuzzer whose executions are slow
+# (each one unpacks a zip or starts a request).
+fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-${3:-20000x}}" "$2"; }
 fuzz FuzzParseSigV4 ./internal/awsapi/
 fuzz FuzzRuntimeAPI ./internal/functions/
+fuzz FuzzPackageLinks ./internal/functions/ 3000x
+fuzz FuzzTagsAPI ./internal/functions/ 5000x
+fuzz FuzzParseTCPLine ./internal/functions/
+fuzz FuzzBodyConditionKeys ./internal/functions/
+fuzz FuzzJavaHandler ./internal/runtimes/
+fuzz FuzzJavaProperties ./internal/runtimes/
+fuzz FuzzInvalidUnicodeField ./internal/parameters/ 5000x
 fuzz FuzzRouter ./internal/gateway/
 fuzz FuzzBody ./internal/gateway/
 fuzz FuzzShorthandObject ./internal/gateway/

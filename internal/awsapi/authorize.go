@@ -49,6 +49,15 @@ type AuthzRequest struct {
 	ServicePrincipal string
 	// HTTP is the request being served, if any (aws:SourceIp, aws:SecureTransport).
 	HTTP *http.Request
+	// CalledVia lists the services that made this request on the caller's
+	// behalf, first to last ("cloudformation.amazonaws.com" creating a
+	// stack's function): aws:CalledVia, aws:CalledViaFirst/Last, and
+	// aws:ViaAWSService true.
+	CalledVia []string
+	// RequestTags are the tags the request sets (aws:RequestTag/KEY and
+	// aws:TagKeys); ResourceTags those the resource has (aws:ResourceTag/KEY).
+	RequestTags  map[string]string
+	ResourceTags map[string]string
 }
 
 // Authorize asks a; a nil Authorizer allows everything (nubo serve --iam off).

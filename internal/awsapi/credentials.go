@@ -28,6 +28,20 @@ type Principal struct {
 	// AssumeRole: they limit the session to a subset of the role's permissions.
 	SessionPolicy     string   `json:"sp,omitempty"`
 	SessionPolicyARNs []string `json:"spa,omitempty"`
+	// Tags are the session tags passed to AssumeRole (or inherited as
+	// transitive from the session that called it): aws:PrincipalTag/KEY,
+	// overriding the role's own tags of the same key.
+	Tags map[string]string `json:"tags,omitempty"`
+	// TransitiveTagKeys are the keys of Tags that pass on when this session
+	// assumes another role (role chaining).
+	TransitiveTagKeys []string `json:"ttk,omitempty"`
+	// SourceIdentity is AssumeRole's SourceIdentity (aws:SourceIdentity),
+	// kept through role chaining.
+	SourceIdentity string `json:"sid,omitempty"`
+	// Issued is when the temporary credentials were issued
+	// (aws:TokenIssueTime); Lookup sets it from the sealed token. Zero for
+	// long-term keys.
+	Issued time.Time `json:"-"`
 	// Root is true for the server's own key pair: the account's administrator.
 	Root bool `json:"-"`
 }
@@ -88,6 +102,7 @@ type sessionClaims struct {
 	AccessKeyID string    `json:"k"`
 	Principal   Principal `json:"p"`
 	Expires     int64     `json:"e"`
+	Issued      int64     `json:"i,omitempty"`
 }
 
 // Issue returns temporary credentials for p, valid for ttl.
@@ -97,8 +112,9 @@ func (k *Keyring) Issue(p Principal, ttl time.Duration) (Credentials, error) {
 		return Credentials{}, err
 	}
 	akid := "ASIA" + strings.ToUpper(hex.EncodeToString(id[:]))[:16]
-	exp := k.now().Add(ttl).Truncate(time.Second)
-	claims, err := json.Marshal(sessionClaims{AccessKeyID: akid, Principal: p, Expires: exp.Unix()})
+	now := k.now().Truncate(time.Second)
+	exp := now.Add(ttl)
+	claims, err := json.Marshal(sessionClaims{AccessKeyID: akid, Principal: p, Expires: exp.Unix(), Issued: now.Unix()})
 	if err != nil {
 		return Credentials{}, err
 	}
@@ -157,5 +173,8 @@ func (k *Keyring) Lookup(accessKeyID, sessionToken string) (secret string, p Pri
 		return "", Principal{}, ErrExpiredToken
 	}
 	c.Principal.AccessKeyID = accessKeyID
+	if c.Issued > 0 {
+		c.Principal.Issued = time.Unix(c.Issued, 0).UTC()
+	}
 	return base64.RawStdEncoding.EncodeToString(k.mac("secret", accessKeyID))[:40], c.Principal, nil
 }

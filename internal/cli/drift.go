@@ -8,12 +8,21 @@ import (
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
+// driftExitCode is nubo drift's exit status when the stack has drifted.
+const driftExitCode = 2
+
 func newDriftCmd() *cobra.Command {
 	var endpoint string
 	cmd := &cobra.Command{
 		Use:   "drift STACK",
 		Short: "Compare each resource's live state with what the stack recorded",
-		Args:  cobra.ExactArgs(1),
+		Long: `Compare each resource's live state with what the stack recorded.
+
+Exit status, for scripts and CI (as terraform plan -detailed-exitcode):
+  0  the stack is in sync
+  1  an error: the drift could not be checked
+  2  the stack has drifted (a resource modified or deleted outside nubo)`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var rep stacks.DriftReport
 			if err := newAdminClient(endpoint).call(cmd.Context(), "Drift", stacks.StackRequest{Stack: args[0]}, &rep); err != nil {
@@ -37,6 +46,9 @@ func newDriftCmd() *cobra.Command {
 						fmt.Fprintf(out, "      ~ %s: %s (recorded) -> %s (live)\n", p.Path, p.Old, p.New)
 					}
 				}
+			}
+			if rep.Status != stacks.DriftInSync {
+				return &exitError{code: driftExitCode, err: fmt.Errorf("stack %s has drifted from its recorded state", rep.Stack)}
 			}
 			return nil
 		},

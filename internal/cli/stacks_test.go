@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
@@ -186,6 +189,10 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 
 	// A chain of parameters, each naming the previous one: applied one by one.
 	const n = 4000 // long enough that the kill lands mid-apply
+	// Beside it, resources the template does not name: roles, functions and
+	// parameters whose names nubo generates, created in parallel (eight at a
+	// time) when the kill comes. None may survive recovery and destroy.
+	const unnamed = 100
 	var b strings.Builder
 	b.WriteString("Resources:\n")
 	for i := range n {
@@ -196,6 +203,23 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 			fmt.Fprintf(&b, "      Value: !Ref P%03d\n", i-1)
 		}
 	}
+	for i := range unnamed {
+		fmt.Fprintf(&b, `  Role%[1]d:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
+  Fn%[1]d:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role%[1]d.Arn
+      Code: {ZipFile: "def handler(event, context):\n    return %[1]d\n"}
+  Param%[1]d:
+    Type: AWS::SSM::Parameter
+    Properties: {Type: String, Value: v%[1]d}
+`, i)
+	}
 	tmpl := filepath.Join(t.TempDir(), "chain.yaml")
 	if err := os.WriteFile(tmpl, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -205,18 +229,25 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 	deploy := exec.Command(bin, "deploy", tmpl, "--yes", "--allow-over-aws-limits")
 	deploy.Env = env
 	stdout, _ := deploy.StdoutPipe()
+	var deployErr bytes.Buffer
+	deploy.Stderr = &deployErr
 	if err := deploy.Start(); err != nil {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(stdout)
 	completed := 0
-	for sc.Scan() && completed < 10 {
+	var head []string
+	for sc.Scan() && completed < 40 {
+		if len(head) < 20 {
+			head = append(head, sc.Text())
+		}
 		if strings.Contains(sc.Text(), "CREATE_COMPLETE") {
 			completed++
 		}
 	}
-	if completed < 10 {
-		t.Fatalf("deployment ended before the kill (%d resources)", completed)
+	if completed < 40 {
+		_ = deploy.Wait()
+		t.Fatalf("deployment ended before the kill (%d resources):\n%s\n%s", completed, strings.Join(head, "\n"), deployErr.String())
 	}
 	if err := server.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -239,14 +270,15 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 		t.Fatalf("stacks after the kill (%v):\n%s", err, out)
 	}
 	out, err = run("deploy", tmpl, "--yes")
-	if err == nil || !strings.Contains(out, "Refused: the template declares 4000 resources, over AWS CloudFormation's quota of 500 per template") {
+	total := n + 3*unnamed
+	if err == nil || !strings.Contains(out, fmt.Sprintf("Refused: the template declares %d resources, over AWS CloudFormation's quota of 500 per template", total)) {
 		t.Fatalf("deploy over AWS's quota without the flag (%v):\n%.2000s", err, out)
 	}
 	out, err = run("deploy", tmpl, "--yes", "--allow-over-aws-limits")
 	if err != nil {
 		t.Fatalf("recovery deploy: %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "Warning: the template declares 4000 resources") {
+	if !strings.Contains(out, fmt.Sprintf("Warning: the template declares %d resources", total)) {
 		t.Errorf("no warning that AWS would refuse the template:\n%.2000s", out)
 	}
 	if !strings.Contains(out, "was interrupted during deployment 1") || !strings.Contains(out, "CREATE_COMPLETE (deployment") {
@@ -264,4 +296,56 @@ func TestDeploy_KillMidApplyThenRecover(t *testing.T) {
 	if !strings.Contains(out, "No changes") {
 		t.Errorf("a second deploy should change nothing:\n%s", out)
 	}
+	if out, err := run("destroy", "chain", "--yes"); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, out)
+	}
+	if left := stackLeftovers(t, addr, "chain-"); len(left) > 0 {
+		t.Errorf("left after recovery and destroy: %v", left)
+	}
+}
+
+// stackLeftovers lists the IAM roles, Lambda functions and SSM parameters
+// whose names start with prefix (a stack's generated names), through the APIs.
+func stackLeftovers(t *testing.T, addr, prefix string) []string {
+	t.Helper()
+	ctx := context.Background()
+	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
+	var left []string
+	roles := iam.NewListRolesPaginator(iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: creds}), &iam.ListRolesInput{})
+	for roles.HasMorePages() {
+		page, err := roles.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("list roles: %v", err)
+		}
+		for _, r := range page.Roles {
+			if strings.HasPrefix(aws.ToString(r.RoleName), prefix) {
+				left = append(left, "role "+aws.ToString(r.RoleName))
+			}
+		}
+	}
+	fns := lambda.NewListFunctionsPaginator(lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: creds}), &lambda.ListFunctionsInput{})
+	for fns.HasMorePages() {
+		page, err := fns.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("list functions: %v", err)
+		}
+		for _, f := range page.Functions {
+			if strings.HasPrefix(aws.ToString(f.FunctionName), prefix) {
+				left = append(left, "function "+aws.ToString(f.FunctionName))
+			}
+		}
+	}
+	params := ssm.NewDescribeParametersPaginator(ssmClient(addr), &ssm.DescribeParametersInput{})
+	for params.HasMorePages() {
+		page, err := params.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("describe parameters: %v", err)
+		}
+		for _, p := range page.Parameters {
+			if name := aws.ToString(p.Name); strings.HasPrefix(name, prefix) || strings.HasPrefix(name, "/chain/") {
+				left = append(left, "parameter "+name)
+			}
+		}
+	}
+	return left
 }

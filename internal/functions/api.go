@@ -65,6 +65,7 @@ func NewAPI(s *Service, log *slog.Logger) *API {
 		"GET /2019-09-25/functions/{name}/event-invoke-config":    a.getEventInvokeConfig,
 		"DELETE /2019-09-25/functions/{name}/event-invoke-config": a.deleteEventInvokeConfig,
 	}
+	maps.Copy(routes, a.tagRoutes())
 	maps.Copy(routes, a.layerRoutes())
 	for pattern, h := range routes {
 		a.mux.HandleFunc(pattern, a.wrap(h))
@@ -128,6 +129,12 @@ func routeAction(pattern string) string {
 		return "lambda:DeleteFunctionUrlConfig"
 	case "GET /2021-10-31/functions/{name}/urls":
 		return "lambda:ListFunctionUrlConfigs"
+	case "POST /2017-03-31/tags/{arn}":
+		return "lambda:TagResource"
+	case "DELETE /2017-03-31/tags/{arn}":
+		return "lambda:UntagResource"
+	case "GET /2017-03-31/tags/{arn}":
+		return "lambda:ListTags"
 	}
 	if action := versionRouteAction(pattern); action != "" {
 		return action
@@ -141,9 +148,13 @@ func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.Handle
 		if action := requestAction(r); action != "" {
 			// A name that does not parse is refused by the handler, before
 			// it acts; the function's ARN is the resource otherwise.
-			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r}
+			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r, Context: bodyConditionKeys(action, r)}
 			a.layerAuthz(r, &req)
-			if raw := r.PathValue("name"); raw != "" {
+			raw := r.PathValue("name")
+			if raw == "" {
+				raw = r.PathValue("arn") // the tag operations
+			}
+			if raw != "" {
 				if name, qual, err := parseFunctionRef(raw); err == nil {
 					req.Resource = a.s.qualifiedARN(name, requestQualifier(r, qual))
 					if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
@@ -393,19 +404,20 @@ type functionCode struct {
 }
 
 type createFunctionInput struct {
-	FunctionName  string         `json:"FunctionName"`
-	Runtime       string         `json:"Runtime"`
-	Role          string         `json:"Role"`
-	Handler       string         `json:"Handler"`
-	Description   string         `json:"Description"`
-	Timeout       *int           `json:"Timeout"`
-	MemorySize    *int           `json:"MemorySize"`
-	Code          *functionCode  `json:"Code"`
-	Environment   *environment   `json:"Environment"`
-	Architectures []string       `json:"Architectures"`
-	PackageType   string         `json:"PackageType"`
-	LoggingConfig *loggingConfig `json:"LoggingConfig"`
-	Layers        []string       `json:"Layers"`
+	FunctionName  string            `json:"FunctionName"`
+	Runtime       string            `json:"Runtime"`
+	Role          string            `json:"Role"`
+	Handler       string            `json:"Handler"`
+	Description   string            `json:"Description"`
+	Timeout       *int              `json:"Timeout"`
+	MemorySize    *int              `json:"MemorySize"`
+	Code          *functionCode     `json:"Code"`
+	Environment   *environment      `json:"Environment"`
+	Architectures []string          `json:"Architectures"`
+	PackageType   string            `json:"PackageType"`
+	LoggingConfig *loggingConfig    `json:"LoggingConfig"`
+	Tags          map[string]string `json:"Tags"`
+	Layers        []string          `json:"Layers"`
 }
 
 func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
@@ -429,6 +441,9 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	if err := a.authorizePassRole(r, in.Role); err != nil {
 		return err
 	}
+	if err := a.authorizeCreateTags(r, name, in.Tags); err != nil {
+		return err
+	}
 	if in.PackageType == "Image" || (in.Code != nil && in.Code.ImageUri != nil) {
 		return awsapi.InvalidParameter("PackageType Image is not supported by nubo: upload a .zip package")
 	}
@@ -441,7 +456,7 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	if in.Runtime == "" {
 		return awsapi.InvalidParameter("Runtime is required for a .zip deployment package")
 	}
-	cfg := Config{Name: name, Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description}
+	cfg := Config{Name: name, Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, Tags: in.Tags}
 	if in.MemorySize != nil {
 		if *in.MemorySize == 0 {
 			return invalidf("MemorySize 0 is out of range: it must be between 128 and 10240 MB")
@@ -503,7 +518,7 @@ func (a *API) getFunction(w http.ResponseWriter, r *http.Request) error {
 	out := map[string]any{
 		"Configuration": toWire(c),
 		"Code":          map[string]string{"RepositoryType": "S3"},
-		"Tags":          map[string]string{},
+		"Tags":          a.visibleTags(r, c),
 	}
 	if c.ReservedConcurrency != nil {
 		out["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *c.ReservedConcurrency}

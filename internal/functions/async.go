@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,11 +108,16 @@ func (a *asyncInvoker) start(ctx context.Context) error {
 		return fmt.Errorf("async: %w", err)
 	}
 	cons, err := a.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable:       asyncConsumer,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       a.opts.AckWait,
-		MaxDeliver:    -1,
-		MaxAckPending: a.opts.Workers,
+		Durable:    asyncConsumer,
+		AckPolicy:  jetstream.AckExplicitPolicy,
+		AckWait:    a.opts.AckWait,
+		MaxDeliver: -1,
+		// Events waiting out a throttle or a retry delay stay pending
+		// (NakWithDelay) without taking a worker: a bound here would let
+		// a throttled function's backlog stop every async invocation of
+		// the server. How many run at once is bounded by the pull size
+		// and the workers.
+		MaxAckPending: -1,
 	})
 	if err != nil {
 		return fmt.Errorf("async: consumer: %w", err)
@@ -266,14 +272,11 @@ func (a *asyncInvoker) handle(m jetstream.Msg) {
 	res, err := a.invoke(ctx, m, e)
 	switch {
 	case errors.Is(err, ErrReservedConcurrency), errors.Is(err, ErrConcurrencyLimit):
-		md, _ := m.Metadata()
-		delay := a.opts.ThrottleBaseDelay
-		if md != nil {
-			for i := uint64(1); i < md.NumDelivered && delay < a.opts.ThrottleMaxDelay; i++ {
-				delay *= 2
-			}
+		var delivered uint64 = 1
+		if md, _ := m.Metadata(); md != nil {
+			delivered = md.NumDelivered
 		}
-		delay = min(delay, a.opts.ThrottleMaxDelay)
+		delay := throttleDelay(a.opts.ThrottleBaseDelay, a.opts.ThrottleMaxDelay, delivered)
 		log.Debug("event throttled", "retry_in", delay)
 		_ = m.NakWithDelay(delay)
 		return
@@ -309,6 +312,21 @@ func (a *asyncInvoker) handle(m jetstream.Msg) {
 	log.Info("event failed, retries exhausted", "attempts", e.attempts)
 	a.destination(ctx, cfg, eic, e, "RetriesExhausted", res)
 	_ = m.Ack()
+}
+
+// throttleDelay is how long an event throttled on its delivered-th
+// delivery waits: base doubled per earlier delivery up to max, of which a
+// random half. Events throttled together (a burst, or the backlog a
+// restart redelivers at once) so come back spread out instead of meeting
+// the same limit again together, which let a backlog drain by a couple of
+// events per ThrottleMaxDelay.
+func throttleDelay(base, max time.Duration, delivered uint64) time.Duration {
+	d := base
+	for i := uint64(1); i < delivered && d < max; i++ {
+		d *= 2
+	}
+	d = min(d, max)
+	return d/2 + rand.N(d/2+1)
 }
 
 // invoke runs the event, telling JetStream it is still being worked on so

@@ -196,3 +196,56 @@ func TestRestartKeepsFunctionsAndPendingEvents(t *testing.T) {
 		}
 	}
 }
+
+// A function throttled for good (reserved concurrency 0) with more waiting
+// events than there are workers must not hold up the events of other
+// functions: waiting events stay pending in JetStream without a slot.
+func TestAsyncThrottledBacklogDoesNotBlockOthers(t *testing.T) {
+	h := newHarness(t, harnessOpts{async: AsyncOptions{
+		RetryBaseDelay: 20 * time.Millisecond, ThrottleBaseDelay: time.Hour, ThrottleMaxDelay: time.Hour,
+		AckWait: 2 * time.Second, Workers: 4,
+	}})
+	ctx := context.Background()
+	h.createFn(t, "stopped", "echo")
+	h.createFn(t, "bystander", "echo")
+	if _, err := h.client.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String("stopped"), ReservedConcurrentExecutions: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	const backlog = 12 // three times the workers
+	for i := 0; i < backlog; i++ {
+		h.invokeEvent(t, "stopped", `{"i":`+strconv.Itoa(i)+`}`)
+	}
+	waitFor(t, "every backlog event to be throttled once", func() bool {
+		return metricValue(t, h, `nubo_function_throttles_total{function="stopped"}`) >= backlog
+	})
+	rid := h.invokeEvent(t, "bystander", `{"hello":1}`)
+	waitFor(t, "the other function's event to run", func() bool { return len(h.exec.callsOf("bystander")) == 1 })
+	if got := h.exec.callsOf("bystander"); got[0] != rid {
+		t.Fatalf("bystander ran %v, want %s", got, rid)
+	}
+}
+
+func TestThrottleDelay(t *testing.T) {
+	const base, max = time.Second, 5 * time.Minute
+	tests := []struct {
+		delivered uint64
+		full      time.Duration
+	}{
+		{0, time.Second}, {1, time.Second}, {2, 2 * time.Second}, {4, 8 * time.Second},
+		{9, 256 * time.Second}, {10, max}, {1000, max},
+	}
+	for _, tt := range tests {
+		seen := map[time.Duration]bool{}
+		for range 50 {
+			d := throttleDelay(base, max, tt.delivered)
+			if d < tt.full/2 || d > tt.full {
+				t.Fatalf("delivery %d: delay %s outside [%s, %s]", tt.delivered, d, tt.full/2, tt.full)
+			}
+			seen[d] = true
+		}
+		// Events throttled together must not all come back together.
+		if len(seen) < 2 {
+			t.Errorf("delivery %d: 50 delays were all %v", tt.delivered, seen)
+		}
+	}
+}

@@ -187,7 +187,7 @@ type harnessOpts struct {
 	resourcePolicy func(string) string
 }
 
-func newHarness(t *testing.T, o harnessOpts) *harness {
+func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	if o.dataDir == "" {
 		o.dataDir = t.TempDir()

@@ -106,6 +106,12 @@ type instance struct {
 
 	hdr [7][]string // reused header values for /next
 
+	// apiPrefix is "/" and a per-instance secret: the Runtime API answers
+	// only requests whose path begins with it. The process learns it from
+	// AWS_LAMBDA_RUNTIME_API (host:port/secret), which runtimes prepend to
+	// "/2018-06-01/..." (decision 005).
+	apiPrefix string
+
 	// RPC mode (rpc.go): rpcPort is offered to the runtime; rpc is set
 	// before ready is closed when the runtime listens on it. rpcDone
 	// receives each completed call; rpcReq and rpcResp are reused.
@@ -153,6 +159,7 @@ func newInstance(p *Pool, cfg *Config, gen, seq uint64, offerRPC bool) *instance
 		rpcDone:   make(chan *rpc.Call, 1),
 		offerRPC:  offerRPC,
 		counted:   true,
+		apiPrefix: "/" + randomHex(16),
 	}
 	for i := range in.hdr {
 		in.hdr[i] = make([]string, 1)
@@ -861,13 +868,25 @@ func (in *instance) environ(argv []string) ([]string, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if k == "GODEBUG" && in.rpcPort != 0 {
+			continue // merged below
+		}
 		env = append(env, k+"="+cfg.Environment[k])
 	}
 	if in.rpcPort != 0 {
 		env = append(env, "_LAMBDA_SERVER_PORT="+strconv.Itoa(in.rpcPort))
+		// Go 1.24+ listens with MPTCP by default, and an MPTCP listener
+		// takes no socket filter: keep the RPC listener plain TCP so nubo
+		// can keep it to itself (rpcguard_linux.go). Later GODEBUG
+		// settings win, so the function's own stay otherwise in force.
+		godebug := "multipathtcp=0"
+		if v := cfg.Environment["GODEBUG"]; v != "" {
+			godebug = v + "," + godebug
+		}
+		env = append(env, "GODEBUG="+godebug)
 	}
 	env = append(env,
-		"AWS_LAMBDA_RUNTIME_API="+in.ln.Addr().String(),
+		"AWS_LAMBDA_RUNTIME_API="+in.ln.Addr().String()+in.apiPrefix,
 		"_HANDLER="+cfg.Handler,
 		"LAMBDA_TASK_ROOT="+cfg.CodeDir,
 		"LAMBDA_RUNTIME_DIR="+runtimeDir,

@@ -2,7 +2,6 @@ package functions
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
@@ -57,10 +56,17 @@ func (*LogGroupProvider) Schema() stacks.Schema {
 	}
 }
 
-// PhysicalIDFor implements stacks.Identifier: a named group's id is its name.
-func (*LogGroupProvider) PhysicalIDFor(props stacks.Props) (string, bool) {
-	n, ok := props["LogGroupName"].(string)
-	return n, ok && n != ""
+// PhysicalIDFor implements stacks.Identifier: a group's id is its name,
+// given or generated.
+func (*LogGroupProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
+	return groupName(ctx, props), true
+}
+
+func groupName(ctx context.Context, props stacks.Props) string {
+	if n, _ := props["LogGroupName"].(string); n != "" {
+		return n
+	}
+	return stacks.GeneratedName(ctx, 512)
 }
 
 func (lp *LogGroupProvider) group(name string, props stacks.Props) (LogGroup, error) {
@@ -90,11 +96,7 @@ func (lp *LogGroupProvider) attrs(name string) stacks.Attrs {
 
 // Create implements stacks.Provider.
 func (lp *LogGroupProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name, _ := props["LogGroupName"].(string)
-	if name == "" {
-		stack, id := stacks.ResourceFrom(ctx)
-		name = generatedGroupName(stack, id)
-	}
+	name := groupName(ctx, props)
 	g, err := lp.group(name, props)
 	if err != nil {
 		return "", nil, err
@@ -145,17 +147,6 @@ func (lp *LogGroupProvider) Read(ctx context.Context, physicalID string) (stacks
 		out["RetentionInDays"] = float64(g.RetentionDays)
 	}
 	return out, nil
-}
-
-// generatedGroupName is CloudFormation's STACK-LOGICALID-RANDOM.
-func generatedGroupName(stack, logicalID string) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return stack + "-" + logicalID + "-" + string(b[:])
 }
 
 var (

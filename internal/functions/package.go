@@ -43,6 +43,13 @@ func (p *Packager) SetProgress(f func(msg string)) { p.progress = f }
 // Package returns the zip's content hash (hex) and its path in the cache.
 // src is the code location as a template gives it, relative to baseDir.
 func (p *Packager) Package(ctx context.Context, baseDir, src, buildMethod string) (sum, path string, err error) {
+	return p.PackageBuild(ctx, baseDir, src, Build{Method: buildMethod})
+}
+
+// PackageBuild is Package with the whole build description: a directory is
+// built as `sam build` would (build.go) before it is zipped.
+func (p *Packager) PackageBuild(ctx context.Context, baseDir, src string, b Build) (sum, path string, err error) {
+	buildMethod := b.Method
 	if !filepath.IsAbs(src) {
 		src = filepath.Join(baseDir, src)
 	}
@@ -57,22 +64,22 @@ func (p *Packager) Package(ctx context.Context, baseDir, src, buildMethod string
 			return "", "", fmt.Errorf("code %s: BuildMethod go1.x needs a directory with a Go main package", src)
 		}
 		var ok bool
-		if data, err, ok = p.takePrebuilt(ctx, src); !ok {
-			data, err = p.buildGo(ctx, src)
+		if data, err, ok = p.takePrebuiltBuild(ctx, src, b); !ok {
+			data, err = p.cachedGoBuild(ctx, src, b)
 		}
-	case buildMethod != "" && !strings.EqualFold(buildMethod, "makefile"):
-		// SAM's language builders (python3.x, nodejs) copy the directory;
-		// dependencies are expected to be vendored beside the code.
-		data, err = zipDir(src)
 	case st.IsDir():
-		data, err = zipDir(src)
-	case strings.HasSuffix(strings.ToLower(src), ".zip"):
+		var ok bool
+		if data, err, ok = p.takePrebuiltBuild(ctx, src, b); !ok {
+			data, err = p.buildDir(ctx, src, b)
+		}
+		if err == nil && data == nil {
+			data, err = zipDir(src) // nothing to build: the directory as it is
+		}
+	case strings.HasSuffix(strings.ToLower(src), ".zip"), strings.HasSuffix(strings.ToLower(src), ".jar"):
+		// A .jar is a zip too: Lambda takes one as a Java package.
 		data, err = os.ReadFile(src)
 	default:
-		return "", "", fmt.Errorf("code %s: not a directory or a .zip file", src)
-	}
-	if strings.EqualFold(buildMethod, "makefile") {
-		return "", "", fmt.Errorf("code %s: BuildMethod makefile is not supported yet; build the code and point CodeUri at the output directory", src)
+		return "", "", fmt.Errorf("code %s: not a directory, a .zip or a .jar file", src)
 	}
 	if err != nil {
 		return "", "", err
@@ -142,20 +149,22 @@ func (p *Packager) buildGo(ctx context.Context, dir string) ([]byte, error) {
 		what = stack + "/" + logicalID
 	}
 	start := time.Now()
-	p.report("building Go function " + what + " ...")
+	p.report(ctx, "building Go function "+what+" ...")
 	data, err := buildGoIn(ctx, dir)
 	if err != nil {
-		p.report("build of " + what + " failed")
+		p.report(ctx, "build of "+what+" failed")
 		return nil, err
 	}
-	p.report(fmt.Sprintf("built Go function %s in %.1fs", what, time.Since(start).Seconds()))
+	p.report(ctx, fmt.Sprintf("built Go function %s in %.1fs", what, time.Since(start).Seconds()))
 	return data, nil
 }
 
-func (p *Packager) report(msg string) {
+// report tells the packager's progress sink and the request's (stacks.Progress).
+func (p *Packager) report(ctx context.Context, msg string) {
 	if p.progress != nil {
 		p.progress(msg)
 	}
+	stacks.Progress(ctx, msg)
 }
 
 func buildGoIn(ctx context.Context, dir string) ([]byte, error) {

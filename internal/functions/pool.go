@@ -32,7 +32,8 @@ type PoolOptions struct {
 	// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); may be nil.
 	Env func(cfg *Config) ([]string, error)
 	// RuntimeAPIOnly keeps every instance on the Runtime API: Go functions
-	// are not offered aws-lambda-go's RPC mode (rpc.go).
+	// are not offered aws-lambda-go's RPC mode (rpc.go). It is forced on
+	// where nubo cannot keep other processes off the RPC port.
 	RuntimeAPIOnly bool
 	Logs           LogSink  // may be nil
 	Observer       Observer // may be nil
@@ -129,6 +130,12 @@ func NewPool(o PoolOptions) (*Pool, error) {
 		drained:  make(chan struct{}),
 		stopping: make(chan struct{}),
 		closed:   make(chan struct{}),
+	}
+	if !o.RuntimeAPIOnly {
+		if err := rpcGuardSupported(); err != nil {
+			p.o.RuntimeAPIOnly = true
+			p.log.Warn("Go functions use the Runtime API: their RPC port could not be kept to nubo", "err", err)
+		}
 	}
 	return p, nil
 }

@@ -323,7 +323,8 @@ func testPoolEnvironment(t *testing.T, apiOnly bool) {
 		t.Fatalf("%s: %v", res.Payload, err)
 	}
 	api := got.Env["AWS_LAMBDA_RUNTIME_API"]
-	if !regexp.MustCompile(`^127\.0\.0\.1:\d+$`).MatchString(api) {
+	// host:port and the instance's secret path prefix (decision 005).
+	if !regexp.MustCompile(`^127\.0\.0\.1:\d+/[0-9a-f]{32}$`).MatchString(api) {
 		t.Errorf("AWS_LAMBDA_RUNTIME_API = %q", api)
 	}
 	want := map[string]string{

@@ -2,10 +2,10 @@ package functions
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 )
 
@@ -29,22 +29,41 @@ type prebuilds struct {
 
 // Prepackage implements stacks.Prepackager.
 func (fp *FunctionProvider) Prepackage(ctx context.Context, baseDir string, props, metadata map[string]any) {
-	build, _ := metadata["BuildMethod"].(string)
 	code, ok := props["Code"].(string)
-	if !ok || code == "" || !strings.EqualFold(build, "go1.x") {
+	if !ok || code == "" {
 		return
 	}
 	if !filepath.IsAbs(code) {
 		code = filepath.Join(baseDir, code)
 	}
-	fp.pkg.prebuild(ctx, code)
+	rt, _ := props["Runtime"].(string)
+	b := buildOf(rt, metadata)
+	if st, err := os.Stat(code); err != nil || !st.IsDir() || b.builder(code) == "" {
+		return
+	}
+	fp.pkg.prebuild(ctx, code, b)
+}
+
+// buildOf reads a resource's Metadata (BuildMethod, BuildProperties).
+func buildOf(runtime string, metadata map[string]any) Build {
+	b := Build{Runtime: runtime}
+	b.Method, _ = metadata["BuildMethod"].(string)
+	b.Properties, _ = metadata["BuildProperties"].(map[string]any)
+	return b
+}
+
+// prebuildKey names a pending build by its directory and what it builds.
+func prebuildKey(dir string, b Build) string {
+	props, _ := json.Marshal(b.Properties)
+	return dir + "\x00" + b.builder(dir) + "\x00" + string(props)
 }
 
 // prebuild starts building dir unless a build of it is running already.
-func (p *Packager) prebuild(ctx context.Context, dir string) {
+func (p *Packager) prebuild(ctx context.Context, dir string, bd Build) {
+	key := prebuildKey(dir, bd)
 	p.pre.mu.Lock()
 	defer p.pre.mu.Unlock()
-	if b := p.pre.pending[dir]; b != nil {
+	if b := p.pre.pending[key]; b != nil {
 		select {
 		case <-b.done: // an earlier plan's, unused: build afresh
 		default:
@@ -55,19 +74,20 @@ func (p *Packager) prebuild(ctx context.Context, dir string) {
 		p.pre.pending = map[string]*prebuilt{}
 	}
 	b := &prebuilt{done: make(chan struct{})}
-	p.pre.pending[dir] = b
+	p.pre.pending[key] = b
 	go func() {
 		defer close(b.done)
-		b.data, b.err = p.buildGo(ctx, dir)
+		b.data, b.err = p.buildDir(ctx, dir, bd)
 	}()
 }
 
 // takePrebuilt waits for the build prebuild started of dir; ok is false
 // when there is none to use (then the caller builds).
-func (p *Packager) takePrebuilt(ctx context.Context, dir string) (data []byte, err error, ok bool) {
+func (p *Packager) takePrebuiltBuild(ctx context.Context, dir string, bd Build) (data []byte, err error, ok bool) {
+	key := prebuildKey(dir, bd)
 	p.pre.mu.Lock()
-	b := p.pre.pending[dir]
-	delete(p.pre.pending, dir)
+	b := p.pre.pending[key]
+	delete(p.pre.pending, key)
 	p.pre.mu.Unlock()
 	if b == nil {
 		return nil, nil, false

@@ -60,7 +60,7 @@ func TestPrepackageBuildsInParallel(t *testing.T) {
 		}
 	}
 	// Without Prepackage, Package builds by itself.
-	if _, err, ok := p.takePrebuilt(context.Background(), filepath.Join(base, "echo")); ok {
+	if _, err, ok := p.takePrebuiltBuild(context.Background(), filepath.Join(base, "echo"), Build{Method: "go1.x"}); ok {
 		t.Fatalf("a build left behind: %v", err)
 	}
 }

@@ -65,8 +65,8 @@ func (*FunctionProvider) Schema() stacks.Schema {
 			"Architectures":                {Type: stacks.List},
 			"LoggingConfig":                {Type: stacks.Object},
 			"Layers":                       {Type: stacks.List},
+			"Tags":                         {Type: stacks.List, Unordered: true},
 			// Accepted and recorded; they change nothing on one machine.
-			"Tags":                    {Type: stacks.List},
 			"TracingConfig":           {Type: stacks.Object},
 			"VpcConfig":               {Type: stacks.Object},
 			"KmsKeyArn":               {Type: stacks.String},
@@ -89,10 +89,9 @@ const packageKey = "NuboPackage"
 // Package implements stacks.Packager: a local Code path becomes a package in
 // the cache, named by its content hash.
 func (fp *FunctionProvider) Package(ctx context.Context, baseDir string, props stacks.Props, metadata map[string]any) (stacks.Props, error) {
-	build, _ := metadata["BuildMethod"].(string)
 	switch code := props["Code"].(type) {
 	case string:
-		sum, _, err := fp.pkg.Package(ctx, baseDir, code, build)
+		sum, _, err := fp.pkg.PackageBuild(ctx, baseDir, code, buildOf(str(props["Runtime"]), metadata))
 		if err != nil {
 			return nil, err
 		}
@@ -161,6 +160,9 @@ func configOf(name string, props stacks.Props) (Config, *int, error) {
 		return c, nil, errors.New("PackageType: Image functions are not supported yet")
 	}
 	var err error
+	if c.Tags, err = tagsOf(props["Tags"]); err != nil {
+		return c, nil, err
+	}
 	if c.MemoryMB, err = intProp(props, "MemorySize"); err != nil {
 		return c, nil, err
 	}
@@ -194,12 +196,18 @@ func configOf(name string, props stacks.Props) (Config, *int, error) {
 	return c, reserved, nil
 }
 
+// PhysicalIDFor implements stacks.Identifier: a function's id is its name,
+// given or generated.
+func (*FunctionProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
+	if n := str(props["FunctionName"]); n != "" {
+		return n, true
+	}
+	return stacks.GeneratedName(ctx, 64), true
+}
+
 // Create implements stacks.Provider.
 func (fp *FunctionProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name := str(props["FunctionName"])
-	if name == "" {
-		name = stacks.GeneratedName(ctx, 64)
-	}
+	name, _ := fp.PhysicalIDFor(ctx, props)
 	cfg, reserved, err := configOf(name, props)
 	if err != nil {
 		return "", nil, err
@@ -261,6 +269,11 @@ func (fp *FunctionProvider) Update(ctx context.Context, name string, old, new st
 	if err != nil {
 		return nil, err
 	}
+	if !equalJSON(old["Tags"], new["Tags"]) {
+		if c, err = fp.svc.SetTags(ctx, name, cfg.Tags); err != nil {
+			return nil, err
+		}
+	}
 	if !equalJSON(old["ReservedConcurrentExecutions"], new["ReservedConcurrentExecutions"]) {
 		if _, err := fp.svc.SetReservedConcurrency(ctx, name, reserved); err != nil {
 			return nil, err
@@ -311,6 +324,9 @@ func (fp *FunctionProvider) Read(ctx context.Context, name string) (stacks.Props
 	if c.ReservedConcurrency != nil {
 		out["ReservedConcurrentExecutions"] = float64(*c.ReservedConcurrency)
 	}
+	if len(c.Tags) > 0 {
+		out["Tags"] = tagList(c.Tags)
+	}
 	if len(c.Layers) > 0 {
 		var layers []any
 		for _, l := range c.Layers {
@@ -319,6 +335,41 @@ func (fp *FunctionProvider) Read(ctx context.Context, name string) (stacks.Props
 		out["Layers"] = layers
 	}
 	return out, nil
+}
+
+// tagsOf reads a CloudFormation tag list ([{Key, Value}]).
+func tagsOf(v any) (map[string]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	l, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("Tags: a list of {Key, Value}, not %T", v)
+	}
+	out := make(map[string]string, len(l))
+	for i, e := range l {
+		m, _ := e.(map[string]any)
+		k := str(m["Key"])
+		if k == "" {
+			return nil, fmt.Errorf("Tags[%d]: Key is required", i)
+		}
+		out[k] = str(m["Value"])
+	}
+	return out, nil
+}
+
+// tagList is tags as a CloudFormation tag list, sorted by key.
+func tagList(tags map[string]string) []any {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]any, 0, len(tags))
+	for _, k := range keys {
+		out = append(out, map[string]any{"Key": k, "Value": tags[k]})
+	}
+	return out
 }
 
 // EventInvokeConfigProvider is AWS::Lambda::EventInvokeConfig: the async
@@ -511,5 +562,6 @@ var (
 	_ stacks.Provider    = (*FunctionProvider)(nil)
 	_ stacks.Packager    = (*FunctionProvider)(nil)
 	_ stacks.Prepackager = (*FunctionProvider)(nil)
+	_ stacks.Identifier  = (*FunctionProvider)(nil)
 	_ stacks.Provider    = (*EventInvokeConfigProvider)(nil)
 )

@@ -50,13 +50,16 @@ func (*LayerVersionProvider) Schema() stacks.Schema {
 // Package implements stacks.Packager: a local Content path becomes a
 // package in the cache, named by its content hash.
 func (p *LayerVersionProvider) Package(ctx context.Context, baseDir string, props stacks.Props, metadata map[string]any) (stacks.Props, error) {
-	build, _ := metadata["BuildMethod"].(string)
-	if strings.HasPrefix(build, "python") || strings.HasPrefix(build, "nodejs") {
-		build = "" // a language builder copies the directory (dependencies vendored)
+	// A layer's BuildMethod names a runtime (python3.12, nodejs20.x) or
+	// makefile; its dependencies go under python/ or nodejs/.
+	b := buildOf("", metadata)
+	b.Layer = true
+	if rts := strList(props["CompatibleRuntimes"]); len(rts) > 0 {
+		b.Runtime = rts[0]
 	}
 	switch c := props["Content"].(type) {
 	case string:
-		sum, _, err := p.pkg.Package(ctx, baseDir, c, build)
+		sum, _, err := p.pkg.PackageBuild(ctx, baseDir, c, b)
 		if err != nil {
 			return nil, fmt.Errorf("Content: %w", err)
 		}

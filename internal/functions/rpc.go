@@ -36,6 +36,12 @@ func rpcRuntime(cfg *Config) bool {
 	return cfg.Runtime == "go1.x" || strings.HasPrefix(cfg.Runtime, "provided")
 }
 
+// Only nubo may call a function's RPC port: aws-lambda-go listens on it
+// itself, so nubo attaches a filter to that listener once its own
+// connection is up (rpcguard_linux.go). Where that cannot be done, no
+// instance is offered the port and Go functions use the Runtime API, which
+// only the instance's process can use (decision 005).
+
 var (
 	rpcHostOnce sync.Once
 	rpcHost     string
@@ -115,6 +121,18 @@ func (in *instance) dialRPC() {
 				_ = conn.Close()
 				return
 			default:
+			}
+			if err := guardRPC(in.pid, in.rpcPort, conn); err != nil {
+				// Not knowing who else may call the function, nubo does
+				// not use it: the cold start fails as a crash at init, and
+				// the next instances use the Runtime API.
+				_ = conn.Close()
+				in.p.log.Error("refusing an instance whose RPC port cannot be kept to nubo; Go functions now use the Runtime API", "function", in.name, "instance", in.id, "err", err)
+				in.p.mu.Lock()
+				in.p.o.RuntimeAPIOnly = true
+				in.p.mu.Unlock()
+				in.kill()
+				return
 			}
 			if tc, ok := conn.(*net.TCPConn); ok {
 				_ = tc.SetNoDelay(true)

@@ -61,9 +61,37 @@ func accepted(w http.ResponseWriter) {
 	_, _ = w.Write(bodyAccepted)
 }
 
-// ServeHTTP routes the Runtime API without allocating on the warm path.
+// ServeHTTP serves the Runtime API to the instance's own process only: a
+// request whose path does not begin with the instance's secret (see
+// apiPrefix) is refused before anything about the instance is read.
 func (in *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
+	path, ok := in.authorized(r.URL.Path)
+	if !ok {
+		apiError(w, http.StatusForbidden, "AccessDeniedException", "this Runtime API belongs to another process")
+		return
+	}
+	in.route(w, r, path)
+}
+
+// authorized strips the instance's secret prefix from path, comparing it in
+// constant time; ok is false when path does not carry it.
+func (in *instance) authorized(path string) (rest string, ok bool) {
+	n := len(in.apiPrefix)
+	if n == 0 || len(path) <= n || path[n] != '/' {
+		return "", false
+	}
+	var diff byte // constant time: no early exit on the first differing byte
+	for i := 0; i < n; i++ {
+		diff |= path[i] ^ in.apiPrefix[i]
+	}
+	if diff != 0 {
+		return "", false
+	}
+	return path[n:], true
+}
+
+// route serves the Runtime API without allocating on the warm path.
+func (in *instance) route(w http.ResponseWriter, r *http.Request, path string) {
 	switch {
 	case path == pathNext:
 		if r.Method != http.MethodGet {

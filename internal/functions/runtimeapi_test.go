@@ -29,6 +29,13 @@ func apiInstance(t testing.TB) *instance {
 	return in
 }
 
+// serveAPI sends r to the instance's Runtime API as its own process would:
+// under the instance's secret prefix.
+func serveAPI(in *instance, w http.ResponseWriter, r *http.Request) {
+	r.URL.Path = in.apiPrefix + r.URL.Path
+	in.ServeHTTP(w, r)
+}
+
 func TestRuntimeAPIRejects(t *testing.T) {
 	in := apiInstance(t)
 	in.busy, in.reqID, in.req = true, "req-1", &Request{}
@@ -47,7 +54,7 @@ func TestRuntimeAPIRejects(t *testing.T) {
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			in.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, strings.NewReader(`{}`)))
+			serveAPI(in, rec, httptest.NewRequest(tt.method, tt.path, strings.NewReader(`{}`)))
 			var e errorBody
 			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
 				t.Fatalf("body %q: %v", rec.Body, err)
@@ -87,7 +94,7 @@ func TestRuntimeAPIAnswer(t *testing.T) {
 			}
 			r.Trailer = tt.trailer
 			rec := httptest.NewRecorder()
-			in.ServeHTTP(rec, r)
+			serveAPI(in, rec, r)
 			if rec.Code != http.StatusAccepted {
 				t.Fatalf("status %d, body %s", rec.Code, rec.Body)
 			}
@@ -101,7 +108,7 @@ func TestRuntimeAPIAnswer(t *testing.T) {
 			}
 			// A second answer for the same invocation is refused.
 			rec = httptest.NewRecorder()
-			in.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/2018-06-01/runtime/invocation/req-1/response", strings.NewReader(`1`)))
+			serveAPI(in, rec, httptest.NewRequest(http.MethodPost, "/2018-06-01/runtime/invocation/req-1/response", strings.NewReader(`1`)))
 			if rec.Code != http.StatusBadRequest {
 				t.Errorf("second answer: status %d, want 400", rec.Code)
 			}
@@ -114,7 +121,7 @@ func TestRuntimeAPIResponseTooLarge(t *testing.T) {
 	in.busy, in.reqID, in.req = true, "req-1", &Request{}
 	body := io.LimitReader(zeros{}, maxResponseBytes+10)
 	rec := httptest.NewRecorder()
-	in.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/2018-06-01/runtime/invocation/req-1/response", body))
+	serveAPI(in, rec, httptest.NewRequest(http.MethodPost, "/2018-06-01/runtime/invocation/req-1/response", body))
 	<-in.done
 	var e errorBody
 	if err := json.Unmarshal(in.resPayload, &e); err != nil || !in.resErr || e.ErrorType != "Function.ResponseSizeTooLarge" {
@@ -134,7 +141,7 @@ func TestExtensionRegister(t *testing.T) {
 	rec := httptest.NewRecorder()
 	r := httptest.NewRequest(http.MethodPost, "/2020-01-01/extension/register", strings.NewReader(`{"events":["SHUTDOWN"]}`))
 	r.Header.Set(hdrExtensionName, "GoLangEnableSIGTERM")
-	in.ServeHTTP(rec, r)
+	serveAPI(in, rec, r)
 	id := rec.Header().Get(hdrExtensionID)
 	if rec.Code != http.StatusOK || id == "" {
 		t.Fatalf("register: %d, id %q", rec.Code, id)
@@ -143,7 +150,7 @@ func TestExtensionRegister(t *testing.T) {
 	rec = httptest.NewRecorder()
 	r = httptest.NewRequest(http.MethodGet, "/2020-01-01/extension/event/next", nil)
 	r.Header.Set(hdrExtensionID, id)
-	in.ServeHTTP(rec, r)
+	serveAPI(in, rec, r)
 	var ev struct {
 		EventType string `json:"eventType"`
 	}
@@ -224,8 +231,9 @@ func TestAcceptedLength(t *testing.T) {
 }
 
 // FuzzRuntimeAPI sends arbitrary requests to an instance with no invocation
-// in flight: every one is answered (or, for a parked /next on a stopped
-// instance, aborted), none completes an invocation.
+// in flight: without the instance's secret every one is refused; with it,
+// every one is answered (or, for a parked /next on a stopped instance,
+// aborted), none completes an invocation.
 func FuzzRuntimeAPI(f *testing.F) {
 	f.Add("POST", "/2018-06-01/runtime/invocation/x/response", []byte(`{}`))
 	f.Add("GET", "/2018-06-01/runtime/invocation/next", []byte(nil))
@@ -240,14 +248,21 @@ func FuzzRuntimeAPI(f *testing.F) {
 		in := apiInstance(t)
 		close(in.shutdown)
 		close(in.quit)
+		// Without the instance's secret, nothing is served.
+		outsider := r.Clone(context.Background())
 		rec := httptest.NewRecorder()
+		in.ServeHTTP(rec, outsider)
+		if rec.Code != http.StatusForbidden {
+			t.Fatalf("%s %s without the secret: status %d", method, path, rec.Code)
+		}
+		rec = httptest.NewRecorder()
 		func() {
 			defer func() {
 				if v := recover(); v != nil && v != http.ErrAbortHandler {
 					panic(v)
 				}
 			}()
-			in.ServeHTTP(rec, r)
+			serveAPI(in, rec, r)
 		}()
 		select {
 		case <-in.done:

@@ -309,6 +309,9 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 	if err := validateConfig(&c); err != nil {
 		return nil, err
 	}
+	if err := validateTags(c.Tags); err != nil {
+		return nil, err
+	}
 	if err := s.checkRuntime(c.Name, c.Runtime); err != nil {
 		return nil, err
 	}
@@ -749,7 +752,11 @@ func (s *Service) principal(c *Config) awsapi.Principal {
 	if role == "" {
 		role = "arn:aws:iam::" + s.account.ID + ":role/nubo-function"
 	}
-	return iam.SessionPrincipal(role, c.Name)
+	p := iam.SessionPrincipal(role, c.Name)
+	// Lambda acts with the role's temporary credentials (delivering to a
+	// destination too): the request context has aws:TokenIssueTime.
+	p.Issued = time.Now().UTC().Truncate(time.Second)
+	return p
 }
 
 // parseFunctionRef accepts what Lambda accepts for FunctionName: a name, a

@@ -32,6 +32,8 @@ type Config struct {
 	RevisionID          string    `json:"revisionId"`
 	// LogGroup defaults to /aws/lambda/NAME.
 	LogGroup string `json:"logGroup,omitempty"`
+	// Tags are the function's tags (TagResource, CreateFunction's Tags).
+	Tags map[string]string `json:"tags,omitempty"`
 	// Layers are the layer versions the function uses, in order.
 	Layers []LayerRef `json:"layers,omitempty"`
 	// OptDir is where this node merged the layers' content (Lambda's /opt).

@@ -57,7 +57,7 @@ func (p *domainProvider) Schema() stacks.Schema {
 }
 
 // PhysicalIDFor implements stacks.Identifier: a domain's id is its name.
-func (p *domainProvider) PhysicalIDFor(props stacks.Props) (string, bool) {
+func (p *domainProvider) PhysicalIDFor(_ context.Context, props stacks.Props) (string, bool) {
 	n := strings.ToLower(pstr(props["DomainName"]))
 	return n, n != ""
 }

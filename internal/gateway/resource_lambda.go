@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -155,11 +154,16 @@ func (*permissionProvider) Schema() stacks.Schema {
 	}}
 }
 
+// PhysicalIDFor implements stacks.Identifier: FUNCTION|SID, the statement
+// id generated from the name the engine fixed in ctx.
+func (p *permissionProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
+	return pstr(props["FunctionName"]) + "|" + stacks.GeneratedName(ctx, 100), true
+}
+
 // Physical id: FUNCTION|SID; the statement id is CloudFormation-style
 // STACK-LOGICALID-RANDOM.
 func (p *permissionProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	stack, logical := stacks.ResourceFrom(ctx)
-	sid := statementID(stack, logical)
+	sid := stacks.GeneratedName(ctx, 100)
 	fn := pstr(props["FunctionName"])
 	perm := Permission{
 		Sid: sid, Action: pstr(props["Action"]), Principal: pstr(props["Principal"]),
@@ -171,26 +175,6 @@ func (p *permissionProvider) Create(ctx context.Context, props stacks.Props) (st
 		return "", nil, err
 	}
 	return fn + "|" + sid, stacks.Attrs{"Id": sid}, nil
-}
-
-func statementID(stack, logical string) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	if stack == "" {
-		stack = "CFN"
-	}
-	if logical == "" {
-		logical = "Permission"
-	}
-	sid := stack + "-" + logical + "-" + string(b[:])
-	if len(sid) > 100 {
-		sid = sid[len(sid)-100:]
-	}
-	return sid
 }
 
 // Update: every property is create-only.

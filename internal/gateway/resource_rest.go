@@ -67,8 +67,14 @@ func (p *restAPIProvider) base(id string, props stacks.Props) (API, error) {
 	return a, nil
 }
 
+// PhysicalIDFor implements stacks.Identifier: the API id is drawn before
+// the create (stacks.GeneratedID), so an interrupted create is found again.
+func (p *restAPIProvider) PhysicalIDFor(ctx context.Context, _ stacks.Props) (string, bool) {
+	return stacks.GeneratedID(ctx, 10), true
+}
+
 func (p *restAPIProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	id := NewID()
+	id, _ := p.PhysicalIDFor(ctx, props)
 	a, err := p.base(id, props)
 	if err != nil {
 		return "", nil, err

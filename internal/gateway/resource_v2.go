@@ -93,8 +93,14 @@ func (p *v2APIProvider) attrs(id string) stacks.Attrs {
 	return stacks.Attrs{"ApiId": id, "ApiEndpoint": p.s.endpoint(id)}
 }
 
+// PhysicalIDFor implements stacks.Identifier: the API id is drawn before
+// the create (stacks.GeneratedID), so an interrupted create is found again.
+func (p *v2APIProvider) PhysicalIDFor(ctx context.Context, _ stacks.Props) (string, bool) {
+	return stacks.GeneratedID(ctx, 10), true
+}
+
 func (p *v2APIProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	id := NewID()
+	id, _ := p.PhysicalIDFor(ctx, props)
 	a, err := p.base(id, props)
 	if err != nil {
 		return "", nil, err

@@ -62,7 +62,9 @@ func (a *API) serveIAM(w http.ResponseWriter, r *http.Request) {
 		awsapi.WriteError(w, r, awsapi.Query, unknownAction(action, f, iamVersion), a.log)
 		return
 	}
-	if err := a.authz.Authorize(r.Context(), awsapi.AuthzRequest{Service: "iam", Action: "iam:" + action, Resource: resource, HTTP: r}); err != nil {
+	req := awsapi.AuthzRequest{Service: "iam", Action: "iam:" + action, Resource: resource, HTTP: r}
+	a.iamConditionKeys(r.Context(), &req, f)
+	if err := a.authz.Authorize(r.Context(), req); err != nil {
 		awsapi.WriteError(w, r, awsapi.Query, err, a.log)
 		return
 	}
@@ -72,6 +74,50 @@ func (a *API) serveIAM(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeQuery(w, r, iamNamespace, action, res, a.log)
+}
+
+// iamConditionKeys adds the condition keys IAM's service authorization
+// reference lists for an operation: the tags it sets (aws:RequestTag/*,
+// aws:TagKeys), those of the role or policy it acts on (aws:ResourceTag/*,
+// iam:ResourceTag/*), iam:PermissionsBoundary and iam:PolicyARN.
+func (a *API) iamConditionKeys(ctx context.Context, req *awsapi.AuthzRequest, f form) {
+	if tags := f.tags(); len(tags) > 0 {
+		req.RequestTags = tagMap(tags)
+	}
+	var resTags []Tag
+	if _, ok := RoleNameFromARN(req.Resource); ok {
+		if r, err := a.store.RoleByARN(ctx, req.Resource); err == nil {
+			resTags = r.Tags
+		}
+	} else if strings.Contains(req.Resource, ":policy/") {
+		if p, err := a.store.GetPolicy(ctx, req.Resource); err == nil {
+			resTags = p.Tags
+		}
+	}
+	cond := map[string][]string{}
+	if len(resTags) > 0 {
+		req.ResourceTags = tagMap(resTags)
+		for _, t := range resTags {
+			cond["iam:ResourceTag/"+t.Key] = []string{t.Value}
+		}
+	}
+	switch req.Action {
+	case "iam:UntagRole":
+		if keys := f.list("TagKeys"); len(keys) > 0 {
+			cond["aws:TagKeys"] = keys
+		}
+	case "iam:CreateRole", "iam:PutRolePermissionsBoundary":
+		if pb := f.Get("PermissionsBoundary"); pb != "" {
+			cond["iam:PermissionsBoundary"] = []string{pb}
+		}
+	case "iam:AttachRolePolicy", "iam:DetachRolePolicy":
+		if arn := f.Get("PolicyArn"); arn != "" {
+			cond["iam:PolicyARN"] = []string{arn}
+		}
+	}
+	if len(cond) > 0 {
+		req.Context = cond
+	}
 }
 
 // iamOperation returns the handler for action and the resource to authorize.
@@ -97,6 +143,12 @@ func (a *API) iamOperation(ctx context.Context, action string, f form) (iamHandl
 		return a.listRoles, "*"
 	case "UpdateRole":
 		return a.updateRole, roleRes()
+	case "TagRole":
+		return a.tagRole, roleRes()
+	case "UntagRole":
+		return a.untagRole, roleRes()
+	case "ListRoleTags":
+		return a.listRoleTags, roleRes()
 	case "UpdateAssumeRolePolicy":
 		return a.updateAssumeRolePolicy, roleRes()
 	case "DeleteRole":
@@ -137,6 +189,8 @@ func (a *API) iamOperation(ctx context.Context, action string, f form) (iamHandl
 		return a.listPolicies, "*"
 	case "SimulatePrincipalPolicy":
 		return a.simulatePrincipalPolicy, f.Get("PolicySourceArn")
+	case "SimulateCustomPolicy":
+		return a.simulateCustomPolicy, "*"
 	}
 	return nil, ""
 }
@@ -354,6 +408,45 @@ func (a *API) updateRole(ctx context.Context, f form) (any, error) {
 		return nil, err
 	}
 	return struct{}{}, nil
+}
+
+func (a *API) tagRole(ctx context.Context, f form) (any, error) {
+	r, err := a.role(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.store.TagRole(ctx, r.Name, f.tags()); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (a *API) untagRole(ctx context.Context, f form) (any, error) {
+	r, err := a.role(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.store.UntagRole(ctx, r.Name, f.list("TagKeys")); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+type listRoleTagsResult struct {
+	Tags        *xmlTags `xml:"Tags"`
+	IsTruncated bool     `xml:"IsTruncated"`
+}
+
+func (a *API) listRoleTags(ctx context.Context, f form) (any, error) {
+	r, err := a.role(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	res := listRoleTagsResult{Tags: toXMLTags(r.Tags)}
+	if res.Tags == nil {
+		res.Tags = &xmlTags{}
+	}
+	return res, nil
 }
 
 func (a *API) updateAssumeRolePolicy(ctx context.Context, f form) (any, error) {

@@ -3,9 +3,11 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/iam/policy"
@@ -36,19 +38,14 @@ type simulateResult struct {
 
 // simulatePrincipalPolicy evaluates actions × resources for a role with its
 // policies (plus PolicyInputList, an optional boundary override and an
-// optional resource policy), as IAM's policy simulator does.
+// optional resource policy), as IAM's policy simulator does. The request
+// context is the one a real request by a session of the role would carry
+// (requestContext: the role's tags, aws:TokenIssueTime, ...; the caller's
+// address for aws:SourceIp), with ContextEntries overriding it.
 func (a *API) simulatePrincipalPolicy(ctx context.Context, f form) (any, error) {
 	src, err := f.required("PolicySourceArn")
 	if err != nil {
 		return nil, err
-	}
-	actions := f.list("ActionNames")
-	if len(actions) == 0 {
-		return nil, awsapi.NewError(http.StatusBadRequest, "ValidationError", "ActionNames must not be empty")
-	}
-	resources := f.list("ResourceArns")
-	if len(resources) == 0 {
-		resources = []string{"*"}
 	}
 	r, err := a.store.RoleByARN(ctx, src)
 	if errors.Is(err, ErrNoSuchEntity) || errors.Is(err, ErrInvalidInput) {
@@ -63,61 +60,177 @@ func (a *API) simulatePrincipalPolicy(ctx context.Context, f form) (any, error) 
 	}
 	ps := cr.ps
 	ps.Identity = append([]*policy.Compiled{}, ps.Identity...)
-	for i, doc := range f.list("PolicyInputList") {
-		if _, err := CheckPolicy(doc, policy.Identity); err != nil {
-			return nil, iamError(err)
-		}
-		c, _ := policy.Compile("PolicyInputList."+strconv.Itoa(i+1), []byte(doc))
-		ps.Identity = append(ps.Identity, c)
+	inputs, err := compileInputs(f, "PolicyInputList", policy.Identity)
+	if err != nil {
+		return nil, err
 	}
-	if pb := f.list("PermissionsBoundaryPolicyInputList"); len(pb) > 0 {
-		if _, err := CheckPolicy(pb[0], policy.Identity); err != nil {
+	ps.Identity = append(ps.Identity, inputs...)
+	// The simulated request is made by a session of the role: the caller
+	// named in CallerArn if it is one, else the role itself.
+	p := awsapi.Principal{ARN: r.ARN, RoleARN: r.ARN, Issued: time.Now().UTC().Truncate(time.Second)}
+	if caller := f.Get("CallerArn"); caller != "" {
+		p.ARN = caller
+		if name, session, ok := parseSessionARN(caller); ok && strings.EqualFold(name, r.Name) {
+			p.Session = session
+		}
+	}
+	c := caller{kind: kindRoleSession, p: p, role: &r}
+	return a.simulate(f, &c, ps)
+}
+
+// simulateCustomPolicy evaluates PolicyInputList (and an optional boundary
+// and resource policy) for CallerArn, with the request context a real
+// request by that caller would carry: a role session's ARN brings its role's
+// tags, the account's root ARN the root user's keys.
+func (a *API) simulateCustomPolicy(ctx context.Context, f form) (any, error) {
+	inputs, err := compileInputs(f, "PolicyInputList", policy.Identity)
+	if err != nil {
+		return nil, err
+	}
+	if len(inputs) == 0 {
+		return nil, awsapi.NewError(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null")
+	}
+	ps := policy.Policies{Identity: inputs}
+	c := caller{kind: kindAnonymous}
+	if arn := f.Get("CallerArn"); arn != "" {
+		c, err = a.callerFromARN(ctx, arn)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return a.simulate(f, &c, ps)
+}
+
+// callerFromARN is the caller a simulation's CallerArn names.
+func (a *API) callerFromARN(ctx context.Context, arn string) (caller, error) {
+	parsed, err := awsapi.ParseARN(arn)
+	if err != nil {
+		return caller{}, awsapi.Errorf(http.StatusBadRequest, "InvalidInput", "CallerArn %q is not an ARN", arn)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	if name, session, ok := parseSessionARN(arn); ok {
+		p := awsapi.Principal{ARN: arn, Session: session, Issued: now, RoleARN: RoleARN(parsed.AccountID, "/", name)}
+		c := caller{kind: kindRoleSession, p: p}
+		if r, err := a.store.GetRole(ctx, name); err == nil {
+			c.p.RoleARN, c.role = r.ARN, &r
+		}
+		return c, nil
+	}
+	if name, ok := RoleNameFromARN(arn); ok {
+		p := awsapi.Principal{ARN: arn, RoleARN: arn, Issued: now}
+		c := caller{kind: kindRoleSession, p: p}
+		if r, err := a.store.GetRole(ctx, name); err == nil && r.ARN == arn {
+			c.role = &r
+		}
+		return c, nil
+	}
+	if parsed.Service == "iam" && parsed.Resource == "root" {
+		return caller{kind: kindRoot, p: awsapi.Principal{ARN: arn, Root: true}}, nil
+	}
+	return caller{kind: kindOther, p: awsapi.Principal{ARN: arn}}, nil
+}
+
+// parseSessionARN splits arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
+func parseSessionARN(arn string) (role, session string, ok bool) {
+	parsed, err := awsapi.ParseARN(arn)
+	if err != nil || parsed.Service != "sts" {
+		return "", "", false
+	}
+	rest, ok := strings.CutPrefix(parsed.Resource, "assumed-role/")
+	if !ok {
+		return "", "", false
+	}
+	role, session, ok = strings.Cut(rest, "/")
+	return role, session, ok && role != "" && session != ""
+}
+
+// compileInputs validates and compiles the policies of a list parameter.
+func compileInputs(f form, name string, k policy.Kind) ([]*policy.Compiled, error) {
+	var out []*policy.Compiled
+	for i, doc := range f.list(name) {
+		if _, err := CheckPolicy(doc, k); err != nil {
+			var mp *MalformedPolicyError
+			if errors.As(err, &mp) {
+				err = &MalformedPolicyError{Err: fmt.Errorf("%w (%s.member.%d)", mp.Err, name, i+1)}
+			}
 			return nil, iamError(err)
 		}
-		ps.Boundary, _ = policy.Compile("PermissionsBoundaryPolicyInputList.1", []byte(pb[0]))
+		c, err := policy.Compile(name+"."+strconv.Itoa(i+1), []byte(doc))
+		if err != nil {
+			return nil, iamError(&MalformedPolicyError{Err: err})
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// simulate evaluates ActionNames × ResourceArns for c with ps plus the
+// request's boundary and resource policy inputs.
+func (a *API) simulate(f form, c *caller, ps policy.Policies) (any, error) {
+	actions := f.list("ActionNames")
+	if len(actions) == 0 {
+		return nil, awsapi.NewError(http.StatusBadRequest, "ValidationError", "ActionNames must not be empty")
+	}
+	resources := f.list("ResourceArns")
+	if len(resources) == 0 {
+		resources = []string{"*"}
+	}
+	pb, err := compileInputs(f, "PermissionsBoundaryPolicyInputList", policy.Identity)
+	if err != nil {
+		return nil, err
+	}
+	if len(pb) > 0 {
+		ps.Boundary = pb[0]
 	}
 	if doc := f.Get("ResourcePolicy"); doc != "" {
 		if _, err := CheckPolicy(doc, policy.ResourceBased); err != nil {
 			return nil, iamError(err)
 		}
-		c, _ := policy.Compile("ResourcePolicy", []byte(doc))
-		ps.Resource = []*policy.Compiled{c}
+		rp, err := policy.Compile("ResourcePolicy", []byte(doc))
+		if err != nil {
+			return nil, iamError(&MalformedPolicyError{Err: err})
+		}
+		ps.Resource = []*policy.Compiled{rp}
 	}
-	ctxKeys := map[string][]string{}
+	entries := map[string][]string{}
 	for i := 1; ; i++ {
 		p := "ContextEntries.member." + strconv.Itoa(i)
 		name := f.Get(p + ".ContextKeyName")
 		if name == "" {
 			break
 		}
-		ctxKeys[name] = f.list(p + ".ContextKeyValues")
+		entries[name] = f.list(p + ".ContextKeyValues")
 	}
-	caller := f.Get("CallerArn")
-	if caller == "" {
-		caller = r.ARN
-	}
+	now := time.Now()
 	var res simulateResult
 	for _, act := range actions {
 		for _, resource := range resources {
-			req := policy.Request{Principal: caller, PrincipalARN: r.ARN, Action: act, Resource: resource, Context: ctxKeys}
-			d := policy.Evaluate(&ps, &req)
-			ev := xmlEvaluation{EvalActionName: act, EvalResourceName: resource, EvalDecision: "implicitDeny"}
-			switch {
-			case d.Allowed:
-				ev.EvalDecision = "allowed"
-			case d.Reason.ExplicitDeny():
-				ev.EvalDecision = "explicitDeny"
-			}
-			if d.Match.Policy != nil {
-				ev.MatchedStatements.Member = append(ev.MatchedStatements.Member, matched(d))
-			}
-			if ps.Boundary != nil {
-				ev.PermissionsBoundaryDecisionDetail = &xmlBoundaryDetail{AllowedByPermissionsBoundary: d.BoundaryAllowed && d.Reason != policy.ExplicitDenyBoundary}
-			}
-			res.EvaluationResults.Member = append(res.EvaluationResults.Member, ev)
+			areq := awsapi.AuthzRequest{Action: act, Resource: resource, HTTP: f.r, Context: entries}
+			req := policy.Request{Principal: c.arn(), PrincipalARN: c.principalARN(), Action: act, Resource: resource,
+				Context: a.authz.requestContext(c, &areq, now), Time: now}
+			res.EvaluationResults.Member = append(res.EvaluationResults.Member, evaluation(&ps, &req))
 		}
 	}
 	return res, nil
+}
+
+// evaluation is one simulated action × resource.
+func evaluation(ps *policy.Policies, req *policy.Request) xmlEvaluation {
+	d := policy.Evaluate(ps, req)
+	ev := xmlEvaluation{EvalActionName: req.Action, EvalResourceName: req.Resource, EvalDecision: "implicitDeny"}
+	switch {
+	case d.Allowed:
+		ev.EvalDecision = "allowed"
+	case d.Reason.ExplicitDeny():
+		ev.EvalDecision = "explicitDeny"
+	}
+	if d.Match.Policy != nil {
+		ev.MatchedStatements.Member = append(ev.MatchedStatements.Member, matched(d))
+	}
+	if ps.Boundary != nil {
+		ev.PermissionsBoundaryDecisionDetail = &xmlBoundaryDetail{AllowedByPermissionsBoundary: d.BoundaryAllowed && d.Reason != policy.ExplicitDenyBoundary}
+	}
+	return ev
 }
 
 func matched(d policy.Decision) xmlMatched {

@@ -76,6 +76,7 @@ type assumeRoleResult struct {
 	Credentials      xmlCredentials     `xml:"Credentials"`
 	AssumedRoleUser  xmlAssumedRoleUser `xml:"AssumedRoleUser"`
 	PackedPolicySize int                `xml:"PackedPolicySize"`
+	SourceIdentity   string             `xml:"SourceIdentity,omitempty"`
 }
 
 // assumeRole issues temporary credentials for a role whose trust policy
@@ -116,7 +117,12 @@ func (a *API) assumeRole(r *http.Request, f form) (any, error) {
 		}
 		sessionARNs = append(sessionARNs, arn)
 	}
-	req := awsapi.AuthzRequest{Service: "sts", Action: "sts:AssumeRole", Resource: roleARN, HTTP: r}
+	st, err := parseSessionTags(f, caller)
+	if err != nil {
+		return nil, err
+	}
+	req := awsapi.AuthzRequest{Service: "sts", Action: "sts:AssumeRole", Resource: roleARN, HTTP: r,
+		RequestTags: st.tags, Context: st.context(session)}
 	role, err := a.store.RoleByARN(ctx, roleARN)
 	if errors.Is(err, ErrNoSuchEntity) || errors.Is(err, ErrInvalidInput) {
 		return nil, awsapi.AccessDenied("sts", "User: "+caller.ARN+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN)
@@ -125,12 +131,26 @@ func (a *API) assumeRole(r *http.Request, f form) (any, error) {
 		return nil, awsapi.InternalError(err)
 	}
 	req.ResourcePolicy = role.TrustPolicy
-	if err := a.authorizeAssume(ctx, caller, role, req); err != nil {
-		if a.authz.Mode() == Enforce {
-			return nil, err
-		}
-		if a.authz.Mode() == Audit {
-			a.log.Warn("iam audit: would deny", "principal", caller.ARN, "action", "sts:AssumeRole", "resource", roleARN, "err", err)
+	req.ResourceTags = tagMap(role.Tags)
+	// Passing session tags also needs sts:TagSession, and a new source
+	// identity sts:SetSourceIdentity, in the trust policy (and, when it
+	// trusts only the account, in the caller's policies).
+	actions := []string{"sts:AssumeRole"}
+	if len(st.tags) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if st.sourceID != "" && !st.inheritedSourceID {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	for _, action := range actions {
+		req.Action = action
+		if err := a.authorizeAssume(ctx, caller, role, req); err != nil {
+			if a.authz.Mode() == Enforce {
+				return nil, err
+			}
+			if a.authz.Mode() == Audit {
+				a.log.Warn("iam audit: would deny", "principal", caller.ARN, "action", action, "resource", roleARN, "err", err)
+			}
 		}
 	}
 	ttl := 3600 * time.Second
@@ -143,6 +163,7 @@ func (a *API) assumeRole(r *http.Request, f form) (any, error) {
 	}
 	p := SessionPrincipal(role.ARN, session)
 	p.SessionPolicy, p.SessionPolicyARNs = sessionPolicy, sessionARNs
+	p.Tags, p.TransitiveTagKeys, p.SourceIdentity = st.tags, st.transitive, st.sourceID
 	creds, err := a.keys.Issue(p, ttl)
 	if err != nil {
 		return nil, awsapi.InternalError(err)
@@ -151,11 +172,24 @@ func (a *API) assumeRole(r *http.Request, f form) (any, error) {
 		Credentials: xmlCredentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
 			SessionToken: creds.SessionToken, Expiration: isoTime(creds.Expiration)},
 		AssumedRoleUser: xmlAssumedRoleUser{AssumedRoleID: role.ID + ":" + session, Arn: p.ARN},
+		SourceIdentity:  st.sourceID,
 	}, nil
 }
 
+// tagMap returns tags as a map (nil for none).
+func tagMap(tags []Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
 func (a *API) authorizeAssume(ctx context.Context, caller awsapi.Principal, role Role, req awsapi.AuthzRequest) error {
-	denied := awsapi.AccessDenied("sts", "User: "+caller.ARN+" is not authorized to perform: sts:AssumeRole on resource: "+role.ARN)
+	denied := awsapi.AccessDenied("sts", "User: "+caller.ARN+" is not authorized to perform: "+req.Action+" on resource: "+role.ARN)
 	ev, err := a.authz.Evaluate(ctx, req)
 	if err != nil {
 		return awsapi.InternalError(err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"time"
@@ -278,6 +277,8 @@ type Evaluation struct {
 	Decision policy.Decision
 	// RoleMissing is set when the caller's role does not exist.
 	RoleMissing bool
+	// policies are those the request was evaluated against.
+	policies policy.Policies
 }
 
 // Evaluate decides req without side effects (no logging, no usage record).
@@ -288,65 +289,55 @@ func (a *Authorizer) Evaluate(ctx context.Context, req awsapi.AuthzRequest) (Eva
 	} else if pp, ok := awsapi.PrincipalFrom(ctx); ok {
 		p = pp
 	}
-	ev := Evaluation{Request: policy.Request{Action: req.Action, Resource: req.Resource}}
-	pr := &ev.Request
-	var ps policy.Policies
-	extra := map[string]string{}
-	switch {
-	case req.ServicePrincipal != "":
-		pr.Principal = req.ServicePrincipal
-	case p.Root:
-		pr.Principal = p.ARN
-		ps.Identity = []*policy.Compiled{a.admin}
-		extra["aws:PrincipalType"] = "Account"
-		extra["aws:userid"] = a.store.account.ID
-	case p.RoleARN != "":
-		cr, err := a.roleFor(ctx, p.RoleARN)
-		if err != nil {
-			return ev, err
-		}
-		pr.Principal, pr.PrincipalARN = p.ARN, p.RoleARN
-		ps = cr.ps
-		ev.RoleMissing = cr.missing
-		if p.SessionPolicy != "" || len(p.SessionPolicyARNs) > 0 {
-			if ps.Session, err = a.sessionPolicies(ctx, p); err != nil {
-				return ev, err
-			}
-		}
-		extra["aws:PrincipalType"] = "AssumedRole"
-		if !cr.missing {
-			extra["aws:userid"] = cr.role.ID + ":" + p.Session
-		}
-	default:
-		pr.Principal = p.ARN
-		if pr.Principal == "" {
-			pr.Principal = "anonymous"
-		}
+	now := time.Now()
+	ev := Evaluation{Request: policy.Request{Action: req.Action, Resource: req.Resource, Time: now}}
+	c, cr, err := a.resolveCaller(ctx, p, req.ServicePrincipal)
+	if err != nil {
+		return ev, err
 	}
+	ps, err := a.policiesOf(ctx, &c, cr)
+	if err != nil {
+		return ev, err
+	}
+	ev.RoleMissing = cr != nil && cr.missing
 	if req.ResourcePolicy != "" {
-		c, err := a.resourcePolicy(req.ResourcePolicy)
+		rp, err := a.resourcePolicy(req.ResourcePolicy)
 		if err != nil {
 			a.log.Warn("iam: ignoring malformed resource-based policy", "resource", req.Resource, "err", err)
 		} else {
-			ps.Resource = []*policy.Compiled{c}
+			ps.Resource = []*policy.Compiled{rp}
 		}
 	}
-	extra["aws:RequestedRegion"] = a.store.account.Region
-	if req.HTTP != nil {
-		extra["aws:SecureTransport"] = fmt.Sprint(req.HTTP.TLS != nil)
-		if host, _, err := net.SplitHostPort(req.HTTP.RemoteAddr); err == nil {
-			extra["aws:SourceIp"] = host
-		}
+	ev.Request.Principal, ev.Request.PrincipalARN = c.arn(), c.principalARN()
+	// The request context is built only when a policy can read it (a
+	// Condition or a policy variable): most requests' policies cannot.
+	ev.Request.Context = req.Context
+	if ps.UsesContext() {
+		ev.Request.Context = a.requestContext(&c, &req, now)
 	}
-	pr.Context = make(map[string][]string, len(req.Context)+len(extra))
-	for k, v := range extra {
-		pr.Context[k] = []string{v}
-	}
-	for k, v := range req.Context {
-		pr.Context[k] = v
-	}
-	ev.Decision = policy.Evaluate(&ps, pr)
+	ev.Decision = policy.Evaluate(&ps, &ev.Request)
+	ev.policies = ps
 	return ev, nil
+}
+
+// policiesOf returns the identity-based policies, boundary and session
+// policies of a caller (none for service principals and anonymous callers).
+func (a *Authorizer) policiesOf(ctx context.Context, c *caller, cr *compiledRole) (policy.Policies, error) {
+	var ps policy.Policies
+	switch c.kind {
+	case kindRoot:
+		ps.Identity = []*policy.Compiled{a.admin}
+	case kindRoleSession:
+		ps = cr.ps
+		if c.p.SessionPolicy != "" || len(c.p.SessionPolicyARNs) > 0 {
+			sp, err := a.sessionPolicies(ctx, c.p)
+			if err != nil {
+				return ps, err
+			}
+			ps.Session = sp
+		}
+	}
+	return ps, nil
 }
 
 // Authorize implements awsapi.Authorizer: nil when allowed (or in audit
@@ -374,11 +365,21 @@ func (a *Authorizer) Authorize(ctx context.Context, req awsapi.AuthzRequest) err
 	}
 	msg := policy.DenialMessage(&ev.Request, ev.Decision)
 	attrs := []any{"principal", ev.Request.Principal, "action", req.Action, "resource", req.Resource, "reason", ev.Decision.Reason.String()}
+	if m, failed, ok := policy.UnmetConditions(&ev.policies, &ev.Request, ev.Decision); ok {
+		// An Allow would have applied but for its condition: say which.
+		unmet := policy.JoinConditions(failed)
+		msg += " (an Allow statement's condition did not hold: " + unmet + ")"
+		b, _ := m.Statement().MarshalJSON()
+		attrs = append(attrs, "unmet_condition", unmet, "allow_policy", m.Policy.Name, "allow_statement", string(b))
+	}
 	if s, ok := policy.Suggest(&ev.Request, ev.Decision); ok {
 		attrs = append(attrs, "fix", "add to the "+s.Where, "statement", s.JSON())
 	} else if st := ev.Decision.Match.Statement(); st != nil {
 		b, _ := st.MarshalJSON()
 		attrs = append(attrs, "deny_policy", ev.Decision.Match.Policy.Name, "deny_statement", string(b))
+		if conds := policy.DecidingConditions(&ev.Request, ev.Decision); len(conds) > 0 {
+			attrs = append(attrs, "deny_condition", policy.JoinConditions(conds))
+		}
 	}
 	if ev.RoleMissing {
 		attrs = append(attrs, "role_missing", roleARN)

@@ -21,6 +21,9 @@ func FuzzQueryAPI(f *testing.F) {
 	f.Add("Action=ListRoles&MaxItems=-1&Marker=zz", true)
 	f.Add("Action=AssumeRole&RoleArn=arn:aws:iam::000000000000:role/r&RoleSessionName=s&DurationSeconds=1e9", false)
 	f.Add("Action=GetCallerIdentity", false)
+	f.Add("Action=AssumeRole&RoleArn=arn:aws:iam::000000000000:role/t&RoleSessionName=ss&Tags.member.1.Key=team&Tags.member.1.Value=blue&TransitiveTagKeys.member.1=team&SourceIdentity=alice", false)
+	f.Add("Action=AssumeRole&RoleArn=arn:aws:iam::000000000000:role/t&RoleSessionName=ss&Tags.member.1.Key=a&Tags.member.2.Key=A&TransitiveTagKeys.member.1=b", false)
+	f.Add("Action=SimulateCustomPolicy&PolicyInputList.member.1=%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D&ActionNames.member.1=s3:GetObject&CallerArn=arn:aws:sts::000000000000:assumed-role/t/s&ContextEntries.member.1.ContextKeyName=aws:TagKeys&ContextEntries.member.1.ContextKeyValues.member.1=", true)
 	bb := backbonetest.New(f)
 	acct := awsapi.Account{Region: "us-east-1", ID: testAccount}
 	keys, _ := awsapi.NewKeyring(acct, "AKID", "secret")
@@ -35,6 +38,7 @@ func FuzzQueryAPI(f *testing.F) {
 	az, _ := NewAuthorizer(AuthorizerOptions{Store: st})
 	api, _ := NewAPI(APIOptions{Store: st, Authorizer: az, Keys: keys})
 	_, _ = st.CreateRole(context.Background(), RoleInput{Name: "r", TrustPolicy: lambdaTrust})
+	_, _ = st.CreateRole(context.Background(), RoleInput{Name: "t", TrustPolicy: trustRoot, Tags: []Tag{{Key: "team", Value: "red"}}})
 	root := awsapi.Principal{ARN: "arn:aws:iam::000000000000:root", Root: true}
 	sess := SessionPrincipal(RoleARN(testAccount, "/", "r"), "s")
 	f.Fuzz(func(t *testing.T, body string, iamAPI bool) {

@@ -15,11 +15,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
+	"github.com/nubo-run/nubo/internal/parameters"
 )
 
 const testAccount = "000000000000"
@@ -71,6 +73,13 @@ func newHarnessLog(t *testing.T, mode Mode, log *slog.Logger) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	params, err := parameters.New(parameters.Options{Backbone: bb, Account: acct, Authorizer: az})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := params.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
 	h := &harness{t: t, store: st, authz: az, keys: keys, fnPolicy: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", func(w http.ResponseWriter, r *http.Request) {
@@ -92,6 +101,7 @@ func newHarnessLog(t *testing.T, mode Mode, log *slog.Logger) *harness {
 	edge, err := awsapi.NewEdge(keys, nil,
 		awsapi.Service{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
 		awsapi.Service{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()},
+		params.Service(),
 		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: mux},
 	)
 	if err != nil {
@@ -115,6 +125,7 @@ func (h *harness) cfg(c awsapi.Credentials) aws.Config {
 func (h *harness) iam(c awsapi.Credentials) *awsiam.Client    { return awsiam.NewFromConfig(h.cfg(c)) }
 func (h *harness) sts(c awsapi.Credentials) *sts.Client       { return sts.NewFromConfig(h.cfg(c)) }
 func (h *harness) lambda(c awsapi.Credentials) *lambda.Client { return lambda.NewFromConfig(h.cfg(c)) }
+func (h *harness) ssm(c awsapi.Credentials) *ssm.Client       { return ssm.NewFromConfig(h.cfg(c)) }
 func (h *harness) root() awsapi.Credentials                   { return h.keys.Root() }
 
 // session issues credentials for a session of roleName, as the functions

@@ -21,14 +21,18 @@ const (
 	stsNamespace = "https://sts.amazonaws.com/doc/" + stsVersion + "/"
 )
 
-// form is a parsed query request.
-type form struct{ url.Values }
+// form is a parsed query request, and the request it came in (nil in
+// tests that build one by hand).
+type form struct {
+	url.Values
+	r *http.Request
+}
 
 func parseForm(r *http.Request) (form, error) {
 	if err := r.ParseForm(); err != nil {
 		return form{}, awsapi.Errorf(http.StatusBadRequest, "MalformedQueryString", "%v", err)
 	}
-	return form{r.Form}, nil
+	return form{Values: r.Form, r: r}, nil
 }
 
 // list reads prefix.member.1, prefix.member.2, ...

@@ -2,13 +2,11 @@ package iam
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -48,10 +46,17 @@ func (*RoleProvider) Schema() stacks.Schema {
 	}
 }
 
-// PhysicalIDFor implements stacks.Identifier: a named role's id is its name.
-func (*RoleProvider) PhysicalIDFor(props stacks.Props) (string, bool) {
-	n, ok := props["RoleName"].(string)
-	return n, ok && n != ""
+// PhysicalIDFor implements stacks.Identifier: a role's id is its name,
+// given or generated.
+func (*RoleProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
+	return roleName(ctx, props), true
+}
+
+func roleName(ctx context.Context, props stacks.Props) string {
+	if n := str(props["RoleName"]); n != "" {
+		return n
+	}
+	return stacks.GeneratedName(ctx, 64)
 }
 
 func (rp *RoleProvider) input(name string, props stacks.Props) (RoleInput, error) {
@@ -78,11 +83,7 @@ func (rp *RoleProvider) input(name string, props stacks.Props) (RoleInput, error
 
 // Create implements stacks.Provider.
 func (rp *RoleProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name := str(props["RoleName"])
-	if name == "" {
-		stack, id := stacks.ResourceFrom(ctx)
-		name = generatedName(stack, id, 64)
-	}
+	name := roleName(ctx, props)
 	in, err := rp.input(name, props)
 	if err != nil {
 		return "", nil, err
@@ -247,10 +248,14 @@ func (pp *PolicyProvider) apply(ctx context.Context, id string, prev stackPolicy
 	return err
 }
 
+// PhysicalIDFor implements stacks.Identifier: the id is a generated name.
+func (*PolicyProvider) PhysicalIDFor(ctx context.Context, _ stacks.Props) (string, bool) {
+	return stacks.GeneratedName(ctx, 128), true
+}
+
 // Create implements stacks.Provider.
 func (pp *PolicyProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	stack, logical := stacks.ResourceFrom(ctx)
-	id := generatedName(stack, logical, 128)
+	id, _ := pp.PhysicalIDFor(ctx, props)
 	if err := pp.apply(ctx, id, stackPolicy{}, props); err != nil {
 		return "", nil, err
 	}
@@ -357,6 +362,22 @@ func roleNames(v any) []string {
 	return out
 }
 
+func managedPolicyName(ctx context.Context, props stacks.Props) string {
+	if n := str(props["ManagedPolicyName"]); n != "" {
+		return n
+	}
+	return stacks.GeneratedName(ctx, 128)
+}
+
+// PhysicalIDFor implements stacks.Identifier: the id is the policy's ARN.
+func (mp *ManagedPolicyProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
+	path := str(props["Path"])
+	if path == "" {
+		path = "/"
+	}
+	return PolicyARN(mp.s.account.ID, path, managedPolicyName(ctx, props)), true
+}
+
 // Create implements stacks.Provider.
 func (mp *ManagedPolicyProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
 	doc, err := docString("PolicyDocument", props["PolicyDocument"])
@@ -366,11 +387,7 @@ func (mp *ManagedPolicyProvider) Create(ctx context.Context, props stacks.Props)
 	if len(strs(props["Groups"])) > 0 || len(strs(props["Users"])) > 0 {
 		return "", nil, fmt.Errorf("%w: AWS::IAM::ManagedPolicy: nubo has roles only, not Groups or Users", ErrInvalidInput)
 	}
-	name := str(props["ManagedPolicyName"])
-	if name == "" {
-		stack, id := stacks.ResourceFrom(ctx)
-		name = generatedName(stack, id, 128)
-	}
+	name := managedPolicyName(ctx, props)
 	p, err := mp.s.CreatePolicy(ctx, PolicyInput{Name: name, Path: str(props["Path"]), Document: doc, Description: str(props["Description"])})
 	if err != nil {
 		return "", nil, err
@@ -557,33 +574,11 @@ func anyList(ss []string) []any {
 	return out
 }
 
-// generatedName is CloudFormation's STACK-LOGICALID-RANDOM, at most max
-// characters (the stack and logical id are shortened to fit).
-func generatedName(stack, logicalID string, max int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	if stack == "" {
-		stack = "CFN"
-	}
-	if logicalID == "" {
-		logicalID = "Resource"
-	}
-	room := max - len(b) - 2
-	if len(stack)+len(logicalID) > room {
-		half := room / 2
-		stack = stack[:min(len(stack), half)]
-		logicalID = logicalID[:min(len(logicalID), room-len(stack))]
-	}
-	return strings.Join([]string{stack, logicalID, string(b[:])}, "-")
-}
-
 var (
 	_ stacks.Provider   = (*RoleProvider)(nil)
 	_ stacks.Identifier = (*RoleProvider)(nil)
+	_ stacks.Identifier = (*PolicyProvider)(nil)
+	_ stacks.Identifier = (*ManagedPolicyProvider)(nil)
 	_ stacks.Provider   = (*PolicyProvider)(nil)
 	_ stacks.Provider   = (*ManagedPolicyProvider)(nil)
 )

@@ -336,3 +336,50 @@ func (s *Store) TrustsService(ctx context.Context, roleARN, service string) (exi
 	}
 	return true, c.Allows(&policy.Request{Principal: service, Action: "sts:AssumeRole", Resource: r.ARN}, true), nil
 }
+
+// maxRoleTags is IAM's quota of tags per role.
+const maxRoleTags = 50
+
+// TagRole adds tags to a role or replaces the values of its tags with the
+// same keys (IAM role tag keys match regardless of case; the new case is
+// kept).
+func (s *Store) TagRole(ctx context.Context, role string, tags []Tag) error {
+	for _, t := range tags {
+		if t.Key == "" || len(t.Key) > maxTagKeyLen || len(t.Value) > maxTagValueLen || !tagChars(t.Key) || !tagChars(t.Value) {
+			return fmt.Errorf("%w: tag %q=%q: keys are 1 to %d and values 0 to %d letters, digits, spaces and _.:/=+-@", ErrInvalidInput, t.Key, t.Value, maxTagKeyLen, maxTagValueLen)
+		}
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return fmt.Errorf("%w: tag key %q may not begin with aws:", ErrInvalidInput, t.Key)
+		}
+	}
+	_, err := modify(ctx, s, roleKey(role), func(r *Role) error {
+		next := slices.Clone(r.Tags)
+		for _, t := range tags {
+			next = slices.DeleteFunc(next, func(have Tag) bool { return strings.EqualFold(have.Key, t.Key) })
+			next = append(next, t)
+		}
+		if len(next) > maxRoleTags {
+			return fmt.Errorf("%w: Cannot exceed quota for TagsPerRole: %d", ErrLimitExceeded, maxRoleTags)
+		}
+		r.Tags = next
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("role %q: %w", role, err)
+	}
+	return nil
+}
+
+// UntagRole removes the tags with the given keys (regardless of case).
+func (s *Store) UntagRole(ctx context.Context, role string, keys []string) error {
+	_, err := modify(ctx, s, roleKey(role), func(r *Role) error {
+		r.Tags = slices.DeleteFunc(slices.Clone(r.Tags), func(t Tag) bool {
+			return slices.ContainsFunc(keys, func(k string) bool { return strings.EqualFold(k, t.Key) })
+		})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("role %q: %w", role, err)
+	}
+	return nil
+}

@@ -97,23 +97,31 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	// authorize checks action on each named parameter (a name or ARN,
 	// maybe with a version); with no names, on "*".
-	authorize := func(action string, refs ...string) bool {
+	// authorizeWith also passes the operation's condition keys and the tags
+	// it sets; a parameter that exists brings its tags (aws:ResourceTag/*).
+	authorizeWith := func(action string, cond map[string][]string, reqTags map[string]string, refs ...string) bool {
 		if len(refs) == 0 {
 			refs = []string{"*"}
 		}
 		for _, ref := range refs {
-			resource := ref
+			req := awsapi.AuthzRequest{Service: "ssm", Action: action, Resource: ref, HTTP: r, Context: cond, RequestTags: reqTags}
 			if ref != "*" {
 				name, _ := refName(ref)
-				resource = s.ARN(name)
+				req.Resource = s.ARN(name)
+				if s.opts.Authorizer != nil {
+					if p, err := s.Get(r.Context(), name); err == nil && len(p.Tags) > 0 {
+						req.ResourceTags = p.Tags
+					}
+				}
 			}
-			if err := awsapi.Authorize(r.Context(), s.opts.Authorizer, awsapi.AuthzRequest{Service: "ssm", Action: action, Resource: resource, HTTP: r}); err != nil {
+			if err := awsapi.Authorize(r.Context(), s.opts.Authorizer, req); err != nil {
 				fail(err)
 				return false
 			}
 		}
 		return true
 	}
+	authorize := func(action string, refs ...string) bool { return authorizeWith(action, nil, nil, refs...) }
 	ctx := r.Context()
 	switch op {
 	case "GetParameter":
@@ -171,7 +179,14 @@ func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if !decode(&in) {
 			return
 		}
-		if !authorize("ssm:PutParameter", in.Name) {
+		var reqTags map[string]string
+		for _, t := range in.Tags {
+			if reqTags == nil {
+				reqTags = map[string]string{}
+			}
+			reqTags[t.Key] = t.Value
+		}
+		if !authorizeWith("ssm:PutParameter", map[string][]string{"ssm:Overwrite": {strconv.FormatBool(in.Overwrite)}}, reqTags, in.Name) {
 			return
 		}
 		if in.Overwrite && len(in.Tags) > 0 {

@@ -41,10 +41,13 @@ func (*ParameterProvider) Schema() stacks.Schema {
 	}
 }
 
-// PhysicalIDFor implements stacks.Identifier: a named parameter's id is its name.
-func (*ParameterProvider) PhysicalIDFor(props stacks.Props) (string, bool) {
-	n, ok := props["Name"].(string)
-	return n, ok && n != ""
+// PhysicalIDFor implements stacks.Identifier: a parameter's id is its
+// name, given or generated.
+func (*ParameterProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
+	if n := str(props["Name"]); n != "" {
+		return n, true
+	}
+	return stacks.GeneratedName(ctx, 2048), true
 }
 
 func str(v any) string { return stacks.PropString(v) }
@@ -67,10 +70,7 @@ func attrs(p Parameter) stacks.Attrs {
 
 // Create implements stacks.Provider.
 func (pp *ParameterProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name := str(props["Name"])
-	if name == "" {
-		name = stacks.GeneratedName(ctx, 2048)
-	}
+	name, _ := pp.PhysicalIDFor(ctx, props)
 	p := fromProps(name, props)
 	if _, err := pp.s.Put(ctx, p, false); err != nil {
 		return "", nil, err

@@ -418,3 +418,149 @@ func TestPythonAndNodeFunctions(t *testing.T) {
 		})
 	}
 }
+
+// nuboProcess builds nubo once per test and starts `nubo serve` processes on
+// one data directory and address, so a test can kill and restart it.
+type nuboProcess struct {
+	t    *testing.T
+	bin  string
+	data string
+	addr string
+	args []string
+}
+
+func newNuboProcess(t *testing.T, args ...string) *nuboProcess {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds nubo and runs it as a process")
+	}
+	bin := filepath.Join(t.TempDir(), "nubo")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/nubo").CombinedOutput(); err != nil {
+		t.Fatalf("build nubo: %v\n%s", err, out)
+	}
+	return &nuboProcess{t: t, bin: bin, data: t.TempDir(), addr: "127.0.0.1:" + freePort(t), args: args}
+}
+
+func (n *nuboProcess) url() string { return "http://" + n.addr }
+
+// start runs `nubo serve` and waits until it is healthy.
+func (n *nuboProcess) start() *exec.Cmd {
+	t := n.t
+	t.Helper()
+	args := append([]string{"serve", "--data", n.data, "--addr", n.addr, "--http-addr", "127.0.0.1:0"}, n.args...)
+	cmd := exec.Command(n.bin, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitUntil(t, "nubo serve to be healthy", 30*time.Second, func() bool {
+		resp, err := http.Get(n.url() + "/_nubo/health")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return cmd
+}
+
+// kill9 ends a nubo process with SIGKILL, as a crash would.
+func (n *nuboProcess) kill9(cmd *exec.Cmd) {
+	n.t.Helper()
+	if err := cmd.Process.Signal(os.Kill); err != nil {
+		n.t.Fatal(err)
+	}
+	_ = cmd.Wait()
+}
+
+// burst sends Event invokes of fn from workers goroutines until at least
+// stopAfter were accepted and kill has run, or a send fails (the server died);
+// it returns the ids of the events nubo accepted (202).
+func burst(t *testing.T, c *lambda.Client, fn, prefix string, workers, stopAfter int, kill func()) []string {
+	t.Helper()
+	var (
+		mu       sync.Mutex
+		accepted []string
+		wg       sync.WaitGroup
+		once     sync.Once
+		next     int
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				id := fmt.Sprintf("ev-%s-%d", prefix, next)
+				next++
+				mu.Unlock()
+				payload := fmt.Sprintf(`{"id":%q,"sleepMs":20}`, id)
+				_, err := c.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String(fn), InvocationType: lambdatypes.InvocationTypeEvent, Payload: []byte(payload)})
+				if err != nil {
+					return // the server was killed mid-burst
+				}
+				mu.Lock()
+				accepted = append(accepted, id)
+				n := len(accepted)
+				mu.Unlock()
+				if n >= stopAfter {
+					once.Do(kill)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return accepted
+}
+
+// TestKillNineThrottledBurstLosesNoEvent sends bursts of Event invokes to a
+// function with reserved concurrency 2 from 8 clients, so most events are
+// throttled and wait in the queue, kills nubo with SIGKILL mid-burst, restarts
+// it on the same data directory, twice, and checks that every accepted event
+// ran at least once.
+func TestKillNineThrottledBurstLosesNoEvent(t *testing.T) {
+	zipProbe := fnZip(t, "probe")
+	// Lambda's throttle backoff (1 s doubling to 5 min) as a user gets it;
+	// a short ack wait only speeds up the redelivery of killed work.
+	n := newNuboProcess(t, "--async-ack-wait", "2s")
+	cmd := n.start()
+	c := lambdaClientFor(n.url())
+	ctx := context.Background()
+	if _, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("slow"), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Role: aws.String(lambdaRole(t, n.url(), "r")), Timeout: aws.Int32(10), Code: &lambdatypes.FunctionCode{ZipFile: zipProbe},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String("slow"), ReservedConcurrentExecutions: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+	var accepted []string
+	for round := 0; round < 3; round++ {
+		got := burst(t, c, "slow", fmt.Sprint(round), 8, 120, func() { n.kill9(cmd) })
+		t.Logf("round %d: %d events accepted before the kill", round, len(got))
+		accepted = append(accepted, got...)
+		cmd = n.start()
+	}
+	deadline := time.Now().Add(4 * time.Minute)
+	missing := accepted
+	for {
+		// A failed read of the log (nil) keeps the last count.
+		if done := doneEvents(t, n.url(), " done"); done != nil {
+			missing = nil
+			for _, id := range accepted {
+				if !done[id] {
+					missing = append(missing, id)
+				}
+			}
+		}
+		if len(missing) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d accepted events never ran: %v", len(missing), len(accepted), missing)
+		}
+		time.Sleep(time.Second)
+	}
+}

@@ -123,7 +123,7 @@ func TestNewRuntimesDeployAndAnswer(t *testing.T) {
 	if err := create("python3.8"); !errors.As(err, &bad) || !strings.Contains(err.Error(), "The runtime parameter of python3.8 is no longer supported for creating or updating AWS Lambda functions.") {
 		t.Errorf("create python3.8: %v", err)
 	}
-	if err := create("java25"); !errors.As(err, &bad) || !strings.Contains(err.Error(), "nubo has no Java runtime yet") {
-		t.Errorf("create java25: %v", err)
+	if err := create("dotnet8"); !errors.As(err, &bad) || !strings.Contains(err.Error(), "nubo has no .NET runtime yet") {
+		t.Errorf("create dotnet8: %v", err)
 	}
 }

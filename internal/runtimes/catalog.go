@@ -16,6 +16,7 @@ const (
 	KindPython        // nubo's Python shim on a Python interpreter
 	KindNode          // nubo's Node.js shim on a node interpreter
 	KindGo            // go1.x: the handler is an executable (aws-lambda-go)
+	KindJava          // nubo's Java bootstrap on a JVM
 )
 
 // Status is where a runtime identifier stands, on AWS and in nubo.
@@ -67,11 +68,11 @@ func catalog() []Info {
 		cur("nodejs20.x", KindNode, "20"),
 		{ID: "nodejs18.x", Kind: KindNode, Version: "18", Status: StatusDeprecated, Note: "Lambda deprecated nodejs18.x on 2025-09-01: use nodejs22.x or later"},
 		{ID: "go1.x", Kind: KindGo, Status: StatusDeprecated, Note: "Lambda deprecated go1.x on 2024-01-08: build with -tags lambda.norpc, name the binary bootstrap and use provided.al2023"},
-		notYet("java25", "nubo has no Java runtime yet: "+customHint),
-		notYet("java21", "nubo has no Java runtime yet: "+customHint),
-		notYet("java17", "nubo has no Java runtime yet: "+customHint),
-		notYet("java11", "nubo has no Java runtime yet: "+customHint),
-		notYet("java8.al2", "nubo has no Java runtime yet: "+customHint),
+		cur("java25", KindJava, "25"),
+		cur("java21", KindJava, "21"),
+		cur("java17", KindJava, "17"),
+		{ID: "java11", Kind: KindJava, Version: "11", Status: StatusDeprecated, Note: "java11 runs on Amazon Linux 2, which reached its end of life on 2026-06-30: use java21 or later"},
+		{ID: "java8.al2", Kind: KindJava, Version: "8", Status: StatusDeprecated, Note: "java8.al2 runs on Amazon Linux 2, which reached its end of life on 2026-06-30: use java21 or later"},
 		notYet("ruby3.4", "nubo has no Ruby runtime yet: "+customHint),
 		notYet("ruby3.3", "nubo has no Ruby runtime yet: "+customHint),
 		notYet("dotnet8", "nubo has no .NET runtime yet: "+customHint),

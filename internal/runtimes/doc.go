@@ -1,13 +1,17 @@
 // Package runtimes holds the bootstrap shims nubo ships for Lambda's managed
 // runtimes: a Python bootstrap (python/bootstrap.py, stdlib only, Python 3.9
-// or later) and a Node.js bootstrap (node/bootstrap.mjs, no npm dependencies,
-// Node 18 or later). Each one is a Lambda Runtime API client: it loads the
+// or later), a Node.js bootstrap (node/bootstrap.mjs, no npm dependencies,
+// Node 18 or later) and a Java bootstrap (java/NuboBootstrap.java, Java 8
+// source, no dependencies, compiled once per machine into CacheDir by
+// java.go). Each one is a Lambda Runtime API client: it loads the
 // handler named in _HANDLER from LAMBDA_TASK_ROOT, long-polls
 // AWS_LAMBDA_RUNTIME_API for events over one kept-alive connection, and posts
 // results and errors in the documents AWS's own runtimes produce.
 //
 // runtimes.go lists the runtimes and finds interpreters; install.go writes
-// the shims and builds commands; handler.go validates handler strings.
+// the shims and builds commands; java.go finds JVMs, compiles the Java
+// bootstrap and builds the JVM's command; handler.go validates handler
+// strings.
 //
 // # How the instance pool starts an instance
 //
@@ -17,7 +21,7 @@
 // then exec argv with the working directory set to the task root and this
 // environment (on top of the function's own variables):
 //
-//	AWS_LAMBDA_RUNTIME_API           host:port of the instance's Runtime API
+//	AWS_LAMBDA_RUNTIME_API           host:port/secret of the instance's Runtime API
 //	_HANDLER                         the function's Handler setting
 //	LAMBDA_TASK_ROOT                 the unpacked code (same as the task root)
 //	AWS_EXECUTION_ENV                AWS_Lambda_<runtime>, e.g. AWS_Lambda_python3.12
@@ -42,7 +46,7 @@
 // trailers Lambda-Runtime-Function-Error-Type and -Error-Body, base64 JSON),
 // POST /invocation/{id}/error and POST /init/error (JSON error documents,
 // with a Lambda-Runtime-Function-Error-Type header). After an /init/error post
-// the process exits on its own (status 1 for Python, 129 for Node); an
+// the process exits on its own (status 1 for Python and Java, 129 for Node); an
 // unhandled rejection or uncaught exception during an invocation is posted as
 // that invocation's error and the process exits (128 / 129).
 //

@@ -84,3 +84,37 @@ func NodeHandler(handler string) (module, export string, err error) {
 	}
 	return dir + file, export, nil
 }
+
+// JavaHandler splits a Java handler "pkg.Class" or "pkg.Class::method" into
+// the class's binary name and the method ("" when the class implements
+// RequestHandler or RequestStreamHandler), as Lambda's Java runtime reads it.
+func JavaHandler(handler string) (class, method string, err error) {
+	if err := checkHandlerCommon(handler); err != nil {
+		return "", "", fmt.Errorf("%w %q: %v", ErrBadHandler, handler, err)
+	}
+	class, method, hasMethod := strings.Cut(handler, "::")
+	if hasMethod && !javaIdentifier(method) {
+		return "", "", fmt.Errorf("%w %q: %q after :: is not a Java method name", ErrBadHandler, handler, method)
+	}
+	for _, part := range strings.Split(class, ".") {
+		if !javaIdentifier(part) {
+			return "", "", fmt.Errorf("%w %q: want a class name such as example.Handler or example.Handler::handleRequest", ErrBadHandler, handler)
+		}
+	}
+	return class, method, nil
+}
+
+// javaIdentifier reports whether s is a Java identifier ($ included, as in
+// the binary names of nested classes).
+func javaIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		ok := unicode.IsLetter(r) || r == '_' || r == '$' || (i > 0 && unicode.IsDigit(r))
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

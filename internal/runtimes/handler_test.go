@@ -85,3 +85,49 @@ func FuzzNodeHandler(f *testing.F) {
 		}
 	})
 }
+
+func TestJavaHandler(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct{ class, method string }{
+		"example.Handler":                 {"example.Handler", ""},
+		"example.Handler::handleRequest":  {"example.Handler", "handleRequest"},
+		"Handler":                         {"Handler", ""},
+		"com.ex.Outer$Inner::run":         {"com.ex.Outer$Inner", "run"},
+		"com.ex_1.ÉtéHandler::handle_it2": {"com.ex_1.ÉtéHandler", "handle_it2"},
+	}
+	for h, want := range tests {
+		c, m, err := JavaHandler(h)
+		if err != nil || c != want.class || m != want.method {
+			t.Errorf("JavaHandler(%q) = %q, %q, %v", h, c, m, err)
+		}
+	}
+	for _, h := range []string{"", "example.Handler::", "::run", "example..Handler", ".Handler", "example.Handler.", "example/Handler",
+		"example.1Handler", "example.Handler::run::again", "example.Handler::ru-n", "example.Han dler"} {
+		if _, _, err := JavaHandler(h); !errors.Is(err, ErrBadHandler) {
+			t.Errorf("JavaHandler(%q) err = %v, want ErrBadHandler", h, err)
+		}
+	}
+}
+
+func FuzzJavaHandler(f *testing.F) {
+	for _, s := range []string{"example.Handler", "example.Handler::handleRequest", "a.B$C::d", "::x", "a..b", "", "é.Ü::ö"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		c, m, err := JavaHandler(h)
+		if err != nil {
+			if !errors.Is(err, ErrBadHandler) {
+				t.Fatalf("error %v is not ErrBadHandler", err)
+			}
+			return
+		}
+		whole := c
+		if m != "" {
+			whole += "::" + m
+		}
+		if c == "" || strings.Contains(c, "..") || strings.HasPrefix(c, ".") || strings.HasSuffix(c, ".") ||
+			strings.ContainsAny(c+m, ":/ ") || strings.Contains(m, ".") || whole != h {
+			t.Fatalf("JavaHandler(%q) = %q, %q", h, c, m)
+		}
+	})
+}

@@ -16,13 +16,14 @@ import (
 
 // shims are the bootstrap sources, written to disk by Install.
 //
-//go:embed python/bootstrap.py node/bootstrap.mjs
+//go:embed python/bootstrap.py node/bootstrap.mjs java/NuboBootstrap.java
 var shims embed.FS
 
 // Paths of the shims, relative to the install directory.
 const (
 	pythonShim = "python/bootstrap.py"
 	nodeShim   = "node/bootstrap.mjs"
+	javaShim   = "java/NuboBootstrap.java"
 )
 
 // Set is the installed shims.
@@ -34,10 +35,13 @@ type Set struct {
 	interp  map[string]Resolved // runtime => interpreter, found once
 	pySDK   map[string]string   // interpreter => --nubo-sdk directory ("" for none)
 	nodeSDK map[string]string   // task root => --nubo-sdk directory ("" for none)
+
+	javaMu   sync.Mutex       // held while the Java bootstrap compiles
+	javaBoot map[int][]string // JVM feature release => how it runs the bootstrap
 }
 
 // Install writes the embedded shims under dir (dir/python/bootstrap.py,
-// dir/node/bootstrap.mjs). It is idempotent: a file whose content already
+// dir/node/bootstrap.mjs, dir/java/NuboBootstrap.java). It is idempotent: a file whose content already
 // matches is left alone; any other is replaced atomically (written beside it,
 // then renamed), so instances starting meanwhile read a whole file.
 func Install(dir string) (*Set, error) {
@@ -48,7 +52,7 @@ func Install(dir string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtimes: install %s: %w", dir, err)
 	}
-	for _, name := range []string{pythonShim, nodeShim} {
+	for _, name := range []string{pythonShim, nodeShim, javaShim} {
 		src, err := fs.ReadFile(shims, name)
 		if err != nil {
 			return nil, fmt.Errorf("runtimes: install: embedded %s: %w", name, err)
@@ -57,7 +61,7 @@ func Install(dir string) (*Set, error) {
 			return nil, fmt.Errorf("runtimes: install %s: %w", name, err)
 		}
 	}
-	return &Set{dir: abs, interp: map[string]Resolved{}, pySDK: map[string]string{}, nodeSDK: map[string]string{}}, nil
+	return &Set{dir: abs, interp: map[string]Resolved{}, pySDK: map[string]string{}, nodeSDK: map[string]string{}, javaBoot: map[int][]string{}}, nil
 }
 
 // Strict makes the set refuse to run a runtime on any interpreter but the
@@ -105,6 +109,10 @@ func writeAtomic(path string, data []byte) error {
 //	go1.x      => [taskRoot/handler] (aws-lambda-go's RPC mode)
 //	python3.x  => [python interpreter, dir/python/bootstrap.py (, init line)]
 //	nodejs*.x  => [node, dir/node/bootstrap.mjs (, init line)]
+//	java*      => [/bin/sh, -c, launcher, java, 0|1, -cp, cache, NuboBootstrap (, init line)]
+//	              (the launcher adds the JVM options, the heap sized from
+//	              AWS_LAMBDA_FUNCTION_MEMORY_SIZE; without a javac the bootstrap is
+//	              dir/java/NuboBootstrap.java, for the source launcher)
 //
 // The init line, given when the interpreter is a substitute for the version
 // the runtime names, is the first line the shim logs (INIT_START ...).
@@ -141,6 +149,8 @@ func (s *Set) Command(runtime, handler, taskRoot string) ([]string, error) {
 			return nil, fmt.Errorf("runtime %s: %w", runtime, err)
 		}
 		return s.shimCommand(runtime, nodeShim, taskRoot)
+	case KindJava:
+		return s.javaCommand(runtime, handler)
 	default:
 		return nil, fmt.Errorf("runtime %q: not supported (supported: %s)", runtime, strings.Join(Runtimes(), ", "))
 	}
@@ -212,8 +222,19 @@ func (s *Set) sdkDir(ctx context.Context, runtime, interp, taskRoot string) stri
 
 // Prepare readies a function's unpacked code for its runtime at deploy
 // time: for Node.js, the AWS SDK packages it imports and does not bundle
-// are installed into the shared cache now rather than at its first start.
+// are installed into the shared cache now rather than at its first start;
+// for Java, nubo's bootstrap is compiled (once per machine and JVM release).
 func (s *Set) Prepare(ctx context.Context, runtime, taskRoot string) error {
+	if KindOf(runtime) == KindJava {
+		// Compile the bootstrap now rather than at the first start.
+		r, err := s.Resolve(runtime)
+		if err != nil {
+			return nil // Check warned already; the start reports it
+		}
+		major, _ := versionNumber(KindJava, r.Version)
+		_, err = s.javaBootstrap(r.Path, major)
+		return err
+	}
 	if KindOf(runtime) != KindNode {
 		return nil
 	}
@@ -254,7 +275,7 @@ func (s *Set) Check(runtime string) (warnings []string, err error) {
 	if w != "" {
 		warnings = append(warnings, w)
 	}
-	if k := KindOf(runtime); k == KindPython || k == KindNode {
+	if k := KindOf(runtime); k == KindPython || k == KindNode || k == KindJava {
 		r, err := s.Resolve(runtime)
 		switch {
 		case err != nil && s.strict:

@@ -59,10 +59,10 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 	t.Helper()
 	a := &fakeAPI{t: t, events: make(chan event, 16), outcomes: make(chan outcome, 16)}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", a.next)
-	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", a.record("response"))
-	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", a.record("error"))
-	mux.HandleFunc("POST /2018-06-01/runtime/init/error", a.record("init"))
+	mux.HandleFunc("GET "+fakeSecret+"/2018-06-01/runtime/invocation/next", a.next)
+	mux.HandleFunc("POST "+fakeSecret+"/2018-06-01/runtime/invocation/{id}/response", a.record("response"))
+	mux.HandleFunc("POST "+fakeSecret+"/2018-06-01/runtime/invocation/{id}/error", a.record("error"))
+	mux.HandleFunc("POST "+fakeSecret+"/2018-06-01/runtime/init/error", a.record("init"))
 	a.srv = httptest.NewUnstartedServer(mux) // listens on 127.0.0.1:0
 	a.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
@@ -86,8 +86,13 @@ func (a *fakeAPI) connections() int {
 	return a.conns
 }
 
-// addr is the host:port for AWS_LAMBDA_RUNTIME_API.
-func (a *fakeAPI) addr() string { return strings.TrimPrefix(a.srv.URL, "http://") }
+// fakeSecret is the path prefix the fake API serves under, as nubo serves
+// each instance's Runtime API under a secret (decision 005): the shims must
+// keep it before every path, or get 404.
+const fakeSecret = "/0123456789abcdef0123456789abcdef"
+
+// addr is the host:port/secret for AWS_LAMBDA_RUNTIME_API.
+func (a *fakeAPI) addr() string { return strings.TrimPrefix(a.srv.URL, "http://") + fakeSecret }
 
 func (a *fakeAPI) next(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()

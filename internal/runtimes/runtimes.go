@@ -19,6 +19,7 @@ import (
 const (
 	minPythonMinor = 9  // python 3.9
 	minNodeMajor   = 18 // node 18
+	minJavaMajor   = 8  // the Java bootstrap's source level
 )
 
 // probeTimeout bounds one interpreter version probe.
@@ -43,10 +44,7 @@ func (r Resolved) Note() string {
 		return ""
 	}
 	in, _ := Lookup(r.Runtime)
-	lang := "Python"
-	if in.Kind == KindNode {
-		lang = "Node.js"
-	}
+	lang := language(in.Kind)
 	return fmt.Sprintf("%s %s is not installed here: %s runs on %s %s (%s, from %s); %s, or serve with --strict-runtimes to refuse substitutes",
 		lang, in.Version, r.Runtime, lang, r.Version, r.Path, r.Where, r.Hint())
 }
@@ -54,10 +52,24 @@ func (r Resolved) Note() string {
 // Hint says how to get the exact version a runtime names.
 func (r Resolved) Hint() string {
 	in, _ := Lookup(r.Runtime)
-	if in.Kind == KindNode {
+	switch in.Kind {
+	case KindNode:
 		return "run `nubo runtimes install " + r.Runtime + "`"
+	case KindJava:
+		return "install a JDK " + in.Version + " (openjdk-" + in.Version + "-jdk-headless, SDKMAN!, asdf or mise)"
 	}
 	return "install Python " + in.Version + " (pyenv, asdf, mise or your distribution)"
+}
+
+// language names a runtime family in messages.
+func language(k Kind) string {
+	switch k {
+	case KindNode:
+		return "Node.js"
+	case KindJava:
+		return "Java"
+	}
+	return "Python"
 }
 
 // Interpreter finds the program that runs runtime's shim (see Resolve).
@@ -66,9 +78,10 @@ func Interpreter(runtime string) (string, error) {
 	return r.Path, err
 }
 
-// Resolve finds the interpreter for a Python or Node.js runtime: the exact
-// version the runtime names when this machine has it (on PATH, in pyenv,
-// asdf, mise, nvm or nubo's own cache), else the nearest version the shims
+// Resolve finds the interpreter for a Python, Node.js or Java runtime: the
+// exact version the runtime names when this machine has it (on PATH, in
+// pyenv, asdf, mise, nvm or nubo's own cache; for Java in JAVA_HOME, on
+// PATH, in /usr/lib/jvm, SDKMAN!, asdf or mise), else the nearest version the shims
 // run on (Exact false: the caller warns, or refuses under
 // --strict-runtimes). Each candidate is run once to read its version: a
 // PATH entry can be a shim, such as pyenv's, that exists but cannot run.
@@ -78,9 +91,11 @@ func Resolve(runtime string) (Resolved, error) {
 	case !ok || !Supported(runtime):
 		return Resolved{}, fmt.Errorf("runtime %q: not supported (supported: %s)", runtime, strings.Join(Runtimes(), ", "))
 	case in.Kind == KindPython:
-		return resolve(in, pythonCandidates(in.Version), pythonProbe, minPythonMinor, "install Python "+in.Version+" (or python3 >= 3.9)")
+		return resolve(in, pythonCandidates(in.Version), runProbe(pythonProbe), minPythonMinor, "install Python "+in.Version+" (or python3 >= 3.9)")
 	case in.Kind == KindNode:
-		return resolve(in, nodeCandidates(), nodeProbe, minNodeMajor, fmt.Sprintf("install Node.js %d or later, or run `nubo runtimes install %s`", minNodeMajor, runtime))
+		return resolve(in, nodeCandidates(), runProbe(nodeProbe), minNodeMajor, fmt.Sprintf("install Node.js %d or later, or run `nubo runtimes install %s`", minNodeMajor, runtime))
+	case in.Kind == KindJava:
+		return resolve(in, javaCandidates(), javaProbe, minJavaMajor, "install a JDK "+in.Version+" (or any JDK 8 or later: openjdk-"+in.Version+"-jdk-headless, SDKMAN!, asdf or mise)")
 	default:
 		return Resolved{}, fmt.Errorf("runtime %s: runs the function's own bootstrap, it has no interpreter", runtime)
 	}
@@ -97,9 +112,18 @@ var (
 	nodeProbe   = []string{"-e", "process.stdout.write(process.versions.node + '\\n' + process.execPath)"}
 )
 
+// prober runs a candidate and reports the interpreter's own executable and
+// its version.
+type prober func(name string) (path, version string, err error)
+
+// runProbe is a prober running the candidate with args (see probe).
+func runProbe(args []string) prober {
+	return func(name string) (string, string, error) { return probe(name, args...) }
+}
+
 // resolve probes the candidates and picks the exact version, else the
 // nearest usable one (ties go to the newer).
-func resolve(in Info, cands []candidate, probeArgs []string, min int, get string) (Resolved, error) {
+func resolve(in Info, cands []candidate, probeFn prober, min int, get string) (Resolved, error) {
 	want, _ := strconv.Atoi(lastPart(in.Version))
 	var (
 		tried []string
@@ -107,7 +131,7 @@ func resolve(in Info, cands []candidate, probeArgs []string, min int, get string
 		seen  = map[string]bool{}
 	)
 	for _, c := range cands {
-		path, v, err := probe(c.name, probeArgs...)
+		path, v, err := probeFn(c.name)
 		if err != nil {
 			tried = append(tried, err.Error())
 			continue
@@ -123,7 +147,7 @@ func resolve(in Info, cands []candidate, probeArgs []string, min int, get string
 		case n < min && in.Kind == KindPython:
 			tried = append(tried, fmt.Sprintf("%s: version %s is older than 3.%d", c.name, v, min))
 		case n < min:
-			tried = append(tried, fmt.Sprintf("%s: node at %s is version %q, need %d or later", c.name, path, v, min))
+			tried = append(tried, fmt.Sprintf("%s: %s at %s is version %q, need %d or later", c.name, language(in.Kind), path, v, min))
 		default:
 			r := Resolved{Runtime: in.ID, Path: path, Version: v, Where: c.where, Exact: n == want}
 			if r.Exact {
@@ -140,15 +164,28 @@ func resolve(in Info, cands []candidate, probeArgs []string, min int, get string
 		if n > want {
 			return 2*(n-want) - 1 // a newer one wins a tie
 		}
+		if in.Kind == KindJava {
+			return 1000 + want - n // an older JVM cannot load newer class files: any newer one first
+		}
 		return 2 * (want - n)
 	}
 	return slices.MinFunc(found, func(a, b Resolved) int { return cmp.Compare(dist(a), dist(b)) }), nil
 }
 
 // versionNumber is the number that tells versions of one runtime apart: the
-// minor of Python 3.N, the major of Node.js N.
+// minor of Python 3.N, the major of Node.js N, the feature release of Java
+// (1.8.0_392 is 8, 17.0.15 is 17, 25 and 21-ea are 25 and 21).
 func versionNumber(k Kind, v string) (int, bool) {
 	parts := strings.Split(v, ".")
+	if k == KindJava {
+		if len(parts) > 1 && parts[0] == "1" {
+			parts = parts[1:]
+		}
+		major, _, _ := strings.Cut(parts[0], "-")
+		major, _, _ = strings.Cut(major, "+")
+		n, err := strconv.Atoi(major)
+		return n, err == nil && n > 0
+	}
 	if k == KindPython {
 		if len(parts) < 2 || parts[0] != "3" {
 			return 0, false
@@ -209,7 +246,8 @@ func nodeCandidates() []candidate {
 type install struct{ dir, where string }
 
 // managedInstalls lists the version directories that pyenv, asdf, mise, nvm
-// and fnm keep for lang ("python" or "node"), each holding bin/.
+// and SDKMAN! keep for lang ("python", "node" or "java"), each holding bin/
+// (SDKMAN!'s "current" link is skipped: the version it points to is listed).
 func managedInstalls(lang string) []install {
 	home, _ := os.UserHomeDir()
 	env := func(k, def string) string {
@@ -224,6 +262,12 @@ func managedInstalls(lang string) []install {
 			{filepath.Join(env("PYENV_ROOT", filepath.Join(home, ".pyenv")), "versions"), "pyenv"},
 			{filepath.Join(env("ASDF_DATA_DIR", filepath.Join(home, ".asdf")), "installs", "python"), "asdf"},
 			{filepath.Join(env("MISE_DATA_DIR", filepath.Join(home, ".local", "share", "mise")), "installs", "python"), "mise"},
+		}
+	} else if lang == "java" {
+		roots = []install{
+			{filepath.Join(env("SDKMAN_DIR", filepath.Join(home, ".sdkman")), "candidates", "java"), "sdkman"},
+			{filepath.Join(env("ASDF_DATA_DIR", filepath.Join(home, ".asdf")), "installs", "java"), "asdf"},
+			{filepath.Join(env("MISE_DATA_DIR", filepath.Join(home, ".local", "share", "mise")), "installs", "java"), "mise"},
 		}
 	} else {
 		roots = []install{
@@ -242,6 +286,9 @@ func managedInstalls(lang string) []install {
 			continue
 		}
 		for _, e := range entries {
+			if e.Name() == "current" && r.where == "sdkman" {
+				continue
+			}
 			if e.IsDir() || e.Type()&os.ModeSymlink != 0 {
 				out = append(out, install{filepath.Join(r.dir, e.Name()), r.where})
 			}

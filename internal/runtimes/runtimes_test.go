@@ -21,13 +21,13 @@ func TestSupported(t *testing.T) {
 			t.Errorf("KindOf(%q) = unknown", rt)
 		}
 	}
-	for _, rt := range []string{"", "python3.8", "python2.7", "nodejs16.x", "java21", "python3", "nodejs", "Provided"} {
+	for _, rt := range []string{"", "python3.8", "python2.7", "nodejs16.x", "java8", "ruby3.4", "python3", "nodejs", "Provided"} {
 		if Supported(rt) {
 			t.Errorf("Supported(%q) = true", rt)
 		}
 	}
 	want := map[string]Kind{"provided": KindProvided, "provided.al2023": KindProvided, "python3.13": KindPython, "python3.14": KindPython,
-		"nodejs22.x": KindNode, "nodejs24.x": KindNode, "go1.x": KindGo, "ruby3.3": KindUnknown, "python3.8": KindUnknown}
+		"nodejs22.x": KindNode, "nodejs24.x": KindNode, "go1.x": KindGo, "java25": KindJava, "java8.al2": KindJava, "java8": KindUnknown, "ruby3.3": KindUnknown, "python3.8": KindUnknown}
 	for rt, k := range want {
 		if got := KindOf(rt); got != k {
 			t.Errorf("KindOf(%q) = %v, want %v", rt, got, k)
@@ -160,7 +160,9 @@ func TestCommand(t *testing.T) {
 		"node-no-export":   {"nodejs20.x", "src/index", root, nil, "want file.export"},
 		"node-empty-file":  {"nodejs20.x", "src/.handler", root, nil, "no file name"},
 		"node-long":        {"nodejs20.x", strings.Repeat("a", 125) + ".abc", root, nil, "limit is 128"},
-		"unsupported":      {"java21", "x.y", root, nil, "not supported"},
+		"unsupported":      {"ruby3.4", "x.y", root, nil, "not supported"},
+		"java-bad-method":  {"java21", "example.Handler::", root, nil, "is not a Java method name"},
+		"java-bad-class":   {"java17", "example/Handler", root, nil, "want a class name"},
 		"no-task-root":     {"nodejs20.x", "index.handler", "", nil, "task root is empty"},
 	}
 	for name, tc := range tests {
@@ -256,9 +258,12 @@ func TestCheck(t *testing.T) {
 		{"go1.x", "deprecated go1.x", ""},
 		{"python3.8", "", "The runtime parameter of python3.8 is no longer supported for creating or updating AWS Lambda functions."},
 		{"nodejs16.x", "", "no longer supported"},
-		{"java21", "", "The runtime parameter of java21 is valid on AWS Lambda, but nubo has no Java runtime yet"},
+		{"java21", "", ""},
+		{"java11", "java11 runs on Amazon Linux 2", ""},
+		{"java8", "", "The runtime parameter of java8 is no longer supported"},
+		{"dotnet8", "", "The runtime parameter of dotnet8 is valid on AWS Lambda, but nubo has no .NET runtime yet"},
 		{"ruby3.4", "", "no Ruby runtime yet"},
-		{"cobol", "", "The runtime parameter of cobol is not supported. Valid runtimes: go1.x, nodejs18.x"},
+		{"cobol", "", "The runtime parameter of cobol is not supported. Valid runtimes: go1.x, java11, java17, java21, java25, java8.al2, nodejs18.x"},
 		{"", "", "is not supported"},
 	}
 	for _, tc := range tests {

@@ -289,13 +289,12 @@ func (r *run) walk(p *Plan, res *applyResolver) ([]journalEntry, error) {
 	}
 	sem := make(chan struct{}, r.e.opts.Parallelism)
 	var (
-		mu      sync.Mutex
-		failed  error
-		failCnt int
-		journal []journalEntry
-		wg      sync.WaitGroup
+		mu       sync.Mutex
+		failures map[string]error
+		journal  []journalEntry
+		wg       sync.WaitGroup
 	)
-	hasFailed := func() bool { mu.Lock(); defer mu.Unlock(); return failed != nil }
+	hasFailed := func() bool { mu.Lock(); defer mu.Unlock(); return len(failures) > 0 }
 	for _, id := range order {
 		wg.Add(1)
 		go func() {
@@ -322,19 +321,60 @@ func (r *run) walk(p *Plan, res *applyResolver) ([]journalEntry, error) {
 				journal = append(journal, *j)
 			}
 			if err != nil {
-				failCnt++
-				if failed == nil {
-					failed = err
+				if failures == nil {
+					failures = map[string]error{}
 				}
+				failures[id] = err
 			}
 		}()
 	}
 	wg.Wait()
-	if failed == nil && r.ctx.Err() != nil {
-		failed = r.ctx.Err()
+	if len(failures) > 0 {
+		return journal, newWalkError(order, failures)
 	}
-	return journal, failed
+	return journal, r.ctx.Err()
 }
+
+// WalkError is every resource that failed in a deployment. Up to
+// Parallelism resources are applied at once, so which fails first is a
+// matter of timing; the report is not: causes come before failures that
+// only followed an interruption (a cancelled context), each group in the
+// deployment's order (dependencies first, then by logical id).
+type WalkError struct {
+	Resources []string // the logical ids, in the order above
+	Errs      []error  // the error of each
+}
+
+func newWalkError(order []string, failures map[string]error) *WalkError {
+	w := &WalkError{}
+	for _, interrupted := range []bool{false, true} {
+		for _, id := range order {
+			err, ok := failures[id]
+			if ok && isInterruption(err) == interrupted {
+				w.Resources, w.Errs = append(w.Resources, id), append(w.Errs, err)
+			}
+		}
+	}
+	return w
+}
+
+func isInterruption(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+func (w *WalkError) Error() string {
+	if len(w.Errs) == 1 {
+		return w.Errs[0].Error()
+	}
+	msgs := make([]string, len(w.Errs))
+	for i, err := range w.Errs {
+		msgs[i] = err.Error()
+	}
+	return fmt.Sprintf("%d resources failed: %s", len(w.Errs), strings.Join(msgs, "; "))
+}
+
+// Unwrap gives each resource's error, for errors.Is and errors.As.
+func (w *WalkError) Unwrap() []error { return w.Errs }
 
 func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, error) {
 	t := p.tmpl
@@ -381,12 +421,23 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 		if action == ActionReplace {
 			verbIn = "UPDATE"
 		}
-		pending := &ResourceState{LogicalID: id, Type: tr.Type, Pending: "create", Deps: deps}
+		// The generated name is fixed, and the id it yields recorded, before
+		// the call: a crash during it leaves a resource recovery can find.
+		ctx = WithNameSuffix(ctx, NewNameSuffix())
+		pendingID, generated := "", false
 		if idf, ok := prov.(Identifier); ok {
-			pending.PendingID, _ = idf.PhysicalIDFor(props)
+			pendingID, _ = idf.PhysicalIDFor(ctx, props)
+			// An id that changes with the drawn name is nubo's own: nothing
+			// else can hold it.
+			other, _ := idf.PhysicalIDFor(WithNameSuffix(ctx, NewNameSuffix()), props)
+			generated = pendingID != "" && other != pendingID
 		}
 		if action == ActionCreate {
-			r.setResource(id, pending)
+			r.setResource(id, &ResourceState{LogicalID: id, Type: tr.Type, Pending: "create", PendingID: pendingID, Deps: deps})
+		} else if pendingID != "" && pendingID != oldCopy.PhysicalID {
+			rec := *oldCopy
+			rec.Pending, rec.PendingID = "replace", pendingID
+			r.setResource(id, &rec)
 		}
 		reason := ""
 		if action == ActionReplace {
@@ -395,8 +446,13 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 		r.emit(Event{LogicalID: id, Type: tr.Type, Action: string(action), Status: verbIn + "_IN_PROGRESS", Reason: reason})
 		phys, attrs, err := prov.Create(ctx, props)
 		if err != nil {
+			if generated {
+				err = errors.Join(err, r.discardPartial(ctx, prov, pendingID))
+			}
 			if action == ActionCreate {
 				r.setResource(id, nil)
+			} else {
+				r.setResource(id, oldCopy)
 			}
 			r.emit(Event{LogicalID: id, Type: tr.Type, Action: string(action), Status: verbIn + "_FAILED", Reason: err.Error(), Elapsed: time.Since(start)})
 			return nil, fmt.Errorf("resource %s (%s): create: %w", id, tr.Type, err)
@@ -424,6 +480,19 @@ func (r *run) applyOne(p *Plan, id string, res *applyResolver) (*journalEntry, e
 		r.emit(Event{LogicalID: id, Type: tr.Type, PhysicalID: ns.PhysicalID, Action: string(action), Status: "UPDATE_COMPLETE", Elapsed: time.Since(start)})
 		return &journalEntry{id: id, action: action, old: oldCopy, new: ns}, nil
 	}
+}
+
+// discardPartial deletes what a failed create left under the id nubo
+// generated for it (a function created before its concurrency could be set):
+// the rollback does not know it, and no one else can own that id.
+func (r *run) discardPartial(ctx context.Context, prov Provider, id string) error {
+	if _, err := prov.Read(ctx, id); err != nil {
+		return nil // nothing was left
+	}
+	if err := prov.Delete(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("delete %s, left by the failed create: %w", id, err)
+	}
+	return nil
 }
 
 func equalStrings(a, b []string) bool {

@@ -22,7 +22,7 @@ func (e *Engine) Destroy(ctx context.Context, req DestroyRequest, sink func(Even
 	if err := e.ready(); err != nil {
 		return nil, err
 	}
-	lk, _, err := e.store.acquire(ctx, req.Stack, e.owner, "destroy", e.opts.Backbone.Embedded(), e.opts.StaleLockAfter)
+	lk, stale, err := e.store.acquire(ctx, req.Stack, e.owner, "destroy", e.opts.Backbone.Embedded(), e.opts.StaleLockAfter)
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +33,9 @@ func (e *Engine) Destroy(ctx context.Context, req DestroyRequest, sink func(Even
 	}
 	if st == nil {
 		return nil, fmt.Errorf("stack %q: %w", req.Stack, ErrStackNotFound)
+	}
+	if st.InProgress() || stale != nil {
+		e.recoverPending(ctx, st) // what a crash left half-created goes too
 	}
 	importers, err := e.store.importers(ctx, req.Stack)
 	if err != nil {

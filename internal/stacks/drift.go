@@ -2,9 +2,11 @@ package stacks
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 )
 
 // Drift statuses, after CloudFormation's.
@@ -63,9 +65,10 @@ func (e *Engine) Drift(ctx context.Context, name string) (*DriftReport, error) {
 			case err != nil:
 				d.Status, d.Reason = DriftUnknown, err.Error()
 			default:
+				schema := prov.Schema()
 				for _, k := range sortedKeys(rs.Props) {
 					lv, has := live[k]
-					if has && reflect.DeepEqual(normalizeLive(rs.Props[k]), normalizeLive(lv)) {
+					if has && sameLive(rs.Props[k], lv, schema.Properties[k].Unordered) {
 						continue
 					}
 					if !has {
@@ -85,6 +88,38 @@ func (e *Engine) Drift(ctx context.Context, name string) (*DriftReport, error) {
 		rep.Resources = append(rep.Resources, d)
 	}
 	return rep, nil
+}
+
+// sameLive reports whether a recorded value and a live one are the same,
+// in any order when unordered.
+func sameLive(recorded, live any, unordered bool) bool {
+	a, b := normalizeLive(recorded), normalizeLive(live)
+	if unordered {
+		a, b = sortedList(a), sortedList(b)
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// sortedList orders a list's elements by their JSON text.
+func sortedList(v any) any {
+	l, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	keyed := make([]struct {
+		key string
+		v   any
+	}, len(l))
+	for i, e := range l {
+		b, _ := json.Marshal(e)
+		keyed[i].key, keyed[i].v = string(b), e
+	}
+	sort.SliceStable(keyed, func(i, j int) bool { return keyed[i].key < keyed[j].key })
+	out := make([]any, len(l))
+	for i, k := range keyed {
+		out[i] = k.v
+	}
+	return out
 }
 
 // normalizeLive makes scalars comparable across providers that report

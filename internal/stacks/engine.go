@@ -267,24 +267,47 @@ func outputValues(st *StackState) map[string]string {
 }
 
 // recoverPending adopts resources whose create finished before a crash but
-// was never recorded, when the provider can name them beforehand.
+// was never recorded, when the provider named them beforehand (Identifier):
+// a create becomes the current resource; a replacement becomes current and
+// the resource it replaces goes to the cleanup. Only reads: Plan runs it too.
 func (e *Engine) recoverPending(ctx context.Context, st *StackState) {
 	for _, id := range sortedKeys(st.Resources) {
 		r := st.Resources[id]
-		if r.Pending != "create" || r.PhysicalID != "" || r.PendingID == "" {
+		switch {
+		case r.Pending == "create" && r.PhysicalID == "" && r.PendingID != "":
+		case r.Pending == "replace":
+		default:
 			continue
 		}
-		prov, ok := e.opts.Registry.Provider(r.Type)
-		if !ok {
+		if !e.createdBeforeCrash(ctx, st.Name, id, r) {
+			if r.Pending == "replace" {
+				r.Pending, r.PendingID = "", "" // not created: the plan replaces it again
+			}
 			continue
 		}
-		if _, err := prov.Read(WithResource(ctx, st.Name, id), r.PendingID); err != nil {
-			continue // not created: the plan creates it
+		if r.Pending == "replace" {
+			old := *r
+			old.Pending, old.PendingID = "", ""
+			st.Cleanup = append(st.Cleanup, &old)
+			r.Attrs = nil
 		}
 		// Props nil: the plan re-applies every property of the template.
-		r.PhysicalID, r.Props, r.Pending = r.PendingID, nil, "update"
+		r.PhysicalID, r.Props, r.Pending, r.PendingID = r.PendingID, nil, "update", ""
 		e.log.Info("adopted a resource created before an interruption", "stack", st.Name, "resource", id, "physical_id", r.PhysicalID)
 	}
+}
+
+// createdBeforeCrash reports whether r's pending create left a live resource.
+func (e *Engine) createdBeforeCrash(ctx context.Context, stack, id string, r *ResourceState) bool {
+	if r.PendingID == "" || r.PendingID == r.PhysicalID {
+		return false
+	}
+	prov, ok := e.opts.Registry.Provider(r.Type)
+	if !ok {
+		return false
+	}
+	_, err := prov.Read(WithResource(ctx, stack, id), r.PendingID)
+	return err == nil
 }
 
 // StackSummary is a line of `nubo stacks`.

@@ -19,12 +19,19 @@ type fakeProvider struct {
 
 	mu    sync.Mutex
 	live  map[string]stacks.Props
-	seq   int
 	calls []string
 
 	createFn func(props stacks.Props) error
-	updateFn func(id string, props stacks.Props) error
-	deleteFn func(id string) error
+	// afterCreate runs once the resource exists, before Create returns (a
+	// crash test blocks there); an error fails the create, leaving the
+	// resource behind.
+	afterCreate func(logicalID string) error
+	// generated: unnamed resources get GeneratedName's names, known before
+	// the create (stacks.Identifier); else STACK-LOGICALID-SEQ, known after.
+	generated bool
+	seq       int
+	updateFn  func(id string, props stacks.Props) error
+	deleteFn  func(id string) error
 }
 
 func newFake(typ string, stateful bool) *fakeProvider {
@@ -37,6 +44,7 @@ func (f *fakeProvider) Schema() stacks.Schema {
 	return stacks.Schema{
 		Properties: map[string]stacks.Property{
 			"Name":  {Type: stacks.String, CreateOnly: true},
+			"Kind":  {Type: stacks.String, CreateOnly: true},
 			"Value": {Type: stacks.String},
 			"Size":  {Type: stacks.Integer},
 			"Tags":  {Type: stacks.Map},
@@ -53,20 +61,39 @@ func (f *fakeProvider) Create(ctx context.Context, props stacks.Props) (string, 
 			return "", nil, err
 		}
 	}
+	id, _ := f.PhysicalIDFor(ctx, props)
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	id, _ := props["Name"].(string)
 	if id == "" {
 		stack, logical := stacks.ResourceFrom(ctx)
 		f.seq++
 		id = fmt.Sprintf("%s-%s-%d", stack, logical, f.seq)
 	}
 	if _, exists := f.live[id]; exists {
+		f.mu.Unlock()
 		return "", nil, fmt.Errorf("%s already exists", id)
 	}
 	f.live[id] = maps.Clone(props)
 	f.calls = append(f.calls, "create "+id)
+	f.mu.Unlock()
+	if f.afterCreate != nil {
+		_, logical := stacks.ResourceFrom(ctx)
+		if err := f.afterCreate(logical); err != nil {
+			return "", nil, err
+		}
+	}
 	return id, f.attrs(id, props), nil
+}
+
+// PhysicalIDFor implements stacks.Identifier: the Name, else a generated
+// name when f.generated.
+func (f *fakeProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
+	if id, _ := props["Name"].(string); id != "" {
+		return id, true
+	}
+	if f.generated {
+		return stacks.GeneratedName(ctx, 64), true
+	}
+	return "", false
 }
 
 func (f *fakeProvider) attrs(id string, props stacks.Props) stacks.Attrs {

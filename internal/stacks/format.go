@@ -14,6 +14,9 @@ func (p *Plan) Render(w io.Writer) {
 		from = fmt.Sprintf("deployment %d", p.FromVersion)
 	}
 	fmt.Fprintf(w, "Stack %s (%s), against %s:\n", p.Stack, p.Class, from)
+	for _, b := range p.Builds {
+		fmt.Fprintf(w, "  %s\n", b)
+	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(w, "\nWarning: %s\n", warn)
 	}

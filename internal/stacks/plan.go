@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Action is what a plan does to a resource.
@@ -76,6 +77,7 @@ type Plan struct {
 	Changes     []Change       `json:"changes"`
 	Outputs     []OutputChange `json:"outputs,omitempty"`
 	Warnings    []string       `json:"warnings,omitempty"`
+	Builds      []string       `json:"builds,omitempty"`   // what packaging built for this plan (nubo build)
 	Refusals    []string       `json:"refusals,omitempty"` // why the plan cannot be applied as is
 	Imports     []string       `json:"imports,omitempty"`
 	Digest      string         `json:"digest"`
@@ -220,6 +222,25 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 	}
 	p := &Plan{Stack: req.Stack, FromVersion: prior.Version, tmpl: t, params: values, rawParams: raw, prior: prior,
 		actions: map[string]Action{}, baseDir: req.BaseDir, src: req.Template}
+	// What packaging builds for this plan is part of it (the end of each
+	// build, in the order they end), for nubo build and plan's output.
+	var buildsMu sync.Mutex
+	planned := false // builds a prepackage left running report too late
+	ctx = WithProgress(ctx, func(msg string) {
+		if strings.HasPrefix(msg, "building ") {
+			return
+		}
+		buildsMu.Lock()
+		if !planned {
+			p.Builds = append(p.Builds, msg)
+		}
+		buildsMu.Unlock()
+	})
+	defer func() {
+		buildsMu.Lock()
+		planned = true
+		buildsMu.Unlock()
+	}()
 	for _, name := range sortedKeys(t.Parameters) {
 		if t.Parameters[name].NoEcho {
 			p.noEcho = append(p.noEcho, name)
@@ -576,7 +597,7 @@ func (e *Engine) resolveProps(ctx context.Context, ev *evaluator, prov Provider,
 		}
 		props = out
 	}
-	return props, nil
+	return jsonShaped(props).(map[string]any), nil
 }
 
 func outputValueCheck(v any) error {

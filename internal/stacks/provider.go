@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Props is a resource's resolved Properties.
@@ -55,13 +56,51 @@ type Snapshotter interface {
 	Snapshot(ctx context.Context, physicalID string) error
 }
 
+type progressKey struct{}
+
+// WithProgress has Progress(ctx, ...) calls made with the returned context
+// (package hooks: builds) reach f as well.
+func WithProgress(ctx context.Context, f func(msg string)) context.Context {
+	return context.WithValue(ctx, progressKey{}, f)
+}
+
+// Progress reports a line of progress (a build starting or ending) to the
+// request that ctx belongs to, if it listens.
+func Progress(ctx context.Context, msg string) {
+	if f, ok := ctx.Value(progressKey{}).(func(string)); ok && f != nil {
+		f(msg)
+	}
+}
+
 type resourceKey struct{}
 
-type resourceRef struct{ stack, logicalID string }
+type resourceRef struct{ stack, logicalID, suffix string }
 
 // WithResource stores the stack name and logical id for the provider call.
 func WithResource(ctx context.Context, stack, logicalID string) context.Context {
-	return context.WithValue(ctx, resourceKey{}, resourceRef{stack, logicalID})
+	return context.WithValue(ctx, resourceKey{}, resourceRef{stack: stack, logicalID: logicalID})
+}
+
+// WithNameSuffix fixes the random part of the names GeneratedName gives in
+// ctx. The engine draws it before a create and records the physical id it
+// yields (see Identifier), so a create interrupted by a crash leaves nothing
+// it cannot find again.
+func WithNameSuffix(ctx context.Context, suffix string) context.Context {
+	r, _ := ctx.Value(resourceKey{}).(resourceRef)
+	r.suffix = suffix
+	return context.WithValue(ctx, resourceKey{}, r)
+}
+
+const nameAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// NewNameSuffix draws the 12 random characters of a generated name.
+func NewNameSuffix() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = nameAlphabet[int(b[i])%len(nameAlphabet)]
+	}
+	return string(b[:])
 }
 
 // ResourceFrom returns the stack name and logical id of the resource a
@@ -120,16 +159,28 @@ func (r *Registry) Types() []string {
 	return append([]string(nil), r.types...)
 }
 
+// GeneratedID is an id of n lowercase letters and digits (n at most 12) for
+// a resource whose id the service draws (an API Gateway API id): the random
+// part WithNameSuffix put in ctx, else a fresh one. Like GeneratedName, it
+// lets a provider say before a create which id it will have.
+func GeneratedID(ctx context.Context, n int) string {
+	r, _ := ctx.Value(resourceKey{}).(resourceRef)
+	s := r.suffix
+	if s == "" {
+		s = NewNameSuffix()
+	}
+	return strings.ToLower(s[:min(n, len(s))])
+}
+
 // GeneratedName is CloudFormation's name for a resource the template does not
 // name: STACK-LOGICALID-RANDOM, the stack and logical id shortened so the
-// whole fits in maxLen.
+// whole fits in maxLen. The random part is the one WithNameSuffix put in
+// ctx (the same name every call), else a fresh one.
 func GeneratedName(ctx context.Context, maxLen int) string {
-	stack, logicalID := ResourceFrom(ctx)
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+	r, _ := ctx.Value(resourceKey{}).(resourceRef)
+	stack, logicalID, b := r.stack, r.logicalID, r.suffix
+	if b == "" {
+		b = NewNameSuffix()
 	}
 	if stack == "" {
 		stack = "CFN"
@@ -145,7 +196,7 @@ func GeneratedName(ctx context.Context, maxLen int) string {
 			logicalID = logicalID[:len(logicalID)-1]
 		}
 	}
-	return stack + "-" + logicalID + "-" + string(b[:])
+	return stack + "-" + logicalID + "-" + b
 }
 
 // TransformWarningsKey is the resource Metadata key under which a transform

@@ -53,6 +53,9 @@ type Property struct {
 	ReplaceIf  func(old, new any) bool // optional narrowing of CreateOnly; nil means always
 	ReadOnly   bool                    // an attribute for Fn::GetAtt, never set by a template
 	Enum       []string                // allowed values of a String, if restricted
+	// Unordered: a List whose order means nothing (the registry schema's
+	// insertionOrder: false, as of Tags); drift compares it as a set.
+	Unordered bool
 }
 
 // Schema is a resource type's properties, as data.

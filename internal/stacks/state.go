@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"context"
 	"time"
 )
 
@@ -60,7 +61,8 @@ type ResourceState struct {
 	UpdateReplacePolicy string   `json:"update_replace_policy,omitempty"`
 	Stateful            bool     `json:"stateful,omitempty"`
 	// Pending is set while a provider call is in flight: "create", "update",
-	// "delete". A state that still has it after a crash tells recovery what
+	// "replace" (the recorded resource stays current until its replacement,
+	// PendingID, is created). A state that still has it after a crash tells recovery what
 	// may be half done.
 	Pending string `json:"pending,omitempty"`
 	// PendingID is the physical id the in-flight create will produce, when
@@ -76,11 +78,13 @@ type OutputState struct {
 }
 
 // Identifier is an optional Provider extension: the physical id a Create
-// with these properties will produce, when a property fixes it (a Name). The
-// engine records it before the call, so after a crash it can adopt a
-// resource whose create finished but was never recorded.
+// with these properties and ctx will produce, when a property fixes it (a
+// Name) or the name is generated (GeneratedName, whose random part the
+// engine fixes in ctx with WithNameSuffix). The engine records it before the
+// call, so after a crash it can adopt a resource whose create finished but
+// was never recorded, and delete it with the stack.
 type Identifier interface {
-	PhysicalIDFor(props Props) (string, bool)
+	PhysicalIDFor(ctx context.Context, props Props) (string, bool)
 }
 
 func (s *StackState) clone() *StackState {

@@ -20,6 +20,30 @@ type Compiled struct {
 	// the statements that can match the request's service.
 	byService  map[string][]int
 	anyService []int
+	// usesContext is set when a statement has a Condition or a policy
+	// variable in Resource: only then does evaluation read the request
+	// context.
+	usesContext bool
+}
+
+// UsesContext reports whether evaluating c can read the request context
+// (a Condition, or a policy variable in a Resource).
+func (c *Compiled) UsesContext() bool { return c != nil && c.usesContext }
+
+// UsesContext reports whether any of the policies can read the request
+// context; when none can, a caller may skip building it.
+func (ps *Policies) UsesContext() bool {
+	if ps.Boundary.UsesContext() {
+		return true
+	}
+	for _, list := range [...][]*Compiled{ps.Identity, ps.Resource, ps.Session} {
+		for _, c := range list {
+			if c.UsesContext() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type cstmt struct {
@@ -73,7 +97,9 @@ func (p *Policy) Compile(name string) (*Compiled, error) {
 			cs.anyResource = true
 		}
 		for _, r := range res {
-			cs.resources = append(cs.resources, compilePattern(r, true, vars, false))
+			rp := compilePattern(r, true, vars, false)
+			c.usesContext = c.usesContext || rp.kind == dynamic
+			cs.resources = append(cs.resources, rp)
 		}
 		cs.principal = compilePrincipals(s.Principal)
 		cs.notPrincipal = compilePrincipals(s.NotPrincipal)
@@ -100,6 +126,7 @@ func (p *Policy) Compile(name string) (*Compiled, error) {
 				cs.conds = append(cs.conds, cond)
 			}
 		}
+		c.usesContext = c.usesContext || len(cs.conds) > 0
 		c.stmts = append(c.stmts, cs)
 		c.index(len(c.stmts)-1, s)
 	}
@@ -266,7 +293,11 @@ func (s *cstmt) applies(r *evalRequest, checkPrincipal bool) (bool, PrincipalMat
 				return false, NoPrincipal
 			}
 		case s.notPrincipal != nil:
-			if s.notPrincipal.match(r) != NoPrincipal {
+			// "Permissions boundaries for IAM entities": a Deny with
+			// NotPrincipal always denies a principal that has a boundary,
+			// whatever NotPrincipal names.
+			bounded := r.bounded && s.effect == Deny
+			if !bounded && s.notPrincipal.match(r) != NoPrincipal {
 				return false, NoPrincipal
 			}
 			pm = ByWildcard

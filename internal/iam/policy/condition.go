@@ -249,7 +249,7 @@ func parseDate(v string) (time.Time, bool) {
 // and Null test presence) and "Set operators for multivalued context keys".
 func (c *condition) eval(r *evalRequest) (result, ok bool) {
 	vals, present := r.lookup(c.key)
-	if len(vals) == 0 {
+	if len(vals) == 0 || c.op.set != setNone && nullDataSet(vals) {
 		present = false
 	}
 	if c.op.fam == famNull {
@@ -305,6 +305,18 @@ func (c *condition) eval(r *evalRequest) (result, ok bool) {
 		}
 	}
 	return c.op.negated, true
+}
+
+// nullDataSet reports whether a multivalued key's values are a null data
+// set: "Single-valued vs. multivalued context keys" counts an empty string as
+// one (ForAllValues is then true, ForAnyValue false).
+func nullDataSet(vals []string) bool {
+	for _, v := range vals {
+		if v != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // matchOne reports whether one context value matches any policy value under

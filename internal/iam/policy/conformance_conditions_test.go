@@ -136,6 +136,10 @@ func TestConformance_Conditions(t *testing.T) {
 		{name: set + "ForAnyValue:StringNotEquals false when all values are listed", id: a(cond("ForAnyValue:StringNotEquals", "aws:TagKeys", "env")), req: get("aws:TagKeys=env"), want: NI},
 		{name: set + "ForAllValues:StringNotEquals true when no value is listed", id: a(cond("ForAllValues:StringNotEquals", "aws:TagKeys", "secret")), req: get("aws:TagKeys=a|b"), want: AI},
 		{name: set + "ForAllValues:StringNotEquals false when one value is listed", id: a(cond("ForAllValues:StringNotEquals", "aws:TagKeys", "secret")), req: get("aws:TagKeys=a|secret"), want: NI},
+		// "Single-valued vs. multivalued context keys": ForAllValues returns true when the key resolves to a null data set, such as an empty string.
+		{name: set + "ForAllValues is true when the key resolves to an empty string", id: a(cond("ForAllValues:StringEquals", "aws:TagKeys", "a", "b")), req: get("aws:TagKeys="), want: AI},
+		{name: set + "a deny with ForAllValues fires on an empty string", id: d(cond("ForAllValues:StringEquals", "aws:TagKeys", "a", "b")), req: get("aws:TagKeys="), want: DI},
+		{name: set + "ForAnyValue is false when the key resolves to an empty string", id: a(cond("ForAnyValue:StringNotEquals", "aws:TagKeys", "a")), req: get("aws:TagKeys="), want: NI},
 		{name: set + "a deny with ForAnyValue denies a forbidden tag", id: d(cond("ForAnyValue:StringEquals", "aws:TagKeys", "secret")), req: get("aws:TagKeys=a|secret"), want: DI},
 
 		{name: vars + "${aws:username} in Resource", id: []string{pol(allow("s3:GetObject", bucket+"/home/${aws:username}/*"))}, req: rq("s3:GetObject", bucket+"/home/alice/x", "aws:username=alice"), want: AI},

@@ -113,3 +113,24 @@ func TestMarshal_RoundTrip(t *testing.T) {
 		t.Fatalf("round trip differs:\n%s\n%s", b, b2)
 	}
 }
+
+func TestCompiled_UsesContext(t *testing.T) {
+	for doc, want := range map[string]bool{
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`:                                                     false,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}`:                      true,
+		`{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}`:                      false,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`: true,
+	} {
+		c, err := Compile("p", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.UsesContext() != want {
+			t.Errorf("%s: UsesContext = %v", doc, !want)
+		}
+		ps := Policies{Session: []*Compiled{c}}
+		if ps.UsesContext() != want {
+			t.Errorf("%s: Policies.UsesContext = %v", doc, !want)
+		}
+	}
+}

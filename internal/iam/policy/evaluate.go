@@ -32,7 +32,10 @@ type evalRequest struct {
 	principalARN string
 	account      string
 	service      bool
-	now          time.Time
+	// bounded is set for an IAM principal with a permissions boundary: a
+	// resource-based Deny with NotPrincipal always applies to it.
+	bounded bool
+	now     time.Time
 }
 
 func newEvalRequest(r *Request) evalRequest {
@@ -217,6 +220,7 @@ type Decision struct {
 //  4. otherwise the request is implicitly denied.
 func Evaluate(ps *Policies, req *Request) Decision {
 	r := newEvalRequest(req)
+	r.bounded = ps.Boundary != nil && !r.service
 	if m, ok := find(ps.Identity, &r, Deny, false); ok {
 		return Decision{Reason: ExplicitDenyIdentity, Match: m}
 	}

@@ -25,6 +25,18 @@ func TestDenialMessage(t *testing.T) {
 			msg:  "User: arn:aws:sts::111122223333:assumed-role/R/F is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-east-1:111122223333:parameter/x with an explicit deny in an identity-based policy: arn:aws:iam::111122223333:policy/NoSSM",
 		},
 		{
+			name: "explicit deny by condition names the key and the request's value",
+			ps:   Policies{Identity: []*Compiled{mustCompile(t, "arn:aws:iam::111122223333:policy/NoProd", pol(deny("ssm:*", "*", cond("StringEquals", "aws:PrincipalTag/env", "prod"))))}},
+			req:  rq("ssm:GetParameter", paramARN, "aws:PrincipalTag/env=prod"),
+			msg:  "User: arn:aws:sts::111122223333:assumed-role/R/S is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-east-1:111122223333:parameter/x with an explicit deny in an identity-based policy: arn:aws:iam::111122223333:policy/NoProd (condition StringEquals aws:PrincipalTag/env \"prod\", request value \"prod\")",
+		},
+		{
+			name: "explicit deny by a Null condition names the absent key",
+			ps:   Policies{Identity: []*Compiled{mustCompile(t, "i", pol(deny("ssm:*", "*", cond("Null", "aws:SourceVpc", "true"))))}},
+			req:  rq("ssm:GetParameter", paramARN),
+			msg:  "User: arn:aws:sts::111122223333:assumed-role/R/S is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-east-1:111122223333:parameter/x with an explicit deny in an identity-based policy (condition Null aws:SourceVpc \"true\", the key is absent from the request)",
+		},
+		{
 			name:    "boundary",
 			ps:      Policies{Identity: []*Compiled{mustCompile(t, "i", pol(allow("*", "*")))}, Boundary: mustCompile(t, "b", pol(allow("s3:*", "*")))},
 			req:     get,
@@ -86,4 +98,36 @@ func mustCompile(t testing.TB, name, doc string) *Compiled {
 		t.Fatal(err)
 	}
 	return c
+}
+
+func TestUnmetConditions(t *testing.T) {
+	id := mustCompile(t, "i", pol(
+		allow("ssm:PutParameter", "*", cond("Bool", "aws:SecureTransport", "false")),
+		allow("ssm:GetParameter", paramARN, `"Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"},"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}`)))
+	req := rq("ssm:GetParameter", paramARN, "aws:PrincipalTag/team=blue", "aws:SourceIp=127.0.0.1")
+	ps := Policies{Identity: []*Compiled{id}}
+	d := Evaluate(&ps, &req)
+	m, failed, ok := UnmetConditions(&ps, &req, d)
+	if !ok || m.Index != 1 || len(failed) != 1 || failed[0].String() != `IpAddress aws:SourceIp "10.0.0.0/8", request value "127.0.0.1"` {
+		t.Fatalf("%v %+v %v", ok, m, failed)
+	}
+	// An absent key is named as absent.
+	req = rq("ssm:GetParameter", paramARN, "aws:SourceIp=10.1.2.3")
+	d = Evaluate(&ps, &req)
+	if _, failed, ok := UnmetConditions(&ps, &req, d); !ok || JoinConditions(failed) != `StringEquals aws:PrincipalTag/team "blue", the key is absent from the request` {
+		t.Fatalf("%v %v", ok, failed)
+	}
+	// No Allow covering the resource: nothing to name.
+	req = rq("ssm:GetParameter", paramARN+"2", "aws:SourceIp=127.0.0.1")
+	d = Evaluate(&ps, &req)
+	if _, _, ok := UnmetConditions(&ps, &req, d); ok {
+		t.Fatal("named a statement for another resource")
+	}
+	// A boundary's Allow whose condition failed.
+	ps = Policies{Identity: []*Compiled{mustCompile(t, "i", pol(allow("*", "*")))}, Boundary: mustCompile(t, "b", pol(allow("*", "*", cond("StringEquals", "aws:RequestedRegion", "eu-west-1"))))}
+	req = rq("ssm:GetParameter", paramARN, "aws:RequestedRegion=us-east-1")
+	d = Evaluate(&ps, &req)
+	if _, failed, ok := UnmetConditions(&ps, &req, d); !ok || d.Reason != NoBoundaryAllow || failed[0].Key != "aws:RequestedRegion" {
+		t.Fatalf("%v %v %v", ok, d.Reason, failed)
+	}
 }

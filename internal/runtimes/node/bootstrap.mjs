@@ -132,11 +132,16 @@ function logError(what, err) {
 
 class RuntimeAPI {
   constructor(address) {
-    const i = address.lastIndexOf(':');
-    this.hostname = address.slice(0, i).replace(/^\[|\]$/g, '');
-    this.port = Number(address.slice(i + 1));
+    // host:port, optionally followed by a path prefix (nubo puts the
+    // instance's secret there) that goes before every API path.
+    const slash = address.indexOf('/');
+    const hostport = slash < 0 ? address : address.slice(0, slash);
+    this.prefix = slash < 0 ? '' : address.slice(slash).replace(/\/+$/, '');
+    const i = hostport.lastIndexOf(':');
+    this.hostname = hostport.slice(0, i).replace(/^\[|\]$/g, '');
+    this.port = Number(hostport.slice(i + 1));
     if (i <= 0 || !Number.isInteger(this.port)) {
-      throw new Error(`AWS_LAMBDA_RUNTIME_API=${address} is not host:port`);
+      throw new Error(`AWS_LAMBDA_RUNTIME_API=${address} is not host:port[/prefix]`);
     }
     // One kept-alive connection; idle sockets are unref'd by the agent, so
     // they never keep the event loop from emptying.
@@ -146,7 +151,7 @@ class RuntimeAPI {
   request(method, p, headers, body) {
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { hostname: this.hostname, port: this.port, path: API_PREFIX + p, method, headers, agent: this.agent },
+        { hostname: this.hostname, port: this.port, path: this.prefix + API_PREFIX + p, method, headers, agent: this.agent },
         (res) => {
           const chunks = [];
           res.on('data', (c) => chunks.push(c));
@@ -201,7 +206,7 @@ class RuntimeAPI {
     const req = http.request({
       hostname: this.hostname,
       port: this.port,
-      path: `${API_PREFIX}/invocation/${encodeURIComponent(id)}/response`,
+      path: `${this.prefix}${API_PREFIX}/invocation/${encodeURIComponent(id)}/response`,
       method: 'POST',
       agent: this.agent,
       headers: {

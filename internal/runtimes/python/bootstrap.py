@@ -176,11 +176,15 @@ class RuntimeAPI:
     """A keep-alive HTTP/1.1 connection to the Runtime API."""
 
     def __init__(self, address):
-        host, _, port = address.rpartition(":")
+        # host:port, optionally followed by a path prefix (nubo puts the
+        # instance's secret there) that goes before every API path.
+        hostport, slash, prefix = address.partition("/")
+        host, _, port = hostport.rpartition(":")
         if not host or not port.isdigit():
-            raise SystemExit("nubo python bootstrap: AWS_LAMBDA_RUNTIME_API=%r is not host:port" % address)
+            raise SystemExit("nubo python bootstrap: AWS_LAMBDA_RUNTIME_API=%r is not host:port[/prefix]" % address)
         self.host = host.strip("[]")
         self.port = int(port)
+        self.prefix = (slash + prefix).rstrip("/")
         self.conn = None
 
     def _request(self, method, path, body=None, headers=None):
@@ -189,7 +193,7 @@ class RuntimeAPI:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port)
             try:
-                self.conn.request(method, path, body=body, headers=headers or {})
+                self.conn.request(method, self.prefix + path, body=body, headers=headers or {})
                 resp = self.conn.getresponse()
                 data = resp.read()
                 if resp.will_close:

@@ -1,0 +1,58 @@
+package functions
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+)
+
+// maxPeekBody bounds the body bodyConditionKeys reads; the operations it
+// reads are small JSON documents.
+const maxPeekBody = 64 << 10
+
+// bodyConditionKeys returns the condition keys Lambda's service
+// authorization reference lists for an operation whose values are in the
+// request body: lambda:FunctionUrlAuthType (Create/UpdateFunctionUrlConfig,
+// AddPermission) and lambda:Principal (AddPermission). It reads the body
+// and puts it back for the handler; a body it cannot read gives no keys (an
+// Allow that needs them does not apply).
+func bodyConditionKeys(action string, r *http.Request) map[string][]string {
+	switch action {
+	case "lambda:CreateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig", "lambda:AddPermission":
+	default:
+		return nil
+	}
+	if r.Body == nil {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxPeekBody+1))
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), r.Body))
+	if err != nil || len(b) > maxPeekBody {
+		return nil
+	}
+	var in struct {
+		AuthType            *string `json:"AuthType"`
+		FunctionURLAuthType string  `json:"FunctionUrlAuthType"`
+		Principal           string  `json:"Principal"`
+	}
+	if json.Unmarshal(b, &in) != nil {
+		return nil
+	}
+	keys := map[string][]string{}
+	if in.AuthType != nil && action != "lambda:AddPermission" {
+		keys["lambda:FunctionUrlAuthType"] = []string{*in.AuthType}
+	}
+	if action == "lambda:AddPermission" {
+		if in.FunctionURLAuthType != "" {
+			keys["lambda:FunctionUrlAuthType"] = []string{in.FunctionURLAuthType}
+		}
+		if in.Principal != "" {
+			keys["lambda:Principal"] = []string{in.Principal}
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return keys
+}

@@ -1,0 +1,3 @@
+const { hello } = require('greet');
+
+exports.handler = async (event) => hello(event.name || 'nobody');
