@@ -141,7 +141,7 @@ func TestFunctionURLOfAnAlias(t *testing.T) {
 	if err != nil || aws.ToString(created.FunctionArn) != arn+":live" {
 		t.Fatalf("CreateFunctionUrlConfig of the alias: %v %+v", err, created)
 	}
-	if _, err := lc.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: fn, StatementId: aws.String("public-url"),
+	if _, err := lc.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: fn, Qualifier: aws.String("live"), StatementId: aws.String("public-url"),
 		Action: aws.String("lambda:InvokeFunctionUrl"), Principal: aws.String("*"), FunctionUrlAuthType: lambdatypes.FunctionUrlAuthTypeNone}); err != nil {
 		t.Fatal(err)
 	}
