@@ -70,6 +70,7 @@ func NewAPI(s *Service, log *slog.Logger) *API {
 	for pattern, h := range routes {
 		a.mux.HandleFunc(pattern, a.wrap(h))
 	}
+	a.handleVersions() // api_versions.go
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, awsapi.Errorf(http.StatusNotFound, "UnknownOperationException", "nubo does not implement %s %s", r.Method, r.URL.Path))
 	})
@@ -135,13 +136,16 @@ func routeAction(pattern string) string {
 	case "GET /2017-03-31/tags/{arn}":
 		return "lambda:ListTags"
 	}
+	if action := versionRouteAction(pattern); action != "" {
+		return action
+	}
 	return layerRouteAction(pattern)
 }
 
 // wrap authorizes a request as its route's action (r.Pattern), then serves it.
 func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if action := routeAction(r.Pattern); action != "" {
+		if action := requestAction(r); action != "" {
 			// A name that does not parse is refused by the handler, before
 			// it acts; the function's ARN is the resource otherwise.
 			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r, Context: bodyConditionKeys(action, r)}
@@ -154,8 +158,8 @@ func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.Handle
 				raw = r.PathValue("arn") // the tag operations
 			}
 			if raw != "" {
-				if name, _, err := parseFunctionRef(raw); err == nil {
-					req.Resource = a.s.account.FunctionARN(name)
+				if name, qual, err := parseFunctionRef(raw); err == nil {
+					req.Resource = a.s.qualifiedARN(name, requestQualifier(r, qual))
 					if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
 						req.ResourcePolicy = rp(name)
 					}
@@ -278,32 +282,45 @@ type notFoundError struct {
 func (e *notFoundError) Error() string { return "function not found: " + e.arn }
 func (e *notFoundError) Unwrap() error { return e.cause }
 
-// ref resolves the {name} path value (name, partial or full ARN, with an
-// optional qualifier) and the Qualifier query parameter. nubo runs
-// $LATEST only: any other qualifier is a version that does not exist.
+// ref resolves the {name} path value of an operation on $LATEST: any
+// other qualifier is refused as a version that does not exist there.
 func (a *API) ref(r *http.Request) (string, error) {
-	raw := r.PathValue("name")
-	name, qual, err := parseFunctionRef(raw)
+	name, qual, err := a.refQ(r)
 	if err != nil {
-		return "", awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: %v", raw, err)
+		return "", err
 	}
-	if q := r.URL.Query().Get("Qualifier"); q != "" {
-		if qual != "" && qual != q {
-			return "", awsapi.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.")
-		}
-		qual = q
-	}
-	if arn := a.foreignARN(raw); arn != "" {
-		return "", &notFoundError{arn: arn}
-	}
-	if qual != "" && qual != "$LATEST" {
-		return "", &notFoundError{arn: a.s.account.FunctionARN(name) + ":" + qual}
+	if qual != "" && qual != latestVersion {
+		return "", &notFoundError{arn: a.s.qualifiedARN(name, qual)}
 	}
 	return name, nil
 }
 
+// refQ resolves the {name} path value (name, partial or full ARN, with an
+// optional qualifier) and the Qualifier query parameter.
+func (a *API) refQ(r *http.Request) (name, qual string, err error) {
+	raw := r.PathValue("name")
+	name, qual, err = parseFunctionRef(raw)
+	if err != nil {
+		return "", "", awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: %v", raw, err)
+	}
+	if q := r.URL.Query().Get("Qualifier"); q != "" {
+		if qual != "" && qual != q {
+			return "", "", awsapi.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.")
+		}
+		qual = q
+	}
+	if arn := a.foreignARN(raw); arn != "" { // another account's or region's
+		return "", "", &notFoundError{arn: arn}
+	}
+	return name, qual, nil
+}
+
 // notFound turns ErrFunctionNotFound into Lambda's 404 naming the ARN.
 func (a *API) notFound(name string, err error) error {
+	var nf *notFoundError
+	if errors.As(err, &nf) {
+		return err // names its version or alias already
+	}
 	if errors.Is(err, ErrFunctionNotFound) {
 		return &notFoundError{arn: a.s.account.FunctionARN(name), cause: err}
 	}
@@ -367,11 +384,15 @@ type layerUse struct {
 }
 
 func toWire(c *Config) functionConfiguration {
+	arn := c.ARN
+	if c.Version != "" {
+		arn += ":" + c.Version
+	}
 	fc := functionConfiguration{
-		FunctionName: c.Name, FunctionArn: c.ARN, Runtime: c.Runtime, Role: c.Role, Handler: c.Handler,
+		FunctionName: c.Name, FunctionArn: arn, Runtime: c.Runtime, Role: c.Role, Handler: c.Handler,
 		CodeSize: c.CodeSize, Description: c.Description, Timeout: int(c.Timeout / time.Second), MemorySize: c.MemoryMB,
 		LastModified: c.LastModified.UTC().Format("2006-01-02T15:04:05.000-0700"), CodeSha256: c.CodeSHA256,
-		Version: "$LATEST", RevisionId: c.RevisionID, State: "Active", LastUpdateStatus: "Successful",
+		Version: c.VersionLabel(), RevisionId: c.RevisionID, State: "Active", LastUpdateStatus: "Successful",
 		PackageType: "Zip", Architectures: []string{c.Architecture}, EphemeralStorage: map[string]int{"Size": 512},
 		LoggingConfig: loggingConfig{LogFormat: "Text", LogGroup: c.LogGroup},
 		TracingConfig: map[string]string{"Mode": "PassThrough"},
@@ -490,11 +511,11 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 // function reads the function the request's path names, or the
 // ResourceNotFoundException a client expects.
 func (a *API) function(r *http.Request) (string, *Config, error) {
-	name, err := a.ref(r)
+	name, qual, err := a.refQ(r)
 	if err != nil {
 		return "", nil, err
 	}
-	c, err := a.s.Get(r.Context(), name)
+	c, err := a.s.GetVersion(r.Context(), name, qual)
 	if err != nil {
 		return name, nil, a.notFound(name, err)
 	}
@@ -570,9 +591,12 @@ func (a *API) listFunctions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteFunction(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+	name, qual, err := a.refQ(r)
 	if err != nil {
 		return err
+	}
+	if qual != "" { // a version (api_versions.go)
+		return a.deleteVersion(w, r, name, qual)
 	}
 	if err := a.s.Delete(r.Context(), name); err != nil {
 		return a.notFound(name, err)
@@ -690,7 +714,7 @@ func (a *API) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request
 // ---- invoke ----
 
 func (a *API) invoke(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+	name, qual, err := a.refQ(r)
 	if err != nil {
 		return err
 	}
@@ -723,13 +747,16 @@ func (a *API) invoke(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	switch typ {
 	case "DryRun":
-		if _, err := a.s.Get(ctx, name); err != nil {
+		if _, err := a.s.GetVersion(ctx, name, qual); err != nil {
 			return a.notFound(name, err)
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	case "Event":
-		rid, err := a.s.InvokeAsync(ctx, name, payload)
+		if _, err := a.s.GetVersion(ctx, name, qual); err != nil {
+			return a.notFound(name, err)
+		}
+		rid, err := a.s.InvokeAsync(ctx, qualified(name, qual), payload)
 		if err != nil {
 			return a.notFound(name, err)
 		}
@@ -750,12 +777,12 @@ func (a *API) invoke(w http.ResponseWriter, r *http.Request) error {
 		}
 		req.ClientContext = cc
 	}
-	res, err := a.s.Invoke(ctx, name, req)
+	res, err := a.s.Invoke(ctx, qualified(name, qual), req)
 	if err != nil {
 		return a.invokeError(name, err)
 	}
 	h := w.Header()
-	h.Set("X-Amz-Executed-Version", "$LATEST")
+	h.Set("X-Amz-Executed-Version", res.ExecutedVersion)
 	if res.FunctionError != "" {
 		h.Set("X-Amz-Function-Error", res.FunctionError)
 	}
@@ -863,7 +890,7 @@ type eventInvokeConfigBody struct {
 
 func (a *API) eventInvokeConfigWire(name string, c *EventInvokeConfig) eventInvokeConfigBody {
 	out := eventInvokeConfigBody{
-		FunctionArn:              a.s.account.FunctionARN(name) + ":$LATEST",
+		FunctionArn:              a.eicARN(name),
 		LastModified:             float64(c.LastModified),
 		MaximumRetryAttempts:     c.MaximumRetryAttempts,
 		MaximumEventAgeInSeconds: c.MaximumEventAgeInSeconds,
@@ -883,7 +910,7 @@ func (a *API) eventInvokeConfigWire(name string, c *EventInvokeConfig) eventInvo
 }
 
 func (a *API) writeEventInvokeConfig(w http.ResponseWriter, r *http.Request, merge bool) error {
-	name, err := a.ref(r)
+	name, err := a.eicRef(r) // api_versions.go
 	if err != nil {
 		return err
 	}
@@ -919,13 +946,13 @@ func (a *API) updateEventInvokeConfig(w http.ResponseWriter, r *http.Request) er
 func (a *API) noInvokeConfig(name string, err error) error {
 	if errors.Is(err, errNoInvokeConfig) {
 		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException",
-			fmt.Sprintf("The function %s doesn't have an EventInvokeConfig", a.s.account.FunctionARN(name)+":$LATEST"))
+			fmt.Sprintf("The function %s doesn't have an EventInvokeConfig", a.eicARN(name)))
 	}
 	return a.notFound(name, err)
 }
 
 func (a *API) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+	name, err := a.eicRef(r) // api_versions.go
 	if err != nil {
 		return err
 	}
@@ -938,7 +965,7 @@ func (a *API) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error
 }
 
 func (a *API) deleteEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+	name, err := a.eicRef(r) // api_versions.go
 	if err != nil {
 		return err
 	}

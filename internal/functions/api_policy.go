@@ -40,13 +40,15 @@ type addPermissionBody struct {
 	RevisionID            string `json:"RevisionId"`
 }
 
-// policyFunction resolves the function of a policy request; it must exist.
+// policyFunction resolves the function of a policy request; it (and the
+// version or alias a Qualifier names) must exist. A function has one
+// policy, which covers its versions and aliases.
 func (a *API) policyFunction(r *http.Request) (string, error) {
-	name, err := a.ref(r)
+	name, qual, err := a.refQ(r)
 	if err != nil {
 		return "", err
 	}
-	if _, err := a.s.Get(r.Context(), name); err != nil {
+	if _, err := a.s.GetVersion(r.Context(), name, qual); err != nil {
 		return "", a.notFound(name, err)
 	}
 	return name, nil

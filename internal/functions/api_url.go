@@ -183,22 +183,25 @@ func (in *urlConfigBody) apply(c *FunctionURLConfig) error {
 }
 
 // urlTarget resolves the function of a URL request (it must exist) and its
-// Qualifier ("" for $LATEST or none).
-func (a *API) urlTarget(r *http.Request) (string, error) {
-	name, err := a.ref(r)
+// Qualifier: "" for $LATEST or none, else an alias (urlQualifier).
+func (a *API) urlTarget(r *http.Request) (string, string, error) {
+	name, qual, err := a.refQ(r)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if _, err := a.s.Get(r.Context(), name); err != nil {
-		return "", a.notFound(name, err)
+		return "", "", a.notFound(name, err)
 	}
-	return name, nil
+	if qual, err = a.urlQualifier(r, name, qual); err != nil {
+		return "", "", err
+	}
+	return name, qual, nil
 }
 
 func urlNotFound() error { return ErrURLNotFound }
 
 func (a *API) createURL(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.urlTarget(r)
+	name, qual, err := a.urlTarget(r)
 	if err != nil {
 		return err
 	}
@@ -209,13 +212,13 @@ func (a *API) createURL(w http.ResponseWriter, r *http.Request) error {
 	if in.AuthType == nil {
 		return validationErr("authType", "null", "Member must not be null")
 	}
-	c := FunctionURLConfig{Function: name, InvokeMode: URLInvokeBuffered}
+	c := FunctionURLConfig{Function: name, Qualifier: qual, InvokeMode: URLInvokeBuffered}
 	if err := in.apply(&c); err != nil {
 		return err
 	}
-	if _, ok := a.urls.GetURL(name, ""); ok {
+	if _, ok := a.urls.GetURL(name, qual); ok {
 		return awsapi.NewError(http.StatusConflict, "ResourceConflictException",
-			fmt.Sprintf("Failed to create function url config for [functionArn = %s]. Error message:  FunctionUrlConfig exists for this Lambda function", a.s.account.FunctionARN(name)))
+			fmt.Sprintf("Failed to create function url config for [functionArn = %s]. Error message:  FunctionUrlConfig exists for this Lambda function", a.s.qualifiedARN(name, qual)))
 	}
 	out, err := a.urls.PutURL(r.Context(), c)
 	if err != nil {
@@ -226,11 +229,11 @@ func (a *API) createURL(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getURL(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.urlTarget(r)
+	name, qual, err := a.urlTarget(r)
 	if err != nil {
 		return err
 	}
-	c, ok := a.urls.GetURL(name, "")
+	c, ok := a.urls.GetURL(name, qual)
 	if !ok {
 		return urlNotFound()
 	}
@@ -239,7 +242,7 @@ func (a *API) getURL(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateURL(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.urlTarget(r)
+	name, qual, err := a.urlTarget(r)
 	if err != nil {
 		return err
 	}
@@ -247,7 +250,7 @@ func (a *API) updateURL(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	c, ok := a.urls.GetURL(name, "")
+	c, ok := a.urls.GetURL(name, qual)
 	if !ok {
 		return urlNotFound()
 	}
@@ -263,11 +266,11 @@ func (a *API) updateURL(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteURL(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.urlTarget(r)
+	name, qual, err := a.urlTarget(r)
 	if err != nil {
 		return err
 	}
-	if err := a.urls.DeleteURL(r.Context(), name, ""); err != nil {
+	if err := a.urls.DeleteURL(r.Context(), name, qual); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -275,7 +278,7 @@ func (a *API) deleteURL(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listURLs(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.urlTarget(r)
+	name, _, err := a.urlTarget(r)
 	if err != nil {
 		return err
 	}

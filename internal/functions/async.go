@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -243,7 +244,8 @@ func (a *asyncInvoker) handle(m jetstream.Msg) {
 		return
 	}
 	ctx := a.runCtx
-	cfg, _, err := a.s.reg.get(ctx, e.function)
+	fn, _, _ := strings.Cut(e.function, ":") // a qualified invocation runs a version or alias
+	cfg, _, err := a.s.reg.get(ctx, fn)
 	if errors.Is(err, ErrFunctionNotFound) {
 		log.Warn("drop event: function deleted")
 		_ = m.Ack()
@@ -254,7 +256,7 @@ func (a *asyncInvoker) handle(m jetstream.Msg) {
 		_ = m.NakWithDelay(a.opts.ThrottleBaseDelay)
 		return
 	}
-	eic, err := a.s.reg.invokeConfig(ctx, e.function)
+	eic, err := a.s.reg.invokeConfig(ctx, e.function) // a version's or alias's own
 	if err != nil && !errors.Is(err, errNoInvokeConfig) {
 		log.Error("event: load invoke config", "err", err)
 		_ = m.NakWithDelay(a.opts.ThrottleBaseDelay)
@@ -420,14 +422,14 @@ func (a *asyncInvoker) destination(ctx context.Context, cfg *Config, eic *EventI
 		Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		RequestContext: requestContext{
 			RequestID:              e.requestID,
-			FunctionARN:            cfg.ARN + ":$LATEST",
+			FunctionARN:            a.s.eicARN(e.function), // the alias's or version's, else :$LATEST
 			Condition:              condition,
 			ApproximateInvokeCount: e.attempts,
 		},
 		RequestPayload: asJSON(e.payload),
 	}
 	if res != nil {
-		rec.ResponseContext = &responseContext{StatusCode: 200, ExecutedVersion: "$LATEST", FunctionError: res.FunctionError}
+		rec.ResponseContext = &responseContext{StatusCode: 200, ExecutedVersion: executedVersion(res), FunctionError: res.FunctionError}
 		rec.ResponsePayload = asJSON(res.Payload)
 	}
 	body, err := json.Marshal(rec)

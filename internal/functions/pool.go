@@ -84,10 +84,11 @@ type Pool struct {
 	closeErr  error
 }
 
-// fnState is one function's instances. Instances are keyed by name and
-// revision: a new revision (or Retire) bumps gen, and instances of an older
+// fnState is one function version's instances. Instances are keyed by
+// name, version and revision: a new revision (or Retire) bumps gen, and instances of an older
 // gen are stopped instead of being reused.
 type fnState struct {
+	name string // the function; fns is keyed by its version too (poolKey)
 	rev  string
 	gen  uint64
 	idle []*instance // warm instances, least recently used first
@@ -224,11 +225,12 @@ func (p *Pool) shutdown(ctx context.Context) error {
 // stop; new invocations get fresh instances.
 func (p *Pool) Retire(name string) {
 	p.mu.Lock()
-	fs := p.fns[name]
 	var idle []*instance
-	if fs != nil {
-		fs.gen++
-		idle, fs.idle = fs.idle, nil
+	for _, fs := range p.fns {
+		if fs.name == name { // every version: a delete retires them all
+			fs.gen++
+			idle, fs.idle = append(idle, fs.idle...), nil
+		}
 	}
 	p.mu.Unlock()
 	for _, in := range idle {
@@ -240,10 +242,33 @@ func (p *Pool) Retire(name string) {
 func (p *Pool) Instances(name string) (warm, busy int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if fs := p.fns[name]; fs != nil {
-		return len(fs.idle), fs.busy
+	for _, fs := range p.fns {
+		if fs.name == name {
+			warm, busy = warm+len(fs.idle), busy+fs.busy
+		}
 	}
-	return 0, 0
+	return warm, busy
+}
+
+// poolKey names the instances of one version of a function: instances of
+// different versions run different code and are never shared.
+func poolKey(name, version string) string {
+	if version == "" || version == latestVersion {
+		return name
+	}
+	return name + ":" + version
+}
+
+// busyLocked counts the invocations in flight of every version of a
+// function: reserved concurrency caps them together, as on Lambda.
+func (p *Pool) busyLocked(name string) int {
+	n := 0
+	for _, fs := range p.fns {
+		if fs.name == name {
+			n += fs.busy
+		}
+	}
+	return n
 }
 
 // Invoke runs one invocation on a warm instance, or a new one.
@@ -289,17 +314,18 @@ func (p *Pool) acquire(cfg *Config, stream bool) (in *instance, cold bool, err e
 		p.mu.Unlock()
 		return nil, false, ErrClosing
 	}
-	fs := p.fns[cfg.Name]
+	key := poolKey(cfg.Name, cfg.Version)
+	fs := p.fns[key]
 	if fs == nil {
-		fs = &fnState{rev: cfg.RevisionID}
-		p.fns[cfg.Name] = fs
+		fs = &fnState{name: cfg.Name, rev: cfg.RevisionID}
+		p.fns[key] = fs
 	}
 	if fs.rev != cfg.RevisionID {
 		fs.rev = cfg.RevisionID
 		fs.gen++
 		stale, fs.idle = fs.idle, nil
 	}
-	if rc := cfg.ReservedConcurrency; rc != nil && fs.busy >= *rc {
+	if rc := cfg.ReservedConcurrency; rc != nil && p.busyLocked(cfg.Name) >= *rc {
 		p.mu.Unlock()
 		p.stopAll(stale)
 		p.throttled(cfg.Name)
@@ -376,7 +402,7 @@ func (p *Pool) release(in *instance, reusable bool) {
 	in.busy, in.req, in.reqID = false, nil, ""
 	in.mu.Unlock()
 	p.mu.Lock()
-	fs := p.fns[in.name]
+	fs := p.fns[poolKey(in.name, in.version)]
 	fs.busy--
 	p.inflight--
 	if p.closing && p.inflight == 0 {
@@ -417,7 +443,7 @@ func (p *Pool) forgetLocked(in *instance) {
 	in.counted = false
 	delete(p.all, in)
 	p.total--
-	if fs := p.fns[in.name]; fs != nil {
+	if fs := p.fns[poolKey(in.name, in.version)]; fs != nil {
 		for i, c := range fs.idle {
 			if c == in {
 				fs.idle = append(fs.idle[:i], fs.idle[i+1:]...)

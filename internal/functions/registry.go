@@ -32,6 +32,7 @@ type registry struct {
 
 	kv   jetstream.KeyValue
 	eic  jetstream.KeyValue
+	ver  jetstream.KeyValue // versions, aliases (versions.go)
 	code jetstream.ObjectStore
 
 	layerKV jetstream.KeyValue // layers.go: opened on first use
@@ -67,6 +68,9 @@ func (r *registry) start(ctx context.Context) error {
 		return err
 	}
 	if r.eic, err = r.bb.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: invokeConfigBucket, Description: "nubo asynchronous invocation configurations", History: 1}); err != nil {
+		return err
+	}
+	if err := r.startVersions(ctx); err != nil {
 		return err
 	}
 	if r.code, err = r.bb.ObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: codeStore, Description: "nubo function deployment packages"}); err != nil {
@@ -328,7 +332,8 @@ func (r *registry) unpackTo(zipData []byte, hexSum string) error {
 	return nil
 }
 
-// collect deletes a package and its directory when no function uses it.
+// collect deletes a package and its directory when no function or
+// published version uses it.
 func (r *registry) collect(ctx context.Context, codeSHA256 string) error {
 	hexSum, err := hexFromB64(codeSHA256)
 	if err != nil {
@@ -342,6 +347,9 @@ func (r *registry) collect(ctx context.Context, codeSHA256 string) error {
 		if c.CodeSHA256 == codeSHA256 {
 			return nil
 		}
+	}
+	if used, err := r.versionUses(ctx, codeSHA256); err != nil || used {
+		return err
 	}
 	if err := r.code.Delete(ctx, hexSum); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
 		return fmt.Errorf("delete code %s: %w", hexSum, err)
@@ -391,7 +399,7 @@ func (e *EventInvokeConfig) maxAgeSeconds() int {
 var errNoInvokeConfig = errors.New("no event invoke config")
 
 func (r *registry) invokeConfig(ctx context.Context, name string) (*EventInvokeConfig, error) {
-	e, err := r.eic.Get(ctx, name)
+	e, err := r.eic.Get(ctx, eicKey(name))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, errNoInvokeConfig
 	}
@@ -410,7 +418,7 @@ func (r *registry) putInvokeConfig(ctx context.Context, name string, c *EventInv
 	if err != nil {
 		return fmt.Errorf("function %q: invoke config: encode: %w", name, err)
 	}
-	if _, err := r.eic.Put(ctx, name, b); err != nil {
+	if _, err := r.eic.Put(ctx, eicKey(name), b); err != nil {
 		return fmt.Errorf("function %q: invoke config: put: %w", name, err)
 	}
 	return nil
@@ -420,7 +428,7 @@ func (r *registry) deleteInvokeConfig(ctx context.Context, name string) error {
 	if _, err := r.invokeConfig(ctx, name); err != nil {
 		return err
 	}
-	if err := r.eic.Delete(ctx, name); err != nil {
+	if err := r.eic.Delete(ctx, eicKey(name)); err != nil {
 		return fmt.Errorf("function %q: invoke config: delete: %w", name, err)
 	}
 	return nil

@@ -373,7 +373,9 @@ func tagList(tags map[string]string) []any {
 }
 
 // EventInvokeConfigProvider is AWS::Lambda::EventInvokeConfig: the async
-// retry and destination settings of a function ($LATEST only).
+// retry and destination settings of a function's $LATEST, version or alias
+// (SAM's EventInvokeConfig with AutoPublishAlias names the alias). The
+// physical id is NAME:QUALIFIER.
 type EventInvokeConfigProvider struct{ svc *Service }
 
 // NewEventInvokeConfigProvider returns the provider over svc.
@@ -401,12 +403,13 @@ func (*EventInvokeConfigProvider) Schema() stacks.Schema {
 func eventConfigOf(props stacks.Props) (string, EventInvokeConfig, error) {
 	var ec EventInvokeConfig
 	name, q := str(props["FunctionName"]), str(props["Qualifier"])
-	if q != "$LATEST" {
-		return "", ec, fmt.Errorf("Qualifier: only $LATEST is supported yet (versions and aliases are not), got %q", q)
-	}
 	if fn, _, err := parseFunctionRef(name); err == nil {
 		name = fn
 	}
+	if _, _, err := classifyQualifier(q); err != nil || q == "" {
+		return "", ec, fmt.Errorf("Qualifier: $LATEST, a version number or an alias name, got %q", q)
+	}
+	name += ":" + q
 	if _, ok := props["MaximumRetryAttempts"]; ok {
 		n, err := intProp(props, "MaximumRetryAttempts")
 		if err != nil {
@@ -441,7 +444,7 @@ func (p *EventInvokeConfigProvider) Create(ctx context.Context, props stacks.Pro
 	if _, err := p.svc.PutEventInvokeConfig(ctx, name, ec, false); err != nil {
 		return "", nil, err
 	}
-	return name + ":$LATEST", stacks.Attrs{}, nil
+	return name, stacks.Attrs{}, nil
 }
 
 // Update implements stacks.Provider.
@@ -456,8 +459,7 @@ func (p *EventInvokeConfigProvider) Update(ctx context.Context, id string, old, 
 
 // Delete implements stacks.Provider.
 func (p *EventInvokeConfigProvider) Delete(ctx context.Context, id string) error {
-	name, _, _ := strings.Cut(id, ":")
-	err := p.svc.DeleteEventInvokeConfig(ctx, name)
+	err := p.svc.DeleteEventInvokeConfig(ctx, id)
 	if errors.Is(err, ErrFunctionNotFound) || errors.Is(err, errNoInvokeConfig) {
 		return fmt.Errorf("%w: event invoke config %s", stacks.ErrNotFound, id)
 	}
@@ -466,15 +468,18 @@ func (p *EventInvokeConfigProvider) Delete(ctx context.Context, id string) error
 
 // Read implements stacks.Provider.
 func (p *EventInvokeConfigProvider) Read(ctx context.Context, id string) (stacks.Props, error) {
-	name, _, _ := strings.Cut(id, ":")
-	ec, err := p.svc.EventInvokeConfig(ctx, name)
+	name, q, _ := strings.Cut(id, ":")
+	if q == "" {
+		q = latestVersion
+	}
+	ec, err := p.svc.EventInvokeConfig(ctx, id)
 	if errors.Is(err, ErrFunctionNotFound) || errors.Is(err, errNoInvokeConfig) {
 		return nil, fmt.Errorf("%w: event invoke config %s", stacks.ErrNotFound, id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	out := stacks.Props{"FunctionName": name, "Qualifier": "$LATEST"}
+	out := stacks.Props{"FunctionName": name, "Qualifier": q}
 	if ec.MaximumRetryAttempts != nil {
 		out["MaximumRetryAttempts"] = float64(*ec.MaximumRetryAttempts)
 	}

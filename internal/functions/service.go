@@ -568,6 +568,9 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 		return err
 	}
 	s.exec.Retire(name)
+	if err := s.deleteVersions(ctx, name); err != nil {
+		s.log.Warn("delete function versions", "function", name, "err", err)
+	}
 	if s.opts.Metrics != nil {
 		s.opts.Metrics.Forget(name)
 	}
@@ -593,10 +596,12 @@ func (s *Service) resolve(ctx context.Context, name string) (*Config, error) {
 	return c, nil
 }
 
-// Invoke runs the function synchronously (RequestResponse). A function
+// Invoke runs the function synchronously (RequestResponse). name may be
+// qualified, NAME:QUALIFIER (a version, an alias or $LATEST). A function
 // error is reported in Result.FunctionError, not as an error.
 func (s *Service) Invoke(ctx context.Context, name string, req *Request) (*Result, error) {
-	c, err := s.resolve(ctx, name)
+	fn, qualifier, _ := strings.Cut(name, ":")
+	c, err := s.target(ctx, fn, qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -604,27 +609,32 @@ func (s *Service) Invoke(ctx context.Context, name string, req *Request) (*Resul
 		req.RequestID = awsapi.NewRequestID()
 	}
 	if req.InvokedARN == "" {
-		req.InvokedARN = c.ARN
+		req.InvokedARN = s.qualifiedARN(fn, qualifier)
 	}
 	res, err := s.exec.Invoke(ctx, c, req)
 	if err != nil {
 		return nil, fmt.Errorf("function %q: invoke: %w", name, err)
 	}
+	if res != nil {
+		res.ExecutedVersion = c.VersionLabel()
+	}
 	return res, nil
 }
 
-// InvokeAsync queues an Event invocation durably and returns its request id
+// InvokeAsync queues an Event invocation of name (NAME or NAME:QUALIFIER) durably and returns its request id
 // once JetStream has stored it.
 func (s *Service) InvokeAsync(ctx context.Context, name string, payload []byte) (string, error) {
-	if _, _, err := s.reg.get(ctx, name); err != nil {
+	fn, _, _ := strings.Cut(name, ":") // NAME:QUALIFIER runs that version or alias
+	if _, _, err := s.reg.get(ctx, fn); err != nil {
 		return "", err
 	}
 	return s.async.enqueue(ctx, name, payload, "")
 }
 
-// EventInvokeConfig returns the function's asynchronous invocation config.
+// EventInvokeConfig returns the asynchronous invocation config of name
+// (NAME, or NAME:QUALIFIER for a version or alias).
 func (s *Service) EventInvokeConfig(ctx context.Context, name string) (*EventInvokeConfig, error) {
-	if _, _, err := s.reg.get(ctx, name); err != nil {
+	if _, err := s.checkRef(ctx, name); err != nil {
 		return nil, err
 	}
 	return s.reg.invokeConfig(ctx, name)
@@ -633,7 +643,7 @@ func (s *Service) EventInvokeConfig(ctx context.Context, name string) (*EventInv
 // PutEventInvokeConfig replaces (merge=false) or updates (merge=true, only
 // the set fields change) the function's asynchronous invocation config.
 func (s *Service) PutEventInvokeConfig(ctx context.Context, name string, in EventInvokeConfig, merge bool) (*EventInvokeConfig, error) {
-	if _, _, err := s.reg.get(ctx, name); err != nil {
+	if _, err := s.checkRef(ctx, name); err != nil {
 		return nil, err
 	}
 	c := in
@@ -679,7 +689,7 @@ func (s *Service) PutEventInvokeConfig(ctx context.Context, name string, in Even
 
 // DeleteEventInvokeConfig removes the function's asynchronous invocation config.
 func (s *Service) DeleteEventInvokeConfig(ctx context.Context, name string) error {
-	if _, _, err := s.reg.get(ctx, name); err != nil {
+	if _, err := s.checkRef(ctx, name); err != nil {
 		return err
 	}
 	return s.reg.deleteInvokeConfig(ctx, name)

@@ -39,6 +39,22 @@ type Config struct {
 	// OptDir is where this node merged the layers' content (Lambda's /opt).
 	// Not stored: the registry fills it in with CodeDir.
 	OptDir string `json:"-"`
+	// Version is "" for $LATEST, else the number of the published version
+	// this immutable snapshot is (versions.go).
+	Version string `json:"version,omitempty"`
+	// LastVersion is the highest version number published ($LATEST only;
+	// numbers are never reused) and PublishedHash the fingerprint of its
+	// code and configuration, so an unchanged publish returns it.
+	LastVersion   int    `json:"lastVersion,omitempty"`
+	PublishedHash string `json:"publishedHash,omitempty"`
+}
+
+// VersionLabel is the version as Lambda names it: "$LATEST" or a number.
+func (c *Config) VersionLabel() string {
+	if c.Version == "" {
+		return latestVersion
+	}
+	return c.Version
 }
 
 // Request is one invocation as the pool runs it.
@@ -76,6 +92,9 @@ type Result struct {
 	MaxMemoryMB  int
 	// ContentType of a streamed response, when the runtime set one.
 	ContentType string
+	// ExecutedVersion is the version that ran ("$LATEST" or a number; an
+	// alias with weights picks one), as X-Amz-Executed-Version reports it.
+	ExecutedVersion string
 }
 
 // LogSink receives every line a function instance writes to stdout/stderr,

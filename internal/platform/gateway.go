@@ -35,14 +35,27 @@ type gatewayInvoker struct {
 var _ gateway.Invoker = gatewayInvoker{}
 
 // target resolves the function the gateway names (a name or an ARN, as
-// integration URIs carry) and checks its policy.
+// integration URIs carry, qualified by a version or alias when SAM's
+// AutoPublishAlias points events at the alias) and checks its policy. It
+// returns what to invoke: NAME or NAME:QUALIFIER.
 func (g gatewayInvoker) target(ctx context.Context, function string, src gateway.Source) (string, error) {
-	name, _, err := functions.ParseFunctionRef(function)
+	name, qualifier, err := functions.ParseFunctionRef(function)
 	if err != nil {
 		return "", errors.Join(gateway.ErrFunctionNotFound, err)
 	}
+	if err := g.allowed(ctx, name, src); err != nil {
+		return "", err
+	}
+	if qualifier != "" {
+		return name + ":" + qualifier, nil
+	}
+	return name, nil
+}
+
+// allowed checks the function's policy lets src invoke it.
+func (g gatewayInvoker) allowed(ctx context.Context, name string, src gateway.Source) error {
 	if g.policies == nil {
-		return name, nil
+		return nil
 	}
 	var principal, action string
 	var keys map[string][]string
@@ -54,25 +67,25 @@ func (g gatewayInvoker) target(ctx context.Context, function string, src gateway
 		principal, action = "*", "lambda:InvokeFunctionUrl"
 		keys = map[string][]string{"lambda:FunctionUrlAuthType": {gateway.AuthNone}}
 	default:
-		return name, nil
+		return nil
 	}
 	if g.policies.Allows(name, principal, action, keys) || g.authz == nil {
-		return name, nil
+		return nil
 	}
 	doc, _ := g.policies.Policy(name) // none: nothing allows
 	if principal == "*" {
 		principal = "anonymous" // matches only Principal "*" statements
 	}
-	err = g.authz.Authorize(ctx, awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: g.account.FunctionARN(name),
+	err := g.authz.Authorize(ctx, awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: g.account.FunctionARN(name),
 		ServicePrincipal: principal, Context: keys, ResourcePolicy: string(doc)})
 	var ae *awsapi.Error
 	switch {
 	case err == nil:
-		return name, nil
+		return nil
 	case errors.As(err, &ae) && !ae.Server:
-		return "", fmt.Errorf("function %q: %w (principal %s, source %s)", name, gateway.ErrAccessDenied, src.Principal, src.SourceARN)
+		return fmt.Errorf("function %q: %w (principal %s, source %s)", name, gateway.ErrAccessDenied, src.Principal, src.SourceARN)
 	}
-	return "", err
+	return err
 }
 
 func (g gatewayInvoker) Invoke(ctx context.Context, function string, payload []byte, src gateway.Source) ([]byte, string, error) {

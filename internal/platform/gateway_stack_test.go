@@ -124,6 +124,7 @@ func (e *gwEnv) fetch(t *testing.T, url string) gwAnswer {
 
 type fnSummary struct {
 	Function, Version, RouteKey, Resource, Path, Method, Stage, DomainName, Tag string
+	FunctionVersion, CodeTag                                                    string
 	Params                                                                      map[string]string
 }
 

@@ -485,6 +485,62 @@ func TestIAMEveryOperationIsAuthorized(t *testing.T) {
 			_, err := lc.ListFunctionUrlConfigs(ctx, &lambda.ListFunctionUrlConfigsInput{FunctionName: fn})
 			return err
 		}},
+		{"lambda:PublishVersion", fnARN, func() error {
+			_, err := lc.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:ListVersionsByFunction", fnARN, func() error {
+			_, err := lc.ListVersionsByFunction(ctx, &lambda.ListVersionsByFunctionInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:InvokeFunction", fnARN + ":live", func() error {
+			_, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("f:live")})
+			return err
+		}},
+		{"lambda:GetFunction", fnARN + ":1", func() error {
+			_, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: fn, Qualifier: aws.String("1")})
+			return err
+		}},
+		{"lambda:DeleteFunction", fnARN + ":1", func() error {
+			_, err := lc.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: fn, Qualifier: aws.String("1")})
+			return err
+		}},
+		{"lambda:CreateAlias", fnARN, func() error {
+			_, err := lc.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: fn, Name: aws.String("live"), FunctionVersion: aws.String("1")})
+			return err
+		}},
+		{"lambda:GetAlias", fnARN + ":live", func() error {
+			_, err := lc.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: fn, Name: aws.String("live")})
+			return err
+		}},
+		{"lambda:UpdateAlias", fnARN + ":live", func() error {
+			_, err := lc.UpdateAlias(ctx, &lambda.UpdateAliasInput{FunctionName: fn, Name: aws.String("live")})
+			return err
+		}},
+		{"lambda:DeleteAlias", fnARN + ":live", func() error {
+			_, err := lc.DeleteAlias(ctx, &lambda.DeleteAliasInput{FunctionName: fn, Name: aws.String("live")})
+			return err
+		}},
+		{"lambda:ListAliases", fnARN, func() error {
+			_, err := lc.ListAliases(ctx, &lambda.ListAliasesInput{FunctionName: fn})
+			return err
+		}},
+		{"lambda:PutProvisionedConcurrencyConfig", fnARN + ":live", func() error {
+			_, err := lc.PutProvisionedConcurrencyConfig(ctx, &lambda.PutProvisionedConcurrencyConfigInput{FunctionName: fn, Qualifier: aws.String("live"), ProvisionedConcurrentExecutions: aws.Int32(1)})
+			return err
+		}},
+		{"lambda:GetProvisionedConcurrencyConfig", fnARN + ":live", func() error {
+			_, err := lc.GetProvisionedConcurrencyConfig(ctx, &lambda.GetProvisionedConcurrencyConfigInput{FunctionName: fn, Qualifier: aws.String("live")})
+			return err
+		}},
+		{"lambda:DeleteProvisionedConcurrencyConfig", fnARN + ":live", func() error {
+			_, err := lc.DeleteProvisionedConcurrencyConfig(ctx, &lambda.DeleteProvisionedConcurrencyConfigInput{FunctionName: fn, Qualifier: aws.String("live")})
+			return err
+		}},
+		{"lambda:ListProvisionedConcurrencyConfigs", fnARN, func() error {
+			_, err := lc.ListProvisionedConcurrencyConfigs(ctx, &lambda.ListProvisionedConcurrencyConfigsInput{FunctionName: fn})
+			return err
+		}},
 		{"ssm:GetParameter", paramARN + "p/x", func() error {
 			_, err := sc.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/p/x")})
 			return err

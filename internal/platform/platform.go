@@ -199,7 +199,13 @@ func (p *Platform) health(w http.ResponseWriter, r *http.Request) {
 
 // samTransform is the AWS::Serverless-2016-10-31 transform as the engine calls it.
 func samTransform(t map[string]any, ps stacks.Pseudo) (map[string]any, error) {
-	return sam.Transform(t, sam.Options{Region: ps.Region, AccountID: ps.AccountID, Partition: ps.Partition, StackName: ps.StackName})
+	return sam.Transform(t, sam.Options{Region: ps.Region, AccountID: ps.AccountID, Partition: ps.Partition, StackName: ps.StackName,
+		CodeDigest: func(path string) (string, error) {
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(ps.BaseDir, path)
+			}
+			return functions.SourceDigest(path)
+		}})
 }
 
 // Start starts every part in order; on failure it closes those started.

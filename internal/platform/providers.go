@@ -29,6 +29,8 @@ func (p *Platform) providers() (*stacks.Registry, error) {
 		parameters.NewParameterProvider(p.Parameters),
 		functionWithPolicy{functions.NewFunctionProvider(p.Functions, pkg), p.Policies, p.authorizer()},
 		functions.NewEventInvokeConfigProvider(p.Functions),
+		functions.NewVersionProvider(p.Functions),
+		functions.NewAliasProvider(p.Functions),
 		functions.NewLayerVersionProvider(p.Functions, pkg),
 		functions.NewLayerVersionPermissionProvider(p.Functions),
 		iam.NewRoleProvider(p.IAM),

@@ -36,6 +36,9 @@ func isPseudo(name string) bool {
 // Pseudo holds the pseudo parameters' values.
 type Pseudo struct {
 	Region, AccountID, StackName, StackID, Partition string
+	// BaseDir is the template's directory, which local code paths are
+	// relative to (for a Transformer; not a pseudo parameter).
+	BaseDir string
 }
 
 // resolver answers Ref and GetAtt for resources, and Fn::ImportValue.

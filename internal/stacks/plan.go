@@ -195,6 +195,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 	var expand Expander
 	if e.opts.Transform != nil {
 		env := e.pseudo(req.Stack, prior.ID)
+		env.BaseDir = req.BaseDir
 		expand = func(m map[string]any) (map[string]any, error) { return e.opts.Transform(m, env) }
 	}
 	t, err := ParseTemplate([]byte(req.Template), expand)
@@ -299,6 +300,9 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 			for _, msg := range w.Warnings(props) {
 				p.Warnings = append(p.Warnings, fmt.Sprintf("%s (%s): %s", id, r.Type, msg))
 			}
+		}
+		for _, msg := range transformWarnings(r.Metadata) {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s (%s): %s", id, r.Type, msg))
 		}
 		old := prior.Resources[id]
 		c := Change{LogicalID: id, Type: r.Type}

@@ -198,3 +198,19 @@ func GeneratedName(ctx context.Context, maxLen int) string {
 	}
 	return stack + "-" + logicalID + "-" + b
 }
+
+// TransformWarningsKey is the resource Metadata key under which a transform
+// (SAM's) leaves warnings for the plan, as a list of strings: what of the
+// template it accepts but nubo does not do as AWS does.
+const TransformWarningsKey = "NuboTransformWarnings"
+
+func transformWarnings(md map[string]any) []string {
+	list, _ := md[TransformWarningsKey].([]any)
+	var out []string
+	for _, w := range list {
+		if s, ok := w.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package sam
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -43,6 +44,12 @@ func (t *translator) autoPublishAlias(f *fnCtx, fn map[string]any) error {
 			}
 		case string:
 			d["LocalPath"] = c
+			if t.opts.CodeDigest != nil {
+				// An unreadable path fails later, when the code is packaged.
+				if sum, err := t.opts.CodeDigest(c); err == nil {
+					d["ContentDigest"] = sum
+				}
+			}
 		}
 		if env, ok := fn["Environment"].(map[string]any); ok {
 			for k, v := range env {
@@ -112,4 +119,50 @@ func (f *fnCtx) invokeSub() string {
 		return "${" + f.alias + "}"
 	}
 	return "${" + f.id + ".Arn}"
+}
+
+// WarningsKey is the resource Metadata key under which the transform leaves
+// warnings for the plan: what of the template nubo accepts but does not do
+// as AWS does.
+const WarningsKey = "NuboTransformWarnings"
+
+// deploymentPreference accepts SAM's DeploymentPreference without the
+// CodeDeploy application, deployment group and role AWS's translator
+// generates: on one machine the alias moves to the new version at once, and
+// the plan says so (a warning on the alias). The hook functions and alarms
+// the template declares are deployed as any other resource; nothing runs
+// them as CodeDeploy would.
+func (t *translator) deploymentPreference(f *fnCtx, v any) error {
+	if f.alias == "" {
+		return resourceErr(f.id, "'DeploymentPreference' requires AutoPublishAlias property to be specified.")
+	}
+	dp, ok := v.(map[string]any)
+	if !ok {
+		if isIntrinsic(v) {
+			dp = map[string]any{}
+		} else {
+			return resourceErr(f.id, "'DeploymentPreference' must be a dictionary")
+		}
+	}
+	if h, ok := dp["Hooks"]; ok {
+		if _, ok := h.(map[string]any); !ok {
+			return resourceErr(f.id, "'Hooks' property of 'DeploymentPreference' must be a dictionary")
+		}
+	}
+	if enabled, ok := dp["Enabled"].(bool); ok && !enabled {
+		return nil
+	}
+	typ, _ := dp["Type"].(string)
+	if typ == "" {
+		typ = "the deployment preference"
+	}
+	alias := t.out[f.alias].(map[string]any)
+	md, _ := alias["Metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		alias["Metadata"] = md
+	}
+	warnings, _ := md[WarningsKey].([]any)
+	md[WarningsKey] = append(warnings, fmt.Sprintf("DeploymentPreference of %s: nubo has no CodeDeploy; the alias %s moves to each new version at once, without %s's traffic shifting, alarms or PreTraffic/PostTraffic hooks", f.id, f.aliasName, typ))
+	return nil
 }

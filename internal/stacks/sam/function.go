@@ -27,7 +27,7 @@ var functionPassThrough = []string{"FunctionName", "Handler", "Runtime", "Descri
 	"PublishToLatestPublished"}
 
 // notYet are function properties that need resources nubo's transform does not generate yet.
-var functionNotYet = []string{"DeploymentPreference"}
+var functionNotYet = []string{}
 
 func setOf(s ...string) map[string]bool {
 	m := make(map[string]bool, len(s))
@@ -188,6 +188,11 @@ func (t *translator) function(id string, r map[string]any) error {
 		}
 	} else if _, ok := p["ProvisionedConcurrencyConfig"]; ok {
 		return resourceErr(id, "To set ProvisionedConcurrencyConfig AutoPublishALias must be defined on the function")
+	}
+	if dp, ok := p["DeploymentPreference"]; ok {
+		if err := t.deploymentPreference(f, dp); err != nil {
+			return err
+		}
 	}
 	if v, ok := p["EventInvokeConfig"]; ok {
 		if err := t.eventInvokeConfig(f, v); err != nil {

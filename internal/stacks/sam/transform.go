@@ -15,6 +15,11 @@ import (
 type Options struct {
 	Region, AccountID, Partition, StackName string
 	Parameters                              map[string]any
+	// CodeDigest, when set, returns a digest of a function's local code
+	// path (CodeUri). AutoPublishAlias hashes it into the version's logical
+	// id, as AWS hashes the S3 key `sam package` names by the package's
+	// content: a code change publishes a new version.
+	CodeDigest func(path string) (string, error)
 }
 
 const (

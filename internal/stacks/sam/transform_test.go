@@ -101,7 +101,7 @@ Resources:
     Type: AWS::Serverless::GraphQLApi
     Properties: {}
 `, "Resource with id [Graph] is invalid. Type AWS::Serverless::GraphQLApi is not supported by nubo's SAM transform yet."},
-		{"unsupported property", `
+		{"deployment preference without an alias", `
 Resources:
   Fn:
     Type: AWS::Serverless::Function
@@ -109,10 +109,9 @@ Resources:
       CodeUri: s3://b/k
       Handler: h
       Runtime: python3.12
-      AutoPublishAlias: live
       DeploymentPreference:
         Type: Canary10Percent5Minutes
-`, "Resource with id [Fn] is invalid. Property 'DeploymentPreference' is not supported by nubo's SAM transform yet."},
+`, "Resource with id [Fn] is invalid. 'DeploymentPreference' requires AutoPublishAlias property to be specified."},
 		{"unknown property", `
 Resources:
   Fn:

@@ -40,7 +40,14 @@ type summary struct {
 	Stage      string            `json:"stage"`
 	DomainName string            `json:"domainName"`
 	Tag        string            `json:"tag,omitempty"`
+	// FunctionVersion is the version that runs (AWS_LAMBDA_FUNCTION_VERSION)
+	// and CodeTag what a test added to the code (codeTag, set by a file
+	// it writes beside this one).
+	FunctionVersion string `json:"functionVersion"`
+	CodeTag         string `json:"codeTag,omitempty"`
 }
+
+var codeTag string
 
 func main() {
 	lambda.Start(func(ctx context.Context, e event) (map[string]any, error) {
@@ -49,7 +56,8 @@ func main() {
 		}
 		s := summary{Function: os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), Version: e.Version, RouteKey: e.RouteKey,
 			Resource: e.Resource, Path: e.RawPath, Method: e.HTTPMethod, Params: e.PathParameters,
-			Stage: e.RequestContext.Stage, DomainName: e.RequestContext.DomainName, Tag: os.Getenv("TAG")}
+			Stage: e.RequestContext.Stage, DomainName: e.RequestContext.DomainName, Tag: os.Getenv("TAG"),
+			FunctionVersion: os.Getenv("AWS_LAMBDA_FUNCTION_VERSION"), CodeTag: codeTag}
 		if s.Path == "" {
 			s.Path = e.Path
 		}
