@@ -422,7 +422,10 @@ func (s *Service) PublishVersion(ctx context.Context, name, codeSHA256, descript
 	}
 	snap.LastModified = time.Now().UTC()
 	snap.RevisionID = newRevisionID()
-	if err := s.reg.putJSON(ctx, versionKey(name, snap.LastVersionNumber()), &snap, true, 0); err != nil {
+	// The number is this publish's alone (the function's record moved it),
+	// so a plain put: it also replaces what a delete racing an earlier
+	// publish of a same-named function may have left.
+	if err := s.reg.putJSON(ctx, versionKey(name, snap.LastVersionNumber()), &snap, false, 0); err != nil {
 		return nil, fmt.Errorf("function %q: publish version %s: %w", name, snap.Version, err)
 	}
 	s.log.Info("function version published", "function", name, "version", snap.Version)
