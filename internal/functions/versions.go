@@ -183,6 +183,44 @@ func (r *registry) version(ctx context.Context, name string, n int) (*Config, er
 	return &c, nil
 }
 
+// publishWait bounds how long a publish of unchanged code waits for the
+// version a concurrent publish of the same code is writing.
+const publishWait = 10 * time.Second
+
+// awaitVersion returns version n of the function, waiting for its record
+// when a concurrent publisher has numbered it but not yet written it.
+func (r *registry) awaitVersion(ctx context.Context, name string, n int) (*Config, error) {
+	c, err := r.version(ctx, name, n)
+	if !errors.Is(err, ErrFunctionNotFound) {
+		return c, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, publishWait)
+	defer cancel()
+	w, err := r.ver.Watch(wctx, versionKey(name, n))
+	if err != nil {
+		return nil, fmt.Errorf("function %q version %d: watch: %w", name, n, err)
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return nil, fmt.Errorf("function %q version %d: %w", name, n, ErrFunctionNotFound)
+			}
+			if e == nil || e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			var c Config
+			if err := json.Unmarshal(e.Value(), &c); err != nil {
+				return nil, fmt.Errorf("function %q version %d: decode: %w", name, n, err)
+			}
+			return &c, nil
+		case <-wctx.Done():
+			return nil, fmt.Errorf("function %q version %d: not written within %s: %w", name, n, publishWait, ErrFunctionNotFound)
+		}
+	}
+}
+
 // versions returns the function's published versions, oldest first.
 func (r *registry) versions(ctx context.Context, name string) ([]*Config, error) {
 	keys, err := r.keys(ctx, name+".v.*")
@@ -395,14 +433,10 @@ func (s *Service) PublishVersion(ctx context.Context, name, codeSHA256, descript
 		}
 		fp := fingerprint(c)
 		if c.LastVersion > 0 && c.PublishedHash == fp {
-			_, err := s.reg.version(ctx, name, c.LastVersion)
-			if err == nil {
-				existing = c.LastVersion
-				return errUnchangedLatest
-			}
-			if !errors.Is(err, ErrFunctionNotFound) {
-				return err
-			}
+			// That version exists, or its publisher (maybe on another
+			// node) is writing it (DeleteVersion clears the hash).
+			existing = c.LastVersion
+			return errUnchangedLatest
 		}
 		c.LastVersion++
 		c.PublishedHash = fp
@@ -410,7 +444,7 @@ func (s *Service) PublishVersion(ctx context.Context, name, codeSHA256, descript
 		return nil
 	})
 	if errors.Is(err, errUnchangedLatest) {
-		return s.reg.version(ctx, name, existing)
+		return s.reg.awaitVersion(ctx, name, existing)
 	}
 	if err != nil {
 		return nil, err
@@ -557,6 +591,15 @@ func (s *Service) DeleteVersion(ctx context.Context, name, qualifier string) err
 		return fmt.Errorf("%w: Unable to delete version because the following aliases reference it: [%s]", errVersionInUse, strings.Join(users, ", "))
 	}
 	if err := s.reg.ver.Purge(ctx, versionKey(name, n)); err != nil {
+		return fmt.Errorf("function %q: delete version %d: %w", name, n, err)
+	}
+	// An unchanged publish after deleting the latest version publishes anew.
+	if _, err := s.reg.update(ctx, name, func(c *Config) error {
+		if c.LastVersion == n {
+			c.PublishedHash = ""
+		}
+		return nil
+	}); err != nil {
 		return fmt.Errorf("function %q: delete version %d: %w", name, n, err)
 	}
 	if err := s.reg.ver.Purge(ctx, provisionedKey(name, qualifier)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {

@@ -11,6 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
 )
 
 const verARN = "arn:aws:lambda:us-east-1:000000000000:function:"
@@ -148,6 +151,14 @@ func TestVersionsPublishListGetDelete(t *testing.T) {
 	v4, err := h.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("ver")})
 	if err != nil || aws.ToString(v4.Version) != "4" {
 		t.Fatalf("version after a delete: %v %+v", err, v4)
+	}
+	// With the latest version deleted, publishing the same code is a new one.
+	if _, err := h.client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("ver"), Qualifier: aws.String("4")}); err != nil {
+		t.Fatal(err)
+	}
+	v5, err := h.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("ver")})
+	if err != nil || aws.ToString(v5.Version) != "5" {
+		t.Fatalf("publish after deleting the latest version: %v %+v", err, v5)
 	}
 }
 
@@ -486,4 +497,77 @@ func FuzzClassifyQualifier(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestVersionsAcrossNodes: two services over one JetStream, each with its
+// own data directory (two nodes): a version published on one runs on the
+// other from the shared package store, numbers are not handed out twice,
+// and an alias moved on one node routes the other's next invocation.
+func TestVersionsAcrossNodes(t *testing.T) {
+	bb := backbonetest.New(t)
+	account := awsapi.Account{Region: awsapi.DefaultRegion, ID: awsapi.DefaultAccountID}
+	node := func() (*Service, *fakeExec) {
+		t.Helper()
+		logs := NewLogStore(bb, LogOptions{})
+		if err := logs.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		exec := newFakeExec(logs, NewMetrics())
+		svc, err := New(Options{Backbone: bb, Account: account, DataDir: t.TempDir(), Executor: exec, Logs: logs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = svc.Close(context.Background()) })
+		return svc, exec
+	}
+	a, _ := node()
+	b, execB := node()
+	ctx := context.Background()
+	if _, err := a.Create(ctx, Config{Name: "multi", Runtime: "provided.al2023", Handler: "echo"}, bootstrapZip(t, "one")); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := a.PublishVersion(ctx, "multi", "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.UpdateCode(ctx, "multi", bootstrapZip(t, "two"), ""); err != nil {
+		t.Fatal(err)
+	}
+	// Both nodes publish the same new code at once: one number each or the
+	// same version back, never one number for two snapshots.
+	got := make(chan string, 2)
+	for _, s := range []*Service{a, b} {
+		go func() {
+			c, err := s.PublishVersion(ctx, "multi", "", "", "")
+			if err != nil {
+				got <- "error: " + err.Error()
+				return
+			}
+			got <- c.Version + "=" + c.CodeSHA256
+		}()
+	}
+	x, y := <-got, <-got
+	if strings.HasPrefix(x, "error") || strings.HasPrefix(y, "error") || x != y {
+		t.Fatalf("concurrent publishes of the same code: %s and %s", x, y)
+	}
+	if _, err := a.CreateAlias(ctx, Alias{Function: "multi", Name: "live", FunctionVersion: v1.Version}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.Invoke(ctx, "multi:live", &Request{Payload: []byte(`{}`)})
+	if err != nil || res.ExecutedVersion != "1" {
+		t.Fatalf("node b invoking the alias node a made: %v %+v", err, res)
+	}
+	if _, err := a.UpdateAlias(ctx, "multi", "live", AliasUpdate{FunctionVersion: aws.String("2")}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = b.Invoke(ctx, "multi:live", &Request{Payload: []byte(`{}`)})
+	if err != nil || res.ExecutedVersion != "2" {
+		t.Fatalf("node b after node a moved the alias: %v %+v", err, res)
+	}
+	if n := len(execB.callsOf("multi")); n != 2 {
+		t.Fatalf("node b ran %d invocations", n)
+	}
 }
