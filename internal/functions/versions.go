@@ -450,7 +450,7 @@ func (s *Service) PublishVersion(ctx context.Context, name, codeSHA256, descript
 		return nil, err
 	}
 	snap.Version = strconv.Itoa(snap.LastVersion)
-	snap.LastVersion, snap.PublishedHash, snap.ReservedConcurrency = 0, "", nil
+	snap.LastVersion, snap.PublishedHash, snap.ReservedConcurrency, snap.Tags = 0, "", nil, nil
 	if description != "" {
 		snap.Description = description
 	}
@@ -494,13 +494,16 @@ func (s *Service) GetVersion(ctx context.Context, name, qualifier string) (*Conf
 	}
 	switch kind {
 	case qualVersion:
-		if _, err := s.Get(ctx, name); err != nil {
+		latest, err := s.Get(ctx, name)
+		if err != nil {
 			return nil, err
 		}
 		c, err := s.reg.version(ctx, name, n)
 		if err != nil {
 			return nil, s.missing(name, qualifier, err)
 		}
+		// Tags and reserved concurrency are the function's, not a version's.
+		c.Tags, c.ReservedConcurrency = latest.Tags, latest.ReservedConcurrency
 		return c, nil
 	case qualAlias:
 		a, _, err := s.reg.alias(ctx, name, qualifier)

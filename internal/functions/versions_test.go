@@ -133,6 +133,14 @@ func TestVersionsPublishListGetDelete(t *testing.T) {
 	_, err = h.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("ver:1"), Qualifier: aws.String("2")})
 	wantCode(t, "two different qualifiers", err, "InvalidParameterValueException")
 
+	// Tags are the function's, whatever version is read.
+	if _, err := h.client.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(verARN + "ver"), Tags: map[string]string{"team": "web"}}); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := h.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("ver:2")}); err != nil || g.Tags["team"] != "web" {
+		t.Fatalf("tags of version 2: %v %+v", err, g)
+	}
+
 	// Delete one version; $LATEST cannot be deleted that way.
 	_, err = h.client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("ver"), Qualifier: aws.String("$LATEST")})
 	wantCode(t, "delete $LATEST by qualifier", err, "InvalidParameterValueException")
@@ -249,8 +257,12 @@ func TestAliasesRoutingAndDelete(t *testing.T) {
 		t.Fatalf("aliases of version 2: %v %+v", err, la)
 	}
 	g, err := h.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("al:dev")})
-	if err != nil || aws.ToString(g.Configuration.Version) != "$LATEST" {
+	if err != nil || aws.ToString(g.Configuration.Version) != "$LATEST" || aws.ToString(g.Configuration.FunctionArn) != verARN+"al:dev" {
 		t.Fatalf("get through alias: %v %+v", err, g)
+	}
+	gl, err := h.client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("al"), Qualifier: aws.String("live")})
+	if err != nil || aws.ToString(gl.Version) != "1" || aws.ToString(gl.FunctionArn) != verARN+"al:live" {
+		t.Fatalf("configuration through alias: %v %+v", err, gl)
 	}
 
 	// An alias protects the versions it routes to.
