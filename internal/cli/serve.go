@@ -41,6 +41,8 @@ func (s *serverFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.Functions.RuntimeAPIOnly, "runtime-api-only", false, "serve Go functions over the Runtime API only, not aws-lambda-go's faster RPC mode")
 	f.DurationVar(&o.Functions.Async.AckWait, "async-ack-wait", 0, "how soon an async event a crashed node was running is run again (default 30s)")
 	_ = f.MarkHidden("async-ack-wait")
+	f.DurationVar(&o.Functions.Async.ThrottleMaxDelay, "async-throttle-max-delay", 0, "the longest wait of a throttled async event before it is tried again (default 5m, as Lambda)")
+	_ = f.MarkHidden("async-throttle-max-delay")
 }
 
 // options returns the platform options the flags say, logging to w from

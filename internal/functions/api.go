@@ -150,6 +150,9 @@ func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.Handle
 			// it acts; the function's ARN is the resource otherwise.
 			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r, Context: bodyConditionKeys(action, r)}
 			a.layerAuthz(r, &req)
+			if action == "lambda:TagResource" {
+				req.RequestTags = peekTags(r)
+			}
 			raw := r.PathValue("name")
 			if raw == "" {
 				raw = r.PathValue("arn") // the tag operations
@@ -159,6 +162,13 @@ func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.Handle
 					req.Resource = a.s.qualifiedARN(name, requestQualifier(r, qual))
 					if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
 						req.ResourcePolicy = rp(name)
+					}
+					if a.s.opts.Authorizer != nil {
+						// aws:ResourceTag/* of a tagged function (a missing
+						// one is the handler's 404 to give).
+						if c, err := a.s.reg.current(r.Context(), name); err == nil {
+							req.ResourceTags = c.Tags
+						}
 					}
 				}
 			}
@@ -435,7 +445,9 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	if err := a.refuseForeignCreate(r, in.FunctionName); err != nil {
 		return err
 	}
-	if err := a.authorize(r, "lambda:CreateFunction", a.s.account.FunctionARN(name), nil); err != nil {
+	if err := awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{
+		Service: "lambda", Action: "lambda:CreateFunction", Resource: a.s.account.FunctionARN(name), RequestTags: in.Tags, HTTP: r,
+	}); err != nil {
 		return err
 	}
 	if err := a.authorizePassRole(r, in.Role); err != nil {

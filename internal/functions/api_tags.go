@@ -121,5 +121,19 @@ func (a *API) authorizeCreateTags(r *http.Request, name string, tags map[string]
 	if len(tags) == 0 {
 		return nil
 	}
-	return a.authorize(r, "lambda:TagResource", a.s.account.FunctionARN(name), nil)
+	return awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{
+		Service: "lambda", Action: "lambda:TagResource", Resource: a.s.account.FunctionARN(name), RequestTags: tags, HTTP: r,
+	})
+}
+
+// peekTags reads the Tags a TagResource body sets (aws:RequestTag/*,
+// aws:TagKeys), leaving the body for the handler; nil when it cannot.
+func peekTags(r *http.Request) map[string]string {
+	var in struct {
+		Tags map[string]string `json:"Tags"`
+	}
+	if !peekJSON(r, &in) {
+		return nil
+	}
+	return in.Tags
 }

@@ -23,20 +23,12 @@ func bodyConditionKeys(action string, r *http.Request) map[string][]string {
 	default:
 		return nil
 	}
-	if r.Body == nil {
-		return nil
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxPeekBody+1))
-	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), r.Body))
-	if err != nil || len(b) > maxPeekBody {
-		return nil
-	}
 	var in struct {
 		AuthType            *string `json:"AuthType"`
 		FunctionURLAuthType string  `json:"FunctionUrlAuthType"`
 		Principal           string  `json:"Principal"`
 	}
-	if json.Unmarshal(b, &in) != nil {
+	if !peekJSON(r, &in) {
 		return nil
 	}
 	keys := map[string][]string{}
@@ -55,4 +47,19 @@ func bodyConditionKeys(action string, r *http.Request) map[string][]string {
 		return nil
 	}
 	return keys
+}
+
+// peekJSON decodes the request's JSON body into v and puts the body back for
+// the handler; false when there is none, it is too large to peek at, or it
+// does not decode.
+func peekJSON(r *http.Request, v any) bool {
+	if r.Body == nil {
+		return false
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxPeekBody+1))
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), r.Body))
+	if err != nil || len(b) > maxPeekBody {
+		return false
+	}
+	return json.Unmarshal(b, v) == nil
 }

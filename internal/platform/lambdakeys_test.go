@@ -35,12 +35,7 @@ func TestIAMLambdaBodyConditionKeys(t *testing.T) {
 			{"Effect":"Allow","Action":"lambda:AddPermission","Resource":"*","Condition":{"StringEquals":{"lambda:Principal":"apigateway.amazonaws.com"}}}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	keys, err := p.Keys.Issue(iam.SessionPrincipal(admin, "s"), time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.EndpointURL()), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, keys.SessionToken)})
+	lc := sessionLambda(t, p, admin, "s")
 	denied := func(what string, err error) {
 		t.Helper()
 		var ae smithy.APIError
@@ -49,7 +44,7 @@ func TestIAMLambdaBodyConditionKeys(t *testing.T) {
 		}
 	}
 
-	_, err = lc.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("f"), AuthType: lambdatypes.FunctionUrlAuthTypeNone})
+	_, err := lc.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("f"), AuthType: lambdatypes.FunctionUrlAuthTypeNone})
 	denied("a public URL", err)
 	if _, err := lc.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("f"), AuthType: lambdatypes.FunctionUrlAuthTypeAwsIam}); err != nil {
 		t.Fatalf("an AWS_IAM URL: %v", err)
@@ -63,4 +58,16 @@ func TestIAMLambdaBodyConditionKeys(t *testing.T) {
 		Principal: aws.String("apigateway.amazonaws.com")}); err != nil {
 		t.Fatalf("a permission for API Gateway: %v", err)
 	}
+}
+
+// sessionLambda is a Lambda client signing with a session of role, as a
+// function or an assumed role would.
+func sessionLambda(t *testing.T, p *Platform, role, session string) *lambda.Client {
+	t.Helper()
+	keys, err := p.Keys.Issue(iam.SessionPrincipal(role, session), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.EndpointURL()), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, keys.SessionToken)})
 }
