@@ -431,14 +431,19 @@ func TestAliasEventInvokeConfig(t *testing.T) {
 	ctx := context.Background()
 	h.createFn(t, "af", "fail")
 	h.createFn(t, "sink", "echo")
-	if _, err := h.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("af")}); err != nil {
+	for _, fn := range []string{"af", "sink"} {
+		if _, err := h.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String(fn)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.client.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("sink"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.client.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("af"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
 		t.Fatal(err)
 	}
 	put, err := h.client.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("af"), Qualifier: aws.String("live"),
-		MaximumRetryAttempts: aws.Int32(0), DestinationConfig: &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String(fnARN("sink"))}}})
+		MaximumRetryAttempts: aws.Int32(0), DestinationConfig: &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String(fnARN("sink") + ":live")}}})
 	if err != nil || aws.ToString(put.FunctionArn) != verARN+"af:live" {
 		t.Fatalf("put alias config: %v %+v", err, put)
 	}
@@ -453,6 +458,9 @@ func TestAliasEventInvokeConfig(t *testing.T) {
 	waitFor(t, "the alias's failure destination", func() bool { return len(h.exec.callsOf("sink")) == 1 })
 	if n := len(h.exec.callsOf("af")); n != 1 {
 		t.Fatalf("MaximumRetryAttempts 0 of the alias: %d attempts", n)
+	}
+	if v := h.exec.versionsOf("sink"); len(v) != 1 || v[0] != "1" {
+		t.Fatalf("the destination alias ran %v, want its version 1", v)
 	}
 	var rec struct {
 		RequestContext  struct{ FunctionArn string }
