@@ -528,7 +528,7 @@ func (a *API) getFunction(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := map[string]any{
-		"Configuration": toWire(c),
+		"Configuration": a.configWire(r, c), // api_versions.go
 		"Code":          map[string]string{"RepositoryType": "S3"},
 		"Tags":          a.visibleTags(r, c),
 	}
@@ -547,7 +547,7 @@ func (a *API) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	awsapi.WriteJSON(w, http.StatusOK, toWire(c))
+	awsapi.WriteJSON(w, http.StatusOK, a.configWire(r, c))
 	return nil
 }
 

@@ -143,6 +143,19 @@ func (a *API) urlQualifier(r *http.Request, name, qual string) (string, error) {
 	return qual, nil
 }
 
+// configWire is toWire for GetFunction and GetFunctionConfiguration: read
+// through an alias, the configuration is the alias's version's under the
+// alias's ARN, as Lambda answers.
+func (a *API) configWire(r *http.Request, c *Config) functionConfiguration {
+	fc := toWire(c)
+	if _, qual, err := a.refQ(r); err == nil {
+		if kind, _, err := classifyQualifier(qual); err == nil && kind == qualAlias {
+			fc.FunctionArn = a.s.qualifiedARN(c.Name, qual)
+		}
+	}
+	return fc
+}
+
 // ---- versions ----
 
 type publishVersionInput struct {

@@ -465,22 +465,25 @@ func (a *asyncInvoker) deliver(ctx context.Context, src *Config, target string, 
 		return err
 	}
 	if arn.Service == "lambda" {
-		name, _, err := parseFunctionRef(target)
+		name, qual, err := parseFunctionRef(target)
 		if err != nil {
 			return err
 		}
+		if qual == latestVersion {
+			qual = ""
+		}
 		p := a.s.principal(src)
-		req := awsapi.AuthzRequest{Service: "lambda", Action: "lambda:InvokeFunction", Resource: a.s.account.FunctionARN(name), Principal: &p}
+		req := awsapi.AuthzRequest{Service: "lambda", Action: "lambda:InvokeFunction", Resource: a.s.qualifiedARN(name, qual), Principal: &p}
 		if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
 			req.ResourcePolicy = rp(name)
 		}
 		if err := awsapi.Authorize(ctx, a.s.opts.Authorizer, req); err != nil {
 			return err
 		}
-		if _, _, err := a.s.reg.get(ctx, name); err != nil {
+		if _, err := a.s.checkRef(ctx, qualified(name, qual)); err != nil {
 			return err
 		}
-		_, err = a.enqueue(ctx, name, record, "")
+		_, err = a.enqueue(ctx, qualified(name, qual), record, "") // a version or alias runs as such
 		return err
 	}
 	d, ok := a.s.opts.Destinations[arn.Service]

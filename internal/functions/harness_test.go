@@ -41,6 +41,7 @@ type fakeExec struct {
 	busy     map[string]int
 	warm     map[string]int
 	calls    map[string][]string // function -> request ids, in order
+	versions map[string][]string // function -> the version each call ran
 	retired  map[string]int
 	release  chan struct{}
 	started  chan string
@@ -50,7 +51,7 @@ type fakeExec struct {
 
 func newFakeExec(logs LogSink, obs Observer) *fakeExec {
 	return &fakeExec{logs: logs, obs: obs, busy: map[string]int{}, warm: map[string]int{}, calls: map[string][]string{},
-		retired: map[string]int{}, release: make(chan struct{}), started: make(chan string, 100), attempts: map[string]int{}, payloads: map[string][][]byte{}}
+		retired: map[string]int{}, versions: map[string][]string{}, release: make(chan struct{}), started: make(chan string, 100), attempts: map[string]int{}, payloads: map[string][][]byte{}}
 }
 
 func (f *fakeExec) Start(context.Context) error { return nil }
@@ -71,6 +72,12 @@ func (f *fakeExec) callsOf(name string) []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.calls[name]...)
+}
+
+func (f *fakeExec) versionsOf(name string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.versions[name]...)
 }
 
 func (f *fakeExec) payloadsOf(name string) [][]byte {
@@ -95,6 +102,7 @@ func (f *fakeExec) Invoke(ctx context.Context, cfg *Config, req *Request) (*Resu
 	}
 	f.busy[cfg.Name]++
 	f.calls[cfg.Name] = append(f.calls[cfg.Name], req.RequestID)
+	f.versions[cfg.Name] = append(f.versions[cfg.Name], cfg.VersionLabel())
 	f.attempts[req.RequestID]++
 	f.payloads[cfg.Name] = append(f.payloads[cfg.Name], append([]byte(nil), req.Payload...))
 	attempt := f.attempts[req.RequestID]

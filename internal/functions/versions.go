@@ -183,6 +183,44 @@ func (r *registry) version(ctx context.Context, name string, n int) (*Config, er
 	return &c, nil
 }
 
+// publishWait bounds how long a publish of unchanged code waits for the
+// version a concurrent publish of the same code is writing.
+const publishWait = 10 * time.Second
+
+// awaitVersion returns version n of the function, waiting for its record
+// when a concurrent publisher has numbered it but not yet written it.
+func (r *registry) awaitVersion(ctx context.Context, name string, n int) (*Config, error) {
+	c, err := r.version(ctx, name, n)
+	if !errors.Is(err, ErrFunctionNotFound) {
+		return c, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, publishWait)
+	defer cancel()
+	w, err := r.ver.Watch(wctx, versionKey(name, n))
+	if err != nil {
+		return nil, fmt.Errorf("function %q version %d: watch: %w", name, n, err)
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return nil, fmt.Errorf("function %q version %d: %w", name, n, ErrFunctionNotFound)
+			}
+			if e == nil || e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			var c Config
+			if err := json.Unmarshal(e.Value(), &c); err != nil {
+				return nil, fmt.Errorf("function %q version %d: decode: %w", name, n, err)
+			}
+			return &c, nil
+		case <-wctx.Done():
+			return nil, fmt.Errorf("function %q version %d: not written within %s: %w", name, n, publishWait, ErrFunctionNotFound)
+		}
+	}
+}
+
 // versions returns the function's published versions, oldest first.
 func (r *registry) versions(ctx context.Context, name string) ([]*Config, error) {
 	keys, err := r.keys(ctx, name+".v.*")
@@ -395,14 +433,10 @@ func (s *Service) PublishVersion(ctx context.Context, name, codeSHA256, descript
 		}
 		fp := fingerprint(c)
 		if c.LastVersion > 0 && c.PublishedHash == fp {
-			_, err := s.reg.version(ctx, name, c.LastVersion)
-			if err == nil {
-				existing = c.LastVersion
-				return errUnchangedLatest
-			}
-			if !errors.Is(err, ErrFunctionNotFound) {
-				return err
-			}
+			// That version exists, or its publisher (maybe on another
+			// node) is writing it (DeleteVersion clears the hash).
+			existing = c.LastVersion
+			return errUnchangedLatest
 		}
 		c.LastVersion++
 		c.PublishedHash = fp
@@ -410,19 +444,22 @@ func (s *Service) PublishVersion(ctx context.Context, name, codeSHA256, descript
 		return nil
 	})
 	if errors.Is(err, errUnchangedLatest) {
-		return s.reg.version(ctx, name, existing)
+		return s.reg.awaitVersion(ctx, name, existing)
 	}
 	if err != nil {
 		return nil, err
 	}
 	snap.Version = strconv.Itoa(snap.LastVersion)
-	snap.LastVersion, snap.PublishedHash, snap.ReservedConcurrency = 0, "", nil
+	snap.LastVersion, snap.PublishedHash, snap.ReservedConcurrency, snap.Tags = 0, "", nil, nil
 	if description != "" {
 		snap.Description = description
 	}
 	snap.LastModified = time.Now().UTC()
 	snap.RevisionID = newRevisionID()
-	if err := s.reg.putJSON(ctx, versionKey(name, snap.LastVersionNumber()), &snap, true, 0); err != nil {
+	// The number is this publish's alone (the function's record moved it),
+	// so a plain put: it also replaces what a delete racing an earlier
+	// publish of a same-named function may have left.
+	if err := s.reg.putJSON(ctx, versionKey(name, snap.LastVersionNumber()), &snap, false, 0); err != nil {
 		return nil, fmt.Errorf("function %q: publish version %s: %w", name, snap.Version, err)
 	}
 	s.log.Info("function version published", "function", name, "version", snap.Version)
@@ -457,13 +494,16 @@ func (s *Service) GetVersion(ctx context.Context, name, qualifier string) (*Conf
 	}
 	switch kind {
 	case qualVersion:
-		if _, err := s.Get(ctx, name); err != nil {
+		latest, err := s.Get(ctx, name)
+		if err != nil {
 			return nil, err
 		}
 		c, err := s.reg.version(ctx, name, n)
 		if err != nil {
 			return nil, s.missing(name, qualifier, err)
 		}
+		// Tags and reserved concurrency are the function's, not a version's.
+		c.Tags, c.ReservedConcurrency = latest.Tags, latest.ReservedConcurrency
 		return c, nil
 	case qualAlias:
 		a, _, err := s.reg.alias(ctx, name, qualifier)
@@ -554,6 +594,15 @@ func (s *Service) DeleteVersion(ctx context.Context, name, qualifier string) err
 		return fmt.Errorf("%w: Unable to delete version because the following aliases reference it: [%s]", errVersionInUse, strings.Join(users, ", "))
 	}
 	if err := s.reg.ver.Purge(ctx, versionKey(name, n)); err != nil {
+		return fmt.Errorf("function %q: delete version %d: %w", name, n, err)
+	}
+	// An unchanged publish after deleting the latest version publishes anew.
+	if _, err := s.reg.update(ctx, name, func(c *Config) error {
+		if c.LastVersion == n {
+			c.PublishedHash = ""
+		}
+		return nil
+	}); err != nil {
 		return fmt.Errorf("function %q: delete version %d: %w", name, n, err)
 	}
 	if err := s.reg.ver.Purge(ctx, provisionedKey(name, qualifier)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {

@@ -11,6 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
 )
 
 const verARN = "arn:aws:lambda:us-east-1:000000000000:function:"
@@ -130,6 +133,14 @@ func TestVersionsPublishListGetDelete(t *testing.T) {
 	_, err = h.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("ver:1"), Qualifier: aws.String("2")})
 	wantCode(t, "two different qualifiers", err, "InvalidParameterValueException")
 
+	// Tags are the function's, whatever version is read.
+	if _, err := h.client.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(verARN + "ver"), Tags: map[string]string{"team": "web"}}); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := h.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("ver:2")}); err != nil || g.Tags["team"] != "web" {
+		t.Fatalf("tags of version 2: %v %+v", err, g)
+	}
+
 	// Delete one version; $LATEST cannot be deleted that way.
 	_, err = h.client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("ver"), Qualifier: aws.String("$LATEST")})
 	wantCode(t, "delete $LATEST by qualifier", err, "InvalidParameterValueException")
@@ -148,6 +159,14 @@ func TestVersionsPublishListGetDelete(t *testing.T) {
 	v4, err := h.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("ver")})
 	if err != nil || aws.ToString(v4.Version) != "4" {
 		t.Fatalf("version after a delete: %v %+v", err, v4)
+	}
+	// With the latest version deleted, publishing the same code is a new one.
+	if _, err := h.client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("ver"), Qualifier: aws.String("4")}); err != nil {
+		t.Fatal(err)
+	}
+	v5, err := h.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("ver")})
+	if err != nil || aws.ToString(v5.Version) != "5" {
+		t.Fatalf("publish after deleting the latest version: %v %+v", err, v5)
 	}
 }
 
@@ -238,8 +257,12 @@ func TestAliasesRoutingAndDelete(t *testing.T) {
 		t.Fatalf("aliases of version 2: %v %+v", err, la)
 	}
 	g, err := h.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("al:dev")})
-	if err != nil || aws.ToString(g.Configuration.Version) != "$LATEST" {
+	if err != nil || aws.ToString(g.Configuration.Version) != "$LATEST" || aws.ToString(g.Configuration.FunctionArn) != verARN+"al:dev" {
 		t.Fatalf("get through alias: %v %+v", err, g)
+	}
+	gl, err := h.client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("al"), Qualifier: aws.String("live")})
+	if err != nil || aws.ToString(gl.Version) != "1" || aws.ToString(gl.FunctionArn) != verARN+"al:live" {
+		t.Fatalf("configuration through alias: %v %+v", err, gl)
 	}
 
 	// An alias protects the versions it routes to.
@@ -408,14 +431,19 @@ func TestAliasEventInvokeConfig(t *testing.T) {
 	ctx := context.Background()
 	h.createFn(t, "af", "fail")
 	h.createFn(t, "sink", "echo")
-	if _, err := h.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("af")}); err != nil {
+	for _, fn := range []string{"af", "sink"} {
+		if _, err := h.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String(fn)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.client.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("sink"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.client.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("af"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
 		t.Fatal(err)
 	}
 	put, err := h.client.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("af"), Qualifier: aws.String("live"),
-		MaximumRetryAttempts: aws.Int32(0), DestinationConfig: &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String(fnARN("sink"))}}})
+		MaximumRetryAttempts: aws.Int32(0), DestinationConfig: &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String(fnARN("sink") + ":live")}}})
 	if err != nil || aws.ToString(put.FunctionArn) != verARN+"af:live" {
 		t.Fatalf("put alias config: %v %+v", err, put)
 	}
@@ -430,6 +458,9 @@ func TestAliasEventInvokeConfig(t *testing.T) {
 	waitFor(t, "the alias's failure destination", func() bool { return len(h.exec.callsOf("sink")) == 1 })
 	if n := len(h.exec.callsOf("af")); n != 1 {
 		t.Fatalf("MaximumRetryAttempts 0 of the alias: %d attempts", n)
+	}
+	if v := h.exec.versionsOf("sink"); len(v) != 1 || v[0] != "1" {
+		t.Fatalf("the destination alias ran %v, want its version 1", v)
 	}
 	var rec struct {
 		RequestContext  struct{ FunctionArn string }
@@ -486,4 +517,77 @@ func FuzzClassifyQualifier(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestVersionsAcrossNodes: two services over one JetStream, each with its
+// own data directory (two nodes): a version published on one runs on the
+// other from the shared package store, numbers are not handed out twice,
+// and an alias moved on one node routes the other's next invocation.
+func TestVersionsAcrossNodes(t *testing.T) {
+	bb := backbonetest.New(t)
+	account := awsapi.Account{Region: awsapi.DefaultRegion, ID: awsapi.DefaultAccountID}
+	node := func() (*Service, *fakeExec) {
+		t.Helper()
+		logs := NewLogStore(bb, LogOptions{})
+		if err := logs.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		exec := newFakeExec(logs, NewMetrics())
+		svc, err := New(Options{Backbone: bb, Account: account, DataDir: t.TempDir(), Executor: exec, Logs: logs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = svc.Close(context.Background()) })
+		return svc, exec
+	}
+	a, _ := node()
+	b, execB := node()
+	ctx := context.Background()
+	if _, err := a.Create(ctx, Config{Name: "multi", Runtime: "provided.al2023", Handler: "echo"}, bootstrapZip(t, "one")); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := a.PublishVersion(ctx, "multi", "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.UpdateCode(ctx, "multi", bootstrapZip(t, "two"), ""); err != nil {
+		t.Fatal(err)
+	}
+	// Both nodes publish the same new code at once: one number each or the
+	// same version back, never one number for two snapshots.
+	got := make(chan string, 2)
+	for _, s := range []*Service{a, b} {
+		go func() {
+			c, err := s.PublishVersion(ctx, "multi", "", "", "")
+			if err != nil {
+				got <- "error: " + err.Error()
+				return
+			}
+			got <- c.Version + "=" + c.CodeSHA256
+		}()
+	}
+	x, y := <-got, <-got
+	if strings.HasPrefix(x, "error") || strings.HasPrefix(y, "error") || x != y {
+		t.Fatalf("concurrent publishes of the same code: %s and %s", x, y)
+	}
+	if _, err := a.CreateAlias(ctx, Alias{Function: "multi", Name: "live", FunctionVersion: v1.Version}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.Invoke(ctx, "multi:live", &Request{Payload: []byte(`{}`)})
+	if err != nil || res.ExecutedVersion != "1" {
+		t.Fatalf("node b invoking the alias node a made: %v %+v", err, res)
+	}
+	if _, err := a.UpdateAlias(ctx, "multi", "live", AliasUpdate{FunctionVersion: aws.String("2")}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = b.Invoke(ctx, "multi:live", &Request{Payload: []byte(`{}`)})
+	if err != nil || res.ExecutedVersion != "2" {
+		t.Fatalf("node b after node a moved the alias: %v %+v", err, res)
+	}
+	if n := len(execB.callsOf("multi")); n != 2 {
+		t.Fatalf("node b ran %d invocations", n)
+	}
 }
