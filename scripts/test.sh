@@ -49,6 +49,7 @@ fuzz FuzzPackageLinks ./internal/functions/ 3000x
 fuzz FuzzTagsAPI ./internal/functions/ 5000x
 fuzz FuzzParseTCPLine ./internal/functions/
 fuzz FuzzBodyConditionKeys ./internal/functions/
+fuzz FuzzClassifyQualifier ./internal/functions/
 fuzz FuzzJavaHandler ./internal/runtimes/
 fuzz FuzzJavaProperties ./internal/runtimes/
 fuzz FuzzInvalidUnicodeField ./internal/parameters/ 5000x
