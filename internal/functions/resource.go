@@ -36,11 +36,37 @@ func (*FunctionProvider) Type() string { return "AWS::Lambda::Function" }
 // Warnings implements stacks.Warner: what the function's runtime runs on
 // here when that differs from Lambda (see Service.RuntimeWarnings).
 func (p *FunctionProvider) Warnings(props stacks.Props) []string {
-	rt, _ := props["Runtime"].(string)
-	if rt == "" {
-		return nil
+	var w []string
+	if rt, _ := props["Runtime"].(string); rt != "" {
+		w = p.svc.RuntimeWarnings(rt)
 	}
-	return p.svc.RuntimeWarnings(rt)
+	return append(w, unhonouredProps(props)...)
+}
+
+// noLocalMeaning are AWS::Lambda::Function properties nubo accepts and
+// records but does not act on, and what that means for the function.
+var noLocalMeaning = []struct{ name, why string }{
+	{"VpcConfig", "the function is not placed in a VPC: it reaches whatever this machine reaches"},
+	{"FileSystemConfigs", "no EFS file system is mounted at its LocalMountPath"},
+	{"DurableConfig", "durable executions (checkpoints and replays) are not provided: the handler runs as a plain invocation"},
+	{"CapacityProviderConfig", "Lambda Managed Instances are not modelled: instances run as processes on this machine"},
+	{"FunctionScalingConfig", "scaling settings of managed instances do not apply"},
+	{"TenancyConfig", "tenant isolation is not provided"},
+}
+
+// unhonouredProps warns of each property the template sets that nubo will
+// not act on (see noLocalMeaning; SnapStart only when it applies).
+func unhonouredProps(props stacks.Props) []string {
+	var w []string
+	for _, p := range noLocalMeaning {
+		if v, ok := props[p.name]; ok && v != nil {
+			w = append(w, p.name+" is accepted but has no effect here: "+p.why)
+		}
+	}
+	if ss, ok := props["SnapStart"].(map[string]any); ok && ss["ApplyOn"] != nil && ss["ApplyOn"] != "None" {
+		w = append(w, "SnapStart is accepted but has no effect here: no snapshot is taken (a cold start here takes a few milliseconds)")
+	}
+	return w
 }
 
 // Stateful: a function holds no data.
@@ -77,7 +103,15 @@ func (*FunctionProvider) Schema() stacks.Schema {
 			"CodeSigningConfigArn":    {Type: stacks.String},
 			"FileSystemConfigs":       {Type: stacks.List},
 			"ImageConfig":             {Type: stacks.Object},
-			"Arn":                     {Type: stacks.String, ReadOnly: true},
+			// Newer properties with no local meaning: accepted, recorded,
+			// and warned about (Warnings).
+			"DurableConfig":            {Type: stacks.Object},
+			"CapacityProviderConfig":   {Type: stacks.Object},
+			"FunctionScalingConfig":    {Type: stacks.Object},
+			"TenancyConfig":            {Type: stacks.Object},
+			"RecursiveLoop":            {Type: stacks.String},
+			"PublishToLatestPublished": {Type: stacks.Boolean},
+			"Arn":                      {Type: stacks.String, ReadOnly: true},
 		},
 		Attributes: []string{"Arn", "SnapStartResponse.ApplyOn", "SnapStartResponse.OptimizationStatus"},
 	}
