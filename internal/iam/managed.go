@@ -43,8 +43,14 @@ type builtin struct {
 
 func builtinPolicies() []builtin {
 	logs := []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+	xrayWrite := []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"}
 	return []builtin{
 		{"/service-role/", "AWSLambdaBasicExecutionRole", "v1", []stmt{all(logs...)}},
+		// SAM attaches it instead of the basic role to functions with DurableConfig.
+		{"/service-role/", "AWSLambdaBasicDurableExecutionRolePolicy", "v3", []stmt{all(append(logs, "lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState")...)}},
+		// SAM attaches it to functions with Tracing: Active.
+		{"/", "AWSXrayWriteOnlyAccess", "v2", []stmt{all(xrayWrite...)}},
+		{"/", "AWSXRayDaemonWriteAccess", "v2", []stmt{all(xrayWrite...).id("AWSXRayDaemonWriteAccess")}},
 		{"/service-role/", "AWSLambdaSQSQueueExecutionRole", "v1", []stmt{all(append([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}, logs...)...)}},
 		{"/service-role/", "AWSLambdaDynamoDBExecutionRole", "v1", []stmt{all(append([]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}, logs...)...)}},
 		{"/service-role/", "AWSLambdaKinesisExecutionRole", "v2", []stmt{all(append([]string{"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard"}, logs...)...)}},

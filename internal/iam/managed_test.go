@@ -23,6 +23,11 @@ func pythonJSON(t *testing.T, script string, v any) bool {
 	return true
 }
 
+// newerThanTranslator are built-in policies AWS published after the
+// aws-sam-translator on these machines listed its managed policies (their
+// ARNs are from AWS's managed policy reference).
+var newerThanTranslator = map[string]bool{"AWSLambdaBasicDurableExecutionRolePolicy": true}
+
 // TestManagedPolicies_ARNs checks each built-in policy's ARN (its path
 // included) against aws-sam-translator's map of managed policy names.
 func TestManagedPolicies_ARNs(t *testing.T) {
@@ -38,7 +43,11 @@ print(json.dumps(json.load(open(os.path.join(os.path.dirname(samtranslator.__fil
 	}
 	st.managed = m
 	for arn, p := range m {
-		if want, ok := arns[p.Name]; !ok || want != arn {
+		want, ok := arns[p.Name]
+		switch {
+		case !ok && newerThanTranslator[p.Name]:
+			// Published after the installed translator's list was made.
+		case !ok || want != arn:
 			t.Errorf("%s: ARN %s, SAM says %s", p.Name, arn, want)
 		}
 		if got, ok := st.ManagedPolicyARN(p.Name); !ok || got != arn {

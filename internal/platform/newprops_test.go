@@ -8,10 +8,9 @@ import (
 )
 
 // TestNewLambdaPropertiesAccepted: properties that have no local meaning
-// (VpcConfig, SnapStart, ...) deploy, each named by a plan warning, instead
-// of failing the template. (SAM's DurableConfig also attaches
-// AWSLambdaBasicDurableExecutionRolePolicy, which nubo's managed policies
-// lack yet: TestFunctionSchemaAcceptsNewProperties covers the property.)
+// (DurableConfig, VpcConfig, SnapStart, ...) deploy, each named by a plan
+// warning, instead of failing the template; the managed policies SAM
+// attaches for DurableConfig and Tracing: Active are known.
 func TestNewLambdaPropertiesAccepted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs function processes")
@@ -30,6 +29,8 @@ Resources:
       VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [sg-1]}
       SnapStart: {ApplyOn: PublishedVersions}
       RecursiveLoop: Terminate
+      Tracing: Active
+      DurableConfig: {ExecutionTimeout: 900, RetentionPeriodInDays: 7}
 Outputs:
   Fn: {Value: !Ref Fn}
 `
@@ -38,7 +39,7 @@ Outputs:
 	}
 	plan, res := deployStack(t, p, dir, nil)
 	warnings := strings.Join(plan.Warnings, "\n")
-	for _, want := range []string{"VpcConfig is accepted but has no effect here", "SnapStart is accepted but has no effect here"} {
+	for _, want := range []string{"DurableConfig is accepted but has no effect here", "VpcConfig is accepted but has no effect here", "SnapStart is accepted but has no effect here"} {
 		if !strings.Contains(warnings, want) {
 			t.Errorf("no warning %q:\n%s", want, warnings)
 		}
