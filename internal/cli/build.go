@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/nubo-run/nubo/internal/stacks"
 )
 
 func newBuildCmd() *cobra.Command {
@@ -20,12 +18,8 @@ files), in parallel, and are cached by their inputs: plan and deploy reuse
 them, and an unchanged source never builds again. It prints one line per build.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req, err := f.request(args[0])
+			_, plan, err := f.plan(cmd.Context(), args[0])
 			if err != nil {
-				return err
-			}
-			var plan stacks.Plan
-			if err := newAdminClient(f.endpoint).call(cmd.Context(), "Plan", req, &plan); err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/nubo-run/nubo/internal/platform"
 )
 
 // TestBuild: nubo build runs a template's builds on the server and prints a
@@ -16,15 +14,7 @@ func TestBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs npm")
 	}
-	p, err := platform.New(platform.Options{DataDir: t.TempDir(), Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close(context.Background()) })
-	t.Setenv("NUBO_ENDPOINT", p.EndpointURL())
+	serveInProcess(t)
 	// A copy: a build never writes into testdata.
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS("testdata/build-app")); err != nil {

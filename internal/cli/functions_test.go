@@ -72,15 +72,7 @@ func server(t *testing.T) *platform.Platform {
 		t.Skip("runs function processes")
 	}
 	zipData := buildProbe(t)
-	p, err := platform.New(platform.Options{DataDir: t.TempDir(), Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close(context.Background()) })
-	t.Setenv("NUBO_ENDPOINT", p.EndpointURL())
+	p := serveInProcess(t)
 	t.Setenv("NUBO_ACCESS_KEY_ID", "test")
 	t.Setenv("NUBO_SECRET_ACCESS_KEY", "test")
 	c := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.EndpointURL()),
@@ -92,7 +84,7 @@ func server(t *testing.T) *platform.Platform {
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
+	_, err := c.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
 		FunctionName: aws.String("probe"), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
 		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &lambdatypes.FunctionCode{ZipFile: zipData},
 	})

@@ -15,15 +15,7 @@ import (
 // request to one answers 501 saying why, where it used to answer 403
 // Missing Authentication Token (REST) or 404 as if the route did not exist.
 func TestNotServedIntegrations(t *testing.T) {
-	p, err := platform.New(platform.Options{DataDir: t.TempDir(), Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close(context.Background()) })
-	t.Setenv("NUBO_ENDPOINT", p.EndpointURL())
+	p := serveInProcess(t)
 	ctx := context.Background()
 	wantWarnings := []string{
 		"Warning: Api (AWS::ApiGateway::RestApi): route GET /health has a HTTP_PROXY integration, which nubo does not serve yet",
@@ -61,4 +53,20 @@ func TestNotServedIntegrations(t *testing.T) {
 			t.Errorf("GET %s: %d %s, want 501 %s", c.path, res.StatusCode, body, c.want)
 		}
 	}
+}
+
+// serveInProcess starts a platform in this process on free loopback ports,
+// closed when the test ends, and points the CLI verbs at it (NUBO_ENDPOINT).
+func serveInProcess(t *testing.T) *platform.Platform {
+	t.Helper()
+	p, err := platform.New(platform.Options{DataDir: t.TempDir(), Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close(context.Background()) })
+	t.Setenv("NUBO_ENDPOINT", p.EndpointURL())
+	return p
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -15,12 +16,8 @@ func newPlanCmd() *cobra.Command {
 		Short: "Show what deploying a template would change, without changing anything",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req, err := f.request(args[0])
+			req, plan, err := f.plan(cmd.Context(), args[0])
 			if err != nil {
-				return err
-			}
-			var plan stacks.Plan
-			if err := newAdminClient(f.endpoint).call(cmd.Context(), "Plan", req, &plan); err != nil {
 				return err
 			}
 			plan.Render(cmd.OutOrStdout())
@@ -32,4 +29,18 @@ func newPlanCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// plan asks the server to plan the template at path with the flags' stack
+// and parameters (which packages, so builds, its functions).
+func (f *templateFlags) plan(ctx context.Context, path string) (stacks.PlanRequest, *stacks.Plan, error) {
+	req, err := f.request(path)
+	if err != nil {
+		return req, nil, err
+	}
+	var plan stacks.Plan
+	if err := newAdminClient(f.endpoint).call(ctx, "Plan", req, &plan); err != nil {
+		return req, nil, err
+	}
+	return req, &plan, nil
 }
