@@ -22,6 +22,9 @@ const (
 	Query
 	// RestXML is S3's protocol: XML <Error>.
 	RestXML
+	// JSON10 is awsJson1.0 (DynamoDB, SQS, Step Functions): JSON's envelope
+	// with the 1.0 content type.
+	JSON10
 )
 
 // Error is an API error with the code and status a real AWS client expects.
@@ -104,8 +107,12 @@ func WriteError(w http.ResponseWriter, r *http.Request, p Protocol, err error, l
 		h.Set("Content-Type", "application/xml")
 		w.WriteHeader(e.Status)
 		_ = xml.NewEncoder(w).Encode(restXMLError{Code: e.Code, Message: e.Message, RequestID: rid})
-	case JSON:
-		h.Set("Content-Type", "application/x-amz-json-1.1")
+	case JSON, JSON10:
+		ct := "application/x-amz-json-1.1"
+		if p == JSON10 {
+			ct = "application/x-amz-json-1.0"
+		}
+		h.Set("Content-Type", ct)
 		h.Set("X-Amzn-ErrorType", e.Code)
 		w.WriteHeader(e.Status)
 		_ = json.NewEncoder(w).Encode(map[string]string{"__type": e.Code, "message": e.Message})

@@ -98,10 +98,14 @@ func newHarnessLog(t *testing.T, mode Mode, log *slog.Logger) *harness {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(`"ok"`))
 	})
+	ssmAPI, err := params.API()
+	if err != nil {
+		t.Fatal(err)
+	}
 	edge, err := awsapi.NewEdge(keys, nil,
 		awsapi.Service{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
 		awsapi.Service{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()},
-		params.Service(),
+		ssmAPI.Service(),
 		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: mux},
 	)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,18 +11,64 @@ import (
 	"github.com/nubo-run/nubo/internal/awsapi"
 )
 
-const targetPrefix = "AmazonSSM."
-
-// Service returns the SSM API (JSON 1.1, signing name "ssm") for the edge.
-func (s *Store) Service() awsapi.Service {
-	return awsapi.Service{
-		Name:     "ssm",
-		Protocol: awsapi.JSON,
-		Handler:  http.HandlerFunc(s.serveAPI),
-		Matches: func(r *http.Request) bool {
-			return strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+// API returns the SSM API (JSON 1.1, signing name "ssm") for the edge: the
+// operations nubo implements, each authorized as its IAM action on the
+// parameters it names.
+func (s *Store) API() (*awsapi.API, error) {
+	return awsapi.NewAPI(awsapi.Spec{
+		Service:      "ssm",
+		SDKID:        "ssm",
+		Protocol:     awsapi.JSON,
+		TargetPrefix: "AmazonSSM",
+		Authorizer:   s.opts.Authorizer,
+		Logger:       s.log,
+		MapError:     func(err error) error { return wireError(err) },
+		DecodeJSON:   decodeBody,
+		MaxBody:      maxRequestBody,
+		BodyTooLarge: func(limit int64) error {
+			return awsapi.ValidationError("the request body is larger than %d bytes, which nubo's SSM API does not read: a parameter value is at most %d characters", limit, maxAdvancedValue)
 		},
+		Ops: []awsapi.Declared{
+			awsapi.Op[getParameterIn, getParameterOut]{Name: "GetParameter", Action: "ssm:GetParameter",
+				Resources: func(c *awsapi.Call, in *getParameterIn) ([]awsapi.Target, error) { return s.targets(c, in.Name), nil },
+				Handler:   s.getParameter},
+			awsapi.Op[getParametersIn, getParametersOut]{Name: "GetParameters", Action: "ssm:GetParameters",
+				Resources: func(c *awsapi.Call, in *getParametersIn) ([]awsapi.Target, error) { return s.targets(c, in.Names...), nil },
+				Handler:   s.getParameters},
+			awsapi.Op[putParameterIn, putParameterOut]{Name: "PutParameter", Action: "ssm:PutParameter",
+				Resources: s.putParameterTargets, Handler: s.putParameter},
+			awsapi.Op[deleteParameterIn, awsapi.None]{Name: "DeleteParameter", Action: "ssm:DeleteParameter",
+				Resources: func(c *awsapi.Call, in *deleteParameterIn) ([]awsapi.Target, error) { return s.targets(c, in.Name), nil },
+				Handler: func(c *awsapi.Call, in *deleteParameterIn) (awsapi.None, error) {
+					return awsapi.None{}, s.Delete(c.Context(), in.Name)
+				}},
+			awsapi.Op[byPathIn, parametersPage]{Name: "GetParametersByPath", Action: "ssm:GetParametersByPath",
+				Resources: func(c *awsapi.Call, in *byPathIn) ([]awsapi.Target, error) { return s.targets(c, in.Path), nil },
+				Handler:   s.getParametersByPath},
+			awsapi.Op[deleteParametersIn, deleteParametersOut]{Name: "DeleteParameters", Action: "ssm:DeleteParameters",
+				Resources: func(c *awsapi.Call, in *deleteParametersIn) ([]awsapi.Target, error) {
+					if err := checkNames(in.Names); err != nil {
+						return nil, err
+					}
+					return s.targets(c, in.Names...), nil
+				},
+				Handler: s.deleteParameters},
+			awsapi.Op[describeParametersIn, describeParametersOut]{Name: "DescribeParameters", Action: "ssm:DescribeParameters",
+				Handler: s.describeParameters},
+		},
+	})
+}
+
+// decodeBody refuses text that is not valid Unicode, naming the member, as
+// SSM does (encoding/json would quietly replace it), then decodes.
+func decodeBody(body []byte, v any) error {
+	if field := invalidUnicodeField(body); field != "" {
+		return awsapi.ValidationError("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be valid Unicode text (UTF-8, no lone surrogates)", field)
 	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return awsapi.NewError(http.StatusBadRequest, "SerializationException", err.Error())
+	}
+	return nil
 }
 
 type wireParameter struct {
@@ -54,311 +99,233 @@ type tag struct {
 	Value string `json:"Value"`
 }
 
-func (s *Store) serveAPI(w http.ResponseWriter, r *http.Request) {
-	fail := func(err error) { awsapi.WriteError(w, r, awsapi.JSON, wireError(err), s.log) }
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	if !ok || r.Method != http.MethodPost {
-		fail(awsapi.NewError(http.StatusBadRequest, "UnknownOperationException", "missing X-Amz-Target AmazonSSM.<Operation>"))
-		return
+// targets are the parameters an operation names (a name or ARN, maybe with
+// a version); with none, "*". A parameter that exists brings its tags
+// (aws:ResourceTag/*).
+func (s *Store) targets(c *awsapi.Call, refs ...string) []awsapi.Target {
+	if len(refs) == 0 {
+		return nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	out := make([]awsapi.Target, 0, len(refs))
+	for _, ref := range refs {
+		name, _ := refName(ref)
+		t := awsapi.Target{Resource: s.ARN(name)}
+		if p, err := s.Get(c.Context(), name); err == nil && len(p.Tags) > 0 {
+			t.ResourceTags = p.Tags
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func checkNames(names []string) error {
+	if len(names) == 0 || len(names) > 10 {
+		return awsapi.ValidationError("1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10")
+	}
+	return nil
+}
+
+type (
+	getParameterIn struct {
+		Name           string
+		WithDecryption bool
+	}
+	getParameterOut struct {
+		Parameter wireParameter
+	}
+	getParametersIn struct {
+		Names          []string
+		WithDecryption bool
+	}
+	getParametersOut struct {
+		Parameters        []wireParameter
+		InvalidParameters []string
+	}
+	putParameterIn struct {
+		Name, Value, Type, Description, AllowedPattern, Tier, DataType string
+		Overwrite                                                      bool
+		Tags                                                           []tag
+	}
+	putParameterOut struct {
+		Version int64
+		Tier    string
+	}
+	deleteParameterIn struct{ Name string }
+	byPathIn          struct {
+		Path           string
+		Recursive      bool
+		WithDecryption bool
+		MaxResults     int
+		NextToken      string
+	}
+	parametersPage struct {
+		Parameters []wireParameter
+		NextToken  string `json:",omitempty"`
+	}
+	deleteParametersIn  struct{ Names []string }
+	deleteParametersOut struct {
+		DeletedParameters []string
+		InvalidParameters []string
+	}
+	describeParametersIn struct {
+		ParameterFilters []struct {
+			Key    string
+			Option string
+			Values []string
+		}
+		MaxResults int
+		NextToken  string
+	}
+	describeParametersOut struct {
+		Parameters []map[string]any
+		NextToken  string `json:",omitempty"`
+	}
+)
+
+func (s *Store) getParameter(c *awsapi.Call, in *getParameterIn) (getParameterOut, error) {
+	p, err := s.lookup(c.R, in.Name)
 	if err != nil {
-		fail(awsapi.ValidationError("read body: %v", err))
-		return
+		return getParameterOut{}, err
 	}
-	if len(body) > maxRequestBody {
-		fail(awsapi.ValidationError("the request body is larger than %d bytes, which nubo's SSM API does not read: a parameter value is at most %d characters", maxRequestBody, maxAdvancedValue))
-		return
+	return getParameterOut{Parameter: s.wire(p, in.WithDecryption)}, nil
+}
+
+func (s *Store) getParameters(c *awsapi.Call, in *getParametersIn) (getParametersOut, error) {
+	if err := checkNames(in.Names); err != nil {
+		return getParametersOut{}, err
 	}
-	if len(body) == 0 {
-		body = []byte("{}")
-	}
-	decode := func(v any) bool {
-		if field := invalidUnicodeField(body); field != "" {
-			fail(awsapi.ValidationError("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be valid Unicode text (UTF-8, no lone surrogates)", field))
-			return false
+	out := getParametersOut{Parameters: []wireParameter{}, InvalidParameters: []string{}}
+	for _, n := range in.Names {
+		p, err := s.lookup(c.R, n)
+		switch {
+		case errors.Is(err, ErrNotFound), errors.Is(err, errVersionNotFound):
+			out.InvalidParameters = append(out.InvalidParameters, n)
+		case err != nil:
+			return getParametersOut{}, err
+		default:
+			out.Parameters = append(out.Parameters, s.wire(p, in.WithDecryption))
 		}
-		if err := json.Unmarshal(body, v); err != nil {
-			fail(awsapi.NewError(http.StatusBadRequest, "SerializationException", err.Error()))
-			return false
-		}
-		return true
 	}
-	reply := func(v any) {
-		b, err := json.Marshal(v)
-		if err != nil {
-			fail(err)
-			return
+	return out, nil
+}
+
+func tagMap(tags []tag) map[string]string {
+	var m map[string]string
+	for _, t := range tags {
+		if m == nil {
+			m = map[string]string{}
 		}
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(b)
+		m[t.Key] = t.Value
 	}
-	// authorize checks action on each named parameter (a name or ARN,
-	// maybe with a version); with no names, on "*".
-	// authorizeWith also passes the operation's condition keys and the tags
-	// it sets; a parameter that exists brings its tags (aws:ResourceTag/*).
-	authorizeWith := func(action string, cond map[string][]string, reqTags map[string]string, refs ...string) bool {
-		if len(refs) == 0 {
-			refs = []string{"*"}
+	return m
+}
+
+func (s *Store) putParameterTargets(c *awsapi.Call, in *putParameterIn) ([]awsapi.Target, error) {
+	t := s.targets(c, in.Name)
+	if len(t) == 0 {
+		t = []awsapi.Target{{Resource: "*"}}
+	}
+	t[0].Context = map[string][]string{"ssm:Overwrite": {strconv.FormatBool(in.Overwrite)}}
+	t[0].RequestTags = tagMap(in.Tags)
+	return t, nil
+}
+
+func (s *Store) putParameter(c *awsapi.Call, in *putParameterIn) (putParameterOut, error) {
+	if in.Overwrite && len(in.Tags) > 0 {
+		return putParameterOut{}, awsapi.ValidationError("Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.")
+	}
+	p := Parameter{Name: in.Name, Value: in.Value, Type: in.Type, Description: in.Description, AllowedPattern: in.AllowedPattern, Tier: in.Tier, DataType: in.DataType,
+		Tags: tagMap(in.Tags)}
+	v, err := s.Put(c.Context(), p, in.Overwrite)
+	if err != nil {
+		return putParameterOut{}, err
+	}
+	tier, _ := EffectiveTier(in.Tier, in.Value) // Put has checked it
+	return putParameterOut{Version: v, Tier: tier}, nil
+}
+
+// invalidToken is SSM's answer to a NextToken it did not issue.
+func invalidToken(err error) error {
+	if errors.Is(err, awsapi.ErrInvalidToken) {
+		return awsapi.NewError(http.StatusBadRequest, "InvalidNextToken", "The specified token isn't valid.")
+	}
+	return err
+}
+
+func (s *Store) getParametersByPath(c *awsapi.Call, in *byPathIn) (parametersPage, error) {
+	all, err := s.ByPath(c.Context(), in.Path, in.Recursive)
+	if err != nil {
+		return parametersPage{}, err
+	}
+	if in.MaxResults > 10 {
+		in.MaxResults = 10
+	}
+	page, next, err := awsapi.Page(all, in.NextToken, in.MaxResults, 10)
+	if err != nil {
+		return parametersPage{}, invalidToken(err)
+	}
+	out := parametersPage{Parameters: make([]wireParameter, 0, len(page)), NextToken: next}
+	for _, p := range page {
+		out.Parameters = append(out.Parameters, s.wire(p, in.WithDecryption))
+	}
+	return out, nil
+}
+
+func (s *Store) deleteParameters(c *awsapi.Call, in *deleteParametersIn) (deleteParametersOut, error) {
+	out := deleteParametersOut{DeletedParameters: []string{}, InvalidParameters: []string{}}
+	for _, n := range in.Names {
+		switch err := s.Delete(c.Context(), n); {
+		case errors.Is(err, ErrNotFound):
+			out.InvalidParameters = append(out.InvalidParameters, n)
+		case err != nil:
+			return deleteParametersOut{}, err
+		default:
+			out.DeletedParameters = append(out.DeletedParameters, n)
 		}
-		for _, ref := range refs {
-			req := awsapi.AuthzRequest{Service: "ssm", Action: action, Resource: ref, HTTP: r, Context: cond, RequestTags: reqTags}
-			if ref != "*" {
-				name, _ := refName(ref)
-				req.Resource = s.ARN(name)
-				if s.opts.Authorizer != nil {
-					if p, err := s.Get(r.Context(), name); err == nil && len(p.Tags) > 0 {
-						req.ResourceTags = p.Tags
-					}
+	}
+	return out, nil
+}
+
+func (s *Store) describeParameters(c *awsapi.Call, in *describeParametersIn) (describeParametersOut, error) {
+	all, err := s.List(c.Context())
+	if err != nil {
+		return describeParametersOut{}, err
+	}
+	for _, f := range in.ParameterFilters {
+		if f.Key != "Name" || (f.Option != "" && f.Option != "Equals" && f.Option != "BeginsWith") {
+			return describeParametersOut{}, awsapi.ValidationError("nubo's DescribeParameters filters by Name (Equals or BeginsWith) only, not %s %s", f.Key, f.Option)
+		}
+		kept := all[:0:0]
+		for _, p := range all {
+			for _, v := range f.Values {
+				if p.Name == v || f.Option == "BeginsWith" && strings.HasPrefix(p.Name, v) {
+					kept = append(kept, p)
+					break
 				}
 			}
-			if err := awsapi.Authorize(r.Context(), s.opts.Authorizer, req); err != nil {
-				fail(err)
-				return false
-			}
 		}
-		return true
+		all = kept
 	}
-	authorize := func(action string, refs ...string) bool { return authorizeWith(action, nil, nil, refs...) }
-	ctx := r.Context()
-	switch op {
-	case "GetParameter":
-		var in struct {
-			Name           string
-			WithDecryption bool
-		}
-		if !decode(&in) {
-			return
-		}
-		if !authorize("ssm:GetParameter", in.Name) {
-			return
-		}
-		p, err := s.lookup(r, in.Name)
-		if err != nil {
-			fail(err)
-			return
-		}
-		reply(map[string]any{"Parameter": s.wire(p, in.WithDecryption)})
-	case "GetParameters":
-		var in struct {
-			Names          []string
-			WithDecryption bool
-		}
-		if !decode(&in) {
-			return
-		}
-		if !authorize("ssm:GetParameters", in.Names...) {
-			return
-		}
-		if len(in.Names) == 0 || len(in.Names) > 10 {
-			fail(awsapi.ValidationError("1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10"))
-			return
-		}
-		params, invalid := []wireParameter{}, []string{}
-		for _, n := range in.Names {
-			p, err := s.lookup(r, n)
-			switch {
-			case errors.Is(err, ErrNotFound), errors.Is(err, errVersionNotFound):
-				invalid = append(invalid, n)
-			case err != nil:
-				fail(err)
-				return
-			default:
-				params = append(params, s.wire(p, in.WithDecryption))
-			}
-		}
-		reply(map[string]any{"Parameters": params, "InvalidParameters": invalid})
-	case "PutParameter":
-		var in struct {
-			Name, Value, Type, Description, AllowedPattern, Tier, DataType string
-			Overwrite                                                      bool
-			Tags                                                           []tag
-		}
-		if !decode(&in) {
-			return
-		}
-		var reqTags map[string]string
-		for _, t := range in.Tags {
-			if reqTags == nil {
-				reqTags = map[string]string{}
-			}
-			reqTags[t.Key] = t.Value
-		}
-		if !authorizeWith("ssm:PutParameter", map[string][]string{"ssm:Overwrite": {strconv.FormatBool(in.Overwrite)}}, reqTags, in.Name) {
-			return
-		}
-		if in.Overwrite && len(in.Tags) > 0 {
-			fail(awsapi.ValidationError("Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource."))
-			return
-		}
-		p := Parameter{Name: in.Name, Value: in.Value, Type: in.Type, Description: in.Description, AllowedPattern: in.AllowedPattern, Tier: in.Tier, DataType: in.DataType}
-		if len(in.Tags) > 0 {
-			p.Tags = map[string]string{}
-			for _, t := range in.Tags {
-				p.Tags[t.Key] = t.Value
-			}
-		}
-		v, err := s.Put(ctx, p, in.Overwrite)
-		if err != nil {
-			fail(err)
-			return
-		}
-		tier, _ := EffectiveTier(in.Tier, in.Value) // Put has checked it
-		reply(map[string]any{"Version": v, "Tier": tier})
-	case "DeleteParameter":
-		var in struct{ Name string }
-		if !decode(&in) {
-			return
-		}
-		if !authorize("ssm:DeleteParameter", in.Name) {
-			return
-		}
-		if err := s.Delete(ctx, in.Name); err != nil {
-			fail(err)
-			return
-		}
-		reply(map[string]any{})
-	case "GetParametersByPath":
-		var in struct {
-			Path           string
-			Recursive      bool
-			WithDecryption bool
-			MaxResults     int
-			NextToken      string
-		}
-		if !decode(&in) {
-			return
-		}
-		if !authorize("ssm:GetParametersByPath", in.Path) {
-			return
-		}
-		all, err := s.ByPath(ctx, in.Path, in.Recursive)
-		if err != nil {
-			fail(err)
-			return
-		}
-		max := in.MaxResults
-		if max <= 0 || max > 10 {
-			max = 10
-		}
-		start := 0
-		if in.NextToken != "" {
-			n, err := strconv.Atoi(in.NextToken)
-			if err != nil || n < 0 || n > len(all) {
-				fail(awsapi.NewError(http.StatusBadRequest, "InvalidNextToken", "The specified token isn't valid."))
-				return
-			}
-			start = n
-		}
-		end := min(start+max, len(all))
-		out := map[string]any{}
-		params := make([]wireParameter, 0, end-start)
-		for _, p := range all[start:end] {
-			params = append(params, s.wire(p, in.WithDecryption))
-		}
-		out["Parameters"] = params
-		if end < len(all) {
-			out["NextToken"] = strconv.Itoa(end)
-		}
-		reply(out)
-	case "DeleteParameters":
-		var in struct{ Names []string }
-		if !decode(&in) {
-			return
-		}
-		if len(in.Names) == 0 || len(in.Names) > 10 {
-			fail(awsapi.ValidationError("1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10"))
-			return
-		}
-		if !authorize("ssm:DeleteParameters", in.Names...) {
-			return
-		}
-		deleted, invalid := []string{}, []string{}
-		for _, n := range in.Names {
-			switch err := s.Delete(ctx, n); {
-			case errors.Is(err, ErrNotFound):
-				invalid = append(invalid, n)
-			case err != nil:
-				fail(err)
-				return
-			default:
-				deleted = append(deleted, n)
-			}
-		}
-		reply(map[string]any{"DeletedParameters": deleted, "InvalidParameters": invalid})
-	case "DescribeParameters":
-		var in struct {
-			ParameterFilters []struct {
-				Key    string
-				Option string
-				Values []string
-			}
-			MaxResults int
-			NextToken  string
-		}
-		if !decode(&in) {
-			return
-		}
-		if !authorize("ssm:DescribeParameters") {
-			return
-		}
-		all, err := s.List(ctx)
-		if err != nil {
-			fail(err)
-			return
-		}
-		for _, f := range in.ParameterFilters {
-			if f.Key != "Name" || (f.Option != "" && f.Option != "Equals" && f.Option != "BeginsWith") {
-				fail(awsapi.ValidationError("nubo's DescribeParameters filters by Name (Equals or BeginsWith) only, not %s %s", f.Key, f.Option))
-				return
-			}
-			kept := all[:0:0]
-			for _, p := range all {
-				for _, v := range f.Values {
-					if p.Name == v || f.Option == "BeginsWith" && strings.HasPrefix(p.Name, v) {
-						kept = append(kept, p)
-						break
-					}
-				}
-			}
-			all = kept
-		}
-		max := in.MaxResults
-		if max <= 0 || max > 50 {
-			max = 50
-		}
-		start := 0
-		if in.NextToken != "" {
-			n, err := strconv.Atoi(in.NextToken)
-			if err != nil || n < 0 || n > len(all) {
-				fail(awsapi.NewError(http.StatusBadRequest, "InvalidNextToken", "The specified token isn't valid."))
-				return
-			}
-			start = n
-		}
-		end := min(start+max, len(all))
-		meta := make([]map[string]any, 0, end-start)
-		for _, p := range all[start:end] {
-			m := map[string]any{"Name": p.Name, "ARN": s.ARN(p.Name), "Type": p.Type, "Version": p.Version, "Tier": p.Tier,
-				"DataType": p.DataType, "LastModifiedDate": float64(p.LastModified.UnixMilli()) / 1000}
-			if p.Description != "" {
-				m["Description"] = p.Description
-			}
-			if p.AllowedPattern != "" {
-				m["AllowedPattern"] = p.AllowedPattern
-			}
-			meta = append(meta, m)
-		}
-		out := map[string]any{"Parameters": meta}
-		if end < len(all) {
-			out["NextToken"] = strconv.Itoa(end)
-		}
-		reply(out)
-	default:
-		fail(awsapi.Errorf(http.StatusBadRequest, "InvalidAction", "nubo's SSM does not implement %s", op))
+	if in.MaxResults > 50 {
+		in.MaxResults = 50
 	}
+	page, next, err := awsapi.Page(all, in.NextToken, in.MaxResults, 50)
+	if err != nil {
+		return describeParametersOut{}, invalidToken(err)
+	}
+	out := describeParametersOut{Parameters: make([]map[string]any, 0, len(page)), NextToken: next}
+	for _, p := range page {
+		m := map[string]any{"Name": p.Name, "ARN": s.ARN(p.Name), "Type": p.Type, "Version": p.Version, "Tier": p.Tier,
+			"DataType": p.DataType, "LastModifiedDate": float64(p.LastModified.UnixMilli()) / 1000}
+		if p.Description != "" {
+			m["Description"] = p.Description
+		}
+		if p.AllowedPattern != "" {
+			m["AllowedPattern"] = p.AllowedPattern
+		}
+		out.Parameters = append(out.Parameters, m)
+	}
+	return out, nil
 }
 
 var errVersionNotFound = errors.New("parameter version not found")

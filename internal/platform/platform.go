@@ -84,6 +84,7 @@ type Platform struct {
 	Parameters *parameters.Store
 	Stacks     *stacks.Engine
 	shims      *runtimeShims
+	apis       []*awsapi.API
 	edge       *listener
 	http       *listener
 }
@@ -161,8 +162,16 @@ func New(o Options) (*Platform, error) {
 		Transform: samTransform, ParameterLookup: p.Parameters.Value, Authorizer: p.authorizer(), Logger: o.Logger.With("part", "stacks")}); err != nil {
 		return nil, err
 	}
-	services := append(p.functionServices(), p.Parameters.Service(), p.Stacks.Service(), p.Stacks.CloudFormationService())
+	ssmAPI, err := p.Parameters.API()
+	if err != nil {
+		return nil, err
+	}
+	p.apis = append(p.apis, ssmAPI)
+	services := append(p.functionServices(), p.Stacks.Service(), p.Stacks.CloudFormationService())
 	services = append(services, iamServices...)
+	for _, a := range p.apis {
+		services = append(services, a.Service())
+	}
 	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"), services...)
 	if err != nil {
 		return nil, err
@@ -248,6 +257,10 @@ func (p *Platform) Run(ctx context.Context) error {
 	defer cancel()
 	return p.Close(cctx)
 }
+
+// APIs are the AWS APIs served on the edge that are declared as operation
+// tables (awsapi.Spec).
+func (p *Platform) APIs() []*awsapi.API { return p.apis }
 
 // EdgeAddr is the bound edge address.
 func (p *Platform) EdgeAddr() string { return p.edge.Addr() }
