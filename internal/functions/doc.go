@@ -2,8 +2,10 @@
 // functions and their code (registry.go), the instance pool that starts one OS
 // process per instance and serves each its own Runtime API on loopback
 // (pool.go, instance.go, runtimeapi.go), synchronous and asynchronous
-// invocation with retries and destinations (invoke.go, async.go), logs
-// (logs.go), metrics (metrics.go), the Lambda REST-JSON API (api.go) and the
-// stack resource providers (resource.go). Start with types.go: the contracts
-// between those parts.
+// invocation with retries and destinations (invoke.go, async.go), metrics
+// (metrics.go), the Lambda REST-JSON API (api.go) and the stack resource
+// providers (resource.go). Instances write their lines to the log store of
+// internal/logs (a logs.Writer); the Service tells the Logs API which log
+// group each function writes to (loggroups.go). Start with types.go: the
+// contracts between those parts.
 package functions

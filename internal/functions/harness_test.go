@@ -26,6 +26,7 @@ import (
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
+	"github.com/nubo-run/nubo/internal/logs"
 )
 
 // fakeExec is an executor that runs "functions" in-process, chosen by the
@@ -165,7 +166,7 @@ func (f *fakeExec) Invoke(ctx context.Context, cfg *Config, req *Request) (*Resu
 type harness struct {
 	svc     *Service
 	exec    *fakeExec
-	logs    *LogStore
+	logs    *logs.Store
 	metrics *Metrics
 	url     string
 	client  *lambda.Client
@@ -209,18 +210,18 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := NewLogStore(bb, LogOptions{})
-	if err := logs.Start(context.Background()); err != nil {
+	store := logs.NewStore(bb, logs.Options{RetentionGroup: LogGroupName})
+	if err := store.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	metrics := NewMetrics()
-	exec := newFakeExec(logs, metrics)
-	h := &harness{exec: exec, logs: logs, metrics: metrics, dataDir: o.dataDir}
+	exec := newFakeExec(store, metrics)
+	h := &harness{exec: exec, logs: store, metrics: metrics, dataDir: o.dataDir}
 	var executor executor = exec
 	var svc *Service
 	if o.realPool {
 		pool, err := NewPool(PoolOptions{WorkDir: filepath.Join(o.dataDir, "instances"), Region: "us-east-1",
-			Env: func(c *Config) ([]string, error) { return svc.InstanceEnv(c) }, Logs: logs, Observer: metrics})
+			Env: func(c *Config) ([]string, error) { return svc.InstanceEnv(c) }, Logs: store, Observer: metrics})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,7 +229,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	}
 	h.closers = append(h.closers, func() { _ = bb.Close(context.Background()) })
 	svc, err = New(Options{Backbone: bb, Account: account, DataDir: o.dataDir, Keys: keys, Executor: executor,
-		EndpointURL: func() string { return h.url }, Logs: logs, Metrics: metrics, Async: o.async, Destinations: o.dests,
+		EndpointURL: func() string { return h.url }, Metrics: metrics, Async: o.async, Destinations: o.dests,
 		Authorizer: o.authz, Roles: o.roles, ResourcePolicy: o.resourcePolicy})
 	if err != nil {
 		t.Fatal(err)
@@ -239,9 +240,12 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Cleanup(func() { _ = svc.Close(context.Background()) })
 	h.closers = append(h.closers, func() { _ = svc.Close(context.Background()) })
 	h.svc = svc
+	logsAPI, err := logs.NewAPI(logs.APIOptions{Store: store, Sources: svc, Account: account, Authorizer: o.authz})
+	if err != nil {
+		t.Fatal(err)
+	}
 	edge, err := awsapi.NewEdge(keys, nil,
-		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: NewAPI(svc, nil)},
-		awsapi.Service{Name: "logs", Protocol: awsapi.JSON, Handler: NewLogsAPI(svc, logs, nil)})
+		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: NewAPI(svc, nil)}, logsAPI.Service())
 	if err != nil {
 		t.Fatal(err)
 	}

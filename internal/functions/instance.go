@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/nubo-run/nubo/internal/logs"
 )
 
 // instance is one OS process running one revision of a function, with its
@@ -622,7 +624,7 @@ func (in *instance) logLines(id string, tail bool, res *Result, logging bool) {
 	in.logMu.Unlock()
 	if logging {
 		// END and REPORT are written together: one message holds both.
-		in.store(id, LogLine{At: at, Text: end}, LogLine{At: at, Text: rep})
+		in.store(id, logs.Line{At: at, Text: end}, logs.Line{At: at, Text: rep})
 	}
 }
 
@@ -667,19 +669,19 @@ func (in *instance) beginLog(id string, tail, logging bool) {
 	}
 	in.logMu.Unlock()
 	if logging {
-		in.store(id, LogLine{At: time.Now(), Text: start})
+		in.store(id, logs.Line{At: time.Now(), Text: start})
 	}
 }
 
 // lineBatcher is a LogSink that stores several lines of one invocation at
-// once (LogStore).
+// once (logs.Writer: the log store).
 type lineBatcher interface {
-	Lines(function, requestID string, lines []LogLine)
+	Lines(function, requestID string, lines []logs.Line)
 }
 
 // store gives lines of invocation id to the pool's log sink, together when
 // it takes batches. Text may be reused after store returns.
-func (in *instance) store(id string, lines ...LogLine) {
+func (in *instance) store(id string, lines ...logs.Line) {
 	sink := in.p.o.Logs
 	if sink == nil {
 		return
@@ -802,7 +804,7 @@ func (in *instance) emit(l []byte) {
 		in.appendTail(l)
 	}
 	in.logMu.Unlock()
-	in.store(id, LogLine{At: time.Now(), Text: l})
+	in.store(id, logs.Line{At: time.Now(), Text: l})
 }
 
 // syncLogs returns once the log reader has seen every line the runtime

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/nubo-run/nubo/internal/logs"
 )
 
 // testFnZip zips a testdata/fn function built by TestMain.
@@ -42,7 +44,7 @@ func (h *harness) createReal(t *testing.T, name, code string) {
 func (h *harness) logCount(t *testing.T, fn, s string) int {
 	t.Helper()
 	n := 0
-	if err := h.logs.Read(context.Background(), fn, LogQuery{}, func(e LogEvent) error {
+	if err := h.logs.Read(context.Background(), fn, logs.Query{}, func(e logs.Event) error {
 		if strings.Contains(e.Message, s) {
 			n++
 		}

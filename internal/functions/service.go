@@ -46,8 +46,6 @@ type Options struct {
 	// EndpointURL returns the edge URL function code calls (AWS_ENDPOINT_URL);
 	// a func because the edge binds after the service is built.
 	EndpointURL func() string
-	// Logs, when set, is where Tail and the CloudWatch Logs API read from.
-	Logs *LogStore
 	// Metrics, when set, forgets a deleted function's series.
 	Metrics *Metrics
 	// Async tunes the asynchronous invoker.
@@ -55,8 +53,8 @@ type Options struct {
 	// Destinations deliver async results to non-Lambda targets, keyed by the
 	// ARN's service ("sqs", "sns", "events"). Lambda targets are built in.
 	Destinations map[string]Destination
-	// Authorizer authorizes every Lambda and CloudWatch Logs API request and
-	// each async destination delivery; nil authorizes nothing (--iam off).
+	// Authorizer authorizes every Lambda API request and each async
+	// destination delivery; nil authorizes nothing (--iam off).
 	Authorizer awsapi.Authorizer
 	// Roles, when set, checks a function's execution role at CreateFunction
 	// and UpdateFunctionConfiguration (the IAM store).

@@ -52,15 +52,6 @@ func FuzzParseFunctionRef(f *testing.F) {
 	})
 }
 
-func FuzzMatchFilter(f *testing.F) {
-	for _, s := range []string{`ERROR`, `"a b" c`, `-x y`, `"unterminated`, `"esc\"aped"`, `{ $.a = 1 }`, `\`} {
-		f.Add(s, "some ERROR line a b c")
-	}
-	f.Fuzz(func(t *testing.T, pattern, msg string) {
-		_ = matchFilter(pattern, msg)
-	})
-}
-
 func TestInstanceEnvCarriesSignedCredentials(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.createFn(t, "env-fn", "echo")

@@ -99,7 +99,8 @@ type Result struct {
 
 // LogSink receives every line a function instance writes to stdout/stderr,
 // attributed to the invocation running at the time ("" between invocations),
-// plus the START, END and REPORT lines the pool writes itself.
+// plus the START, END and REPORT lines the pool writes itself. The log
+// store (a logs.Writer) is one, and takes an invocation's lines in batches.
 type LogSink interface {
 	Line(function, requestID string, at time.Time, line []byte)
 }

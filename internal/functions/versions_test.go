@@ -14,6 +14,7 @@ import (
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
+	"github.com/nubo-run/nubo/internal/logs"
 )
 
 const verARN = "arn:aws:lambda:us-east-1:000000000000:function:"
@@ -528,12 +529,12 @@ func TestVersionsAcrossNodes(t *testing.T) {
 	account := awsapi.Account{Region: awsapi.DefaultRegion, ID: awsapi.DefaultAccountID}
 	node := func() (*Service, *fakeExec) {
 		t.Helper()
-		logs := NewLogStore(bb, LogOptions{})
-		if err := logs.Start(context.Background()); err != nil {
+		store := logs.NewStore(bb, logs.Options{RetentionGroup: LogGroupName})
+		if err := store.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		exec := newFakeExec(logs, NewMetrics())
-		svc, err := New(Options{Backbone: bb, Account: account, DataDir: t.TempDir(), Executor: exec, Logs: logs})
+		exec := newFakeExec(store, NewMetrics())
+		svc, err := New(Options{Backbone: bb, Account: account, DataDir: t.TempDir(), Executor: exec})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,15 +27,14 @@ type FunctionsOptions struct {
 	// a warning).
 	StrictRuntimes bool
 	Async          functions.AsyncOptions
-	Logs           functions.LogOptions
 }
 
-// buildFunctions wires the functions context: the log store and metrics the
-// instance pool reports to, the pool, and the service that owns the pool.
+// buildFunctions wires the functions context: the metrics the instance pool
+// reports to, the pool (which writes its lines to the log store), and the
+// service that owns the pool.
 func (p *Platform) buildFunctions(account awsapi.Account) error {
 	o := p.opts
 	p.shims = &runtimeShims{dir: filepath.Join(o.DataDir, "runtimes"), strict: o.Functions.StrictRuntimes}
-	p.FnLogs = functions.NewLogStore(p.Backbone, o.Functions.Logs)
 	p.Metrics = functions.NewMetrics()
 	var svc *functions.Service // the pool asks it for instance credentials
 	pool, err := functions.NewPool(functions.PoolOptions{
@@ -46,7 +45,7 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 		RuntimeAPIOnly: o.Functions.RuntimeAPIOnly,
 		Command:        p.shims.command,
 		Env:            func(c *functions.Config) ([]string, error) { return svc.InstanceEnv(c) },
-		Logs:           p.FnLogs,
+		Logs:           p.Logs,
 		Observer:       p.Metrics,
 		Logger:         o.Logger.With("part", "pool"),
 	})
@@ -60,7 +59,6 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 		Keys:         p.Keys,
 		Executor:     pool,
 		EndpointURL:  p.EndpointURL,
-		Logs:         p.FnLogs,
 		Metrics:      p.Metrics,
 		Async:        o.Functions.Async,
 		Authorizer:   p.authorizer(),
@@ -91,16 +89,13 @@ func (p *Platform) functionPolicy(function string) string {
 	return string(b)
 }
 
-// functionServices are the AWS APIs of the functions context: Lambda and
-// the CloudWatch Logs subset over function logs.
+// functionServices are the AWS APIs of the functions context: Lambda.
 func (p *Platform) functionServices() []awsapi.Service {
 	log := p.opts.Logger
 	return []awsapi.Service{
 		{Name: "lambda", Protocol: awsapi.RestJSON, Handler: functions.NewAPI(p.Functions, log.With("part", "lambda-api")).WithPolicies(p.Policies).
 			WithURLs(functionURLs{g: p.Gateway, addr: p.HTTPAddr}),
 			Matches: func(r *http.Request) bool { return lambdaPath(r.URL.Path) }},
-		{Name: "logs", Protocol: awsapi.JSON, Handler: functions.NewLogsAPI(p.Functions, p.FnLogs, log.With("part", "logs-api")),
-			Matches: func(r *http.Request) bool { return strings.HasPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328.") }},
 	}
 }
 

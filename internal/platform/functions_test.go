@@ -29,6 +29,7 @@ import (
 
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/iam"
+	"github.com/nubo-run/nubo/internal/logs"
 )
 
 var (
@@ -231,7 +232,7 @@ func TestFunctionsEndToEnd(t *testing.T) {
 func countLines(t *testing.T, p *Platform, fn, s string) int {
 	t.Helper()
 	n := 0
-	err := p.FnLogs.Read(context.Background(), fn, functions.LogQuery{}, func(e functions.LogEvent) error {
+	err := p.Logs.Read(context.Background(), fn, logs.Query{}, func(e logs.Event) error {
 		if strings.Contains(e.Message, s) {
 			n++
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/gateway"
 	"github.com/nubo-run/nubo/internal/iam"
+	"github.com/nubo-run/nubo/internal/logs"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
 	"github.com/nubo-run/nubo/internal/stacks/sam"
@@ -32,9 +33,12 @@ type Options struct {
 	AccountID string
 	// ShutdownTimeout bounds Close (drain in-flight work, stop instances).
 	ShutdownTimeout time.Duration
-	// Functions tunes the functions service (instance pool, async retries,
-	// log retention); zero values take Lambda's behaviour.
+	// Functions tunes the functions service (instance pool, async
+	// retries); zero values take Lambda's behaviour.
 	Functions FunctionsOptions
+	// Logs is how long the log store keeps lines (--log-retention,
+	// --log-max-bytes).
+	Logs logs.Options
 	// IAM is how requests are authorized: iam.Enforce (the zero value),
 	// iam.Audit or iam.Off (nubo serve --iam).
 	IAM    iam.Mode
@@ -78,7 +82,7 @@ type Platform struct {
 	Authz      *iam.Authorizer
 	Functions  *functions.Service
 	Metrics    *functions.Metrics
-	FnLogs     *functions.LogStore
+	Logs       *logs.Store
 	Gateway    *gateway.Gateway
 	Policies   *functions.PolicyStore
 	Parameters *parameters.Store
@@ -132,6 +136,7 @@ func New(o Options) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.buildLogs()
 	if err := p.buildFunctions(account); err != nil {
 		return nil, err
 	}
@@ -167,6 +172,11 @@ func New(o Options) (*Platform, error) {
 		return nil, err
 	}
 	p.apis = append(p.apis, ssmAPI)
+	logsAPI, err := p.logsAPI(account)
+	if err != nil {
+		return nil, err
+	}
+	p.apis = append(p.apis, logsAPI)
 	services := append(p.functionServices(), p.Stacks.Service(), p.Stacks.CloudFormationService())
 	services = append(services, iamServices...)
 	for _, a := range p.apis {
@@ -185,7 +195,7 @@ func New(o Options) (*Platform, error) {
 		{"iam", p.IAM},
 		{"iam authorizer", p.Authz},
 		{"runtime shims", p.shims},
-		{"function logs", p.FnLogs},
+		{"logs", p.Logs},
 		{"functions", p.Functions},
 		{"function policies", p.Policies},
 		{"gateway", p.Gateway},

@@ -9,6 +9,7 @@ import (
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/gateway"
 	"github.com/nubo-run/nubo/internal/iam"
+	"github.com/nubo-run/nubo/internal/logs"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -36,7 +37,7 @@ func (p *Platform) providers() (*stacks.Registry, error) {
 		iam.NewRoleProvider(p.IAM),
 		iam.NewPolicyProvider(p.IAM),
 		iam.NewManagedPolicyProvider(p.IAM),
-		functions.NewLogGroupProvider(p.FnLogs, awsapi.Account{Region: p.opts.Region, ID: p.opts.AccountID}),
+		logs.NewGroupProvider(p.Logs, awsapi.Account{Region: p.opts.Region, ID: p.opts.AccountID}),
 	}
 	ps = append(ps, gw.Providers()...)
 	return stacks.NewRegistry(ps...)

@@ -1,4 +1,4 @@
-package functions
+package logs
 
 import (
 	"context"
@@ -11,26 +11,26 @@ import (
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
-// LogGroupProvider is AWS::Logs::LogGroup: Ref is the group name, Fn::GetAtt
+// GroupProvider is AWS::Logs::LogGroup: Ref is the group name, Fn::GetAtt
 // Arn its ARN. A function's lines go to /aws/lambda/NAME; the group's
 // RetentionInDays is how long the log store keeps them (at most as long as
 // --log-retention keeps anything).
-type LogGroupProvider struct {
-	logs    *LogStore
+type GroupProvider struct {
+	store   *Store
 	account awsapi.Account
 }
 
-// NewLogGroupProvider returns the provider over logs.
-func NewLogGroupProvider(logs *LogStore, account awsapi.Account) *LogGroupProvider {
-	return &LogGroupProvider{logs: logs, account: account}
+// NewGroupProvider returns the provider over the store.
+func NewGroupProvider(store *Store, account awsapi.Account) *GroupProvider {
+	return &GroupProvider{store: store, account: account}
 }
 
 // Type implements stacks.Provider.
-func (*LogGroupProvider) Type() string { return "AWS::Logs::LogGroup" }
+func (*GroupProvider) Type() string { return "AWS::Logs::LogGroup" }
 
 // Stateful implements stacks.Provider: logs are operational output that
 // lives with the functions writing them, not application data.
-func (*LogGroupProvider) Stateful() bool { return false }
+func (*GroupProvider) Stateful() bool { return false }
 
 // retentionDays are the values CloudWatch Logs accepts for RetentionInDays.
 func retentionDays() []int {
@@ -39,7 +39,7 @@ func retentionDays() []int {
 
 // Schema implements stacks.Provider (the registry schema's properties;
 // nubo applies LogGroupName and RetentionInDays and keeps the rest).
-func (*LogGroupProvider) Schema() stacks.Schema {
+func (*GroupProvider) Schema() stacks.Schema {
 	return stacks.Schema{
 		Properties: map[string]stacks.Property{
 			"LogGroupName":              {Type: stacks.String, CreateOnly: true},
@@ -58,7 +58,7 @@ func (*LogGroupProvider) Schema() stacks.Schema {
 
 // PhysicalIDFor implements stacks.Identifier: a group's id is its name,
 // given or generated.
-func (*LogGroupProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
+func (*GroupProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
 	return groupName(ctx, props), true
 }
 
@@ -69,8 +69,8 @@ func groupName(ctx context.Context, props stacks.Props) string {
 	return stacks.GeneratedName(ctx, 512)
 }
 
-func (lp *LogGroupProvider) group(name string, props stacks.Props) (LogGroup, error) {
-	g := LogGroup{Name: name}
+func (lp *GroupProvider) group(name string, props stacks.Props) (Group, error) {
+	g := Group{Name: name}
 	switch v := props["RetentionInDays"].(type) {
 	case nil:
 	case float64:
@@ -90,53 +90,53 @@ func (lp *LogGroupProvider) group(name string, props stacks.Props) (LogGroup, er
 	return g, nil
 }
 
-func (lp *LogGroupProvider) attrs(name string) stacks.Attrs {
+func (lp *GroupProvider) attrs(name string) stacks.Attrs {
 	return stacks.Attrs{"Arn": lp.account.ARN("logs", "log-group:"+name+":*")}
 }
 
 // Create implements stacks.Provider.
-func (lp *LogGroupProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
+func (lp *GroupProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
 	name := groupName(ctx, props)
 	g, err := lp.group(name, props)
 	if err != nil {
 		return "", nil, err
 	}
-	if _, err := lp.logs.Group(ctx, name); err == nil {
+	if _, err := lp.store.Group(ctx, name); err == nil {
 		return "", nil, fmt.Errorf("log group %q already exists", name)
-	} else if !errors.Is(err, ErrLogGroupNotFound) {
+	} else if !errors.Is(err, ErrGroupNotFound) {
 		return "", nil, err
 	}
-	if err := lp.logs.PutGroup(ctx, g); err != nil {
+	if err := lp.store.PutGroup(ctx, g); err != nil {
 		return "", nil, err
 	}
 	return name, lp.attrs(name), nil
 }
 
 // Update implements stacks.Provider.
-func (lp *LogGroupProvider) Update(ctx context.Context, physicalID string, old, new stacks.Props) (stacks.Attrs, error) {
+func (lp *GroupProvider) Update(ctx context.Context, physicalID string, old, new stacks.Props) (stacks.Attrs, error) {
 	g, err := lp.group(physicalID, new)
 	if err != nil {
 		return nil, err
 	}
-	if err := lp.logs.PutGroup(ctx, g); err != nil {
+	if err := lp.store.PutGroup(ctx, g); err != nil {
 		return nil, err
 	}
 	return lp.attrs(physicalID), nil
 }
 
 // Delete implements stacks.Provider.
-func (lp *LogGroupProvider) Delete(ctx context.Context, physicalID string) error {
-	err := lp.logs.DeleteGroup(ctx, physicalID)
-	if errors.Is(err, ErrLogGroupNotFound) {
+func (lp *GroupProvider) Delete(ctx context.Context, physicalID string) error {
+	err := lp.store.DeleteGroup(ctx, physicalID)
+	if errors.Is(err, ErrGroupNotFound) {
 		return fmt.Errorf("%w: %w", stacks.ErrNotFound, err)
 	}
 	return err
 }
 
 // Read implements stacks.Provider.
-func (lp *LogGroupProvider) Read(ctx context.Context, physicalID string) (stacks.Props, error) {
-	g, err := lp.logs.Group(ctx, physicalID)
-	if errors.Is(err, ErrLogGroupNotFound) {
+func (lp *GroupProvider) Read(ctx context.Context, physicalID string) (stacks.Props, error) {
+	g, err := lp.store.Group(ctx, physicalID)
+	if errors.Is(err, ErrGroupNotFound) {
 		return nil, fmt.Errorf("%w: %w", stacks.ErrNotFound, err)
 	}
 	if err != nil {
@@ -150,6 +150,6 @@ func (lp *LogGroupProvider) Read(ctx context.Context, physicalID string) (stacks
 }
 
 var (
-	_ stacks.Provider   = (*LogGroupProvider)(nil)
-	_ stacks.Identifier = (*LogGroupProvider)(nil)
+	_ stacks.Provider   = (*GroupProvider)(nil)
+	_ stacks.Identifier = (*GroupProvider)(nil)
 )

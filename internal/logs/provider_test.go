@@ -1,4 +1,4 @@
-package functions
+package logs
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 	"github.com/nubo-run/nubo/internal/stacks/stackstest"
 )
 
-func startLogStore(t *testing.T) (*LogStore, jetstream.JetStream) {
+func startLogStore(t *testing.T) (*Store, jetstream.JetStream) {
 	t.Helper()
 	bb := backbonetest.New(t)
-	ls := NewLogStore(bb, LogOptions{})
+	ls := NewStore(bb, Options{RetentionGroup: lambdaGroup})
 	if err := ls.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -24,16 +24,20 @@ func startLogStore(t *testing.T) (*LogStore, jetstream.JetStream) {
 	return ls, bb.JetStream()
 }
 
+// lambdaGroup is the group whose retention a function's lines take, as
+// functions.LogGroupName names it.
+func lambdaGroup(fn string) string { return "/aws/lambda/" + fn }
+
 func TestLogGroupProviderContract(t *testing.T) {
 	ls, _ := startLogStore(t)
-	stackstest.RunProviderContract(t, NewLogGroupProvider(ls, awsapi.Account{Region: "us-east-1", ID: "000000000000"}),
+	stackstest.RunProviderContract(t, NewGroupProvider(ls, awsapi.Account{Region: "us-east-1", ID: "000000000000"}),
 		stacks.Props{"LogGroupName": "/aws/lambda/f", "RetentionInDays": float64(7)},
 		stacks.Props{"LogGroupName": "/aws/lambda/f", "RetentionInDays": float64(30)})
 }
 
 func TestLogGroupRefusesBadRetention(t *testing.T) {
 	ls, _ := startLogStore(t)
-	p := NewLogGroupProvider(ls, awsapi.Account{Region: "us-east-1", ID: "000000000000"})
+	p := NewGroupProvider(ls, awsapi.Account{Region: "us-east-1", ID: "000000000000"})
 	for _, v := range []any{float64(2), "soon", true} {
 		if _, _, err := p.Create(context.Background(), stacks.Props{"LogGroupName": "g", "RetentionInDays": v}); err == nil {
 			t.Errorf("RetentionInDays %v accepted", v)
@@ -46,7 +50,7 @@ func TestLogGroupRefusesBadRetention(t *testing.T) {
 func TestLogGroupRetentionAppliesToLines(t *testing.T) {
 	ls, js := startLogStore(t)
 	ctx := context.Background()
-	if err := ls.PutGroup(ctx, LogGroup{Name: "/aws/lambda/short", RetentionDays: 3}); err != nil {
+	if err := ls.PutGroup(ctx, Group{Name: "/aws/lambda/short", RetentionDays: 3}); err != nil {
 		t.Fatal(err)
 	}
 	ls.Line("short", "r1", time.Now(), []byte("kept three days"))
@@ -73,7 +77,7 @@ func TestLogGroupRetentionAppliesToLines(t *testing.T) {
 	}
 	// Another node's store (or this one after a restart) loads the
 	// retention from JetStream and follows its changes.
-	other := NewLogStore(ls.bb, LogOptions{})
+	other := NewStore(ls.bb, Options{RetentionGroup: lambdaGroup})
 	if err := other.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,126 @@
+package logs
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+)
+
+// APIOptions wires the CloudWatch Logs API.
+type APIOptions struct {
+	// Store holds the lines and the groups' settings.
+	Store *Store
+	// Sources names the log groups written to and where their lines are.
+	Sources Sources
+	// Account makes log group ARNs.
+	Account awsapi.Account
+	// Authorizer authorizes every request; nil allows everything (--iam off).
+	Authorizer awsapi.Authorizer
+	Logger     *slog.Logger
+}
+
+// api serves the subset of the CloudWatch Logs API that `aws logs tail`
+// and `nubo logs` use: FilterLogEvents, GetLogEvents and DescribeLogGroups
+// over the groups Sources names. nubo keeps one stream per group and day,
+// named as Lambda names them: YYYY/MM/DD/[$LATEST]nubo.
+type api struct {
+	store   *Store
+	sources Sources
+	account awsapi.Account
+}
+
+// maxRequestBody is the most of a request body the API reads.
+const maxRequestBody = 1 << 20
+
+// NewAPI returns the CloudWatch Logs API (JSON 1.1, X-Amz-Target
+// Logs_20140328.*, signing name "logs"): each operation authorized as its
+// IAM action on the log group (or stream) it reads.
+func NewAPI(o APIOptions) (*awsapi.API, error) {
+	a := &api{store: o.Store, sources: o.Sources, account: o.Account}
+	return awsapi.NewAPI(awsapi.Spec{
+		Service:      "logs",
+		SDKID:        "cloudwatchlogs",
+		Protocol:     awsapi.JSON,
+		TargetPrefix: "Logs_20140328",
+		Authorizer:   o.Authorizer,
+		Logger:       o.Logger,
+		MapError:     mapError,
+		MaxBody:      maxRequestBody,
+		BodyTooLarge: func(limit int64) error {
+			return awsapi.Errorf(http.StatusBadRequest, "SerializationException", "the request body is larger than %d bytes", limit)
+		},
+		Ops: []awsapi.Declared{
+			awsapi.Op[filterLogEventsInput, filterLogEventsOutput]{Name: "FilterLogEvents", Action: "logs:FilterLogEvents",
+				Resources: func(c *awsapi.Call, in *filterLogEventsInput) ([]awsapi.Target, error) {
+					return []awsapi.Target{{Resource: a.groupARN(in.group())}}, nil
+				},
+				Handler: a.filterLogEvents},
+			awsapi.Op[getLogEventsInput, getLogEventsOutput]{Name: "GetLogEvents", Action: "logs:GetLogEvents",
+				Resources: func(c *awsapi.Call, in *getLogEventsInput) ([]awsapi.Target, error) {
+					return []awsapi.Target{{Resource: a.groupARN(in.group()) + ":log-stream:" + in.LogStreamName}}, nil
+				},
+				Handler: a.getLogEvents},
+			awsapi.Op[describeLogGroupsInput, describeLogGroupsOutput]{Name: "DescribeLogGroups", Action: "logs:DescribeLogGroups",
+				Handler: a.describeLogGroups},
+		},
+	})
+}
+
+// mapError gives the store's and the sources' sentinels their Logs codes.
+func mapError(err error) error {
+	if errors.Is(err, ErrGroupNotFound) {
+		return groupNotFound()
+	}
+	return err
+}
+
+func groupNotFound() error {
+	return awsapi.NewError(http.StatusBadRequest, "ResourceNotFoundException", "The specified log group does not exist.")
+}
+
+// groupARN is the ARN of a log group named by name or ARN
+// (arn:aws:logs:REGION:ACCOUNT:log-group:NAME), as requests are authorized
+// on it.
+func (a *api) groupARN(group string) string {
+	if strings.HasPrefix(group, "arn:") {
+		return strings.TrimSuffix(group, ":*")
+	}
+	return a.account.ARN("logs", "log-group:"+group)
+}
+
+// source maps a log group name (or ARN) to where its lines are.
+func (a *api) source(c *awsapi.Call, group string) (Source, error) {
+	if strings.HasPrefix(group, "arn:") {
+		arn, err := awsapi.ParseARN(group)
+		if err != nil {
+			return Source{}, groupNotFound()
+		}
+		group = strings.TrimSuffix(strings.TrimPrefix(arn.Resource, "log-group:"), ":*")
+	}
+	if group == "" {
+		return Source{}, awsapi.InvalidParameter("logGroupName or logGroupIdentifier is required")
+	}
+	if a.sources == nil {
+		return Source{}, groupNotFound()
+	}
+	return a.sources.LogSource(c.Context(), group)
+}
+
+// logStreamName is the name of the day-stream holding a line written at t:
+// nubo keeps one stream per group and day, named as Lambda names them.
+func logStreamName(t time.Time) string {
+	return t.UTC().Format("2006/01/02") + "/[$LATEST]nubo"
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms *int64) time.Time {
+	if ms == nil || *ms <= 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(*ms)
+}

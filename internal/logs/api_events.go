@@ -1,0 +1,214 @@
+package logs
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+)
+
+type filterLogEventsInput struct {
+	LogGroupName        string   `json:"logGroupName"`
+	LogGroupIdentifier  string   `json:"logGroupIdentifier"`
+	LogStreamNames      []string `json:"logStreamNames"`
+	LogStreamNamePrefix string   `json:"logStreamNamePrefix"`
+	StartTime           *int64   `json:"startTime"`
+	EndTime             *int64   `json:"endTime"`
+	FilterPattern       string   `json:"filterPattern"`
+	NextToken           string   `json:"nextToken"`
+	Limit               int      `json:"limit"`
+}
+
+// group is the log group the request names, by name or identifier.
+func (in *filterLogEventsInput) group() string {
+	if in.LogGroupName != "" {
+		return in.LogGroupName
+	}
+	return in.LogGroupIdentifier
+}
+
+type filteredLogEvent struct {
+	LogStreamName string `json:"logStreamName"`
+	Timestamp     int64  `json:"timestamp"`
+	Message       string `json:"message"`
+	IngestionTime int64  `json:"ingestionTime"`
+	EventID       string `json:"eventId"`
+}
+
+type searchedLogStream struct {
+	LogStreamName      string `json:"logStreamName"`
+	SearchedCompletely bool   `json:"searchedCompletely"`
+}
+
+type filterLogEventsOutput struct {
+	Events             []filteredLogEvent  `json:"events"`
+	SearchedLogStreams []searchedLogStream `json:"searchedLogStreams"`
+	NextToken          string              `json:"nextToken,omitempty"`
+}
+
+// Page tokens are "<prefix><Event.Seq of the last event returned>":
+// sequence numbers in the store, not offsets, so a page resumes after the
+// same line however many were written since. FilterLogEvents' prefix is
+// "s/", GetLogEvents' "f/" (forward) and "b/" (backward).
+func parseToken(tok, prefix string) (uint64, error) {
+	s, ok := strings.CutPrefix(tok, prefix)
+	if !ok {
+		return 0, awsapi.InvalidParameter("The specified nextToken is invalid.")
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, awsapi.InvalidParameter("The specified nextToken is invalid.")
+	}
+	return n, nil
+}
+
+const maxLogEventsPage = 10000
+
+func (a *api) filterLogEvents(c *awsapi.Call, in *filterLogEventsInput) (filterLogEventsOutput, error) {
+	src, err := a.source(c, in.group())
+	if err != nil {
+		return filterLogEventsOutput{}, err
+	}
+	limit := in.Limit
+	if limit <= 0 || limit > maxLogEventsPage {
+		limit = maxLogEventsPage
+	}
+	q := Query{Since: fromMillis(in.StartTime), Until: fromMillis(in.EndTime)}
+	if in.NextToken != "" {
+		if q.AfterSeq, err = parseToken(in.NextToken, "s/"); err != nil {
+			return filterLogEventsOutput{}, err
+		}
+	}
+	streams := map[string]bool{}
+	for _, s := range in.LogStreamNames {
+		streams[s] = true
+	}
+	out := filterLogEventsOutput{Events: []filteredLogEvent{}, SearchedLogStreams: []searchedLogStream{}}
+	seen := map[string]bool{}
+	var lastSeq uint64
+	more := false
+	err = a.store.Read(c.Context(), src.Key, q, func(e Event) error {
+		if len(out.Events) == limit {
+			more = true
+			return ErrStopRead
+		}
+		lastSeq = e.Seq
+		stream := logStreamName(e.Time)
+		if len(streams) > 0 && !streams[stream] || !strings.HasPrefix(stream, in.LogStreamNamePrefix) {
+			return nil
+		}
+		if !matchFilter(in.FilterPattern, e.Message) {
+			return nil
+		}
+		if !seen[stream] {
+			seen[stream] = true
+			out.SearchedLogStreams = append(out.SearchedLogStreams, searchedLogStream{LogStreamName: stream, SearchedCompletely: true})
+		}
+		out.Events = append(out.Events, filteredLogEvent{
+			LogStreamName: stream, Timestamp: millis(e.Time), Message: e.Message,
+			IngestionTime: millis(e.Ingested), EventID: strconv.FormatUint(e.Seq, 10),
+		})
+		return nil
+	})
+	if err != nil {
+		return filterLogEventsOutput{}, err
+	}
+	if more {
+		out.NextToken = "s/" + strconv.FormatUint(lastSeq, 10)
+	}
+	return out, nil
+}
+
+type getLogEventsInput struct {
+	LogGroupName       string `json:"logGroupName"`
+	LogGroupIdentifier string `json:"logGroupIdentifier"`
+	LogStreamName      string `json:"logStreamName"`
+	StartTime          *int64 `json:"startTime"`
+	EndTime            *int64 `json:"endTime"`
+	NextToken          string `json:"nextToken"`
+	Limit              int    `json:"limit"`
+	StartFromHead      *bool  `json:"startFromHead"`
+}
+
+// group is the log group the request names, by name or identifier.
+func (in *getLogEventsInput) group() string {
+	if in.LogGroupName != "" {
+		return in.LogGroupName
+	}
+	return in.LogGroupIdentifier
+}
+
+type outputLogEvent struct {
+	Timestamp     int64  `json:"timestamp"`
+	Message       string `json:"message"`
+	IngestionTime int64  `json:"ingestionTime"`
+}
+
+type getLogEventsOutput struct {
+	Events            []outputLogEvent `json:"events"`
+	NextForwardToken  string           `json:"nextForwardToken"`
+	NextBackwardToken string           `json:"nextBackwardToken"`
+}
+
+// getLogEvents reads one day-stream forward. Without a token it starts at
+// the head of the stream (nubo does not page backwards from the tail).
+func (a *api) getLogEvents(c *awsapi.Call, in *getLogEventsInput) (getLogEventsOutput, error) {
+	src, err := a.source(c, in.group())
+	if err != nil {
+		return getLogEventsOutput{}, err
+	}
+	day, err := time.Parse("2006/01/02", strings.SplitN(in.LogStreamName, "/[", 2)[0])
+	if err != nil {
+		return getLogEventsOutput{}, awsapi.NewError(http.StatusBadRequest, "ResourceNotFoundException", "The specified log stream does not exist.")
+	}
+	q := Query{Since: day, Until: day.Add(24*time.Hour - time.Nanosecond)}
+	if s := fromMillis(in.StartTime); s.After(q.Since) {
+		q.Since = s
+	}
+	if u := fromMillis(in.EndTime); !u.IsZero() && u.Before(q.Until) {
+		q.Until = u
+	}
+	var tokenSeq uint64
+	if in.NextToken != "" {
+		if strings.HasPrefix(in.NextToken, "b/") {
+			tokenSeq, err = parseToken(in.NextToken, "b/")
+			if err != nil {
+				return getLogEventsOutput{}, err
+			}
+			// Backward paging is not kept: the page before the head is empty.
+			seq := strconv.FormatUint(tokenSeq, 10)
+			return getLogEventsOutput{Events: []outputLogEvent{}, NextForwardToken: "f/" + seq, NextBackwardToken: "b/" + seq}, nil
+		}
+		if tokenSeq, err = parseToken(in.NextToken, "f/"); err != nil {
+			return getLogEventsOutput{}, err
+		}
+		q.AfterSeq = tokenSeq
+	}
+	limit := in.Limit
+	if limit <= 0 || limit > maxLogEventsPage {
+		limit = maxLogEventsPage
+	}
+	events := []outputLogEvent{}
+	first, last := tokenSeq, tokenSeq
+	err = a.store.Read(c.Context(), src.Key, q, func(e Event) error {
+		if len(events) == limit {
+			return ErrStopRead
+		}
+		if len(events) == 0 {
+			first = e.Seq - 1
+		}
+		last = e.Seq
+		events = append(events, outputLogEvent{Timestamp: millis(e.Time), Message: e.Message, IngestionTime: millis(e.Ingested)})
+		return nil
+	})
+	if err != nil {
+		return getLogEventsOutput{}, err
+	}
+	return getLogEventsOutput{
+		Events:            events,
+		NextForwardToken:  "f/" + strconv.FormatUint(last, 10),
+		NextBackwardToken: "b/" + strconv.FormatUint(first, 10),
+	}, nil
+}

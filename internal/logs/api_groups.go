@@ -1,0 +1,81 @@
+package logs
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+)
+
+type describeLogGroupsInput struct {
+	LogGroupNamePrefix  string `json:"logGroupNamePrefix"`
+	LogGroupNamePattern string `json:"logGroupNamePattern"`
+	NextToken           string `json:"nextToken"`
+	Limit               int    `json:"limit"`
+}
+
+type logGroup struct {
+	LogGroupName      string `json:"logGroupName"`
+	LogGroupArn       string `json:"logGroupArn"`
+	Arn               string `json:"arn"`
+	CreationTime      int64  `json:"creationTime"`
+	StoredBytes       int64  `json:"storedBytes"`
+	MetricFilterCount int    `json:"metricFilterCount"`
+	LogGroupClass     string `json:"logGroupClass"`
+	RetentionInDays   int    `json:"retentionInDays,omitempty"`
+}
+
+type describeLogGroupsOutput struct {
+	LogGroups []logGroup `json:"logGroups"`
+	NextToken string     `json:"nextToken,omitempty"`
+}
+
+// describeLogGroups lists the groups written to, by name; its page token
+// is the name of the last group returned.
+func (a *api) describeLogGroups(c *awsapi.Call, in *describeLogGroupsInput) (describeLogGroupsOutput, error) {
+	limit := in.Limit
+	if limit <= 0 || limit > 50 {
+		limit = 50
+	}
+	out := describeLogGroupsOutput{LogGroups: []logGroup{}}
+	if a.sources == nil {
+		return out, nil
+	}
+	all, err := a.sources.LogSources(c.Context())
+	if err != nil {
+		return describeLogGroupsOutput{}, err
+	}
+	groups := map[string]Source{}
+	var names []string
+	for _, s := range all {
+		if !strings.HasPrefix(s.Group, in.LogGroupNamePrefix) || !strings.Contains(s.Group, in.LogGroupNamePattern) {
+			continue
+		}
+		if _, dup := groups[s.Group]; !dup {
+			groups[s.Group] = s
+			names = append(names, s.Group)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if in.NextToken != "" && n <= in.NextToken {
+			continue
+		}
+		if len(out.LogGroups) == limit {
+			out.NextToken = out.LogGroups[len(out.LogGroups)-1].LogGroupName
+			break
+		}
+		arn := a.account.ARN("logs", "log-group:"+n)
+		lg := logGroup{
+			LogGroupName: n, LogGroupArn: arn, Arn: arn + ":*",
+			CreationTime: millis(groups[n].Created), LogGroupClass: "STANDARD",
+		}
+		if a.store != nil {
+			if g, err := a.store.Group(c.Context(), n); err == nil {
+				lg.RetentionInDays = g.RetentionDays
+			}
+		}
+		out.LogGroups = append(out.LogGroups, lg)
+	}
+	return out, nil
+}

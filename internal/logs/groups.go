@@ -1,0 +1,136 @@
+package logs
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// groupsBucket holds each log group's settings, keyed by the hex of its name.
+const groupsBucket = "nubo_log_groups"
+
+// Group is a log group's settings (AWS::Logs::LogGroup).
+type Group struct {
+	Name string `json:"name"`
+	// RetentionDays is how long its lines are kept; 0 keeps them as long as
+	// the store does (--log-retention).
+	RetentionDays int `json:"retentionDays,omitempty"`
+}
+
+// ErrGroupNotFound: no settings are stored for the log group, or (Sources)
+// nothing writes to it.
+var ErrGroupNotFound = errors.New("log group not found")
+
+func groupKey(name string) string { return "g." + hex.EncodeToString([]byte(name)) }
+
+// follow keeps the retention map in step with the bucket; it closes loaded
+// once the bucket's current groups are in.
+func (l *Store) follow(w jetstream.KeyWatcher, loaded chan struct{}) {
+	for e := range w.Updates() {
+		if e == nil {
+			close(loaded)
+			continue
+		}
+		var g Group
+		if e.Operation() == jetstream.KeyValuePut && json.Unmarshal(e.Value(), &g) == nil {
+			l.setRetention(g)
+			continue
+		}
+		if name, err := hex.DecodeString(strings.TrimPrefix(e.Key(), "g.")); err == nil {
+			l.mu.Lock()
+			delete(l.retention, string(name))
+			l.mu.Unlock()
+		}
+	}
+}
+
+// setRetention records g's retention in memory.
+func (l *Store) setRetention(g Group) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.retention == nil {
+		l.retention = map[string]time.Duration{}
+	}
+	if g.RetentionDays > 0 {
+		l.retention[g.Name] = time.Duration(g.RetentionDays) * 24 * time.Hour
+	} else {
+		delete(l.retention, g.Name)
+	}
+}
+
+func (l *Store) groupsKV() (jetstream.KeyValue, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.groups == nil {
+		return nil, errors.New("logs: store not started")
+	}
+	return l.groups, nil
+}
+
+// PutGroup creates or updates a log group's settings.
+func (l *Store) PutGroup(ctx context.Context, g Group) error {
+	if g.Name == "" {
+		return errors.New("log group: a name is required")
+	}
+	if g.RetentionDays < 0 {
+		return fmt.Errorf("log group %q: RetentionInDays %d: must be positive", g.Name, g.RetentionDays)
+	}
+	kv, err := l.groupsKV()
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	if _, err := kv.Put(ctx, groupKey(g.Name), b); err != nil {
+		return fmt.Errorf("log group %q: %w", g.Name, err)
+	}
+	l.setRetention(g)
+	return nil
+}
+
+// Group returns a log group's settings; ErrGroupNotFound if it has none.
+func (l *Store) Group(ctx context.Context, name string) (Group, error) {
+	kv, err := l.groupsKV()
+	if err != nil {
+		return Group{}, err
+	}
+	e, err := kv.Get(ctx, groupKey(name))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Group{}, fmt.Errorf("log group %q: %w", name, ErrGroupNotFound)
+	}
+	if err != nil {
+		return Group{}, fmt.Errorf("log group %q: %w", name, err)
+	}
+	var g Group
+	if err := json.Unmarshal(e.Value(), &g); err != nil {
+		return Group{}, fmt.Errorf("log group %q: %w", name, err)
+	}
+	return g, nil
+}
+
+// DeleteGroup forgets a log group's settings (its lines stay until the
+// store's own retention drops them).
+func (l *Store) DeleteGroup(ctx context.Context, name string) error {
+	if _, err := l.Group(ctx, name); err != nil {
+		return err
+	}
+	kv, err := l.groupsKV()
+	if err != nil {
+		return err
+	}
+	if err := kv.Purge(ctx, groupKey(name)); err != nil {
+		return fmt.Errorf("log group %q: %w", name, err)
+	}
+	l.mu.Lock()
+	delete(l.retention, name)
+	l.mu.Unlock()
+	return nil
+}
