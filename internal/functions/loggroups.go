@@ -12,7 +12,13 @@ import (
 // RetentionInDays applies to its lines (logs.Options.RetentionGroup).
 func LogGroupName(function string) string { return "/aws/lambda/" + function }
 
-var _ logs.Sources = (*Service)(nil)
+// The pool writes through the logs context's Writer: any logs.Writer (the
+// store, or what wraps it) is a LogSink that takes batches.
+var (
+	_ logs.Sources = (*Service)(nil)
+	_ LogSink      = logs.Writer(nil)
+	_ lineBatcher  = logs.Writer(nil)
+)
 
 // LogSources implements logs.Sources: the log group of every function
 // (LoggingConfig.LogGroup), each once, with the lines of the first
