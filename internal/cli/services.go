@@ -15,7 +15,7 @@ import (
 )
 
 func newServicesCmd() *cobra.Command {
-	var asJSON, planned bool
+	var asJSON, planned, markdown bool
 	var missing string
 	cmd := &cobra.Command{
 		Use:   "services",
@@ -41,6 +41,10 @@ running server.`,
 				}
 				return fmt.Errorf("nubo has no API %q (see nubo services)", missing)
 			}
+			if markdown {
+				writeServicesMarkdown(out, cov)
+				return nil
+			}
 			if asJSON {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
@@ -51,6 +55,7 @@ running server.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the table as JSON, with every operation")
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "print the table as Markdown (docs/services.md is this output with --planned)")
 	cmd.Flags().BoolVar(&planned, "planned", false, "also list the APIs of services nubo does not serve yet")
 	cmd.Flags().StringVar(&missing, "missing", "", "list the operations of this API (signing name or SDK package) nubo does not implement")
 	return cmd
@@ -96,4 +101,29 @@ func writeServices(out io.Writer, cov []awsapi.Coverage) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", name, client, len(c.Implemented)-len(c.Extra), of, pct, strings.Join(c.Extra, " "))
 	}
 	_ = tw.Flush()
+}
+
+// writeServicesMarkdown is the coverage table of docs/services.md: one row
+// per API, then per API the operations nubo implements.
+func writeServicesMarkdown(out io.Writer, cov []awsapi.Coverage) {
+	fmt.Fprintln(out, "| API | aws-sdk-go-v2 client | implemented | of | nubo's own operations |")
+	fmt.Fprintln(out, "|---|---|---|---|---|")
+	for _, c := range cov {
+		name := c.Service
+		if name == "" {
+			name = "(not yet)"
+		}
+		client, of := "-", "-"
+		if c.SDKVersion != "" {
+			client, of = c.SDKID+" "+c.SDKVersion, fmt.Sprint(c.Total)
+		}
+		fmt.Fprintf(out, "| %s | %s | %d | %s | %s |\n", name, client, len(c.Implemented)-len(c.Extra), of, strings.Join(c.Extra, ", "))
+	}
+	for _, c := range cov {
+		if c.Service == "" || len(c.Implemented) == 0 {
+			continue
+		}
+		fmt.Fprintf(out, "\n### %s\n\n", c.Service)
+		fmt.Fprintln(out, strings.Join(c.Implemented, ", "))
+	}
 }
