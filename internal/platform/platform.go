@@ -166,9 +166,16 @@ func New(o Options) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.apis = append(p.apis, ssmAPI)
-	services := append(p.functionServices(), p.Stacks.Service(), p.Stacks.CloudFormationService())
-	services = append(services, iamServices...)
+	stacksAPI, err := p.Stacks.AdminAPI()
+	if err != nil {
+		return nil, err
+	}
+	cfnAPI, err := p.Stacks.CloudFormationAPI()
+	if err != nil {
+		return nil, err
+	}
+	p.apis = append(p.apis, ssmAPI, stacksAPI, cfnAPI)
+	services := append(p.functionServices(), iamServices...)
 	for _, a := range p.apis {
 		services = append(services, a.Service())
 	}
