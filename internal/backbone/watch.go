@@ -19,9 +19,9 @@ type Watcher[T any] struct {
 	done   chan struct{}
 }
 
-// Watch reads every current value of the bucket from the start (deleted
-// keys are left out) and returns them, in revision order, with a Watcher
-// whose Follow applies the changes made since. It returns once the current
+// Watch reads the last entry of every key of the bucket (a key deleted
+// last comes as a Deleted entry) and returns them, in revision order, with
+// a Watcher whose Follow applies the changes made since. It returns once the current
 // values are in, or when ctx ends. The watch itself lives until Stop.
 func (k *KV[T]) Watch(ctx context.Context) ([]Entry[T], *Watcher[T], error) {
 	wctx, cancel := context.WithCancel(context.Background())

@@ -67,13 +67,10 @@ func modify[T any](ctx context.Context, g *Gateway, key string, fn func(*T) erro
 	}
 	var refused error // fn's, check's or the missing object's, returned as it is
 	e, err := backbone.Typed[T](g.store.kv).Modify(ctx, key, func(v *T, exists bool) (*T, error) {
-		switch {
-		case !exists:
+		if !exists {
 			refused = fmt.Errorf("gateway: %s: %w", key, ErrNotFound)
-		default:
-			if refused = fn(v); refused == nil {
-				refused = check(v)
-			}
+		} else if refused = fn(v); refused == nil {
+			refused = check(v)
 		}
 		if refused != nil {
 			return nil, refused
