@@ -55,7 +55,7 @@ type LogStore struct {
 
 	mu        sync.RWMutex
 	retention map[string]time.Duration // by log group name
-	watch     jetstream.KeyWatcher
+	watch     *backbone.Watcher[LogGroup]
 
 	batches sync.Map // function -> *logBatch: lines waiting to be stored
 	closed  atomic.Bool
@@ -94,20 +94,16 @@ func (l *LogStore) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("logs: %w", err)
 	}
-	w, err := groups.WatchAll(context.Background())
+	// Every group is in before Start returns, so retention applies from
+	// the first line.
+	initial, w, err := backbone.Typed[LogGroup](groups).Watch(ctx)
 	if err != nil {
-		return fmt.Errorf("logs: watch log groups: %w", err)
+		return fmt.Errorf("logs: load log groups: %w", err)
 	}
-	// The watch delivers every group, then nil: wait for that so retention
-	// applies from the first line.
-	loaded := make(chan struct{})
-	go l.follow(w, loaded)
-	select {
-	case <-loaded:
-	case <-ctx.Done():
-		_ = w.Stop()
-		return fmt.Errorf("logs: load log groups: %w", ctx.Err())
+	for _, e := range initial {
+		l.applyGroup(e)
 	}
+	w.Follow(l.applyGroup, nil)
 	l.mu.Lock()
 	l.stream, l.nc, l.groups, l.watch = s, l.bb.Conn(), groups, w
 	l.mu.Unlock()
@@ -127,31 +123,25 @@ type LogGroup struct {
 
 func logGroupKey(name string) string { return "g." + hex.EncodeToString([]byte(name)) }
 
-func (l *LogStore) follow(w jetstream.KeyWatcher, loaded chan struct{}) {
-	for e := range w.Updates() {
-		if e == nil {
-			close(loaded)
-			continue
+// applyGroup records a watched change of a log group's settings.
+func (l *LogStore) applyGroup(e backbone.Entry[LogGroup]) {
+	if g := e.Value; g != nil {
+		l.mu.Lock()
+		if l.retention == nil {
+			l.retention = map[string]time.Duration{}
 		}
-		var g LogGroup
-		if e.Operation() == jetstream.KeyValuePut && json.Unmarshal(e.Value(), &g) == nil {
-			l.mu.Lock()
-			if l.retention == nil {
-				l.retention = map[string]time.Duration{}
-			}
-			if g.RetentionDays > 0 {
-				l.retention[g.Name] = time.Duration(g.RetentionDays) * 24 * time.Hour
-			} else {
-				delete(l.retention, g.Name)
-			}
-			l.mu.Unlock()
-			continue
+		if g.RetentionDays > 0 {
+			l.retention[g.Name] = time.Duration(g.RetentionDays) * 24 * time.Hour
+		} else {
+			delete(l.retention, g.Name)
 		}
-		if name, err := hex.DecodeString(strings.TrimPrefix(e.Key(), "g.")); err == nil {
-			l.mu.Lock()
-			delete(l.retention, string(name))
-			l.mu.Unlock()
-		}
+		l.mu.Unlock()
+		return
+	}
+	if name, err := hex.DecodeString(strings.TrimPrefix(e.Key, "g.")); err == nil {
+		l.mu.Lock()
+		delete(l.retention, string(name))
+		l.mu.Unlock()
 	}
 }
 
@@ -252,7 +242,7 @@ func (l *LogStore) Close(ctx context.Context) error {
 	l.watch = nil
 	l.mu.Unlock()
 	if w != nil {
-		_ = w.Stop()
+		w.Stop()
 	}
 	if l.nc == nil || l.nc.IsClosed() {
 		return nil

@@ -32,6 +32,9 @@ type Options struct {
 	AccountID string
 	// ShutdownTimeout bounds Close (drain in-flight work, stop instances).
 	ShutdownTimeout time.Duration
+	// NATSReplicas is the replica count of the buckets and streams nubo
+	// creates on the external cluster of NATSURL (always 1 embedded).
+	NATSReplicas int
 	// Functions tunes the functions service (instance pool, async retries,
 	// log retention); zero values take Lambda's behaviour.
 	Functions FunctionsOptions
@@ -125,7 +128,7 @@ func New(o Options) (*Platform, error) {
 	if p.Keys, err = awsapi.NewKeyring(account, o.AccessKey, o.SecretKey); err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
 	}
-	if p.Backbone, err = backbone.New(backbone.Options{DataDir: o.DataDir, URL: o.NATSURL, Logger: o.Logger.With("part", "backbone")}); err != nil {
+	if p.Backbone, err = backbone.New(backbone.Options{DataDir: o.DataDir, URL: o.NATSURL, Replicas: o.NATSReplicas, Logger: o.Logger.With("part", "backbone")}); err != nil {
 		return nil, err
 	}
 	iamServices, err := p.buildIAM(account)
