@@ -102,9 +102,17 @@ func newHarnessLog(t *testing.T, mode Mode, log *slog.Logger) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	iamAPI, err := api.IAM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stsAPI, err := api.STS()
+	if err != nil {
+		t.Fatal(err)
+	}
 	edge, err := awsapi.NewEdge(keys, nil,
-		awsapi.Service{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
-		awsapi.Service{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()},
+		iamAPI.Service(),
+		stsAPI.Service(),
 		ssmAPI.Service(),
 		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: mux},
 	)

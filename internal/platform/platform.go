@@ -128,8 +128,7 @@ func New(o Options) (*Platform, error) {
 	if p.Backbone, err = backbone.New(backbone.Options{DataDir: o.DataDir, URL: o.NATSURL, Logger: o.Logger.With("part", "backbone")}); err != nil {
 		return nil, err
 	}
-	iamServices, err := p.buildIAM(account)
-	if err != nil {
+	if err := p.buildIAM(account); err != nil {
 		return nil, err
 	}
 	if err := p.buildFunctions(account); err != nil {
@@ -168,7 +167,6 @@ func New(o Options) (*Platform, error) {
 	}
 	p.apis = append(p.apis, ssmAPI)
 	services := append(p.functionServices(), p.Stacks.Service(), p.Stacks.CloudFormationService())
-	services = append(services, iamServices...)
 	for _, a := range p.apis {
 		services = append(services, a.Service())
 	}
