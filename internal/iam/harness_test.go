@@ -26,7 +26,7 @@ import (
 
 const testAccount = "000000000000"
 
-// harness is a real edge (SigV4) serving IAM, STS and a small Lambda Invoke
+// harness is a real edge (SigV4) serving IAM, STS, nubo IAM and a small Lambda Invoke
 // endpoint that authorizes through the Authorizer, on 127.0.0.1:0.
 type harness struct {
 	t     *testing.T
@@ -110,9 +110,14 @@ func newHarnessLog(t *testing.T, mode Mode, log *slog.Logger) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	adminAPI, err := api.Admin()
+	if err != nil {
+		t.Fatal(err)
+	}
 	edge, err := awsapi.NewEdge(keys, nil,
 		iamAPI.Service(),
 		stsAPI.Service(),
+		adminAPI.Service(),
 		ssmAPI.Service(),
 		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: mux},
 	)
