@@ -131,8 +131,7 @@ func New(o Options) (*Platform, error) {
 	if p.Backbone, err = backbone.New(backbone.Options{DataDir: o.DataDir, URL: o.NATSURL, Replicas: o.NATSReplicas, Logger: o.Logger.With("part", "backbone")}); err != nil {
 		return nil, err
 	}
-	iamServices, err := p.buildIAM(account)
-	if err != nil {
+	if err := p.buildIAM(account); err != nil {
 		return nil, err
 	}
 	if err := p.buildFunctions(account); err != nil {
@@ -178,7 +177,7 @@ func New(o Options) (*Platform, error) {
 		return nil, err
 	}
 	p.apis = append(p.apis, ssmAPI, stacksAPI, cfnAPI)
-	services := append(p.functionServices(), iamServices...)
+	services := p.functionServices()
 	for _, a := range p.apis {
 		services = append(services, a.Service())
 	}
