@@ -33,6 +33,10 @@ func TestEveryOperationFailsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	accountTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
+	if _, err := p.IAM.CreateRole(ctx, iam.RoleInput{Name: "fail-closed-target", TrustPolicy: accountTrust}); err != nil {
+		t.Fatal(err)
+	}
 	ops := 0
 	for _, api := range p.APIs() {
 		for _, op := range api.Operations() {
@@ -82,7 +86,10 @@ func TestEveryOperationFailsClosed(t *testing.T) {
 // shape before authorization, as AWS does (a JSON body, query parameters
 // or a REST body), keyed by "service/Operation"; the rest get an empty one.
 var failClosedInputs = map[string]string{
-	"ssm/DeleteParameters": `{"Names":["x"]}`,
+	"ssm/DeleteParameters":        `{"Names":["x"]}`,
+	"sts/AssumeRole":              "RoleArn=arn:aws:iam::000000000000:role/fail-closed-target&RoleSessionName=fail-closed",
+	"iam/SimulatePrincipalPolicy": "PolicySourceArn=arn:aws:iam::000000000000:role/fail-closed-target&ActionNames.member.1=s3:GetObject",
+	"nubo-iam/UsageReport":        `{"RoleName":"fail-closed-target"}`,
 }
 
 // namesOneOf reports whether a denial message is about one of actions.
