@@ -5,5 +5,8 @@
 //
 // Every other package reaches JetStream through a *Backbone: KeyValue,
 // ObjectStore and Stream create-or-open the named bucket or stream with the
-// replica count this deployment uses. Start with backbone.go.
+// replica count this deployment uses. WorkQueue (workqueue.go) is durable
+// work shared by every node: publish, N workers per node, ack, retry with a
+// delay, a dead-letter hook, in-flight extension and a draining close.
+// Start with backbone.go.
 package backbone
