@@ -12,4 +12,8 @@
 // revision conflict a bounded number of times with jitter; Watch and
 // Cache (watch.go, cache.go) load a bucket into memory and follow it, so a
 // restarted node rebuilds its view from JetStream.
+//
+// WorkQueue (workqueue.go) is durable work shared by every node: publish,
+// N workers per node, ack, retry with a delay, a dead-letter hook,
+// in-flight extension and a draining close.
 package backbone
