@@ -237,12 +237,16 @@ func (a *API) authorize(c *Call, in any) error {
 			targets = t
 		}
 	}
+	action, err := c.Op.actionOf(c, in)
+	if err != nil {
+		return err
+	}
 	for _, t := range targets {
 		if t.Resource == "" {
 			t.Resource = "*"
 		}
 		err := a.spec.Authorizer.Authorize(c.Context(), AuthzRequest{
-			Service: a.spec.AuthzService, Action: c.Op.Action, Resource: t.Resource, Context: t.Context,
+			Service: a.spec.AuthzService, Action: action, Resource: t.Resource, Context: t.Context,
 			ResourcePolicy: t.ResourcePolicy, RequestTags: t.RequestTags, ResourceTags: t.ResourceTags, HTTP: c.R,
 		})
 		if err != nil {

@@ -131,6 +131,9 @@ type Operation struct {
 	handle    func(c *Call, in any) (any, error)
 	method    string
 	path      string
+	// actions and actionFor are a ChoiceOp's (choice.go).
+	actions   []string
+	actionFor func(c *Call, in any) string
 }
 
 // check validates a declaration for the API a.
@@ -149,6 +152,9 @@ func (op *Operation) check(a *API) error {
 	}
 	if op.handle == nil {
 		return fmt.Errorf("%s %s: no handler", a.spec.Service, op.Name)
+	}
+	if err := op.checkActions(a); err != nil {
+		return err
 	}
 	if a.rest() {
 		method, path, ok := strings.Cut(op.HTTP, " ")

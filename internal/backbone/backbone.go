@@ -20,8 +20,8 @@ type Options struct {
 	DataDir string
 	// URL, when set, connects to an external NATS server instead of embedding one.
 	URL string
-	// Replicas for streams and buckets created on an external cluster (default 1
-	// embedded, 3 is typical for a cluster; clamped by the server).
+	// Replicas for streams and buckets created on an external cluster
+	// (default 1, 3 is typical for a cluster); always 1 embedded.
 	Replicas int
 	// StartTimeout bounds how long the embedded server may take to be ready.
 	StartTimeout time.Duration
@@ -47,8 +47,8 @@ func New(o Options) (*Backbone, error) {
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 15 * time.Second
 	}
-	if o.Replicas <= 0 {
-		o.Replicas = 1
+	if o.Replicas <= 0 || o.URL == "" {
+		o.Replicas = 1 // the embedded server is a cluster of one
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -26,6 +26,7 @@ func (s *serverFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&o.Addr, "addr", platform.DefaultAddr, "listener for the AWS-compatible APIs and the admin API (other commands find it with $NUBO_ENDPOINT)")
 	f.StringVar(&o.HTTPAddr, "http-addr", platform.DefaultHTTPAddr, "listener for the HTTP APIs that stacks declare")
 	f.StringVar(&o.NATSURL, "nats-url", "", "use an external NATS JetStream server instead of the embedded one")
+	f.IntVar(&o.NATSReplicas, "nats-replicas", 1, "replicas of every bucket and stream nubo creates on the --nats-url cluster (3 is typical)")
 	f.StringVar(&o.AccessKey, "access-key", envOr("NUBO_ACCESS_KEY_ID", platform.DefaultAccessKey), "access key id clients sign with (env NUBO_ACCESS_KEY_ID)")
 	f.StringVar(&o.SecretKey, "secret-key", envOr("NUBO_SECRET_ACCESS_KEY", platform.DefaultSecretKey), "secret access key (env NUBO_SECRET_ACCESS_KEY)")
 	f.StringVar(&o.Region, "region", envOr("NUBO_REGION", "us-east-1"), "region in ARNs and signatures (env NUBO_REGION)")

@@ -9,13 +9,12 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/backbone"
 )
 
 // AsyncOptions tunes the asynchronous invoker. Zero values take Lambda's
@@ -64,14 +63,7 @@ type asyncInvoker struct {
 	opts AsyncOptions
 	log  *slog.Logger
 
-	stream  jetstream.Stream
-	cc      jetstream.ConsumeContext
-	slots   chan struct{}
-	mu      sync.Mutex // guards closing against wg.Add
-	closing bool
-	wg      sync.WaitGroup
-	runCtx  context.Context
-	cancel  context.CancelFunc
+	q *backbone.WorkQueue // set by start
 }
 
 func newAsyncInvoker(s *Service, o AsyncOptions, log *slog.Logger) *asyncInvoker {
@@ -94,40 +86,32 @@ func newAsyncInvoker(s *Service, o AsyncOptions, log *slog.Logger) *asyncInvoker
 }
 
 func (a *asyncInvoker) start(ctx context.Context) error {
-	bb := a.s.opts.Backbone
-	var err error
-	a.stream, err = bb.Stream(ctx, jetstream.StreamConfig{
-		Name:        asyncStream,
+	q, err := a.s.opts.Backbone.WorkQueue(ctx, backbone.WorkQueueConfig{
+		Stream:      asyncStream,
 		Description: "nubo asynchronous (Event) invocations waiting to run",
 		Subjects:    []string{asyncSubject + "*"},
-		Retention:   jetstream.WorkQueuePolicy,
-		Storage:     jetstream.FileStorage,
+		Consumer:    asyncConsumer,
 		Duplicates:  2 * time.Minute,
+		AckWait:     a.opts.AckWait,
+		// Unlimited: events waiting out a throttle or a retry delay stay
+		// pending (Retry with a delay) without taking a worker: a bound
+		// here would let a throttled function's backlog stop every async
+		// invocation of the server. How many run at once is bounded by
+		// the workers. Attempts are counted in the event's headers, not in
+		// deliveries (throttles do not use attempts up): no MaxDeliver.
+		MaxAckPending: -1,
+		Workers:       a.opts.Workers,
+		DeadLetter: func(_ context.Context, _ *backbone.Delivery, reason error) error {
+			a.log.Error("drop malformed event", "err", reason)
+			return nil
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("async: %w", err)
 	}
-	cons, err := a.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable:    asyncConsumer,
-		AckPolicy:  jetstream.AckExplicitPolicy,
-		AckWait:    a.opts.AckWait,
-		MaxDeliver: -1,
-		// Events waiting out a throttle or a retry delay stay pending
-		// (NakWithDelay) without taking a worker: a bound here would let
-		// a throttled function's backlog stop every async invocation of
-		// the server. How many run at once is bounded by the pull size
-		// and the workers.
-		MaxAckPending: -1,
-	})
-	if err != nil {
-		return fmt.Errorf("async: consumer: %w", err)
-	}
-	a.runCtx, a.cancel = context.WithCancel(context.Background())
-	a.slots = make(chan struct{}, a.opts.Workers)
-	a.cc, err = cons.Consume(a.dispatch, jetstream.PullMaxMessages(a.opts.Workers))
-	if err != nil {
-		a.cancel()
-		return fmt.Errorf("async: consume: %w", err)
+	a.q = q
+	if err := q.Consume(a.handle); err != nil {
+		return fmt.Errorf("async: %w", err)
 	}
 	return nil
 }
@@ -135,38 +119,26 @@ func (a *asyncInvoker) start(ctx context.Context) error {
 // close stops taking events and waits for those running, up to ctx's
 // deadline; events cut short are not acknowledged, so they run again later.
 func (a *asyncInvoker) close(ctx context.Context) error {
-	if a.cc == nil {
+	if a.q == nil {
 		return nil
 	}
-	a.mu.Lock()
-	a.closing = true
-	a.mu.Unlock()
-	a.cc.Stop()
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		a.cancel()
-		<-done
-	}
-	a.cancel()
-	return nil
+	return a.q.Close(ctx)
 }
 
 // enqueue stores a new event; the returned request id names it throughout.
 func (a *asyncInvoker) enqueue(ctx context.Context, function string, payload []byte, requestID string) (string, error) {
+	if a.q == nil {
+		return "", fmt.Errorf("function %q: queue event: the async invoker is not started", function)
+	}
 	if requestID == "" {
 		requestID = awsapi.NewRequestID()
 	}
-	msg := nats.NewMsg(asyncSubject + function)
-	msg.Data = payload
-	msg.Header.Set(evFunctionHdr, function)
-	msg.Header.Set(evRequestIDHdr, requestID)
-	msg.Header.Set(evEnqueuedHdr, strconv.FormatInt(time.Now().UnixNano(), 10))
-	msg.Header.Set(evAttemptsHdr, "0")
-	msg.Header.Set(nats.MsgIdHdr, requestID+"/0")
-	if _, err := a.s.opts.Backbone.JetStream().PublishMsg(ctx, msg); err != nil {
+	h := nats.Header{}
+	h.Set(evFunctionHdr, function)
+	h.Set(evRequestIDHdr, requestID)
+	h.Set(evEnqueuedHdr, strconv.FormatInt(time.Now().UnixNano(), 10))
+	h.Set(evAttemptsHdr, "0")
+	if err := a.q.Publish(ctx, backbone.Message{Subject: asyncSubject + function, Data: payload, Header: h, ID: requestID + "/0"}); err != nil {
 		return "", fmt.Errorf("function %q: queue event: %w", function, err)
 	}
 	return requestID, nil
@@ -182,9 +154,8 @@ type event struct {
 	notBefore time.Time
 }
 
-func parseEvent(m jetstream.Msg) (event, error) {
-	h := m.Headers()
-	e := event{function: h.Get(evFunctionHdr), requestID: h.Get(evRequestIDHdr), payload: m.Data()}
+func parseEvent(h nats.Header, payload []byte) (event, error) {
+	e := event{function: h.Get(evFunctionHdr), requestID: h.Get(evRequestIDHdr), payload: payload}
 	if e.function == "" || e.requestID == "" {
 		return e, errors.New("event without function or request id")
 	}
@@ -206,93 +177,55 @@ func parseEvent(m jetstream.Msg) (event, error) {
 	return e, nil
 }
 
-// dispatch runs on the consumer's goroutine: it hands each event to a
-// worker so a slow function does not hold up the others.
-func (a *asyncInvoker) dispatch(m jetstream.Msg) {
-	select {
-	case a.slots <- struct{}{}:
-	case <-a.runCtx.Done():
-		_ = m.Nak()
-		return
-	}
-	a.mu.Lock()
-	if a.closing {
-		a.mu.Unlock()
-		<-a.slots
-		_ = m.Nak() // runs again after the restart
-		return
-	}
-	a.wg.Add(1)
-	a.mu.Unlock()
-	go func() {
-		defer a.wg.Done()
-		defer func() { <-a.slots }()
-		a.handle(m)
-	}()
-}
-
-func (a *asyncInvoker) handle(m jetstream.Msg) {
-	e, err := parseEvent(m)
+// handle runs one delivered event on a worker of the queue, which keeps it
+// from being redelivered while the invocation runs. ctx is cancelled when
+// close gives up waiting.
+func (a *asyncInvoker) handle(ctx context.Context, d *backbone.Delivery) backbone.Outcome {
+	e, err := parseEvent(d.Header, d.Data)
 	if err != nil {
-		a.log.Error("drop malformed event", "err", err)
-		_ = m.Term()
-		return
+		return backbone.Dead(err)
 	}
 	log := a.log.With("function", e.function, "request_id", e.requestID)
 	if wait := time.Until(e.notBefore); wait > 0 {
-		_ = m.NakWithDelay(wait)
-		return
+		return backbone.Retry(wait)
 	}
-	ctx := a.runCtx
 	fn, _, _ := strings.Cut(e.function, ":") // a qualified invocation runs a version or alias
 	cfg, _, err := a.s.reg.get(ctx, fn)
 	if errors.Is(err, ErrFunctionNotFound) {
 		log.Warn("drop event: function deleted")
-		_ = m.Ack()
-		return
+		return backbone.Ack()
 	}
 	if err != nil {
 		log.Error("event: load function", "err", err)
-		_ = m.NakWithDelay(a.opts.ThrottleBaseDelay)
-		return
+		return backbone.Retry(a.opts.ThrottleBaseDelay)
 	}
 	eic, err := a.s.reg.invokeConfig(ctx, e.function) // a version's or alias's own
 	if err != nil && !errors.Is(err, errNoInvokeConfig) {
 		log.Error("event: load invoke config", "err", err)
-		_ = m.NakWithDelay(a.opts.ThrottleBaseDelay)
-		return
+		return backbone.Retry(a.opts.ThrottleBaseDelay)
 	}
 	if time.Since(e.enqueued) > time.Duration(eic.maxAgeSeconds())*time.Second {
 		log.Info("drop event: older than the maximum event age", "attempts", e.attempts)
 		a.destination(ctx, cfg, eic, e, "EventAgeExceeded", nil)
-		_ = m.Ack()
-		return
+		return backbone.Ack()
 	}
 
-	res, err := a.invoke(ctx, m, e)
+	res, err := a.s.Invoke(ctx, e.function, &Request{RequestID: e.requestID, Payload: e.payload})
 	switch {
 	case errors.Is(err, ErrReservedConcurrency), errors.Is(err, ErrConcurrencyLimit):
-		var delivered uint64 = 1
-		if md, _ := m.Metadata(); md != nil {
-			delivered = md.NumDelivered
-		}
-		delay := throttleDelay(a.opts.ThrottleBaseDelay, a.opts.ThrottleMaxDelay, delivered)
+		delay := throttleDelay(a.opts.ThrottleBaseDelay, a.opts.ThrottleMaxDelay, d.Delivered)
 		log.Debug("event throttled", "retry_in", delay)
-		_ = m.NakWithDelay(delay)
-		return
+		return backbone.Retry(delay)
 	case errors.Is(err, ErrClosing), ctx.Err() != nil:
-		_ = m.Nak() // runs again after the restart
-		return
+		return backbone.Retry(0) // runs again after the restart
 	case errors.Is(err, ErrFunctionNotFound):
 		log.Warn("drop event: function deleted")
-		_ = m.Ack()
-		return
+		return backbone.Ack()
 	}
 	e.attempts++
 	if err == nil && res.FunctionError == "" {
 		a.destination(ctx, cfg, eic, e, "Success", res)
-		_ = m.Ack()
-		return
+		return backbone.Ack()
 	}
 	if err != nil {
 		log.Error("event invocation", "err", err)
@@ -302,16 +235,14 @@ func (a *asyncInvoker) handle(m jetstream.Msg) {
 		delay := a.opts.RetryBaseDelay << (e.attempts - 1)
 		if err := a.requeue(ctx, e, delay); err != nil {
 			log.Error("requeue event", "err", err)
-			_ = m.NakWithDelay(delay)
-			return
+			return backbone.Retry(delay)
 		}
 		log.Info("event failed, will retry", "attempts", e.attempts, "retry_in", delay)
-		_ = m.Ack()
-		return
+		return backbone.Ack()
 	}
 	log.Info("event failed, retries exhausted", "attempts", e.attempts)
 	a.destination(ctx, cfg, eic, e, "RetriesExhausted", res)
-	_ = m.Ack()
+	return backbone.Ack()
 }
 
 // throttleDelay is how long an event throttled on its delivered-th
@@ -329,39 +260,16 @@ func throttleDelay(base, max time.Duration, delivered uint64) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// invoke runs the event, telling JetStream it is still being worked on so
-// a long invocation is not redelivered.
-func (a *asyncInvoker) invoke(ctx context.Context, m jetstream.Msg, e event) (*Result, error) {
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		t := time.NewTicker(a.opts.AckWait / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				_ = m.InProgress()
-			}
-		}
-	}()
-	return a.s.Invoke(ctx, e.function, &Request{RequestID: e.requestID, Payload: e.payload})
-}
-
 // requeue stores the event again for a later attempt; the caller then acks
 // the current message (a crash in between runs the attempt twice, never zero times).
 func (a *asyncInvoker) requeue(ctx context.Context, e event, delay time.Duration) error {
-	msg := nats.NewMsg(asyncSubject + e.function)
-	msg.Data = e.payload
-	msg.Header.Set(evFunctionHdr, e.function)
-	msg.Header.Set(evRequestIDHdr, e.requestID)
-	msg.Header.Set(evEnqueuedHdr, strconv.FormatInt(e.enqueued.UnixNano(), 10))
-	msg.Header.Set(evAttemptsHdr, strconv.Itoa(e.attempts))
-	msg.Header.Set(evNotBeforeHdr, strconv.FormatInt(time.Now().Add(delay).UnixNano(), 10))
-	msg.Header.Set(nats.MsgIdHdr, e.requestID+"/"+strconv.Itoa(e.attempts))
-	_, err := a.s.opts.Backbone.JetStream().PublishMsg(ctx, msg)
-	return err
+	h := nats.Header{}
+	h.Set(evFunctionHdr, e.function)
+	h.Set(evRequestIDHdr, e.requestID)
+	h.Set(evEnqueuedHdr, strconv.FormatInt(e.enqueued.UnixNano(), 10))
+	h.Set(evAttemptsHdr, strconv.Itoa(e.attempts))
+	h.Set(evNotBeforeHdr, strconv.FormatInt(time.Now().Add(delay).UnixNano(), 10))
+	return a.q.Publish(ctx, backbone.Message{Subject: asyncSubject + e.function, Data: e.payload, Header: h, ID: e.requestID + "/" + strconv.Itoa(e.attempts)})
 }
 
 // destinationRecord is the document Lambda sends to an async destination.

@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/backbone"
 )
 
 // Layers: AWS::Lambda::LayerVersion and the Lambda API's layer operations.
@@ -146,35 +147,17 @@ func (s *Service) PublishLayerVersion(ctx context.Context, lv LayerVersion, zipD
 	lv.RevisionID = newRevisionID()
 	lv.Policy = nil
 	// The next number: NAME holds the last one given, updated optimistically.
-	for attempt := 0; ; attempt++ {
-		var cnt layerCounter
-		var rev uint64
-		e, err := kv.Get(ctx, lv.Name)
-		switch {
-		case errors.Is(err, jetstream.ErrKeyNotFound):
-		case err != nil:
-			return nil, fmt.Errorf("layer %s: %w", lv.Name, err)
-		default:
-			if err := json.Unmarshal(e.Value(), &cnt); err != nil {
-				return nil, fmt.Errorf("layer %s: decode counter: %w", lv.Name, err)
-			}
-			rev = e.Revision()
+	e, err := backbone.Typed[layerCounter](kv).Modify(ctx, lv.Name, func(cnt *layerCounter, exists bool) (*layerCounter, error) {
+		if !exists {
+			cnt = &layerCounter{}
 		}
 		cnt.Last++
-		b, _ := json.Marshal(cnt)
-		if rev == 0 {
-			_, err = kv.Create(ctx, lv.Name, b)
-		} else {
-			_, err = kv.Update(ctx, lv.Name, b, rev)
-		}
-		if err == nil {
-			lv.Version = cnt.Last
-			break
-		}
-		if !errors.Is(err, jetstream.ErrKeyExists) || attempt > 20 {
-			return nil, fmt.Errorf("layer %s: number the version: %w", lv.Name, err)
-		}
+		return cnt, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("layer %s: number the version: %w", lv.Name, err)
 	}
+	lv.Version = e.Value.Last
 	b, err := json.Marshal(lv)
 	if err != nil {
 		return nil, err
@@ -313,25 +296,32 @@ func (s *Service) UpdateLayerPolicy(ctx context.Context, name string, version in
 	if err != nil {
 		return nil, err
 	}
-	for attempt := 0; ; attempt++ {
-		lv, rev, err := s.getLayer(ctx, name, version)
-		if err != nil {
-			return nil, err
+	if !layerNameRE.MatchString(name) || version < 1 {
+		return nil, fmt.Errorf("layer %s version %d: %w", name, version, ErrLayerNotFound)
+	}
+	var refused error // the caller's or the revision check's, returned as it is
+	e, err := backbone.Typed[LayerVersion](kv).Modify(ctx, layerKey(name, version), func(lv *LayerVersion, exists bool) (*LayerVersion, error) {
+		switch {
+		case !exists:
+			refused = fmt.Errorf("layer %s version %d: %w", name, version, ErrLayerNotFound)
+		case revision != "" && revision != lv.RevisionID:
+			refused = ErrRevisionMismatch
+		default:
+			refused = change(lv)
 		}
-		if revision != "" && revision != lv.RevisionID {
-			return nil, ErrRevisionMismatch
-		}
-		if err := change(lv); err != nil {
-			return nil, err
+		if refused != nil {
+			return nil, refused
 		}
 		lv.RevisionID = newRevisionID()
-		b, _ := json.Marshal(lv)
-		if _, err := kv.Update(ctx, layerKey(name, version), b, rev); err == nil {
-			return lv, nil
-		} else if !errors.Is(err, jetstream.ErrKeyExists) || attempt > 20 {
-			return nil, fmt.Errorf("layer %s version %d: update policy: %w", name, version, err)
-		}
+		return lv, nil
+	})
+	if err != nil && err == refused {
+		return nil, err
 	}
+	if err != nil {
+		return nil, fmt.Errorf("layer %s version %d: update policy: %w", name, version, err)
+	}
+	return e.Value, nil
 }
 
 // resolveLayers checks a function's layer ARNs (at most five, each an

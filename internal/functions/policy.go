@@ -134,13 +134,12 @@ type PolicyStore struct {
 	log  *slog.Logger
 
 	mu      sync.RWMutex
-	kv      jetstream.KeyValue
+	kv      *backbone.KV[storedPolicy]
 	byName  map[string]*compiledPolicy
 	revs    map[string]uint64 // last KV revision applied per function
 	started bool
 	closed  bool
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	watch   *backbone.Watcher[storedPolicy]
 }
 
 // NewPolicyStore validates o. It starts nothing.
@@ -170,74 +169,42 @@ func (s *PolicyStore) Start(ctx context.Context) error {
 	if s.started {
 		return nil
 	}
-	kv, err := s.opts.Backbone.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: policyBucket, Description: "nubo function resource policies", History: 1})
+	kv, err := backbone.OpenKV[storedPolicy](ctx, s.opts.Backbone, jetstream.KeyValueConfig{Bucket: policyBucket, Description: "nubo function resource policies", History: 1})
 	if err != nil {
 		return fmt.Errorf("function policies: %w", err)
 	}
-	wctx, cancel := context.WithCancel(context.Background())
-	w, err := kv.WatchAll(wctx)
+	// The initial values before Start returns; later changes from the watch.
+	initial, w, err := kv.Watch(ctx)
 	if err != nil {
-		cancel()
-		return fmt.Errorf("function policies: watch: %w", err)
+		return fmt.Errorf("function policies: %w", err)
 	}
-	// The initial values, up to the nil marker, before Start returns.
-	for loaded := false; !loaded; {
-		select {
-		case <-ctx.Done():
-			cancel()
-			return fmt.Errorf("function policies: load: %w", context.Cause(ctx))
-		case e, ok := <-w.Updates():
-			if !ok {
-				cancel()
-				return errors.New("function policies: load: watcher closed")
-			}
-			if e == nil {
-				loaded = true
-				continue
-			}
-			s.applyLocked(e)
-		}
+	for _, e := range initial {
+		s.applyLocked(e)
 	}
-	s.kv, s.cancel, s.started = kv, cancel, true
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer func() { _ = w.Stop() }()
-		for {
-			select {
-			case <-wctx.Done():
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e != nil {
-					s.mu.Lock()
-					s.applyLocked(e)
-					s.mu.Unlock()
-				}
-			}
-		}
-	}()
+	s.kv, s.watch, s.started = kv, w, true
+	w.Follow(func(e backbone.Entry[storedPolicy]) {
+		s.mu.Lock()
+		s.applyLocked(e)
+		s.mu.Unlock()
+	}, nil)
 	return nil
 }
 
-func (s *PolicyStore) applyLocked(e jetstream.KeyValueEntry) {
-	name := e.Key()
-	if e.Revision() <= s.revs[name] {
+func (s *PolicyStore) applyLocked(e backbone.Entry[storedPolicy]) {
+	name := e.Key
+	if e.Revision <= s.revs[name] {
 		return // our own write, applied already, or older than it
 	}
-	s.revs[name] = e.Revision()
-	if op := e.Operation(); op == jetstream.KeyValueDelete || op == jetstream.KeyValuePurge {
+	s.revs[name] = e.Revision
+	if e.Deleted {
 		delete(s.byName, name)
 		return
 	}
-	var sp storedPolicy
-	if err := json.Unmarshal(e.Value(), &sp); err != nil {
-		s.log.Error("undecodable function policy", "function", name, "err", err)
+	if e.Err != nil {
+		s.log.Error("undecodable function policy", "function", name, "err", e.Err)
 		return
 	}
-	cp, err := s.compile(name, sp.Permissions)
+	cp, err := s.compile(name, e.Value.Permissions)
 	if err != nil {
 		s.log.Error("function policy", "function", name, "err", err)
 		return
@@ -278,13 +245,14 @@ func (s *PolicyStore) Close(ctx context.Context) error {
 		return nil
 	}
 	s.closed = true
-	cancel := s.cancel
+	w := s.watch
 	s.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if w == nil {
+		return nil
 	}
+	w.Stop()
 	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
+	go func() { w.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil
@@ -430,60 +398,45 @@ func (s *PolicyStore) modify(ctx context.Context, name string, fn func([]Permiss
 	if !ok {
 		return errors.New("function policies: not running")
 	}
-	for attempt := 0; ; attempt++ {
-		var cur storedPolicy
-		var rev uint64
-		e, err := kv.Get(ctx, name)
-		switch {
-		case errors.Is(err, jetstream.ErrKeyNotFound):
-		case err != nil:
-			return fmt.Errorf("function %q: policy: get: %w", name, err)
-		default:
-			rev = e.Revision()
-			if err := json.Unmarshal(e.Value(), &cur); err != nil {
-				return fmt.Errorf("function %q: policy: decode: %w", name, err)
-			}
+	var cp *compiledPolicy
+	var refused error // fn's or compile's error, returned as it is
+	e, err := kv.Modify(ctx, name, func(cur *storedPolicy, exists bool) (*storedPolicy, error) {
+		var have []Permission
+		if exists {
+			have = cur.Permissions
 		}
-		perms, err := fn(cur.Permissions)
+		perms, err := fn(have)
 		if err != nil {
-			return err
+			refused = err
+			return nil, err
 		}
 		sort.SliceStable(perms, func(i, j int) bool { return perms[i].Sid < perms[j].Sid })
-		cp, err := s.compile(name, perms)
-		if err != nil {
-			return err
+		if cp, err = s.compile(name, perms); err != nil {
+			refused = err
+			return nil, err
 		}
-		b, err := json.Marshal(storedPolicy{Permissions: perms})
-		if err != nil {
-			return err
+		if len(perms) == 0 && exists {
+			return nil, nil // the last permission went: the record goes
 		}
-		var nrev uint64
-		switch {
-		case len(perms) == 0 && rev != 0:
-			err = kv.Delete(ctx, name, jetstream.LastRevision(rev))
-		case rev == 0:
-			nrev, err = kv.Create(ctx, name, b)
-		default:
-			nrev, err = kv.Update(ctx, name, b, rev)
-		}
-		if err != nil && attempt < 50 && (errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) || strings.Contains(err.Error(), "wrong last sequence")) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("function %q: policy: write: %w", name, err)
-		}
-		// Visible to the next invocation on this node at once; the watcher
-		// brings the same value again, ignored by its revision.
-		s.mu.Lock()
-		if nrev > s.revs[name] {
-			s.revs[name] = nrev
-		}
-		if len(perms) == 0 {
-			delete(s.byName, name)
-		} else {
-			s.byName[name] = cp
-		}
-		s.mu.Unlock()
-		return nil
+		return &storedPolicy{Permissions: perms}, nil
+	})
+	if err != nil && err == refused {
+		return err
 	}
+	if err != nil {
+		return fmt.Errorf("function %q: policy: write: %w", name, err)
+	}
+	// Visible to the next invocation on this node at once; the watcher
+	// brings the same value again, ignored by its revision.
+	s.mu.Lock()
+	if !e.Deleted && e.Revision > s.revs[name] {
+		s.revs[name] = e.Revision
+	}
+	if e.Deleted || len(e.Value.Permissions) == 0 {
+		delete(s.byName, name)
+	} else {
+		s.byName[name] = cp
+	}
+	s.mu.Unlock()
+	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -30,7 +29,7 @@ type registry struct {
 	bb       *backbone.Backbone
 	codeRoot string
 
-	kv   jetstream.KeyValue
+	kv   *backbone.KV[Config]
 	eic  jetstream.KeyValue
 	ver  jetstream.KeyValue // versions, aliases (versions.go)
 	code jetstream.ObjectStore
@@ -40,31 +39,21 @@ type registry struct {
 	mu       sync.Mutex
 	unpacked map[string]bool // hex sha -> directory known to exist
 
-	// The invoke path reads configurations from memory: a KV watcher keeps
-	// the copies current with every node's writes, and this node's own
-	// writes land at once (read-your-writes). Revisions only move forward,
-	// so a late read never replaces a newer value. Without a running
-	// watcher (before its first pass, after it stopped) invokes read KV.
-	cacheMu    sync.RWMutex
-	cache      map[string]cachedConfig
-	cacheOn    bool
-	stopWatch  context.CancelFunc
-	watchEnded chan struct{}
-}
-
-// cachedConfig is a configuration at a KV revision; c is nil once deleted.
-type cachedConfig struct {
-	c   *Config
-	rev uint64
+	// The invoke path reads configurations from memory: a watched cache
+	// keeps the copies current with every node's writes, and this node's
+	// own writes land at once (read-your-writes). Revisions only move
+	// forward, so a late read never replaces a newer value. Without a
+	// running watch (after it stopped) invokes read KV.
+	cache *backbone.Cache[Config]
 }
 
 func newRegistry(bb *backbone.Backbone, dataDir string) *registry {
-	return &registry{bb: bb, codeRoot: filepath.Join(dataDir, "functions", "code"), unpacked: map[string]bool{}, cache: map[string]cachedConfig{}}
+	return &registry{bb: bb, codeRoot: filepath.Join(dataDir, "functions", "code"), unpacked: map[string]bool{}}
 }
 
 func (r *registry) start(ctx context.Context) error {
 	var err error
-	if r.kv, err = r.bb.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: functionsBucket, Description: "nubo function configurations", History: 1}); err != nil {
+	if r.kv, err = backbone.OpenKV[Config](ctx, r.bb, jetstream.KeyValueConfig{Bucket: functionsBucket, Description: "nubo function configurations", History: 1}); err != nil {
 		return err
 	}
 	if r.eic, err = r.bb.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: invokeConfigBucket, Description: "nubo asynchronous invocation configurations", History: 1}); err != nil {
@@ -79,51 +68,16 @@ func (r *registry) start(ctx context.Context) error {
 	if err := os.MkdirAll(r.codeRoot, 0o755); err != nil {
 		return err
 	}
-	wctx, cancel := context.WithCancel(context.Background())
-	w, err := r.kv.WatchAll(wctx)
-	if err != nil {
-		cancel()
+	if r.cache, err = backbone.NewCache(ctx, r.kv); err != nil {
 		return fmt.Errorf("watch %s: %w", functionsBucket, err)
 	}
-	r.stopWatch, r.watchEnded = cancel, make(chan struct{})
-	go r.follow(w)
 	return nil
 }
 
 // close stops following configuration changes.
 func (r *registry) close() {
-	if r.stopWatch != nil {
-		r.stopWatch()
-		<-r.watchEnded
-	}
-}
-
-// follow applies the watcher's entries to the cache until it stops.
-func (r *registry) follow(w jetstream.KeyWatcher) {
-	defer close(r.watchEnded)
-	defer func() {
-		_ = w.Stop()
-		r.cacheMu.Lock()
-		r.cacheOn, r.cache = false, map[string]cachedConfig{}
-		r.cacheMu.Unlock()
-	}()
-	for e := range w.Updates() {
-		if e == nil { // every current value has been delivered
-			r.cacheMu.Lock()
-			r.cacheOn = true
-			r.cacheMu.Unlock()
-			continue
-		}
-		if op := e.Operation(); op == jetstream.KeyValueDelete || op == jetstream.KeyValuePurge {
-			r.remember(e.Key(), nil, e.Revision())
-			continue
-		}
-		var c Config
-		if err := json.Unmarshal(e.Value(), &c); err != nil {
-			r.remember(e.Key(), nil, e.Revision()) // invokes read KV and report the error
-			continue
-		}
-		r.remember(e.Key(), &c, e.Revision())
+	if r.cache != nil {
+		r.cache.Close()
 	}
 }
 
@@ -134,24 +88,20 @@ func (r *registry) remember(name string, c *Config, rev uint64) {
 		cc.CodeDir, cc.OptDir = "", ""
 		c = &cc
 	}
-	r.cacheMu.Lock()
-	if cur, ok := r.cache[name]; !ok || cur.rev < rev {
-		r.cache[name] = cachedConfig{c: c, rev: rev}
+	if r.cache != nil {
+		r.cache.Remember(name, c, rev)
 	}
-	r.cacheMu.Unlock()
 }
 
 // current returns the function's configuration for an invocation: from
 // memory when the watcher runs, else from KV. The caller owns the copy
 // (maps and pointers in it are shared and must not be changed).
 func (r *registry) current(ctx context.Context, name string) (*Config, error) {
-	r.cacheMu.RLock()
-	e, ok := r.cache[name]
-	on := r.cacheOn
-	r.cacheMu.RUnlock()
-	if on && ok && e.c != nil {
-		c := *e.c
-		return &c, nil
+	if r.cache != nil {
+		if cached, _, ok := r.cache.Get(name); ok {
+			c := *cached
+			return &c, nil
+		}
 	}
 	c, rev, err := r.get(ctx, name)
 	if err != nil {
@@ -163,52 +113,32 @@ func (r *registry) current(ctx context.Context, name string) (*Config, error) {
 
 // get returns the stored configuration and its KV revision.
 func (r *registry) get(ctx context.Context, name string) (*Config, uint64, error) {
-	e, err := r.kv.Get(ctx, name)
+	c, rev, err := r.kv.Get(ctx, name)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, 0, fmt.Errorf("function %q: %w", name, ErrFunctionNotFound)
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("function %q: get: %w", name, err)
+		return nil, 0, fmt.Errorf("function %q: %w", name, err)
 	}
-	var c Config
-	if err := json.Unmarshal(e.Value(), &c); err != nil {
-		return nil, 0, fmt.Errorf("function %q: decode: %w", name, err)
-	}
-	return &c, e.Revision(), nil
+	return c, rev, nil
 }
 
 // list returns every function, sorted by name.
 func (r *registry) list(ctx context.Context) ([]*Config, error) {
-	lister, err := r.kv.ListKeys(ctx)
+	entries, err := r.kv.List(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("list functions: %w", err)
 	}
-	var names []string
-	for k := range lister.Keys() {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	out := make([]*Config, 0, len(names))
-	for _, n := range names {
-		c, _, err := r.get(ctx, n)
-		if errors.Is(err, ErrFunctionNotFound) {
-			continue // deleted while listing
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
+	out := make([]*Config, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, e.Value)
 	}
 	return out, nil
 }
 
 // create stores a new function; ErrFunctionExists if the name is taken.
 func (r *registry) create(ctx context.Context, c *Config) error {
-	b, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("function %q: encode: %w", c.Name, err)
-	}
-	rev, err := r.kv.Create(ctx, c.Name, b)
+	rev, err := r.kv.Create(ctx, c.Name, c)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return fmt.Errorf("function %q: %w", c.Name, ErrFunctionExists)
@@ -222,27 +152,20 @@ func (r *registry) create(ctx context.Context, c *Config) error {
 // update applies change to the stored configuration with optimistic
 // concurrency, retrying when another writer got there first.
 func (r *registry) update(ctx context.Context, name string, change func(*Config) error) (*Config, error) {
-	for attempt := 0; ; attempt++ {
-		c, rev, err := r.get(ctx, name)
-		if err != nil {
-			return nil, err
+	e, err := r.kv.Modify(ctx, name, func(c *Config, exists bool) (*Config, error) {
+		if !exists {
+			return nil, fmt.Errorf("function %q: %w", name, ErrFunctionNotFound)
 		}
 		if err := change(c); err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(c)
-		if err != nil {
-			return nil, fmt.Errorf("function %q: encode: %w", name, err)
-		}
-		rev, err = r.kv.Update(ctx, name, b, rev)
-		if err == nil {
-			r.remember(name, c, rev)
-			return c, nil
-		}
-		if !errors.Is(err, jetstream.ErrKeyExists) || attempt > 10 {
-			return nil, fmt.Errorf("function %q: update: %w", name, err)
-		}
+		return c, nil
+	})
+	if err != nil {
+		return nil, err // change's own, or the bucket's naming the function
 	}
+	r.remember(name, e.Value, e.Revision)
+	return e.Value, nil
 }
 
 // remove deletes the function and its asynchronous invocation config.
@@ -251,8 +174,8 @@ func (r *registry) remove(ctx context.Context, name string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.kv.Delete(ctx, name, jetstream.LastRevision(rev)); err != nil {
-		return nil, fmt.Errorf("function %q: delete: %w", name, err)
+	if err := r.kv.Delete(ctx, name, rev); err != nil {
+		return nil, fmt.Errorf("function %q: %w", name, err)
 	}
 	r.remember(name, nil, rev+1) // the delete marker comes after rev; the watcher brings its own
 	if err := r.eic.Delete(ctx, name); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/nubo-run/nubo/internal/backbone"
 )
 
 // Versions, aliases and provisioned concurrency configs live in their own
@@ -737,38 +739,46 @@ func (s *Service) UpdateAlias(ctx context.Context, name, alias string, u AliasUp
 	if _, err := s.Get(ctx, name); err != nil {
 		return nil, err
 	}
-	for attempt := 0; ; attempt++ {
-		a, rev, err := s.reg.alias(ctx, name, alias)
-		if err != nil {
-			return nil, err
-		}
-		if u.RevisionID != "" && u.RevisionID != a.RevisionID {
-			return nil, ErrRevisionMismatch
-		}
-		if u.FunctionVersion != nil {
-			a.FunctionVersion = *u.FunctionVersion
-		}
-		if u.Description != nil {
-			a.Description = *u.Description
-		}
-		if u.Weights != nil {
-			a.Weights = u.Weights
-			if len(u.Weights) == 0 {
-				a.Weights = nil
-			}
-		}
-		if err := s.checkRouting(ctx, name, a.FunctionVersion, a.Weights); err != nil {
-			return nil, err
+	var refused error // the checks' errors, returned as they are
+	e, err := backbone.Typed[Alias](s.reg.ver).Modify(ctx, aliasKey(name, alias), func(a *Alias, exists bool) (*Alias, error) {
+		refused = s.applyAliasUpdate(ctx, name, alias, a, exists, u)
+		if refused != nil {
+			return nil, refused
 		}
 		a.RevisionID = newRevisionID()
-		err = s.reg.putJSON(ctx, aliasKey(name, alias), a, false, rev)
-		if err == nil {
-			return a, nil
-		}
-		if !errors.Is(err, jetstream.ErrKeyExists) || attempt > 10 {
-			return nil, fmt.Errorf("function %q: update alias %q: %w", name, alias, err)
+		return a, nil
+	})
+	if err != nil && err == refused {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("function %q: update alias %q: %w", name, alias, err)
+	}
+	return e.Value, nil
+}
+
+// applyAliasUpdate applies u to the stored alias a (exists false: there is
+// none), with UpdateAlias's checks.
+func (s *Service) applyAliasUpdate(ctx context.Context, name, alias string, a *Alias, exists bool, u AliasUpdate) error {
+	if !exists {
+		return fmt.Errorf("function %q alias %q: %w: %w", name, alias, errAliasNotFound, ErrFunctionNotFound)
+	}
+	if u.RevisionID != "" && u.RevisionID != a.RevisionID {
+		return ErrRevisionMismatch
+	}
+	if u.FunctionVersion != nil {
+		a.FunctionVersion = *u.FunctionVersion
+	}
+	if u.Description != nil {
+		a.Description = *u.Description
+	}
+	if u.Weights != nil {
+		a.Weights = u.Weights
+		if len(u.Weights) == 0 {
+			a.Weights = nil
 		}
 	}
+	return s.checkRouting(ctx, name, a.FunctionVersion, a.Weights)
 }
 
 // DeleteAlias deletes an alias and its provisioned concurrency config.

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -10,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/nubo-run/nubo/internal/backbone"
 )
 
 // The configuration API: what `nubo deploy` (through the stack providers)
@@ -64,37 +65,32 @@ func modify[T any](ctx context.Context, g *Gateway, key string, fn func(*T) erro
 	if !g.started || g.closed {
 		return zero, errors.New("gateway: not running")
 	}
-	for attempt := 0; ; attempt++ {
-		raw, rev, err := g.store.get(ctx, key)
-		if err != nil {
-			return zero, err
+	var refused error // fn's, check's or the missing object's, returned as it is
+	e, err := backbone.Typed[T](g.store.kv).Modify(ctx, key, func(v *T, exists bool) (*T, error) {
+		if !exists {
+			refused = fmt.Errorf("gateway: %s: %w", key, ErrNotFound)
+		} else if refused = fn(v); refused == nil {
+			refused = check(v)
 		}
-		v := new(T)
-		if err := json.Unmarshal(raw, v); err != nil {
-			return zero, fmt.Errorf("gateway: %s: decode: %w", key, err)
+		if refused != nil {
+			return nil, refused
 		}
-		if err := fn(v); err != nil {
-			return zero, err
-		}
-		if err := check(v); err != nil {
-			return zero, err
-		}
-		nrev, err := g.store.update(ctx, key, v, rev)
-		if errors.Is(err, errConflict) && attempt < 50 {
-			continue
-		}
-		if err != nil {
-			return zero, err
-		}
-		b, err := marshal(v)
-		if err != nil {
-			return zero, err
-		}
-		if g.cfg.apply(entry{key: key, value: b, rev: nrev}, g.log) {
-			g.rebuildLocked()
-		}
-		return *v, nil
+		return v, nil
+	})
+	if err != nil && err == refused {
+		return zero, err
 	}
+	if err != nil {
+		return zero, fmt.Errorf("gateway: %w", err)
+	}
+	b, err := marshal(e.Value)
+	if err != nil {
+		return zero, err
+	}
+	if g.cfg.apply(entry{key: key, value: b, rev: e.Revision}, g.log) {
+		g.rebuildLocked()
+	}
+	return *e.Value, nil
 }
 
 // Update changes a stored API atomically: the way to add or remove one

@@ -84,8 +84,6 @@ type Gateway struct {
 	store   *store
 	started bool
 	closed  bool
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
 
 	limits *limiters
 	authz  *authCache
@@ -151,28 +149,22 @@ func (g *Gateway) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	wctx, cancel := context.WithCancel(context.Background())
-	initial, err := st.watch(ctx, wctx)
+	initial, err := st.watch(ctx)
 	if err != nil {
-		cancel()
 		return err
 	}
 	for _, e := range initial {
 		g.cfg.apply(e, g.log)
 	}
-	g.store, g.cancel, g.started = st, cancel, true
+	g.store, g.started = st, true
 	g.rebuildLocked()
-	g.wg.Add(1)
-	go func() {
-		defer g.wg.Done()
-		for e := range st.updates(wctx) {
-			g.mu.Lock()
-			if g.cfg.apply(e, g.log) {
-				g.rebuildLocked()
-			}
-			g.mu.Unlock()
+	st.follow(func(e entry) {
+		g.mu.Lock()
+		if g.cfg.apply(e, g.log) {
+			g.rebuildLocked()
 		}
-	}()
+		g.mu.Unlock()
+	})
 	return nil
 }
 
@@ -186,18 +178,15 @@ func (g *Gateway) Close(ctx context.Context) error {
 		return nil
 	}
 	g.closed = true
-	cancel := g.cancel
 	st := g.store
 	g.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if st == nil {
+		return nil
 	}
-	if st != nil {
-		st.stop()
-	}
+	st.stop()
 	done := make(chan struct{})
 	go func() {
-		g.wg.Wait()
+		st.wait()
 		close(done)
 	}()
 	select {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/nubo-run/nubo/internal/backbone"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
@@ -318,36 +319,32 @@ func (s *StackResources) change(ctx context.Context, apiID string, fn func(*apiP
 	if err != nil {
 		return API{}, err
 	}
-	for attempt := 0; ; attempt++ {
-		p, rev, err := s.getParts(ctx, apiID)
-		if err != nil {
-			return API{}, err
+	var api API
+	var refused error // a missing API, fn's or the validation's, returned as it is
+	e, err := backbone.Typed[apiParts](kv).Modify(ctx, "parts."+apiID, func(p *apiParts, exists bool) (*apiParts, error) {
+		if !exists {
+			refused = fmt.Errorf("api %s: %w", apiID, stacks.ErrNotFound)
+			return nil, refused
 		}
-		if p == nil {
-			return API{}, fmt.Errorf("api %s: %w", apiID, stacks.ErrNotFound)
+		p.init()
+		if refused = fn(p); refused != nil {
+			return nil, refused
 		}
-		if err := fn(p); err != nil {
-			return API{}, err
-		}
-		api := p.compose()
+		api = p.compose()
 		check := cloneAPI(api)
 		check.Normalize()
-		if err := check.Validate(); err != nil {
-			return API{}, err
+		if refused = check.Validate(); refused != nil {
+			return nil, refused
 		}
-		b, err := json.Marshal(p)
-		if err != nil {
-			return API{}, err
-		}
-		nrev, err := kv.Update(ctx, "parts."+apiID, b, rev)
-		if err != nil {
-			if attempt < 20 && (errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) || strings.Contains(err.Error(), "wrong last sequence")) {
-				continue
-			}
-			return API{}, fmt.Errorf("api %s: parts: %w", apiID, err)
-		}
-		return s.serve(ctx, apiID, api, nrev)
+		return p, nil
+	})
+	if err != nil && err == refused {
+		return API{}, err
 	}
+	if err != nil {
+		return API{}, fmt.Errorf("api %s: parts: %w", apiID, err)
+	}
+	return s.serve(ctx, apiID, api, e.Revision)
 }
 
 // serve puts the API composed from parts at revision rev. Another node may

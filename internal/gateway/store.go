@@ -27,7 +27,7 @@ const (
 
 type store struct {
 	kv jetstream.KeyValue
-	w  jetstream.KeyWatcher
+	w  *backbone.Watcher[json.RawMessage]
 }
 
 // entry is one KV change.
@@ -46,59 +46,44 @@ func openStore(ctx context.Context, bb *backbone.Backbone, bucket string) (*stor
 	return &store{kv: kv}, nil
 }
 
-// watch returns the current entries; later changes come from updates.
-func (s *store) watch(ctx, wctx context.Context) ([]entry, error) {
-	w, err := s.kv.WatchAll(wctx)
+// watch returns the current entries; follow applies the later changes.
+func (s *store) watch(ctx context.Context) ([]entry, error) {
+	initial, w, err := backbone.Typed[json.RawMessage](s.kv).Watch(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("gateway: watch %s: %w", s.kv.Bucket(), err)
+		return nil, fmt.Errorf("gateway: load configuration: %w", err)
 	}
 	s.w = w
-	var initial []entry
-	for {
-		select {
-		case <-ctx.Done():
-			_ = w.Stop()
-			return nil, fmt.Errorf("gateway: load configuration: %w", context.Cause(ctx))
-		case e, ok := <-w.Updates():
-			if !ok {
-				return nil, errors.New("gateway: load configuration: watcher closed")
-			}
-			if e == nil { // the marker: every current value has been delivered
-				return initial, nil
-			}
-			initial = append(initial, toEntry(e))
-		}
+	out := make([]entry, 0, len(initial))
+	for _, e := range initial {
+		out = append(out, toEntry(e))
 	}
+	return out, nil
 }
 
-// updates yields the changes after the initial load until wctx ends or
-// the watcher stops.
-func (s *store) updates(wctx context.Context) func(yield func(entry) bool) {
-	return func(yield func(entry) bool) {
-		for {
-			select {
-			case <-wctx.Done():
-				return
-			case e, ok := <-s.w.Updates():
-				if !ok {
-					return
-				}
-				if e != nil && !yield(toEntry(e)) {
-					return
-				}
-			}
-		}
+// follow calls apply with each change after the initial load until stop
+// (or until the watch ends).
+func (s *store) follow(apply func(entry)) {
+	s.w.Follow(func(e backbone.Entry[json.RawMessage]) { apply(toEntry(e)) }, nil)
+}
+
+func toEntry(e backbone.Entry[json.RawMessage]) entry {
+	out := entry{key: e.Key, rev: e.Revision, deleted: e.Deleted}
+	if e.Value != nil {
+		out.value = *e.Value
 	}
+	return out
 }
 
-func toEntry(e jetstream.KeyValueEntry) entry {
-	op := e.Operation()
-	return entry{key: e.Key(), value: e.Value(), rev: e.Revision(), deleted: op == jetstream.KeyValueDelete || op == jetstream.KeyValuePurge}
-}
-
+// stop ends the watch; wait waits for follow's last apply.
 func (s *store) stop() {
 	if s.w != nil {
-		_ = s.w.Stop()
+		s.w.Stop()
+	}
+}
+
+func (s *store) wait() {
+	if s.w != nil {
+		s.w.Wait()
 	}
 }
 
@@ -125,25 +110,6 @@ func (s *store) get(ctx context.Context, key string) ([]byte, uint64, error) {
 	}
 	return e.Value(), e.Revision(), nil
 }
-
-// update writes key only if it is still at revision rev; errConflict
-// otherwise.
-func (s *store) update(ctx context.Context, key string, v any, rev uint64) (uint64, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return 0, fmt.Errorf("gateway: %s: encode: %w", key, err)
-	}
-	n, err := s.kv.Update(ctx, key, b, rev)
-	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
-		return 0, errConflict
-	}
-	if err != nil {
-		return 0, fmt.Errorf("gateway: %s: update: %w", key, err)
-	}
-	return n, nil
-}
-
-var errConflict = errors.New("concurrent change")
 
 // delete removes key; it returns the revision of the value it deleted, so
 // the local apply ignores that put when the watcher delivers it late.

@@ -1,9 +1,9 @@
 package iam
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -22,49 +22,60 @@ type UsageReportRequest struct {
 	RoleName string `json:"roleName"`
 }
 
-// Admin returns the handler of nubo's own IAM operations:
+// Admin returns the API of nubo's own IAM operations:
 //
 //	UsageReport {roleName} -> UsageReport
 //
 // authorized as iam:GenerateServiceLastAccessedDetails on the role (what
-// IAM Access Analyzer's "last accessed" needs on AWS).
-func (a *API) Admin() awsapi.Service {
-	return awsapi.Service{
-		Name: AdminServiceName, Protocol: awsapi.JSON, Handler: http.HandlerFunc(a.serveAdmin),
-		Matches: func(r *http.Request) bool { return strings.HasPrefix(r.Header.Get("X-Amz-Target"), AdminTargetPrefix) },
-	}
+// IAM Access Analyzer's "last accessed" needs on AWS), with IAM's
+// AccessDenied.
+func (a *API) Admin() (*awsapi.API, error) {
+	return awsapi.NewAPI(awsapi.Spec{
+		Service:      AdminServiceName,
+		Protocol:     awsapi.JSON,
+		TargetPrefix: strings.TrimSuffix(AdminTargetPrefix, "."),
+		AuthzService: "iam",
+		Authorizer:   a.authz,
+		Logger:       a.log,
+		DecodeJSON: func(body []byte, v any) error {
+			if json.Unmarshal(body, v) != nil {
+				return usageReportUsage()
+			}
+			return nil
+		},
+		MaxBody:      1 << 20,
+		BodyTooLarge: func(int64) error { return usageReportUsage() },
+		Ops: []awsapi.Declared{
+			awsapi.Op[UsageReportRequest, UsageReport]{Name: "UsageReport", Action: "iam:GenerateServiceLastAccessedDetails",
+				Resources: func(c *awsapi.Call, in *UsageReportRequest) ([]awsapi.Target, error) {
+					role, err := a.reportRole(c.Context(), in)
+					if err != nil {
+						return nil, err
+					}
+					return []awsapi.Target{{Resource: role.ARN}}, nil
+				},
+				Handler: func(c *awsapi.Call, in *UsageReportRequest) (UsageReport, error) {
+					if _, err := a.reportRole(c.Context(), in); err != nil {
+						return UsageReport{}, err
+					}
+					return a.authz.Report(c.Context(), in.RoleName)
+				}},
+		},
+	})
 }
 
-func (a *API) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	fail := func(err error) { awsapi.WriteError(w, r, awsapi.JSON, err, a.log) }
-	op, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), AdminTargetPrefix)
-	if op != "UsageReport" || r.Method != http.MethodPost {
-		fail(awsapi.Errorf(http.StatusBadRequest, "UnknownOperationException", "nubo IAM does not implement %q", op))
-		return
+// reportRole is the role a usage report is asked for.
+func (a *API) reportRole(ctx context.Context, in *UsageReportRequest) (Role, error) {
+	if in.RoleName == "" {
+		return Role{}, usageReportUsage()
 	}
-	var in UsageReportRequest
-	if b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20)); err != nil || json.Unmarshal(b, &in) != nil || in.RoleName == "" {
-		fail(awsapi.ValidationError("UsageReport takes {\"roleName\": NAME}"))
-		return
+	role, err := a.store.GetRole(ctx, in.RoleName)
+	if errors.Is(err, ErrNoSuchEntity) {
+		return Role{}, awsapi.NewError(http.StatusNotFound, "NoSuchEntity", "The role with name "+in.RoleName+" cannot be found.")
 	}
-	role, err := a.store.GetRole(r.Context(), in.RoleName)
-	if err != nil {
-		if errors.Is(err, ErrNoSuchEntity) {
-			fail(awsapi.NewError(http.StatusNotFound, "NoSuchEntity", "The role with name "+in.RoleName+" cannot be found."))
-			return
-		}
-		fail(awsapi.InternalError(err))
-		return
-	}
-	if err := a.authz.Authorize(r.Context(), awsapi.AuthzRequest{Service: "iam", Action: "iam:GenerateServiceLastAccessedDetails", Resource: role.ARN, HTTP: r}); err != nil {
-		fail(err)
-		return
-	}
-	rep, err := a.authz.Report(r.Context(), in.RoleName)
-	if err != nil {
-		fail(awsapi.InternalError(err))
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	awsapi.WriteJSON(w, http.StatusOK, rep)
+	return role, err
+}
+
+func usageReportUsage() error {
+	return awsapi.ValidationError("UsageReport takes {\"roleName\": NAME}")
 }

@@ -13,6 +13,22 @@ import (
 	"github.com/nubo-run/nubo/internal/iam/policy"
 )
 
+// simulateIn is the input of SimulatePrincipalPolicy and
+// SimulateCustomPolicy (which has no PolicySourceArn).
+type simulateIn struct {
+	PolicySourceArn, CallerArn, ResourcePolicy string
+	PolicyInputList                            []string
+	PermissionsBoundaryPolicyInputList         []string
+	ActionNames, ResourceArns                  []string
+	ContextEntries                             []contextEntry
+}
+
+// contextEntry is a condition key the simulated request carries.
+type contextEntry struct {
+	ContextKeyName, ContextKeyType string
+	ContextKeyValues               []string
+}
+
 type xmlMatched struct {
 	SourcePolicyID   string `xml:"SourcePolicyId"`
 	SourcePolicyType string `xml:"SourcePolicyType"`
@@ -42,63 +58,64 @@ type simulateResult struct {
 // context is the one a real request by a session of the role would carry
 // (requestContext: the role's tags, aws:TokenIssueTime, ...; the caller's
 // address for aws:SourceIp), with ContextEntries overriding it.
-func (a *API) simulatePrincipalPolicy(ctx context.Context, f form) (any, error) {
-	src, err := f.required("PolicySourceArn")
-	if err != nil {
-		return nil, err
+func (a *API) simulatePrincipalPolicy(c *awsapi.Call, in *simulateIn) (simulateResult, error) {
+	ctx := c.Context()
+	src := in.PolicySourceArn
+	if err := required("PolicySourceArn", src); err != nil {
+		return simulateResult{}, err
 	}
 	r, err := a.store.RoleByARN(ctx, src)
 	if errors.Is(err, ErrNoSuchEntity) || errors.Is(err, ErrInvalidInput) {
-		return nil, awsapi.Errorf(http.StatusNotFound, "NoSuchEntity", "Unable to find the role %s; simulation supports roles.", src)
+		return simulateResult{}, awsapi.Errorf(http.StatusNotFound, "NoSuchEntity", "Unable to find the role %s; simulation supports roles.", src)
 	}
 	if err != nil {
-		return nil, err
+		return simulateResult{}, err
 	}
 	cr, err := a.authz.compileRole(ctx, r.ARN)
 	if err != nil {
-		return nil, err
+		return simulateResult{}, err
 	}
 	ps := cr.ps
 	ps.Identity = append([]*policy.Compiled{}, ps.Identity...)
-	inputs, err := compileInputs(f, "PolicyInputList", policy.Identity)
+	inputs, err := compileInputs(in.PolicyInputList, "PolicyInputList", policy.Identity)
 	if err != nil {
-		return nil, err
+		return simulateResult{}, err
 	}
 	ps.Identity = append(ps.Identity, inputs...)
 	// The simulated request is made by a session of the role: the caller
 	// named in CallerArn if it is one, else the role itself.
 	p := awsapi.Principal{ARN: r.ARN, RoleARN: r.ARN, Issued: time.Now().UTC().Truncate(time.Second)}
-	if caller := f.Get("CallerArn"); caller != "" {
+	if caller := in.CallerArn; caller != "" {
 		p.ARN = caller
 		if name, session, ok := parseSessionARN(caller); ok && strings.EqualFold(name, r.Name) {
 			p.Session = session
 		}
 	}
-	c := caller{kind: kindRoleSession, p: p, role: &r}
-	return a.simulate(f, &c, ps)
+	who := caller{kind: kindRoleSession, p: p, role: &r}
+	return a.simulate(c.R, in, &who, ps)
 }
 
 // simulateCustomPolicy evaluates PolicyInputList (and an optional boundary
 // and resource policy) for CallerArn, with the request context a real
 // request by that caller would carry: a role session's ARN brings its role's
 // tags, the account's root ARN the root user's keys.
-func (a *API) simulateCustomPolicy(ctx context.Context, f form) (any, error) {
-	inputs, err := compileInputs(f, "PolicyInputList", policy.Identity)
+func (a *API) simulateCustomPolicy(c *awsapi.Call, in *simulateIn) (simulateResult, error) {
+	inputs, err := compileInputs(in.PolicyInputList, "PolicyInputList", policy.Identity)
 	if err != nil {
-		return nil, err
+		return simulateResult{}, err
 	}
 	if len(inputs) == 0 {
-		return nil, awsapi.NewError(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null")
+		return simulateResult{}, awsapi.NewError(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null")
 	}
 	ps := policy.Policies{Identity: inputs}
-	c := caller{kind: kindAnonymous}
-	if arn := f.Get("CallerArn"); arn != "" {
-		c, err = a.callerFromARN(ctx, arn)
+	who := caller{kind: kindAnonymous}
+	if arn := in.CallerArn; arn != "" {
+		who, err = a.callerFromARN(c.Context(), arn)
 		if err != nil {
-			return nil, err
+			return simulateResult{}, err
 		}
 	}
-	return a.simulate(f, &c, ps)
+	return a.simulate(c.R, in, &who, ps)
 }
 
 // callerFromARN is the caller a simulation's CallerArn names.
@@ -144,10 +161,10 @@ func parseSessionARN(arn string) (role, session string, ok bool) {
 	return role, session, ok && role != "" && session != ""
 }
 
-// compileInputs validates and compiles the policies of a list parameter.
-func compileInputs(f form, name string, k policy.Kind) ([]*policy.Compiled, error) {
+// compileInputs validates and compiles the policies of the list parameter name.
+func compileInputs(docs []string, name string, k policy.Kind) ([]*policy.Compiled, error) {
 	var out []*policy.Compiled
-	for i, doc := range f.list(name) {
+	for i, doc := range docs {
 		if _, err := CheckPolicy(doc, k); err != nil {
 			var mp *MalformedPolicyError
 			if errors.As(err, &mp) {
@@ -166,46 +183,44 @@ func compileInputs(f form, name string, k policy.Kind) ([]*policy.Compiled, erro
 
 // simulate evaluates ActionNames × ResourceArns for c with ps plus the
 // request's boundary and resource policy inputs.
-func (a *API) simulate(f form, c *caller, ps policy.Policies) (any, error) {
-	actions := f.list("ActionNames")
+func (a *API) simulate(r *http.Request, in *simulateIn, c *caller, ps policy.Policies) (simulateResult, error) {
+	actions := in.ActionNames
 	if len(actions) == 0 {
-		return nil, awsapi.NewError(http.StatusBadRequest, "ValidationError", "ActionNames must not be empty")
+		return simulateResult{}, awsapi.NewError(http.StatusBadRequest, "ValidationError", "ActionNames must not be empty")
 	}
-	resources := f.list("ResourceArns")
+	resources := in.ResourceArns
 	if len(resources) == 0 {
 		resources = []string{"*"}
 	}
-	pb, err := compileInputs(f, "PermissionsBoundaryPolicyInputList", policy.Identity)
+	pb, err := compileInputs(in.PermissionsBoundaryPolicyInputList, "PermissionsBoundaryPolicyInputList", policy.Identity)
 	if err != nil {
-		return nil, err
+		return simulateResult{}, err
 	}
 	if len(pb) > 0 {
 		ps.Boundary = pb[0]
 	}
-	if doc := f.Get("ResourcePolicy"); doc != "" {
+	if doc := in.ResourcePolicy; doc != "" {
 		if _, err := CheckPolicy(doc, policy.ResourceBased); err != nil {
-			return nil, iamError(err)
+			return simulateResult{}, iamError(err)
 		}
 		rp, err := policy.Compile("ResourcePolicy", []byte(doc))
 		if err != nil {
-			return nil, iamError(&MalformedPolicyError{Err: err})
+			return simulateResult{}, iamError(&MalformedPolicyError{Err: err})
 		}
 		ps.Resource = []*policy.Compiled{rp}
 	}
 	entries := map[string][]string{}
-	for i := 1; ; i++ {
-		p := "ContextEntries.member." + strconv.Itoa(i)
-		name := f.Get(p + ".ContextKeyName")
-		if name == "" {
+	for _, e := range in.ContextEntries {
+		if e.ContextKeyName == "" {
 			break
 		}
-		entries[name] = f.list(p + ".ContextKeyValues")
+		entries[e.ContextKeyName] = e.ContextKeyValues
 	}
 	now := time.Now()
 	var res simulateResult
 	for _, act := range actions {
 		for _, resource := range resources {
-			areq := awsapi.AuthzRequest{Action: act, Resource: resource, HTTP: f.r, Context: entries}
+			areq := awsapi.AuthzRequest{Action: act, Resource: resource, HTTP: r, Context: entries}
 			req := policy.Request{Principal: c.arn(), PrincipalARN: c.principalARN(), Action: act, Resource: resource,
 				Context: a.authz.requestContext(c, &areq, now), Time: now}
 			res.EvaluationResults.Member = append(res.EvaluationResults.Member, evaluation(&ps, &req))

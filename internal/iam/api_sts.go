@@ -4,37 +4,31 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/iam/policy"
 )
 
-// STS returns the STS query handler: GetCallerIdentity and AssumeRole.
-func (a *API) STS() http.Handler { return http.HandlerFunc(a.serveSTS) }
-
-func (a *API) serveSTS(w http.ResponseWriter, r *http.Request) {
-	f, err := parseForm(r)
-	if err != nil {
-		awsapi.WriteError(w, r, awsapi.Query, err, a.log)
-		return
-	}
-	action := f.Get("Action")
-	var res any
-	switch action {
-	case "GetCallerIdentity":
-		res, err = a.getCallerIdentity(r.Context())
-	case "AssumeRole":
-		res, err = a.assumeRole(r, f)
-	default:
-		err = unknownAction(action, f, stsVersion)
-	}
-	if err != nil {
-		awsapi.WriteError(w, r, awsapi.Query, err, a.log)
-		return
-	}
-	writeQuery(w, r, stsNamespace, action, res, a.log)
+// STS returns the STS API (query protocol, signing name "sts"):
+// GetCallerIdentity, which needs no permission as on AWS, and AssumeRole,
+// authorized by the role's trust policy (stsAuthorizer).
+func (a *API) STS() (*awsapi.API, error) {
+	return awsapi.NewAPI(awsapi.Spec{
+		Service:      "sts",
+		SDKID:        "sts",
+		Protocol:     awsapi.Query,
+		QueryVersion: stsVersion,
+		XMLNamespace: stsNamespace,
+		Authorizer:   stsAuthorizer{a},
+		Logger:       a.log,
+		Ops: []awsapi.Declared{
+			awsapi.Op[struct{}, callerIdentityResult]{Name: "GetCallerIdentity", Action: awsapi.NoPermission,
+				Handler: a.getCallerIdentity},
+			awsapi.Op[assumeRoleIn, assumeRoleResult]{Name: "AssumeRole", Action: "sts:AssumeRole",
+				Resources: a.assumeRoleTarget, Handler: a.assumeRole},
+		},
+	})
 }
 
 type callerIdentityResult struct {
@@ -43,8 +37,8 @@ type callerIdentityResult struct {
 	Arn     string `xml:"Arn"`
 }
 
-// getCallerIdentity needs no permission, as on AWS.
-func (a *API) getCallerIdentity(ctx context.Context) (any, error) {
+func (a *API) getCallerIdentity(c *awsapi.Call, _ *struct{}) (callerIdentityResult, error) {
+	ctx := c.Context()
 	p, _ := awsapi.PrincipalFrom(ctx)
 	res := callerIdentityResult{UserID: a.store.account.ID, Account: a.store.account.ID, Arn: p.ARN}
 	if p.RoleARN != "" {
@@ -58,6 +52,24 @@ func (a *API) getCallerIdentity(ctx context.Context) (any, error) {
 		}
 	}
 	return res, nil
+}
+
+// assumeRoleIn is AssumeRole's input. The unexported fields are what
+// checking it found (prepare), for the handler.
+type assumeRoleIn struct {
+	RoleArn, RoleSessionName, Policy string
+	PolicyArns                       []struct {
+		Arn string `query:"arn"`
+	}
+	Tags              []Tag
+	TransitiveTagKeys []string
+	SourceIdentity    *string
+	DurationSeconds   *int32
+
+	prepared    bool
+	role        Role
+	st          sessionTags
+	sessionARNs []string
 }
 
 type xmlCredentials struct {
@@ -79,94 +91,92 @@ type assumeRoleResult struct {
 	SourceIdentity   string             `xml:"SourceIdentity,omitempty"`
 }
 
-// assumeRole issues temporary credentials for a role whose trust policy
-// allows the caller. Within the account a trust policy that names the
-// caller's role or session is enough; one that trusts the whole account
-// also needs the caller's identity policies to allow sts:AssumeRole.
-func (a *API) assumeRole(r *http.Request, f form) (any, error) {
-	ctx := r.Context()
-	roleARN, err := f.required("RoleArn")
-	if err != nil {
-		return nil, err
+// prepare checks an AssumeRole request (session name, session policies,
+// session tags) and finds its role: a role that does not exist is
+// AccessDenied, as on AWS.
+func (a *API) prepare(ctx context.Context, in *assumeRoleIn) error {
+	if in.prepared {
+		return nil
 	}
-	session, err := f.required("RoleSessionName")
-	if err != nil {
-		return nil, err
+	if err := required("RoleArn", in.RoleArn); err != nil {
+		return err
+	}
+	session := in.RoleSessionName
+	if err := required("RoleSessionName", session); err != nil {
+		return err
 	}
 	if len(session) < 2 || len(session) > 64 || validName("role session name", session, 64) != nil {
-		return nil, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", session)
+		return awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", session)
 	}
 	caller, _ := awsapi.PrincipalFrom(ctx)
-	sessionPolicy := f.Get("Policy")
-	if sessionPolicy != "" {
-		if _, err := CheckPolicy(sessionPolicy, policy.Identity); err != nil {
-			return nil, awsapi.NewError(http.StatusBadRequest, "MalformedPolicyDocument", err.Error())
+	if in.Policy != "" {
+		if _, err := CheckPolicy(in.Policy, policy.Identity); err != nil {
+			return awsapi.NewError(http.StatusBadRequest, "MalformedPolicyDocument", err.Error())
 		}
-		if len(sessionPolicy) > 2048 {
-			return nil, awsapi.NewError(http.StatusBadRequest, "PackedPolicyTooLarge", "Packed policy consumes more than 100 percent of the allotted size")
+		if len(in.Policy) > 2048 {
+			return awsapi.NewError(http.StatusBadRequest, "PackedPolicyTooLarge", "Packed policy consumes more than 100 percent of the allotted size")
 		}
 	}
-	var sessionARNs []string
-	for i := 1; ; i++ {
-		arn := f.Get("PolicyArns.member." + strconv.Itoa(i) + ".arn")
-		if arn == "" {
+	in.sessionARNs = nil
+	for _, p := range in.PolicyArns {
+		if p.Arn == "" {
 			break
 		}
-		if _, err := a.store.GetPolicy(ctx, arn); err != nil {
-			return nil, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "session policy %s does not exist", arn)
+		if _, err := a.store.GetPolicy(ctx, p.Arn); err != nil {
+			return awsapi.Errorf(http.StatusBadRequest, "ValidationError", "session policy %s does not exist", p.Arn)
 		}
-		sessionARNs = append(sessionARNs, arn)
+		in.sessionARNs = append(in.sessionARNs, p.Arn)
 	}
-	st, err := parseSessionTags(f, caller)
+	st, err := parseSessionTags(in, caller)
 	if err != nil {
+		return err
+	}
+	role, err := a.store.RoleByARN(ctx, in.RoleArn)
+	if errors.Is(err, ErrNoSuchEntity) || errors.Is(err, ErrInvalidInput) {
+		return awsapi.AccessDenied("sts", "User: "+caller.ARN+" is not authorized to perform: sts:AssumeRole on resource: "+in.RoleArn)
+	}
+	if err != nil {
+		return awsapi.InternalError(err)
+	}
+	in.role, in.st, in.prepared = role, st, true
+	return nil
+}
+
+// assumeRoleTarget is AssumeRole's authorization question: the role, with
+// its trust policy as the resource policy and its tags, the session tags
+// as request tags, and STS's condition keys (sts:RoleSessionName,
+// sts:TransitiveTagKeys, sts:SourceIdentity).
+func (a *API) assumeRoleTarget(c *awsapi.Call, in *assumeRoleIn) ([]awsapi.Target, error) {
+	if err := a.prepare(c.Context(), in); err != nil {
 		return nil, err
 	}
-	req := awsapi.AuthzRequest{Service: "sts", Action: "sts:AssumeRole", Resource: roleARN, HTTP: r,
-		RequestTags: st.tags, Context: st.context(session)}
-	role, err := a.store.RoleByARN(ctx, roleARN)
-	if errors.Is(err, ErrNoSuchEntity) || errors.Is(err, ErrInvalidInput) {
-		return nil, awsapi.AccessDenied("sts", "User: "+caller.ARN+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN)
+	return []awsapi.Target{{
+		Resource: in.RoleArn, ResourcePolicy: in.role.TrustPolicy, ResourceTags: tagMap(in.role.Tags),
+		RequestTags: in.st.tags, Context: in.st.context(in.RoleSessionName),
+	}}, nil
+}
+
+// assumeRole issues temporary credentials for the role (authorized by
+// stsAuthorizer).
+func (a *API) assumeRole(c *awsapi.Call, in *assumeRoleIn) (assumeRoleResult, error) {
+	if err := a.prepare(c.Context(), in); err != nil {
+		return assumeRoleResult{}, err
 	}
-	if err != nil {
-		return nil, awsapi.InternalError(err)
-	}
-	req.ResourcePolicy = role.TrustPolicy
-	req.ResourceTags = tagMap(role.Tags)
-	// Passing session tags also needs sts:TagSession, and a new source
-	// identity sts:SetSourceIdentity, in the trust policy (and, when it
-	// trusts only the account, in the caller's policies).
-	actions := []string{"sts:AssumeRole"}
-	if len(st.tags) > 0 {
-		actions = append(actions, "sts:TagSession")
-	}
-	if st.sourceID != "" && !st.inheritedSourceID {
-		actions = append(actions, "sts:SetSourceIdentity")
-	}
-	for _, action := range actions {
-		req.Action = action
-		if err := a.authorizeAssume(ctx, caller, role, req); err != nil {
-			if a.authz.Mode() == Enforce {
-				return nil, err
-			}
-			if a.authz.Mode() == Audit {
-				a.log.Warn("iam audit: would deny", "principal", caller.ARN, "action", action, "resource", roleARN, "err", err)
-			}
-		}
-	}
+	role, st, session := in.role, in.st, in.RoleSessionName
 	ttl := 3600 * time.Second
-	if v := f.Get("DurationSeconds"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 900 || n > int(role.MaxSessionDuration) {
-			return nil, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	if in.DurationSeconds != nil {
+		n := *in.DurationSeconds
+		if n < 900 || n > role.MaxSessionDuration {
+			return assumeRoleResult{}, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 		}
 		ttl = time.Duration(n) * time.Second
 	}
 	p := SessionPrincipal(role.ARN, session)
-	p.SessionPolicy, p.SessionPolicyARNs = sessionPolicy, sessionARNs
+	p.SessionPolicy, p.SessionPolicyARNs = in.Policy, in.sessionARNs
 	p.Tags, p.TransitiveTagKeys, p.SourceIdentity = st.tags, st.transitive, st.sourceID
 	creds, err := a.keys.Issue(p, ttl)
 	if err != nil {
-		return nil, awsapi.InternalError(err)
+		return assumeRoleResult{}, awsapi.InternalError(err)
 	}
 	return assumeRoleResult{
 		Credentials: xmlCredentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
@@ -188,13 +198,55 @@ func tagMap(tags []Tag) map[string]string {
 	return m
 }
 
-func (a *API) authorizeAssume(ctx context.Context, caller awsapi.Principal, role Role, req awsapi.AuthzRequest) error {
-	denied := awsapi.AccessDenied("sts", "User: "+caller.ARN+" is not authorized to perform: "+req.Action+" on resource: "+role.ARN)
+// stsAuthorizer authorizes STS's operations. sts:AssumeRole is decided by
+// the role's trust policy (the target's ResourcePolicy): it must allow the
+// caller, and when it trusts the caller's account rather than naming the
+// caller, the caller's own policies must allow it too. A request that
+// passes session tags (its RequestTags, inherited transitive ones
+// included) also needs sts:TagSession, and one that sets a source identity
+// the caller's session does not already carry (sts:SourceIdentity)
+// sts:SetSourceIdentity, each asked the same way. Under --iam audit a
+// denial is logged and the request goes on; under --iam off nothing is
+// asked. Other actions are the Authorizer's.
+type stsAuthorizer struct{ a *API }
+
+func (z stsAuthorizer) Authorize(ctx context.Context, req awsapi.AuthzRequest) error {
+	authz := z.a.authz
+	if req.Action != "sts:AssumeRole" {
+		return authz.Authorize(ctx, req)
+	}
+	if authz.Mode() == Off {
+		return nil
+	}
+	caller, _ := awsapi.PrincipalFrom(ctx)
+	actions := []string{"sts:AssumeRole"}
+	if len(req.RequestTags) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if _, set := req.Context["sts:SourceIdentity"]; set && caller.SourceIdentity == "" {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	for _, action := range actions {
+		req.Action = action
+		if err := z.a.authorizeAssume(ctx, caller, req); err != nil {
+			if authz.Mode() == Enforce {
+				return err
+			}
+			z.a.log.Warn("iam audit: would deny", "principal", caller.ARN, "action", action, "resource", req.Resource, "err", err)
+		}
+	}
+	return nil
+}
+
+// authorizeAssume decides one of AssumeRole's actions on the role
+// req.Resource whose trust policy is req.ResourcePolicy.
+func (a *API) authorizeAssume(ctx context.Context, caller awsapi.Principal, req awsapi.AuthzRequest) error {
+	denied := awsapi.AccessDenied("sts", "User: "+caller.ARN+" is not authorized to perform: "+req.Action+" on resource: "+req.Resource)
 	ev, err := a.authz.Evaluate(ctx, req)
 	if err != nil {
 		return awsapi.InternalError(err)
 	}
-	trust, err := a.authz.resourcePolicy(role.TrustPolicy)
+	trust, err := a.authz.resourcePolicy(req.ResourcePolicy)
 	if err != nil || !trust.Allows(&ev.Request, true) {
 		return denied // the trust policy does not name the caller
 	}

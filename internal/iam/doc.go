@@ -3,8 +3,9 @@
 // managed policies and SAM policy templates templates use (managed.go,
 // samtemplates.go), the Authorizer every service calls after SigV4
 // (authorizer.go) with a record of the permissions each role used
-// (usage.go), the IAM and STS query APIs (api_iam.go, api_sts.go,
-// api_simulate.go), nubo's own UsageReport operation behind `nubo iam
+// (usage.go), the operation tables of the IAM and STS query APIs
+// (api_iam.go with api_iam_roles.go and api_iam_policies.go, api_sts.go,
+// api_simulate.go) and of nubo's own UsageReport operation behind `nubo iam
 // report` (api_report.go) and the stack providers AWS::IAM::Role,
 // AWS::IAM::Policy and AWS::IAM::ManagedPolicy (resource.go). The policy
 // language and AWS's evaluation logic are in the policy subpackage.
@@ -15,9 +16,10 @@
 //	authz, _ := iam.NewAuthorizer(iam.AuthorizerOptions{Store: store, Mode: mode}) // --iam enforce|audit|off
 //	api, _ := iam.NewAPI(iam.APIOptions{Store: store, Authorizer: authz, Keys: keys})
 //	parts: store, then authz (both Start/Close), before the edge listener
-//	services: awsapi.Service{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
-//	          awsapi.Service{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()},
-//	          api.Admin() // NuboIAM.UsageReport
+//	operation tables (*awsapi.API, served as their Service()):
+//	          api.IAM()   // query protocol, signing name "iam"
+//	          api.STS()   // query protocol, signing name "sts"
+//	          api.Admin() // JSON, signing name "nubo-iam": NuboIAM.UsageReport
 //	providers: NewRoleProvider(store), NewPolicyProvider(store), NewManagedPolicyProvider(store)
 //
 // # The seam services call

@@ -26,7 +26,7 @@ import (
 
 const testAccount = "000000000000"
 
-// harness is a real edge (SigV4) serving IAM, STS and a small Lambda Invoke
+// harness is a real edge (SigV4) serving IAM, STS, nubo IAM and a small Lambda Invoke
 // endpoint that authorizes through the Authorizer, on 127.0.0.1:0.
 type harness struct {
 	t     *testing.T
@@ -102,9 +102,22 @@ func newHarnessLog(t *testing.T, mode Mode, log *slog.Logger) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	iamAPI, err := api.IAM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stsAPI, err := api.STS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminAPI, err := api.Admin()
+	if err != nil {
+		t.Fatal(err)
+	}
 	edge, err := awsapi.NewEdge(keys, nil,
-		awsapi.Service{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
-		awsapi.Service{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()},
+		iamAPI.Service(),
+		stsAPI.Service(),
+		adminAPI.Service(),
 		ssmAPI.Service(),
 		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: mux},
 	)

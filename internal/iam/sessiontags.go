@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -38,17 +37,14 @@ type sessionTags struct {
 // merges what the caller's own session passes on (role chaining):
 // transitive tags, which a request may not override, and the source
 // identity, which it may not change.
-func parseSessionTags(f form, caller awsapi.Principal) (sessionTags, error) {
+func parseSessionTags(in *assumeRoleIn, caller awsapi.Principal) (sessionTags, error) {
 	var st sessionTags
-	for i := 1; ; i++ {
-		p := "Tags.member." + strconv.Itoa(i)
-		if _, ok := f.Values[p+".Key"]; !ok {
-			break
-		}
+	for n, tag := range in.Tags {
+		i := n + 1
 		if i > maxSessionTags {
 			return st, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionTags)
 		}
-		k, v := f.Get(p+".Key"), f.Get(p+".Value")
+		k, v := tag.Key, tag.Value
 		if err := checkTag(i, k, v); err != nil {
 			return st, err
 		}
@@ -62,7 +58,7 @@ func parseSessionTags(f form, caller awsapi.Principal) (sessionTags, error) {
 		}
 		st.passed[k] = v
 	}
-	transitive := f.list("TransitiveTagKeys")
+	transitive := in.TransitiveTagKeys
 	if len(transitive) > maxSessionTags {
 		return st, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionTags)
 	}
@@ -97,8 +93,8 @@ func parseSessionTags(f form, caller awsapi.Principal) (sessionTags, error) {
 	sort.Strings(st.transitive)
 	st.transitive = slices.Compact(st.transitive)
 
-	st.sourceID = f.Get("SourceIdentity")
-	if _, set := f.Values["SourceIdentity"]; set {
+	if in.SourceIdentity != nil {
+		st.sourceID = *in.SourceIdentity
 		if err := checkSourceIdentity(st.sourceID); err != nil {
 			return st, err
 		}

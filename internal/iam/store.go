@@ -210,28 +210,21 @@ func modify[T any](ctx context.Context, s *Store, key string, f func(*T) error) 
 		var zero T
 		return zero, err
 	}
-	for attempt := 0; ; attempt++ {
-		var v T
-		rev, err := s.get(ctx, key, &v)
-		if err != nil {
-			return v, err
+	e, err := backbone.Typed[T](kv).Modify(ctx, key, func(cur *T, exists bool) (*T, error) {
+		if !exists {
+			return nil, ErrNoSuchEntity
 		}
-		if err := f(&v); err != nil {
-			return v, err
+		if err := f(cur); err != nil {
+			return nil, err
 		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return v, err
-		}
-		_, err = kv.Update(ctx, key, b, rev)
-		if err == nil {
-			s.changed()
-			return v, nil
-		}
-		if !errors.Is(err, jetstream.ErrKeyRevisionMismatch) && !errors.Is(err, jetstream.ErrKeyExists) || attempt >= 20 {
-			return v, err
-		}
+		return cur, nil
+	})
+	if err != nil {
+		var zero T
+		return zero, err
 	}
+	s.changed()
+	return *e.Value, nil
 }
 
 func (s *Store) remove(ctx context.Context, key string, rev uint64) error {

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,8 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
+	"github.com/nubo-run/nubo/internal/backbone"
 	"github.com/nubo-run/nubo/internal/iam/policy"
 )
 
@@ -84,14 +82,9 @@ func (u *usage) merge(ctx context.Context, roleARN string, perms map[usageKey]*P
 		return err
 	}
 	key := usageKeyFor(roleARN)
-	for attempt := 0; ; attempt++ {
-		var rec usageRecord
-		rev, err := u.store.get(ctx, key, &rec)
-		if err != nil && !errors.Is(err, ErrNoSuchEntity) {
-			return err
-		}
-		if rec.Role != roleARN {
-			rec = usageRecord{Role: roleARN} // a new role of the same name starts afresh
+	_, err = backbone.Typed[usageRecord](kv).Modify(ctx, key, func(rec *usageRecord, exists bool) (*usageRecord, error) {
+		if !exists || rec.Role != roleARN {
+			rec = &usageRecord{Role: roleARN} // a new role of the same name starts afresh
 		}
 		merged := map[usageKey]*Permission{}
 		for i := range rec.Permissions {
@@ -116,22 +109,9 @@ func (u *usage) merge(ctx context.Context, roleARN string, perms map[usageKey]*P
 		slices.SortFunc(rec.Permissions, func(a, b Permission) int {
 			return strings.Compare(a.Action+" "+a.Resource, b.Action+" "+b.Resource)
 		})
-		b, err := json.Marshal(rec)
-		if err != nil {
-			return err
-		}
-		if rev == 0 {
-			_, err = kv.Create(ctx, key, b)
-		} else {
-			_, err = kv.Update(ctx, key, b, rev)
-		}
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) || attempt >= 20 {
-			return err
-		}
-	}
+		return rec, nil
+	})
+	return err
 }
 
 // GrantedStatement is an Allow statement of one of a role's policies.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/nubo-run/nubo/internal/backbone"
 )
 
 // groupsBucket holds each log group's settings, keyed by the hex of its name.
@@ -29,24 +31,16 @@ var ErrGroupNotFound = errors.New("log group not found")
 
 func groupKey(name string) string { return "g." + hex.EncodeToString([]byte(name)) }
 
-// follow keeps the retention map in step with the bucket; it closes loaded
-// once the bucket's current groups are in.
-func (l *Store) follow(w jetstream.KeyWatcher, loaded chan struct{}) {
-	for e := range w.Updates() {
-		if e == nil {
-			close(loaded)
-			continue
-		}
-		var g Group
-		if e.Operation() == jetstream.KeyValuePut && json.Unmarshal(e.Value(), &g) == nil {
-			l.setRetention(g)
-			continue
-		}
-		if name, err := hex.DecodeString(strings.TrimPrefix(e.Key(), "g.")); err == nil {
-			l.mu.Lock()
-			delete(l.retention, string(name))
-			l.mu.Unlock()
-		}
+// applyGroup records a watched change of a log group's settings.
+func (l *Store) applyGroup(e backbone.Entry[Group]) {
+	if g := e.Value; g != nil {
+		l.setRetention(*g)
+		return
+	}
+	if name, err := hex.DecodeString(strings.TrimPrefix(e.Key, "g.")); err == nil {
+		l.mu.Lock()
+		delete(l.retention, string(name))
+		l.mu.Unlock()
 	}
 }
 

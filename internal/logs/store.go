@@ -58,7 +58,7 @@ type Store struct {
 
 	mu        sync.RWMutex
 	retention map[string]time.Duration // by log group name
-	watch     jetstream.KeyWatcher
+	watch     *backbone.Watcher[Group]
 
 	batches sync.Map // source -> *batch: lines waiting to be stored
 	closed  atomic.Bool
@@ -98,20 +98,16 @@ func (l *Store) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("logs: %w", err)
 	}
-	w, err := groups.WatchAll(context.Background())
+	// Every group is in before Start returns, so retention applies from
+	// the first line.
+	initial, w, err := backbone.Typed[Group](groups).Watch(ctx)
 	if err != nil {
-		return fmt.Errorf("logs: watch log groups: %w", err)
+		return fmt.Errorf("logs: load log groups: %w", err)
 	}
-	// The watch delivers every group, then nil: wait for that so retention
-	// applies from the first line.
-	loaded := make(chan struct{})
-	go l.follow(w, loaded)
-	select {
-	case <-loaded:
-	case <-ctx.Done():
-		_ = w.Stop()
-		return fmt.Errorf("logs: load log groups: %w", ctx.Err())
+	for _, e := range initial {
+		l.applyGroup(e)
 	}
+	w.Follow(l.applyGroup, nil)
 	l.mu.Lock()
 	l.stream, l.nc, l.groups, l.watch = s, l.bb.Conn(), groups, w
 	l.mu.Unlock()
@@ -132,7 +128,7 @@ func (l *Store) Close(ctx context.Context) error {
 	l.watch = nil
 	l.mu.Unlock()
 	if w != nil {
-		_ = w.Stop()
+		w.Stop()
 	}
 	if l.nc == nil || l.nc.IsClosed() {
 		return nil

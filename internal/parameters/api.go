@@ -33,12 +33,16 @@ func (s *Store) API() (*awsapi.API, error) {
 				Resources: func(c *awsapi.Call, in *getParameterIn) ([]awsapi.Target, error) { return s.targets(c, in.Name), nil },
 				Handler:   s.getParameter},
 			awsapi.Op[getParametersIn, getParametersOut]{Name: "GetParameters", Action: "ssm:GetParameters",
-				Resources: func(c *awsapi.Call, in *getParametersIn) ([]awsapi.Target, error) { return s.targets(c, in.Names...), nil },
-				Handler:   s.getParameters},
+				Resources: func(c *awsapi.Call, in *getParametersIn) ([]awsapi.Target, error) {
+					return s.targets(c, in.Names...), nil
+				},
+				Handler: s.getParameters},
 			awsapi.Op[putParameterIn, putParameterOut]{Name: "PutParameter", Action: "ssm:PutParameter",
 				Resources: s.putParameterTargets, Handler: s.putParameter},
 			awsapi.Op[deleteParameterIn, awsapi.None]{Name: "DeleteParameter", Action: "ssm:DeleteParameter",
-				Resources: func(c *awsapi.Call, in *deleteParameterIn) ([]awsapi.Target, error) { return s.targets(c, in.Name), nil },
+				Resources: func(c *awsapi.Call, in *deleteParameterIn) ([]awsapi.Target, error) {
+					return s.targets(c, in.Name), nil
+				},
 				Handler: func(c *awsapi.Call, in *deleteParameterIn) (awsapi.None, error) {
 					return awsapi.None{}, s.Delete(c.Context(), in.Name)
 				}},

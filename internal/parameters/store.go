@@ -238,36 +238,30 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	for attempt := 0; attempt < 10; attempt++ {
-		old, rev, err := s.get(ctx, p.Name)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			p.Version, p.LastModified = 1, time.Now().UTC()
-			b, _ := json.Marshal(p)
-			if _, err := kv.Create(ctx, key(p.Name), b); err != nil {
-				if errors.Is(err, jetstream.ErrKeyExists) {
-					continue
-				}
-				return 0, fmt.Errorf("parameter %q: put: %w", p.Name, err)
-			}
-			return 1, nil
-		case err != nil:
-			return 0, err
+	var refused error // ErrExists, returned as it is
+	e, err := backbone.Typed[Parameter](kv).Modify(ctx, key(p.Name), func(old *Parameter, exists bool) (*Parameter, error) {
+		next := p
+		if !exists {
+			next.Version, next.LastModified = 1, time.Now().UTC()
+			return &next, nil
 		}
 		if !overwrite {
-			return 0, fmt.Errorf("parameter %q: %w", p.Name, ErrExists)
+			refused = fmt.Errorf("parameter %q: %w", p.Name, ErrExists)
+			return nil, refused
 		}
-		if p.Tags == nil {
-			p.Tags = old.Tags
+		if next.Tags == nil {
+			next.Tags = old.Tags
 		}
-		p.Version, p.LastModified = old.Version+1, time.Now().UTC()
-		b, _ := json.Marshal(p)
-		if _, err := kv.Update(ctx, key(p.Name), b, rev); err != nil {
-			continue // a concurrent writer: read again
-		}
-		return p.Version, nil
+		next.Version, next.LastModified = old.Version+1, time.Now().UTC()
+		return &next, nil
+	})
+	if err != nil && err == refused {
+		return 0, err
 	}
-	return 0, fmt.Errorf("parameter %q: put: too many concurrent writers", p.Name)
+	if err != nil {
+		return 0, fmt.Errorf("parameter %q: put: %w", p.Name, err)
+	}
+	return e.Value.Version, nil
 }
 
 // Delete removes a parameter.

@@ -11,25 +11,28 @@ import (
 
 // buildIAM wires identity and access management: the role and policy
 // store, the authorizer every service asks after SigV4 (--iam), and the
-// IAM and STS APIs.
-func (p *Platform) buildIAM(account awsapi.Account) ([]awsapi.Service, error) {
+// IAM, STS and nubo IAM (NuboIAM.*) APIs, appended to p.apis.
+func (p *Platform) buildIAM(account awsapi.Account) error {
 	o := p.opts
 	var err error
 	if p.IAM, err = iam.New(iam.Options{Backbone: p.Backbone, Account: account, Logger: o.Logger.With("part", "iam")}); err != nil {
-		return nil, err
+		return err
 	}
 	if p.Authz, err = iam.NewAuthorizer(iam.AuthorizerOptions{Store: p.IAM, Mode: o.IAM, Logger: o.Logger.With("part", "iam")}); err != nil {
-		return nil, err
+		return err
 	}
 	api, err := iam.NewAPI(iam.APIOptions{Store: p.IAM, Authorizer: p.Authz, Keys: p.Keys, Logger: o.Logger.With("part", "iam-api")})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return []awsapi.Service{
-		{Name: "iam", Protocol: awsapi.Query, Handler: api.IAM()},
-		{Name: "sts", Protocol: awsapi.Query, Handler: api.STS()},
-		api.Admin(),
-	}, nil
+	for _, build := range []func() (*awsapi.API, error){api.IAM, api.STS, api.Admin} {
+		a, err := build()
+		if err != nil {
+			return err
+		}
+		p.apis = append(p.apis, a)
+	}
+	return nil
 }
 
 // authorizer is what services authorize requests with: nil under --iam off,

@@ -33,6 +33,9 @@ type Options struct {
 	AccountID string
 	// ShutdownTimeout bounds Close (drain in-flight work, stop instances).
 	ShutdownTimeout time.Duration
+	// NATSReplicas is the replica count of the buckets and streams nubo
+	// creates on the external cluster of NATSURL (always 1 embedded).
+	NATSReplicas int
 	// Functions tunes the functions service (instance pool, async
 	// retries); zero values take Lambda's behaviour.
 	Functions FunctionsOptions
@@ -129,11 +132,10 @@ func New(o Options) (*Platform, error) {
 	if p.Keys, err = awsapi.NewKeyring(account, o.AccessKey, o.SecretKey); err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
 	}
-	if p.Backbone, err = backbone.New(backbone.Options{DataDir: o.DataDir, URL: o.NATSURL, Logger: o.Logger.With("part", "backbone")}); err != nil {
+	if p.Backbone, err = backbone.New(backbone.Options{DataDir: o.DataDir, URL: o.NATSURL, Replicas: o.NATSReplicas, Logger: o.Logger.With("part", "backbone")}); err != nil {
 		return nil, err
 	}
-	iamServices, err := p.buildIAM(account)
-	if err != nil {
+	if err := p.buildIAM(account); err != nil {
 		return nil, err
 	}
 	p.buildLogs()
@@ -171,14 +173,20 @@ func New(o Options) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.apis = append(p.apis, ssmAPI)
+	stacksAPI, err := p.Stacks.AdminAPI()
+	if err != nil {
+		return nil, err
+	}
+	cfnAPI, err := p.Stacks.CloudFormationAPI()
+	if err != nil {
+		return nil, err
+	}
 	logsAPI, err := p.logsAPI(account)
 	if err != nil {
 		return nil, err
 	}
-	p.apis = append(p.apis, logsAPI)
-	services := append(p.functionServices(), p.Stacks.Service(), p.Stacks.CloudFormationService())
-	services = append(services, iamServices...)
+	p.apis = append(p.apis, ssmAPI, stacksAPI, cfnAPI, logsAPI)
+	services := p.functionServices()
 	for _, a := range p.apis {
 		services = append(services, a.Service())
 	}

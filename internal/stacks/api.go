@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -22,21 +20,68 @@ const (
 	TargetPrefix = "NuboStacks."
 )
 
-// Service returns the admin API for the edge.
-func (e *Engine) Service() awsapi.Service {
-	return awsapi.Service{
-		Name:     ServiceName,
-		Protocol: awsapi.JSON,
-		Handler:  &apiHandler{e: e, log: e.log},
-		Matches: func(r *http.Request) bool {
-			return strings.HasPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
-		},
-	}
-}
+// maxAdminBody bounds an admin request (a template and its parameters).
+const maxAdminBody = 64 << 20
 
-type apiHandler struct {
-	e   *Engine
-	log *slog.Logger
+// AdminAPI is the admin API as an operation table. Each operation is
+// authorized as the CloudFormation action it stands for, on the stack it
+// names (its ARN, or stack/NAME/* before it has one) or on "*"; Deploy is
+// cloudformation:CreateStack for a new stack and cloudformation:UpdateStack
+// for one that exists.
+func (e *Engine) AdminAPI() (*awsapi.API, error) {
+	return awsapi.NewAPI(awsapi.Spec{
+		Service:      ServiceName,
+		Protocol:     awsapi.JSON,
+		TargetPrefix: strings.TrimSuffix(TargetPrefix, "."),
+		AuthzService: "cloudformation",
+		Authorizer:   e.opts.Authorizer,
+		Logger:       e.log,
+		MapError:     func(err error) error { return wireError(err) },
+		DecodeJSON:   decodeAdminBody,
+		MaxBody:      maxAdminBody,
+		BodyTooLarge: func(limit int64) error {
+			return awsapi.ValidationError("bad request body: larger than %d bytes", limit)
+		},
+		Ops: []awsapi.Declared{
+			awsapi.Op[PlanRequest, *Plan]{Name: "Plan", Action: "cloudformation:CreateChangeSet",
+				Resources: func(c *awsapi.Call, in *PlanRequest) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.Stack), nil
+				},
+				Handler: func(c *awsapi.Call, in *PlanRequest) (*Plan, error) { return e.Plan(c.Context(), *in) }},
+			awsapi.ChoiceOp[DeployRequest, *deployStream]{
+				Op: awsapi.Op[DeployRequest, *deployStream]{Name: "Deploy", Action: "cloudformation:CreateStack",
+					Resources: func(c *awsapi.Call, in *DeployRequest) ([]awsapi.Target, error) {
+						return e.stackTargets(c.Context(), in.Stack), nil
+					},
+					// A deployment outlives its client (as CloudFormation's
+					// do): a closed CLI must not leave the stack half applied.
+					Handler: func(c *awsapi.Call, in *DeployRequest) (*deployStream, error) {
+						ctx, req := context.WithoutCancel(c.Context()), *in
+						return &deployStream{run: func(sink func(Event)) (*DeployResult, error) { return e.Deploy(ctx, req, sink) }}, nil
+					}},
+				Actions: []string{"cloudformation:CreateStack", "cloudformation:UpdateStack"},
+				ActionFor: func(c *awsapi.Call, in *DeployRequest) string {
+					return e.deployAction(c.Context(), in.Stack)
+				},
+			},
+			awsapi.Op[DestroyRequest, *deployStream]{Name: "Destroy", Action: "cloudformation:DeleteStack",
+				Resources: func(c *awsapi.Call, in *DestroyRequest) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.Stack), nil
+				},
+				Handler: func(c *awsapi.Call, in *DestroyRequest) (*deployStream, error) {
+					ctx, req := context.WithoutCancel(c.Context()), *in
+					return &deployStream{run: func(sink func(Event)) (*DeployResult, error) { return e.Destroy(ctx, req, sink) }}, nil
+				}},
+			awsapi.Op[anyBody, []StackSummary]{Name: "ListStacks", Action: "cloudformation:ListStacks",
+				Handler: func(c *awsapi.Call, _ *anyBody) ([]StackSummary, error) { return e.List(c.Context()) }},
+			stackOp(e, "DescribeStack", "cloudformation:DescribeStacks", e.Describe),
+			stackOp(e, "History", "cloudformation:DescribeStacks", e.History),
+			stackOp(e, "Events", "cloudformation:DescribeStackEvents", e.Events),
+			stackOp(e, "Drift", "cloudformation:DetectStackDrift", e.Drift),
+			awsapi.Op[anyBody, []ExportInfo]{Name: "ListExports", Action: "cloudformation:ListExports",
+				Handler: func(c *awsapi.Call, _ *anyBody) ([]ExportInfo, error) { return e.Exports(c.Context()) }},
+		},
+	})
 }
 
 // Request bodies of the admin API.
@@ -57,133 +102,63 @@ type (
 	}
 )
 
-func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		awsapi.WriteError(w, r, awsapi.JSON, awsapi.NewError(http.StatusMethodNotAllowed, "InvalidAction", "use POST"), h.log)
-		return
-	}
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
-	if !ok {
-		awsapi.WriteError(w, r, awsapi.JSON, awsapi.NewError(http.StatusBadRequest, "UnknownOperationException", "missing X-Amz-Target "+TargetPrefix+"<Operation>"), h.log)
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
-	if err != nil {
-		awsapi.WriteError(w, r, awsapi.JSON, awsapi.ValidationError("read body: %v", err), h.log)
-		return
-	}
-	ctx := r.Context()
-	decode := func(v any) bool {
-		if len(body) == 0 {
-			body = []byte("{}")
-		}
-		if err := json.Unmarshal(body, v); err != nil {
-			awsapi.WriteError(w, r, awsapi.JSON, awsapi.ValidationError("bad request body: %v", err), h.log)
-			return false
-		}
-		return true
-	}
-	reply := func(v any, err error) {
-		if err != nil {
-			awsapi.WriteError(w, r, awsapi.JSON, wireError(err), h.log)
-			return
-		}
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		awsapi.WriteJSON(w, http.StatusOK, v)
-	}
-	allowed := func(action, stack string) bool {
-		if err := h.e.authorize(r, action, stack); err != nil {
-			awsapi.WriteError(w, r, awsapi.JSON, err, h.log)
-			return false
-		}
-		return true
-	}
-	switch op {
-	case "Plan":
-		var req PlanRequest
-		if decode(&req) && allowed("cloudformation:CreateChangeSet", req.Stack) {
-			reply(h.e.Plan(ctx, req))
-		}
-	case "Deploy":
-		// A deployment outlives its client (as CloudFormation's do): a
-		// closed CLI must not leave the stack half applied.
-		var req DeployRequest
-		if decode(&req) && allowed(h.e.deployAction(ctx, req.Stack), req.Stack) {
-			h.stream(w, func(sink func(Event)) (*DeployResult, error) {
-				return h.e.Deploy(context.WithoutCancel(ctx), req, sink)
-			})
-		}
-	case "Destroy":
-		var req DestroyRequest
-		if decode(&req) && allowed("cloudformation:DeleteStack", req.Stack) {
-			h.stream(w, func(sink func(Event)) (*DeployResult, error) {
-				return h.e.Destroy(context.WithoutCancel(ctx), req, sink)
-			})
-		}
-	case "ListStacks":
-		if allowed("cloudformation:ListStacks", "") {
-			reply(h.e.List(ctx))
-		}
-	case "DescribeStack":
-		var req StackRequest
-		if decode(&req) && allowed("cloudformation:DescribeStacks", req.Stack) {
-			reply(h.e.Describe(ctx, req.Stack))
-		}
-	case "History":
-		var req StackRequest
-		if decode(&req) && allowed("cloudformation:DescribeStacks", req.Stack) {
-			reply(h.e.History(ctx, req.Stack))
-		}
-	case "Events":
-		var req StackRequest
-		if decode(&req) && allowed("cloudformation:DescribeStackEvents", req.Stack) {
-			reply(h.e.Events(ctx, req.Stack))
-		}
-	case "Drift":
-		var req StackRequest
-		if decode(&req) && allowed("cloudformation:DetectStackDrift", req.Stack) {
-			reply(h.e.Drift(ctx, req.Stack))
-		}
-	case "ListExports":
-		if allowed("cloudformation:ListExports", "") {
-			reply(h.e.Exports(ctx))
-		}
-	default:
-		awsapi.WriteError(w, r, awsapi.JSON, awsapi.Errorf(http.StatusBadRequest, "UnknownOperationException", "unknown operation %s", op), h.log)
-	}
-}
+// anyBody is the input of the operations that read no body (ListStacks,
+// ListExports): whatever the body holds, even malformed JSON, is ignored.
+type anyBody struct{}
 
-// authorize asks the engine's authorizer whether the caller may perform
-// action on the stack named stack ("" for account-wide actions, on "*").
-// The resource is the stack's ARN, or stack/NAME/* before it has one.
-func (e *Engine) authorize(r *http.Request, action, stack string) error {
-	if e.opts.Authorizer == nil {
+// decodeAdminBody decodes a request body; a malformed one is the
+// ValidationException "bad request body".
+func decodeAdminBody(body []byte, v any) error {
+	if _, ok := v.(*anyBody); ok {
 		return nil
 	}
-	resource := "*"
-	if stack != "" {
-		resource = "arn:" + e.opts.Partition + ":cloudformation:" + e.opts.Account.Region + ":" + e.opts.Account.ID + ":stack/" + stack + "/*"
-		if st, err := e.Describe(r.Context(), stack); err == nil && st.ID != "" {
-			resource = st.ID
-		}
+	if err := json.Unmarshal(body, v); err != nil {
+		return awsapi.ValidationError("bad request body: %v", err)
 	}
-	return e.opts.Authorizer.Authorize(r.Context(), awsapi.AuthzRequest{Service: "cloudformation", Action: action, Resource: resource, HTTP: r})
+	return nil
+}
+
+// stackOp declares an admin operation that reads the stack a StackRequest
+// names, authorized as action on it.
+func stackOp[Out any](e *Engine, name, action string, read func(ctx context.Context, stack string) (Out, error)) awsapi.Declared {
+	return awsapi.Op[StackRequest, Out]{Name: name, Action: action,
+		Resources: func(c *awsapi.Call, in *StackRequest) ([]awsapi.Target, error) {
+			return e.stackTargets(c.Context(), in.Stack), nil
+		},
+		Handler: func(c *awsapi.Call, in *StackRequest) (Out, error) { return read(c.Context(), in.Stack) }}
+}
+
+// stackTargets is what an operation on the stack named stack is authorized
+// on: the stack's ARN, or stack/NAME/* before it has one; nil ("*") for
+// account-wide calls (stack "").
+func (e *Engine) stackTargets(ctx context.Context, stack string) []awsapi.Target {
+	if stack == "" {
+		return nil
+	}
+	resource := "arn:" + e.opts.Partition + ":cloudformation:" + e.opts.Account.Region + ":" + e.opts.Account.ID + ":stack/" + stack + "/*"
+	if st, err := e.Describe(ctx, stack); err == nil && st.ID != "" {
+		resource = st.ID
+	}
+	return []awsapi.Target{{Resource: resource}}
 }
 
 // deployAction is cloudformation:UpdateStack for a stack that exists,
 // cloudformation:CreateStack otherwise.
 func (e *Engine) deployAction(ctx context.Context, stack string) string {
-	if e.opts.Authorizer == nil {
-		return "cloudformation:CreateStack" // not asked: spare the read
-	}
 	if _, err := e.Describe(ctx, stack); err == nil {
 		return "cloudformation:UpdateStack"
 	}
 	return "cloudformation:CreateStack"
 }
 
-// stream runs fn, writing its events as they come and its result last.
-func (h *apiHandler) stream(w http.ResponseWriter, fn func(func(Event)) (*DeployResult, error)) {
+// deployStream is a deployment or destruction answered as it runs: its
+// events as they come, its result (or error) last.
+type deployStream struct {
+	run func(sink func(Event)) (*DeployResult, error)
+}
+
+// Respond runs the deployment, streaming newline-delimited JSON.
+func (s *deployStream) Respond(w http.ResponseWriter, _ *http.Request) error {
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
 	flusher, _ := w.(http.Flusher)
@@ -197,13 +172,14 @@ func (h *apiHandler) stream(w http.ResponseWriter, fn func(func(Event)) (*Deploy
 			flusher.Flush()
 		}
 	}
-	res, err := fn(func(ev Event) { write(StreamLine{Event: &ev}) })
+	res, err := s.run(func(ev Event) { write(StreamLine{Event: &ev}) })
 	if err != nil {
 		e := wireError(err)
 		write(StreamLine{Result: res, Error: &APIError{Code: e.Code, Message: e.Message}})
-		return
+		return nil
 	}
 	write(StreamLine{Result: res})
+	return nil
 }
 
 // wireError maps domain errors to API errors.

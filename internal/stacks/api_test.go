@@ -16,7 +16,11 @@ func adminCall(t *testing.T, f *fixture, op, body string) *httptest.ResponseReco
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 	req.Header.Set("X-Amz-Target", stacks.TargetPrefix+op)
 	rec := httptest.NewRecorder()
-	f.e.Service().Handler.ServeHTTP(rec, req)
+	api, err := f.e.AdminAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.ServeHTTP(rec, req)
 	return rec
 }
 

@@ -1,30 +1,66 @@
 package stacks
 
 import (
-	"encoding/xml"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 )
 
-// CloudFormationService serves a read-only subset of the CloudFormation
-// query API (DescribeStacks, ListStacks, ListExports, ListImports,
-// DescribeStackEvents, DescribeStackResources), so SDK code and the AWS CLI
-// can read stack outputs and exports with an endpoint override. Changes go
-// through the nubo admin API (decision 003).
-func (e *Engine) CloudFormationService() awsapi.Service {
-	return awsapi.Service{Name: "cloudformation", Protocol: awsapi.Query, Handler: http.HandlerFunc(e.serveCFN)}
+// CloudFormationAPI is a read-only subset of the CloudFormation query API
+// (signing name "cloudformation", version 2010-05-15): DescribeStacks,
+// ListStacks, ListExports, ListImports, DescribeStackEvents and
+// DescribeStackResources, so SDK code and the AWS CLI can read stack
+// outputs and exports with an endpoint override. Each is authorized as its
+// cloudformation: action on the stack StackName names (its ARN, or
+// stack/NAME/* before it has one), or on "*". Changes go through the nubo
+// admin API (decision 003).
+func (e *Engine) CloudFormationAPI() (*awsapi.API, error) {
+	return awsapi.NewAPI(awsapi.Spec{
+		Service:      "cloudformation",
+		SDKID:        "cloudformation",
+		Protocol:     awsapi.Query,
+		QueryVersion: "2010-05-15",
+		XMLNamespace: cfnNS,
+		Authorizer:   e.opts.Authorizer,
+		Logger:       e.log,
+		Ops: []awsapi.Declared{
+			awsapi.Op[cfnStackIn, describeStacksOut]{Name: "DescribeStacks", Action: "cloudformation:DescribeStacks",
+				Resources: e.cfnStackTargets, Handler: e.describeStacks},
+			awsapi.Op[awsapi.None, listStacksOut]{Name: "ListStacks", Action: "cloudformation:ListStacks",
+				Handler: e.listStacks},
+			awsapi.Op[awsapi.None, listExportsOut]{Name: "ListExports", Action: "cloudformation:ListExports",
+				Handler: e.listExports},
+			awsapi.Op[listImportsIn, listImportsOut]{Name: "ListImports", Action: "cloudformation:ListImports",
+				Handler: e.listImports},
+			awsapi.Op[cfnStackIn, describeStackEventsOut]{Name: "DescribeStackEvents", Action: "cloudformation:DescribeStackEvents",
+				Resources: e.cfnStackTargets, Handler: e.describeStackEvents},
+			awsapi.Op[cfnStackIn, describeStackResourcesOut]{Name: "DescribeStackResources", Action: "cloudformation:DescribeStackResources",
+				Resources: e.cfnStackTargets, Handler: e.describeStackResources},
+		},
+	})
+}
+
+// Inputs of the CloudFormation operations: the parameters nubo reads.
+type (
+	cfnStackIn struct {
+		StackName string
+	}
+	listImportsIn struct {
+		ExportName string
+	}
+)
+
+// cfnStackTargets authorizes an operation on the stack StackName names, or
+// on "*" without one.
+func (e *Engine) cfnStackTargets(c *awsapi.Call, in *cfnStackIn) ([]awsapi.Target, error) {
+	return e.stackTargets(c.Context(), in.StackName), nil
 }
 
 const cfnNS = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
-
-type cfnMeta struct {
-	RequestID string `xml:"RequestId"`
-}
 
 type cfnOutput struct {
 	OutputKey   string `xml:"OutputKey"`
@@ -87,208 +123,158 @@ type cfnResource struct {
 
 func cfnTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-// cfnAction is the IAM action of a CloudFormation operation nubo serves,
-// authorized on the stack named by StackName, if any.
-func cfnAction(op string) (string, bool) {
-	switch op {
-	case "DescribeStacks", "ListStacks", "ListExports", "ListImports", "DescribeStackEvents", "DescribeStackResources":
-		return "cloudformation:" + op, true
+// Results of the CloudFormation operations, inside <OpResult>.
+type (
+	describeStacksOut struct {
+		Stacks []cfnStack `xml:"Stacks>member"`
 	}
-	return "", false
+	listStacksOut struct {
+		Stacks []cfnSummary `xml:"StackSummaries>member"`
+	}
+	listExportsOut struct {
+		Exports []cfnExport `xml:"Exports>member"`
+	}
+	listImportsOut struct {
+		Imports []string `xml:"Imports>member"`
+	}
+	describeStackEventsOut struct {
+		Events []cfnEvent `xml:"StackEvents>member"`
+	}
+	describeStackResourcesOut struct {
+		Resources []cfnResource `xml:"StackResources>member"`
+	}
+)
+
+// stackNamed is the stack name names; a missing one is the ValidationError
+// CloudFormation answers.
+func (e *Engine) stackNamed(ctx context.Context, name string) (*StackState, error) {
+	st, err := e.Describe(ctx, name)
+	if errors.Is(err, ErrStackNotFound) {
+		return nil, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "Stack with id %s does not exist", name)
+	}
+	return st, err
 }
 
-func (e *Engine) serveCFN(w http.ResponseWriter, r *http.Request) {
-	fail := func(err error) { awsapi.WriteError(w, r, awsapi.Query, err, e.log) }
-	if err := r.ParseForm(); err != nil {
-		fail(awsapi.NewError(http.StatusBadRequest, "MalformedQueryString", err.Error()))
-		return
-	}
-	ctx := r.Context()
-	rid := awsapi.RequestID(ctx)
-	write := func(action string, result any) {
-		type envelope struct {
-			XMLName xml.Name
-			Xmlns   string  `xml:"xmlns,attr"`
-			Result  any     `xml:",any"`
-			Meta    cfnMeta `xml:"ResponseMetadata"`
-		}
-		b, err := xml.Marshal(envelope{XMLName: xml.Name{Local: action + "Response"}, Xmlns: cfnNS, Result: result, Meta: cfnMeta{RequestID: rid}})
+func (e *Engine) describeStacks(c *awsapi.Call, in *cfnStackIn) (describeStacksOut, error) {
+	ctx := c.Context()
+	var states []*StackState
+	if in.StackName != "" {
+		st, err := e.stackNamed(ctx, in.StackName)
 		if err != nil {
-			fail(err)
-			return
+			return describeStacksOut{}, err
 		}
-		w.Header().Set("Content-Type", "text/xml")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(xml.Header))
-		_, _ = w.Write(b)
-	}
-	notFound := func(name string) {
-		fail(awsapi.Errorf(http.StatusBadRequest, "ValidationError", "Stack with id %s does not exist", name))
-	}
-	stackNamed := func(name string) (*StackState, bool) {
-		st, err := e.Describe(ctx, name)
-		if errors.Is(err, ErrStackNotFound) {
-			notFound(name)
-			return nil, false
-		}
-		if err != nil {
-			fail(err)
-			return nil, false
-		}
-		return st, true
-	}
-	action := r.Form.Get("Action")
-	if iamAction, ok := cfnAction(action); ok {
-		if err := e.authorize(r, iamAction, r.Form.Get("StackName")); err != nil {
-			fail(err)
-			return
-		}
-	}
-	switch action {
-	case "DescribeStacks":
-		var states []*StackState
-		if name := r.Form.Get("StackName"); name != "" {
-			st, ok := stackNamed(name)
-			if !ok {
-				return
-			}
-			states = append(states, st)
-		} else {
-			list, err := e.List(ctx)
-			if err != nil {
-				fail(err)
-				return
-			}
-			for _, s := range list {
-				if st, err := e.Describe(ctx, s.Name); err == nil {
-					states = append(states, st)
-				}
-			}
-		}
-		type result struct {
-			XMLName xml.Name   `xml:"DescribeStacksResult"`
-			Stacks  []cfnStack `xml:"Stacks>member"`
-		}
-		res := result{Stacks: []cfnStack{}}
-		for _, st := range states {
-			cs := cfnStack{StackName: st.Name, StackID: st.ID, StackStatus: st.Status, StackStatusReason: st.Reason,
-				CreationTime: cfnTime(st.Created), LastUpdatedTime: cfnTime(st.Updated)}
-			for _, k := range sortedKeys(st.Parameters) {
-				cs.Parameters = append(cs.Parameters, cfnParameter{k, st.Parameters[k]})
-			}
-			for _, k := range sortedKeys(st.Outputs) {
-				o := st.Outputs[k]
-				cs.Outputs = append(cs.Outputs, cfnOutput{OutputKey: k, OutputValue: o.Value, Description: o.Description, ExportName: o.Export})
-			}
-			res.Stacks = append(res.Stacks, cs)
-		}
-		write(action, res)
-	case "ListStacks":
+		states = append(states, st)
+	} else {
 		list, err := e.List(ctx)
 		if err != nil {
-			fail(err)
-			return
+			return describeStacksOut{}, err
 		}
-		type result struct {
-			XMLName xml.Name     `xml:"ListStacksResult"`
-			Stacks  []cfnSummary `xml:"StackSummaries>member"`
-		}
-		res := result{Stacks: []cfnSummary{}}
 		for _, s := range list {
-			st, err := e.Describe(ctx, s.Name)
-			if err != nil {
-				continue
-			}
-			res.Stacks = append(res.Stacks, cfnSummary{StackName: st.Name, StackID: st.ID, StackStatus: st.Status, CreationTime: cfnTime(st.Created), LastUpdatedTime: cfnTime(st.Updated)})
-		}
-		write(action, res)
-	case "ListExports":
-		list, err := e.Exports(ctx)
-		if err != nil {
-			fail(err)
-			return
-		}
-		type result struct {
-			XMLName xml.Name    `xml:"ListExportsResult"`
-			Exports []cfnExport `xml:"Exports>member"`
-		}
-		res := result{Exports: []cfnExport{}}
-		for _, x := range list {
-			id := x.Stack
-			if st, err := e.Describe(ctx, x.Stack); err == nil {
-				id = st.ID
-			}
-			res.Exports = append(res.Exports, cfnExport{ExportingStackID: id, Name: x.Name, Value: x.Value})
-		}
-		write(action, res)
-	case "ListImports":
-		name := r.Form.Get("ExportName")
-		list, err := e.Exports(ctx)
-		if err != nil {
-			fail(err)
-			return
-		}
-		type result struct {
-			XMLName xml.Name `xml:"ListImportsResult"`
-			Imports []string `xml:"Imports>member"`
-		}
-		for _, x := range list {
-			if x.Name == name {
-				if len(x.Importers) == 0 {
-					break
-				}
-				write(action, result{Imports: x.Importers})
-				return
+			if st, err := e.Describe(ctx, s.Name); err == nil {
+				states = append(states, st)
 			}
 		}
-		fail(awsapi.Errorf(http.StatusBadRequest, "ValidationError", "Export '%s' is not imported by any stack.", name))
-	case "DescribeStackEvents":
-		name := r.Form.Get("StackName")
-		st, ok := stackNamed(name)
-		if !ok {
-			return
-		}
-		evs, err := e.Events(ctx, name)
-		if err != nil {
-			fail(err)
-			return
-		}
-		type result struct {
-			XMLName xml.Name   `xml:"DescribeStackEventsResult"`
-			Events  []cfnEvent `xml:"StackEvents>member"`
-		}
-		res := result{Events: []cfnEvent{}}
-		for i := len(evs) - 1; i >= 0; i-- { // newest first, as CloudFormation lists them
-			ev := evs[i]
-			res.Events = append(res.Events, cfnEvent{StackID: st.ID, EventID: fmt.Sprintf("%s-%d-%d", ev.LogicalID, ev.Deployment, ev.Time.UnixNano()),
-				StackName: name, LogicalResourceID: ev.LogicalID, PhysicalResourceID: ev.PhysicalID, ResourceType: ev.Type,
-				Timestamp: cfnTime(ev.Time), ResourceStatus: ev.Status, ResourceStatusReason: ev.Reason})
-		}
-		write(action, res)
-	case "DescribeStackResources":
-		name := r.Form.Get("StackName")
-		st, ok := stackNamed(name)
-		if !ok {
-			return
-		}
-		type result struct {
-			XMLName   xml.Name      `xml:"DescribeStackResourcesResult"`
-			Resources []cfnResource `xml:"StackResources>member"`
-		}
-		res := result{Resources: []cfnResource{}}
-		ids := sortedKeys(st.Resources)
-		sort.Strings(ids)
-		for _, id := range ids {
-			rs := st.Resources[id]
-			status := "CREATE_COMPLETE"
-			if rs.Pending != "" {
-				status = "CREATE_IN_PROGRESS"
-			}
-			res.Resources = append(res.Resources, cfnResource{StackName: name, StackID: st.ID, LogicalResourceID: id,
-				PhysicalResourceID: rs.PhysicalID, ResourceType: rs.Type, Timestamp: cfnTime(st.Updated), ResourceStatus: status})
-		}
-		write(action, res)
-	default:
-		fail(awsapi.Errorf(http.StatusBadRequest, "InvalidAction", "nubo serves CloudFormation's read operations only (%s is not one); deploy with `nubo deploy`", action))
 	}
+	res := describeStacksOut{Stacks: []cfnStack{}}
+	for _, st := range states {
+		cs := cfnStack{StackName: st.Name, StackID: st.ID, StackStatus: st.Status, StackStatusReason: st.Reason,
+			CreationTime: cfnTime(st.Created), LastUpdatedTime: cfnTime(st.Updated)}
+		for _, k := range sortedKeys(st.Parameters) {
+			cs.Parameters = append(cs.Parameters, cfnParameter{k, st.Parameters[k]})
+		}
+		for _, k := range sortedKeys(st.Outputs) {
+			o := st.Outputs[k]
+			cs.Outputs = append(cs.Outputs, cfnOutput{OutputKey: k, OutputValue: o.Value, Description: o.Description, ExportName: o.Export})
+		}
+		res.Stacks = append(res.Stacks, cs)
+	}
+	return res, nil
+}
+
+func (e *Engine) listStacks(c *awsapi.Call, _ *awsapi.None) (listStacksOut, error) {
+	ctx := c.Context()
+	list, err := e.List(ctx)
+	if err != nil {
+		return listStacksOut{}, err
+	}
+	res := listStacksOut{Stacks: []cfnSummary{}}
+	for _, s := range list {
+		st, err := e.Describe(ctx, s.Name)
+		if err != nil {
+			continue
+		}
+		res.Stacks = append(res.Stacks, cfnSummary{StackName: st.Name, StackID: st.ID, StackStatus: st.Status, CreationTime: cfnTime(st.Created), LastUpdatedTime: cfnTime(st.Updated)})
+	}
+	return res, nil
+}
+
+func (e *Engine) listExports(c *awsapi.Call, _ *awsapi.None) (listExportsOut, error) {
+	ctx := c.Context()
+	list, err := e.Exports(ctx)
+	if err != nil {
+		return listExportsOut{}, err
+	}
+	res := listExportsOut{Exports: []cfnExport{}}
+	for _, x := range list {
+		id := x.Stack
+		if st, err := e.Describe(ctx, x.Stack); err == nil {
+			id = st.ID
+		}
+		res.Exports = append(res.Exports, cfnExport{ExportingStackID: id, Name: x.Name, Value: x.Value})
+	}
+	return res, nil
+}
+
+func (e *Engine) listImports(c *awsapi.Call, in *listImportsIn) (listImportsOut, error) {
+	list, err := e.Exports(c.Context())
+	if err != nil {
+		return listImportsOut{}, err
+	}
+	for _, x := range list {
+		if x.Name == in.ExportName {
+			if len(x.Importers) > 0 {
+				return listImportsOut{Imports: x.Importers}, nil
+			}
+			break
+		}
+	}
+	return listImportsOut{}, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "Export '%s' is not imported by any stack.", in.ExportName)
+}
+
+func (e *Engine) describeStackEvents(c *awsapi.Call, in *cfnStackIn) (describeStackEventsOut, error) {
+	ctx := c.Context()
+	st, err := e.stackNamed(ctx, in.StackName)
+	if err != nil {
+		return describeStackEventsOut{}, err
+	}
+	evs, err := e.Events(ctx, in.StackName)
+	if err != nil {
+		return describeStackEventsOut{}, err
+	}
+	res := describeStackEventsOut{Events: []cfnEvent{}}
+	for i := len(evs) - 1; i >= 0; i-- { // newest first, as CloudFormation lists them
+		ev := evs[i]
+		res.Events = append(res.Events, cfnEvent{StackID: st.ID, EventID: fmt.Sprintf("%s-%d-%d", ev.LogicalID, ev.Deployment, ev.Time.UnixNano()),
+			StackName: in.StackName, LogicalResourceID: ev.LogicalID, PhysicalResourceID: ev.PhysicalID, ResourceType: ev.Type,
+			Timestamp: cfnTime(ev.Time), ResourceStatus: ev.Status, ResourceStatusReason: ev.Reason})
+	}
+	return res, nil
+}
+
+func (e *Engine) describeStackResources(c *awsapi.Call, in *cfnStackIn) (describeStackResourcesOut, error) {
+	st, err := e.stackNamed(c.Context(), in.StackName)
+	if err != nil {
+		return describeStackResourcesOut{}, err
+	}
+	res := describeStackResourcesOut{Resources: []cfnResource{}}
+	for _, id := range sortedKeys(st.Resources) {
+		rs := st.Resources[id]
+		status := "CREATE_COMPLETE"
+		if rs.Pending != "" {
+			status = "CREATE_IN_PROGRESS"
+		}
+		res.Resources = append(res.Resources, cfnResource{StackName: in.StackName, StackID: st.ID, LogicalResourceID: id,
+			PhysicalResourceID: rs.PhysicalID, ResourceType: rs.Type, Timestamp: cfnTime(st.Updated), ResourceStatus: status})
+	}
+	return res, nil
 }

@@ -16,7 +16,11 @@ func cfnCall(t *testing.T, f *fixture, form url.Values) (int, string) {
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
-	f.e.CloudFormationService().Handler.ServeHTTP(rec, req)
+	api, err := f.e.CloudFormationAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()
 }
 

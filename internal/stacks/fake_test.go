@@ -171,19 +171,28 @@ type fixture struct {
 // types: Test::Thing (stateless) and Test::Data (stateful).
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureWith(t, func(*stacks.Options) {})
+}
+
+// newFixtureWith is newFixture with options changed by set (an authorizer,
+// an account).
+func newFixtureWith(t testing.TB, set func(*stacks.Options)) *fixture {
+	t.Helper()
 	bb := backbonetest.New(t)
 	f := &fixture{thing: newFake("Test::Thing", false), data: newFake("Test::Data", true)}
 	reg, err := stacks.NewRegistry(f.thing, f.data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.e, err = stacks.New(stacks.Options{Backbone: bb, Registry: reg, StaleLockAfter: 3 * time.Second,
+	opts := stacks.Options{Backbone: bb, Registry: reg, StaleLockAfter: 3 * time.Second,
 		ParameterLookup: func(ctx context.Context, name string) (string, error) {
 			if name == "/config/size" {
 				return "42", nil
 			}
 			return "", fmt.Errorf("parameter not found")
-		}})
+		}}
+	set(&opts)
+	f.e, err = stacks.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
