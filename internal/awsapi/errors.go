@@ -39,7 +39,7 @@ type Error struct {
 	// Members are extra members of a JSON error body (Lambda's Reason of
 	// TooManyRequestsException); the envelope's own members win.
 	Members map[string]string
-	cause  error
+	cause   error
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,182 +29,30 @@ const (
 	HeaderBusyInstances = "X-Nubo-Busy-Instances"
 )
 
-// API serves the Lambda REST-JSON API, as aws-sdk-go-v2/service/lambda and
-// the AWS CLI send it, for the operations nubo implements.
-type API struct {
+// lambdaAPI is the Lambda REST-JSON API's handlers, as aws-sdk-go-v2's
+// service/lambda and the AWS CLI call them; NewAPI (api_ops.go) declares
+// them as an operation table.
+type lambdaAPI struct {
 	s        *Service
 	log      *slog.Logger
-	mux      *http.ServeMux
-	policies *PolicyStore // WithPolicies (api_policy.go)
-	urls     URLStore     // WithURLs (api_url.go)
-}
-
-// NewAPI builds the Lambda API handler over s.
-func NewAPI(s *Service, log *slog.Logger) *API {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	a := &API{s: s, log: log, mux: http.NewServeMux()}
-	routes := map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2015-03-31/functions":                              a.createFunction,
-		"POST /2015-03-31/functions/{$}":                          a.createFunction,
-		"GET /2015-03-31/functions":                               a.listFunctions,
-		"GET /2015-03-31/functions/{$}":                           a.listFunctions,
-		"GET /2015-03-31/functions/{name}":                        a.getFunction,
-		"DELETE /2015-03-31/functions/{name}":                     a.deleteFunction,
-		"GET /2015-03-31/functions/{name}/configuration":          a.getFunctionConfiguration,
-		"PUT /2015-03-31/functions/{name}/configuration":          a.updateFunctionConfiguration,
-		"PUT /2015-03-31/functions/{name}/code":                   a.updateFunctionCode,
-		"POST /2015-03-31/functions/{name}/invocations":           a.invoke,
-		"PUT /2017-10-31/functions/{name}/concurrency":            a.putConcurrency,
-		"DELETE /2017-10-31/functions/{name}/concurrency":         a.deleteConcurrency,
-		"GET /2019-09-30/functions/{name}/concurrency":            a.getConcurrency,
-		"PUT /2019-09-25/functions/{name}/event-invoke-config":    a.putEventInvokeConfig,
-		"POST /2019-09-25/functions/{name}/event-invoke-config":   a.updateEventInvokeConfig,
-		"GET /2019-09-25/functions/{name}/event-invoke-config":    a.getEventInvokeConfig,
-		"DELETE /2019-09-25/functions/{name}/event-invoke-config": a.deleteEventInvokeConfig,
-	}
-	maps.Copy(routes, a.tagRoutes())
-	maps.Copy(routes, a.layerRoutes())
-	for pattern, h := range routes {
-		a.mux.HandleFunc(pattern, a.wrap(h))
-	}
-	a.handleVersions() // api_versions.go
-	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		a.writeError(w, r, awsapi.Errorf(http.StatusNotFound, "UnknownOperationException", "nubo does not implement %s %s", r.Method, r.URL.Path))
-	})
-	return a
-}
-
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
-
-// routeAction is the IAM action a route is authorized as (AWS's service
-// authorization reference), on the function's ARN; "" for CreateFunction,
-// which authorizes itself (its function is named in the body). A route
-// added to the API must be added here, or it is served unauthorized.
-func routeAction(pattern string) string {
-	switch pattern {
-	case "GET /2015-03-31/functions", "GET /2015-03-31/functions/{$}":
-		return "lambda:ListFunctions"
-	case "GET /2015-03-31/functions/{name}":
-		return "lambda:GetFunction"
-	case "DELETE /2015-03-31/functions/{name}":
-		return "lambda:DeleteFunction"
-	case "GET /2015-03-31/functions/{name}/configuration":
-		return "lambda:GetFunctionConfiguration"
-	case "PUT /2015-03-31/functions/{name}/configuration":
-		return "lambda:UpdateFunctionConfiguration"
-	case "PUT /2015-03-31/functions/{name}/code":
-		return "lambda:UpdateFunctionCode"
-	case "POST /2015-03-31/functions/{name}/invocations":
-		return "lambda:InvokeFunction"
-	case "PUT /2017-10-31/functions/{name}/concurrency":
-		return "lambda:PutFunctionConcurrency"
-	case "DELETE /2017-10-31/functions/{name}/concurrency":
-		return "lambda:DeleteFunctionConcurrency"
-	case "GET /2019-09-30/functions/{name}/concurrency":
-		return "lambda:GetFunctionConcurrency"
-	case "PUT /2019-09-25/functions/{name}/event-invoke-config":
-		return "lambda:PutFunctionEventInvokeConfig"
-	case "POST /2019-09-25/functions/{name}/event-invoke-config":
-		return "lambda:UpdateFunctionEventInvokeConfig"
-	case "GET /2019-09-25/functions/{name}/event-invoke-config":
-		return "lambda:GetFunctionEventInvokeConfig"
-	case "DELETE /2019-09-25/functions/{name}/event-invoke-config":
-		return "lambda:DeleteFunctionEventInvokeConfig"
-	case "POST /2015-03-31/functions/{name}/policy":
-		return "lambda:AddPermission"
-	case "GET /2015-03-31/functions/{name}/policy":
-		return "lambda:GetPolicy"
-	case "DELETE /2015-03-31/functions/{name}/policy/{sid}":
-		return "lambda:RemovePermission"
-	case "POST /2021-10-31/functions/{name}/url":
-		return "lambda:CreateFunctionUrlConfig"
-	case "GET /2021-10-31/functions/{name}/url":
-		return "lambda:GetFunctionUrlConfig"
-	case "PUT /2021-10-31/functions/{name}/url":
-		return "lambda:UpdateFunctionUrlConfig"
-	case "DELETE /2021-10-31/functions/{name}/url":
-		return "lambda:DeleteFunctionUrlConfig"
-	case "GET /2021-10-31/functions/{name}/urls":
-		return "lambda:ListFunctionUrlConfigs"
-	case "POST /2017-03-31/tags/{arn}":
-		return "lambda:TagResource"
-	case "DELETE /2017-03-31/tags/{arn}":
-		return "lambda:UntagResource"
-	case "GET /2017-03-31/tags/{arn}":
-		return "lambda:ListTags"
-	}
-	if action := versionRouteAction(pattern); action != "" {
-		return action
-	}
-	return layerRouteAction(pattern)
-}
-
-// wrap authorizes a request as its route's action (r.Pattern), then serves it.
-func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if action := requestAction(r); action != "" {
-			// A name that does not parse is refused by the handler, before
-			// it acts; the function's ARN is the resource otherwise.
-			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r, Context: bodyConditionKeys(action, r)}
-			a.layerAuthz(r, &req)
-			if action == "lambda:TagResource" {
-				req.RequestTags = peekTags(r)
-			}
-			raw := r.PathValue("name")
-			if raw == "" {
-				raw = r.PathValue("arn") // the tag operations
-			}
-			if raw != "" {
-				if name, qual, err := parseFunctionRef(raw); err == nil {
-					req.Resource = a.s.qualifiedARN(name, requestQualifier(r, qual))
-					if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
-						req.ResourcePolicy = rp(name)
-					}
-					if a.s.opts.Authorizer != nil {
-						// aws:ResourceTag/* of a tagged function (a missing
-						// one is the handler's 404 to give).
-						if c, err := a.s.reg.current(r.Context(), name); err == nil {
-							req.ResourceTags = c.Tags
-						}
-					}
-				}
-			}
-			if err := awsapi.Authorize(r.Context(), a.s.opts.Authorizer, req); err != nil {
-				a.writeError(w, r, err)
-				return
-			}
-		}
-		if err := h(w, r); err != nil {
-			a.writeError(w, r, err)
-		}
-	}
+	policies *PolicyStore // the policy operations (api_policy.go); nil: not served
+	urls     URLStore     // the function URL operations (api_url.go); nil: not served
 }
 
 // authorize asks the service's authorizer whether the caller may perform
 // action on resource.
-func (a *API) authorize(r *http.Request, action, resource string, cond map[string][]string) error {
+func (a *lambdaAPI) authorize(r *http.Request, action, resource string, cond map[string][]string) error {
 	return awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{
 		Service: "lambda", Action: action, Resource: resource, Context: cond, HTTP: r,
 	})
 }
 
 // authorizePassRole checks iam:PassRole on the role a function is given.
-func (a *API) authorizePassRole(r *http.Request, role string) error {
+func (a *lambdaAPI) authorizePassRole(r *http.Request, role string) error {
 	if role == "" {
 		return nil
 	}
 	return a.authorize(r, "iam:PassRole", role, map[string][]string{"iam:PassedToService": {lambdaPrincipal}})
-}
-
-// lambdaError is the body Lambda sends with an error; the SDK reads the
-// code from X-Amzn-ErrorType and the members from here.
-type lambdaError struct {
-	Type    string `json:"Type"`
-	Message string `json:"Message"`
-	Lower   string `json:"message"`
-	Reason  string `json:"Reason,omitempty"`
 }
 
 // reasonError is TooManyRequestsException with its Reason member.
@@ -216,30 +63,17 @@ type reasonError struct {
 
 func (r *reasonError) Error() string { return r.e.Error() }
 
-func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// mapError is the Lambda table's MapError: Lambda's wire error, with the
+// Reason member of a throttle.
+func mapError(err error) error {
 	e := wireError(err)
-	var reason string
 	var re *reasonError
 	if errors.As(err, &re) {
-		e, reason = re.e, re.reason
+		withReason := *re.e
+		withReason.Members = map[string]string{"Reason": re.reason}
+		return &withReason
 	}
-	rid := awsapi.RequestID(r.Context())
-	if e.Server {
-		a.log.Error("lambda api error", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	typ := "User"
-	if e.Server {
-		typ = "Service"
-	}
-	h := w.Header()
-	for k, vs := range e.Header {
-		h[k] = vs
-	}
-	h.Set("X-Amzn-ErrorType", e.Code)
-	if rid != "" {
-		h.Set("X-Amzn-RequestId", rid)
-	}
-	awsapi.WriteJSON(w, e.Status, lambdaError{Type: typ, Message: e.Message, Lower: e.Message, Reason: reason})
+	return e
 }
 
 // functionNotFound is Lambda's 404 for a missing function (or version).
@@ -284,7 +118,7 @@ func (e *notFoundError) Unwrap() error { return e.cause }
 
 // ref resolves the {name} path value of an operation on $LATEST: any
 // other qualifier is refused as a version that does not exist there.
-func (a *API) ref(r *http.Request) (string, error) {
+func (a *lambdaAPI) ref(r *http.Request) (string, error) {
 	name, qual, err := a.refQ(r)
 	if err != nil {
 		return "", err
@@ -297,8 +131,8 @@ func (a *API) ref(r *http.Request) (string, error) {
 
 // refQ resolves the {name} path value (name, partial or full ARN, with an
 // optional qualifier) and the Qualifier query parameter.
-func (a *API) refQ(r *http.Request) (name, qual string, err error) {
-	raw := r.PathValue("name")
+func (a *lambdaAPI) refQ(r *http.Request) (name, qual string, err error) {
+	raw := r.PathValue("FunctionName")
 	name, qual, err = parseFunctionRef(raw)
 	if err != nil {
 		return "", "", awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: %v", raw, err)
@@ -316,7 +150,7 @@ func (a *API) refQ(r *http.Request) (name, qual string, err error) {
 }
 
 // notFound turns ErrFunctionNotFound into Lambda's 404 naming the ARN.
-func (a *API) notFound(name string, err error) error {
+func (a *lambdaAPI) notFound(name string, err error) error {
 	var nf *notFoundError
 	if errors.As(err, &nf) {
 		return err // names its version or alias already
@@ -327,11 +161,18 @@ func (a *API) notFound(name string, err error) error {
 	return err
 }
 
+// decodeBody decodes a handler's JSON request body into v; an empty body
+// leaves v as it is.
 func decodeBody(r *http.Request, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r.Body, 70<<20))
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
 	if err != nil {
 		return awsapi.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "read request body: %v", err)
 	}
+	return decodeBytes(b, v)
+}
+
+// decodeBytes is decodeBody for a body already read.
+func decodeBytes(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}
@@ -430,54 +271,73 @@ type createFunctionInput struct {
 	Layers        []string          `json:"Layers"`
 }
 
-func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
-	var in createFunctionInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
-	}
+// createName is the function a CreateFunction request names, refused as
+// Lambda refuses it: before authorization.
+func (a *lambdaAPI) createName(r *http.Request, in *createFunctionInput) (string, error) {
 	if in.FunctionName == "" {
-		return awsapi.InvalidParameter("FunctionName is required")
+		return "", awsapi.InvalidParameter("FunctionName is required")
 	}
 	name, qual, err := parseFunctionRef(in.FunctionName)
 	if err != nil || qual != "" {
-		return awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern", in.FunctionName)
+		return "", awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern", in.FunctionName)
 	}
 	if err := a.refuseForeignCreate(r, in.FunctionName); err != nil {
-		return err
+		return "", err
 	}
-	if err := awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{
-		Service: "lambda", Action: "lambda:CreateFunction", Resource: a.s.account.FunctionARN(name), RequestTags: in.Tags, HTTP: r,
-	}); err != nil {
-		return err
+	return name, nil
+}
+
+// createFunctionTargets: CreateFunction is authorized on the ARN of the
+// function its body names, with the tags it sets.
+func (a *lambdaAPI) createFunctionTargets(c *awsapi.Call, in *createFunctionInput) ([]awsapi.Target, error) {
+	name, err := a.createName(c.R, in)
+	if err != nil {
+		return nil, err
+	}
+	return []awsapi.Target{{Resource: a.s.account.FunctionARN(name), RequestTags: in.Tags}}, nil
+}
+
+func (a *lambdaAPI) createFunction(call *awsapi.Call, in *createFunctionInput) (functionConfiguration, error) {
+	fc, err := a.create(call.R, in)
+	if err != nil {
+		return functionConfiguration{}, err
+	}
+	return toWire(fc), nil
+}
+
+func (a *lambdaAPI) create(r *http.Request, in *createFunctionInput) (*Config, error) {
+	name, err := a.createName(r, in) // again: the table asks only with an authorizer
+	if err != nil {
+		return nil, err
 	}
 	if err := a.authorizePassRole(r, in.Role); err != nil {
-		return err
+		return nil, err
 	}
 	if err := a.authorizeCreateTags(r, name, in.Tags); err != nil {
-		return err
+		return nil, err
 	}
 	if in.PackageType == "Image" || (in.Code != nil && in.Code.ImageUri != nil) {
-		return awsapi.InvalidParameter("PackageType Image is not supported by nubo: upload a .zip package")
+		return nil, awsapi.InvalidParameter("PackageType Image is not supported by nubo: upload a .zip package")
 	}
 	if in.Code == nil || in.Code.ZipFile == nil {
 		if in.Code != nil && in.Code.S3Bucket != nil {
-			return awsapi.InvalidParameter("Code.S3Bucket is not supported by nubo yet: pass the package in Code.ZipFile")
+			return nil, awsapi.InvalidParameter("Code.S3Bucket is not supported by nubo yet: pass the package in Code.ZipFile")
 		}
-		return awsapi.InvalidParameter("Code.ZipFile is required")
+		return nil, awsapi.InvalidParameter("Code.ZipFile is required")
 	}
 	if in.Runtime == "" {
-		return awsapi.InvalidParameter("Runtime is required for a .zip deployment package")
+		return nil, awsapi.InvalidParameter("Runtime is required for a .zip deployment package")
 	}
 	cfg := Config{Name: name, Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, Tags: in.Tags}
 	if in.MemorySize != nil {
 		if *in.MemorySize == 0 {
-			return invalidf("MemorySize 0 is out of range: it must be between 128 and 10240 MB")
+			return nil, invalidf("MemorySize 0 is out of range: it must be between 128 and 10240 MB")
 		}
 		cfg.MemoryMB = *in.MemorySize
 	}
 	if in.Timeout != nil {
 		if *in.Timeout <= 0 {
-			return invalidf("Timeout %d is out of range: it must be between 1 and 900 seconds", *in.Timeout)
+			return nil, invalidf("Timeout %d is out of range: it must be between 1 and 900 seconds", *in.Timeout)
 		}
 		cfg.Timeout = time.Duration(*in.Timeout) * time.Second
 	}
@@ -489,7 +349,7 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	case 1:
 		cfg.Architecture = in.Architectures[0]
 	default:
-		return awsapi.InvalidParameter("Architectures takes exactly one value")
+		return nil, awsapi.InvalidParameter("Architectures takes exactly one value")
 	}
 	if in.LoggingConfig != nil {
 		cfg.LogGroup = in.LoggingConfig.LogGroup
@@ -499,18 +359,17 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := a.s.Create(r.Context(), cfg, in.Code.ZipFile)
 	if errors.Is(err, ErrFunctionExists) {
-		return awsapi.NewError(http.StatusConflict, "ResourceConflictException", "Function already exist: "+name)
+		return nil, awsapi.NewError(http.StatusConflict, "ResourceConflictException", "Function already exist: "+name)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	awsapi.WriteJSON(w, http.StatusCreated, toWire(c))
-	return nil
+	return c, nil
 }
 
 // function reads the function the request's path names, or the
 // ResourceNotFoundException a client expects.
-func (a *API) function(r *http.Request) (string, *Config, error) {
+func (a *lambdaAPI) function(r *http.Request) (string, *Config, error) {
 	name, qual, err := a.refQ(r)
 	if err != nil {
 		return "", nil, err
@@ -522,7 +381,7 @@ func (a *API) function(r *http.Request) (string, *Config, error) {
 	return name, c, nil
 }
 
-func (a *API) getFunction(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) getFunction(w http.ResponseWriter, r *http.Request) error {
 	name, c, err := a.function(r)
 	if err != nil {
 		return err
@@ -542,7 +401,7 @@ func (a *API) getFunction(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
 	_, c, err := a.function(r)
 	if err != nil {
 		return err
@@ -551,7 +410,7 @@ func (a *API) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-func (a *API) listFunctions(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) listFunctions(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	max := 50
 	if v := q.Get("MaxItems"); v != "" {
@@ -590,7 +449,7 @@ func (a *API) listFunctions(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) deleteFunction(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) deleteFunction(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.refQ(r)
 	if err != nil {
 		return err
@@ -626,7 +485,7 @@ type updateCodeInput struct {
 	DryRun     bool    `json:"DryRun"`
 }
 
-func (a *API) updateFunctionCode(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) updateFunctionCode(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
@@ -675,7 +534,7 @@ type updateConfigInput struct {
 	RevisionId    string         `json:"RevisionId"`
 }
 
-func (a *API) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
@@ -713,7 +572,7 @@ func (a *API) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request
 
 // ---- invoke ----
 
-func (a *API) invoke(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) invoke(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.refQ(r)
 	if err != nil {
 		return err
@@ -804,7 +663,7 @@ func (a *API) invoke(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) invokeError(name string, err error) error {
+func (a *lambdaAPI) invokeError(name string, err error) error {
 	switch {
 	case errors.Is(err, ErrReservedConcurrency):
 		return &reasonError{e: throttled(), reason: "ReservedFunctionConcurrentInvocationLimitExceeded"}
@@ -828,7 +687,7 @@ type concurrencyBody struct {
 	ReservedConcurrentExecutions *int `json:"ReservedConcurrentExecutions,omitempty"`
 }
 
-func (a *API) putConcurrency(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) putConcurrency(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
@@ -848,7 +707,7 @@ func (a *API) putConcurrency(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getConcurrency(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) getConcurrency(w http.ResponseWriter, r *http.Request) error {
 	_, c, err := a.function(r)
 	if err != nil {
 		return err
@@ -857,7 +716,7 @@ func (a *API) getConcurrency(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) deleteConcurrency(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) deleteConcurrency(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
@@ -888,7 +747,7 @@ type eventInvokeConfigBody struct {
 	DestinationConfig        *destinationConfig `json:"DestinationConfig,omitempty"`
 }
 
-func (a *API) eventInvokeConfigWire(name string, c *EventInvokeConfig) eventInvokeConfigBody {
+func (a *lambdaAPI) eventInvokeConfigWire(name string, c *EventInvokeConfig) eventInvokeConfigBody {
 	out := eventInvokeConfigBody{
 		FunctionArn:              a.eicARN(name),
 		LastModified:             float64(c.LastModified),
@@ -909,7 +768,7 @@ func (a *API) eventInvokeConfigWire(name string, c *EventInvokeConfig) eventInvo
 	return out
 }
 
-func (a *API) writeEventInvokeConfig(w http.ResponseWriter, r *http.Request, merge bool) error {
+func (a *lambdaAPI) writeEventInvokeConfig(w http.ResponseWriter, r *http.Request, merge bool) error {
 	name, err := a.eicRef(r) // api_versions.go
 	if err != nil {
 		return err
@@ -935,15 +794,15 @@ func (a *API) writeEventInvokeConfig(w http.ResponseWriter, r *http.Request, mer
 	return nil
 }
 
-func (a *API) putEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) putEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
 	return a.writeEventInvokeConfig(w, r, false)
 }
 
-func (a *API) updateEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) updateEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
 	return a.writeEventInvokeConfig(w, r, true)
 }
 
-func (a *API) noInvokeConfig(name string, err error) error {
+func (a *lambdaAPI) noInvokeConfig(name string, err error) error {
 	if errors.Is(err, errNoInvokeConfig) {
 		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException",
 			fmt.Sprintf("The function %s doesn't have an EventInvokeConfig", a.eicARN(name)))
@@ -951,7 +810,7 @@ func (a *API) noInvokeConfig(name string, err error) error {
 	return a.notFound(name, err)
 }
 
-func (a *API) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.eicRef(r) // api_versions.go
 	if err != nil {
 		return err
@@ -964,7 +823,7 @@ func (a *API) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (a *API) deleteEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) deleteEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.eicRef(r) // api_versions.go
 	if err != nil {
 		return err

@@ -10,63 +10,9 @@ import (
 )
 
 // The Lambda API's layer operations (2018-10-31), as aws-sdk-go-v2 sends
-// them. Each route is authorized by wrap (routeAction) on the layer's ARN,
-// or on the layer version's ARN when the path names a version.
-
-func (a *API) layerRoutes() map[string]func(http.ResponseWriter, *http.Request) error {
-	return map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2018-10-31/layers/{layer}/versions":                          a.publishLayerVersion,
-		"GET /2018-10-31/layers/{layer}/versions":                           a.listLayerVersions,
-		"GET /2018-10-31/layers/{layer}/versions/{version}":                 a.getLayerVersion,
-		"DELETE /2018-10-31/layers/{layer}/versions/{version}":              a.deleteLayerVersion,
-		"GET /2018-10-31/layers":                                            a.listLayers, // and GetLayerVersionByArn (?find=LayerVersion)
-		"POST /2018-10-31/layers/{layer}/versions/{version}/policy":         a.addLayerVersionPermission,
-		"GET /2018-10-31/layers/{layer}/versions/{version}/policy":          a.getLayerVersionPolicy,
-		"DELETE /2018-10-31/layers/{layer}/versions/{version}/policy/{sid}": a.removeLayerVersionPermission,
-	}
-}
-
-// layerRouteAction is routeAction for the layer routes.
-func layerRouteAction(pattern string) string {
-	switch pattern {
-	case "POST /2018-10-31/layers/{layer}/versions":
-		return "lambda:PublishLayerVersion"
-	case "GET /2018-10-31/layers/{layer}/versions":
-		return "lambda:ListLayerVersions"
-	case "GET /2018-10-31/layers/{layer}/versions/{version}":
-		return "lambda:GetLayerVersion"
-	case "DELETE /2018-10-31/layers/{layer}/versions/{version}":
-		return "lambda:DeleteLayerVersion"
-	case "GET /2018-10-31/layers":
-		return "lambda:ListLayers"
-	case "POST /2018-10-31/layers/{layer}/versions/{version}/policy":
-		return "lambda:AddLayerVersionPermission"
-	case "GET /2018-10-31/layers/{layer}/versions/{version}/policy":
-		return "lambda:GetLayerVersionPolicy"
-	case "DELETE /2018-10-31/layers/{layer}/versions/{version}/policy/{sid}":
-		return "lambda:RemoveLayerVersionPermission"
-	}
-	return ""
-}
-
-// layerAuthz adjusts a layer route's authorization request: the resource
-// is the layer (version) the path names; GetLayerVersionByArn, which shares
-// ListLayers' path, is lambda:GetLayerVersion on the ARN it asks for.
-func (a *API) layerAuthz(r *http.Request, req *awsapi.AuthzRequest) {
-	if layer := r.PathValue("layer"); layer != "" {
-		req.Resource = a.s.LayerARN(layer)
-		if v := r.PathValue("version"); v != "" {
-			req.Resource += ":" + v
-		}
-		return
-	}
-	if r.Pattern == "GET /2018-10-31/layers" && r.URL.Query().Get("find") == "LayerVersion" {
-		req.Action, req.Resource = "lambda:GetLayerVersion", r.URL.Query().Get("Arn")
-		if req.Resource == "" {
-			req.Resource = "*"
-		}
-	}
-}
+// them. Each is authorized (api_ops.go) on the layer's ARN, or on the layer
+// version's ARN when the path names a version; GetLayerVersionByArn as
+// lambda:GetLayerVersion on the ARN it asks for.
 
 type layerContentInput struct {
 	ZipFile   []byte  `json:"ZipFile"`
@@ -103,7 +49,7 @@ type layerVersionOutput struct {
 	LicenseInfo             string                     `json:"LicenseInfo,omitempty"`
 }
 
-func (a *API) layerOut(lv *LayerVersion, full bool) layerVersionOutput {
+func (a *lambdaAPI) layerOut(lv *LayerVersion, full bool) layerVersionOutput {
 	out := layerVersionOutput{
 		LayerVersionArn: a.s.LayerVersionARN(lv.Name, lv.Version), Version: lv.Version, Description: lv.Description,
 		CreatedDate:        lv.Created.UTC().Format("2006-01-02T15:04:05.000-0700"),
@@ -116,7 +62,7 @@ func (a *API) layerOut(lv *LayerVersion, full bool) layerVersionOutput {
 	return out
 }
 
-func (a *API) publishLayerVersion(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) publishLayerVersion(w http.ResponseWriter, r *http.Request) error {
 	var in publishLayerVersionInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
@@ -130,7 +76,7 @@ func (a *API) publishLayerVersion(w http.ResponseWriter, r *http.Request) error 
 		return awsapi.InvalidParameter("Content.ZipFile is required")
 	}
 	lv, err := a.s.PublishLayerVersion(r.Context(), LayerVersion{
-		Name: r.PathValue("layer"), Description: in.Description, CompatibleRuntimes: in.CompatibleRuntimes,
+		Name: r.PathValue("LayerName"), Description: in.Description, CompatibleRuntimes: in.CompatibleRuntimes,
 		CompatibleArchitectures: in.CompatibleArchitectures, LicenseInfo: in.LicenseInfo,
 	}, in.Content.ZipFile)
 	if err != nil {
@@ -142,9 +88,9 @@ func (a *API) publishLayerVersion(w http.ResponseWriter, r *http.Request) error 
 
 // layerVersionParam reads the {version} path value.
 func layerVersionParam(r *http.Request) (int64, error) {
-	v, err := strconv.ParseInt(r.PathValue("version"), 10, 64)
+	v, err := strconv.ParseInt(r.PathValue("VersionNumber"), 10, 64)
 	if err != nil || v < 1 {
-		return 0, awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'versionNumber' failed to satisfy constraint: Member must be a number of 1 or more", r.PathValue("version"))
+		return 0, awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'versionNumber' failed to satisfy constraint: Member must be a number of 1 or more", r.PathValue("VersionNumber"))
 	}
 	return v, nil
 }
@@ -153,12 +99,12 @@ func layerNotFound() error {
 	return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist.")
 }
 
-func (a *API) getLayerVersion(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) getLayerVersion(w http.ResponseWriter, r *http.Request) error {
 	v, err := layerVersionParam(r)
 	if err != nil {
 		return err
 	}
-	lv, err := a.s.GetLayerVersion(r.Context(), r.PathValue("layer"), v)
+	lv, err := a.s.GetLayerVersion(r.Context(), r.PathValue("LayerName"), v)
 	if errors.Is(err, ErrLayerNotFound) {
 		return layerNotFound()
 	}
@@ -169,12 +115,12 @@ func (a *API) getLayerVersion(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) deleteLayerVersion(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) deleteLayerVersion(w http.ResponseWriter, r *http.Request) error {
 	v, err := layerVersionParam(r)
 	if err != nil {
 		return err
 	}
-	if err := a.s.DeleteLayerVersion(r.Context(), r.PathValue("layer"), v); err != nil {
+	if err := a.s.DeleteLayerVersion(r.Context(), r.PathValue("LayerName"), v); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -208,8 +154,8 @@ func page[T any](r *http.Request, items []T) ([]T, string, error) {
 	return items[start:end], next, nil
 }
 
-func (a *API) listLayerVersions(w http.ResponseWriter, r *http.Request) error {
-	all, err := a.s.ListLayerVersions(r.Context(), r.PathValue("layer"), r.URL.Query().Get("CompatibleRuntime"))
+func (a *lambdaAPI) listLayerVersions(w http.ResponseWriter, r *http.Request) error {
+	all, err := a.s.ListLayerVersions(r.Context(), r.PathValue("LayerName"), r.URL.Query().Get("CompatibleRuntime"))
 	if err != nil {
 		return err
 	}
@@ -228,10 +174,7 @@ func (a *API) listLayerVersions(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) listLayers(w http.ResponseWriter, r *http.Request) error {
-	if r.URL.Query().Get("find") == "LayerVersion" {
-		return a.getLayerVersionByARN(w, r)
-	}
+func (a *lambdaAPI) listLayers(w http.ResponseWriter, r *http.Request) error {
 	all, err := a.s.ListLayers(r.Context(), r.URL.Query().Get("CompatibleRuntime"))
 	if err != nil {
 		return err
@@ -256,7 +199,7 @@ func (a *API) listLayers(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getLayerVersionByARN(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) getLayerVersionByARN(w http.ResponseWriter, r *http.Request) error {
 	name, v, err := a.s.ParseLayerVersionARN(r.URL.Query().Get("Arn"))
 	if err != nil {
 		return err
@@ -273,7 +216,7 @@ func (a *API) getLayerVersionByARN(w http.ResponseWriter, r *http.Request) error
 }
 
 // layerPolicy is the version's resource-based policy document.
-func (a *API) layerPolicy(lv *LayerVersion) (doc string, stmts map[string]string) {
+func (a *lambdaAPI) layerPolicy(lv *LayerVersion) (doc string, stmts map[string]string) {
 	type principal = any
 	type statement struct {
 		Sid       string    `json:"Sid"`
@@ -310,7 +253,7 @@ func (a *API) layerPolicy(lv *LayerVersion) (doc string, stmts map[string]string
 	return string(b), stmts
 }
 
-func (a *API) addLayerVersionPermission(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) addLayerVersionPermission(w http.ResponseWriter, r *http.Request) error {
 	v, err := layerVersionParam(r)
 	if err != nil {
 		return err
@@ -332,7 +275,7 @@ func (a *API) addLayerVersionPermission(w http.ResponseWriter, r *http.Request) 
 	case in.Principal == "":
 		return awsapi.InvalidParameter("Principal is required")
 	}
-	lv, err := a.s.UpdateLayerPolicy(r.Context(), r.PathValue("layer"), v, r.URL.Query().Get("RevisionId"), func(lv *LayerVersion) error {
+	lv, err := a.s.UpdateLayerPolicy(r.Context(), r.PathValue("LayerName"), v, r.URL.Query().Get("RevisionId"), func(lv *LayerVersion) error {
 		for _, s := range lv.Policy {
 			if s.Sid == in.StatementID {
 				return ErrLayerStatementExists
@@ -363,12 +306,12 @@ func layerPolicyError(err error, sid string) error {
 	return err
 }
 
-func (a *API) getLayerVersionPolicy(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) getLayerVersionPolicy(w http.ResponseWriter, r *http.Request) error {
 	v, err := layerVersionParam(r)
 	if err != nil {
 		return err
 	}
-	lv, err := a.s.GetLayerVersion(r.Context(), r.PathValue("layer"), v)
+	lv, err := a.s.GetLayerVersion(r.Context(), r.PathValue("LayerName"), v)
 	if errors.Is(err, ErrLayerNotFound) || err == nil && len(lv.Policy) == 0 {
 		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "No policy is associated with the given resource.")
 	}
@@ -380,13 +323,13 @@ func (a *API) getLayerVersionPolicy(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (a *API) removeLayerVersionPermission(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) removeLayerVersionPermission(w http.ResponseWriter, r *http.Request) error {
 	v, err := layerVersionParam(r)
 	if err != nil {
 		return err
 	}
-	sid := r.PathValue("sid")
-	_, err = a.s.UpdateLayerPolicy(r.Context(), r.PathValue("layer"), v, r.URL.Query().Get("RevisionId"), func(lv *LayerVersion) error {
+	sid := r.PathValue("StatementId")
+	_, err = a.s.UpdateLayerPolicy(r.Context(), r.PathValue("LayerName"), v, r.URL.Query().Get("RevisionId"), func(lv *LayerVersion) error {
 		for i, s := range lv.Policy {
 			if s.Sid == sid {
 				lv.Policy = append(lv.Policy[:i], lv.Policy[i+1:]...)

@@ -14,19 +14,6 @@ import (
 // function's resource-based policy, the same statements
 // AWS::Lambda::Permission writes (PolicyStore).
 
-// WithPolicies serves the policy operations from ps.
-func (a *API) WithPolicies(ps *PolicyStore) *API {
-	a.policies = ps
-	for pattern, h := range map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2015-03-31/functions/{name}/policy":         a.addPermission,
-		"GET /2015-03-31/functions/{name}/policy":          a.getPolicy,
-		"DELETE /2015-03-31/functions/{name}/policy/{sid}": a.removePermission,
-	} {
-		a.mux.HandleFunc(pattern, a.wrap(h))
-	}
-	return a
-}
-
 type addPermissionBody struct {
 	StatementID           string `json:"StatementId"`
 	Action                string `json:"Action"`
@@ -43,7 +30,7 @@ type addPermissionBody struct {
 // policyFunction resolves the function of a policy request; it (and the
 // version or alias a Qualifier names) must exist. A function has one
 // policy, which covers its versions and aliases.
-func (a *API) policyFunction(r *http.Request) (string, error) {
+func (a *lambdaAPI) policyFunction(r *http.Request) (string, error) {
 	name, qual, err := a.refQ(r)
 	if err != nil {
 		return "", err
@@ -54,7 +41,7 @@ func (a *API) policyFunction(r *http.Request) (string, error) {
 	return name, nil
 }
 
-func (a *API) addPermission(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) addPermission(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.policyFunction(r)
 	if err != nil {
 		return err
@@ -84,7 +71,7 @@ func (a *API) addPermission(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getPolicy(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) getPolicy(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.policyFunction(r)
 	if err != nil {
 		return err
@@ -100,12 +87,12 @@ func (a *API) getPolicy(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) removePermission(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) removePermission(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.policyFunction(r)
 	if err != nil {
 		return err
 	}
-	sid := r.PathValue("sid")
+	sid := r.PathValue("StatementId")
 	err = a.policies.RemovePermission(r.Context(), name, sid)
 	if errors.Is(err, ErrPolicyNotFound) {
 		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException",

@@ -11,21 +11,12 @@ import (
 // a function's ARN in the path (/2017-03-31/tags/{ARN}); the tags are kept
 // with the function's configuration, so they last as long as it does.
 // Each is authorized as lambda:TagResource, lambda:UntagResource or
-// lambda:ListTags on the function's ARN (routeAction, wrap).
-
-// tagRoutes are the tag operations' routes.
-func (a *API) tagRoutes() map[string]func(http.ResponseWriter, *http.Request) error {
-	return map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2017-03-31/tags/{arn}":   a.tagResource,
-		"DELETE /2017-03-31/tags/{arn}": a.untagResource,
-		"GET /2017-03-31/tags/{arn}":    a.listTags,
-	}
-}
+// lambda:ListTags on the function's ARN (api_ops.go).
 
 // taggedFunction is the function the path's ARN names. Lambda takes only an
 // unqualified function ARN of this account and region here.
-func (a *API) taggedFunction(r *http.Request) (string, error) {
-	raw := r.PathValue("arn")
+func (a *lambdaAPI) taggedFunction(r *http.Request) (string, error) {
+	raw := r.PathValue("Resource")
 	arn, err := awsapi.ParseARN(raw)
 	if err != nil || arn.Service != "lambda" || !strings.HasPrefix(arn.Resource, "function:") {
 		return "", awsapi.Errorf(http.StatusBadRequest, "ValidationException",
@@ -48,7 +39,7 @@ type tagResourceInput struct {
 	Tags map[string]string `json:"Tags"`
 }
 
-func (a *API) tagResource(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) tagResource(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.taggedFunction(r)
 	if err != nil {
 		return err
@@ -67,7 +58,7 @@ func (a *API) tagResource(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) untagResource(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) untagResource(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.taggedFunction(r)
 	if err != nil {
 		return err
@@ -83,7 +74,7 @@ func (a *API) untagResource(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) listTags(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) listTags(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.taggedFunction(r)
 	if err != nil {
 		return err
@@ -106,7 +97,7 @@ func wireTags(tags map[string]string) map[string]string {
 
 // visibleTags is what GetFunction shows of a function's tags: Lambda
 // requires lambda:ListTags besides lambda:GetFunction to see them.
-func (a *API) visibleTags(r *http.Request, c *Config) map[string]string {
+func (a *lambdaAPI) visibleTags(r *http.Request, c *Config) map[string]string {
 	if len(c.Tags) == 0 {
 		return map[string]string{}
 	}
@@ -117,7 +108,7 @@ func (a *API) visibleTags(r *http.Request, c *Config) map[string]string {
 }
 
 // authorizeCreateTags: creating a function with tags needs lambda:TagResource.
-func (a *API) authorizeCreateTags(r *http.Request, name string, tags map[string]string) error {
+func (a *lambdaAPI) authorizeCreateTags(r *http.Request, name string, tags map[string]string) error {
 	if len(tags) == 0 {
 		return nil
 	}

@@ -67,21 +67,6 @@ type URLStore interface {
 	DeleteURL(ctx context.Context, function, qualifier string) error
 }
 
-// WithURLs serves the function URL operations from u.
-func (a *API) WithURLs(u URLStore) *API {
-	a.urls = u
-	for pattern, h := range map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2021-10-31/functions/{name}/url":   a.createURL,
-		"GET /2021-10-31/functions/{name}/url":    a.getURL,
-		"PUT /2021-10-31/functions/{name}/url":    a.updateURL,
-		"DELETE /2021-10-31/functions/{name}/url": a.deleteURL,
-		"GET /2021-10-31/functions/{name}/urls":   a.listURLs,
-	} {
-		a.mux.HandleFunc(pattern, a.wrap(h))
-	}
-	return a
-}
-
 type urlCorsWire struct {
 	AllowCredentials *bool    `json:"AllowCredentials,omitempty"`
 	AllowHeaders     []string `json:"AllowHeaders,omitempty"`
@@ -115,7 +100,7 @@ func urlTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
 }
 
-func (a *API) urlWire(c FunctionURLConfig, modified bool) urlConfigWire {
+func (a *lambdaAPI) urlWire(c FunctionURLConfig, modified bool) urlConfigWire {
 	arn := a.s.account.FunctionARN(c.Function)
 	if c.Qualifier != "" {
 		arn += ":" + c.Qualifier
@@ -184,7 +169,7 @@ func (in *urlConfigBody) apply(c *FunctionURLConfig) error {
 
 // urlTarget resolves the function of a URL request (it must exist) and its
 // Qualifier: "" for $LATEST or none, else an alias (urlQualifier).
-func (a *API) urlTarget(r *http.Request) (string, string, error) {
+func (a *lambdaAPI) urlTarget(r *http.Request) (string, string, error) {
 	name, qual, err := a.refQ(r)
 	if err != nil {
 		return "", "", err
@@ -200,7 +185,7 @@ func (a *API) urlTarget(r *http.Request) (string, string, error) {
 
 func urlNotFound() error { return ErrURLNotFound }
 
-func (a *API) createURL(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) createURL(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.urlTarget(r)
 	if err != nil {
 		return err
@@ -228,7 +213,7 @@ func (a *API) createURL(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getURL(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) getURL(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.urlTarget(r)
 	if err != nil {
 		return err
@@ -241,7 +226,7 @@ func (a *API) getURL(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) updateURL(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) updateURL(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.urlTarget(r)
 	if err != nil {
 		return err
@@ -265,7 +250,7 @@ func (a *API) updateURL(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) deleteURL(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) deleteURL(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.urlTarget(r)
 	if err != nil {
 		return err
@@ -277,7 +262,7 @@ func (a *API) deleteURL(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) listURLs(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) listURLs(w http.ResponseWriter, r *http.Request) error {
 	name, _, err := a.urlTarget(r)
 	if err != nil {
 		return err

@@ -11,59 +11,16 @@ import (
 	"github.com/nubo-run/nubo/internal/awsapi"
 )
 
-// The Lambda API's versions, aliases and provisioned concurrency routes.
-// Each is authorized (wrap) as its action on the function's ARN qualified
-// by the version or alias it names (requestQualifier).
-var versionRoutes = map[string]string{
-	"POST /2015-03-31/functions/{name}/versions":                  "lambda:PublishVersion",
-	"GET /2015-03-31/functions/{name}/versions":                   "lambda:ListVersionsByFunction",
-	"POST /2015-03-31/functions/{name}/aliases":                   "lambda:CreateAlias",
-	"GET /2015-03-31/functions/{name}/aliases":                    "lambda:ListAliases",
-	"GET /2015-03-31/functions/{name}/aliases/{alias}":            "lambda:GetAlias",
-	"PUT /2015-03-31/functions/{name}/aliases/{alias}":            "lambda:UpdateAlias",
-	"DELETE /2015-03-31/functions/{name}/aliases/{alias}":         "lambda:DeleteAlias",
-	"PUT /2019-09-30/functions/{name}/provisioned-concurrency":    "lambda:PutProvisionedConcurrencyConfig",
-	"GET /2019-09-30/functions/{name}/provisioned-concurrency":    "lambda:GetProvisionedConcurrencyConfig",
-	"DELETE /2019-09-30/functions/{name}/provisioned-concurrency": "lambda:DeleteProvisionedConcurrencyConfig",
-}
+// The Lambda API's versions, aliases and provisioned concurrency
+// operations. Each is authorized (api_ops.go) as its action on the
+// function's ARN qualified by the version or alias it names
+// (requestQualifier).
 
-func (a *API) handleVersions() {
-	handlers := map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2015-03-31/functions/{name}/versions":                  a.publishVersion,
-		"GET /2015-03-31/functions/{name}/versions":                   a.listVersions,
-		"POST /2015-03-31/functions/{name}/aliases":                   a.createAlias,
-		"GET /2015-03-31/functions/{name}/aliases":                    a.listAliases,
-		"GET /2015-03-31/functions/{name}/aliases/{alias}":            a.getAlias,
-		"PUT /2015-03-31/functions/{name}/aliases/{alias}":            a.updateAlias,
-		"DELETE /2015-03-31/functions/{name}/aliases/{alias}":         a.deleteAlias,
-		"PUT /2019-09-30/functions/{name}/provisioned-concurrency":    a.putProvisioned,
-		"GET /2019-09-30/functions/{name}/provisioned-concurrency":    a.getProvisioned,
-		"DELETE /2019-09-30/functions/{name}/provisioned-concurrency": a.deleteProvisioned,
-	}
-	for pattern, h := range handlers {
-		a.mux.HandleFunc(pattern, a.wrap(h))
-	}
-}
-
-// versionRouteAction is routeAction for the routes above.
-func versionRouteAction(pattern string) string { return versionRoutes[pattern] }
-
-// requestAction is the IAM action of a request: its route's, except where
-// two operations share a route (ListProvisionedConcurrencyConfigs is
-// GetProvisionedConcurrencyConfig's route with ?List=ALL).
-func requestAction(r *http.Request) string {
-	action := routeAction(r.Pattern)
-	if action == "lambda:GetProvisionedConcurrencyConfig" && r.URL.Query().Get("List") == "ALL" {
-		return "lambda:ListProvisionedConcurrencyConfigs"
-	}
-	return action
-}
-
-// requestQualifier is the version or alias a request acts on: the {alias}
+// requestQualifier is the version or alias a request acts on: the {Name}
 // of an alias route, else the one in the function name, else ?Qualifier.
 // $LATEST is the function itself: a policy on the function's ARN covers it.
 func requestQualifier(r *http.Request, fromName string) string {
-	q := r.PathValue("alias")
+	q := r.PathValue("Name")
 	if q == "" {
 		q = fromName
 	}
@@ -85,7 +42,7 @@ func qualified(name, qualifier string) string {
 }
 
 // versionsError maps the errors of versions.go onto Lambda's.
-func (a *API) versionsError(name string, err error) error {
+func (a *lambdaAPI) versionsError(name string, err error) error {
 	switch {
 	case errors.Is(err, errAliasExists), errors.Is(err, errVersionInUse):
 		msg := err.Error()
@@ -105,7 +62,7 @@ func (a *API) versionsError(name string, err error) error {
 }
 
 // aliasNotFound gives the alias's ARN to a not-found error from the registry.
-func (a *API) aliasNotFound(name, alias string, err error) error {
+func (a *lambdaAPI) aliasNotFound(name, alias string, err error) error {
 	if errors.Is(err, errAliasNotFound) {
 		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "Alias not found: "+a.s.qualifiedARN(name, alias))
 	}
@@ -114,7 +71,7 @@ func (a *API) aliasNotFound(name, alias string, err error) error {
 
 // eicRef is the event invoke config routes' function: NAME, or
 // NAME:QUALIFIER for a version's or alias's own config.
-func (a *API) eicRef(r *http.Request) (string, error) {
+func (a *lambdaAPI) eicRef(r *http.Request) (string, error) {
 	name, qual, err := a.refQ(r)
 	if err != nil {
 		return "", err
@@ -126,11 +83,11 @@ func (a *API) eicRef(r *http.Request) (string, error) {
 }
 
 // eicARN is the qualified ARN an event invoke config reports.
-func (a *API) eicARN(ref string) string { return a.s.eicARN(ref) }
+func (a *lambdaAPI) eicARN(ref string) string { return a.s.eicARN(ref) }
 
 // urlQualifier checks a function URL's qualifier: "" for $LATEST, else an
 // alias of the function (Lambda gives versions no URL).
-func (a *API) urlQualifier(r *http.Request, name, qual string) (string, error) {
+func (a *lambdaAPI) urlQualifier(r *http.Request, name, qual string) (string, error) {
 	if qual == "" || qual == latestVersion {
 		return "", nil
 	}
@@ -146,7 +103,7 @@ func (a *API) urlQualifier(r *http.Request, name, qual string) (string, error) {
 // configWire is toWire for GetFunction and GetFunctionConfiguration: read
 // through an alias, the configuration is the alias's version's under the
 // alias's ARN, as Lambda answers.
-func (a *API) configWire(r *http.Request, c *Config) functionConfiguration {
+func (a *lambdaAPI) configWire(r *http.Request, c *Config) functionConfiguration {
 	fc := toWire(c)
 	if _, qual, err := a.refQ(r); err == nil {
 		if kind, _, err := classifyQualifier(qual); err == nil && kind == qualAlias {
@@ -164,7 +121,7 @@ type publishVersionInput struct {
 	RevisionId  string `json:"RevisionId"`
 }
 
-func (a *API) publishVersion(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) publishVersion(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
@@ -219,7 +176,7 @@ func window[T any](items []T, id func(T) string, marker string, max int) ([]T, s
 	return items[start:end], next
 }
 
-func (a *API) listVersions(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) listVersions(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
@@ -249,7 +206,7 @@ func (a *API) listVersions(w http.ResponseWriter, r *http.Request) error {
 }
 
 // deleteVersion is DeleteFunction with a Qualifier: one published version.
-func (a *API) deleteVersion(w http.ResponseWriter, r *http.Request, name, qualifier string) error {
+func (a *lambdaAPI) deleteVersion(w http.ResponseWriter, r *http.Request, name, qualifier string) error {
 	if err := a.s.DeleteVersion(r.Context(), name, qualifier); err != nil {
 		return a.versionsError(name, err)
 	}
@@ -272,7 +229,7 @@ type aliasConfiguration struct {
 	RoutingConfig   *routingConfig `json:"RoutingConfig,omitempty"`
 }
 
-func (a *API) aliasWire(al *Alias) aliasConfiguration {
+func (a *lambdaAPI) aliasWire(al *Alias) aliasConfiguration {
 	out := aliasConfiguration{AliasArn: a.s.qualifiedARN(al.Function, al.Name), Name: al.Name,
 		FunctionVersion: al.FunctionVersion, Description: al.Description, RevisionId: al.RevisionID}
 	if len(al.Weights) > 0 {
@@ -289,7 +246,7 @@ type aliasInput struct {
 	RevisionId      string         `json:"RevisionId"`
 }
 
-func (a *API) createAlias(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) createAlias(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
@@ -316,12 +273,12 @@ func (a *API) createAlias(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getAlias(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) getAlias(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
 	}
-	alias := r.PathValue("alias")
+	alias := r.PathValue("Name")
 	al, err := a.s.GetAlias(r.Context(), name, alias)
 	if err != nil {
 		return a.aliasNotFound(name, alias, err)
@@ -330,12 +287,12 @@ func (a *API) getAlias(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) updateAlias(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) updateAlias(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
 	}
-	alias := r.PathValue("alias")
+	alias := r.PathValue("Name")
 	var in aliasInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
@@ -355,12 +312,12 @@ func (a *API) updateAlias(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) deleteAlias(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) deleteAlias(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
 	}
-	alias := r.PathValue("alias")
+	alias := r.PathValue("Name")
 	if err := a.s.DeleteAlias(r.Context(), name, alias); err != nil {
 		return a.aliasNotFound(name, alias, err)
 	}
@@ -373,7 +330,7 @@ func (a *API) deleteAlias(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) listAliases(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) listAliases(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err
@@ -411,7 +368,7 @@ type provisionedConfig struct {
 
 // provisionedWire reports the config READY: on one machine instances start
 // on demand, so what was asked for counts as allocated.
-func (a *API) provisionedWire(pc *ProvisionedConcurrency, withARN bool) provisionedConfig {
+func (a *lambdaAPI) provisionedWire(pc *ProvisionedConcurrency, withARN bool) provisionedConfig {
 	out := provisionedConfig{
 		RequestedProvisionedConcurrentExecutions: pc.Requested,
 		AvailableProvisionedConcurrentExecutions: pc.Requested,
@@ -425,11 +382,11 @@ func (a *API) provisionedWire(pc *ProvisionedConcurrency, withARN bool) provisio
 	return out
 }
 
-func (a *API) provisionedRef(r *http.Request) (string, string, error) {
+func (a *lambdaAPI) provisionedRef(r *http.Request) (string, string, error) {
 	return a.refQ(r)
 }
 
-func (a *API) putProvisioned(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) putProvisioned(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.provisionedRef(r)
 	if err != nil {
 		return err
@@ -451,10 +408,7 @@ func (a *API) putProvisioned(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getProvisioned(w http.ResponseWriter, r *http.Request) error {
-	if r.URL.Query().Get("List") == "ALL" {
-		return a.listProvisioned(w, r)
-	}
+func (a *lambdaAPI) getProvisioned(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.provisionedRef(r)
 	if err != nil {
 		return err
@@ -467,7 +421,7 @@ func (a *API) getProvisioned(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) deleteProvisioned(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) deleteProvisioned(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.provisionedRef(r)
 	if err != nil {
 		return err
@@ -479,7 +433,7 @@ func (a *API) deleteProvisioned(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) listProvisioned(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) listProvisioned(w http.ResponseWriter, r *http.Request) error {
 	name, err := a.ref(r)
 	if err != nil {
 		return err

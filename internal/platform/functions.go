@@ -91,17 +91,21 @@ func (p *Platform) functionPolicy(function string) string {
 	return string(b)
 }
 
-// functionServices are the AWS APIs of the functions context: Lambda and
-// the CloudWatch Logs subset over function logs.
-func (p *Platform) functionServices() []awsapi.Service {
+// functionServices builds the AWS APIs of the functions context: Lambda,
+// an operation table it adds to p.apis, and the CloudWatch Logs subset over
+// function logs, which it returns.
+func (p *Platform) functionServices() ([]awsapi.Service, error) {
 	log := p.opts.Logger
+	lambdaAPI, err := functions.NewAPI(functions.APIOptions{Service: p.Functions, Policies: p.Policies,
+		URLs: functionURLs{g: p.Gateway, addr: p.HTTPAddr}, Logger: log.With("part", "lambda-api")})
+	if err != nil {
+		return nil, err
+	}
+	p.apis = append(p.apis, lambdaAPI)
 	return []awsapi.Service{
-		{Name: "lambda", Protocol: awsapi.RestJSON, Handler: functions.NewAPI(p.Functions, log.With("part", "lambda-api")).WithPolicies(p.Policies).
-			WithURLs(functionURLs{g: p.Gateway, addr: p.HTTPAddr}),
-			Matches: func(r *http.Request) bool { return lambdaPath(r.URL.Path) }},
 		{Name: "logs", Protocol: awsapi.JSON, Handler: functions.NewLogsAPI(p.Functions, p.FnLogs, log.With("part", "logs-api")),
 			Matches: func(r *http.Request) bool { return strings.HasPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328.") }},
-	}
+	}, nil
 }
 
 // EndpointURL is the edge URL as function instances on this node reach it.
@@ -115,17 +119,6 @@ func (p *Platform) EndpointURL() string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// lambdaPath tells Lambda API paths apart for errors written before the
-// signature names the service.
-func lambdaPath(path string) bool {
-	for _, v := range []string{"/2015-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/"} {
-		if strings.HasPrefix(path, v) {
-			return true
-		}
-	}
-	return false
 }
 
 // runtimeShims installs the Python and Node.js bootstraps nubo ships and
