@@ -91,21 +91,21 @@ func (p *Platform) functionPolicy(function string) string {
 	return string(b)
 }
 
-// functionServices builds the AWS APIs of the functions context: Lambda,
-// an operation table it adds to p.apis, and the CloudWatch Logs subset over
-// function logs, which it returns.
-func (p *Platform) functionServices() ([]awsapi.Service, error) {
+// lambdaAPI is the Lambda API, an operation table the edge serves
+// (p.apis).
+func (p *Platform) lambdaAPI() (*awsapi.API, error) {
+	return functions.NewAPI(functions.APIOptions{Service: p.Functions, Policies: p.Policies,
+		URLs: functionURLs{g: p.Gateway, addr: p.HTTPAddr}, Logger: p.opts.Logger.With("part", "lambda-api")})
+}
+
+// functionServices are the other AWS APIs of the functions context: the
+// CloudWatch Logs subset over function logs.
+func (p *Platform) functionServices() []awsapi.Service {
 	log := p.opts.Logger
-	lambdaAPI, err := functions.NewAPI(functions.APIOptions{Service: p.Functions, Policies: p.Policies,
-		URLs: functionURLs{g: p.Gateway, addr: p.HTTPAddr}, Logger: log.With("part", "lambda-api")})
-	if err != nil {
-		return nil, err
-	}
-	p.apis = append(p.apis, lambdaAPI)
 	return []awsapi.Service{
 		{Name: "logs", Protocol: awsapi.JSON, Handler: functions.NewLogsAPI(p.Functions, p.FnLogs, log.With("part", "logs-api")),
 			Matches: func(r *http.Request) bool { return strings.HasPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328.") }},
-	}, nil
+	}
 }
 
 // EndpointURL is the edge URL as function instances on this node reach it.

@@ -166,18 +166,16 @@ func New(o Options) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	fnServices, err := p.functionServices() // adds Lambda to p.apis
+	lambdaAPI, err := p.lambdaAPI()
 	if err != nil {
 		return nil, err
 	}
-	p.apis = append(p.apis, ssmAPI)
-	var services []awsapi.Service
+	p.apis = append(p.apis, lambdaAPI, ssmAPI)
+	services := append(p.functionServices(), p.Stacks.Service(), p.Stacks.CloudFormationService())
+	services = append(services, iamServices...)
 	for _, a := range p.apis {
 		services = append(services, a.Service())
 	}
-	services = append(services, fnServices...)
-	services = append(services, p.Stacks.Service(), p.Stacks.CloudFormationService())
-	services = append(services, iamServices...)
 	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"), services...)
 	if err != nil {
 		return nil, err
