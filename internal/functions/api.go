@@ -116,10 +116,15 @@ type notFoundError struct {
 func (e *notFoundError) Error() string { return "function not found: " + e.arn }
 func (e *notFoundError) Unwrap() error { return e.cause }
 
-// ref resolves the {name} path value of an operation on $LATEST: any
-// other qualifier is refused as a version that does not exist there.
+// ref resolves the {FunctionName} path value of an operation on $LATEST:
+// any other qualifier is refused as a version that does not exist there.
 func (a *lambdaAPI) ref(r *http.Request) (string, error) {
-	name, qual, err := a.refQ(r)
+	return a.latestRef(r.PathValue("FunctionName"), r.URL.Query().Get("Qualifier"))
+}
+
+// latestRef is ref for a typed input's FunctionName and Qualifier.
+func (a *lambdaAPI) latestRef(raw, q string) (string, error) {
+	name, qual, err := a.resolveRef(raw, q)
 	if err != nil {
 		return "", err
 	}
@@ -129,15 +134,19 @@ func (a *lambdaAPI) ref(r *http.Request) (string, error) {
 	return name, nil
 }
 
-// refQ resolves the {name} path value (name, partial or full ARN, with an
-// optional qualifier) and the Qualifier query parameter.
+// refQ resolves the {FunctionName} path value (name, partial or full ARN,
+// with an optional qualifier) and the Qualifier query parameter.
 func (a *lambdaAPI) refQ(r *http.Request) (name, qual string, err error) {
-	raw := r.PathValue("FunctionName")
+	return a.resolveRef(r.PathValue("FunctionName"), r.URL.Query().Get("Qualifier"))
+}
+
+// resolveRef is refQ for a typed input's FunctionName and Qualifier.
+func (a *lambdaAPI) resolveRef(raw, q string) (name, qual string, err error) {
 	name, qual, err = parseFunctionRef(raw)
 	if err != nil {
 		return "", "", awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: %v", raw, err)
 	}
-	if q := r.URL.Query().Get("Qualifier"); q != "" {
+	if q != "" {
 		if qual != "" && qual != q {
 			return "", "", awsapi.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.")
 		}
@@ -367,161 +376,170 @@ func (a *lambdaAPI) create(r *http.Request, in *createFunctionInput) (*Config, e
 	return c, nil
 }
 
-// function reads the function the request's path names, or the
+// function reads the function (version, alias) a typed input names, or the
 // ResourceNotFoundException a client expects.
-func (a *lambdaAPI) function(r *http.Request) (string, *Config, error) {
-	name, qual, err := a.refQ(r)
+func (a *lambdaAPI) function(c *awsapi.Call, raw, q string) (string, *Config, error) {
+	name, qual, err := a.resolveRef(raw, q)
 	if err != nil {
 		return "", nil, err
 	}
-	c, err := a.s.GetVersion(r.Context(), name, qual)
+	fc, err := a.s.GetVersion(c.Context(), name, qual)
 	if err != nil {
 		return name, nil, a.notFound(name, err)
 	}
-	return name, c, nil
+	return name, fc, nil
 }
 
-func (a *lambdaAPI) getFunction(w http.ResponseWriter, r *http.Request) error {
-	name, c, err := a.function(r)
+// getFunctionOutput is GetFunction's answer, with the instance counts
+// `nubo functions` shows in nubo's own headers.
+type getFunctionOutput struct {
+	Configuration functionConfiguration `json:"Configuration"`
+	Code          map[string]string     `json:"Code"`
+	Tags          map[string]string     `json:"Tags"`
+	Concurrency   *concurrencyBody      `json:"Concurrency,omitempty"`
+	Warm          int                   `aws:"header=X-Nubo-Warm-Instances" json:"-"`
+	Busy          int                   `aws:"header=X-Nubo-Busy-Instances" json:"-"`
+}
+
+func (a *lambdaAPI) getFunction(c *awsapi.Call, in *fnRef) (getFunctionOutput, error) {
+	name, fc, err := a.function(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return getFunctionOutput{}, err
 	}
-	out := map[string]any{
-		"Configuration": a.configWire(r, c), // api_versions.go
-		"Code":          map[string]string{"RepositoryType": "S3"},
-		"Tags":          a.visibleTags(r, c),
+	out := getFunctionOutput{
+		Configuration: a.configWire(fc, in.FunctionName, in.Qualifier), // api_versions.go
+		Code:          map[string]string{"RepositoryType": "S3"},
+		Tags:          a.visibleTags(c.R, fc),
 	}
-	if c.ReservedConcurrency != nil {
-		out["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *c.ReservedConcurrency}
+	if fc.ReservedConcurrency != nil {
+		out.Concurrency = &concurrencyBody{ReservedConcurrentExecutions: fc.ReservedConcurrency}
 	}
-	warm, busy := a.s.Instances(name)
-	w.Header().Set(HeaderWarmInstances, strconv.Itoa(warm))
-	w.Header().Set(HeaderBusyInstances, strconv.Itoa(busy))
-	awsapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	out.Warm, out.Busy = a.s.Instances(name)
+	return out, nil
 }
 
-func (a *lambdaAPI) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
-	_, c, err := a.function(r)
+func (a *lambdaAPI) getFunctionConfiguration(c *awsapi.Call, in *fnRef) (functionConfiguration, error) {
+	_, fc, err := a.function(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return functionConfiguration{}, err
 	}
-	awsapi.WriteJSON(w, http.StatusOK, a.configWire(r, c))
-	return nil
+	return a.configWire(fc, in.FunctionName, in.Qualifier), nil
 }
 
-func (a *lambdaAPI) listFunctions(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+type listFunctionsInput struct {
+	Marker   string `aws:"querystring=Marker"`
+	MaxItems string `aws:"querystring=MaxItems"`
+}
+
+type listFunctionsOutput struct {
+	Functions  []functionConfiguration `json:"Functions"`
+	NextMarker string                  `json:"NextMarker,omitempty"`
+}
+
+func (a *lambdaAPI) listFunctions(c *awsapi.Call, in *listFunctionsInput) (listFunctionsOutput, error) {
 	max := 50
-	if v := q.Get("MaxItems"); v != "" {
+	if v := in.MaxItems; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {
-			return awsapi.InvalidParameter("MaxItems %q: must be a number between 1 and 10000", v)
+			return listFunctionsOutput{}, awsapi.InvalidParameter("MaxItems %q: must be a number between 1 and 10000", v)
 		}
 		max = n
 	}
-	all, err := a.s.List(r.Context())
+	all, err := a.s.List(c.Context())
 	if err != nil {
-		return err
+		return listFunctionsOutput{}, err
 	}
-	marker := q.Get("Marker")
 	start := 0
-	if marker != "" {
+	if in.Marker != "" {
 		start = len(all)
-		for i, c := range all {
-			if c.Name > marker {
+		for i, fc := range all {
+			if fc.Name > in.Marker {
 				start = i
 				break
 			}
 		}
 	}
-	out := struct {
-		Functions  []functionConfiguration `json:"Functions"`
-		NextMarker string                  `json:"NextMarker,omitempty"`
-	}{Functions: []functionConfiguration{}}
+	out := listFunctionsOutput{Functions: []functionConfiguration{}}
 	for i := start; i < len(all) && len(out.Functions) < max; i++ {
 		out.Functions = append(out.Functions, toWire(all[i]))
 		if len(out.Functions) == max && i+1 < len(all) {
 			out.NextMarker = all[i].Name
 		}
 	}
-	awsapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
-func (a *lambdaAPI) deleteFunction(w http.ResponseWriter, r *http.Request) error {
-	name, qual, err := a.refQ(r)
+func (a *lambdaAPI) deleteFunction(c *awsapi.Call, in *fnRef) (awsapi.None, error) {
+	name, qual, err := a.resolveRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return awsapi.None{}, err
 	}
 	if qual != "" { // a version (api_versions.go)
-		return a.deleteVersion(w, r, name, qual)
+		return awsapi.None{}, a.deleteVersion(c, name, qual)
 	}
-	if err := a.s.Delete(r.Context(), name); err != nil {
-		return a.notFound(name, err)
+	ctx := c.Context()
+	if err := a.s.Delete(ctx, name); err != nil {
+		return awsapi.None{}, a.notFound(name, err)
 	}
 	if a.policies != nil { // the function's policy goes with it
-		if err := a.policies.Forget(r.Context(), name); err != nil {
-			return err
+		if err := a.policies.Forget(ctx, name); err != nil {
+			return awsapi.None{}, err
 		}
 	}
 	if a.urls != nil { // and its URLs
 		for _, u := range a.urls.ListURLs(name) {
-			if err := a.urls.DeleteURL(r.Context(), name, u.Qualifier); err != nil && !errors.Is(err, ErrURLNotFound) {
-				return fmt.Errorf("function %s: delete url: %w", name, err)
+			if err := a.urls.DeleteURL(ctx, name, u.Qualifier); err != nil && !errors.Is(err, ErrURLNotFound) {
+				return awsapi.None{}, fmt.Errorf("function %s: delete url: %w", name, err)
 			}
 		}
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return awsapi.None{}, nil
 }
 
 type updateCodeInput struct {
-	ZipFile    []byte  `json:"ZipFile"`
-	S3Bucket   *string `json:"S3Bucket"`
-	ImageUri   *string `json:"ImageUri"`
-	RevisionId string  `json:"RevisionId"`
-	Publish    bool    `json:"Publish"`
-	DryRun     bool    `json:"DryRun"`
+	FunctionName string  `aws:"uri=FunctionName" json:"-"`
+	Qualifier    string  `aws:"querystring=Qualifier" json:"-"`
+	ZipFile      []byte  `json:"ZipFile"`
+	S3Bucket     *string `json:"S3Bucket"`
+	ImageUri     *string `json:"ImageUri"`
+	RevisionId   string  `json:"RevisionId"`
+	Publish      bool    `json:"Publish"`
+	DryRun       bool    `json:"DryRun"`
 }
 
-func (a *lambdaAPI) updateFunctionCode(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+func (a *lambdaAPI) updateFunctionCode(c *awsapi.Call, in *updateCodeInput) (functionConfiguration, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
-	}
-	var in updateCodeInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return functionConfiguration{}, err
 	}
 	switch {
 	case in.ImageUri != nil:
-		return awsapi.InvalidParameter("ImageUri is not supported by nubo: upload a .zip package")
+		return functionConfiguration{}, awsapi.InvalidParameter("ImageUri is not supported by nubo: upload a .zip package")
 	case in.S3Bucket != nil:
-		return awsapi.InvalidParameter("S3Bucket is not supported by nubo yet: pass the package in ZipFile")
+		return functionConfiguration{}, awsapi.InvalidParameter("S3Bucket is not supported by nubo yet: pass the package in ZipFile")
 	case in.ZipFile == nil:
-		return awsapi.InvalidParameter("ZipFile is required")
+		return functionConfiguration{}, awsapi.InvalidParameter("ZipFile is required")
 	}
 	if in.DryRun {
-		c, err := a.s.Get(r.Context(), name)
+		fc, err := a.s.Get(c.Context(), name)
 		if err != nil {
-			return a.notFound(name, err)
+			return functionConfiguration{}, a.notFound(name, err)
 		}
-		if _, err := checkZip(in.ZipFile, c.Runtime); err != nil {
-			return invalidf("%v", err)
+		if _, err := checkZip(in.ZipFile, fc.Runtime); err != nil {
+			return functionConfiguration{}, invalidf("%v", err)
 		}
-		awsapi.WriteJSON(w, http.StatusOK, toWire(c))
-		return nil
+		return toWire(fc), nil
 	}
-	c, err := a.s.UpdateCode(r.Context(), name, in.ZipFile, in.RevisionId)
+	fc, err := a.s.UpdateCode(c.Context(), name, in.ZipFile, in.RevisionId)
 	if err != nil {
-		return a.notFound(name, err)
+		return functionConfiguration{}, a.notFound(name, err)
 	}
-	awsapi.WriteJSON(w, http.StatusOK, toWire(c))
-	return nil
+	return toWire(fc), nil
 }
 
 type updateConfigInput struct {
+	FunctionName  string         `aws:"uri=FunctionName" json:"-"`
+	Qualifier     string         `aws:"querystring=Qualifier" json:"-"`
 	Runtime       *string        `json:"Runtime"`
 	Role          *string        `json:"Role"`
 	Handler       *string        `json:"Handler"`
@@ -534,18 +552,14 @@ type updateConfigInput struct {
 	RevisionId    string         `json:"RevisionId"`
 }
 
-func (a *lambdaAPI) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+func (a *lambdaAPI) updateFunctionConfiguration(c *awsapi.Call, in *updateConfigInput) (functionConfiguration, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
-	}
-	var in updateConfigInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return functionConfiguration{}, err
 	}
 	if in.Role != nil {
-		if err := a.authorizePassRole(r, *in.Role); err != nil {
-			return err
+		if err := a.authorizePassRole(c.R, *in.Role); err != nil {
+			return functionConfiguration{}, err
 		}
 	}
 	u := ConfigUpdate{Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, MemoryMB: in.MemorySize, Layers: in.Layers, RevisionID: in.RevisionId}
@@ -562,12 +576,11 @@ func (a *lambdaAPI) updateFunctionConfiguration(w http.ResponseWriter, r *http.R
 	if in.LoggingConfig != nil {
 		u.LogGroup = &in.LoggingConfig.LogGroup
 	}
-	c, err := a.s.UpdateConfig(r.Context(), name, u)
+	fc, err := a.s.UpdateConfig(c.Context(), name, u)
 	if err != nil {
-		return a.notFound(name, err)
+		return functionConfiguration{}, a.notFound(name, err)
 	}
-	awsapi.WriteJSON(w, http.StatusOK, toWire(c))
-	return nil
+	return toWire(fc), nil
 }
 
 // ---- invoke ----
@@ -679,158 +692,4 @@ func throttled() *awsapi.Error {
 	e := awsapi.NewError(http.StatusTooManyRequests, "TooManyRequestsException", "Rate Exceeded.")
 	e.Header = http.Header{"Retry-After": {"1"}}
 	return e
-}
-
-// ---- concurrency ----
-
-type concurrencyBody struct {
-	ReservedConcurrentExecutions *int `json:"ReservedConcurrentExecutions,omitempty"`
-}
-
-func (a *lambdaAPI) putConcurrency(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
-	if err != nil {
-		return err
-	}
-	var in concurrencyBody
-	if err := decodeBody(r, &in); err != nil {
-		return err
-	}
-	if in.ReservedConcurrentExecutions == nil {
-		return awsapi.InvalidParameter("ReservedConcurrentExecutions is required")
-	}
-	c, err := a.s.SetReservedConcurrency(r.Context(), name, in.ReservedConcurrentExecutions)
-	if err != nil {
-		return a.notFound(name, err)
-	}
-	awsapi.WriteJSON(w, http.StatusOK, concurrencyBody{ReservedConcurrentExecutions: c.ReservedConcurrency})
-	return nil
-}
-
-func (a *lambdaAPI) getConcurrency(w http.ResponseWriter, r *http.Request) error {
-	_, c, err := a.function(r)
-	if err != nil {
-		return err
-	}
-	awsapi.WriteJSON(w, http.StatusOK, concurrencyBody{ReservedConcurrentExecutions: c.ReservedConcurrency})
-	return nil
-}
-
-func (a *lambdaAPI) deleteConcurrency(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
-	if err != nil {
-		return err
-	}
-	if _, err := a.s.SetReservedConcurrency(r.Context(), name, nil); err != nil {
-		return a.notFound(name, err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// ---- event invoke config ----
-
-type destinationTarget struct {
-	Destination string `json:"Destination,omitempty"`
-}
-
-type destinationConfig struct {
-	OnSuccess *destinationTarget `json:"OnSuccess,omitempty"`
-	OnFailure *destinationTarget `json:"OnFailure,omitempty"`
-}
-
-type eventInvokeConfigBody struct {
-	FunctionArn              string             `json:"FunctionArn,omitempty"`
-	LastModified             float64            `json:"LastModified,omitempty"`
-	MaximumRetryAttempts     *int               `json:"MaximumRetryAttempts,omitempty"`
-	MaximumEventAgeInSeconds *int               `json:"MaximumEventAgeInSeconds,omitempty"`
-	DestinationConfig        *destinationConfig `json:"DestinationConfig,omitempty"`
-}
-
-func (a *lambdaAPI) eventInvokeConfigWire(name string, c *EventInvokeConfig) eventInvokeConfigBody {
-	out := eventInvokeConfigBody{
-		FunctionArn:              a.eicARN(name),
-		LastModified:             float64(c.LastModified),
-		MaximumRetryAttempts:     c.MaximumRetryAttempts,
-		MaximumEventAgeInSeconds: c.MaximumEventAgeInSeconds,
-		DestinationConfig:        &destinationConfig{OnSuccess: &destinationTarget{}, OnFailure: &destinationTarget{}},
-	}
-	if out.MaximumRetryAttempts == nil {
-		n := DefaultMaxRetryAttempts
-		out.MaximumRetryAttempts = &n
-	}
-	if out.MaximumEventAgeInSeconds == nil {
-		n := DefaultMaxEventAge
-		out.MaximumEventAgeInSeconds = &n
-	}
-	out.DestinationConfig.OnSuccess.Destination = c.OnSuccess
-	out.DestinationConfig.OnFailure.Destination = c.OnFailure
-	return out
-}
-
-func (a *lambdaAPI) writeEventInvokeConfig(w http.ResponseWriter, r *http.Request, merge bool) error {
-	name, err := a.eicRef(r) // api_versions.go
-	if err != nil {
-		return err
-	}
-	var in eventInvokeConfigBody
-	if err := decodeBody(r, &in); err != nil {
-		return err
-	}
-	c := EventInvokeConfig{MaximumRetryAttempts: in.MaximumRetryAttempts, MaximumEventAgeInSeconds: in.MaximumEventAgeInSeconds}
-	if d := in.DestinationConfig; d != nil {
-		if d.OnSuccess != nil {
-			c.OnSuccess = d.OnSuccess.Destination
-		}
-		if d.OnFailure != nil {
-			c.OnFailure = d.OnFailure.Destination
-		}
-	}
-	out, err := a.s.PutEventInvokeConfig(r.Context(), name, c, merge)
-	if err != nil {
-		return a.notFound(name, err)
-	}
-	awsapi.WriteJSON(w, http.StatusOK, a.eventInvokeConfigWire(name, out))
-	return nil
-}
-
-func (a *lambdaAPI) putEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	return a.writeEventInvokeConfig(w, r, false)
-}
-
-func (a *lambdaAPI) updateEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	return a.writeEventInvokeConfig(w, r, true)
-}
-
-func (a *lambdaAPI) noInvokeConfig(name string, err error) error {
-	if errors.Is(err, errNoInvokeConfig) {
-		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException",
-			fmt.Sprintf("The function %s doesn't have an EventInvokeConfig", a.eicARN(name)))
-	}
-	return a.notFound(name, err)
-}
-
-func (a *lambdaAPI) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.eicRef(r) // api_versions.go
-	if err != nil {
-		return err
-	}
-	c, err := a.s.EventInvokeConfig(r.Context(), name)
-	if err != nil {
-		return a.noInvokeConfig(name, err)
-	}
-	awsapi.WriteJSON(w, http.StatusOK, a.eventInvokeConfigWire(name, c))
-	return nil
-}
-
-func (a *lambdaAPI) deleteEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.eicRef(r) // api_versions.go
-	if err != nil {
-		return err
-	}
-	if err := a.s.DeleteEventInvokeConfig(r.Context(), name); err != nil {
-		return a.noInvokeConfig(name, err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }

@@ -12,19 +12,17 @@ import (
 // qualified by the version or alias the request names (requestQualifier),
 // with the function's resource-based policy and tags (aws:ResourceTag/*;
 // a missing function is the handler's 404 to give); the condition keys of
-// its body (condkeys.go) and, for TagResource, the tags it sets. A name
-// that does not parse leaves "*": the handler refuses it before it acts.
+// A name that does not parse leaves "*": the handler refuses it before it
+// acts. What the body says (condition keys, the tags TagResource sets) is
+// the input's to add (bodyAuthz).
 func (a *lambdaAPI) target(r *http.Request, action string) awsapi.Target {
-	t := awsapi.Target{Resource: "*", Context: bodyConditionKeys(action, r)}
+	t := awsapi.Target{Resource: "*"}
 	if layer := r.PathValue("LayerName"); layer != "" {
 		t.Resource = a.s.LayerARN(layer)
 		if v := r.PathValue("VersionNumber"); v != "" {
 			t.Resource += ":" + v
 		}
 		return t
-	}
-	if action == "lambda:TagResource" {
-		t.RequestTags = peekTags(r)
 	}
 	raw := r.PathValue("FunctionName")
 	if raw == "" {
@@ -47,12 +45,33 @@ func (a *lambdaAPI) target(r *http.Request, action string) awsapi.Target {
 	return t
 }
 
-// layerVersionByARNTarget: GetLayerVersionByArn is lambda:GetLayerVersion
-// on the layer version ARN it asks for.
-func layerVersionByARNTarget(c *awsapi.Call) ([]awsapi.Target, error) {
-	arn := c.R.URL.Query().Get("Arn")
-	if arn == "" {
-		arn = "*"
-	}
-	return []awsapi.Target{{Resource: arn}}, nil
+// bodyAuthz is an input whose body says something its authorization asks
+// about: Lambda's body condition keys (condkeys.go), the tags TagResource
+// sets.
+type bodyAuthz interface {
+	authz(action string, t *awsapi.Target)
+}
+
+// op declares a typed operation authorized as action on the request's
+// target, with what its input's body adds.
+func op[In, Out any](a *lambdaAPI, name, action, route string, status int, h func(*awsapi.Call, *In) (Out, error)) awsapi.Op[In, Out] {
+	return awsapi.Op[In, Out]{Name: name, Action: action, HTTP: route, Status: status, Handler: h,
+		Resources: func(c *awsapi.Call, in *In) ([]awsapi.Target, error) {
+			t := a.target(c.R, action)
+			if b, ok := any(in).(bodyAuthz); ok {
+				b.authz(action, &t)
+			}
+			return []awsapi.Target{t}, nil
+		}}
+}
+
+// raw declares an operation whose handler reads the request and writes the
+// response, authorized as action on the request's target.
+func (a *lambdaAPI) raw(name, action, route string, h func(http.ResponseWriter, *http.Request) error) awsapi.RawOp {
+	return awsapi.RawOp{Name: name, Action: action, HTTP: route, Handler: h,
+		Resources: func(c *awsapi.Call) ([]awsapi.Target, error) {
+			t := a.target(c.R, action)
+			t.Context = bodyConditionKeys(action, c.R)
+			return []awsapi.Target{t}, nil
+		}}
 }

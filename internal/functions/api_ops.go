@@ -58,76 +58,68 @@ func (a *lambdaAPI) ops() []awsapi.Declared {
 		awsapi.Op[createFunctionInput, functionConfiguration]{Name: "CreateFunction", Action: "lambda:CreateFunction",
 			HTTP: "POST /2015-03-31/functions", Status: http.StatusCreated,
 			Resources: a.createFunctionTargets, Handler: a.createFunction},
-		a.raw("ListFunctions", "lambda:ListFunctions", "GET /2015-03-31/functions", a.listFunctions),
-		a.raw("GetFunction", "lambda:GetFunction", "GET /2015-03-31/functions/{FunctionName}", a.getFunction),
-		a.raw("DeleteFunction", "lambda:DeleteFunction", "DELETE /2015-03-31/functions/{FunctionName}", a.deleteFunction),
-		a.raw("GetFunctionConfiguration", "lambda:GetFunctionConfiguration", "GET /2015-03-31/functions/{FunctionName}/configuration", a.getFunctionConfiguration),
-		a.raw("UpdateFunctionConfiguration", "lambda:UpdateFunctionConfiguration", "PUT /2015-03-31/functions/{FunctionName}/configuration", a.updateFunctionConfiguration),
-		a.raw("UpdateFunctionCode", "lambda:UpdateFunctionCode", "PUT /2015-03-31/functions/{FunctionName}/code", a.updateFunctionCode),
-		// Invoke owns the exchange: a raw payload, its limits and headers.
+		op(a, "ListFunctions", "lambda:ListFunctions", "GET /2015-03-31/functions", 0, a.listFunctions),
+		op(a, "GetFunction", "lambda:GetFunction", "GET /2015-03-31/functions/{FunctionName}", 0, a.getFunction),
+		op(a, "DeleteFunction", "lambda:DeleteFunction", "DELETE /2015-03-31/functions/{FunctionName}", http.StatusNoContent, a.deleteFunction),
+		op(a, "GetFunctionConfiguration", "lambda:GetFunctionConfiguration", "GET /2015-03-31/functions/{FunctionName}/configuration", 0, a.getFunctionConfiguration),
+		op(a, "UpdateFunctionConfiguration", "lambda:UpdateFunctionConfiguration", "PUT /2015-03-31/functions/{FunctionName}/configuration", 0, a.updateFunctionConfiguration),
+		op(a, "UpdateFunctionCode", "lambda:UpdateFunctionCode", "PUT /2015-03-31/functions/{FunctionName}/code", 0, a.updateFunctionCode),
+		// Invoke owns the exchange: a raw payload with its own limits, the
+		// invocation type's status, the function's headers.
 		a.raw("Invoke", "lambda:InvokeFunction", "POST /2015-03-31/functions/{FunctionName}/invocations", a.invoke),
-		a.raw("PutFunctionConcurrency", "lambda:PutFunctionConcurrency", "PUT /2017-10-31/functions/{FunctionName}/concurrency", a.putConcurrency),
-		a.raw("DeleteFunctionConcurrency", "lambda:DeleteFunctionConcurrency", "DELETE /2017-10-31/functions/{FunctionName}/concurrency", a.deleteConcurrency),
-		a.raw("GetFunctionConcurrency", "lambda:GetFunctionConcurrency", "GET /2019-09-30/functions/{FunctionName}/concurrency", a.getConcurrency),
-		a.raw("PutFunctionEventInvokeConfig", "lambda:PutFunctionEventInvokeConfig", "PUT /2019-09-25/functions/{FunctionName}/event-invoke-config", a.putEventInvokeConfig),
-		a.raw("UpdateFunctionEventInvokeConfig", "lambda:UpdateFunctionEventInvokeConfig", "POST /2019-09-25/functions/{FunctionName}/event-invoke-config", a.updateEventInvokeConfig),
-		a.raw("GetFunctionEventInvokeConfig", "lambda:GetFunctionEventInvokeConfig", "GET /2019-09-25/functions/{FunctionName}/event-invoke-config", a.getEventInvokeConfig),
-		a.raw("DeleteFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig", "DELETE /2019-09-25/functions/{FunctionName}/event-invoke-config", a.deleteEventInvokeConfig),
+		op(a, "PutFunctionConcurrency", "lambda:PutFunctionConcurrency", "PUT /2017-10-31/functions/{FunctionName}/concurrency", 0, a.putConcurrency),
+		op(a, "DeleteFunctionConcurrency", "lambda:DeleteFunctionConcurrency", "DELETE /2017-10-31/functions/{FunctionName}/concurrency", http.StatusNoContent, a.deleteConcurrency),
+		op(a, "GetFunctionConcurrency", "lambda:GetFunctionConcurrency", "GET /2019-09-30/functions/{FunctionName}/concurrency", 0, a.getConcurrency),
+		op(a, "PutFunctionEventInvokeConfig", "lambda:PutFunctionEventInvokeConfig", "PUT /2019-09-25/functions/{FunctionName}/event-invoke-config", 0, a.putEventInvokeConfig),
+		op(a, "UpdateFunctionEventInvokeConfig", "lambda:UpdateFunctionEventInvokeConfig", "POST /2019-09-25/functions/{FunctionName}/event-invoke-config", 0, a.updateEventInvokeConfig),
+		op(a, "GetFunctionEventInvokeConfig", "lambda:GetFunctionEventInvokeConfig", "GET /2019-09-25/functions/{FunctionName}/event-invoke-config", 0, a.getEventInvokeConfig),
+		op(a, "DeleteFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig", "DELETE /2019-09-25/functions/{FunctionName}/event-invoke-config", http.StatusNoContent, a.deleteEventInvokeConfig),
 
 		// Tags (api_tags.go): the path names the function by its ARN.
-		a.raw("TagResource", "lambda:TagResource", "POST /2017-03-31/tags/{Resource}", a.tagResource),
-		a.raw("UntagResource", "lambda:UntagResource", "DELETE /2017-03-31/tags/{Resource}", a.untagResource),
-		a.raw("ListTags", "lambda:ListTags", "GET /2017-03-31/tags/{Resource}", a.listTags),
+		op(a, "TagResource", "lambda:TagResource", "POST /2017-03-31/tags/{Resource}", http.StatusNoContent, a.tagResource),
+		op(a, "UntagResource", "lambda:UntagResource", "DELETE /2017-03-31/tags/{Resource}", http.StatusNoContent, a.untagResource),
+		op(a, "ListTags", "lambda:ListTags", "GET /2017-03-31/tags/{Resource}", 0, a.listTags),
 
 		// Versions, aliases, provisioned concurrency (api_versions.go).
-		a.raw("PublishVersion", "lambda:PublishVersion", "POST /2015-03-31/functions/{FunctionName}/versions", a.publishVersion),
-		a.raw("ListVersionsByFunction", "lambda:ListVersionsByFunction", "GET /2015-03-31/functions/{FunctionName}/versions", a.listVersions),
-		a.raw("CreateAlias", "lambda:CreateAlias", "POST /2015-03-31/functions/{FunctionName}/aliases", a.createAlias),
-		a.raw("ListAliases", "lambda:ListAliases", "GET /2015-03-31/functions/{FunctionName}/aliases", a.listAliases),
-		a.raw("GetAlias", "lambda:GetAlias", "GET /2015-03-31/functions/{FunctionName}/aliases/{Name}", a.getAlias),
-		a.raw("UpdateAlias", "lambda:UpdateAlias", "PUT /2015-03-31/functions/{FunctionName}/aliases/{Name}", a.updateAlias),
-		a.raw("DeleteAlias", "lambda:DeleteAlias", "DELETE /2015-03-31/functions/{FunctionName}/aliases/{Name}", a.deleteAlias),
-		a.raw("PutProvisionedConcurrencyConfig", "lambda:PutProvisionedConcurrencyConfig", "PUT /2019-09-30/functions/{FunctionName}/provisioned-concurrency", a.putProvisioned),
-		a.raw("GetProvisionedConcurrencyConfig", "lambda:GetProvisionedConcurrencyConfig", "GET /2019-09-30/functions/{FunctionName}/provisioned-concurrency", a.getProvisioned),
-		a.raw("DeleteProvisionedConcurrencyConfig", "lambda:DeleteProvisionedConcurrencyConfig", "DELETE /2019-09-30/functions/{FunctionName}/provisioned-concurrency", a.deleteProvisioned),
-		a.raw("ListProvisionedConcurrencyConfigs", "lambda:ListProvisionedConcurrencyConfigs", "GET /2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL", a.listProvisioned),
+		op(a, "PublishVersion", "lambda:PublishVersion", "POST /2015-03-31/functions/{FunctionName}/versions", http.StatusCreated, a.publishVersion),
+		op(a, "ListVersionsByFunction", "lambda:ListVersionsByFunction", "GET /2015-03-31/functions/{FunctionName}/versions", 0, a.listVersions),
+		op(a, "CreateAlias", "lambda:CreateAlias", "POST /2015-03-31/functions/{FunctionName}/aliases", http.StatusCreated, a.createAlias),
+		op(a, "ListAliases", "lambda:ListAliases", "GET /2015-03-31/functions/{FunctionName}/aliases", 0, a.listAliases),
+		op(a, "GetAlias", "lambda:GetAlias", "GET /2015-03-31/functions/{FunctionName}/aliases/{Name}", 0, a.getAlias),
+		op(a, "UpdateAlias", "lambda:UpdateAlias", "PUT /2015-03-31/functions/{FunctionName}/aliases/{Name}", 0, a.updateAlias),
+		op(a, "DeleteAlias", "lambda:DeleteAlias", "DELETE /2015-03-31/functions/{FunctionName}/aliases/{Name}", http.StatusNoContent, a.deleteAlias),
+		op(a, "PutProvisionedConcurrencyConfig", "lambda:PutProvisionedConcurrencyConfig", "PUT /2019-09-30/functions/{FunctionName}/provisioned-concurrency", http.StatusAccepted, a.putProvisioned),
+		op(a, "GetProvisionedConcurrencyConfig", "lambda:GetProvisionedConcurrencyConfig", "GET /2019-09-30/functions/{FunctionName}/provisioned-concurrency", 0, a.getProvisioned),
+		op(a, "DeleteProvisionedConcurrencyConfig", "lambda:DeleteProvisionedConcurrencyConfig", "DELETE /2019-09-30/functions/{FunctionName}/provisioned-concurrency", http.StatusNoContent, a.deleteProvisioned),
+		op(a, "ListProvisionedConcurrencyConfigs", "lambda:ListProvisionedConcurrencyConfigs", "GET /2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL", 0, a.listProvisioned),
 
 		// Layers (api_layers.go).
-		a.raw("PublishLayerVersion", "lambda:PublishLayerVersion", "POST /2018-10-31/layers/{LayerName}/versions", a.publishLayerVersion),
-		a.raw("ListLayerVersions", "lambda:ListLayerVersions", "GET /2018-10-31/layers/{LayerName}/versions", a.listLayerVersions),
-		a.raw("GetLayerVersion", "lambda:GetLayerVersion", "GET /2018-10-31/layers/{LayerName}/versions/{VersionNumber}", a.getLayerVersion),
-		a.raw("DeleteLayerVersion", "lambda:DeleteLayerVersion", "DELETE /2018-10-31/layers/{LayerName}/versions/{VersionNumber}", a.deleteLayerVersion),
-		a.raw("ListLayers", "lambda:ListLayers", "GET /2018-10-31/layers", a.listLayers),
-		awsapi.RawOp{Name: "GetLayerVersionByArn", Action: "lambda:GetLayerVersion", HTTP: "GET /2018-10-31/layers?find=LayerVersion",
-			Resources: layerVersionByARNTarget, Handler: a.getLayerVersionByARN},
-		a.raw("AddLayerVersionPermission", "lambda:AddLayerVersionPermission", "POST /2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy", a.addLayerVersionPermission),
-		a.raw("GetLayerVersionPolicy", "lambda:GetLayerVersionPolicy", "GET /2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy", a.getLayerVersionPolicy),
-		a.raw("RemoveLayerVersionPermission", "lambda:RemoveLayerVersionPermission", "DELETE /2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}", a.removeLayerVersionPermission),
+		op(a, "PublishLayerVersion", "lambda:PublishLayerVersion", "POST /2018-10-31/layers/{LayerName}/versions", http.StatusCreated, a.publishLayerVersion),
+		op(a, "ListLayerVersions", "lambda:ListLayerVersions", "GET /2018-10-31/layers/{LayerName}/versions", 0, a.listLayerVersions),
+		op(a, "GetLayerVersion", "lambda:GetLayerVersion", "GET /2018-10-31/layers/{LayerName}/versions/{VersionNumber}", 0, a.getLayerVersion),
+		op(a, "DeleteLayerVersion", "lambda:DeleteLayerVersion", "DELETE /2018-10-31/layers/{LayerName}/versions/{VersionNumber}", http.StatusNoContent, a.deleteLayerVersion),
+		op(a, "ListLayers", "lambda:ListLayers", "GET /2018-10-31/layers", 0, a.listLayers),
+		awsapi.Op[layerVersionByARNInput, layerVersionOutput]{Name: "GetLayerVersionByArn", Action: "lambda:GetLayerVersion",
+			HTTP: "GET /2018-10-31/layers?find=LayerVersion", Resources: layerVersionByARNTarget, Handler: a.getLayerVersionByARN},
+		op(a, "AddLayerVersionPermission", "lambda:AddLayerVersionPermission", "POST /2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy", http.StatusCreated, a.addLayerVersionPermission),
+		op(a, "GetLayerVersionPolicy", "lambda:GetLayerVersionPolicy", "GET /2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy", 0, a.getLayerVersionPolicy),
+		op(a, "RemoveLayerVersionPermission", "lambda:RemoveLayerVersionPermission", "DELETE /2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}", http.StatusNoContent, a.removeLayerVersionPermission),
 	}
 	if a.policies != nil { // api_policy.go
 		ops = append(ops,
-			a.raw("AddPermission", "lambda:AddPermission", "POST /2015-03-31/functions/{FunctionName}/policy", a.addPermission),
-			a.raw("GetPolicy", "lambda:GetPolicy", "GET /2015-03-31/functions/{FunctionName}/policy", a.getPolicy),
-			a.raw("RemovePermission", "lambda:RemovePermission", "DELETE /2015-03-31/functions/{FunctionName}/policy/{StatementId}", a.removePermission),
+			op(a, "AddPermission", "lambda:AddPermission", "POST /2015-03-31/functions/{FunctionName}/policy", http.StatusCreated, a.addPermission),
+			op(a, "GetPolicy", "lambda:GetPolicy", "GET /2015-03-31/functions/{FunctionName}/policy", 0, a.getPolicy),
+			op(a, "RemovePermission", "lambda:RemovePermission", "DELETE /2015-03-31/functions/{FunctionName}/policy/{StatementId}", http.StatusNoContent, a.removePermission),
 		)
 	}
 	if a.urls != nil { // api_url.go
 		ops = append(ops,
-			a.raw("CreateFunctionUrlConfig", "lambda:CreateFunctionUrlConfig", "POST /2021-10-31/functions/{FunctionName}/url", a.createURL),
-			a.raw("GetFunctionUrlConfig", "lambda:GetFunctionUrlConfig", "GET /2021-10-31/functions/{FunctionName}/url", a.getURL),
-			a.raw("UpdateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig", "PUT /2021-10-31/functions/{FunctionName}/url", a.updateURL),
-			a.raw("DeleteFunctionUrlConfig", "lambda:DeleteFunctionUrlConfig", "DELETE /2021-10-31/functions/{FunctionName}/url", a.deleteURL),
-			a.raw("ListFunctionUrlConfigs", "lambda:ListFunctionUrlConfigs", "GET /2021-10-31/functions/{FunctionName}/urls", a.listURLs),
+			op(a, "CreateFunctionUrlConfig", "lambda:CreateFunctionUrlConfig", "POST /2021-10-31/functions/{FunctionName}/url", http.StatusCreated, a.createURL),
+			op(a, "GetFunctionUrlConfig", "lambda:GetFunctionUrlConfig", "GET /2021-10-31/functions/{FunctionName}/url", 0, a.getURL),
+			op(a, "UpdateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig", "PUT /2021-10-31/functions/{FunctionName}/url", 0, a.updateURL),
+			op(a, "DeleteFunctionUrlConfig", "lambda:DeleteFunctionUrlConfig", "DELETE /2021-10-31/functions/{FunctionName}/url", http.StatusNoContent, a.deleteURL),
+			op(a, "ListFunctionUrlConfigs", "lambda:ListFunctionUrlConfigs", "GET /2021-10-31/functions/{FunctionName}/urls", 0, a.listURLs),
 		)
 	}
 	return ops
-}
-
-// raw declares an operation whose handler reads the request and writes the
-// response, authorized as action on the request's target.
-func (a *lambdaAPI) raw(name, action, route string, h func(http.ResponseWriter, *http.Request) error) awsapi.RawOp {
-	return awsapi.RawOp{Name: name, Action: action, HTTP: route, Handler: h,
-		Resources: func(c *awsapi.Call) ([]awsapi.Target, error) {
-			return []awsapi.Target{a.target(c.R, action)}, nil
-		}}
 }

@@ -19,7 +19,7 @@ import (
 type noURLs struct{}
 
 func (noURLs) GetURL(string, string) (FunctionURLConfig, bool) { return FunctionURLConfig{}, false }
-func (noURLs) ListURLs(string) []FunctionURLConfig              { return nil }
+func (noURLs) ListURLs(string) []FunctionURLConfig             { return nil }
 func (noURLs) PutURL(context.Context, FunctionURLConfig) (FunctionURLConfig, error) {
 	return FunctionURLConfig{}, ErrURLNotFound
 }
