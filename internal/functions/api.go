@@ -116,13 +116,9 @@ type notFoundError struct {
 func (e *notFoundError) Error() string { return "function not found: " + e.arn }
 func (e *notFoundError) Unwrap() error { return e.cause }
 
-// ref resolves the {FunctionName} path value of an operation on $LATEST:
-// any other qualifier is refused as a version that does not exist there.
-func (a *lambdaAPI) ref(r *http.Request) (string, error) {
-	return a.latestRef(r.PathValue("FunctionName"), r.URL.Query().Get("Qualifier"))
-}
-
-// latestRef is ref for a typed input's FunctionName and Qualifier.
+// latestRef resolves a typed input's FunctionName and Qualifier for an
+// operation on $LATEST: any other qualifier is refused as a version that
+// does not exist there.
 func (a *lambdaAPI) latestRef(raw, q string) (string, error) {
 	name, qual, err := a.resolveRef(raw, q)
 	if err != nil {
@@ -170,17 +166,9 @@ func (a *lambdaAPI) notFound(name string, err error) error {
 	return err
 }
 
-// decodeBody decodes a handler's JSON request body into v; an empty body
-// leaves v as it is.
-func decodeBody(r *http.Request, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
-	if err != nil {
-		return awsapi.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "read request body: %v", err)
-	}
-	return decodeBytes(b, v)
-}
-
-// decodeBytes is decodeBody for a body already read.
+// decodeBytes decodes a JSON request body into v (the table's DecodeJSON):
+// an empty body leaves v as it is; one that is not JSON is Lambda's
+// InvalidRequestContentException.
 func decodeBytes(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
