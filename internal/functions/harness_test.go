@@ -240,7 +240,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	h.closers = append(h.closers, func() { _ = svc.Close(context.Background()) })
 	h.svc = svc
 	edge, err := awsapi.NewEdge(keys, nil,
-		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: NewAPI(svc, nil)},
+		mustLambdaAPI(t, APIOptions{Service: svc}).Service(),
 		awsapi.Service{Name: "logs", Protocol: awsapi.JSON, Handler: NewLogsAPI(svc, logs, nil)})
 	if err != nil {
 		t.Fatal(err)
@@ -252,6 +252,16 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	h.url = srv.URL
 	h.client = lambdaClient(h.url)
 	return h
+}
+
+// mustLambdaAPI is NewAPI for a test.
+func mustLambdaAPI(t testing.TB, o APIOptions) *awsapi.API {
+	t.Helper()
+	api, err := NewAPI(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
 }
 
 func lambdaClient(url string) *lambda.Client {

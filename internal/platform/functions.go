@@ -91,14 +91,18 @@ func (p *Platform) functionPolicy(function string) string {
 	return string(b)
 }
 
-// functionServices are the AWS APIs of the functions context: Lambda and
-// the CloudWatch Logs subset over function logs.
+// lambdaAPI is the Lambda API, an operation table the edge serves
+// (p.apis).
+func (p *Platform) lambdaAPI() (*awsapi.API, error) {
+	return functions.NewAPI(functions.APIOptions{Service: p.Functions, Policies: p.Policies,
+		URLs: functionURLs{g: p.Gateway, addr: p.HTTPAddr}, Logger: p.opts.Logger.With("part", "lambda-api")})
+}
+
+// functionServices are the other AWS APIs of the functions context: the
+// CloudWatch Logs subset over function logs.
 func (p *Platform) functionServices() []awsapi.Service {
 	log := p.opts.Logger
 	return []awsapi.Service{
-		{Name: "lambda", Protocol: awsapi.RestJSON, Handler: functions.NewAPI(p.Functions, log.With("part", "lambda-api")).WithPolicies(p.Policies).
-			WithURLs(functionURLs{g: p.Gateway, addr: p.HTTPAddr}),
-			Matches: func(r *http.Request) bool { return lambdaPath(r.URL.Path) }},
 		{Name: "logs", Protocol: awsapi.JSON, Handler: functions.NewLogsAPI(p.Functions, p.FnLogs, log.With("part", "logs-api")),
 			Matches: func(r *http.Request) bool { return strings.HasPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328.") }},
 	}
@@ -115,17 +119,6 @@ func (p *Platform) EndpointURL() string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// lambdaPath tells Lambda API paths apart for errors written before the
-// signature names the service.
-func lambdaPath(path string) bool {
-	for _, v := range []string{"/2015-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/"} {
-		if strings.HasPrefix(path, v) {
-			return true
-		}
-	}
-	return false
 }
 
 // runtimeShims installs the Python and Node.js bootstraps nubo ships and

@@ -176,7 +176,11 @@ func New(o Options) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.apis = append(p.apis, ssmAPI, stacksAPI, cfnAPI)
+	lambdaAPI, err := p.lambdaAPI()
+	if err != nil {
+		return nil, err
+	}
+	p.apis = append(p.apis, lambdaAPI, ssmAPI, stacksAPI, cfnAPI)
 	services := p.functionServices()
 	for _, a := range p.apis {
 		services = append(services, a.Service())
