@@ -36,7 +36,10 @@ type Error struct {
 	Server bool
 	// Header holds extra response headers (e.g. Retry-After).
 	Header http.Header
-	cause  error
+	// Members are extra members of a JSON error body (Lambda's Reason of
+	// TooManyRequestsException); the envelope's own members win.
+	Members map[string]string
+	cause   error
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
@@ -115,7 +118,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, p Protocol, err error, l
 		h.Set("Content-Type", ct)
 		h.Set("X-Amzn-ErrorType", e.Code)
 		w.WriteHeader(e.Status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"__type": e.Code, "message": e.Message})
+		_ = json.NewEncoder(w).Encode(e.body(map[string]string{"__type": e.Code, "message": e.Message}))
 	default:
 		h.Set("Content-Type", "application/json")
 		h.Set("X-Amzn-ErrorType", e.Code)
@@ -124,7 +127,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, p Protocol, err error, l
 		if e.Server {
 			typ = "Service"
 		}
-		_ = json.NewEncoder(w).Encode(map[string]string{"Type": typ, "message": e.Message})
+		_ = json.NewEncoder(w).Encode(e.body(map[string]string{"Type": typ, "message": e.Message}))
 	}
 }
 

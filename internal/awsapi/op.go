@@ -131,6 +131,7 @@ type Operation struct {
 	handle    func(c *Call, in any) (any, error)
 	method    string
 	path      string
+	query     url.Values // a REST route's required query parameters (restroute.go)
 	// actions and actionFor are a ChoiceOp's (choice.go).
 	actions   []string
 	actionFor func(c *Call, in any) string
@@ -161,7 +162,9 @@ func (op *Operation) check(a *API) error {
 		if !ok || method == "" || !strings.HasPrefix(path, "/") {
 			return fmt.Errorf("%s %s: a REST operation needs HTTP \"METHOD /path\", got %q", a.spec.Service, op.Name, op.HTTP)
 		}
-		op.method, op.path = method, path
+		if err := op.splitRoute(method, path); err != nil {
+			return fmt.Errorf("%s %s: %w", a.spec.Service, op.Name, err)
+		}
 	} else if op.raw {
 		return fmt.Errorf("%s %s: raw operations are for REST protocols", a.spec.Service, op.Name)
 	}

@@ -26,26 +26,21 @@ import (
 
 func (a *API) buildMux() error {
 	a.mux = http.NewServeMux()
-	seen := map[string]string{}
-	for _, op := range a.list {
-		patterns := []string{op.HTTP}
-		if !strings.HasSuffix(op.path, "}") && !strings.HasSuffix(op.path, "/") {
-			// The SDKs and CLIs differ on a trailing slash.
-			patterns = append(patterns, op.HTTP+"/{$}")
-		}
-		for _, p := range patterns {
-			if other, dup := seen[p]; dup {
-				return fmt.Errorf("awsapi %s: %s and %s share the route %q", a.spec.Service, other, op.Name, p)
-			}
-			seen[p] = op.Name
-			if err := registerPattern(a.mux, p, a.restHandler(op)); err != nil {
-				return fmt.Errorf("awsapi %s %s: %w", a.spec.Service, op.Name, err)
-			}
+	routes, err := a.routes()
+	if err != nil {
+		return err
+	}
+	for _, rt := range routes {
+		if err := registerPattern(a.mux, rt.pattern, a.routeHandler(rt.ops)); err != nil {
+			return fmt.Errorf("awsapi %s %s: %w", a.spec.Service, rt.ops[0].Name, err)
 		}
 	}
-	return registerPattern(a.mux, "/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.fail(w, r, a.spec.Protocol, Errorf(http.StatusNotFound, "UnknownOperationException", "nubo does not implement %s %s", r.Method, r.URL.Path))
-	}))
+	return registerPattern(a.mux, "/", http.HandlerFunc(a.unknownRoute))
+}
+
+// unknownRoute answers a request no operation's route matches.
+func (a *API) unknownRoute(w http.ResponseWriter, r *http.Request) {
+	a.fail(w, r, a.spec.Protocol, Errorf(http.StatusNotFound, "UnknownOperationException", "nubo does not implement %s %s", r.Method, r.URL.Path))
 }
 
 // registerPattern is ServeMux.Handle reporting a bad or conflicting

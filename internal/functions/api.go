@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,182 +29,30 @@ const (
 	HeaderBusyInstances = "X-Nubo-Busy-Instances"
 )
 
-// API serves the Lambda REST-JSON API, as aws-sdk-go-v2/service/lambda and
-// the AWS CLI send it, for the operations nubo implements.
-type API struct {
+// lambdaAPI is the Lambda REST-JSON API's handlers, as aws-sdk-go-v2's
+// service/lambda and the AWS CLI call them; NewAPI (api_ops.go) declares
+// them as an operation table.
+type lambdaAPI struct {
 	s        *Service
 	log      *slog.Logger
-	mux      *http.ServeMux
-	policies *PolicyStore // WithPolicies (api_policy.go)
-	urls     URLStore     // WithURLs (api_url.go)
-}
-
-// NewAPI builds the Lambda API handler over s.
-func NewAPI(s *Service, log *slog.Logger) *API {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	a := &API{s: s, log: log, mux: http.NewServeMux()}
-	routes := map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2015-03-31/functions":                              a.createFunction,
-		"POST /2015-03-31/functions/{$}":                          a.createFunction,
-		"GET /2015-03-31/functions":                               a.listFunctions,
-		"GET /2015-03-31/functions/{$}":                           a.listFunctions,
-		"GET /2015-03-31/functions/{name}":                        a.getFunction,
-		"DELETE /2015-03-31/functions/{name}":                     a.deleteFunction,
-		"GET /2015-03-31/functions/{name}/configuration":          a.getFunctionConfiguration,
-		"PUT /2015-03-31/functions/{name}/configuration":          a.updateFunctionConfiguration,
-		"PUT /2015-03-31/functions/{name}/code":                   a.updateFunctionCode,
-		"POST /2015-03-31/functions/{name}/invocations":           a.invoke,
-		"PUT /2017-10-31/functions/{name}/concurrency":            a.putConcurrency,
-		"DELETE /2017-10-31/functions/{name}/concurrency":         a.deleteConcurrency,
-		"GET /2019-09-30/functions/{name}/concurrency":            a.getConcurrency,
-		"PUT /2019-09-25/functions/{name}/event-invoke-config":    a.putEventInvokeConfig,
-		"POST /2019-09-25/functions/{name}/event-invoke-config":   a.updateEventInvokeConfig,
-		"GET /2019-09-25/functions/{name}/event-invoke-config":    a.getEventInvokeConfig,
-		"DELETE /2019-09-25/functions/{name}/event-invoke-config": a.deleteEventInvokeConfig,
-	}
-	maps.Copy(routes, a.tagRoutes())
-	maps.Copy(routes, a.layerRoutes())
-	for pattern, h := range routes {
-		a.mux.HandleFunc(pattern, a.wrap(h))
-	}
-	a.handleVersions() // api_versions.go
-	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		a.writeError(w, r, awsapi.Errorf(http.StatusNotFound, "UnknownOperationException", "nubo does not implement %s %s", r.Method, r.URL.Path))
-	})
-	return a
-}
-
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
-
-// routeAction is the IAM action a route is authorized as (AWS's service
-// authorization reference), on the function's ARN; "" for CreateFunction,
-// which authorizes itself (its function is named in the body). A route
-// added to the API must be added here, or it is served unauthorized.
-func routeAction(pattern string) string {
-	switch pattern {
-	case "GET /2015-03-31/functions", "GET /2015-03-31/functions/{$}":
-		return "lambda:ListFunctions"
-	case "GET /2015-03-31/functions/{name}":
-		return "lambda:GetFunction"
-	case "DELETE /2015-03-31/functions/{name}":
-		return "lambda:DeleteFunction"
-	case "GET /2015-03-31/functions/{name}/configuration":
-		return "lambda:GetFunctionConfiguration"
-	case "PUT /2015-03-31/functions/{name}/configuration":
-		return "lambda:UpdateFunctionConfiguration"
-	case "PUT /2015-03-31/functions/{name}/code":
-		return "lambda:UpdateFunctionCode"
-	case "POST /2015-03-31/functions/{name}/invocations":
-		return "lambda:InvokeFunction"
-	case "PUT /2017-10-31/functions/{name}/concurrency":
-		return "lambda:PutFunctionConcurrency"
-	case "DELETE /2017-10-31/functions/{name}/concurrency":
-		return "lambda:DeleteFunctionConcurrency"
-	case "GET /2019-09-30/functions/{name}/concurrency":
-		return "lambda:GetFunctionConcurrency"
-	case "PUT /2019-09-25/functions/{name}/event-invoke-config":
-		return "lambda:PutFunctionEventInvokeConfig"
-	case "POST /2019-09-25/functions/{name}/event-invoke-config":
-		return "lambda:UpdateFunctionEventInvokeConfig"
-	case "GET /2019-09-25/functions/{name}/event-invoke-config":
-		return "lambda:GetFunctionEventInvokeConfig"
-	case "DELETE /2019-09-25/functions/{name}/event-invoke-config":
-		return "lambda:DeleteFunctionEventInvokeConfig"
-	case "POST /2015-03-31/functions/{name}/policy":
-		return "lambda:AddPermission"
-	case "GET /2015-03-31/functions/{name}/policy":
-		return "lambda:GetPolicy"
-	case "DELETE /2015-03-31/functions/{name}/policy/{sid}":
-		return "lambda:RemovePermission"
-	case "POST /2021-10-31/functions/{name}/url":
-		return "lambda:CreateFunctionUrlConfig"
-	case "GET /2021-10-31/functions/{name}/url":
-		return "lambda:GetFunctionUrlConfig"
-	case "PUT /2021-10-31/functions/{name}/url":
-		return "lambda:UpdateFunctionUrlConfig"
-	case "DELETE /2021-10-31/functions/{name}/url":
-		return "lambda:DeleteFunctionUrlConfig"
-	case "GET /2021-10-31/functions/{name}/urls":
-		return "lambda:ListFunctionUrlConfigs"
-	case "POST /2017-03-31/tags/{arn}":
-		return "lambda:TagResource"
-	case "DELETE /2017-03-31/tags/{arn}":
-		return "lambda:UntagResource"
-	case "GET /2017-03-31/tags/{arn}":
-		return "lambda:ListTags"
-	}
-	if action := versionRouteAction(pattern); action != "" {
-		return action
-	}
-	return layerRouteAction(pattern)
-}
-
-// wrap authorizes a request as its route's action (r.Pattern), then serves it.
-func (a *API) wrap(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if action := requestAction(r); action != "" {
-			// A name that does not parse is refused by the handler, before
-			// it acts; the function's ARN is the resource otherwise.
-			req := awsapi.AuthzRequest{Service: "lambda", Action: action, Resource: "*", HTTP: r, Context: bodyConditionKeys(action, r)}
-			a.layerAuthz(r, &req)
-			if action == "lambda:TagResource" {
-				req.RequestTags = peekTags(r)
-			}
-			raw := r.PathValue("name")
-			if raw == "" {
-				raw = r.PathValue("arn") // the tag operations
-			}
-			if raw != "" {
-				if name, qual, err := parseFunctionRef(raw); err == nil {
-					req.Resource = a.s.qualifiedARN(name, requestQualifier(r, qual))
-					if rp := a.s.opts.ResourcePolicy; rp != nil && a.s.opts.Authorizer != nil {
-						req.ResourcePolicy = rp(name)
-					}
-					if a.s.opts.Authorizer != nil {
-						// aws:ResourceTag/* of a tagged function (a missing
-						// one is the handler's 404 to give).
-						if c, err := a.s.reg.current(r.Context(), name); err == nil {
-							req.ResourceTags = c.Tags
-						}
-					}
-				}
-			}
-			if err := awsapi.Authorize(r.Context(), a.s.opts.Authorizer, req); err != nil {
-				a.writeError(w, r, err)
-				return
-			}
-		}
-		if err := h(w, r); err != nil {
-			a.writeError(w, r, err)
-		}
-	}
+	policies *PolicyStore // the policy operations (api_policy.go); nil: not served
+	urls     URLStore     // the function URL operations (api_url.go); nil: not served
 }
 
 // authorize asks the service's authorizer whether the caller may perform
 // action on resource.
-func (a *API) authorize(r *http.Request, action, resource string, cond map[string][]string) error {
+func (a *lambdaAPI) authorize(r *http.Request, action, resource string, cond map[string][]string) error {
 	return awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{
 		Service: "lambda", Action: action, Resource: resource, Context: cond, HTTP: r,
 	})
 }
 
 // authorizePassRole checks iam:PassRole on the role a function is given.
-func (a *API) authorizePassRole(r *http.Request, role string) error {
+func (a *lambdaAPI) authorizePassRole(r *http.Request, role string) error {
 	if role == "" {
 		return nil
 	}
 	return a.authorize(r, "iam:PassRole", role, map[string][]string{"iam:PassedToService": {lambdaPrincipal}})
-}
-
-// lambdaError is the body Lambda sends with an error; the SDK reads the
-// code from X-Amzn-ErrorType and the members from here.
-type lambdaError struct {
-	Type    string `json:"Type"`
-	Message string `json:"Message"`
-	Lower   string `json:"message"`
-	Reason  string `json:"Reason,omitempty"`
 }
 
 // reasonError is TooManyRequestsException with its Reason member.
@@ -216,30 +63,17 @@ type reasonError struct {
 
 func (r *reasonError) Error() string { return r.e.Error() }
 
-func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// mapError is the Lambda table's MapError: Lambda's wire error, with the
+// Reason member of a throttle.
+func mapError(err error) error {
 	e := wireError(err)
-	var reason string
 	var re *reasonError
 	if errors.As(err, &re) {
-		e, reason = re.e, re.reason
+		withReason := *re.e
+		withReason.Members = map[string]string{"Reason": re.reason}
+		return &withReason
 	}
-	rid := awsapi.RequestID(r.Context())
-	if e.Server {
-		a.log.Error("lambda api error", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	typ := "User"
-	if e.Server {
-		typ = "Service"
-	}
-	h := w.Header()
-	for k, vs := range e.Header {
-		h[k] = vs
-	}
-	h.Set("X-Amzn-ErrorType", e.Code)
-	if rid != "" {
-		h.Set("X-Amzn-RequestId", rid)
-	}
-	awsapi.WriteJSON(w, e.Status, lambdaError{Type: typ, Message: e.Message, Lower: e.Message, Reason: reason})
+	return e
 }
 
 // functionNotFound is Lambda's 404 for a missing function (or version).
@@ -282,10 +116,11 @@ type notFoundError struct {
 func (e *notFoundError) Error() string { return "function not found: " + e.arn }
 func (e *notFoundError) Unwrap() error { return e.cause }
 
-// ref resolves the {name} path value of an operation on $LATEST: any
-// other qualifier is refused as a version that does not exist there.
-func (a *API) ref(r *http.Request) (string, error) {
-	name, qual, err := a.refQ(r)
+// latestRef resolves a typed input's FunctionName and Qualifier for an
+// operation on $LATEST: any other qualifier is refused as a version that
+// does not exist there.
+func (a *lambdaAPI) latestRef(raw, q string) (string, error) {
+	name, qual, err := a.resolveRef(raw, q)
 	if err != nil {
 		return "", err
 	}
@@ -295,15 +130,19 @@ func (a *API) ref(r *http.Request) (string, error) {
 	return name, nil
 }
 
-// refQ resolves the {name} path value (name, partial or full ARN, with an
-// optional qualifier) and the Qualifier query parameter.
-func (a *API) refQ(r *http.Request) (name, qual string, err error) {
-	raw := r.PathValue("name")
+// refQ resolves the {FunctionName} path value (name, partial or full ARN,
+// with an optional qualifier) and the Qualifier query parameter.
+func (a *lambdaAPI) refQ(r *http.Request) (name, qual string, err error) {
+	return a.resolveRef(r.PathValue("FunctionName"), r.URL.Query().Get("Qualifier"))
+}
+
+// resolveRef is refQ for a typed input's FunctionName and Qualifier.
+func (a *lambdaAPI) resolveRef(raw, q string) (name, qual string, err error) {
 	name, qual, err = parseFunctionRef(raw)
 	if err != nil {
 		return "", "", awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: %v", raw, err)
 	}
-	if q := r.URL.Query().Get("Qualifier"); q != "" {
+	if q != "" {
 		if qual != "" && qual != q {
 			return "", "", awsapi.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.")
 		}
@@ -316,7 +155,7 @@ func (a *API) refQ(r *http.Request) (name, qual string, err error) {
 }
 
 // notFound turns ErrFunctionNotFound into Lambda's 404 naming the ARN.
-func (a *API) notFound(name string, err error) error {
+func (a *lambdaAPI) notFound(name string, err error) error {
 	var nf *notFoundError
 	if errors.As(err, &nf) {
 		return err // names its version or alias already
@@ -327,11 +166,10 @@ func (a *API) notFound(name string, err error) error {
 	return err
 }
 
-func decodeBody(r *http.Request, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r.Body, 70<<20))
-	if err != nil {
-		return awsapi.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "read request body: %v", err)
-	}
+// decodeBytes decodes a JSON request body into v (the table's DecodeJSON):
+// an empty body leaves v as it is; one that is not JSON is Lambda's
+// InvalidRequestContentException.
+func decodeBytes(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}
@@ -430,54 +268,73 @@ type createFunctionInput struct {
 	Layers        []string          `json:"Layers"`
 }
 
-func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
-	var in createFunctionInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
-	}
+// createName is the function a CreateFunction request names, refused as
+// Lambda refuses it: before authorization.
+func (a *lambdaAPI) createName(r *http.Request, in *createFunctionInput) (string, error) {
 	if in.FunctionName == "" {
-		return awsapi.InvalidParameter("FunctionName is required")
+		return "", awsapi.InvalidParameter("FunctionName is required")
 	}
 	name, qual, err := parseFunctionRef(in.FunctionName)
 	if err != nil || qual != "" {
-		return awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern", in.FunctionName)
+		return "", awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern", in.FunctionName)
 	}
 	if err := a.refuseForeignCreate(r, in.FunctionName); err != nil {
-		return err
+		return "", err
 	}
-	if err := awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{
-		Service: "lambda", Action: "lambda:CreateFunction", Resource: a.s.account.FunctionARN(name), RequestTags: in.Tags, HTTP: r,
-	}); err != nil {
-		return err
+	return name, nil
+}
+
+// createFunctionTargets: CreateFunction is authorized on the ARN of the
+// function its body names, with the tags it sets.
+func (a *lambdaAPI) createFunctionTargets(c *awsapi.Call, in *createFunctionInput) ([]awsapi.Target, error) {
+	name, err := a.createName(c.R, in)
+	if err != nil {
+		return nil, err
+	}
+	return []awsapi.Target{{Resource: a.s.account.FunctionARN(name), RequestTags: in.Tags}}, nil
+}
+
+func (a *lambdaAPI) createFunction(call *awsapi.Call, in *createFunctionInput) (functionConfiguration, error) {
+	fc, err := a.create(call.R, in)
+	if err != nil {
+		return functionConfiguration{}, err
+	}
+	return toWire(fc), nil
+}
+
+func (a *lambdaAPI) create(r *http.Request, in *createFunctionInput) (*Config, error) {
+	name, err := a.createName(r, in) // again: the table asks only with an authorizer
+	if err != nil {
+		return nil, err
 	}
 	if err := a.authorizePassRole(r, in.Role); err != nil {
-		return err
+		return nil, err
 	}
 	if err := a.authorizeCreateTags(r, name, in.Tags); err != nil {
-		return err
+		return nil, err
 	}
 	if in.PackageType == "Image" || (in.Code != nil && in.Code.ImageUri != nil) {
-		return awsapi.InvalidParameter("PackageType Image is not supported by nubo: upload a .zip package")
+		return nil, awsapi.InvalidParameter("PackageType Image is not supported by nubo: upload a .zip package")
 	}
 	if in.Code == nil || in.Code.ZipFile == nil {
 		if in.Code != nil && in.Code.S3Bucket != nil {
-			return awsapi.InvalidParameter("Code.S3Bucket is not supported by nubo yet: pass the package in Code.ZipFile")
+			return nil, awsapi.InvalidParameter("Code.S3Bucket is not supported by nubo yet: pass the package in Code.ZipFile")
 		}
-		return awsapi.InvalidParameter("Code.ZipFile is required")
+		return nil, awsapi.InvalidParameter("Code.ZipFile is required")
 	}
 	if in.Runtime == "" {
-		return awsapi.InvalidParameter("Runtime is required for a .zip deployment package")
+		return nil, awsapi.InvalidParameter("Runtime is required for a .zip deployment package")
 	}
 	cfg := Config{Name: name, Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, Tags: in.Tags}
 	if in.MemorySize != nil {
 		if *in.MemorySize == 0 {
-			return invalidf("MemorySize 0 is out of range: it must be between 128 and 10240 MB")
+			return nil, invalidf("MemorySize 0 is out of range: it must be between 128 and 10240 MB")
 		}
 		cfg.MemoryMB = *in.MemorySize
 	}
 	if in.Timeout != nil {
 		if *in.Timeout <= 0 {
-			return invalidf("Timeout %d is out of range: it must be between 1 and 900 seconds", *in.Timeout)
+			return nil, invalidf("Timeout %d is out of range: it must be between 1 and 900 seconds", *in.Timeout)
 		}
 		cfg.Timeout = time.Duration(*in.Timeout) * time.Second
 	}
@@ -489,7 +346,7 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	case 1:
 		cfg.Architecture = in.Architectures[0]
 	default:
-		return awsapi.InvalidParameter("Architectures takes exactly one value")
+		return nil, awsapi.InvalidParameter("Architectures takes exactly one value")
 	}
 	if in.LoggingConfig != nil {
 		cfg.LogGroup = in.LoggingConfig.LogGroup
@@ -499,170 +356,178 @@ func (a *API) createFunction(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := a.s.Create(r.Context(), cfg, in.Code.ZipFile)
 	if errors.Is(err, ErrFunctionExists) {
-		return awsapi.NewError(http.StatusConflict, "ResourceConflictException", "Function already exist: "+name)
+		return nil, awsapi.NewError(http.StatusConflict, "ResourceConflictException", "Function already exist: "+name)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	awsapi.WriteJSON(w, http.StatusCreated, toWire(c))
-	return nil
+	return c, nil
 }
 
-// function reads the function the request's path names, or the
+// function reads the function (version, alias) a typed input names, or the
 // ResourceNotFoundException a client expects.
-func (a *API) function(r *http.Request) (string, *Config, error) {
-	name, qual, err := a.refQ(r)
+func (a *lambdaAPI) function(c *awsapi.Call, raw, q string) (string, *Config, error) {
+	name, qual, err := a.resolveRef(raw, q)
 	if err != nil {
 		return "", nil, err
 	}
-	c, err := a.s.GetVersion(r.Context(), name, qual)
+	fc, err := a.s.GetVersion(c.Context(), name, qual)
 	if err != nil {
 		return name, nil, a.notFound(name, err)
 	}
-	return name, c, nil
+	return name, fc, nil
 }
 
-func (a *API) getFunction(w http.ResponseWriter, r *http.Request) error {
-	name, c, err := a.function(r)
+// getFunctionOutput is GetFunction's answer, with the instance counts
+// `nubo functions` shows in nubo's own headers.
+type getFunctionOutput struct {
+	Configuration functionConfiguration `json:"Configuration"`
+	Code          map[string]string     `json:"Code"`
+	Tags          map[string]string     `json:"Tags"`
+	Concurrency   *concurrencyBody      `json:"Concurrency,omitempty"`
+	Warm          int                   `aws:"header=X-Nubo-Warm-Instances" json:"-"`
+	Busy          int                   `aws:"header=X-Nubo-Busy-Instances" json:"-"`
+}
+
+func (a *lambdaAPI) getFunction(c *awsapi.Call, in *fnRef) (getFunctionOutput, error) {
+	name, fc, err := a.function(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return getFunctionOutput{}, err
 	}
-	out := map[string]any{
-		"Configuration": a.configWire(r, c), // api_versions.go
-		"Code":          map[string]string{"RepositoryType": "S3"},
-		"Tags":          a.visibleTags(r, c),
+	out := getFunctionOutput{
+		Configuration: a.configWire(fc, in.FunctionName, in.Qualifier), // api_versions.go
+		Code:          map[string]string{"RepositoryType": "S3"},
+		Tags:          a.visibleTags(c.R, fc),
 	}
-	if c.ReservedConcurrency != nil {
-		out["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *c.ReservedConcurrency}
+	if fc.ReservedConcurrency != nil {
+		out.Concurrency = &concurrencyBody{ReservedConcurrentExecutions: fc.ReservedConcurrency}
 	}
-	warm, busy := a.s.Instances(name)
-	w.Header().Set(HeaderWarmInstances, strconv.Itoa(warm))
-	w.Header().Set(HeaderBusyInstances, strconv.Itoa(busy))
-	awsapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	out.Warm, out.Busy = a.s.Instances(name)
+	return out, nil
 }
 
-func (a *API) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
-	_, c, err := a.function(r)
+func (a *lambdaAPI) getFunctionConfiguration(c *awsapi.Call, in *fnRef) (functionConfiguration, error) {
+	_, fc, err := a.function(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return functionConfiguration{}, err
 	}
-	awsapi.WriteJSON(w, http.StatusOK, a.configWire(r, c))
-	return nil
+	return a.configWire(fc, in.FunctionName, in.Qualifier), nil
 }
 
-func (a *API) listFunctions(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+type listFunctionsInput struct {
+	Marker   string `aws:"querystring=Marker"`
+	MaxItems string `aws:"querystring=MaxItems"`
+}
+
+type listFunctionsOutput struct {
+	Functions  []functionConfiguration `json:"Functions"`
+	NextMarker string                  `json:"NextMarker,omitempty"`
+}
+
+func (a *lambdaAPI) listFunctions(c *awsapi.Call, in *listFunctionsInput) (listFunctionsOutput, error) {
 	max := 50
-	if v := q.Get("MaxItems"); v != "" {
+	if v := in.MaxItems; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {
-			return awsapi.InvalidParameter("MaxItems %q: must be a number between 1 and 10000", v)
+			return listFunctionsOutput{}, awsapi.InvalidParameter("MaxItems %q: must be a number between 1 and 10000", v)
 		}
 		max = n
 	}
-	all, err := a.s.List(r.Context())
+	all, err := a.s.List(c.Context())
 	if err != nil {
-		return err
+		return listFunctionsOutput{}, err
 	}
-	marker := q.Get("Marker")
 	start := 0
-	if marker != "" {
+	if in.Marker != "" {
 		start = len(all)
-		for i, c := range all {
-			if c.Name > marker {
+		for i, fc := range all {
+			if fc.Name > in.Marker {
 				start = i
 				break
 			}
 		}
 	}
-	out := struct {
-		Functions  []functionConfiguration `json:"Functions"`
-		NextMarker string                  `json:"NextMarker,omitempty"`
-	}{Functions: []functionConfiguration{}}
+	out := listFunctionsOutput{Functions: []functionConfiguration{}}
 	for i := start; i < len(all) && len(out.Functions) < max; i++ {
 		out.Functions = append(out.Functions, toWire(all[i]))
 		if len(out.Functions) == max && i+1 < len(all) {
 			out.NextMarker = all[i].Name
 		}
 	}
-	awsapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
-func (a *API) deleteFunction(w http.ResponseWriter, r *http.Request) error {
-	name, qual, err := a.refQ(r)
+func (a *lambdaAPI) deleteFunction(c *awsapi.Call, in *fnRef) (awsapi.None, error) {
+	name, qual, err := a.resolveRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return awsapi.None{}, err
 	}
 	if qual != "" { // a version (api_versions.go)
-		return a.deleteVersion(w, r, name, qual)
+		return awsapi.None{}, a.deleteVersion(c, name, qual)
 	}
-	if err := a.s.Delete(r.Context(), name); err != nil {
-		return a.notFound(name, err)
+	ctx := c.Context()
+	if err := a.s.Delete(ctx, name); err != nil {
+		return awsapi.None{}, a.notFound(name, err)
 	}
 	if a.policies != nil { // the function's policy goes with it
-		if err := a.policies.Forget(r.Context(), name); err != nil {
-			return err
+		if err := a.policies.Forget(ctx, name); err != nil {
+			return awsapi.None{}, err
 		}
 	}
 	if a.urls != nil { // and its URLs
 		for _, u := range a.urls.ListURLs(name) {
-			if err := a.urls.DeleteURL(r.Context(), name, u.Qualifier); err != nil && !errors.Is(err, ErrURLNotFound) {
-				return fmt.Errorf("function %s: delete url: %w", name, err)
+			if err := a.urls.DeleteURL(ctx, name, u.Qualifier); err != nil && !errors.Is(err, ErrURLNotFound) {
+				return awsapi.None{}, fmt.Errorf("function %s: delete url: %w", name, err)
 			}
 		}
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return awsapi.None{}, nil
 }
 
 type updateCodeInput struct {
-	ZipFile    []byte  `json:"ZipFile"`
-	S3Bucket   *string `json:"S3Bucket"`
-	ImageUri   *string `json:"ImageUri"`
-	RevisionId string  `json:"RevisionId"`
-	Publish    bool    `json:"Publish"`
-	DryRun     bool    `json:"DryRun"`
+	FunctionName string  `aws:"uri=FunctionName" json:"-"`
+	Qualifier    string  `aws:"querystring=Qualifier" json:"-"`
+	ZipFile      []byte  `json:"ZipFile"`
+	S3Bucket     *string `json:"S3Bucket"`
+	ImageUri     *string `json:"ImageUri"`
+	RevisionId   string  `json:"RevisionId"`
+	Publish      bool    `json:"Publish"`
+	DryRun       bool    `json:"DryRun"`
 }
 
-func (a *API) updateFunctionCode(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+func (a *lambdaAPI) updateFunctionCode(c *awsapi.Call, in *updateCodeInput) (functionConfiguration, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
-	}
-	var in updateCodeInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return functionConfiguration{}, err
 	}
 	switch {
 	case in.ImageUri != nil:
-		return awsapi.InvalidParameter("ImageUri is not supported by nubo: upload a .zip package")
+		return functionConfiguration{}, awsapi.InvalidParameter("ImageUri is not supported by nubo: upload a .zip package")
 	case in.S3Bucket != nil:
-		return awsapi.InvalidParameter("S3Bucket is not supported by nubo yet: pass the package in ZipFile")
+		return functionConfiguration{}, awsapi.InvalidParameter("S3Bucket is not supported by nubo yet: pass the package in ZipFile")
 	case in.ZipFile == nil:
-		return awsapi.InvalidParameter("ZipFile is required")
+		return functionConfiguration{}, awsapi.InvalidParameter("ZipFile is required")
 	}
 	if in.DryRun {
-		c, err := a.s.Get(r.Context(), name)
+		fc, err := a.s.Get(c.Context(), name)
 		if err != nil {
-			return a.notFound(name, err)
+			return functionConfiguration{}, a.notFound(name, err)
 		}
-		if _, err := checkZip(in.ZipFile, c.Runtime); err != nil {
-			return invalidf("%v", err)
+		if _, err := checkZip(in.ZipFile, fc.Runtime); err != nil {
+			return functionConfiguration{}, invalidf("%v", err)
 		}
-		awsapi.WriteJSON(w, http.StatusOK, toWire(c))
-		return nil
+		return toWire(fc), nil
 	}
-	c, err := a.s.UpdateCode(r.Context(), name, in.ZipFile, in.RevisionId)
+	fc, err := a.s.UpdateCode(c.Context(), name, in.ZipFile, in.RevisionId)
 	if err != nil {
-		return a.notFound(name, err)
+		return functionConfiguration{}, a.notFound(name, err)
 	}
-	awsapi.WriteJSON(w, http.StatusOK, toWire(c))
-	return nil
+	return toWire(fc), nil
 }
 
 type updateConfigInput struct {
+	FunctionName  string         `aws:"uri=FunctionName" json:"-"`
+	Qualifier     string         `aws:"querystring=Qualifier" json:"-"`
 	Runtime       *string        `json:"Runtime"`
 	Role          *string        `json:"Role"`
 	Handler       *string        `json:"Handler"`
@@ -675,18 +540,14 @@ type updateConfigInput struct {
 	RevisionId    string         `json:"RevisionId"`
 }
 
-func (a *API) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+func (a *lambdaAPI) updateFunctionConfiguration(c *awsapi.Call, in *updateConfigInput) (functionConfiguration, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
-	}
-	var in updateConfigInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return functionConfiguration{}, err
 	}
 	if in.Role != nil {
-		if err := a.authorizePassRole(r, *in.Role); err != nil {
-			return err
+		if err := a.authorizePassRole(c.R, *in.Role); err != nil {
+			return functionConfiguration{}, err
 		}
 	}
 	u := ConfigUpdate{Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description, MemoryMB: in.MemorySize, Layers: in.Layers, RevisionID: in.RevisionId}
@@ -703,17 +564,16 @@ func (a *API) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request
 	if in.LoggingConfig != nil {
 		u.LogGroup = &in.LoggingConfig.LogGroup
 	}
-	c, err := a.s.UpdateConfig(r.Context(), name, u)
+	fc, err := a.s.UpdateConfig(c.Context(), name, u)
 	if err != nil {
-		return a.notFound(name, err)
+		return functionConfiguration{}, a.notFound(name, err)
 	}
-	awsapi.WriteJSON(w, http.StatusOK, toWire(c))
-	return nil
+	return toWire(fc), nil
 }
 
 // ---- invoke ----
 
-func (a *API) invoke(w http.ResponseWriter, r *http.Request) error {
+func (a *lambdaAPI) invoke(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.refQ(r)
 	if err != nil {
 		return err
@@ -804,7 +664,7 @@ func (a *API) invoke(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) invokeError(name string, err error) error {
+func (a *lambdaAPI) invokeError(name string, err error) error {
 	switch {
 	case errors.Is(err, ErrReservedConcurrency):
 		return &reasonError{e: throttled(), reason: "ReservedFunctionConcurrentInvocationLimitExceeded"}
@@ -820,158 +680,4 @@ func throttled() *awsapi.Error {
 	e := awsapi.NewError(http.StatusTooManyRequests, "TooManyRequestsException", "Rate Exceeded.")
 	e.Header = http.Header{"Retry-After": {"1"}}
 	return e
-}
-
-// ---- concurrency ----
-
-type concurrencyBody struct {
-	ReservedConcurrentExecutions *int `json:"ReservedConcurrentExecutions,omitempty"`
-}
-
-func (a *API) putConcurrency(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
-	if err != nil {
-		return err
-	}
-	var in concurrencyBody
-	if err := decodeBody(r, &in); err != nil {
-		return err
-	}
-	if in.ReservedConcurrentExecutions == nil {
-		return awsapi.InvalidParameter("ReservedConcurrentExecutions is required")
-	}
-	c, err := a.s.SetReservedConcurrency(r.Context(), name, in.ReservedConcurrentExecutions)
-	if err != nil {
-		return a.notFound(name, err)
-	}
-	awsapi.WriteJSON(w, http.StatusOK, concurrencyBody{ReservedConcurrentExecutions: c.ReservedConcurrency})
-	return nil
-}
-
-func (a *API) getConcurrency(w http.ResponseWriter, r *http.Request) error {
-	_, c, err := a.function(r)
-	if err != nil {
-		return err
-	}
-	awsapi.WriteJSON(w, http.StatusOK, concurrencyBody{ReservedConcurrentExecutions: c.ReservedConcurrency})
-	return nil
-}
-
-func (a *API) deleteConcurrency(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
-	if err != nil {
-		return err
-	}
-	if _, err := a.s.SetReservedConcurrency(r.Context(), name, nil); err != nil {
-		return a.notFound(name, err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// ---- event invoke config ----
-
-type destinationTarget struct {
-	Destination string `json:"Destination,omitempty"`
-}
-
-type destinationConfig struct {
-	OnSuccess *destinationTarget `json:"OnSuccess,omitempty"`
-	OnFailure *destinationTarget `json:"OnFailure,omitempty"`
-}
-
-type eventInvokeConfigBody struct {
-	FunctionArn              string             `json:"FunctionArn,omitempty"`
-	LastModified             float64            `json:"LastModified,omitempty"`
-	MaximumRetryAttempts     *int               `json:"MaximumRetryAttempts,omitempty"`
-	MaximumEventAgeInSeconds *int               `json:"MaximumEventAgeInSeconds,omitempty"`
-	DestinationConfig        *destinationConfig `json:"DestinationConfig,omitempty"`
-}
-
-func (a *API) eventInvokeConfigWire(name string, c *EventInvokeConfig) eventInvokeConfigBody {
-	out := eventInvokeConfigBody{
-		FunctionArn:              a.eicARN(name),
-		LastModified:             float64(c.LastModified),
-		MaximumRetryAttempts:     c.MaximumRetryAttempts,
-		MaximumEventAgeInSeconds: c.MaximumEventAgeInSeconds,
-		DestinationConfig:        &destinationConfig{OnSuccess: &destinationTarget{}, OnFailure: &destinationTarget{}},
-	}
-	if out.MaximumRetryAttempts == nil {
-		n := DefaultMaxRetryAttempts
-		out.MaximumRetryAttempts = &n
-	}
-	if out.MaximumEventAgeInSeconds == nil {
-		n := DefaultMaxEventAge
-		out.MaximumEventAgeInSeconds = &n
-	}
-	out.DestinationConfig.OnSuccess.Destination = c.OnSuccess
-	out.DestinationConfig.OnFailure.Destination = c.OnFailure
-	return out
-}
-
-func (a *API) writeEventInvokeConfig(w http.ResponseWriter, r *http.Request, merge bool) error {
-	name, err := a.eicRef(r) // api_versions.go
-	if err != nil {
-		return err
-	}
-	var in eventInvokeConfigBody
-	if err := decodeBody(r, &in); err != nil {
-		return err
-	}
-	c := EventInvokeConfig{MaximumRetryAttempts: in.MaximumRetryAttempts, MaximumEventAgeInSeconds: in.MaximumEventAgeInSeconds}
-	if d := in.DestinationConfig; d != nil {
-		if d.OnSuccess != nil {
-			c.OnSuccess = d.OnSuccess.Destination
-		}
-		if d.OnFailure != nil {
-			c.OnFailure = d.OnFailure.Destination
-		}
-	}
-	out, err := a.s.PutEventInvokeConfig(r.Context(), name, c, merge)
-	if err != nil {
-		return a.notFound(name, err)
-	}
-	awsapi.WriteJSON(w, http.StatusOK, a.eventInvokeConfigWire(name, out))
-	return nil
-}
-
-func (a *API) putEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	return a.writeEventInvokeConfig(w, r, false)
-}
-
-func (a *API) updateEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	return a.writeEventInvokeConfig(w, r, true)
-}
-
-func (a *API) noInvokeConfig(name string, err error) error {
-	if errors.Is(err, errNoInvokeConfig) {
-		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException",
-			fmt.Sprintf("The function %s doesn't have an EventInvokeConfig", a.eicARN(name)))
-	}
-	return a.notFound(name, err)
-}
-
-func (a *API) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.eicRef(r) // api_versions.go
-	if err != nil {
-		return err
-	}
-	c, err := a.s.EventInvokeConfig(r.Context(), name)
-	if err != nil {
-		return a.noInvokeConfig(name, err)
-	}
-	awsapi.WriteJSON(w, http.StatusOK, a.eventInvokeConfigWire(name, c))
-	return nil
-}
-
-func (a *API) deleteEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.eicRef(r) // api_versions.go
-	if err != nil {
-		return err
-	}
-	if err := a.s.DeleteEventInvokeConfig(r.Context(), name); err != nil {
-		return a.noInvokeConfig(name, err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }

@@ -10,63 +10,9 @@ import (
 )
 
 // The Lambda API's layer operations (2018-10-31), as aws-sdk-go-v2 sends
-// them. Each route is authorized by wrap (routeAction) on the layer's ARN,
-// or on the layer version's ARN when the path names a version.
-
-func (a *API) layerRoutes() map[string]func(http.ResponseWriter, *http.Request) error {
-	return map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2018-10-31/layers/{layer}/versions":                          a.publishLayerVersion,
-		"GET /2018-10-31/layers/{layer}/versions":                           a.listLayerVersions,
-		"GET /2018-10-31/layers/{layer}/versions/{version}":                 a.getLayerVersion,
-		"DELETE /2018-10-31/layers/{layer}/versions/{version}":              a.deleteLayerVersion,
-		"GET /2018-10-31/layers":                                            a.listLayers, // and GetLayerVersionByArn (?find=LayerVersion)
-		"POST /2018-10-31/layers/{layer}/versions/{version}/policy":         a.addLayerVersionPermission,
-		"GET /2018-10-31/layers/{layer}/versions/{version}/policy":          a.getLayerVersionPolicy,
-		"DELETE /2018-10-31/layers/{layer}/versions/{version}/policy/{sid}": a.removeLayerVersionPermission,
-	}
-}
-
-// layerRouteAction is routeAction for the layer routes.
-func layerRouteAction(pattern string) string {
-	switch pattern {
-	case "POST /2018-10-31/layers/{layer}/versions":
-		return "lambda:PublishLayerVersion"
-	case "GET /2018-10-31/layers/{layer}/versions":
-		return "lambda:ListLayerVersions"
-	case "GET /2018-10-31/layers/{layer}/versions/{version}":
-		return "lambda:GetLayerVersion"
-	case "DELETE /2018-10-31/layers/{layer}/versions/{version}":
-		return "lambda:DeleteLayerVersion"
-	case "GET /2018-10-31/layers":
-		return "lambda:ListLayers"
-	case "POST /2018-10-31/layers/{layer}/versions/{version}/policy":
-		return "lambda:AddLayerVersionPermission"
-	case "GET /2018-10-31/layers/{layer}/versions/{version}/policy":
-		return "lambda:GetLayerVersionPolicy"
-	case "DELETE /2018-10-31/layers/{layer}/versions/{version}/policy/{sid}":
-		return "lambda:RemoveLayerVersionPermission"
-	}
-	return ""
-}
-
-// layerAuthz adjusts a layer route's authorization request: the resource
-// is the layer (version) the path names; GetLayerVersionByArn, which shares
-// ListLayers' path, is lambda:GetLayerVersion on the ARN it asks for.
-func (a *API) layerAuthz(r *http.Request, req *awsapi.AuthzRequest) {
-	if layer := r.PathValue("layer"); layer != "" {
-		req.Resource = a.s.LayerARN(layer)
-		if v := r.PathValue("version"); v != "" {
-			req.Resource += ":" + v
-		}
-		return
-	}
-	if r.Pattern == "GET /2018-10-31/layers" && r.URL.Query().Get("find") == "LayerVersion" {
-		req.Action, req.Resource = "lambda:GetLayerVersion", r.URL.Query().Get("Arn")
-		if req.Resource == "" {
-			req.Resource = "*"
-		}
-	}
-}
+// them. Each is authorized (api_ops.go) on the layer's ARN, or on the layer
+// version's ARN when the path names a version; GetLayerVersionByArn as
+// lambda:GetLayerVersion on the ARN it asks for.
 
 type layerContentInput struct {
 	ZipFile   []byte  `json:"ZipFile"`
@@ -77,11 +23,18 @@ type layerContentInput struct {
 }
 
 type publishLayerVersionInput struct {
+	LayerName               string             `aws:"uri=LayerName" json:"-"`
 	Content                 *layerContentInput `json:"Content"`
 	Description             string             `json:"Description"`
 	CompatibleRuntimes      []string           `json:"CompatibleRuntimes"`
 	CompatibleArchitectures []string           `json:"CompatibleArchitectures"`
 	LicenseInfo             string             `json:"LicenseInfo"`
+}
+
+// layerVersionRef is the input of an operation on one layer version.
+type layerVersionRef struct {
+	LayerName     string `aws:"uri=LayerName" json:"-"`
+	VersionNumber string `aws:"uri=VersionNumber" json:"-"`
 }
 
 type layerVersionContentOutput struct {
@@ -103,7 +56,7 @@ type layerVersionOutput struct {
 	LicenseInfo             string                     `json:"LicenseInfo,omitempty"`
 }
 
-func (a *API) layerOut(lv *LayerVersion, full bool) layerVersionOutput {
+func (a *lambdaAPI) layerOut(lv *LayerVersion, full bool) layerVersionOutput {
 	out := layerVersionOutput{
 		LayerVersionArn: a.s.LayerVersionARN(lv.Name, lv.Version), Version: lv.Version, Description: lv.Description,
 		CreatedDate:        lv.Created.UTC().Format("2006-01-02T15:04:05.000-0700"),
@@ -116,35 +69,30 @@ func (a *API) layerOut(lv *LayerVersion, full bool) layerVersionOutput {
 	return out
 }
 
-func (a *API) publishLayerVersion(w http.ResponseWriter, r *http.Request) error {
-	var in publishLayerVersionInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
-	}
+func (a *lambdaAPI) publishLayerVersion(c *awsapi.Call, in *publishLayerVersionInput) (layerVersionOutput, error) {
 	switch {
 	case in.Content == nil:
-		return awsapi.InvalidParameter("Content is required")
+		return layerVersionOutput{}, awsapi.InvalidParameter("Content is required")
 	case in.Content.S3Bucket != nil || in.Content.S3Key != nil:
-		return awsapi.InvalidParameter("Content.S3Bucket is not supported by nubo yet: pass the layer's .zip in Content.ZipFile")
+		return layerVersionOutput{}, awsapi.InvalidParameter("Content.S3Bucket is not supported by nubo yet: pass the layer's .zip in Content.ZipFile")
 	case len(in.Content.ZipFile) == 0:
-		return awsapi.InvalidParameter("Content.ZipFile is required")
+		return layerVersionOutput{}, awsapi.InvalidParameter("Content.ZipFile is required")
 	}
-	lv, err := a.s.PublishLayerVersion(r.Context(), LayerVersion{
-		Name: r.PathValue("layer"), Description: in.Description, CompatibleRuntimes: in.CompatibleRuntimes,
+	lv, err := a.s.PublishLayerVersion(c.Context(), LayerVersion{
+		Name: in.LayerName, Description: in.Description, CompatibleRuntimes: in.CompatibleRuntimes,
 		CompatibleArchitectures: in.CompatibleArchitectures, LicenseInfo: in.LicenseInfo,
 	}, in.Content.ZipFile)
 	if err != nil {
-		return err
+		return layerVersionOutput{}, err
 	}
-	awsapi.WriteJSON(w, http.StatusCreated, a.layerOut(lv, true))
-	return nil
+	return a.layerOut(lv, true), nil
 }
 
-// layerVersionParam reads the {version} path value.
-func layerVersionParam(r *http.Request) (int64, error) {
-	v, err := strconv.ParseInt(r.PathValue("version"), 10, 64)
+// layerVersionParam reads the {VersionNumber} path value.
+func layerVersionParam(version string) (int64, error) {
+	v, err := strconv.ParseInt(version, 10, 64)
 	if err != nil || v < 1 {
-		return 0, awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'versionNumber' failed to satisfy constraint: Member must be a number of 1 or more", r.PathValue("version"))
+		return 0, awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'versionNumber' failed to satisfy constraint: Member must be a number of 1 or more", version)
 	}
 	return v, nil
 }
@@ -153,39 +101,33 @@ func layerNotFound() error {
 	return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist.")
 }
 
-func (a *API) getLayerVersion(w http.ResponseWriter, r *http.Request) error {
-	v, err := layerVersionParam(r)
+func (a *lambdaAPI) getLayerVersion(c *awsapi.Call, in *layerVersionRef) (layerVersionOutput, error) {
+	v, err := layerVersionParam(in.VersionNumber)
 	if err != nil {
-		return err
+		return layerVersionOutput{}, err
 	}
-	lv, err := a.s.GetLayerVersion(r.Context(), r.PathValue("layer"), v)
+	lv, err := a.s.GetLayerVersion(c.Context(), in.LayerName, v)
 	if errors.Is(err, ErrLayerNotFound) {
-		return layerNotFound()
+		return layerVersionOutput{}, layerNotFound()
 	}
 	if err != nil {
-		return err
+		return layerVersionOutput{}, err
 	}
-	awsapi.WriteJSON(w, http.StatusOK, a.layerOut(lv, true))
-	return nil
+	return a.layerOut(lv, true), nil
 }
 
-func (a *API) deleteLayerVersion(w http.ResponseWriter, r *http.Request) error {
-	v, err := layerVersionParam(r)
+func (a *lambdaAPI) deleteLayerVersion(c *awsapi.Call, in *layerVersionRef) (awsapi.None, error) {
+	v, err := layerVersionParam(in.VersionNumber)
 	if err != nil {
-		return err
+		return awsapi.None{}, err
 	}
-	if err := a.s.DeleteLayerVersion(r.Context(), r.PathValue("layer"), v); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return awsapi.None{}, a.s.DeleteLayerVersion(c.Context(), in.LayerName, v)
 }
 
 // page applies Marker (an index) and MaxItems (1-50, default 50).
-func page[T any](r *http.Request, items []T) ([]T, string, error) {
-	q := r.URL.Query()
+func page[T any](marker, maxItems string, items []T) ([]T, string, error) {
 	start := 0
-	if m := q.Get("Marker"); m != "" {
+	if m := marker; m != "" {
 		n, err := strconv.Atoi(m)
 		if err != nil || n < 0 || n > len(items) {
 			return nil, "", awsapi.InvalidParameter("Marker %q is not one this API gave", m)
@@ -193,7 +135,7 @@ func page[T any](r *http.Request, items []T) ([]T, string, error) {
 		start = n
 	}
 	max := 50
-	if s := q.Get("MaxItems"); s != "" {
+	if s := maxItems; s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 50 {
 			return nil, "", awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 50", s)
@@ -208,72 +150,90 @@ func page[T any](r *http.Request, items []T) ([]T, string, error) {
 	return items[start:end], next, nil
 }
 
-func (a *API) listLayerVersions(w http.ResponseWriter, r *http.Request) error {
-	all, err := a.s.ListLayerVersions(r.Context(), r.PathValue("layer"), r.URL.Query().Get("CompatibleRuntime"))
+// listLayersInput is ListLayers' input and, with the layer's name,
+// ListLayerVersions'.
+type listLayersInput struct {
+	LayerName         string `aws:"uri=LayerName" json:"-"`
+	CompatibleRuntime string `aws:"querystring=CompatibleRuntime" json:"-"`
+	Marker            string `aws:"querystring=Marker" json:"-"`
+	MaxItems          string `aws:"querystring=MaxItems" json:"-"`
+}
+
+type listLayerVersionsOutput struct {
+	LayerVersions []layerVersionOutput `json:"LayerVersions"`
+	NextMarker    string               `json:"NextMarker,omitempty"`
+}
+
+func (a *lambdaAPI) listLayerVersions(c *awsapi.Call, in *listLayersInput) (listLayerVersionsOutput, error) {
+	all, err := a.s.ListLayerVersions(c.Context(), in.LayerName, in.CompatibleRuntime)
 	if err != nil {
-		return err
+		return listLayerVersionsOutput{}, err
 	}
-	items, next, err := page(r, all)
+	items, next, err := page(in.Marker, in.MaxItems, all)
 	if err != nil {
-		return err
+		return listLayerVersionsOutput{}, err
 	}
-	out := struct {
-		LayerVersions []layerVersionOutput `json:"LayerVersions"`
-		NextMarker    string               `json:"NextMarker,omitempty"`
-	}{LayerVersions: []layerVersionOutput{}, NextMarker: next}
+	out := listLayerVersionsOutput{LayerVersions: []layerVersionOutput{}, NextMarker: next}
 	for _, lv := range items {
 		out.LayerVersions = append(out.LayerVersions, a.layerOut(lv, false))
 	}
-	awsapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
-func (a *API) listLayers(w http.ResponseWriter, r *http.Request) error {
-	if r.URL.Query().Get("find") == "LayerVersion" {
-		return a.getLayerVersionByARN(w, r)
-	}
-	all, err := a.s.ListLayers(r.Context(), r.URL.Query().Get("CompatibleRuntime"))
+type layerItem struct {
+	LayerName             string             `json:"LayerName"`
+	LayerArn              string             `json:"LayerArn"`
+	LatestMatchingVersion layerVersionOutput `json:"LatestMatchingVersion"`
+}
+
+type listLayersOutput struct {
+	Layers     []layerItem `json:"Layers"`
+	NextMarker string      `json:"NextMarker,omitempty"`
+}
+
+func (a *lambdaAPI) listLayers(c *awsapi.Call, in *listLayersInput) (listLayersOutput, error) {
+	all, err := a.s.ListLayers(c.Context(), in.CompatibleRuntime)
 	if err != nil {
-		return err
+		return listLayersOutput{}, err
 	}
-	items, next, err := page(r, all)
+	items, next, err := page(in.Marker, in.MaxItems, all)
 	if err != nil {
-		return err
+		return listLayersOutput{}, err
 	}
-	type item struct {
-		LayerName             string             `json:"LayerName"`
-		LayerArn              string             `json:"LayerArn"`
-		LatestMatchingVersion layerVersionOutput `json:"LatestMatchingVersion"`
-	}
-	out := struct {
-		Layers     []item `json:"Layers"`
-		NextMarker string `json:"NextMarker,omitempty"`
-	}{Layers: []item{}, NextMarker: next}
+	out := listLayersOutput{Layers: []layerItem{}, NextMarker: next}
 	for _, lv := range items {
-		out.Layers = append(out.Layers, item{LayerName: lv.Name, LayerArn: a.s.LayerARN(lv.Name), LatestMatchingVersion: a.layerOut(lv, false)})
+		out.Layers = append(out.Layers, layerItem{LayerName: lv.Name, LayerArn: a.s.LayerARN(lv.Name), LatestMatchingVersion: a.layerOut(lv, false)})
 	}
-	awsapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
-func (a *API) getLayerVersionByARN(w http.ResponseWriter, r *http.Request) error {
-	name, v, err := a.s.ParseLayerVersionARN(r.URL.Query().Get("Arn"))
+type layerVersionByARNInput struct {
+	Arn string `aws:"querystring=Arn" json:"-"`
+}
+
+// layerVersionByARNTarget: GetLayerVersionByArn is lambda:GetLayerVersion
+// on the layer version ARN it asks for.
+func layerVersionByARNTarget(_ *awsapi.Call, in *layerVersionByARNInput) ([]awsapi.Target, error) {
+	return []awsapi.Target{{Resource: in.Arn}}, nil // "" is "*"
+}
+
+func (a *lambdaAPI) getLayerVersionByARN(c *awsapi.Call, in *layerVersionByARNInput) (layerVersionOutput, error) {
+	name, v, err := a.s.ParseLayerVersionARN(in.Arn)
 	if err != nil {
-		return err
+		return layerVersionOutput{}, err
 	}
-	lv, err := a.s.GetLayerVersion(r.Context(), name, v)
+	lv, err := a.s.GetLayerVersion(c.Context(), name, v)
 	if errors.Is(err, ErrLayerNotFound) {
-		return layerNotFound()
+		return layerVersionOutput{}, layerNotFound()
 	}
 	if err != nil {
-		return err
+		return layerVersionOutput{}, err
 	}
-	awsapi.WriteJSON(w, http.StatusOK, a.layerOut(lv, true))
-	return nil
+	return a.layerOut(lv, true), nil
 }
 
 // layerPolicy is the version's resource-based policy document.
-func (a *API) layerPolicy(lv *LayerVersion) (doc string, stmts map[string]string) {
+func (a *lambdaAPI) layerPolicy(lv *LayerVersion) (doc string, stmts map[string]string) {
 	type principal = any
 	type statement struct {
 		Sid       string    `json:"Sid"`
@@ -310,29 +270,35 @@ func (a *API) layerPolicy(lv *LayerVersion) (doc string, stmts map[string]string
 	return string(b), stmts
 }
 
-func (a *API) addLayerVersionPermission(w http.ResponseWriter, r *http.Request) error {
-	v, err := layerVersionParam(r)
+type addLayerVersionPermissionInput struct {
+	LayerName      string `aws:"uri=LayerName" json:"-"`
+	VersionNumber  string `aws:"uri=VersionNumber" json:"-"`
+	RevisionId     string `aws:"querystring=RevisionId" json:"-"`
+	StatementID    string `json:"StatementId"`
+	Action         string `json:"Action"`
+	Principal      string `json:"Principal"`
+	OrganizationID string `json:"OrganizationId"`
+}
+
+type layerStatementOutput struct {
+	Statement  string `json:"Statement"`
+	RevisionId string `json:"RevisionId"`
+}
+
+func (a *lambdaAPI) addLayerVersionPermission(c *awsapi.Call, in *addLayerVersionPermissionInput) (layerStatementOutput, error) {
+	v, err := layerVersionParam(in.VersionNumber)
 	if err != nil {
-		return err
-	}
-	var in struct {
-		StatementID    string `json:"StatementId"`
-		Action         string `json:"Action"`
-		Principal      string `json:"Principal"`
-		OrganizationID string `json:"OrganizationId"`
-	}
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return layerStatementOutput{}, err
 	}
 	switch {
 	case in.StatementID == "":
-		return awsapi.InvalidParameter("StatementId is required")
+		return layerStatementOutput{}, awsapi.InvalidParameter("StatementId is required")
 	case in.Action != "lambda:GetLayerVersion":
-		return awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: lambda:GetLayerVersion", in.Action)
+		return layerStatementOutput{}, awsapi.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: lambda:GetLayerVersion", in.Action)
 	case in.Principal == "":
-		return awsapi.InvalidParameter("Principal is required")
+		return layerStatementOutput{}, awsapi.InvalidParameter("Principal is required")
 	}
-	lv, err := a.s.UpdateLayerPolicy(r.Context(), r.PathValue("layer"), v, r.URL.Query().Get("RevisionId"), func(lv *LayerVersion) error {
+	lv, err := a.s.UpdateLayerPolicy(c.Context(), in.LayerName, v, in.RevisionId, func(lv *LayerVersion) error {
 		for _, s := range lv.Policy {
 			if s.Sid == in.StatementID {
 				return ErrLayerStatementExists
@@ -342,11 +308,10 @@ func (a *API) addLayerVersionPermission(w http.ResponseWriter, r *http.Request) 
 		return nil
 	})
 	if err := layerPolicyError(err, in.StatementID); err != nil {
-		return err
+		return layerStatementOutput{}, err
 	}
 	_, stmts := a.layerPolicy(lv)
-	awsapi.WriteJSON(w, http.StatusCreated, map[string]string{"Statement": stmts[in.StatementID], "RevisionId": lv.RevisionID})
-	return nil
+	return layerStatementOutput{Statement: stmts[in.StatementID], RevisionId: lv.RevisionID}, nil
 }
 
 func layerPolicyError(err error, sid string) error {
@@ -363,30 +328,41 @@ func layerPolicyError(err error, sid string) error {
 	return err
 }
 
-func (a *API) getLayerVersionPolicy(w http.ResponseWriter, r *http.Request) error {
-	v, err := layerVersionParam(r)
-	if err != nil {
-		return err
-	}
-	lv, err := a.s.GetLayerVersion(r.Context(), r.PathValue("layer"), v)
-	if errors.Is(err, ErrLayerNotFound) || err == nil && len(lv.Policy) == 0 {
-		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "No policy is associated with the given resource.")
-	}
-	if err != nil {
-		return err
-	}
-	doc, _ := a.layerPolicy(lv)
-	awsapi.WriteJSON(w, http.StatusOK, map[string]string{"Policy": doc, "RevisionId": lv.RevisionID})
-	return nil
+type layerPolicyOutput struct {
+	Policy     string `json:"Policy"`
+	RevisionId string `json:"RevisionId"`
 }
 
-func (a *API) removeLayerVersionPermission(w http.ResponseWriter, r *http.Request) error {
-	v, err := layerVersionParam(r)
+func (a *lambdaAPI) getLayerVersionPolicy(c *awsapi.Call, in *layerVersionRef) (layerPolicyOutput, error) {
+	v, err := layerVersionParam(in.VersionNumber)
 	if err != nil {
-		return err
+		return layerPolicyOutput{}, err
 	}
-	sid := r.PathValue("sid")
-	_, err = a.s.UpdateLayerPolicy(r.Context(), r.PathValue("layer"), v, r.URL.Query().Get("RevisionId"), func(lv *LayerVersion) error {
+	lv, err := a.s.GetLayerVersion(c.Context(), in.LayerName, v)
+	if errors.Is(err, ErrLayerNotFound) || err == nil && len(lv.Policy) == 0 {
+		return layerPolicyOutput{}, awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "No policy is associated with the given resource.")
+	}
+	if err != nil {
+		return layerPolicyOutput{}, err
+	}
+	doc, _ := a.layerPolicy(lv)
+	return layerPolicyOutput{Policy: doc, RevisionId: lv.RevisionID}, nil
+}
+
+type removeLayerVersionPermissionInput struct {
+	LayerName     string `aws:"uri=LayerName" json:"-"`
+	VersionNumber string `aws:"uri=VersionNumber" json:"-"`
+	StatementId   string `aws:"uri=StatementId" json:"-"`
+	RevisionId    string `aws:"querystring=RevisionId" json:"-"`
+}
+
+func (a *lambdaAPI) removeLayerVersionPermission(c *awsapi.Call, in *removeLayerVersionPermissionInput) (awsapi.None, error) {
+	v, err := layerVersionParam(in.VersionNumber)
+	if err != nil {
+		return awsapi.None{}, err
+	}
+	sid := in.StatementId
+	_, err = a.s.UpdateLayerPolicy(c.Context(), in.LayerName, v, in.RevisionId, func(lv *LayerVersion) error {
 		for i, s := range lv.Policy {
 			if s.Sid == sid {
 				lv.Policy = append(lv.Policy[:i], lv.Policy[i+1:]...)
@@ -395,9 +371,5 @@ func (a *API) removeLayerVersionPermission(w http.ResponseWriter, r *http.Reques
 		}
 		return ErrLayerStatementNotFound
 	})
-	if err := layerPolicyError(err, sid); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return awsapi.None{}, layerPolicyError(err, sid)
 }

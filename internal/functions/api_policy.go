@@ -14,20 +14,9 @@ import (
 // function's resource-based policy, the same statements
 // AWS::Lambda::Permission writes (PolicyStore).
 
-// WithPolicies serves the policy operations from ps.
-func (a *API) WithPolicies(ps *PolicyStore) *API {
-	a.policies = ps
-	for pattern, h := range map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2015-03-31/functions/{name}/policy":         a.addPermission,
-		"GET /2015-03-31/functions/{name}/policy":          a.getPolicy,
-		"DELETE /2015-03-31/functions/{name}/policy/{sid}": a.removePermission,
-	} {
-		a.mux.HandleFunc(pattern, a.wrap(h))
-	}
-	return a
-}
-
 type addPermissionBody struct {
+	FunctionName          string `aws:"uri=FunctionName" json:"-"`
+	Qualifier             string `aws:"querystring=Qualifier" json:"-"`
 	StatementID           string `json:"StatementId"`
 	Action                string `json:"Action"`
 	Principal             string `json:"Principal"`
@@ -40,80 +29,90 @@ type addPermissionBody struct {
 	RevisionID            string `json:"RevisionId"`
 }
 
+// authz adds AddPermission's body condition keys (lambda:Principal,
+// lambda:FunctionUrlAuthType).
+func (in *addPermissionBody) authz(action string, t *awsapi.Target) {
+	t.Context = conditionKeys(action, nil, in.FunctionURLAuthType, in.Principal)
+}
+
 // policyFunction resolves the function of a policy request; it (and the
 // version or alias a Qualifier names) must exist. A function has one
 // policy, which covers its versions and aliases.
-func (a *API) policyFunction(r *http.Request) (string, error) {
-	name, qual, err := a.refQ(r)
+func (a *lambdaAPI) policyFunction(c *awsapi.Call, raw, q string) (string, error) {
+	name, qual, err := a.resolveRef(raw, q)
 	if err != nil {
 		return "", err
 	}
-	if _, err := a.s.GetVersion(r.Context(), name, qual); err != nil {
+	if _, err := a.s.GetVersion(c.Context(), name, qual); err != nil {
 		return "", a.notFound(name, err)
 	}
 	return name, nil
 }
 
-func (a *API) addPermission(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.policyFunction(r)
+type addPermissionOutput struct {
+	Statement string `json:"Statement"`
+}
+
+func (a *lambdaAPI) addPermission(c *awsapi.Call, in *addPermissionBody) (addPermissionOutput, error) {
+	name, err := a.policyFunction(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
-	}
-	var in addPermissionBody
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return addPermissionOutput{}, err
 	}
 	if in.StatementID == "" || in.Action == "" || in.Principal == "" {
-		return awsapi.Errorf(http.StatusBadRequest, "ValidationException", "StatementId, Action and Principal are required")
+		return addPermissionOutput{}, awsapi.Errorf(http.StatusBadRequest, "ValidationException", "StatementId, Action and Principal are required")
 	}
 	if _, err := a.policies.Permission(name, in.StatementID); err == nil {
-		return awsapi.NewError(http.StatusConflict, "ResourceConflictException",
+		return addPermissionOutput{}, awsapi.NewError(http.StatusConflict, "ResourceConflictException",
 			fmt.Sprintf("The statement id (%s) provided already exists. Please provide a new statement id, or remove the existing statement.", in.StatementID))
 	}
 	p := Permission{Sid: in.StatementID, Action: in.Action, Principal: in.Principal, SourceARN: in.SourceArn,
 		SourceAccount: in.SourceAccount, EventSourceToken: in.EventSourceToken, PrincipalOrgID: in.PrincipalOrgID,
 		FunctionURLAuthType: in.FunctionURLAuthType, InvokedViaFunctionURL: in.InvokedViaFunctionURL}
-	if err := a.policies.AddPermission(r.Context(), name, p); err != nil {
-		return err
+	if err := a.policies.AddPermission(c.Context(), name, p); err != nil {
+		return addPermissionOutput{}, err
 	}
 	stmt, err := json.Marshal(p.statement(a.s.account.FunctionARN(name)))
 	if err != nil {
-		return err
+		return addPermissionOutput{}, err
 	}
-	awsapi.WriteJSON(w, http.StatusCreated, map[string]string{"Statement": string(stmt)})
-	return nil
+	return addPermissionOutput{Statement: string(stmt)}, nil
 }
 
-func (a *API) getPolicy(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.policyFunction(r)
+type getPolicyOutput struct {
+	Policy     string `json:"Policy"`
+	RevisionId string `json:"RevisionId"`
+}
+
+func (a *lambdaAPI) getPolicy(c *awsapi.Call, in *fnRef) (getPolicyOutput, error) {
+	name, err := a.policyFunction(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return getPolicyOutput{}, err
 	}
 	doc, err := a.policies.Policy(name)
 	if errors.Is(err, ErrPolicyNotFound) {
-		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist.")
+		return getPolicyOutput{}, awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist.")
 	}
 	if err != nil {
-		return err
+		return getPolicyOutput{}, err
 	}
-	awsapi.WriteJSON(w, http.StatusOK, map[string]string{"Policy": string(doc), "RevisionId": newRevisionID()})
-	return nil
+	return getPolicyOutput{Policy: string(doc), RevisionId: newRevisionID()}, nil
 }
 
-func (a *API) removePermission(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.policyFunction(r)
+type removePermissionInput struct {
+	FunctionName string `aws:"uri=FunctionName" json:"-"`
+	Qualifier    string `aws:"querystring=Qualifier" json:"-"`
+	StatementId  string `aws:"uri=StatementId" json:"-"`
+}
+
+func (a *lambdaAPI) removePermission(c *awsapi.Call, in *removePermissionInput) (awsapi.None, error) {
+	name, err := a.policyFunction(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return awsapi.None{}, err
 	}
-	sid := r.PathValue("sid")
-	err = a.policies.RemovePermission(r.Context(), name, sid)
+	err = a.policies.RemovePermission(c.Context(), name, in.StatementId)
 	if errors.Is(err, ErrPolicyNotFound) {
-		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException",
-			"Statement "+strings.TrimSpace(sid)+" is not found in resource policy.")
+		return awsapi.None{}, awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException",
+			"Statement "+strings.TrimSpace(in.StatementId)+" is not found in resource policy.")
 	}
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return awsapi.None{}, err
 }

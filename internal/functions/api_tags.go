@@ -11,21 +11,11 @@ import (
 // a function's ARN in the path (/2017-03-31/tags/{ARN}); the tags are kept
 // with the function's configuration, so they last as long as it does.
 // Each is authorized as lambda:TagResource, lambda:UntagResource or
-// lambda:ListTags on the function's ARN (routeAction, wrap).
-
-// tagRoutes are the tag operations' routes.
-func (a *API) tagRoutes() map[string]func(http.ResponseWriter, *http.Request) error {
-	return map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2017-03-31/tags/{arn}":   a.tagResource,
-		"DELETE /2017-03-31/tags/{arn}": a.untagResource,
-		"GET /2017-03-31/tags/{arn}":    a.listTags,
-	}
-}
+// lambda:ListTags on the function's ARN (api_ops.go).
 
 // taggedFunction is the function the path's ARN names. Lambda takes only an
 // unqualified function ARN of this account and region here.
-func (a *API) taggedFunction(r *http.Request) (string, error) {
-	raw := r.PathValue("arn")
+func (a *lambdaAPI) taggedFunction(raw string) (string, error) {
 	arn, err := awsapi.ParseARN(raw)
 	if err != nil || arn.Service != "lambda" || !strings.HasPrefix(arn.Resource, "function:") {
 		return "", awsapi.Errorf(http.StatusBadRequest, "ValidationException",
@@ -45,55 +35,64 @@ func (a *API) taggedFunction(r *http.Request) (string, error) {
 }
 
 type tagResourceInput struct {
+	Resource string            `aws:"uri=Resource" json:"-"`
+	Tags     map[string]string `json:"Tags"`
+}
+
+// authz: the tags TagResource sets are aws:RequestTag/* and aws:TagKeys.
+func (in *tagResourceInput) authz(_ string, t *awsapi.Target) { t.RequestTags = in.Tags }
+
+func (a *lambdaAPI) tagResource(c *awsapi.Call, in *tagResourceInput) (awsapi.None, error) {
+	name, err := a.taggedFunction(in.Resource)
+	if err != nil {
+		return awsapi.None{}, err
+	}
+	if len(in.Tags) == 0 {
+		return awsapi.None{}, awsapi.InvalidParameter("Tags is required: a map of one or more tags")
+	}
+	if _, err := a.s.TagFunction(c.Context(), name, in.Tags); err != nil {
+		return awsapi.None{}, a.notFound(name, err)
+	}
+	return awsapi.None{}, nil
+}
+
+type untagResourceInput struct {
+	Resource string   `aws:"uri=Resource" json:"-"`
+	TagKeys  []string `aws:"querystring=tagKeys" json:"-"`
+}
+
+func (a *lambdaAPI) untagResource(c *awsapi.Call, in *untagResourceInput) (awsapi.None, error) {
+	name, err := a.taggedFunction(in.Resource)
+	if err != nil {
+		return awsapi.None{}, err
+	}
+	if len(in.TagKeys) == 0 {
+		return awsapi.None{}, awsapi.InvalidParameter("tagKeys is required: one or more tag keys to remove")
+	}
+	if _, err := a.s.UntagFunction(c.Context(), name, in.TagKeys); err != nil {
+		return awsapi.None{}, a.notFound(name, err)
+	}
+	return awsapi.None{}, nil
+}
+
+type tagsRef struct {
+	Resource string `aws:"uri=Resource" json:"-"`
+}
+
+type listTagsOutput struct {
 	Tags map[string]string `json:"Tags"`
 }
 
-func (a *API) tagResource(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.taggedFunction(r)
+func (a *lambdaAPI) listTags(c *awsapi.Call, in *tagsRef) (listTagsOutput, error) {
+	name, err := a.taggedFunction(in.Resource)
 	if err != nil {
-		return err
+		return listTagsOutput{}, err
 	}
-	var in tagResourceInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
-	}
-	if len(in.Tags) == 0 {
-		return awsapi.InvalidParameter("Tags is required: a map of one or more tags")
-	}
-	if _, err := a.s.TagFunction(r.Context(), name, in.Tags); err != nil {
-		return a.notFound(name, err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (a *API) untagResource(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.taggedFunction(r)
+	fc, err := a.s.Get(c.Context(), name)
 	if err != nil {
-		return err
+		return listTagsOutput{}, a.notFound(name, err)
 	}
-	keys := r.URL.Query()["tagKeys"]
-	if len(keys) == 0 {
-		return awsapi.InvalidParameter("tagKeys is required: one or more tag keys to remove")
-	}
-	if _, err := a.s.UntagFunction(r.Context(), name, keys); err != nil {
-		return a.notFound(name, err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (a *API) listTags(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.taggedFunction(r)
-	if err != nil {
-		return err
-	}
-	c, err := a.s.Get(r.Context(), name)
-	if err != nil {
-		return a.notFound(name, err)
-	}
-	awsapi.WriteJSON(w, http.StatusOK, map[string]any{"Tags": wireTags(c.Tags)})
-	return nil
+	return listTagsOutput{Tags: wireTags(fc.Tags)}, nil
 }
 
 // wireTags is a function's tags as the API answers them: never null.
@@ -106,7 +105,7 @@ func wireTags(tags map[string]string) map[string]string {
 
 // visibleTags is what GetFunction shows of a function's tags: Lambda
 // requires lambda:ListTags besides lambda:GetFunction to see them.
-func (a *API) visibleTags(r *http.Request, c *Config) map[string]string {
+func (a *lambdaAPI) visibleTags(r *http.Request, c *Config) map[string]string {
 	if len(c.Tags) == 0 {
 		return map[string]string{}
 	}
@@ -117,23 +116,11 @@ func (a *API) visibleTags(r *http.Request, c *Config) map[string]string {
 }
 
 // authorizeCreateTags: creating a function with tags needs lambda:TagResource.
-func (a *API) authorizeCreateTags(r *http.Request, name string, tags map[string]string) error {
+func (a *lambdaAPI) authorizeCreateTags(r *http.Request, name string, tags map[string]string) error {
 	if len(tags) == 0 {
 		return nil
 	}
 	return awsapi.Authorize(r.Context(), a.s.opts.Authorizer, awsapi.AuthzRequest{
 		Service: "lambda", Action: "lambda:TagResource", Resource: a.s.account.FunctionARN(name), RequestTags: tags, HTTP: r,
 	})
-}
-
-// peekTags reads the Tags a TagResource body sets (aws:RequestTag/*,
-// aws:TagKeys), leaving the body for the handler; nil when it cannot.
-func peekTags(r *http.Request) map[string]string {
-	var in struct {
-		Tags map[string]string `json:"Tags"`
-	}
-	if !peekJSON(r, &in) {
-		return nil
-	}
-	return in.Tags
 }

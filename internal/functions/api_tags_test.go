@@ -202,7 +202,7 @@ func FuzzTagsAPI(f *testing.F) {
 	f.Add("POST", "arn:aws:lambda:us-east-1:000000000000:function:", []byte(`{"Tags":{"aws:x":""}}`), "")
 	f.Add("GET", "arn:::::", []byte(`{`), "")
 	h := newHarness(f, harnessOpts{})
-	api := NewAPI(h.svc, nil)
+	api := mustLambdaAPI(f, APIOptions{Service: h.svc})
 	if _, err := h.svc.Create(context.Background(), Config{Name: "tagged", Runtime: "provided.al2023", Handler: "bootstrap"}, bootstrapZip(f, "tagged")); err != nil {
 		f.Fatal(err)
 	}

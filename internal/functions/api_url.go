@@ -67,21 +67,6 @@ type URLStore interface {
 	DeleteURL(ctx context.Context, function, qualifier string) error
 }
 
-// WithURLs serves the function URL operations from u.
-func (a *API) WithURLs(u URLStore) *API {
-	a.urls = u
-	for pattern, h := range map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2021-10-31/functions/{name}/url":   a.createURL,
-		"GET /2021-10-31/functions/{name}/url":    a.getURL,
-		"PUT /2021-10-31/functions/{name}/url":    a.updateURL,
-		"DELETE /2021-10-31/functions/{name}/url": a.deleteURL,
-		"GET /2021-10-31/functions/{name}/urls":   a.listURLs,
-	} {
-		a.mux.HandleFunc(pattern, a.wrap(h))
-	}
-	return a
-}
-
 type urlCorsWire struct {
 	AllowCredentials *bool    `json:"AllowCredentials,omitempty"`
 	AllowHeaders     []string `json:"AllowHeaders,omitempty"`
@@ -92,9 +77,11 @@ type urlCorsWire struct {
 }
 
 type urlConfigBody struct {
-	AuthType   *string      `json:"AuthType"`
-	Cors       *urlCorsWire `json:"Cors"`
-	InvokeMode *string      `json:"InvokeMode"`
+	FunctionName string       `aws:"uri=FunctionName" json:"-"`
+	Qualifier    string       `aws:"querystring=Qualifier" json:"-"`
+	AuthType     *string      `json:"AuthType"`
+	Cors         *urlCorsWire `json:"Cors"`
+	InvokeMode   *string      `json:"InvokeMode"`
 }
 
 type urlConfigWire struct {
@@ -115,7 +102,7 @@ func urlTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
 }
 
-func (a *API) urlWire(c FunctionURLConfig, modified bool) urlConfigWire {
+func (a *lambdaAPI) urlWire(c FunctionURLConfig, modified bool) urlConfigWire {
 	arn := a.s.account.FunctionARN(c.Function)
 	if c.Qualifier != "" {
 		arn += ":" + c.Qualifier
@@ -182,17 +169,23 @@ func (in *urlConfigBody) apply(c *FunctionURLConfig) error {
 	return nil
 }
 
+// authz adds the URL operations' body condition key
+// (lambda:FunctionUrlAuthType).
+func (in *urlConfigBody) authz(action string, t *awsapi.Target) {
+	t.Context = conditionKeys(action, in.AuthType, "", "")
+}
+
 // urlTarget resolves the function of a URL request (it must exist) and its
 // Qualifier: "" for $LATEST or none, else an alias (urlQualifier).
-func (a *API) urlTarget(r *http.Request) (string, string, error) {
-	name, qual, err := a.refQ(r)
+func (a *lambdaAPI) urlTarget(c *awsapi.Call, raw, q string) (string, string, error) {
+	name, qual, err := a.resolveRef(raw, q)
 	if err != nil {
 		return "", "", err
 	}
-	if _, err := a.s.Get(r.Context(), name); err != nil {
+	if _, err := a.s.Get(c.Context(), name); err != nil {
 		return "", "", a.notFound(name, err)
 	}
-	if qual, err = a.urlQualifier(r, name, qual); err != nil {
+	if qual, err = a.urlQualifier(c.Context(), name, qual); err != nil {
 		return "", "", err
 	}
 	return name, qual, nil
@@ -200,116 +193,101 @@ func (a *API) urlTarget(r *http.Request) (string, string, error) {
 
 func urlNotFound() error { return ErrURLNotFound }
 
-func (a *API) createURL(w http.ResponseWriter, r *http.Request) error {
-	name, qual, err := a.urlTarget(r)
+func (a *lambdaAPI) createURL(c *awsapi.Call, in *urlConfigBody) (urlConfigWire, error) {
+	name, qual, err := a.urlTarget(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
-	}
-	var in urlConfigBody
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return urlConfigWire{}, err
 	}
 	if in.AuthType == nil {
-		return validationErr("authType", "null", "Member must not be null")
+		return urlConfigWire{}, validationErr("authType", "null", "Member must not be null")
 	}
-	c := FunctionURLConfig{Function: name, Qualifier: qual, InvokeMode: URLInvokeBuffered}
-	if err := in.apply(&c); err != nil {
-		return err
+	u := FunctionURLConfig{Function: name, Qualifier: qual, InvokeMode: URLInvokeBuffered}
+	if err := in.apply(&u); err != nil {
+		return urlConfigWire{}, err
 	}
 	if _, ok := a.urls.GetURL(name, qual); ok {
-		return awsapi.NewError(http.StatusConflict, "ResourceConflictException",
+		return urlConfigWire{}, awsapi.NewError(http.StatusConflict, "ResourceConflictException",
 			fmt.Sprintf("Failed to create function url config for [functionArn = %s]. Error message:  FunctionUrlConfig exists for this Lambda function", a.s.qualifiedARN(name, qual)))
 	}
-	out, err := a.urls.PutURL(r.Context(), c)
+	out, err := a.urls.PutURL(c.Context(), u)
 	if err != nil {
-		return err
+		return urlConfigWire{}, err
 	}
-	awsapi.WriteJSON(w, http.StatusCreated, a.urlWire(out, false))
-	return nil
+	return a.urlWire(out, false), nil
 }
 
-func (a *API) getURL(w http.ResponseWriter, r *http.Request) error {
-	name, qual, err := a.urlTarget(r)
+func (a *lambdaAPI) getURL(c *awsapi.Call, in *fnRef) (urlConfigWire, error) {
+	name, qual, err := a.urlTarget(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return urlConfigWire{}, err
 	}
-	c, ok := a.urls.GetURL(name, qual)
+	u, ok := a.urls.GetURL(name, qual)
 	if !ok {
-		return urlNotFound()
+		return urlConfigWire{}, urlNotFound()
 	}
-	awsapi.WriteJSON(w, http.StatusOK, a.urlWire(c, true))
-	return nil
+	return a.urlWire(u, true), nil
 }
 
-func (a *API) updateURL(w http.ResponseWriter, r *http.Request) error {
-	name, qual, err := a.urlTarget(r)
+func (a *lambdaAPI) updateURL(c *awsapi.Call, in *urlConfigBody) (urlConfigWire, error) {
+	name, qual, err := a.urlTarget(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return urlConfigWire{}, err
 	}
-	var in urlConfigBody
-	if err := decodeBody(r, &in); err != nil {
-		return err
-	}
-	c, ok := a.urls.GetURL(name, qual)
+	u, ok := a.urls.GetURL(name, qual)
 	if !ok {
-		return urlNotFound()
+		return urlConfigWire{}, urlNotFound()
 	}
-	if err := in.apply(&c); err != nil {
-		return err
+	if err := in.apply(&u); err != nil {
+		return urlConfigWire{}, err
 	}
-	out, err := a.urls.PutURL(r.Context(), c)
+	out, err := a.urls.PutURL(c.Context(), u)
 	if err != nil {
-		return err
+		return urlConfigWire{}, err
 	}
-	awsapi.WriteJSON(w, http.StatusOK, a.urlWire(out, true))
-	return nil
+	return a.urlWire(out, true), nil
 }
 
-func (a *API) deleteURL(w http.ResponseWriter, r *http.Request) error {
-	name, qual, err := a.urlTarget(r)
+func (a *lambdaAPI) deleteURL(c *awsapi.Call, in *fnRef) (awsapi.None, error) {
+	name, qual, err := a.urlTarget(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return awsapi.None{}, err
 	}
-	if err := a.urls.DeleteURL(r.Context(), name, qual); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return awsapi.None{}, a.urls.DeleteURL(c.Context(), name, qual)
 }
 
-func (a *API) listURLs(w http.ResponseWriter, r *http.Request) error {
-	name, _, err := a.urlTarget(r)
+type listURLsOutput struct {
+	FunctionURLConfigs []urlConfigWire `json:"FunctionUrlConfigs"`
+	NextMarker         string          `json:"NextMarker,omitempty"`
+}
+
+func (a *lambdaAPI) listURLs(c *awsapi.Call, in *fnListInput) (listURLsOutput, error) {
+	name, _, err := a.urlTarget(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return listURLsOutput{}, err
 	}
-	q := r.URL.Query()
 	max := 50
-	if v := q.Get("MaxItems"); v != "" {
+	if v := in.MaxItems; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 50 {
-			return validationErr("maxItems", strconv.Quote(v), "Member must have value between 1 and 50")
+			return listURLsOutput{}, validationErr("maxItems", strconv.Quote(v), "Member must have value between 1 and 50")
 		}
 		max = n
 	}
 	all := a.urls.ListURLs(name)
 	start := 0
-	if m := q.Get("Marker"); m != "" {
-		start = slices.IndexFunc(all, func(c FunctionURLConfig) bool { return c.ID == m })
+	if m := in.Marker; m != "" {
+		start = slices.IndexFunc(all, func(u FunctionURLConfig) bool { return u.ID == m })
 		if start < 0 {
-			return awsapi.InvalidParameter("Marker %q: not a marker of this listing", strings.TrimSpace(m))
+			return listURLsOutput{}, awsapi.InvalidParameter("Marker %q: not a marker of this listing", strings.TrimSpace(m))
 		}
 	}
-	out := struct {
-		FunctionURLConfigs []urlConfigWire `json:"FunctionUrlConfigs"`
-		NextMarker         string          `json:"NextMarker,omitempty"`
-	}{FunctionURLConfigs: []urlConfigWire{}}
+	out := listURLsOutput{FunctionURLConfigs: []urlConfigWire{}}
 	end := min(start+max, len(all))
-	for _, c := range all[start:end] {
-		out.FunctionURLConfigs = append(out.FunctionURLConfigs, a.urlWire(c, true))
+	for _, u := range all[start:end] {
+		out.FunctionURLConfigs = append(out.FunctionURLConfigs, a.urlWire(u, true))
 	}
 	if end < len(all) {
 		out.NextMarker = all[end].ID
 	}
-	awsapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,59 +12,16 @@ import (
 	"github.com/nubo-run/nubo/internal/awsapi"
 )
 
-// The Lambda API's versions, aliases and provisioned concurrency routes.
-// Each is authorized (wrap) as its action on the function's ARN qualified
-// by the version or alias it names (requestQualifier).
-var versionRoutes = map[string]string{
-	"POST /2015-03-31/functions/{name}/versions":                  "lambda:PublishVersion",
-	"GET /2015-03-31/functions/{name}/versions":                   "lambda:ListVersionsByFunction",
-	"POST /2015-03-31/functions/{name}/aliases":                   "lambda:CreateAlias",
-	"GET /2015-03-31/functions/{name}/aliases":                    "lambda:ListAliases",
-	"GET /2015-03-31/functions/{name}/aliases/{alias}":            "lambda:GetAlias",
-	"PUT /2015-03-31/functions/{name}/aliases/{alias}":            "lambda:UpdateAlias",
-	"DELETE /2015-03-31/functions/{name}/aliases/{alias}":         "lambda:DeleteAlias",
-	"PUT /2019-09-30/functions/{name}/provisioned-concurrency":    "lambda:PutProvisionedConcurrencyConfig",
-	"GET /2019-09-30/functions/{name}/provisioned-concurrency":    "lambda:GetProvisionedConcurrencyConfig",
-	"DELETE /2019-09-30/functions/{name}/provisioned-concurrency": "lambda:DeleteProvisionedConcurrencyConfig",
-}
+// The Lambda API's versions, aliases and provisioned concurrency
+// operations. Each is authorized (api_ops.go) as its action on the
+// function's ARN qualified by the version or alias it names
+// (requestQualifier).
 
-func (a *API) handleVersions() {
-	handlers := map[string]func(http.ResponseWriter, *http.Request) error{
-		"POST /2015-03-31/functions/{name}/versions":                  a.publishVersion,
-		"GET /2015-03-31/functions/{name}/versions":                   a.listVersions,
-		"POST /2015-03-31/functions/{name}/aliases":                   a.createAlias,
-		"GET /2015-03-31/functions/{name}/aliases":                    a.listAliases,
-		"GET /2015-03-31/functions/{name}/aliases/{alias}":            a.getAlias,
-		"PUT /2015-03-31/functions/{name}/aliases/{alias}":            a.updateAlias,
-		"DELETE /2015-03-31/functions/{name}/aliases/{alias}":         a.deleteAlias,
-		"PUT /2019-09-30/functions/{name}/provisioned-concurrency":    a.putProvisioned,
-		"GET /2019-09-30/functions/{name}/provisioned-concurrency":    a.getProvisioned,
-		"DELETE /2019-09-30/functions/{name}/provisioned-concurrency": a.deleteProvisioned,
-	}
-	for pattern, h := range handlers {
-		a.mux.HandleFunc(pattern, a.wrap(h))
-	}
-}
-
-// versionRouteAction is routeAction for the routes above.
-func versionRouteAction(pattern string) string { return versionRoutes[pattern] }
-
-// requestAction is the IAM action of a request: its route's, except where
-// two operations share a route (ListProvisionedConcurrencyConfigs is
-// GetProvisionedConcurrencyConfig's route with ?List=ALL).
-func requestAction(r *http.Request) string {
-	action := routeAction(r.Pattern)
-	if action == "lambda:GetProvisionedConcurrencyConfig" && r.URL.Query().Get("List") == "ALL" {
-		return "lambda:ListProvisionedConcurrencyConfigs"
-	}
-	return action
-}
-
-// requestQualifier is the version or alias a request acts on: the {alias}
+// requestQualifier is the version or alias a request acts on: the {Name}
 // of an alias route, else the one in the function name, else ?Qualifier.
 // $LATEST is the function itself: a policy on the function's ARN covers it.
 func requestQualifier(r *http.Request, fromName string) string {
-	q := r.PathValue("alias")
+	q := r.PathValue("Name")
 	if q == "" {
 		q = fromName
 	}
@@ -85,7 +43,7 @@ func qualified(name, qualifier string) string {
 }
 
 // versionsError maps the errors of versions.go onto Lambda's.
-func (a *API) versionsError(name string, err error) error {
+func (a *lambdaAPI) versionsError(name string, err error) error {
 	switch {
 	case errors.Is(err, errAliasExists), errors.Is(err, errVersionInUse):
 		msg := err.Error()
@@ -105,17 +63,17 @@ func (a *API) versionsError(name string, err error) error {
 }
 
 // aliasNotFound gives the alias's ARN to a not-found error from the registry.
-func (a *API) aliasNotFound(name, alias string, err error) error {
+func (a *lambdaAPI) aliasNotFound(name, alias string, err error) error {
 	if errors.Is(err, errAliasNotFound) {
 		return awsapi.NewError(http.StatusNotFound, "ResourceNotFoundException", "Alias not found: "+a.s.qualifiedARN(name, alias))
 	}
 	return a.versionsError(name, err)
 }
 
-// eicRef is the event invoke config routes' function: NAME, or
+// eicRef is the event invoke config operations' function: NAME, or
 // NAME:QUALIFIER for a version's or alias's own config.
-func (a *API) eicRef(r *http.Request) (string, error) {
-	name, qual, err := a.refQ(r)
+func (a *lambdaAPI) eicRef(raw, q string) (string, error) {
+	name, qual, err := a.resolveRef(raw, q)
 	if err != nil {
 		return "", err
 	}
@@ -126,29 +84,30 @@ func (a *API) eicRef(r *http.Request) (string, error) {
 }
 
 // eicARN is the qualified ARN an event invoke config reports.
-func (a *API) eicARN(ref string) string { return a.s.eicARN(ref) }
+func (a *lambdaAPI) eicARN(ref string) string { return a.s.eicARN(ref) }
 
 // urlQualifier checks a function URL's qualifier: "" for $LATEST, else an
 // alias of the function (Lambda gives versions no URL).
-func (a *API) urlQualifier(r *http.Request, name, qual string) (string, error) {
+func (a *lambdaAPI) urlQualifier(ctx context.Context, name, qual string) (string, error) {
 	if qual == "" || qual == latestVersion {
 		return "", nil
 	}
 	if isDigits(qual) { // a version has no URL
 		return "", &notFoundError{arn: a.s.qualifiedARN(name, qual)}
 	}
-	if _, err := a.s.GetAlias(r.Context(), name, qual); err != nil {
+	if _, err := a.s.GetAlias(ctx, name, qual); err != nil {
 		return "", a.aliasNotFound(name, qual, err)
 	}
 	return qual, nil
 }
 
 // configWire is toWire for GetFunction and GetFunctionConfiguration: read
-// through an alias, the configuration is the alias's version's under the
-// alias's ARN, as Lambda answers.
-func (a *API) configWire(r *http.Request, c *Config) functionConfiguration {
+// through an alias (the input's FunctionName and Qualifier), the
+// configuration is the alias's version's under the alias's ARN, as Lambda
+// answers.
+func (a *lambdaAPI) configWire(c *Config, raw, q string) functionConfiguration {
 	fc := toWire(c)
-	if _, qual, err := a.refQ(r); err == nil {
+	if _, qual, err := a.resolveRef(raw, q); err == nil {
 		if kind, _, err := classifyQualifier(qual); err == nil && kind == qualAlias {
 			fc.FunctionArn = a.s.qualifiedARN(c.Name, qual)
 		}
@@ -159,43 +118,39 @@ func (a *API) configWire(r *http.Request, c *Config) functionConfiguration {
 // ---- versions ----
 
 type publishVersionInput struct {
-	CodeSha256  string `json:"CodeSha256"`
-	Description string `json:"Description"`
-	RevisionId  string `json:"RevisionId"`
+	FunctionName string `aws:"uri=FunctionName" json:"-"`
+	Qualifier    string `aws:"querystring=Qualifier" json:"-"`
+	CodeSha256   string `json:"CodeSha256"`
+	Description  string `json:"Description"`
+	RevisionId   string `json:"RevisionId"`
 }
 
-func (a *API) publishVersion(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+func (a *lambdaAPI) publishVersion(c *awsapi.Call, in *publishVersionInput) (functionConfiguration, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
-	}
-	var in publishVersionInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return functionConfiguration{}, err
 	}
 	if len(in.Description) > 256 {
-		return invalidf("Description is %d characters: the limit is 256", len(in.Description))
+		return functionConfiguration{}, invalidf("Description is %d characters: the limit is 256", len(in.Description))
 	}
-	c, err := a.s.PublishVersion(r.Context(), name, in.CodeSha256, in.Description, in.RevisionId)
+	fc, err := a.s.PublishVersion(c.Context(), name, in.CodeSha256, in.Description, in.RevisionId)
 	if err != nil {
-		return a.versionsError(name, err)
+		return functionConfiguration{}, a.versionsError(name, err)
 	}
-	awsapi.WriteJSON(w, http.StatusCreated, toWire(c))
-	return nil
+	return toWire(fc), nil
 }
 
 // pageParams reads Marker and MaxItems (1-10000, default 50).
-func pageParams(r *http.Request) (marker string, max int, err error) {
-	q := r.URL.Query()
-	max = 50
-	if v := q.Get("MaxItems"); v != "" {
+func pageParams(marker, maxItems string) (string, int, error) {
+	max := 50
+	if v := maxItems; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {
 			return "", 0, awsapi.InvalidParameter("MaxItems %q: must be a number between 1 and 10000", v)
 		}
 		max = n
 	}
-	return q.Get("Marker"), max, nil
+	return marker, max, nil
 }
 
 // window returns the items after marker (by id), at most max, and the next
@@ -219,41 +174,50 @@ func window[T any](items []T, id func(T) string, marker string, max int) ([]T, s
 	return items[start:end], next
 }
 
-func (a *API) listVersions(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+// fnListInput is the input of a function's list operations: the function,
+// Marker and MaxItems.
+type fnListInput struct {
+	FunctionName string `aws:"uri=FunctionName" json:"-"`
+	Qualifier    string `aws:"querystring=Qualifier" json:"-"`
+	Marker       string `aws:"querystring=Marker" json:"-"`
+	MaxItems     string `aws:"querystring=MaxItems" json:"-"`
+}
+
+type listVersionsOutput struct {
+	Versions   []functionConfiguration `json:"Versions"`
+	NextMarker string                  `json:"NextMarker,omitempty"`
+}
+
+func (a *lambdaAPI) listVersions(c *awsapi.Call, in *fnListInput) (listVersionsOutput, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return listVersionsOutput{}, err
 	}
-	marker, max, err := pageParams(r)
+	marker, max, err := pageParams(in.Marker, in.MaxItems)
 	if err != nil {
-		return err
+		return listVersionsOutput{}, err
 	}
-	all, err := a.s.Versions(r.Context(), name)
+	all, err := a.s.Versions(c.Context(), name)
 	if err != nil {
-		return a.notFound(name, err)
+		return listVersionsOutput{}, a.notFound(name, err)
 	}
 	items, next := window(all, func(c *Config) string { return c.VersionLabel() }, marker, max)
-	out := struct {
-		Versions   []functionConfiguration `json:"Versions"`
-		NextMarker string                  `json:"NextMarker,omitempty"`
-	}{Versions: []functionConfiguration{}, NextMarker: next}
-	for _, c := range items {
-		fc := toWire(c)
-		if c.Version == "" {
+	out := listVersionsOutput{Versions: []functionConfiguration{}, NextMarker: next}
+	for _, v := range items {
+		fc := toWire(v)
+		if v.Version == "" {
 			fc.FunctionArn += ":" + latestVersion // as Lambda lists it
 		}
 		out.Versions = append(out.Versions, fc)
 	}
-	awsapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
 // deleteVersion is DeleteFunction with a Qualifier: one published version.
-func (a *API) deleteVersion(w http.ResponseWriter, r *http.Request, name, qualifier string) error {
-	if err := a.s.DeleteVersion(r.Context(), name, qualifier); err != nil {
+func (a *lambdaAPI) deleteVersion(c *awsapi.Call, name, qualifier string) error {
+	if err := a.s.DeleteVersion(c.Context(), name, qualifier); err != nil {
 		return a.versionsError(name, err)
 	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -272,7 +236,7 @@ type aliasConfiguration struct {
 	RoutingConfig   *routingConfig `json:"RoutingConfig,omitempty"`
 }
 
-func (a *API) aliasWire(al *Alias) aliasConfiguration {
+func (a *lambdaAPI) aliasWire(al *Alias) aliasConfiguration {
 	out := aliasConfiguration{AliasArn: a.s.qualifiedARN(al.Function, al.Name), Name: al.Name,
 		FunctionVersion: al.FunctionVersion, Description: al.Description, RevisionId: al.RevisionID}
 	if len(al.Weights) > 0 {
@@ -281,7 +245,12 @@ func (a *API) aliasWire(al *Alias) aliasConfiguration {
 	return out
 }
 
+// aliasInput is CreateAlias's input (Name in the body) and UpdateAlias's
+// (Name, the alias, in the path: Alias).
 type aliasInput struct {
+	FunctionName    string         `aws:"uri=FunctionName" json:"-"`
+	Qualifier       string         `aws:"querystring=Qualifier" json:"-"`
+	Alias           string         `aws:"uri=Name" json:"-"`
 	Name            string         `json:"Name"`
 	FunctionVersion *string        `json:"FunctionVersion"`
 	Description     *string        `json:"Description"`
@@ -289,14 +258,17 @@ type aliasInput struct {
 	RevisionId      string         `json:"RevisionId"`
 }
 
-func (a *API) createAlias(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+// aliasRef is the input of an operation on one alias.
+type aliasRef struct {
+	FunctionName string `aws:"uri=FunctionName" json:"-"`
+	Qualifier    string `aws:"querystring=Qualifier" json:"-"`
+	Alias        string `aws:"uri=Name" json:"-"`
+}
+
+func (a *lambdaAPI) createAlias(c *awsapi.Call, in *aliasInput) (aliasConfiguration, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
-	}
-	var in aliasInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return aliasConfiguration{}, err
 	}
 	al := Alias{Function: name, Name: in.Name}
 	if in.FunctionVersion != nil {
@@ -308,37 +280,29 @@ func (a *API) createAlias(w http.ResponseWriter, r *http.Request) error {
 	if in.RoutingConfig != nil {
 		al.Weights = in.RoutingConfig.AdditionalVersionWeights
 	}
-	out, err := a.s.CreateAlias(r.Context(), al)
+	out, err := a.s.CreateAlias(c.Context(), al)
 	if err != nil {
-		return a.versionsError(name, err)
+		return aliasConfiguration{}, a.versionsError(name, err)
 	}
-	awsapi.WriteJSON(w, http.StatusCreated, a.aliasWire(out))
-	return nil
+	return a.aliasWire(out), nil
 }
 
-func (a *API) getAlias(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+func (a *lambdaAPI) getAlias(c *awsapi.Call, in *aliasRef) (aliasConfiguration, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return aliasConfiguration{}, err
 	}
-	alias := r.PathValue("alias")
-	al, err := a.s.GetAlias(r.Context(), name, alias)
+	al, err := a.s.GetAlias(c.Context(), name, in.Alias)
 	if err != nil {
-		return a.aliasNotFound(name, alias, err)
+		return aliasConfiguration{}, a.aliasNotFound(name, in.Alias, err)
 	}
-	awsapi.WriteJSON(w, http.StatusOK, a.aliasWire(al))
-	return nil
+	return a.aliasWire(al), nil
 }
 
-func (a *API) updateAlias(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+func (a *lambdaAPI) updateAlias(c *awsapi.Call, in *aliasInput) (aliasConfiguration, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
-	}
-	alias := r.PathValue("alias")
-	var in aliasInput
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return aliasConfiguration{}, err
 	}
 	u := AliasUpdate{FunctionVersion: in.FunctionVersion, Description: in.Description, RevisionID: in.RevisionId}
 	if in.RoutingConfig != nil {
@@ -347,55 +311,61 @@ func (a *API) updateAlias(w http.ResponseWriter, r *http.Request) error {
 			u.Weights = map[string]float64{}
 		}
 	}
-	al, err := a.s.UpdateAlias(r.Context(), name, alias, u)
+	al, err := a.s.UpdateAlias(c.Context(), name, in.Alias, u)
 	if err != nil {
-		return a.aliasNotFound(name, alias, err)
+		return aliasConfiguration{}, a.aliasNotFound(name, in.Alias, err)
 	}
-	awsapi.WriteJSON(w, http.StatusOK, a.aliasWire(al))
-	return nil
+	return a.aliasWire(al), nil
 }
 
-func (a *API) deleteAlias(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+func (a *lambdaAPI) deleteAlias(c *awsapi.Call, in *aliasRef) (awsapi.None, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return awsapi.None{}, err
 	}
-	alias := r.PathValue("alias")
-	if err := a.s.DeleteAlias(r.Context(), name, alias); err != nil {
-		return a.aliasNotFound(name, alias, err)
+	if err := a.s.DeleteAlias(c.Context(), name, in.Alias); err != nil {
+		return awsapi.None{}, a.aliasNotFound(name, in.Alias, err)
 	}
 	if a.urls != nil { // the alias's URL goes with it
-		if err := a.urls.DeleteURL(r.Context(), name, alias); err != nil && !errors.Is(err, ErrURLNotFound) {
-			return fmt.Errorf("function %s: delete the url of alias %s: %w", name, alias, err)
+		if err := a.urls.DeleteURL(c.Context(), name, in.Alias); err != nil && !errors.Is(err, ErrURLNotFound) {
+			return awsapi.None{}, fmt.Errorf("function %s: delete the url of alias %s: %w", name, in.Alias, err)
 		}
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return awsapi.None{}, nil
 }
 
-func (a *API) listAliases(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+type listAliasesInput struct {
+	FunctionName    string `aws:"uri=FunctionName" json:"-"`
+	Qualifier       string `aws:"querystring=Qualifier" json:"-"`
+	FunctionVersion string `aws:"querystring=FunctionVersion" json:"-"`
+	Marker          string `aws:"querystring=Marker" json:"-"`
+	MaxItems        string `aws:"querystring=MaxItems" json:"-"`
+}
+
+type listAliasesOutput struct {
+	Aliases    []aliasConfiguration `json:"Aliases"`
+	NextMarker string               `json:"NextMarker,omitempty"`
+}
+
+func (a *lambdaAPI) listAliases(c *awsapi.Call, in *listAliasesInput) (listAliasesOutput, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return listAliasesOutput{}, err
 	}
-	marker, max, err := pageParams(r)
+	marker, max, err := pageParams(in.Marker, in.MaxItems)
 	if err != nil {
-		return err
+		return listAliasesOutput{}, err
 	}
-	all, err := a.s.Aliases(r.Context(), name, r.URL.Query().Get("FunctionVersion"))
+	all, err := a.s.Aliases(c.Context(), name, in.FunctionVersion)
 	if err != nil {
-		return a.notFound(name, err)
+		return listAliasesOutput{}, a.notFound(name, err)
 	}
 	items, next := window(all, func(al *Alias) string { return al.Name }, marker, max)
-	out := struct {
-		Aliases    []aliasConfiguration `json:"Aliases"`
-		NextMarker string               `json:"NextMarker,omitempty"`
-	}{Aliases: []aliasConfiguration{}, NextMarker: next}
+	out := listAliasesOutput{Aliases: []aliasConfiguration{}, NextMarker: next}
 	for _, al := range items {
 		out.Aliases = append(out.Aliases, a.aliasWire(al))
 	}
-	awsapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
 // ---- provisioned concurrency ----
@@ -411,7 +381,7 @@ type provisionedConfig struct {
 
 // provisionedWire reports the config READY: on one machine instances start
 // on demand, so what was asked for counts as allocated.
-func (a *API) provisionedWire(pc *ProvisionedConcurrency, withARN bool) provisionedConfig {
+func (a *lambdaAPI) provisionedWire(pc *ProvisionedConcurrency, withARN bool) provisionedConfig {
 	out := provisionedConfig{
 		RequestedProvisionedConcurrentExecutions: pc.Requested,
 		AvailableProvisionedConcurrentExecutions: pc.Requested,
@@ -425,81 +395,72 @@ func (a *API) provisionedWire(pc *ProvisionedConcurrency, withARN bool) provisio
 	return out
 }
 
-func (a *API) provisionedRef(r *http.Request) (string, string, error) {
-	return a.refQ(r)
+type putProvisionedInput struct {
+	FunctionName                    string `aws:"uri=FunctionName" json:"-"`
+	Qualifier                       string `aws:"querystring=Qualifier" json:"-"`
+	ProvisionedConcurrentExecutions *int   `json:"ProvisionedConcurrentExecutions"`
 }
 
-func (a *API) putProvisioned(w http.ResponseWriter, r *http.Request) error {
-	name, qual, err := a.provisionedRef(r)
+func (a *lambdaAPI) putProvisioned(c *awsapi.Call, in *putProvisionedInput) (provisionedConfig, error) {
+	name, qual, err := a.resolveRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
-	}
-	var in struct {
-		ProvisionedConcurrentExecutions *int `json:"ProvisionedConcurrentExecutions"`
-	}
-	if err := decodeBody(r, &in); err != nil {
-		return err
+		return provisionedConfig{}, err
 	}
 	if in.ProvisionedConcurrentExecutions == nil {
-		return invalidf("ProvisionedConcurrentExecutions is required")
+		return provisionedConfig{}, invalidf("ProvisionedConcurrentExecutions is required")
 	}
-	pc, err := a.s.PutProvisionedConcurrency(r.Context(), name, qual, *in.ProvisionedConcurrentExecutions)
+	pc, err := a.s.PutProvisionedConcurrency(c.Context(), name, qual, *in.ProvisionedConcurrentExecutions)
 	if err != nil {
-		return a.versionsError(name, err)
+		return provisionedConfig{}, a.versionsError(name, err)
 	}
-	awsapi.WriteJSON(w, http.StatusAccepted, a.provisionedWire(pc, false))
-	return nil
+	return a.provisionedWire(pc, false), nil
 }
 
-func (a *API) getProvisioned(w http.ResponseWriter, r *http.Request) error {
-	if r.URL.Query().Get("List") == "ALL" {
-		return a.listProvisioned(w, r)
-	}
-	name, qual, err := a.provisionedRef(r)
+func (a *lambdaAPI) getProvisioned(c *awsapi.Call, in *fnRef) (provisionedConfig, error) {
+	name, qual, err := a.resolveRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return provisionedConfig{}, err
 	}
-	pc, err := a.s.ProvisionedConcurrency(r.Context(), name, qual)
+	pc, err := a.s.ProvisionedConcurrency(c.Context(), name, qual)
 	if err != nil {
-		return a.versionsError(name, err)
+		return provisionedConfig{}, a.versionsError(name, err)
 	}
-	awsapi.WriteJSON(w, http.StatusOK, a.provisionedWire(pc, false))
-	return nil
+	return a.provisionedWire(pc, false), nil
 }
 
-func (a *API) deleteProvisioned(w http.ResponseWriter, r *http.Request) error {
-	name, qual, err := a.provisionedRef(r)
+func (a *lambdaAPI) deleteProvisioned(c *awsapi.Call, in *fnRef) (awsapi.None, error) {
+	name, qual, err := a.resolveRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return awsapi.None{}, err
 	}
-	if err := a.s.DeleteProvisionedConcurrency(r.Context(), name, qual); err != nil {
-		return a.versionsError(name, err)
+	if err := a.s.DeleteProvisionedConcurrency(c.Context(), name, qual); err != nil {
+		return awsapi.None{}, a.versionsError(name, err)
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return awsapi.None{}, nil
 }
 
-func (a *API) listProvisioned(w http.ResponseWriter, r *http.Request) error {
-	name, err := a.ref(r)
+type listProvisionedOutput struct {
+	ProvisionedConcurrencyConfigs []provisionedConfig `json:"ProvisionedConcurrencyConfigs"`
+	NextMarker                    string              `json:"NextMarker,omitempty"`
+}
+
+func (a *lambdaAPI) listProvisioned(c *awsapi.Call, in *fnListInput) (listProvisionedOutput, error) {
+	name, err := a.latestRef(in.FunctionName, in.Qualifier)
 	if err != nil {
-		return err
+		return listProvisionedOutput{}, err
 	}
-	marker, max, err := pageParams(r)
+	marker, max, err := pageParams(in.Marker, in.MaxItems)
 	if err != nil {
-		return err
+		return listProvisionedOutput{}, err
 	}
-	all, err := a.s.ProvisionedConcurrencies(r.Context(), name)
+	all, err := a.s.ProvisionedConcurrencies(c.Context(), name)
 	if err != nil {
-		return a.notFound(name, err)
+		return listProvisionedOutput{}, a.notFound(name, err)
 	}
 	items, next := window(all, func(pc *ProvisionedConcurrency) string { return pc.Qualifier }, marker, max)
-	out := struct {
-		ProvisionedConcurrencyConfigs []provisionedConfig `json:"ProvisionedConcurrencyConfigs"`
-		NextMarker                    string              `json:"NextMarker,omitempty"`
-	}{ProvisionedConcurrencyConfigs: []provisionedConfig{}, NextMarker: next}
+	out := listProvisionedOutput{ProvisionedConcurrencyConfigs: []provisionedConfig{}, NextMarker: next}
 	for _, pc := range items {
 		out.ProvisionedConcurrencyConfigs = append(out.ProvisionedConcurrencyConfigs, a.provisionedWire(pc, true))
 	}
-	awsapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }

@@ -31,16 +31,25 @@ func bodyConditionKeys(action string, r *http.Request) map[string][]string {
 	if !peekJSON(r, &in) {
 		return nil
 	}
+	return conditionKeys(action, in.AuthType, in.FunctionURLAuthType, in.Principal)
+}
+
+// conditionKeys are the body condition keys of action given the body's
+// AuthType (the URL operations), FunctionUrlAuthType and Principal
+// (AddPermission); nil when there are none.
+func conditionKeys(action string, authType *string, fnURLAuthType, principal string) map[string][]string {
 	keys := map[string][]string{}
-	if in.AuthType != nil && action != "lambda:AddPermission" {
-		keys["lambda:FunctionUrlAuthType"] = []string{*in.AuthType}
-	}
-	if action == "lambda:AddPermission" {
-		if in.FunctionURLAuthType != "" {
-			keys["lambda:FunctionUrlAuthType"] = []string{in.FunctionURLAuthType}
+	switch action {
+	case "lambda:CreateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig":
+		if authType != nil {
+			keys["lambda:FunctionUrlAuthType"] = []string{*authType}
 		}
-		if in.Principal != "" {
-			keys["lambda:Principal"] = []string{in.Principal}
+	case "lambda:AddPermission":
+		if fnURLAuthType != "" {
+			keys["lambda:FunctionUrlAuthType"] = []string{fnURLAuthType}
+		}
+		if principal != "" {
+			keys["lambda:Principal"] = []string{principal}
 		}
 	}
 	if len(keys) == 0 {

@@ -245,7 +245,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	edge, err := awsapi.NewEdge(keys, nil,
-		awsapi.Service{Name: "lambda", Protocol: awsapi.RestJSON, Handler: NewAPI(svc, nil)}, logsAPI.Service())
+		mustLambdaAPI(t, APIOptions{Service: svc}).Service(), logsAPI.Service())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,6 +256,16 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	h.url = srv.URL
 	h.client = lambdaClient(h.url)
 	return h
+}
+
+// mustLambdaAPI is NewAPI for a test.
+func mustLambdaAPI(t testing.TB, o APIOptions) *awsapi.API {
+	t.Helper()
+	api, err := NewAPI(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
 }
 
 func lambdaClient(url string) *lambda.Client {

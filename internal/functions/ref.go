@@ -11,7 +11,7 @@ import (
 // takes it) names when it names another account or region than this
 // server's, and "" when it names this one (or is a plain name). nubo holds
 // one account in one region: a function elsewhere is never one of its own.
-func (a *API) foreignARN(ref string) string {
+func (a *lambdaAPI) foreignARN(ref string) string {
 	account, region := "", ""
 	switch {
 	case strings.HasPrefix(ref, "arn:"):
@@ -38,7 +38,7 @@ func (a *API) foreignARN(ref string) string {
 // refuseForeignCreate is Lambda's answer to CreateFunction of a function
 // ARN in another account (no account may create functions in another) or
 // another region.
-func (a *API) refuseForeignCreate(r *http.Request, ref string) error {
+func (a *lambdaAPI) refuseForeignCreate(r *http.Request, ref string) error {
 	arn := a.foreignARN(ref)
 	if arn == "" {
 		return nil

@@ -86,6 +86,7 @@ func TestEveryOperationFailsClosed(t *testing.T) {
 // shape before authorization, as AWS does (a JSON body, query parameters
 // or a REST body), keyed by "service/Operation"; the rest get an empty one.
 var failClosedInputs = map[string]string{
+	"lambda/CreateFunction":       `{"FunctionName":"fail-closed"}`,
 	"ssm/DeleteParameters":        `{"Names":["x"]}`,
 	"sts/AssumeRole":              "RoleArn=arn:aws:iam::000000000000:role/fail-closed-target&RoleSessionName=fail-closed",
 	"iam/SimulatePrincipalPolicy": "PolicySourceArn=arn:aws:iam::000000000000:role/fail-closed-target&ActionNames.member.1=s3:GetObject",
@@ -137,6 +138,9 @@ func failClosedCall(t *testing.T, p *Platform, role string, api *awsapi.API, op 
 	default:
 		path := strings.ReplaceAll(op.Path(), "{$}", "")
 		path = pathWildcard.ReplaceAllString(path, "1")
+		if q := op.Query(); len(q) > 0 {
+			path += "?" + q.Encode() // a route told apart by its query
+		}
 		req, _ = http.NewRequest(op.Method(), base+path, nil)
 		if op.Method() == http.MethodPost || op.Method() == http.MethodPut {
 			body = "{}"

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/http"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -89,14 +87,11 @@ func (p *Platform) functionPolicy(function string) string {
 	return string(b)
 }
 
-// functionServices are the AWS APIs of the functions context: Lambda.
-func (p *Platform) functionServices() []awsapi.Service {
-	log := p.opts.Logger
-	return []awsapi.Service{
-		{Name: "lambda", Protocol: awsapi.RestJSON, Handler: functions.NewAPI(p.Functions, log.With("part", "lambda-api")).WithPolicies(p.Policies).
-			WithURLs(functionURLs{g: p.Gateway, addr: p.HTTPAddr}),
-			Matches: func(r *http.Request) bool { return lambdaPath(r.URL.Path) }},
-	}
+// lambdaAPI is the Lambda API, an operation table the edge serves
+// (p.apis).
+func (p *Platform) lambdaAPI() (*awsapi.API, error) {
+	return functions.NewAPI(functions.APIOptions{Service: p.Functions, Policies: p.Policies,
+		URLs: functionURLs{g: p.Gateway, addr: p.HTTPAddr}, Logger: p.opts.Logger.With("part", "lambda-api")})
 }
 
 // EndpointURL is the edge URL as function instances on this node reach it.
@@ -110,17 +105,6 @@ func (p *Platform) EndpointURL() string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// lambdaPath tells Lambda API paths apart for errors written before the
-// signature names the service.
-func lambdaPath(path string) bool {
-	for _, v := range []string{"/2015-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/"} {
-		if strings.HasPrefix(path, v) {
-			return true
-		}
-	}
-	return false
 }
 
 // runtimeShims installs the Python and Node.js bootstraps nubo ships and

@@ -181,12 +181,16 @@ func New(o Options) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	lambdaAPI, err := p.lambdaAPI()
+	if err != nil {
+		return nil, err
+	}
 	logsAPI, err := p.logsAPI(account)
 	if err != nil {
 		return nil, err
 	}
-	p.apis = append(p.apis, ssmAPI, stacksAPI, cfnAPI, logsAPI)
-	services := p.functionServices()
+	p.apis = append(p.apis, lambdaAPI, ssmAPI, stacksAPI, cfnAPI, logsAPI)
+	services := make([]awsapi.Service, 0, len(p.apis))
 	for _, a := range p.apis {
 		services = append(services, a.Service())
 	}
