@@ -1,7 +1,6 @@
 package platform
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -97,7 +96,7 @@ func (g gatewayInvoker) Invoke(ctx context.Context, function string, payload []b
 	if err != nil {
 		return nil, "", gatewayError(err)
 	}
-	if timedOut(res) {
+	if res.TimedOut {
 		return res.Payload, res.FunctionError, gateway.ErrTimeout
 	}
 	return res.Payload, res.FunctionError, nil
@@ -112,7 +111,7 @@ func (g gatewayInvoker) InvokeStream(ctx context.Context, function string, paylo
 	if err != nil {
 		return "", gatewayError(err)
 	}
-	if timedOut(res) {
+	if res.TimedOut {
 		return res.FunctionError, gateway.ErrTimeout
 	}
 	if res.FunctionError == "" && len(res.Payload) > 0 {
@@ -120,12 +119,6 @@ func (g gatewayInvoker) InvokeStream(ctx context.Context, function string, paylo
 		_, err = w.Write(res.Payload)
 	}
 	return res.FunctionError, err
-}
-
-// timedOut tells a Lambda timeout from other function errors: API Gateway
-// answers it with its own status, not as a bad integration response.
-func timedOut(r *functions.Result) bool {
-	return r.FunctionError != "" && bytes.Contains(r.Payload, []byte(`"Sandbox.Timedout"`))
 }
 
 func gatewayError(err error) error {
