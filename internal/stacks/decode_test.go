@@ -43,8 +43,8 @@ func TestDecode(t *testing.T) {
 	}
 	want := decodeModel{
 		Name: "5", Timeout: 30, Ratio: 0.5, Enabled: true, Layers: []string{"arn:layer:1"},
-		Tags: map[string]string{"a": "x", "b": "2"},
-		Cors: &decodeCors{AllowOrigins: []string{"https://a.test"}, MaxAge: 60, Credentials: true},
+		Tags:   map[string]string{"a": "x", "b": "2"},
+		Cors:   &decodeCors{AllowOrigins: []string{"https://a.test"}, MaxAge: 60, Credentials: true},
 		Policy: map[string]any{"Version": "2012-10-17"}, Counts: []int{1, 2},
 	}
 	if d := cmp.Diff(want, got); d != "" {
