@@ -130,29 +130,3 @@ func gatewayError(err error) error {
 	}
 	return err
 }
-
-// functionPolicies backs the gateway's PolicyStore (the
-// AWS::Lambda::Permission provider) with the functions context's store.
-type functionPolicies struct{ s *functions.PolicyStore }
-
-var _ gateway.PolicyStore = functionPolicies{}
-
-func (f functionPolicies) AddPermission(ctx context.Context, function string, p gateway.Permission) error {
-	return f.s.AddPermission(ctx, function, functions.Permission(p))
-}
-
-func (f functionPolicies) RemovePermission(ctx context.Context, function, sid string) error {
-	return policyError(f.s.RemovePermission(ctx, function, sid))
-}
-
-func (f functionPolicies) Permission(function, sid string) (gateway.Permission, error) {
-	p, err := f.s.Permission(function, sid)
-	return gateway.Permission(p), policyError(err)
-}
-
-func policyError(err error) error {
-	if errors.Is(err, functions.ErrPolicyNotFound) {
-		return errors.Join(gateway.ErrNotFound, err)
-	}
-	return err
-}

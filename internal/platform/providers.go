@@ -15,10 +15,8 @@ import (
 
 // providers lists every resource type the stack engine knows, in one call.
 func (p *Platform) providers() (*stacks.Registry, error) {
-	gw := gateway.NewStackResources(p.Gateway, gateway.ResourceOptions{
-		Policies: functionPolicies{p.Policies},
-		HTTPAddr: p.http.Addr,
-	})
+	gw := gateway.NewStackResources(p.Gateway, gateway.ResourceOptions{HTTPAddr: p.http.Addr})
+	account := awsapi.Account{Region: p.opts.Region, ID: p.opts.AccountID}
 	pkg := functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))
 	progress := p.opts.BuildProgress
 	if progress == nil {
@@ -33,10 +31,12 @@ func (p *Platform) providers() (*stacks.Registry, error) {
 		functions.NewAliasProvider(p.Functions),
 		functions.NewLayerVersionProvider(p.Functions, pkg),
 		functions.NewLayerVersionPermissionProvider(p.Functions),
+		functions.NewPermissionProvider(p.Policies),
+		functions.NewURLProvider(functionURLs{g: p.Gateway, addr: p.HTTPAddr}, account),
 		iam.NewRoleProvider(p.IAM),
 		iam.NewPolicyProvider(p.IAM),
 		iam.NewManagedPolicyProvider(p.IAM),
-		functions.NewLogGroupProvider(p.FnLogs, awsapi.Account{Region: p.opts.Region, ID: p.opts.AccountID}),
+		functions.NewLogGroupProvider(p.FnLogs, account),
 	}
 	ps = append(ps, gw.Providers()...)
 	return stacks.NewRegistry(ps...)
