@@ -4,6 +4,8 @@
 // (pool.go, instance.go, runtimeapi.go), synchronous and asynchronous
 // invocation with retries and destinations (invoke.go, async.go), logs
 // (logs.go), metrics (metrics.go), the Lambda REST-JSON API (api.go) and the
-// stack resource providers (resource.go). Start with types.go: the contracts
+// stack resource providers (resource*.go: functions, versions, aliases,
+// layers, AWS::Lambda::Permission over the policy store of policy.go and
+// AWS::Lambda::Url over the URLStore of api_url.go). Start with types.go: the contracts
 // between those parts.
 package functions
