@@ -104,11 +104,10 @@ func (p *LayerVersionProvider) Create(ctx context.Context, props stacks.Props) (
 	}
 	name := str(props["LayerName"])
 	if name == "" {
+		// STACK-LOGICALID without a random part: each replacement
+		// publishes the next version of the same layer.
 		stack, logical := stacks.ResourceFrom(ctx)
-		name = stack + "-" + logical
-		if len(name) > 140 {
-			name = name[:140]
-		}
+		name = stacks.PhysicalName(stack, logical, "", 140)
 	}
 	lv, err := p.svc.PublishLayerVersion(ctx, LayerVersion{
 		Name: name, Description: str(props["Description"]), LicenseInfo: str(props["LicenseInfo"]),
