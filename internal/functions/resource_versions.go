@@ -327,4 +327,7 @@ func (p *AliasProvider) Read(ctx context.Context, physicalID string) (stacks.Pro
 var (
 	_ stacks.Provider = (*VersionProvider)(nil)
 	_ stacks.Provider = (*AliasProvider)(nil)
+	_ stacks.Provider = (*LayerVersionProvider)(nil)
+	_ stacks.Packager = (*LayerVersionProvider)(nil)
+	_ stacks.Provider = (*LayerVersionPermissionProvider)(nil)
 )

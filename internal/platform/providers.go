@@ -55,6 +55,12 @@ type functionWithPolicy struct {
 	authz    awsapi.Authorizer // nil under --iam off
 }
 
+var (
+	_ stacks.Provider   = functionWithPolicy{}
+	_ stacks.Packager   = functionWithPolicy{}
+	_ stacks.Identifier = functionWithPolicy{}
+)
+
 func (f functionWithPolicy) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
 	if err := passRole(ctx, f.authz, props, "lambda.amazonaws.com"); err != nil {
 		return "", nil, err
