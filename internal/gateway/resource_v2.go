@@ -370,21 +370,43 @@ func (s *StackResources) putStage(ctx context.Context, apiID, name string, st St
 	return err
 }
 
-func (p *v2StageProvider) stage(props stacks.Props) Stage {
-	st := Stage{Name: pstr(props["StageName"]), Variables: stringMap(props["StageVariables"])}
-	st.AccessLog = pobj(props["AccessLogSettings"]) != nil
-	if d := pobj(props["DefaultRouteSettings"]); d != nil {
-		st.ThrottleRate, st.ThrottleBurst = pnum(d["ThrottlingRateLimit"]), pint(d["ThrottlingBurstLimit"])
+// v2StageModel is what nubo applies of AWS::ApiGatewayV2::Stage's properties.
+type v2StageModel struct {
+	ApiId                string
+	StageName            string
+	StageVariables       map[string]string
+	AccessLogSettings    map[string]any
+	DefaultRouteSettings *struct {
+		ThrottlingRateLimit  float64
+		ThrottlingBurstLimit int
 	}
-	return st
+}
+
+func (p *v2StageProvider) stage(props stacks.Props) (Stage, string, error) {
+	var m v2StageModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Stage{}, "", err
+	}
+	st := Stage{Name: m.StageName, AccessLog: m.AccessLogSettings != nil}
+	if len(m.StageVariables) > 0 {
+		st.Variables = m.StageVariables
+	}
+	if d := m.DefaultRouteSettings; d != nil {
+		st.ThrottleRate, st.ThrottleBurst = d.ThrottlingRateLimit, d.ThrottlingBurstLimit
+	}
+	return st, m.ApiId, nil
 }
 
 func (p *v2StageProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name, apiID := pstr(props["StageName"]), pstr(props["ApiId"])
+	st, apiID, err := p.stage(props)
+	if err != nil {
+		return "", nil, err
+	}
+	name := st.Name
 	if err := p.s.setOwner(ctx, p.Type(), name, apiID); err != nil {
 		return "", nil, err
 	}
-	if err := p.s.putStage(ctx, apiID, name, p.stage(props), props); err != nil {
+	if err := p.s.putStage(ctx, apiID, name, st, props); err != nil {
 		p.s.dropOwner(ctx, p.Type(), name)
 		return "", nil, err
 	}
@@ -392,7 +414,11 @@ func (p *v2StageProvider) Create(ctx context.Context, props stacks.Props) (strin
 }
 
 func (p *v2StageProvider) Update(ctx context.Context, name string, _, props stacks.Props) (stacks.Attrs, error) {
-	return stacks.Attrs{"Id": name}, p.s.putStage(ctx, pstr(props["ApiId"]), name, p.stage(props), props)
+	st, apiID, err := p.stage(props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"Id": name}, p.s.putStage(ctx, apiID, name, st, props)
 }
 
 func (p *v2StageProvider) Delete(ctx context.Context, name string) error {
@@ -426,19 +452,40 @@ func (*v2AuthorizerProvider) Schema() stacks.Schema {
 	}}
 }
 
-func (p *v2AuthorizerProvider) authorizer(id string, props stacks.Props) Authorizer {
-	z := Authorizer{ID: id, Name: pstr(props["Name"]), Type: AuthorizerType(pstr(props["AuthorizerType"])),
-		IdentitySource: plist(props["IdentitySource"])}
-	if z.Type == AuthorizerJWT {
-		jc := pobj(props["JwtConfiguration"])
-		z.Issuer, z.Audience = pstr(jc["Issuer"]), plist(jc["Audience"])
-		return z
+// v2AuthorizerModel is what nubo applies of AWS::ApiGatewayV2::Authorizer's
+// properties.
+type v2AuthorizerModel struct {
+	ApiId            string
+	Name             string
+	AuthorizerType   string
+	IdentitySource   []string
+	JwtConfiguration *struct {
+		Issuer   string
+		Audience []string
 	}
-	z.Function = FunctionFromURI(pstr(props["AuthorizerUri"]))
-	z.PayloadFormatVersion = pstr(props["AuthorizerPayloadFormatVersion"])
-	z.SimpleResponses = pbool(props["EnableSimpleResponses"])
-	z.ResultTTLSeconds = pint(props["AuthorizerResultTtlInSeconds"])
-	return z
+	AuthorizerUri                  string
+	AuthorizerPayloadFormatVersion string
+	EnableSimpleResponses          bool
+	AuthorizerResultTtlInSeconds   int
+}
+
+func (p *v2AuthorizerProvider) authorizer(id string, props stacks.Props) (Authorizer, string, error) {
+	var m v2AuthorizerModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Authorizer{}, "", err
+	}
+	z := Authorizer{ID: id, Name: m.Name, Type: AuthorizerType(m.AuthorizerType), IdentitySource: m.IdentitySource}
+	if z.Type == AuthorizerJWT {
+		if jc := m.JwtConfiguration; jc != nil {
+			z.Issuer, z.Audience = jc.Issuer, jc.Audience
+		}
+		return z, m.ApiId, nil
+	}
+	z.Function = FunctionFromURI(m.AuthorizerUri)
+	z.PayloadFormatVersion = m.AuthorizerPayloadFormatVersion
+	z.SimpleResponses = m.EnableSimpleResponses
+	z.ResultTTLSeconds = m.AuthorizerResultTtlInSeconds
+	return z, m.ApiId, nil
 }
 
 // putAuthorizer records an authorizer of either API type.
@@ -452,8 +499,17 @@ func (s *StackResources) putAuthorizer(ctx context.Context, apiID string, z Auth
 }
 
 func (p *v2AuthorizerProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	apiID := pstr(props["ApiId"])
-	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.s.putAuthorizer(ctx, apiID, p.authorizer(id, props), props) })
+	_, apiID, err := p.authorizer("", props)
+	if err != nil {
+		return "", nil, err
+	}
+	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error {
+		z, _, err := p.authorizer(id, props)
+		if err != nil {
+			return err
+		}
+		return p.s.putAuthorizer(ctx, apiID, z, props)
+	})
 	if err != nil {
 		return "", nil, err
 	}
@@ -461,7 +517,11 @@ func (p *v2AuthorizerProvider) Create(ctx context.Context, props stacks.Props) (
 }
 
 func (p *v2AuthorizerProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	return stacks.Attrs{"AuthorizerId": id}, p.s.putAuthorizer(ctx, pstr(props["ApiId"]), p.authorizer(id, props), props)
+	z, apiID, err := p.authorizer(id, props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"AuthorizerId": id}, p.s.putAuthorizer(ctx, apiID, z, props)
 }
 
 func (p *v2AuthorizerProvider) Delete(ctx context.Context, id string) error {
@@ -488,18 +548,40 @@ func (*v2MappingProvider) Schema() stacks.Schema {
 	}}
 }
 
+// v2MappingModel is AWS::ApiGatewayV2::ApiMapping's properties.
+type v2MappingModel struct {
+	DomainName    string
+	ApiId         string
+	Stage         string
+	ApiMappingKey string
+}
+
+func (p *v2MappingProvider) mapping(id string, props stacks.Props) (Mapping, string, error) {
+	var m v2MappingModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Mapping{}, "", err
+	}
+	return Mapping{ID: id, BasePath: m.ApiMappingKey, APIID: m.ApiId, Stage: m.Stage}, m.DomainName, nil
+}
+
 func (p *v2MappingProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
 	id := NewID()
-	m := Mapping{ID: id, BasePath: pstr(props["ApiMappingKey"]), APIID: pstr(props["ApiId"]), Stage: pstr(props["Stage"])}
-	if err := p.s.putMapping(ctx, p.Type(), pstr(props["DomainName"]), m, props); err != nil {
+	m, domain, err := p.mapping(id, props)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := p.s.putMapping(ctx, p.Type(), domain, m, props); err != nil {
 		return "", nil, err
 	}
 	return id, stacks.Attrs{"ApiMappingId": id}, nil
 }
 
 func (p *v2MappingProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	m := Mapping{ID: id, BasePath: pstr(props["ApiMappingKey"]), APIID: pstr(props["ApiId"]), Stage: pstr(props["Stage"])}
-	return stacks.Attrs{"ApiMappingId": id}, p.s.putMapping(ctx, p.Type(), pstr(props["DomainName"]), m, props)
+	m, domain, err := p.mapping(id, props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"ApiMappingId": id}, p.s.putMapping(ctx, p.Type(), domain, m, props)
 }
 
 func (p *v2MappingProvider) Delete(ctx context.Context, id string) error {
