@@ -185,22 +185,36 @@ func (*v2IntegrationProvider) Schema() stacks.Schema {
 // serves AWS_PROXY and answers the others' routes with 501.
 var v2IntegrationTypes = []string{"AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"}
 
+// v2IntegrationModel is what nubo applies of AWS::ApiGatewayV2::Integration's
+// properties.
+type v2IntegrationModel struct {
+	ApiId                string
+	IntegrationType      string
+	IntegrationUri       string
+	PayloadFormatVersion string
+	TimeoutInMillis      int
+}
+
 func integrationFrom(props stacks.Props) (Integration, error) {
-	if t := pstr(props["IntegrationType"]); t != "AWS_PROXY" {
+	var m v2IntegrationModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Integration{}, err
+	}
+	if t := m.IntegrationType; t != "AWS_PROXY" {
 		if !slices.Contains(v2IntegrationTypes, t) {
 			return Integration{}, &stacks.PropertyError{Property: "IntegrationType", Msg: fmt.Sprintf("%q: want one of %s", t, strings.Join(v2IntegrationTypes, ", "))}
 		}
 		return Integration{NotServed: t}, nil
 	}
-	uri := pstr(props["IntegrationUri"])
+	uri := m.IntegrationUri
 	if uri == "" {
 		return Integration{}, &stacks.PropertyError{Property: "IntegrationUri", Msg: "required for AWS_PROXY"}
 	}
-	v := pstr(props["PayloadFormatVersion"])
+	v := m.PayloadFormatVersion
 	if v == "" {
 		v = "2.0"
 	}
-	return Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: v, TimeoutMillis: pint(props["TimeoutInMillis"])}, nil
+	return Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: v, TimeoutMillis: m.TimeoutInMillis}, nil
 }
 
 // Warnings: an integration nubo does not serve (plan time); the routes
@@ -226,8 +240,18 @@ func (p *v2IntegrationProvider) put(ctx context.Context, apiID, id string, props
 	return err
 }
 
+// v2APIID is the ApiId property of a part of an HTTP API.
+func v2APIID(props stacks.Props) (string, error) {
+	var m struct{ ApiId string }
+	err := stacks.Decode(props, &m)
+	return m.ApiId, err
+}
+
 func (p *v2IntegrationProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	apiID := pstr(props["ApiId"])
+	apiID, err := v2APIID(props)
+	if err != nil {
+		return "", nil, err
+	}
 	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.put(ctx, apiID, id, props) })
 	if err != nil {
 		return "", nil, err
@@ -236,7 +260,11 @@ func (p *v2IntegrationProvider) Create(ctx context.Context, props stacks.Props) 
 }
 
 func (p *v2IntegrationProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	return stacks.Attrs{"IntegrationId": id}, p.put(ctx, pstr(props["ApiId"]), id, props)
+	apiID, err := v2APIID(props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"IntegrationId": id}, p.put(ctx, apiID, id, props)
 }
 
 func (p *v2IntegrationProvider) Delete(ctx context.Context, id string) error {
@@ -271,12 +299,22 @@ func (*v2RouteProvider) Schema() stacks.Schema {
 	}}
 }
 
+// v2RouteModel is what nubo applies of AWS::ApiGatewayV2::Route's properties.
+type v2RouteModel struct {
+	RouteKey            string
+	AuthorizerId        string
+	AuthorizationScopes []string
+	AuthorizationType   string
+	Target              string
+}
+
 func (p *v2RouteProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
-	r := Route{
-		Key: pstr(props["RouteKey"]), AuthorizerID: pstr(props["AuthorizerId"]),
-		AuthorizationScopes: plist(props["AuthorizationScopes"]),
+	var m v2RouteModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return err
 	}
-	switch at := pstr(props["AuthorizationType"]); at {
+	r := Route{Key: m.RouteKey, AuthorizerID: m.AuthorizerId, AuthorizationScopes: m.AuthorizationScopes}
+	switch at := m.AuthorizationType; at {
 	case AuthIAM:
 		r.AuthorizationType = AuthIAM
 	case "", "NONE":
@@ -285,7 +323,7 @@ func (p *v2RouteProvider) put(ctx context.Context, apiID, id string, props stack
 		}
 	}
 	var integID string
-	if t := pstr(props["Target"]); t != "" {
+	if t := m.Target; t != "" {
 		var ok bool
 		if integID, ok = strings.CutPrefix(t, "integrations/"); !ok {
 			return &stacks.PropertyError{Property: "Target", Msg: fmt.Sprintf("%q: want integrations/INTEGRATION_ID", t)}
@@ -305,7 +343,10 @@ func (p *v2RouteProvider) put(ctx context.Context, apiID, id string, props stack
 }
 
 func (p *v2RouteProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	apiID := pstr(props["ApiId"])
+	apiID, err := v2APIID(props)
+	if err != nil {
+		return "", nil, err
+	}
 	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.put(ctx, apiID, id, props) })
 	if err != nil {
 		return "", nil, err
@@ -314,7 +355,11 @@ func (p *v2RouteProvider) Create(ctx context.Context, props stacks.Props) (strin
 }
 
 func (p *v2RouteProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	return stacks.Attrs{"RouteId": id}, p.put(ctx, pstr(props["ApiId"]), id, props)
+	apiID, err := v2APIID(props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"RouteId": id}, p.put(ctx, apiID, id, props)
 }
 
 func (p *v2RouteProvider) Delete(ctx context.Context, id string) error {
