@@ -53,15 +53,33 @@ func (*v2APIProvider) Warnings(props stacks.Props) []string {
 	return bodyWarnings(TypeHTTP, props["Body"])
 }
 
+// v2APIModel is what nubo applies of AWS::ApiGatewayV2::Api's properties.
+// Body is an OpenAPI document (an object or its text) and
+// CorsConfiguration is read as the document's CORS extension is (corsFrom).
+type v2APIModel struct {
+	Name                      string
+	ProtocolType              string
+	DisableExecuteApiEndpoint bool
+	Body                      any
+	BodyS3Location            any
+	CorsConfiguration         any
+	Target                    string
+	RouteKey                  *string
+}
+
 func (p *v2APIProvider) base(id string, props stacks.Props) (API, error) {
-	if pt := pstr(props["ProtocolType"]); pt == "WEBSOCKET" {
+	var m v2APIModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return API{}, err
+	}
+	if m.ProtocolType == "WEBSOCKET" {
 		return API{}, &stacks.PropertyError{Property: "ProtocolType", Msg: "WEBSOCKET APIs are not supported"}
 	}
-	if props["BodyS3Location"] != nil {
+	if m.BodyS3Location != nil {
 		return API{}, &stacks.PropertyError{Property: "BodyS3Location", Msg: "not supported: inline the document as Body"}
 	}
-	a := API{ID: id, Name: pstr(props["Name"]), Type: TypeHTTP, DisableExecuteAPIEndpoint: pbool(props["DisableExecuteApiEndpoint"])}
-	doc, err := bodyDoc(props["Body"])
+	a := API{ID: id, Name: m.Name, Type: TypeHTTP, DisableExecuteAPIEndpoint: m.DisableExecuteApiEndpoint}
+	doc, err := bodyDoc(m.Body)
 	if err != nil {
 		return API{}, &stacks.PropertyError{Property: "Body", Msg: err.Error()}
 	}
@@ -71,19 +89,22 @@ func (p *v2APIProvider) base(id string, props stacks.Props) (API, error) {
 	if a.Name == "" && doc != nil {
 		a.Name = pstr(pobj(doc["info"])["title"])
 	}
-	if c := corsFrom(props["CorsConfiguration"]); c != nil {
+	if c := corsFrom(m.CorsConfiguration); c != nil {
 		a.CORS = c
 	}
 	// Quick create: Target (a Lambda ARN) with RouteKey (default $default)
 	// and an auto-deployed $default stage.
-	if t := pstr(props["Target"]); t != "" {
-		key := pstr(props["RouteKey"])
+	if t := m.Target; t != "" {
+		var key string
+		if m.RouteKey != nil {
+			key = *m.RouteKey
+		}
 		if key == "" {
 			key = "$default"
 		}
 		a.Routes = append(a.Routes, Route{Key: key, Integration: Integration{Function: FunctionFromURI(t), PayloadFormatVersion: "2.0"}})
 		a.Stages = []Stage{{Name: "$default"}}
-	} else if props["RouteKey"] != nil {
+	} else if m.RouteKey != nil {
 		return API{}, &stacks.PropertyError{Property: "RouteKey", Msg: "only with Target (quick create)"}
 	}
 	return a, nil
