@@ -414,18 +414,6 @@ func (*v2StageProvider) Schema() stacks.Schema {
 	}}
 }
 
-func stringMap(v any) map[string]string {
-	m := pobj(v)
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, e := range m {
-		out[k] = pstr(e)
-	}
-	return out
-}
-
 // putStage records a stage of either API type.
 func (s *StackResources) putStage(ctx context.Context, apiID, name string, st Stage, props stacks.Props) error {
 	_, err := s.change(ctx, apiID, func(parts *apiParts) error {
