@@ -132,11 +132,11 @@ type instance struct {
 func newInstance(p *Pool, cfg *Config, gen, seq uint64, offerRPC bool) *instance {
 	memMB := cfg.MemoryMB
 	if memMB <= 0 {
-		memMB = defaultMemoryMB
+		memMB = DefaultMemoryMB
 	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
-		timeout = defaultTimeout
+		timeout = DefaultTimeout
 	}
 	rnd := randomHex(16)
 	in := &instance{
@@ -421,7 +421,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 		case <-in.timer.C:
 			res.InitDuration = time.Since(in.startedAt)
 			in.kill()
-			res.FunctionError = "Unhandled"
+			res.FunctionError, res.TimedOut = "Unhandled", true
 			res.Payload = errorDoc("Sandbox.Timedout", "RequestId: "+id+" Error: Task timed out after "+seconds(initTimeout)+" seconds")
 			in.beginLog(id, req.Tail, logging)
 			if logging {
@@ -522,7 +522,7 @@ func (p *Pool) run(ctx context.Context, in *instance, cold bool, req *Request, i
 		in.kill()
 		in.abandon()
 		res.Duration = time.Since(start)
-		res.FunctionError = "Unhandled"
+		res.FunctionError, res.TimedOut = "Unhandled", true
 		res.Payload = errorDoc("Sandbox.Timedout", "RequestId: "+id+" Error: Task timed out after "+seconds(in.timeout)+" seconds")
 		res.MaxMemoryMB = in.mem.maxUsedMB(res.Duration)
 		if logging {

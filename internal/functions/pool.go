@@ -44,8 +44,6 @@ const (
 	defaultMaxInstances = 64
 	defaultIdleTimeout  = 10 * time.Minute
 	defaultMaxLifetime  = 4 * time.Hour
-	defaultTimeout      = 3 * time.Second
-	defaultMemoryMB     = 128
 	// initTimeout bounds a cold start up to the runtime's first /next, as
 	// Lambda's 10 s init phase does.
 	initTimeout = 10 * time.Second

@@ -880,3 +880,23 @@ func BenchmarkPoolColdInvoke(b *testing.B) {
 		}
 	}
 }
+
+// TestPoolTimeoutIsAResultField: a timeout is told by Result.TimedOut, not
+// by reading the error document; a function's own error is not a timeout.
+func TestPoolTimeoutIsAResultField(t *testing.T) {
+	p := newTestPool(t, PoolOptions{})
+	cfg := testConfig("sleep")
+	cfg.Timeout = time.Second
+	invoke(t, p, cfg, `1`)
+	res, err := p.Invoke(context.Background(), cfg, &Request{RequestID: "req-timeout", Payload: []byte(`60000`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.TimedOut || res.FunctionError != "Unhandled" {
+		t.Errorf("timed out: TimedOut %v, FunctionError %q; want true, Unhandled", res.TimedOut, res.FunctionError)
+	}
+	failed := invoke(t, p, testConfig("error"), `{}`)
+	if failed.TimedOut || failed.FunctionError == "" {
+		t.Errorf("function error: TimedOut %v, FunctionError %q; want false, set", failed.TimedOut, failed.FunctionError)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -178,70 +177,81 @@ func (fp *FunctionProvider) codeOf(props stacks.Props) ([]byte, error) {
 	return nil, errors.New("Code: no package (was the template packaged?)")
 }
 
+// functionModel is what nubo applies of AWS::Lambda::Function's
+// properties (Code is read by Package and codeOf: a path or an object).
+type functionModel struct {
+	FunctionName                 string
+	Runtime                      string
+	Handler                      string
+	Role                         string
+	Description                  string
+	PackageType                  string
+	Layers                       []string
+	Tags                         []tagModel
+	MemorySize                   int
+	Timeout                      int
+	Environment                  *struct{ Variables map[string]string }
+	Architectures                []string
+	LoggingConfig                *struct{ LogGroup string }
+	ReservedConcurrentExecutions *int
+}
+
+// tagModel is an item of a CloudFormation tag list.
+type tagModel struct{ Key, Value string }
+
 // configOf maps template properties onto a function configuration.
 func configOf(name string, props stacks.Props) (Config, *int, error) {
-	c := Config{Name: name, Runtime: str(props["Runtime"]), Handler: str(props["Handler"]), Role: str(props["Role"]), Description: str(props["Description"])}
-	if layers, ok := props["Layers"].([]any); ok {
-		for i, l := range layers {
-			arn, ok := l.(string)
-			if !ok || arn == "" {
-				return c, nil, fmt.Errorf("Layers[%d]: a layer version ARN, not %v", i, l)
-			}
-			c.Layers = append(c.Layers, LayerRef{ARN: arn})
-		}
+	var m functionModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Config{Name: name}, nil, err
 	}
-	if pt := str(props["PackageType"]); pt == "Image" {
+	c := Config{Name: name, Runtime: m.Runtime, Handler: m.Handler, Role: m.Role, Description: m.Description}
+	for i, arn := range m.Layers {
+		if arn == "" {
+			return c, nil, fmt.Errorf("Layers[%d]: a layer version ARN, not %v", i, arn)
+		}
+		c.Layers = append(c.Layers, LayerRef{ARN: arn})
+	}
+	if m.PackageType == "Image" {
 		return c, nil, errors.New("PackageType: Image functions are not supported yet")
 	}
 	var err error
-	if c.Tags, err = tagsOf(props["Tags"]); err != nil {
+	if c.Tags, err = tagsOf(m.Tags); err != nil {
 		return c, nil, err
 	}
-	if c.MemoryMB, err = intProp(props, "MemorySize"); err != nil {
-		return c, nil, err
+	c.MemoryMB = m.MemorySize
+	c.Timeout = time.Duration(m.Timeout) * time.Second
+	if m.Environment != nil && m.Environment.Variables != nil {
+		c.Environment = m.Environment.Variables
 	}
-	t, err := intProp(props, "Timeout")
-	if err != nil {
-		return c, nil, err
+	if len(m.Architectures) > 0 {
+		c.Architecture = m.Architectures[0]
 	}
-	c.Timeout = time.Duration(t) * time.Second
-	if env, ok := props["Environment"].(map[string]any); ok {
-		if vars, ok := env["Variables"].(map[string]any); ok {
-			c.Environment = map[string]string{}
-			for k, v := range vars {
-				c.Environment[k] = str(v)
-			}
-		}
+	if m.LoggingConfig != nil {
+		c.LogGroup = m.LoggingConfig.LogGroup
 	}
-	if archs, ok := props["Architectures"].([]any); ok && len(archs) > 0 {
-		c.Architecture = str(archs[0])
-	}
-	if lc, ok := props["LoggingConfig"].(map[string]any); ok {
-		c.LogGroup = str(lc["LogGroup"])
-	}
-	var reserved *int
-	if _, ok := props["ReservedConcurrentExecutions"]; ok {
-		n, err := intProp(props, "ReservedConcurrentExecutions")
-		if err != nil {
-			return c, nil, err
-		}
-		reserved = &n
-	}
-	return c, reserved, nil
+	return c, m.ReservedConcurrentExecutions, nil
 }
 
 // PhysicalIDFor implements stacks.Identifier: a function's id is its name,
 // given or generated.
 func (*FunctionProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
-	if n := str(props["FunctionName"]); n != "" {
-		return n, true
+	var m struct{ FunctionName string }
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", false
+	}
+	if m.FunctionName != "" {
+		return m.FunctionName, true
 	}
 	return stacks.GeneratedName(ctx, 64), true
 }
 
 // Create implements stacks.Provider.
 func (fp *FunctionProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name, _ := fp.PhysicalIDFor(ctx, props)
+	name, ok := fp.PhysicalIDFor(ctx, props)
+	if !ok {
+		return "", nil, stacks.Decode(props, &functionModel{})
+	}
 	cfg, reserved, err := configOf(name, props)
 	if err != nil {
 		return "", nil, err
@@ -372,22 +382,16 @@ func (fp *FunctionProvider) Read(ctx context.Context, name string) (stacks.Props
 }
 
 // tagsOf reads a CloudFormation tag list ([{Key, Value}]).
-func tagsOf(v any) (map[string]string, error) {
-	if v == nil {
+func tagsOf(tags []tagModel) (map[string]string, error) {
+	if tags == nil {
 		return nil, nil
 	}
-	l, ok := v.([]any)
-	if !ok {
-		return nil, fmt.Errorf("Tags: a list of {Key, Value}, not %T", v)
-	}
-	out := make(map[string]string, len(l))
-	for i, e := range l {
-		m, _ := e.(map[string]any)
-		k := str(m["Key"])
-		if k == "" {
+	out := make(map[string]string, len(tags))
+	for i, t := range tags {
+		if t.Key == "" {
 			return nil, fmt.Errorf("Tags[%d]: Key is required", i)
 		}
-		out[k] = str(m["Value"])
+		out[t.Key] = t.Value
 	}
 	return out, nil
 }
@@ -434,9 +438,24 @@ func (*EventInvokeConfigProvider) Schema() stacks.Schema {
 	}}
 }
 
+// eventConfigModel is AWS::Lambda::EventInvokeConfig's properties.
+type eventConfigModel struct {
+	FunctionName             string
+	Qualifier                string
+	MaximumRetryAttempts     *int
+	MaximumEventAgeInSeconds *int
+	DestinationConfig        *struct {
+		OnSuccess, OnFailure *struct{ Destination string }
+	}
+}
+
 func eventConfigOf(props stacks.Props) (string, EventInvokeConfig, error) {
 	var ec EventInvokeConfig
-	name, q := str(props["FunctionName"]), str(props["Qualifier"])
+	var m eventConfigModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", ec, err
+	}
+	name, q := m.FunctionName, m.Qualifier
 	if fn, _, err := parseFunctionRef(name); err == nil {
 		name = fn
 	}
@@ -444,26 +463,13 @@ func eventConfigOf(props stacks.Props) (string, EventInvokeConfig, error) {
 		return "", ec, fmt.Errorf("Qualifier: $LATEST, a version number or an alias name, got %q", q)
 	}
 	name += ":" + q
-	if _, ok := props["MaximumRetryAttempts"]; ok {
-		n, err := intProp(props, "MaximumRetryAttempts")
-		if err != nil {
-			return "", ec, err
+	ec.MaximumRetryAttempts, ec.MaximumEventAgeInSeconds = m.MaximumRetryAttempts, m.MaximumEventAgeInSeconds
+	if dc := m.DestinationConfig; dc != nil {
+		if dc.OnSuccess != nil {
+			ec.OnSuccess = dc.OnSuccess.Destination
 		}
-		ec.MaximumRetryAttempts = &n
-	}
-	if _, ok := props["MaximumEventAgeInSeconds"]; ok {
-		n, err := intProp(props, "MaximumEventAgeInSeconds")
-		if err != nil {
-			return "", ec, err
-		}
-		ec.MaximumEventAgeInSeconds = &n
-	}
-	if dc, ok := props["DestinationConfig"].(map[string]any); ok {
-		if s, ok := dc["OnSuccess"].(map[string]any); ok {
-			ec.OnSuccess = str(s["Destination"])
-		}
-		if f, ok := dc["OnFailure"].(map[string]any); ok {
-			ec.OnFailure = str(f["Destination"])
+		if dc.OnFailure != nil {
+			ec.OnFailure = dc.OnFailure.Destination
 		}
 	}
 	return name, ec, nil
@@ -534,29 +540,6 @@ func (p *EventInvokeConfigProvider) Read(ctx context.Context, id string) (stacks
 }
 
 func str(v any) string { return stacks.PropString(v) }
-
-// intProp reads an integer property given as a number or a numeric string
-// (template parameters are strings); 0 when absent.
-func intProp(props stacks.Props, name string) (int, error) {
-	switch x := props[name].(type) {
-	case nil:
-		return 0, nil
-	case float64:
-		if x != float64(int(x)) {
-			return 0, fmt.Errorf("%s: %v is not a whole number", name, x)
-		}
-		return int(x), nil
-	case int:
-		return x, nil
-	case string:
-		n, err := strconv.Atoi(strings.TrimSpace(x))
-		if err != nil {
-			return 0, fmt.Errorf("%s: %q is not a whole number", name, x)
-		}
-		return n, nil
-	}
-	return 0, fmt.Errorf("%s: a number, not %T", name, props[name])
-}
 
 // equalJSON compares decoded JSON values.
 func equalJSON(a, b any) bool {

@@ -91,9 +91,25 @@ func strList(v any) []string {
 	return out
 }
 
+// layerModel is AWS::Lambda::LayerVersion's properties once packaged:
+// Content holds the package's hash under packageKey (an object; anything
+// else was not packaged).
+type layerModel struct {
+	LayerName               string
+	Description             string
+	LicenseInfo             string
+	CompatibleRuntimes      []string
+	CompatibleArchitectures []string
+	Content                 any
+}
+
 // Create implements stacks.Provider: it publishes a version.
 func (p *LayerVersionProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	c, _ := props["Content"].(map[string]any)
+	var m layerModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", nil, err
+	}
+	c, _ := m.Content.(map[string]any)
 	sum, ok := c[packageKey].(string)
 	if !ok {
 		return "", nil, errors.New("Content: no package (was the template packaged?)")
@@ -102,17 +118,16 @@ func (p *LayerVersionProvider) Create(ctx context.Context, props stacks.Props) (
 	if err != nil {
 		return "", nil, err
 	}
-	name := str(props["LayerName"])
+	name := m.LayerName
 	if name == "" {
+		// STACK-LOGICALID without a random part: each replacement
+		// publishes the next version of the same layer.
 		stack, logical := stacks.ResourceFrom(ctx)
-		name = stack + "-" + logical
-		if len(name) > 140 {
-			name = name[:140]
-		}
+		name = stacks.PhysicalName(stack, logical, "", 140)
 	}
 	lv, err := p.svc.PublishLayerVersion(ctx, LayerVersion{
-		Name: name, Description: str(props["Description"]), LicenseInfo: str(props["LicenseInfo"]),
-		CompatibleRuntimes: strList(props["CompatibleRuntimes"]), CompatibleArchitectures: strList(props["CompatibleArchitectures"]),
+		Name: name, Description: m.Description, LicenseInfo: m.LicenseInfo,
+		CompatibleRuntimes: m.CompatibleRuntimes, CompatibleArchitectures: m.CompatibleArchitectures,
 	}, data)
 	if err != nil {
 		return "", nil, err
@@ -201,14 +216,26 @@ func (*LayerVersionPermissionProvider) Schema() stacks.Schema {
 	}, Attributes: []string{"Id"}}
 }
 
+// layerPermissionModel is AWS::Lambda::LayerVersionPermission's properties.
+type layerPermissionModel struct {
+	Action          string
+	LayerVersionArn string
+	Principal       string
+	OrganizationId  string
+}
+
 // Create implements stacks.Provider.
 func (p *LayerVersionPermissionProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	arn := str(props["LayerVersionArn"])
+	var m layerPermissionModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", nil, err
+	}
+	arn := m.LayerVersionArn
 	name, v, err := p.svc.ParseLayerVersionARN(arn)
 	if err != nil {
 		return "", nil, err
 	}
-	if a := str(props["Action"]); a != "lambda:GetLayerVersion" {
+	if a := m.Action; a != "lambda:GetLayerVersion" {
 		return "", nil, fmt.Errorf("Action: only lambda:GetLayerVersion can be granted on a layer, got %q", a)
 	}
 	_, logical := stacks.ResourceFrom(ctx)
@@ -216,7 +243,7 @@ func (p *LayerVersionPermissionProvider) Create(ctx context.Context, props stack
 	if sid == "" {
 		sid = "nubo-" + newRevisionID()[:8]
 	}
-	st := LayerStatement{Sid: sid, Action: "lambda:GetLayerVersion", Principal: str(props["Principal"]), OrganizationID: str(props["OrganizationId"])}
+	st := LayerStatement{Sid: sid, Action: "lambda:GetLayerVersion", Principal: m.Principal, OrganizationID: m.OrganizationId}
 	if _, err := p.svc.UpdateLayerPolicy(ctx, name, v, "", func(lv *LayerVersion) error {
 		for _, s := range lv.Policy {
 			if s.Sid == sid {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -45,16 +44,22 @@ func (*VersionProvider) Schema() stacks.Schema {
 	}
 }
 
+// versionModel is AWS::Lambda::Version's properties nubo applies.
+type versionModel struct {
+	FunctionName                 string
+	CodeSha256                   string
+	Description                  string
+	ProvisionedConcurrencyConfig *provisionedModel
+}
+
+type provisionedModel struct{ ProvisionedConcurrentExecutions int }
+
 // provisionedOf reads ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions (0: none).
-func provisionedOf(props stacks.Props) (int, error) {
-	pc, ok := props["ProvisionedConcurrencyConfig"].(map[string]any)
-	if !ok {
+func provisionedOf(pc *provisionedModel) (int, error) {
+	if pc == nil {
 		return 0, nil
 	}
-	n, err := intProp(pc, "ProvisionedConcurrentExecutions")
-	if err != nil {
-		return 0, fmt.Errorf("ProvisionedConcurrencyConfig.%w", err)
-	}
+	n := pc.ProvisionedConcurrentExecutions
 	if n < 1 {
 		return 0, errors.New("ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions: must be 1 or more")
 	}
@@ -74,8 +79,8 @@ func (s *Service) setProvisioned(ctx context.Context, name, qualifier string, n 
 	return err
 }
 
-func functionOf(props stacks.Props) (string, error) {
-	name, _, err := parseFunctionRef(str(props["FunctionName"]))
+func functionOf(function string) (string, error) {
+	name, _, err := parseFunctionRef(function)
 	if err != nil {
 		return "", fmt.Errorf("FunctionName: %w", err)
 	}
@@ -84,15 +89,19 @@ func functionOf(props stacks.Props) (string, error) {
 
 // Create implements stacks.Provider.
 func (p *VersionProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name, err := functionOf(props)
+	var m versionModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", nil, err
+	}
+	name, err := functionOf(m.FunctionName)
 	if err != nil {
 		return "", nil, err
 	}
-	n, err := provisionedOf(props)
+	n, err := provisionedOf(m.ProvisionedConcurrencyConfig)
 	if err != nil {
 		return "", nil, err
 	}
-	c, err := p.svc.PublishVersion(ctx, name, str(props["CodeSha256"]), str(props["Description"]), "")
+	c, err := p.svc.PublishVersion(ctx, name, m.CodeSha256, m.Description, "")
 	if err != nil {
 		return "", nil, err
 	}
@@ -120,7 +129,11 @@ func (p *VersionProvider) Update(ctx context.Context, physicalID string, old, ne
 	if err != nil {
 		return nil, err
 	}
-	n, err := provisionedOf(new)
+	var m versionModel
+	if err := stacks.Decode(new, &m); err != nil {
+		return nil, err
+	}
+	n, err := provisionedOf(m.ProvisionedConcurrencyConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -194,55 +207,50 @@ func (*AliasProvider) Schema() stacks.Schema {
 	}
 }
 
-// weightsOf reads RoutingConfig.AdditionalVersionWeights, CloudFormation's
+// aliasModel is AWS::Lambda::Alias's properties.
+type aliasModel struct {
+	FunctionName    string
+	Name            string
+	FunctionVersion string
+	Description     string
+	RoutingConfig   *struct {
+		AdditionalVersionWeights []struct {
+			FunctionVersion string
+			FunctionWeight  float64
+		}
+	}
+	ProvisionedConcurrencyConfig *provisionedModel
+}
+
+// weights reads RoutingConfig.AdditionalVersionWeights, CloudFormation's
 // list of {FunctionVersion, FunctionWeight}; nil when absent.
-func weightsOf(props stacks.Props) (map[string]float64, error) {
-	rc, ok := props["RoutingConfig"].(map[string]any)
-	if !ok {
-		return nil, nil
+func (m *aliasModel) weights() map[string]float64 {
+	if m.RoutingConfig == nil {
+		return nil
 	}
-	list, _ := rc["AdditionalVersionWeights"].([]any)
 	out := map[string]float64{}
-	for i, e := range list {
-		m, ok := e.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("RoutingConfig.AdditionalVersionWeights[%d]: an object with FunctionVersion and FunctionWeight", i)
-		}
-		v := str(m["FunctionVersion"])
-		var w float64
-		switch x := m["FunctionWeight"].(type) {
-		case float64:
-			w = x
-		case string:
-			f, err := strconv.ParseFloat(x, 64)
-			if err != nil {
-				return nil, fmt.Errorf("RoutingConfig.AdditionalVersionWeights[%d].FunctionWeight: %q is not a number", i, x)
-			}
-			w = f
-		default:
-			return nil, fmt.Errorf("RoutingConfig.AdditionalVersionWeights[%d].FunctionWeight: a number between 0 and 1", i)
-		}
-		out[v] = w
+	for _, w := range m.RoutingConfig.AdditionalVersionWeights {
+		out[w.FunctionVersion] = w.FunctionWeight
 	}
-	return out, nil
+	return out
 }
 
 // Create implements stacks.Provider.
 func (p *AliasProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name, err := functionOf(props)
+	var m aliasModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", nil, err
+	}
+	name, err := functionOf(m.FunctionName)
 	if err != nil {
 		return "", nil, err
 	}
-	weights, err := weightsOf(props)
+	n, err := provisionedOf(m.ProvisionedConcurrencyConfig)
 	if err != nil {
 		return "", nil, err
 	}
-	n, err := provisionedOf(props)
-	if err != nil {
-		return "", nil, err
-	}
-	a, err := p.svc.CreateAlias(ctx, Alias{Function: name, Name: str(props["Name"]), FunctionVersion: str(props["FunctionVersion"]),
-		Description: str(props["Description"]), Weights: weights})
+	a, err := p.svc.CreateAlias(ctx, Alias{Function: name, Name: m.Name, FunctionVersion: m.FunctionVersion,
+		Description: m.Description, Weights: m.weights()})
 	if err != nil {
 		return "", nil, err
 	}
@@ -260,18 +268,19 @@ func (p *AliasProvider) Update(ctx context.Context, physicalID string, old, new 
 	if err != nil {
 		return nil, err
 	}
-	weights, err := weightsOf(new)
-	if err != nil {
+	var m aliasModel
+	if err := stacks.Decode(new, &m); err != nil {
 		return nil, err
 	}
+	weights := m.weights()
 	if weights == nil {
 		weights = map[string]float64{}
 	}
-	n, err := provisionedOf(new)
+	n, err := provisionedOf(m.ProvisionedConcurrencyConfig)
 	if err != nil {
 		return nil, err
 	}
-	version, desc := str(new["FunctionVersion"]), str(new["Description"])
+	version, desc := m.FunctionVersion, m.Description
 	if _, err := p.svc.UpdateAlias(ctx, name, alias, AliasUpdate{FunctionVersion: &version, Description: &desc, Weights: weights}); err != nil {
 		return nil, err
 	}
@@ -327,4 +336,7 @@ func (p *AliasProvider) Read(ctx context.Context, physicalID string) (stacks.Pro
 var (
 	_ stacks.Provider = (*VersionProvider)(nil)
 	_ stacks.Provider = (*AliasProvider)(nil)
+	_ stacks.Provider = (*LayerVersionProvider)(nil)
+	_ stacks.Packager = (*LayerVersionProvider)(nil)
+	_ stacks.Provider = (*LayerVersionPermissionProvider)(nil)
 )

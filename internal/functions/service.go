@@ -217,7 +217,8 @@ var ErrRevisionMismatch = errors.New("revision id does not match the latest revi
 
 var functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
-// Defaults Lambda applies on CreateFunction.
+// Defaults Lambda applies on CreateFunction; the pool, the Lambda API and
+// AWS::Lambda::Function all take them from here.
 const (
 	DefaultMemoryMB = 128
 	DefaultTimeout  = 3 * time.Second

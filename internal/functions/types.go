@@ -84,6 +84,11 @@ type Result struct {
 	// FunctionError is "Unhandled" when the function failed (an /error post,
 	// a crash, a timeout), as Lambda reports in X-Amz-Function-Error.
 	FunctionError string
+	// TimedOut is set when the invocation (or the cold start before it) ran
+	// past its timeout and the instance was stopped: Payload then holds
+	// Lambda's Sandbox.Timedout error document. API Gateway answers a
+	// timeout with its own status, not as a bad integration response.
+	TimedOut bool
 	// LogTail is the last 4 KB of the invocation's log (when Request.Tail).
 	LogTail      []byte
 	Duration     time.Duration

@@ -13,12 +13,12 @@
 // aws-lambda-go/events), then the optional stages: cors.go, jwt.go,
 // authorizer.go, apikeys.go, stream.go, accesslog.go.
 //
-// Stack resources (resource*.go): the AWS::ApiGatewayV2::*, AWS::ApiGateway::*,
-// AWS::Lambda::Url and AWS::Lambda::Permission providers. The resources of one
-// API are recorded as its "parts" and the API is composed from them after each
-// change (resource.go); Body documents are read by resource_openapi.go.
-// Permissions go to a PolicyStore the platform backs with the functions
-// context's store.
+// Stack resources (resource*.go): the AWS::ApiGatewayV2::* and
+// AWS::ApiGateway::* providers. The resources of one API are recorded as its
+// "parts" and the API is composed from them after each change (resource.go);
+// Body documents are read by resource_openapi.go. AWS::Lambda::Url and
+// AWS::Lambda::Permission are internal/functions' providers: the platform
+// backs their URL store with this package's function URLs.
 //
 // Addressing: an API answers at Host {apiId}.execute-api.localhost[:port] and
 // at /_api/{apiId}/...; a function URL at Host {urlId}.lambda-url.localhost and

@@ -18,8 +18,8 @@ import (
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
-// Stack resource providers: AWS::ApiGatewayV2::*, AWS::ApiGateway::*,
-// AWS::Lambda::Url and AWS::Lambda::Permission.
+// Stack resource providers: AWS::ApiGatewayV2::* and AWS::ApiGateway::*
+// (AWS::Lambda::Url and AWS::Lambda::Permission are internal/functions').
 //
 // CloudFormation spreads one API over many resources (the API, its routes,
 // integrations, stages, authorizers; a REST API's resources and methods),
@@ -36,34 +36,8 @@ import (
 // (own.{hex(type, stack, logical id, physical id)} → owner) finds it again
 // for Read and Delete.
 
-// PolicyStore keeps functions' resource-based policies; the platform backs
-// it with the functions context's store. Permission is AddPermission's input.
-type PolicyStore interface {
-	AddPermission(ctx context.Context, function string, p Permission) error
-	// RemovePermission and Permission return an error wrapping ErrNotFound
-	// when the function's policy has no statement sid.
-	RemovePermission(ctx context.Context, function, sid string) error
-	Permission(function, sid string) (Permission, error)
-}
-
-// Permission is one statement of a function's resource policy.
-type Permission struct {
-	Sid                   string `json:"sid"`
-	Action                string `json:"action"`
-	Principal             string `json:"principal"`
-	SourceARN             string `json:"sourceArn,omitempty"`
-	SourceAccount         string `json:"sourceAccount,omitempty"`
-	PrincipalOrgID        string `json:"principalOrgId,omitempty"`
-	EventSourceToken      string `json:"eventSourceToken,omitempty"`
-	FunctionURLAuthType   string `json:"functionUrlAuthType,omitempty"`
-	InvokedViaFunctionURL bool   `json:"invokedViaFunctionUrl,omitempty"`
-}
-
 // ResourceOptions configures the providers.
 type ResourceOptions struct {
-	// Policies stores AWS::Lambda::Permission statements. Required for that
-	// provider.
-	Policies PolicyStore
 	// HTTPAddr returns the bound --http-addr (host:port) for the URLs the
 	// attributes give (ApiEndpoint, FunctionUrl).
 	HTTPAddr func() string
@@ -98,10 +72,6 @@ func (s *StackResources) Providers() []stacks.Provider {
 		&restAPIProvider{s}, &restResourceProvider{s}, &restMethodProvider{s}, &restDeploymentProvider{s},
 		&restStageProvider{s}, &restAuthorizerProvider{s}, &apiKeyProvider{s}, &usagePlanProvider{s},
 		&usagePlanKeyProvider{s}, &domainProvider{s, "AWS::ApiGateway::DomainName"}, &basePathMappingProvider{s},
-		&urlProvider{s},
-	}
-	if s.opts.Policies != nil {
-		ps = append(ps, &permissionProvider{s})
 	}
 	return ps
 }

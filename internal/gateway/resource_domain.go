@@ -58,8 +58,16 @@ func (p *domainProvider) Schema() stacks.Schema {
 
 // PhysicalIDFor implements stacks.Identifier: a domain's id is its name.
 func (p *domainProvider) PhysicalIDFor(_ context.Context, props stacks.Props) (string, bool) {
-	n := strings.ToLower(pstr(props["DomainName"]))
-	return n, n != ""
+	n, err := domainName(props)
+	return n, err == nil && n != ""
+}
+
+// domainName is a domain resource's DomainName, in lower case: what nubo
+// applies of its properties (the rest is recorded for Read).
+func domainName(props stacks.Props) (string, error) {
+	var m struct{ DomainName string }
+	err := stacks.Decode(props, &m)
+	return strings.ToLower(m.DomainName), err
 }
 
 // hostedZone stands in for Route 53's zone id of API Gateway endpoints.
@@ -77,7 +85,10 @@ func (p *domainProvider) attrs(name string) stacks.Attrs {
 }
 
 func (p *domainProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name := strings.ToLower(pstr(props["DomainName"]))
+	name, err := domainName(props)
+	if err != nil {
+		return "", nil, err
+	}
 	if name == "" {
 		return "", nil, &stacks.PropertyError{Property: "DomainName", Msg: "required"}
 	}
@@ -191,8 +202,25 @@ func (*basePathMappingProvider) Schema() stacks.Schema {
 	}}
 }
 
-func (p *basePathMappingProvider) mapping(id string, props stacks.Props) (Mapping, error) {
-	m := Mapping{ID: id, BasePath: pstr(props["BasePath"]), APIID: pstr(props["RestApiId"]), Stage: pstr(props["Stage"])}
+// basePathMappingModel is AWS::ApiGateway::BasePathMapping's properties.
+type basePathMappingModel struct {
+	DomainName string
+	BasePath   string
+	RestApiId  string
+	Stage      string
+}
+
+func (p *basePathMappingProvider) mapping(id string, props stacks.Props) (Mapping, string, error) {
+	var pm basePathMappingModel
+	if err := stacks.Decode(props, &pm); err != nil {
+		return Mapping{}, "", err
+	}
+	m, err := p.resolve(Mapping{ID: id, BasePath: pm.BasePath, APIID: pm.RestApiId, Stage: pm.Stage})
+	return m, pm.DomainName, err
+}
+
+// resolve checks a mapping names its API and completes its stage.
+func (p *basePathMappingProvider) resolve(m Mapping) (Mapping, error) {
 	if m.APIID == "" {
 		return m, &stacks.PropertyError{Property: "RestApiId", Msg: "required by nubo"}
 	}
@@ -207,22 +235,22 @@ func (p *basePathMappingProvider) mapping(id string, props stacks.Props) (Mappin
 }
 
 func (p *basePathMappingProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	m, err := p.mapping(NewID(), props)
+	m, domain, err := p.mapping(NewID(), props)
 	if err != nil {
 		return "", nil, err
 	}
-	if err := p.s.putMapping(ctx, p.Type(), pstr(props["DomainName"]), m, props); err != nil {
+	if err := p.s.putMapping(ctx, p.Type(), domain, m, props); err != nil {
 		return "", nil, err
 	}
 	return m.ID, stacks.Attrs{}, nil
 }
 
 func (p *basePathMappingProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	m, err := p.mapping(id, props)
+	m, domain, err := p.mapping(id, props)
 	if err != nil {
 		return nil, err
 	}
-	return stacks.Attrs{}, p.s.putMapping(ctx, p.Type(), pstr(props["DomainName"]), m, props)
+	return stacks.Attrs{}, p.s.putMapping(ctx, p.Type(), domain, m, props)
 }
 
 func (p *basePathMappingProvider) Delete(ctx context.Context, id string) error {

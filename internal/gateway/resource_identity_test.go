@@ -19,7 +19,6 @@ func TestProvidersNameTheirCreateBeforehand(t *testing.T) {
 	}{
 		{"AWS::ApiGatewayV2::Api", stacks.Props{"Name": "a", "ProtocolType": "HTTP"}},
 		{"AWS::ApiGateway::RestApi", stacks.Props{"Name": "r"}},
-		{"AWS::Lambda::Permission", stacks.Props{"FunctionName": "fn", "Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com"}},
 	}
 	for i, c := range cases {
 		t.Run(c.typ, func(t *testing.T) {

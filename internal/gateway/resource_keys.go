@@ -32,8 +32,19 @@ func (*apiKeyProvider) Schema() stacks.Schema {
 	}}
 }
 
+// apiKeyModel is what nubo applies of AWS::ApiGateway::ApiKey's properties.
+type apiKeyModel struct {
+	Name    string
+	Value   string
+	Enabled bool
+}
+
 func (p *apiKeyProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	k, err := p.s.g.PutAPIKey(ctx, APIKey{Name: pstr(props["Name"]), Value: pstr(props["Value"]), Enabled: pbool(props["Enabled"])})
+	var m apiKeyModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", nil, err
+	}
+	k, err := p.s.g.PutAPIKey(ctx, APIKey{Name: m.Name, Value: m.Value, Enabled: m.Enabled})
 	if err != nil {
 		return "", nil, err
 	}
@@ -41,11 +52,15 @@ func (p *apiKeyProvider) Create(ctx context.Context, props stacks.Props) (string
 }
 
 func (p *apiKeyProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	var m apiKeyModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return nil, err
+	}
 	k, ok := p.s.g.GetAPIKey(id)
 	if !ok {
 		return nil, fmt.Errorf("api key %s: %w", id, stacks.ErrNotFound)
 	}
-	k.Enabled = pbool(props["Enabled"])
+	k.Enabled = m.Enabled
 	if _, err := p.s.g.PutAPIKey(ctx, k); err != nil {
 		return nil, err
 	}
@@ -86,25 +101,45 @@ func (*usagePlanProvider) Schema() stacks.Schema {
 	}}
 }
 
-func (p *usagePlanProvider) plan(id string, keys []string, props stacks.Props) UsagePlan {
-	up := UsagePlan{ID: id, Name: pstr(props["UsagePlanName"]), KeyIDs: keys}
-	if st, ok := props["ApiStages"].([]any); ok {
-		for _, e := range st {
-			m := pobj(e)
-			up.Stages = append(up.Stages, PlanStage{APIID: pstr(m["ApiId"]), Stage: pstr(m["Stage"])})
-		}
+// usagePlanModel is what nubo applies of AWS::ApiGateway::UsagePlan's
+// properties.
+type usagePlanModel struct {
+	UsagePlanName string
+	ApiStages     []struct{ ApiId, Stage string }
+	Throttle      *struct {
+		RateLimit  float64
+		BurstLimit int
 	}
-	if t := pobj(props["Throttle"]); t != nil {
-		up.RateLimit, up.BurstLimit = pnum(t["RateLimit"]), pint(t["BurstLimit"])
+	Quota *struct {
+		Limit  int
+		Period string
 	}
-	if q := pobj(props["Quota"]); q != nil {
-		up.QuotaLimit, up.QuotaPeriod = pint(q["Limit"]), strings.ToUpper(pstr(q["Period"]))
+}
+
+func (p *usagePlanProvider) plan(id string, keys []string, props stacks.Props) (UsagePlan, error) {
+	var m usagePlanModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return UsagePlan{}, err
 	}
-	return up
+	up := UsagePlan{ID: id, Name: m.UsagePlanName, KeyIDs: keys}
+	for _, st := range m.ApiStages {
+		up.Stages = append(up.Stages, PlanStage{APIID: st.ApiId, Stage: st.Stage})
+	}
+	if t := m.Throttle; t != nil {
+		up.RateLimit, up.BurstLimit = t.RateLimit, t.BurstLimit
+	}
+	if q := m.Quota; q != nil {
+		up.QuotaLimit, up.QuotaPeriod = q.Limit, strings.ToUpper(q.Period)
+	}
+	return up, nil
 }
 
 func (p *usagePlanProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	up, err := p.s.g.PutUsagePlan(ctx, p.plan(NewID(), nil, props))
+	plan, err := p.plan(NewID(), nil, props)
+	if err != nil {
+		return "", nil, err
+	}
+	up, err := p.s.g.PutUsagePlan(ctx, plan)
 	if err != nil {
 		return "", nil, err
 	}
@@ -112,9 +147,13 @@ func (p *usagePlanProvider) Create(ctx context.Context, props stacks.Props) (str
 }
 
 func (p *usagePlanProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
+	if _, err := p.plan(id, nil, props); err != nil {
+		return nil, err
+	}
 	_, err := p.s.g.UpdateUsagePlan(ctx, id, func(up *UsagePlan) error {
-		*up = p.plan(id, up.KeyIDs, props) // keys come from UsagePlanKey resources
-		return nil
+		next, err := p.plan(id, up.KeyIDs, props) // keys come from UsagePlanKey resources
+		*up = next
+		return err
 	})
 	return stacks.Attrs{"Id": id}, notFound(p.Type(), id, err)
 }
@@ -165,7 +204,11 @@ func (*usagePlanKeyProvider) Schema() stacks.Schema {
 
 // Physical id: PLAN:KEY (API Gateway names the association by the key id).
 func (p *usagePlanKeyProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	plan, key := pstr(props["UsagePlanId"]), pstr(props["KeyId"])
+	var m struct{ UsagePlanId, KeyId string }
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", nil, err
+	}
+	plan, key := m.UsagePlanId, m.KeyId
 	if _, ok := p.s.g.GetAPIKey(key); !ok {
 		return "", nil, &stacks.PropertyError{Property: "KeyId", Msg: fmt.Sprintf("no api key %q", key)}
 	}

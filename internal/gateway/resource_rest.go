@@ -46,12 +46,33 @@ func (*restAPIProvider) Warnings(props stacks.Props) []string {
 	return bodyWarnings(TypeREST, props["Body"])
 }
 
+// restAPIModel is what nubo applies of AWS::ApiGateway::RestApi's
+// properties (Body: an OpenAPI document, an object or its text).
+type restAPIModel struct {
+	Name                      string
+	DisableExecuteApiEndpoint bool
+	Body                      any
+	BodyS3Location            any
+	BinaryMediaTypes          []string
+}
+
+// restAPIID is the RestApiId property of a part of a REST API.
+func restAPIID(props stacks.Props) (string, error) {
+	var m struct{ RestApiId string }
+	err := stacks.Decode(props, &m)
+	return m.RestApiId, err
+}
+
 func (p *restAPIProvider) base(id string, props stacks.Props) (API, error) {
-	if props["BodyS3Location"] != nil {
+	var m restAPIModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return API{}, err
+	}
+	if m.BodyS3Location != nil {
 		return API{}, &stacks.PropertyError{Property: "BodyS3Location", Msg: "not supported: inline the document as Body"}
 	}
-	a := API{ID: id, Name: pstr(props["Name"]), Type: TypeREST, DisableExecuteAPIEndpoint: pbool(props["DisableExecuteApiEndpoint"])}
-	doc, err := bodyDoc(props["Body"])
+	a := API{ID: id, Name: m.Name, Type: TypeREST, DisableExecuteAPIEndpoint: m.DisableExecuteApiEndpoint}
+	doc, err := bodyDoc(m.Body)
 	if err != nil {
 		return API{}, &stacks.PropertyError{Property: "Body", Msg: err.Error()}
 	}
@@ -61,7 +82,7 @@ func (p *restAPIProvider) base(id string, props stacks.Props) (API, error) {
 	if a.Name == "" && doc != nil {
 		a.Name = pstr(pobj(doc["info"])["title"])
 	}
-	for _, t := range plist(props["BinaryMediaTypes"]) {
+	for _, t := range m.BinaryMediaTypes {
 		a.BinaryMediaTypes = append(a.BinaryMediaTypes, strings.ReplaceAll(t, "~1", "/"))
 	}
 	return a, nil
@@ -126,8 +147,12 @@ func (*restResourceProvider) Schema() stacks.Schema {
 }
 
 func (p *restResourceProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	id, apiID := NewID(), pstr(props["RestApiId"])
-	part := pstr(props["PathPart"])
+	var m struct{ RestApiId, ParentId, PathPart string }
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", nil, err
+	}
+	id, apiID := NewID(), m.RestApiId
+	part := m.PathPart
 	if part == "" || strings.Contains(part, "/") {
 		return "", nil, &stacks.PropertyError{Property: "PathPart", Msg: fmt.Sprintf("%q: one path segment", part)}
 	}
@@ -135,7 +160,7 @@ func (p *restResourceProvider) Create(ctx context.Context, props stacks.Props) (
 		return "", nil, err
 	}
 	_, err := p.s.change(ctx, apiID, func(parts *apiParts) error {
-		parent := pstr(props["ParentId"])
+		parent := m.ParentId
 		if _, ok := parts.resourcePath(parent); !ok {
 			return &stacks.PropertyError{Property: "ParentId", Msg: fmt.Sprintf("api %s has no resource %q", apiID, parent)}
 		}
@@ -187,13 +212,28 @@ func (*restMethodProvider) Schema() stacks.Schema {
 	}}
 }
 
+// restMethodModel is what nubo applies of AWS::ApiGateway::Method's
+// properties; the Integration is read as a MOCK's templates need it.
+type restMethodModel struct {
+	HttpMethod        string
+	ResourceId        string
+	Integration       map[string]any
+	ApiKeyRequired    bool
+	AuthorizationType string
+	AuthorizerId      string
+}
+
 func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
-	method := strings.ToUpper(pstr(props["HttpMethod"]))
+	var m restMethodModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return err
+	}
+	method := strings.ToUpper(m.HttpMethod)
 	if method == "*" {
 		method = methodAny
 	}
-	pm := partRoute{ResourceID: pstr(props["ResourceId"]), Method: method}
-	integ := pobj(props["Integration"])
+	pm := partRoute{ResourceID: m.ResourceId, Method: method}
+	integ := m.Integration
 	if typ := restIntegrationType(integ); typ == "AWS_PROXY" {
 		uri := pstr(integ["Uri"])
 		if uri == "" {
@@ -207,12 +247,12 @@ func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props st
 		pm.Route.Integration = Integration{NotServed: typ}
 	}
 	pm.Route.ID = id
-	pm.Route.APIKeyRequired = pbool(props["ApiKeyRequired"])
-	switch at := pstr(props["AuthorizationType"]); at {
+	pm.Route.APIKeyRequired = m.ApiKeyRequired
+	switch at := m.AuthorizationType; at {
 	case AuthIAM:
 		pm.Route.AuthorizationType = AuthIAM
 	case "CUSTOM":
-		pm.Route.AuthorizerID = pstr(props["AuthorizerId"])
+		pm.Route.AuthorizerID = m.AuthorizerId
 	case "COGNITO_USER_POOLS":
 		return &stacks.PropertyError{Property: "AuthorizationType", Msg: "COGNITO_USER_POOLS is not supported"}
 	}
@@ -268,7 +308,10 @@ func mockDetail(typ string) string {
 }
 
 func (p *restMethodProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	apiID := pstr(props["RestApiId"])
+	apiID, err := restAPIID(props)
+	if err != nil {
+		return "", nil, err
+	}
 	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.put(ctx, apiID, id, props) })
 	if err != nil {
 		return "", nil, err
@@ -277,7 +320,11 @@ func (p *restMethodProvider) Create(ctx context.Context, props stacks.Props) (st
 }
 
 func (p *restMethodProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	return stacks.Attrs{}, p.put(ctx, pstr(props["RestApiId"]), id, props)
+	apiID, err := restAPIID(props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{}, p.put(ctx, apiID, id, props)
 }
 
 func (p *restMethodProvider) Delete(ctx context.Context, id string) error {
@@ -306,8 +353,12 @@ func (*restDeploymentProvider) Schema() stacks.Schema {
 }
 
 func (p *restDeploymentProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
+	var m struct{ StageName string }
+	if err := stacks.Decode(props, &m); err != nil {
+		return err
+	}
 	_, err := p.s.change(ctx, apiID, func(parts *apiParts) error {
-		parts.Deployments[id] = pstr(props["StageName"])
+		parts.Deployments[id] = m.StageName
 		parts.Declared["deployment/"+id] = maps.Clone(props)
 		return nil
 	})
@@ -315,7 +366,10 @@ func (p *restDeploymentProvider) put(ctx context.Context, apiID, id string, prop
 }
 
 func (p *restDeploymentProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	apiID := pstr(props["RestApiId"])
+	apiID, err := restAPIID(props)
+	if err != nil {
+		return "", nil, err
+	}
 	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.put(ctx, apiID, id, props) })
 	if err != nil {
 		return "", nil, err
@@ -324,7 +378,11 @@ func (p *restDeploymentProvider) Create(ctx context.Context, props stacks.Props)
 }
 
 func (p *restDeploymentProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	return stacks.Attrs{"DeploymentId": id}, p.put(ctx, pstr(props["RestApiId"]), id, props)
+	apiID, err := restAPIID(props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"DeploymentId": id}, p.put(ctx, apiID, id, props)
 }
 
 func (p *restDeploymentProvider) Delete(ctx context.Context, id string) error {
@@ -360,31 +418,48 @@ func (*restStageProvider) Schema() stacks.Schema {
 	}}
 }
 
-func (p *restStageProvider) stage(props stacks.Props) (Stage, error) {
-	st := Stage{Name: pstr(props["StageName"]), Variables: stringMap(props["Variables"])}
-	if st.Name == "" {
-		return st, &stacks.PropertyError{Property: "StageName", Msg: "required by nubo (a generated name would be unreachable)"}
+// restStageModel is what nubo applies of AWS::ApiGateway::Stage's properties.
+type restStageModel struct {
+	RestApiId        string
+	StageName        string
+	Variables        map[string]string
+	AccessLogSetting map[string]any
+	MethodSettings   []struct {
+		ResourcePath         string
+		HttpMethod           string
+		ThrottlingRateLimit  float64
+		ThrottlingBurstLimit int
 	}
-	st.AccessLog = pobj(props["AccessLogSetting"]) != nil
+}
+
+func (p *restStageProvider) stage(props stacks.Props) (Stage, string, error) {
+	var m restStageModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Stage{}, "", err
+	}
+	st := Stage{Name: m.StageName}
+	if len(m.Variables) > 0 {
+		st.Variables = m.Variables
+	}
+	if st.Name == "" {
+		return st, "", &stacks.PropertyError{Property: "StageName", Msg: "required by nubo (a generated name would be unreachable)"}
+	}
+	st.AccessLog = m.AccessLogSetting != nil
 	// The stage-wide method settings (ResourcePath /*, HttpMethod *) throttle.
-	if ms, ok := props["MethodSettings"].([]any); ok {
-		for _, e := range ms {
-			m := pobj(e)
-			rp, hm := pstr(m["ResourcePath"]), pstr(m["HttpMethod"])
-			if (rp == "" || rp == "/*") && (hm == "" || hm == "*") {
-				st.ThrottleRate, st.ThrottleBurst = pnum(m["ThrottlingRateLimit"]), pint(m["ThrottlingBurstLimit"])
-			}
+	for _, ms := range m.MethodSettings {
+		rp, hm := ms.ResourcePath, ms.HttpMethod
+		if (rp == "" || rp == "/*") && (hm == "" || hm == "*") {
+			st.ThrottleRate, st.ThrottleBurst = ms.ThrottlingRateLimit, ms.ThrottlingBurstLimit
 		}
 	}
-	return st, nil
+	return st, m.RestApiId, nil
 }
 
 func (p *restStageProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	st, err := p.stage(props)
+	st, apiID, err := p.stage(props)
 	if err != nil {
 		return "", nil, err
 	}
-	apiID := pstr(props["RestApiId"])
 	if err := p.s.setOwner(ctx, p.Type(), st.Name, apiID); err != nil {
 		return "", nil, err
 	}
@@ -396,11 +471,11 @@ func (p *restStageProvider) Create(ctx context.Context, props stacks.Props) (str
 }
 
 func (p *restStageProvider) Update(ctx context.Context, name string, _, props stacks.Props) (stacks.Attrs, error) {
-	st, err := p.stage(props)
+	st, apiID, err := p.stage(props)
 	if err != nil {
 		return nil, err
 	}
-	return stacks.Attrs{}, p.s.putStage(ctx, pstr(props["RestApiId"]), name, st, props)
+	return stacks.Attrs{}, p.s.putStage(ctx, apiID, name, st, props)
 }
 
 func (p *restStageProvider) Delete(ctx context.Context, name string) error {
@@ -433,27 +508,45 @@ func (*restAuthorizerProvider) Schema() stacks.Schema {
 	}}
 }
 
-func (p *restAuthorizerProvider) authorizer(id string, props stacks.Props) (Authorizer, error) {
-	t := AuthorizerType(pstr(props["Type"]))
-	if t != AuthorizerRequest && t != AuthorizerToken {
-		return Authorizer{}, &stacks.PropertyError{Property: "Type", Msg: fmt.Sprintf("%q: TOKEN or REQUEST (Lambda authorizers)", t)}
+// restAuthorizerModel is what nubo applies of AWS::ApiGateway::Authorizer's
+// properties.
+type restAuthorizerModel struct {
+	RestApiId                    string
+	Type                         string
+	Name                         string
+	AuthorizerUri                string
+	IdentitySource               string
+	AuthorizerResultTtlInSeconds *int
+}
+
+func (p *restAuthorizerProvider) authorizer(id string, props stacks.Props) (Authorizer, string, error) {
+	var m restAuthorizerModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Authorizer{}, "", err
 	}
-	z := Authorizer{ID: id, Name: pstr(props["Name"]), Type: t, Function: FunctionFromURI(pstr(props["AuthorizerUri"]))}
-	if src := pstr(props["IdentitySource"]); src != "" {
+	t := AuthorizerType(m.Type)
+	if t != AuthorizerRequest && t != AuthorizerToken {
+		return Authorizer{}, "", &stacks.PropertyError{Property: "Type", Msg: fmt.Sprintf("%q: TOKEN or REQUEST (Lambda authorizers)", t)}
+	}
+	z := Authorizer{ID: id, Name: m.Name, Type: t, Function: FunctionFromURI(m.AuthorizerUri)}
+	if src := m.IdentitySource; src != "" {
 		z.IdentitySource = []string{src}
 	}
 	z.ResultTTLSeconds = 300 // API Gateway's default
-	if v, ok := props["AuthorizerResultTtlInSeconds"]; ok {
-		z.ResultTTLSeconds = pint(v)
+	if _, ok := props["AuthorizerResultTtlInSeconds"]; ok {
+		z.ResultTTLSeconds = 0
+		if m.AuthorizerResultTtlInSeconds != nil {
+			z.ResultTTLSeconds = *m.AuthorizerResultTtlInSeconds
+		}
 	} else if len(z.IdentitySource) == 0 {
 		z.ResultTTLSeconds = 0
 	}
-	return z, nil
+	return z, m.RestApiId, nil
 }
 
 func (p *restAuthorizerProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	id, apiID := NewID(), pstr(props["RestApiId"])
-	z, err := p.authorizer(id, props)
+	id := NewID()
+	z, apiID, err := p.authorizer(id, props)
 	if err != nil {
 		return "", nil, err
 	}
@@ -468,11 +561,11 @@ func (p *restAuthorizerProvider) Create(ctx context.Context, props stacks.Props)
 }
 
 func (p *restAuthorizerProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	z, err := p.authorizer(id, props)
+	z, apiID, err := p.authorizer(id, props)
 	if err != nil {
 		return nil, err
 	}
-	return stacks.Attrs{"AuthorizerId": id}, p.s.putAuthorizer(ctx, pstr(props["RestApiId"]), z, props)
+	return stacks.Attrs{"AuthorizerId": id}, p.s.putAuthorizer(ctx, apiID, z, props)
 }
 
 func (p *restAuthorizerProvider) Delete(ctx context.Context, id string) error {

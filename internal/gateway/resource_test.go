@@ -10,54 +10,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/stacks"
 	"github.com/nubo-run/nubo/internal/stacks/stackstest"
 )
 
-// policyAdapter backs PolicyStore with the functions context's real store,
-// as the platform does.
-type policyAdapter struct{ s *functions.PolicyStore }
-
-func (a policyAdapter) AddPermission(ctx context.Context, fn string, p Permission) error {
-	return a.s.AddPermission(ctx, fn, functions.Permission(p))
-}
-
-func (a policyAdapter) RemovePermission(ctx context.Context, fn, sid string) error {
-	err := a.s.RemovePermission(ctx, fn, sid)
-	if errors.Is(err, functions.ErrPolicyNotFound) {
-		return errors.Join(ErrNotFound, err)
-	}
-	return err
-}
-
-func (a policyAdapter) Permission(fn, sid string) (Permission, error) {
-	p, err := a.s.Permission(fn, sid)
-	if errors.Is(err, functions.ErrPolicyNotFound) {
-		return Permission{}, errors.Join(ErrNotFound, err)
-	}
-	return Permission(p), err
-}
-
 type resEnv struct {
 	*testEnv
-	res      *StackResources
-	policies *functions.PolicyStore
-	byType   map[string]stacks.Provider
+	res    *StackResources
+	byType map[string]stacks.Provider
 }
 
 func newResEnv(t *testing.T) *resEnv {
 	t.Helper()
 	e := newEnv(t, &fakeInvoker{})
-	ps, err := functions.NewPolicyStore(functions.PolicyStoreOptions{Backbone: e.bb})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ps.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ps.Close(context.Background()) })
-	res := NewStackResources(e.g, ResourceOptions{Policies: policyAdapter{ps}, HTTPAddr: func() string { return e.addr }})
+	res := NewStackResources(e.g, ResourceOptions{HTTPAddr: func() string { return e.addr }})
 	byType := map[string]stacks.Provider{}
 	for _, p := range res.Providers() {
 		byType[p.Type()] = p
@@ -65,7 +31,7 @@ func newResEnv(t *testing.T) *resEnv {
 	if _, err := stacks.NewRegistry(res.Providers()...); err != nil {
 		t.Fatal(err)
 	}
-	return &resEnv{testEnv: e, res: res, policies: ps, byType: byType}
+	return &resEnv{testEnv: e, res: res, byType: byType}
 }
 
 func (e *resEnv) create(t *testing.T, logical, typ string, props stacks.Props) (string, stacks.Attrs) {
@@ -139,9 +105,6 @@ func TestProviderContracts(t *testing.T) {
 			stacks.Props{"DomainName": "d.example.test", "SecurityPolicy": "TLS_1_2"}},
 		{"AWS::ApiGateway::BasePathMapping", stacks.Props{"DomainName": "rest.example.test", "RestApiId": rest, "Stage": "Prod"},
 			stacks.Props{"DomainName": "rest.example.test", "RestApiId": rest, "Stage": "Beta"}},
-		{"AWS::Lambda::Url", stacks.Props{"TargetFunctionArn": testFnARN, "AuthType": "NONE"},
-			stacks.Props{"TargetFunctionArn": testFnARN, "AuthType": "AWS_IAM", "InvokeMode": "RESPONSE_STREAM",
-				"Cors": map[string]any{"AllowOrigins": []any{"https://example.test"}, "MaxAge": float64(60)}}},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {
@@ -149,7 +112,7 @@ func TestProviderContracts(t *testing.T) {
 		t.Run(c.typ, func(t *testing.T) { stackstest.RunProviderContract(t, e.byType[c.typ], c.create, c.update) })
 	}
 	// Every property of these is create-only: no update in place to check.
-	for _, typ := range []string{"AWS::ApiGateway::Resource", "AWS::ApiGateway::UsagePlanKey", "AWS::Lambda::Permission"} {
+	for _, typ := range []string{"AWS::ApiGateway::Resource", "AWS::ApiGateway::UsagePlanKey"} {
 		seen[typ] = true
 	}
 	for typ := range e.byType {
@@ -223,43 +186,6 @@ func TestCreateOnlyProviders(t *testing.T) {
 	}
 	if _, err := upk.Read(ctx, pk); !errors.Is(err, stacks.ErrNotFound) {
 		t.Fatalf("read deleted usage plan key: %v", err)
-	}
-
-	// Permission: a statement of the function's policy.
-	pp := e.byType["AWS::Lambda::Permission"]
-	props := stacks.Props{"FunctionName": "fn", "Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com",
-		"SourceArn": "arn:aws:execute-api:us-east-1:000000000000:" + rest + "/*/*/*"}
-	phys, pattrs, err := pp.Create(ctx, props)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(pattrs["Id"].(string), "test-X-") {
-		t.Fatalf("statement id %v", pattrs["Id"])
-	}
-	live, err := pp.Read(ctx, phys)
-	if err != nil || live["SourceArn"] != props["SourceArn"] || live["Principal"] != props["Principal"] {
-		t.Fatalf("read permission: %v %v", live, err)
-	}
-	src := "arn:aws:execute-api:us-east-1:000000000000:" + rest + "/Prod/GET/items"
-	keys := map[string][]string{"aws:SourceArn": {src}}
-	if !e.policies.Allows("fn", PrincipalAPIGateway, "lambda:InvokeFunction", keys) {
-		t.Fatal("the policy does not allow the route")
-	}
-	if e.policies.Allows("fn", PrincipalAPIGateway, "lambda:InvokeFunction", map[string][]string{"aws:SourceArn": {"arn:aws:execute-api:us-east-1:000000000000:other/Prod/GET/items"}}) {
-		t.Fatal("the policy allows another API")
-	}
-	doc, err := e.policies.Policy("fn")
-	if err != nil || !json.Valid(doc) || !strings.Contains(string(doc), `"ArnLike"`) {
-		t.Fatalf("policy document: %s %v", doc, err)
-	}
-	if err := pp.Delete(ctx, phys); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pp.Read(ctx, phys); !errors.Is(err, stacks.ErrNotFound) {
-		t.Fatalf("read deleted permission: %v", err)
-	}
-	if e.policies.Allows("fn", PrincipalAPIGateway, "lambda:InvokeFunction", keys) {
-		t.Fatal("allowed after the permission went")
 	}
 }
 

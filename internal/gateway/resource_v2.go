@@ -53,15 +53,33 @@ func (*v2APIProvider) Warnings(props stacks.Props) []string {
 	return bodyWarnings(TypeHTTP, props["Body"])
 }
 
+// v2APIModel is what nubo applies of AWS::ApiGatewayV2::Api's properties.
+// Body is an OpenAPI document (an object or its text) and
+// CorsConfiguration is read as the document's CORS extension is (corsFrom).
+type v2APIModel struct {
+	Name                      string
+	ProtocolType              string
+	DisableExecuteApiEndpoint bool
+	Body                      any
+	BodyS3Location            any
+	CorsConfiguration         any
+	Target                    string
+	RouteKey                  *string
+}
+
 func (p *v2APIProvider) base(id string, props stacks.Props) (API, error) {
-	if pt := pstr(props["ProtocolType"]); pt == "WEBSOCKET" {
+	var m v2APIModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return API{}, err
+	}
+	if m.ProtocolType == "WEBSOCKET" {
 		return API{}, &stacks.PropertyError{Property: "ProtocolType", Msg: "WEBSOCKET APIs are not supported"}
 	}
-	if props["BodyS3Location"] != nil {
+	if m.BodyS3Location != nil {
 		return API{}, &stacks.PropertyError{Property: "BodyS3Location", Msg: "not supported: inline the document as Body"}
 	}
-	a := API{ID: id, Name: pstr(props["Name"]), Type: TypeHTTP, DisableExecuteAPIEndpoint: pbool(props["DisableExecuteApiEndpoint"])}
-	doc, err := bodyDoc(props["Body"])
+	a := API{ID: id, Name: m.Name, Type: TypeHTTP, DisableExecuteAPIEndpoint: m.DisableExecuteApiEndpoint}
+	doc, err := bodyDoc(m.Body)
 	if err != nil {
 		return API{}, &stacks.PropertyError{Property: "Body", Msg: err.Error()}
 	}
@@ -71,19 +89,22 @@ func (p *v2APIProvider) base(id string, props stacks.Props) (API, error) {
 	if a.Name == "" && doc != nil {
 		a.Name = pstr(pobj(doc["info"])["title"])
 	}
-	if c := corsFrom(props["CorsConfiguration"]); c != nil {
+	if c := corsFrom(m.CorsConfiguration); c != nil {
 		a.CORS = c
 	}
 	// Quick create: Target (a Lambda ARN) with RouteKey (default $default)
 	// and an auto-deployed $default stage.
-	if t := pstr(props["Target"]); t != "" {
-		key := pstr(props["RouteKey"])
+	if t := m.Target; t != "" {
+		var key string
+		if m.RouteKey != nil {
+			key = *m.RouteKey
+		}
 		if key == "" {
 			key = "$default"
 		}
 		a.Routes = append(a.Routes, Route{Key: key, Integration: Integration{Function: FunctionFromURI(t), PayloadFormatVersion: "2.0"}})
 		a.Stages = []Stage{{Name: "$default"}}
-	} else if props["RouteKey"] != nil {
+	} else if m.RouteKey != nil {
 		return API{}, &stacks.PropertyError{Property: "RouteKey", Msg: "only with Target (quick create)"}
 	}
 	return a, nil
@@ -185,22 +206,36 @@ func (*v2IntegrationProvider) Schema() stacks.Schema {
 // serves AWS_PROXY and answers the others' routes with 501.
 var v2IntegrationTypes = []string{"AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"}
 
+// v2IntegrationModel is what nubo applies of AWS::ApiGatewayV2::Integration's
+// properties.
+type v2IntegrationModel struct {
+	ApiId                string
+	IntegrationType      string
+	IntegrationUri       string
+	PayloadFormatVersion string
+	TimeoutInMillis      int
+}
+
 func integrationFrom(props stacks.Props) (Integration, error) {
-	if t := pstr(props["IntegrationType"]); t != "AWS_PROXY" {
+	var m v2IntegrationModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Integration{}, err
+	}
+	if t := m.IntegrationType; t != "AWS_PROXY" {
 		if !slices.Contains(v2IntegrationTypes, t) {
 			return Integration{}, &stacks.PropertyError{Property: "IntegrationType", Msg: fmt.Sprintf("%q: want one of %s", t, strings.Join(v2IntegrationTypes, ", "))}
 		}
 		return Integration{NotServed: t}, nil
 	}
-	uri := pstr(props["IntegrationUri"])
+	uri := m.IntegrationUri
 	if uri == "" {
 		return Integration{}, &stacks.PropertyError{Property: "IntegrationUri", Msg: "required for AWS_PROXY"}
 	}
-	v := pstr(props["PayloadFormatVersion"])
+	v := m.PayloadFormatVersion
 	if v == "" {
 		v = "2.0"
 	}
-	return Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: v, TimeoutMillis: pint(props["TimeoutInMillis"])}, nil
+	return Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: v, TimeoutMillis: m.TimeoutInMillis}, nil
 }
 
 // Warnings: an integration nubo does not serve (plan time); the routes
@@ -226,8 +261,18 @@ func (p *v2IntegrationProvider) put(ctx context.Context, apiID, id string, props
 	return err
 }
 
+// v2APIID is the ApiId property of a part of an HTTP API.
+func v2APIID(props stacks.Props) (string, error) {
+	var m struct{ ApiId string }
+	err := stacks.Decode(props, &m)
+	return m.ApiId, err
+}
+
 func (p *v2IntegrationProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	apiID := pstr(props["ApiId"])
+	apiID, err := v2APIID(props)
+	if err != nil {
+		return "", nil, err
+	}
 	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.put(ctx, apiID, id, props) })
 	if err != nil {
 		return "", nil, err
@@ -236,7 +281,11 @@ func (p *v2IntegrationProvider) Create(ctx context.Context, props stacks.Props) 
 }
 
 func (p *v2IntegrationProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	return stacks.Attrs{"IntegrationId": id}, p.put(ctx, pstr(props["ApiId"]), id, props)
+	apiID, err := v2APIID(props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"IntegrationId": id}, p.put(ctx, apiID, id, props)
 }
 
 func (p *v2IntegrationProvider) Delete(ctx context.Context, id string) error {
@@ -271,12 +320,22 @@ func (*v2RouteProvider) Schema() stacks.Schema {
 	}}
 }
 
+// v2RouteModel is what nubo applies of AWS::ApiGatewayV2::Route's properties.
+type v2RouteModel struct {
+	RouteKey            string
+	AuthorizerId        string
+	AuthorizationScopes []string
+	AuthorizationType   string
+	Target              string
+}
+
 func (p *v2RouteProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
-	r := Route{
-		Key: pstr(props["RouteKey"]), AuthorizerID: pstr(props["AuthorizerId"]),
-		AuthorizationScopes: plist(props["AuthorizationScopes"]),
+	var m v2RouteModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return err
 	}
-	switch at := pstr(props["AuthorizationType"]); at {
+	r := Route{Key: m.RouteKey, AuthorizerID: m.AuthorizerId, AuthorizationScopes: m.AuthorizationScopes}
+	switch at := m.AuthorizationType; at {
 	case AuthIAM:
 		r.AuthorizationType = AuthIAM
 	case "", "NONE":
@@ -285,7 +344,7 @@ func (p *v2RouteProvider) put(ctx context.Context, apiID, id string, props stack
 		}
 	}
 	var integID string
-	if t := pstr(props["Target"]); t != "" {
+	if t := m.Target; t != "" {
 		var ok bool
 		if integID, ok = strings.CutPrefix(t, "integrations/"); !ok {
 			return &stacks.PropertyError{Property: "Target", Msg: fmt.Sprintf("%q: want integrations/INTEGRATION_ID", t)}
@@ -305,7 +364,10 @@ func (p *v2RouteProvider) put(ctx context.Context, apiID, id string, props stack
 }
 
 func (p *v2RouteProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	apiID := pstr(props["ApiId"])
+	apiID, err := v2APIID(props)
+	if err != nil {
+		return "", nil, err
+	}
 	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.put(ctx, apiID, id, props) })
 	if err != nil {
 		return "", nil, err
@@ -314,7 +376,11 @@ func (p *v2RouteProvider) Create(ctx context.Context, props stacks.Props) (strin
 }
 
 func (p *v2RouteProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	return stacks.Attrs{"RouteId": id}, p.put(ctx, pstr(props["ApiId"]), id, props)
+	apiID, err := v2APIID(props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"RouteId": id}, p.put(ctx, apiID, id, props)
 }
 
 func (p *v2RouteProvider) Delete(ctx context.Context, id string) error {
@@ -348,18 +414,6 @@ func (*v2StageProvider) Schema() stacks.Schema {
 	}}
 }
 
-func stringMap(v any) map[string]string {
-	m := pobj(v)
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, e := range m {
-		out[k] = pstr(e)
-	}
-	return out
-}
-
 // putStage records a stage of either API type.
 func (s *StackResources) putStage(ctx context.Context, apiID, name string, st Stage, props stacks.Props) error {
 	_, err := s.change(ctx, apiID, func(parts *apiParts) error {
@@ -370,21 +424,43 @@ func (s *StackResources) putStage(ctx context.Context, apiID, name string, st St
 	return err
 }
 
-func (p *v2StageProvider) stage(props stacks.Props) Stage {
-	st := Stage{Name: pstr(props["StageName"]), Variables: stringMap(props["StageVariables"])}
-	st.AccessLog = pobj(props["AccessLogSettings"]) != nil
-	if d := pobj(props["DefaultRouteSettings"]); d != nil {
-		st.ThrottleRate, st.ThrottleBurst = pnum(d["ThrottlingRateLimit"]), pint(d["ThrottlingBurstLimit"])
+// v2StageModel is what nubo applies of AWS::ApiGatewayV2::Stage's properties.
+type v2StageModel struct {
+	ApiId                string
+	StageName            string
+	StageVariables       map[string]string
+	AccessLogSettings    map[string]any
+	DefaultRouteSettings *struct {
+		ThrottlingRateLimit  float64
+		ThrottlingBurstLimit int
 	}
-	return st
+}
+
+func (p *v2StageProvider) stage(props stacks.Props) (Stage, string, error) {
+	var m v2StageModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Stage{}, "", err
+	}
+	st := Stage{Name: m.StageName, AccessLog: m.AccessLogSettings != nil}
+	if len(m.StageVariables) > 0 {
+		st.Variables = m.StageVariables
+	}
+	if d := m.DefaultRouteSettings; d != nil {
+		st.ThrottleRate, st.ThrottleBurst = d.ThrottlingRateLimit, d.ThrottlingBurstLimit
+	}
+	return st, m.ApiId, nil
 }
 
 func (p *v2StageProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name, apiID := pstr(props["StageName"]), pstr(props["ApiId"])
+	st, apiID, err := p.stage(props)
+	if err != nil {
+		return "", nil, err
+	}
+	name := st.Name
 	if err := p.s.setOwner(ctx, p.Type(), name, apiID); err != nil {
 		return "", nil, err
 	}
-	if err := p.s.putStage(ctx, apiID, name, p.stage(props), props); err != nil {
+	if err := p.s.putStage(ctx, apiID, name, st, props); err != nil {
 		p.s.dropOwner(ctx, p.Type(), name)
 		return "", nil, err
 	}
@@ -392,7 +468,11 @@ func (p *v2StageProvider) Create(ctx context.Context, props stacks.Props) (strin
 }
 
 func (p *v2StageProvider) Update(ctx context.Context, name string, _, props stacks.Props) (stacks.Attrs, error) {
-	return stacks.Attrs{"Id": name}, p.s.putStage(ctx, pstr(props["ApiId"]), name, p.stage(props), props)
+	st, apiID, err := p.stage(props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"Id": name}, p.s.putStage(ctx, apiID, name, st, props)
 }
 
 func (p *v2StageProvider) Delete(ctx context.Context, name string) error {
@@ -426,19 +506,40 @@ func (*v2AuthorizerProvider) Schema() stacks.Schema {
 	}}
 }
 
-func (p *v2AuthorizerProvider) authorizer(id string, props stacks.Props) Authorizer {
-	z := Authorizer{ID: id, Name: pstr(props["Name"]), Type: AuthorizerType(pstr(props["AuthorizerType"])),
-		IdentitySource: plist(props["IdentitySource"])}
-	if z.Type == AuthorizerJWT {
-		jc := pobj(props["JwtConfiguration"])
-		z.Issuer, z.Audience = pstr(jc["Issuer"]), plist(jc["Audience"])
-		return z
+// v2AuthorizerModel is what nubo applies of AWS::ApiGatewayV2::Authorizer's
+// properties.
+type v2AuthorizerModel struct {
+	ApiId            string
+	Name             string
+	AuthorizerType   string
+	IdentitySource   []string
+	JwtConfiguration *struct {
+		Issuer   string
+		Audience []string
 	}
-	z.Function = FunctionFromURI(pstr(props["AuthorizerUri"]))
-	z.PayloadFormatVersion = pstr(props["AuthorizerPayloadFormatVersion"])
-	z.SimpleResponses = pbool(props["EnableSimpleResponses"])
-	z.ResultTTLSeconds = pint(props["AuthorizerResultTtlInSeconds"])
-	return z
+	AuthorizerUri                  string
+	AuthorizerPayloadFormatVersion string
+	EnableSimpleResponses          bool
+	AuthorizerResultTtlInSeconds   int
+}
+
+func (p *v2AuthorizerProvider) authorizer(id string, props stacks.Props) (Authorizer, string, error) {
+	var m v2AuthorizerModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Authorizer{}, "", err
+	}
+	z := Authorizer{ID: id, Name: m.Name, Type: AuthorizerType(m.AuthorizerType), IdentitySource: m.IdentitySource}
+	if z.Type == AuthorizerJWT {
+		if jc := m.JwtConfiguration; jc != nil {
+			z.Issuer, z.Audience = jc.Issuer, jc.Audience
+		}
+		return z, m.ApiId, nil
+	}
+	z.Function = FunctionFromURI(m.AuthorizerUri)
+	z.PayloadFormatVersion = m.AuthorizerPayloadFormatVersion
+	z.SimpleResponses = m.EnableSimpleResponses
+	z.ResultTTLSeconds = m.AuthorizerResultTtlInSeconds
+	return z, m.ApiId, nil
 }
 
 // putAuthorizer records an authorizer of either API type.
@@ -452,8 +553,17 @@ func (s *StackResources) putAuthorizer(ctx context.Context, apiID string, z Auth
 }
 
 func (p *v2AuthorizerProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	apiID := pstr(props["ApiId"])
-	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error { return p.s.putAuthorizer(ctx, apiID, p.authorizer(id, props), props) })
+	_, apiID, err := p.authorizer("", props)
+	if err != nil {
+		return "", nil, err
+	}
+	id, err := p.s.createOwned(ctx, p.Type(), apiID, func(id string) error {
+		z, _, err := p.authorizer(id, props)
+		if err != nil {
+			return err
+		}
+		return p.s.putAuthorizer(ctx, apiID, z, props)
+	})
 	if err != nil {
 		return "", nil, err
 	}
@@ -461,7 +571,11 @@ func (p *v2AuthorizerProvider) Create(ctx context.Context, props stacks.Props) (
 }
 
 func (p *v2AuthorizerProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	return stacks.Attrs{"AuthorizerId": id}, p.s.putAuthorizer(ctx, pstr(props["ApiId"]), p.authorizer(id, props), props)
+	z, apiID, err := p.authorizer(id, props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"AuthorizerId": id}, p.s.putAuthorizer(ctx, apiID, z, props)
 }
 
 func (p *v2AuthorizerProvider) Delete(ctx context.Context, id string) error {
@@ -488,18 +602,40 @@ func (*v2MappingProvider) Schema() stacks.Schema {
 	}}
 }
 
+// v2MappingModel is AWS::ApiGatewayV2::ApiMapping's properties.
+type v2MappingModel struct {
+	DomainName    string
+	ApiId         string
+	Stage         string
+	ApiMappingKey string
+}
+
+func (p *v2MappingProvider) mapping(id string, props stacks.Props) (Mapping, string, error) {
+	var m v2MappingModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Mapping{}, "", err
+	}
+	return Mapping{ID: id, BasePath: m.ApiMappingKey, APIID: m.ApiId, Stage: m.Stage}, m.DomainName, nil
+}
+
 func (p *v2MappingProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
 	id := NewID()
-	m := Mapping{ID: id, BasePath: pstr(props["ApiMappingKey"]), APIID: pstr(props["ApiId"]), Stage: pstr(props["Stage"])}
-	if err := p.s.putMapping(ctx, p.Type(), pstr(props["DomainName"]), m, props); err != nil {
+	m, domain, err := p.mapping(id, props)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := p.s.putMapping(ctx, p.Type(), domain, m, props); err != nil {
 		return "", nil, err
 	}
 	return id, stacks.Attrs{"ApiMappingId": id}, nil
 }
 
 func (p *v2MappingProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	m := Mapping{ID: id, BasePath: pstr(props["ApiMappingKey"]), APIID: pstr(props["ApiId"]), Stage: pstr(props["Stage"])}
-	return stacks.Attrs{"ApiMappingId": id}, p.s.putMapping(ctx, p.Type(), pstr(props["DomainName"]), m, props)
+	m, domain, err := p.mapping(id, props)
+	if err != nil {
+		return nil, err
+	}
+	return stacks.Attrs{"ApiMappingId": id}, p.s.putMapping(ctx, p.Type(), domain, m, props)
 }
 
 func (p *v2MappingProvider) Delete(ctx context.Context, id string) error {

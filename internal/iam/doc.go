@@ -1,7 +1,7 @@
 // Package iam is nubo's identity and access management: roles and managed
 // policies durable in JetStream (store.go, roles.go, policies.go), the AWS
-// managed policies and SAM policy templates templates use (managed.go,
-// samtemplates.go), the Authorizer every service calls after SigV4
+// managed policies templates use (managed.go; SAM's policy templates are
+// internal/stacks/sam's), the Authorizer every service calls after SigV4
 // (authorizer.go) with a record of the permissions each role used
 // (usage.go), the operation tables of the IAM and STS query APIs
 // (api_iam.go with api_iam_roles.go and api_iam_policies.go, api_sts.go,

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -49,42 +48,69 @@ func (*RoleProvider) Schema() stacks.Schema {
 // PhysicalIDFor implements stacks.Identifier: a role's id is its name,
 // given or generated.
 func (*RoleProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
-	return roleName(ctx, props), true
+	var m roleModel
+	if err := decode(props, &m); err != nil {
+		return "", false
+	}
+	return m.name(ctx), true
 }
 
-func roleName(ctx context.Context, props stacks.Props) string {
-	if n := str(props["RoleName"]); n != "" {
-		return n
+// roleModel is AWS::IAM::Role's properties. Policy documents stay as the
+// template holds them (an object, or JSON text): docString reads them.
+type roleModel struct {
+	RoleName                 string
+	Path                     string
+	Description              string
+	PermissionsBoundary      string
+	MaxSessionDuration       int32
+	AssumeRolePolicyDocument any
+	Policies                 []inlinePolicy
+	ManagedPolicyArns        []string
+	Tags                     []tagModel
+}
+
+type tagModel struct{ Key, Value string }
+
+func (m *roleModel) name(ctx context.Context) string {
+	if m.RoleName != "" {
+		return m.RoleName
 	}
 	return stacks.GeneratedName(ctx, 64)
 }
 
-func (rp *RoleProvider) input(name string, props stacks.Props) (RoleInput, error) {
-	trust, err := docString("AssumeRolePolicyDocument", props["AssumeRolePolicyDocument"])
+// decode is stacks.Decode with its errors marked ErrInvalidInput.
+func decode(props stacks.Props, model any) error {
+	if err := stacks.Decode(props, model); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	return nil
+}
+
+func (m *roleModel) input(name string) (RoleInput, error) {
+	trust, err := docString("AssumeRolePolicyDocument", m.AssumeRolePolicyDocument)
 	if err != nil {
 		return RoleInput{}, err
 	}
-	in := RoleInput{Name: name, Path: str(props["Path"]), TrustPolicy: trust, Description: str(props["Description"]),
-		Boundary: str(props["PermissionsBoundary"])}
-	if v, ok := props["MaxSessionDuration"]; ok && v != nil {
-		n, err := strconv.Atoi(str(v))
-		if err != nil {
-			return RoleInput{}, fmt.Errorf("%w: MaxSessionDuration %q: not an integer", ErrInvalidInput, str(v))
-		}
-		in.MaxSessionDuration = int32(n)
-	}
-	if in.Inline, err = inlinePolicies(props["Policies"]); err != nil {
+	in := RoleInput{Name: name, Path: m.Path, TrustPolicy: trust, Description: m.Description,
+		Boundary: m.PermissionsBoundary, MaxSessionDuration: m.MaxSessionDuration}
+	if in.Inline, err = inlinePolicies(m.Policies); err != nil {
 		return RoleInput{}, err
 	}
-	in.Attached = strs(props["ManagedPolicyArns"])
-	in.Tags = tags(props["Tags"])
+	in.Attached = nonEmpty(m.ManagedPolicyArns)
+	for _, t := range m.Tags {
+		in.Tags = append(in.Tags, Tag(t))
+	}
 	return in, nil
 }
 
 // Create implements stacks.Provider.
 func (rp *RoleProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name := roleName(ctx, props)
-	in, err := rp.input(name, props)
+	var m roleModel
+	if err := decode(props, &m); err != nil {
+		return "", nil, err
+	}
+	name := m.name(ctx)
+	in, err := m.input(name)
 	if err != nil {
 		return "", nil, err
 	}
@@ -102,7 +128,12 @@ func (rp *RoleProvider) Create(ctx context.Context, props stacks.Props) (string,
 // put on the role and managed policies an AWS::IAM::ManagedPolicy attached
 // to it stay: only what the role's own properties named is replaced.
 func (rp *RoleProvider) Update(ctx context.Context, physicalID string, old, new stacks.Props) (stacks.Attrs, error) {
-	in, err := rp.input(physicalID, new)
+	var m, was roleModel
+	if err := decode(new, &m); err != nil {
+		return nil, err
+	}
+	_ = stacks.Decode(old, &was) // what decodes of the old properties
+	in, err := m.input(physicalID)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +141,7 @@ func (rp *RoleProvider) Update(ctx context.Context, physicalID string, old, new 
 	if err != nil {
 		return nil, err
 	}
-	oldInline, _ := inlinePolicies(old["Policies"])
+	oldInline, _ := inlinePolicies(was.Policies)
 	for name, doc := range cur.Inline {
 		if _, mine := oldInline[name]; mine {
 			continue
@@ -122,7 +153,7 @@ func (rp *RoleProvider) Update(ctx context.Context, physicalID string, old, new 
 			in.Inline[name] = doc
 		}
 	}
-	oldAttached := strs(old["ManagedPolicyArns"])
+	oldAttached := nonEmpty(was.ManagedPolicyArns)
 	for _, arn := range cur.Attached {
 		if !slices.Contains(oldAttached, arn) && !slices.Contains(in.Attached, arn) {
 			in.Attached = append(in.Attached, arn)
@@ -209,21 +240,28 @@ type stackPolicy struct {
 
 func stackPolicyKey(id string) string { return "stackpolicies." + keyPart(id) }
 
+// policyModel is AWS::IAM::Policy's properties.
+type policyModel struct {
+	PolicyName     string
+	PolicyDocument any
+	Roles          []string
+	Groups         []string
+	Users          []string
+}
+
 func (pp *PolicyProvider) apply(ctx context.Context, id string, prev stackPolicy, props stacks.Props) error {
-	doc, err := docString("PolicyDocument", props["PolicyDocument"])
+	var m policyModel
+	if err := decode(props, &m); err != nil {
+		return err
+	}
+	doc, err := docString("PolicyDocument", m.PolicyDocument)
 	if err != nil {
 		return err
 	}
-	if len(strs(props["Groups"])) > 0 || len(strs(props["Users"])) > 0 {
+	if len(nonEmpty(m.Groups)) > 0 || len(nonEmpty(m.Users)) > 0 {
 		return fmt.Errorf("%w: AWS::IAM::Policy: nubo has roles only, not Groups or Users", ErrInvalidInput)
 	}
-	next := stackPolicy{Name: str(props["PolicyName"])}
-	for _, r := range strs(props["Roles"]) {
-		if name, ok := RoleNameFromARN(r); ok {
-			r = name
-		}
-		next.Roles = append(next.Roles, r)
-	}
+	next := stackPolicy{Name: m.PolicyName, Roles: roleNames(m.Roles)}
 	for _, r := range next.Roles {
 		if err := pp.s.PutRolePolicy(ctx, r, next.Name, doc); err != nil {
 			return fmt.Errorf("role %q: %w", r, err)
@@ -351,9 +389,9 @@ func managedAttrs(p ManagedPolicy) stacks.Attrs {
 	return stacks.Attrs{"PolicyArn": p.ARN, "PolicyId": p.ID, "DefaultVersionId": p.DefaultVersion}
 }
 
-func roleNames(v any) []string {
+func roleNames(roles []string) []string {
 	var out []string
-	for _, r := range strs(v) {
+	for _, r := range nonEmpty(roles) {
 		if name, ok := RoleNameFromARN(r); ok {
 			r = name
 		}
@@ -362,37 +400,56 @@ func roleNames(v any) []string {
 	return out
 }
 
-func managedPolicyName(ctx context.Context, props stacks.Props) string {
-	if n := str(props["ManagedPolicyName"]); n != "" {
-		return n
+// managedPolicyModel is AWS::IAM::ManagedPolicy's properties.
+type managedPolicyModel struct {
+	ManagedPolicyName string
+	Path              string
+	Description       string
+	PolicyDocument    any
+	Roles             []string
+	Groups            []string
+	Users             []string
+}
+
+func (m *managedPolicyModel) name(ctx context.Context) string {
+	if m.ManagedPolicyName != "" {
+		return m.ManagedPolicyName
 	}
 	return stacks.GeneratedName(ctx, 128)
 }
 
 // PhysicalIDFor implements stacks.Identifier: the id is the policy's ARN.
 func (mp *ManagedPolicyProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
-	path := str(props["Path"])
+	var m managedPolicyModel
+	if err := decode(props, &m); err != nil {
+		return "", false
+	}
+	path := m.Path
 	if path == "" {
 		path = "/"
 	}
-	return PolicyARN(mp.s.account.ID, path, managedPolicyName(ctx, props)), true
+	return PolicyARN(mp.s.account.ID, path, m.name(ctx)), true
 }
 
 // Create implements stacks.Provider.
 func (mp *ManagedPolicyProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	doc, err := docString("PolicyDocument", props["PolicyDocument"])
+	var m managedPolicyModel
+	if err := decode(props, &m); err != nil {
+		return "", nil, err
+	}
+	doc, err := docString("PolicyDocument", m.PolicyDocument)
 	if err != nil {
 		return "", nil, err
 	}
-	if len(strs(props["Groups"])) > 0 || len(strs(props["Users"])) > 0 {
+	if len(nonEmpty(m.Groups)) > 0 || len(nonEmpty(m.Users)) > 0 {
 		return "", nil, fmt.Errorf("%w: AWS::IAM::ManagedPolicy: nubo has roles only, not Groups or Users", ErrInvalidInput)
 	}
-	name := managedPolicyName(ctx, props)
-	p, err := mp.s.CreatePolicy(ctx, PolicyInput{Name: name, Path: str(props["Path"]), Document: doc, Description: str(props["Description"])})
+	name := m.name(ctx)
+	p, err := mp.s.CreatePolicy(ctx, PolicyInput{Name: name, Path: m.Path, Document: doc, Description: m.Description})
 	if err != nil {
 		return "", nil, err
 	}
-	for _, r := range roleNames(props["Roles"]) {
+	for _, r := range roleNames(m.Roles) {
 		if err := mp.s.AttachRolePolicy(ctx, r, p.ARN); err != nil {
 			return "", nil, errors.Join(fmt.Errorf("attach to role %q: %w", r, err), mp.Delete(ctx, p.ARN))
 		}
@@ -407,7 +464,12 @@ func (mp *ManagedPolicyProvider) Update(ctx context.Context, physicalID string, 
 	if err != nil {
 		return nil, err
 	}
-	doc, err := docString("PolicyDocument", new["PolicyDocument"])
+	var m, was managedPolicyModel
+	if err := decode(new, &m); err != nil {
+		return nil, err
+	}
+	_ = stacks.Decode(old, &was) // what decodes of the old properties
+	doc, err := docString("PolicyDocument", m.PolicyDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -416,7 +478,7 @@ func (mp *ManagedPolicyProvider) Update(ctx context.Context, physicalID string, 
 			return nil, err
 		}
 	}
-	want, had := roleNames(new["Roles"]), roleNames(old["Roles"])
+	want, had := roleNames(m.Roles), roleNames(was.Roles)
 	for _, r := range want {
 		if err := mp.s.AttachRolePolicy(ctx, r, physicalID); err != nil {
 			return nil, fmt.Errorf("attach to role %q: %w", r, err)
@@ -518,48 +580,35 @@ func parsedDoc(doc string) any {
 	return v
 }
 
-func inlinePolicies(v any) (map[string]string, error) {
-	list, _ := v.([]any)
+// inlinePolicy is an item of a role's Policies.
+type inlinePolicy struct {
+	PolicyName     string
+	PolicyDocument any
+}
+
+func inlinePolicies(list []inlinePolicy) (map[string]string, error) {
 	if len(list) == 0 {
 		return nil, nil
 	}
 	out := make(map[string]string, len(list))
-	for i, item := range list {
-		m, ok := item.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("%w: Policies[%d] must be an object with PolicyName and PolicyDocument", ErrInvalidInput, i)
-		}
-		name := str(m["PolicyName"])
-		if name == "" {
+	for i, p := range list {
+		if p.PolicyName == "" {
 			return nil, fmt.Errorf("%w: Policies[%d].PolicyName is required", ErrInvalidInput, i)
 		}
-		doc, err := docString(fmt.Sprintf("Policies[%d].PolicyDocument", i), m["PolicyDocument"])
+		doc, err := docString(fmt.Sprintf("Policies[%d].PolicyDocument", i), p.PolicyDocument)
 		if err != nil {
 			return nil, err
 		}
-		out[name] = doc
+		out[p.PolicyName] = doc
 	}
 	return out, nil
 }
 
-func tags(v any) []Tag {
-	list, _ := v.([]any)
-	var out []Tag
-	for _, item := range list {
-		if m, ok := item.(map[string]any); ok {
-			out = append(out, Tag{Key: str(m["Key"]), Value: str(m["Value"])})
-		}
-	}
-	return out
-}
-
-func str(v any) string { return stacks.PropString(v) }
-
-func strs(v any) []string {
-	list, _ := v.([]any)
+// nonEmpty drops the empty strings of a list property.
+func nonEmpty(ss []string) []string {
 	var out []string
-	for _, item := range list {
-		if s := str(item); s != "" {
+	for _, s := range ss {
+		if s != "" {
 			out = append(out, s)
 		}
 	}

@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/nubo-run/nubo/internal/stacks"
@@ -113,11 +115,36 @@ func FuzzRoleProps(f *testing.F) {
 		if json.Unmarshal([]byte(doc), &props) != nil {
 			return
 		}
-		rp := &RoleProvider{}
-		_, _ = rp.input("r", props)
-		_, _ = inlinePolicies(props["Policies"])
-		_, _ = docString("PolicyDocument", props["PolicyDocument"])
-		_ = roleNames(props["Roles"])
-		_ = tags(props["Tags"])
+		var role roleModel
+		if decode(props, &role) == nil {
+			_, _ = role.input("r")
+		}
+		var mp managedPolicyModel
+		if decode(props, &mp) == nil {
+			_, _ = docString("PolicyDocument", mp.PolicyDocument)
+			_ = roleNames(mp.Roles)
+		}
 	})
+}
+
+// TestRoleProviderDecodeErrorsNameTheProperty: a property of the wrong
+// shape is ErrInvalidInput naming it (stacks.Decode's wording); template
+// parameters' strings still read as numbers.
+func TestRoleProviderDecodeErrorsNameTheProperty(t *testing.T) {
+	h := newHarness(t, Enforce)
+	rp := NewRoleProvider(h.store)
+	ctx := stacks.WithResource(context.Background(), "app", "Role")
+	_, _, err := rp.Create(ctx, stacks.Props{"RoleName": "x", "AssumeRolePolicyDocument": parsedDoc(lambdaTrust), "Policies": []any{"nope"}})
+	if !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "property Policies[0]: want a Object, got a String") {
+		t.Fatalf("bad policy item: %v", err)
+	}
+	name, _, err := rp.Create(ctx, stacks.Props{"RoleName": "y", "AssumeRolePolicyDocument": parsedDoc(lambdaTrust), "MaxSessionDuration": "7200",
+		"Tags": []any{map[string]any{"Key": "team", "Value": float64(7)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := h.store.GetRole(ctx, name)
+	if err != nil || r.MaxSessionDuration != 7200 || len(r.Tags) != 1 || r.Tags[0] != (Tag{Key: "team", Value: "7"}) {
+		t.Fatalf("role %+v %v", r, err)
+	}
 }

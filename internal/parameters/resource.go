@@ -41,27 +41,38 @@ func (*ParameterProvider) Schema() stacks.Schema {
 	}
 }
 
+// parameterModel is AWS::SSM::Parameter's properties.
+type parameterModel struct {
+	Name           string
+	Type           string
+	Value          string
+	Description    string
+	AllowedPattern string
+	Tier           string
+	DataType       string
+	Tags           map[string]string
+}
+
 // PhysicalIDFor implements stacks.Identifier: a parameter's id is its
 // name, given or generated.
 func (*ParameterProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (string, bool) {
-	if n := str(props["Name"]); n != "" {
-		return n, true
+	var m parameterModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", false
 	}
-	return stacks.GeneratedName(ctx, 2048), true
+	return m.name(ctx), true
 }
 
-func str(v any) string { return stacks.PropString(v) }
-
-func fromProps(name string, props stacks.Props) Parameter {
-	p := Parameter{Name: name, Type: str(props["Type"]), Value: str(props["Value"]), Description: str(props["Description"]),
-		AllowedPattern: str(props["AllowedPattern"]), Tier: str(props["Tier"]), DataType: str(props["DataType"])}
-	if tags, ok := props["Tags"].(map[string]any); ok {
-		p.Tags = map[string]string{}
-		for k, v := range tags {
-			p.Tags[k] = str(v)
-		}
+func (m *parameterModel) name(ctx context.Context) string {
+	if m.Name != "" {
+		return m.Name
 	}
-	return p
+	return stacks.GeneratedName(ctx, 2048)
+}
+
+func (m *parameterModel) parameter(name string) Parameter {
+	return Parameter{Name: name, Type: m.Type, Value: m.Value, Description: m.Description,
+		AllowedPattern: m.AllowedPattern, Tier: m.Tier, DataType: m.DataType, Tags: m.Tags}
 }
 
 func attrs(p Parameter) stacks.Attrs {
@@ -70,8 +81,12 @@ func attrs(p Parameter) stacks.Attrs {
 
 // Create implements stacks.Provider.
 func (pp *ParameterProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	name, _ := pp.PhysicalIDFor(ctx, props)
-	p := fromProps(name, props)
+	var m parameterModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return "", nil, err
+	}
+	name := m.name(ctx)
+	p := m.parameter(name)
 	if _, err := pp.s.Put(ctx, p, false); err != nil {
 		return "", nil, err
 	}
@@ -80,7 +95,11 @@ func (pp *ParameterProvider) Create(ctx context.Context, props stacks.Props) (st
 
 // Update implements stacks.Provider.
 func (pp *ParameterProvider) Update(ctx context.Context, physicalID string, old, new stacks.Props) (stacks.Attrs, error) {
-	p := fromProps(physicalID, new)
+	var m parameterModel
+	if err := stacks.Decode(new, &m); err != nil {
+		return nil, err
+	}
+	p := m.parameter(physicalID)
 	if p.Tags == nil {
 		p.Tags = map[string]string{}
 	}

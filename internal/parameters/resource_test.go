@@ -52,3 +52,24 @@ func TestParameterProvider_GeneratedNameAndAttributes(t *testing.T) {
 		t.Error("create over an existing parameter succeeded")
 	}
 }
+
+// TestParameterProvider_DecodesItsModel: properties reach the store through
+// stacks.Decode (a number where a string is meant is its string; a shape
+// that cannot be one is refused naming the property).
+func TestParameterProvider_DecodesItsModel(t *testing.T) {
+	s := newStore(t)
+	p := NewParameterProvider(s)
+	ctx := stacks.WithResource(context.Background(), "app", "Port")
+	id, attrs, err := p.Create(ctx, stacks.Props{"Name": "/app/port", "Type": "String", "Value": float64(8080), "Tags": map[string]any{"n": float64(1)}})
+	if err != nil || id != "/app/port" || attrs["Value"] != "8080" {
+		t.Fatalf("create: %q %v %v", id, attrs, err)
+	}
+	got, err := s.Get(ctx, "/app/port")
+	if err != nil || got.Tags["n"] != "1" {
+		t.Fatalf("stored: %+v %v", got, err)
+	}
+	_, _, err = p.Create(ctx, stacks.Props{"Name": "/app/bad", "Type": "String", "Value": "v", "Tags": map[string]any{"n": []any{"x"}}})
+	if err == nil || err.Error() != "property Tags.n: want a String, got a List" {
+		t.Fatalf("create with a list tag value: %v", err)
+	}
+}

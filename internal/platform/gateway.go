@@ -1,7 +1,6 @@
 package platform
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -97,7 +96,7 @@ func (g gatewayInvoker) Invoke(ctx context.Context, function string, payload []b
 	if err != nil {
 		return nil, "", gatewayError(err)
 	}
-	if timedOut(res) {
+	if res.TimedOut {
 		return res.Payload, res.FunctionError, gateway.ErrTimeout
 	}
 	return res.Payload, res.FunctionError, nil
@@ -112,7 +111,7 @@ func (g gatewayInvoker) InvokeStream(ctx context.Context, function string, paylo
 	if err != nil {
 		return "", gatewayError(err)
 	}
-	if timedOut(res) {
+	if res.TimedOut {
 		return res.FunctionError, gateway.ErrTimeout
 	}
 	if res.FunctionError == "" && len(res.Payload) > 0 {
@@ -122,44 +121,12 @@ func (g gatewayInvoker) InvokeStream(ctx context.Context, function string, paylo
 	return res.FunctionError, err
 }
 
-// timedOut tells a Lambda timeout from other function errors: API Gateway
-// answers it with its own status, not as a bad integration response.
-func timedOut(r *functions.Result) bool {
-	return r.FunctionError != "" && bytes.Contains(r.Payload, []byte(`"Sandbox.Timedout"`))
-}
-
 func gatewayError(err error) error {
 	switch {
 	case errors.Is(err, functions.ErrReservedConcurrency), errors.Is(err, functions.ErrConcurrencyLimit):
 		return errors.Join(gateway.ErrThrottled, err)
 	case errors.Is(err, functions.ErrFunctionNotFound):
 		return errors.Join(gateway.ErrFunctionNotFound, err)
-	}
-	return err
-}
-
-// functionPolicies backs the gateway's PolicyStore (the
-// AWS::Lambda::Permission provider) with the functions context's store.
-type functionPolicies struct{ s *functions.PolicyStore }
-
-var _ gateway.PolicyStore = functionPolicies{}
-
-func (f functionPolicies) AddPermission(ctx context.Context, function string, p gateway.Permission) error {
-	return f.s.AddPermission(ctx, function, functions.Permission(p))
-}
-
-func (f functionPolicies) RemovePermission(ctx context.Context, function, sid string) error {
-	return policyError(f.s.RemovePermission(ctx, function, sid))
-}
-
-func (f functionPolicies) Permission(function, sid string) (gateway.Permission, error) {
-	p, err := f.s.Permission(function, sid)
-	return gateway.Permission(p), policyError(err)
-}
-
-func policyError(err error) error {
-	if errors.Is(err, functions.ErrPolicyNotFound) {
-		return errors.Join(gateway.ErrNotFound, err)
 	}
 	return err
 }

@@ -29,6 +29,7 @@ import (
 
 	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/stacks"
+	"github.com/nubo-run/nubo/internal/stacks/sam"
 )
 
 const (
@@ -226,7 +227,7 @@ func TestIAMEnforcedEndToEnd(t *testing.T) {
 		c.eventually(t, "the new role to allow", "ghost", "/app/secret", allowed("s3cret"))
 	})
 	t.Run("SAM policy template on a stack's role", func(t *testing.T) {
-		tmpl, ok := iam.SAMPolicyTemplate("SSMParameterReadPolicy")
+		tmpl, ok := sam.LookupPolicyTemplate("SSMParameterReadPolicy")
 		if !ok {
 			t.Fatal("no SSMParameterReadPolicy template")
 		}

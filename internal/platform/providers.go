@@ -16,10 +16,8 @@ import (
 
 // providers lists every resource type the stack engine knows, in one call.
 func (p *Platform) providers() (*stacks.Registry, error) {
-	gw := gateway.NewStackResources(p.Gateway, gateway.ResourceOptions{
-		Policies: functionPolicies{p.Policies},
-		HTTPAddr: p.http.Addr,
-	})
+	gw := gateway.NewStackResources(p.Gateway, gateway.ResourceOptions{HTTPAddr: p.http.Addr})
+	account := awsapi.Account{Region: p.opts.Region, ID: p.opts.AccountID}
 	pkg := functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))
 	progress := p.opts.BuildProgress
 	if progress == nil {
@@ -34,10 +32,12 @@ func (p *Platform) providers() (*stacks.Registry, error) {
 		functions.NewAliasProvider(p.Functions),
 		functions.NewLayerVersionProvider(p.Functions, pkg),
 		functions.NewLayerVersionPermissionProvider(p.Functions),
+		functions.NewPermissionProvider(p.Policies),
+		functions.NewURLProvider(functionURLs{g: p.Gateway, addr: p.HTTPAddr}, account),
 		iam.NewRoleProvider(p.IAM),
 		iam.NewPolicyProvider(p.IAM),
 		iam.NewManagedPolicyProvider(p.IAM),
-		logs.NewGroupProvider(p.Logs, awsapi.Account{Region: p.opts.Region, ID: p.opts.AccountID}),
+		logs.NewGroupProvider(p.Logs, account),
 	}
 	ps = append(ps, gw.Providers()...)
 	return stacks.NewRegistry(ps...)
@@ -55,6 +55,12 @@ type functionWithPolicy struct {
 	policies *functions.PolicyStore
 	authz    awsapi.Authorizer // nil under --iam off
 }
+
+var (
+	_ stacks.Provider   = functionWithPolicy{}
+	_ stacks.Packager   = functionWithPolicy{}
+	_ stacks.Identifier = functionWithPolicy{}
+)
 
 func (f functionWithPolicy) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
 	if err := passRole(ctx, f.authz, props, "lambda.amazonaws.com"); err != nil {

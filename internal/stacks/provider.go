@@ -173,30 +173,47 @@ func GeneratedID(ctx context.Context, n int) string {
 }
 
 // GeneratedName is CloudFormation's name for a resource the template does not
-// name: STACK-LOGICALID-RANDOM, the stack and logical id shortened so the
-// whole fits in maxLen. The random part is the one WithNameSuffix put in
-// ctx (the same name every call), else a fresh one.
+// name: PhysicalName of the stack, the logical id and a random part, in
+// maxLen. The random part is the one WithNameSuffix put in ctx (the same
+// name every call, so a provider can say before a create which name it will
+// use: Identifier), else a fresh one.
 func GeneratedName(ctx context.Context, maxLen int) string {
 	r, _ := ctx.Value(resourceKey{}).(resourceRef)
-	stack, logicalID, b := r.stack, r.logicalID, r.suffix
-	if b == "" {
-		b = NewNameSuffix()
+	suffix := r.suffix
+	if suffix == "" {
+		suffix = NewNameSuffix()
 	}
+	return PhysicalName(r.stack, r.logicalID, suffix, maxLen)
+}
+
+// PhysicalName is the one implementation of CloudFormation's generated
+// physical names: STACK-LOGICALID-SUFFIX, or STACK-LOGICALID without a
+// suffix. When the whole would exceed maxLen, the longer of the stack name
+// and the logical id loses its last character until it fits (both are
+// kept, shortened, as CloudFormation's own names show them); the suffix is
+// never shortened. An empty stack is "CFN", an empty logical id "Resource".
+func PhysicalName(stack, logicalID, suffix string, maxLen int) string {
 	if stack == "" {
 		stack = "CFN"
 	}
 	if logicalID == "" {
 		logicalID = "Resource"
 	}
-	room := maxLen - len(b) - 2
-	for len(stack)+len(logicalID) > room {
+	room := maxLen - 1
+	if suffix != "" {
+		room -= len(suffix) + 1
+	}
+	for len(stack)+len(logicalID) > room && len(stack)+len(logicalID) > 2 {
 		if len(stack) >= len(logicalID) {
 			stack = stack[:len(stack)-1]
 		} else {
 			logicalID = logicalID[:len(logicalID)-1]
 		}
 	}
-	return stack + "-" + logicalID + "-" + b
+	if suffix == "" {
+		return stack + "-" + logicalID
+	}
+	return stack + "-" + logicalID + "-" + suffix
 }
 
 // TransformWarningsKey is the resource Metadata key under which a transform

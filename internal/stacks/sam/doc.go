@@ -5,8 +5,8 @@
 // translator names them (templates reference them: MyFunctionRole, ServerlessRestApi, ...).
 //
 // Start with transform.go (Transform, the pass order and error collection), then function.go
-// and role.go (functions, execution roles, Policies; policies.go holds the SAM policy templates
-// nubo expands), events.go (function event sources), restapi.go, swagger.go and apiauth.go
+// and role.go (functions, execution roles, Policies; samtemplates.go defines the 81 SAM policy
+// templates and policies.go expands them), events.go (function event sources), restapi.go, swagger.go and apiauth.go
 // (REST APIs and their OpenAPI document), httpapi.go (HTTP APIs), statemachine.go with
 // definition.go, simpletable.go, layer.go, validate.go (what AWS rejects) and attributes.go (attributes of
 // shared resources).

@@ -3,15 +3,13 @@ package sam
 import (
 	"sort"
 	"strings"
-
-	"github.com/nubo-run/nubo/internal/iam"
 )
 
 // policyTemplate renders a SAM policy template with its parameter values into
 // a policy document. The templates' statements are nubo's own definitions in
-// internal/iam, which also evaluates them.
+// samtemplates.go; the IAM evaluator checks the documents they give.
 func (t *translator) policyTemplate(ownerID, name string, params any) (map[string]any, error) {
-	tmpl, ok := iam.SAMPolicyTemplate(name)
+	tmpl, ok := LookupPolicyTemplate(name)
 	if !ok {
 		return nil, unsupported(ownerID, "Policy template '"+name+"'")
 	}

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/nubo-run/nubo/internal/iam"
 )
 
 // roleSpec is an execution role being generated for a function or state machine.
@@ -153,7 +151,7 @@ func (t *translator) applyPolicy(ownerID string, rs *roleSpec, name string, it a
 		}
 		if len(x) == 1 {
 			for k, params := range x {
-				if _, ok := iam.SAMPolicyTemplate(k); ok {
+				if _, ok := LookupPolicyTemplate(k); ok {
 					doc, err := t.policyTemplate(ownerID, k, params)
 					if err != nil {
 						return err

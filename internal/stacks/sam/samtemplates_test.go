@@ -1,4 +1,4 @@
-package iam
+package sam
 
 import (
 	"encoding/json"
@@ -28,8 +28,8 @@ func samTemplatesFile(t *testing.T) string {
 	return p
 }
 
-// normalizeStatement makes single-string Action/Resource lists comparable.
-func normalizeJSON(t *testing.T, v any) any {
+// roundTripJSON makes single-string Action/Resource lists comparable.
+func roundTripJSON(t *testing.T, v any) any {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -63,7 +63,7 @@ func TestSAMTemplates_MatchTranslator(t *testing.T) {
 	if err := json.Unmarshal(raw, &data); err != nil {
 		t.Fatal(err)
 	}
-	ours := SAMPolicyTemplateNames()
+	ours := PolicyTemplateNames()
 	var theirs []string
 	for name := range data.Templates {
 		theirs = append(theirs, name)
@@ -72,7 +72,7 @@ func TestSAMTemplates_MatchTranslator(t *testing.T) {
 		t.Errorf("template count (-translator +ours): %s", d)
 	}
 	for name, want := range data.Templates {
-		got, ok := SAMPolicyTemplate(name)
+		got, ok := LookupPolicyTemplate(name)
 		if !ok {
 			t.Errorf("%s: missing", name)
 			continue
@@ -87,7 +87,7 @@ func TestSAMTemplates_MatchTranslator(t *testing.T) {
 		if got.Description != want.Description {
 			t.Errorf("%s description: %q, want %q", name, got.Description, want.Description)
 		}
-		if d := cmp.Diff(normalizeJSON(t, want.Definition.Statement), normalizeJSON(t, got.Statements)); d != "" {
+		if d := cmp.Diff(roundTripJSON(t, want.Definition.Statement), roundTripJSON(t, got.Statements)); d != "" {
 			t.Errorf("%s statements (-translator +ours):\n%s", name, d)
 		}
 	}
@@ -106,7 +106,7 @@ func sortedCopy(s []string) []string {
 }
 
 func TestSAMTemplates_ExpandAndEvaluate(t *testing.T) {
-	if n := len(SAMPolicyTemplateNames()); n != 81 {
+	if n := len(PolicyTemplateNames()); n != 81 {
 		t.Fatalf("%d templates, want 81", n)
 	}
 	cases := []struct {
@@ -132,7 +132,7 @@ func TestSAMTemplates_ExpandAndEvaluate(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+"/"+tc.action, func(t *testing.T) {
-			tp, ok := SAMPolicyTemplate(tc.name)
+			tp, ok := LookupPolicyTemplate(tc.name)
 			if !ok {
 				t.Fatal("no such template")
 			}
@@ -157,7 +157,7 @@ func TestSAMTemplates_ExpandAndEvaluate(t *testing.T) {
 }
 
 func TestSAMTemplates_ExpandErrors(t *testing.T) {
-	tp, _ := SAMPolicyTemplate("SQSSendMessagePolicy")
+	tp, _ := LookupPolicyTemplate("SQSSendMessagePolicy")
 	if _, err := tp.Expand(map[string]any{}); err == nil || !strings.Contains(err.Error(), "missing parameter QueueName") {
 		t.Fatalf("missing parameter: %v", err)
 	}
