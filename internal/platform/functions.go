@@ -11,6 +11,7 @@ import (
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/runtimes"
+	"github.com/nubo-run/nubo/internal/stacks"
 )
 
 // FunctionsOptions are the functions service's knobs.
@@ -27,10 +28,13 @@ type FunctionsOptions struct {
 	Async          functions.AsyncOptions
 }
 
-// buildFunctions wires the functions context: the metrics the instance pool
-// reports to, the pool (which writes its lines to the log store), and the
-// service that owns the pool.
-func (p *Platform) buildFunctions(account awsapi.Account) error {
+// functionsModule is Lambda: the runtime shims, the metrics the instance
+// pool reports to, the pool (which writes its lines to the log store), the
+// service that owns it, the functions' resource policies, the Lambda API
+// and the AWS::Lambda::* resource types.
+type functionsModule struct{}
+
+func (functionsModule) build(p *Platform) error {
 	o := p.opts
 	p.shims = &runtimeShims{dir: filepath.Join(o.DataDir, "runtimes"), strict: o.Functions.StrictRuntimes}
 	p.Metrics = functions.NewMetrics()
@@ -50,20 +54,23 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 	if err != nil {
 		return err
 	}
+	if p.Policies, err = functions.NewPolicyStore(functions.PolicyStoreOptions{Backbone: p.Backbone, Account: p.account,
+		Logger: o.Logger.With("part", "function-policies")}); err != nil {
+		return err
+	}
 	svc, err = functions.New(functions.Options{
-		Backbone:     p.Backbone,
-		Account:      account,
-		DataDir:      o.DataDir,
-		Keys:         p.Keys,
-		Executor:     pool,
-		EndpointURL:  p.EndpointURL,
-		Metrics:      p.Metrics,
-		Async:        o.Functions.Async,
-		Authorizer:   p.authorizer(),
-		Roles:        p.roleChecker(),
-		CheckRuntime: p.shims.check,
-		PrepareCode:  p.shims.prepare,
-		// The policy store is built after the service: read it late.
+		Backbone:       p.Backbone,
+		Account:        p.account,
+		DataDir:        o.DataDir,
+		Keys:           p.Keys,
+		Executor:       pool,
+		EndpointURL:    p.EndpointURL,
+		Metrics:        p.Metrics,
+		Async:          o.Functions.Async,
+		Authorizer:     p.authorizer(),
+		Roles:          p.roleChecker(),
+		CheckRuntime:   p.shims.check,
+		PrepareCode:    p.shims.prepare,
 		ResourcePolicy: p.functionPolicy,
 		Logger:         o.Logger.With("part", "functions"),
 	})
@@ -72,6 +79,35 @@ func (p *Platform) buildFunctions(account awsapi.Account) error {
 	}
 	p.Functions = svc
 	return nil
+}
+
+// contribute serves the Lambda API; its function URL operations and
+// AWS::Lambda::Url share the gateway's URLs (the gateway module is built by
+// now).
+func (functionsModule) contribute(p *Platform) (contribution, error) {
+	urls := functionURLs{g: p.Gateway, addr: p.HTTPAddr}
+	api, err := functions.NewAPI(functions.APIOptions{Service: p.Functions, Policies: p.Policies, URLs: urls,
+		Logger: p.opts.Logger.With("part", "lambda-api")})
+	pkg := functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))
+	progress := p.opts.BuildProgress
+	if progress == nil {
+		progress = func(msg string) { p.log.Info(msg) }
+	}
+	pkg.SetProgress(progress)
+	return contribution{
+		parts: []part{{"runtime shims", p.shims}, {"functions", p.Functions}, {"function policies", p.Policies}},
+		apis:  []*awsapi.API{api},
+		providers: []stacks.Provider{
+			functionWithPolicy{functions.NewFunctionProvider(p.Functions, pkg), p.Policies, p.authorizer()},
+			functions.NewEventInvokeConfigProvider(p.Functions),
+			functions.NewVersionProvider(p.Functions),
+			functions.NewAliasProvider(p.Functions),
+			functions.NewLayerVersionProvider(p.Functions, pkg),
+			functions.NewLayerVersionPermissionProvider(p.Functions),
+			functions.NewPermissionProvider(p.Policies),
+			functions.NewURLProvider(urls, p.account),
+		},
+	}, err
 }
 
 // functionPolicy is a function's resource-based policy document, "" when
@@ -85,13 +121,6 @@ func (p *Platform) functionPolicy(function string) string {
 		return ""
 	}
 	return string(b)
-}
-
-// lambdaAPI is the Lambda API, an operation table the edge serves
-// (p.apis).
-func (p *Platform) lambdaAPI() (*awsapi.API, error) {
-	return functions.NewAPI(functions.APIOptions{Service: p.Functions, Policies: p.Policies,
-		URLs: functionURLs{g: p.Gateway, addr: p.HTTPAddr}, Logger: p.opts.Logger.With("part", "lambda-api")})
 }
 
 // EndpointURL is the edge URL as function instances on this node reach it.

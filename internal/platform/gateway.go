@@ -11,6 +11,32 @@ import (
 	"github.com/nubo-run/nubo/internal/gateway"
 )
 
+// gatewayModule is API Gateway: the REST and HTTP APIs and function URLs
+// served on the HTTP listener, invoking functions through gatewayInvoker,
+// and their resource types.
+type gatewayModule struct{}
+
+func (gatewayModule) build(p *Platform) (err error) {
+	o := p.opts
+	p.Gateway, err = gateway.New(gateway.Options{
+		Backbone:  p.Backbone,
+		Invoker:   gatewayInvoker{fns: p.Functions, policies: p.Policies, account: p.account, authz: p.authorizer()},
+		Account:   p.account,
+		Keys:      p.Keys,
+		Logger:    o.Logger.With("part", "gateway"),
+		AccessLog: o.Logger.With("part", "access"),
+	})
+	if err == nil {
+		p.http.handler = p.Gateway.Handler()
+	}
+	return err
+}
+
+func (gatewayModule) contribute(p *Platform) (contribution, error) {
+	gw := gateway.NewStackResources(p.Gateway, gateway.ResourceOptions{HTTPAddr: p.HTTPAddr})
+	return contribution{parts: []part{{"gateway", p.Gateway}}, providers: gw.Providers()}, nil
+}
+
 // gatewayInvoker adapts the functions service to the gateway's Invoker,
 // mapping the functions context's errors onto the gateway's sentinels, and
 // enforces the function's resource policy (AWS::Lambda::Permission): a

@@ -7,32 +7,38 @@ import (
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/iam"
+	"github.com/nubo-run/nubo/internal/stacks"
 )
 
-// buildIAM wires identity and access management: the role and policy
-// store, the authorizer every service asks after SigV4 (--iam), and the
-// IAM, STS and nubo IAM (NuboIAM.*) APIs, appended to p.apis.
-func (p *Platform) buildIAM(account awsapi.Account) error {
+// iamModule is identity and access management: the role and policy
+// store, the authorizer every module asks after SigV4 (--iam), the IAM,
+// STS and nubo IAM (NuboIAM.*) APIs, and the IAM resource types.
+type iamModule struct{ api *iam.API }
+
+func (m *iamModule) build(p *Platform) error {
 	o := p.opts
 	var err error
-	if p.IAM, err = iam.New(iam.Options{Backbone: p.Backbone, Account: account, Logger: o.Logger.With("part", "iam")}); err != nil {
+	if p.IAM, err = iam.New(iam.Options{Backbone: p.Backbone, Account: p.account, Logger: o.Logger.With("part", "iam")}); err != nil {
 		return err
 	}
 	if p.Authz, err = iam.NewAuthorizer(iam.AuthorizerOptions{Store: p.IAM, Mode: o.IAM, Logger: o.Logger.With("part", "iam")}); err != nil {
 		return err
 	}
-	api, err := iam.NewAPI(iam.APIOptions{Store: p.IAM, Authorizer: p.Authz, Keys: p.Keys, Logger: o.Logger.With("part", "iam-api")})
-	if err != nil {
-		return err
-	}
-	for _, build := range []func() (*awsapi.API, error){api.IAM, api.STS, api.Admin} {
-		a, err := build()
-		if err != nil {
-			return err
-		}
-		p.apis = append(p.apis, a)
-	}
-	return nil
+	m.api, err = iam.NewAPI(iam.APIOptions{Store: p.IAM, Authorizer: p.Authz, Keys: p.Keys, Logger: o.Logger.With("part", "iam-api")})
+	return err
+}
+
+func (m *iamModule) contribute(p *Platform) (contribution, error) {
+	apis, err := apisOf(m.api.IAM, m.api.STS, m.api.Admin)
+	return contribution{
+		parts: []part{{"iam", p.IAM}, {"iam authorizer", p.Authz}},
+		apis:  apis,
+		providers: []stacks.Provider{
+			iam.NewRoleProvider(p.IAM),
+			iam.NewPolicyProvider(p.IAM),
+			iam.NewManagedPolicyProvider(p.IAM),
+		},
+	}, err
 }
 
 // authorizer is what services authorize requests with: nil under --iam off,

@@ -4,25 +4,35 @@ import (
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/logs"
+	"github.com/nubo-run/nubo/internal/stacks"
 )
 
-// buildLogs wires the logs context's store, which every context writes its
-// lines to: functions' instances today, each function's lines under its
-// name with its /aws/lambda/NAME group's retention.
-func (p *Platform) buildLogs() {
+// logsModule is CloudWatch Logs: the log store every context writes its
+// lines to (functions' instances today, each function's lines under its
+// name with its /aws/lambda/NAME group's retention), the Logs API and
+// AWS::Logs::LogGroup.
+type logsModule struct{}
+
+func (logsModule) build(p *Platform) error {
 	o := p.opts.Logs
 	o.RetentionGroup = functions.LogGroupName
 	p.Logs = logs.NewStore(p.Backbone, o)
+	return nil
 }
 
-// logsAPI is the CloudWatch Logs API over the log groups functions write
-// to. It is built after the functions service, which names them.
-func (p *Platform) logsAPI(account awsapi.Account) (*awsapi.API, error) {
-	return logs.NewAPI(logs.APIOptions{
+// contribute serves the Logs API over the log groups functions write to
+// (the functions module, built by now, names them).
+func (logsModule) contribute(p *Platform) (contribution, error) {
+	api, err := logs.NewAPI(logs.APIOptions{
 		Store:      p.Logs,
 		Sources:    p.Functions,
-		Account:    account,
+		Account:    p.account,
 		Authorizer: p.authorizer(),
 		Logger:     p.opts.Logger.With("part", "logs-api"),
 	})
+	return contribution{
+		parts:     []part{{"logs", p.Logs}},
+		apis:      []*awsapi.API{api},
+		providers: []stacks.Provider{logs.NewGroupProvider(p.Logs, p.account)},
+	}, err
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/nubo-run/nubo/internal/logs"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
-	"github.com/nubo-run/nubo/internal/stacks/sam"
 )
 
 // Options configures a Platform: the flags of `nubo serve`.
@@ -91,7 +90,9 @@ type Platform struct {
 	Parameters *parameters.Store
 	Stacks     *stacks.Engine
 	shims      *runtimeShims
+	account    awsapi.Account
 	apis       []*awsapi.API
+	provided   []stacks.Provider // by the modules, for the stack engine
 	edge       *listener
 	http       *listener
 }
@@ -127,69 +128,35 @@ func New(o Options) (*Platform, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	o.DataDir = dataDir
-	p := &Platform{opts: o, log: o.Logger}
-	account := awsapi.Account{Region: o.Region, ID: o.AccountID}
-	if p.Keys, err = awsapi.NewKeyring(account, o.AccessKey, o.SecretKey); err != nil {
+	p := &Platform{opts: o, log: o.Logger, account: awsapi.Account{Region: o.Region, ID: o.AccountID}}
+	if p.Keys, err = awsapi.NewKeyring(p.account, o.AccessKey, o.SecretKey); err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
 	}
 	if p.Backbone, err = backbone.New(backbone.Options{DataDir: o.DataDir, URL: o.NATSURL, Replicas: o.NATSReplicas, Logger: o.Logger.With("part", "backbone")}); err != nil {
 		return nil, err
 	}
-	if err := p.buildIAM(account); err != nil {
-		return nil, err
+	// The listeners start last; their handlers are set below (the edge) and
+	// by the gateway module (the HTTP listener).
+	p.edge = &listener{name: "edge", addr: o.Addr, log: o.Logger}
+	p.http = &listener{name: "http", addr: o.HTTPAddr, log: o.Logger}
+
+	mods := modules()
+	for _, m := range mods {
+		if err := m.build(p); err != nil {
+			return nil, err
+		}
 	}
-	p.buildLogs()
-	if err := p.buildFunctions(account); err != nil {
-		return nil, err
+	p.parts = []part{{"backbone", p.Backbone}}
+	for _, m := range mods {
+		c, err := m.contribute(p)
+		if err != nil {
+			return nil, err
+		}
+		p.parts = append(p.parts, c.parts...)
+		p.apis = append(p.apis, c.apis...)
+		p.provided = append(p.provided, c.providers...)
 	}
-	if p.Parameters, err = parameters.New(parameters.Options{Backbone: p.Backbone, Account: account, Authorizer: p.authorizer(),
-		Logger: o.Logger.With("part", "parameters")}); err != nil {
-		return nil, err
-	}
-	if p.Policies, err = functions.NewPolicyStore(functions.PolicyStoreOptions{Backbone: p.Backbone, Account: account,
-		Logger: o.Logger.With("part", "function-policies")}); err != nil {
-		return nil, err
-	}
-	if p.Gateway, err = gateway.New(gateway.Options{
-		Backbone:  p.Backbone,
-		Invoker:   gatewayInvoker{fns: p.Functions, policies: p.Policies, account: account, authz: p.authorizer()},
-		Account:   account,
-		Keys:      p.Keys,
-		Logger:    o.Logger.With("part", "gateway"),
-		AccessLog: o.Logger.With("part", "access"),
-	}); err != nil {
-		return nil, err
-	}
-	p.http = &listener{name: "http", addr: o.HTTPAddr, handler: p.Gateway.Handler(), log: o.Logger}
-	registry, err := p.providers()
-	if err != nil {
-		return nil, err
-	}
-	if p.Stacks, err = stacks.New(stacks.Options{Backbone: p.Backbone, Registry: registry, Account: account,
-		Transform: samTransform, ParameterLookup: p.Parameters.Value, Authorizer: p.authorizer(), Logger: o.Logger.With("part", "stacks")}); err != nil {
-		return nil, err
-	}
-	ssmAPI, err := p.Parameters.API()
-	if err != nil {
-		return nil, err
-	}
-	stacksAPI, err := p.Stacks.AdminAPI()
-	if err != nil {
-		return nil, err
-	}
-	cfnAPI, err := p.Stacks.CloudFormationAPI()
-	if err != nil {
-		return nil, err
-	}
-	lambdaAPI, err := p.lambdaAPI()
-	if err != nil {
-		return nil, err
-	}
-	logsAPI, err := p.logsAPI(account)
-	if err != nil {
-		return nil, err
-	}
-	p.apis = append(p.apis, lambdaAPI, ssmAPI, stacksAPI, cfnAPI, logsAPI)
+
 	services := make([]awsapi.Service, 0, len(p.apis))
 	for _, a := range p.apis {
 		services = append(services, a.Service())
@@ -200,22 +167,8 @@ func New(o Options) (*Platform, error) {
 	}
 	edge.HandlePublic("GET /_nubo/health", http.HandlerFunc(p.health))
 	edge.HandlePublic("GET /metrics", p.Metrics.Handler())
-	p.edge = &listener{name: "edge", addr: o.Addr, handler: edge, log: o.Logger}
-
-	p.parts = []part{
-		{"backbone", p.Backbone},
-		{"iam", p.IAM},
-		{"iam authorizer", p.Authz},
-		{"runtime shims", p.shims},
-		{"logs", p.Logs},
-		{"functions", p.Functions},
-		{"function policies", p.Policies},
-		{"gateway", p.Gateway},
-		{"parameters", p.Parameters},
-		{"stacks", p.Stacks},
-		{"edge listener", p.edge},
-		{"http listener", p.http},
-	}
+	p.edge.handler = edge
+	p.parts = append(p.parts, part{"edge listener", p.edge}, part{"http listener", p.http})
 	return p, nil
 }
 
@@ -226,17 +179,6 @@ func (p *Platform) health(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write([]byte(`{"status":"ok"}`))
-}
-
-// samTransform is the AWS::Serverless-2016-10-31 transform as the engine calls it.
-func samTransform(t map[string]any, ps stacks.Pseudo) (map[string]any, error) {
-	return sam.Transform(t, sam.Options{Region: ps.Region, AccountID: ps.AccountID, Partition: ps.Partition, StackName: ps.StackName,
-		CodeDigest: func(path string) (string, error) {
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(ps.BaseDir, path)
-			}
-			return functions.SourceDigest(path)
-		}})
 }
 
 // Start starts every part in order; on failure it closes those started.

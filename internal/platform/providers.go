@@ -3,45 +3,11 @@ package platform
 import (
 	"context"
 	"errors"
-	"path/filepath"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/functions"
-	"github.com/nubo-run/nubo/internal/gateway"
-	"github.com/nubo-run/nubo/internal/iam"
-	"github.com/nubo-run/nubo/internal/logs"
-	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
-
-// providers lists every resource type the stack engine knows, in one call.
-func (p *Platform) providers() (*stacks.Registry, error) {
-	gw := gateway.NewStackResources(p.Gateway, gateway.ResourceOptions{HTTPAddr: p.http.Addr})
-	account := awsapi.Account{Region: p.opts.Region, ID: p.opts.AccountID}
-	pkg := functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))
-	progress := p.opts.BuildProgress
-	if progress == nil {
-		progress = func(msg string) { p.log.Info(msg) }
-	}
-	pkg.SetProgress(progress)
-	ps := []stacks.Provider{
-		parameters.NewParameterProvider(p.Parameters),
-		functionWithPolicy{functions.NewFunctionProvider(p.Functions, pkg), p.Policies, p.authorizer()},
-		functions.NewEventInvokeConfigProvider(p.Functions),
-		functions.NewVersionProvider(p.Functions),
-		functions.NewAliasProvider(p.Functions),
-		functions.NewLayerVersionProvider(p.Functions, pkg),
-		functions.NewLayerVersionPermissionProvider(p.Functions),
-		functions.NewPermissionProvider(p.Policies),
-		functions.NewURLProvider(functionURLs{g: p.Gateway, addr: p.HTTPAddr}, account),
-		iam.NewRoleProvider(p.IAM),
-		iam.NewPolicyProvider(p.IAM),
-		iam.NewManagedPolicyProvider(p.IAM),
-		logs.NewGroupProvider(p.Logs, account),
-	}
-	ps = append(ps, gw.Providers()...)
-	return stacks.NewRegistry(ps...)
-}
 
 // functionWithPolicy is AWS::Lambda::Function whose delete also deletes the
 // function's resource policy, as Lambda's DeleteFunction does. The embedded
