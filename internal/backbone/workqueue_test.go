@@ -365,9 +365,14 @@ func TestWorkQueueCloseDrains(t *testing.T) {
 
 // Close past its deadline cancels running handlers; their work, not
 // acknowledged, runs again on the next consumer.
+//
+// The cut-short handler's Nak may reach the server before it has seen the
+// stopped consumer's pull request expire; JetStream then hands the message
+// to that dead request, and it comes back after AckWait instead (delivery 3).
+// A short AckWait keeps the test fast either way.
 func TestWorkQueueCloseDeadlineCancels(t *testing.T) {
 	bb := backbonetest.New(t)
-	q := openQueue(t, bb, backbone.WorkQueueConfig{})
+	q := openQueue(t, bb, backbone.WorkQueueConfig{AckWait: 500 * time.Millisecond})
 	started := make(chan struct{}, 2)
 	consume(t, q, func(ctx context.Context, _ *backbone.Delivery) backbone.Outcome {
 		started <- struct{}{}
@@ -381,13 +386,13 @@ func TestWorkQueueCloseDeadlineCancels(t *testing.T) {
 	if err := q.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	next := openQueue(t, bb, backbone.WorkQueueConfig{})
+	next := openQueue(t, bb, backbone.WorkQueueConfig{AckWait: 500 * time.Millisecond})
 	got := make(chan *backbone.Delivery, 2)
 	consume(t, next, func(_ context.Context, d *backbone.Delivery) backbone.Outcome {
 		got <- d
 		return backbone.Ack()
 	})
-	if d := recv(t, "the cut-short message to run again", got); string(d.Data) != "cut short" || d.Delivered != 2 {
+	if d := recv(t, "the cut-short message to run again", got); string(d.Data) != "cut short" || d.Delivered < 2 {
 		t.Fatalf("got %q, delivery %d", d.Data, d.Delivered)
 	}
 	waitMsgs(t, bb, 0)

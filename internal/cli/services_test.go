@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,6 +50,7 @@ func TestServicesCoverage(t *testing.T) {
 	}
 	cmd = newServicesCmd()
 	cmd.SetOut(&out)
+	cmd.SetErr(io.Discard)
 	cmd.SetArgs([]string{"--missing", "nosuch"})
 	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "nosuch") {
 		t.Fatalf("unknown API: %v", err)
