@@ -852,7 +852,7 @@ func (in *instance) environ(argv []string) ([]string, error) {
 	}
 	logGroup := cfg.LogGroup
 	if logGroup == "" {
-		logGroup = "/aws/lambda/" + cfg.Name
+		logGroup = LogGroupName(cfg.Name)
 	}
 	env := make([]string, 0, 24+len(cfg.Environment))
 	env = append(env,

@@ -299,7 +299,7 @@ func (s *Service) Create(ctx context.Context, cfg Config, zipData []byte) (*Conf
 		c.Architecture = "x86_64"
 	}
 	if c.LogGroup == "" {
-		c.LogGroup = "/aws/lambda/" + c.Name
+		c.LogGroup = LogGroupName(c.Name)
 	}
 	if c.Role == "" {
 		c.Role = "arn:aws:iam::" + s.account.ID + ":role/nubo-function"

@@ -24,8 +24,11 @@
 //
 // # The seam services call
 //
-// Each service keeps an awsapi.Authorizer (nil means --iam off) and, after
-// decoding a request and before acting on it, asks:
+// Operations served on the edge are authorized by their operation table
+// (internal/awsapi): each declares its IAM action and the resources it acts
+// on, and the protocol front-end asks the authorizer before the handler
+// runs. Work that is not an operation of an API (a stack deploy passing a
+// role, the gateway invoking a function) asks directly:
 //
 //	err := awsapi.Authorize(ctx, s.authz, awsapi.AuthzRequest{
 //		Service:        "lambda",                 // picks the AccessDenied code
@@ -33,9 +36,7 @@
 //		Resource:       fn.ARN,                   // "" or "*" if none
 //		ResourcePolicy: fn.PolicyJSON,            // resource-based policy, if any
 //		Context:        map[string][]string{...}, // service condition keys
-//		HTTP:           r,                        // aws:SourceIp, aws:SecureTransport
 //	})
-//	if err != nil { awsapi.WriteError(w, r, protocol, err, log); return }
 //
 // An AWS service acting on its own (the gateway invoking a function for a
 // route, an async destination) sets ServicePrincipal

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/stacks"
@@ -62,28 +61,26 @@ func (*GroupProvider) PhysicalIDFor(ctx context.Context, props stacks.Props) (st
 	return groupName(ctx, props), true
 }
 
+// groupModel is the part of AWS::Logs::LogGroup nubo acts on.
+type groupModel struct {
+	LogGroupName    string
+	RetentionInDays int
+}
+
 func groupName(ctx context.Context, props stacks.Props) string {
-	if n, _ := props["LogGroupName"].(string); n != "" {
-		return n
+	var m groupModel
+	if stacks.Decode(props, &m) == nil && m.LogGroupName != "" {
+		return m.LogGroupName
 	}
 	return stacks.GeneratedName(ctx, 512)
 }
 
 func (lp *GroupProvider) group(name string, props stacks.Props) (Group, error) {
-	g := Group{Name: name}
-	switch v := props["RetentionInDays"].(type) {
-	case nil:
-	case float64:
-		g.RetentionDays = int(v)
-	case string:
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return g, fmt.Errorf("RetentionInDays %q: not an integer", v)
-		}
-		g.RetentionDays = n
-	default:
-		return g, fmt.Errorf("RetentionInDays: want an integer, not %T", v)
+	var m groupModel
+	if err := stacks.Decode(props, &m); err != nil {
+		return Group{Name: name}, err
 	}
+	g := Group{Name: name, RetentionDays: m.RetentionInDays}
 	if g.RetentionDays != 0 && !slices.Contains(retentionDays(), g.RetentionDays) {
 		return g, fmt.Errorf("RetentionInDays %d: must be one of %v", g.RetentionDays, retentionDays())
 	}
