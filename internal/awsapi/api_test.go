@@ -306,3 +306,27 @@ func FuzzDecodeQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestPageAfter(t *testing.T) {
+	items := []string{"a", "b", "c", "d", "e"}
+	id := func(s string) string { return s }
+	var got []string
+	marker := ""
+	for range 10 {
+		page, next := PageAfter(items, id, marker, 2, 50)
+		got = append(got, page...)
+		if next == "" {
+			break
+		}
+		marker = next
+	}
+	if strings.Join(got, "") != "abcde" {
+		t.Fatalf("pages gave %v", got)
+	}
+	if page, next := PageAfter(items, id, "gone", 2, 50); len(page) != 0 || next != "" {
+		t.Fatalf("unknown marker: %v %q", page, next)
+	}
+	if page, _ := PageAfter(items, id, "", 0, 3); len(page) != 3 {
+		t.Fatalf("default limit: %v", page)
+	}
+}

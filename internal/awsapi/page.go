@@ -35,3 +35,30 @@ func Page[T any](items []T, token string, limit, defaultLimit int) (page []T, ne
 	}
 	return items[start:end], next, nil
 }
+
+// PageAfter is the keyed pagination of lists whose token names the last
+// item of the previous page (Lambda's ListVersionsByFunction and
+// ListAliases markers): items after the one whose key is marker, at most
+// limit (limit <= 0 takes defaultLimit), and the key of the page's last item
+// when more follow. A marker naming no item gives an empty page, as the
+// item may have been deleted since.
+func PageAfter[T any](items []T, key func(T) string, marker string, limit, defaultLimit int) (page []T, next string) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	start := 0
+	if marker != "" {
+		start = len(items)
+		for i, it := range items {
+			if key(it) == marker {
+				start = i + 1
+				break
+			}
+		}
+	}
+	end := min(start+limit, len(items))
+	if end < len(items) {
+		next = key(items[end-1])
+	}
+	return items[start:end], next
+}

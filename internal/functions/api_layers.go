@@ -126,14 +126,6 @@ func (a *lambdaAPI) deleteLayerVersion(c *awsapi.Call, in *layerVersionRef) (aws
 
 // page applies Marker (an index) and MaxItems (1-50, default 50).
 func page[T any](marker, maxItems string, items []T) ([]T, string, error) {
-	start := 0
-	if m := marker; m != "" {
-		n, err := strconv.Atoi(m)
-		if err != nil || n < 0 || n > len(items) {
-			return nil, "", awsapi.InvalidParameter("Marker %q is not one this API gave", m)
-		}
-		start = n
-	}
 	max := 50
 	if s := maxItems; s != "" {
 		n, err := strconv.Atoi(s)
@@ -142,12 +134,11 @@ func page[T any](marker, maxItems string, items []T) ([]T, string, error) {
 		}
 		max = n
 	}
-	end := min(start+max, len(items))
-	next := ""
-	if end < len(items) {
-		next = strconv.Itoa(end)
+	p, next, err := awsapi.Page(items, marker, max, 50)
+	if err != nil {
+		return nil, "", awsapi.InvalidParameter("Marker %q is not one this API gave", marker)
 	}
-	return items[start:end], next, nil
+	return p, next, nil
 }
 
 // listLayersInput is ListLayers' input and, with the layer's name,

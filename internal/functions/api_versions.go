@@ -153,26 +153,6 @@ func pageParams(marker, maxItems string) (string, int, error) {
 	return marker, max, nil
 }
 
-// window returns the items after marker (by id), at most max, and the next
-// marker when more follow.
-func window[T any](items []T, id func(T) string, marker string, max int) ([]T, string) {
-	start := 0
-	if marker != "" {
-		start = len(items)
-		for i, it := range items {
-			if id(it) == marker {
-				start = i + 1
-				break
-			}
-		}
-	}
-	end := min(start+max, len(items))
-	next := ""
-	if end < len(items) {
-		next = id(items[end-1])
-	}
-	return items[start:end], next
-}
 
 // fnListInput is the input of a function's list operations: the function,
 // Marker and MaxItems.
@@ -201,7 +181,7 @@ func (a *lambdaAPI) listVersions(c *awsapi.Call, in *fnListInput) (listVersionsO
 	if err != nil {
 		return listVersionsOutput{}, a.notFound(name, err)
 	}
-	items, next := window(all, func(c *Config) string { return c.VersionLabel() }, marker, max)
+	items, next := awsapi.PageAfter(all, func(c *Config) string { return c.VersionLabel() }, marker, max, 50)
 	out := listVersionsOutput{Versions: []functionConfiguration{}, NextMarker: next}
 	for _, v := range items {
 		fc := toWire(v)
@@ -360,7 +340,7 @@ func (a *lambdaAPI) listAliases(c *awsapi.Call, in *listAliasesInput) (listAlias
 	if err != nil {
 		return listAliasesOutput{}, a.notFound(name, err)
 	}
-	items, next := window(all, func(al *Alias) string { return al.Name }, marker, max)
+	items, next := awsapi.PageAfter(all, func(al *Alias) string { return al.Name }, marker, max, 50)
 	out := listAliasesOutput{Aliases: []aliasConfiguration{}, NextMarker: next}
 	for _, al := range items {
 		out.Aliases = append(out.Aliases, a.aliasWire(al))
@@ -457,7 +437,7 @@ func (a *lambdaAPI) listProvisioned(c *awsapi.Call, in *fnListInput) (listProvis
 	if err != nil {
 		return listProvisionedOutput{}, a.notFound(name, err)
 	}
-	items, next := window(all, func(pc *ProvisionedConcurrency) string { return pc.Qualifier }, marker, max)
+	items, next := awsapi.PageAfter(all, func(pc *ProvisionedConcurrency) string { return pc.Qualifier }, marker, max, 50)
 	out := listProvisionedOutput{ProvisionedConcurrencyConfigs: []provisionedConfig{}, NextMarker: next}
 	for _, pc := range items {
 		out.ProvisionedConcurrencyConfigs = append(out.ProvisionedConcurrencyConfigs, a.provisionedWire(pc, true))
