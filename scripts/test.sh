@@ -34,7 +34,7 @@ echo "== go test -race (where concurrency lives)"
 go test -count=1 -race -timeout 25m \
   ./internal/awsapi/... ./internal/backbone/... ./internal/functions/... \
   ./internal/gateway/... ./internal/iam/... ./internal/stacks/ ./internal/parameters/ \
-  ./internal/runtimes/
+  ./internal/runtimes/ ./internal/logs/
 
 echo "== fuzz smoke"
 # A count, not a duration: with a duration Go 1.26's fuzz coordinator can
@@ -44,6 +44,11 @@ echo "== fuzz smoke"
 # (each one unpacks a zip or starts a request).
 fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-${3:-20000x}}" "$2"; }
 fuzz FuzzParseSigV4 ./internal/awsapi/
+fuzz FuzzDecodeQuery ./internal/awsapi/
+fuzz FuzzQueryAPI ./internal/iam/ 5000x
+fuzz FuzzAPI ./internal/parameters/ 5000x
+fuzz FuzzMatchFilter ./internal/logs/
+fuzz FuzzDecode ./internal/stacks/
 fuzz FuzzRuntimeAPI ./internal/functions/
 fuzz FuzzPackageLinks ./internal/functions/ 3000x
 fuzz FuzzTagsAPI ./internal/functions/ 5000x
