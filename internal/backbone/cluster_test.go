@@ -196,8 +196,20 @@ func TestClusterWorkQueue(t *testing.T) {
 			}
 		}
 		// One worker a node: two handlers running at once are on both nodes.
-		if a, b := recv(t, "a first handler", started), recv(t, "a second handler", started); a == b {
-			t.Fatalf("node %d ran two handlers at once with one worker", a)
+		a := recv(t, "a first handler", started)
+		select {
+		case b := <-started:
+			if a == b {
+				t.Fatalf("node %d ran two handlers at once with one worker", a)
+			}
+		case <-time.After(20 * time.Second):
+			// Say what the server saw: which pulls it still holds.
+			ci, err := queues[0].ConsumerInfo(context.Background())
+			if err != nil {
+				t.Fatalf("only node %d ever ran a handler; consumer info: %v", a, err)
+			}
+			t.Fatalf("only node %d ever ran a handler: consumer leader %v, pulls waiting %d, ack pending %d, pending %d",
+				a, ci.Cluster, ci.NumWaiting, ci.NumAckPending, ci.NumPending)
 		}
 		close(release)
 		for range n {
