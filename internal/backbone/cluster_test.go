@@ -422,6 +422,9 @@ func TestClusterSurvivesServerLoss(t *testing.T) {
 		}
 		return ci.Cluster.Leader
 	})
+	if kl, ql := streamLeader("KV_counters")(), streamLeader(name)(); kl != "n0" || ql != "n0" {
+		t.Fatalf("leaders moved before the loss: bucket %q, queue %q", kl, ql)
+	}
 	servers[0].Shutdown()
 	servers[0].WaitForShutdown()
 
