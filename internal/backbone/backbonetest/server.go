@@ -1,7 +1,6 @@
 package backbonetest
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -37,13 +36,5 @@ func Server(t testing.TB) string {
 // Dial returns a started Backbone connected to url, closed when the test ends.
 func Dial(t testing.TB, url string) *backbone.Backbone {
 	t.Helper()
-	bb, err := backbone.New(backbone.Options{URL: url})
-	if err == nil {
-		err = bb.Start(context.Background())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = bb.Close(context.Background()) })
-	return bb
+	return DialReplicas(t, url, 1)
 }
