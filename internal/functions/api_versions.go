@@ -153,7 +153,6 @@ func pageParams(marker, maxItems string) (string, int, error) {
 	return marker, max, nil
 }
 
-
 // fnListInput is the input of a function's list operations: the function,
 // Marker and MaxItems.
 type fnListInput struct {
