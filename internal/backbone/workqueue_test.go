@@ -321,9 +321,13 @@ func TestWorkQueueTwoNodesShareWork(t *testing.T) {
 // Close lets a running handler finish (its context is not cancelled) and
 // takes no new work: a message published while it drains waits for the
 // next consumer.
+//
+// A message that reaches the closing queue is Nak'd; JetStream may hand it
+// to the stopped consumer's pull request that it still holds, and then it
+// comes back after AckWait: a short AckWait keeps the test fast.
 func TestWorkQueueCloseDrains(t *testing.T) {
 	bb := backbonetest.New(t)
-	q := openQueue(t, bb, backbone.WorkQueueConfig{Workers: 2})
+	q := openQueue(t, bb, backbone.WorkQueueConfig{Workers: 2, AckWait: 500 * time.Millisecond})
 	closing := make(chan struct{})
 	backbone.OnClosing(q, func() { close(closing) })
 	var calls atomic.Int32
@@ -351,7 +355,7 @@ func TestWorkQueueCloseDrains(t *testing.T) {
 	}
 	waitMsgs(t, bb, 1)
 
-	next := openQueue(t, bb, backbone.WorkQueueConfig{})
+	next := openQueue(t, bb, backbone.WorkQueueConfig{AckWait: 500 * time.Millisecond})
 	got := make(chan string, 2)
 	consume(t, next, func(_ context.Context, d *backbone.Delivery) backbone.Outcome {
 		got <- string(d.Data)
