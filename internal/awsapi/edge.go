@@ -94,7 +94,7 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		svc := e.guess(r)
 		if errors.Is(err, ErrNoSignature) {
-			WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token"), e.log)
+			WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, authCode(svc.Protocol, "MissingAuthenticationToken"), "Missing Authentication Token"), e.log)
 			return
 		}
 		WriteError(w, r, svc.Protocol, NewError(http.StatusBadRequest, "IncompleteSignatureException", err.Error()), e.log)
@@ -113,10 +113,10 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	secret, p, err := e.keys.Lookup(sig.AccessKeyID, token)
 	switch {
 	case errors.Is(err, ErrExpiredToken):
-		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "ExpiredTokenException", "The security token included in the request is expired"), e.log)
+		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, authCode(svc.Protocol, "ExpiredToken"), "The security token included in the request is expired"), e.log)
 		return
 	case err != nil:
-		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid."), e.log)
+		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, authCode(svc.Protocol, "UnrecognizedClient"), "The security token included in the request is invalid."), e.log)
 		return
 	}
 	if err := sig.VerifyCached(r, secret, e.now(), &e.signing); err != nil {
@@ -124,7 +124,7 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !errors.Is(err, errSignatureMismatch) {
 			msg = err.Error()
 		}
-		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, "InvalidSignatureException", msg), e.log)
+		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, authCode(svc.Protocol, "InvalidSignature"), msg), e.log)
 		return
 	}
 	svc.Handler.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, p)))
@@ -137,8 +137,32 @@ func (e *Edge) guess(r *http.Request) Service {
 			return s
 		}
 	}
-	if strings.Contains(r.Header.Get("Content-Type"), "x-amz-json") {
+	ct := r.Header.Get("Content-Type")
+	switch {
+	case strings.Contains(ct, "x-amz-json"):
 		return Service{Protocol: JSON}
+	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"), r.URL.Query().Get("Action") != "":
+		// The query protocol (IAM, STS, SQS, SNS, CloudFormation): botocore
+		// parses only an XML error from these.
+		return Service{Protocol: Query}
 	}
 	return Service{Protocol: RestJSON}
+}
+
+// authCode is an authentication failure's code as the protocol's services
+// spell it: the query services (IAM, STS, SNS, SQS's query mode) use
+// MissingAuthenticationToken, InvalidClientTokenId, ExpiredToken and
+// SignatureDoesNotMatch; the JSON and REST services add "Exception"
+// (UnrecognizedClientException, InvalidSignatureException).
+func authCode(p Protocol, failure string) string {
+	if p == Query {
+		switch failure {
+		case "UnrecognizedClient":
+			return "InvalidClientTokenId"
+		case "InvalidSignature":
+			return "SignatureDoesNotMatch"
+		}
+		return failure
+	}
+	return failure + "Exception"
 }
