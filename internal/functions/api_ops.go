@@ -59,6 +59,7 @@ func (a *lambdaAPI) ops() []awsapi.Declared {
 			HTTP: "POST /2015-03-31/functions", Status: http.StatusCreated,
 			Resources: a.createFunctionTargets, Handler: a.createFunction},
 		op(a, "ListFunctions", "lambda:ListFunctions", "GET /2015-03-31/functions", 0, a.listFunctions),
+		op(a, "GetAccountSettings", "lambda:GetAccountSettings", "GET /2016-08-19/account-settings", 0, a.getAccountSettings),
 		op(a, "GetFunction", "lambda:GetFunction", "GET /2015-03-31/functions/{FunctionName}", 0, a.getFunction),
 		op(a, "DeleteFunction", "lambda:DeleteFunction", "DELETE /2015-03-31/functions/{FunctionName}", http.StatusNoContent, a.deleteFunction),
 		op(a, "GetFunctionConfiguration", "lambda:GetFunctionConfiguration", "GET /2015-03-31/functions/{FunctionName}/configuration", 0, a.getFunctionConfiguration),
