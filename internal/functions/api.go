@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
@@ -341,12 +342,11 @@ func (a *lambdaAPI) create(r *http.Request, in *createFunctionInput) (*Config, e
 	if in.Environment != nil {
 		cfg.Environment = in.Environment.Variables
 	}
-	switch len(in.Architectures) {
-	case 0:
-	case 1:
+	if err := checkArchitectures(in.Architectures); err != nil {
+		return nil, err
+	}
+	if len(in.Architectures) == 1 {
 		cfg.Architecture = in.Architectures[0]
-	default:
-		return nil, awsapi.InvalidParameter("Architectures takes exactly one value")
 	}
 	if in.LoggingConfig != nil {
 		cfg.LogGroup = in.LoggingConfig.LogGroup
@@ -680,4 +680,20 @@ func throttled() *awsapi.Error {
 	e := awsapi.NewError(http.StatusTooManyRequests, "TooManyRequestsException", "Rate Exceeded.")
 	e.Header = http.Header{"Retry-After": {"1"}}
 	return e
+}
+
+// checkArchitectures refuses what Lambda's model refuses, with its
+// ValidationException: more than one architecture, or one that is not
+// x86_64 or arm64.
+func checkArchitectures(archs []string) error {
+	list := "[" + strings.Join(archs, ", ") + "]"
+	if len(archs) > 1 {
+		return awsapi.ValidationError("1 validation error detected: Value '%s' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1", list)
+	}
+	for _, a := range archs {
+		if a != "x86_64" && a != "arm64" {
+			return awsapi.ValidationError("1 validation error detected: Value '%s' at 'architectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]", list)
+		}
+	}
+	return nil
 }

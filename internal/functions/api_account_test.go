@@ -2,10 +2,14 @@ package functions
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
 )
 
 // GetAccountSettings, read by the SDK client: Lambda's default quotas, and
@@ -37,5 +41,31 @@ func TestGetAccountSettings(t *testing.T) {
 	if after.AccountUsage.FunctionCount != 1 || after.AccountUsage.TotalCodeSize != created.CodeSize ||
 		aws.ToInt32(after.AccountLimit.UnreservedConcurrentExecutions) != 993 {
 		t.Fatalf("after one function with 7 reserved: %+v %+v", *after.AccountLimit, *after.AccountUsage)
+	}
+}
+
+// CreateFunction refuses architectures as Lambda's model does: a
+// ValidationException naming the member, before anything is created.
+func TestCreateFunctionArchitecturesValidation(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	for _, tc := range []struct {
+		archs []lambdatypes.Architecture
+		want  string
+	}{
+		{[]lambdatypes.Architecture{"arm"}, "Member must satisfy enum value set: [x86_64, arm64]"},
+		{[]lambdatypes.Architecture{"x86_64", "arm64"}, "Member must have length less than or equal to 1"},
+	} {
+		_, err := h.client.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
+			FunctionName: aws.String("arch"), Runtime: "provided.al2023", Handler: aws.String("echo"),
+			Role: aws.String("arn:aws:iam::000000000000:role/test-role"), Architectures: tc.archs,
+			Code: &lambdatypes.FunctionCode{ZipFile: bootstrapZip(t, "arch")},
+		})
+		var ve *smithy.GenericAPIError
+		if !errors.As(err, &ve) || ve.Code != "ValidationException" || !strings.Contains(ve.Message, tc.want) {
+			t.Fatalf("%v: %v, want ValidationException %q", tc.archs, err, tc.want)
+		}
+	}
+	if _, err := h.client.GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String("arch")}); err == nil {
+		t.Fatal("a refused function was created")
 	}
 }

@@ -105,7 +105,12 @@ func (a *API) prepare(ctx context.Context, in *assumeRoleIn) error {
 	if err := required("RoleSessionName", session); err != nil {
 		return err
 	}
-	if len(session) < 2 || len(session) > 64 || validName("role session name", session, 64) != nil {
+	switch {
+	case len(session) < 2:
+		return awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2", session)
+	case len(session) > 64:
+		return awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64", session)
+	case validName("role session name", session, 64) != nil:
 		return awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", session)
 	}
 	caller, _ := awsapi.PrincipalFrom(ctx)
