@@ -234,7 +234,7 @@ func toWire(c *Config) functionConfiguration {
 		Version: c.VersionLabel(), RevisionId: c.RevisionID, State: "Active", LastUpdateStatus: "Successful",
 		PackageType: "Zip", Architectures: []string{c.Architecture}, EphemeralStorage: map[string]int{"Size": 512},
 		LoggingConfig: loggingConfig{LogFormat: "Text", LogGroup: c.LogGroup},
-		TracingConfig: map[string]string{"Mode": "PassThrough"},
+		TracingConfig: map[string]string{"Mode": tracingMode(c.TracingMode)},
 	}
 	if len(c.Environment) > 0 {
 		fc.Environment = &environment{Variables: c.Environment}
@@ -267,6 +267,29 @@ type createFunctionInput struct {
 	LoggingConfig *loggingConfig    `json:"LoggingConfig"`
 	Tags          map[string]string `json:"Tags"`
 	Layers        []string          `json:"Layers"`
+	TracingConfig *tracingConfig    `json:"TracingConfig"`
+}
+
+// tracingConfig is a function's X-Ray setting, kept as given.
+type tracingConfig struct {
+	Mode string `json:"Mode"`
+}
+
+// tracingMode is how Lambda reports a function's mode: PassThrough unless
+// set.
+func tracingMode(m string) string {
+	if m == "" {
+		return "PassThrough"
+	}
+	return m
+}
+
+// checkTracing refuses a mode Lambda's model does not have.
+func checkTracing(t *tracingConfig) error {
+	if t == nil || t.Mode == "Active" || t.Mode == "PassThrough" {
+		return nil
+	}
+	return awsapi.ValidationError("1 validation error detected: Value '%s' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]", t.Mode)
 }
 
 // createName is the function a CreateFunction request names, refused as
@@ -344,6 +367,12 @@ func (a *lambdaAPI) create(r *http.Request, in *createFunctionInput) (*Config, e
 	}
 	if err := checkArchitectures(in.Architectures); err != nil {
 		return nil, err
+	}
+	if err := checkTracing(in.TracingConfig); err != nil {
+		return nil, err
+	}
+	if in.TracingConfig != nil {
+		cfg.TracingMode = in.TracingConfig.Mode
 	}
 	if len(in.Architectures) == 1 {
 		cfg.Architecture = in.Architectures[0]
@@ -538,6 +567,7 @@ type updateConfigInput struct {
 	LoggingConfig *loggingConfig `json:"LoggingConfig"`
 	Layers        *[]string      `json:"Layers"`
 	RevisionId    string         `json:"RevisionId"`
+	TracingConfig *tracingConfig `json:"TracingConfig"`
 }
 
 func (a *lambdaAPI) updateFunctionConfiguration(c *awsapi.Call, in *updateConfigInput) (functionConfiguration, error) {
@@ -563,6 +593,12 @@ func (a *lambdaAPI) updateFunctionConfiguration(c *awsapi.Call, in *updateConfig
 	}
 	if in.LoggingConfig != nil {
 		u.LogGroup = &in.LoggingConfig.LogGroup
+	}
+	if err := checkTracing(in.TracingConfig); err != nil {
+		return functionConfiguration{}, err
+	}
+	if in.TracingConfig != nil {
+		u.TracingMode = &in.TracingConfig.Mode
 	}
 	fc, err := a.s.UpdateConfig(c.Context(), name, u)
 	if err != nil {

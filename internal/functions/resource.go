@@ -193,6 +193,7 @@ type functionModel struct {
 	Environment                  *struct{ Variables map[string]string }
 	Architectures                []string
 	LoggingConfig                *struct{ LogGroup string }
+	TracingConfig                *struct{ Mode string }
 	ReservedConcurrentExecutions *int
 }
 
@@ -229,6 +230,12 @@ func configOf(name string, props stacks.Props) (Config, *int, error) {
 	}
 	if m.LoggingConfig != nil {
 		c.LogGroup = m.LoggingConfig.LogGroup
+	}
+	if m.TracingConfig != nil {
+		if err := checkTracing(&tracingConfig{Mode: m.TracingConfig.Mode}); err != nil {
+			return c, nil, fmt.Errorf("TracingConfig.Mode %q: must be Active or PassThrough", m.TracingConfig.Mode)
+		}
+		c.TracingMode = m.TracingConfig.Mode
 	}
 	return c, m.ReservedConcurrentExecutions, nil
 }
@@ -304,6 +311,7 @@ func (fp *FunctionProvider) Update(ctx context.Context, name string, old, new st
 	if cfg.LogGroup != "" {
 		u.LogGroup = &cfg.LogGroup
 	}
+	u.TracingMode = &cfg.TracingMode
 	layers := []string{}
 	for _, l := range cfg.Layers {
 		layers = append(layers, l.ARN)

@@ -454,6 +454,7 @@ type ConfigUpdate struct {
 	Timeout     *time.Duration
 	Environment map[string]string // nil: unchanged; empty: cleared
 	LogGroup    *string
+	TracingMode *string
 	Layers      *[]string // layer version ARNs; nil: unchanged; empty: none
 	RevisionID  string
 }
@@ -507,6 +508,9 @@ func (s *Service) UpdateConfig(ctx context.Context, name string, u ConfigUpdate)
 		}
 		if u.MemoryMB != nil {
 			c.MemoryMB = *u.MemoryMB
+		}
+		if u.TracingMode != nil {
+			c.TracingMode = *u.TracingMode
 		}
 		if u.Timeout != nil {
 			c.Timeout = *u.Timeout

@@ -32,6 +32,9 @@ type Config struct {
 	RevisionID          string    `json:"revisionId"`
 	// LogGroup defaults to /aws/lambda/NAME.
 	LogGroup string `json:"logGroup,omitempty"`
+	// TracingMode is TracingConfig.Mode as given: "Active" or "PassThrough"
+	// ("" reads as PassThrough). nubo sends no traces; it keeps the setting.
+	TracingMode string `json:"tracingMode,omitempty"`
 	// Tags are the function's tags (TagResource, CreateFunction's Tags).
 	Tags map[string]string `json:"tags,omitempty"`
 	// Layers are the layer versions the function uses, in order.

@@ -69,3 +69,43 @@ func TestCreateFunctionArchitecturesValidation(t *testing.T) {
 		t.Fatal("a refused function was created")
 	}
 }
+
+// TracingConfig is kept as given (nubo sends no traces): created Active,
+// read back Active, updated to PassThrough; a mode Lambda lacks is refused.
+func TestTracingConfigKeptAsGiven(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	_, err := h.client.CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("traced"), Runtime: "provided.al2023", Handler: aws.String("echo"),
+		Role:          aws.String("arn:aws:iam::000000000000:role/test-role"),
+		TracingConfig: &lambdatypes.TracingConfig{Mode: lambdatypes.TracingModeActive},
+		Code:          &lambdatypes.FunctionCode{ZipFile: bootstrapZip(t, "traced")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode := func() lambdatypes.TracingMode {
+		t.Helper()
+		out, err := h.client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("traced")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.TracingConfig.Mode
+	}
+	if m := mode(); m != lambdatypes.TracingModeActive {
+		t.Fatalf("created Active, reads %q", m)
+	}
+	if _, err := h.client.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("traced"),
+		TracingConfig: &lambdatypes.TracingConfig{Mode: lambdatypes.TracingModePassThrough}}); err != nil {
+		t.Fatal(err)
+	}
+	if m := mode(); m != lambdatypes.TracingModePassThrough {
+		t.Fatalf("updated to PassThrough, reads %q", m)
+	}
+	_, err = h.client.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("traced"),
+		TracingConfig: &lambdatypes.TracingConfig{Mode: "Sometimes"}})
+	var ve *smithy.GenericAPIError
+	if !errors.As(err, &ve) || ve.Code != "ValidationException" || !strings.Contains(ve.Message, "tracingConfig.mode") {
+		t.Fatalf("mode Sometimes: %v", err)
+	}
+}
