@@ -109,3 +109,51 @@ func TestTracingConfigKeptAsGiven(t *testing.T) {
 		t.Fatalf("mode Sometimes: %v", err)
 	}
 }
+
+// ListFunctionEventInvokeConfigs lists the configs of $LATEST, a version
+// and an alias, each with its own ARN, in pages.
+func TestListFunctionEventInvokeConfigs(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	h.createFn(t, "eicl", "echo")
+	if _, err := h.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("eicl")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.client.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("eicl"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"", "1", "live"} {
+		in := &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("eicl"), MaximumRetryAttempts: aws.Int32(1)}
+		if q != "" {
+			in.Qualifier = aws.String(q)
+		}
+		if _, err := h.client.PutFunctionEventInvokeConfig(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var arns []string
+	p := lambda.NewListFunctionEventInvokeConfigsPaginator(h.client, &lambda.ListFunctionEventInvokeConfigsInput{FunctionName: aws.String("eicl"), MaxItems: aws.Int32(2)})
+	pages := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, c := range out.FunctionEventInvokeConfigs {
+			if aws.ToInt32(c.MaximumRetryAttempts) != 1 {
+				t.Fatalf("config %s: retries %d", aws.ToString(c.FunctionArn), aws.ToInt32(c.MaximumRetryAttempts))
+			}
+			arns = append(arns, aws.ToString(c.FunctionArn))
+		}
+	}
+	const fn = "arn:aws:lambda:us-east-1:000000000000:function:eicl"
+	if pages != 2 || strings.Join(arns, " ") != fn+":$LATEST "+fn+":1 "+fn+":live" {
+		t.Fatalf("%d pages: %v", pages, arns)
+	}
+	_, err := h.client.ListFunctionEventInvokeConfigs(ctx, &lambda.ListFunctionEventInvokeConfigsInput{FunctionName: aws.String("nosuch")})
+	var nf *lambdatypes.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Fatalf("unknown function: %v", err)
+	}
+}

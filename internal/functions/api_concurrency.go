@@ -173,3 +173,36 @@ func (a *lambdaAPI) deleteEventInvokeConfig(c *awsapi.Call, in *fnRef) (awsapi.N
 	}
 	return awsapi.None{}, nil
 }
+
+type listEventInvokeConfigsInput struct {
+	FunctionName string `aws:"uri=FunctionName" json:"-"`
+	Marker       string `aws:"querystring=Marker" json:"-"`
+	MaxItems     string `aws:"querystring=MaxItems" json:"-"`
+}
+
+type listEventInvokeConfigsOutput struct {
+	FunctionEventInvokeConfigs []eventInvokeConfigBody `json:"FunctionEventInvokeConfigs"`
+	NextMarker                 string                  `json:"NextMarker,omitempty"`
+}
+
+// listEventInvokeConfigs lists the configs of a function's $LATEST,
+// versions and aliases (MaxItems 1-50, as Lambda's model says).
+func (a *lambdaAPI) listEventInvokeConfigs(c *awsapi.Call, in *listEventInvokeConfigsInput) (listEventInvokeConfigsOutput, error) {
+	name, err := a.latestRef(in.FunctionName, "")
+	if err != nil {
+		return listEventInvokeConfigsOutput{}, err
+	}
+	all, err := a.s.EventInvokeConfigs(c.Context(), name)
+	if err != nil {
+		return listEventInvokeConfigsOutput{}, a.notFound(name, err)
+	}
+	items, next, err := page(in.Marker, in.MaxItems, all)
+	if err != nil {
+		return listEventInvokeConfigsOutput{}, err
+	}
+	out := listEventInvokeConfigsOutput{FunctionEventInvokeConfigs: []eventInvokeConfigBody{}, NextMarker: next}
+	for _, rc := range items {
+		out.FunctionEventInvokeConfigs = append(out.FunctionEventInvokeConfigs, a.eventInvokeConfigWire(rc.Ref, rc.Config))
+	}
+	return out, nil
+}

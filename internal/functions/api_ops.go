@@ -75,6 +75,7 @@ func (a *lambdaAPI) ops() []awsapi.Declared {
 		op(a, "UpdateFunctionEventInvokeConfig", "lambda:UpdateFunctionEventInvokeConfig", "POST /2019-09-25/functions/{FunctionName}/event-invoke-config", 0, a.updateEventInvokeConfig),
 		op(a, "GetFunctionEventInvokeConfig", "lambda:GetFunctionEventInvokeConfig", "GET /2019-09-25/functions/{FunctionName}/event-invoke-config", 0, a.getEventInvokeConfig),
 		op(a, "DeleteFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig", "DELETE /2019-09-25/functions/{FunctionName}/event-invoke-config", http.StatusNoContent, a.deleteEventInvokeConfig),
+		op(a, "ListFunctionEventInvokeConfigs", "lambda:ListFunctionEventInvokeConfigs", "GET /2019-09-25/functions/{FunctionName}/event-invoke-config/list", 0, a.listEventInvokeConfigs),
 
 		// Tags (api_tags.go): the path names the function by its ARN.
 		op(a, "TagResource", "lambda:TagResource", "POST /2017-03-31/tags/{Resource}", http.StatusNoContent, a.tagResource),
