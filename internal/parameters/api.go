@@ -59,6 +59,15 @@ func (s *Store) API() (*awsapi.API, error) {
 				Handler: s.deleteParameters},
 			awsapi.Op[describeParametersIn, describeParametersOut]{Name: "DescribeParameters", Action: "ssm:DescribeParameters",
 				Handler: s.describeParameters},
+			awsapi.Op[addTagsIn, awsapi.None]{Name: "AddTagsToResource", Action: "ssm:AddTagsToResource",
+				Resources: s.addTagsTargets, Handler: s.addTags},
+			awsapi.Op[removeTagsIn, awsapi.None]{Name: "RemoveTagsFromResource", Action: "ssm:RemoveTagsFromResource",
+				Resources: s.removeTagsTargets, Handler: s.removeTags},
+			awsapi.Op[listTagsIn, listTagsOut]{Name: "ListTagsForResource", Action: "ssm:ListTagsForResource",
+				Resources: func(c *awsapi.Call, in *listTagsIn) ([]awsapi.Target, error) {
+					return s.tagTarget(c, in.ResourceType, in.ResourceId), nil
+				},
+				Handler: s.listTags},
 		},
 	})
 }
