@@ -181,6 +181,10 @@ type (
 		InvalidParameters []string
 	}
 	describeParametersIn struct {
+		Filters []struct {
+			Key    string
+			Values []string
+		}
 		ParameterFilters []struct {
 			Key    string
 			Option string
@@ -208,7 +212,12 @@ func (s *Store) getParameters(c *awsapi.Call, in *getParametersIn) (getParameter
 		return getParametersOut{}, err
 	}
 	out := getParametersOut{Parameters: []wireParameter{}, InvalidParameters: []string{}}
+	seen := make(map[string]bool, len(in.Names))
 	for _, n := range in.Names {
+		if seen[n] { // a name asked for twice is answered once, as on SSM
+			continue
+		}
+		seen[n] = true
 		p, err := s.lookup(c.R, n)
 		switch {
 		case errors.Is(err, ErrNotFound), errors.Is(err, errVersionNotFound):
@@ -300,6 +309,9 @@ func (s *Store) deleteParameters(c *awsapi.Call, in *deleteParametersIn) (delete
 }
 
 func (s *Store) describeParameters(c *awsapi.Call, in *describeParametersIn) (describeParametersOut, error) {
+	if len(in.Filters) > 0 && len(in.ParameterFilters) > 0 {
+		return describeParametersOut{}, awsapi.ValidationError("You can use either Filters or ParameterFilters in a single request.")
+	}
 	all, err := s.List(c.Context())
 	if err != nil {
 		return describeParametersOut{}, err

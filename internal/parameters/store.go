@@ -200,16 +200,14 @@ func (s *Store) Value(ctx context.Context, name string) (string, error) {
 }
 
 // Put creates a parameter, or replaces it when overwrite is set, and returns
-// the new version.
+// the new version. A new parameter needs a Type; a replacement without one
+// keeps the type it had, as on SSM.
 func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, error) {
 	if err := ValidateName(p.Name); err != nil {
 		return 0, err
 	}
-	if p.Type == "" {
-		p.Type = TypeString
-	}
 	switch p.Type {
-	case TypeString, TypeStringList, TypeSecureString:
+	case "", TypeString, TypeStringList, TypeSecureString: // "": the current type, required for a new parameter
 	default:
 		return 0, fmt.Errorf("%w: type %q must be String, StringList or SecureString", ErrInvalid, p.Type)
 	}
@@ -242,6 +240,10 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 	e, err := backbone.Typed[Parameter](kv).Modify(ctx, key(p.Name), func(old *Parameter, exists bool) (*Parameter, error) {
 		next := p
 		if !exists {
+			if next.Type == "" {
+				refused = fmt.Errorf("%w: A parameter type is required when you create a parameter.", ErrInvalid)
+				return nil, refused
+			}
 			next.Version, next.LastModified = 1, time.Now().UTC()
 			return &next, nil
 		}
@@ -251,6 +253,9 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 		}
 		if next.Tags == nil {
 			next.Tags = old.Tags
+		}
+		if next.Type == "" {
+			next.Type = old.Type
 		}
 		next.Version, next.LastModified = old.Version+1, time.Now().UTC()
 		return &next, nil
