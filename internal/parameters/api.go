@@ -59,6 +59,18 @@ func (s *Store) API() (*awsapi.API, error) {
 				Handler: s.deleteParameters},
 			awsapi.Op[describeParametersIn, describeParametersOut]{Name: "DescribeParameters", Action: "ssm:DescribeParameters",
 				Handler: s.describeParameters},
+			awsapi.Op[historyIn, historyOut]{Name: "GetParameterHistory", Action: "ssm:GetParameterHistory",
+				Resources: func(c *awsapi.Call, in *historyIn) ([]awsapi.Target, error) { return s.targets(c, in.Name), nil },
+				Handler:   s.getParameterHistory},
+			awsapi.Op[addTagsIn, awsapi.None]{Name: "AddTagsToResource", Action: "ssm:AddTagsToResource",
+				Resources: s.addTagsTargets, Handler: s.addTags},
+			awsapi.Op[removeTagsIn, awsapi.None]{Name: "RemoveTagsFromResource", Action: "ssm:RemoveTagsFromResource",
+				Resources: s.removeTagsTargets, Handler: s.removeTags},
+			awsapi.Op[listTagsIn, listTagsOut]{Name: "ListTagsForResource", Action: "ssm:ListTagsForResource",
+				Resources: func(c *awsapi.Call, in *listTagsIn) ([]awsapi.Target, error) {
+					return s.tagTarget(c, in.ResourceType, in.ResourceId), nil
+				},
+				Handler: s.listTags},
 		},
 	})
 }
@@ -172,6 +184,10 @@ type (
 		InvalidParameters []string
 	}
 	describeParametersIn struct {
+		Filters []struct {
+			Key    string
+			Values []string
+		}
 		ParameterFilters []struct {
 			Key    string
 			Option string
@@ -199,7 +215,12 @@ func (s *Store) getParameters(c *awsapi.Call, in *getParametersIn) (getParameter
 		return getParametersOut{}, err
 	}
 	out := getParametersOut{Parameters: []wireParameter{}, InvalidParameters: []string{}}
+	seen := make(map[string]bool, len(in.Names))
 	for _, n := range in.Names {
+		if seen[n] { // a name asked for twice is answered once, as on SSM
+			continue
+		}
+		seen[n] = true
 		p, err := s.lookup(c.R, n)
 		switch {
 		case errors.Is(err, ErrNotFound), errors.Is(err, errVersionNotFound):
@@ -291,6 +312,9 @@ func (s *Store) deleteParameters(c *awsapi.Call, in *deleteParametersIn) (delete
 }
 
 func (s *Store) describeParameters(c *awsapi.Call, in *describeParametersIn) (describeParametersOut, error) {
+	if len(in.Filters) > 0 && len(in.ParameterFilters) > 0 {
+		return describeParametersOut{}, awsapi.ValidationError("You can use either Filters or ParameterFilters in a single request.")
+	}
 	all, err := s.List(c.Context())
 	if err != nil {
 		return describeParametersOut{}, err
@@ -335,18 +359,22 @@ func (s *Store) describeParameters(c *awsapi.Call, in *describeParametersIn) (de
 var errVersionNotFound = errors.New("parameter version not found")
 
 // lookup reads a parameter named as GetParameter accepts it: a name, its
-// ARN, or either with a ":VERSION" selector (nubo keeps the latest version
-// only, so only that one is found).
+// ARN, or either with a ":VERSION" selector naming the current version or
+// one kept before it.
 func (s *Store) lookup(r *http.Request, ref string) (*Parameter, error) {
 	name, version := refName(ref)
-	p, err := s.Get(r.Context(), name)
-	if err != nil {
-		return nil, err
+	if version == "" {
+		return s.Get(r.Context(), name)
 	}
-	if version != "" && version != strconv.FormatInt(p.Version, 10) {
+	n, err := strconv.ParseInt(version, 10, 64)
+	if err != nil {
+		// Not a version number: a label, which nubo does not keep.
+		if _, err := s.Get(r.Context(), name); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("parameter %q version %s: %w", name, version, errVersionNotFound)
 	}
-	return p, nil
+	return s.GetVersion(r.Context(), name, n)
 }
 
 // refName splits a parameter reference (a name or ARN, maybe with a

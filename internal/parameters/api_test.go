@@ -74,10 +74,14 @@ func TestSSMAPI_WithSDK(t *testing.T) {
 	if _, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/app/db/url:2")}); err != nil {
 		t.Errorf("get current version: %v", err)
 	}
-	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/app/db/url:1")})
+	old, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/app/db/url:1")})
+	if err != nil || old.Parameter.Version != 1 || aws.ToString(old.Parameter.Value) != "postgres://a" {
+		t.Errorf("get old version: %v %+v, want version 1 postgres://a", err, old)
+	}
+	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/app/db/url:3")})
 	var vnf *types.ParameterVersionNotFound
 	if !errors.As(err, &vnf) {
-		t.Errorf("get old version: %v, want ParameterVersionNotFound", err)
+		t.Errorf("get a version not yet written: %v, want ParameterVersionNotFound", err)
 	}
 	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/nope")})
 	var nf *types.ParameterNotFound

@@ -200,16 +200,14 @@ func (s *Store) Value(ctx context.Context, name string) (string, error) {
 }
 
 // Put creates a parameter, or replaces it when overwrite is set, and returns
-// the new version.
+// the new version. A new parameter needs a Type; a replacement without one
+// keeps the type it had, as on SSM.
 func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, error) {
 	if err := ValidateName(p.Name); err != nil {
 		return 0, err
 	}
-	if p.Type == "" {
-		p.Type = TypeString
-	}
 	switch p.Type {
-	case TypeString, TypeStringList, TypeSecureString:
+	case "", TypeString, TypeStringList, TypeSecureString: // "": the current type, required for a new parameter
 	default:
 		return 0, fmt.Errorf("%w: type %q must be String, StringList or SecureString", ErrInvalid, p.Type)
 	}
@@ -238,10 +236,16 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	var refused error // ErrExists, returned as it is
+	var refused error   // ErrExists, returned as it is
+	var prev *Parameter // the version an overwrite replaced
 	e, err := backbone.Typed[Parameter](kv).Modify(ctx, key(p.Name), func(old *Parameter, exists bool) (*Parameter, error) {
 		next := p
+		prev = old
 		if !exists {
+			if next.Type == "" {
+				refused = fmt.Errorf("%w: A parameter type is required when you create a parameter.", ErrInvalid)
+				return nil, refused
+			}
 			next.Version, next.LastModified = 1, time.Now().UTC()
 			return &next, nil
 		}
@@ -252,6 +256,9 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 		if next.Tags == nil {
 			next.Tags = old.Tags
 		}
+		if next.Type == "" {
+			next.Type = old.Type
+		}
 		next.Version, next.LastModified = old.Version+1, time.Now().UTC()
 		return &next, nil
 	})
@@ -261,10 +268,17 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("parameter %q: put: %w", p.Name, err)
 	}
+	if prev != nil {
+		// The new version is written; a version the history then misses
+		// is logged rather than reported as a failed put.
+		if err := s.keepVersion(ctx, kv, prev, e.Value.Version); err != nil {
+			s.log.Warn("parameters: history", "err", err)
+		}
+	}
 	return e.Value.Version, nil
 }
 
-// Delete removes a parameter.
+// Delete removes a parameter and every version it kept.
 func (s *Store) Delete(ctx context.Context, name string) error {
 	kv, err := s.bucket()
 	if err != nil {
@@ -276,7 +290,7 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	if err := kv.Delete(ctx, key(name)); err != nil {
 		return fmt.Errorf("parameter %q: delete: %w", name, err)
 	}
-	return nil
+	return s.dropHistory(ctx, kv, name)
 }
 
 // List returns every parameter, sorted by name.
