@@ -66,6 +66,28 @@ func NewAPI(o APIOptions) (*awsapi.API, error) {
 				Handler: a.getLogEvents},
 			awsapi.Op[describeLogGroupsInput, describeLogGroupsOutput]{Name: "DescribeLogGroups", Action: "logs:DescribeLogGroups",
 				Handler: a.describeLogGroups},
+			awsapi.Op[createLogGroupInput, awsapi.None]{Name: "CreateLogGroup", Action: "logs:CreateLogGroup",
+				Resources: func(c *awsapi.Call, in *createLogGroupInput) ([]awsapi.Target, error) {
+					t := a.groupTarget(in.LogGroupName)
+					t[0].RequestTags = in.Tags
+					return t, nil
+				},
+				Handler: a.createLogGroup},
+			awsapi.Op[deleteLogGroupInput, awsapi.None]{Name: "DeleteLogGroup", Action: "logs:DeleteLogGroup",
+				Resources: func(c *awsapi.Call, in *deleteLogGroupInput) ([]awsapi.Target, error) {
+					return a.groupTarget(in.LogGroupName), nil
+				},
+				Handler: a.deleteLogGroup},
+			awsapi.Op[putRetentionPolicyInput, awsapi.None]{Name: "PutRetentionPolicy", Action: "logs:PutRetentionPolicy",
+				Resources: func(c *awsapi.Call, in *putRetentionPolicyInput) ([]awsapi.Target, error) {
+					return a.groupTarget(in.LogGroupName), nil
+				},
+				Handler: a.putRetentionPolicy},
+			awsapi.Op[deleteRetentionPolicyInput, awsapi.None]{Name: "DeleteRetentionPolicy", Action: "logs:DeleteRetentionPolicy",
+				Resources: func(c *awsapi.Call, in *deleteRetentionPolicyInput) ([]awsapi.Target, error) {
+					return a.groupTarget(in.LogGroupName), nil
+				},
+				Handler: a.deleteRetentionPolicy},
 		},
 	})
 }
@@ -104,10 +126,19 @@ func (a *api) source(c *awsapi.Call, group string) (Source, error) {
 	if group == "" {
 		return Source{}, awsapi.InvalidParameter("logGroupName or logGroupIdentifier is required")
 	}
-	if a.sources == nil {
-		return Source{}, groupNotFound()
+	if a.sources != nil {
+		src, err := a.sources.LogSource(c.Context(), group)
+		if !errors.Is(err, ErrGroupNotFound) {
+			return src, err
+		}
 	}
-	return a.sources.LogSource(c.Context(), group)
+	// A group created through the API (or a stack): its lines are those
+	// PutLogEvents wrote.
+	g, err := a.store.Group(c.Context(), group)
+	if err != nil {
+		return Source{}, err
+	}
+	return Source{Group: g.Name, Key: UserSource(g.Name), Created: time.UnixMilli(g.Created)}, nil
 }
 
 // logStreamName is the name of the day-stream holding a line written at t:
