@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -95,7 +94,7 @@ func (a *api) filterLogEvents(c *awsapi.Call, in *filterLogEventsInput) (filterL
 			return ErrStopRead
 		}
 		lastSeq = e.Seq
-		stream := logStreamName(e.Time)
+		stream := eventStream(src, e)
 		if len(streams) > 0 && !streams[stream] || !strings.HasPrefix(stream, in.LogStreamNamePrefix) {
 			return nil
 		}
@@ -159,15 +158,24 @@ func (a *api) getLogEvents(c *awsapi.Call, in *getLogEventsInput) (getLogEventsO
 	if err != nil {
 		return getLogEventsOutput{}, err
 	}
-	day, err := time.Parse("2006/01/02", strings.SplitN(in.LogStreamName, "/[", 2)[0])
-	if err != nil {
-		return getLogEventsOutput{}, awsapi.NewError(http.StatusBadRequest, "ResourceNotFoundException", "The specified log stream does not exist.")
+	var q Query
+	own := strings.HasPrefix(src.Key, userSourcePrefix)
+	if own {
+		// A stream of the group's own: its events carry its name.
+		if _, _, err := a.store.Stream(c.Context(), src.Group, in.LogStreamName); err != nil {
+			return getLogEventsOutput{}, err
+		}
+	} else {
+		day, err := time.Parse("2006/01/02", strings.SplitN(in.LogStreamName, "/[", 2)[0])
+		if err != nil {
+			return getLogEventsOutput{}, streamNotFound()
+		}
+		q = Query{Since: day, Until: day.Add(24*time.Hour - time.Nanosecond)}
 	}
-	q := Query{Since: day, Until: day.Add(24*time.Hour - time.Nanosecond)}
 	if s := fromMillis(in.StartTime); s.After(q.Since) {
 		q.Since = s
 	}
-	if u := fromMillis(in.EndTime); !u.IsZero() && u.Before(q.Until) {
+	if u := fromMillis(in.EndTime); !u.IsZero() && (q.Until.IsZero() || u.Before(q.Until)) {
 		q.Until = u
 	}
 	var tokenSeq uint64
@@ -193,6 +201,9 @@ func (a *api) getLogEvents(c *awsapi.Call, in *getLogEventsInput) (getLogEventsO
 	events := []outputLogEvent{}
 	first, last := tokenSeq, tokenSeq
 	err = a.store.Read(c.Context(), src.Key, q, func(e Event) error {
+		if own && e.RequestID != in.LogStreamName {
+			return nil
+		}
 		if len(events) == limit {
 			return ErrStopRead
 		}
