@@ -160,6 +160,13 @@ func (a *api) getLogEvents(c *awsapi.Call, in *getLogEventsInput) (getLogEventsO
 	}
 	var q Query
 	own := strings.HasPrefix(src.Key, userSourcePrefix)
+	if !own {
+		// A function's group may hold streams PutLogEvents wrote too
+		// (a function's own SDK calls): those are read as a group's own.
+		if _, _, err := a.store.Stream(c.Context(), src.Group, in.LogStreamName); err == nil {
+			own, src.Key = true, UserSource(src.Group)
+		}
+	}
 	if own {
 		// A stream of the group's own: its events carry its name.
 		if _, _, err := a.store.Stream(c.Context(), src.Group, in.LogStreamName); err != nil {

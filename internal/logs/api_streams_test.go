@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
 )
 
 func events(base time.Time, msgs ...string) []types.InputLogEvent {
@@ -193,5 +195,72 @@ func TestPutLogEventsRefusals(t *testing.T) {
 	f, err := h.client.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group)})
 	if err != nil || len(f.Events) != maxPutEvents || aws.ToString(f.Events[maxPutEvents-1].Message) != "e9999" {
 		t.Fatalf("10,000 events: %v, %d read", err, len(f.Events))
+	}
+}
+
+// A function's own SDK calls put events in its group's stream, which
+// GetLogEvents reads back; the function's day-streams stay as they are.
+func TestPutLogEventsInFunctionGroup(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	h.createFn(t, "fn")
+	writeLines(t, h, "fn", 2)
+	group := "/aws/lambda/fn"
+	if _, err := h.client.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String("mine")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.client.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String("mine"), LogEvents: events(time.Now(), "own")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.client.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String("mine")})
+	if err != nil || len(got.Events) != 1 || aws.ToString(got.Events[0].Message) != "own" {
+		t.Fatalf("GetLogEvents of mine: %v %+v", err, got)
+	}
+	day, err := h.client.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String(logStreamName(time.Now()))})
+	if err != nil || len(day.Events) != 2 {
+		t.Fatalf("GetLogEvents of the day-stream: %v %+v", err, day)
+	}
+}
+
+// The stream operations are authorized as their IAM actions on the
+// stream (DescribeLogStreams on all of the group's), before the group is
+// looked at.
+func TestLogStreamOperationsAuthorized(t *testing.T) {
+	authz := &recordingAuthz{deny: func(r awsapi.AuthzRequest) bool { return strings.Contains(r.Resource, "/secret") }}
+	h := newHarness(t, authz)
+	ctx := context.Background()
+	if _, err := h.client.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/open")}); err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:logs:us-east-1:000000000000:log-group:"
+	for _, c := range []struct {
+		action, resource string
+		call             func(group string) error
+	}{
+		{"logs:CreateLogStream", arn + "/open:log-stream:s", func(g string) error {
+			_, err := h.client.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(g), LogStreamName: aws.String("s")})
+			return err
+		}},
+		{"logs:PutLogEvents", arn + "/open:log-stream:s", func(g string) error {
+			_, err := h.client.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: aws.String(g), LogStreamName: aws.String("s"), LogEvents: events(time.Now(), "x")})
+			return err
+		}},
+		{"logs:DescribeLogStreams", arn + "/open:log-stream:*", func(g string) error {
+			_, err := h.client.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String(g)})
+			return err
+		}},
+	} {
+		before := len(authz.asked())
+		if err := c.call("/open"); err != nil {
+			t.Fatalf("%s: %v", c.action, err)
+		}
+		asked := authz.asked()[before:]
+		if len(asked) != 1 || asked[0].Action != c.action || asked[0].Resource != c.resource {
+			t.Fatalf("%s asked %+v, want %s on %s", c.action, asked, c.action, c.resource)
+		}
+		var denied *types.AccessDeniedException
+		if err := c.call("/secret"); !errors.As(err, &denied) {
+			t.Fatalf("denied %s: %v, want AccessDeniedException", c.action, err)
+		}
 	}
 }
