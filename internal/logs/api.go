@@ -161,10 +161,10 @@ func (a *api) source(c *awsapi.Call, group string) (Source, error) {
 	return Source{Group: g.Name, Key: UserSource(g.Name), Created: time.UnixMilli(g.Created)}, nil
 }
 
-// eventStream is the log stream an event of src belongs to: the stream
+// eventStream is the log stream an event belongs to: the stream
 // PutLogEvents named for a group's own lines, else the day-stream.
-func eventStream(src Source, e Event) string {
-	if strings.HasPrefix(src.Key, userSourcePrefix) {
+func eventStream(e Event) string {
+	if strings.HasPrefix(e.Source, userSourcePrefix) {
 		return e.RequestID
 	}
 	return logStreamName(e.Time)

@@ -75,6 +75,14 @@ func (a *api) filterLogEvents(c *awsapi.Call, in *filterLogEventsInput) (filterL
 		limit = maxLogEventsPage
 	}
 	q := Query{Since: fromMillis(in.StartTime), Until: fromMillis(in.EndTime)}
+	if !strings.HasPrefix(src.Key, userSourcePrefix) {
+		// A function's group: with the streams PutLogEvents wrote to it.
+		if own, err := a.store.Streams(c.Context(), src.Group); err != nil {
+			return filterLogEventsOutput{}, err
+		} else if len(own) > 0 {
+			q.Also = []string{UserSource(src.Group)}
+		}
+	}
 	if in.NextToken != "" {
 		if q.AfterSeq, err = parseToken(in.NextToken, "s/"); err != nil {
 			return filterLogEventsOutput{}, err
@@ -94,7 +102,7 @@ func (a *api) filterLogEvents(c *awsapi.Call, in *filterLogEventsInput) (filterL
 			return ErrStopRead
 		}
 		lastSeq = e.Seq
-		stream := eventStream(src, e)
+		stream := eventStream(e)
 		if len(streams) > 0 && !streams[stream] || !strings.HasPrefix(stream, in.LogStreamNamePrefix) {
 			return nil
 		}

@@ -199,7 +199,8 @@ func TestPutLogEventsRefusals(t *testing.T) {
 }
 
 // A function's own SDK calls put events in its group's stream, which
-// GetLogEvents reads back; the function's day-streams stay as they are.
+// GetLogEvents reads back and FilterLogEvents reads with the function's
+// lines; the function's day-streams stay as they are.
 func TestPutLogEventsInFunctionGroup(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
@@ -215,6 +216,11 @@ func TestPutLogEventsInFunctionGroup(t *testing.T) {
 	got, err := h.client.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String("mine")})
 	if err != nil || len(got.Events) != 1 || aws.ToString(got.Events[0].Message) != "own" {
 		t.Fatalf("GetLogEvents of mine: %v %+v", err, got)
+	}
+	f, err := h.client.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group)})
+	if err != nil || len(f.Events) != 3 || aws.ToString(f.Events[2].LogStreamName) != "mine" || aws.ToString(f.Events[2].Message) != "own" ||
+		aws.ToString(f.Events[0].LogStreamName) != logStreamName(time.Now()) {
+		t.Fatalf("FilterLogEvents of the function's group: %v %+v", err, f)
 	}
 	day, err := h.client.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String(logStreamName(time.Now()))})
 	if err != nil || len(day.Events) != 2 {
