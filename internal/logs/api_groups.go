@@ -24,6 +24,7 @@ type logGroup struct {
 	MetricFilterCount int    `json:"metricFilterCount"`
 	LogGroupClass     string `json:"logGroupClass"`
 	RetentionInDays   int    `json:"retentionInDays,omitempty"`
+	KmsKeyID          string `json:"kmsKeyId,omitempty"`
 }
 
 type describeLogGroupsOutput struct {
@@ -86,6 +87,10 @@ func (a *api) describeLogGroups(c *awsapi.Call, in *describeLogGroupsInput) (des
 			if g.Created > 0 {
 				lg.CreationTime = g.Created
 			}
+			if g.Class != "" {
+				lg.LogGroupClass = g.Class
+			}
+			lg.KmsKeyID = g.KmsKeyID
 		}
 		out.LogGroups = append(out.LogGroups, lg)
 	}

@@ -79,7 +79,7 @@ func (a *api) createLogGroup(c *awsapi.Call, in *createLogGroupInput) (awsapi.No
 			return awsapi.None{}, err
 		}
 	}
-	g := Group{Name: in.LogGroupName, Created: time.Now().UnixMilli(), Tags: in.Tags}
+	g := Group{Name: in.LogGroupName, Created: time.Now().UnixMilli(), Tags: in.Tags, Class: in.LogGroupClass, KmsKeyID: in.KmsKeyID}
 	if err := a.store.CreateGroup(c.Context(), g); err != nil {
 		if errors.Is(err, ErrGroupExists) {
 			return awsapi.None{}, groupExists()

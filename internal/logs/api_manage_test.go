@@ -52,6 +52,12 @@ func TestLogGroupLifecycleWithSDK(t *testing.T) {
 			t.Fatalf("CreateLogGroup %q: %v, want InvalidParameterException", bad, err)
 		}
 	}
+	if _, err := h.client.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/ia"), LogGroupClass: types.LogGroupClassInfrequentAccess}); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := describeGroup(t, h, "/ia"); g.LogGroupClass != types.LogGroupClassInfrequentAccess {
+		t.Fatalf("class %q", g.LogGroupClass)
+	}
 	g, ok := describeGroup(t, h, name)
 	arn := "arn:aws:logs:us-east-1:000000000000:log-group:" + name
 	if !ok || aws.ToString(g.Arn) != arn+":*" || aws.ToString(g.LogGroupArn) != arn || aws.ToInt64(g.CreationTime) <= 0 || g.RetentionInDays != nil {

@@ -28,6 +28,10 @@ type Group struct {
 	Created int64 `json:"created,omitempty"`
 	// Tags are the group's tags as CreateLogGroup gave them.
 	Tags map[string]string `json:"tags,omitempty"`
+	// Class and KmsKeyID are kept as CreateLogGroup gave them ("" is
+	// STANDARD, unencrypted); nubo does not act on them.
+	Class    string `json:"class,omitempty"`
+	KmsKeyID string `json:"kmsKeyId,omitempty"`
 }
 
 // ErrGroupNotFound: no settings are stored for the log group, or (Sources)
