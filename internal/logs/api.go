@@ -33,8 +33,10 @@ type api struct {
 	account awsapi.Account
 }
 
-// maxRequestBody is the most of a request body the API reads.
-const maxRequestBody = 1 << 20
+// maxRequestBody is the most of a request body the API reads: room for a
+// PutLogEvents batch at AWS's limit (1 MiB of messages, 10,000 events)
+// with its JSON around it.
+const maxRequestBody = 8 << 20
 
 // NewAPI returns the CloudWatch Logs API (JSON 1.1, X-Amz-Target
 // Logs_20140328.*, signing name "logs"): each operation authorized as its
@@ -66,6 +68,43 @@ func NewAPI(o APIOptions) (*awsapi.API, error) {
 				Handler: a.getLogEvents},
 			awsapi.Op[describeLogGroupsInput, describeLogGroupsOutput]{Name: "DescribeLogGroups", Action: "logs:DescribeLogGroups",
 				Handler: a.describeLogGroups},
+			awsapi.Op[createLogGroupInput, awsapi.None]{Name: "CreateLogGroup", Action: "logs:CreateLogGroup",
+				Resources: func(c *awsapi.Call, in *createLogGroupInput) ([]awsapi.Target, error) {
+					t := a.groupTarget(in.LogGroupName)
+					t[0].RequestTags = in.Tags
+					return t, nil
+				},
+				Handler: a.createLogGroup},
+			awsapi.Op[deleteLogGroupInput, awsapi.None]{Name: "DeleteLogGroup", Action: "logs:DeleteLogGroup",
+				Resources: func(c *awsapi.Call, in *deleteLogGroupInput) ([]awsapi.Target, error) {
+					return a.groupTarget(in.LogGroupName), nil
+				},
+				Handler: a.deleteLogGroup},
+			awsapi.Op[putRetentionPolicyInput, awsapi.None]{Name: "PutRetentionPolicy", Action: "logs:PutRetentionPolicy",
+				Resources: func(c *awsapi.Call, in *putRetentionPolicyInput) ([]awsapi.Target, error) {
+					return a.groupTarget(in.LogGroupName), nil
+				},
+				Handler: a.putRetentionPolicy},
+			awsapi.Op[deleteRetentionPolicyInput, awsapi.None]{Name: "DeleteRetentionPolicy", Action: "logs:DeleteRetentionPolicy",
+				Resources: func(c *awsapi.Call, in *deleteRetentionPolicyInput) ([]awsapi.Target, error) {
+					return a.groupTarget(in.LogGroupName), nil
+				},
+				Handler: a.deleteRetentionPolicy},
+			awsapi.Op[createLogStreamInput, awsapi.None]{Name: "CreateLogStream", Action: "logs:CreateLogStream",
+				Resources: func(c *awsapi.Call, in *createLogStreamInput) ([]awsapi.Target, error) {
+					return a.streamTarget(in.LogGroupName, in.LogStreamName), nil
+				},
+				Handler: a.createLogStream},
+			awsapi.Op[putLogEventsInput, putLogEventsOutput]{Name: "PutLogEvents", Action: "logs:PutLogEvents",
+				Resources: func(c *awsapi.Call, in *putLogEventsInput) ([]awsapi.Target, error) {
+					return a.streamTarget(in.LogGroupName, in.LogStreamName), nil
+				},
+				Handler: a.putLogEvents},
+			awsapi.Op[describeLogStreamsInput, describeLogStreamsOutput]{Name: "DescribeLogStreams", Action: "logs:DescribeLogStreams",
+				Resources: func(c *awsapi.Call, in *describeLogStreamsInput) ([]awsapi.Target, error) {
+					return []awsapi.Target{{Resource: a.groupARN(in.group()) + ":log-stream:*"}}, nil
+				},
+				Handler: a.describeLogStreams},
 		},
 	})
 }
@@ -74,6 +113,9 @@ func NewAPI(o APIOptions) (*awsapi.API, error) {
 func mapError(err error) error {
 	if errors.Is(err, ErrGroupNotFound) {
 		return groupNotFound()
+	}
+	if errors.Is(err, ErrStreamNotFound) {
+		return streamNotFound()
 	}
 	return err
 }
@@ -104,10 +146,28 @@ func (a *api) source(c *awsapi.Call, group string) (Source, error) {
 	if group == "" {
 		return Source{}, awsapi.InvalidParameter("logGroupName or logGroupIdentifier is required")
 	}
-	if a.sources == nil {
-		return Source{}, groupNotFound()
+	if a.sources != nil {
+		src, err := a.sources.LogSource(c.Context(), group)
+		if !errors.Is(err, ErrGroupNotFound) {
+			return src, err
+		}
 	}
-	return a.sources.LogSource(c.Context(), group)
+	// A group created through the API (or a stack): its lines are those
+	// PutLogEvents wrote.
+	g, err := a.store.Group(c.Context(), group)
+	if err != nil {
+		return Source{}, err
+	}
+	return Source{Group: g.Name, Key: UserSource(g.Name), Created: time.UnixMilli(g.Created)}, nil
+}
+
+// eventStream is the log stream an event belongs to: the stream
+// PutLogEvents named for a group's own lines, else the day-stream.
+func eventStream(e Event) string {
+	if strings.HasPrefix(e.Source, userSourcePrefix) {
+		return e.RequestID
+	}
+	return logStreamName(e.Time)
 }
 
 // logStreamName is the name of the day-stream holding a line written at t:

@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -76,6 +75,14 @@ func (a *api) filterLogEvents(c *awsapi.Call, in *filterLogEventsInput) (filterL
 		limit = maxLogEventsPage
 	}
 	q := Query{Since: fromMillis(in.StartTime), Until: fromMillis(in.EndTime)}
+	if !strings.HasPrefix(src.Key, userSourcePrefix) {
+		// A function's group: with the streams PutLogEvents wrote to it.
+		if own, err := a.store.Streams(c.Context(), src.Group); err != nil {
+			return filterLogEventsOutput{}, err
+		} else if len(own) > 0 {
+			q.Also = []string{UserSource(src.Group)}
+		}
+	}
 	if in.NextToken != "" {
 		if q.AfterSeq, err = parseToken(in.NextToken, "s/"); err != nil {
 			return filterLogEventsOutput{}, err
@@ -95,7 +102,7 @@ func (a *api) filterLogEvents(c *awsapi.Call, in *filterLogEventsInput) (filterL
 			return ErrStopRead
 		}
 		lastSeq = e.Seq
-		stream := logStreamName(e.Time)
+		stream := eventStream(e)
 		if len(streams) > 0 && !streams[stream] || !strings.HasPrefix(stream, in.LogStreamNamePrefix) {
 			return nil
 		}
@@ -159,15 +166,31 @@ func (a *api) getLogEvents(c *awsapi.Call, in *getLogEventsInput) (getLogEventsO
 	if err != nil {
 		return getLogEventsOutput{}, err
 	}
-	day, err := time.Parse("2006/01/02", strings.SplitN(in.LogStreamName, "/[", 2)[0])
-	if err != nil {
-		return getLogEventsOutput{}, awsapi.NewError(http.StatusBadRequest, "ResourceNotFoundException", "The specified log stream does not exist.")
+	var q Query
+	own := strings.HasPrefix(src.Key, userSourcePrefix)
+	if !own {
+		// A function's group may hold streams PutLogEvents wrote too
+		// (a function's own SDK calls): those are read as a group's own.
+		if _, _, err := a.store.Stream(c.Context(), src.Group, in.LogStreamName); err == nil {
+			own, src.Key = true, UserSource(src.Group)
+		}
 	}
-	q := Query{Since: day, Until: day.Add(24*time.Hour - time.Nanosecond)}
+	if own {
+		// A stream of the group's own: its events carry its name.
+		if _, _, err := a.store.Stream(c.Context(), src.Group, in.LogStreamName); err != nil {
+			return getLogEventsOutput{}, err
+		}
+	} else {
+		day, err := time.Parse("2006/01/02", strings.SplitN(in.LogStreamName, "/[", 2)[0])
+		if err != nil {
+			return getLogEventsOutput{}, streamNotFound()
+		}
+		q = Query{Since: day, Until: day.Add(24*time.Hour - time.Nanosecond)}
+	}
 	if s := fromMillis(in.StartTime); s.After(q.Since) {
 		q.Since = s
 	}
-	if u := fromMillis(in.EndTime); !u.IsZero() && u.Before(q.Until) {
+	if u := fromMillis(in.EndTime); !u.IsZero() && (q.Until.IsZero() || u.Before(q.Until)) {
 		q.Until = u
 	}
 	var tokenSeq uint64
@@ -193,6 +216,9 @@ func (a *api) getLogEvents(c *awsapi.Call, in *getLogEventsInput) (getLogEventsO
 	events := []outputLogEvent{}
 	first, last := tokenSeq, tokenSeq
 	err = a.store.Read(c.Context(), src.Key, q, func(e Event) error {
+		if own && e.RequestID != in.LogStreamName {
+			return nil
+		}
 		if len(events) == limit {
 			return ErrStopRead
 		}

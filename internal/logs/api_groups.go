@@ -3,6 +3,7 @@ package logs
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 )
@@ -23,6 +24,7 @@ type logGroup struct {
 	MetricFilterCount int    `json:"metricFilterCount"`
 	LogGroupClass     string `json:"logGroupClass"`
 	RetentionInDays   int    `json:"retentionInDays,omitempty"`
+	KmsKeyID          string `json:"kmsKeyId,omitempty"`
 }
 
 type describeLogGroupsOutput struct {
@@ -38,12 +40,22 @@ func (a *api) describeLogGroups(c *awsapi.Call, in *describeLogGroupsInput) (des
 		limit = 50
 	}
 	out := describeLogGroupsOutput{LogGroups: []logGroup{}}
-	if a.sources == nil {
-		return out, nil
+	var all []Source
+	if a.sources != nil {
+		var err error
+		if all, err = a.sources.LogSources(c.Context()); err != nil {
+			return describeLogGroupsOutput{}, err
+		}
 	}
-	all, err := a.sources.LogSources(c.Context())
+	// Groups created through the API or a stack, with their settings.
+	stored, err := a.store.Groups(c.Context())
 	if err != nil {
 		return describeLogGroupsOutput{}, err
+	}
+	settings := map[string]Group{}
+	for _, g := range stored {
+		settings[g.Name] = g
+		all = append(all, Source{Group: g.Name, Created: time.UnixMilli(g.Created)})
 	}
 	groups := map[string]Source{}
 	var names []string
@@ -70,10 +82,15 @@ func (a *api) describeLogGroups(c *awsapi.Call, in *describeLogGroupsInput) (des
 			LogGroupName: n, LogGroupArn: arn, Arn: arn + ":*",
 			CreationTime: millis(groups[n].Created), LogGroupClass: "STANDARD",
 		}
-		if a.store != nil {
-			if g, err := a.store.Group(c.Context(), n); err == nil {
-				lg.RetentionInDays = g.RetentionDays
+		if g, ok := settings[n]; ok {
+			lg.RetentionInDays = g.RetentionDays
+			if g.Created > 0 {
+				lg.CreationTime = g.Created
 			}
+			if g.Class != "" {
+				lg.LogGroupClass = g.Class
+			}
+			lg.KmsKeyID = g.KmsKeyID
 		}
 		out.LogGroups = append(out.LogGroups, lg)
 	}

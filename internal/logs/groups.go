@@ -23,6 +23,15 @@ type Group struct {
 	// RetentionDays is how long its lines are kept; 0 keeps them as long as
 	// the store does (--log-retention).
 	RetentionDays int `json:"retentionDays,omitempty"`
+	// Created is when CreateLogGroup (or a stack) created it, unix
+	// milliseconds; 0 for groups stored before it was kept.
+	Created int64 `json:"created,omitempty"`
+	// Tags are the group's tags as CreateLogGroup gave them.
+	Tags map[string]string `json:"tags,omitempty"`
+	// Class and KmsKeyID are kept as CreateLogGroup gave them ("" is
+	// STANDARD, unencrypted); nubo does not act on them.
+	Class    string `json:"class,omitempty"`
+	KmsKeyID string `json:"kmsKeyId,omitempty"`
 }
 
 // ErrGroupNotFound: no settings are stored for the log group, or (Sources)

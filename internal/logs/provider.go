@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/stacks"
@@ -103,6 +104,7 @@ func (lp *GroupProvider) Create(ctx context.Context, props stacks.Props) (string
 	} else if !errors.Is(err, ErrGroupNotFound) {
 		return "", nil, err
 	}
+	g.Created = time.Now().UnixMilli()
 	if err := lp.store.PutGroup(ctx, g); err != nil {
 		return "", nil, err
 	}

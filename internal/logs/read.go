@@ -76,6 +76,10 @@ type Query struct {
 	// Follow keeps reading new lines until ctx ends; otherwise Read stops at
 	// the last line stored when it was called.
 	Follow bool
+	// Also names more sources read with the first, in the order their
+	// lines were stored (a function's group with streams PutLogEvents
+	// wrote); each Event's Source says whose it is.
+	Also []string
 }
 
 // ErrStopRead ends a Read early without an error.
@@ -84,22 +88,33 @@ var ErrStopRead = errors.New("stop reading")
 // Read calls fn with each matching line, oldest first. fn may return
 // ErrStopRead to stop.
 func (l *Store) Read(ctx context.Context, source string, q Query, fn func(Event) error) error {
-	subj := logSubject + source
+	subjects := []string{logSubject + source}
+	for _, s := range q.Also {
+		subjects = append(subjects, logSubject+s)
+	}
 	var last uint64
 	if !q.Follow {
-		m, err := l.stream.GetLastMsgForSubject(ctx, subj)
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
+		var newest time.Time
+		for _, subj := range subjects {
+			m, err := l.stream.GetLastMsgForSubject(ctx, subj)
+			if errors.Is(err, jetstream.ErrMsgNotFound) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("logs %q: %w", source, err)
+			}
+			if m.Sequence > last {
+				last, newest = m.Sequence, m.Time
+			}
+		}
+		if last == 0 {
 			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("logs %q: %w", source, err)
-		}
-		last = m.Sequence
-		if (last+1)*maxBatchLines-1 <= q.AfterSeq || (!q.Since.IsZero() && m.Time.Before(q.Since)) {
+		if (last+1)*maxBatchLines-1 <= q.AfterSeq || (!q.Since.IsZero() && newest.Before(q.Since)) {
 			return nil
 		}
 	}
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subj}}
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: subjects}
 	switch {
 	case q.AfterSeq > 0:
 		// Resume within the message holding the line after AfterSeq.
@@ -138,10 +153,14 @@ func (l *Store) Read(ctx context.Context, source string, q Query, fn func(Event)
 		if ns, err := strconv.ParseInt(msg.Headers().Get(timeHdr), 10, 64); err == nil {
 			at = time.Unix(0, ns)
 		}
+		from := source
+		if len(subjects) > 1 {
+			from = strings.TrimPrefix(msg.Subject(), logSubject)
+		}
 		hd := msg.Headers()
 		msgs, times, rids := splitLines(msg.Data(), hd.Get(linesHdr), hd.Get(requestIDsHdr), hd.Get(requestIDHdr), at)
 		for i, text := range msgs {
-			ev := Event{Seq: md.Sequence.Stream*maxBatchLines + uint64(i), Source: source, RequestID: rids[i], Time: times[i], Ingested: md.Timestamp, Message: text}
+			ev := Event{Seq: md.Sequence.Stream*maxBatchLines + uint64(i), Source: from, RequestID: rids[i], Time: times[i], Ingested: md.Timestamp, Message: text}
 			if ev.Seq <= q.AfterSeq {
 				continue
 			}

@@ -55,6 +55,8 @@ type Store struct {
 	nc     *nats.Conn
 	stream jetstream.Stream
 	groups jetstream.KeyValue
+	// streams holds the log streams made through the Logs API.
+	streams jetstream.KeyValue
 
 	mu        sync.RWMutex
 	retention map[string]time.Duration // by log group name
@@ -98,6 +100,10 @@ func (l *Store) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("logs: %w", err)
 	}
+	streams, err := l.bb.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: streamsBucket, Description: "nubo log streams", History: 1})
+	if err != nil {
+		return fmt.Errorf("logs: %w", err)
+	}
 	// Every group is in before Start returns, so retention applies from
 	// the first line.
 	initial, w, err := backbone.Typed[Group](groups).Watch(ctx)
@@ -109,7 +115,7 @@ func (l *Store) Start(ctx context.Context) error {
 	}
 	w.Follow(l.applyGroup, nil)
 	l.mu.Lock()
-	l.stream, l.nc, l.groups, l.watch = s, l.bb.Conn(), groups, w
+	l.stream, l.nc, l.groups, l.streams, l.watch = s, l.bb.Conn(), groups, streams, w
 	l.mu.Unlock()
 	return nil
 }
@@ -118,6 +124,9 @@ func (l *Store) Start(ctx context.Context) error {
 func (l *Store) ttl(source string) time.Duration {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	if g, ok := userSourceGroup(source); ok {
+		return l.retention[g]
+	}
 	return l.retention[l.opts.RetentionGroup(source)]
 }
 
