@@ -174,9 +174,6 @@ func (op *Operation) check(a *API) error {
 	return nil
 }
 
-// Raw reports whether the operation reads and writes the HTTP exchange itself.
-func (op *Operation) Raw() bool { return op.raw }
-
 // Method and Path are a REST operation's route ("" otherwise).
 func (op *Operation) Method() string { return op.method }
 func (op *Operation) Path() string   { return op.path }

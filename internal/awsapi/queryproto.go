@@ -59,7 +59,7 @@ func (a *API) serveQuery(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if err := WriteQueryResult(w, r, a.spec.XMLNamespace, op.Name, out); err != nil {
+	if err := writeQueryResult(w, r, a.spec.XMLNamespace, op.Name, out); err != nil {
 		a.fail(w, r, Query, InternalError(err))
 	}
 }
@@ -68,10 +68,10 @@ type responseMetadata struct {
 	RequestID string `xml:"RequestId"`
 }
 
-// WriteQueryResult writes a query-protocol reply: result (omitted when it
+// writeQueryResult writes a query-protocol reply: result (omitted when it
 // is nil or None) inside <ActionResult>, then the request id. An error
 // means nothing was written.
-func WriteQueryResult(w http.ResponseWriter, r *http.Request, ns, action string, result any) error {
+func writeQueryResult(w http.ResponseWriter, r *http.Request, ns, action string, result any) error {
 	var buf bytes.Buffer
 	enc := xml.NewEncoder(&buf)
 	start := xml.StartElement{Name: xml.Name{Local: action + "Response"}}
