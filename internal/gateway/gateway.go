@@ -32,6 +32,10 @@ type Invoker interface {
 type Source struct {
 	Principal string
 	SourceARN string
+	// Role is the integration's credentials (an IAM role ARN) when it has
+	// them: the role invokes, by its own policies, rather than the service
+	// principal by the function's resource policy.
+	Role string
 }
 
 // Principals the gateway invokes as.

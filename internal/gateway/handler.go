@@ -266,6 +266,12 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 		rec.status = m.write(w, r.Method == http.MethodHead)
 		return
 	}
+	if m := route.route.Integration.Mapped; m != nil {
+		istart := time.Now()
+		rec.status = g.serveMapped(w, in, a, m)
+		rec.integrationLatency = time.Since(istart)
+		return
+	}
 
 	var payload []byte
 	var err error

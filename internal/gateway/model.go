@@ -105,6 +105,9 @@ type Integration struct {
 	// Mock is the static answer of a MOCK integration nubo serves
 	// (mock.go); Function is empty then.
 	Mock *MockResponse `json:"mock,omitempty"`
+	// Mapped is a MOCK, HTTP, HTTP_PROXY or AWS (Lambda) integration with
+	// mapping templates (integration.go); Function is empty then.
+	Mapped *Mapped `json:"mapped,omitempty"`
 }
 
 // Stage is a deployment stage: "$default" (HTTP APIs), "Prod", "dev"...
@@ -366,8 +369,16 @@ func (a *API) Validate() error {
 			return invalid("api %s: routes[%d].key: duplicate route %q", a.ID, i, r.Key)
 		}
 		seen[norm] = true
-		if r.Integration.Function == "" && r.Integration.NotServed == "" && r.Integration.Mock == nil {
+		if r.Integration.Function == "" && r.Integration.NotServed == "" && r.Integration.Mock == nil && r.Integration.Mapped == nil {
 			return invalid("api %s: routes[%d].integration.function: required", a.ID, i)
+		}
+		if m := r.Integration.Mapped; m != nil {
+			if a.Type != TypeREST {
+				return invalid("api %s: routes[%d].integration.mapped: REST APIs only", a.ID, i)
+			}
+			if err := m.Validate(); err != nil {
+				return fmt.Errorf("api %s: routes[%d].integration: %w", a.ID, i, err)
+			}
 		}
 		switch r.Integration.PayloadFormatVersion {
 		case "1.0":

@@ -205,7 +205,7 @@ func (p *apiParts) compose() API {
 	for _, id := range sortedKeys(p.Methods) {
 		pm := p.Methods[id]
 		path, ok := p.resourcePath(pm.ResourceID)
-		if !ok || !pm.Proxy && pm.Route.Integration.NotServed == "" && pm.Route.Integration.Mock == nil {
+		if !ok || !pm.Proxy && pm.Route.Integration.NotServed == "" && pm.Route.Integration.Mock == nil && pm.Route.Integration.Mapped == nil {
 			continue
 		}
 		r := pm.Route

@@ -146,9 +146,15 @@ func applyBody(a *API, doc map[string]any) error {
 			}
 			typ := bodyIntegrationType(integ)
 			mock, static := mockFromBody(integ)
+			mapped, isMapped := mappedFromBody(integ)
 			switch {
 			case typ == "MOCK" && static:
 				r.Integration = Integration{Mock: mock}
+			case isMapped && a.Type == TypeREST && typ != "AWS_PROXY":
+				if err := mapped.Validate(); err != nil {
+					return fmt.Errorf("paths.%s.%s.x-amazon-apigateway-integration: %w", path, m, err)
+				}
+				r.Integration = Integration{Mapped: mapped, TimeoutMillis: pint(integ["timeoutInMillis"])}
 			case typ != "AWS_PROXY":
 				r.Integration = Integration{NotServed: typ}
 			default:
@@ -227,6 +233,10 @@ func bodyWarnings(typ APIType, body any) []string {
 			}
 			integ := pobj(pobj(item[m])["x-amazon-apigateway-integration"])
 			t := bodyIntegrationType(integ)
+			if mapped, ok := mappedFromBody(integ); ok && typ == TypeREST && t != "AWS_PROXY" {
+				out = append(out, mapped.warnings()...)
+				continue
+			}
 			if _, static := mockFromBody(integ); t != "AWS_PROXY" && !(t == "MOCK" && static) {
 				out = append(out, notServedWarning(method+" "+path, t))
 			}

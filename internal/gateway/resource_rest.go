@@ -243,6 +243,11 @@ func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props st
 		pm.Route.Integration = Integration{Function: FunctionFromURI(uri), PayloadFormatVersion: "1.0", TimeoutMillis: pint(integ["TimeoutInMillis"])}
 	} else if mock, ok := mockFromMethod(integ); ok && typ == "MOCK" {
 		pm.Route.Integration = Integration{PayloadFormatVersion: "1.0", Mock: mock}
+	} else if mapped, ok := mappedFromMethod(integ); ok {
+		if err := mapped.Validate(); err != nil {
+			return &stacks.PropertyError{Property: "Integration", Msg: strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")}
+		}
+		pm.Route.Integration = Integration{PayloadFormatVersion: "1.0", TimeoutMillis: pint(integ["TimeoutInMillis"]), Mapped: mapped}
 	} else {
 		pm.Route.Integration = Integration{NotServed: typ}
 	}
@@ -283,6 +288,9 @@ func (*restMethodProvider) Warnings(props stacks.Props) []string {
 	if _, static := mockFromMethod(integ); typ == "AWS_PROXY" || typ == "MOCK" && static {
 		return nil
 	}
+	if m, ok := mappedFromMethod(integ); ok {
+		return m.warnings()
+	}
 	method := strings.ToUpper(pstr(props["HttpMethod"]))
 	if method == "" {
 		method = "the method"
@@ -297,12 +305,12 @@ func notServedWarning(route, typ string) string {
 }
 
 // servedKinds says which integrations nubo serves.
-const servedKinds = "it serves Lambda proxy integrations, AWS_PROXY, and MOCK integrations with a static answer"
+const servedKinds = "it serves Lambda proxy integrations (AWS_PROXY); on REST APIs MOCK, HTTP and HTTP_PROXY to loopback URLs, and AWS integrations to Lambda, with mapping templates"
 
 // mockDetail says why a MOCK integration is not served.
 func mockDetail(typ string) string {
-	if typ == "MOCK" {
-		return ` whose answer is not static (its templates use VTL, or the request template sets no {"statusCode": N})`
+	if typ == "AWS" {
+		return " to a service other than Lambda"
 	}
 	return ""
 }

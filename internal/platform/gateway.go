@@ -9,6 +9,7 @@ import (
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/gateway"
+	"github.com/nubo-run/nubo/internal/iam"
 )
 
 // gatewayModule is API Gateway: the REST and HTTP APIs and function URLs
@@ -82,6 +83,9 @@ func (g gatewayInvoker) allowed(ctx context.Context, name string, src gateway.So
 	if g.policies == nil {
 		return nil
 	}
+	if src.Role != "" {
+		return g.allowedRole(ctx, name, src)
+	}
 	var principal, action string
 	var keys map[string][]string
 	switch src.Principal {
@@ -109,6 +113,27 @@ func (g gatewayInvoker) allowed(ctx context.Context, name string, src gateway.So
 		return nil
 	case errors.As(err, &ae) && !ae.Server:
 		return fmt.Errorf("function %q: %w (principal %s, source %s)", name, gateway.ErrAccessDenied, src.Principal, src.SourceARN)
+	}
+	return err
+}
+
+// allowedRole checks an integration's credentials (a role) may invoke the
+// function: by the role's policies, or the function's policy naming it.
+func (g gatewayInvoker) allowedRole(ctx context.Context, name string, src gateway.Source) error {
+	if g.authz == nil {
+		return nil
+	}
+	p := iam.SessionPrincipal(src.Role, "apigateway")
+	doc, _ := g.policies.Policy(name)
+	err := g.authz.Authorize(ctx, awsapi.AuthzRequest{Service: "lambda", Action: "lambda:InvokeFunction",
+		Resource: g.account.FunctionARN(name), Principal: &p, ResourcePolicy: string(doc),
+		CalledVia: []string{gateway.PrincipalAPIGateway}})
+	var ae *awsapi.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ae) && !ae.Server:
+		return fmt.Errorf("function %q: %w (integration credentials %s)", name, gateway.ErrAccessDenied, src.Role)
 	}
 	return err
 }

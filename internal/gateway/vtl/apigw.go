@@ -107,11 +107,14 @@ func (Util) Property(string) (any, bool) { return nil, false }
 // Call: escapeJavaScript, parseJson, urlEncode, urlDecode, base64Encode,
 // base64Decode.
 func (Util) Call(name string, args []any) (any, bool, error) {
-	s, ok := argString(args, 0)
+	s, _ := argString(args, 0)
 	switch name {
 	case "escapeJavaScript", "parseJson", "urlEncode", "urlDecode", "base64Encode", "base64Decode":
-		if !ok || len(args) != 1 {
+		if len(args) != 1 {
 			return nil, true, evalErr("$util.%s: want one argument", name)
+		}
+		if args[0] == nil {
+			return nil, true, nil // null in, null out (Java's escapeJavaScript(null))
 		}
 	default:
 		return nil, false, nil

@@ -394,4 +394,3 @@ func (s *state) mapMethod(m *Map, name string, args []any) (any, error) {
 	}
 	return nil, nil
 }
-

@@ -502,6 +502,21 @@ func (p *parser) ident() string {
 	return s
 }
 
+// propertyName is an identifier that may also hold hyphens between its
+// characters, as Velocity 1.7 reads them ($context.responseOverride.header.Content-Type).
+func (p *parser) propertyName() string {
+	start := p.pos
+	p.ident()
+	for p.pos+1 < len(p.src) && p.src[p.pos] == '-' && isIdent(p.src[p.pos+1]) {
+		p.pos++
+		p.ident()
+		for p.pos < len(p.src) && isIdent(p.src[p.pos]) {
+			p.pos++
+		}
+	}
+	return p.src[start:p.pos]
+}
+
 // parseReference reads $name..., $!name..., ${name...}; ok is false (and
 // the position unchanged) when what follows $ is no reference.
 func (p *parser) parseReference(inExpr bool) (*reference, bool, error) {
@@ -520,7 +535,7 @@ func (p *parser) parseReference(inExpr bool) (*reference, bool, error) {
 		c := p.src[p.pos]
 		if c == '.' && p.pos+1 < len(p.src) && (isAlpha(p.src[p.pos+1]) || p.src[p.pos+1] == '_') {
 			p.pos++
-			part := refPart{name: p.ident()}
+			part := refPart{name: p.propertyName()}
 			if p.pos < len(p.src) && p.src[p.pos] == '(' {
 				p.pos++
 				args, err := p.parseArgs(')')

@@ -127,6 +127,7 @@ func TestRender(t *testing.T) {
 		{"negative", "#set($n = -3)$n #set($n2 = 0 - $n)$n2", "-3 3"},
 		{"range desc", "#foreach($i in [3..1])$i#end", "321"},
 		{"number methods", "#set($f = 2.7)$f.intValue() $x.doubleValue()", "2 1.0"},
+		{"hyphenated property", "#set($m.a.X-Y = 'h')$m.a.X-Y $x-1 $m.a.b-", "h 1-1 deep-"},
 		{"big double", "#set($f = 10000000.0)$f", "1.0E7"},
 	}
 	for _, c := range cases {
