@@ -11,15 +11,15 @@ import (
 )
 
 // TestNotServedIntegrations: routes with integrations nubo does not serve
-// (HTTP, HTTP_PROXY) are named, one warning each, by plan and deploy; a
+// (AWS to a service other than Lambda, HTTP_PROXY on an HTTP API) are named, one warning each, by plan and deploy; a
 // request to one answers 501 saying why, where it used to answer 403
 // Missing Authentication Token (REST) or 404 as if the route did not exist.
 func TestNotServedIntegrations(t *testing.T) {
 	p := serveInProcess(t)
 	ctx := context.Background()
 	wantWarnings := []string{
-		"Warning: Api (AWS::ApiGateway::RestApi): route GET /health has a HTTP_PROXY integration, which nubo does not serve yet",
-		"Warning: RootGet (AWS::ApiGateway::Method): route GET has a HTTP integration, which nubo does not serve yet",
+		"Warning: Api (AWS::ApiGateway::RestApi): route GET /health has a AWS integration to a service other than Lambda, which nubo does not serve yet",
+		"Warning: RootGet (AWS::ApiGateway::Method): route GET has a AWS integration to a service other than Lambda, which nubo does not serve yet",
 		"Warning: HttpIntegration (AWS::ApiGatewayV2::Integration): the routes targeting this HTTP_PROXY integration will not be served",
 	}
 	for _, verb := range [][]string{{"plan"}, {"deploy", "--yes"}} {
@@ -38,8 +38,8 @@ func TestNotServedIntegrations(t *testing.T) {
 	_, httpID, _ := run(ctx, "outputs", "notserved", "HttpId")
 	restID, httpID = strings.TrimSpace(restID), strings.TrimSpace(httpID)
 	cases := []struct{ path, want string }{
-		{"/_api/" + restID + "/Prod", `route GET / is not served: nubo does not serve HTTP integrations yet`},
-		{"/_api/" + restID + "/Prod/health", `route GET /health is not served: nubo does not serve HTTP_PROXY integrations yet`},
+		{"/_api/" + restID + "/Prod", `route GET / is not served: nubo does not serve AWS integrations to a service other than Lambda yet`},
+		{"/_api/" + restID + "/Prod/health", `route GET /health is not served: nubo does not serve AWS integrations to a service other than Lambda yet`},
 		{"/_api/" + httpID + "/up", `route GET /up is not served: nubo does not serve HTTP_PROXY integrations yet`},
 	}
 	for _, c := range cases {

@@ -488,10 +488,11 @@ func (m *Mapped) targetURL(in *inbound, vars map[string]any, proxy bool) (string
 				v = ""
 			}
 		}
-		if strings.HasSuffix(s, "+}") {
-			return v // a greedy parameter keeps its slashes
+		segs := strings.Split(v, "/") // a greedy parameter's value keeps its slashes
+		for i := range segs {
+			segs[i] = url.PathEscape(segs[i])
 		}
-		return url.PathEscape(v)
+		return strings.Join(segs, "/")
 	})
 	if err := loopbackURL(raw); err != nil {
 		return "", err
