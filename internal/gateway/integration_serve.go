@@ -115,6 +115,9 @@ func (g *Gateway) serveMapped(w http.ResponseWriter, in *inbound, a *compiledAPI
 		for k, v := range m.mappedParams("integration.request.header.", in, vars) {
 			hdr.Set(k, v)
 		}
+		for k, v := range requestOverride(vars, "header") {
+			hdr.Set(k, v)
+		}
 		method := strings.ToUpper(m.HTTPMethod)
 		if method == "" || method == "ANY" {
 			method = r.Method
@@ -435,6 +438,23 @@ func (m *Mapped) mappedParams(prefix string, in *inbound, vars map[string]any) m
 	return out
 }
 
+// requestOverride is what the request template set in
+// $context.requestOverride.KIND (header, querystring, path).
+func requestOverride(vars map[string]any, kind string) map[string]string {
+	out := map[string]string{}
+	ctx, _ := vars["context"].(*vtl.Map)
+	ro, _ := ctx.Get("requestOverride")
+	m, _ := ro.(*vtl.Map)
+	km, _ := m.Get(kind)
+	if km, ok := km.(*vtl.Map); ok {
+		for _, k := range km.Keys() {
+			v, _ := km.Get(k)
+			out[k] = vtl.ToString(v)
+		}
+	}
+	return out
+}
+
 // responseParam resolves a response parameter mapping's source.
 func responseParam(src string, res *integrationResult, vars map[string]any) (string, bool) {
 	if len(src) >= 2 && src[0] == '\'' && src[len(src)-1] == '\'' {
@@ -477,6 +497,9 @@ func (m *Mapped) targetURL(in *inbound, vars map[string]any, proxy bool) (string
 		raw = strings.ReplaceAll(raw, "${stageVariables."+k+"}", vtl.ToString(v))
 	}
 	mapped := m.mappedParams("integration.request.path.", in, vars)
+	for k, v := range requestOverride(vars, "path") {
+		mapped[k] = v
+	}
 	input := vars["input"].(*vtl.Input)
 	raw = uriParam.ReplaceAllStringFunc(raw, func(s string) string {
 		name := strings.TrimSuffix(strings.Trim(s, "{}"), "+")
@@ -505,6 +528,9 @@ func (m *Mapped) targetURL(in *inbound, vars map[string]any, proxy bool) (string
 		}
 	} else {
 		for k, v := range m.mappedParams("integration.request.querystring.", in, vars) {
+			q.Set(k, v)
+		}
+		for k, v := range requestOverride(vars, "querystring") {
 			q.Set(k, v)
 		}
 	}

@@ -139,7 +139,8 @@ func TestHTTPIntegrations(t *testing.T) {
 			"Type": "HTTP", "IntegrationHttpMethod": "POST", "Uri": backend.URL + "/backend/{petId}",
 			"RequestParameters": map[string]any{"integration.request.path.petId": "method.request.path.id",
 				"integration.request.header.X-Pet": "method.request.querystring.kind", "integration.request.querystring.from": "'gateway'"},
-			"RequestTemplates": map[string]any{"application/json": `{"asked": "$input.params('id')"}`},
+			"RequestTemplates": map[string]any{"application/json": `#set($context.requestOverride.querystring.extra = "1")
+{"asked": "$input.params('id')"}`},
 			"IntegrationResponses": []any{
 				map[string]any{"StatusCode": "200", "ResponseParameters": map[string]any{"method.response.header.X-From": "integration.response.header.X-Backend"},
 					"ResponseTemplates": map[string]any{"application/json": `#set($root = $input.path('$.pets'))[#foreach($p in $root){"description": "Item $p.id is a $p.type.", "askingPrice": $p.price}#if($foreach.hasNext),#end#end]`}},
@@ -153,7 +154,7 @@ func TestHTTPIntegrations(t *testing.T) {
 	if res.status != 200 || string(res.body) != `[{"description": "Item 1 is a dog.", "askingPrice": 249.99},{"description": "Item 2 is a cat.", "askingPrice": 124.99}]` || res.header.Get("X-From") != "yes" {
 		t.Errorf("GET: %d %s %v", res.status, res.body, res.header)
 	}
-	if seen.method != "POST" || seen.path != "/backend/5" || seen.query != "from=gateway" || seen.header != "dog" || seen.body != `{"asked": "5"}` {
+	if seen.method != "POST" || seen.path != "/backend/5" || seen.query != "extra=1&from=gateway" || seen.header != "dog" || seen.body != `{"asked": "5"}` {
 		t.Errorf("backend saw %+v", seen)
 	}
 	res = e.do(t, req{path: "/_api/" + rest + "/test/pets/missing"})

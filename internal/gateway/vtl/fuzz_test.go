@@ -45,3 +45,27 @@ func FuzzTemplate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSelectPath: any JSONPath on any JSON: no panic; a definite path
+// gives at most one value.
+func FuzzSelectPath(f *testing.F) {
+	for _, p := range []string{"$", "$.a.b", "$['a b'][0]", "$..a", "$.a[*].b", "$.a[1:-1]", "$.a[0,2]", "a.b", "$[?(@.x)]", "$.a[", "$..*"} {
+		f.Add(p, `{"a":[{"b":1},{"b":[2,3]},{"a":{"b":4}}],"a b":[5]}`)
+	}
+	f.Fuzz(func(t *testing.T, path, doc string) {
+		root, err := ParseJSON([]byte(doc))
+		if err != nil {
+			return
+		}
+		v, err := SelectPath(root, path)
+		if err != nil {
+			var pe *JSONPathError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		_ = ToJSON(v)
+		_ = ToString(v)
+	})
+}
