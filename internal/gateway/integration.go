@@ -133,28 +133,15 @@ func strMap(v any) map[string]string {
 	return out
 }
 
-// Validate checks the templates parse, the patterns compile, the URL is
-// one nubo may call; the error names the field.
+// Validate checks the fields API Gateway checks when the integration is
+// put; the error names the field. Templates and selection patterns are not
+// checked there (API Gateway finds their faults when a request runs them):
+// warnings names them at plan time.
 func (m *Mapped) Validate() error {
-	for _, ct := range sortedKeys(m.RequestTemplates) {
-		if _, err := vtl.Parse(m.RequestTemplates[ct]); err != nil {
-			return invalid("requestTemplates[%s]: %v", ct, err)
-		}
-	}
 	switch m.PassthroughBehavior {
 	case "", "WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER":
 	default:
 		return invalid("passthroughBehavior %q: want WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER", m.PassthroughBehavior)
-	}
-	for i, r := range m.Responses {
-		if _, err := regexp.Compile(r.SelectionPattern); err != nil {
-			return invalid("integrationResponses[%d].selectionPattern: %v", i, err)
-		}
-		for _, ct := range sortedKeys(r.ResponseTemplates) {
-			if _, err := vtl.Parse(r.ResponseTemplates[ct]); err != nil {
-				return invalid("integrationResponses[%d].responseTemplates[%s]: %v", i, ct, err)
-			}
-		}
 	}
 	if m.Type == integHTTP || m.Type == integHTTPProxy {
 		if _, err := url.Parse(m.URI); err != nil || m.URI == "" {
@@ -189,13 +176,29 @@ func loopbackURL(raw string) error {
 }
 
 // warnings are what a plan says of the integration: a URL nubo will not
-// call.
+// call, a template that does not parse, a selection pattern that does not
+// compile (Go's RE2 lacks lookarounds and backreferences).
 func (m *Mapped) warnings() []string {
-	if m.Type != integHTTP && m.Type != integHTTPProxy {
-		return nil
+	var out []string
+	if m.Type == integHTTP || m.Type == integHTTPProxy {
+		if err := loopbackURL(m.URI); err != nil {
+			out = append(out, fmt.Sprintf("%s integration: %v; a request to it answers 502 saying so", m.Type, err))
+		}
 	}
-	if err := loopbackURL(m.URI); err != nil {
-		return []string{fmt.Sprintf("%s integration: %v; a request to it answers 502 saying so", m.Type, err)}
+	for _, ct := range sortedKeys(m.RequestTemplates) {
+		if _, err := vtl.Parse(m.RequestTemplates[ct]); err != nil {
+			out = append(out, fmt.Sprintf("%s integration: requestTemplates[%s]: %v; a request that uses it answers 500", m.Type, ct, err))
+		}
 	}
-	return nil
+	for i, r := range m.Responses {
+		if _, err := regexp.Compile(r.SelectionPattern); err != nil {
+			out = append(out, fmt.Sprintf("%s integration: integrationResponses[%d].selectionPattern %q: %v; it never matches", m.Type, i, r.SelectionPattern, err))
+		}
+		for _, ct := range sortedKeys(r.ResponseTemplates) {
+			if _, err := vtl.Parse(r.ResponseTemplates[ct]); err != nil {
+				out = append(out, fmt.Sprintf("%s integration: integrationResponses[%d].responseTemplates[%s]: %v; a response that uses it answers 500", m.Type, i, ct, err))
+			}
+		}
+	}
+	return out
 }

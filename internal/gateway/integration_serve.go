@@ -322,11 +322,14 @@ func (g *Gateway) templateVars(in *inbound, a *compiledAPI) map[string]any {
 	for _, k := range sortedKeys(q) {
 		query.Put(k, q[k][len(q[k])-1])
 	}
-	header := vtl.NewMap()
-	for _, k := range sortedKeys(in.r.Header) {
-		vs := in.r.Header[k]
-		header.Put(k, vs[len(vs)-1])
+	hv := map[string]string{}
+	for k, vs := range in.r.Header {
+		hv[k] = vs[len(vs)-1]
 	}
+	if in.r.Host != "" && hv["Host"] == "" {
+		hv["Host"] = in.r.Host // Go keeps it out of the header map; API Gateway has it
+	}
+	header := vtl.StringMap(hv)
 	identity := vtl.MapOf("sourceIp", sourceIP(in.r), "userAgent", in.r.UserAgent(),
 		"accountId", "", "apiKey", "", "apiKeyId", "", "caller", "", "user", "", "userArn", "", "accessKey", "",
 		"cognitoAuthenticationProvider", "", "cognitoAuthenticationType", "", "cognitoIdentityId", "", "cognitoIdentityPoolId", "")

@@ -43,7 +43,7 @@ func TestMockIntegrationTemplates(t *testing.T) {
 				map[string]any{"StatusCode": "200",
 					"ResponseParameters": map[string]any{"method.response.header.X-Stage": "context.stage", "method.response.header.X-Color": "stageVariables.color"},
 					"ResponseTemplates": map[string]any{"application/json": `#set($context.responseOverride.header.X-Override = "yes")
-{"id": "$input.params('id')", "q": "$input.params('q')", "method": "$context.httpMethod", "resource": "$context.resourcePath", "path": "$context.path", "color": "$stageVariables.color"}`}},
+{"id": "$input.params('id')", "q": "$input.params('q')", "host": "$input.params().header.Host", "method": "$context.httpMethod", "resource": "$context.resourcePath", "path": "$context.path", "color": "$stageVariables.color"}`}},
 			},
 		},
 		"POST": {
@@ -59,6 +59,9 @@ func TestMockIntegrationTemplates(t *testing.T) {
 		t.Fatalf("GET: %d %s %v", res.status, res.body, err)
 	}
 	want := map[string]string{"id": "7", "q": "x", "method": "GET", "resource": "/pets/{id}", "path": "/test/pets/7", "color": "blue"}
+	if got["host"] == "" {
+		t.Errorf("no Host header in $input.params().header")
+	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %q, want %q", k, got[k], v)
@@ -178,13 +181,21 @@ func TestHTTPIntegrations(t *testing.T) {
 	}
 }
 
-func TestMappedIntegrationRefused(t *testing.T) {
+// TestMappedIntegrationFaults: as on API Gateway, a template that does not
+// parse deploys; the plan's warnings name it, and a request that needs it
+// answers 500.
+func TestMappedIntegrationFaults(t *testing.T) {
 	e := newResEnv(t)
-	rest, attrs := e.create(t, "Api", "AWS::ApiGateway::RestApi", stacks.Props{"Name": "bad"})
-	p := e.byType["AWS::ApiGateway::Method"]
-	_, _, err := p.Create(stacks.WithResource(context.Background(), "test", "M"), stacks.Props{"RestApiId": rest, "ResourceId": attrs["RootResourceId"],
-		"HttpMethod": "GET", "Integration": map[string]any{"Type": "MOCK", "RequestTemplates": map[string]any{"application/json": "#if(true) no end"}}})
-	if err == nil || !strings.Contains(err.Error(), "requestTemplates[application/json]") {
-		t.Errorf("bad template: %v", err)
+	integ := map[string]any{"Type": "MOCK", "RequestTemplates": map[string]any{"application/json": "#if(true) no end"},
+		"IntegrationResponses": []any{map[string]any{"StatusCode": "200", "SelectionPattern": "(?<=x)"}}}
+	rest := restWith(t, e, map[string]map[string]any{"GET": integ})
+	w := e.byType["AWS::ApiGateway::Method"].(stacks.Warner)
+	got := w.Warnings(stacks.Props{"HttpMethod": "GET", "Integration": integ})
+	if len(got) != 2 || !strings.Contains(got[0], "requestTemplates[application/json]: vtl: offset 0: #if without #end") ||
+		!strings.Contains(got[1], "integrationResponses[0].selectionPattern") {
+		t.Errorf("warnings %q", got)
+	}
+	if res := e.do(t, req{path: "/_api/" + rest + "/test/pets/1"}); res.status != 500 || !strings.Contains(string(res.body), "Internal server error") {
+		t.Errorf("GET: %d %s", res.status, res.body)
 	}
 }
