@@ -199,3 +199,53 @@ func TestMappedIntegrationFaults(t *testing.T) {
 		t.Errorf("GET: %d %s", res.status, res.body)
 	}
 }
+
+// TestMappedIntegrationsFromBody: the same integrations from an OpenAPI
+// body (what SAM's DefinitionBody holds): responses keyed by selection
+// pattern, "default" for the default one.
+func TestMappedIntegrationsFromBody(t *testing.T) {
+	e := newResEnv(t)
+	e.inv.invoke = func(_ context.Context, fn string, payload []byte, src Source) ([]byte, string, error) {
+		if strings.Contains(string(payload), `"fail"`) {
+			return []byte(`{"errorMessage":"NotFound: no such pet","errorType":"Error"}`), "Unhandled", nil
+		}
+		return []byte(`{"pets":[{"id":1,"type":"dog"}]}`), "", nil
+	}
+	rest, _ := e.create(t, "Api", "AWS::ApiGateway::RestApi", stacks.Props{"Name": "body", "Body": map[string]any{
+		"openapi": "3.0.1", "info": map[string]any{"title": "body"},
+		"paths": map[string]any{
+			"/pets": map[string]any{"get": map[string]any{"x-amazon-apigateway-integration": map[string]any{
+				"type": "aws", "httpMethod": "POST", "uri": lambdaURI(testFnARN),
+				"requestTemplates": map[string]any{"application/json": `{"q": "$input.params('q')"}`},
+				"responses": map[string]any{
+					"default":     map[string]any{"statusCode": "200", "responseTemplates": map[string]any{"application/json": `$input.json('$.pets[0]')`}},
+					"NotFound:.*": map[string]any{"statusCode": "404", "responseTemplates": map[string]any{"application/json": `{"error": "$input.path('$.errorMessage')"}`}},
+				},
+			}}},
+			"/health": map[string]any{"get": map[string]any{"x-amazon-apigateway-integration": map[string]any{
+				"type": "mock", "requestTemplates": map[string]any{"application/json": `{"statusCode": #if($input.params('down') == "1")503#{else}200#end}`},
+				"responses": map[string]any{
+					"default": map[string]any{"statusCode": "200", "responseTemplates": map[string]any{"application/json": `{"ok": true, "stage": "$context.stage"}`}},
+					"5\\d\\d": map[string]any{"statusCode": "503"},
+				},
+			}}},
+		},
+	}})
+	e.create(t, "Stage", "AWS::ApiGateway::Stage", stacks.Props{"RestApiId": rest, "StageName": "v1"})
+	cases := []struct{ path, body string }{
+		{"/pets?q=dogs", `{"id":1,"type":"dog"}`},
+		{"/pets?q=fail", `{"error": "NotFound: no such pet"}`},
+		{"/health", `{"ok": true, "stage": "v1"}`},
+		{"/health?down=1", ``},
+	}
+	wantStatus := []int{200, 404, 200, 503}
+	for i, c := range cases {
+		res := e.do(t, req{path: "/_api/" + rest + "/v1" + c.path})
+		if res.status != wantStatus[i] || string(res.body) != c.body {
+			t.Errorf("GET %s: %d %s, want %d %s", c.path, res.status, res.body, wantStatus[i], c.body)
+		}
+	}
+	if c := e.inv.last(t); string(c.payload) != `{"q": "fail"}` {
+		t.Errorf("payload %s", c.payload)
+	}
+}
