@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,8 +37,14 @@ type integrationResult struct {
 	functionErr  bool
 }
 
-// templates caches parsed templates by their text.
-var templates sync.Map // string -> *vtl.Template
+// templates caches parsed templates by their text, up to maxCached of
+// them (beyond, a template is parsed per request).
+var (
+	templates   sync.Map // string -> *vtl.Template
+	cachedCount atomic.Int64
+)
+
+const maxCached = 4096
 
 func parseTemplate(src string) (*vtl.Template, error) {
 	if t, ok := templates.Load(src); ok {
@@ -47,7 +54,9 @@ func parseTemplate(src string) (*vtl.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	templates.Store(src, t)
+	if cachedCount.Add(1) <= maxCached {
+		templates.Store(src, t)
+	}
 	return t, nil
 }
 
