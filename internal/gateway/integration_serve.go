@@ -94,6 +94,7 @@ func (g *Gateway) serveMapped(w http.ResponseWriter, in *inbound, a *compiledAPI
 	payload := in.body
 	tmplSrc, found, pass := m.requestTemplate(r.Header.Get("Content-Type"))
 	if !pass {
+		w.Header().Set("X-Amzn-Errortype", "UnsupportedMediaTypeException")
 		return writeJSONMessage(w, http.StatusUnsupportedMediaType, "Unsupported Media Type")
 	}
 	if found {
