@@ -11,7 +11,7 @@ import (
 )
 
 // TestNotServedIntegrations: routes with integrations nubo does not serve
-// (AWS to a service other than Lambda, HTTP_PROXY on an HTTP API) are named, one warning each, by plan and deploy; a
+// (AWS to a service other than Lambda, MOCK on an HTTP API) are named, one warning each, by plan and deploy; a
 // request to one answers 501 saying why, where it used to answer 403
 // Missing Authentication Token (REST) or 404 as if the route did not exist.
 func TestNotServedIntegrations(t *testing.T) {
@@ -20,7 +20,7 @@ func TestNotServedIntegrations(t *testing.T) {
 	wantWarnings := []string{
 		"Warning: Api (AWS::ApiGateway::RestApi): route GET /health has a AWS integration to a service other than Lambda, which nubo does not serve yet",
 		"Warning: RootGet (AWS::ApiGateway::Method): route GET has a AWS integration to a service other than Lambda, which nubo does not serve yet",
-		"Warning: HttpIntegration (AWS::ApiGatewayV2::Integration): the routes targeting this HTTP_PROXY integration will not be served",
+		"Warning: HttpIntegration (AWS::ApiGatewayV2::Integration): the routes targeting this MOCK integration will not be served",
 	}
 	for _, verb := range [][]string{{"plan"}, {"deploy", "--yes"}} {
 		args := append(verb, "testdata/notserved.yaml", "--stack", "notserved")
@@ -40,7 +40,7 @@ func TestNotServedIntegrations(t *testing.T) {
 	cases := []struct{ path, want string }{
 		{"/_api/" + restID + "/Prod", `route GET / is not served: nubo does not serve AWS integrations to a service other than Lambda yet`},
 		{"/_api/" + restID + "/Prod/health", `route GET /health is not served: nubo does not serve AWS integrations to a service other than Lambda yet`},
-		{"/_api/" + httpID + "/up", `route GET /up is not served: nubo does not serve HTTP_PROXY integrations yet`},
+		{"/_api/" + httpID + "/up", `route GET /up is not served: nubo does not serve MOCK integrations yet`},
 	}
 	for _, c := range cases {
 		res, err := http.Get("http://" + p.HTTPAddr() + c.path)

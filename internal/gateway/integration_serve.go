@@ -66,6 +66,10 @@ var templateOptions = vtl.Options{MaxOutput: MaxAPIBody, QuietNulls: true}
 func (g *Gateway) serveMapped(w http.ResponseWriter, in *inbound, a *compiledAPI, m *Mapped) int {
 	r := in.r
 	head := r.Method == http.MethodHead
+	fl := flavorREST
+	if a.api.Type == TypeHTTP {
+		fl = flavorHTTP
+	}
 	ctx, cancel := context.WithTimeoutCause(r.Context(), time.Duration(in.route.timeout)*time.Millisecond, ErrTimeout)
 	defer cancel()
 	vars := g.templateVars(in, a)
@@ -76,7 +80,7 @@ func (g *Gateway) serveMapped(w http.ResponseWriter, in *inbound, a *compiledAPI
 		}
 		res, err := callHTTP(ctx, r.Method, target, proxyHeaders(r.Header), in.body)
 		if err != nil {
-			return g.integrationFailed(w, a, in, err)
+			return g.integrationFailed(w, fl, a, in, err)
 		}
 		h := w.Header()
 		for k, vs := range res.header {
@@ -134,7 +138,7 @@ func (g *Gateway) serveMapped(w http.ResponseWriter, in *inbound, a *compiledAPI
 		}
 		p, err := callHTTP(ctx, method, target, hdr, payload)
 		if err != nil {
-			return g.integrationFailed(w, a, in, err)
+			return g.integrationFailed(w, fl, a, in, err)
 		}
 		res = *p
 	case integAWS:
@@ -557,12 +561,12 @@ func (g *Gateway) refuseURL(w http.ResponseWriter, a *compiledAPI, in *inbound, 
 	return writeJSONMessage(w, http.StatusBadGateway, "nubo did not call the integration: "+err.Error())
 }
 
-func (g *Gateway) integrationFailed(w http.ResponseWriter, a *compiledAPI, in *inbound, err error) int {
+func (g *Gateway) integrationFailed(w http.ResponseWriter, fl flavor, a *compiledAPI, in *inbound, err error) int {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrTimeout) {
-		return writeFailure(w, flavorREST, failTimeout)
+		return writeFailure(w, fl, failTimeout)
 	}
 	g.log.Warn("HTTP integration failed", "api_id", a.api.ID, "route", in.route.routeKey, "err", err)
-	return writeFailure(w, flavorREST, failInternal)
+	return writeFailure(w, fl, failInternal)
 }
 
 // loopbackClient calls integrations: no proxy, no redirects followed, and

@@ -249,3 +249,28 @@ func TestMappedIntegrationsFromBody(t *testing.T) {
 		t.Errorf("payload %s", c.payload)
 	}
 }
+
+// TestHTTPAPIProxyIntegration: an HTTP API's HTTP_PROXY integration to a
+// loopback URL is served (the route's {proxy} fills the URI).
+func TestHTTPAPIProxyIntegration(t *testing.T) {
+	var saw string
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		saw = r.Method + " " + r.URL.RequestURI()
+		_, _ = w.Write([]byte("from backend"))
+	}))
+	defer backend.Close()
+	e := newResEnv(t)
+	api, _ := e.create(t, "Api", "AWS::ApiGatewayV2::Api", stacks.Props{"Name": "proxy", "ProtocolType": "HTTP"})
+	integ, _ := e.create(t, "Integ", "AWS::ApiGatewayV2::Integration", stacks.Props{"ApiId": api, "IntegrationType": "HTTP_PROXY",
+		"IntegrationMethod": "ANY", "IntegrationUri": backend.URL + "/svc/{proxy}", "PayloadFormatVersion": "1.0"})
+	e.create(t, "Route", "AWS::ApiGatewayV2::Route", stacks.Props{"ApiId": api, "RouteKey": "ANY /api/{proxy+}", "Target": "integrations/" + integ})
+	e.create(t, "Stage", "AWS::ApiGatewayV2::Stage", stacks.Props{"ApiId": api, "StageName": "$default"})
+	res := e.do(t, req{method: "DELETE", path: "/_api/" + api + "/api/a/b?c=d"})
+	if res.status != 200 || string(res.body) != "from backend" || saw != "DELETE /svc/a/b?c=d" {
+		t.Errorf("DELETE: %d %s; backend saw %q", res.status, res.body, saw)
+	}
+	w := e.byType["AWS::ApiGatewayV2::Integration"].(stacks.Warner)
+	if got := w.Warnings(stacks.Props{"IntegrationType": "HTTP_PROXY", "IntegrationUri": "https://example.com"}); len(got) != 1 || !strings.Contains(got[0], "not a loopback address") {
+		t.Errorf("warnings %q", got)
+	}
+}

@@ -373,8 +373,8 @@ func (a *API) Validate() error {
 			return invalid("api %s: routes[%d].integration.function: required", a.ID, i)
 		}
 		if m := r.Integration.Mapped; m != nil {
-			if a.Type != TypeREST {
-				return invalid("api %s: routes[%d].integration.mapped: REST APIs only", a.ID, i)
+			if a.Type != TypeREST && m.Type != integHTTPProxy {
+				return invalid("api %s: routes[%d].integration.mapped: %s integrations on REST APIs only", a.ID, i, m.Type)
 			}
 			if err := m.Validate(); err != nil {
 				return fmt.Errorf("api %s: routes[%d].integration: %w", a.ID, i, err)

@@ -150,7 +150,7 @@ func applyBody(a *API, doc map[string]any) error {
 			switch {
 			case typ == "MOCK" && static:
 				r.Integration = Integration{Mock: mock}
-			case isMapped && a.Type == TypeREST && typ != "AWS_PROXY":
+			case isMapped && (a.Type == TypeREST || typ == integHTTPProxy) && typ != "AWS_PROXY":
 				if err := mapped.Validate(); err != nil {
 					return fmt.Errorf("paths.%s.%s.x-amazon-apigateway-integration: %w", path, m, err)
 				}
@@ -233,7 +233,7 @@ func bodyWarnings(typ APIType, body any) []string {
 			}
 			integ := pobj(pobj(item[m])["x-amazon-apigateway-integration"])
 			t := bodyIntegrationType(integ)
-			if mapped, ok := mappedFromBody(integ); ok && typ == TypeREST && t != "AWS_PROXY" {
+			if mapped, ok := mappedFromBody(integ); ok && (typ == TypeREST || t == integHTTPProxy) && t != "AWS_PROXY" {
 				out = append(out, mapped.warnings()...)
 				continue
 			}

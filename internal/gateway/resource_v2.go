@@ -212,6 +212,7 @@ type v2IntegrationModel struct {
 	ApiId                string
 	IntegrationType      string
 	IntegrationUri       string
+	IntegrationMethod    string
 	PayloadFormatVersion string
 	TimeoutInMillis      int
 }
@@ -220,6 +221,13 @@ func integrationFrom(props stacks.Props) (Integration, error) {
 	var m v2IntegrationModel
 	if err := stacks.Decode(props, &m); err != nil {
 		return Integration{}, err
+	}
+	if m.IntegrationType == integHTTPProxy { // to a loopback URL: integration.go
+		mapped := &Mapped{Type: integHTTPProxy, URI: m.IntegrationUri, HTTPMethod: m.IntegrationMethod}
+		if err := mapped.Validate(); err != nil {
+			return Integration{}, &stacks.PropertyError{Property: "IntegrationUri", Msg: strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")}
+		}
+		return Integration{Mapped: mapped, PayloadFormatVersion: "1.0", TimeoutMillis: m.TimeoutInMillis}, nil
 	}
 	if t := m.IntegrationType; t != "AWS_PROXY" {
 		if !slices.Contains(v2IntegrationTypes, t) {
@@ -242,6 +250,9 @@ func integrationFrom(props stacks.Props) (Integration, error) {
 // that target it will not be served.
 func (*v2IntegrationProvider) Warnings(props stacks.Props) []string {
 	t := pstr(props["IntegrationType"])
+	if t == integHTTPProxy {
+		return (&Mapped{Type: t, URI: pstr(props["IntegrationUri"])}).warnings()
+	}
 	if t == "AWS_PROXY" || !slices.Contains(v2IntegrationTypes, t) {
 		return nil
 	}
