@@ -25,7 +25,7 @@ func apigwVars(body []byte) map[string]any {
 		Query:  MapOf("color", "black and white", "q", `say "hi"`),
 		Header: MapOf("Accept", "application/json", "User-Agent", "curl/8.5.0"),
 	}
-	return map[string]any{"input": in, "util": Util{}, "context": ctx, "stageVariables": NewMap()}
+	return map[string]any{"input": in, "util": Util{}, "context": ctx, "stageVariables": MapOf("env", "prod", "table", "pets")}
 }
 
 // TestGolden evaluates the developer guide's mapping-template examples
