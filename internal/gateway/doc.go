@@ -13,8 +13,10 @@
 // aws-lambda-go/events), then the optional stages: cors.go, jwt.go,
 // authorizer.go, apikeys.go, stream.go, accesslog.go. REST integrations
 // other than Lambda proxy (MOCK, HTTP, HTTP_PROXY, AWS to Lambda) with their
-// VTL mapping templates: integration.go (model) and integration_serve.go,
-// on the template engine of the vtl subpackage; static mocks: mock.go.
+// VTL mapping templates: integration.go (model), integration_serve.go (the
+// flow), integration_vars.go ($input, $context, parameter mappings),
+// integration_http.go (loopback-only calls), on the template engine of the
+// vtl subpackage; static mocks: mock.go.
 //
 // Stack resources (resource*.go): the AWS::ApiGatewayV2::* and
 // AWS::ApiGateway::* providers. The resources of one API are recorded as its
