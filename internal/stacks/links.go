@@ -36,7 +36,9 @@ func (l *linkResolver) importValue(name string) (any, error) {
 // stack, with its parameters' defaults (for `nubo up` ordering). transform
 // expands templates that declare the SAM transform (nil: they are read as
 // written, and references to SAM's implicit resources fail).
-func TemplateLinks(src []byte, stack string, params map[string]string, transform Expander) (Links, error) {
+// A local AWS::Include Location is relative to dir (the template's
+// directory; "" refuses local Locations).
+func TemplateLinks(src []byte, dir, stack string, params map[string]string, transform Expander) (Links, error) {
 	raw, lines, err := ParseDocument(src)
 	if err != nil {
 		return Links{}, err
@@ -45,7 +47,9 @@ func TemplateLinks(src []byte, stack string, params map[string]string, transform
 		delete(raw, "Globals")
 		transform = func(m map[string]any) (map[string]any, error) { return m, nil }
 	}
-	t, err := loadTemplate(raw, lines, transform)
+	pseudo := Pseudo{StackName: stack, Region: "us-east-1", AccountID: "000000000000", Partition: "aws"}
+	t, err := loadTemplateWith(raw, lines, ProcessOptions{BaseDir: dir, Pseudo: pseudo, Serverless: transform,
+		Parameters: func(defs map[string]*ParamDef) (map[string]any, error) { return linkParams(defs, params), nil }})
 	if err != nil {
 		return Links{}, err
 	}
@@ -190,7 +194,7 @@ func FindTemplates(dir string, transform Expander) ([]Found, error) {
 			return fmt.Errorf("%s and %s would both be stack %q: rename one", other, path, name)
 		}
 		byName[name] = path
-		links, err := TemplateLinks(src, name, nil, transform)
+		links, err := TemplateLinks(src, filepath.Dir(path), name, nil, transform)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -272,4 +276,23 @@ func sanitizeStackName(s string) string {
 		out = "stack-" + out
 	}
 	return out
+}
+
+// linkParams are the parameter values nubo up orders stacks with: the given
+// ones, else the Defaults (those it cannot know are left out).
+func linkParams(defs map[string]*ParamDef, params map[string]string) map[string]any {
+	vals := map[string]any{}
+	for name, d := range defs {
+		v, ok := params[name]
+		if !ok && d.Default != nil {
+			v, ok = *d.Default, true
+		}
+		if !ok || strings.HasPrefix(d.Type, "AWS::SSM::Parameter::Value<") {
+			continue
+		}
+		if cv, err := d.check(v); err == nil {
+			vals[name] = cv
+		}
+	}
+	return vals
 }
