@@ -309,6 +309,15 @@ func (x *langExt) substitute(v any, id, item, path string) (any, error) {
 			if r, ok := m["Ref"].(string); ok && r == id {
 				return item, nil
 			}
+			// An Fn::Sub that only the identifier made variable is its
+			// string once substituted, as AWS's examples show ({Fn::Sub:
+			// EntireBucket${Identifier}} becomes EntireBucketA); one with
+			// other variables (or none from the loop) stays a Fn::Sub.
+			if str, ok := m["Fn::Sub"].(string); ok && strings.Contains(str, "{"+id+"}") {
+				if r := replaceIdentifier(str, id, item); !strings.Contains(r, "${") {
+					return r, nil
+				}
+			}
 		}
 		out := make(map[string]any, len(m))
 		for _, k := range sortedKeys(m) {
