@@ -68,4 +68,3 @@ func TestForEachIncludeStack(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
