@@ -84,6 +84,13 @@ func languageExtensions(tmpl map[string]any, lines Lines, opts ProcessOptions) e
 	}
 	mappings, _ := tmpl["Mappings"].(map[string]any)
 	t := &Template{Lines: lines, Parameters: defs, Mappings: mappings, Conditions: map[string]any{}, Resources: map[string]*Resource{}}
+	if rs, ok := tmpl["Resources"].(map[string]any); ok {
+		for id := range rs {
+			if !strings.HasPrefix(id, forEachPrefix) {
+				t.Resources[id] = &Resource{LogicalID: id}
+			}
+		}
+	}
 	x := &langExt{lines: lines, ev: newEvaluator(t, opts.Pseudo, values, staticResolver{})}
 	for _, sec := range []string{"Conditions", "Resources", "Outputs"} {
 		v, ok := tmpl[sec]

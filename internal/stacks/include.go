@@ -19,8 +19,7 @@ import (
 // transform in the template". Its Location is an Amazon S3 URI on AWS; nubo
 // has no S3 service yet, so it reads a local path instead (relative to the
 // template's directory) and refuses an s3:// Location by name. The snippet
-// "must be valid YAML or valid JSON"; nubo reads it as a template is read
-// (the short YAML forms included).
+// "must be valid YAML or valid JSON", without the short YAML forms.
 
 // includer expands Fn::Transform: {Name: AWS::Include, ...} in a template.
 type includer struct {
@@ -192,9 +191,10 @@ func readSnippet(file string) ([]byte, error) {
 	return b, nil
 }
 
-// parseSnippet reads a snippet as a template document is read (the short
-// YAML intrinsic forms included): any YAML or JSON value, a mapping, a list
-// or a scalar.
+// parseSnippet reads a snippet as a template document is read, without the
+// short YAML intrinsic forms ("We do not currently support using shorthand
+// notations for YAML snippets", AWS::Include's considerations): any YAML
+// or JSON value, a mapping, a list or a scalar.
 func parseSnippet(src []byte) (any, Lines, error) {
 	lines := Lines{}
 	var doc yaml.Node
@@ -208,7 +208,7 @@ func parseSnippet(src []byte) (any, Lines, error) {
 	if len(doc.Content) == 0 {
 		return nil, nil, &TemplateError{Msg: "empty snippet"}
 	}
-	p := &nodeParser{lines: lines}
+	p := &nodeParser{lines: lines, noShortForms: true}
 	v, err := p.value(doc.Content[0], "")
 	if err != nil {
 		return nil, nil, err

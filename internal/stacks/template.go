@@ -110,6 +110,9 @@ type nodeParser struct {
 	lines Lines
 	depth int
 	nodes int
+	// noShortForms refuses the short YAML intrinsic tags (AWS::Include
+	// snippets).
+	noShortForms bool
 }
 
 const (
@@ -146,6 +149,9 @@ func (p *nodeParser) value(n *yaml.Node, path string) (any, error) {
 		return p.value(n.Alias, path)
 	}
 	if tag := n.Tag; strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!") {
+		if p.noShortForms {
+			return nil, &TemplateError{Path: path, Line: n.Line, Msg: fmt.Sprintf("%s: CloudFormation does not support the short YAML forms in an AWS::Include snippet: write the long form (Ref:, Fn::GetAtt: ...)", tag)}
+		}
 		return p.tagged(n, path)
 	}
 	return p.plain(n, path)
