@@ -24,10 +24,6 @@ import (
 
 const forEachPrefix = "Fn::ForEach::"
 
-// maxExpandedNodes bounds the values Fn::ForEach may produce, whatever the
-// quotas the processed template is then checked against.
-const maxExpandedNodes = maxNodes
-
 // errNotStatic: a value the transform cannot know (a resource's Ref).
 var errNotStatic = errors.New("known only when deploying")
 
@@ -41,7 +37,7 @@ func (staticResolver) importValue(string) (any, error)    { return nil, errNotSt
 type langExt struct {
 	lines Lines
 	ev    *evaluator
-	nodes int
+	size  int // bytes produced so far, at least
 }
 
 func languageExtensions(tmpl map[string]any, lines Lines, opts ProcessOptions) error {
@@ -304,13 +300,17 @@ func (x *langExt) collection(key string, v any, path string) ([]string, error) {
 // ("The &{} syntax allows non-alphanumeric characters of the Collection to
 // be used in OutputKey"), and {Ref: Id} by the value.
 func (x *langExt) substitute(v any, id, item, path string) (any, error) {
-	x.nodes++
-	if x.nodes > maxExpandedNodes {
-		return nil, x.lines.errorf(path, "Fn::ForEach expands to more than %d values, beyond what CloudFormation accepts in a template (%d bytes, 500 resources)", maxExpandedNodes, maxProcessedBytes)
+	// What the loops produce counts towards the processed template's size
+	// (at least its JSON's: a value's text and a few bytes of syntax).
+	x.size += 4
+	if x.size > maxProcessedBytes {
+		return nil, x.lines.errorf(path, "Fn::ForEach expands to more than CloudFormation's maximum of %d bytes for a template", maxProcessedBytes)
 	}
 	switch m := v.(type) {
 	case string:
-		return replaceIdentifier(m, id, item), nil
+		r := replaceIdentifier(m, id, item)
+		x.size += len(r)
+		return r, nil
 	case map[string]any:
 		if len(m) == 1 {
 			if r, ok := m["Ref"].(string); ok && r == id {
@@ -329,6 +329,7 @@ func (x *langExt) substitute(v any, id, item, path string) (any, error) {
 		out := make(map[string]any, len(m))
 		for _, k := range sortedKeys(m) {
 			nk := replaceIdentifier(k, id, item)
+			x.size += len(nk)
 			if _, dup := out[nk]; dup {
 				return nil, x.lines.errorf(join(path, k), "Fn::ForEach: %q is produced twice", nk)
 			}
