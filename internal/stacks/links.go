@@ -159,13 +159,17 @@ type Found struct {
 }
 
 // FindTemplates finds the templates under dir (files whose top level has
-// Resources), names their stacks (template.yaml in DIR/x is stack x;
+// Resources, or includes them; not the AWS::Include snippets of others), names their stacks (template.yaml in DIR/x is stack x;
 // x.yaml is stack x) and orders them so that exporters come before
 // importers. An import cycle is an error naming the stacks. transform is
 // as for TemplateLinks.
 func FindTemplates(dir string, transform Expander) ([]Found, error) {
-	var found []Found
-	byName := map[string]string{}
+	type candidate struct {
+		path string
+		src  []byte
+	}
+	var cands []candidate
+	included := map[string]bool{} // AWS::Include snippets: parts of templates, not stacks
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -186,23 +190,41 @@ func FindTemplates(dir string, transform Expander) ([]Found, error) {
 			return err
 		}
 		raw, _, perr := ParseDocument(src)
-		if perr != nil || raw["Resources"] == nil {
+		if perr != nil {
 			return nil // not a template
 		}
-		name := StackNameFor(path)
-		if other, dup := byName[name]; dup {
-			return fmt.Errorf("%s and %s would both be stack %q: rename one", other, path, name)
+		for _, loc := range includeLocations(raw, 0) {
+			if !filepath.IsAbs(loc) {
+				loc = filepath.Join(filepath.Dir(path), loc)
+			}
+			included[filepath.Clean(loc)] = true
 		}
-		byName[name] = path
-		links, err := TemplateLinks(src, filepath.Dir(path), name, nil, transform)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+		// A template has Resources, or gets them from a top-level include.
+		if raw["Resources"] == nil && len(includeLocations(map[string]any{"Transform": raw["Transform"]}, 0)) == 0 {
+			return nil // not a template
 		}
-		found = append(found, Found{Stack: name, Path: path, Links: links})
+		cands = append(cands, candidate{path, src})
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	var found []Found
+	byName := map[string]string{}
+	for _, c := range cands {
+		if included[filepath.Clean(c.path)] {
+			continue
+		}
+		name := StackNameFor(c.path)
+		if other, dup := byName[name]; dup {
+			return nil, fmt.Errorf("%s and %s would both be stack %q: rename one", other, c.path, name)
+		}
+		byName[name] = c.path
+		links, err := TemplateLinks(c.src, filepath.Dir(c.path), name, nil, transform)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.path, err)
+		}
+		found = append(found, Found{Stack: name, Path: c.path, Links: links})
 	}
 	exporter := map[string]string{}
 	writer := map[string]string{}
@@ -295,4 +317,44 @@ func linkParams(defs map[string]*ParamDef, params map[string]string) map[string]
 		}
 	}
 	return vals
+}
+
+// includeLocations lists the local AWS::Include Locations a document names
+// (in its Transform section or as Fn::Transform anywhere).
+func includeLocations(v any, depth int) []string {
+	if depth > maxDepth {
+		return nil
+	}
+	var out []string
+	add := func(t any) {
+		items, ok := t.([]any)
+		if !ok {
+			items = []any{t}
+		}
+		for _, it := range items {
+			m, _ := it.(map[string]any)
+			if name, _ := m["Name"].(string); name != IncludeTransform {
+				continue
+			}
+			p, _ := m["Parameters"].(map[string]any)
+			if loc, ok := p["Location"].(string); ok && loc != "" && !strings.Contains(loc, "://") {
+				out = append(out, loc)
+			}
+		}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if k == "Fn::Transform" || (depth == 0 && k == "Transform") {
+				add(e)
+				continue
+			}
+			out = append(out, includeLocations(e, depth+1)...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, includeLocations(e, depth+1)...)
+		}
+	}
+	return out
 }

@@ -219,3 +219,31 @@ func TestTemplateLinksIncludes(t *testing.T) {
 		t.Errorf("exports (-want +got):\n%s", d)
 	}
 }
+
+// TestFindTemplatesSkipsSnippets: a snippet with a Resources section is part
+// of the template that includes it, not a stack of its own.
+func TestFindTemplatesSkipsSnippets(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "app", "snippets"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"app/template.yaml":           "Transform:\n  Name: AWS::Include\n  Parameters: {Location: snippets/resources.yaml}\nOutputs:\n  Out: {Value: x, Export: {Name: app-out}}\n",
+		"app/snippets/resources.yaml": "Resources:\n  P: {Type: AWS::SSM::Parameter, Properties: {Type: String, Value: v}}\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found, err := FindTemplates(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 1 || found[0].Stack != "app" {
+		t.Fatalf("found %+v, want only stack app", found)
+	}
+	if d := cmp.Diff([]string{"app-out"}, found[0].Links.Exports); d != "" {
+		t.Errorf("exports (-want +got):\n%s", d)
+	}
+}
