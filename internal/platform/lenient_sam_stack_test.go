@@ -32,3 +32,25 @@ func TestLenientSAMStack(t *testing.T) {
 		}
 	}
 }
+
+// TestIncludeOpenAPIStack: an AWS::Serverless::Api whose DefinitionBody is
+// an AWS::Include of a local OpenAPI file (long-form intrinsics, as
+// CloudFormation requires in snippets) serves its route.
+func TestIncludeOpenAPIStack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	p := startPlatform(t, Options{})
+	dir := copyDir(t, "testdata/include-openapi-stack")
+	_, res := deployStack(t, p, dir, nil)
+	url := "http://" + p.HTTPAddr() + "/_api/" + res.Outputs["ApiId"] + "/v1/pets/7"
+	r, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != 200 || string(body) != "pet 7" {
+		t.Errorf("GET %s: %d %q, want 200 \"pet 7\"", url, r.StatusCode, body)
+	}
+}
