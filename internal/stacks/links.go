@@ -156,6 +156,9 @@ type Found struct {
 	Stack string
 	Path  string
 	Links Links
+	// Snippets are the local AWS::Include files the template reads
+	// (directly or through other snippets), for nubo up --watch.
+	Snippets []string
 }
 
 // FindTemplates finds the templates under dir (files whose top level has
@@ -169,7 +172,8 @@ func FindTemplates(dir string, transform Expander) ([]Found, error) {
 		src  []byte
 	}
 	var cands []candidate
-	included := map[string]bool{} // AWS::Include snippets: parts of templates, not stacks
+	included := map[string]bool{}     // AWS::Include snippets: parts of templates, not stacks
+	includes := map[string][]string{} // file → the snippets it includes
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -197,7 +201,9 @@ func FindTemplates(dir string, transform Expander) ([]Found, error) {
 			if !filepath.IsAbs(loc) {
 				loc = filepath.Join(filepath.Dir(path), loc)
 			}
-			included[filepath.Clean(loc)] = true
+			loc = filepath.Clean(loc)
+			included[loc] = true
+			includes[filepath.Clean(path)] = append(includes[filepath.Clean(path)], loc)
 		}
 		// A template has Resources, or gets them from a top-level include.
 		if raw["Resources"] == nil && len(includeLocations(map[string]any{"Transform": raw["Transform"]}, 0)) == 0 {
@@ -224,7 +230,7 @@ func FindTemplates(dir string, transform Expander) ([]Found, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.path, err)
 		}
-		found = append(found, Found{Stack: name, Path: c.path, Links: links})
+		found = append(found, Found{Stack: name, Path: c.path, Links: links, Snippets: snippetsOf(filepath.Clean(c.path), includes)})
 	}
 	exporter := map[string]string{}
 	writer := map[string]string{}
@@ -356,5 +362,30 @@ func includeLocations(v any, depth int) []string {
 			out = append(out, includeLocations(e, depth+1)...)
 		}
 	}
+	return out
+}
+
+// snippetsOf lists the snippets file includes, through snippets that
+// include others, sorted.
+func snippetsOf(file string, includes map[string][]string) []string {
+	seen := map[string]bool{}
+	var walk func(string, int)
+	walk = func(f string, depth int) {
+		if depth > maxIncludeDepth {
+			return
+		}
+		for _, s := range includes[f] {
+			if !seen[s] {
+				seen[s] = true
+				walk(s, depth+1)
+			}
+		}
+	}
+	walk(file, 0)
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Strings(out)
 	return out
 }

@@ -246,4 +246,7 @@ func TestFindTemplatesSkipsSnippets(t *testing.T) {
 	if d := cmp.Diff([]string{"app-out"}, found[0].Links.Exports); d != "" {
 		t.Errorf("exports (-want +got):\n%s", d)
 	}
+	if d := cmp.Diff([]string{filepath.Join(dir, "app", "snippets", "resources.yaml")}, found[0].Snippets); d != "" {
+		t.Errorf("snippets (-want +got):\n%s", d)
+	}
 }
