@@ -176,6 +176,13 @@ func (in *includer) load(loc any, path string, depth int) (any, error) {
 }
 
 func readSnippet(file string) ([]byte, error) {
+	st, err := os.Stat(file)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a file", file)
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
