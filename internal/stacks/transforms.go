@@ -120,7 +120,8 @@ func ProcessTemplate(raw map[string]any, lines Lines, opts ProcessOptions) (map[
 	inc := &includer{baseDir: opts.BaseDir, lines: lines, seen: map[string]bool{}}
 	out := map[string]any{}
 	embedded := hasKey(raw, "Fn::Transform", 0)
-	for k, v := range raw {
+	for _, k := range sortedKeys(raw) {
+		v := raw[k]
 		if !embedded {
 			if k != "Transform" {
 				out[k] = v
@@ -131,7 +132,13 @@ func ProcessTemplate(raw map[string]any, lines Lines, opts ProcessOptions) (map[
 			continue
 		}
 		if k == "Parameters" || k == "AWSTemplateFormatVersion" {
-			out[k] = v // AWS::Include is not allowed there
+			// "You can use the AWS::Include transform anywhere within the
+			// CloudFormation template except in the template parameters
+			// section or the template version."
+			if hasKey(v, "Fn::Transform", 0) {
+				return nil, nil, lines.errorf(k, "%s can't be used in the %s section", IncludeTransform, k)
+			}
+			out[k] = v
 			continue
 		}
 		nv, err := inc.expand(v, k, 0)

@@ -141,6 +141,7 @@ func TestTransformErrors(t *testing.T) {
 			`only an s3:// URI`},
 		"missing file":  {`Resources: {"Fn::Transform": {Name: AWS::Include, Parameters: {Location: nope.yaml}}}`, `Location "nope.yaml": stat`},
 		"short forms":   {`Resources: {"Fn::Transform": {Name: AWS::Include, Parameters: {Location: short.yaml}}}`, `does not support the short YAML forms`},
+		"in parameters": {"Parameters: {P: {Type: String, Fn::Transform: {Name: AWS::Include, Parameters: {Location: x.yaml}}}}\nResources: {}", `AWS::Include can't be used in the Parameters section`},
 		"a directory":   {`Resources: {"Fn::Transform": {Name: AWS::Include, Parameters: {Location: .}}}`, `is not a file`},
 		"self include":  {`Resources: {"Fn::Transform": {Name: AWS::Include, Parameters: {Location: self.yaml}}}`, `includes itself`},
 		"list merged":   {`Resources: {A: {Type: X}, "Fn::Transform": {Name: AWS::Include, Parameters: {Location: list.yaml}}}`, `must be a mapping`},
