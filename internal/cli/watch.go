@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -63,10 +64,11 @@ func changedFiles(old, new map[string]fileStamp) []string {
 }
 
 // stackOf says which stack a changed file belongs to: DIR/x/... is stack x's
-// (template or function source), DIR/x.yaml is x's template.
+// (template or function source), DIR/x.yaml is x's template, and an
+// AWS::Include snippet is its template's.
 func stackOf(found []stacks.Found, path string) (stacks.Found, bool) {
 	for _, f := range found {
-		if path == f.Path {
+		if path == f.Path || slices.Contains(f.Snippets, filepath.Clean(path)) {
 			return f, true
 		}
 		if filepath.Base(f.Path) == "template.yaml" || filepath.Base(f.Path) == "template.yml" || filepath.Base(f.Path) == "template.json" {

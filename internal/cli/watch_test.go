@@ -89,3 +89,19 @@ func TestWatchRedeploysOnlyTheChangedStack(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestStackOfSnippet: a change to an AWS::Include snippet redeploys the
+// stack whose template includes it, wherever the snippet is.
+func TestStackOfSnippet(t *testing.T) {
+	found := []stacks.Found{
+		{Stack: "orders", Path: "/app/orders.yaml", Snippets: []string{"/app/shared/globals.yaml"}},
+		{Stack: "billing", Path: "/app/billing.yaml"},
+	}
+	f, ok := stackOf(found, "/app/shared/globals.yaml")
+	if !ok || f.Stack != "orders" {
+		t.Errorf("stackOf(snippet) = %q, %v, want orders", f.Stack, ok)
+	}
+	if _, ok := stackOf(found, "/app/shared/other.yaml"); ok {
+		t.Error("a file no template includes belongs to a stack")
+	}
+}

@@ -36,7 +36,9 @@ func (l *linkResolver) importValue(name string) (any, error) {
 // stack, with its parameters' defaults (for `nubo up` ordering). transform
 // expands templates that declare the SAM transform (nil: they are read as
 // written, and references to SAM's implicit resources fail).
-func TemplateLinks(src []byte, stack string, params map[string]string, transform Expander) (Links, error) {
+// A local AWS::Include Location is relative to dir (the template's
+// directory; "" refuses local Locations).
+func TemplateLinks(src []byte, dir, stack string, params map[string]string, transform Expander) (Links, error) {
 	raw, lines, err := ParseDocument(src)
 	if err != nil {
 		return Links{}, err
@@ -45,7 +47,9 @@ func TemplateLinks(src []byte, stack string, params map[string]string, transform
 		delete(raw, "Globals")
 		transform = func(m map[string]any) (map[string]any, error) { return m, nil }
 	}
-	t, err := loadTemplate(raw, lines, transform)
+	pseudo := Pseudo{StackName: stack, Region: "us-east-1", AccountID: "000000000000", Partition: "aws"}
+	t, err := loadTemplateWith(raw, lines, ProcessOptions{BaseDir: dir, Pseudo: pseudo, Serverless: transform,
+		Parameters: func(defs map[string]*ParamDef) (map[string]any, error) { return linkParams(defs, params), nil }})
 	if err != nil {
 		return Links{}, err
 	}
@@ -152,16 +156,24 @@ type Found struct {
 	Stack string
 	Path  string
 	Links Links
+	// Snippets are the local AWS::Include files the template reads
+	// (directly or through other snippets), for nubo up --watch.
+	Snippets []string
 }
 
 // FindTemplates finds the templates under dir (files whose top level has
-// Resources), names their stacks (template.yaml in DIR/x is stack x;
+// Resources, or includes them; not the AWS::Include snippets of others), names their stacks (template.yaml in DIR/x is stack x;
 // x.yaml is stack x) and orders them so that exporters come before
 // importers. An import cycle is an error naming the stacks. transform is
 // as for TemplateLinks.
 func FindTemplates(dir string, transform Expander) ([]Found, error) {
-	var found []Found
-	byName := map[string]string{}
+	type candidate struct {
+		path string
+		src  []byte
+	}
+	var cands []candidate
+	included := map[string]bool{}     // AWS::Include snippets: parts of templates, not stacks
+	includes := map[string][]string{} // file → the snippets it includes
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -182,23 +194,43 @@ func FindTemplates(dir string, transform Expander) ([]Found, error) {
 			return err
 		}
 		raw, _, perr := ParseDocument(src)
-		if perr != nil || raw["Resources"] == nil {
+		if perr != nil {
 			return nil // not a template
 		}
-		name := StackNameFor(path)
-		if other, dup := byName[name]; dup {
-			return fmt.Errorf("%s and %s would both be stack %q: rename one", other, path, name)
+		for _, loc := range includeLocations(raw, 0) {
+			if !filepath.IsAbs(loc) {
+				loc = filepath.Join(filepath.Dir(path), loc)
+			}
+			loc = filepath.Clean(loc)
+			included[loc] = true
+			includes[filepath.Clean(path)] = append(includes[filepath.Clean(path)], loc)
 		}
-		byName[name] = path
-		links, err := TemplateLinks(src, name, nil, transform)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+		// A template has Resources, or gets them from a top-level include.
+		if raw["Resources"] == nil && len(includeLocations(map[string]any{"Transform": raw["Transform"]}, 0)) == 0 {
+			return nil // not a template
 		}
-		found = append(found, Found{Stack: name, Path: path, Links: links})
+		cands = append(cands, candidate{path, src})
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	var found []Found
+	byName := map[string]string{}
+	for _, c := range cands {
+		if included[filepath.Clean(c.path)] {
+			continue
+		}
+		name := StackNameFor(c.path)
+		if other, dup := byName[name]; dup {
+			return nil, fmt.Errorf("%s and %s would both be stack %q: rename one", other, c.path, name)
+		}
+		byName[name] = c.path
+		links, err := TemplateLinks(c.src, filepath.Dir(c.path), name, nil, transform)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.path, err)
+		}
+		found = append(found, Found{Stack: name, Path: c.path, Links: links, Snippets: snippetsOf(filepath.Clean(c.path), includes)})
 	}
 	exporter := map[string]string{}
 	writer := map[string]string{}
@@ -271,5 +303,89 @@ func sanitizeStackName(s string) string {
 	if out == "" || !(out[0] >= 'a' && out[0] <= 'z' || out[0] >= 'A' && out[0] <= 'Z') {
 		out = "stack-" + out
 	}
+	return out
+}
+
+// linkParams are the parameter values nubo up orders stacks with: the given
+// ones, else the Defaults (those it cannot know are left out).
+func linkParams(defs map[string]*ParamDef, params map[string]string) map[string]any {
+	vals := map[string]any{}
+	for name, d := range defs {
+		v, ok := params[name]
+		if !ok && d.Default != nil {
+			v, ok = *d.Default, true
+		}
+		if !ok || strings.HasPrefix(d.Type, "AWS::SSM::Parameter::Value<") {
+			continue
+		}
+		if cv, err := d.check(v); err == nil {
+			vals[name] = cv
+		}
+	}
+	return vals
+}
+
+// includeLocations lists the local AWS::Include Locations a document names
+// (in its Transform section or as Fn::Transform anywhere).
+func includeLocations(v any, depth int) []string {
+	if depth > maxDepth {
+		return nil
+	}
+	var out []string
+	add := func(t any) {
+		items, ok := t.([]any)
+		if !ok {
+			items = []any{t}
+		}
+		for _, it := range items {
+			m, _ := it.(map[string]any)
+			if name, _ := m["Name"].(string); name != IncludeTransform {
+				continue
+			}
+			p, _ := m["Parameters"].(map[string]any)
+			if loc, ok := p["Location"].(string); ok && loc != "" && !strings.Contains(loc, "://") {
+				out = append(out, loc)
+			}
+		}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if k == "Fn::Transform" || (depth == 0 && k == "Transform") {
+				add(e)
+				continue
+			}
+			out = append(out, includeLocations(e, depth+1)...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, includeLocations(e, depth+1)...)
+		}
+	}
+	return out
+}
+
+// snippetsOf lists the snippets file includes, through snippets that
+// include others, sorted.
+func snippetsOf(file string, includes map[string][]string) []string {
+	seen := map[string]bool{}
+	var walk func(string, int)
+	walk = func(f string, depth int) {
+		if depth > maxIncludeDepth {
+			return
+		}
+		for _, s := range includes[f] {
+			if !seen[s] {
+				seen[s] = true
+				walk(s, depth+1)
+			}
+		}
+	}
+	walk(file, 0)
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Strings(out)
 	return out
 }

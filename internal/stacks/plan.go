@@ -192,13 +192,7 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 	if prior == nil {
 		prior = &StackState{Name: req.Stack, Resources: map[string]*ResourceState{}}
 	}
-	var expand Expander
-	if e.opts.Transform != nil {
-		env := e.pseudo(req.Stack, prior.ID)
-		env.BaseDir = req.BaseDir
-		expand = func(m map[string]any) (map[string]any, error) { return e.opts.Transform(m, env) }
-	}
-	t, err := ParseTemplate([]byte(req.Template), expand)
+	t, err := e.processTemplate(ctx, req, prior)
 	if err != nil {
 		return nil, err
 	}
@@ -832,4 +826,31 @@ func (e *Engine) resolveDynamic(ctx context.Context, v any) (any, error) {
 		return out, nil
 	}
 	return v, nil
+}
+
+// processTemplate parses req's template and runs its transforms with what
+// the deployment knows: the template's directory (AWS::Include), the
+// parameter values (the language extensions' Fn::ForEach collections) and
+// the pseudo parameters.
+func (e *Engine) processTemplate(ctx context.Context, req PlanRequest, prior *StackState) (*Template, error) {
+	raw, lines, err := ParseDocument([]byte(req.Template))
+	if err != nil {
+		return nil, err
+	}
+	return loadTemplateWith(raw, lines, e.processOptions(ctx, req, prior))
+}
+
+// processOptions are the ProcessOptions of a plan of req over prior.
+func (e *Engine) processOptions(ctx context.Context, req PlanRequest, prior *StackState) ProcessOptions {
+	env := e.pseudo(req.Stack, prior.ID)
+	env.BaseDir = req.BaseDir
+	opts := ProcessOptions{BaseDir: req.BaseDir, Pseudo: env,
+		Parameters: func(defs map[string]*ParamDef) (map[string]any, error) {
+			values, _, err := resolveParameters(ctx, &Template{Parameters: defs, Lines: Lines{}}, req.Parameters, prior.Parameters, e.opts.ParameterLookup)
+			return values, err
+		}}
+	if e.opts.Transform != nil {
+		opts.Serverless = func(m map[string]any) (map[string]any, error) { return e.opts.Transform(m, env) }
+	}
+	return opts
 }

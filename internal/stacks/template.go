@@ -110,6 +110,9 @@ type nodeParser struct {
 	lines Lines
 	depth int
 	nodes int
+	// noShortForms refuses the short YAML intrinsic tags (AWS::Include
+	// snippets).
+	noShortForms bool
 }
 
 const (
@@ -146,6 +149,9 @@ func (p *nodeParser) value(n *yaml.Node, path string) (any, error) {
 		return p.value(n.Alias, path)
 	}
 	if tag := n.Tag; strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!") {
+		if p.noShortForms {
+			return nil, &TemplateError{Path: path, Line: n.Line, Msg: fmt.Sprintf("%s: CloudFormation does not support the short YAML forms in an AWS::Include snippet: write the long form (Ref:, Fn::GetAtt: ...)", tag)}
+		}
 		return p.tagged(n, path)
 	}
 	return p.plain(n, path)
@@ -384,46 +390,20 @@ func ParseTemplate(src []byte, transform Expander) (*Template, error) {
 }
 
 func loadTemplate(raw map[string]any, lines Lines, transform Expander) (*Template, error) {
-	t := &Template{Raw: raw, Lines: lines}
+	return loadTemplateWith(raw, lines, ProcessOptions{Serverless: transform})
+}
+
+// loadTemplateWith runs the template's transforms (ProcessTemplate) and
+// checks the processed template's structure.
+func loadTemplateWith(raw map[string]any, lines Lines, opts ProcessOptions) (*Template, error) {
+	out, names, err := ProcessTemplate(raw, lines, opts)
+	if err != nil {
+		return nil, err
+	}
+	raw = out
+	t := &Template{Raw: raw, Lines: lines, Transform: names}
 	var errs []error
 	fail := func(path, format string, args ...any) { errs = append(errs, lines.errorf(path, format, args...)) }
-
-	switch tr := raw["Transform"].(type) {
-	case nil:
-	case string:
-		t.Transform = []string{tr}
-	case []any:
-		for i, x := range tr {
-			s, ok := x.(string)
-			if !ok {
-				fail(join("Transform", strconv.Itoa(i)), "a transform is a name")
-				continue
-			}
-			t.Transform = append(t.Transform, s)
-		}
-	default:
-		fail("Transform", "want a name or a list of names")
-	}
-	for _, tr := range t.Transform {
-		if tr != ServerlessTransform {
-			fail("Transform", "transform %q is not supported (only %s)", tr, ServerlessTransform)
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	if len(t.Transform) > 0 {
-		if transform == nil {
-			return nil, lines.errorf("Transform", "the %s transform is not available in this build", ServerlessTransform)
-		}
-		out, err := transform(raw)
-		if err != nil {
-			return nil, &TemplateError{Path: "Transform", Line: lines.At("Transform"), Msg: "transform: " + err.Error()}
-		}
-		delete(out, "Transform")
-		raw = out
-		t.Raw = out
-	}
 
 	for _, k := range sortedKeys(raw) {
 		if !isTopLevel(k) {

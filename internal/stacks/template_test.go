@@ -105,7 +105,8 @@ func TestParseTemplate_ErrorsNameResourcePathAndLine(t *testing.T) {
 		"output no value":   {"Resources: {}\nOutputs:\n  O: {Description: x}", `Outputs/O (line 3): an output needs a Value`},
 		"syntax":            {"Resources: [", `line 1`},
 		"serverless absent": {"Transform: AWS::Serverless-2016-10-31\nResources: {}", `the AWS::Serverless-2016-10-31 transform is not available`},
-		"other transform":   {"Transform: AWS::Include\nResources: {}", `transform "AWS::Include" is not supported`},
+		"other transform":   {"Transform: AWS::SecretsManager-2020-07-23\nResources: {}", `transform "AWS::SecretsManager-2020-07-23" is not supported`},
+		"include by name":   {"Transform: AWS::Include\nResources: {}", `AWS::Include needs Parameters: {Location: ...}`},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -240,7 +240,7 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 		if !ok {
 			return eventErr(f.id, name, "RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same template.")
 		}
-		if target["Type"] != typeAPI {
+		if target["Type"] == typeHTTPAPI {
 			return eventErr(f.id, name, "RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same template.")
 		}
 		apiID, apiRef = id, raw
@@ -253,6 +253,15 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 			suffix = sn
 		default:
 			suffix = "Stage"
+		}
+		if target["Type"] != typeAPI {
+			// Another API (an AWS::ApiGateway::RestApi whose methods the
+			// template writes): as AWS's translator, the event only lets
+			// API Gateway invoke the function (resources_to_link_for_rest_api
+			// accepts any resource of the template; only an HttpApi is
+			// refused, by the implicit API plugin).
+			t.restPermission(f, name, suffix, apiRef, method, path)
+			return nil
 		}
 	}
 	a := t.restAPIs[apiID]
@@ -269,14 +278,7 @@ func (t *translator) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 	if len(trimmed) > 1 {
 		trimmed = strings.TrimSuffix(trimmed, "/")
 	}
-	permMethod := strings.ToUpper(method)
-	if method == "any" {
-		permMethod = "*"
-	}
-	permPath := regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(trimmed, "*")
-	t.permission(f, permissionID(f.id+name, suffix), "apigateway.amazonaws.com",
-		sub(t.arn("execute-api", "${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/"+permMethod+permPath),
-			map[string]any{"__ApiId__": apiRef, "__Stage__": "*"}), nil)
+	t.restPermission(f, name, suffix, apiRef, method, path)
 	if a.body != nil && !isIntrinsic(a.body) {
 		ea, _ := ep["Auth"].(map[string]any)
 		rp, ok := ea["ResourcePolicy"].(map[string]any)
@@ -368,41 +370,35 @@ func (t *translator) emitRestAPI(a *restAPI) error {
 		rp["DisableExecuteApiEndpoint"] = v
 	}
 	if ec, ok := p["EndpointConfiguration"]; ok {
-		if _, ok := ec.(string); ok || isIntrinsic(ec) {
-			rp["Parameters"] = map[string]any{"endpointConfigurationTypes": ec}
-		} else if m, ok := ec.(map[string]any); ok {
-			if typ, ok := m["Type"]; ok {
-				rp["Parameters"] = map[string]any{"endpointConfigurationTypes": typ}
-			}
-		}
-		switch x := ec.(type) {
-		case string:
-			rp["EndpointConfiguration"] = map[string]any{"Types": []any{x}}
-		case map[string]any:
-			if _, a1 := x["VPCEndpointIds"]; a1 {
-				if _, a2 := x["VpcEndpointIds"]; a2 {
+		// As AWS's translator (_set_endpoint_configuration): a mapping with a
+		// Type gives Types, VpcEndpointIds (from VPCEndpointIds or
+		// VpcEndpointIds) and IpAddressType, and drops any other key (a Ref
+		// to the API itself there would otherwise make it depend on itself);
+		// anything else (a name, an intrinsic) is the one type.
+		if m, ok := ec.(map[string]any); ok && !isIntrinsic(m) && truthy(m["Type"]) {
+			if _, a1 := m["VPCEndpointIds"]; a1 {
+				if _, a2 := m["VpcEndpointIds"]; a2 {
 					return resourceErr(a.id, "'VPCEndpointIds' and 'VpcEndpointIds' cannot be used together in EndpointConfiguration.")
 				}
 			}
-			out := map[string]any{}
-			if v, ok := x["Type"]; ok {
-				out["Types"] = []any{v}
-			}
-			for k, v := range x {
-				switch k {
-				case "VPCEndpointIds", "VpcEndpointIds":
-					out["VpcEndpointIds"] = v
-				case "Type":
-				default:
-					out[k] = v
+			rp["Parameters"] = map[string]any{"endpointConfigurationTypes": m["Type"]}
+			out := map[string]any{"Types": []any{m["Type"]}}
+			_, hasUpper := m["VPCEndpointIds"]
+			_, hasLower := m["VpcEndpointIds"]
+			if hasUpper || hasLower {
+				v := m["VPCEndpointIds"]
+				if !truthy(v) {
+					v = m["VpcEndpointIds"]
 				}
+				out["VpcEndpointIds"] = v
+			}
+			if v, ok := m["IpAddressType"]; ok {
+				out["IpAddressType"] = v
 			}
 			rp["EndpointConfiguration"] = out
-			if isIntrinsic(x) {
-				rp["EndpointConfiguration"] = map[string]any{"Types": []any{x}}
-			}
-		default:
-			rp["EndpointConfiguration"] = x
+		} else {
+			rp["Parameters"] = map[string]any{"endpointConfigurationTypes": ec}
+			rp["EndpointConfiguration"] = map[string]any{"Types": []any{ec}}
 		}
 	}
 	if err := t.restAPIAuth(a); err != nil {
@@ -545,4 +541,41 @@ func propagatedTags(owners []map[string]any, p map[string]any) map[string]any {
 		p["PropagateTags"] = true
 	}
 	return p
+}
+
+// truthy is Python's truth of a template value (the translator's "or" and
+// "if value.get(...)").
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case float64:
+		return x != 0
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return true
+}
+
+// restPermission lets API Gateway invoke f for the Api event name (method
+// and path on the API apiRef names, any stage).
+func (t *translator) restPermission(f *fnCtx, name, suffix string, apiRef any, method, path string) {
+	trimmed := path
+	if len(trimmed) > 1 {
+		trimmed = strings.TrimSuffix(trimmed, "/")
+	}
+	permMethod := strings.ToUpper(method)
+	if method == "any" {
+		permMethod = "*"
+	}
+	permPath := regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(trimmed, "*")
+	t.permission(f, permissionID(f.id+name, suffix), "apigateway.amazonaws.com",
+		sub(t.arn("execute-api", "${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/"+permMethod+permPath),
+			map[string]any{"__ApiId__": apiRef, "__Stage__": "*"}), nil)
 }

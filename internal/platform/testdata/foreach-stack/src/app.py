@@ -1,0 +1,9 @@
+import os
+
+
+def handler(event, context):
+    return {
+        "message": "%s, %s" % (os.environ["GREETING"], event.get("name", "world")),
+        "language": os.environ["LANGUAGE"],
+        "all": os.environ["ALL"],
+    }
