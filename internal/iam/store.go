@@ -37,7 +37,6 @@ type Store struct {
 	bucket  string
 	log     *slog.Logger
 	now     func() time.Time
-	managed map[string]*ManagedPolicy // AWS managed, by ARN
 
 	mu        sync.Mutex
 	kv        jetstream.KeyValue
@@ -63,11 +62,7 @@ func New(o Options) (*Store, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	managed, err := awsManagedPolicies()
-	if err != nil {
-		return nil, fmt.Errorf("iam: built-in managed policies: %w", err)
-	}
-	return &Store{bb: o.Backbone, account: o.Account, bucket: o.Bucket, log: o.Logger, now: time.Now, managed: managed}, nil
+	return &Store{bb: o.Backbone, account: o.Account, bucket: o.Bucket, log: o.Logger, now: time.Now}, nil
 }
 
 // Start opens the bucket and watches it for changes made by any node.
