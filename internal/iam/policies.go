@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
-	"github.com/nubo-run/nubo/internal/iam/policy"
 )
 
 // maxPolicyVersions is IAM's limit of versions per managed policy.
@@ -25,7 +24,7 @@ func (s *Store) CreatePolicy(ctx context.Context, in PolicyInput) (ManagedPolicy
 	if err != nil {
 		return ManagedPolicy{}, err
 	}
-	if _, err := CheckPolicy(in.Document, policy.Identity); err != nil {
+	if _, err := checkManagedPolicy(in.Document); err != nil {
 		return ManagedPolicy{}, err
 	}
 	if policyChars(in.Document) > maxManagedChars {
@@ -117,7 +116,7 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, arn, doc string, setDef
 	if _, ok := awsManaged(arn); ok {
 		return ManagedPolicy{}, fmt.Errorf("%w: cannot change AWS managed policy %s", ErrUnmodifiable, arn)
 	}
-	if _, err := CheckPolicy(doc, policy.Identity); err != nil {
+	if _, err := checkManagedPolicy(doc); err != nil {
 		return ManagedPolicy{}, err
 	}
 	if policyChars(doc) > maxManagedChars {

@@ -330,8 +330,26 @@ type MalformedPolicyError struct{ Err error }
 func (e *MalformedPolicyError) Error() string { return e.Err.Error() }
 func (e *MalformedPolicyError) Unwrap() error { return e.Err }
 
-// CheckPolicy parses, validates and compiles doc as a policy of kind k.
+// CheckPolicy checks doc against IAM's policy grammar (identity and trust
+// policies: IAM's MalformedPolicyDocument messages), then parses, validates
+// and compiles it as a policy of kind k.
 func CheckPolicy(doc string, k policy.Kind) (*policy.Policy, error) {
+	return checkPolicy(doc, policy.GrammarOptions{Kind: k})
+}
+
+// checkManagedPolicy is CheckPolicy for a managed policy's version, which
+// must be "Version": "2012-10-17".
+func checkManagedPolicy(doc string) (*policy.Policy, error) {
+	return checkPolicy(doc, policy.GrammarOptions{Kind: policy.Identity, RequireVersion2012: true})
+}
+
+func checkPolicy(doc string, o policy.GrammarOptions) (*policy.Policy, error) {
+	k := o.Kind
+	if k != policy.ResourceBased {
+		if err := policy.CheckGrammar([]byte(doc), o); err != nil {
+			return nil, &MalformedPolicyError{Err: err}
+		}
+	}
 	p, err := policy.Parse([]byte(doc))
 	if err == nil {
 		err = p.Validate(k)
