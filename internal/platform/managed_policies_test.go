@@ -100,3 +100,66 @@ Outputs:
 		}
 	}
 }
+
+// TestIAMStackRefusesMalformedPolicies: a template whose role, policy or
+// managed policy holds a document IAM's grammar refuses fails to deploy,
+// naming the resource and IAM's message.
+func TestIAMStackRefusesMalformedPolicies(t *testing.T) {
+	p := startPlatform(t, Options{})
+	trust := `
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]`
+	for i, tc := range []struct{ name, resources, want string }{
+		{"role inline policy", `
+  BadRole:
+    Type: AWS::IAM::Role
+    Properties:` + trust + `
+      Policies:
+        - PolicyName: p
+          PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: GetParameter, Resource: "*"}]}`,
+			"Actions/Conditions must be prefaced by a vendor"},
+		{"role trust policy", `
+  BadTrust:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: s3:GetObject}]`,
+			"Trust Policy statement actions can only be sts:AssumeRole"},
+		{"policy", `
+  Role:
+    Type: AWS::IAM::Role
+    Properties:` + trust + `
+  BadPolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: p
+      Roles: [!Ref Role]
+      PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: ssm:GetParameter, Resource: my-parameter}]}`,
+			`Resource my-parameter must be in ARN format or "*".`},
+		{"managed policy", `
+  BadManaged:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {Version: "2008-10-17", Statement: [{Effect: Allow, Action: ssm:GetParameter, Resource: "*"}]}`,
+			"Policy document must be version 2012-10-17 or greater."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			template := "Resources:" + tc.resources + "\n"
+			_, err := p.Stacks.Deploy(context.Background(), stacks.DeployRequest{PlanRequest: stacks.PlanRequest{Stack: "bad" + string(rune('a'+i)), Template: template, BaseDir: t.TempDir()}}, nil)
+			if err == nil {
+				t.Fatal("deployed")
+			}
+			t.Log(err)
+			logical := strings.Fields(tc.resources)[0]
+			logical = strings.TrimSuffix(logical, ":")
+			if tc.name == "policy" {
+				logical = "BadPolicy"
+			}
+			if !strings.Contains(err.Error(), logical) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q names neither %s nor %q", err, logical, tc.want)
+			}
+		})
+	}
+}
