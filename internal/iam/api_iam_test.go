@@ -255,7 +255,11 @@ func TestIAM_VersionsTrustAndLists(t *testing.T) {
 		t.Fatalf("ListPolicies AWS page = %d %v %v", len(all.Policies), all.IsTruncated, err)
 	}
 	seen := map[string]bool{}
-	for pages := awsiam.NewListPoliciesPaginator(c, &awsiam.ListPoliciesInput{Scope: types.PolicyScopeTypeAws}); pages.HasMorePages(); {
+	// Fourteen pages of about 46 kB: with retries, as the SDK's defaults
+	// have them (its client can close a connection while it still reads the
+	// response, aws/aws-sdk-go-v2#2737, and retries net.ErrClosed).
+	retrying := awsiam.NewFromConfig(h.cfg(h.root()), func(o *awsiam.Options) { o.RetryMaxAttempts = 3 })
+	for pages := awsiam.NewListPoliciesPaginator(retrying, &awsiam.ListPoliciesInput{Scope: types.PolicyScopeTypeAws}); pages.HasMorePages(); {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
 			t.Fatal(err)
