@@ -7,7 +7,7 @@
 
 package awsmanaged
 
-// Where policies.json.gz came from.
+// Where policies.tsv.gz came from.
 const (
 	Source = "https://github.com/z0ph/MAMIP"
 	Commit = "de4971a44b36762f50d87c2baf65ebbec0e93b39"
