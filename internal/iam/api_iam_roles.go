@@ -171,7 +171,7 @@ func (a *API) getRole(c *awsapi.Call, in *roleIn) (roleResult, error) {
 		return roleResult{}, err
 	}
 	x := toXMLRole(r)
-	use, ok, err := a.store.RoleLastUsed(c.Context(), r.Name)
+	use, ok, err := a.store.LastUse(c.Context(), r)
 	if err != nil {
 		return roleResult{}, err
 	}

@@ -10,8 +10,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// RoleUse is a role's RoleLastUsed: when a session of it was last issued,
-// and in which region. It is kept under its own key, outside the role's
+// RoleUse is a role's RoleLastUsed: when a session of it was last issued
+// (AssumeRole) or last made a request it was allowed (a function's
+// session, from the permissions usage record), and in which region. It is kept under its own key, outside the role's
 // record, so that using a role neither rewrites the role nor drops the
 // authorizer's compiled policies (it watches roles.> and policies.>).
 type RoleUse struct {
@@ -81,4 +82,27 @@ func (s *Store) forgetRoleUse(ctx context.Context, name string) error {
 		return fmt.Errorf("role %q last used: %w", name, err)
 	}
 	return nil
+}
+
+// LastUse is GetRole's RoleLastUsed for r: the later of its last AssumeRole
+// and the last request its sessions were allowed (the usage record the
+// authorizer flushes every few seconds); ok is false if neither happened.
+func (s *Store) LastUse(ctx context.Context, r Role) (RoleUse, bool, error) {
+	u, ok, err := s.RoleLastUsed(ctx, r.Name)
+	if err != nil {
+		return RoleUse{}, false, err
+	}
+	var rec usageRecord
+	if _, err := s.get(ctx, usageKeyFor(r.ARN), &rec); err != nil && !errors.Is(err, ErrNoSuchEntity) {
+		return RoleUse{}, false, err
+	}
+	if rec.Role != r.ARN {
+		return u, ok, nil // another role's, of the same name, deleted since
+	}
+	for _, p := range rec.Permissions {
+		if p.Last.After(u.Date) {
+			u, ok = RoleUse{Date: p.Last.UTC().Truncate(time.Second), Region: s.account.Region}, true
+		}
+	}
+	return u, ok, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -74,6 +75,32 @@ func TestIAM_ListShapes(t *testing.T) {
 	}
 	if u := gr.Role.RoleLastUsed; u == nil || u.LastUsedDate == nil || aws.ToString(u.Region) != "us-east-1" {
 		t.Fatalf("RoleLastUsed after AssumeRole: %+v", u)
+	}
+
+	// A session nubo issues (as to a function) that makes a request it is
+	// allowed uses the role too: the authorizer's usage record says when.
+	if _, err := c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("worker"), AssumeRolePolicyDocument: aws.String(lambdaTrust)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("worker"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.iam(h.session("worker", "fn")).ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		gr, err := c.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("worker")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gr.Role.RoleLastUsed != nil && gr.Role.RoleLastUsed.LastUsedDate != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("worker's RoleLastUsed after its session's request: %+v", gr.Role.RoleLastUsed)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 
 	lp, err := c.ListPolicies(ctx, &awsiam.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal})
