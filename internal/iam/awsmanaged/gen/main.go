@@ -20,7 +20,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"go/format"
@@ -239,7 +238,7 @@ func (g gitRepo) blobs(commit string, paths ...string) (map[string][]byte, error
 		out[p] = buf[:n]
 	}
 	if err := cmd.Wait(); err != nil {
-		return nil, errors.Join(fmt.Errorf("git cat-file: %w", err))
+		return nil, fmt.Errorf("git cat-file: %w", err)
 	}
 	return out, nil
 }
