@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 )
@@ -19,8 +20,9 @@ type (
 		SetAsDefault                         bool
 	}
 	listPoliciesIn struct {
-		Scope, Marker string
-		MaxItems      int32
+		Scope, Marker, PathPrefix, PolicyUsageFilter string
+		OnlyAttached                                 bool
+		MaxItems                                     int32
 	}
 )
 
@@ -40,15 +42,19 @@ type xmlPolicy struct {
 }
 
 func (a *API) toXMLPolicy(ctx context.Context, p ManagedPolicy) (xmlPolicy, error) {
-	n, err := a.store.AttachmentCount(ctx, p.ARN)
+	usage, err := a.store.PolicyUsages(ctx)
 	if err != nil {
 		return xmlPolicy{}, err
 	}
+	return xmlPolicyOf(p, usage[p.ARN]), nil
+}
+
+func xmlPolicyOf(p ManagedPolicy, u PolicyUsage) xmlPolicy {
 	return xmlPolicy{
 		PolicyName: p.Name, PolicyID: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionID: p.DefaultVersion,
-		AttachmentCount: n, IsAttachable: true, Description: p.Description, CreateDate: isoTime(p.Created),
-		UpdateDate: isoTime(p.Updated), Tags: toXMLTags(p.Tags),
-	}, nil
+		AttachmentCount: u.Attached, PermissionsBoundaryUsageCount: u.Boundary, IsAttachable: true,
+		Description: p.Description, CreateDate: isoTime(p.Created), UpdateDate: isoTime(p.Updated), Tags: toXMLTags(p.Tags),
+	}
 }
 
 type policyResult struct {
@@ -140,19 +146,34 @@ func (a *API) listPolicies(c *awsapi.Call, in *listPoliciesIn) (listPoliciesResu
 	if err != nil {
 		return listPoliciesResult{}, err
 	}
+	switch in.Scope {
+	case "", "All", "AWS", "Local":
+	default:
+		return listPoliciesResult{}, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]", in.Scope)
+	}
+	switch in.PolicyUsageFilter {
+	case "", "PermissionsPolicy", "PermissionsBoundary":
+	default:
+		return listPoliciesResult{}, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]", in.PolicyUsageFilter)
+	}
 	if in.Scope == "AWS" {
 		ps = slicesFilter(ps, func(p ManagedPolicy) bool { return p.AWSManaged })
 	}
+	usage, err := a.store.PolicyUsages(c.Context())
+	if err != nil {
+		return listPoliciesResult{}, err
+	}
+	f := policyFilter{onlyAttached: in.OnlyAttached, pathPrefix: in.PathPrefix}
+	ps = slicesFilter(ps, func(p ManagedPolicy) bool { return f.keep(p, usage[p.ARN]) })
 	ps, marker, err := page(ps, in.Marker, in.MaxItems)
 	if err != nil {
 		return listPoliciesResult{}, err
 	}
 	res := listPoliciesResult{IsTruncated: marker != "", Marker: marker}
 	for _, p := range ps {
-		x, err := a.toXMLPolicy(c.Context(), p)
-		if err != nil {
-			return listPoliciesResult{}, err
-		}
+		// IAM's listing leaves out Description and Tags (GetPolicy has them).
+		x := xmlPolicyOf(p, usage[p.ARN])
+		x.Description, x.Tags = "", nil
 		res.Policies.Member = append(res.Policies.Member, x)
 	}
 	return res, nil

@@ -77,6 +77,20 @@ type xmlRole struct {
 	MaxSessionDuration       int32        `xml:"MaxSessionDuration,omitempty"`
 	PermissionsBoundary      *xmlBoundary `xml:"PermissionsBoundary,omitempty"`
 	Tags                     *xmlTags     `xml:"Tags,omitempty"`
+	RoleLastUsed             *xmlRoleUse  `xml:"RoleLastUsed,omitempty"`
+}
+
+// xmlRoleUse is GetRole's RoleLastUsed: an empty element for a role never used.
+type xmlRoleUse struct {
+	LastUsedDate string `xml:"LastUsedDate,omitempty"`
+	Region       string `xml:"Region,omitempty"`
+}
+
+// listed is a role as ListRoles returns it: IAM's listing operations leave
+// out PermissionsBoundary, RoleLastUsed and Tags (GetRole has them).
+func (x xmlRole) listed() xmlRole {
+	x.PermissionsBoundary, x.Tags, x.RoleLastUsed = nil, nil, nil
+	return x
 }
 
 // encodeDoc URL-encodes a policy document, as IAM returns documents.
@@ -102,7 +116,7 @@ func toXMLRole(r Role) xmlRole {
 		Tags: toXMLTags(r.Tags),
 	}
 	if r.Boundary != "" {
-		x.PermissionsBoundary = &xmlBoundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: r.Boundary}
+		x.PermissionsBoundary = &xmlBoundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: r.Boundary}
 	}
 	return x
 }
@@ -156,7 +170,16 @@ func (a *API) getRole(c *awsapi.Call, in *roleIn) (roleResult, error) {
 	if err != nil {
 		return roleResult{}, err
 	}
-	return roleResult{Role: toXMLRole(r)}, nil
+	x := toXMLRole(r)
+	use, ok, err := a.store.LastUse(c.Context(), r)
+	if err != nil {
+		return roleResult{}, err
+	}
+	x.RoleLastUsed = &xmlRoleUse{}
+	if ok {
+		x.RoleLastUsed = &xmlRoleUse{LastUsedDate: isoTime(use.Date), Region: use.Region}
+	}
+	return roleResult{Role: x}, nil
 }
 
 type listRolesResult struct {
@@ -176,7 +199,7 @@ func (a *API) listRoles(c *awsapi.Call, in *listRolesIn) (listRolesResult, error
 	}
 	res := listRolesResult{IsTruncated: marker != "", Marker: marker}
 	for _, r := range roles {
-		res.Roles.Member = append(res.Roles.Member, toXMLRole(r))
+		res.Roles.Member = append(res.Roles.Member, toXMLRole(r).listed())
 	}
 	return res, nil
 }

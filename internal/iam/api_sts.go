@@ -183,6 +183,9 @@ func (a *API) assumeRole(c *awsapi.Call, in *assumeRoleIn) (assumeRoleResult, er
 	if err != nil {
 		return assumeRoleResult{}, awsapi.InternalError(err)
 	}
+	if err := a.store.NoteRoleUsed(c.Context(), role.Name); err != nil {
+		a.log.Warn("iam: role last used", "role", role.ARN, "err", err)
+	}
 	return assumeRoleResult{
 		Credentials: xmlCredentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
 			SessionToken: creds.SessionToken, Expiration: isoTime(creds.Expiration)},

@@ -1,14 +1,16 @@
 // Package iam is nubo's identity and access management: roles and managed
-// policies durable in JetStream (store.go, roles.go, policies.go), the AWS
-// managed policies templates use (managed.go; SAM's policy templates are
-// internal/stacks/sam's), the Authorizer every service calls after SigV4
+// policies durable in JetStream (store.go, roles.go, policies.go), every AWS
+// managed policy (managed.go over the generated data of the awsmanaged
+// subpackage; SAM's policy templates are internal/stacks/sam's), the
+// Authorizer every service calls after SigV4
 // (authorizer.go) with a record of the permissions each role used
 // (usage.go), the operation tables of the IAM and STS query APIs
 // (api_iam.go with api_iam_roles.go and api_iam_policies.go, api_sts.go,
 // api_simulate.go) and of nubo's own UsageReport operation behind `nubo iam
 // report` (api_report.go) and the stack providers AWS::IAM::Role,
 // AWS::IAM::Policy and AWS::IAM::ManagedPolicy (resource.go). The policy
-// language and AWS's evaluation logic are in the policy subpackage.
+// language, IAM's policy grammar (grammar.go) and AWS's evaluation logic are
+// in the policy subpackage.
 //
 // # Wiring (internal/platform)
 //

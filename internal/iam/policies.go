@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
-	"github.com/nubo-run/nubo/internal/iam/policy"
 )
 
 // maxPolicyVersions is IAM's limit of versions per managed policy.
@@ -25,7 +24,7 @@ func (s *Store) CreatePolicy(ctx context.Context, in PolicyInput) (ManagedPolicy
 	if err != nil {
 		return ManagedPolicy{}, err
 	}
-	if _, err := CheckPolicy(in.Document, policy.Identity); err != nil {
+	if _, err := checkManagedPolicy(in.Document); err != nil {
 		return ManagedPolicy{}, err
 	}
 	if policyChars(in.Document) > maxManagedChars {
@@ -78,8 +77,8 @@ func (s *Store) customerPolicyName(arn string) (string, error) {
 // GetPolicy returns a managed policy by ARN: AWS managed policies
 // (arn:aws:iam::aws:policy/...) are built in.
 func (s *Store) GetPolicy(ctx context.Context, arn string) (ManagedPolicy, error) {
-	if p, ok := s.managed[arn]; ok {
-		return *p, nil
+	if p, ok := awsManaged(arn); ok {
+		return p, nil
 	}
 	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
 		return ManagedPolicy{}, fmt.Errorf("Policy %s does not exist or is not attachable.: %w", arn, ErrNoSuchEntity)
@@ -114,10 +113,10 @@ func (s *Store) GetPolicyVersion(ctx context.Context, arn, versionID string) (Po
 
 // CreatePolicyVersion adds a version to a customer managed policy.
 func (s *Store) CreatePolicyVersion(ctx context.Context, arn, doc string, setDefault bool) (ManagedPolicy, error) {
-	if _, ok := s.managed[arn]; ok {
+	if _, ok := awsManaged(arn); ok {
 		return ManagedPolicy{}, fmt.Errorf("%w: cannot change AWS managed policy %s", ErrUnmodifiable, arn)
 	}
-	if _, err := CheckPolicy(doc, policy.Identity); err != nil {
+	if _, err := checkManagedPolicy(doc); err != nil {
 		return ManagedPolicy{}, err
 	}
 	if policyChars(doc) > maxManagedChars {
@@ -157,7 +156,7 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, arn, doc string, setDef
 
 // DeletePolicy deletes a customer managed policy that no role uses.
 func (s *Store) DeletePolicy(ctx context.Context, arn string) error {
-	if _, ok := s.managed[arn]; ok {
+	if _, ok := awsManaged(arn); ok {
 		return fmt.Errorf("%w: cannot delete AWS managed policy %s", ErrUnmodifiable, arn)
 	}
 	p, err := s.GetPolicy(ctx, arn)
@@ -210,18 +209,7 @@ func (s *Store) ListPolicies(ctx context.Context, includeAWS bool) ([]ManagedPol
 		return nil, err
 	}
 	if includeAWS {
-		for _, arn := range sortedKeys(s.managed) {
-			out = append(out, *s.managed[arn])
-		}
+		out = append(out, awsManagedPolicies()...)
 	}
 	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

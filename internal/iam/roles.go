@@ -221,7 +221,10 @@ func (s *Store) DeleteRole(ctx context.Context, name string, force bool) error {
 	if !force && (len(r.Inline) > 0 || len(r.Attached) > 0) {
 		return fmt.Errorf("%w: Cannot delete entity, must delete policies first.", ErrDeleteConflict)
 	}
-	return s.remove(ctx, roleKey(name), rev)
+	if err := s.remove(ctx, roleKey(name), rev); err != nil {
+		return err
+	}
+	return s.forgetRoleUse(ctx, name)
 }
 
 // PutRolePolicy adds or replaces an inline policy.

@@ -37,7 +37,6 @@ type Store struct {
 	bucket  string
 	log     *slog.Logger
 	now     func() time.Time
-	managed map[string]*ManagedPolicy // AWS managed, by ARN
 
 	mu        sync.Mutex
 	kv        jetstream.KeyValue
@@ -63,11 +62,7 @@ func New(o Options) (*Store, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	managed, err := awsManagedPolicies()
-	if err != nil {
-		return nil, fmt.Errorf("iam: built-in managed policies: %w", err)
-	}
-	return &Store{bb: o.Backbone, account: o.Account, bucket: o.Bucket, log: o.Logger, now: time.Now, managed: managed}, nil
+	return &Store{bb: o.Backbone, account: o.Account, bucket: o.Bucket, log: o.Logger, now: time.Now}, nil
 }
 
 // Start opens the bucket and watches it for changes made by any node.
@@ -335,8 +330,26 @@ type MalformedPolicyError struct{ Err error }
 func (e *MalformedPolicyError) Error() string { return e.Err.Error() }
 func (e *MalformedPolicyError) Unwrap() error { return e.Err }
 
-// CheckPolicy parses, validates and compiles doc as a policy of kind k.
+// CheckPolicy checks doc against IAM's policy grammar (identity and trust
+// policies: IAM's MalformedPolicyDocument messages), then parses, validates
+// and compiles it as a policy of kind k.
 func CheckPolicy(doc string, k policy.Kind) (*policy.Policy, error) {
+	return checkPolicy(doc, policy.GrammarOptions{Kind: k})
+}
+
+// checkManagedPolicy is CheckPolicy for a managed policy's version, which
+// must be "Version": "2012-10-17".
+func checkManagedPolicy(doc string) (*policy.Policy, error) {
+	return checkPolicy(doc, policy.GrammarOptions{Kind: policy.Identity, RequireVersion2012: true})
+}
+
+func checkPolicy(doc string, o policy.GrammarOptions) (*policy.Policy, error) {
+	k := o.Kind
+	if k != policy.ResourceBased {
+		if err := policy.CheckGrammar([]byte(doc), o); err != nil {
+			return nil, &MalformedPolicyError{Err: err}
+		}
+	}
 	p, err := policy.Parse([]byte(doc))
 	if err == nil {
 		err = p.Validate(k)

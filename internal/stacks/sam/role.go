@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/nubo-run/nubo/internal/iam/awsmanaged"
 )
 
 // roleSpec is an execution role being generated for a function or state machine.
@@ -95,8 +97,14 @@ var serviceRolePolicies = setOf("AWSLambdaBasicDurableExecutionRolePolicy", "AWS
 	"AWSLambdaSQSQueueExecutionRole", "AWSCodeDeployRoleForLambda", "AWSStepFunctionsRole",
 	"AWSIoTThingsRegistration", "AmazonAPIGatewayPushToCloudWatchLogs")
 
-// managedArn is the ARN of an AWS managed policy by name.
+// managedArn is the ARN of an AWS managed policy by name: from the list of
+// every AWS managed policy (awsmanaged), as AWS's translator maps names
+// with its own copy of that list; a name not there (a policy AWS has
+// deprecated since) by its usual path.
 func (t *translator) managedArn(name string) string {
+	if arn, ok := awsmanaged.ARN(t.opts.Partition, name); ok {
+		return arn
+	}
 	if serviceRolePolicies[name] {
 		return fmt.Sprintf("arn:%s:iam::aws:policy/service-role/%s", t.opts.Partition, name)
 	}
@@ -229,6 +237,9 @@ var otherAWSManaged = setOf("AdministratorAccess", "PowerUserAccess", "ReadOnlyA
 // awsManagedName tells an AWS managed policy name (turned into its ARN) from a customer policy
 // name, which the translator leaves as written.
 func awsManagedName(name string) bool {
+	if _, ok := awsmanaged.ByName(name); ok {
+		return true
+	}
 	return strings.HasPrefix(name, "Amazon") || strings.HasPrefix(name, "AWS") || otherAWSManaged[name]
 }
 
