@@ -110,12 +110,15 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sig.Presigned {
 		token = r.URL.Query().Get("X-Amz-Security-Token")
 	}
-	secret, p, err := e.keys.Lookup(sig.AccessKeyID, token)
+	secret, p, err := e.keys.LookupContext(ctx, sig.AccessKeyID, token)
 	switch {
 	case errors.Is(err, ErrExpiredToken):
 		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, authCode(svc.Protocol, "ExpiredToken"), "The security token included in the request is expired"), e.log)
 		return
 	case err != nil:
+		if !errors.Is(err, ErrUnknownAccessKey) && !errors.Is(err, ErrBadSessionToken) {
+			e.log.Warn("edge: look up access key", "key", sig.AccessKeyID, "err", err)
+		}
 		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, authCode(svc.Protocol, "UnrecognizedClient"), "The security token included in the request is invalid."), e.log)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,7 +68,7 @@ func (a *API) IAM() (*awsapi.API, error) {
 		Authorizer:   a.authz,
 		Logger:       a.log,
 		MapError:     iamError,
-		Ops:          append(a.roleOps(), a.policyOps()...),
+		Ops:          slices.Concat(a.roleOps(), a.policyOps(), a.userOps(), a.groupOps()),
 	})
 }
 

@@ -50,6 +50,8 @@ func (a *API) getCallerIdentity(c *awsapi.Call, _ *struct{}) (callerIdentityResu
 		if acct, err := awsapi.ParseARN(p.ARN); err == nil {
 			res.Account = acct.AccountID
 		}
+	} else if p.UserARN != "" {
+		res.UserID = a.userID(ctx, p)
 	}
 	return res, nil
 }

@@ -81,6 +81,7 @@ type Authorizer struct {
 
 type compiledRole struct {
 	role    Role
+	user    *User // when the principal is an IAM user (authz_users.go)
 	missing bool
 	ps      policy.Policies
 }
@@ -183,6 +184,9 @@ func (a *Authorizer) roleFor(ctx context.Context, roleARN string) (*compiledRole
 }
 
 func (a *Authorizer) compileRole(ctx context.Context, roleARN string) (*compiledRole, error) {
+	if _, ok := UserNameFromARN(roleARN); ok {
+		return a.compileUser(ctx, roleARN)
+	}
 	r, err := a.store.RoleByARN(ctx, roleARN)
 	if errors.Is(err, ErrNoSuchEntity) || errors.Is(err, ErrInvalidInput) {
 		return &compiledRole{missing: true}, nil
@@ -327,6 +331,15 @@ func (a *Authorizer) policiesOf(ctx context.Context, c *caller, cr *compiledRole
 	switch c.kind {
 	case kindRoot:
 		ps.Identity = []*policy.Compiled{a.admin}
+	case kindUser:
+		ps = cr.ps
+		if federated(c.p) || c.p.SessionPolicy != "" || len(c.p.SessionPolicyARNs) > 0 {
+			sp, err := a.sessionPolicies(ctx, c.p)
+			if err != nil {
+				return ps, err
+			}
+			ps.Session = sp
+		}
 	case kindRoleSession:
 		ps = cr.ps
 		if c.p.SessionPolicy != "" || len(c.p.SessionPolicyARNs) > 0 {
