@@ -38,11 +38,11 @@ type (
 		UserName, Password    string
 		PasswordResetRequired *bool
 	}
-	userPolicyIn     struct{ UserName, PolicyName, PolicyDocument string }
-	userAttachIn     struct{ UserName, PolicyArn string }
-	userBoundaryIn   struct{ UserName, PermissionsBoundary string }
-	accessKeyOnlyIn  struct{ AccessKeyId string }
-	userAndGroupIn   struct{ UserName, GroupName string }
+	userPolicyIn    struct{ UserName, PolicyName, PolicyDocument string }
+	userAttachIn    struct{ UserName, PolicyArn string }
+	userBoundaryIn  struct{ UserName, PermissionsBoundary string }
+	accessKeyOnlyIn struct{ AccessKeyId string }
+	userAndGroupIn  struct{ UserName, GroupName string }
 )
 
 type xmlUser struct {

@@ -187,8 +187,11 @@ func listRecords[T any](ctx context.Context, s *Store, prefix string, keep func(
 // ModifyUser applies f to a user.
 func (s *Store) ModifyUser(ctx context.Context, name string, f func(*User) error) (User, error) {
 	u, err := modify(ctx, s, userKey(name), f)
-	if err != nil {
+	if errors.Is(err, ErrNoSuchEntity) {
 		return User{}, fmt.Errorf("user %q: %w", name, err)
+	}
+	if err != nil {
+		return User{}, err
 	}
 	return u, nil
 }
@@ -196,8 +199,11 @@ func (s *Store) ModifyUser(ctx context.Context, name string, f func(*User) error
 // ModifyGroup applies f to a group.
 func (s *Store) ModifyGroup(ctx context.Context, name string, f func(*Group) error) (Group, error) {
 	g, err := modify(ctx, s, groupKey(name), f)
-	if err != nil {
+	if errors.Is(err, ErrNoSuchEntity) {
 		return Group{}, fmt.Errorf("group %q: %w", name, err)
+	}
+	if err != nil {
+		return Group{}, err
 	}
 	return g, nil
 }
