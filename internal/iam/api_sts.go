@@ -22,12 +22,12 @@ func (a *API) STS() (*awsapi.API, error) {
 		XMLNamespace: stsNamespace,
 		Authorizer:   stsAuthorizer{a},
 		Logger:       a.log,
-		Ops: []awsapi.Declared{
+		Ops: append([]awsapi.Declared{
 			awsapi.Op[struct{}, callerIdentityResult]{Name: "GetCallerIdentity", Action: awsapi.NoPermission,
 				Handler: a.getCallerIdentity},
 			awsapi.Op[assumeRoleIn, assumeRoleResult]{Name: "AssumeRole", Action: "sts:AssumeRole",
 				Resources: a.assumeRoleTarget, Handler: a.assumeRole},
-		},
+		}, a.stsUserOps()...),
 	})
 }
 

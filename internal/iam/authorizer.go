@@ -331,6 +331,13 @@ func (a *Authorizer) policiesOf(ctx context.Context, c *caller, cr *compiledRole
 	switch c.kind {
 	case kindRoot:
 		ps.Identity = []*policy.Compiled{a.admin}
+		if federated(c.p) {
+			sp, err := a.sessionPolicies(ctx, c.p)
+			if err != nil {
+				return ps, err
+			}
+			ps.Session = sp
+		}
 	case kindUser:
 		ps = cr.ps
 		if federated(c.p) || c.p.SessionPolicy != "" || len(c.p.SessionPolicyARNs) > 0 {

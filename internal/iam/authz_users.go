@@ -102,6 +102,9 @@ func (a *API) userID(ctx context.Context, p awsapi.Principal) string {
 	if federated(p) {
 		return a.store.account.ID + ":" + p.Session
 	}
+	if strings.HasSuffix(p.UserARN, ":root") {
+		return a.store.account.ID
+	}
 	if u, err := a.store.UserByARN(ctx, p.UserARN); err == nil {
 		return u.ID
 	}

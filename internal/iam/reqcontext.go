@@ -64,8 +64,8 @@ func callerOf(p awsapi.Principal, servicePrincipal string) caller {
 		return caller{kind: kindAnonymous}
 	case servicePrincipal != "":
 		return caller{kind: kindService, service: servicePrincipal}
-	case p.Root:
-		return caller{kind: kindRoot, p: p}
+	case p.Root || p.UserARN != "" && strings.HasSuffix(p.UserARN, ":root"):
+		return caller{kind: kindRoot, p: p} // the server's key, or a session of it (GetSessionToken)
 	case p.RoleARN != "":
 		return caller{kind: kindRoleSession, p: p}
 	case p.UserARN != "":
