@@ -27,6 +27,7 @@ type User struct {
 	Attached []string          `json:"attached,omitempty"`
 	Groups   []string          `json:"groups,omitempty"` // group names, in the order joined
 	Keys     []string          `json:"keys,omitempty"`   // access key ids
+	MFA      []string          `json:"mfa,omitempty"`    // serial numbers of enabled MFA devices
 	Login    *LoginProfile     `json:"login,omitempty"`
 }
 
@@ -276,6 +277,8 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 		return fmt.Errorf("%w: Cannot delete entity, must detach all policies first.", ErrDeleteConflict)
 	case len(u.Groups) > 0:
 		return fmt.Errorf("%w: Cannot delete entity, must remove users from group first.", ErrDeleteConflict)
+	case len(u.MFA) > 0:
+		return fmt.Errorf("%w: Cannot delete entity, must delete MFA device first.", ErrDeleteConflict)
 	}
 	if err := s.remove(ctx, userKey(name), rev); err != nil {
 		return fmt.Errorf("user %q: %w", name, err)
