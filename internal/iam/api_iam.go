@@ -41,6 +41,7 @@ type API struct {
 	authz *Authorizer
 	keys  *awsapi.Keyring
 	log   *slog.Logger
+	oidc  *oidcKeys // OpenID Connect issuers' signing keys (AssumeRoleWithWebIdentity)
 }
 
 // NewAPI validates o.
@@ -51,7 +52,7 @@ func NewAPI(o APIOptions) (*API, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{store: o.Store, authz: o.Authorizer, keys: o.Keys, log: o.Logger}, nil
+	return &API{store: o.Store, authz: o.Authorizer, keys: o.Keys, log: o.Logger, oidc: newOIDCKeys()}, nil
 }
 
 // IAM returns the IAM API (query protocol, signing name "iam"): each

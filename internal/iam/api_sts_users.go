@@ -47,7 +47,7 @@ type accessKeyInfoResult struct {
 }
 
 func (a *API) stsUserOps() []awsapi.Declared {
-	return []awsapi.Declared{
+	return append(a.webIdentityOps(),
 		// GetSessionToken needs no permission, as on AWS.
 		awsapi.Op[sessionTokenIn, sessionTokenResult]{Name: "GetSessionToken", Action: awsapi.NoPermission, Handler: a.getSessionToken},
 		awsapi.Op[federationTokenIn, federationTokenResult]{Name: "GetFederationToken", Action: "sts:GetFederationToken",
@@ -56,7 +56,7 @@ func (a *API) stsUserOps() []awsapi.Declared {
 			},
 			Handler: a.getFederationToken},
 		awsapi.Op[accessKeyInfoIn, accessKeyInfoResult]{Name: "GetAccessKeyInfo", Action: "sts:GetAccessKeyInfo", Handler: a.getAccessKeyInfo},
-	}
+	)
 }
 
 func (a *API) federatedARN(name string) string {
