@@ -235,3 +235,18 @@ func (a *API) listInstanceProfileTags(c *awsapi.Call, in *instanceProfilePagesIn
 	}
 	return res, nil
 }
+
+// inInstanceProfile is DeleteRole's DeleteConflict for a role an instance
+// profile still holds.
+func (a *API) inInstanceProfile(ctx context.Context, role string) error {
+	ips, err := a.store.ListInstanceProfiles(ctx, "/")
+	if err != nil {
+		return err
+	}
+	for _, ip := range ips {
+		if slices.ContainsFunc(ip.Roles, func(n string) bool { return strings.EqualFold(n, role) }) {
+			return awsapi.NewError(http.StatusConflict, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+		}
+	}
+	return nil
+}

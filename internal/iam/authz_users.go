@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"errors"
+	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
@@ -85,10 +87,13 @@ func userContext(c *caller, account string, set func(k, v string)) {
 			set("aws:username", c.user.Name)
 		}
 	}
-	if c.user != nil {
+	if c.user != nil && !federated(c.p) {
 		for _, t := range c.user.Tags {
 			set("aws:PrincipalTag/"+t.Key, t.Value)
 		}
+	}
+	for k, v := range c.p.Tags { // GetFederationToken's session tags
+		set("aws:PrincipalTag/"+k, v)
 	}
 	if !c.p.Issued.IsZero() {
 		set("aws:TokenIssueTime", c.p.Issued.UTC().Format("2006-01-02T15:04:05Z"))
@@ -109,4 +114,30 @@ func (a *API) userID(ctx context.Context, p awsapi.Principal) string {
 		return u.ID
 	}
 	return "AIDAUNKNOWNUSER"
+}
+
+// simulateUser is SimulatePrincipalPolicy for a user: its policies, its
+// groups' and its boundary, with PolicyInputList added.
+func (a *API) simulateUser(c *awsapi.Call, in *simulateIn) (simulateResult, error) {
+	ctx := c.Context()
+	u, err := a.store.UserByARN(ctx, in.PolicySourceArn)
+	if errors.Is(err, ErrNoSuchEntity) || errors.Is(err, ErrInvalidInput) {
+		return simulateResult{}, awsapi.Errorf(http.StatusNotFound, "NoSuchEntity", "The user with name %s cannot be found.", in.PolicySourceArn[strings.LastIndexByte(in.PolicySourceArn, '/')+1:])
+	}
+	if err != nil {
+		return simulateResult{}, err
+	}
+	cr, err := a.authz.compileUser(ctx, u.ARN)
+	if err != nil {
+		return simulateResult{}, err
+	}
+	ps := cr.ps
+	ps.Identity = slices.Clone(ps.Identity)
+	inputs, err := compileInputs(in.PolicyInputList, "PolicyInputList", policy.Identity)
+	if err != nil {
+		return simulateResult{}, err
+	}
+	ps.Identity = append(ps.Identity, inputs...)
+	who := caller{kind: kindUser, p: UserPrincipal(u.ARN), user: &u}
+	return a.simulate(c.R, in, &who, ps)
 }

@@ -50,6 +50,8 @@ func TestInstanceProfiles(t *testing.T) {
 	}
 	_, err = c.DeleteInstanceProfile(ctx, &awsiam.DeleteInstanceProfileInput{InstanceProfileName: name})
 	mustContain(t, apiError(t, err, "DeleteConflict"), "must remove roles from instance profile first")
+	_, err = c.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("r1")})
+	mustContain(t, apiError(t, err, "DeleteConflict"), "must remove roles from instance profile first")
 	if _, err := c.RemoveRoleFromInstanceProfile(ctx, &awsiam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: name, RoleName: aws.String("r1")}); err != nil {
 		t.Fatal(err)
 	}

@@ -247,6 +247,14 @@ func (s *Store) UpdateUser(ctx context.Context, name, newName, newPath string) (
 	if err != nil {
 		return User{}, fmt.Errorf("user %q: %w", name, err)
 	}
+	for _, serial := range next.MFA {
+		if _, err := modify(ctx, s, mfaKey(serial), func(d *MFADevice) error {
+			d.User = next.Name
+			return nil
+		}); err != nil && !errors.Is(err, ErrNoSuchEntity) {
+			return User{}, fmt.Errorf("MFA device %s: %w", serial, err)
+		}
+	}
 	for _, id := range next.Keys {
 		if _, err := modify(ctx, s, accessKeyKey(id), func(k *AccessKey) error {
 			k.UserName, k.UserARN = next.Name, next.ARN

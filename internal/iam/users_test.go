@@ -76,6 +76,16 @@ func TestUserAccessKeySignsAndIsAuthorized(t *testing.T) {
 	_, err = alice.ListRoles(ctx, &awsiam.ListRolesInput{})
 	mustContain(t, apiError(t, err, "AccessDenied"), "User: "+userARN+" is not authorized to perform: iam:ListRoles")
 
+	// The simulator sees the user's policies.
+	sim, err := root.SimulatePrincipalPolicy(ctx, &awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(userARN), ActionNames: []string{"iam:ListUsers", "iam:ListRoles"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sim.EvaluationResults) != 2 || sim.EvaluationResults[0].EvalDecision != iamtypes.PolicyEvaluationDecisionTypeAllowed ||
+		sim.EvaluationResults[1].EvalDecision == iamtypes.PolicyEvaluationDecisionTypeAllowed {
+		t.Fatalf("simulation %+v", sim.EvaluationResults)
+	}
+
 	// A group's attached policy grants it.
 	pol, err := root.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("list-roles"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)})
