@@ -231,22 +231,26 @@ func (s *Store) UpdateUser(ctx context.Context, name, newName, newPath string) (
 	next := u
 	next.Name, next.Path, next.ARN = newName, newPath, UserARN(s.account.ID, newPath, newName)
 	if strings.EqualFold(newName, u.Name) {
-		return s.ModifyUser(ctx, name, func(cur *User) error {
+		if next, err = s.ModifyUser(ctx, name, func(cur *User) error {
 			cur.Name, cur.Path, cur.ARN = next.Name, next.Path, next.ARN
 			return nil
-		})
+		}); err != nil {
+			return User{}, err
+		}
+	} else {
+		if err := s.create(ctx, userKey(newName), next); err != nil {
+			return User{}, fmt.Errorf("user %q: %w", newName, err)
+		}
+		var cur User
+		rev, err := s.get(ctx, userKey(name), &cur)
+		if err == nil {
+			err = s.remove(ctx, userKey(name), rev)
+		}
+		if err != nil {
+			return User{}, fmt.Errorf("user %q: %w", name, err)
+		}
 	}
-	if err := s.create(ctx, userKey(newName), next); err != nil {
-		return User{}, fmt.Errorf("user %q: %w", newName, err)
-	}
-	var cur User
-	rev, err := s.get(ctx, userKey(name), &cur)
-	if err == nil {
-		err = s.remove(ctx, userKey(name), rev)
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("user %q: %w", name, err)
-	}
+	// What names the user by name or ARN follows it.
 	for _, serial := range next.MFA {
 		if _, err := modify(ctx, s, mfaKey(serial), func(d *MFADevice) error {
 			d.User = next.Name

@@ -176,3 +176,29 @@ func TestUserOwnAccessKeys(t *testing.T) {
 	_, err = bob.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{UserName: aws.String("carol")})
 	mustContain(t, apiError(t, err, "AccessDenied"), "on resource: arn:aws:iam::"+testAccount+":user/carol")
 }
+
+// A user moved to another path or renamed keeps signing with its key, as
+// its new ARN.
+func TestUpdatedUserKeepsItsKey(t *testing.T) {
+	h := newHarness(t, Enforce)
+	ctx := context.Background()
+	root := h.iam(h.root())
+	creds := userKeys(t, root, "gina")
+	for _, in := range []*awsiam.UpdateUserInput{
+		{UserName: aws.String("gina"), NewPath: aws.String("/ops/")},
+		{UserName: aws.String("gina"), NewUserName: aws.String("Gina")},
+		{UserName: aws.String("Gina"), NewUserName: aws.String("georgina")},
+	} {
+		if _, err := root.UpdateUser(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		name := *in.UserName
+		if in.NewUserName != nil {
+			name = *in.NewUserName
+		}
+		id, err := h.sts(creds).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil || *id.Arn != "arn:aws:iam::"+testAccount+":user/ops/"+name || (*id.UserId)[:4] != "AIDA" {
+			t.Fatalf("after %+v: %v %+v", in, err, id)
+		}
+	}
+}
