@@ -117,7 +117,7 @@ func (a *API) group(ctx context.Context, name string) (Group, error) {
 }
 
 func (a *API) createGroup(c *awsapi.Call, in *groupIn) (groupResult, error) {
-	if err := required("GroupName", in.GroupName); err != nil {
+	if err := checkName("GroupName", in.GroupName, 128); err != nil {
 		return groupResult{}, err
 	}
 	g, err := a.store.CreateGroup(c.Context(), in.GroupName, in.Path)
@@ -170,6 +170,11 @@ func (a *API) updateGroup(c *awsapi.Call, in *updateGroupIn) (awsapi.None, error
 	g, err := a.group(c.Context(), in.GroupName)
 	if err != nil {
 		return awsapi.None{}, err
+	}
+	if in.NewGroupName != "" {
+		if err := checkName("NewGroupName", in.NewGroupName, 128); err != nil {
+			return awsapi.None{}, err
+		}
 	}
 	_, err = a.store.UpdateGroup(c.Context(), g.Name, in.NewGroupName, in.NewPath)
 	if errors.Is(err, ErrEntityExists) {

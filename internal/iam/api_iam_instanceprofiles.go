@@ -106,7 +106,7 @@ func (a *API) instanceProfile(ctx context.Context, name string) (InstanceProfile
 }
 
 func (a *API) createInstanceProfile(c *awsapi.Call, in *instanceProfileIn) (instanceProfileResult, error) {
-	if err := required("InstanceProfileName", in.InstanceProfileName); err != nil {
+	if err := checkName("InstanceProfileName", in.InstanceProfileName, 128); err != nil {
 		return instanceProfileResult{}, err
 	}
 	ip, err := a.store.CreateInstanceProfile(c.Context(), in.InstanceProfileName, in.Path, in.Tags)

@@ -80,7 +80,7 @@ func (a *API) mfaOps() []awsapi.Declared {
 }
 
 func (a *API) createVirtualMFA(c *awsapi.Call, in *mfaIn) (createMFAResult, error) {
-	if err := required("VirtualMFADeviceName", in.VirtualMFADeviceName); err != nil {
+	if err := checkName("VirtualMFADeviceName", in.VirtualMFADeviceName, 226); err != nil {
 		return createMFAResult{}, err
 	}
 	d, err := a.store.CreateVirtualMFADevice(c.Context(), in.VirtualMFADeviceName, in.Path, in.Tags)

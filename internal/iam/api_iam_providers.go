@@ -282,7 +282,7 @@ func (a *API) createSAML(c *awsapi.Call, in *samlIn) (createSAMLResult, error) {
 	if err := required("SAMLMetadataDocument", in.SAMLMetadataDocument); err != nil {
 		return createSAMLResult{}, err
 	}
-	if err := required("Name", in.Name); err != nil {
+	if err := checkName("Name", in.Name, 128); err != nil {
 		return createSAMLResult{}, err
 	}
 	p, err := a.store.CreateSAMLProvider(c.Context(), in.Name, in.SAMLMetadataDocument, in.Tags)

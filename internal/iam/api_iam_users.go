@@ -206,7 +206,7 @@ func (a *API) user(ctx context.Context, name string) (User, error) {
 }
 
 func (a *API) createUser(c *awsapi.Call, in *createUserIn) (userResult, error) {
-	if err := required("UserName", in.UserName); err != nil {
+	if err := checkName("UserName", in.UserName, 64); err != nil {
 		return userResult{}, err
 	}
 	u, err := a.store.CreateUser(c.Context(), in.UserName, in.Path, in.PermissionsBoundary, in.Tags)
@@ -263,6 +263,11 @@ func (a *API) updateUser(c *awsapi.Call, in *updateUserIn) (awsapi.None, error) 
 	u, err := a.user(c.Context(), in.UserName)
 	if err != nil {
 		return awsapi.None{}, err
+	}
+	if in.NewUserName != "" {
+		if err := checkName("NewUserName", in.NewUserName, 64); err != nil {
+			return awsapi.None{}, err
+		}
 	}
 	_, err = a.store.UpdateUser(c.Context(), u.Name, in.NewUserName, in.NewPath)
 	if errors.Is(err, ErrEntityExists) {
@@ -698,4 +703,19 @@ func (a *API) listGroupsForUser(c *awsapi.Call, in *userPagesIn) (listGroupsResu
 		}
 	}
 	return pageGroups(groups, in.Marker, in.MaxItems)
+}
+
+// checkName is IAM's validation of a name parameter (field as the request
+// spells it, "UserName"), with its message.
+func checkName(field, value string, max int) error {
+	if value == "" {
+		return required(field, "")
+	}
+	if len(value) > max {
+		return awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", value, lowerFirst(field), max)
+	}
+	if validName(field, value, max) != nil {
+		return awsapi.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", value, lowerFirst(field))
+	}
+	return nil
 }

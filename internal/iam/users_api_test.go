@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,8 +32,13 @@ func TestUserLifecycle(t *testing.T) {
 	if msg := apiError(t, err, "NoSuchEntity"); msg != "The user with name nobody cannot be found." || httpStatus(t, err) != http.StatusNotFound {
 		t.Fatalf("%q %d", msg, httpStatus(t, err))
 	}
-	_, err = c.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bad/name")})
-	apiError(t, err, "ValidationError")
+	for _, bad := range []struct{ name, msg string }{
+		{"bad/name", "Value 'bad/name' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern"},
+		{strings.Repeat("n", 65), "at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+	} {
+		_, err = c.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(bad.name)})
+		mustContain(t, apiError(t, err, "ValidationError"), bad.msg)
+	}
 
 	// Tags.
 	if _, err := c.TagUser(ctx, &awsiam.TagUserInput{UserName: name, Tags: []iamtypes.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}}); err != nil {
