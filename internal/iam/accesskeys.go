@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/backbone"
 )
 
 // Access key statuses.
@@ -147,4 +148,20 @@ func (s *Store) LookupAccessKey(ctx context.Context, id string) (string, awsapi.
 	p := UserPrincipal(k.UserARN)
 	p.AccessKeyID = id
 	return k.Secret, p, nil
+}
+
+// recordKeyUse sets a key's last use.
+func (s *Store) recordKeyUse(ctx context.Context, id, service, region string, at time.Time) error {
+	kv, err := s.bucketKV()
+	if err != nil {
+		return err
+	}
+	_, err = backbone.Typed[AccessKey](kv).Modify(ctx, accessKeyKey(id), func(k *AccessKey, exists bool) (*AccessKey, error) {
+		if !exists {
+			return nil, ErrNoSuchEntity
+		}
+		k.LastUsed, k.LastUsedService, k.LastUsedRegion = at.UTC().Truncate(time.Second), service, region
+		return k, nil
+	})
+	return err
 }

@@ -409,8 +409,8 @@ type accessKeyLastUsedResult struct {
 	AccessKeyLastUsed xmlKeyLastUsed `xml:"AccessKeyLastUsed"`
 }
 
-// getAccessKeyLastUsed answers as IAM does for a key not used yet: nubo
-// does not record each key's last use (N/A).
+// getAccessKeyLastUsed answers when and for which service the key last
+// signed an authorized request (N/A when never).
 func (a *API) getAccessKeyLastUsed(c *awsapi.Call, in *accessKeyOnlyIn) (accessKeyLastUsedResult, error) {
 	if err := required("AccessKeyId", in.AccessKeyId); err != nil {
 		return accessKeyLastUsedResult{}, err
@@ -422,7 +422,11 @@ func (a *API) getAccessKeyLastUsed(c *awsapi.Call, in *accessKeyOnlyIn) (accessK
 	if err != nil {
 		return accessKeyLastUsedResult{}, err
 	}
-	return accessKeyLastUsedResult{UserName: k.UserName, AccessKeyLastUsed: xmlKeyLastUsed{ServiceName: "N/A", Region: "N/A"}}, nil
+	used := xmlKeyLastUsed{ServiceName: "N/A", Region: "N/A"}
+	if !k.LastUsed.IsZero() {
+		used = xmlKeyLastUsed{LastUsedDate: isoTime(k.LastUsed), ServiceName: k.LastUsedService, Region: k.LastUsedRegion}
+	}
+	return accessKeyLastUsedResult{UserName: k.UserName, AccessKeyLastUsed: used}, nil
 }
 
 // ---- login profiles ----

@@ -74,6 +74,8 @@ type Authorizer struct {
 
 	admin *policy.Compiled
 
+	keysUsed keysUsed // users' keys' last use, throttled (authz_users.go)
+
 	flushEvery time.Duration
 	stop       context.CancelFunc
 	done       chan struct{}
@@ -367,6 +369,7 @@ func (a *Authorizer) Authorize(ctx context.Context, req awsapi.AuthzRequest) err
 	if a.mode == Off {
 		return nil
 	}
+	a.keyUsed(ctx, req) // authz_users.go
 	if req.ServicePrincipal == "" {
 		if p, ok := awsapi.PrincipalFrom(ctx); req.Principal == nil && ok && p.Root || req.Principal != nil && req.Principal.Root {
 			return nil // the server's own key pair is the account's administrator

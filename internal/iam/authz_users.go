@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/iam/policy"
@@ -140,4 +142,41 @@ func (a *API) simulateUser(c *awsapi.Call, in *simulateIn) (simulateResult, erro
 	ps.Identity = append(ps.Identity, inputs...)
 	who := caller{kind: kindUser, p: UserPrincipal(u.ARN), user: &u}
 	return a.simulate(c.R, in, &who, ps)
+}
+
+// keysUsed throttles the recording of users' keys' last use: at most once
+// a minute per key and node.
+type keysUsed struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+const keyUseEvery = time.Minute
+
+// keyUsed records that a user's long-term key signed a request (its
+// signature was verified before anything is authorized): what
+// GetAccessKeyLastUsed answers.
+func (a *Authorizer) keyUsed(ctx context.Context, req awsapi.AuthzRequest) {
+	p, ok := awsapi.PrincipalFrom(ctx)
+	if !ok || req.Principal != nil || req.ServicePrincipal != "" || p.UserARN == "" || !p.Issued.IsZero() || p.AccessKeyID == "" {
+		return
+	}
+	now := time.Now()
+	a.keysUsed.mu.Lock()
+	if a.keysUsed.last == nil {
+		a.keysUsed.last = map[string]time.Time{}
+	}
+	if now.Sub(a.keysUsed.last[p.AccessKeyID]) < keyUseEvery {
+		a.keysUsed.mu.Unlock()
+		return
+	}
+	if len(a.keysUsed.last) > 10000 {
+		clear(a.keysUsed.last)
+	}
+	a.keysUsed.last[p.AccessKeyID] = now
+	a.keysUsed.mu.Unlock()
+	err := a.store.recordKeyUse(ctx, p.AccessKeyID, req.Service, a.store.account.Region, now)
+	if err != nil && !errors.Is(err, ErrNoSuchEntity) {
+		a.log.Warn("iam: record access key use", "key", p.AccessKeyID, "err", err)
+	}
 }

@@ -58,6 +58,11 @@ type AccessKey struct {
 	Secret   string    `json:"secret"`
 	Status   string    `json:"status"` // Active or Inactive
 	Created  time.Time `json:"created"`
+	// LastUsed is when and where the key last signed a request that was
+	// authorized (recorded at most once a minute per node).
+	LastUsed        time.Time `json:"lastUsed,omitzero"`
+	LastUsedService string    `json:"lastUsedService,omitempty"`
+	LastUsedRegion  string    `json:"lastUsedRegion,omitempty"`
 }
 
 // UserARN is arn:aws:iam::ACCOUNT:user{path}{name}.

@@ -61,6 +61,14 @@ func TestUserAccessKeySignsAndIsAuthorized(t *testing.T) {
 	// No policy: denied, naming the user.
 	_, err = alice.ListUsers(ctx, &awsiam.ListUsersInput{})
 	mustContain(t, apiError(t, err, "AccessDenied"), "User: "+userARN+" is not authorized to perform: iam:ListUsers")
+	// The key's use is recorded.
+	lu, err := root.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(creds.AccessKeyID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lu.AccessKeyLastUsed.LastUsedDate == nil || *lu.AccessKeyLastUsed.ServiceName != "iam" || *lu.AccessKeyLastUsed.Region != "us-east-1" {
+		t.Fatalf("last used %+v", lu.AccessKeyLastUsed)
+	}
 
 	// The user's own inline policy allows it; another action stays denied.
 	if _, err := root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("list"), PolicyDocument: aws.String(allowListUsers)}); err != nil {
