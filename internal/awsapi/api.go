@@ -1,6 +1,7 @@
 package awsapi
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -53,7 +54,12 @@ type Spec struct {
 	// VirtualHost, for REST-XML, reads a bucket from the Host header
 	// ("photos.s3.localhost"): the request is routed as /bucket/path.
 	VirtualHost func(host string) (bucket string, ok bool)
-	Logger      *slog.Logger
+	// Unsigned names the query operations served to requests with no
+	// signature at all (STS's AssumeRoleWithWebIdentity, as on AWS): the
+	// edge hands such a request over with no principal, and no other
+	// operation is served to it.
+	Unsigned []string
+	Logger   *slog.Logger
 }
 
 // API is a running API: its operation table and protocol front-end.
@@ -152,7 +158,28 @@ func (a *API) Service() Service {
 	if p == JSON && a.spec.JSONVersion == "1.0" {
 		p = JSON10
 	}
-	return Service{Name: a.spec.Service, Protocol: p, Handler: a, Matches: a.matches}
+	svc := Service{Name: a.spec.Service, Protocol: p, Handler: a, Matches: a.matches}
+	if len(a.spec.Unsigned) > 0 && a.spec.Protocol == Query {
+		svc.Unsigned = a.unsigned
+	}
+	return svc
+}
+
+// unsigned reports whether an unsigned request calls one of the operations
+// served without a signature. It reads the body and leaves it readable.
+func (a *API) unsigned(r *http.Request) bool {
+	action := r.URL.Query().Get("Action")
+	if r.Method == http.MethodPost && r.Body != nil {
+		body, err := io.ReadAll(io.LimitReader(r.Body, a.spec.MaxBody+1))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if err != nil {
+			return false
+		}
+		if v, err := url.ParseQuery(string(body)); err == nil && v.Get("Action") != "" {
+			action = v.Get("Action")
+		}
+	}
+	return slices.Contains(a.spec.Unsigned, action)
 }
 
 // matches recognises an unsigned request as meant for this API.
@@ -209,6 +236,9 @@ func (a *API) readBody(r *http.Request) ([]byte, error) {
 
 // call authorizes and performs op for an input already decoded.
 func (a *API) call(c *Call, in any) (any, error) {
+	if unsignedRequest(c.Context()) && !slices.Contains(a.spec.Unsigned, c.Op.Name) {
+		return nil, NewError(http.StatusForbidden, "MissingAuthenticationToken", "Missing Authentication Token")
+	}
 	if err := a.authorize(c, in); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,10 @@ type Principal struct {
 	AccessKeyID string `json:"-"`
 	// RoleARN is the assumed role (sessions only).
 	RoleARN string `json:"role,omitempty"`
+	// UserARN is the IAM user whose policies authorize the request: a
+	// user's long-term key, its GetSessionToken session, or the user that
+	// called GetFederationToken (whose ARN is then the federated user's).
+	UserARN string `json:"user,omitempty"`
 	// Session is the session name, e.g. the function name.
 	Session string `json:"session,omitempty"`
 	// SessionPolicy and SessionPolicyARNs are the session policies passed to
@@ -73,6 +78,7 @@ type Credentials struct {
 // the same way. Any nubo node that shares the server's key pair can verify
 // them, with nothing to store or replicate.
 type Keyring struct {
+	resolver  atomic.Pointer[KeyResolver]
 	account   Account
 	accessKey string
 	secretKey string
@@ -143,11 +149,26 @@ var (
 	ErrExpiredToken     = errors.New("expired session token")
 )
 
-// Lookup returns the secret key and principal for an access key id and the
-// session token the request carried ("" for long-term keys).
+// KeyResolver finds a long-term access key other than the server's own (an
+// IAM user's): its secret and principal, or ErrUnknownAccessKey.
+type KeyResolver func(ctx context.Context, accessKeyID string) (secret string, p Principal, err error)
+
+// SetKeyResolver makes Lookup ask r about long-term keys it does not know.
+func (k *Keyring) SetKeyResolver(r KeyResolver) { k.resolver.Store(&r) }
+
+// Lookup is LookupContext with a background context.
 func (k *Keyring) Lookup(accessKeyID, sessionToken string) (secret string, p Principal, err error) {
+	return k.LookupContext(context.Background(), accessKeyID, sessionToken)
+}
+
+// LookupContext returns the secret key and principal for an access key id
+// and the session token the request carried ("" for long-term keys).
+func (k *Keyring) LookupContext(ctx context.Context, accessKeyID, sessionToken string) (secret string, p Principal, err error) {
 	if sessionToken == "" {
 		if accessKeyID != k.accessKey {
+			if r := k.resolver.Load(); r != nil {
+				return (*r)(ctx, accessKeyID)
+			}
 			return "", Principal{}, ErrUnknownAccessKey
 		}
 		return k.secretKey, Principal{ARN: "arn:aws:iam::" + k.account.ID + ":root", AccessKeyID: accessKeyID, Root: true}, nil

@@ -1,6 +1,7 @@
 package awsapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,9 @@ type Service struct {
 	// Matches recognises an unsigned request as meant for this service, so its
 	// authentication error is written in the right envelope. Optional.
 	Matches func(r *http.Request) bool
+	// Unsigned recognises a request this service serves with no signature
+	// (Spec.Unsigned). Optional.
+	Unsigned func(r *http.Request) bool
 }
 
 // Edge is the one listener's handler: request ids, SigV4 authentication and
@@ -92,6 +96,14 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	sig, err := ParseSigV4(r)
 	if err != nil {
+		if errors.Is(err, ErrNoSignature) {
+			for _, name := range e.order {
+				if s := e.services[name]; s.Unsigned != nil && s.Unsigned(r) {
+					s.Handler.ServeHTTP(w, r.WithContext(context.WithValue(ctx, unsignedKey, true)))
+					return
+				}
+			}
+		}
 		svc := e.guess(r)
 		if errors.Is(err, ErrNoSignature) {
 			WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, authCode(svc.Protocol, "MissingAuthenticationToken"), "Missing Authentication Token"), e.log)
@@ -110,12 +122,15 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sig.Presigned {
 		token = r.URL.Query().Get("X-Amz-Security-Token")
 	}
-	secret, p, err := e.keys.Lookup(sig.AccessKeyID, token)
+	secret, p, err := e.keys.LookupContext(ctx, sig.AccessKeyID, token)
 	switch {
 	case errors.Is(err, ErrExpiredToken):
 		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, authCode(svc.Protocol, "ExpiredToken"), "The security token included in the request is expired"), e.log)
 		return
 	case err != nil:
+		if !errors.Is(err, ErrUnknownAccessKey) && !errors.Is(err, ErrBadSessionToken) {
+			e.log.Warn("edge: look up access key", "key", sig.AccessKeyID, "err", err)
+		}
 		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, authCode(svc.Protocol, "UnrecognizedClient"), "The security token included in the request is invalid."), e.log)
 		return
 	}
@@ -165,4 +180,15 @@ func authCode(p Protocol, failure string) string {
 		return failure
 	}
 	return failure + "Exception"
+}
+
+type unsignedCtxKey struct{}
+
+var unsignedKey unsignedCtxKey
+
+// unsignedRequest reports whether the edge served ctx's request with no
+// signature (Service.Unsigned).
+func unsignedRequest(ctx context.Context) bool {
+	v, _ := ctx.Value(unsignedKey).(bool)
+	return v
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,7 @@ type API struct {
 	authz *Authorizer
 	keys  *awsapi.Keyring
 	log   *slog.Logger
+	oidc  *oidcKeys // OpenID Connect issuers' signing keys (AssumeRoleWithWebIdentity)
 }
 
 // NewAPI validates o.
@@ -50,7 +52,7 @@ func NewAPI(o APIOptions) (*API, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{store: o.Store, authz: o.Authorizer, keys: o.Keys, log: o.Logger}, nil
+	return &API{store: o.Store, authz: o.Authorizer, keys: o.Keys, log: o.Logger, oidc: newOIDCKeys()}, nil
 }
 
 // IAM returns the IAM API (query protocol, signing name "iam"): each
@@ -67,7 +69,7 @@ func (a *API) IAM() (*awsapi.API, error) {
 		Authorizer:   a.authz,
 		Logger:       a.log,
 		MapError:     iamError,
-		Ops:          append(a.roleOps(), a.policyOps()...),
+		Ops:          slices.Concat(a.roleOps(), a.policyOps(), a.userOps(), a.groupOps(), a.policyVersionOps(), a.instanceProfileOps(), a.providerOps(), a.mfaOps(), a.serviceLinkedOps(), a.gaadOps()),
 	})
 }
 

@@ -120,6 +120,10 @@ func (a *API) createPolicyVersion(c *awsapi.Call, in *policyVersionIn) (policyVe
 	if err := required("PolicyDocument", in.PolicyDocument); err != nil {
 		return policyVersionResult{}, err
 	}
+	// The API refuses a sixth version (a template's update prunes the oldest).
+	if err := a.versionQuota(c, in.PolicyArn); err != nil {
+		return policyVersionResult{}, err
+	}
 	p, err := a.store.CreatePolicyVersion(c.Context(), in.PolicyArn, in.PolicyDocument, in.SetAsDefault)
 	if err != nil {
 		return policyVersionResult{}, err

@@ -263,6 +263,9 @@ func (a *API) deleteRole(c *awsapi.Call, in *roleIn) (awsapi.None, error) {
 	if err != nil {
 		return awsapi.None{}, err
 	}
+	if err := a.inInstanceProfile(c.Context(), r.Name); err != nil {
+		return awsapi.None{}, err
+	}
 	return awsapi.None{}, a.store.DeleteRole(c.Context(), r.Name, false)
 }
 

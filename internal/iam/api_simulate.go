@@ -64,6 +64,9 @@ func (a *API) simulatePrincipalPolicy(c *awsapi.Call, in *simulateIn) (simulateR
 	if err := required("PolicySourceArn", src); err != nil {
 		return simulateResult{}, err
 	}
+	if _, ok := UserNameFromARN(src); ok {
+		return a.simulateUser(c, in) // authz_users.go
+	}
 	r, err := a.store.RoleByARN(ctx, src)
 	if errors.Is(err, ErrNoSuchEntity) || errors.Is(err, ErrInvalidInput) {
 		return simulateResult{}, awsapi.Errorf(http.StatusNotFound, "NoSuchEntity", "Unable to find the role %s; simulation supports roles.", src)

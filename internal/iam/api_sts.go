@@ -21,13 +21,14 @@ func (a *API) STS() (*awsapi.API, error) {
 		QueryVersion: stsVersion,
 		XMLNamespace: stsNamespace,
 		Authorizer:   stsAuthorizer{a},
+		Unsigned:     []string{"AssumeRoleWithWebIdentity"},
 		Logger:       a.log,
-		Ops: []awsapi.Declared{
+		Ops: append([]awsapi.Declared{
 			awsapi.Op[struct{}, callerIdentityResult]{Name: "GetCallerIdentity", Action: awsapi.NoPermission,
 				Handler: a.getCallerIdentity},
 			awsapi.Op[assumeRoleIn, assumeRoleResult]{Name: "AssumeRole", Action: "sts:AssumeRole",
 				Resources: a.assumeRoleTarget, Handler: a.assumeRole},
-		},
+		}, a.stsUserOps()...),
 	})
 }
 
@@ -50,6 +51,8 @@ func (a *API) getCallerIdentity(c *awsapi.Call, _ *struct{}) (callerIdentityResu
 		if acct, err := awsapi.ParseARN(p.ARN); err == nil {
 			res.Account = acct.AccountID
 		}
+	} else if p.UserARN != "" {
+		res.UserID = a.userID(ctx, p)
 	}
 	return res, nil
 }

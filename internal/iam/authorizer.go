@@ -74,6 +74,8 @@ type Authorizer struct {
 
 	admin *policy.Compiled
 
+	keysUsed keysUsed // users' keys' last use, throttled (authz_users.go)
+
 	flushEvery time.Duration
 	stop       context.CancelFunc
 	done       chan struct{}
@@ -81,6 +83,7 @@ type Authorizer struct {
 
 type compiledRole struct {
 	role    Role
+	user    *User // when the principal is an IAM user (authz_users.go)
 	missing bool
 	ps      policy.Policies
 }
@@ -183,6 +186,9 @@ func (a *Authorizer) roleFor(ctx context.Context, roleARN string) (*compiledRole
 }
 
 func (a *Authorizer) compileRole(ctx context.Context, roleARN string) (*compiledRole, error) {
+	if _, ok := UserNameFromARN(roleARN); ok {
+		return a.compileUser(ctx, roleARN)
+	}
 	r, err := a.store.RoleByARN(ctx, roleARN)
 	if errors.Is(err, ErrNoSuchEntity) || errors.Is(err, ErrInvalidInput) {
 		return &compiledRole{missing: true}, nil
@@ -327,6 +333,22 @@ func (a *Authorizer) policiesOf(ctx context.Context, c *caller, cr *compiledRole
 	switch c.kind {
 	case kindRoot:
 		ps.Identity = []*policy.Compiled{a.admin}
+		if federated(c.p) {
+			sp, err := a.sessionPolicies(ctx, c.p)
+			if err != nil {
+				return ps, err
+			}
+			ps.Session = sp
+		}
+	case kindUser:
+		ps = cr.ps
+		if federated(c.p) || c.p.SessionPolicy != "" || len(c.p.SessionPolicyARNs) > 0 {
+			sp, err := a.sessionPolicies(ctx, c.p)
+			if err != nil {
+				return ps, err
+			}
+			ps.Session = sp
+		}
 	case kindRoleSession:
 		ps = cr.ps
 		if c.p.SessionPolicy != "" || len(c.p.SessionPolicyARNs) > 0 {
@@ -347,6 +369,7 @@ func (a *Authorizer) Authorize(ctx context.Context, req awsapi.AuthzRequest) err
 	if a.mode == Off {
 		return nil
 	}
+	a.keyUsed(ctx, req) // authz_users.go
 	if req.ServicePrincipal == "" {
 		if p, ok := awsapi.PrincipalFrom(ctx); req.Principal == nil && ok && p.Root || req.Principal != nil && req.Principal.Root {
 			return nil // the server's own key pair is the account's administrator

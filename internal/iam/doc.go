@@ -12,11 +12,23 @@
 // language, IAM's policy grammar (grammar.go) and AWS's evaluation logic are
 // in the policy subpackage.
 //
+// IAM users, groups and their access keys (users.go, groups.go,
+// accesskeys.go; api_iam_users.go, api_iam_groups.go) authorize a user's
+// requests as roles do a session's (authz_users.go): the platform makes the
+// Keyring resolve users' long-term keys with Store.LookupAccessKey, from the
+// bucket on every node. Policy versions and tags, instance profiles, OpenID
+// Connect and SAML providers, virtual MFA devices, service-linked roles and
+// GetAccountAuthorizationDetails each have their api_iam_*.go file; STS's
+// operations for users' keys are api_sts_users.go, and
+// AssumeRoleWithWebIdentity (a JWT checked against the provider's JWKS: jwt.go,
+// oidcverify.go) api_sts_webidentity.go.
+//
 // # Wiring (internal/platform)
 //
 //	store, _ := iam.New(iam.Options{Backbone: bb, Account: account, Logger: log})
 //	authz, _ := iam.NewAuthorizer(iam.AuthorizerOptions{Store: store, Mode: mode}) // --iam enforce|audit|off
 //	api, _ := iam.NewAPI(iam.APIOptions{Store: store, Authorizer: authz, Keys: keys})
+//	keys.SetKeyResolver(store.LookupAccessKey) // IAM users' access keys
 //	parts: store, then authz (both Start/Close), before the edge listener
 //	operation tables (*awsapi.API, served as their Service()):
 //	          api.IAM()   // query protocol, signing name "iam"

@@ -61,6 +61,7 @@ func newHarnessLog(t *testing.T, mode Mode, log *slog.Logger) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close(context.Background()) })
+	keys.SetKeyResolver(st.LookupAccessKey)
 	az, err := NewAuthorizer(AuthorizerOptions{Store: st, Mode: mode, FlushInterval: 50 * time.Millisecond, Logger: log})
 	if err != nil {
 		t.Fatal(err)

@@ -190,7 +190,8 @@ func (s *Store) AttachmentCount(ctx context.Context, arn string) (int, error) {
 			n++
 		}
 	}
-	return n, nil
+	m, err := s.userGroupAttachments(ctx, arn)
+	return n + m, err
 }
 
 // ListPolicies lists customer managed policies, then (if includeAWS) the

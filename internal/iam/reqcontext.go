@@ -18,6 +18,7 @@ const (
 	kindAnonymous   principalKind = iota // no credentials (a function URL with AuthType NONE)
 	kindRoot                             // the server's own key pair: the account's root user
 	kindRoleSession                      // temporary credentials of a role session
+	kindUser                             // an IAM user's key, or a session of one (GetSessionToken, GetFederationToken)
 	kindService                          // an AWS service principal acting on its own behalf
 	kindOther                            // any other signed principal: no policies of its own
 )
@@ -28,6 +29,8 @@ type caller struct {
 	p    awsapi.Principal
 	// role is the session's role; nil when it does not exist (yet).
 	role *Role
+	// user is the IAM user; nil when it does not exist (any more).
+	user *User
 	// service is the service principal ("apigateway.amazonaws.com").
 	service string
 }
@@ -48,7 +51,7 @@ func (c *caller) principalARN() string {
 	if c.kind == kindRoleSession {
 		return c.p.RoleARN
 	}
-	if c.kind == kindRoot || c.kind == kindOther {
+	if c.kind == kindRoot || c.kind == kindOther || c.kind == kindUser {
 		return c.p.ARN
 	}
 	return ""
@@ -61,10 +64,12 @@ func callerOf(p awsapi.Principal, servicePrincipal string) caller {
 		return caller{kind: kindAnonymous}
 	case servicePrincipal != "":
 		return caller{kind: kindService, service: servicePrincipal}
-	case p.Root:
-		return caller{kind: kindRoot, p: p}
+	case p.Root || p.UserARN != "" && strings.HasSuffix(p.UserARN, ":root"):
+		return caller{kind: kindRoot, p: p} // the server's key, or a session of it (GetSessionToken)
 	case p.RoleARN != "":
 		return caller{kind: kindRoleSession, p: p}
+	case p.UserARN != "":
+		return caller{kind: kindUser, p: p}
 	case p.ARN == "":
 		return caller{kind: kindAnonymous}
 	}
@@ -130,6 +135,8 @@ func (a *Authorizer) requestContext(c *caller, req *awsapi.AuthzRequest, now tim
 		set("aws:userid", a.store.account.ID)
 	case kindRoleSession:
 		a.sessionContext(c, set)
+	case kindUser:
+		userContext(c, a.store.account.ID, set)
 	case kindOther:
 		set("aws:PrincipalArn", c.p.ARN)
 		if parsed, err := awsapi.ParseARN(c.p.ARN); err == nil && parsed.AccountID != "" {
@@ -233,15 +240,23 @@ func (a *Authorizer) RequestContext(ctx context.Context, req awsapi.AuthzRequest
 // a session's role (cached with its compiled policies).
 func (a *Authorizer) resolveCaller(ctx context.Context, p awsapi.Principal, servicePrincipal string) (caller, *compiledRole, error) {
 	c := callerOf(p, servicePrincipal)
-	if c.kind != kindRoleSession {
-		return c, nil, nil
+	switch c.kind {
+	case kindRoleSession:
+		cr, err := a.roleFor(ctx, p.RoleARN)
+		if err != nil {
+			return c, nil, err
+		}
+		if !cr.missing {
+			c.role = &cr.role
+		}
+		return c, cr, nil
+	case kindUser:
+		cr, err := a.roleFor(ctx, p.UserARN)
+		if err != nil {
+			return c, nil, err
+		}
+		c.user = cr.user
+		return c, cr, nil
 	}
-	cr, err := a.roleFor(ctx, p.RoleARN)
-	if err != nil {
-		return c, nil, err
-	}
-	if !cr.missing {
-		c.role = &cr.role
-	}
-	return c, cr, nil
+	return c, nil, nil
 }

@@ -77,7 +77,7 @@ func (s *Store) Start(ctx context.Context) error {
 		return fmt.Errorf("iam: %w", err)
 	}
 	wctx, cancel := context.WithCancel(context.Background())
-	w, err := kv.WatchFiltered(wctx, []string{"roles.>", "policies.>"}, jetstream.UpdatesOnly(), jetstream.MetaOnly())
+	w, err := kv.WatchFiltered(wctx, []string{"roles.>", "policies.>", "users.>", "groups.>"}, jetstream.UpdatesOnly(), jetstream.MetaOnly())
 	if err != nil {
 		cancel()
 		return fmt.Errorf("iam: watch: %w", err)

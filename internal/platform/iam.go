@@ -24,6 +24,7 @@ func (m *iamModule) build(p *Platform) error {
 	if p.Authz, err = iam.NewAuthorizer(iam.AuthorizerOptions{Store: p.IAM, Mode: o.IAM, Logger: o.Logger.With("part", "iam")}); err != nil {
 		return err
 	}
+	p.Keys.SetKeyResolver(p.IAM.LookupAccessKey) // IAM users' access keys
 	m.api, err = iam.NewAPI(iam.APIOptions{Store: p.IAM, Authorizer: p.Authz, Keys: p.Keys, Logger: o.Logger.With("part", "iam-api")})
 	return err
 }
