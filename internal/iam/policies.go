@@ -214,3 +214,13 @@ func (s *Store) ListPolicies(ctx context.Context, includeAWS bool) ([]ManagedPol
 	}
 	return out, nil
 }
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -10,24 +10,42 @@ import (
 // (PermissionsBoundaryUsageCount), counted separately as IAM counts them.
 type PolicyUsage struct{ Attached, Boundary int }
 
-// PolicyUsages counts every managed policy's uses in one pass over the roles.
+// PolicyUsages counts every managed policy's uses in one pass over the
+// roles, users and groups.
 func (s *Store) PolicyUsages(ctx context.Context) (map[string]PolicyUsage, error) {
 	roles, err := s.ListRoles(ctx, "/")
 	if err != nil {
 		return nil, err
 	}
+	users, err := s.ListUsers(ctx, "/")
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.ListGroups(ctx, "/")
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]PolicyUsage{}
-	for _, r := range roles {
-		for _, arn := range dedupe(r.Attached) {
+	count := func(attached []string, boundary string) {
+		for _, arn := range dedupe(attached) {
 			u := out[arn]
 			u.Attached++
 			out[arn] = u
 		}
-		if r.Boundary != "" {
-			u := out[r.Boundary]
+		if boundary != "" {
+			u := out[boundary]
 			u.Boundary++
-			out[r.Boundary] = u
+			out[boundary] = u
 		}
+	}
+	for _, r := range roles {
+		count(r.Attached, r.Boundary)
+	}
+	for _, u := range users {
+		count(u.Attached, u.Boundary)
+	}
+	for _, g := range groups {
+		count(g.Attached, "")
 	}
 	return out, nil
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/nubo-run/nubo/internal/iam/awsmanaged"
 )
 
 // modifyCustomerPolicy applies f to the customer managed policy arn; an AWS
 // managed one cannot change.
 func (s *Store) modifyCustomerPolicy(ctx context.Context, arn string, f func(*ManagedPolicy) error) (ManagedPolicy, error) {
-	if _, ok := s.managed[arn]; ok {
+	if _, ok := awsmanaged.ByARN(arn); ok {
 		return ManagedPolicy{}, fmt.Errorf("%w: Cannot modify AWS managed policy %s", ErrUnmodifiable, arn)
 	}
 	name, err := s.customerPolicyName(arn)
