@@ -27,7 +27,7 @@ func (s *Store) API() (*awsapi.API, error) {
 		BodyTooLarge: func(limit int64) error {
 			return awsapi.ValidationError("the request body is larger than %d bytes, which nubo's SSM API does not read: a parameter value is at most %d characters", limit, maxAdvancedValue)
 		},
-		Ops: []awsapi.Declared{
+		Ops: append([]awsapi.Declared{
 			awsapi.Op[getParameterIn, getParameterOut]{Name: "GetParameter", Action: "ssm:GetParameter",
 				Resources: func(c *awsapi.Call, in *getParameterIn) ([]awsapi.Target, error) { return s.targets(c, in.Name), nil },
 				Handler:   s.getParameter},
@@ -76,7 +76,7 @@ func (s *Store) API() (*awsapi.API, error) {
 					return s.tagTarget(c, in.ResourceType, in.ResourceId), nil
 				},
 				Handler: s.listTags},
-		},
+		}, s.documentOps()...),
 	})
 }
 
@@ -359,6 +359,9 @@ func refName(ref string) (name, version string) {
 }
 
 func wireError(err error) *awsapi.Error {
+	if e := documentError(err); e != nil {
+		return e
+	}
 	switch {
 	case errors.Is(err, ErrLabelLimit):
 		return awsapi.NewError(http.StatusBadRequest, "ParameterVersionLabelLimitExceeded", "A parameter version can have maximum 10 labels.Move one or more labels to another version and try again.")
