@@ -55,10 +55,12 @@ func NewAPI(o APIOptions) (*awsapi.API, error) {
 		BodyTooLarge: func(limit int64) error {
 			return awsapi.Errorf(http.StatusBadRequest, "SerializationException", "the request body is larger than %d bytes", limit)
 		},
-		Ops: []awsapi.Declared{
+		Ops: append([]awsapi.Declared{
 			awsapi.Op[filterLogEventsInput, filterLogEventsOutput]{Name: "FilterLogEvents", Action: "logs:FilterLogEvents",
 				Resources: func(c *awsapi.Call, in *filterLogEventsInput) ([]awsapi.Target, error) {
-					return []awsapi.Target{{Resource: a.groupARN(in.group())}}, nil
+					// As AWS authorizes it: log-group:NAME:log-stream: (which
+					// a policy's log-group:NAME:* matches, log-group:NAME not).
+					return []awsapi.Target{{Resource: a.groupARN(in.group()) + ":log-stream:"}}, nil
 				},
 				Handler: a.filterLogEvents},
 			awsapi.Op[getLogEventsInput, getLogEventsOutput]{Name: "GetLogEvents", Action: "logs:GetLogEvents",
@@ -105,7 +107,7 @@ func NewAPI(o APIOptions) (*awsapi.API, error) {
 					return []awsapi.Target{{Resource: a.groupARN(in.group()) + ":log-stream:*"}}, nil
 				},
 				Handler: a.describeLogStreams},
-		},
+		}, a.tagOps()...),
 	})
 }
 

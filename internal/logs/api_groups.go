@@ -35,8 +35,11 @@ type describeLogGroupsOutput struct {
 // describeLogGroups lists the groups written to, by name; its page token
 // is the name of the last group returned.
 func (a *api) describeLogGroups(c *awsapi.Call, in *describeLogGroupsInput) (describeLogGroupsOutput, error) {
+	if err := checkLimit(in.Limit, 50); err != nil {
+		return describeLogGroupsOutput{}, err
+	}
 	limit := in.Limit
-	if limit <= 0 || limit > 50 {
+	if limit == 0 {
 		limit = 50
 	}
 	out := describeLogGroupsOutput{LogGroups: []logGroup{}}

@@ -146,11 +146,11 @@ func TestLogsAPIAuthorizesEachOperation(t *testing.T) {
 		action, resource string
 		call             func() error
 	}{
-		{"logs:FilterLogEvents", group + "/aws/lambda/open", func() error {
+		{"logs:FilterLogEvents", group + "/aws/lambda/open:log-stream:", func() error {
 			_, err := h.client.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/open")})
 			return err
 		}},
-		{"logs:FilterLogEvents", group + "/aws/lambda/open", func() error {
+		{"logs:FilterLogEvents", group + "/aws/lambda/open:log-stream:", func() error {
 			_, err := h.client.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupIdentifier: aws.String(group + "/aws/lambda/open:*")})
 			return err
 		}},
