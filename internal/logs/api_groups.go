@@ -55,6 +55,10 @@ func (a *api) describeLogGroups(c *awsapi.Call, in *describeLogGroupsInput) (des
 	if err != nil {
 		return describeLogGroupsOutput{}, err
 	}
+	counts, err := a.store.metricFilterCounts(c.Context())
+	if err != nil {
+		return describeLogGroupsOutput{}, err
+	}
 	settings := map[string]Group{}
 	for _, g := range stored {
 		settings[g.Name] = g
@@ -83,7 +87,7 @@ func (a *api) describeLogGroups(c *awsapi.Call, in *describeLogGroupsInput) (des
 		arn := a.account.ARN("logs", "log-group:"+n)
 		lg := logGroup{
 			LogGroupName: n, LogGroupArn: arn, Arn: arn + ":*",
-			CreationTime: millis(groups[n].Created), LogGroupClass: "STANDARD",
+			CreationTime: millis(groups[n].Created), LogGroupClass: "STANDARD", MetricFilterCount: counts[n],
 		}
 		if g, ok := settings[n]; ok {
 			lg.RetentionInDays = g.RetentionDays
