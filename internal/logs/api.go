@@ -111,7 +111,7 @@ func NewAPI(o APIOptions) (*awsapi.API, error) {
 					return []awsapi.Target{{Resource: a.groupARN(in.group()) + ":log-stream:*"}}, nil
 				},
 				Handler: a.describeLogStreams},
-		}, append(a.tagOps(), a.filterOps()...)...),
+		}, append(append(a.tagOps(), a.filterOps()...), a.insightsOps()...)...),
 	})
 }
 

@@ -186,7 +186,7 @@ func TestLogsAPIAuthorizesEachOperation(t *testing.T) {
 // refused in the JSON envelope.
 func TestLogsAPIRefusals(t *testing.T) {
 	h := newHarness(t, nil)
-	if code, body := logsCall(t, h, "StartQuery", map[string]any{"logGroupName": "/aws/lambda/f"}, nil); code != http.StatusBadRequest || !strings.HasPrefix(body, "UnknownOperationException") {
+	if code, body := logsCall(t, h, "StartLiveTail", map[string]any{"logGroupIdentifiers": []string{"/aws/lambda/f"}}, nil); code != http.StatusBadRequest || !strings.HasPrefix(body, "UnknownOperationException") {
 		t.Fatalf("undeclared operation: %d %s", code, body)
 	}
 	big := map[string]any{"logGroupName": "/aws/lambda/f", "filterPattern": string(bytes.Repeat([]byte("x"), maxRequestBody))}

@@ -62,6 +62,8 @@ type Store struct {
 	metricFilters, subscriptions jetstream.KeyValue
 	subCache                     *backbone.Cache[SubscriptionFilter]
 	subQueue                     *backbone.WorkQueue
+	// queries holds Logs Insights queries' results (api_insights.go).
+	queries jetstream.KeyValue
 
 	mu        sync.RWMutex
 	retention map[string]time.Duration // by log group name
@@ -121,6 +123,10 @@ func (l *Store) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("logs: load subscription filters: %w", err)
 	}
+	queries, err := l.bb.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: queriesBucket, Description: "nubo Logs Insights query results", History: 1, TTL: queriesKept})
+	if err != nil {
+		return fmt.Errorf("logs: %w", err)
+	}
 	subQueue, err := l.bb.WorkQueue(ctx, subscriptionQueue())
 	if err != nil {
 		subCache.Close()
@@ -138,7 +144,7 @@ func (l *Store) Start(ctx context.Context) error {
 	w.Follow(l.applyGroup, nil)
 	l.mu.Lock()
 	l.stream, l.nc, l.groups, l.streams, l.watch = s, l.bb.Conn(), groups, streams, w
-	l.metricFilters, l.subscriptions, l.subCache, l.subQueue = metricFilters, subscriptions, subCache, subQueue
+	l.metricFilters, l.subscriptions, l.subCache, l.subQueue, l.queries = metricFilters, subscriptions, subCache, subQueue, queries
 	l.mu.Unlock()
 	return nil
 }
