@@ -153,6 +153,20 @@ func TestSSMDocuments_WithSDK(t *testing.T) {
 	}
 	_, err = c.DescribeDocument(ctx, &ssm.DescribeDocumentInput{Name: aws.String("Hello-Doc")})
 	code("describe a deleted document", err, "InvalidDocument")
+	// Documents are tagged through SSM's tagging operations.
+	if _, err := c.AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: types.ResourceTypeForTaggingDocument, ResourceId: aws.String("Runbook"),
+		Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("dev")}, {Key: aws.String("x"), Value: aws.String("y")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{ResourceType: types.ResourceTypeForTaggingDocument, ResourceId: aws.String("Runbook"), TagKeys: []string{"x"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := c.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: types.ResourceTypeForTaggingDocument, ResourceId: aws.String("Runbook")})
+	if err != nil || len(tags.TagList) != 1 || aws.ToString(tags.TagList[0].Key) != "env" {
+		t.Errorf("document tags: %v %+v", err, tags)
+	}
+	_, err = c.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: types.ResourceTypeForTaggingDocument, ResourceId: aws.String("Nope-Doc")})
+	code("tags of a missing document", err, "InvalidResourceId")
 	// The name is free again, and the content of a deleted document too.
 	if _, err := c.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("Hello-Doc"), Content: aws.String(commandDoc)}); err != nil {
 		t.Errorf("create after delete: %v", err)
