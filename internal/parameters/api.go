@@ -174,11 +174,12 @@ type (
 	}
 	deleteParameterIn struct{ Name string }
 	byPathIn          struct {
-		Path           string
-		Recursive      bool
-		WithDecryption bool
-		MaxResults     int
-		NextToken      string
+		Path             string
+		Recursive        bool
+		WithDecryption   bool
+		ParameterFilters []parameterStringFilter
+		MaxResults       int
+		NextToken        string
 	}
 	parametersPage struct {
 		Parameters []wireParameter
@@ -273,6 +274,9 @@ func invalidToken(err error) error {
 func (s *Store) getParametersByPath(c *awsapi.Call, in *byPathIn) (parametersPage, error) {
 	all, err := s.ByPath(c.Context(), in.Path, in.Recursive)
 	if err != nil {
+		return parametersPage{}, err
+	}
+	if all, err = s.filterByPath(c, all, in.ParameterFilters); err != nil {
 		return parametersPage{}, err
 	}
 	if in.MaxResults > 10 {

@@ -276,3 +276,59 @@ next:
 	}
 	return out, nil
 }
+
+// filterByPath applies GetParametersByPath's ParameterFilters: Type and
+// KeyId as DescribeParameters does, and Label, which keeps the parameters
+// with one of the labels and answers the version the label is on. Other
+// keys are InvalidFilterKey there, as on SSM.
+func (s *Store) filterByPath(c *awsapi.Call, all []*Parameter, filters []parameterStringFilter) ([]*Parameter, error) {
+	for i, f := range filters {
+		if err := checkStringFilter(i+1, f); err != nil && f.Key != "Label" {
+			return nil, err
+		}
+		switch f.Key {
+		case "Type", "KeyId":
+		case "Label":
+			if f.Option != "" && f.Option != "Equals" {
+				return nil, filterError("InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Equals].", f.Option)
+			}
+			if len(f.Values) == 0 {
+				return nil, filterError("InvalidFilterValue", "The following filter values are missing : null for filter key Label.")
+			}
+		default:
+			return nil, filterError("InvalidFilterKey", "The following filter key is not valid: %s. Valid filter keys include: [Type, KeyId, Label].", f.Key)
+		}
+	}
+	var out []*Parameter
+next:
+	for _, p := range all {
+		for _, f := range filters {
+			if f.Option == "" {
+				f.Option = "Equals"
+			}
+			if f.Key != "Label" {
+				if !matches(p, f) {
+					continue next
+				}
+				continue
+			}
+			found := false
+			for _, l := range f.Values {
+				if v, ok := p.Labels[l]; ok {
+					labelled, err := s.GetVersion(c.Context(), p.Name, v)
+					if err != nil {
+						return nil, err
+					}
+					labelled.Labels = p.Labels
+					p, found = labelled, true
+					break
+				}
+			}
+			if !found {
+				continue next
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

@@ -110,3 +110,45 @@ func TestSSMLabels_WithSDK(t *testing.T) {
 		t.Errorf("label after overwrite: %v %+v", err, got)
 	}
 }
+
+func TestSSMGetParametersByPathFilters_WithSDK(t *testing.T) {
+	_, c := startPlatform(t)
+	ctx := context.Background()
+	for _, p := range []struct {
+		name string
+		typ  types.ParameterType
+	}{{"/bp/a", types.ParameterTypeString}, {"/bp/b", types.ParameterTypeSecureString}, {"/bp/c", types.ParameterTypeString}} {
+		for i := 1; i <= 2; i++ {
+			if _, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(p.name), Value: aws.String(fmt.Sprintf("%s-v%d", p.name, i)), Type: p.typ, Overwrite: aws.Bool(true)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := c.LabelParameterVersion(ctx, &ssm.LabelParameterVersionInput{Name: aws.String("/bp/a"), ParameterVersion: aws.Int64(1), Labels: []string{"stable"}}); err != nil {
+		t.Fatal(err)
+	}
+	byPath := func(filters ...types.ParameterStringFilter) ([]string, error) {
+		out, err := c.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String("/bp"), ParameterFilters: filters, WithDecryption: aws.Bool(true)})
+		if err != nil {
+			return nil, err
+		}
+		var got []string
+		for _, p := range out.Parameters {
+			got = append(got, aws.ToString(p.Value))
+		}
+		return got, nil
+	}
+	got, err := byPath(types.ParameterStringFilter{Key: aws.String("Label"), Values: []string{"stable"}})
+	if err != nil || !reflect.DeepEqual(got, []string{"/bp/a-v1"}) {
+		t.Errorf("by label: %v %v", err, got)
+	}
+	got, err = byPath(types.ParameterStringFilter{Key: aws.String("Type"), Values: []string{"SecureString"}})
+	if err != nil || !reflect.DeepEqual(got, []string{"/bp/b-v2"}) {
+		t.Errorf("by type: %v %v", err, got)
+	}
+	_, err = byPath(types.ParameterStringFilter{Key: aws.String("Tier"), Values: []string{"Standard"}})
+	var key *types.InvalidFilterKey
+	if !errors.As(err, &key) {
+		t.Errorf("Tier on GetParametersByPath: %v, want InvalidFilterKey", err)
+	}
+}
