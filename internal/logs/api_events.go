@@ -74,6 +74,9 @@ func (a *api) filterLogEvents(c *awsapi.Call, in *filterLogEventsInput) (filterL
 	if err := checkLimit(in.Limit, maxLogEventsPage); err != nil {
 		return filterLogEventsOutput{}, err
 	}
+	if err := checkFilterPattern(in.FilterPattern); err != nil {
+		return filterLogEventsOutput{}, err
+	}
 	limit := in.Limit
 	if limit == 0 {
 		limit = maxLogEventsPage

@@ -46,6 +46,10 @@ func TestLogsLimitsAndStartFromHeadWithSDK(t *testing.T) {
 			_, err := h.client.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String(group), Limit: aws.Int32(51)})
 			return err
 		},
+		"FilterLogEvents with an open quote": func() error {
+			_, err := h.client.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group), FilterPattern: aws.String(`"open`)})
+			return err
+		},
 		"DescribeLogGroups 51": func() error {
 			_, err := h.client.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{Limit: aws.Int32(51)})
 			return err
