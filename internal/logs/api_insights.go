@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -69,6 +71,23 @@ type (
 	}
 	stopQueryOutput struct {
 		Success bool `json:"success"`
+	}
+	describeQueriesInput struct {
+		LogGroupName string `json:"logGroupName"`
+		Status       string `json:"status"`
+		MaxResults   int    `json:"maxResults"`
+		NextToken    string `json:"nextToken"`
+	}
+	queryInfo struct {
+		QueryID      string `json:"queryId"`
+		QueryString  string `json:"queryString"`
+		Status       string `json:"status"`
+		CreateTime   int64  `json:"createTime"`
+		LogGroupName string `json:"logGroupName,omitempty"`
+	}
+	describeQueriesOutput struct {
+		Queries   []queryInfo `json:"queries"`
+		NextToken string      `json:"nextToken,omitempty"`
 	}
 )
 
@@ -220,6 +239,42 @@ func (a *api) stopQuery(c *awsapi.Call, in *queryIDInput) (stopQueryOutput, erro
 	return stopQueryOutput{Success: false}, nil
 }
 
+// describeQueries lists the queries kept, newest first.
+func (a *api) describeQueries(c *awsapi.Call, in *describeQueriesInput) (describeQueriesOutput, error) {
+	if in.MaxResults < 0 || in.MaxResults > 1000 {
+		return describeQueriesOutput{}, invalidParameter(fmt.Sprintf("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000", in.MaxResults))
+	}
+	kv, err := a.store.queriesKV()
+	if err != nil {
+		return describeQueriesOutput{}, err
+	}
+	entries, err := kv.List(c.Context(), "q.")
+	if err != nil {
+		return describeQueriesOutput{}, err
+	}
+	all := []queryInfo{}
+	for _, e := range entries {
+		r := e.Value
+		if r == nil || in.Status != "" && r.Status != in.Status {
+			continue
+		}
+		if in.LogGroupName != "" && !slices.Contains(r.Groups, in.LogGroupName) {
+			continue
+		}
+		qi := queryInfo{QueryID: strings.TrimPrefix(e.Key, "q."), QueryString: r.Query, Status: r.Status, CreateTime: r.Created}
+		if len(r.Groups) > 0 {
+			qi.LogGroupName = r.Groups[0]
+		}
+		all = append(all, qi)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].CreateTime > all[j].CreateTime })
+	page, next, err := awsapi.Page(all, in.NextToken, in.MaxResults, 1000)
+	if err != nil {
+		return describeQueriesOutput{}, invalidParameter("The specified nextToken is invalid.")
+	}
+	return describeQueriesOutput{Queries: page, NextToken: next}, nil
+}
+
 func (a *api) insightsOps() []awsapi.Declared {
 	return []awsapi.Declared{
 		awsapi.Op[startQueryInput, startQueryOutput]{Name: "StartQuery", Action: "logs:StartQuery",
@@ -233,5 +288,6 @@ func (a *api) insightsOps() []awsapi.Declared {
 			Handler: a.startQuery},
 		awsapi.Op[queryIDInput, getQueryResultsOutput]{Name: "GetQueryResults", Action: "logs:GetQueryResults", Handler: a.getQueryResults},
 		awsapi.Op[queryIDInput, stopQueryOutput]{Name: "StopQuery", Action: "logs:StopQuery", Handler: a.stopQuery},
+		awsapi.Op[describeQueriesInput, describeQueriesOutput]{Name: "DescribeQueries", Action: "logs:DescribeQueries", Handler: a.describeQueries},
 	}
 }

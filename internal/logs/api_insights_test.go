@@ -87,6 +87,10 @@ func TestInsightsQueriesWithSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	listed, err := h.client.DescribeQueries(ctx, &cloudwatchlogs.DescribeQueriesInput{LogGroupName: aws.String("/aws/lambda/api"), Status: types.QueryStatusComplete})
+	if err != nil || len(listed.Queries) != 3 || aws.ToString(listed.Queries[0].QueryString) == "" {
+		t.Errorf("describe queries: %v %+v", err, listed)
+	}
 	stop, err := h.client.StopQuery(ctx, &cloudwatchlogs.StopQueryInput{QueryId: started.QueryId})
 	if err != nil || stop.Success {
 		t.Errorf("stop a complete query: %v %+v", err, stop)
