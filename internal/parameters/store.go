@@ -268,8 +268,8 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 		if next.Type == "" {
 			next.Type = old.Type
 		}
-		next.Labels = old.Labels
 		next.Version, next.LastModified = old.Version+1, time.Now().UTC()
+		next.Labels = keptLabels(old.Labels, next.Version)
 		return &next, nil
 	})
 	if err != nil && err == refused {

@@ -156,3 +156,19 @@ func (s *Store) GetLabel(ctx context.Context, name, label string) (*Parameter, e
 	}
 	return s.GetVersion(ctx, name, v)
 }
+
+// keptLabels are the labels of versions still kept once current is the
+// current version: a label on a version that falls out of the
+// MaxVersions kept goes with it.
+func keptLabels(labels map[string]int64, current int64) map[string]int64 {
+	var out map[string]int64
+	for l, v := range labels {
+		if v > current-MaxVersions {
+			if out == nil {
+				out = make(map[string]int64, len(labels))
+			}
+			out[l] = v
+		}
+	}
+	return out
+}
