@@ -1,6 +1,7 @@
 package parameters
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -130,7 +131,7 @@ func (s *Store) targets(c *awsapi.Call, refs ...string) []awsapi.Target {
 	}
 	out := make([]awsapi.Target, 0, len(refs))
 	for _, ref := range refs {
-		name, _ := refName(ref)
+		name, _ := s.resolve(c.Context(), ref)
 		t := awsapi.Target{Resource: s.ARN(name)}
 		if p, err := s.Get(c.Context(), name); err == nil && len(p.Tags) > 0 {
 			t.ResourceTags = p.Tags
@@ -314,16 +315,7 @@ var errVersionNotFound = errors.New("parameter version not found")
 // ARN, or either with a ":VERSION" selector naming the current version or
 // one kept before it.
 func (s *Store) lookup(r *http.Request, ref string) (*Parameter, error) {
-	name, version := refName(ref)
-	if strings.HasPrefix(ref, "arn:") && !strings.Contains(name, "/") {
-		// parameter/NAME is the ARN of "NAME" and of "/NAME" alike: the
-		// one without a slash first, as SSM resolves it.
-		if _, err := s.Get(r.Context(), name); errors.Is(err, ErrNotFound) {
-			if _, err := s.Get(r.Context(), "/"+name); err == nil {
-				name = "/" + name
-			}
-		}
-	}
+	name, version := s.resolve(r.Context(), ref)
 	if version == "" {
 		return s.Get(r.Context(), name)
 	}
@@ -341,6 +333,21 @@ func selector(ref string) string {
 		return ":" + v
 	}
 	return ""
+}
+
+// resolve is refName, and for an ARN parameter/NAME, which is the ARN of
+// "NAME" and of "/NAME" alike, the one of them that exists (the one
+// without a slash first).
+func (s *Store) resolve(ctx context.Context, ref string) (name, version string) {
+	name, version = refName(ref)
+	if strings.HasPrefix(ref, "arn:") && !strings.Contains(name, "/") {
+		if _, err := s.Get(ctx, name); errors.Is(err, ErrNotFound) {
+			if _, err := s.Get(ctx, "/"+name); err == nil {
+				name = "/" + name
+			}
+		}
+	}
+	return name, version
 }
 
 // refName splits a parameter reference (a name or ARN, maybe with a

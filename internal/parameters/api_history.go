@@ -43,7 +43,7 @@ func (s *Store) getParameterHistory(c *awsapi.Call, in *historyIn) (historyOut, 
 	if in.MaxResults < 0 || in.MaxResults > historyPageSize {
 		return historyOut{}, awsapi.ValidationError("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to %d", in.MaxResults, historyPageSize)
 	}
-	name, _ := refName(in.Name)
+	name, _ := s.resolve(c.Context(), in.Name)
 	all, err := s.History(c.Context(), name)
 	if err != nil {
 		return historyOut{}, err

@@ -32,7 +32,7 @@ func (s *Store) labelParameterVersion(c *awsapi.Call, in *labelIn) (labelOut, er
 	if err := checkLabels(in.Labels); err != nil {
 		return labelOut{}, err
 	}
-	name, _ := refName(in.Name)
+	name, _ := s.resolve(c.Context(), in.Name)
 	var version int64
 	if in.ParameterVersion != nil {
 		version = *in.ParameterVersion
@@ -51,7 +51,7 @@ func (s *Store) unlabelParameterVersion(c *awsapi.Call, in *labelIn) (unlabelOut
 	if in.ParameterVersion == nil {
 		return unlabelOut{}, awsapi.ValidationError("1 validation error detected: Value null at 'parameterVersion' failed to satisfy constraint: Member must not be null")
 	}
-	name, _ := refName(in.Name)
+	name, _ := s.resolve(c.Context(), in.Name)
 	removed, invalid, err := s.Unlabel(c.Context(), name, *in.ParameterVersion, in.Labels)
 	if err != nil {
 		return unlabelOut{}, err

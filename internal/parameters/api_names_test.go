@@ -43,6 +43,10 @@ func TestSSMNamesARNsAndDataType_WithSDK(t *testing.T) {
 	_, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/dt/bad"), Value: aws.String("v"), Type: types.ParameterTypeString, DataType: aws.String("Text")})
 	validation(t, "data type Text", err, "The following data type is not supported: Text (Data type names are all lowercase.)")
 
+	only, err := c.GetParameterHistory(ctx, &ssm.GetParameterHistoryInput{Name: aws.String("arn:aws:ssm:us-east-1:000000000000:parameter/only-slashed")})
+	if err != nil || len(only.Parameters) != 1 || aws.ToString(only.Parameters[0].Name) != "/only-slashed" {
+		t.Errorf("history by the ARN of /only-slashed: %v %+v", err, only)
+	}
 	hist, err := c.GetParameterHistory(ctx, &ssm.GetParameterHistoryInput{Name: aws.String("/a/b")})
 	if err != nil || len(hist.Parameters) != 1 || aws.ToString(hist.Parameters[0].LastModifiedUser) != "arn:aws:iam::000000000000:root" {
 		t.Errorf("history LastModifiedUser: %v %+v", err, hist)

@@ -87,7 +87,7 @@ func (s *Store) addTags(c *awsapi.Call, in *addTagsIn) (awsapi.None, error) {
 	if in.ResourceType == resourceTypeDocument {
 		return awsapi.None{}, tagError(s.TagDocument(c.Context(), docName(in.ResourceId), tagMap(in.Tags)))
 	}
-	name, _ := refName(in.ResourceId)
+	name, _ := s.resolve(c.Context(), in.ResourceId)
 	return awsapi.None{}, tagError(s.Tag(c.Context(), name, tagMap(in.Tags)))
 }
 
@@ -109,7 +109,7 @@ func (s *Store) removeTags(c *awsapi.Call, in *removeTagsIn) (awsapi.None, error
 	if in.ResourceType == resourceTypeDocument {
 		return awsapi.None{}, tagError(s.UntagDocument(c.Context(), docName(in.ResourceId), in.TagKeys))
 	}
-	name, _ := refName(in.ResourceId)
+	name, _ := s.resolve(c.Context(), in.ResourceId)
 	return awsapi.None{}, tagError(s.Untag(c.Context(), name, in.TagKeys))
 }
 
@@ -126,7 +126,7 @@ func (s *Store) listTags(c *awsapi.Call, in *listTagsIn) (listTagsOut, error) {
 		}
 		keys, tags = sortedKeys(d.Tags), d.Tags
 	} else {
-		name, _ := refName(in.ResourceId)
+		name, _ := s.resolve(c.Context(), in.ResourceId)
 		var err error
 		if keys, tags, err = s.Tags(c.Context(), name); err != nil {
 			return listTagsOut{}, tagError(err)
