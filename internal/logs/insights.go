@@ -9,7 +9,8 @@ import (
 )
 
 // This file is a small Logs Insights query language: the commands
-// `fields`, `filter`, `sort`, `limit` and `stats count(*) by ...`, joined
+// `fields`, `filter`, `sort`, `limit` and `stats` (count, sum, avg, min,
+// max, by fields), joined
 // by `|`. Filter expressions compare fields (=, !=, <, <=, >, >=), match
 // them (like "text", like /regex/, not like), and combine with and, or,
 // not and parentheses. Fields are @timestamp, @message, @logStream, @log
@@ -22,13 +23,18 @@ type insightsQuery struct {
 	sortBy  string
 	desc    bool
 	limit   int       // 0: the request's or the default
-	stats   *statsCmd // count(*) by ...
+	stats   *statsCmd // aggregates by fields
 }
 
 type statsCmd struct {
-	alias string   // the count's column name
-	field string   // what is counted: "*" or a field records must have
-	by    []string // grouping fields
+	aggs []statsAgg
+	by   []string // grouping fields
+}
+
+// statsAgg is one aggregate of a stats command: count, sum, avg, min or
+// max of a field (count of "*": every record).
+type statsAgg struct {
+	fn, field, alias string
 }
 
 // expr is a filter expression.
@@ -172,7 +178,7 @@ func parseInsights(q string) (*insightsQuery, error) {
 			}
 			out.stats = s
 		default:
-			return nil, fmt.Errorf("unknown command %q: nubo's Logs Insights has fields, display, filter, sort, limit and stats count(*)", cmd[0].text)
+			return nil, fmt.Errorf("unknown command %q: nubo's Logs Insights has fields, display, filter, sort, limit and stats", cmd[0].text)
 		}
 	}
 	return out, nil
@@ -431,29 +437,47 @@ func (p *tokParser) unary() (expr, error) {
 	return cmpExpr{field: f, op: o, value: v.text}, nil
 }
 
+// statsFuncs are the aggregates nubo's stats has.
+var statsFuncs = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
+
 func (p *tokParser) stats() (*statsCmd, error) {
-	if !p.isWord("count") {
-		return nil, fmt.Errorf("nubo's Logs Insights has count(*) only, not %q", p.peek().text)
-	}
-	p.next()
-	if t := p.next(); t.text != "(" {
-		return nil, fmt.Errorf("( is expected after count")
-	}
-	arg := "*"
-	if t := p.peek(); t.text == "*" || t.kind == tokWord {
-		arg = p.next().text
-	}
-	if t := p.next(); t.text != ")" {
-		return nil, fmt.Errorf(") is expected after count(%s", arg)
-	}
-	s := &statsCmd{alias: "count(" + arg + ")", field: arg}
-	if p.isWord("as") {
-		p.next()
-		a, ok := p.field()
-		if !ok {
-			return nil, fmt.Errorf("a name is expected after as")
+	s := &statsCmd{}
+	for {
+		t := p.next()
+		fn := strings.ToLower(t.text)
+		if t.kind != tokWord || !statsFuncs[fn] {
+			return nil, fmt.Errorf("nubo's Logs Insights has count, sum, avg, min and max, not %q", t.text)
 		}
-		s.alias = a
+		if t := p.next(); t.text != "(" {
+			return nil, fmt.Errorf("( is expected after %s", fn)
+		}
+		arg := ""
+		if t := p.peek(); (t.text == "*" && fn == "count") || t.kind == tokWord {
+			arg = p.next().text
+		}
+		if arg == "" {
+			if fn != "count" {
+				return nil, fmt.Errorf("%s needs a field", fn)
+			}
+			arg = "*"
+		}
+		if t := p.next(); t.text != ")" {
+			return nil, fmt.Errorf(") is expected after %s(%s", fn, arg)
+		}
+		a := statsAgg{fn: fn, field: arg, alias: fn + "(" + arg + ")"}
+		if p.isWord("as") {
+			p.next()
+			name, ok := p.field()
+			if !ok {
+				return nil, fmt.Errorf("a name is expected after as")
+			}
+			a.alias = name
+		}
+		s.aggs = append(s.aggs, a)
+		if p.peek().text != "," || p.peek().kind != tokOp {
+			break
+		}
+		p.next()
 	}
 	if p.isWord("by") {
 		p.next()

@@ -117,16 +117,17 @@ next:
 
 // runStats counts records by the stats command's fields.
 func (q *insightsQuery) runStats(records []map[string]string, limit int) [][]resultField {
+	type acc struct {
+		n             int
+		sum, min, max float64
+	}
 	type group struct {
 		values []string
-		n      int
+		accs   []acc
 	}
 	var order []string
 	groups := map[string]*group{}
 	for _, r := range records {
-		if _, ok := r[q.stats.field]; q.stats.field != "*" && !ok {
-			continue // count(field) counts the records that have it
-		}
 		vals := make([]string, len(q.stats.by))
 		for i, f := range q.stats.by {
 			vals[i] = r[f]
@@ -134,20 +135,64 @@ func (q *insightsQuery) runStats(records []map[string]string, limit int) [][]res
 		k := strings.Join(vals, "\x00")
 		g, ok := groups[k]
 		if !ok {
-			g = &group{values: vals}
+			g = &group{values: vals, accs: make([]acc, len(q.stats.aggs))}
 			groups[k] = g
 			order = append(order, k)
 		}
-		g.n++
+		for i, a := range q.stats.aggs {
+			if a.field == "*" {
+				g.accs[i].n++
+				continue
+			}
+			v, ok := r[a.field]
+			if !ok {
+				continue // an aggregate of a field counts the records that have it
+			}
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil && a.fn != "count" {
+				continue // sum, avg, min and max of numbers only
+			}
+			c := &g.accs[i]
+			if c.n == 0 || x < c.min {
+				c.min = x
+			}
+			if c.n == 0 || x > c.max {
+				c.max = x
+			}
+			c.n++
+			c.sum += x
+		}
 	}
 	rows := make([][]resultField, 0, len(order))
 	for _, k := range order {
 		g := groups[k]
-		row := make([]resultField, 0, len(g.values)+1)
+		row := make([]resultField, 0, len(g.values)+len(g.accs))
 		for i, f := range q.stats.by {
 			row = append(row, resultField{Field: f, Value: g.values[i]})
 		}
-		rows = append(rows, append(row, resultField{Field: q.stats.alias, Value: strconv.Itoa(g.n)}))
+		for i, a := range q.stats.aggs {
+			c := g.accs[i]
+			var v float64
+			switch a.fn {
+			case "count":
+				v = float64(c.n)
+			case "sum":
+				v = c.sum
+			case "avg":
+				if c.n > 0 {
+					v = c.sum / float64(c.n)
+				}
+			case "min":
+				v = c.min
+			case "max":
+				v = c.max
+			}
+			if a.fn != "count" && c.n == 0 {
+				continue // no number to aggregate: no value, as Insights leaves it empty
+			}
+			row = append(row, resultField{Field: a.alias, Value: strconv.FormatFloat(v, 'f', -1, 64)})
+		}
+		rows = append(rows, row)
 	}
 	if q.sortBy != "" {
 		value := func(row []resultField) string {
