@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -20,10 +21,12 @@ import (
 type insightsQuery struct {
 	fields  []string // fields to show; nil: @timestamp, @message
 	filters []expr
-	sortBy  string
-	desc    bool
-	limit   int       // 0: the request's or the default
-	stats   *statsCmd // aggregates by fields
+	// postFilters are the filters after stats: they apply to its rows.
+	postFilters []expr
+	sortBy      string
+	desc        bool
+	limit       int       // 0: the request's or the default
+	stats       *statsCmd // aggregates by fields
 }
 
 type statsCmd struct {
@@ -141,7 +144,11 @@ func parseInsights(q string) (*insightsQuery, error) {
 			if !p.done() {
 				return nil, fmt.Errorf("filter: unexpected %q", p.peek().text)
 			}
-			out.filters = append(out.filters, e)
+			if out.stats != nil {
+				out.postFilters = append(out.postFilters, e)
+			} else {
+				out.filters = append(out.filters, e)
+			}
 		case "sort":
 			f, ok := p.field()
 			if !ok {
@@ -481,14 +488,58 @@ func (p *tokParser) stats() (*statsCmd, error) {
 	}
 	if p.isWord("by") {
 		p.next()
-		by, err := p.fieldList()
-		if err != nil {
-			return nil, fmt.Errorf("by: %w", err)
+		for {
+			f, err := p.byField()
+			if err != nil {
+				return nil, fmt.Errorf("by: %w", err)
+			}
+			s.by = append(s.by, f)
+			if p.peek().text != "," || p.peek().kind != tokOp {
+				break
+			}
+			p.next()
 		}
-		s.by = by
 	}
 	if !p.done() {
 		return nil, fmt.Errorf("unexpected %q", p.peek().text)
 	}
 	return s, nil
+}
+
+// byField is a stats grouping: a field, or bin(PERIOD) of @timestamp
+// (PERIOD a number and s, m, h or d), named as written: "bin(5m)".
+func (p *tokParser) byField() (string, error) {
+	if !p.isWord("bin") {
+		f, ok := p.field()
+		if !ok {
+			return "", fmt.Errorf("a field name is expected, not %q", p.peek().text)
+		}
+		return f, nil
+	}
+	p.next()
+	if t := p.next(); t.text != "(" {
+		return "", fmt.Errorf("( is expected after bin")
+	}
+	period := p.next()
+	if _, err := binPeriod(period.text); err != nil {
+		return "", err
+	}
+	if t := p.next(); t.text != ")" {
+		return "", fmt.Errorf(") is expected after bin(%s", period.text)
+	}
+	return "bin(" + period.text + ")", nil
+}
+
+// binPeriod reads a bin period: a positive number of s, m, h or d.
+func binPeriod(s string) (time.Duration, error) {
+	units := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}
+	if len(s) < 2 {
+		return 0, fmt.Errorf("bin: a period such as 5m is expected, not %q", s)
+	}
+	unit, ok := units[s[len(s)-1]]
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if !ok || err != nil || n <= 0 || n > 100000 {
+		return 0, fmt.Errorf("bin: a period such as 5m is expected, not %q", s)
+	}
+	return time.Duration(n) * unit, nil
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // insightsTime is how Logs Insights writes @timestamp.
@@ -67,14 +68,10 @@ func lessValue(a, b string) bool {
 // returns its rows, at most limit (0: the query's, else 1000).
 func (q *insightsQuery) run(records []map[string]string, limit int) (rows [][]resultField, matched int) {
 	var kept []map[string]string
-next:
 	for _, r := range records {
-		for _, f := range q.filters {
-			if !f.eval(r) {
-				continue next
-			}
+		if allMatch(q.filters, r) {
+			kept = append(kept, r)
 		}
-		kept = append(kept, r)
 	}
 	if q.limit > 0 {
 		limit = q.limit
@@ -131,6 +128,9 @@ func (q *insightsQuery) runStats(records []map[string]string, limit int) [][]res
 		vals := make([]string, len(q.stats.by))
 		for i, f := range q.stats.by {
 			vals[i] = r[f]
+			if period, ok := strings.CutPrefix(f, "bin("); ok {
+				vals[i] = binOf(r["@timestamp"], strings.TrimSuffix(period, ")"))
+			}
 		}
 		k := strings.Join(vals, "\x00")
 		g, ok := groups[k]
@@ -192,6 +192,15 @@ func (q *insightsQuery) runStats(records []map[string]string, limit int) [][]res
 			}
 			row = append(row, resultField{Field: a.alias, Value: strconv.FormatFloat(v, 'f', -1, 64)})
 		}
+		if len(q.postFilters) > 0 {
+			m := make(map[string]string, len(row))
+			for _, f := range row {
+				m[f.Field] = f.Value
+			}
+			if !allMatch(q.postFilters, m) {
+				continue
+			}
+		}
 		rows = append(rows, row)
 	}
 	if q.sortBy != "" {
@@ -214,4 +223,23 @@ func (q *insightsQuery) runStats(records []map[string]string, limit int) [][]res
 		rows = rows[:limit]
 	}
 	return rows
+}
+
+// binOf is the start of the bin of period a record's @timestamp is in.
+func binOf(ts, period string) string {
+	d, err := binPeriod(period)
+	t, terr := time.Parse(insightsTime, ts)
+	if err != nil || terr != nil {
+		return ""
+	}
+	return t.Truncate(d).Format(insightsTime)
+}
+
+func allMatch(filters []expr, r map[string]string) bool {
+	for _, f := range filters {
+		if !f.eval(r) {
+			return false
+		}
+	}
+	return true
 }

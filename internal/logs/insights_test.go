@@ -53,6 +53,9 @@ func TestInsightsQueries(t *testing.T) {
 		{`stats count(*) as hits by path, level | sort hits desc | limit 1`, "path=/a level=error hits=1"},
 		{`stats sum(code) as total, avg(code) as mean, min(code), max(code) by level | sort level asc`, "level=; level=error total=1003 mean=501.5 min(code)=500 max(code)=503; level=info total=604 mean=302 min(code)=200 max(code)=404"},
 		{`stats count(user.id), count(*) as all`, "count(user.id)=1 all=5"},
+		{`stats count(*) as n by bin(2s)`, "bin(2s)=2026-01-02 03:04:04.000 n=1; bin(2s)=2026-01-02 03:04:06.000 n=2; bin(2s)=2026-01-02 03:04:08.000 n=2"},
+		{`stats count(*) as n by bin(1h), level | filter n > 1 | sort n desc | limit 1`, "bin(1h)=2026-01-02 03:00:00.000 level=error n=2"},
+		{`filter code > 200 | stats count(*) as n by level | filter level = "info"`, "level=info n=1"},
 		{`fields @timestamp | sort @timestamp asc | limit 2`, "@timestamp=2026-01-02 03:04:05.000; @timestamp=2026-01-02 03:04:06.000"},
 		{`filter code = 500`, `@timestamp=2026-01-02 03:04:05.000 @message={"level":"error","code":500,"path":"/a"}`},
 	} {
@@ -71,7 +74,7 @@ func TestInsightsQueries(t *testing.T) {
 func TestInsightsQueryErrors(t *testing.T) {
 	for _, q := range []string{
 		"", "fields", "fields a,", "filter", "filter a =", "filter (a = 1", `filter a like 3`, `filter @message like /[/`,
-		"sort", "sort a sideways", "limit x", "limit 0", "limit 10001", "stats pct(x, 50)", "stats avg()", "stats sum(*)", "stats count(*),", "stats count(*) by", "parse @message",
+		"sort", "sort a sideways", "limit x", "limit 0", "limit 10001", "stats pct(x, 50)", "stats avg()", "stats sum(*)", "stats count(*),", "stats count(*) by", "stats count(*) by bin(5)", "stats count(*) by bin(0m)", "stats count(*) by bin(5m", "parse @message",
 		"fields a |", "| fields a", `filter a = "open`, "filter a ! b", "fields a | stats count(*) | stats count(*)",
 	} {
 		if _, err := parseInsights(q); err == nil {
