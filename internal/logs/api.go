@@ -16,6 +16,9 @@ type APIOptions struct {
 	Store *Store
 	// Sources names the log groups written to and where their lines are.
 	Sources Sources
+	// Functions runs subscription filters' destinations (nil: subscription
+	// filters are refused).
+	Functions Functions
 	// Account makes log group ARNs.
 	Account awsapi.Account
 	// Authorizer authorizes every request; nil allows everything (--iam off).
@@ -30,6 +33,7 @@ type APIOptions struct {
 type api struct {
 	store   *Store
 	sources Sources
+	fns     Functions
 	account awsapi.Account
 }
 
@@ -42,7 +46,7 @@ const maxRequestBody = 8 << 20
 // Logs_20140328.*, signing name "logs"): each operation authorized as its
 // IAM action on the log group (or stream) it reads.
 func NewAPI(o APIOptions) (*awsapi.API, error) {
-	a := &api{store: o.Store, sources: o.Sources, account: o.Account}
+	a := &api{store: o.Store, sources: o.Sources, fns: o.Functions, account: o.Account}
 	return awsapi.NewAPI(awsapi.Spec{
 		Service:      "logs",
 		SDKID:        "cloudwatchlogs",
@@ -55,10 +59,12 @@ func NewAPI(o APIOptions) (*awsapi.API, error) {
 		BodyTooLarge: func(limit int64) error {
 			return awsapi.Errorf(http.StatusBadRequest, "SerializationException", "the request body is larger than %d bytes", limit)
 		},
-		Ops: []awsapi.Declared{
+		Ops: append([]awsapi.Declared{
 			awsapi.Op[filterLogEventsInput, filterLogEventsOutput]{Name: "FilterLogEvents", Action: "logs:FilterLogEvents",
 				Resources: func(c *awsapi.Call, in *filterLogEventsInput) ([]awsapi.Target, error) {
-					return []awsapi.Target{{Resource: a.groupARN(in.group())}}, nil
+					// As AWS authorizes it: log-group:NAME:log-stream: (which
+					// a policy's log-group:NAME:* matches, log-group:NAME not).
+					return []awsapi.Target{{Resource: a.groupARN(in.group()) + ":log-stream:"}}, nil
 				},
 				Handler: a.filterLogEvents},
 			awsapi.Op[getLogEventsInput, getLogEventsOutput]{Name: "GetLogEvents", Action: "logs:GetLogEvents",
@@ -105,7 +111,7 @@ func NewAPI(o APIOptions) (*awsapi.API, error) {
 					return []awsapi.Target{{Resource: a.groupARN(in.group()) + ":log-stream:*"}}, nil
 				},
 				Handler: a.describeLogStreams},
-		},
+		}, append(append(a.tagOps(), a.filterOps()...), a.insightsOps()...)...),
 	})
 }
 
@@ -184,3 +190,5 @@ func fromMillis(ms *int64) time.Time {
 	}
 	return time.UnixMilli(*ms)
 }
+
+func nowMillis() int64 { return time.Now().UnixMilli() }

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -70,8 +71,14 @@ func (a *api) filterLogEvents(c *awsapi.Call, in *filterLogEventsInput) (filterL
 	if err != nil {
 		return filterLogEventsOutput{}, err
 	}
+	if err := checkLimit(in.Limit, maxLogEventsPage); err != nil {
+		return filterLogEventsOutput{}, err
+	}
+	if err := checkFilterPattern(in.FilterPattern); err != nil {
+		return filterLogEventsOutput{}, err
+	}
 	limit := in.Limit
-	if limit <= 0 || limit > maxLogEventsPage {
+	if limit == 0 {
 		limit = maxLogEventsPage
 	}
 	q := Query{Since: fromMillis(in.StartTime), Until: fromMillis(in.EndTime)}
@@ -193,6 +200,9 @@ func (a *api) getLogEvents(c *awsapi.Call, in *getLogEventsInput) (getLogEventsO
 	if u := fromMillis(in.EndTime); !u.IsZero() && (q.Until.IsZero() || u.Before(q.Until)) {
 		q.Until = u
 	}
+	if err := checkLimit(in.Limit, maxLogEventsPage); err != nil {
+		return getLogEventsOutput{}, err
+	}
 	var tokenSeq uint64
 	if in.NextToken != "" {
 		if strings.HasPrefix(in.NextToken, "b/") {
@@ -210,31 +220,49 @@ func (a *api) getLogEvents(c *awsapi.Call, in *getLogEventsInput) (getLogEventsO
 		q.AfterSeq = tokenSeq
 	}
 	limit := in.Limit
-	if limit <= 0 || limit > maxLogEventsPage {
+	if limit == 0 {
 		limit = maxLogEventsPage
 	}
+	// Without a token, startFromHead false (the default) reads the
+	// stream's last page, as on AWS; true reads its first.
+	tail := in.NextToken == "" && (in.StartFromHead == nil || !*in.StartFromHead)
 	events := []outputLogEvent{}
+	seqs := []uint64{}
 	first, last := tokenSeq, tokenSeq
 	err = a.store.Read(c.Context(), src.Key, q, func(e Event) error {
 		if own && e.RequestID != in.LogStreamName {
 			return nil
 		}
 		if len(events) == limit {
-			return ErrStopRead
+			if !tail {
+				return ErrStopRead
+			}
+			events, seqs = events[1:], seqs[1:]
 		}
-		if len(events) == 0 {
-			first = e.Seq - 1
-		}
-		last = e.Seq
+		seqs = append(seqs, e.Seq)
 		events = append(events, outputLogEvent{Timestamp: millis(e.Time), Message: e.Message, IngestionTime: millis(e.Ingested)})
 		return nil
 	})
 	if err != nil {
 		return getLogEventsOutput{}, err
 	}
+	if len(seqs) > 0 {
+		first, last = seqs[0]-1, seqs[len(seqs)-1]
+	}
 	return getLogEventsOutput{
 		Events:            events,
 		NextForwardToken:  "f/" + strconv.FormatUint(last, 10),
 		NextBackwardToken: "b/" + strconv.FormatUint(first, 10),
 	}, nil
+}
+
+// checkLimit refuses a limit outside 1..max as AWS does (0: not given).
+func checkLimit(limit, max int) error {
+	if limit < 0 {
+		return invalidParameter(fmt.Sprintf("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", limit))
+	}
+	if limit > max {
+		return invalidParameter(fmt.Sprintf("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value less than or equal to %d", limit, max))
+	}
+	return nil
 }

@@ -35,8 +35,11 @@ type describeLogGroupsOutput struct {
 // describeLogGroups lists the groups written to, by name; its page token
 // is the name of the last group returned.
 func (a *api) describeLogGroups(c *awsapi.Call, in *describeLogGroupsInput) (describeLogGroupsOutput, error) {
+	if err := checkLimit(in.Limit, 50); err != nil {
+		return describeLogGroupsOutput{}, err
+	}
 	limit := in.Limit
-	if limit <= 0 || limit > 50 {
+	if limit == 0 {
 		limit = 50
 	}
 	out := describeLogGroupsOutput{LogGroups: []logGroup{}}
@@ -49,6 +52,10 @@ func (a *api) describeLogGroups(c *awsapi.Call, in *describeLogGroupsInput) (des
 	}
 	// Groups created through the API or a stack, with their settings.
 	stored, err := a.store.Groups(c.Context())
+	if err != nil {
+		return describeLogGroupsOutput{}, err
+	}
+	counts, err := a.store.metricFilterCounts(c.Context())
 	if err != nil {
 		return describeLogGroupsOutput{}, err
 	}
@@ -80,7 +87,7 @@ func (a *api) describeLogGroups(c *awsapi.Call, in *describeLogGroupsInput) (des
 		arn := a.account.ARN("logs", "log-group:"+n)
 		lg := logGroup{
 			LogGroupName: n, LogGroupArn: arn, Arn: arn + ":*",
-			CreationTime: millis(groups[n].Created), LogGroupClass: "STANDARD",
+			CreationTime: millis(groups[n].Created), LogGroupClass: "STANDARD", MetricFilterCount: counts[n],
 		}
 		if g, ok := settings[n]; ok {
 			lg.RetentionInDays = g.RetentionDays

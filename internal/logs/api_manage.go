@@ -129,6 +129,9 @@ func (a *api) deleteLogGroup(c *awsapi.Call, in *deleteLogGroupInput) (awsapi.No
 	if err := a.store.deleteStreams(ctx, in.LogGroupName); err != nil {
 		return awsapi.None{}, err
 	}
+	if err := a.store.deleteGroupFilters(ctx, in.LogGroupName); err != nil {
+		return awsapi.None{}, err
+	}
 	return awsapi.None{}, nil
 }
 

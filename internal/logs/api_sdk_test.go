@@ -146,11 +146,11 @@ func TestLogsAPIAuthorizesEachOperation(t *testing.T) {
 		action, resource string
 		call             func() error
 	}{
-		{"logs:FilterLogEvents", group + "/aws/lambda/open", func() error {
+		{"logs:FilterLogEvents", group + "/aws/lambda/open:log-stream:", func() error {
 			_, err := h.client.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/open")})
 			return err
 		}},
-		{"logs:FilterLogEvents", group + "/aws/lambda/open", func() error {
+		{"logs:FilterLogEvents", group + "/aws/lambda/open:log-stream:", func() error {
 			_, err := h.client.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupIdentifier: aws.String(group + "/aws/lambda/open:*")})
 			return err
 		}},
@@ -186,7 +186,7 @@ func TestLogsAPIAuthorizesEachOperation(t *testing.T) {
 // refused in the JSON envelope.
 func TestLogsAPIRefusals(t *testing.T) {
 	h := newHarness(t, nil)
-	if code, body := logsCall(t, h, "StartQuery", map[string]any{"logGroupName": "/aws/lambda/f"}, nil); code != http.StatusBadRequest || !strings.HasPrefix(body, "UnknownOperationException") {
+	if code, body := logsCall(t, h, "StartLiveTail", map[string]any{"logGroupIdentifiers": []string{"/aws/lambda/f"}}, nil); code != http.StatusBadRequest || !strings.HasPrefix(body, "UnknownOperationException") {
 		t.Fatalf("undeclared operation: %d %s", code, body)
 	}
 	big := map[string]any{"logGroupName": "/aws/lambda/f", "filterPattern": string(bytes.Repeat([]byte("x"), maxRequestBody))}

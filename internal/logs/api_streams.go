@@ -256,8 +256,8 @@ func (a *api) describeLogStreams(c *awsapi.Call, in *describeLogStreamsInput) (d
 	default:
 		return describeLogStreamsOutput{}, invalidParameter("orderBy must be LogStreamName or LastEventTime")
 	}
-	if in.Limit < 0 || in.Limit > 50 {
-		return describeLogStreamsOutput{}, invalidParameter("1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50")
+	if err := checkLimit(in.Limit, 50); err != nil {
+		return describeLogStreamsOutput{}, err
 	}
 	src, err := a.source(c, in.group())
 	if err != nil {

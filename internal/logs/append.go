@@ -41,7 +41,19 @@ func (l *Store) Append(ctx context.Context, source, stream string, lines []Line)
 		chunk = append(chunk, ln)
 		size += len(ln.Text)
 	}
-	return last, flush()
+	if err := flush(); err != nil {
+		return last, err
+	}
+	if group, ok := userSourceGroup(source); ok && l.subscribed(group) {
+		events := make([]subscribedEvent, 0, len(lines))
+		for i, ln := range lines {
+			events = append(events, subscribedEvent{ID: eventID(ln.At.UnixNano(), i), Stream: stream, Timestamp: ln.At.UnixMilli(), Message: string(ln.Text)})
+		}
+		if err := l.queueSubscribed(ctx, group, events, true); err != nil {
+			return last, err
+		}
+	}
+	return last, nil
 }
 
 // appendMsg is one message holding lines, in the format Read splits

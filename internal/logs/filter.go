@@ -55,3 +55,46 @@ func filterTerms(p string) []string {
 	}
 	return terms
 }
+
+// maxFilterPattern is the longest filter pattern AWS accepts.
+const maxFilterPattern = 1024
+
+// checkFilterPattern refuses a filter pattern that matchFilter could not
+// read as AWS writes them: over 1024 characters, a quote left open, or a
+// JSON ({ }) or space-delimited ([ ]) selector not closed. It does not
+// check what is inside the selectors (matchFilter does not apply them).
+func checkFilterPattern(pattern string) error {
+	if len(pattern) > maxFilterPattern {
+		return invalidParameter("1 validation error detected: Value at 'filterPattern' failed to satisfy constraint: Member must have length less than or equal to 1024")
+	}
+	p := strings.TrimSpace(pattern)
+	depth := map[byte]int{}
+	inQuote := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case inQuote && c == '\\':
+			i++
+		case c == '"':
+			inQuote = !inQuote
+		case inQuote:
+		case c == '{', c == '[', c == '(':
+			depth[c]++
+		case c == '}', c == ']', c == ')':
+			open := map[byte]byte{'}': '{', ']': '[', ')': '('}[c]
+			if depth[open] == 0 {
+				return invalidParameter("Invalid character(s) in term '" + string(c) + "'")
+			}
+			depth[open]--
+		}
+	}
+	if inQuote {
+		return invalidParameter("Invalid filter pattern: a quoted term is not closed")
+	}
+	for _, open := range []byte{'{', '[', '('} {
+		if depth[open] > 0 {
+			return invalidParameter("Invalid filter pattern: '" + string(open) + "' is not closed")
+		}
+	}
+	return nil
+}

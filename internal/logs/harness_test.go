@@ -60,9 +60,16 @@ type harness struct {
 
 func newHarness(t *testing.T, authz awsapi.Authorizer) *harness {
 	t.Helper()
+	return newHarnessWith(t, authz, nil)
+}
+
+// newHarnessWith serves the API with fns as the functions subscription
+// filters deliver to.
+func newHarnessWith(t *testing.T, authz awsapi.Authorizer, fns Functions) *harness {
+	t.Helper()
 	store, _ := startLogStore(t)
 	sources := &fakeSources{}
-	api, err := NewAPI(APIOptions{Store: store, Sources: sources, Account: testAccount, Authorizer: authz})
+	api, err := NewAPI(APIOptions{Store: store, Sources: sources, Functions: fns, Account: testAccount, Authorizer: authz})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,13 @@ type Store struct {
 	groups jetstream.KeyValue
 	// streams holds the log streams made through the Logs API.
 	streams jetstream.KeyValue
+	// metricFilters and subscriptions hold the groups' filters; subCache
+	// follows the subscriptions (filters.go).
+	metricFilters, subscriptions jetstream.KeyValue
+	subCache                     *backbone.Cache[SubscriptionFilter]
+	subQueue                     *backbone.WorkQueue
+	// queries holds Logs Insights queries' results (api_insights.go).
+	queries jetstream.KeyValue
 
 	mu        sync.RWMutex
 	retention map[string]time.Duration // by log group name
@@ -104,6 +111,27 @@ func (l *Store) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("logs: %w", err)
 	}
+	metricFilters, err := l.bb.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: metricFiltersBucket, Description: "nubo log groups' metric filters", History: 1})
+	if err != nil {
+		return fmt.Errorf("logs: %w", err)
+	}
+	subscriptions, err := l.bb.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: subscriptionsBucket, Description: "nubo log groups' subscription filters", History: 1})
+	if err != nil {
+		return fmt.Errorf("logs: %w", err)
+	}
+	subCache, err := backbone.NewCache(ctx, backbone.Typed[SubscriptionFilter](subscriptions))
+	if err != nil {
+		return fmt.Errorf("logs: load subscription filters: %w", err)
+	}
+	queries, err := l.bb.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: queriesBucket, Description: "nubo Logs Insights query results", History: 1, TTL: queriesKept})
+	if err != nil {
+		return fmt.Errorf("logs: %w", err)
+	}
+	subQueue, err := l.bb.WorkQueue(ctx, subscriptionQueue())
+	if err != nil {
+		subCache.Close()
+		return fmt.Errorf("logs: subscriptions: %w", err)
+	}
 	// Every group is in before Start returns, so retention applies from
 	// the first line.
 	initial, w, err := backbone.Typed[Group](groups).Watch(ctx)
@@ -116,6 +144,7 @@ func (l *Store) Start(ctx context.Context) error {
 	w.Follow(l.applyGroup, nil)
 	l.mu.Lock()
 	l.stream, l.nc, l.groups, l.streams, l.watch = s, l.bb.Conn(), groups, streams, w
+	l.metricFilters, l.subscriptions, l.subCache, l.subQueue, l.queries = metricFilters, subscriptions, subCache, subQueue, queries
 	l.mu.Unlock()
 	return nil
 }
@@ -133,9 +162,12 @@ func (l *Store) ttl(source string) time.Duration {
 // Close flushes lines not yet sent. Idempotent.
 func (l *Store) Close(ctx context.Context) error {
 	l.mu.Lock()
-	w := l.watch
-	l.watch = nil
+	w, subCache := l.watch, l.subCache
+	l.watch, l.subCache = nil, nil
 	l.mu.Unlock()
+	if subCache != nil {
+		subCache.Close()
+	}
 	if w != nil {
 		w.Stop()
 	}

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"sync"
@@ -187,6 +188,17 @@ func (l *Store) publishLocked(source string, b *batch) {
 		h[jetstream.MsgTTLHeader] = []string{strconv.FormatInt(int64(ttl/time.Second), 10)}
 	}
 	_ = l.nc.PublishMsg(&nats.Msg{Subject: logSubject + source, Header: h, Data: b.data})
+	if group := l.opts.RetentionGroup(source); l.subscribed(group) {
+		events := make([]subscribedEvent, 0, n)
+		off := 0
+		for i := range n {
+			text := string(b.data[off : off+b.lens[i]])
+			off += b.lens[i]
+			at := time.Unix(0, b.at[i])
+			events = append(events, subscribedEvent{ID: eventID(b.at[i], i), Stream: logStreamName(at), Timestamp: at.UnixMilli(), Message: text})
+		}
+		_ = l.queueSubscribed(context.Background(), group, events, false) // as the lines: not waited for
+	}
 	b.at, b.lens, b.reqs, b.data = b.at[:0], b.lens[:0], b.reqs[:0], b.data[:0]
 	if cap(b.data) > 4*maxBatchBytes {
 		b.data = nil // do not pin a burst's buffer

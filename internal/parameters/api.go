@@ -1,9 +1,9 @@
 package parameters
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,7 +28,7 @@ func (s *Store) API() (*awsapi.API, error) {
 		BodyTooLarge: func(limit int64) error {
 			return awsapi.ValidationError("the request body is larger than %d bytes, which nubo's SSM API does not read: a parameter value is at most %d characters", limit, maxAdvancedValue)
 		},
-		Ops: []awsapi.Declared{
+		Ops: append([]awsapi.Declared{
 			awsapi.Op[getParameterIn, getParameterOut]{Name: "GetParameter", Action: "ssm:GetParameter",
 				Resources: func(c *awsapi.Call, in *getParameterIn) ([]awsapi.Target, error) { return s.targets(c, in.Name), nil },
 				Handler:   s.getParameter},
@@ -62,6 +62,12 @@ func (s *Store) API() (*awsapi.API, error) {
 			awsapi.Op[historyIn, historyOut]{Name: "GetParameterHistory", Action: "ssm:GetParameterHistory",
 				Resources: func(c *awsapi.Call, in *historyIn) ([]awsapi.Target, error) { return s.targets(c, in.Name), nil },
 				Handler:   s.getParameterHistory},
+			awsapi.Op[labelIn, labelOut]{Name: "LabelParameterVersion", Action: "ssm:LabelParameterVersion",
+				Resources: func(c *awsapi.Call, in *labelIn) ([]awsapi.Target, error) { return s.targets(c, in.Name), nil },
+				Handler:   s.labelParameterVersion},
+			awsapi.Op[labelIn, unlabelOut]{Name: "UnlabelParameterVersion", Action: "ssm:UnlabelParameterVersion",
+				Resources: func(c *awsapi.Call, in *labelIn) ([]awsapi.Target, error) { return s.targets(c, in.Name), nil },
+				Handler:   s.unlabelParameterVersion},
 			awsapi.Op[addTagsIn, awsapi.None]{Name: "AddTagsToResource", Action: "ssm:AddTagsToResource",
 				Resources: s.addTagsTargets, Handler: s.addTags},
 			awsapi.Op[removeTagsIn, awsapi.None]{Name: "RemoveTagsFromResource", Action: "ssm:RemoveTagsFromResource",
@@ -71,7 +77,7 @@ func (s *Store) API() (*awsapi.API, error) {
 					return s.tagTarget(c, in.ResourceType, in.ResourceId), nil
 				},
 				Handler: s.listTags},
-		},
+		}, s.documentOps()...),
 	})
 }
 
@@ -92,6 +98,7 @@ type wireParameter struct {
 	DataType         string  `json:"DataType"`
 	LastModifiedDate float64 `json:"LastModifiedDate"`
 	Name             string  `json:"Name"`
+	Selector         string  `json:"Selector,omitempty"`
 	Type             string  `json:"Type"`
 	Value            string  `json:"Value"`
 	Version          int64   `json:"Version"`
@@ -124,7 +131,7 @@ func (s *Store) targets(c *awsapi.Call, refs ...string) []awsapi.Target {
 	}
 	out := make([]awsapi.Target, 0, len(refs))
 	for _, ref := range refs {
-		name, _ := refName(ref)
+		name, _ := s.resolve(c.Context(), ref)
 		t := awsapi.Target{Resource: s.ARN(name)}
 		if p, err := s.Get(c.Context(), name); err == nil && len(p.Tags) > 0 {
 			t.ResourceTags = p.Tags
@@ -168,11 +175,12 @@ type (
 	}
 	deleteParameterIn struct{ Name string }
 	byPathIn          struct {
-		Path           string
-		Recursive      bool
-		WithDecryption bool
-		MaxResults     int
-		NextToken      string
+		Path             string
+		Recursive        bool
+		WithDecryption   bool
+		ParameterFilters []parameterStringFilter
+		MaxResults       int
+		NextToken        string
 	}
 	parametersPage struct {
 		Parameters []wireParameter
@@ -183,23 +191,6 @@ type (
 		DeletedParameters []string
 		InvalidParameters []string
 	}
-	describeParametersIn struct {
-		Filters []struct {
-			Key    string
-			Values []string
-		}
-		ParameterFilters []struct {
-			Key    string
-			Option string
-			Values []string
-		}
-		MaxResults int
-		NextToken  string
-	}
-	describeParametersOut struct {
-		Parameters []map[string]any
-		NextToken  string `json:",omitempty"`
-	}
 )
 
 func (s *Store) getParameter(c *awsapi.Call, in *getParameterIn) (getParameterOut, error) {
@@ -207,7 +198,9 @@ func (s *Store) getParameter(c *awsapi.Call, in *getParameterIn) (getParameterOu
 	if err != nil {
 		return getParameterOut{}, err
 	}
-	return getParameterOut{Parameter: s.wire(p, in.WithDecryption)}, nil
+	w := s.wire(p, in.WithDecryption)
+	w.Selector = selector(in.Name)
+	return getParameterOut{Parameter: w}, nil
 }
 
 func (s *Store) getParameters(c *awsapi.Call, in *getParametersIn) (getParametersOut, error) {
@@ -228,7 +221,9 @@ func (s *Store) getParameters(c *awsapi.Call, in *getParametersIn) (getParameter
 		case err != nil:
 			return getParametersOut{}, err
 		default:
-			out.Parameters = append(out.Parameters, s.wire(p, in.WithDecryption))
+			w := s.wire(p, in.WithDecryption)
+			w.Selector = selector(n)
+			out.Parameters = append(out.Parameters, w)
 		}
 	}
 	return out, nil
@@ -282,6 +277,9 @@ func (s *Store) getParametersByPath(c *awsapi.Call, in *byPathIn) (parametersPag
 	if err != nil {
 		return parametersPage{}, err
 	}
+	if all, err = s.filterByPath(c, all, in.ParameterFilters); err != nil {
+		return parametersPage{}, err
+	}
 	if in.MaxResults > 10 {
 		in.MaxResults = 10
 	}
@@ -311,70 +309,45 @@ func (s *Store) deleteParameters(c *awsapi.Call, in *deleteParametersIn) (delete
 	return out, nil
 }
 
-func (s *Store) describeParameters(c *awsapi.Call, in *describeParametersIn) (describeParametersOut, error) {
-	if len(in.Filters) > 0 && len(in.ParameterFilters) > 0 {
-		return describeParametersOut{}, awsapi.ValidationError("You can use either Filters or ParameterFilters in a single request.")
-	}
-	all, err := s.List(c.Context())
-	if err != nil {
-		return describeParametersOut{}, err
-	}
-	for _, f := range in.ParameterFilters {
-		if f.Key != "Name" || (f.Option != "" && f.Option != "Equals" && f.Option != "BeginsWith") {
-			return describeParametersOut{}, awsapi.ValidationError("nubo's DescribeParameters filters by Name (Equals or BeginsWith) only, not %s %s", f.Key, f.Option)
-		}
-		kept := all[:0:0]
-		for _, p := range all {
-			for _, v := range f.Values {
-				if p.Name == v || f.Option == "BeginsWith" && strings.HasPrefix(p.Name, v) {
-					kept = append(kept, p)
-					break
-				}
-			}
-		}
-		all = kept
-	}
-	if in.MaxResults > 50 {
-		in.MaxResults = 50
-	}
-	page, next, err := awsapi.Page(all, in.NextToken, in.MaxResults, 50)
-	if err != nil {
-		return describeParametersOut{}, invalidToken(err)
-	}
-	out := describeParametersOut{Parameters: make([]map[string]any, 0, len(page)), NextToken: next}
-	for _, p := range page {
-		m := map[string]any{"Name": p.Name, "ARN": s.ARN(p.Name), "Type": p.Type, "Version": p.Version, "Tier": p.Tier,
-			"DataType": p.DataType, "LastModifiedDate": float64(p.LastModified.UnixMilli()) / 1000}
-		if p.Description != "" {
-			m["Description"] = p.Description
-		}
-		if p.AllowedPattern != "" {
-			m["AllowedPattern"] = p.AllowedPattern
-		}
-		out.Parameters = append(out.Parameters, m)
-	}
-	return out, nil
-}
-
 var errVersionNotFound = errors.New("parameter version not found")
 
 // lookup reads a parameter named as GetParameter accepts it: a name, its
 // ARN, or either with a ":VERSION" selector naming the current version or
 // one kept before it.
 func (s *Store) lookup(r *http.Request, ref string) (*Parameter, error) {
-	name, version := refName(ref)
+	name, version := s.resolve(r.Context(), ref)
 	if version == "" {
 		return s.Get(r.Context(), name)
 	}
 	n, err := strconv.ParseInt(version, 10, 64)
-	if err != nil {
-		// Not a version number: a label, which nubo does not keep.
-		if _, err := s.Get(r.Context(), name); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("parameter %q version %s: %w", name, version, errVersionNotFound)
+	if err != nil { // not a version number: a label
+		return s.GetLabel(r.Context(), name, version)
 	}
 	return s.GetVersion(r.Context(), name, n)
+}
+
+// selector is the ":VERSION" or ":LABEL" a reference ends with, as
+// GetParameter returns it ("" for none).
+func selector(ref string) string {
+	if _, v := refName(ref); v != "" {
+		return ":" + v
+	}
+	return ""
+}
+
+// resolve is refName, and for an ARN parameter/NAME, which is the ARN of
+// "NAME" and of "/NAME" alike, the one of them that exists (the one
+// without a slash first).
+func (s *Store) resolve(ctx context.Context, ref string) (name, version string) {
+	name, version = refName(ref)
+	if strings.HasPrefix(ref, "arn:") && !strings.Contains(name, "/") {
+		if _, err := s.Get(ctx, name); errors.Is(err, ErrNotFound) {
+			if _, err := s.Get(ctx, "/"+name); err == nil {
+				name = "/" + name
+			}
+		}
+	}
+	return name, version
 }
 
 // refName splits a parameter reference (a name or ARN, maybe with a
@@ -397,7 +370,12 @@ func refName(ref string) (name, version string) {
 }
 
 func wireError(err error) *awsapi.Error {
+	if e := documentError(err); e != nil {
+		return e
+	}
 	switch {
+	case errors.Is(err, ErrLabelLimit):
+		return awsapi.NewError(http.StatusBadRequest, "ParameterVersionLabelLimitExceeded", "A parameter version can have maximum 10 labels.Move one or more labels to another version and try again.")
 	case errors.Is(err, errVersionNotFound):
 		return awsapi.NewError(http.StatusBadRequest, "ParameterVersionNotFound", err.Error())
 	case errors.Is(err, ErrNotFound):

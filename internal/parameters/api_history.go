@@ -31,6 +31,7 @@ type (
 		Value            string   `json:"Value"`
 		AllowedPattern   string   `json:"AllowedPattern,omitempty"`
 		Version          int64    `json:"Version"`
+		LastModifiedUser string   `json:"LastModifiedUser,omitempty"`
 		Labels           []string `json:"Labels"`
 		Tier             string   `json:"Tier"`
 		Policies         []any    `json:"Policies"`
@@ -42,11 +43,12 @@ func (s *Store) getParameterHistory(c *awsapi.Call, in *historyIn) (historyOut, 
 	if in.MaxResults < 0 || in.MaxResults > historyPageSize {
 		return historyOut{}, awsapi.ValidationError("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to %d", in.MaxResults, historyPageSize)
 	}
-	name, _ := refName(in.Name)
+	name, _ := s.resolve(c.Context(), in.Name)
 	all, err := s.History(c.Context(), name)
 	if err != nil {
 		return historyOut{}, err
 	}
+	cur := all[len(all)-1]
 	page, next, err := awsapi.Page(all, in.NextToken, in.MaxResults, historyPageSize)
 	if err != nil {
 		return historyOut{}, invalidToken(err)
@@ -55,8 +57,9 @@ func (s *Store) getParameterHistory(c *awsapi.Call, in *historyIn) (historyOut, 
 	for _, p := range page {
 		w := s.wire(p, in.WithDecryption)
 		h := historyParameter{Name: p.Name, Type: p.Type, LastModifiedDate: w.LastModifiedDate, Description: p.Description,
-			Value: w.Value, AllowedPattern: p.AllowedPattern, Version: p.Version, Labels: []string{}, Tier: p.Tier,
-			Policies: []any{}, DataType: p.DataType}
+			Value: w.Value, AllowedPattern: p.AllowedPattern, Version: p.Version, Labels: LabelsOf(cur, p.Version), Tier: p.Tier,
+			LastModifiedUser: p.LastModifiedUser,
+			Policies:         []any{}, DataType: p.DataType}
 		if p.Type == TypeSecureString {
 			h.KeyId = defaultKeyID
 		}

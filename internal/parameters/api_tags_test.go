@@ -75,11 +75,11 @@ func TestSSMTagsToResource_WithSDK(t *testing.T) {
 		}
 		return fmt.Sprint(err)
 	}
-	_, err = c.AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: types.ResourceTypeForTaggingDocument, ResourceId: aws.String("doc"),
+	_, err = c.AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: types.ResourceTypeForTaggingMaintenanceWindow, ResourceId: aws.String("mw-0123456789abcdef0"),
 		Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
 	var badType *types.InvalidResourceType
 	if !errors.As(err, &badType) {
-		t.Errorf("tag a document: %v, want InvalidResourceType", err)
+		t.Errorf("tag a maintenance window: %v, want InvalidResourceType", err)
 	}
 	if _, err := c.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: types.ResourceTypeForTaggingManagedInstance, ResourceId: aws.String("mi-1")}); !errors.As(err, &badType) {
 		t.Errorf("list tags of an instance: %v, want InvalidResourceType", err)

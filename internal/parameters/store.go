@@ -39,8 +39,12 @@ type Parameter struct {
 	Tier           string            `json:"tier,omitempty"`
 	DataType       string            `json:"data_type,omitempty"`
 	Tags           map[string]string `json:"tags,omitempty"`
-	Version        int64             `json:"version"`
-	LastModified   time.Time         `json:"last_modified"`
+	// Labels maps each label of the parameter to the version it is on;
+	// kept on the current record only (a label moves between versions).
+	Labels           map[string]int64 `json:"labels,omitempty"`
+	Version          int64            `json:"version"`
+	LastModified     time.Time        `json:"last_modified"`
+	LastModifiedUser string           `json:"last_modified_user,omitempty"`
 }
 
 // Options configures a Store.
@@ -232,6 +236,11 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 	if p.DataType == "" {
 		p.DataType = "text"
 	}
+	if err := checkDataType(p.DataType); err != nil {
+		return 0, err
+	}
+	p.LastModifiedUser = callerARN(ctx, s.opts.Account)
+	p.Labels = nil
 	kv, err := s.bucket()
 	if err != nil {
 		return 0, err
@@ -260,6 +269,7 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 			next.Type = old.Type
 		}
 		next.Version, next.LastModified = old.Version+1, time.Now().UTC()
+		next.Labels = keptLabels(old.Labels, next.Version)
 		return &next, nil
 	})
 	if err != nil && err == refused {

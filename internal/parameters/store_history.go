@@ -30,7 +30,7 @@ func historyKey(name string, version int64) string {
 // the version that falls out of the MaxVersions kept.
 func (s *Store) keepVersion(ctx context.Context, kv jetstream.KeyValue, prev *Parameter, current int64) error {
 	old := *prev
-	old.Tags = nil
+	old.Tags, old.Labels = nil, nil
 	if _, err := backbone.Typed[Parameter](kv).Put(ctx, historyKey(old.Name, old.Version), &old); err != nil {
 		return fmt.Errorf("parameter %q: keep version %d: %w", old.Name, old.Version, err)
 	}

@@ -20,12 +20,53 @@ var ErrTooManyTags = errors.New("too many tags")
 // Tag adds tags to a parameter, replacing the values of keys it already
 // has; the parameter's version does not change.
 func (s *Store) Tag(ctx context.Context, name string, tags map[string]string) error {
+	fn, err := addTags(name, tags)
+	if err != nil {
+		return err
+	}
+	return s.retag(ctx, name, fn)
+}
+
+// Untag removes tag keys from a parameter (keys it lacks are ignored).
+func (s *Store) Untag(ctx context.Context, name string, keys []string) error {
+	return s.retag(ctx, name, removeTags(keys))
+}
+
+// TagDocument and UntagDocument are Tag and Untag for a document.
+func (s *Store) TagDocument(ctx context.Context, name string, tags map[string]string) error {
+	fn, err := addTags(name, tags)
+	if err != nil {
+		return err
+	}
+	return s.retagDocument(ctx, name, fn)
+}
+
+// UntagDocument removes tag keys from a document.
+func (s *Store) UntagDocument(ctx context.Context, name string, keys []string) error {
+	return s.retagDocument(ctx, name, removeTags(keys))
+}
+
+func (s *Store) retagDocument(ctx context.Context, name string, fn func(map[string]string) (map[string]string, error)) error {
+	_, err := s.modifyDocument(ctx, name, func(d *Document) error {
+		cur := make(map[string]string, len(d.Tags))
+		for k, v := range d.Tags {
+			cur[k] = v
+		}
+		tags, err := fn(cur)
+		d.Tags = tags
+		return err
+	})
+	return err
+}
+
+// addTags is a retag function adding tags (at most MaxTags in all).
+func addTags(name string, tags map[string]string) (func(map[string]string) (map[string]string, error), error) {
 	for k, v := range tags {
 		if err := validateTag(k, v); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return s.retag(ctx, name, func(cur map[string]string) (map[string]string, error) {
+	return func(cur map[string]string) (map[string]string, error) {
 		if cur == nil {
 			cur = map[string]string{}
 		}
@@ -33,15 +74,15 @@ func (s *Store) Tag(ctx context.Context, name string, tags map[string]string) er
 			cur[k] = v
 		}
 		if len(cur) > MaxTags {
-			return nil, fmt.Errorf("parameter %q: %d tags, at most %d: %w", name, len(cur), MaxTags, ErrTooManyTags)
+			return nil, fmt.Errorf("%q: %d tags, at most %d: %w", name, len(cur), MaxTags, ErrTooManyTags)
 		}
 		return cur, nil
-	})
+	}, nil
 }
 
-// Untag removes tag keys from a parameter (keys it lacks are ignored).
-func (s *Store) Untag(ctx context.Context, name string, keys []string) error {
-	return s.retag(ctx, name, func(cur map[string]string) (map[string]string, error) {
+// removeTags is a retag function removing keys.
+func removeTags(keys []string) func(map[string]string) (map[string]string, error) {
+	return func(cur map[string]string) (map[string]string, error) {
 		for _, k := range keys {
 			delete(cur, k)
 		}
@@ -49,7 +90,7 @@ func (s *Store) Untag(ctx context.Context, name string, keys []string) error {
 			return nil, nil
 		}
 		return cur, nil
-	})
+	}
 }
 
 // Tags returns a parameter's tags sorted by key.

@@ -594,7 +594,7 @@ func TestIAMEveryOperationIsAuthorized(t *testing.T) {
 		service, target, contentType, body, action, resource string
 	}{
 		{"logs", "Logs_20140328.FilterLogEvents", "application/x-amz-json-1.1", `{"logGroupName":"/aws/lambda/f"}`,
-			"logs:FilterLogEvents", "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/f"},
+			"logs:FilterLogEvents", "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/f:log-stream:"},
 		{"logs", "Logs_20140328.GetLogEvents", "application/x-amz-json-1.1", `{"logGroupName":"/aws/lambda/f","logStreamName":"2026/01/02/[$LATEST]nubo"}`,
 			"logs:GetLogEvents", "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/f:log-stream:2026/01/02/[$LATEST]nubo"},
 		{"logs", "Logs_20140328.DescribeLogGroups", "application/x-amz-json-1.1", `{}`, "logs:DescribeLogGroups", "*"},
