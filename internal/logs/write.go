@@ -186,7 +186,7 @@ func (l *Store) publishLocked(source string, b *batch) {
 	if ttl := l.ttl(source); ttl > 0 {
 		h[jetstream.MsgTTLHeader] = []string{strconv.FormatInt(int64(ttl/time.Second), 10)}
 	}
-	_ = l.nc.PublishMsg(&nats.Msg{Subject: logSubject + source, Header: h, Data: b.data})
+	_ = l.nc.PublishMsg(&nats.Msg{Subject: l.bb.Subject(logSubject + source), Header: h, Data: b.data})
 	b.at, b.lens, b.reqs, b.data = b.at[:0], b.lens[:0], b.reqs[:0], b.data[:0]
 	if cap(b.data) > 4*maxBatchBytes {
 		b.data = nil // do not pin a burst's buffer

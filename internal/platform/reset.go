@@ -1,0 +1,158 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/backbone"
+)
+
+// Reset: POST /_nubo/reset on the edge (signing name "nubo-admin"), `nubo
+// reset [service...]`. It drops every state of the services named (all
+// when none is) in every region, without a restart: every context is
+// closed (running function instances stop, caches go), the services'
+// buckets, object stores and streams are deleted (each module's reset
+// hook), and every context is built and started again, restoring what the
+// modules make at first start (IAM's service-linked defaults, the default
+// region's log groups as functions create them).
+
+// ResetServiceName is the reset API's SigV4 signing name.
+const ResetServiceName = "nubo-admin"
+
+// ResetPath is the reset API's path.
+const ResetPath = "/_nubo/reset"
+
+// ResetRequest names the services to reset; none means all.
+type ResetRequest struct {
+	Services []string `json:"services"`
+}
+
+// ResetResult is what a reset dropped.
+type ResetResult struct {
+	Services []string `json:"services"`
+	Regions  []string `json:"regions"`
+}
+
+// Services are the names Reset takes: one per module.
+func Services() []string {
+	var out []string
+	for _, m := range modules() {
+		out = append(out, m.name())
+	}
+	return out
+}
+
+// Reset drops the state of services (all when none) in every region and
+// starts every context again.
+func (p *Platform) Reset(ctx context.Context, services []string) (ResetResult, error) {
+	all := Services()
+	for _, s := range services {
+		if !slices.Contains(all, s) {
+			return ResetResult{}, fmt.Errorf("%w: %q (services: %s)", errUnknownService, s, strings.Join(all, ", "))
+		}
+	}
+	if len(services) == 0 {
+		services = all
+	}
+	c := p.ctxs
+	c.build.Lock()
+	defer c.build.Unlock()
+	if c.runCtx == nil {
+		return ResetResult{}, errors.New("reset: nubo is not started")
+	}
+	regions, err := c.known(ctx)
+	if err != nil {
+		return ResetResult{}, err
+	}
+	c.mu.Lock()
+	var built []string
+	for r := range c.regions {
+		built = append(built, r)
+	}
+	c.mu.Unlock()
+	closeErr := c.closeAll(ctx)
+	var errs []error
+	if closeErr != nil {
+		errs = append(errs, closeErr)
+	}
+	for _, m := range modules() {
+		if !slices.Contains(services, m.name()) {
+			continue
+		}
+		if m.scope() == global {
+			errs = append(errs, m.reset(ctx, p, backbone.GlobalRegion))
+			continue
+		}
+		for _, r := range regions {
+			errs = append(errs, m.reset(ctx, p, r))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		p.log.Error("reset: dropping state", "err", err)
+	}
+	// Build again: the global modules, then each region this node had.
+	if _, err := c.buildGlobal(); err != nil {
+		return ResetResult{}, fmt.Errorf("reset: %w", err)
+	}
+	if err := c.startGlobal(c.runCtx); err != nil {
+		return ResetResult{}, fmt.Errorf("reset: %w", err)
+	}
+	slices.Sort(built)
+	def := p.opts.Region
+	built = slices.DeleteFunc(built, func(r string) bool { return r == def })
+	for _, r := range append([]string{def}, built...) {
+		if _, err := c.startRegion(c.runCtx, r); err != nil {
+			return ResetResult{}, fmt.Errorf("reset: %w", err)
+		}
+	}
+	slices.Sort(services)
+	return ResetResult{Services: services, Regions: regions}, errors.Join(errs...)
+}
+
+var errUnknownService = errors.New("unknown service")
+
+// resetService is the reset API on the edge: authorized as nubo:Reset,
+// which only an administrator (nubo's own credentials, or a role allowed
+// "*" or "nubo:*") holds.
+func (p *Platform) resetService() awsapi.Service {
+	api := awsapi.MustAPI(awsapi.Spec{
+		Service:      ResetServiceName,
+		Protocol:     awsapi.RestJSON,
+		AuthzService: "nubo",
+		Authorizer:   currentAuthorizer{p},
+		Logger:       p.log.With("part", "reset"),
+		MapError: func(err error) error {
+			if errors.Is(err, errUnknownService) {
+				return awsapi.ValidationError("%s", err.Error())
+			}
+			return err
+		},
+		Ops: []awsapi.Declared{
+			awsapi.Op[ResetRequest, ResetResult]{Name: "Reset", Action: "nubo:Reset", HTTP: "POST " + ResetPath,
+				Handler: func(c *awsapi.Call, in *ResetRequest) (ResetResult, error) {
+					return p.Reset(context.WithoutCancel(c.Context()), in.Services)
+				}},
+		},
+	})
+	return api.Service()
+}
+
+// currentAuthorizer asks the authorizer of the moment (Reset replaces it).
+type currentAuthorizer struct{ p *Platform }
+
+func (a currentAuthorizer) Authorize(ctx context.Context, req awsapi.AuthzRequest) error {
+	a.p.ctxs.mu.Lock()
+	authz := a.p.ctxs.authz
+	a.p.ctxs.mu.Unlock()
+	if authz == nil {
+		return nil
+	}
+	return authz.Authorize(ctx, req)
+}
+
+var _ http.Handler = (*swapHandler)(nil)
