@@ -75,11 +75,12 @@ func (p *Platform) Reset(ctx context.Context, services []string) (ResetResult, e
 		built = append(built, r)
 	}
 	c.mu.Unlock()
-	closeErr := c.closeAll(ctx)
-	var errs []error
-	if closeErr != nil {
-		errs = append(errs, closeErr)
+	cctx, cancel := context.WithTimeout(ctx, p.opts.ShutdownTimeout)
+	defer cancel()
+	if err := c.closeAll(cctx); err != nil {
+		p.log.Warn("reset: closing", "err", err) // what could not close is gone anyway
 	}
+	var errs []error
 	for _, m := range modules() {
 		if !slices.Contains(services, m.name()) {
 			continue
