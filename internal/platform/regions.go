@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
@@ -51,6 +52,8 @@ type contexts struct {
 	authz   awsapi.Authorizer // the global modules' authorizer of the moment
 	// pending is the default region's context New built, started by Start.
 	pending *Platform
+	node    string             // this node's id on resetSubject
+	sub     *nats.Subscription // resetSubject
 }
 
 // regionDir is the directory of a region's files under the data dir: the
@@ -173,6 +176,15 @@ func (c *contexts) Start(ctx context.Context) error {
 		return err
 	}
 	c.kv = kv
+	c.node = awsapi.NewRequestID()
+	c.sub, err = c.root.Backbone.Conn().Subscribe(resetSubject, func(m *nats.Msg) {
+		if string(m.Data) != c.node {
+			go c.rebuild()
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("regions: %w", err)
+	}
 	if err := c.startGlobal(ctx); err != nil {
 		return err
 	}
@@ -272,6 +284,11 @@ func (c *contexts) region(region string) (*Platform, error) {
 func (c *contexts) Close(ctx context.Context) error {
 	c.build.Lock()
 	defer c.build.Unlock()
+	if c.sub != nil {
+		_ = c.sub.Unsubscribe()
+		c.sub = nil
+	}
+	c.runCtx = nil
 	return c.closeAll(ctx)
 }
 

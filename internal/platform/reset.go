@@ -96,23 +96,64 @@ func (p *Platform) Reset(ctx context.Context, services []string) (ResetResult, e
 	if err := errors.Join(errs...); err != nil {
 		p.log.Error("reset: dropping state", "err", err)
 	}
-	// Build again: the global modules, then each region this node had.
-	if _, err := c.buildGlobal(); err != nil {
+	if err := c.startAgain(built); err != nil {
 		return ResetResult{}, fmt.Errorf("reset: %w", err)
 	}
-	if err := c.startGlobal(c.runCtx); err != nil {
-		return ResetResult{}, fmt.Errorf("reset: %w", err)
-	}
-	slices.Sort(built)
-	def := p.opts.Region
-	built = slices.DeleteFunc(built, func(r string) bool { return r == def })
-	for _, r := range append([]string{def}, built...) {
-		if _, err := c.startRegion(c.runCtx, r); err != nil {
-			return ResetResult{}, fmt.Errorf("reset: %w", err)
-		}
+	// The other nodes build their contexts again over the emptied state.
+	if err := p.Backbone.Conn().Publish(resetSubject, []byte(c.node)); err != nil {
+		errs = append(errs, fmt.Errorf("reset: tell the other nodes: %w", err))
 	}
 	slices.Sort(services)
 	return ResetResult{Services: services, Regions: regions}, errors.Join(errs...)
+}
+
+// resetSubject carries, after a reset, the id of the node that made it:
+// every other node closes its contexts and builds them again.
+const resetSubject = "nubo.admin.reset"
+
+// startAgain builds and starts the global modules, then the default
+// region and the regions of built; c.build is held, every context closed.
+func (c *contexts) startAgain(built []string) error {
+	if _, err := c.buildGlobal(); err != nil {
+		return err
+	}
+	if err := c.startGlobal(c.runCtx); err != nil {
+		return err
+	}
+	def := c.root.opts.Region
+	built = slices.DeleteFunc(slices.Sorted(slices.Values(built)), func(r string) bool { return r == def })
+	for _, r := range append([]string{def}, built...) {
+		if _, err := c.startRegion(c.runCtx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuild closes and builds again every context of this node: another
+// node reset state under them.
+func (c *contexts) rebuild() {
+	c.build.Lock()
+	defer c.build.Unlock()
+	if c.runCtx == nil {
+		return
+	}
+	c.mu.Lock()
+	var built []string
+	for r := range c.regions {
+		built = append(built, r)
+	}
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(c.runCtx, c.root.opts.ShutdownTimeout)
+	defer cancel()
+	if err := c.closeAll(ctx); err != nil {
+		c.root.log.Warn("reset by another node: closing", "err", err)
+	}
+	if err := c.startAgain(built); err != nil {
+		c.root.log.Error("reset by another node: starting again", "err", err)
+		return
+	}
+	c.root.log.Info("reset by another node: contexts built again")
 }
 
 var errUnknownService = errors.New("unknown service")

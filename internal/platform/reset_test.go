@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
 )
 
 // reset sends POST /_nubo/reset for services, signed with creds, and
@@ -141,5 +143,45 @@ func TestReset(t *testing.T) {
 	out, err := west.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("reset-fn"), Payload: []byte(`{"again":true}`)})
 	if err != nil || out.FunctionError != nil {
 		t.Fatalf("invoke after a reset: %v %v", err, out)
+	}
+}
+
+// TestResetReachesEveryNode: two nodes on one NATS server; a reset made on
+// one is seen on the other, which builds its contexts again over the
+// emptied state and serves the same names anew.
+func TestResetReachesEveryNode(t *testing.T) {
+	url := backbonetest.Server(t)
+	a := startPlatform(t, Options{NATSURL: url})
+	b := startPlatform(t, Options{NATSURL: url})
+	ctx := context.Background()
+	ca, cb := clientsIn("http://"+a.EdgeAddr(), "eu-west-1"), clientsIn("http://"+b.EdgeAddr(), "eu-west-1")
+	ca.param(t, "/nodes/p", "one")
+	got, err := cb.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/nodes/p")})
+	if err != nil || aws.ToString(got.Parameter.Value) != "one" {
+		t.Fatalf("the other node: %v %v", got, err)
+	}
+	if _, err := ca.logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("nodes-group")}); err != nil {
+		t.Fatal(err)
+	}
+	groups := func() int {
+		out, err := cb.logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("nodes-")})
+		if err != nil {
+			return -1
+		}
+		return len(out.LogGroups)
+	}
+	waitUntil(t, "the other node sees the log group", 20*time.Second, func() bool { return groups() == 1 })
+	if status, body := reset(t, "http://"+a.EdgeAddr(), admin); status != http.StatusOK {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	waitUntil(t, "the other node serves the emptied state", 20*time.Second, func() bool {
+		_, err := cb.ssm.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/nodes/q"), Value: aws.String("two"), Type: "String"})
+		return err == nil && groups() == 0
+	})
+	if _, err := cb.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/nodes/p")}); apiCode(err) != "ParameterNotFound" {
+		t.Errorf("after the reset, the other node: %v", err)
+	}
+	if _, err := cb.logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("nodes-group")}); err != nil {
+		t.Errorf("the other node, after the reset: create the log group again: %v", err)
 	}
 }
