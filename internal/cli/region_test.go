@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
 )
@@ -55,6 +56,18 @@ func TestDeployInARegionAndReset(t *testing.T) {
 	}
 	if code, out := run("stacks"); code != 0 || strings.Contains(out, "regional") {
 		t.Errorf("us-east-1's stacks list eu-west-1's stack: %d %s", code, out)
+	}
+	// The CloudFormation API is regional too.
+	cfn := func(region string) *cloudformation.Client {
+		return cloudformation.New(cloudformation.Options{Region: region, BaseEndpoint: aws.String(p.EndpointURL()), RetryMaxAttempts: 1,
+			Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	}
+	st, err := cfn("eu-west-1").DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String("regional")})
+	if err != nil || len(st.Stacks) != 1 || !strings.HasPrefix(aws.ToString(st.Stacks[0].StackId), "arn:aws:cloudformation:eu-west-1:") {
+		t.Errorf("DescribeStacks in eu-west-1: %+v %v", st, err)
+	}
+	if _, err := cfn("us-east-1").DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String("regional")}); err == nil {
+		t.Error("us-east-1's CloudFormation describes eu-west-1's stack")
 	}
 
 	if code, out := run("reset", "s3"); code == 0 || !strings.Contains(out, "lambda") {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
@@ -75,7 +76,7 @@ func (p *Platform) Reset(ctx context.Context, services []string) (ResetResult, e
 		built = append(built, r)
 	}
 	c.mu.Unlock()
-	cctx, cancel := context.WithTimeout(ctx, p.opts.ShutdownTimeout)
+	cctx, cancel := context.WithTimeout(ctx, min(p.opts.ShutdownTimeout, resetCloseTimeout))
 	defer cancel()
 	if err := c.closeAll(cctx); err != nil {
 		p.log.Warn("reset: closing", "err", err) // what could not close is gone anyway
@@ -144,7 +145,7 @@ func (c *contexts) rebuild() {
 		built = append(built, r)
 	}
 	c.mu.Unlock()
-	ctx, cancel := context.WithTimeout(c.runCtx, c.root.opts.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(c.runCtx, min(c.root.opts.ShutdownTimeout, resetCloseTimeout))
 	defer cancel()
 	if err := c.closeAll(ctx); err != nil {
 		c.root.log.Warn("reset by another node: closing", "err", err)
@@ -157,6 +158,10 @@ func (c *contexts) rebuild() {
 }
 
 var errUnknownService = errors.New("unknown service")
+
+// resetCloseTimeout bounds how long a reset waits for in-flight work (an
+// invocation whose function calls nubo waits for the reset to end).
+const resetCloseTimeout = 5 * time.Second
 
 // resetService is the reset API on the edge: authorized as nubo:Reset,
 // which only an administrator (nubo's own credentials, or a role allowed
