@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
+	"github.com/nubo-run/nubo/internal/iam"
 )
 
 // reset sends POST /_nubo/reset for services, signed with creds, and
@@ -133,8 +134,13 @@ func TestReset(t *testing.T) {
 	if !paramGone(east) || groups(east) != 0 || groups(west) != 0 || roleExists() || functionExists() {
 		t.Error("state survived a reset of everything")
 	}
-	// The names can be used again.
+	// The names can be used again, and what nubo ships (AWS managed
+	// policies) is there.
 	lambdaRole(t, url, "reset-role")
+	basic, _ := iam.ManagedPolicyARN("AWSLambdaBasicExecutionRole")
+	if _, err := east.iam.AttachRolePolicy(ctx, &awsiam.AttachRolePolicyInput{RoleName: aws.String("reset-role"), PolicyArn: aws.String(basic)}); err != nil {
+		t.Errorf("attach %s after a reset: %v", basic, err)
+	}
 	createInRegion(t, west, "reset-fn", role)
 	west.param(t, "/reset/p", "v")
 	if _, err := west.logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("reset-group")}); err != nil {
