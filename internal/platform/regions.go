@@ -131,7 +131,9 @@ func (c *contexts) newRegion(region string) (*Platform, error) {
 	r := c.root
 	o := r.opts
 	o.Region = region
-	o.Logger = r.opts.Logger.With("region", region)
+	if region != r.opts.Region { // the default region's lines read as before regions
+		o.Logger = r.opts.Logger.With("region", region)
+	}
 	p := &Platform{opts: o, log: o.Logger, region: region, root: r,
 		account:  awsapi.Account{Region: region, ID: r.account.ID},
 		Backbone: r.Backbone, Keys: r.Keys, IAM: r.IAM, Authz: r.Authz, Metrics: r.Metrics, shims: r.shims,
