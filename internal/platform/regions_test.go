@@ -197,3 +197,26 @@ func TestRegionsSurviveRestart(t *testing.T) {
 		t.Errorf("ARN %s", b)
 	}
 }
+
+// TestChangingTheDefaultRegionRelabelsNothing: state written under one
+// --region stays that region's when the server restarts with another.
+func TestChangingTheDefaultRegionRelabelsNothing(t *testing.T) {
+	dir := t.TempDir()
+	p := startPlatform(t, Options{DataDir: dir, Region: "eu-west-1"})
+	clientsIn("http://"+p.EdgeAddr(), "eu-west-1").param(t, "/home/p", "eu")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := startPlatform(t, Options{DataDir: dir, Region: "us-east-1"})
+	url := "http://" + q.EdgeAddr()
+	got, err := clientsIn(url, "eu-west-1").ssm.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/home/p")})
+	if err != nil || aws.ToString(got.Parameter.Value) != "eu" {
+		t.Fatalf("eu-west-1 after a restart with --region us-east-1: %v %v", got, err)
+	}
+	_, err = clientsIn(url, "us-east-1").ssm.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/home/p")})
+	if apiCode(err) != "ParameterNotFound" {
+		t.Errorf("us-east-1 sees eu-west-1's parameter after the default region changed: %v", err)
+	}
+}
