@@ -52,6 +52,8 @@ type contexts struct {
 	pending *Platform
 	node    string             // this node's id on resetSubject
 	sub     *nats.Subscription // resetSubject
+	// stopWatch ends the watch of regions other nodes build.
+	stopWatch context.CancelFunc
 }
 
 // regionDir is the directory of a region's files under the data dir: the
@@ -185,6 +187,16 @@ func (c *contexts) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("regions: %w", err)
 	}
+	// A region another node builds is built here too: its work queues
+	// have consumers on every node.
+	wctx, cancel := context.WithCancel(c.runCtx)
+	w, err := kv.WatchFiltered(wctx, []string{"region.>"}, jetstream.UpdatesOnly())
+	if err != nil {
+		cancel()
+		return fmt.Errorf("regions: watch: %w", err)
+	}
+	c.stopWatch = cancel
+	go c.follow(w)
 	if err := c.startGlobal(ctx); err != nil {
 		return err
 	}
@@ -198,6 +210,23 @@ func (c *contexts) Start(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// follow builds each region recorded after this node started.
+func (c *contexts) follow(w jetstream.KeyWatcher) {
+	defer func() { _ = w.Stop() }()
+	for e := range w.Updates() {
+		if e == nil || e.Operation() != jetstream.KeyValuePut {
+			continue
+		}
+		region := strings.TrimPrefix(e.Key(), "region.")
+		if !awsapi.KnownRegion(region) {
+			continue
+		}
+		if _, err := c.region(region); err != nil {
+			c.root.log.Warn("region recorded by another node", "region", region, "err", err)
+		}
+	}
 }
 
 func (c *contexts) startGlobal(ctx context.Context) error {
@@ -287,6 +316,10 @@ func (c *contexts) Close(ctx context.Context) error {
 	if c.sub != nil {
 		_ = c.sub.Unsubscribe()
 		c.sub = nil
+	}
+	if c.stopWatch != nil {
+		c.stopWatch()
+		c.stopWatch = nil
 	}
 	c.runCtx = nil
 	return c.closeAll(ctx)

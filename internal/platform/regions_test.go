@@ -16,6 +16,8 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
+
+	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
 )
 
 // regionClients are SDK clients signed for one region with the server's
@@ -219,4 +221,19 @@ func TestChangingTheDefaultRegionRelabelsNothing(t *testing.T) {
 	if apiCode(err) != "ParameterNotFound" {
 		t.Errorf("us-east-1 sees eu-west-1's parameter after the default region changed: %v", err)
 	}
+}
+
+// TestEveryNodeBuildsARegion: a region one node builds is built on the
+// others too, before any request names it there (its work queues have
+// consumers on every node).
+func TestEveryNodeBuildsARegion(t *testing.T) {
+	url := backbonetest.Server(t)
+	a := startPlatform(t, Options{NATSURL: url})
+	b := startPlatform(t, Options{NATSURL: url})
+	clientsIn("http://"+a.EdgeAddr(), "ap-south-1").param(t, "/nodes/region", "x")
+	waitUntil(t, "the other node builds ap-south-1", 20*time.Second, func() bool {
+		b.ctxs.mu.Lock()
+		defer b.ctxs.mu.Unlock()
+		return b.ctxs.regions["ap-south-1"] != nil
+	})
 }
