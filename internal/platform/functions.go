@@ -96,10 +96,7 @@ func (functionsModule) build(p *Platform) error {
 // AWS::Lambda::Url share the gateway's URLs (the gateway module is built by
 // now).
 func (functionsModule) contribute(p *Platform) (contribution, error) {
-	var urls functions.URLStore = functionURLs{g: p.Gateway, addr: p.HTTPAddr}
-	if p.Gateway == nil {
-		urls = noURLs{home: p.defaultRegion()}
-	}
+	urls := functionURLs{g: p.Gateway, addr: p.HTTPAddr}
 	api, err := functions.NewAPI(functions.APIOptions{Service: p.Functions, Policies: p.Policies, URLs: urls,
 		Logger: p.opts.Logger.With("part", "lambda-api")})
 	pkg := functions.NewPackager(filepath.Join(p.regionDir(p.region, "functions"), "packages"))

@@ -17,7 +17,7 @@ import (
 type gatewayModule struct{}
 
 func (gatewayModule) name() string { return "apigateway" }
-func (gatewayModule) scope() scope { return home }
+func (gatewayModule) scope() scope { return regional }
 func (m gatewayModule) reset(ctx context.Context, p *Platform, region string) error {
 	return p.dropState(ctx, region, m.name())
 }
@@ -32,9 +32,6 @@ func (gatewayModule) build(p *Platform) (err error) {
 		Logger:    o.Logger.With("part", "gateway"),
 		AccessLog: o.Logger.With("part", "access"),
 	})
-	if err == nil {
-		p.httpHandler.set(p.Gateway.Handler())
-	}
 	return err
 }
 

@@ -44,7 +44,6 @@ type scope int
 const (
 	global   scope = iota // one for the account (IAM, STS)
 	regional              // one per region
-	home                  // in the default region (--region) only, for now
 )
 
 // contribution is what a module hands the platform.

@@ -106,7 +106,6 @@ type Platform struct {
 	ctxs            *contexts
 	handlers        map[string]http.Handler
 	globalProviders []stacks.Provider
-	httpHandler     *swapHandler
 }
 
 // New validates opts and builds every part. It starts nothing.
@@ -153,14 +152,14 @@ func New(o Options) (*Platform, error) {
 	// The listeners start last; their handlers are set below (the edge) and
 	// by the gateway module (the HTTP listener).
 	p.edge = &listener{name: "edge", addr: o.Addr, log: o.Logger}
-	p.httpHandler = &swapHandler{}
-	p.http = &listener{name: "http", addr: o.HTTPAddr, log: o.Logger, handler: p.httpHandler}
+	p.http = &listener{name: "http", addr: o.HTTPAddr, log: o.Logger}
 	p.shims = &runtimeShims{dir: filepath.Join(o.DataDir, "runtimes"), strict: o.Functions.StrictRuntimes}
 	p.Metrics = functions.NewMetrics()
 
 	// The global modules on the root, then the default region's context:
 	// its APIs name the regional services the edge dispatches.
 	p.ctxs = &contexts{root: p}
+	p.http.handler = gatewayRouter{p.ctxs}
 	global, err := p.ctxs.buildGlobal()
 	if err != nil {
 		return nil, err

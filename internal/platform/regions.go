@@ -137,11 +137,11 @@ func (c *contexts) newRegion(region string) (*Platform, error) {
 	p := &Platform{opts: o, log: o.Logger, region: region, root: r,
 		account:  awsapi.Account{Region: region, ID: r.account.ID},
 		Backbone: r.Backbone, Keys: r.Keys, IAM: r.IAM, Authz: r.Authz, Metrics: r.Metrics, shims: r.shims,
-		edge: r.edge, http: r.http, httpHandler: r.httpHandler,
+		edge: r.edge, http: r.http,
 		provided: slices.Clone(r.globalProviders)}
 	var mods []module
 	for _, m := range modules() {
-		if s := m.scope(); s == regional || (s == home && region == r.opts.Region) {
+		if m.scope() == regional {
 			mods = append(mods, m)
 		}
 	}

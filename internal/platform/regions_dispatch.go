@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
-	"sync/atomic"
+	"slices"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
-	"github.com/nubo-run/nubo/internal/functions"
+	"github.com/nubo-run/nubo/internal/gateway"
 )
 
 // The edge's and the HTTP listener's way into the regions' contexts, and
@@ -47,19 +49,69 @@ func (c *contexts) dispatch(name string, proto awsapi.Protocol, isGlobal bool) h
 	})
 }
 
-// swapHandler is the HTTP listener's handler: the default region's
-// gateway, replaced when Reset rebuilds it.
-type swapHandler struct{ h atomic.Pointer[http.Handler] }
+// gatewayRouter is the HTTP listener's handler: each region has its
+// gateway (its APIs, function URLs and custom domains), and a request goes
+// to the region whose gateway has the API, URL or domain it names (by
+// Host {id}.execute-api.*, {id}.lambda-url.*, /_api/{id}/, /_url/{id}/ or a
+// custom domain's name), the default region's first; the default region's
+// gateway answers what no gateway has. With one region no lookup is made.
+type gatewayRouter struct{ c *contexts }
 
-func (s *swapHandler) set(h http.Handler) { s.h.Store(&h) }
-
-func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := s.h.Load()
-	if h == nil {
+func (g gatewayRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.c.mu.Lock()
+	def := g.c.regions[g.c.root.opts.Region]
+	var others []*Platform
+	if len(g.c.regions) > 1 {
+		for name, p := range g.c.regions {
+			if name != g.c.root.opts.Region && p.Gateway != nil {
+				others = append(others, p)
+			}
+		}
+	}
+	g.c.mu.Unlock()
+	if def == nil || def.Gateway == nil {
 		http.Error(w, "starting", http.StatusServiceUnavailable)
 		return
 	}
-	(*h).ServeHTTP(w, r)
+	h := def
+	if len(others) > 0 && !owns(def.Gateway, r) {
+		slices.SortFunc(others, func(a, b *Platform) int { return strings.Compare(a.region, b.region) })
+		for _, p := range others {
+			if owns(p.Gateway, r) {
+				h = p
+				break
+			}
+		}
+	}
+	h.Gateway.Handler().ServeHTTP(w, r)
+}
+
+// owns reports whether gw serves the API, function URL or domain r names.
+func owns(gw *gateway.Gateway, r *http.Request) bool {
+	host := strings.ToLower(r.Host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	api := func(id string) bool { _, ok := gw.Get(id); return ok }
+	url := func(id string) bool {
+		return slices.ContainsFunc(gw.FunctionURLs(), func(u gateway.FunctionURL) bool { return u.ID == id })
+	}
+	if id, _, ok := strings.Cut(host, ".execute-api."); ok {
+		return api(id)
+	}
+	if id, _, ok := strings.Cut(host, ".lambda-url."); ok {
+		return url(id)
+	}
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/_api/"); ok {
+		id, _, _ := strings.Cut(rest, "/")
+		return api(id)
+	}
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/_url/"); ok {
+		id, _, _ := strings.Cut(rest, "/")
+		return url(id)
+	}
+	_, ok := gw.GetDomain(host)
+	return ok
 }
 
 // homePart records, at first start, the region whose state keeps the
@@ -89,17 +141,3 @@ func (h homePart) Start(ctx context.Context) error {
 }
 
 func (homePart) Close(context.Context) error { return nil }
-
-// noURLs is the Lambda API's function URLs outside the default region:
-// the HTTP listener serves the default region's gateway only (decision
-// 007).
-type noURLs struct{ home string }
-
-func (noURLs) GetURL(string, string) (functions.FunctionURLConfig, bool) {
-	return functions.FunctionURLConfig{}, false
-}
-func (noURLs) ListURLs(string) []functions.FunctionURLConfig { return nil }
-func (n noURLs) PutURL(context.Context, functions.FunctionURLConfig) (functions.FunctionURLConfig, error) {
-	return functions.FunctionURLConfig{}, &functions.InvalidParameterError{Message: "nubo serves function URLs in its default region (" + n.home + ") only"}
-}
-func (noURLs) DeleteURL(context.Context, string, string) error { return functions.ErrURLNotFound }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -236,4 +237,46 @@ func TestEveryNodeBuildsARegion(t *testing.T) {
 		defer b.ctxs.mu.Unlock()
 		return b.ctxs.regions["ap-south-1"] != nil
 	})
+}
+
+// TestFunctionURLsInTwoRegions: each region's gateway serves its function
+// URLs on the one HTTP listener, invoking that region's function.
+func TestFunctionURLsInTwoRegions(t *testing.T) {
+	p := startPlatform(t, Options{})
+	e := &gwEnv{p: p, c: &http.Client{Timeout: 30 * time.Second}}
+	url := "http://" + p.EdgeAddr()
+	ctx := context.Background()
+	role := lambdaRole(t, url, "url-role")
+	urls := map[string]string{}
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		c := clientsIn(url, region)
+		_, err := c.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{
+			FunctionName: aws.String("where"), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+			Role: aws.String(role), Code: &lambdatypes.FunctionCode{ZipFile: fnZip(t, "env")},
+		})
+		if err != nil {
+			t.Fatalf("%s: create: %v", region, err)
+		}
+		created, err := c.lambda.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("where"),
+			AuthType: lambdatypes.FunctionUrlAuthTypeNone})
+		if err != nil {
+			t.Fatalf("%s: CreateFunctionUrlConfig: %v", region, err)
+		}
+		if arn := aws.ToString(created.FunctionArn); !strings.Contains(arn, ":"+region+":") {
+			t.Errorf("%s: URL of %s", region, arn)
+		}
+		if _, err := c.lambda.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("where"), StatementId: aws.String("public"),
+			Action: aws.String("lambda:InvokeFunctionUrl"), Principal: aws.String("*"), FunctionUrlAuthType: lambdatypes.FunctionUrlAuthTypeNone}); err != nil {
+			t.Fatalf("%s: AddPermission: %v", region, err)
+		}
+		urls[region] = aws.ToString(created.FunctionUrl)
+	}
+	for region, u := range urls {
+		a := e.fetch(t, u+"x")
+		// The instance runs in its region: AWS_REGION and its ARN say so.
+		if a.status != http.StatusOK || !strings.Contains(a.body, `"AWS_REGION":"`+region+`"`) ||
+			!strings.Contains(a.body, `"AWS_DEFAULT_REGION":"`+region+`"`) || !strings.Contains(a.body, "arn:aws:lambda:"+region+":") {
+			t.Errorf("%s's URL %s: %d %s", region, u, a.status, a.body)
+		}
+	}
 }

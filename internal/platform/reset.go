@@ -202,4 +202,4 @@ func (a currentAuthorizer) Authorize(ctx context.Context, req awsapi.AuthzReques
 	return authz.Authorize(ctx, req)
 }
 
-var _ http.Handler = (*swapHandler)(nil)
+var _ http.Handler = gatewayRouter{}
