@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -54,6 +55,28 @@ type contexts struct {
 	sub     *nats.Subscription // resetSubject
 	// stopWatch ends the watch of regions other nodes build.
 	stopWatch context.CancelFunc
+	// order is the regions' contexts as the HTTP listener tries them: the
+	// default region first, then by name (read without a lock).
+	order atomic.Pointer[[]*Platform]
+}
+
+// publishLocked makes order the regions' contexts; c.mu is held.
+func (c *contexts) publishLocked() {
+	list := make([]*Platform, 0, len(c.regions))
+	for _, p := range c.regions {
+		list = append(list, p)
+	}
+	def := c.root.opts.Region
+	slices.SortFunc(list, func(a, b *Platform) int {
+		switch {
+		case a.region == def:
+			return -1
+		case b.region == def:
+			return 1
+		}
+		return strings.Compare(a.region, b.region)
+	})
+	c.order.Store(&list)
 }
 
 // regionDir is the directory of a region's files under the data dir: the
@@ -279,6 +302,7 @@ func (c *contexts) startRegion(ctx context.Context, region string) (*Platform, e
 		c.regions = map[string]*Platform{}
 	}
 	c.regions[region] = p
+	c.publishLocked()
 	c.mu.Unlock()
 	if region == c.root.opts.Region {
 		c.root.adopt(p)
@@ -329,6 +353,7 @@ func (c *contexts) closeAll(ctx context.Context) error {
 	c.mu.Lock()
 	regions := c.regions
 	c.regions = nil
+	c.publishLocked()
 	c.mu.Unlock()
 	var errs []error
 	for name, p := range regions {

@@ -58,26 +58,18 @@ func (c *contexts) dispatch(name string, proto awsapi.Protocol, isGlobal bool) h
 type gatewayRouter struct{ c *contexts }
 
 func (g gatewayRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	g.c.mu.Lock()
-	def := g.c.regions[g.c.root.opts.Region]
-	var others []*Platform
-	if len(g.c.regions) > 1 {
-		for name, p := range g.c.regions {
-			if name != g.c.root.opts.Region && p.Gateway != nil {
-				others = append(others, p)
-			}
-		}
+	var list []*Platform
+	if l := g.c.order.Load(); l != nil {
+		list = *l
 	}
-	g.c.mu.Unlock()
-	if def == nil || def.Gateway == nil {
+	if len(list) == 0 || list[0].region != g.c.root.opts.Region || list[0].Gateway == nil {
 		http.Error(w, "starting", http.StatusServiceUnavailable)
 		return
 	}
-	h := def
-	if len(others) > 0 && !owns(def.Gateway, r) {
-		slices.SortFunc(others, func(a, b *Platform) int { return strings.Compare(a.region, b.region) })
-		for _, p := range others {
-			if owns(p.Gateway, r) {
+	h := list[0]
+	if len(list) > 1 && !owns(h.Gateway, r) {
+		for _, p := range list[1:] {
+			if p.Gateway != nil && owns(p.Gateway, r) {
 				h = p
 				break
 			}
