@@ -142,7 +142,13 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, svc.Protocol, NewError(http.StatusForbidden, authCode(svc.Protocol, "InvalidSignature"), msg), e.log)
 		return
 	}
-	svc.Handler.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, p)))
+	if !KnownRegion(sig.Region) {
+		// AWS's answer to a credential scoped to a region the endpoint
+		// does not serve.
+		WriteError(w, r, svc.Protocol, Errorf(http.StatusForbidden, authCode(svc.Protocol, "InvalidSignature"), "Credential should be scoped to a valid region, not '%s'.", sig.Region), e.log)
+		return
+	}
+	svc.Handler.ServeHTTP(w, r.WithContext(WithRegion(WithPrincipal(ctx, p), sig.Region)))
 }
 
 // guess picks the service an unauthenticated request was meant for.

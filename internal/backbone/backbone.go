@@ -28,8 +28,15 @@ type Options struct {
 	Logger       *slog.Logger
 }
 
-// Backbone is the JetStream connection shared by every service.
+// Backbone is the JetStream connection shared by every service, or a view
+// of it (In) that names one region's buckets and streams apart.
 type Backbone struct {
+	*conn
+	space space // the view's region and part; zero on the root
+}
+
+// conn is what a Backbone and its views share.
+type conn struct {
 	opts Options
 	log  *slog.Logger
 
@@ -37,6 +44,8 @@ type Backbone struct {
 	ns *server.Server
 	nc *nats.Conn
 	js jetstream.JetStream
+
+	spaces spaces
 }
 
 // New validates opts. It starts nothing.
@@ -53,7 +62,7 @@ func New(o Options) (*Backbone, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Backbone{opts: o, log: o.Logger}, nil
+	return &Backbone{conn: &conn{opts: o, log: o.Logger}}, nil
 }
 
 // Start starts the embedded server (or dials the external one) and returns
@@ -138,6 +147,10 @@ func (b *Backbone) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (
 	if cfg.Replicas == 0 {
 		cfg.Replicas = b.opts.Replicas
 	}
+	cfg.Bucket = b.Name(cfg.Bucket)
+	if err := b.record(ctx, "KV_"+cfg.Bucket); err != nil {
+		return nil, err
+	}
 	kv, err := b.js.CreateOrUpdateKeyValue(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("backbone: kv %q: %w", cfg.Bucket, err)
@@ -150,6 +163,10 @@ func (b *Backbone) ObjectStore(ctx context.Context, cfg jetstream.ObjectStoreCon
 	if cfg.Replicas == 0 {
 		cfg.Replicas = b.opts.Replicas
 	}
+	cfg.Bucket = b.Name(cfg.Bucket)
+	if err := b.record(ctx, "OBJ_"+cfg.Bucket); err != nil {
+		return nil, err
+	}
 	os, err := b.js.CreateOrUpdateObjectStore(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("backbone: object store %q: %w", cfg.Bucket, err)
@@ -158,9 +175,19 @@ func (b *Backbone) ObjectStore(ctx context.Context, cfg jetstream.ObjectStoreCon
 }
 
 // Stream creates the stream if it does not exist, or updates it to cfg.
+// On a view, the stream's name and subjects are the view's (Name, Subject).
 func (b *Backbone) Stream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
 	if cfg.Replicas == 0 {
 		cfg.Replicas = b.opts.Replicas
+	}
+	cfg.Name = b.Name(cfg.Name)
+	subjects := make([]string, len(cfg.Subjects))
+	for i, s := range cfg.Subjects {
+		subjects[i] = b.Subject(s)
+	}
+	cfg.Subjects = subjects
+	if err := b.record(ctx, cfg.Name); err != nil {
+		return nil, err
 	}
 	s, err := b.js.CreateOrUpdateStream(ctx, cfg)
 	if err != nil {

@@ -175,7 +175,7 @@ func (b *Backbone) WorkQueue(ctx context.Context, cfg WorkQueueConfig) (*WorkQue
 
 // Publish stores m; it returns once JetStream has it.
 func (q *WorkQueue) Publish(ctx context.Context, m Message) error {
-	msg := nats.NewMsg(m.Subject)
+	msg := nats.NewMsg(q.bb.Subject(m.Subject))
 	msg.Data = m.Data
 	for k, v := range m.Header {
 		msg.Header[k] = v

@@ -89,7 +89,7 @@ func (q *WorkQueue) dispatch(m jetstream.Msg) {
 // still in progress while it (or the dead-letter hook) runs, then settles
 // the message as decided.
 func (q *WorkQueue) handle(m jetstream.Msg) {
-	d := &Delivery{Subject: m.Subject(), Data: m.Data(), Header: m.Headers(), Delivered: 1, msg: m}
+	d := &Delivery{Subject: q.bb.unsubject(m.Subject()), Data: m.Data(), Header: m.Headers(), Delivered: 1, msg: m}
 	if md, err := m.Metadata(); err == nil {
 		d.Delivered = md.NumDelivered
 	}

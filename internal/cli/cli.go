@@ -50,7 +50,7 @@ AWS SDK pointed at that endpoint.`,
 		newFunctionsCmd(),
 		newDeployCmd(), newPlanCmd(), newDestroyCmd(), newStacksCmd(), newOutputsCmd(),
 		newEventsCmd(), newDriftCmd(), newExportsCmd(), newUpCmd(), newIAMCmd(),
-		newDoctorCmd(), newRuntimesCmd(), newBuildCmd(), newServicesCmd(),
+		newDoctorCmd(), newRuntimesCmd(), newBuildCmd(), newServicesCmd(), newResetCmd(),
 	)
 	return root
 }

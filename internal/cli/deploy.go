@@ -30,6 +30,7 @@ type templateFlags struct {
 	allowDataLoss bool
 	overLimits    bool
 	endpoint      string
+	region        string
 }
 
 func (f *templateFlags) register(cmd *cobra.Command) {
@@ -40,6 +41,16 @@ func (f *templateFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "let a stateful stack delete or replace data-bearing resources")
 	fl.BoolVar(&f.overLimits, allowOverAWSLimits, false, allowOverAWSLimitsUsage)
 	fl.StringVar(&f.endpoint, "endpoint", "", "nubo server (default $NUBO_ENDPOINT or http://127.0.0.1:4566)")
+	fl.StringVar(&f.region, "region", "", "region of the stack and its resources (default $NUBO_REGION or us-east-1)")
+}
+
+// client is the admin client of the flags' endpoint and region.
+func (f *templateFlags) client() *adminClient {
+	c := newAdminClient(f.endpoint)
+	if f.region != "" {
+		c.region = f.region
+	}
+	return c
 }
 
 // request reads the template and builds the plan request.
@@ -86,7 +97,7 @@ back instead, or destroy the stack.`,
 			if err != nil {
 				return err
 			}
-			c := newAdminClient(f.endpoint)
+			c := f.client()
 			_, err = deploy(cmd.Context(), c, req, deployOptions{yes: yes, noRollback: noRollback}, cmd.InOrStdin(), cmd.OutOrStdout())
 			return err
 		},

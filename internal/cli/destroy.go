@@ -14,7 +14,7 @@ import (
 
 func newDestroyCmd() *cobra.Command {
 	var yes, allowDataLoss bool
-	var endpoint string
+	var endpoint, region string
 	cmd := &cobra.Command{
 		Use:   "destroy STACK",
 		Short: "Delete a stack and its resources (DeletionPolicy: Retain keeps them)",
@@ -29,7 +29,11 @@ func newDestroyCmd() *cobra.Command {
 				}
 			}
 			start := time.Now()
-			res, err := newAdminClient(endpoint).stream(cmd.Context(), "Destroy",
+			c := newAdminClient(endpoint)
+			if region != "" {
+				c.region = region
+			}
+			res, err := c.stream(cmd.Context(), "Destroy",
 				stacks.DestroyRequest{Stack: args[0], AllowDataLoss: allowDataLoss},
 				func(ev stacks.Event) { printEvent(out, ev, start) })
 			if res != nil {
@@ -41,5 +45,6 @@ func newDestroyCmd() *cobra.Command {
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "destroy without asking")
 	cmd.Flags().BoolVar(&allowDataLoss, "allow-data-loss", false, "let a stateful stack delete data-bearing resources")
 	cmd.Flags().StringVar(&endpoint, "endpoint", "", "nubo server (default $NUBO_ENDPOINT)")
+	cmd.Flags().StringVar(&region, "region", "", "region of the stack (default $NUBO_REGION or us-east-1)")
 	return cmd
 }

@@ -39,7 +39,7 @@ func (f *templateFlags) plan(ctx context.Context, path string) (stacks.PlanReque
 		return req, nil, err
 	}
 	var plan stacks.Plan
-	if err := newAdminClient(f.endpoint).call(ctx, "Plan", req, &plan); err != nil {
+	if err := f.client().call(ctx, "Plan", req, &plan); err != nil {
 		return req, nil, err
 	}
 	return req, &plan, nil

@@ -29,7 +29,7 @@ func (s *serverFlags) register(f *pflag.FlagSet) {
 	f.IntVar(&o.NATSReplicas, "nats-replicas", 1, "replicas of every bucket and stream nubo creates on the --nats-url cluster (3 is typical)")
 	f.StringVar(&o.AccessKey, "access-key", envOr("NUBO_ACCESS_KEY_ID", platform.DefaultAccessKey), "access key id clients sign with (env NUBO_ACCESS_KEY_ID)")
 	f.StringVar(&o.SecretKey, "secret-key", envOr("NUBO_SECRET_ACCESS_KEY", platform.DefaultSecretKey), "secret access key (env NUBO_SECRET_ACCESS_KEY)")
-	f.StringVar(&o.Region, "region", envOr("NUBO_REGION", "us-east-1"), "region in ARNs and signatures (env NUBO_REGION)")
+	f.StringVar(&o.Region, "region", envOr("NUBO_REGION", "us-east-1"), "default region: of the CLI and stacks, and the region of function URLs and API Gateway; a request signed for another region is served in that region (env NUBO_REGION)")
 	f.StringVar(&o.AccountID, "account-id", envOr("NUBO_ACCOUNT_ID", "000000000000"), "account id in ARNs (env NUBO_ACCOUNT_ID)")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30e9, "how long shutdown waits for in-flight invocations")
 	f.StringVar(&s.iamMode, "iam", "enforce", "authorize every AWS API request by IAM policies: enforce, audit (allow but log what would be denied) or off")

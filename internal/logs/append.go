@@ -81,5 +81,5 @@ func (l *Store) appendMsg(source, stream string, lines []Line) *nats.Msg {
 	if ttl := l.ttl(source); ttl > 0 {
 		h[jetstream.MsgTTLHeader] = []string{strconv.FormatInt(int64(ttl/time.Second), 10)}
 	}
-	return &nats.Msg{Subject: logSubject + source, Header: h, Data: data}
+	return &nats.Msg{Subject: l.bb.Subject(logSubject + source), Header: h, Data: data}
 }

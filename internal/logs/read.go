@@ -88,9 +88,9 @@ var ErrStopRead = errors.New("stop reading")
 // Read calls fn with each matching line, oldest first. fn may return
 // ErrStopRead to stop.
 func (l *Store) Read(ctx context.Context, source string, q Query, fn func(Event) error) error {
-	subjects := []string{logSubject + source}
+	subjects := []string{l.bb.Subject(logSubject + source)}
 	for _, s := range q.Also {
-		subjects = append(subjects, logSubject+s)
+		subjects = append(subjects, l.bb.Subject(logSubject+s))
 	}
 	var last uint64
 	if !q.Follow {
@@ -125,7 +125,7 @@ func (l *Store) Read(ctx context.Context, source string, q Query, fn func(Event)
 	default:
 		cfg.DeliverPolicy = jetstream.DeliverAllPolicy
 	}
-	cons, err := l.bb.JetStream().OrderedConsumer(ctx, logStream, cfg)
+	cons, err := l.bb.JetStream().OrderedConsumer(ctx, l.bb.Name(logStream), cfg)
 	if err != nil {
 		return fmt.Errorf("logs %q: %w", source, err)
 	}
@@ -155,7 +155,7 @@ func (l *Store) Read(ctx context.Context, source string, q Query, fn func(Event)
 		}
 		from := source
 		if len(subjects) > 1 {
-			from = strings.TrimPrefix(msg.Subject(), logSubject)
+			from = strings.TrimPrefix(msg.Subject(), l.bb.Subject(logSubject))
 		}
 		hd := msg.Headers()
 		msgs, times, rids := splitLines(msg.Data(), hd.Get(linesHdr), hd.Get(requestIDsHdr), hd.Get(requestIDHdr), at)

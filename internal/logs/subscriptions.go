@@ -73,9 +73,9 @@ func (l *Store) queueSubscribed(ctx context.Context, group string, events []subs
 		return err
 	}
 	if !wait {
-		return l.nc.Publish(subscriptionSubject, data)
+		return l.nc.Publish(l.bb.Subject(subscriptionSubject), data)
 	}
-	if _, err := l.bb.JetStream().Publish(ctx, subscriptionSubject, data); err != nil {
+	if _, err := l.bb.JetStream().Publish(ctx, l.bb.Subject(subscriptionSubject), data); err != nil {
 		return fmt.Errorf("log group %q: queue for subscription filters: %w", group, err)
 	}
 	return nil

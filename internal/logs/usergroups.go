@@ -101,7 +101,7 @@ func (l *Store) PurgeLines(ctx context.Context, source string) error {
 	if s == nil {
 		return errors.New("logs: store not started")
 	}
-	if err := s.Purge(ctx, jetstream.WithPurgeSubject(logSubject+source)); err != nil {
+	if err := s.Purge(ctx, jetstream.WithPurgeSubject(l.bb.Subject(logSubject+source))); err != nil {
 		return fmt.Errorf("logs %q: purge: %w", source, err)
 	}
 	return nil

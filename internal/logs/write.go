@@ -187,7 +187,7 @@ func (l *Store) publishLocked(source string, b *batch) {
 	if ttl := l.ttl(source); ttl > 0 {
 		h[jetstream.MsgTTLHeader] = []string{strconv.FormatInt(int64(ttl/time.Second), 10)}
 	}
-	_ = l.nc.PublishMsg(&nats.Msg{Subject: logSubject + source, Header: h, Data: b.data})
+	_ = l.nc.PublishMsg(&nats.Msg{Subject: l.bb.Subject(logSubject + source), Header: h, Data: b.data})
 	if group := l.opts.RetentionGroup(source); l.subscribed(group) {
 		events := make([]subscribedEvent, 0, n)
 		off := 0

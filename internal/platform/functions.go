@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -34,13 +35,23 @@ type FunctionsOptions struct {
 // and the AWS::Lambda::* resource types.
 type functionsModule struct{}
 
+func (functionsModule) name() string { return "lambda" }
+func (functionsModule) scope() scope { return regional }
+
+// reset drops the functions' state and the region's instance and code
+// directories (the instances are stopped by now).
+func (m functionsModule) reset(ctx context.Context, p *Platform, region string) error {
+	if err := p.dropState(ctx, region, m.name()); err != nil {
+		return err
+	}
+	return os.RemoveAll(p.regionDir(region, "functions"))
+}
+
 func (functionsModule) build(p *Platform) error {
 	o := p.opts
-	p.shims = &runtimeShims{dir: filepath.Join(o.DataDir, "runtimes"), strict: o.Functions.StrictRuntimes}
-	p.Metrics = functions.NewMetrics()
 	var svc *functions.Service // the pool asks it for instance credentials
 	pool, err := functions.NewPool(functions.PoolOptions{
-		WorkDir:        filepath.Join(o.DataDir, "functions", "instances"),
+		WorkDir:        filepath.Join(p.regionDir(p.region, "functions"), "instances"),
 		Region:         o.Region,
 		MaxInstances:   o.Functions.MaxInstances,
 		IdleTimeout:    o.Functions.IdleTimeout,
@@ -54,14 +65,14 @@ func (functionsModule) build(p *Platform) error {
 	if err != nil {
 		return err
 	}
-	if p.Policies, err = functions.NewPolicyStore(functions.PolicyStoreOptions{Backbone: p.Backbone, Account: p.account,
+	if p.Policies, err = functions.NewPolicyStore(functions.PolicyStoreOptions{Backbone: p.view("lambda"), Account: p.account,
 		Logger: o.Logger.With("part", "function-policies")}); err != nil {
 		return err
 	}
 	svc, err = functions.New(functions.Options{
-		Backbone:       p.Backbone,
+		Backbone:       p.view("lambda"),
 		Account:        p.account,
-		DataDir:        o.DataDir,
+		DataDir:        p.regionDir(p.region, ""),
 		Keys:           p.Keys,
 		Executor:       pool,
 		EndpointURL:    p.EndpointURL,
@@ -88,14 +99,14 @@ func (functionsModule) contribute(p *Platform) (contribution, error) {
 	urls := functionURLs{g: p.Gateway, addr: p.HTTPAddr}
 	api, err := functions.NewAPI(functions.APIOptions{Service: p.Functions, Policies: p.Policies, URLs: urls,
 		Logger: p.opts.Logger.With("part", "lambda-api")})
-	pkg := functions.NewPackager(filepath.Join(p.opts.DataDir, "functions", "packages"))
+	pkg := functions.NewPackager(filepath.Join(p.regionDir(p.region, "functions"), "packages"))
 	progress := p.opts.BuildProgress
 	if progress == nil {
 		progress = func(msg string) { p.log.Info(msg) }
 	}
 	pkg.SetProgress(progress)
 	return contribution{
-		parts: []part{{"runtime shims", p.shims}, {"functions", p.Functions}, {"function policies", p.Policies}},
+		parts: []part{{"functions", p.Functions}, {"function policies", p.Policies}},
 		apis:  []*awsapi.API{api},
 		providers: []stacks.Provider{
 			functionWithPolicy{functions.NewFunctionProvider(p.Functions, pkg), p.Policies, p.authorizer()},

@@ -17,19 +17,22 @@ import (
 // and their resource types.
 type gatewayModule struct{}
 
+func (gatewayModule) name() string { return "apigateway" }
+func (gatewayModule) scope() scope { return regional }
+func (m gatewayModule) reset(ctx context.Context, p *Platform, region string) error {
+	return p.dropState(ctx, region, m.name())
+}
+
 func (gatewayModule) build(p *Platform) (err error) {
 	o := p.opts
 	p.Gateway, err = gateway.New(gateway.Options{
-		Backbone:  p.Backbone,
+		Backbone:  p.view("apigateway"),
 		Invoker:   gatewayInvoker{fns: p.Functions, policies: p.Policies, account: p.account, authz: p.authorizer()},
 		Account:   p.account,
 		Keys:      p.Keys,
 		Logger:    o.Logger.With("part", "gateway"),
 		AccessLog: o.Logger.With("part", "access"),
 	})
-	if err == nil {
-		p.http.handler = p.Gateway.Handler()
-	}
 	return err
 }
 

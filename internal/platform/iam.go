@@ -15,10 +15,16 @@ import (
 // STS and nubo IAM (NuboIAM.*) APIs, and the IAM resource types.
 type iamModule struct{ api *iam.API }
 
+func (*iamModule) name() string { return "iam" }
+func (*iamModule) scope() scope { return global }
+func (m *iamModule) reset(ctx context.Context, p *Platform, region string) error {
+	return p.dropState(ctx, region, m.name())
+}
+
 func (m *iamModule) build(p *Platform) error {
 	o := p.opts
 	var err error
-	if p.IAM, err = iam.New(iam.Options{Backbone: p.Backbone, Account: p.account, Logger: o.Logger.With("part", "iam")}); err != nil {
+	if p.IAM, err = iam.New(iam.Options{Backbone: p.view("iam"), Account: p.account, Logger: o.Logger.With("part", "iam")}); err != nil {
 		return err
 	}
 	if p.Authz, err = iam.NewAuthorizer(iam.AuthorizerOptions{Store: p.IAM, Mode: o.IAM, Logger: o.Logger.With("part", "iam")}); err != nil {

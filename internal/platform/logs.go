@@ -18,10 +18,16 @@ import (
 // subscription filters' delivery to functions and AWS::Logs::LogGroup.
 type logsModule struct{}
 
+func (logsModule) name() string { return "logs" }
+func (logsModule) scope() scope { return regional }
+func (m logsModule) reset(ctx context.Context, p *Platform, region string) error {
+	return p.dropState(ctx, region, m.name())
+}
+
 func (logsModule) build(p *Platform) error {
 	o := p.opts.Logs
 	o.RetentionGroup = functions.LogGroupName
-	p.Logs = logs.NewStore(p.Backbone, o)
+	p.Logs = logs.NewStore(p.view("logs"), o)
 	return nil
 }
 

@@ -1,6 +1,8 @@
 package platform
 
 import (
+	"context"
+
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -16,12 +18,33 @@ import (
 //     in reverse), its operation tables (served on the edge) and its
 //     resource providers (deployed by the stack engine).
 //
+// A module is global (IAM: one for the account) or regional: the platform
+// builds a regional module once per region a request names (decision 007),
+// each time on a Platform value of that region (p.region, p.account.Region,
+// p.view's names), so a module's code knows nothing of regions.
+//
+// reset drops the module's state in one region (GlobalRegion for a global
+// module) while its parts are closed: `nubo reset` and POST /_nubo/reset.
+// The parts start again afterwards and restore what they make at first
+// start. Most modules only drop what their views opened (p.dropState).
+//
 // Adding a service is a new package, a module type beside the others here,
 // and one line in modules.
 type module interface {
+	name() string // the service `nubo reset` names; the part of its views
+	scope() scope
 	build(p *Platform) error
 	contribute(p *Platform) (contribution, error)
+	reset(ctx context.Context, p *Platform, region string) error
 }
+
+// scope is where a module's state lives.
+type scope int
+
+const (
+	global   scope = iota // one for the account (IAM, STS)
+	regional              // one per region
+)
 
 // contribution is what a module hands the platform.
 type contribution struct {

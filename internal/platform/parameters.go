@@ -1,6 +1,8 @@
 package platform
 
 import (
+	"context"
+
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/stacks"
@@ -11,8 +13,14 @@ import (
 // AWS::SSM::Parameter.
 type parametersModule struct{}
 
+func (parametersModule) name() string { return "ssm" }
+func (parametersModule) scope() scope { return regional }
+func (m parametersModule) reset(ctx context.Context, p *Platform, region string) error {
+	return p.dropState(ctx, region, m.name())
+}
+
 func (parametersModule) build(p *Platform) (err error) {
-	p.Parameters, err = parameters.New(parameters.Options{Backbone: p.Backbone, Account: p.account, Authorizer: p.authorizer(),
+	p.Parameters, err = parameters.New(parameters.Options{Backbone: p.view("ssm"), Account: p.account, Authorizer: p.authorizer(),
 		Logger: p.opts.Logger.With("part", "parameters")})
 	return err
 }

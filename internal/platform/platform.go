@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -95,6 +96,16 @@ type Platform struct {
 	provided   []stacks.Provider // by the modules, for the stack engine
 	edge       *listener
 	http       *listener
+
+	// Regions (regions.go): on the root, ctxs holds the global modules and
+	// every region's context; a region's context is a Platform of its own
+	// (region set, root its root) with the regional modules' parts and
+	// APIs (handlers, by signing name).
+	region          string
+	root            *Platform
+	ctxs            *contexts
+	handlers        map[string]http.Handler
+	globalProviders []stacks.Provider
 }
 
 // New validates opts and builds every part. It starts nothing.
@@ -113,6 +124,9 @@ func New(o Options) (*Platform, error) {
 	}
 	if o.Region == "" {
 		o.Region = awsapi.DefaultRegion
+	}
+	if !awsapi.KnownRegion(o.Region) {
+		return nil, fmt.Errorf("region %q: not an AWS commercial region (%s)", o.Region, strings.Join(awsapi.Regions, ", "))
 	}
 	if o.AccountID == "" {
 		o.AccountID = awsapi.DefaultAccountID
@@ -139,28 +153,34 @@ func New(o Options) (*Platform, error) {
 	// by the gateway module (the HTTP listener).
 	p.edge = &listener{name: "edge", addr: o.Addr, log: o.Logger}
 	p.http = &listener{name: "http", addr: o.HTTPAddr, log: o.Logger}
+	p.shims = &runtimeShims{dir: filepath.Join(o.DataDir, "runtimes"), strict: o.Functions.StrictRuntimes}
+	p.Metrics = functions.NewMetrics()
 
-	mods := modules()
-	for _, m := range mods {
-		if err := m.build(p); err != nil {
-			return nil, err
-		}
+	// The global modules on the root, then the default region's context:
+	// its APIs name the regional services the edge dispatches.
+	p.ctxs = &contexts{root: p}
+	p.http.handler = gatewayRouter{p.ctxs}
+	global, err := p.ctxs.buildGlobal()
+	if err != nil {
+		return nil, err
 	}
-	p.parts = []part{{"backbone", p.Backbone}}
-	for _, m := range mods {
-		c, err := m.contribute(p)
-		if err != nil {
-			return nil, err
-		}
-		p.parts = append(p.parts, c.parts...)
-		p.apis = append(p.apis, c.apis...)
-		p.provided = append(p.provided, c.providers...)
+	def, err := p.ctxs.newRegion(o.Region)
+	if err != nil {
+		return nil, err
 	}
+	p.adopt(def)
+	p.ctxs.pending = def
+	p.apis = append(global, def.apis...)
+	p.provided = def.provided
+	p.parts = []part{{"backbone", p.Backbone}, {"regions", homePart{p}}, {"runtime shims", p.shims}, {"contexts", p.ctxs}}
 
 	services := make([]awsapi.Service, 0, len(p.apis))
-	for _, a := range p.apis {
-		services = append(services, a.Service())
+	for i, a := range p.apis {
+		s := a.Service()
+		s.Handler = p.ctxs.dispatch(s.Name, s.Protocol, i < len(global))
+		services = append(services, s)
 	}
+	services = append(services, p.resetService())
 	edge, err := awsapi.NewEdge(p.Keys, o.Logger.With("part", "edge"), services...)
 	if err != nil {
 		return nil, err

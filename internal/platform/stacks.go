@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"context"
 	"path/filepath"
 
 	"github.com/nubo-run/nubo/internal/functions"
@@ -14,6 +15,12 @@ import (
 // contribute sees every provider (p.provided).
 type stacksModule struct{}
 
+func (stacksModule) name() string { return "cloudformation" }
+func (stacksModule) scope() scope { return regional }
+func (m stacksModule) reset(ctx context.Context, p *Platform, region string) error {
+	return p.dropState(ctx, region, m.name())
+}
+
 func (stacksModule) build(*Platform) error { return nil }
 
 func (stacksModule) contribute(p *Platform) (contribution, error) {
@@ -21,7 +28,7 @@ func (stacksModule) contribute(p *Platform) (contribution, error) {
 	if err != nil {
 		return contribution{}, err
 	}
-	if p.Stacks, err = stacks.New(stacks.Options{Backbone: p.Backbone, Registry: registry, Account: p.account,
+	if p.Stacks, err = stacks.New(stacks.Options{Backbone: p.view("cloudformation"), Registry: registry, Account: p.account,
 		Transform: samTransform, ParameterLookup: p.Parameters.Value, Authorizer: p.authorizer(),
 		Logger: p.opts.Logger.With("part", "stacks")}); err != nil {
 		return contribution{}, err

@@ -46,7 +46,7 @@ func (r *run) emit(ev Event) {
 		r.sink(ev)
 	}
 	b, _ := json.Marshal(ev)
-	if _, err := r.e.js.PublishAsync(eventsSubject+r.cur.Name, b); err != nil {
+	if _, err := r.e.js.PublishAsync(r.e.opts.Backbone.Subject(eventsSubject+r.cur.Name), b); err != nil {
 		r.e.log.Warn("stack event not stored", "stack", r.cur.Name, "err", err)
 	}
 }

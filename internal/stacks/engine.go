@@ -106,7 +106,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("stacks: %w", err)
 	}
-	e.store = &store{kv: kv, js: e.opts.Backbone.JetStream()}
+	e.store = &store{kv: kv, js: e.opts.Backbone.JetStream(), bb: e.opts.Backbone}
 	e.js = e.opts.Backbone.JetStream()
 	e.started = true
 	return nil
@@ -424,7 +424,7 @@ func (e *Engine) Events(ctx context.Context, name string) ([]Event, error) {
 	if err := e.ready(); err != nil {
 		return nil, err
 	}
-	msgs, err := readSubject(ctx, e.js, eventsStream, eventsSubject+name)
+	msgs, err := readSubject(ctx, e.js, e.opts.Backbone.Name(eventsStream), e.opts.Backbone.Subject(eventsSubject+name))
 	if err != nil {
 		return nil, fmt.Errorf("stack %q: events: %w", name, err)
 	}

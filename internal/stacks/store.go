@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/nubo-run/nubo/internal/backbone"
 )
 
 // JetStream names.
@@ -49,6 +51,7 @@ func ValidStackName(name string) error {
 type store struct {
 	kv jetstream.KeyValue
 	js jetstream.JetStream
+	bb *backbone.Backbone // names the region's streams and subjects
 }
 
 const (
@@ -69,21 +72,21 @@ func (s *store) journal(ctx context.Context, stack string, rec journalRec) error
 	if err != nil {
 		return err
 	}
-	_, err = s.js.Publish(ctx, journalSubject+stack, b)
+	_, err = s.js.Publish(ctx, s.bb.Subject(journalSubject+stack), b)
 	return err
 }
 
 func (s *store) purgeJournal(ctx context.Context, stack string) error {
-	st, err := s.js.Stream(ctx, journalStream)
+	st, err := s.js.Stream(ctx, s.bb.Name(journalStream))
 	if err != nil {
 		return err
 	}
-	return st.Purge(ctx, jetstream.WithPurgeSubject(journalSubject+stack))
+	return st.Purge(ctx, jetstream.WithPurgeSubject(s.bb.Subject(journalSubject+stack)))
 }
 
 // replay folds the journal into st.
 func (s *store) replay(ctx context.Context, st *StackState) error {
-	msgs, err := readSubject(ctx, s.js, journalStream, journalSubject+st.Name)
+	msgs, err := readSubject(ctx, s.js, s.bb.Name(journalStream), s.bb.Subject(journalSubject+st.Name))
 	if err != nil {
 		return err
 	}
