@@ -161,6 +161,7 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 		w.Header().Set("Apigw-Requestid", rec.requestID)
 	}
 	rec.apiID = a.api.ID
+	w = withGatewayResponses(w, r, a.api, rec.requestID)
 
 	// The stage: from the custom domain mapping, or the first path segment,
 	// or $default (HTTP APIs).
@@ -258,6 +259,16 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 	if stage.ThrottleRate > 0 || stage.ThrottleBurst > 0 {
 		if !g.limits.allow("stage/"+a.api.ID+"/"+stage.Name, stage.ThrottleRate, stage.ThrottleBurst) {
 			rec.status = writeFailure(w, fl, failThrottled)
+			return
+		}
+	}
+
+	if gw, ok := w.(*gatewayResponder); ok {
+		gw.stage, gw.params = stage.Name, params
+	}
+	if v := route.validation; v != nil {
+		if f, msg := v.check(r, params, body); f >= 0 {
+			rec.status = writeValidationFailure(w, fl, f, msg)
 			return
 		}
 	}

@@ -66,6 +66,15 @@ type API struct {
 	BinaryMediaTypes []string `json:"binaryMediaTypes,omitempty"`
 	// DisableExecuteAPIEndpoint: reachable only through custom domains.
 	DisableExecuteAPIEndpoint bool `json:"disableExecuteApiEndpoint,omitempty"`
+	// GatewayResponses (REST): the API's own answers for the gateway's
+	// failures, by response type (gatewayresponse.go).
+	GatewayResponses map[string]GatewayResponse `json:"gatewayResponses,omitempty"`
+	// Models (REST): request models by name, JSON Schema draft 4 text,
+	// which request validators check bodies against (validation.go).
+	Models map[string]json.RawMessage `json:"models,omitempty"`
+	// RouteSelection (WEBSOCKET): the route selection expression, such as
+	// "$request.body.action" (websocket.go).
+	RouteSelection string `json:"routeSelection,omitempty"`
 }
 
 // Route is one route (HTTP API) or method on a resource (REST API).
@@ -86,6 +95,9 @@ type Route struct {
 	// APIKeyRequired (REST): the request needs an x-api-key of a usage plan
 	// that covers this API and stage.
 	APIKeyRequired bool `json:"apiKeyRequired,omitempty"`
+	// Validation (REST): the method's request validator with its models
+	// and required parameters (validation.go); nil when none.
+	Validation *RequestValidation `json:"validation,omitempty"`
 }
 
 // Integration is the function a route invokes (AWS_PROXY).
@@ -415,6 +427,12 @@ func (a *API) Validate() error {
 		if s.ThrottleRate < 0 || s.ThrottleBurst < 0 {
 			return invalid("api %s: stages[%d]: negative throttle", a.ID, i)
 		}
+	}
+	if err := a.validateValidation(); err != nil {
+		return err
+	}
+	if err := a.validateGatewayResponses(); err != nil {
+		return err
 	}
 	if err := a.CORS.validate(); err != nil {
 		return fmt.Errorf("api %s: cors: %w", a.ID, err)
