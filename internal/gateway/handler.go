@@ -180,6 +180,10 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 		return
 	}
 	rec.stage, rec.enabled = stage.Name, stage.AccessLog
+	if a.ws != nil {
+		rec.status = g.serveWebSocket(w, r, a, stage, t, apiPath, rec)
+		return
+	}
 
 	// CORS preflight is answered before routing and authorization; the
 	// gateway's own answers (404, 401, 429...) carry the CORS headers too, so

@@ -98,6 +98,9 @@ type Route struct {
 	// Validation (REST): the method's request validator with its models
 	// and required parameters (validation.go); nil when none.
 	Validation *RequestValidation `json:"validation,omitempty"`
+	// TwoWay (WebSocket routes with a route response): the function's body
+	// is sent back to the client.
+	TwoWay bool `json:"twoWay,omitempty"`
 }
 
 // Integration is the function a route invokes (AWS_PROXY).
@@ -350,8 +353,11 @@ func (a *API) Validate() error {
 	if !validID(a.ID) {
 		return invalid("api id %q: letters, digits, - and _ only", a.ID)
 	}
+	if a.Type == TypeWebSocket {
+		return a.validateWebSocket()
+	}
 	if a.Type != TypeHTTP && a.Type != TypeREST {
-		return invalid("api %s: type %q: want HTTP or REST", a.ID, a.Type)
+		return invalid("api %s: type %q: want HTTP, REST or WEBSOCKET", a.ID, a.Type)
 	}
 	auths := map[string]*Authorizer{}
 	for i := range a.Authorizers {

@@ -90,7 +90,7 @@ func (p *apiParts) composeExtra(a *API) {
 }
 
 func (s *StackResources) extraProviders() []stacks.Provider {
-	return []stacks.Provider{
+	ps := []stacks.Provider{
 		&declaredProvider{s: s, typ: "AWS::ApiGateway::Account", idAttr: "Id", props: map[string]stacks.Property{
 			"CloudWatchRoleArn": text(),
 		}},
@@ -127,6 +127,7 @@ func (s *StackResources) extraProviders() []stacks.Provider {
 			"Properties": {Type: stacks.String, Required: true},
 		}, apply: applyDocumentation, drop: func(*apiParts, string) {}},
 	}
+	return append(ps, s.webSocketProviders()...)
 }
 
 // ---- resources of one REST API ----
@@ -140,7 +141,9 @@ type apiPartProvider struct {
 	idAttr string // the attribute that repeats the physical id ("" for none)
 	props  map[string]stacks.Property
 	// id names the resource (a model's Name); nil draws a new id.
-	id    func(props stacks.Props) (string, error)
+	id func(props stacks.Props) (string, error)
+	// apiOf reads the API's id from the properties (nil: RestApiId).
+	apiOf func(props stacks.Props) (string, error)
 	apply func(p *apiParts, id string, props stacks.Props) error
 	drop  func(p *apiParts, id string)
 }
@@ -164,6 +167,13 @@ func (a *apiPartProvider) attrs(id string) stacks.Attrs {
 	return stacks.Attrs{a.idAttr: id}
 }
 
+func (a *apiPartProvider) apiID(props stacks.Props) (string, error) {
+	if a.apiOf != nil {
+		return a.apiOf(props)
+	}
+	return restAPIID(props)
+}
+
 func (a *apiPartProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
 	_, err := a.s.change(ctx, apiID, func(p *apiParts) error {
 		if err := a.apply(p, id, props); err != nil {
@@ -176,7 +186,7 @@ func (a *apiPartProvider) put(ctx context.Context, apiID, id string, props stack
 }
 
 func (a *apiPartProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	apiID, err := restAPIID(props)
+	apiID, err := a.apiID(props)
 	if err != nil {
 		return "", nil, err
 	}
@@ -197,7 +207,7 @@ func (a *apiPartProvider) Create(ctx context.Context, props stacks.Props) (strin
 }
 
 func (a *apiPartProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
-	apiID, err := restAPIID(props)
+	apiID, err := a.apiID(props)
 	if err != nil {
 		return nil, err
 	}

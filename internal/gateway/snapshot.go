@@ -28,6 +28,7 @@ type compiledAPI struct {
 	authorizers map[string]*compiledAuthorizer
 	cors        *CORS
 	account     awsapi.Account
+	ws          *wsRoutes // WebSocket APIs' routing
 }
 
 type compiledRoute struct {
@@ -112,6 +113,9 @@ func compileAPI(a *API, account awsapi.Account) (*compiledAPI, error) {
 			return nil, err
 		}
 		ca.authorizers[z.cfg.ID] = z
+	}
+	if a.Type == TypeWebSocket {
+		return ca, compileWebSocket(ca)
 	}
 	models, err := compileModels(a.ID, a.Models)
 	if err != nil {
