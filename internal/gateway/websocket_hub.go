@@ -368,4 +368,3 @@ func (g *Gateway) ConnectionAPI(ctx context.Context, id string) (apiID, stage st
 	rec, err := g.ws.lookup(ctx, id)
 	return rec.APIID, rec.Stage, err
 }
-
