@@ -55,9 +55,12 @@ type ConnectionInfo struct {
 	UserAgent    string
 }
 
-// wsConn is a connection this node holds.
+// wsConn is a connection this node holds. It is registered before the
+// upgrade completes (a client may have its id used by the time it reads
+// the 101): ready closes once c is set (nil when the upgrade failed).
 type wsConn struct {
 	rec        connRecord
+	ready      chan struct{}
 	c          *websocket.Conn
 	lastActive atomic.Int64 // unix nanoseconds
 	closing    atomic.Bool  // closed by DeleteConnection: $disconnect says so
@@ -112,7 +115,13 @@ func (h *wsHub) stop(ctx context.Context) {
 		_ = sub.Unsubscribe()
 	}
 	for _, c := range conns {
-		_ = c.c.Close(websocket.StatusGoingAway, "Going away")
+		select {
+		case <-c.ready:
+			if c.c != nil {
+				_ = c.c.Close(websocket.StatusGoingAway, "Going away")
+			}
+		default: // its upgrade is under way: serveWebSocket closes it
+		}
 	}
 	done := make(chan struct{})
 	go func() { h.wg.Wait(); close(done) }()
@@ -275,6 +284,14 @@ func (h *wsHub) onForward(m *nats.Msg) {
 func (h *wsHub) doLocal(ctx context.Context, f forward) (*ConnectionInfo, error) {
 	c := h.local(f.ID)
 	if c == nil {
+		return nil, ErrGone
+	}
+	select {
+	case <-c.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if c.c == nil {
 		return nil, ErrGone
 	}
 	switch f.Op {

@@ -85,23 +85,27 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request, a *comp
 			subprotocols = []string{p}
 		}
 	}
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, Subprotocols: subprotocols})
-	if err != nil {
-		g.log.Debug("websocket upgrade failed", "api_id", a.api.ID, "err", err)
-		return http.StatusBadRequest
-	}
-	c.SetReadLimit(wsMaxMessage)
-	conn := &wsConn{c: c, rec: connRecord{ID: s.id, APIID: a.api.ID, Stage: stage.Name, Node: g.ws.node,
+	conn := &wsConn{ready: make(chan struct{}), rec: connRecord{ID: s.id, APIID: a.api.ID, Stage: stage.Name, Node: g.ws.node,
 		DomainName: s.domainName, SourceIP: s.identity.SourceIP, UserAgent: s.identity.UserAgent, ConnectedAt: now.UTC()}}
 	conn.lastActive.Store(now.UnixNano())
 	// The connection outlives the request's context only as long as the
 	// socket: the hub closes it on shutdown.
 	ctx := context.WithoutCancel(r.Context())
 	if err := g.ws.register(ctx, conn); err != nil {
-		g.log.Error("websocket connection not registered: closing it", "api_id", a.api.ID, "err", err)
-		_ = c.Close(websocket.StatusInternalError, "Internal server error")
-		return http.StatusSwitchingProtocols
+		g.log.Error("websocket connection not registered: upgrade refused", "api_id", a.api.ID, "err", err)
+		close(conn.ready)
+		return writeFailure(w, flavorHTTP, failInternal)
 	}
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, Subprotocols: subprotocols})
+	if err != nil {
+		close(conn.ready)
+		g.ws.unregister(ctx, conn)
+		g.log.Debug("websocket upgrade failed", "api_id", a.api.ID, "err", err)
+		return http.StatusBadRequest
+	}
+	c.SetReadLimit(wsMaxMessage)
+	conn.c = c
+	close(conn.ready)
 	g.ws.wg.Add(1)
 	defer g.ws.wg.Done()
 	code, reason := g.wsReadLoop(ctx, s, conn)
