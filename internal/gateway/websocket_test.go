@@ -16,7 +16,9 @@ import (
 )
 
 func wsAPI(id string) API {
-	fn := func(key string) Route { return Route{Key: key, Integration: Integration{Function: "ws-" + strings.TrimPrefix(key, "$")}} }
+	fn := func(key string) Route {
+		return Route{Key: key, Integration: Integration{Function: "ws-" + strings.TrimPrefix(key, "$")}}
+	}
 	echo := fn("echo")
 	echo.TwoWay = true
 	return API{ID: id, Type: TypeWebSocket, RouteSelection: "$request.body.action",
