@@ -136,11 +136,12 @@ func connectionFromPath(p string) (string, error) {
 
 // connectionTargets is the ARN a management call acts on: the
 // connection's API and stage (the path's stage, or *, for a connection
-// that does not exist: the handler answers GoneException then).
+// that does not exist: the handler answers GoneException then). A path
+// that names no connection is authorized too, before its 404.
 func (g *Gateway) connectionTargets(c *awsapi.Call, method, path string) ([]awsapi.Target, error) {
 	stage, id, err := splitConnectionPath(path)
-	if err != nil {
-		return nil, err
+	if err != nil { // authorized on what it names; the handler answers 404
+		return []awsapi.Target{{Resource: g.opts.Account.ARN("execute-api", "*/*/"+method+"/"+path)}}, nil
 	}
 	apiID := "*"
 	if a, st, err := g.ConnectionAPI(c.R.Context(), id); err == nil {
