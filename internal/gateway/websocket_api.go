@@ -12,18 +12,19 @@ import (
 // The @connections management API (aws-sdk-go-v2's apigatewaymanagementapi,
 // boto3's "apigatewaymanagementapi"): PostToConnection, GetConnection and
 // DeleteConnection, REST-JSON signed for execute-api, on the edge listener.
-// A client's endpoint is the API's callback URL; nubo serves the path with
-// or without the stage before /@connections, so both an endpoint ending in
-// /{stage} and AWS_ENDPOINT_URL itself (what boto3 uses when no
-// endpoint_url is given) reach it:
+// A client's endpoint is the API's callback URL on the edge:
+// {edge}/_api/{api}/{stage} (also {edge}/{stage} and {edge} itself, what
+// boto3 uses with AWS_ENDPOINT_URL and no endpoint_url), with the Host
+// {api}.execute-api.localhost:PORT or not:
 //
-//	POST   {edge}/{stage}/@connections/{connectionId}   body: the data
-//	GET    {edge}/@connections/{connectionId}
-//	DELETE {edge}/@connections/{connectionId}
+//	POST   {edge}/_api/{api}/{stage}/@connections/{connectionId}   body: the data
+//	GET    {edge}/_api/{api}/{stage}/@connections/{connectionId}
+//	DELETE {edge}/_api/{api}/{stage}/@connections/{connectionId}
 //
 // Each is authorized as execute-api:ManageConnections on
 // arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/@connections/ID, the
-// connection's API and stage. An unknown connection is GoneException (410).
+// connection's API and stage. An unknown connection is GoneException (410),
+// authorized on the API the request names (else on API *).
 
 // APIOptions configures the management API.
 type APIOptions struct {
@@ -112,47 +113,68 @@ func (g *Gateway) ManagementAPI(o APIOptions) (*awsapi.API, error) {
 
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-// errNoConnectionPath: the path is not [/{stage}]/@connections/{id}.
+// errNoConnectionPath: the path is not [/_api/{api}][/{stage}]/@connections/{id}.
 var errNoConnectionPath = errors.New("not an @connections path")
 
-// splitConnectionPath reads "[stage/]@connections/id" (the path after the
-// first slash).
-func splitConnectionPath(p string) (stage, id string, err error) {
+// connPath is what a management path names.
+type connPath struct {
+	api, stage, id string
+}
+
+// splitConnectionPath reads "[_api/API/]STAGE/@connections/ID" or
+// "@connections/ID" (the path after its first slash).
+func splitConnectionPath(p string) (connPath, error) {
 	before, id, ok := strings.Cut(p, "@connections/")
-	if !ok || id == "" || strings.Contains(id, "/") {
-		return "", "", errNoConnectionPath
+	if !ok || id == "" || strings.Contains(id, "/") || before != "" && !strings.HasSuffix(before, "/") {
+		return connPath{}, errNoConnectionPath
 	}
-	stage = strings.TrimSuffix(before, "/")
-	if before != "" && (!strings.HasSuffix(before, "/") || strings.Contains(stage, "/")) {
-		return "", "", errNoConnectionPath
+	var segs []string
+	if before != "" {
+		segs = strings.Split(strings.TrimSuffix(before, "/"), "/")
 	}
-	return stage, id, nil
+	switch {
+	case len(segs) == 0:
+		return connPath{id: id}, nil
+	case len(segs) == 1 && segs[0] != "":
+		return connPath{stage: segs[0], id: id}, nil
+	case len(segs) == 3 && segs[0] == "_api" && segs[1] != "" && segs[2] != "":
+		return connPath{api: segs[1], stage: segs[2], id: id}, nil
+	}
+	return connPath{}, errNoConnectionPath
 }
 
 func connectionFromPath(p string) (string, error) {
-	_, id, err := splitConnectionPath(p)
-	return id, err
+	cp, err := splitConnectionPath(p)
+	return cp.id, err
 }
 
 // connectionTargets is the ARN a management call acts on: the
-// connection's API and stage (the path's stage, or *, for a connection
-// that does not exist: the handler answers GoneException then). A path
-// that names no connection is authorized too, before its 404.
+// connection's API and stage. For a connection that does not exist (the
+// handler answers GoneException), the API and stage the request names:
+// its Host ({api}.execute-api.*) or path (/_api/{api}/{stage}), else *. A
+// path that names no connection is authorized too, before its 404.
 func (g *Gateway) connectionTargets(c *awsapi.Call, method, path string) ([]awsapi.Target, error) {
-	stage, id, err := splitConnectionPath(path)
-	if err != nil { // authorized on what it names; the handler answers 404
+	cp, err := splitConnectionPath(path)
+	if err != nil {
 		return []awsapi.Target{{Resource: g.opts.Account.ARN("execute-api", "*/*/"+method+"/"+path)}}, nil
 	}
-	apiID := "*"
-	if a, st, err := g.ConnectionAPI(c.R.Context(), id); err == nil {
-		apiID, stage = a, st
+	if cp.api == "" {
+		if id, ok := labelBefore(hostOnly(c.R.Host), "execute-api"); ok {
+			cp.api = id
+		}
+	}
+	if a, st, err := g.ConnectionAPI(c.R.Context(), cp.id); err == nil {
+		cp.api, cp.stage = a, st
 	} else if !errors.Is(err, ErrGone) {
 		return nil, err
 	}
-	if stage == "" {
-		stage = "*"
+	if cp.api == "" {
+		cp.api = "*"
 	}
-	return []awsapi.Target{{Resource: g.opts.Account.ARN("execute-api", apiID+"/"+stage+"/"+method+"/@connections/"+id)}}, nil
+	if cp.stage == "" {
+		cp.stage = "*"
+	}
+	return []awsapi.Target{{Resource: g.opts.Account.ARN("execute-api", cp.api+"/"+cp.stage+"/"+method+"/@connections/"+cp.id)}}, nil
 }
 
 func mapManagementError(err error) error {

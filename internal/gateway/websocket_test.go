@@ -274,3 +274,39 @@ func FuzzSelectionExpression(f *testing.F) {
 		}
 	})
 }
+
+func TestConnectionPath(t *testing.T) {
+	cases := []struct {
+		path string
+		want connPath
+		ok   bool
+	}{
+		{"@connections/abc=", connPath{id: "abc="}, true},
+		{"prod/@connections/abc=", connPath{stage: "prod", id: "abc="}, true},
+		{"_api/a1/prod/@connections/abc=", connPath{api: "a1", stage: "prod", id: "abc="}, true},
+		{"a/b/@connections/abc=", connPath{}, false},
+		{"prod@connections/abc=", connPath{}, false},
+		{"prod/@connections/", connPath{}, false},
+		{"prod/@connections/a/b", connPath{}, false},
+		{"prod/items", connPath{}, false},
+		{"/@connections/x", connPath{}, false},
+	}
+	for _, c := range cases {
+		got, err := splitConnectionPath(c.path)
+		if got != c.want || (err == nil) != c.ok {
+			t.Errorf("%q: %+v %v, want %+v ok=%v", c.path, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func FuzzConnectionPath(f *testing.F) {
+	for _, s := range []string{"@connections/abc=", "_api/a/s/@connections/x", "a//@connections/x", "@connections/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		cp, err := splitConnectionPath(p)
+		if err == nil && (cp.id == "" || strings.Contains(cp.id, "/") || strings.Contains(cp.stage, "/")) {
+			t.Fatalf("%q: %+v", p, cp)
+		}
+	})
+}
