@@ -326,9 +326,13 @@ func gatewayResponseOf(typ, status string, params, templates map[string]string) 
 		gr.StatusCode = n
 	}
 	for k, v := range params {
-		name, ok := strings.CutPrefix(k, "gatewayresponse.header.")
-		if !ok || name == "" {
-			return GatewayResponse{}, &stacks.PropertyError{Property: "ResponseParameters." + k, Msg: "want gatewayresponse.header.NAME"}
+		rest, ok := strings.CutPrefix(k, "gatewayresponse.")
+		where, name, _ := strings.Cut(rest, ".")
+		if !ok || name == "" || where != "header" && where != "path" && where != "querystring" {
+			return GatewayResponse{}, &stacks.PropertyError{Property: "ResponseParameters." + k, Msg: "want gatewayresponse.header.NAME (or .path., .querystring.)"}
+		}
+		if where != "header" {
+			continue // sets nothing a client sees
 		}
 		if gr.Headers == nil {
 			gr.Headers = map[string]string{}

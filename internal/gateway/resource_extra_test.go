@@ -140,3 +140,48 @@ func TestRequestValidation(t *testing.T) {
 		t.Error("validator naming no model accepted")
 	}
 }
+
+// TestBodyValidation: a REST API Body as SAM's Api writes it (RequestModel,
+// RequestParameters, Models, GatewayResponses) validates requests.
+func TestBodyValidation(t *testing.T) {
+	e := newResEnv(t)
+	body := map[string]any{
+		"swagger": "2.0",
+		"paths": map[string]any{"/items": map[string]any{"post": map[string]any{
+			"x-amazon-apigateway-request-validator": "body-and-params",
+			"parameters": []any{
+				map[string]any{"required": true, "in": "body", "name": "item", "schema": map[string]any{"$ref": "#/definitions/item"}},
+				map[string]any{"required": true, "type": "string", "name": "store", "in": "query"},
+			},
+			"x-amazon-apigateway-integration": map[string]any{"type": "aws_proxy", "httpMethod": "POST", "uri": lambdaURI(testFnARN)},
+		}}},
+		"definitions": map[string]any{
+			"item": map[string]any{"type": "object", "required": []any{"sku"}, "properties": map[string]any{
+				"sku": map[string]any{"type": "string"}, "tags": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/definitions/tag"}}}},
+			"tag": map[string]any{"type": "string", "maxLength": 3},
+		},
+		"x-amazon-apigateway-request-validators": map[string]any{"body-and-params": map[string]any{"validateRequestParameters": true, "validateRequestBody": true}},
+		"x-amazon-apigateway-gateway-responses": map[string]any{"BAD_REQUEST_BODY": map[string]any{
+			"statusCode": "422", "responseParameters": map[string]any{"gatewayresponse.header.X-Why": "'bad'"},
+			"responseTemplates": map[string]any{"application/json": `{"why": $context.error.messageString}`}}},
+	}
+	rest, _ := e.create(t, "Rest", "AWS::ApiGateway::RestApi", stacks.Props{"Body": body})
+	e.create(t, "Stage", "AWS::ApiGateway::Stage", stacks.Props{"RestApiId": rest, "StageName": "Prod"})
+	cases := []struct {
+		query, body string
+		status      int
+		want, hdr   string
+	}{
+		{"?store=1", `{"sku":"a","tags":["x"]}`, 200, "", ""},
+		{"", `{"sku":"a"}`, 400, `{"message": "Missing required request parameters: [store]"}`, ""},
+		{"?store=1", `{"sku":"a","tags":["long"]}`, 422, `{"why": "Invalid request body"}`, "bad"},
+		{"?store=1", `{"tags":[]}`, 422, `Invalid request body`, "bad"},
+	}
+	for _, c := range cases {
+		r := e.do(t, req{method: http.MethodPost, path: "/_api/" + rest + "/Prod/items" + c.query, body: []byte(c.body),
+			headers: map[string][]string{"Content-Type": {"application/json"}}})
+		if r.status != c.status || !strings.Contains(string(r.body), c.want) || r.header.Get("X-Why") != c.hdr {
+			t.Errorf("%s %s: %d %s (X-Why %q), want %d %s", c.query, c.body, r.status, r.body, r.header.Get("X-Why"), c.status, c.want)
+		}
+	}
+}
