@@ -319,8 +319,9 @@ func gatewayResponseOf(typ, status string, params, templates map[string]string) 
 	}
 	gr := GatewayResponse{Type: typ, Templates: templates}
 	if status != "" {
-		n, err := strconv.Atoi(status)
-		if err != nil || n < 100 || n > 599 {
+		f, err := strconv.ParseFloat(status, 64) // "422", or "422.0" as YAML numbers come through SAM
+		n := int(f)
+		if err != nil || float64(n) != f || n < 100 || n > 599 {
 			return GatewayResponse{}, &stacks.PropertyError{Property: "StatusCode", Msg: fmt.Sprintf("%q: an HTTP status code", status)}
 		}
 		gr.StatusCode = n

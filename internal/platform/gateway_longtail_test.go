@@ -4,8 +4,11 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -98,5 +101,69 @@ func TestRESTLongTailStack(t *testing.T) {
 		if strings.HasPrefix(r.Type, "AWS::ApiGateway::") && r.Status != stacks.DriftInSync {
 			t.Errorf("drift of %s (%s): %s %s %+v", r.LogicalID, r.Type, r.Status, r.Reason, r.Props)
 		}
+	}
+}
+
+// TestSAMRequestModelStack: SAM's RequestModel, RequestParameters, Models
+// and GatewayResponses (which the transform writes into the API's Body)
+// are enforced.
+func TestSAMRequestModelStack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	p := startPlatform(t, Options{})
+	dir := t.TempDir()
+	tmpl := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Models:
+        Item:
+          type: object
+          required: [sku]
+          properties: {sku: {type: string, minLength: 3}}
+      GatewayResponses:
+        BAD_REQUEST_BODY:
+          StatusCode: 422
+          ResponseParameters:
+            Headers: {X-Why: "'bad'"}
+          ResponseTemplates:
+            application/json: '{"why": $context.error.messageString}'
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: "def handler(e, c):\n    return {'statusCode': 200, 'body': 'stored ' + e['body']}\n"
+      Events:
+        Post:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /items
+            Method: post
+            RequestModel: {Model: Item, Required: true, ValidateBody: true, ValidateParameters: true}
+            RequestParameters:
+              - method.request.querystring.store: {Required: true}
+Outputs:
+  ApiId: {Value: !Ref Api}
+`
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, res := deployStack(t, p, dir, nil)
+	e := &gwEnv{p: p, c: &http.Client{Timeout: 30 * time.Second}}
+	path := "/_api/" + res.Outputs["ApiId"] + "/Prod/items"
+	ct := map[string]string{"Content-Type": "application/json"}
+	if a := e.sendWith(t, http.MethodPost, path+"?store=1", `{"sku":"abc"}`, ct); a.status != 200 || a.body != `stored {"sku":"abc"}` {
+		t.Errorf("valid: %d %s", a.status, a.body)
+	}
+	if a := e.sendWith(t, http.MethodPost, path, `{"sku":"abc"}`, ct); a.status != 400 || a.body != `{"message": "Missing required request parameters: [store]"}` {
+		t.Errorf("missing store: %d %s", a.status, a.body)
+	}
+	if a := e.sendWith(t, http.MethodPost, path+"?store=1", `{"sku":"a"}`, ct); a.status != 422 || a.body != `{"why": "Invalid request body"}` || a.header.Get("X-Why") != "bad" {
+		t.Errorf("bad body: %d %s %v", a.status, a.body, a.header)
 	}
 }
