@@ -105,6 +105,9 @@ type gatewayResponder struct {
 	params    []param
 }
 
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (g *gatewayResponder) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+
 // withGatewayResponses wraps w when a has gateway responses.
 func withGatewayResponses(w http.ResponseWriter, r *http.Request, a *API, requestID string) http.ResponseWriter {
 	if len(a.GatewayResponses) == 0 || a.Type != TypeREST {
