@@ -160,10 +160,11 @@ func (g *gatewayResponder) fail(fl flavor, f failure, msg string) int {
 	if gr.StatusCode != 0 {
 		a.status = gr.StatusCode
 	}
-	if tmpl, ok := pickTemplate(gr.Templates); ok {
-		a.body = g.render(tmpl, typ, msg)
-	}
 	headers := map[string]string{}
+	if ct, tmpl, ok := pickTemplate(gr.Templates); ok {
+		a.body = g.render(tmpl, typ, msg)
+		headers["Content-Type"] = ct
+	}
 	for name, src := range gr.Headers {
 		if v, ok := g.headerValue(src); ok {
 			headers[name] = v
@@ -172,17 +173,18 @@ func (g *gatewayResponder) fail(fl flavor, f failure, msg string) int {
 	return writeAnswer(g.ResponseWriter, fl, a, headers)
 }
 
-// pickTemplate is the application/json template, else the only one.
-func pickTemplate(ts map[string]string) (string, bool) {
+// pickTemplate is the application/json template, else the only one,
+// with its content type.
+func pickTemplate(ts map[string]string) (ct, tmpl string, ok bool) {
 	if t, ok := ts["application/json"]; ok {
-		return t, true
+		return "application/json", t, true
 	}
-	for _, t := range ts {
+	for ct, t := range ts {
 		if len(ts) == 1 {
-			return t, true
+			return ct, t, true
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 // answerMessage reads the message of a built-in error body.
