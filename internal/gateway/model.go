@@ -34,6 +34,13 @@ import (
 //	                           split), AuthorizerUri, AuthorizerResultTtlInSeconds
 //	  ::ApiKey, ::UsagePlan,   APIKey (Value, Enabled); UsagePlan (ApiStages, Throttle,
 //	  ::UsagePlanKey           Quota); UsagePlanKey -> UsagePlan.KeyIDs
+//	  ::Model                  Name, Schema -> API.Models (validation.go)
+//	  ::RequestValidator       with the Method's RequestValidatorId, RequestModels and
+//	                           RequestParameters -> Route.Validation
+//	  ::GatewayResponse        ResponseType, StatusCode, ResponseParameters, ResponseTemplates
+//	                           -> API.GatewayResponses (gatewayresponse.go)
+//	ApiGatewayV2::Api WEBSOCKET RouteSelectionExpression -> RouteSelection; its Routes'
+//	                           RouteResponseSelectionExpression -> Route.TwoWay (websocket.go)
 //	DomainName + ApiMapping    Domain.Name, Mapping (ApiMappingKey/BasePath -> BasePath)
 //	Lambda::Url                TargetFunctionArn -> Function, Qualifier, AuthType, Cors,
 //	                           InvokeMode
