@@ -148,8 +148,15 @@ func (a *API) validateWebSocket() error {
 	if _, err := parseSelection(a.RouteSelection); err != nil {
 		return invalid("api %s: %v", a.ID, err)
 	}
+	auths := map[string]bool{}
+	for _, z := range a.Authorizers {
+		auths[z.ID] = true
+	}
 	seen := map[string]bool{}
 	for i, r := range a.Routes {
+		if r.AuthorizerID != "" && !auths[r.AuthorizerID] {
+			return invalid("api %s: routes[%d].authorizerId %q: no such authorizer", a.ID, i, r.AuthorizerID)
+		}
 		if r.Key == "" || len(r.Key) > 128 {
 			return invalid("api %s: routes[%d].key %q: 1 to 128 characters", a.ID, i, r.Key)
 		}

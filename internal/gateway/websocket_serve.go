@@ -36,6 +36,7 @@ type wsSession struct {
 	domainName string
 	connected  time.Time
 	identity   events.APIGatewayRequestIdentity
+	authorizer map[string]any // what the $connect authorizer allowed, for every event
 }
 
 func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request, a *compiledAPI, stage *Stage, t *target, apiPath string, rec *accessRecord) int {
@@ -62,14 +63,18 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request, a *comp
 				return writeFailure(w, flavorHTTP, failForbidden)
 			}
 		}
-		if route.route.AuthorizerID != "" {
-			g.log.Warn("websocket $connect authorizer not supported: connection refused", "api_id", a.api.ID, "authorizer", route.route.AuthorizerID)
-			return writeFailure(w, flavorHTTP, failInternal)
-		}
 		ev := s.event(wsConnect, "CONNECT", awsRequestID(), now, g.requestTime(now))
 		ev.Headers, ev.MultiValueHeaders = singleHeaders(r.Header), r.Header
 		if q := r.URL.Query(); len(q) > 0 {
 			ev.QueryStringParameters, ev.MultiValueQueryStringParameters = singleValues(q), q
+		}
+		if route.route.AuthorizerID != "" {
+			authz, f := g.wsAuthorize(r.Context(), r, s, route, ev)
+			if f >= 0 {
+				return writeFailure(w, flavorHTTP, f)
+			}
+			s.authorizer = authz
+			ev.RequestContext.Authorizer = authz
 		}
 		res, f := g.wsInvoke(r.Context(), s, route, ev)
 		if f >= 0 {
@@ -181,6 +186,9 @@ func (s *wsSession) event(routeKey, eventType, reqID string, now time.Time, nowT
 			RequestTimeEpoch: now.UnixMilli(), Identity: s.identity, RequestID: reqID,
 			DomainName: s.domainName, ConnectionID: s.id, APIID: s.a.api.ID,
 		},
+	}
+	if s.authorizer != nil {
+		ev.RequestContext.Authorizer = s.authorizer
 	}
 	return ev
 }

@@ -310,3 +310,57 @@ func FuzzConnectionPath(f *testing.F) {
 		}
 	})
 }
+
+// TestWebSocketAuthorizer: a Lambda REQUEST authorizer on $connect gates
+// the upgrade; what it allows reaches every event of the connection.
+func TestWebSocketAuthorizer(t *testing.T) {
+	inv := wsInvoker()
+	base := inv.invoke
+	inv.invoke = func(ctx context.Context, fn string, payload []byte, src Source) ([]byte, string, error) {
+		if fn != "ws-auth" {
+			return base(ctx, fn, payload, src)
+		}
+		var ev wsAuthorizerEvent
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, "", err
+		}
+		effect := "Deny"
+		if ev.QueryStringParameters["token"] == "good" && ev.Type == "REQUEST" && strings.HasSuffix(ev.MethodArn, "/prod/$connect") {
+			effect = "Allow"
+		}
+		return []byte(`{"principalId":"ann","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"` +
+			effect + `","Resource":"` + ev.MethodArn + `"}]},"context":{"team":"blue"}}`), "", nil
+	}
+	e := newEnv(t, inv)
+	a := wsAPI("wsapi00004")
+	a.Authorizers = []Authorizer{{ID: "auth1", Type: AuthorizerRequest, Function: "ws-auth", IdentitySource: []string{"route.request.querystring.token"}}}
+	a.Routes[0].AuthorizerID = "auth1"
+	e.put(t, a)
+
+	for _, c := range []struct {
+		query  string
+		status int
+	}{{"", http.StatusUnauthorized}, {"?token=bad", http.StatusForbidden}} {
+		if _, res, err := dialWS(t, e, "/_api/wsapi00004/prod"+c.query); err == nil || res == nil || res.StatusCode != c.status {
+			t.Errorf("%q: %v %v, want %d", c.query, res, err, c.status)
+		}
+	}
+	if n := len(inv.callsTo("ws-connect")); n != 0 {
+		t.Errorf("$connect ran %d times for refused connections", n)
+	}
+	c, _, err := dialWS(t, e, "/_api/wsapi00004/prod?token=good")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if err := c.Write(context.Background(), websocket.MessageText, []byte(`{"action":"x"}`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a $default event", func() bool { return len(inv.callsTo("ws-default")) == 1 })
+	for _, fn := range []string{"ws-connect", "ws-default"} {
+		az, _ := eventsOf(t, inv, fn)[0].RequestContext.Authorizer.(map[string]any)
+		if az["principalId"] != "ann" || az["team"] != "blue" {
+			t.Errorf("%s: authorizer %v", fn, az)
+		}
+	}
+}
