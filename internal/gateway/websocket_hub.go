@@ -308,8 +308,10 @@ func (h *wsHub) doLocal(ctx context.Context, f forward) (*ConnectionInfo, error)
 		return &ConnectionInfo{ConnectedAt: c.rec.ConnectedAt, LastActiveAt: time.Unix(0, c.lastActive.Load()).UTC(),
 			SourceIP: c.rec.SourceIP, UserAgent: c.rec.UserAgent}, nil
 	case "delete":
+		// The close handshake waits for the client (up to 5 s): the caller
+		// does not, as on AWS.
 		c.closing.Store(true)
-		_ = c.c.Close(websocket.StatusNormalClosure, "")
+		go func() { _ = c.c.Close(websocket.StatusNormalClosure, "") }()
 		return nil, nil
 	}
 	return nil, fmt.Errorf("unknown operation %q", f.Op)
