@@ -40,6 +40,7 @@ const (
 	failEventTooLarge // the event built from the request is over Lambda's 6 MB invoke limit
 	failBadBody       // a request validator refused the body (BAD_REQUEST_BODY)
 	failBadParams     // a request validator found required parameters missing (BAD_REQUEST_PARAMETERS)
+	failInvalidAPIKey // no usable API key: answered as failForbidden (INVALID_API_KEY)
 )
 
 type errorAnswer struct {
@@ -118,7 +119,7 @@ func answer(fl flavor, f failure) errorAnswer {
 		return errorAnswer{400, `{"message": "Invalid request body"}`, "BadRequestException"}
 	case failBadParams: // the message is the validator's (writeValidationFailure)
 		return errorAnswer{400, `{"message": "Missing required request parameters"}`, "BadRequestException"}
-	default: // failForbidden
+	default: // failForbidden, failInvalidAPIKey
 		if rest {
 			return errorAnswer{403, `{"message":"Forbidden"}`, "ForbiddenException"}
 		}

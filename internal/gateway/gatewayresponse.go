@@ -70,6 +70,8 @@ func responseTypeOf(f failure) string {
 		return "BAD_REQUEST_BODY"
 	case failBadParams:
 		return "BAD_REQUEST_PARAMETERS"
+	case failInvalidAPIKey:
+		return "INVALID_API_KEY"
 	}
 	return ""
 }

@@ -185,3 +185,23 @@ func TestBodyValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestGatewayResponseTypes: each failure answers through its response
+// type, else its class default.
+func TestGatewayResponseTypes(t *testing.T) {
+	e := newEnv(t, &fakeInvoker{})
+	e.put(t, API{ID: "grapi00001", Type: TypeREST, Stages: []Stage{{Name: "Prod"}},
+		Routes: []Route{{Key: "GET /keyed", Integration: Integration{Function: "fn"}, APIKeyRequired: true}},
+		GatewayResponses: map[string]GatewayResponse{
+			"INVALID_API_KEY": {Type: "INVALID_API_KEY", StatusCode: 401, Templates: map[string]string{"text/plain": "key: $context.error.message"}},
+			"DEFAULT_4XX":     {Type: "DEFAULT_4XX", Headers: map[string]string{"X-Class": "'4xx'"}},
+		}})
+	r := e.do(t, req{path: "/_api/grapi00001/Prod/keyed"})
+	if r.status != 401 || string(r.body) != "key: Forbidden" || r.header.Get("Content-Type") != "text/plain" || r.header.Get("X-Class") != "" {
+		t.Errorf("INVALID_API_KEY: %d %q %v", r.status, r.body, r.header)
+	}
+	r = e.do(t, req{path: "/_api/grapi00001/Prod/none"})
+	if r.status != 403 || !strings.Contains(string(r.body), "Missing Authentication Token") || r.header.Get("X-Class") != "4xx" {
+		t.Errorf("MISSING_AUTHENTICATION_TOKEN through DEFAULT_4XX: %d %q %v", r.status, r.body, r.header)
+	}
+}
