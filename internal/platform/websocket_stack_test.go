@@ -15,6 +15,8 @@ import (
 	mgmttypes "github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/coder/websocket"
+
+	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
 )
 
 // TestWebSocketStack deploys testdata/websocket-stack: a WebSocket API whose
@@ -124,4 +126,62 @@ func TestWebSocketStack(t *testing.T) {
 func portOf(hostport string) string {
 	i := strings.LastIndexByte(hostport, ':')
 	return hostport[i+1:]
+}
+
+// TestWebSocketTwoPlatforms: two nubo nodes on one NATS. A client connected
+// to node B is posted to, described and closed through node A's edge with
+// aws-sdk-go-v2's client: the call reaches the connection's node.
+func TestWebSocketTwoPlatforms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	url := backbonetest.Server(t)
+	a := startPlatform(t, Options{NATSURL: url})
+	b := startPlatform(t, Options{NATSURL: url})
+	_, res := deployStack(t, a, copyDir(t, "testdata/websocket-stack"), nil)
+	apiID := res.Outputs["ApiId"]
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var c *websocket.Conn
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var err error
+		c, _, err = websocket.Dial(ctx, "ws://"+b.HTTPAddr()+"/_api/"+apiID+"/prod?token=letmein", nil)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node b never served the api: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	defer c.CloseNow()
+	out, err := clientsFor(a.EndpointURL()).ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/ws/connected")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(out.Parameter.Value)
+
+	mc := apigatewaymanagementapi.New(apigatewaymanagementapi.Options{Region: "us-east-1",
+		BaseEndpoint: aws.String(a.EndpointURL() + "/_api/" + apiID + "/prod"), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	if _, err := mc.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String(id), Data: []byte("via node a")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := c.Read(ctx); err != nil || string(got) != "via node a" {
+		t.Fatalf("client on node b read %q %v", got, err)
+	}
+	if _, err := mc.GetConnection(ctx, &apigatewaymanagementapi.GetConnectionInput{ConnectionId: aws.String(id)}); err != nil {
+		t.Fatalf("GetConnection through node a: %v", err)
+	}
+	if _, err := mc.DeleteConnection(ctx, &apigatewaymanagementapi.DeleteConnectionInput{ConnectionId: aws.String(id)}); err != nil {
+		t.Fatalf("DeleteConnection through node a: %v", err)
+	}
+	if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+		t.Errorf("after delete: %v", err)
+	}
+	var gone *mgmttypes.GoneException
+	if _, err := mc.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String(id), Data: []byte("x")}); !errors.As(err, &gone) {
+		t.Errorf("post after delete: %v", err)
+	}
 }
