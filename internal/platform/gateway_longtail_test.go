@@ -102,6 +102,13 @@ func TestRESTLongTailStack(t *testing.T) {
 			t.Errorf("drift of %s (%s): %s %s %+v", r.LogicalID, r.Type, r.Status, r.Reason, r.Props)
 		}
 	}
+	// And every one deletes.
+	if _, err := e.p.Stacks.Destroy(context.Background(), stacks.DestroyRequest{Stack: "orders"}, nil); err != nil {
+		t.Fatalf("destroy: %v", err)
+	}
+	if a := e.sendWith(t, http.MethodPost, path+"?store=5", good, tenant); a.status != http.StatusNotFound {
+		t.Errorf("after destroy: %d %s", a.status, a.body)
+	}
 }
 
 // TestSAMRequestModelStack: SAM's RequestModel, RequestParameters, Models

@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
+	"github.com/nubo-run/nubo/internal/stacks"
 )
 
 // TestWebSocketStack deploys testdata/websocket-stack: a WebSocket API whose
@@ -120,6 +121,13 @@ func TestWebSocketStack(t *testing.T) {
 			t.Fatalf("$disconnect not seen: %q", param("/ws/disconnected"))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	// The stack deletes, its routes, responses and deployment with it.
+	if _, err := p.Stacks.Destroy(ctx, stacks.DestroyRequest{Stack: "hello"}, nil); err != nil {
+		t.Fatalf("destroy: %v", err)
+	}
+	if _, r, err := websocket.Dial(ctx, url+"?token=letmein", nil); err == nil || r == nil || r.StatusCode != http.StatusNotFound {
+		t.Errorf("after destroy: %v %v", r, err)
 	}
 }
 
