@@ -115,7 +115,10 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request, a *comp
 	defer g.ws.wg.Done()
 	code, reason := g.wsReadLoop(ctx, s, conn)
 	g.ws.unregister(ctx, conn)
-	if route := a.ws.byKey[wsDisconnect]; route != nil {
+	if !g.wsRefresh(s) { // the API is gone: nothing to tell
+		return http.StatusSwitchingProtocols
+	}
+	if route := s.a.ws.byKey[wsDisconnect]; route != nil {
 		dnow := g.now()
 		ev := s.event(wsDisconnect, "DISCONNECT", awsRequestID(), dnow, g.requestTime(dnow))
 		ev.RequestContext.DisconnectStatusCode = int64(code)
@@ -146,6 +149,10 @@ func (g *Gateway) wsReadLoop(ctx context.Context, s *wsSession, conn *wsConn) (i
 		now := g.now()
 		conn.lastActive.Store(now.UnixNano())
 		reqID := awsRequestID()
+		if !g.wsRefresh(s) {
+			_ = conn.c.Close(websocket.StatusGoingAway, "The API or its stage was deleted")
+			continue // the next Read reports the close
+		}
 		route := s.a.ws.route(msg)
 		if route == nil {
 			g.wsTell(ctx, conn, "Forbidden", reqID)
@@ -167,6 +174,22 @@ func (g *Gateway) wsReadLoop(ctx context.Context, s *wsSession, conn *wsConn) (i
 			_ = conn.c.Write(ctx, websocket.MessageText, []byte(res.body))
 		}
 	}
+}
+
+// wsRefresh moves a connection to the API's current routes and stage
+// (a redeploy changes them for open connections too); false when the API
+// or its stage is gone.
+func (g *Gateway) wsRefresh(s *wsSession) bool {
+	a := g.snap.Load().apis[s.a.api.ID]
+	if a == nil || a.ws == nil {
+		return false
+	}
+	st := a.stages[s.stage.Name]
+	if st == nil {
+		return false
+	}
+	s.a, s.stage = a, st
+	return true
 }
 
 // wsTell sends the client API Gateway's own message about a message it

@@ -364,3 +364,40 @@ func TestWebSocketAuthorizer(t *testing.T) {
 		}
 	}
 }
+
+// TestWebSocketRedeploy: open connections follow the API's current routes,
+// and are closed when the API is deleted.
+func TestWebSocketRedeploy(t *testing.T) {
+	inv := wsInvoker()
+	e := newEnv(t, inv)
+	a := wsAPI("wsapi00005")
+	e.put(t, a)
+	c, _, err := dialWS(t, e, "/_api/wsapi00005/prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	ctx := context.Background()
+	// A new route, deployed while connected, takes the next message.
+	a.Routes = append(a.Routes, Route{Key: "late", Integration: Integration{Function: "ws-echo"}, TwoWay: true})
+	e.put(t, a)
+	waitFor(t, "the new routes", func() bool { return e.g.snap.Load().apis["wsapi00005"].ws.byKey["late"] != nil })
+	if err := c.Write(ctx, websocket.MessageText, []byte(`{"action":"late"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := readWS(t, c); got != `echo:{"action":"late"}` {
+		t.Fatalf("after redeploy: %q", got)
+	}
+	if err := e.g.Delete(ctx, "wsapi00005"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the api gone", func() bool { return e.g.snap.Load().apis["wsapi00005"] == nil })
+	if err := c.Write(ctx, websocket.MessageText, []byte(`{"action":"late"}`)); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, _, err := c.Read(rctx); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Errorf("after delete: %v", err)
+	}
+}
