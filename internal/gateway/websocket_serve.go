@@ -55,6 +55,9 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request, a *comp
 		identity: events.APIGatewayRequestIdentity{SourceIP: sourceIP(r), UserAgent: r.Header.Get("User-Agent")}}
 	rec.routeKey = wsConnect
 
+	if !g.wsAllow(s) {
+		return writeFailure(w, flavorHTTP, failThrottled)
+	}
 	// $connect decides, while the upgrade waits.
 	var subprotocols []string
 	if route := a.ws.byKey[wsConnect]; route != nil {
@@ -153,6 +156,10 @@ func (g *Gateway) wsReadLoop(ctx context.Context, s *wsSession, conn *wsConn) (i
 			_ = conn.c.Close(websocket.StatusGoingAway, "The API or its stage was deleted")
 			continue // the next Read reports the close
 		}
+		if !g.wsAllow(s) {
+			g.wsTell(ctx, conn, "Too Many Requests", reqID)
+			continue
+		}
 		route := s.a.ws.route(msg)
 		if route == nil {
 			g.wsTell(ctx, conn, "Forbidden", reqID)
@@ -190,6 +197,16 @@ func (g *Gateway) wsRefresh(s *wsSession) bool {
 	}
 	s.a, s.stage = a, st
 	return true
+}
+
+// wsAllow applies the stage's throttling (DefaultRouteSettings) to a
+// connection or a message.
+func (g *Gateway) wsAllow(s *wsSession) bool {
+	st := s.stage
+	if st.ThrottleRate <= 0 && st.ThrottleBurst <= 0 {
+		return true
+	}
+	return g.limits.allow("stage/"+s.a.api.ID+"/"+st.Name, st.ThrottleRate, st.ThrottleBurst)
 }
 
 // wsTell sends the client API Gateway's own message about a message it

@@ -401,3 +401,30 @@ func TestWebSocketRedeploy(t *testing.T) {
 		t.Errorf("after delete: %v", err)
 	}
 }
+
+// TestWebSocketThrottle: the stage's throttling counts connections and
+// messages; a throttled message is answered, not routed.
+func TestWebSocketThrottle(t *testing.T) {
+	inv := wsInvoker()
+	e := newEnv(t, inv)
+	a := wsAPI("wsapi00006")
+	a.Stages[0].ThrottleRate, a.Stages[0].ThrottleBurst = 0.0001, 2
+	e.put(t, a)
+	c, _, err := dialWS(t, e, "/_api/wsapi00006/prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	ctx := context.Background()
+	for _, want := range []string{`echo:{"action":"echo"}`, `"message":"Too Many Requests"`} {
+		if err := c.Write(ctx, websocket.MessageText, []byte(`{"action":"echo"}`)); err != nil {
+			t.Fatal(err)
+		}
+		if got := readWS(t, c); !strings.Contains(got, want) {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+	if _, r, err := dialWS(t, e, "/_api/wsapi00006/prod"); err == nil || r == nil || r.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("connect over the limit: %v %v", r, err)
+	}
+}
