@@ -63,6 +63,8 @@ fuzz FuzzBody ./internal/gateway/
 fuzz FuzzShorthandObject ./internal/gateway/
 fuzz FuzzAppendRequestV2 ./internal/gateway/
 fuzz FuzzDecodeRawResponse ./internal/gateway/
+fuzz FuzzSelectionExpression ./internal/gateway/
+fuzz FuzzConnectionPath ./internal/gateway/
 fuzz FuzzParse ./internal/iam/policy/
 fuzz FuzzParseTemplate ./internal/stacks/
 fuzz FuzzEvaluate ./internal/stacks/

@@ -5,6 +5,11 @@ package awsapi
 // sdkOperations are the operations of aws-sdk-go-v2's service clients, by
 // package name, at the versions sdkops pins.
 var sdkOperations = map[string]sdkService{
+	"apigatewaymanagementapi": {Version: "v1.29.12", Operations: []string{
+		"DeleteConnection",
+		"GetConnection",
+		"PostToConnection",
+	}},
 	"cloudformation": {Version: "v1.84.0", Operations: []string{
 		"ActivateOrganizationsAccess",
 		"ActivateType",

@@ -22,11 +22,11 @@ func (g *Gateway) checkAPIKey(s *snapshot, apiID, stage string, r *http.Request,
 		value = auth.usageKey
 	}
 	if value == "" {
-		return nil, failForbidden
+		return nil, failInvalidAPIKey
 	}
 	key := s.keys[value]
 	if key == nil || !key.Enabled {
-		return nil, failForbidden
+		return nil, failInvalidAPIKey
 	}
 	var plan *UsagePlan
 	for _, p := range s.plans[PlanStage{APIID: apiID, Stage: stage}] {
@@ -36,7 +36,7 @@ func (g *Gateway) checkAPIKey(s *snapshot, apiID, stage string, r *http.Request,
 		}
 	}
 	if plan == nil {
-		return nil, failForbidden
+		return nil, failInvalidAPIKey
 	}
 	id := "plan/" + plan.ID + "/" + key.ID
 	if (plan.RateLimit > 0 || plan.BurstLimit > 0) && !g.limits.allow(id, plan.RateLimit, plan.BurstLimit) {

@@ -27,11 +27,13 @@ type compiledAuthorizer struct {
 type identitySource struct{ kind, name string }
 
 // parseIdentitySource reads "$request.header.Authorization",
-// "method.request.querystring.q", "$context.x", "$stageVariables.x".
+// "method.request.querystring.q", "route.request.header.X", "$context.x",
+// "$stageVariables.x".
 func parseIdentitySource(s string) (identitySource, string, error) {
 	t := strings.TrimSpace(s)
 	t = strings.TrimPrefix(t, "$")
 	t = strings.TrimPrefix(t, "method.")
+	t = strings.TrimPrefix(t, "route.") // WebSocket APIs: route.request.header.X
 	var is identitySource
 	switch {
 	case strings.HasPrefix(t, "request.header."):

@@ -38,6 +38,9 @@ const (
 	failBadRequest
 	failPermission    // the function's resource policy refused the invocation
 	failEventTooLarge // the event built from the request is over Lambda's 6 MB invoke limit
+	failBadBody       // a request validator refused the body (BAD_REQUEST_BODY)
+	failBadParams     // a request validator found required parameters missing (BAD_REQUEST_PARAMETERS)
+	failInvalidAPIKey // no usable API key: answered as failForbidden (INVALID_API_KEY)
 )
 
 type errorAnswer struct {
@@ -112,7 +115,11 @@ func answer(fl flavor, f failure) errorAnswer {
 		return errorAnswer{403, `{"message":"Forbidden"}`, ""}
 	case failBadRequest:
 		return errorAnswer{400, `{"message":"Bad Request"}`, "BadRequestException"}
-	default: // failForbidden
+	case failBadBody:
+		return errorAnswer{400, `{"message": "Invalid request body"}`, "BadRequestException"}
+	case failBadParams: // the message is the validator's (writeValidationFailure)
+		return errorAnswer{400, `{"message": "Missing required request parameters"}`, "BadRequestException"}
+	default: // failForbidden, failInvalidAPIKey
 		if rest {
 			return errorAnswer{403, `{"message":"Forbidden"}`, "ForbiddenException"}
 		}
@@ -121,6 +128,9 @@ func answer(fl flavor, f failure) errorAnswer {
 }
 
 func writeFailure(w http.ResponseWriter, fl flavor, f failure) int {
+	if gw, ok := w.(*gatewayResponder); ok {
+		return gw.fail(fl, f, "")
+	}
 	a := answer(fl, f)
 	h := w.Header()
 	ct := "application/json"

@@ -92,6 +92,7 @@ type Gateway struct {
 	limits *limiters
 	authz  *authCache
 	jwks   *jwksCache
+	ws     *wsHub // WebSocket connections (websocket_hub.go)
 }
 
 // New validates o. It starts nothing.
@@ -134,6 +135,7 @@ func New(o Options) (*Gateway, error) {
 		authz:   newAuthCache(),
 	}
 	g.jwks = newJWKSCache(o.HTTPClient, o.Now)
+	g.ws = newHub(g)
 	g.snap.Store(emptySnapshot())
 	return g, nil
 }
@@ -159,6 +161,10 @@ func (g *Gateway) Start(ctx context.Context) error {
 	}
 	for _, e := range initial {
 		g.cfg.apply(e, g.log)
+	}
+	if err := g.ws.start(); err != nil {
+		st.stop()
+		return err
 	}
 	g.store, g.started = st, true
 	g.rebuildLocked()
@@ -187,6 +193,7 @@ func (g *Gateway) Close(ctx context.Context) error {
 	if st == nil {
 		return nil
 	}
+	g.ws.stop(ctx)
 	st.stop()
 	done := make(chan struct{})
 	go func() {

@@ -161,6 +161,7 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 		w.Header().Set("Apigw-Requestid", rec.requestID)
 	}
 	rec.apiID = a.api.ID
+	w = withGatewayResponses(w, r, a.api, rec.requestID)
 
 	// The stage: from the custom domain mapping, or the first path segment,
 	// or $default (HTTP APIs).
@@ -179,6 +180,10 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 		return
 	}
 	rec.stage, rec.enabled = stage.Name, stage.AccessLog
+	if a.ws != nil {
+		rec.status = g.serveWebSocket(w, r, a, stage, t, apiPath, rec)
+		return
+	}
 
 	// CORS preflight is answered before routing and authorization; the
 	// gateway's own answers (404, 401, 429...) carry the CORS headers too, so
@@ -258,6 +263,16 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, snap *snapsho
 	if stage.ThrottleRate > 0 || stage.ThrottleBurst > 0 {
 		if !g.limits.allow("stage/"+a.api.ID+"/"+stage.Name, stage.ThrottleRate, stage.ThrottleBurst) {
 			rec.status = writeFailure(w, fl, failThrottled)
+			return
+		}
+	}
+
+	if gw, ok := w.(*gatewayResponder); ok {
+		gw.stage, gw.params = stage.Name, params
+	}
+	if v := route.validation; v != nil {
+		if f, msg := v.check(r, params, body); f >= 0 {
+			rec.status = writeValidationFailure(w, fl, f, msg)
 			return
 		}
 	}

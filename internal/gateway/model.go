@@ -34,6 +34,13 @@ import (
 //	                           split), AuthorizerUri, AuthorizerResultTtlInSeconds
 //	  ::ApiKey, ::UsagePlan,   APIKey (Value, Enabled); UsagePlan (ApiStages, Throttle,
 //	  ::UsagePlanKey           Quota); UsagePlanKey -> UsagePlan.KeyIDs
+//	  ::Model                  Name, Schema -> API.Models (validation.go)
+//	  ::RequestValidator       with the Method's RequestValidatorId, RequestModels and
+//	                           RequestParameters -> Route.Validation
+//	  ::GatewayResponse        ResponseType, StatusCode, ResponseParameters, ResponseTemplates
+//	                           -> API.GatewayResponses (gatewayresponse.go)
+//	ApiGatewayV2::Api WEBSOCKET RouteSelectionExpression -> RouteSelection; its Routes'
+//	                           RouteResponseSelectionExpression -> Route.TwoWay (websocket.go)
 //	DomainName + ApiMapping    Domain.Name, Mapping (ApiMappingKey/BasePath -> BasePath)
 //	Lambda::Url                TargetFunctionArn -> Function, Qualifier, AuthType, Cors,
 //	                           InvokeMode
@@ -66,6 +73,15 @@ type API struct {
 	BinaryMediaTypes []string `json:"binaryMediaTypes,omitempty"`
 	// DisableExecuteAPIEndpoint: reachable only through custom domains.
 	DisableExecuteAPIEndpoint bool `json:"disableExecuteApiEndpoint,omitempty"`
+	// GatewayResponses (REST): the API's own answers for the gateway's
+	// failures, by response type (gatewayresponse.go).
+	GatewayResponses map[string]GatewayResponse `json:"gatewayResponses,omitempty"`
+	// Models (REST): request models by name, JSON Schema draft 4 text,
+	// which request validators check bodies against (validation.go).
+	Models map[string]json.RawMessage `json:"models,omitempty"`
+	// RouteSelection (WEBSOCKET): the route selection expression, such as
+	// "$request.body.action" (websocket.go).
+	RouteSelection string `json:"routeSelection,omitempty"`
 }
 
 // Route is one route (HTTP API) or method on a resource (REST API).
@@ -86,6 +102,12 @@ type Route struct {
 	// APIKeyRequired (REST): the request needs an x-api-key of a usage plan
 	// that covers this API and stage.
 	APIKeyRequired bool `json:"apiKeyRequired,omitempty"`
+	// Validation (REST): the method's request validator with its models
+	// and required parameters (validation.go); nil when none.
+	Validation *RequestValidation `json:"validation,omitempty"`
+	// TwoWay (WebSocket routes with a route response): the function's body
+	// is sent back to the client.
+	TwoWay bool `json:"twoWay,omitempty"`
 }
 
 // Integration is the function a route invokes (AWS_PROXY).
@@ -341,8 +363,11 @@ func (a *API) Validate() error {
 	if !validID(a.ID) {
 		return invalid("api id %q: letters, digits, - and _ only", a.ID)
 	}
+	if a.Type == TypeWebSocket {
+		return a.validateWebSocket()
+	}
 	if a.Type != TypeHTTP && a.Type != TypeREST {
-		return invalid("api %s: type %q: want HTTP or REST", a.ID, a.Type)
+		return invalid("api %s: type %q: want HTTP, REST or WEBSOCKET", a.ID, a.Type)
 	}
 	auths := map[string]*Authorizer{}
 	for i := range a.Authorizers {
@@ -426,6 +451,12 @@ func (a *API) Validate() error {
 		if s.ThrottleRate < 0 || s.ThrottleBurst < 0 {
 			return invalid("api %s: stages[%d]: negative throttle", a.ID, i)
 		}
+	}
+	if err := a.validateValidation(); err != nil {
+		return err
+	}
+	if err := a.validateGatewayResponses(); err != nil {
+		return err
 	}
 	if err := a.CORS.validate(); err != nil {
 		return fmt.Errorf("api %s: cors: %w", a.ID, err)

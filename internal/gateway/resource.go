@@ -73,6 +73,7 @@ func (s *StackResources) Providers() []stacks.Provider {
 		&restStageProvider{s}, &restAuthorizerProvider{s}, &apiKeyProvider{s}, &usagePlanProvider{s},
 		&usagePlanKeyProvider{s}, &domainProvider{s, "AWS::ApiGateway::DomainName"}, &basePathMappingProvider{s},
 	}
+	ps = append(ps, s.extraProviders()...)
 	return ps
 }
 
@@ -105,6 +106,11 @@ type apiParts struct {
 	Resources   map[string]restResource `json:"resources,omitempty"`
 	Methods     map[string]partRoute    `json:"methods,omitempty"`
 	Deployments map[string]string       `json:"deployments,omitempty"`
+	// REST request validation and gateway responses (resource_extra.go):
+	// models by name, validators and gateway responses by id.
+	Models           map[string]json.RawMessage `json:"models,omitempty"`
+	Validators       map[string]validatorPart   `json:"validators,omitempty"`
+	GatewayResponses map[string]GatewayResponse `json:"gatewayResponses,omitempty"`
 	// Declared holds each resource's properties (kind/physical id) for Read.
 	Declared map[string]stacks.Props `json:"declared,omitempty"`
 }
@@ -118,6 +124,8 @@ type partRoute struct {
 	ResourceID string `json:"resourceId,omitempty"`
 	Method     string `json:"method,omitempty"`
 	Proxy      bool   `json:"proxy,omitempty"`
+	// Request is a REST method's validator, models and parameters.
+	Request *methodRequest `json:"request,omitempty"`
 }
 
 type restResource struct {
@@ -146,6 +154,15 @@ func (p *apiParts) init() {
 	}
 	if p.Deployments == nil {
 		p.Deployments = map[string]string{}
+	}
+	if p.Models == nil {
+		p.Models = map[string]json.RawMessage{}
+	}
+	if p.Validators == nil {
+		p.Validators = map[string]validatorPart{}
+	}
+	if p.GatewayResponses == nil {
+		p.GatewayResponses = map[string]GatewayResponse{}
 	}
 	if p.Declared == nil {
 		p.Declared = map[string]stacks.Props{}
@@ -210,11 +227,13 @@ func (p *apiParts) compose() API {
 		}
 		r := pm.Route
 		r.Key = pm.Method + " " + path
+		r.Validation = p.validation(pm.Request)
 		add(r)
 	}
 	for _, r := range p.Base.Routes {
 		add(r)
 	}
+	p.composeExtra(&a)
 	a.Authorizers = cloneSlice(p.Base.Authorizers)
 	have := map[string]bool{}
 	for _, z := range a.Authorizers {

@@ -203,7 +203,7 @@ func applyBody(a *API, doc map[string]any) error {
 	for _, t := range plist(doc["x-amazon-apigateway-binary-media-types"]) {
 		a.BinaryMediaTypes = append(a.BinaryMediaTypes, strings.ReplaceAll(t, "~1", "/"))
 	}
-	return nil
+	return applyBodyValidation(a, doc) // resource_openapi_validation.go
 }
 
 // bodyIntegrationType is an operation's x-amazon-apigateway-integration

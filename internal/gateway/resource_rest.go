@@ -221,6 +221,10 @@ type restMethodModel struct {
 	ApiKeyRequired    bool
 	AuthorizationType string
 	AuthorizerId      string
+	// Request validation (validation.go).
+	RequestValidatorId string
+	RequestModels      map[string]string
+	RequestParameters  map[string]any
 }
 
 func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
@@ -252,6 +256,7 @@ func (p *restMethodProvider) put(ctx context.Context, apiID, id string, props st
 		pm.Route.Integration = Integration{NotServed: typ}
 	}
 	pm.Route.ID = id
+	pm.Request = methodRequestOf(m.RequestValidatorId, m.RequestModels, m.RequestParameters)
 	pm.Route.APIKeyRequired = m.ApiKeyRequired
 	switch at := m.AuthorizationType; at {
 	case AuthIAM:

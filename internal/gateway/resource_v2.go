@@ -65,6 +65,7 @@ type v2APIModel struct {
 	CorsConfiguration         any
 	Target                    string
 	RouteKey                  *string
+	RouteSelectionExpression  string
 }
 
 func (p *v2APIProvider) base(id string, props stacks.Props) (API, error) {
@@ -73,7 +74,7 @@ func (p *v2APIProvider) base(id string, props stacks.Props) (API, error) {
 		return API{}, err
 	}
 	if m.ProtocolType == "WEBSOCKET" {
-		return API{}, &stacks.PropertyError{Property: "ProtocolType", Msg: "WEBSOCKET APIs are not supported"}
+		return webSocketBase(id, m)
 	}
 	if m.BodyS3Location != nil {
 		return API{}, &stacks.PropertyError{Property: "BodyS3Location", Msg: "not supported: inline the document as Body"}
@@ -110,8 +111,12 @@ func (p *v2APIProvider) base(id string, props stacks.Props) (API, error) {
 	return a, nil
 }
 
-func (p *v2APIProvider) attrs(id string) stacks.Attrs {
-	return stacks.Attrs{"ApiId": id, "ApiEndpoint": p.s.endpoint(id)}
+func (p *v2APIProvider) attrs(a API) stacks.Attrs {
+	ep := p.s.endpoint(a.ID)
+	if a.Type == TypeWebSocket {
+		ep = "ws" + strings.TrimPrefix(ep, "http")
+	}
+	return stacks.Attrs{"ApiId": a.ID, "ApiEndpoint": ep}
 }
 
 // PhysicalIDFor implements stacks.Identifier: the API id is drawn before
@@ -132,7 +137,7 @@ func (p *v2APIProvider) Create(ctx context.Context, props stacks.Props) (string,
 	if _, err := p.s.createAPI(ctx, parts); err != nil {
 		return "", nil, err
 	}
-	return id, p.attrs(id), nil
+	return id, p.attrs(a), nil
 }
 
 func (p *v2APIProvider) Update(ctx context.Context, id string, _, props stacks.Props) (stacks.Attrs, error) {
@@ -147,7 +152,7 @@ func (p *v2APIProvider) Update(ctx context.Context, id string, _, props stacks.P
 	}); err != nil {
 		return nil, err
 	}
-	return p.attrs(id), nil
+	return p.attrs(a), nil
 }
 
 func (p *v2APIProvider) Delete(ctx context.Context, id string) error { return p.s.deleteAPI(ctx, id) }
@@ -338,6 +343,8 @@ type v2RouteModel struct {
 	AuthorizationScopes []string
 	AuthorizationType   string
 	Target              string
+	// WebSocket routes: a route response sends the function's body back.
+	RouteResponseSelectionExpression string
 }
 
 func (p *v2RouteProvider) put(ctx context.Context, apiID, id string, props stacks.Props) error {
@@ -345,7 +352,8 @@ func (p *v2RouteProvider) put(ctx context.Context, apiID, id string, props stack
 	if err := stacks.Decode(props, &m); err != nil {
 		return err
 	}
-	r := Route{Key: m.RouteKey, AuthorizerID: m.AuthorizerId, AuthorizationScopes: m.AuthorizationScopes}
+	r := Route{Key: m.RouteKey, AuthorizerID: m.AuthorizerId, AuthorizationScopes: m.AuthorizationScopes,
+		TwoWay: m.RouteResponseSelectionExpression != ""}
 	switch at := m.AuthorizationType; at {
 	case AuthIAM:
 		r.AuthorizationType = AuthIAM

@@ -28,6 +28,7 @@ type compiledAPI struct {
 	authorizers map[string]*compiledAuthorizer
 	cors        *CORS
 	account     awsapi.Account
+	ws          *wsRoutes // WebSocket APIs' routing
 }
 
 type compiledRoute struct {
@@ -38,6 +39,7 @@ type compiledRoute struct {
 	routeKey   string // "GET /pets/{id}", "$default"
 	authorizer *compiledAuthorizer
 	timeout    int // milliseconds
+	validation *compiledValidation
 }
 
 type compiledMapping struct {
@@ -112,6 +114,13 @@ func compileAPI(a *API, account awsapi.Account) (*compiledAPI, error) {
 		}
 		ca.authorizers[z.cfg.ID] = z
 	}
+	if a.Type == TypeWebSocket {
+		return ca, compileWebSocket(ca)
+	}
+	models, err := compileModels(a.ID, a.Models)
+	if err != nil {
+		return nil, err
+	}
 	for i := range a.Routes {
 		r := &a.Routes[i]
 		method, path, err := parseRouteKey(r.Key)
@@ -131,6 +140,7 @@ func compileAPI(a *API, account awsapi.Account) (*compiledAPI, error) {
 		if r.AuthorizerID != "" {
 			cr.authorizer = ca.authorizers[r.AuthorizerID]
 		}
+		cr.validation = compileValidation(r.Validation, models)
 		if err := ca.router.add(method, path, cr); err != nil {
 			return nil, err
 		}

@@ -38,7 +38,11 @@ func (gatewayModule) build(p *Platform) (err error) {
 
 func (gatewayModule) contribute(p *Platform) (contribution, error) {
 	gw := gateway.NewStackResources(p.Gateway, gateway.ResourceOptions{HTTPAddr: p.HTTPAddr})
-	return contribution{parts: []part{{"gateway", p.Gateway}}, providers: gw.Providers()}, nil
+	mgmt, err := p.Gateway.ManagementAPI(gateway.APIOptions{Authorizer: p.authorizer()})
+	if err != nil {
+		return contribution{}, err
+	}
+	return contribution{parts: []part{{"gateway", p.Gateway}}, apis: []*awsapi.API{mgmt}, providers: gw.Providers()}, nil
 }
 
 // gatewayInvoker adapts the functions service to the gateway's Invoker,

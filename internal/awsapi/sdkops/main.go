@@ -24,20 +24,21 @@ import (
 
 // modules are aws-sdk-go-v2's service packages and the versions read.
 var modules = map[string]string{
-	"cloudformation":  "v1.84.0",
-	"cloudwatchlogs":  "v1.92.2",
-	"dynamodb":        "v1.74.1",
-	"dynamodbstreams": "v1.48.0",
-	"eventbridge":     "v1.55.11",
-	"iam":             "v1.64.9",
-	"lambda":          "v1.114.3",
-	"s3":              "v1.115.0",
-	"scheduler":       "v1.18.2",
-	"sfn":             "v1.41.2",
-	"sns":             "v1.48.0",
-	"sqs":             "v1.53.0",
-	"ssm":             "v1.82.0",
-	"sts":             "v1.52.0",
+	"apigatewaymanagementapi": "v1.29.12",
+	"cloudformation":          "v1.84.0",
+	"cloudwatchlogs":          "v1.92.2",
+	"dynamodb":                "v1.74.1",
+	"dynamodbstreams":         "v1.48.0",
+	"eventbridge":             "v1.55.11",
+	"iam":                     "v1.64.9",
+	"lambda":                  "v1.114.3",
+	"s3":                      "v1.115.0",
+	"scheduler":               "v1.18.2",
+	"sfn":                     "v1.41.2",
+	"sns":                     "v1.48.0",
+	"sqs":                     "v1.53.0",
+	"ssm":                     "v1.82.0",
+	"sts":                     "v1.52.0",
 }
 
 func main() {
