@@ -171,7 +171,7 @@ func (e *Engine) apply(ctx context.Context, p *Plan, noRollback bool, sink func(
 	// A stack that never completed a deployment is still being created.
 	creating := false
 	switch prior.Status {
-	case "", StatusCreateInProgress, StatusCreateFailed, StatusRollbackComplete:
+	case "", StatusReviewInProgress, StatusCreateInProgress, StatusCreateFailed, StatusRollbackComplete:
 		creating = true
 	}
 	if cur.ID == "" {
