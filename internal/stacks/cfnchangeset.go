@@ -171,7 +171,7 @@ type (
 	// emptyResult is an empty <OperationResult> (ExecuteChangeSet and
 	// DeleteChangeSet have one; DeleteStack has none: awsapi.None).
 	emptyResult struct{}
-	cfnTarget struct {
+	cfnTarget   struct {
 		Attribute          string `xml:"Attribute"`
 		Name               string `xml:"Name,omitempty"`
 		RequiresRecreation string `xml:"RequiresRecreation,omitempty"`

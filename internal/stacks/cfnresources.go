@@ -11,7 +11,7 @@ import (
 // resourceLine is a resource of a stack as the CloudFormation API shows it.
 type resourceLine struct {
 	id, typ, phys, status string
-	at                time.Time
+	at                    time.Time
 }
 
 // resourceLines are st's resources with CloudFormation's statuses: a

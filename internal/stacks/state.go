@@ -53,7 +53,7 @@ type StackState struct {
 	// a stack only nubo deploy made).
 	API     *APIRequest `json:"api,omitempty"`
 	Created time.Time   `json:"created"`
-	Updated time.Time        `json:"updated"`
+	Updated time.Time   `json:"updated"`
 }
 
 // ResourceState is one resource as applied.
