@@ -488,6 +488,13 @@ func (e *Engine) executeChangeSet(c *awsapi.Call, in *executeChangeSetIn) (empty
 		next.Updated = time.Now().UTC()
 		next.API = &APIRequest{Op: newOpID(), Token: in.ClientRequestToken, Capabilities: cs.Capabilities, Tags: cs.Tags,
 			Description: cs.TemplateDesc, DisableRollback: noRollback}
+		// Before the operation is queued (its worker waits for this lock):
+		// the change set is executing, and the others no longer apply.
+		e.dropChangeSets(ctx, cs.Stack, cs.Name)
+		cs.ExecutionStatus = csExecuting
+		if err := e.store.putChangeSet(ctx, cs); err != nil {
+			return nil, nil, err
+		}
 		req := PlanRequest{Stack: cs.Stack, Template: cs.Template, Parameters: cs.Parameters, NoPreviousParameters: true}
 		return next, &queuedOp{ID: next.API.Op, Stack: cs.Stack, Kind: "deploy", FromVersion: prior.Version, Creating: creating,
 			DeleteOnFailure: cs.OnStackFailure == "DELETE", ChangeSet: cs.Name,
@@ -495,11 +502,6 @@ func (e *Engine) executeChangeSet(c *awsapi.Call, in *executeChangeSetIn) (empty
 	})
 	if err != nil {
 		return emptyResult{}, cfnError(err)
-	}
-	// The other change sets no longer apply to the stack.
-	e.dropChangeSets(ctx, cs.Stack, cs.Name)
-	if cur, err := e.store.changeSet(ctx, cs.Stack, cs.Name); err == nil && cur != nil && cur.ExecutionStatus == csAvailable {
-		e.setExecutionStatus(ctx, cs.Stack, cs.Name, csExecuting)
 	}
 	return emptyResult{}, nil
 }

@@ -145,6 +145,20 @@ func (e *Engine) begin(ctx context.Context, stack string, decide func(prior *Sta
 		}
 		return nil
 	})
+	if errors.Is(err, ErrStackBusy) {
+		// Another operation holds the stack: a request for a stack in
+		// progress is still answered from its state (made again, or
+		// refused in CloudFormation's words; decide records nothing then),
+		// but not recorded.
+		prior, _, gerr := e.store.get(ctx, stack)
+		if gerr != nil || prior == nil || !prior.InProgress() {
+			return nil, err
+		}
+		n, op, derr := decide(prior)
+		if derr != nil || op == nil {
+			return n, derr
+		}
+	}
 	return next, err
 }
 
