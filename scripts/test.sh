@@ -47,6 +47,7 @@ fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-${3:-20000x}}" "
 fuzz FuzzParseSigV4 ./internal/awsapi/
 fuzz FuzzDecodeQuery ./internal/awsapi/
 fuzz FuzzQueryAPI ./internal/iam/ 5000x
+fuzz FuzzCloudFormationAPI ./internal/stacks/ 5000x
 fuzz FuzzAPI ./internal/parameters/ 5000x
 fuzz FuzzMatchFilter ./internal/logs/
 fuzz FuzzDecode ./internal/stacks/

@@ -356,6 +356,9 @@ func (e *Engine) findChangeSet(ctx context.Context, csName, stack string) (*chan
 		if stack != "" {
 			scope = stackNameOf(stack)
 		}
+		if !changeSetNameRE.MatchString(name) || (scope != "*" && ValidStackName(scope) != nil) {
+			return nil, notFound
+		}
 		list, err := e.store.changeSets(ctx, scope)
 		if err != nil {
 			return nil, err

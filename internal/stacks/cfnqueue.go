@@ -182,6 +182,13 @@ func (e *Engine) work(ctx context.Context, d *backbone.Delivery) backbone.Outcom
 		return backbone.Retry(opsRetryDelay)
 	}
 	if !run {
+		// Done already, or superseded (nubo deploy ran meanwhile): a change
+		// set still marked executing did not run.
+		if op.ChangeSet != "" {
+			if cs, err := e.store.changeSet(ctx, op.Stack, op.ChangeSet); err == nil && cs != nil && cs.ExecutionStatus == csExecuting {
+				e.setExecutionStatus(ctx, op.Stack, op.ChangeSet, "EXECUTE_FAILED")
+			}
+		}
 		return backbone.Ack()
 	}
 	var werr error
