@@ -8,10 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
 )
 
 // awsCLIv2 is Debian's AWS CLI v2 (the aws on PATH may be CLI v1).
@@ -141,5 +146,71 @@ func TestAWSCLIDeployUpdateDelete(t *testing.T) {
 	var nf *lambdatypes.ResourceNotFoundException
 	if !errors.As(err, &nf) {
 		t.Fatalf("the function after delete-stack: %v", err)
+	}
+}
+
+// TestCloudFormationAPICreateStackSAMInline: CreateStack (aws-sdk-go-v2)
+// of a SAM template with inline code: its transform and the role it makes
+// need CAPABILITY_AUTO_EXPAND and CAPABILITY_IAM as on AWS; acknowledged,
+// the stack is created, the function answers, and DeleteStack removes it.
+func TestCloudFormationAPICreateStackSAMInline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	p := startPlatform(t, Options{})
+	url := p.EndpointURL()
+	ctx := context.Background()
+	c := cloudformation.New(cloudformation.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(DefaultAccessKey, DefaultSecretKey, "")})
+	tmpl := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            return "inline"
+Outputs:
+  Name: {Value: !Ref Hello}
+`
+	in := &cloudformation.CreateStackInput{StackName: aws.String("sam"), TemplateBody: aws.String(tmpl)}
+	_, err := c.CreateStack(ctx, in)
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "InsufficientCapabilitiesException" || ae.ErrorMessage() != "Requires capabilities : [CAPABILITY_IAM, CAPABILITY_AUTO_EXPAND]" {
+		t.Fatalf("CreateStack without capabilities: %v", err)
+	}
+	in.Capabilities = []cfntypes.Capability{cfntypes.CapabilityCapabilityIam, cfntypes.CapabilityCapabilityAutoExpand}
+	if _, err := c.CreateStack(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	created := cloudformation.NewStackCreateCompleteWaiter(c, func(o *cloudformation.StackCreateCompleteWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 500*time.Millisecond
+	})
+	if err := created.Wait(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("sam")}, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("sam")})
+	if err != nil || len(out.Stacks) != 1 || len(out.Stacks[0].Outputs) != 1 {
+		t.Fatalf("DescribeStacks: %v %+v", err, out)
+	}
+	name := aws.ToString(out.Stacks[0].Outputs[0].OutputValue)
+	if got := invokeString(t, lambdaClientFor(url), name, `{}`); got != `"inline"` {
+		t.Fatalf("the function answered %s", got)
+	}
+	if _, err := c.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("sam")}); err != nil {
+		t.Fatal(err)
+	}
+	deleted := cloudformation.NewStackDeleteCompleteWaiter(c, func(o *cloudformation.StackDeleteCompleteWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 500*time.Millisecond
+	})
+	if err := deleted.Wait(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("sam")}, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	_, err = lambdaClientFor(url).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+	var nf *lambdatypes.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Fatalf("the function after DeleteStack: %v", err)
 	}
 }

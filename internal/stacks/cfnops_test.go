@@ -408,8 +408,8 @@ func TestCloudFormationAPI_ChangeSets(t *testing.T) {
 }
 
 // Capabilities are required as CloudFormation requires them: IAM
-// resources need CAPABILITY_IAM, named ones CAPABILITY_NAMED_IAM, and a
-// transformed template created directly CAPABILITY_AUTO_EXPAND.
+// resources need CAPABILITY_IAM, named ones CAPABILITY_NAMED_IAM. A
+// template whose code is a local path is refused: the API gets no files.
 func TestCloudFormationAPI_Capabilities(t *testing.T) {
 	s := serveStacks(t)
 	s.authz.set(cfnActions...)
@@ -445,4 +445,10 @@ func TestCloudFormationAPI_Capabilities(t *testing.T) {
 	_, err = c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("iam"), TemplateBody: aws.String(named),
 		Capabilities: []types.Capability{types.CapabilityCapabilityNamedIam}})
 	wantAPIError(t, "CreateStack with the capability", err, "ValidationError", "AWS::IAM::Role is not supported")
+
+	// Code in local files does not come with the template: nubo deploy.
+	_, err = c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("local"), TemplateBody: aws.String(`Resources:
+  Fn: {Type: AWS::Lambda::Function, Properties: {Code: ./src, Runtime: python3.12, Handler: index.handler, Role: r}}
+`)})
+	wantAPIError(t, "CreateStack of local code", err, "ValidationError", "its code is the local path \"./src\"")
 }

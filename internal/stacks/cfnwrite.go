@@ -254,13 +254,38 @@ func checkCapabilities(t *Template, direct bool, given []string) error {
 
 // checkTemplateCapabilities parses body as the plan will (its transforms
 // applied) and refuses it when the request did not acknowledge what it
-// needs, before any resource type is looked at (as CloudFormation does).
+// needs, before any resource type is looked at (as CloudFormation does),
+// or when its code is in local files the request does not carry.
 func (e *Engine) checkTemplateCapabilities(stack, id, body string, direct bool, given []string) error {
 	t, err := e.parseFor(stack, id, body)
 	if err != nil {
 		return err
 	}
-	return checkCapabilities(t, direct, given)
+	if err := checkCapabilities(t, direct, given); err != nil {
+		return err
+	}
+	return noLocalCode(t)
+}
+
+// localCodeProps are the properties that name a function's or layer's code
+// location; a plain string there is a local path (nubo deploy packages it).
+var localCodeProps = map[string]string{
+	"AWS::Lambda::Function":     "Code",
+	"AWS::Lambda::LayerVersion": "Content",
+}
+
+// noLocalCode refuses a template whose code is a local path: the
+// CloudFormation API receives the template alone, without its directory.
+func noLocalCode(t *Template) error {
+	for _, id := range t.ids {
+		r := t.Resources[id]
+		if prop, ok := localCodeProps[r.Type]; ok {
+			if path, isPath := r.Properties[prop].(string); isPath {
+				return cfnValidation("Resource %s: its code is the local path %q, which the CloudFormation API does not receive with the template: deploy it with nubo deploy, which packages local code, or give the code inline (ZipFile, InlineCode)", id, path)
+			}
+		}
+	}
+	return nil
 }
 
 // planFor plans req against prior for the CloudFormation API: a plan error
