@@ -189,6 +189,7 @@ type cfnEvent struct {
 	Timestamp            string `xml:"Timestamp"`
 	ResourceStatus       string `xml:"ResourceStatus"`
 	ResourceStatusReason string `xml:"ResourceStatusReason,omitempty"`
+	ClientRequestToken   string `xml:"ClientRequestToken,omitempty"`
 }
 
 type cfnResource struct {
@@ -431,7 +432,7 @@ func (e *Engine) describeStackEvents(c *awsapi.Call, in *cfnStackIn) (describeSt
 		ev := evs[i]
 		res.Events = append(res.Events, cfnEvent{StackID: st.ID, EventID: fmt.Sprintf("%s-%d-%d", ev.LogicalID, ev.Deployment, ev.Time.UnixNano()),
 			StackName: st.Name, LogicalResourceID: ev.LogicalID, PhysicalResourceID: ev.PhysicalID, ResourceType: ev.Type,
-			Timestamp: cfnTime(ev.Time), ResourceStatus: ev.Status, ResourceStatusReason: ev.Reason})
+			Timestamp: cfnTime(ev.Time), ResourceStatus: ev.Status, ResourceStatusReason: ev.Reason, ClientRequestToken: ev.Token})
 	}
 	return res, nil
 }

@@ -499,7 +499,7 @@ func (e *Engine) executeChangeSet(c *awsapi.Call, in *executeChangeSetIn) (empty
 			return nil, nil, err
 		}
 		req := PlanRequest{Stack: cs.Stack, Template: cs.Template, Parameters: cs.Parameters, NoPreviousParameters: true}
-		return next, &queuedOp{ID: next.API.Op, Stack: cs.Stack, Kind: "deploy", FromVersion: prior.Version, Creating: creating,
+		return next, &queuedOp{ID: next.API.Op, Token: in.ClientRequestToken, Stack: cs.Stack, Kind: "deploy", FromVersion: prior.Version, Creating: creating,
 			DeleteOnFailure: cs.OnStackFailure == "DELETE", ChangeSet: cs.Name,
 			Deploy: &DeployRequest{PlanRequest: req, PlanDigest: cs.Digest, NoRollback: noRollback}}, nil
 	})

@@ -193,7 +193,8 @@ func TestCloudFormationAPI_CreateUpdateDeleteStack(t *testing.T) {
 	}
 	events, err := c.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String("app")})
 	if err != nil || len(events.StackEvents) == 0 || events.StackEvents[0].ResourceStatus != types.ResourceStatusCreateComplete ||
-		aws.ToString(events.StackEvents[0].LogicalResourceId) != "app" || aws.ToString(events.StackEvents[0].PhysicalResourceId) != id {
+		aws.ToString(events.StackEvents[0].LogicalResourceId) != "app" || aws.ToString(events.StackEvents[0].PhysicalResourceId) != id ||
+		aws.ToString(events.StackEvents[0].ClientRequestToken) != "create-1" {
 		t.Fatalf("DescribeStackEvents: %v %+v", err, events)
 	}
 

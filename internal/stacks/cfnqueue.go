@@ -67,6 +67,23 @@ type queuedOp struct {
 	DeleteOnFailure bool `json:"delete_on_failure,omitempty"`
 	// ChangeSet is the change set executed, if any.
 	ChangeSet string `json:"change_set,omitempty"`
+	// Token is the request's ClientRequestToken, carried by its events.
+	Token string `json:"token,omitempty"`
+}
+
+type tokenKey struct{}
+
+// withRequestToken marks ctx as the work of the request with token.
+func withRequestToken(ctx context.Context, token string) context.Context {
+	if token == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, tokenKey{}, token)
+}
+
+func requestToken(ctx context.Context) string {
+	s, _ := ctx.Value(tokenKey{}).(string)
+	return s
 }
 
 func (e *Engine) openOps(ctx context.Context) (*backbone.WorkQueue, error) {
@@ -170,7 +187,7 @@ func (e *Engine) work(ctx context.Context, d *backbone.Delivery) backbone.Outcom
 	}
 	// The work outlives a Close (as a deployment outlives its client); a
 	// crash leaves it unacknowledged, to run again.
-	ctx = context.WithoutCancel(ctx)
+	ctx = withRequestToken(context.WithoutCancel(ctx), op.Token)
 	if err := e.ready(); err != nil {
 		return backbone.Retry(opsRetryDelay)
 	}

@@ -355,7 +355,7 @@ func (e *Engine) createStack(c *awsapi.Call, in *createStackIn) (stackIDOut, err
 		}
 		stub.API = &APIRequest{Op: newOpID(), Token: in.ClientRequestToken, Capabilities: in.Capabilities, Tags: in.Tags,
 			Description: p.tmpl.Description, DisableRollback: noRollback}
-		return stub, &queuedOp{ID: stub.API.Op, Stack: name, Kind: "deploy", Creating: true, DeleteOnFailure: in.OnFailure == "DELETE",
+		return stub, &queuedOp{ID: stub.API.Op, Token: in.ClientRequestToken, Stack: name, Kind: "deploy", Creating: true, DeleteOnFailure: in.OnFailure == "DELETE",
 			Deploy: &DeployRequest{PlanRequest: req, NoRollback: noRollback}}, nil
 	})
 	if err != nil {
@@ -419,7 +419,7 @@ func (e *Engine) updateStack(c *awsapi.Call, in *updateStackIn) (stackIDOut, err
 		next.Updated = time.Now().UTC()
 		next.API = &APIRequest{Op: newOpID(), Token: in.ClientRequestToken, Capabilities: in.Capabilities, Tags: tags,
 			Description: p.tmpl.Description, DisableRollback: boolOf(in.DisableRollback)}
-		return next, &queuedOp{ID: next.API.Op, Stack: name, Kind: "deploy", FromVersion: prior.Version,
+		return next, &queuedOp{ID: next.API.Op, Token: in.ClientRequestToken, Stack: name, Kind: "deploy", FromVersion: prior.Version,
 			Deploy: &DeployRequest{PlanRequest: req, NoRollback: boolOf(in.DisableRollback)}}, nil
 	})
 	if err != nil {
@@ -472,7 +472,7 @@ func (e *Engine) deleteStack(c *awsapi.Call, in *deleteStackIn) (awsapi.None, er
 		}
 		api.Op, api.Token = newOpID(), in.ClientRequestToken
 		next.API = &api
-		return next, &queuedOp{ID: api.Op, Stack: name, Kind: "destroy", FromVersion: prior.Version}, nil
+		return next, &queuedOp{ID: api.Op, Token: in.ClientRequestToken, Stack: name, Kind: "destroy", FromVersion: prior.Version}, nil
 	})
 	if err != nil {
 		return awsapi.None{}, cfnError(err)
