@@ -453,3 +453,70 @@ func TestCloudFormationAPI_Capabilities(t *testing.T) {
 `)})
 	wantAPIError(t, "CreateStack of local code", err, "ValidationError", "its code is the local path \"./src\"")
 }
+
+// waitSettled polls DescribeStacks until the stack is no longer in progress.
+func waitSettled(t *testing.T, c *cloudformation.Client, stack string) types.Stack {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		st := describeStack(t, c, stack)
+		if !strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stack %s still %s", stack, st.StackStatus)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Operations accepted but that cannot run end as CloudFormation reports
+// them: a delete refused (an export in use) is DELETE_FAILED; a change set
+// whose stack changed since it was made does not apply another plan: the
+// execution fails and the stack is left as it was.
+func TestCloudFormationAPI_OperationsThatCannotRun(t *testing.T) {
+	s := serveStacks(t)
+	s.authz.set(cfnActions...)
+	c := s.cloudFormation()
+	ctx := context.Background()
+	s.f.mustDeploy(t, "shared", `
+Resources:
+  Bus: {Type: Test::Thing, Properties: {Name: bus}}
+Outputs:
+  BusName: {Value: !Ref Bus, Export: {Name: shared-bus}}
+`, nil)
+	s.f.mustDeploy(t, "user", `
+Resources:
+  Sub: {Type: Test::Thing, Properties: {Name: sub, Value: !ImportValue shared-bus}}
+`, nil)
+	if _, err := c.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("shared")}); err != nil {
+		t.Fatal(err)
+	}
+	if st := waitSettled(t, c, "shared"); st.StackStatus != types.StackStatusDeleteFailed || !strings.Contains(aws.ToString(st.StackStatusReason), "imported by stack(s) user") {
+		t.Fatalf("delete of an imported export's stack: %s %s", st.StackStatus, aws.ToString(st.StackStatusReason))
+	}
+
+	cs, err := c.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("user"), ChangeSetName: aws.String("late"),
+		TemplateBody: aws.String("Resources:\n  Sub: {Type: Test::Thing, Properties: {Name: sub, Value: changed}}\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.f.mustDeploy(t, "user", "Resources:\n  Sub: {Type: Test::Thing, Properties: {Name: sub, Value: meanwhile}}\n", nil)
+	if _, err := c.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: cs.Id}); err != nil {
+		t.Fatal(err)
+	}
+	st := waitSettled(t, c, "user")
+	if st.StackStatus != types.StackStatusUpdateRollbackComplete || !strings.Contains(aws.ToString(st.StackStatusReason), "the plan changed") {
+		t.Fatalf("a stale change set executed: %s %s", st.StackStatus, aws.ToString(st.StackStatusReason))
+	}
+	d, err := c.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: cs.Id})
+	if err != nil || d.ExecutionStatus != types.ExecutionStatusExecuteFailed {
+		t.Fatalf("the stale change set: %v %+v", err, d)
+	}
+	s.f.thing.mu.Lock()
+	value := s.f.thing.live["sub"]["Value"]
+	s.f.thing.mu.Unlock()
+	if value != "meanwhile" {
+		t.Fatalf("Sub's value %v, want the deployment's, untouched", value)
+	}
+}

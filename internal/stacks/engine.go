@@ -374,6 +374,9 @@ func (e *Engine) hint(st *StackState, li *LockInfo) string {
 	if li != nil && e.lockLive(li) {
 		return "being updated now"
 	}
+	if st.API != nil && st.API.Op != "" {
+		return "a CloudFormation API operation is queued for it (or resumes after an interruption)"
+	}
 	return fmt.Sprintf("interrupted during deployment %d: run `nubo deploy` again to continue from the recorded state (or deploy the previous template to roll back, or `nubo destroy %s`)", st.Version, st.Name)
 }
 
