@@ -423,7 +423,7 @@ func (e *Engine) describeStackEvents(c *awsapi.Call, in *cfnStackIn) (describeSt
 	if err != nil {
 		return describeStackEventsOut{}, err
 	}
-	evs, err := e.Events(ctx, st.Name)
+	evs, err := e.stackEvents(ctx, st)
 	if err != nil {
 		return describeStackEventsOut{}, err
 	}

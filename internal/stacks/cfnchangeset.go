@@ -326,6 +326,9 @@ func (e *Engine) createChangeSet(c *awsapi.Call, in *createChangeSetIn) (createC
 			if err := e.store.put(ctx, prior); err != nil {
 				return err
 			}
+			r := &run{e: e, ctx: ctx, cur: prior}
+			r.stackEvent(StatusReviewInProgress, "User Initiated")
+			e.flushEvents()
 		}
 		if err := e.store.putChangeSet(ctx, cs); err != nil {
 			return err

@@ -244,6 +244,26 @@ func TestCloudFormationAPI_CreateUpdateDeleteStack(t *testing.T) {
 	if _, err := c.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("app")}); err != nil {
 		t.Fatalf("DeleteStack of a stack that is gone: %v", err)
 	}
+
+	// A new stack of the same name has its own id and events.
+	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("app"), TemplateBody: aws.String(cfnTemplate),
+		Parameters: params("Secret", "x")}); err != nil {
+		t.Fatal(err)
+	}
+	waitCreated(t, c, "app")
+	events, err = c.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String("app")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range events.StackEvents {
+		if aws.ToString(ev.StackId) == id || aws.ToString(ev.PhysicalResourceId) == id || string(ev.ResourceStatus) == "DELETE_COMPLETE" {
+			t.Fatalf("an event of the deleted stack: %+v", ev)
+		}
+	}
+	old, err := c.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String(id)})
+	if err != nil || len(old.StackEvents) == 0 || old.StackEvents[0].ResourceStatus != types.ResourceStatusDeleteComplete {
+		t.Fatalf("events of the deleted stack by its id: %v %+v", err, old)
+	}
 }
 
 // A create that fails rolls back: ROLLBACK_COMPLETE, which the create
@@ -313,6 +333,10 @@ func TestCloudFormationAPI_ChangeSets(t *testing.T) {
 	}
 	if st := describeStack(t, c, "cs"); st.StackStatus != types.StackStatusReviewInProgress || aws.ToString(st.StackId) != aws.ToString(cs.StackId) {
 		t.Fatalf("stack of a CREATE change set: %+v", st)
+	}
+	review, err := c.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String("cs")})
+	if err != nil || len(review.StackEvents) != 1 || string(review.StackEvents[0].ResourceStatus) != "REVIEW_IN_PROGRESS" {
+		t.Fatalf("events of a REVIEW_IN_PROGRESS stack: %v %+v", err, review)
 	}
 	d, err := c.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: cs.Id})
 	if err != nil {

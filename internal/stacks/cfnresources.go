@@ -20,7 +20,7 @@ type resourceLine struct {
 // events).
 func (e *Engine) resourceLines(ctx context.Context, st *StackState) []resourceLine {
 	last := map[string]Event{}
-	if evs, err := e.Events(ctx, st.Name); err == nil {
+	if evs, err := e.stackEvents(ctx, st); err == nil {
 		for _, ev := range evs {
 			if ev.Type != StackType {
 				last[ev.LogicalID] = ev
@@ -50,6 +50,34 @@ func (e *Engine) resourceLines(ctx context.Context, st *StackState) []resourceLi
 		out = append(out, l)
 	}
 	return out
+}
+
+// stackEvents are the events of st, oldest first: those of the stack of its
+// id, not of an earlier or later stack of the same name (their stack
+// events carry their own ids).
+func (e *Engine) stackEvents(ctx context.Context, st *StackState) ([]Event, error) {
+	evs, err := e.Events(ctx, st.Name)
+	if err != nil {
+		return nil, err
+	}
+	start, end, own := 0, len(evs), false
+	for i, ev := range evs {
+		if ev.Type != StackType || ev.PhysicalID == "" {
+			continue
+		}
+		switch {
+		case ev.PhysicalID == st.ID:
+			own = true
+		case own:
+			end = i
+		default:
+			start = i + 1
+		}
+		if end != len(evs) {
+			break
+		}
+	}
+	return evs[start:end], nil
 }
 
 func (e *Engine) listStackResources(c *awsapi.Call, in *cfnStackIn) (listStackResourcesOut, error) {
