@@ -14,9 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/nubo-run/nubo/internal/iam"
 )
 
 // awsCLIv2 is Debian's AWS CLI v2 (the aws on PATH may be CLI v1).
@@ -212,5 +215,54 @@ Outputs:
 	var nf *lambdatypes.ResourceNotFoundException
 	if !errors.As(err, &nf) {
 		t.Fatalf("the function after DeleteStack: %v", err)
+	}
+}
+
+// TestCloudFormationAPICreateStackNeedsPassRole: the work CreateStack
+// queues runs with the caller's permissions, as the request would: a role
+// session without iam:PassRole on a function's role gets a stack that
+// rolls back, naming the action.
+func TestCloudFormationAPICreateStackNeedsPassRole(t *testing.T) {
+	p := startPlatform(t, Options{})
+	root := clientsFor(p.EndpointURL())
+	ctx := context.Background()
+	fnRole := root.role(t, "fn-role", lambdaTrust)
+	deployer := root.role(t, "deployer", lambdaTrust)
+	if _, err := root.iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("deployer"), PolicyName: aws.String("deploy"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cloudformation:*","lambda:*"],"Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := p.Keys.Issue(iam.SessionPrincipal(deployer, "ci"), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cloudformation.New(cloudformation.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.EndpointURL()), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, keys.SessionToken)})
+	template := `Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Role: ` + fnRole + `
+      Code: {ZipFile: "exports.handler = async () => 1;"}
+`
+	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("app"), TemplateBody: aws.String(template)}); err != nil {
+		t.Fatal(err)
+	}
+	w := cloudformation.NewStackCreateCompleteWaiter(c, func(o *cloudformation.StackCreateCompleteWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 500*time.Millisecond
+	})
+	if err := w.Wait(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("app")}, time.Minute); err == nil {
+		t.Fatal("created without iam:PassRole")
+	}
+	out, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("app")})
+	if err != nil || len(out.Stacks) != 1 {
+		t.Fatal(err)
+	}
+	st := out.Stacks[0]
+	if want := "is not authorized to perform: iam:PassRole on resource: " + fnRole; st.StackStatus != cfntypes.StackStatusRollbackComplete ||
+		!strings.Contains(aws.ToString(st.StackStatusReason), want) {
+		t.Fatalf("without iam:PassRole: %s %q, want ROLLBACK_COMPLETE naming %q", st.StackStatus, aws.ToString(st.StackStatusReason), want)
 	}
 }

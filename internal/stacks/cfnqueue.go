@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
 )
 
@@ -69,6 +70,38 @@ type queuedOp struct {
 	ChangeSet string `json:"change_set,omitempty"`
 	// Token is the request's ClientRequestToken, carried by its events.
 	Token string `json:"token,omitempty"`
+	// Caller is who asked: the work runs with their permissions where the
+	// engine asks for them (iam:PassRole of a function's role), as the
+	// request itself would have.
+	Caller *opCaller `json:"caller,omitempty"`
+}
+
+// opCaller is a request's principal as the queue keeps it (awsapi.Principal
+// leaves its key id, issue time and Root out of JSON).
+type opCaller struct {
+	Principal   awsapi.Principal `json:"principal"`
+	AccessKeyID string           `json:"akid,omitempty"`
+	Issued      time.Time        `json:"issued,omitzero"`
+	Root        bool             `json:"root,omitempty"`
+}
+
+// callerOf is the principal of the request ctx carries (nil: none).
+func callerOf(ctx context.Context) *opCaller {
+	p, ok := awsapi.PrincipalFrom(ctx)
+	if !ok {
+		return nil
+	}
+	return &opCaller{Principal: p, AccessKeyID: p.AccessKeyID, Issued: p.Issued, Root: p.Root}
+}
+
+// withCaller gives ctx the principal of the request that queued the work.
+func withCaller(ctx context.Context, c *opCaller) context.Context {
+	if c == nil {
+		return ctx
+	}
+	p := c.Principal
+	p.AccessKeyID, p.Issued, p.Root = c.AccessKeyID, c.Issued, c.Root
+	return awsapi.WithPrincipal(ctx, p)
 }
 
 type tokenKey struct{}
@@ -149,6 +182,7 @@ func (e *Engine) begin(ctx context.Context, stack string, decide func(prior *Sta
 		if err := e.store.put(ctx, n); err != nil {
 			return err
 		}
+		op.Caller = callerOf(ctx)
 		b, _ := json.Marshal(op)
 		if err := q.Publish(ctx, backbone.Message{Subject: opsSubject + stack, Data: b, ID: op.ID}); err != nil {
 			// Not queued: put the stack back as it was.
@@ -187,7 +221,7 @@ func (e *Engine) work(ctx context.Context, d *backbone.Delivery) backbone.Outcom
 	}
 	// The work outlives a Close (as a deployment outlives its client); a
 	// crash leaves it unacknowledged, to run again.
-	ctx = withRequestToken(context.WithoutCancel(ctx), op.Token)
+	ctx = withCaller(withRequestToken(context.WithoutCancel(ctx), op.Token), op.Caller)
 	if err := e.ready(); err != nil {
 		return backbone.Retry(opsRetryDelay)
 	}
