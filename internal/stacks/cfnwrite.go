@@ -65,9 +65,6 @@ func cfnError(err error) error {
 	if errors.As(err, &ae) {
 		return ae
 	}
-	if errors.Is(err, ErrStackBusy) {
-		return cfnValidation("%s", err.Error())
-	}
 	return cfnValidation("%s", err.Error())
 }
 
