@@ -41,6 +41,8 @@ type changeSet struct {
 	Changes         []Change          `json:"changes,omitempty"`
 	Digest          string            `json:"digest,omitempty"`
 	Token           string            `json:"token,omitempty"`
+	// Op is the stack operation executing the change set.
+	Op string `json:"op,omitempty"`
 }
 
 // Change set statuses, as CloudFormation reports them.
@@ -117,6 +119,23 @@ func (e *Engine) setExecutionStatus(ctx context.Context, stack, name, status str
 	if err := e.store.putChangeSet(ctx, cs); err != nil {
 		e.log.Warn("change set not updated", "stack", stack, "change_set", name, "err", err)
 	}
+}
+
+// executionStatus is cs's execution status: one executing whose
+// operation has ended is complete or failed as its stack ended, even before
+// the worker records it.
+func (e *Engine) executionStatus(ctx context.Context, cs *changeSet) string {
+	if cs.ExecutionStatus != csExecuting {
+		return cs.ExecutionStatus
+	}
+	st, _, err := e.store.get(ctx, cs.Stack)
+	if err != nil || st == nil || st.API == nil || st.API.Op != cs.Op || st.InProgress() {
+		return cs.ExecutionStatus
+	}
+	if st.Status == StatusCreateComplete || st.Status == StatusUpdateComplete {
+		return "EXECUTE_COMPLETE"
+	}
+	return "EXECUTE_FAILED"
 }
 
 // dropChangeSets deletes the change sets of stack but keep.
@@ -395,7 +414,7 @@ func (e *Engine) describeChangeSet(c *awsapi.Call, in *changeSetIn) (describeCha
 		return describeChangeSetOut{}, err
 	}
 	out := describeChangeSetOut{ChangeSetName: cs.Name, ChangeSetID: cs.ID, StackID: cs.StackID, StackName: cs.Stack,
-		Description: cs.Description, CreationTime: cfnTime(cs.Created), ExecutionStatus: cs.ExecutionStatus, Status: cs.Status,
+		Description: cs.Description, CreationTime: cfnTime(cs.Created), ExecutionStatus: e.executionStatus(c.Context(), cs), Status: cs.Status,
 		StatusReason: cs.StatusReason, Capabilities: cs.Capabilities, Tags: cs.Tags, OnStackFailure: cs.OnStackFailure,
 		Changes: []cfnChange{}}
 	for _, k := range sortedKeys(cs.Parameters) {
@@ -494,17 +513,16 @@ func (e *Engine) executeChangeSet(c *awsapi.Call, in *executeChangeSetIn) (empty
 		next.Updated = time.Now().UTC()
 		next.API = &APIRequest{Op: newOpID(), Token: in.ClientRequestToken, Capabilities: cs.Capabilities, Tags: cs.Tags,
 			Description: cs.TemplateDesc, DisableRollback: noRollback}
-		// Before the operation is queued (its worker waits for this lock):
-		// the change set is executing, and the others no longer apply.
-		e.dropChangeSets(ctx, cs.Stack, cs.Name)
-		cs.ExecutionStatus = csExecuting
-		if err := e.store.putChangeSet(ctx, cs); err != nil {
-			return nil, nil, err
-		}
 		req := PlanRequest{Stack: cs.Stack, Template: cs.Template, Parameters: cs.Parameters, NoPreviousParameters: true}
 		return next, &queuedOp{ID: next.API.Op, Token: in.ClientRequestToken, Stack: cs.Stack, Kind: "deploy", FromVersion: prior.Version, Creating: creating,
 			DeleteOnFailure: cs.OnStackFailure == "DELETE", ChangeSet: cs.Name,
 			Deploy: &DeployRequest{PlanRequest: req, PlanDigest: cs.Digest, NoRollback: noRollback}}, nil
+	}, func(op *queuedOp) error {
+		// Before the operation is queued (its worker waits for the lock):
+		// the change set is executing, and the others no longer apply.
+		e.dropChangeSets(ctx, cs.Stack, cs.Name)
+		cs.ExecutionStatus, cs.Op = csExecuting, op.ID
+		return e.store.putChangeSet(ctx, cs)
 	})
 	if err != nil {
 		return emptyResult{}, cfnError(err)
@@ -540,7 +558,7 @@ func (e *Engine) listChangeSets(c *awsapi.Call, in *listChangeSetsIn) (listChang
 			continue
 		}
 		out.Summaries = append(out.Summaries, cfnChangeSetSummary{StackID: cs.StackID, StackName: cs.Stack, ChangeSetID: cs.ID, ChangeSetName: cs.Name,
-			ExecutionStatus: cs.ExecutionStatus, Status: cs.Status, StatusReason: cs.StatusReason, CreationTime: cfnTime(cs.Created), Description: cs.Description})
+			ExecutionStatus: e.executionStatus(ctx, cs), Status: cs.Status, StatusReason: cs.StatusReason, CreationTime: cfnTime(cs.Created), Description: cs.Description})
 	}
 	return out, nil
 }

@@ -142,10 +142,35 @@ func (e *Engine) openOps(ctx context.Context) (*backbone.WorkQueue, error) {
 	return q, nil
 }
 
+// lockPatience is how long a request waits for a stack's lock held by an
+// operation that is finishing (its stack no longer in progress).
+const lockPatience = 10 * time.Second
+
+// lockStack takes the stack's lock for a request. A lock held while the
+// stack is in progress is ErrStackBusy at once; one held while it is not
+// (a deployment writing its last records, a plan) is waited for a while.
+func (e *Engine) lockStack(ctx context.Context, stack string) (*lock, error) {
+	deadline := time.Now().Add(lockPatience)
+	for {
+		lk, _, err := e.store.acquire(ctx, stack, e.owner, "cloudformation", e.opts.Backbone.Embedded(), e.opts.StaleLockAfter)
+		if err == nil || !errors.Is(err, ErrStackBusy) || time.Now().After(deadline) {
+			return lk, err
+		}
+		if st, _, gerr := e.store.get(ctx, stack); gerr != nil || st != nil && st.InProgress() {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
 // withLock runs fn on the stack's recorded state (nil: none) under the
 // stack's lock.
 func (e *Engine) withLock(ctx context.Context, stack string, fn func(prior *StackState) error) error {
-	lk, _, err := e.store.acquire(ctx, stack, e.owner, "cloudformation", e.opts.Backbone.Embedded(), e.opts.StaleLockAfter)
+	lk, err := e.lockStack(ctx, stack)
 	if err != nil {
 		return err
 	}
@@ -160,8 +185,10 @@ func (e *Engine) withLock(ctx context.Context, stack string, fn func(prior *Stac
 // begin records a stack operation and queues it, under the stack's lock.
 // decide sees the stack's recorded state (nil: none) and returns the state
 // to record and the operation to queue; without an operation nothing is
-// recorded (a request already made, or nothing to do).
-func (e *Engine) begin(ctx context.Context, stack string, decide func(prior *StackState) (*StackState, *queuedOp, error)) (*StackState, error) {
+// recorded (a request already made, or nothing to do). decide changes
+// nothing itself: what else goes with the operation is prepare's, run under
+// the lock before the operation is queued.
+func (e *Engine) begin(ctx context.Context, stack string, decide func(prior *StackState) (*StackState, *queuedOp, error), prepare ...func(op *queuedOp) error) (*StackState, error) {
 	e.mu.Lock()
 	q := e.ops
 	e.mu.Unlock()
@@ -178,6 +205,11 @@ func (e *Engine) begin(ctx context.Context, stack string, decide func(prior *Sta
 		next = n
 		if err != nil || op == nil {
 			return err
+		}
+		for _, prep := range prepare {
+			if err := prep(op); err != nil {
+				return err
+			}
 		}
 		if err := e.store.put(ctx, n); err != nil {
 			return err
@@ -197,12 +229,11 @@ func (e *Engine) begin(ctx context.Context, stack string, decide func(prior *Sta
 		return nil
 	})
 	if errors.Is(err, ErrStackBusy) {
-		// Another operation holds the stack: a request for a stack in
-		// progress is still answered from its state (made again, or
-		// refused in CloudFormation's words; decide records nothing then),
-		// but not recorded.
+		// Another operation holds the stack: the request may still be
+		// answered from its state (made again, or refused in
+		// CloudFormation's words), but nothing is recorded.
 		prior, _, gerr := e.store.get(ctx, stack)
-		if gerr != nil || prior == nil || !prior.InProgress() {
+		if gerr != nil {
 			return nil, err
 		}
 		n, op, derr := decide(prior)

@@ -58,14 +58,18 @@ func cfnValidation(format string, args ...any) *awsapi.Error {
 	return awsapi.Errorf(http.StatusBadRequest, "ValidationError", format, args...)
 }
 
-// cfnError is err as the CloudFormation API answers it: a template or plan
-// problem is the request's ValidationError.
+// cfnError is err as the CloudFormation API answers it: the request's own
+// errors as they are, a busy stack CloudFormation's ValidationError, and
+// anything else (the backbone failing) a server error.
 func cfnError(err error) error {
 	var ae *awsapi.Error
-	if errors.As(err, &ae) {
+	switch {
+	case errors.As(err, &ae):
 		return ae
+	case errors.Is(err, ErrStackBusy):
+		return cfnValidation("%s", err.Error())
 	}
-	return cfnValidation("%s", err.Error())
+	return awsapi.InternalError(err)
 }
 
 // newOpID is the id of a stack operation or change set.
@@ -294,7 +298,11 @@ func (e *Engine) planFor(ctx context.Context, req PlanRequest, prior *StackState
 	}
 	p, err := e.plan(ctx, req, prior)
 	if err != nil {
-		return nil, cfnError(err)
+		var ae *awsapi.Error
+		if errors.As(err, &ae) {
+			return nil, ae
+		}
+		return nil, cfnValidation("%s", err.Error()) // the template, its parameters or resources
 	}
 	if len(p.Refusals) > 0 {
 		return nil, cfnValidation("%s", (&RefusedError{Stack: req.Stack, Reasons: p.Refusals}).Error())
