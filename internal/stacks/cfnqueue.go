@@ -264,11 +264,15 @@ func (e *Engine) work(ctx context.Context, d *backbone.Delivery) backbone.Outcom
 		return backbone.Retry(opsRetryDelay)
 	}
 	if !run {
-		// Done already, or superseded (nubo deploy ran meanwhile): a change
-		// set still marked executing did not run.
+		// Done already (delivered again after its end), or superseded
+		// (nubo deploy ran meanwhile): its change set's status follows.
 		if op.ChangeSet != "" {
 			if cs, err := e.store.changeSet(ctx, op.Stack, op.ChangeSet); err == nil && cs != nil && cs.ExecutionStatus == csExecuting {
-				e.setExecutionStatus(ctx, op.Stack, op.ChangeSet, "EXECUTE_FAILED")
+				status := e.executionStatus(ctx, cs)
+				if status == csExecuting {
+					status = "EXECUTE_FAILED" // superseded: it did not run
+				}
+				e.setExecutionStatus(ctx, op.Stack, op.ChangeSet, status)
 			}
 		}
 		return backbone.Ack()
