@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README.md). Safe to run on a fresh machine:
-# it installs Python 3 (with pip), Node.js (with npm), a JDK and make from
-# Debian if they are missing.
+# it installs Python 3 (with pip), Node.js (with npm), a JDK, make and the
+# AWS CLI v2 from Debian if they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,7 @@ command -v npm >/dev/null 2>&1 || need+=(npm)                  # builds, the Nod
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip) # requirements.txt builds
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless) # the Java runtime's tests
 command -v make >/dev/null 2>&1 || need+=(make)                 # BuildMethod makefile
+[ -x /usr/bin/aws ] || need+=(awscli)                          # AWS CLI v2: aws cloudformation deploy's test
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   sudo=""
@@ -46,6 +47,7 @@ fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-${3:-20000x}}" "
 fuzz FuzzParseSigV4 ./internal/awsapi/
 fuzz FuzzDecodeQuery ./internal/awsapi/
 fuzz FuzzQueryAPI ./internal/iam/ 5000x
+fuzz FuzzCloudFormationAPI ./internal/stacks/ 5000x
 fuzz FuzzAPI ./internal/parameters/ 5000x
 fuzz FuzzMatchFilter ./internal/logs/
 fuzz FuzzDecode ./internal/stacks/

@@ -135,8 +135,14 @@ func (e *Engine) stackTargets(ctx context.Context, stack string) []awsapi.Target
 	if stack == "" {
 		return nil
 	}
+	if strings.HasPrefix(stack, "arn:") { // a stack id
+		return []awsapi.Target{{Resource: stack}}
+	}
+	if ValidStackName(stack) != nil {
+		stack = "*" // not a stack name: the request fails on its input once authorized
+	}
 	resource := "arn:" + e.opts.Partition + ":cloudformation:" + e.opts.Account.Region + ":" + e.opts.Account.ID + ":stack/" + stack + "/*"
-	if st, err := e.Describe(ctx, stack); err == nil && st.ID != "" {
+	if st, err := e.Describe(ctx, stack); stack != "*" && err == nil && st.ID != "" {
 		resource = st.ID
 	}
 	return []awsapi.Target{{Resource: resource}}

@@ -24,6 +24,9 @@ type Event struct {
 	Status     string        `json:"status"`
 	Reason     string        `json:"reason,omitempty"`
 	Elapsed    time.Duration `json:"elapsed,omitempty"`
+	// Token is the ClientRequestToken of the CloudFormation API request
+	// whose work this is.
+	Token string `json:"token,omitempty"`
 }
 
 // StackType is the Type of a stack's own events.
@@ -42,6 +45,7 @@ type run struct {
 
 func (r *run) emit(ev Event) {
 	ev.Stack, ev.Deployment, ev.Time = r.cur.Name, r.version, time.Now().UTC()
+	ev.Token = requestToken(r.ctx)
 	if r.sink != nil {
 		r.sink(ev)
 	}
@@ -171,7 +175,7 @@ func (e *Engine) apply(ctx context.Context, p *Plan, noRollback bool, sink func(
 	// A stack that never completed a deployment is still being created.
 	creating := false
 	switch prior.Status {
-	case "", StatusCreateInProgress, StatusCreateFailed, StatusRollbackComplete:
+	case "", StatusReviewInProgress, StatusCreateInProgress, StatusCreateFailed, StatusRollbackComplete:
 		creating = true
 	}
 	if cur.ID == "" {

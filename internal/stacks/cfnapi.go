@@ -5,19 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 )
 
-// CloudFormationAPI is a read-only subset of the CloudFormation query API
-// (signing name "cloudformation", version 2010-05-15): DescribeStacks,
-// ListStacks, ListExports, ListImports, DescribeStackEvents and
-// DescribeStackResources, so SDK code and the AWS CLI can read stack
-// outputs and exports with an endpoint override. Each is authorized as its
-// cloudformation: action on the stack StackName names (its ARN, or
-// stack/NAME/* before it has one), or on "*". Changes go through the nubo
-// admin API (decision 003).
+// CloudFormationAPI is the CloudFormation query API (signing name
+// "cloudformation", version 2010-05-15) over the engine nubo deploy uses,
+// so SDK code, the AWS CLI (aws cloudformation deploy, its waiters) and
+// other CloudFormation clients work with an endpoint override. Stacks are
+// created, updated and deleted asynchronously as on AWS: the request
+// answers at once and the work runs from a durable work queue
+// (cfnqueue.go); change sets are the engine's plans (cfnchangeset.go).
+// Each operation is authorized as its cloudformation: action on the stack
+// StackName names (its ARN, or stack/NAME/* before it has one), or on "*".
 func (e *Engine) CloudFormationAPI() (*awsapi.API, error) {
 	return awsapi.NewAPI(awsapi.Spec{
 		Service:      "cloudformation",
@@ -30,7 +32,7 @@ func (e *Engine) CloudFormationAPI() (*awsapi.API, error) {
 		Ops: []awsapi.Declared{
 			awsapi.Op[cfnStackIn, describeStacksOut]{Name: "DescribeStacks", Action: "cloudformation:DescribeStacks",
 				Resources: e.cfnStackTargets, Handler: e.describeStacks},
-			awsapi.Op[awsapi.None, listStacksOut]{Name: "ListStacks", Action: "cloudformation:ListStacks",
+			awsapi.Op[listStacksIn, listStacksOut]{Name: "ListStacks", Action: "cloudformation:ListStacks",
 				Handler: e.listStacks},
 			awsapi.Op[awsapi.None, listExportsOut]{Name: "ListExports", Action: "cloudformation:ListExports",
 				Handler: e.listExports},
@@ -38,10 +40,68 @@ func (e *Engine) CloudFormationAPI() (*awsapi.API, error) {
 				Handler: e.listImports},
 			awsapi.Op[cfnStackIn, describeStackEventsOut]{Name: "DescribeStackEvents", Action: "cloudformation:DescribeStackEvents",
 				Resources: e.cfnStackTargets, Handler: e.describeStackEvents},
-			awsapi.Op[cfnStackIn, describeStackResourcesOut]{Name: "DescribeStackResources", Action: "cloudformation:DescribeStackResources",
-				Resources: e.cfnStackTargets, Handler: e.describeStackResources},
+			awsapi.Op[describeStackResourcesIn, describeStackResourcesOut]{Name: "DescribeStackResources", Action: "cloudformation:DescribeStackResources",
+				Resources: func(c *awsapi.Call, in *describeStackResourcesIn) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.StackName), nil
+				}, Handler: e.describeStackResources},
+			awsapi.Op[describeStackResourceIn, describeStackResourceOut]{Name: "DescribeStackResource", Action: "cloudformation:DescribeStackResource",
+				Resources: func(c *awsapi.Call, in *describeStackResourceIn) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.StackName), nil
+				}, Handler: e.describeStackResource},
+			awsapi.Op[cfnStackIn, listStackResourcesOut]{Name: "ListStackResources", Action: "cloudformation:ListStackResources",
+				Resources: e.cfnStackTargets, Handler: e.listStackResources},
+			awsapi.Op[createStackIn, stackIDOut]{Name: "CreateStack", Action: "cloudformation:CreateStack",
+				Resources: func(c *awsapi.Call, in *createStackIn) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.StackName), nil
+				}, Handler: e.createStack},
+			awsapi.Op[updateStackIn, stackIDOut]{Name: "UpdateStack", Action: "cloudformation:UpdateStack",
+				Resources: func(c *awsapi.Call, in *updateStackIn) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.StackName), nil
+				}, Handler: e.updateStack},
+			awsapi.Op[deleteStackIn, awsapi.None]{Name: "DeleteStack", Action: "cloudformation:DeleteStack",
+				Resources: func(c *awsapi.Call, in *deleteStackIn) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.StackName), nil
+				}, Handler: e.deleteStack},
+			awsapi.Op[createChangeSetIn, createChangeSetOut]{Name: "CreateChangeSet", Action: "cloudformation:CreateChangeSet",
+				Resources: func(c *awsapi.Call, in *createChangeSetIn) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.StackName), nil
+				}, Handler: e.createChangeSet},
+			awsapi.Op[changeSetIn, describeChangeSetOut]{Name: "DescribeChangeSet", Action: "cloudformation:DescribeChangeSet",
+				Resources: e.changeSetTargets, Handler: e.describeChangeSet},
+			awsapi.Op[executeChangeSetIn, emptyResult]{Name: "ExecuteChangeSet", Action: "cloudformation:ExecuteChangeSet",
+				Resources: func(c *awsapi.Call, in *executeChangeSetIn) ([]awsapi.Target, error) {
+					return e.changeSetTargets(c, &changeSetIn{ChangeSetName: in.ChangeSetName, StackName: in.StackName})
+				}, Handler: e.executeChangeSet},
+			awsapi.Op[changeSetIn, emptyResult]{Name: "DeleteChangeSet", Action: "cloudformation:DeleteChangeSet",
+				Resources: e.changeSetTargets, Handler: e.deleteChangeSet},
+			awsapi.Op[listChangeSetsIn, listChangeSetsOut]{Name: "ListChangeSets", Action: "cloudformation:ListChangeSets",
+				Resources: func(c *awsapi.Call, in *listChangeSetsIn) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.StackName), nil
+				}, Handler: e.listChangeSets},
+			awsapi.Op[validateTemplateIn, validateTemplateOut]{Name: "ValidateTemplate", Action: "cloudformation:ValidateTemplate",
+				Handler: e.validateTemplate},
+			awsapi.Op[getTemplateIn, getTemplateOut]{Name: "GetTemplate", Action: "cloudformation:GetTemplate",
+				Resources: func(c *awsapi.Call, in *getTemplateIn) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.StackName), nil
+				}, Handler: e.getTemplate},
+			awsapi.Op[getTemplateSummaryIn, getTemplateSummaryOut]{Name: "GetTemplateSummary", Action: "cloudformation:GetTemplateSummary",
+				Resources: func(c *awsapi.Call, in *getTemplateSummaryIn) ([]awsapi.Target, error) {
+					return e.stackTargets(c.Context(), in.StackName), nil
+				}, Handler: e.getTemplateSummary},
 		},
 	})
+}
+
+// changeSetTargets authorizes a change set operation on the change set's
+// stack: StackName, or the stack of the change set id ChangeSetName gives.
+func (e *Engine) changeSetTargets(c *awsapi.Call, in *changeSetIn) ([]awsapi.Target, error) {
+	stack := in.StackName
+	if stack == "" && strings.HasPrefix(in.ChangeSetName, "arn:") {
+		if cs, err := e.findChangeSet(c.Context(), in.ChangeSetName, ""); err == nil {
+			stack = cs.StackID
+		}
+	}
+	return e.stackTargets(c.Context(), stack), nil
 }
 
 // Inputs of the CloudFormation operations: the parameters nubo reads.
@@ -51,6 +111,18 @@ type (
 	}
 	listImportsIn struct {
 		ExportName string
+	}
+	listStacksIn struct {
+		StackStatusFilter []string
+	}
+	describeStackResourcesIn struct {
+		StackName          string
+		LogicalResourceID  string `query:"LogicalResourceId"`
+		PhysicalResourceID string `query:"PhysicalResourceId"`
+	}
+	describeStackResourceIn struct {
+		StackName         string
+		LogicalResourceID string `query:"LogicalResourceId"`
 	}
 )
 
@@ -77,20 +149,28 @@ type cfnParameter struct {
 type cfnStack struct {
 	StackName         string         `xml:"StackName"`
 	StackID           string         `xml:"StackId"`
+	Description       string         `xml:"Description,omitempty"`
 	StackStatus       string         `xml:"StackStatus"`
 	StackStatusReason string         `xml:"StackStatusReason,omitempty"`
 	CreationTime      string         `xml:"CreationTime"`
 	LastUpdatedTime   string         `xml:"LastUpdatedTime,omitempty"`
+	DeletionTime      string         `xml:"DeletionTime,omitempty"`
+	DisableRollback   bool           `xml:"DisableRollback"`
 	Parameters        []cfnParameter `xml:"Parameters>member"`
 	Outputs           []cfnOutput    `xml:"Outputs>member"`
+	Capabilities      []string       `xml:"Capabilities>member"`
+	Tags              []Tag          `xml:"Tags>member"`
 }
 
 type cfnSummary struct {
-	StackName       string `xml:"StackName"`
-	StackID         string `xml:"StackId"`
-	StackStatus     string `xml:"StackStatus"`
-	CreationTime    string `xml:"CreationTime"`
-	LastUpdatedTime string `xml:"LastUpdatedTime,omitempty"`
+	StackName           string `xml:"StackName"`
+	StackID             string `xml:"StackId"`
+	TemplateDescription string `xml:"TemplateDescription,omitempty"`
+	StackStatus         string `xml:"StackStatus"`
+	StackStatusReason   string `xml:"StackStatusReason,omitempty"`
+	CreationTime        string `xml:"CreationTime"`
+	LastUpdatedTime     string `xml:"LastUpdatedTime,omitempty"`
+	DeletionTime        string `xml:"DeletionTime,omitempty"`
 }
 
 type cfnExport struct {
@@ -109,16 +189,35 @@ type cfnEvent struct {
 	Timestamp            string `xml:"Timestamp"`
 	ResourceStatus       string `xml:"ResourceStatus"`
 	ResourceStatusReason string `xml:"ResourceStatusReason,omitempty"`
+	ClientRequestToken   string `xml:"ClientRequestToken,omitempty"`
 }
 
 type cfnResource struct {
 	StackName          string `xml:"StackName"`
 	StackID            string `xml:"StackId"`
 	LogicalResourceID  string `xml:"LogicalResourceId"`
-	PhysicalResourceID string `xml:"PhysicalResourceId"`
+	PhysicalResourceID string `xml:"PhysicalResourceId,omitempty"`
 	ResourceType       string `xml:"ResourceType"`
 	Timestamp          string `xml:"Timestamp"`
 	ResourceStatus     string `xml:"ResourceStatus"`
+}
+
+type cfnResourceSummary struct {
+	LogicalResourceID    string `xml:"LogicalResourceId"`
+	PhysicalResourceID   string `xml:"PhysicalResourceId,omitempty"`
+	ResourceType         string `xml:"ResourceType"`
+	LastUpdatedTimestamp string `xml:"LastUpdatedTimestamp"`
+	ResourceStatus       string `xml:"ResourceStatus"`
+}
+
+type cfnResourceDetail struct {
+	StackName            string `xml:"StackName"`
+	StackID              string `xml:"StackId"`
+	LogicalResourceID    string `xml:"LogicalResourceId"`
+	PhysicalResourceID   string `xml:"PhysicalResourceId,omitempty"`
+	ResourceType         string `xml:"ResourceType"`
+	LastUpdatedTimestamp string `xml:"LastUpdatedTimestamp"`
+	ResourceStatus       string `xml:"ResourceStatus"`
 }
 
 func cfnTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -143,23 +242,61 @@ type (
 	describeStackResourcesOut struct {
 		Resources []cfnResource `xml:"StackResources>member"`
 	}
+	describeStackResourceOut struct {
+		Detail cfnResourceDetail `xml:"StackResourceDetail"`
+	}
+	listStackResourcesOut struct {
+		Summaries []cfnResourceSummary `xml:"StackResourceSummaries>member"`
+	}
 )
 
-// stackNamed is the stack name names; a missing one is the ValidationError
-// CloudFormation answers.
-func (e *Engine) stackNamed(ctx context.Context, name string) (*StackState, error) {
-	st, err := e.Describe(ctx, name)
-	if errors.Is(err, ErrStackNotFound) {
-		return nil, awsapi.Errorf(http.StatusBadRequest, "ValidationError", "Stack with id %s does not exist", name)
+// stackFor is the stack StackName names (a name, or a stack id: a deleted
+// stack too, as CloudFormation keeps them), NoEcho parameters masked; a
+// missing one is the ValidationError CloudFormation answers.
+func (e *Engine) stackFor(ctx context.Context, nameOrID string) (*StackState, error) {
+	if nameOrID == "" {
+		return nil, cfnValidation("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	}
-	return st, err
+	name := stackNameOf(nameOrID)
+	if ValidStackName(name) != nil {
+		return nil, errNoStack(nameOrID)
+	}
+	st, err := e.Describe(ctx, name)
+	if err != nil && !errors.Is(err, ErrStackNotFound) {
+		return nil, err
+	}
+	if err == nil && sameStack(st, nameOrID) {
+		return st, nil
+	}
+	if strings.HasPrefix(nameOrID, "arn:") {
+		hist, err := e.History(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(hist) - 1; i >= 0; i-- {
+			if hist[i].ID == nameOrID {
+				return masked(hist[i]), nil
+			}
+		}
+	}
+	return nil, errNoStack(nameOrID)
+}
+
+// masked hides st's NoEcho parameter values.
+func masked(st *StackState) *StackState {
+	for _, k := range st.NoEcho {
+		if _, ok := st.Parameters[k]; ok {
+			st.Parameters[k] = Masked
+		}
+	}
+	return st
 }
 
 func (e *Engine) describeStacks(c *awsapi.Call, in *cfnStackIn) (describeStacksOut, error) {
 	ctx := c.Context()
 	var states []*StackState
 	if in.StackName != "" {
-		st, err := e.stackNamed(ctx, in.StackName)
+		st, err := e.stackFor(ctx, in.StackName)
 		if err != nil {
 			return describeStacksOut{}, err
 		}
@@ -178,7 +315,16 @@ func (e *Engine) describeStacks(c *awsapi.Call, in *cfnStackIn) (describeStacksO
 	res := describeStacksOut{Stacks: []cfnStack{}}
 	for _, st := range states {
 		cs := cfnStack{StackName: st.Name, StackID: st.ID, StackStatus: st.Status, StackStatusReason: st.Reason,
-			CreationTime: cfnTime(st.Created), LastUpdatedTime: cfnTime(st.Updated)}
+			CreationTime: cfnTime(st.Created)}
+		if st.Version > 1 || st.Status == StatusUpdateInProgress {
+			cs.LastUpdatedTime = cfnTime(st.Updated)
+		}
+		if st.Status == StatusDeleteComplete {
+			cs.DeletionTime = cfnTime(st.Updated)
+		}
+		if st.API != nil {
+			cs.Description, cs.Capabilities, cs.Tags, cs.DisableRollback = st.API.Description, st.API.Capabilities, st.API.Tags, st.API.DisableRollback
+		}
 		for _, k := range sortedKeys(st.Parameters) {
 			cs.Parameters = append(cs.Parameters, cfnParameter{k, st.Parameters[k]})
 		}
@@ -191,19 +337,49 @@ func (e *Engine) describeStacks(c *awsapi.Call, in *cfnStackIn) (describeStacksO
 	return res, nil
 }
 
-func (e *Engine) listStacks(c *awsapi.Call, _ *awsapi.None) (listStacksOut, error) {
+func (e *Engine) listStacks(c *awsapi.Call, in *listStacksIn) (listStacksOut, error) {
 	ctx := c.Context()
-	list, err := e.List(ctx)
+	all, err := e.store.list(ctx)
 	if err != nil {
 		return listStacksOut{}, err
 	}
+	live := map[string]bool{}
+	for _, st := range all {
+		live[st.Name] = true
+	}
+	// Deleted stacks, as CloudFormation lists them: the last record of each.
+	keys, err := e.store.keys(ctx, "history.")
+	if err != nil {
+		return listStacksOut{}, err
+	}
+	last := map[string]string{}
+	for _, k := range keys {
+		parts := strings.Split(k, ".")
+		if len(parts) == 3 && !live[parts[1]] {
+			last[parts[1]] = k
+		}
+	}
+	for _, name := range sortedKeys(last) {
+		if h, err := e.store.history(ctx, name); err == nil && len(h) > 0 && h[len(h)-1].Status == StatusDeleteComplete {
+			all = append(all, h[len(h)-1])
+		}
+	}
 	res := listStacksOut{Stacks: []cfnSummary{}}
-	for _, s := range list {
-		st, err := e.Describe(ctx, s.Name)
-		if err != nil {
+	for _, st := range all {
+		if len(in.StackStatusFilter) > 0 && !containsString(in.StackStatusFilter, st.Status) {
 			continue
 		}
-		res.Stacks = append(res.Stacks, cfnSummary{StackName: st.Name, StackID: st.ID, StackStatus: st.Status, CreationTime: cfnTime(st.Created), LastUpdatedTime: cfnTime(st.Updated)})
+		sum := cfnSummary{StackName: st.Name, StackID: st.ID, StackStatus: st.Status, StackStatusReason: st.Reason, CreationTime: cfnTime(st.Created)}
+		if st.Version > 1 {
+			sum.LastUpdatedTime = cfnTime(st.Updated)
+		}
+		if st.Status == StatusDeleteComplete {
+			sum.DeletionTime = cfnTime(st.Updated)
+		}
+		if st.API != nil {
+			sum.TemplateDescription = st.API.Description
+		}
+		res.Stacks = append(res.Stacks, sum)
 	}
 	return res, nil
 }
@@ -243,11 +419,11 @@ func (e *Engine) listImports(c *awsapi.Call, in *listImportsIn) (listImportsOut,
 
 func (e *Engine) describeStackEvents(c *awsapi.Call, in *cfnStackIn) (describeStackEventsOut, error) {
 	ctx := c.Context()
-	st, err := e.stackNamed(ctx, in.StackName)
+	st, err := e.stackFor(ctx, in.StackName)
 	if err != nil {
 		return describeStackEventsOut{}, err
 	}
-	evs, err := e.Events(ctx, in.StackName)
+	evs, err := e.stackEvents(ctx, st)
 	if err != nil {
 		return describeStackEventsOut{}, err
 	}
@@ -255,26 +431,8 @@ func (e *Engine) describeStackEvents(c *awsapi.Call, in *cfnStackIn) (describeSt
 	for i := len(evs) - 1; i >= 0; i-- { // newest first, as CloudFormation lists them
 		ev := evs[i]
 		res.Events = append(res.Events, cfnEvent{StackID: st.ID, EventID: fmt.Sprintf("%s-%d-%d", ev.LogicalID, ev.Deployment, ev.Time.UnixNano()),
-			StackName: in.StackName, LogicalResourceID: ev.LogicalID, PhysicalResourceID: ev.PhysicalID, ResourceType: ev.Type,
-			Timestamp: cfnTime(ev.Time), ResourceStatus: ev.Status, ResourceStatusReason: ev.Reason})
-	}
-	return res, nil
-}
-
-func (e *Engine) describeStackResources(c *awsapi.Call, in *cfnStackIn) (describeStackResourcesOut, error) {
-	st, err := e.stackNamed(c.Context(), in.StackName)
-	if err != nil {
-		return describeStackResourcesOut{}, err
-	}
-	res := describeStackResourcesOut{Resources: []cfnResource{}}
-	for _, id := range sortedKeys(st.Resources) {
-		rs := st.Resources[id]
-		status := "CREATE_COMPLETE"
-		if rs.Pending != "" {
-			status = "CREATE_IN_PROGRESS"
-		}
-		res.Resources = append(res.Resources, cfnResource{StackName: in.StackName, StackID: st.ID, LogicalResourceID: id,
-			PhysicalResourceID: rs.PhysicalID, ResourceType: rs.Type, Timestamp: cfnTime(st.Updated), ResourceStatus: status})
+			StackName: st.Name, LogicalResourceID: ev.LogicalID, PhysicalResourceID: ev.PhysicalID, ResourceType: ev.Type,
+			Timestamp: cfnTime(ev.Time), ResourceStatus: ev.Status, ResourceStatusReason: ev.Reason, ClientRequestToken: ev.Token})
 	}
 	return res, nil
 }

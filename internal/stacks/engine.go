@@ -34,6 +34,9 @@ type Options struct {
 	Parallelism int
 	// StaleLockAfter: a lock whose heartbeat is older is taken over (default 30s).
 	StaleLockAfter time.Duration
+	// OpsAckWait is how soon a CloudFormation API operation (CreateStack,
+	// ExecuteChangeSet...) whose node died runs again on another (default 30s).
+	OpsAckWait time.Duration
 	// Authorizer authorizes the admin and CloudFormation API requests as
 	// cloudformation:* actions on the stack's ARN (nil: --iam off).
 	Authorizer awsapi.Authorizer
@@ -49,6 +52,7 @@ type Engine struct {
 	mu      sync.Mutex
 	store   *store
 	js      jetstream.JetStream
+	ops     *backbone.WorkQueue // the CloudFormation API's stack operations (cfnqueue.go)
 	started bool
 }
 
@@ -108,12 +112,24 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.store = &store{kv: kv, js: e.opts.Backbone.JetStream(), bb: e.opts.Backbone}
 	e.js = e.opts.Backbone.JetStream()
+	if e.ops, err = e.openOps(ctx); err != nil {
+		return err
+	}
 	e.started = true
 	return nil
 }
 
-// Close is idempotent; deployments in flight end with their requests.
+// Close is idempotent; deployments in flight end with their requests, and
+// a stack operation of the CloudFormation API cut short by the backbone's
+// end runs again from its work queue.
 func (e *Engine) Close(ctx context.Context) error {
+	e.mu.Lock()
+	q := e.ops
+	e.ops = nil
+	e.mu.Unlock()
+	if q != nil {
+		_ = q.Close(ctx)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.started = false
@@ -357,6 +373,9 @@ func (e *Engine) hint(st *StackState, li *LockInfo) string {
 	}
 	if li != nil && e.lockLive(li) {
 		return "being updated now"
+	}
+	if st.API != nil && st.API.Op != "" {
+		return "a CloudFormation API operation is queued for it (or resumes after an interruption)"
 	}
 	return fmt.Sprintf("interrupted during deployment %d: run `nubo deploy` again to continue from the recorded state (or deploy the previous template to roll back, or `nubo destroy %s`)", st.Version, st.Name)
 }

@@ -127,6 +127,10 @@ type PlanRequest struct {
 	// (500 resources, 200 parameters, 200 outputs) that AWS would refuse;
 	// the plan still warns.
 	AllowOverAWSLimits bool `json:"allow_over_aws_limits,omitempty"`
+	// NoPreviousParameters: a parameter not in Parameters takes its
+	// Default, not the stack's previous value (CloudFormation's rule; its
+	// API passes UsePreviousValue as an explicit value).
+	NoPreviousParameters bool `json:"no_previous_parameters,omitempty"`
 }
 
 // planResolver answers Ref/GetAtt at plan time: values of resources to be
@@ -196,7 +200,11 @@ func (e *Engine) plan(ctx context.Context, req PlanRequest, prior *StackState) (
 	if err != nil {
 		return nil, err
 	}
-	values, raw, err := resolveParameters(ctx, t, req.Parameters, prior.Parameters, e.opts.ParameterLookup)
+	previous := prior.Parameters
+	if req.NoPreviousParameters {
+		previous = nil
+	}
+	values, raw, err := resolveParameters(ctx, t, req.Parameters, previous, e.opts.ParameterLookup)
 	if err != nil {
 		return nil, err
 	}

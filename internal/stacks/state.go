@@ -24,6 +24,10 @@ const (
 	StatusCreateFailed           = "CREATE_FAILED"
 	StatusUpdateFailed           = "UPDATE_FAILED"
 	StatusDeleteFailed           = "DELETE_FAILED"
+	StatusDeleteComplete         = "DELETE_COMPLETE"
+	// StatusReviewInProgress is a stack a CREATE change set made: it has
+	// an id and no resources until the change set is executed.
+	StatusReviewInProgress = "REVIEW_IN_PROGRESS"
 )
 
 // StackState is what the engine records about a stack: the resources that
@@ -45,8 +49,11 @@ type StackState struct {
 	// Cleanup holds resources replaced by the deployment and not deleted yet
 	// (the delete phase runs last; a crash may leave them here).
 	Cleanup []*ResourceState `json:"cleanup,omitempty"`
-	Created time.Time        `json:"created"`
-	Updated time.Time        `json:"updated"`
+	// API is what the CloudFormation API was asked for the stack (nil for
+	// a stack only nubo deploy made).
+	API     *APIRequest `json:"api,omitempty"`
+	Created time.Time   `json:"created"`
+	Updated time.Time   `json:"updated"`
 }
 
 // ResourceState is one resource as applied.
