@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
 )
@@ -130,6 +132,7 @@ func (e *Engine) openOps(ctx context.Context) (*backbone.WorkQueue, error) {
 				return nil
 			}
 			e.settle(context.WithoutCancel(ctx), op, reason)
+			e.announceEnd(op)
 			return nil
 		},
 	})
@@ -196,6 +199,13 @@ func (e *Engine) begin(ctx context.Context, stack string, decide func(prior *Sta
 		return nil, errors.New("stacks: engine not started")
 	}
 	var next *StackState
+	var ended chan *nats.Msg // closed over by the operation queued, if any
+	var endSub *nats.Subscription
+	defer func() {
+		if endSub != nil {
+			_ = endSub.Unsubscribe()
+		}
+	}()
 	err := e.withLock(ctx, stack, func(prior *StackState) error {
 		var before *StackState
 		if prior != nil {
@@ -215,6 +225,10 @@ func (e *Engine) begin(ctx context.Context, stack string, decide func(prior *Sta
 			return err
 		}
 		op.Caller = callerOf(ctx)
+		if e.opsSettle() > 0 {
+			ended = make(chan *nats.Msg, 1)
+			endSub, _ = e.opts.Backbone.Conn().ChanSubscribe(e.opEndSubject(op.ID), ended) // none: answer at once
+		}
 		b, _ := json.Marshal(op)
 		if err := q.Publish(ctx, backbone.Message{Subject: opsSubject + stack, Data: b, ID: op.ID}); err != nil {
 			// Not queued: put the stack back as it was.
@@ -241,7 +255,45 @@ func (e *Engine) begin(ctx context.Context, stack string, decide func(prior *Sta
 			return n, derr
 		}
 	}
+	if err == nil && endSub != nil {
+		// The lock is released: wait a while for the worker to end it.
+		t := time.NewTimer(e.opsSettle())
+		defer t.Stop()
+		select {
+		case <-ended:
+			if st, _, gerr := e.store.get(ctx, stack); gerr == nil && st != nil {
+				next = st
+			}
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}
 	return next, err
+}
+
+// opsSettle is Options.OpsSettle with its default.
+func (e *Engine) opsSettle() time.Duration {
+	switch d := e.opts.OpsSettle; {
+	case d < 0:
+		return 0
+	case d == 0:
+		return 10 * time.Second
+	default:
+		return d
+	}
+}
+
+// opEndSubject is where the end of operation id is announced (core NATS:
+// whichever node ran it tells the node whose request waits).
+func (e *Engine) opEndSubject(id string) string {
+	return e.opts.Backbone.Subject("nubo.stacks.ended." + id)
+}
+
+// announceEnd tells a request waiting for op that it ended.
+func (e *Engine) announceEnd(op queuedOp) {
+	if nc := e.opts.Backbone.Conn(); nc != nil {
+		_ = nc.Publish(e.opEndSubject(op.ID), nil)
+	}
 }
 
 // work runs one queued stack operation.
@@ -275,6 +327,7 @@ func (e *Engine) work(ctx context.Context, d *backbone.Delivery) backbone.Outcom
 				e.setExecutionStatus(ctx, op.Stack, op.ChangeSet, status)
 			}
 		}
+		e.announceEnd(op)
 		return backbone.Ack()
 	}
 	var werr error
@@ -307,6 +360,7 @@ func (e *Engine) work(ctx context.Context, d *backbone.Delivery) backbone.Outcom
 		return backbone.Retry(opsRetryDelay)
 	}
 	e.finished(ctx, op, st)
+	e.announceEnd(op)
 	return backbone.Ack()
 }
 

@@ -37,6 +37,12 @@ type Options struct {
 	// OpsAckWait is how soon a CloudFormation API operation (CreateStack,
 	// ExecuteChangeSet...) whose node died runs again on another (default 30s).
 	OpsAckWait time.Duration
+	// OpsSettle is how long a CloudFormation API request that starts an
+	// operation waits for it to end before it answers (default 10s; < 0:
+	// answer at once, as CloudFormation does). An operation that ends
+	// meanwhile is answered ended, so a client's waiter sees it done at
+	// its first call instead of sleeping its 30 s poll interval.
+	OpsSettle time.Duration
 	// Authorizer authorizes the admin and CloudFormation API requests as
 	// cloudformation:* actions on the stack's ARN (nil: --iam off).
 	Authorizer awsapi.Authorizer
