@@ -117,6 +117,11 @@ func TestUp_LearningPlatform(t *testing.T) {
 		{"POST", "/courses/go-101/enrolments", `{"userId":"u1","receipt":"rcpt-1"}`, 200, `"courseId":"go-101"`},
 		{"GET", "/content/go-101/lessons/2", "", 200, `lesson-2.mp4`},
 		{"GET", "/users/u1", "", 200, `"platform":"Learnwell"`},
+		// The catalogue's REST API (AWS::Include'd OpenAPI): a MOCK and a
+		// route whose answer a response mapping template shapes.
+		{"GET", "/catalogue/health", "", 200, `{"status": "ok", "stage": "v1"}`},
+		{"GET", "/catalogue/courses", "", 200, "{\"courses\": [\n  {\"id\": \"go-101\", \"title\": \"Go for serverless\", \"price\": \"4900\"},\n\n" +
+			"  {\"id\": \"iac-201\", \"title\": \"Stacks that stay small\", \"price\": \"6900\"}\n\n]}\n"},
 		{"GET", "/nowhere", "", 404, `Not Found`},
 	} {
 		status, body := call(c.method, c.path, c.body)

@@ -373,6 +373,9 @@ func (fp *FunctionProvider) Read(ctx context.Context, name string) (stacks.Props
 		}
 		out["Environment"] = map[string]any{"Variables": vars}
 	}
+	if c.TracingMode != "" {
+		out["TracingConfig"] = map[string]any{"Mode": c.TracingMode}
+	}
 	if c.ReservedConcurrency != nil {
 		out["ReservedConcurrentExecutions"] = float64(*c.ReservedConcurrency)
 	}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"mime"
@@ -136,6 +137,14 @@ func (g *Gateway) serveMapped(w http.ResponseWriter, in *inbound, a *compiledAPI
 		res = *p
 	case integAWS:
 		fn := m.lambdaFunction()
+		if len(bytes.TrimSpace(payload)) > 0 && !json.Valid(payload) {
+			// Lambda's Invoke refuses a payload that is not JSON
+			// (InvalidRequestContentException, 400), which API Gateway
+			// answers as an internal error: a request template that
+			// leaves an escapeJavaScript \' in a string does this.
+			g.log.Warn("Lambda invocation failed with status: 400: Could not parse request body into json", "api_id", a.api.ID, "route", in.route.routeKey, "function", fn)
+			return writeFailure(w, flavorREST, failInternal)
+		}
 		src := Source{Principal: PrincipalAPIGateway, SourceARN: a.routeARN(in.stage, r.Method, in.route), Role: m.Credentials}
 		out, ferr, err := g.invoker.Invoke(ctx, fn, payload, src)
 		if f := g.invokeFailure(ctx, err, "", a.api.ID, fn); f >= 0 {

@@ -117,6 +117,16 @@ func TestLambdaIntegrationTemplates(t *testing.T) {
 	if res.status != 400 || string(res.body) != `{"error": "Bad request: name is required"}` {
 		t.Errorf("POST error: %d %s", res.status, res.body)
 	}
+	// escapeJavaScript turns ' into \', which JSON does not allow: Lambda
+	// refuses the payload and API Gateway answers 500 without invoking.
+	calls := e.inv.count()
+	res = e.do(t, req{method: "POST", path: "/_api/" + rest + "/test/pets/9", body: []byte(`{"name": "O'Brien"}`)})
+	if res.status != 500 || string(res.body) != `{"message": "Internal server error"}` {
+		t.Errorf("POST a payload that is not JSON: %d %s", res.status, res.body)
+	}
+	if e.inv.count() != calls {
+		t.Errorf("the function was invoked with a payload that is not JSON: %s", e.inv.last(t).payload)
+	}
 }
 
 func TestHTTPIntegrations(t *testing.T) {

@@ -54,6 +54,17 @@ Outputs:
 		t.Fatalf("deploy: %v", err)
 	}
 	ctx := context.Background()
+	// The traced function reads back as declared (TracingConfig included):
+	// no drift.
+	drift, err := p.Stacks.Drift(ctx, "managed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range drift.Resources {
+		if r.Status != stacks.DriftInSync {
+			t.Errorf("drift of %s (%s): %s %s %+v", r.LogicalID, r.Type, r.Status, r.Reason, r.Props)
+		}
+	}
 	attached := func(roleARN string) []string {
 		name := roleARN[strings.LastIndexByte(roleARN, '/')+1:]
 		out, err := c.iam.ListAttachedRolePolicies(ctx, &awsiam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
