@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -41,7 +40,7 @@ type queuePolicyModel struct {
 	Queues         []string
 }
 
-func (p *QueuePolicyProvider) apply(ctx context.Context, props stacks.Props) (queuePolicyModel, error) {
+func (p *QueuePolicyProvider) apply(ctx context.Context, id string, props stacks.Props) (queuePolicyModel, error) {
 	var m queuePolicyModel
 	if err := stacks.Decode(props, &m); err != nil {
 		return m, err
@@ -50,17 +49,35 @@ func (p *QueuePolicyProvider) apply(ctx context.Context, props stacks.Props) (qu
 	if err != nil {
 		return m, err
 	}
+	if _, err := ValidateAttributes(map[string]string{AttrPolicy: doc}); err != nil {
+		return m, err
+	}
 	for _, u := range m.Queues {
-		if _, err := p.s.SetAttributes(ctx, nameOfID(u), map[string]string{AttrPolicy: doc}); err != nil {
+		_, err := p.s.modify(ctx, nameOfID(u), func(q *Queue) error {
+			if q.Attributes == nil {
+				q.Attributes = map[string]string{}
+			}
+			q.Attributes[AttrPolicy] = doc
+			q.PolicyID = id
+			return nil
+		}, false)
+		if err != nil {
 			return m, fmt.Errorf("Queues: %s: %w", u, err)
 		}
 	}
 	return m, nil
 }
 
-func (p *QueuePolicyProvider) clear(ctx context.Context, queues []string) error {
+// clear removes the policy id set from the queues named.
+func (p *QueuePolicyProvider) clear(ctx context.Context, id string, queues []string) error {
 	for _, u := range queues {
-		_, err := p.s.SetAttributes(ctx, nameOfID(u), map[string]string{AttrPolicy: ""})
+		_, err := p.s.modify(ctx, nameOfID(u), func(q *Queue) error {
+			if q.PolicyID == id {
+				delete(q.Attributes, AttrPolicy)
+				q.PolicyID = ""
+			}
+			return nil
+		}, false)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
@@ -68,12 +85,27 @@ func (p *QueuePolicyProvider) clear(ctx context.Context, queues []string) error 
 	return nil
 }
 
+// queuesOf lists the queues whose policy id set.
+func (p *QueuePolicyProvider) queuesOf(id string) ([]string, error) {
+	qs, err := p.s.List("")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, q := range qs {
+		if q.PolicyID == id {
+			out = append(out, q.Name)
+		}
+	}
+	return out, nil
+}
+
 // Create implements stacks.Provider.
 func (p *QueuePolicyProvider) Create(ctx context.Context, props stacks.Props) (string, stacks.Attrs, error) {
-	if _, err := p.apply(ctx, props); err != nil {
+	id := stacks.GeneratedName(ctx, 128)
+	if _, err := p.apply(ctx, id, props); err != nil {
 		return "", nil, err
 	}
-	id := stacks.GeneratedName(ctx, 128)
 	return id, stacks.Attrs{"Id": id}, nil
 }
 
@@ -83,7 +115,7 @@ func (p *QueuePolicyProvider) Update(ctx context.Context, physicalID string, old
 	if err := stacks.Decode(old, &was); err != nil {
 		return nil, err
 	}
-	m, err := p.apply(ctx, new)
+	m, err := p.apply(ctx, physicalID, new)
 	if err != nil {
 		return nil, err
 	}
@@ -97,18 +129,26 @@ func (p *QueuePolicyProvider) Update(ctx context.Context, physicalID string, old
 			gone = append(gone, u)
 		}
 	}
-	return stacks.Attrs{"Id": physicalID}, p.clear(ctx, gone)
+	return stacks.Attrs{"Id": physicalID}, p.clear(ctx, physicalID, gone)
 }
 
-// Delete implements stacks.Provider. The queues are not recorded under the
-// policy's id, so Delete is given nothing to clear; the engine deletes a
-// policy with its stack's queues, or replaces it by another.
-func (p *QueuePolicyProvider) Delete(ctx context.Context, physicalID string) error { return nil }
+// Delete implements stacks.Provider: the queues whose policy it set lose it.
+func (p *QueuePolicyProvider) Delete(ctx context.Context, physicalID string) error {
+	names, err := p.queuesOf(physicalID)
+	if err != nil {
+		return err
+	}
+	return p.clear(ctx, physicalID, names)
+}
 
-// Read implements stacks.Provider.
+// Read implements stacks.Provider: the queues the policy is on.
 func (p *QueuePolicyProvider) Read(ctx context.Context, physicalID string) (stacks.Props, error) {
-	if strings.TrimSpace(physicalID) == "" {
-		return nil, stacks.ErrNotFound
+	names, err := p.queuesOf(physicalID)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%w: AWS::SQS::QueuePolicy %s is on no queue", stacks.ErrNotFound, physicalID)
 	}
 	return nil, nil
 }

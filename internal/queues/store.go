@@ -36,8 +36,10 @@ type Queue struct {
 	ID         string            `json:"id"`
 	Attributes map[string]string `json:"attributes,omitempty"`
 	Tags       map[string]string `json:"tags,omitempty"`
-	Created    int64             `json:"created"`
-	Modified   int64             `json:"modified"`
+	// PolicyID is the AWS::SQS::QueuePolicy that set the Policy attribute.
+	PolicyID string `json:"policy_id,omitempty"`
+	Created  int64  `json:"created"`
+	Modified int64  `json:"modified"`
 }
 
 // Attr is the queue's value of a settable attribute (its default if unset).
@@ -351,6 +353,9 @@ func (s *Service) SetAttributes(ctx context.Context, name string, attrs map[stri
 			q.Attributes = map[string]string{}
 		}
 		for k, v := range attrs {
+			if k == AttrPolicy {
+				q.PolicyID = "" // the caller's own policy now, not a stack's
+			}
 			if v == "" && (k == AttrPolicy || k == AttrRedrivePolicy || k == AttrRedriveAllowPolicy) {
 				delete(q.Attributes, k)
 				continue
