@@ -149,20 +149,27 @@ func (s *Service) sendMessageBatch(c *awsapi.Call, in *sendBatchIn) (sendBatchOu
 		return sendBatchOut{}, batchTooLong(total)
 	}
 	out := sendBatchOut{Successful: []sendBatchResult{}, Failed: []batchError{}}
+	var ms []Outgoing
+	var sentIDs []string
 	for _, e := range in.Entries {
 		m, err := s.outgoing(c, e.MessageBody, e.DelaySeconds, e.MessageAttributes, e.MessageSystemAttributes)
 		if err == nil && e.MessageBody == "" {
 			err = missingParameter("MessageBody")
 		}
-		var r Sent
-		if err == nil {
-			r, err = s.send(c.Context(), q, m)
-		}
 		if err != nil {
 			out.Failed = append(out.Failed, entryError(e.Id, err))
 			continue
 		}
-		out.Successful = append(out.Successful, sendBatchResult{Id: e.Id, sendMessageOut: sentOut(r)})
+		ms = append(ms, m)
+		sentIDs = append(sentIDs, e.Id)
+	}
+	sent, errs := s.sendAll(c.Context(), q, ms)
+	for i, r := range sent {
+		if errs[i] != nil {
+			out.Failed = append(out.Failed, entryError(sentIDs[i], errs[i]))
+			continue
+		}
+		out.Successful = append(out.Successful, sendBatchResult{Id: sentIDs[i], sendMessageOut: sentOut(r)})
 	}
 	return out, nil
 }
@@ -273,7 +280,10 @@ func (s *Service) deleteMessageOp(c *awsapi.Call, in *receiptIn) (awsapi.None, e
 	if in.ReceiptHandle == "" {
 		return awsapi.None{}, missingParameter("ReceiptHandle")
 	}
-	return awsapi.None{}, s.deleteMessage(q, in.ReceiptHandle)
+	if err := s.deleteMessage(q, in.ReceiptHandle); err != nil {
+		return awsapi.None{}, err
+	}
+	return awsapi.None{}, s.flush()
 }
 
 func (s *Service) deleteMessageBatch(c *awsapi.Call, in *deleteBatchIn) (deleteBatchOut, error) {
@@ -296,7 +306,7 @@ func (s *Service) deleteMessageBatch(c *awsapi.Call, in *deleteBatchIn) (deleteB
 		}
 		out.Successful = append(out.Successful, idResult{Id: e.Id})
 	}
-	return out, nil
+	return out, s.flush()
 }
 
 func (s *Service) changeVisibilityOp(c *awsapi.Call, in *visibilityIn) (awsapi.None, error) {

@@ -156,11 +156,10 @@ func decodeAttrs(v string) map[string]MessageAttribute {
 	return a
 }
 
-// send stores one message in q. The publish returns once JetStream has
-// stored it.
-func (s *Service) send(ctx context.Context, q *Queue, m Outgoing) (Sent, error) {
+// prepare validates m and builds its JetStream message and reply.
+func (s *Service) prepare(q *Queue, m Outgoing) (*nats.Msg, Sent, error) {
 	if err := m.validate(q); err != nil {
-		return Sent{}, err
+		return nil, Sent{}, err
 	}
 	id := newMessageID()
 	msg := &nats.Msg{Subject: q.subject(), Data: []byte(m.Body), Header: nats.Header{}}
@@ -175,7 +174,7 @@ func (s *Service) send(ctx context.Context, q *Queue, m Outgoing) (Sent, error) 
 	if len(m.Attributes) > 0 {
 		v, err := encodeAttrs(m.Attributes)
 		if err != nil {
-			return Sent{}, err
+			return nil, Sent{}, err
 		}
 		msg.Header.Set(hdrAttrs, v)
 	}
@@ -192,17 +191,65 @@ func (s *Service) send(ctx context.Context, q *Queue, m Outgoing) (Sent, error) 
 		msg.Header.Set("Nats-Schedule", "@at "+at.UTC().Format(time.RFC3339))
 		msg.Header.Set("Nats-Schedule-Target", q.subject())
 	}
-	if _, err := s.opts.Backbone.JetStream().PublishMsg(ctx, msg); err != nil {
-		if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) {
-			return Sent{}, fmt.Errorf("queue %q: %w", q.Name, ErrNotFound)
-		}
-		return Sent{}, fmt.Errorf("queues: send to %q: %w", q.Name, err)
-	}
 	out := Sent{MessageID: id, BodyMD5: md5Hex(m.Body), AttributesMD5: attributesMD5(m.Attributes)}
 	if m.TraceHeader != "" {
 		out.SystemAttributes = attributesMD5(map[string]MessageAttribute{"AWSTraceHeader": {DataType: "String", StringValue: m.TraceHeader}})
 	}
+	return msg, out, nil
+}
+
+func (s *Service) publishError(q *Queue, err error) error {
+	if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) {
+		return fmt.Errorf("queue %q: %w", q.Name, ErrNotFound)
+	}
+	return fmt.Errorf("queues: send to %q: %w", q.Name, err)
+}
+
+// send stores one message in q. The publish returns once JetStream has
+// stored it.
+func (s *Service) send(ctx context.Context, q *Queue, m Outgoing) (Sent, error) {
+	msg, out, err := s.prepare(q, m)
+	if err != nil {
+		return Sent{}, err
+	}
+	if _, err := s.opts.Backbone.JetStream().PublishMsg(ctx, msg); err != nil {
+		return Sent{}, s.publishError(q, err)
+	}
 	return out, nil
+}
+
+// sendAll stores messages in q together: the publishes are pipelined and
+// each answer waited for, so a batch costs about one round trip. errs[i]
+// is message i's failure.
+func (s *Service) sendAll(ctx context.Context, q *Queue, ms []Outgoing) ([]Sent, []error) {
+	out := make([]Sent, len(ms))
+	errs := make([]error, len(ms))
+	futures := make([]jetstream.PubAckFuture, len(ms))
+	js := s.opts.Backbone.JetStream()
+	for i, m := range ms {
+		msg, sent, err := s.prepare(q, m)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		out[i] = sent
+		if futures[i], err = js.PublishMsgAsync(msg); err != nil {
+			errs[i] = s.publishError(q, err)
+		}
+	}
+	for i, f := range futures {
+		if f == nil {
+			continue
+		}
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			errs[i] = s.publishError(q, err)
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+		}
+	}
+	return out, errs
 }
 
 // Received is a message as ReceiveMessage returns it.
@@ -399,8 +446,19 @@ func (s *Service) deleteMessage(q *Queue, handle string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.opts.Backbone.Conn().Request(subj, []byte("+ACK"), ackTimeout); err != nil {
+	nc := s.opts.Backbone.Conn()
+	if err := nc.Publish(subj, []byte("+ACK")); err != nil {
 		return fmt.Errorf("queues: delete message of %q: %w", q.Name, err)
+	}
+	return nil
+}
+
+// flush returns once the server has every ack and nak published before
+// (it handles a connection's messages in order): a delete answered is a
+// delete done.
+func (s *Service) flush() error {
+	if err := s.opts.Backbone.Conn().FlushTimeout(ackTimeout); err != nil {
+		return fmt.Errorf("queues: flush acks: %w", err)
 	}
 	return nil
 }
