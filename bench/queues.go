@@ -106,6 +106,7 @@ func benchQueues(ctx context.Context, env *benchEnv) error {
 			return err
 		}
 	}
+	stop = profileRow("nubo queues drain")
 	drainRate, err := drain(ctx, clients, drainN, func() (int, error) {
 		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(drainURL), MaxNumberOfMessages: 10})
 		if err != nil || len(out.Messages) == 0 {
@@ -121,6 +122,7 @@ func benchQueues(ctx context.Context, env *benchEnv) error {
 		}
 		return len(out.Messages), err
 	})
+	stop()
 	if err != nil {
 		return fmt.Errorf("drain: %w", err)
 	}
