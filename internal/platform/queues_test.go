@@ -374,6 +374,33 @@ func TestSQSDeadLetterQueue(t *testing.T) {
 	if err != nil || len(srcs.QueueUrls) != 1 || srcs.QueueUrls[0] != src {
 		t.Fatalf("dead-letter sources = %+v, %v", srcs, err)
 	}
+
+	// Redrive: a message move task takes it back to its source queue.
+	if _, err := c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(dlq), ReceiptHandle: m[0].ReceiptHandle}); err != nil {
+		t.Fatal(err)
+	}
+	dlqARN := "arn:aws:sqs:us-east-1:000000000000:dead"
+	task, err := c.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dlqARN)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the move task to complete", 10*time.Second, func() bool {
+		out, err := c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(dlqARN)})
+		return err == nil && len(out.Results) == 1 && aws.ToString(out.Results[0].Status) == "COMPLETED" && out.Results[0].ApproximateNumberOfMessagesMoved == 1
+	})
+	back := receiveN(t, c, src, sqs.ReceiveMessageInput{WaitTimeSeconds: 20})
+	if len(back) != 1 || aws.ToString(back[0].MessageId) != aws.ToString(sent.MessageId) {
+		t.Fatalf("after the move: %+v", back)
+	}
+	_, err = c.CancelMessageMoveTask(ctx, &sqs.CancelMessageMoveTaskInput{TaskHandle: task.TaskHandle})
+	var rnf *sqstypes.ResourceNotFoundException
+	if !errors.As(err, &rnf) {
+		t.Fatalf("cancel a completed task: %v", err)
+	}
+	_, err = c.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:src")})
+	if apiCode(err) != "InvalidParameterValue" {
+		t.Fatalf("a move from a queue that is no dead-letter queue: %v", err)
+	}
 }
 
 // TestSQSDelay: a message sent with DelaySeconds is not received before it

@@ -31,7 +31,7 @@ func (s *Service) API() (*awsapi.API, error) {
 		Logger:       s.log,
 		MapError:     wireError,
 		MaxBody:      maxRequestBody,
-		Ops: []awsapi.Declared{
+		Ops: append([]awsapi.Declared{
 			awsapi.Op[createQueueIn, queueURLOut]{Name: "CreateQueue", Action: "sqs:CreateQueue",
 				Resources: func(c *awsapi.Call, in *createQueueIn) ([]awsapi.Target, error) {
 					return []awsapi.Target{{Resource: s.ARN(in.QueueName), RequestTags: in.Tags}}, nil
@@ -113,7 +113,7 @@ func (s *Service) API() (*awsapi.API, error) {
 			awsapi.Op[deadLetterSourcesIn, deadLetterSourcesOut]{Name: "ListDeadLetterSourceQueues", Action: "sqs:ListDeadLetterSourceQueues",
 				Resources: func(c *awsapi.Call, in *deadLetterSourcesIn) ([]awsapi.Target, error) { return q(c, in.QueueUrl) },
 				Handler:   s.listDeadLetterSources},
-		},
+		}, s.moveOps()...),
 	})
 }
 

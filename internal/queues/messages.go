@@ -302,7 +302,7 @@ func (s *Service) receive(ctx context.Context, q *Queue, o receiveOptions) ([]Re
 				continue
 			}
 			if redrive != nil && int64(md.NumDelivered) > redrive.MaxReceiveCount {
-				if s.moveToDeadLetter(ctx, m, redrive.DeadLetterTargetArn) {
+				if s.moveToDeadLetter(ctx, q, m, redrive.DeadLetterTargetArn) {
 					moved++
 					continue
 				}
@@ -398,7 +398,7 @@ func received(m jetstream.Msg, md *jetstream.MsgMetadata) Received {
 
 // moveToDeadLetter copies m to the dead-letter queue and ends it here; false
 // when the dead-letter queue is gone (the message stays, as on SQS).
-func (s *Service) moveToDeadLetter(ctx context.Context, m jetstream.Msg, dlqARN string) bool {
+func (s *Service) moveToDeadLetter(ctx context.Context, source *Queue, m jetstream.Msg, dlqARN string) bool {
 	_, name, err := parseQueueARN(dlqARN)
 	if err != nil {
 		return false
@@ -413,6 +413,7 @@ func (s *Service) moveToDeadLetter(ctx context.Context, m jetstream.Msg, dlqARN 
 			out.Header[k] = v
 		}
 	}
+	out.Header.Set(hdrSource, source.Name)
 	if _, err := s.opts.Backbone.JetStream().PublishMsg(ctx, out); err != nil {
 		s.log.Warn("move to dead-letter queue", "queue", dlq.Name, "err", err)
 		return false

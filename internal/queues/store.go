@@ -78,6 +78,9 @@ type Service struct {
 	// consumers are this node's handles on the queues' consumers (a
 	// handle is a name; the consumer itself is in JetStream).
 	consumers sync.Map // queue id -> jetstream.Consumer
+	// moves holds the message move tasks; moveQueue runs them.
+	moves     *backbone.KV[moveTask]
+	moveQueue *backbone.WorkQueue
 }
 
 // New validates o; it starts nothing.
@@ -110,7 +113,7 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("queues: cache: %w", err)
 	}
 	s.kv, s.cache = kv, cache
-	return nil
+	return s.startMoves(ctx)
 }
 
 // Close stops the cache. Idempotent.
@@ -119,6 +122,9 @@ func (s *Service) Close(ctx context.Context) error {
 	defer s.mu.Unlock()
 	if s.cache != nil {
 		s.cache.Close()
+	}
+	if s.moveQueue != nil {
+		return s.moveQueue.Close(ctx)
 	}
 	return nil
 }
