@@ -58,7 +58,7 @@ func senderID(c *awsapi.Call) string {
 	return p.ARN
 }
 
-func (s *Service) outgoing(c *awsapi.Call, body string, delay *int64, attrs, sys map[string]wireAttribute) (Outgoing, error) {
+func (s *Service) outgoing(c *awsapi.Call, body string, delay *int64, attrs, sys map[string]wireAttribute, group, dedup string) (Outgoing, error) {
 	a, err := attributesIn(attrs)
 	if err != nil {
 		return Outgoing{}, err
@@ -67,12 +67,12 @@ func (s *Service) outgoing(c *awsapi.Call, body string, delay *int64, attrs, sys
 	if err != nil {
 		return Outgoing{}, err
 	}
-	return Outgoing{Body: body, Attributes: a, TraceHeader: trace, Delay: delay, SenderID: senderID(c)}, nil
+	return Outgoing{Body: body, Attributes: a, TraceHeader: trace, Delay: delay, SenderID: senderID(c), GroupID: group, DeduplicationID: dedup}, nil
 }
 
 func sentOut(r Sent) sendMessageOut {
 	return sendMessageOut{MessageId: r.MessageID, MD5OfMessageBody: r.BodyMD5, MD5OfMessageAttributes: r.AttributesMD5,
-		MD5OfMessageSystemAttributes: r.SystemAttributes}
+		MD5OfMessageSystemAttributes: r.SystemAttributes, SequenceNumber: r.SequenceNumber}
 }
 
 func (s *Service) sendMessage(c *awsapi.Call, in *sendMessageIn) (sendMessageOut, error) {
@@ -83,7 +83,7 @@ func (s *Service) sendMessage(c *awsapi.Call, in *sendMessageIn) (sendMessageOut
 	if in.MessageBody == "" {
 		return sendMessageOut{}, missingParameter("MessageBody")
 	}
-	m, err := s.outgoing(c, in.MessageBody, in.DelaySeconds, in.MessageAttributes, in.MessageSystemAttributes)
+	m, err := s.outgoing(c, in.MessageBody, in.DelaySeconds, in.MessageAttributes, in.MessageSystemAttributes, in.MessageGroupId, in.MessageDeduplicationId)
 	if err != nil {
 		return sendMessageOut{}, err
 	}
@@ -152,7 +152,7 @@ func (s *Service) sendMessageBatch(c *awsapi.Call, in *sendBatchIn) (sendBatchOu
 	var ms []Outgoing
 	var sentIDs []string
 	for _, e := range in.Entries {
-		m, err := s.outgoing(c, e.MessageBody, e.DelaySeconds, e.MessageAttributes, e.MessageSystemAttributes)
+		m, err := s.outgoing(c, e.MessageBody, e.DelaySeconds, e.MessageAttributes, e.MessageSystemAttributes, e.MessageGroupId, e.MessageDeduplicationId)
 		if err == nil && e.MessageBody == "" {
 			err = missingParameter("MessageBody")
 		}

@@ -112,15 +112,12 @@ func ParseRedrivePolicy(v string) (RedrivePolicy, error) {
 	return RedrivePolicy{DeadLetterTargetArn: r.DeadLetterTargetArn, MaxReceiveCount: n}, nil
 }
 
-var queueARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,80})$`)
+var queueARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,75}\.fifo|[A-Za-z0-9_-]{1,80})$`)
 
 // parseQueueARN reads an SQS queue ARN: account and name.
 func parseQueueARN(arn string) (account, name string, err error) {
 	m := queueARNRE.FindStringSubmatch(arn)
 	if m == nil {
-		if strings.HasSuffix(arn, ".fifo") {
-			return "", "", fmt.Errorf("%w: FIFO queues are not supported: %q", ErrUnsupported, arn)
-		}
 		return "", "", fmt.Errorf("not an SQS queue ARN: %q", arn)
 	}
 	return m[2], m[3], nil
@@ -160,8 +157,18 @@ func ValidateAttributes(attrs map[string]string) (map[string]string, error) {
 			}
 			v = strconv.FormatBool(b)
 		case AttrFifoQueue:
-			if v != "false" {
-				return nil, fmt.Errorf("%w: FIFO queues are not supported by nubo yet", ErrUnsupported)
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, fmt.Errorf("%w: Invalid value for the parameter FifoQueue: must be true or false, got %q", ErrAttributeValue, v)
+			}
+			v = strconv.FormatBool(b)
+		case AttrDeduplicationScope:
+			if v != "messageGroup" && v != "queue" {
+				return nil, fmt.Errorf("%w: Invalid value for the parameter DeduplicationScope: messageGroup or queue, got %q", ErrAttributeValue, v)
+			}
+		case AttrFifoThroughputLimit:
+			if v != "perQueue" && v != "perMessageGroupId" {
+				return nil, fmt.Errorf("%w: Invalid value for the parameter FifoThroughputLimit: perQueue or perMessageGroupId, got %q", ErrAttributeValue, v)
 			}
 		}
 		out[name] = v

@@ -25,7 +25,9 @@ func TestValidateAttributes(t *testing.T) {
 		{map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:d","maxReceiveCount":5}`}, nil, nil},
 		{map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:d","maxReceiveCount":0}`}, ErrAttributeValue, nil},
 		{map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"nope","maxReceiveCount":1}`}, ErrAttributeValue, nil},
-		{map[string]string{"FifoQueue": "true"}, ErrUnsupported, nil},
+		{map[string]string{"FifoQueue": "TRUE"}, nil, map[string]string{"FifoQueue": "true"}},
+		{map[string]string{"DeduplicationScope": "everywhere"}, ErrAttributeValue, nil},
+		{map[string]string{"FifoThroughputLimit": "perMessageGroupId"}, nil, nil},
 	}
 	for _, tt := range tests {
 		got, err := ValidateAttributes(tt.in)

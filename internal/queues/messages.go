@@ -3,7 +3,9 @@ package queues
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +26,8 @@ const (
 	hdrSender = "Sqs-Sender"
 	hdrAttrs  = "Sqs-Attrs"
 	hdrTrace  = "Sqs-Trace"
+	hdrGroup  = "Sqs-Group"
+	hdrDedup  = "Sqs-Dedup"
 )
 
 // Outgoing is a message to send.
@@ -36,6 +40,9 @@ type Outgoing struct {
 	Delay *int64
 	// SenderID is the SenderId system attribute.
 	SenderID string
+	// GroupID and DeduplicationID are a FIFO queue's MessageGroupId and
+	// MessageDeduplicationId.
+	GroupID, DeduplicationID string
 }
 
 // Sent is a sent message's id and digests.
@@ -44,6 +51,8 @@ type Sent struct {
 	BodyMD5          string
 	AttributesMD5    string
 	SystemAttributes string
+	// SequenceNumber is a FIFO queue's sequence number of the message.
+	SequenceNumber string
 }
 
 var attrNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
@@ -165,6 +174,13 @@ func (s *Service) prepare(q *Queue, m Outgoing) (*nats.Msg, Sent, error) {
 	msg := &nats.Msg{Subject: q.subject(), Data: []byte(m.Body), Header: nats.Header{}}
 	msg.Header.Set(hdrID, id)
 	msg.Header.Set(hdrSent, strconv.FormatInt(time.Now().UnixMilli(), 10))
+	if q.FIFO() {
+		if err := fifoHeaders(q, &m, msg); err != nil {
+			return nil, Sent{}, err
+		}
+	} else if m.GroupID != "" {
+		msg.Header.Set(hdrGroup, m.GroupID)
+	}
 	if m.SenderID != "" {
 		msg.Header.Set(hdrSender, m.SenderID)
 	}
@@ -212,8 +228,12 @@ func (s *Service) send(ctx context.Context, q *Queue, m Outgoing) (Sent, error) 
 	if err != nil {
 		return Sent{}, err
 	}
-	if _, err := s.opts.Backbone.JetStream().PublishMsg(ctx, msg); err != nil {
+	ack, err := s.opts.Backbone.JetStream().PublishMsg(ctx, msg)
+	if err != nil {
 		return Sent{}, s.publishError(q, err)
+	}
+	if q.FIFO() {
+		out.SequenceNumber = sequenceNumber(ack.Sequence)
 	}
 	return out, nil
 }
@@ -242,7 +262,10 @@ func (s *Service) sendAll(ctx context.Context, q *Queue, ms []Outgoing) ([]Sent,
 			continue
 		}
 		select {
-		case <-f.Ok():
+		case ack := <-f.Ok():
+			if q.FIFO() {
+				out[i].SequenceNumber = sequenceNumber(ack.Sequence)
+			}
 		case err := <-f.Err():
 			errs[i] = s.publishError(q, err)
 		case <-ctx.Done():
@@ -385,6 +408,13 @@ func received(m jetstream.Msg, md *jetstream.MsgMetadata) Received {
 	if v := h.Get(hdrTrace); v != "" {
 		sys["AWSTraceHeader"] = v
 	}
+	if v := h.Get(hdrGroup); v != "" {
+		sys["MessageGroupId"] = v
+	}
+	if v := h.Get(hdrDedup); v != "" {
+		sys["MessageDeduplicationId"] = v
+		sys["SequenceNumber"] = sequenceNumber(md.Sequence.Stream)
+	}
 	return Received{
 		MessageID:     h.Get(hdrID),
 		ReceiptHandle: base64.RawURLEncoding.EncodeToString([]byte(m.Reply())),
@@ -485,5 +515,44 @@ func changeVisibility(nc *nats.Conn, subj string, seconds int64) error {
 	if _, err := nc.Request(subj, payload, ackTimeout); err != nil {
 		return fmt.Errorf("queues: change visibility: %w", err)
 	}
+	return nil
+}
+
+// sequenceNumber is a FIFO message's SequenceNumber: SQS's are 20 digits.
+func sequenceNumber(seq uint64) string { return fmt.Sprintf("%020d", seq) }
+
+var fifoIDRE = regexp.MustCompile(`^[!-~]{1,128}$`)
+
+// fifoHeaders applies a FIFO queue's rules to m: a group id, a
+// deduplication id (given, or the body's SHA-256 with
+// ContentBasedDeduplication) that JetStream's duplicate window enforces for
+// five minutes, and no per-message delay.
+func fifoHeaders(q *Queue, m *Outgoing, msg *nats.Msg) error {
+	if m.GroupID == "" {
+		return fmt.Errorf("%w: The request must contain the parameter MessageGroupId.", ErrInvalid)
+	}
+	if !fifoIDRE.MatchString(m.GroupID) {
+		return fmt.Errorf("%w: Value %s for parameter MessageGroupId is invalid. Reason: 1 to 128 printable ASCII characters.", ErrInvalid, m.GroupID)
+	}
+	if m.Delay != nil && *m.Delay != 0 {
+		return fmt.Errorf("%w: Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", ErrInvalid, *m.Delay)
+	}
+	dedup := m.DeduplicationID
+	if dedup == "" {
+		if q.Attr(AttrContentBasedDeduplication) != "true" {
+			return fmt.Errorf("%w: The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly", ErrInvalid)
+		}
+		sum := sha256.Sum256([]byte(m.Body))
+		dedup = hex.EncodeToString(sum[:])
+	} else if !fifoIDRE.MatchString(dedup) {
+		return fmt.Errorf("%w: Value %s for parameter MessageDeduplicationId is invalid. Reason: 1 to 128 printable ASCII characters.", ErrInvalid, dedup)
+	}
+	msg.Header.Set(hdrGroup, m.GroupID)
+	msg.Header.Set(hdrDedup, dedup)
+	scope := dedup
+	if q.Attr(AttrDeduplicationScope) == "messageGroup" {
+		scope = m.GroupID + "\x00" + dedup
+	}
+	msg.Header.Set(nats.MsgIdHdr, scope)
 	return nil
 }

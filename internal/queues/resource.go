@@ -90,6 +90,9 @@ func (m *queueModel) name(ctx context.Context) string {
 	if m.QueueName != "" {
 		return m.QueueName
 	}
+	if m.FifoQueue != nil && *m.FifoQueue {
+		return stacks.GeneratedName(ctx, 75) + ".fifo"
+	}
 	return stacks.GeneratedName(ctx, 80)
 }
 

@@ -55,7 +55,10 @@ func (q *Queue) intAttr(name string) int64 {
 	return n
 }
 
-func (q *Queue) stream() string  { return "SQS_" + q.ID }
+func (q *Queue) stream() string { return "SQS_" + q.ID }
+
+// FIFO reports whether q is a FIFO queue.
+func (q *Queue) FIFO() bool      { return q.Attr(AttrFifoQueue) == "true" }
 func (q *Queue) subject() string { return "sqs." + q.ID + ".m" }
 
 // Options configures a Service.
@@ -140,13 +143,10 @@ func (s *Service) store() (*backbone.KV[Queue], *backbone.Cache[Queue], error) {
 
 func key(name string) string { return "q." + name }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+var nameRE = regexp.MustCompile(`^([A-Za-z0-9_-]{1,75}\.fifo|[A-Za-z0-9_-]{1,80})$`)
 
 // ValidateName checks a queue name.
 func ValidateName(name string) error {
-	if strings.HasSuffix(name, ".fifo") {
-		return fmt.Errorf("%w: FIFO queues are not supported by nubo yet: %q", ErrUnsupported, name)
-	}
 	if !nameRE.MatchString(name) {
 		return fmt.Errorf("%w: Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length: QueueName %q", ErrInvalid, name)
 	}
@@ -207,7 +207,19 @@ func (s *Service) Create(ctx context.Context, name string, attrs, tags map[strin
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkRedrive(ctx, attrs); err != nil {
+	fifo := strings.HasSuffix(name, ".fifo")
+	if fifo != (attrs[AttrFifoQueue] == "true") {
+		return nil, fmt.Errorf("%w: The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix; a queue with that suffix needs FifoQueue true: %q", ErrInvalid, name)
+	}
+	if !fifo {
+		for _, a := range []string{AttrContentBasedDeduplication, AttrDeduplicationScope, AttrFifoThroughputLimit} {
+			if _, ok := attrs[a]; ok {
+				return nil, fmt.Errorf("%w: Unknown Attribute %s (a FIFO queue's).", ErrAttributeName, a)
+			}
+		}
+		delete(attrs, AttrFifoQueue) // FifoQueue false is the default
+	}
+	if err := s.checkRedrive(ctx, attrs, fifo); err != nil {
 		return nil, err
 	}
 	kv, cache, err := s.store()
@@ -255,8 +267,9 @@ func sameAttributes(q *Queue, attrs map[string]string) error {
 	return nil
 }
 
-// checkRedrive: a RedrivePolicy's dead-letter queue must exist.
-func (s *Service) checkRedrive(ctx context.Context, attrs map[string]string) error {
+// checkRedrive: a RedrivePolicy's dead-letter queue must exist, and be
+// FIFO when its source is.
+func (s *Service) checkRedrive(ctx context.Context, attrs map[string]string, fifo bool) error {
 	v := attrs[AttrRedrivePolicy]
 	if v == "" {
 		return nil
@@ -266,15 +279,19 @@ func (s *Service) checkRedrive(ctx context.Context, attrs map[string]string) err
 		return err
 	}
 	_, name, _ := parseQueueARN(rp.DeadLetterTargetArn)
-	if _, err := s.Get(ctx, name); err != nil {
+	dlq, err := s.Get(ctx, name)
+	if err != nil {
 		return fmt.Errorf("%w: Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", ErrAttributeValue, v)
+	}
+	if dlq.FIFO() != fifo {
+		return fmt.Errorf("%w: Value %s for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source.", ErrAttributeValue, v)
 	}
 	return nil
 }
 
 // streamConfig is the queue's stream as its attributes say.
 func streamConfig(q *Queue) jetstream.StreamConfig {
-	return jetstream.StreamConfig{
+	cfg := jetstream.StreamConfig{
 		Name:              q.stream(),
 		Description:       "nubo SQS queue " + q.Name,
 		Subjects:          []string{q.subject(), "sqs." + q.ID + ".d.*"},
@@ -285,10 +302,19 @@ func streamConfig(q *Queue) jetstream.StreamConfig {
 		AllowMsgSchedules: true,
 		Discard:           jetstream.DiscardOld,
 	}
+	if q.FIFO() {
+		// Deduplication ids (Nats-Msg-Id) are remembered for SQS's five
+		// minutes.
+		cfg.Duplicates = fifoDedupWindow
+	}
+	return cfg
 }
 
+// fifoDedupWindow is SQS's deduplication interval.
+const fifoDedupWindow = 5 * time.Minute
+
 func consumerConfig(q *Queue) jetstream.ConsumerConfig {
-	return jetstream.ConsumerConfig{
+	cfg := jetstream.ConsumerConfig{
 		Durable:       "receive",
 		FilterSubject: q.subject(),
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -298,6 +324,12 @@ func consumerConfig(q *Queue) jetstream.ConsumerConfig {
 		MaxWaiting:    4096,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	}
+	if q.FIFO() {
+		// One message in flight for the whole queue: order holds for every
+		// group (stricter than SQS, which orders within a group).
+		cfg.MaxAckPending = 1
+	}
+	return cfg
 }
 
 // visibility is a visibility timeout as JetStream's AckWait: SQS's 0
@@ -351,7 +383,13 @@ func (s *Service) SetAttributes(ctx context.Context, name string, attrs map[stri
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkRedrive(ctx, attrs); err != nil {
+	if v, ok := attrs[AttrFifoQueue]; ok {
+		if cur, err := s.Get(ctx, name); err == nil && v != strconv.FormatBool(cur.FIFO()) {
+			return nil, fmt.Errorf("%w: FifoQueue cannot be changed", ErrAttributeValue)
+		}
+		delete(attrs, AttrFifoQueue) // set at create, never changed
+	}
+	if err := s.checkRedrive(ctx, attrs, strings.HasSuffix(name, ".fifo")); err != nil {
 		return nil, err
 	}
 	return s.modify(ctx, name, func(q *Queue) error {

@@ -94,6 +94,7 @@ type sendMessageOut struct {
 	MD5OfMessageBody             string `json:"MD5OfMessageBody" xml:"MD5OfMessageBody"`
 	MD5OfMessageSystemAttributes string `json:"MD5OfMessageSystemAttributes,omitempty" xml:"MD5OfMessageSystemAttributes,omitempty"`
 	MessageId                    string `json:"MessageId" xml:"MessageId"`
+	SequenceNumber               string `json:"SequenceNumber,omitempty" xml:"SequenceNumber,omitempty"`
 }
 
 type sendBatchEntry struct {
