@@ -308,6 +308,11 @@ func (s *Service) receive(ctx context.Context, q *Queue, o receiveOptions) ([]Re
 			redrive = &rp
 		}
 	}
+	if q.FIFO() {
+		// One message in flight per FIFO queue (consumerConfig): asking
+		// JetStream for more would be held until the request expires.
+		o.max = 1
+	}
 	var out []Received
 	wait := o.wait
 	for len(out) < o.max {
