@@ -349,7 +349,13 @@ func TestSQSDeadLetterQueue(t *testing.T) {
 	p := startPlatform(t, Options{})
 	c := sqsClientFor(p.EndpointURL())
 	ctx := context.Background()
-	dlq := createQueue(t, c, "dead", nil)
+	dlq := createQueue(t, c, "dead", map[string]string{"RedriveAllowPolicy": `{"redrivePermission":"byQueue","sourceQueueArns":["arn:aws:sqs:us-east-1:000000000000:src"]}`})
+	_, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("intruder"), Attributes: map[string]string{
+		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead","maxReceiveCount":"2"}`}})
+	var iv *sqstypes.InvalidAttributeValue
+	if !errors.As(err, &iv) {
+		t.Fatalf("a source the RedriveAllowPolicy does not name: %v", err)
+	}
 	src := createQueue(t, c, "src", map[string]string{"VisibilityTimeout": "0",
 		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead","maxReceiveCount":"2"}`})
 	sent, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(src), MessageBody: aws.String("poison")})

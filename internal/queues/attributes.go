@@ -140,9 +140,27 @@ func ValidateAttributes(attrs map[string]string) (map[string]string, error) {
 			continue
 		}
 		switch name {
-		case AttrPolicy, AttrRedriveAllowPolicy:
+		case AttrPolicy:
 			if v != "" && !json.Valid([]byte(v)) {
 				return nil, fmt.Errorf("%w: Invalid value for the parameter %s: not a JSON document", ErrAttributeValue, name)
+			}
+		case AttrRedriveAllowPolicy:
+			if v != "" {
+				var p struct {
+					RedrivePermission string   `json:"redrivePermission"`
+					SourceQueueArns   []string `json:"sourceQueueArns"`
+				}
+				if err := json.Unmarshal([]byte(v), &p); err != nil {
+					return nil, fmt.Errorf("%w: Invalid value for the parameter RedriveAllowPolicy: %v", ErrAttributeValue, err)
+				}
+				switch {
+				case p.RedrivePermission != "allowAll" && p.RedrivePermission != "denyAll" && p.RedrivePermission != "byQueue":
+					return nil, fmt.Errorf("%w: Invalid value for the parameter RedriveAllowPolicy: redrivePermission must be allowAll, denyAll or byQueue", ErrAttributeValue)
+				case p.RedrivePermission == "byQueue" && (len(p.SourceQueueArns) == 0 || len(p.SourceQueueArns) > 10):
+					return nil, fmt.Errorf("%w: Invalid value for the parameter RedriveAllowPolicy: byQueue needs 1 to 10 sourceQueueArns", ErrAttributeValue)
+				case p.RedrivePermission != "byQueue" && len(p.SourceQueueArns) > 0:
+					return nil, fmt.Errorf("%w: Invalid value for the parameter RedriveAllowPolicy: sourceQueueArns only with byQueue", ErrAttributeValue)
+				}
 			}
 		case AttrRedrivePolicy:
 			if v != "" {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -219,7 +221,7 @@ func (s *Service) Create(ctx context.Context, name string, attrs, tags map[strin
 		}
 		delete(attrs, AttrFifoQueue) // FifoQueue false is the default
 	}
-	if err := s.checkRedrive(ctx, attrs, fifo); err != nil {
+	if err := s.checkRedrive(ctx, name, attrs, fifo); err != nil {
 		return nil, err
 	}
 	kv, cache, err := s.store()
@@ -267,9 +269,9 @@ func sameAttributes(q *Queue, attrs map[string]string) error {
 	return nil
 }
 
-// checkRedrive: a RedrivePolicy's dead-letter queue must exist, and be
-// FIFO when its source is.
-func (s *Service) checkRedrive(ctx context.Context, attrs map[string]string, fifo bool) error {
+// checkRedrive: a RedrivePolicy's dead-letter queue must exist, be FIFO
+// when its source is, and allow the source by its RedriveAllowPolicy.
+func (s *Service) checkRedrive(ctx context.Context, source string, attrs map[string]string, fifo bool) error {
 	v := attrs[AttrRedrivePolicy]
 	if v == "" {
 		return nil
@@ -286,7 +288,35 @@ func (s *Service) checkRedrive(ctx context.Context, attrs map[string]string, fif
 	if dlq.FIFO() != fifo {
 		return fmt.Errorf("%w: Value %s for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source.", ErrAttributeValue, v)
 	}
+	if !redriveAllowed(dlq.Attr(AttrRedriveAllowPolicy), s.ARN(source)) {
+		return fmt.Errorf("%w: Value %s for parameter RedrivePolicy is invalid. Reason: the dead-letter queue's RedriveAllowPolicy does not allow %s as a source.", ErrAttributeValue, v, source)
+	}
 	return nil
+}
+
+// redriveAllowPolicy is a RedriveAllowPolicy attribute.
+type redriveAllowPolicy struct {
+	RedrivePermission string   `json:"redrivePermission"`
+	SourceQueueArns   []string `json:"sourceQueueArns"`
+}
+
+// redriveAllowed reports whether a dead-letter queue's RedriveAllowPolicy
+// lets the queue of sourceARN use it (no policy: allowAll).
+func redriveAllowed(policy, sourceARN string) bool {
+	if policy == "" {
+		return true
+	}
+	var p redriveAllowPolicy
+	if json.Unmarshal([]byte(policy), &p) != nil {
+		return true
+	}
+	switch p.RedrivePermission {
+	case "denyAll":
+		return false
+	case "byQueue":
+		return slices.Contains(p.SourceQueueArns, sourceARN)
+	}
+	return true
 }
 
 // streamConfig is the queue's stream as its attributes say.
@@ -389,7 +419,7 @@ func (s *Service) SetAttributes(ctx context.Context, name string, attrs map[stri
 		}
 		delete(attrs, AttrFifoQueue) // set at create, never changed
 	}
-	if err := s.checkRedrive(ctx, attrs, strings.HasSuffix(name, ".fifo")); err != nil {
+	if err := s.checkRedrive(ctx, name, attrs, strings.HasSuffix(name, ".fifo")); err != nil {
 		return nil, err
 	}
 	return s.modify(ctx, name, func(q *Queue) error {
