@@ -106,4 +106,26 @@ func TestSQSStack(t *testing.T) {
 	if _, err := c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("jobs2")}); err != nil {
 		t.Fatal(err)
 	}
+	arn2 := "arn:aws:sqs:us-east-1:000000000000:jobs2"
+	if _, err := p.Queues.SendFrom(ctx, queues.Source{Principal: "sns.amazonaws.com", ARN: "arn:aws:sns:us-east-1:000000000000:payments"}, arn2, msg); err != nil {
+		t.Fatalf("the policy did not follow the replaced queue: %v", err)
+	}
+	// Without the QueuePolicy resource, the queue has no policy left.
+	noPolicy := strings.Replace(queueStackTemplate, "  Policy:\n    Type: AWS::SQS::QueuePolicy", "  Policy:\n    Condition: Never\n    Type: AWS::SQS::QueuePolicy", 1)
+	noPolicy = strings.Replace(noPolicy, "Resources:", "Conditions:\n  Never: !Equals [a, b]\nResources:", 1)
+	if _, err := p.Stacks.Deploy(ctx, stacks.DeployRequest{PlanRequest: stacks.PlanRequest{Stack: "q", Template: noPolicy,
+		Parameters: map[string]string{"Name": "jobs2"}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	url2, err := c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("jobs2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err = c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url2.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{"Policy"}})
+	if err != nil || a.Attributes["Policy"] != "" {
+		t.Fatalf("policy after the QueuePolicy was removed: %v, %v", a, err)
+	}
+	if _, err := p.Queues.SendFrom(ctx, queues.Source{Principal: "sns.amazonaws.com", ARN: "arn:aws:sns:us-east-1:000000000000:payments"}, arn2, msg); err == nil {
+		t.Fatal("a service's send was allowed after the queue policy was removed")
+	}
 }
