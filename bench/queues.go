@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,15 +62,7 @@ func benchQueues(ctx context.Context, env *benchEnv) error {
 		return err
 	}
 	stop := profileRow("nubo queues send")
-	sent, err := loadEach(ctx, clients, d, func() func() error {
-		return func() error {
-			out, err := c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(sendURL), Entries: entries})
-			if err == nil && len(out.Failed) > 0 {
-				err = fmt.Errorf("send batch: %d failed", len(out.Failed))
-			}
-			return err
-		}
-	})
+	sent, err := sendLoad(ctx, c, sendURL, entries, clients, d)
 	stop()
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
@@ -101,27 +94,11 @@ func benchQueues(ctx context.Context, env *benchEnv) error {
 	if err != nil {
 		return err
 	}
-	for i := 0; i < drainN; i += 10 {
-		if _, err := c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(drainURL), Entries: entries}); err != nil {
-			return err
-		}
+	if err := fill(ctx, c, drainURL, entries, drainN); err != nil {
+		return err
 	}
 	stop = profileRow("nubo queues drain")
-	drainRate, err := drain(ctx, clients, drainN, func() (int, error) {
-		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(drainURL), MaxNumberOfMessages: 10})
-		if err != nil || len(out.Messages) == 0 {
-			return 0, err
-		}
-		del := make([]sqstypes.DeleteMessageBatchRequestEntry, len(out.Messages))
-		for i, m := range out.Messages {
-			del[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
-		}
-		res, err := c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(drainURL), Entries: del})
-		if err == nil && len(res.Failed) > 0 {
-			err = fmt.Errorf("delete batch: %d failed", len(res.Failed))
-		}
-		return len(out.Messages), err
-	})
+	drainRate, err := sqsDrain(ctx, c, drainURL, clients, drainN)
 	stop()
 	if err != nil {
 		return fmt.Errorf("drain: %w", err)
@@ -216,10 +193,15 @@ func benchQueues(ctx context.Context, env *benchEnv) error {
 	}
 	tb.add("SendMessage → waiting ReceiveMessage: p50", ms(trip.pct(50)), ms(floorTrip.pct(50))+" (publish → waiting fetch)", ratio(float64(trip.pct(50)), float64(floorTrip.pct(50))))
 	tb.add("SendMessage → waiting ReceiveMessage: p99", ms(trip.pct(99)), ms(floorTrip.pct(99)), ratio(float64(trip.pct(99)), float64(floorTrip.pct(99))))
+	if !env.smoke {
+		if err := motoRows(ctx, env, tb, entries, clients, d, min(drainN, 1000), sent.rate*10, drainRate); err != nil {
+			return err
+		}
+	}
 	tb.print(env.out)
 	fmt.Fprintln(env.out, "\ngoaws: not measured. Its latest release (v0.4.5, go install github.com/Admiral-Piett/goaws/app/cmd@latest)"+
 		" routes by the query protocol's Action= only, and aws-sdk-go-v2's sqs client sends JSON 1.0: the same client"+
-		" code cannot drive both. moto_server: not measured by this harness.")
+		" code cannot drive both.")
 	return nil
 }
 
@@ -294,4 +276,96 @@ func roundTrips(n int, pair func() (send, receive func() error), waiting func() 
 		out = append(out, end.Sub(start))
 	}
 	return out, nil
+}
+
+// sendLoad runs SendMessageBatch of entries from clients goroutines for d.
+func sendLoad(ctx context.Context, c *sqs.Client, url string, entries []sqstypes.SendMessageBatchRequestEntry, clients int, d time.Duration) (loadResult, error) {
+	return loadEach(ctx, clients, d, func() func() error {
+		return func() error {
+			out, err := c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries})
+			if err == nil && len(out.Failed) > 0 {
+				err = fmt.Errorf("send batch: %d failed", len(out.Failed))
+			}
+			return err
+		}
+	})
+}
+
+// fill sends n messages (a multiple of 10) to the queue at url.
+func fill(ctx context.Context, c *sqs.Client, url string, entries []sqstypes.SendMessageBatchRequestEntry, n int) error {
+	for i := 0; i < n; i += 10 {
+		if _, err := c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sqsDrain receives and deletes n messages from clients goroutines.
+func sqsDrain(ctx context.Context, c *sqs.Client, url string, clients, n int) (float64, error) {
+	return drain(ctx, clients, n, func() (int, error) {
+		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
+		if err != nil || len(out.Messages) == 0 {
+			return 0, err
+		}
+		del := make([]sqstypes.DeleteMessageBatchRequestEntry, len(out.Messages))
+		for i, m := range out.Messages {
+			del[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
+		}
+		res, err := c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(url), Entries: del})
+		if err == nil && len(res.Failed) > 0 {
+			err = fmt.Errorf("delete batch: %d failed", len(res.Failed))
+		}
+		return len(out.Messages), err
+	})
+}
+
+// motoRows measures moto_server (in memory, its own process), when
+// installed, with the same client code: sends and a drain.
+func motoRows(ctx context.Context, env *benchEnv, tb *table, entries []sqstypes.SendMessageBatchRequestEntry, clients int, d time.Duration, drainN int, nuboSend, nuboDrain float64) error {
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		tb.add("moto_server", "not installed", "", "")
+		return nil
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, bin, "-p", port)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("moto_server: %w", err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	url := "http://127.0.0.1:" + port
+	c := sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1, HTTPClient: httpClient(clients),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	var q *sqs.CreateQueueOutput
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if q, err = c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("bench-send")}); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("moto_server did not answer: %w", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	sent, err := sendLoad(ctx, c, aws.ToString(q.QueueUrl), entries, clients, d)
+	if err != nil {
+		return fmt.Errorf("moto_server send: %w", err)
+	}
+	tb.add("moto_server 5.x (in memory): SendMessageBatch msgs/s", fmt.Sprintf("%.0f", sent.rate*10), "", "nubo "+ratio(nuboSend, sent.rate*10))
+	dq, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("bench-drain")})
+	if err != nil {
+		return err
+	}
+	if err := fill(ctx, c, aws.ToString(dq.QueueUrl), entries, drainN); err != nil {
+		return err
+	}
+	rate, err := sqsDrain(ctx, c, aws.ToString(dq.QueueUrl), clients, drainN)
+	if err != nil {
+		return fmt.Errorf("moto_server drain: %w", err)
+	}
+	tb.add(fmt.Sprintf("moto_server: drain msgs/s, %d backlog", drainN), fmt.Sprintf("%.0f", rate), "", "nubo "+ratio(nuboDrain, rate))
+	return nil
 }
