@@ -39,7 +39,11 @@ type Error struct {
 	// Members are extra members of a JSON error body (Lambda's Reason of
 	// TooManyRequestsException); the envelope's own members win.
 	Members map[string]string
-	cause   error
+	// QueryCode is the code of an awsQueryCompatible JSON API's error in
+	// the query protocol ("AWS.SimpleQueueService.NonExistentQueue"): the
+	// query reply's Code, and the JSON reply's X-Amzn-Query-Error header.
+	QueryCode string
+	cause     error
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
@@ -102,8 +106,12 @@ func WriteError(w http.ResponseWriter, r *http.Request, p Protocol, err error, l
 		if e.Server {
 			typ = "Receiver"
 		}
+		code := e.Code
+		if e.QueryCode != "" {
+			code = e.QueryCode
+		}
 		_ = xml.NewEncoder(w).Encode(queryErrorResponse{
-			Error:     queryError{Type: typ, Code: e.Code, Message: e.Message},
+			Error:     queryError{Type: typ, Code: code, Message: e.Message},
 			RequestID: rid,
 		})
 	case RestXML:
@@ -117,6 +125,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, p Protocol, err error, l
 		}
 		h.Set("Content-Type", ct)
 		h.Set("X-Amzn-ErrorType", e.Code)
+		if e.QueryCode != "" {
+			fault := "Sender"
+			if e.Server {
+				fault = "Receiver"
+			}
+			h.Set("X-Amzn-Query-Error", e.QueryCode+";"+fault)
+		}
 		w.WriteHeader(e.Status)
 		_ = json.NewEncoder(w).Encode(e.body(map[string]string{"__type": e.Code, "message": e.Message}))
 	default:

@@ -104,6 +104,11 @@ func indexKey(region, part string) string { return region + "." + part + "." }
 
 // record lists stream in the index under the view's region and part, once
 // per process.
+// Own records stream, which the caller creates under a name of its own
+// (unique by itself, not the view's Name), as this view's state: Drop
+// deletes it with the rest.
+func (b *Backbone) Own(ctx context.Context, stream string) error { return b.record(ctx, stream) }
+
 func (b *Backbone) record(ctx context.Context, stream string) error {
 	if b.space.part == "" {
 		return nil
