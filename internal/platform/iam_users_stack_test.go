@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/nubo-run/nubo/internal/stacks"
@@ -75,6 +76,17 @@ func TestIAMUserStack(t *testing.T) {
     Properties:
       AWSServiceName: autoscaling.amazonaws.com
       CustomSuffix: app
+  TagSelf:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: tag-self
+      Users: [!Ref Deployer]
+      PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: iam:TagUser, Resource: !GetAtt Deployer.Arn}]}
+  AliasPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      Groups: [!Ref Readers]
+      PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: iam:CreateAccountAlias, Resource: "*"}]}
 Outputs:
   KeyId: {Value: !Ref DeployerKey}
   Secret: {Value: !GetAtt DeployerKey.SecretAccessKey}
@@ -113,6 +125,12 @@ Outputs:
 	}
 	if _, err := user.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
 		t.Fatalf("IAMReadOnlyAccess through UserToGroupAddition: %v", err)
+	}
+	if _, err := user.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String("deployer"), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}); err != nil {
+		t.Fatalf("AWS::IAM::Policy on Users: %v", err)
+	}
+	if _, err := user.CreateAccountAlias(ctx, &awsiam.CreateAccountAliasInput{AccountAlias: aws.String("people")}); err != nil {
+		t.Fatalf("AWS::IAM::ManagedPolicy on Groups: %v", err)
 	}
 	_, err = user.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("mine")})
 	var ae smithy.APIError
