@@ -334,3 +334,50 @@ func TestAddRoleToInstanceProfileNeedsPassRole(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSAMLProviderAndMFADeviceTags(t *testing.T) {
+	h := newHarness(t, Enforce)
+	ctx := context.Background()
+	c := h.iam(h.root())
+	prov, err := c.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("corp"), SAMLMetadataDocument: aws.String(newIdP(t).metadata())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := c.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := []types.Tag{{Key: aws.String("team"), Value: aws.String("a")}, {Key: aws.String("env"), Value: aws.String("dev")}}
+	if _, err := c.TagSAMLProvider(ctx, &awsiam.TagSAMLProviderInput{SAMLProviderArn: prov.SAMLProviderArn, Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UntagSAMLProvider(ctx, &awsiam.UntagSAMLProviderInput{SAMLProviderArn: prov.SAMLProviderArn, TagKeys: []string{"env"}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.ListSAMLProviderTags(ctx, &awsiam.ListSAMLProviderTagsInput{SAMLProviderArn: prov.SAMLProviderArn})
+	if err != nil || len(st.Tags) != 1 || *st.Tags[0].Key != "team" {
+		t.Fatalf("%v %+v", err, st)
+	}
+	serial := dev.VirtualMFADevice.SerialNumber
+	if _, err := c.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: serial, Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	mt, err := c.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: serial})
+	if err != nil || len(mt.Tags) != 2 {
+		t.Fatalf("%v %+v", err, mt)
+	}
+	_, err = c.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String("arn:aws:iam::" + testAccount + ":mfa/none")})
+	apiError(t, err, "NoSuchEntity")
+	_, err = c.TagSAMLProvider(ctx, &awsiam.TagSAMLProviderInput{SAMLProviderArn: aws.String("arn:aws:iam::" + testAccount + ":saml-provider/none"), Tags: tags})
+	apiError(t, err, "NoSuchEntity")
+
+	// A session allowed to tag only providers whose team is "a".
+	mustRole(t, h, "tagger", lambdaTrust)
+	putInline(t, h, "tagger", "p", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:TagSAMLProvider","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"a"}}}]}`)
+	tc := h.iam(h.session("tagger", "s"))
+	if _, err := tc.TagSAMLProvider(ctx, &awsiam.TagSAMLProviderInput{SAMLProviderArn: prov.SAMLProviderArn, Tags: tags[1:]}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tc.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: serial, Tags: tags})
+	mustContain(t, apiError(t, err, "AccessDenied"), "iam:TagMFADevice")
+}
