@@ -162,6 +162,10 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 		{"tampered after signing", p.response(t, good, func(s string) string { return strings.Replace(s, "ada@example.com", "eve@example.com", 1) }),
 			"InvalidIdentityToken", "signature"},
 		{"signed by another key", other.response(t, good, nil), "InvalidIdentityToken", "signature"},
+		{"an unsigned assertion before the signed one", p.response(t, good, func(s string) string {
+			evil := `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_evil"><saml:Issuer>https://idp.example.com/saml</saml:Issuer></saml:Assertion>`
+			return strings.Replace(s, "</samlp:Status>", "</samlp:Status>"+evil, 1)
+		}), "InvalidIdentityToken", "is signed"},
 		{"unsigned", base64.StdEncoding.EncodeToString([]byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/></samlp:Response>`)),
 			"InvalidIdentityToken", "is signed"},
 		{"not XML", base64.StdEncoding.EncodeToString([]byte("hello")), "InvalidIdentityToken", "not XML"},
@@ -201,6 +205,19 @@ func FuzzVerifySAML(f *testing.F) {
 		a, err := verifySAML(s, []*x509.Certificate{cert}, time.Now())
 		if err == nil && (a.Issuer == "" || a.Subject == "") {
 			t.Fatalf("verified an assertion without issuer or subject: %+v", a)
+		}
+	})
+}
+
+func FuzzSAMLCertificates(f *testing.F) {
+	f.Add(newIdP(f).metadata())
+	f.Add(`<EntityDescriptor><KeyDescriptor use="encryption"><X509Certificate>AAAA</X509Certificate></KeyDescriptor></EntityDescriptor>`)
+	f.Add(`<EntityDescriptor><KeyDescriptor><X509Certificate>%%%</X509Certificate></KeyDescriptor></EntityDescriptor>`)
+	f.Add("")
+	f.Fuzz(func(t *testing.T, doc string) {
+		certs, err := samlCertificates(doc)
+		if err == nil && len(certs) == 0 {
+			t.Fatal("no error and no certificate")
 		}
 	})
 }
