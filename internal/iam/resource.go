@@ -309,7 +309,7 @@ func (pp *PolicyProvider) apply(ctx context.Context, id string, prev stackPolicy
 	}
 	next := stackPolicy{Name: m.PolicyName, Roles: roleNames(m.Roles), Users: nonEmpty(m.Users), Groups: nonEmpty(m.Groups)}
 	if len(next.Roles)+len(next.Users)+len(next.Groups) == 0 {
-		return fmt.Errorf("%w: AWS::IAM::Policy: at least one of Roles, Users or Groups is required", ErrInvalidInput)
+		return fmt.Errorf("%w: AWS::IAM::Policy: At least one of [Groups,Roles,Users] must be non-empty.", ErrInvalidInput)
 	}
 	if err := pp.putOthers(ctx, prev, next, doc); err != nil {
 		return err
