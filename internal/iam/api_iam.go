@@ -69,7 +69,7 @@ func (a *API) IAM() (*awsapi.API, error) {
 		Authorizer:   a.authz,
 		Logger:       a.log,
 		MapError:     iamError,
-		Ops:          slices.Concat(a.roleOps(), a.policyOps(), a.userOps(), a.groupOps(), a.policyVersionOps(), a.instanceProfileOps(), a.providerOps(), a.mfaOps(), a.serviceLinkedOps(), a.gaadOps()),
+		Ops:          slices.Concat(a.roleOps(), a.policyOps(), a.userOps(), a.groupOps(), a.policyVersionOps(), a.instanceProfileOps(), a.providerOps(), a.mfaOps(), a.serviceLinkedOps(), a.gaadOps(), a.accountOps(), a.tagOps()),
 	})
 }
 

@@ -110,9 +110,43 @@ func boundaryOf(arn string) *xmlBoundary {
 }
 
 // getAccountAuthorizationDetails answers with every entity the Filter asks
-// for (all of them when it is empty) in one page, and the AWS managed
-// policies only when something attaches them, as IAM does.
+// for (all of them when it is empty), and the AWS managed policies only when
+// something attaches them, as IAM does. MaxItems counts entities of every
+// kind together (users, groups, roles, then policies), 100 by default.
 func (a *API) getAccountAuthorizationDetails(c *awsapi.Call, in *gaadIn) (gaadResult, error) {
+	all, err := a.gaadAll(c, in)
+	if err != nil {
+		return gaadResult{}, err
+	}
+	nu, ng, nr := len(all.UserDetailList.Member), len(all.GroupDetailList.Member), len(all.RoleDetailList.Member)
+	idx := make([]int, nu+ng+nr+len(all.Policies.Member))
+	for i := range idx {
+		idx[i] = i
+	}
+	items, next, err := page(idx, in.Marker, in.MaxItems)
+	if err != nil {
+		return gaadResult{}, err
+	}
+	res := gaadResult{IsTruncated: next != "", Marker: next}
+	res.UserDetailList.Member, res.GroupDetailList.Member, res.RoleDetailList.Member, res.Policies.Member =
+		[]xmlUserDetail{}, []xmlGroupDetail{}, []xmlRoleDetail{}, []xmlManagedPolicyDetail{}
+	for _, i := range items {
+		switch {
+		case i < nu:
+			res.UserDetailList.Member = append(res.UserDetailList.Member, all.UserDetailList.Member[i])
+		case i < nu+ng:
+			res.GroupDetailList.Member = append(res.GroupDetailList.Member, all.GroupDetailList.Member[i-nu])
+		case i < nu+ng+nr:
+			res.RoleDetailList.Member = append(res.RoleDetailList.Member, all.RoleDetailList.Member[i-nu-ng])
+		default:
+			res.Policies.Member = append(res.Policies.Member, all.Policies.Member[i-nu-ng-nr])
+		}
+	}
+	return res, nil
+}
+
+// gaadAll is every entity GetAccountAuthorizationDetails answers with.
+func (a *API) gaadAll(c *awsapi.Call, in *gaadIn) (gaadResult, error) {
 	ctx := c.Context()
 	want := map[string]bool{}
 	for _, f := range in.Filter {

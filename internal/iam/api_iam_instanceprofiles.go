@@ -182,6 +182,12 @@ func (a *API) addRoleToInstanceProfile(c *awsapi.Call, in *instanceProfileIn) (a
 	if err != nil {
 		return awsapi.None{}, err
 	}
+	// IAM's reference: "The caller of this operation must be granted the
+	// PassRole permission on the IAM role", passed to EC2.
+	if err := awsapi.Authorize(c.Context(), a.authz, awsapi.AuthzRequest{Service: "iam", Action: "iam:PassRole", Resource: r.ARN,
+		Context: map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}, HTTP: c.R}); err != nil {
+		return awsapi.None{}, err
+	}
 	return awsapi.None{}, a.store.AddRoleToInstanceProfile(c.Context(), ip.Name, r.Name)
 }
 

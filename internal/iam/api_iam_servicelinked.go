@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -111,20 +112,26 @@ func (a *API) createServiceLinkedRole(c *awsapi.Call, in *serviceLinkedIn) (role
 	if err := required("AWSServiceName", in.AWSServiceName); err != nil {
 		return roleResult{}, err
 	}
-	name, err := serviceLinkedName(in.AWSServiceName, in.CustomSuffix)
-	if err != nil {
-		return roleResult{}, err
-	}
-	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":[%q]},"Action":["sts:AssumeRole"]}]}`, in.AWSServiceName)
-	r, err := a.store.CreateRole(c.Context(), RoleInput{Name: name, Path: "/aws-service-role/" + in.AWSServiceName + "/",
-		TrustPolicy: trust, Description: in.Description})
-	if errors.Is(err, ErrEntityExists) {
-		return roleResult{}, awsapi.Errorf(http.StatusBadRequest, "InvalidInput", "Service role name %s has been taken in this account, please try a different suffix.", name)
-	}
+	r, err := a.store.CreateServiceLinkedRole(c.Context(), in.AWSServiceName, in.CustomSuffix, in.Description)
 	if err != nil {
 		return roleResult{}, err
 	}
 	return roleResult{Role: toXMLRole(r)}, nil
+}
+
+// CreateServiceLinkedRole creates the role service (a principal such as
+// "autoscaling.amazonaws.com") is linked to, trusted by that service only.
+func (s *Store) CreateServiceLinkedRole(ctx context.Context, service, suffix, description string) (Role, error) {
+	name, err := serviceLinkedName(service, suffix)
+	if err != nil {
+		return Role{}, err
+	}
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":[%q]},"Action":["sts:AssumeRole"]}]}`, service)
+	r, err := s.CreateRole(ctx, RoleInput{Name: name, Path: "/aws-service-role/" + service + "/", TrustPolicy: trust, Description: description})
+	if errors.Is(err, ErrEntityExists) {
+		return Role{}, awsapi.Errorf(http.StatusBadRequest, "InvalidInput", "Service role name %s has been taken in this account, please try a different suffix.", name)
+	}
+	return r, err
 }
 
 func (a *API) deleteServiceLinkedRole(c *awsapi.Call, in *serviceLinkedIn) (deleteServiceLinkedResult, error) {

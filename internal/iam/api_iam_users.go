@@ -315,11 +315,11 @@ func (a *API) listUserTags(c *awsapi.Call, in *userPagesIn) (listRoleTagsResult,
 // ---- access keys ----
 
 type xmlAccessKey struct {
-	UserName        string `xml:"UserName"`
+	UserName        string `xml:"UserName,omitempty"` // none for the root user's key
 	AccessKeyID     string `xml:"AccessKeyId"`
 	Status          string `xml:"Status"`
 	SecretAccessKey string `xml:"SecretAccessKey,omitempty"`
-	CreateDate      string `xml:"CreateDate"`
+	CreateDate      string `xml:"CreateDate,omitempty"` // unknown for the root user's key
 }
 
 type createAccessKeyResult struct {
@@ -332,7 +332,19 @@ func (a *API) keyUser(ctx context.Context, name string) (User, error) {
 	return a.user(ctx, callerUser(ctx, name))
 }
 
+// rootCaller reports whether the call is the root user's and names no
+// user: IAM then acts on the root user's own access keys.
+func rootCaller(ctx context.Context, name string) bool {
+	p, ok := awsapi.PrincipalFrom(ctx)
+	return name == "" && ok && p.Root
+}
+
 func (a *API) createAccessKey(c *awsapi.Call, in *accessKeyIn) (createAccessKeyResult, error) {
+	if rootCaller(c.Context(), in.UserName) {
+		// The root user's one key is nubo's own credentials (--access-key).
+		return createAccessKeyResult{}, awsapi.NewError(http.StatusConflict, "LimitExceeded",
+			"Cannot exceed quota for AccessKeysPerUser: the root user's access key is nubo's own credentials; nubo creates no other root keys (create an IAM user and give it keys)")
+	}
 	u, err := a.keyUser(c.Context(), in.UserName)
 	if err != nil {
 		return createAccessKeyResult{}, err
@@ -352,6 +364,10 @@ type listAccessKeysResult struct {
 }
 
 func (a *API) listAccessKeys(c *awsapi.Call, in *userPagesIn) (listAccessKeysResult, error) {
+	if rootCaller(c.Context(), in.UserName) {
+		return listAccessKeysResult{AccessKeyMetadata: xmlMembers[xmlAccessKey]{Member: []xmlAccessKey{
+			{AccessKeyID: a.keys.Root().AccessKeyID, Status: "Active"}}}}, nil
+	}
 	u, err := a.keyUser(c.Context(), in.UserName)
 	if err != nil {
 		return listAccessKeysResult{}, err
@@ -448,6 +464,22 @@ func checkPassword(pw string) error {
 	return nil
 }
 
+// passwordAllowed checks pw against the account's password policy, if it
+// has one.
+func (a *API) passwordAllowed(ctx context.Context, pw string) error {
+	p, err := a.store.GetPasswordPolicy(ctx)
+	if errors.Is(err, ErrNoSuchEntity) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if v := p.passwordViolation(pw); v != "" {
+		return awsapi.NewError(http.StatusBadRequest, "PasswordPolicyViolation", v)
+	}
+	return nil
+}
+
 func (a *API) createLoginProfile(c *awsapi.Call, in *loginIn) (loginProfileResult, error) {
 	u, err := a.keyUser(c.Context(), in.UserName)
 	if err != nil {
@@ -457,6 +489,9 @@ func (a *API) createLoginProfile(c *awsapi.Call, in *loginIn) (loginProfileResul
 		return loginProfileResult{}, err
 	}
 	if err := checkPassword(in.Password); err != nil {
+		return loginProfileResult{}, err
+	}
+	if err := a.passwordAllowed(c.Context(), in.Password); err != nil {
 		return loginProfileResult{}, err
 	}
 	lp := &LoginProfile{Created: a.store.now().UTC(), ResetRequired: in.PasswordResetRequired != nil && *in.PasswordResetRequired}
@@ -495,6 +530,11 @@ func (a *API) updateLoginProfile(c *awsapi.Call, in *loginIn) (awsapi.None, erro
 	}
 	if err := checkPassword(in.Password); err != nil {
 		return awsapi.None{}, err
+	}
+	if in.Password != "" {
+		if err := a.passwordAllowed(c.Context(), in.Password); err != nil {
+			return awsapi.None{}, err
+		}
 	}
 	_, err = a.store.ModifyUser(c.Context(), u.Name, func(u *User) error {
 		if u.Login == nil {

@@ -21,7 +21,7 @@ func (a *API) STS() (*awsapi.API, error) {
 		QueryVersion: stsVersion,
 		XMLNamespace: stsNamespace,
 		Authorizer:   stsAuthorizer{a},
-		Unsigned:     []string{"AssumeRoleWithWebIdentity"},
+		Unsigned:     []string{"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"},
 		Logger:       a.log,
 		Ops: append([]awsapi.Declared{
 			awsapi.Op[struct{}, callerIdentityResult]{Name: "GetCallerIdentity", Action: awsapi.NoPermission,

@@ -33,6 +33,7 @@ func (a *API) webIdentityOps() []awsapi.Declared {
 	// credentials): the role's trust policy decides, in the handler.
 	return []awsapi.Declared{
 		awsapi.Op[webIdentityIn, webIdentityResult]{Name: "AssumeRoleWithWebIdentity", Action: awsapi.NoPermission, Handler: a.assumeRoleWithWebIdentity},
+		awsapi.Op[assumeSAMLIn, assumeSAMLResult]{Name: "AssumeRoleWithSAML", Action: awsapi.NoPermission, Handler: a.assumeRoleWithSAML},
 	}
 }
 

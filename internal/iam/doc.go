@@ -21,7 +21,11 @@
 // GetAccountAuthorizationDetails each have their api_iam_*.go file; STS's
 // operations for users' keys are api_sts_users.go, and
 // AssumeRoleWithWebIdentity (a JWT checked against the provider's JWKS: jwt.go,
-// oidcverify.go) api_sts_webidentity.go.
+// oidcverify.go) api_sts_webidentity.go, AssumeRoleWithSAML (the response's
+// XML signature checked with goxmldsig against the provider's metadata
+// certificates: saml.go) api_sts_saml.go. The account's alias, password
+// policy, summary and credential report are account.go and
+// api_iam_account.go; the stack providers are resource*.go.
 //
 // # Wiring (internal/platform)
 //

@@ -234,8 +234,57 @@ func (*PolicyProvider) Schema() stacks.Schema {
 }
 
 type stackPolicy struct {
-	Name  string   `json:"name"`
-	Roles []string `json:"roles"`
+	Name   string   `json:"name"`
+	Roles  []string `json:"roles"`
+	Users  []string `json:"users,omitempty"`
+	Groups []string `json:"groups,omitempty"`
+}
+
+// dropUserPolicy and dropGroupPolicy remove an inline policy if it is there.
+func (s *Store) dropUserPolicy(ctx context.Context, user, name string) error {
+	_, err := s.ModifyUser(ctx, user, func(u *User) error { delete(u.Inline, name); return nil })
+	if errors.Is(err, ErrNoSuchEntity) {
+		return nil
+	}
+	return err
+}
+
+func (s *Store) dropGroupPolicy(ctx context.Context, group, name string) error {
+	_, err := s.ModifyGroup(ctx, group, func(g *Group) error { delete(g.Inline, name); return nil })
+	if errors.Is(err, ErrNoSuchEntity) {
+		return nil
+	}
+	return err
+}
+
+// putOthers puts the policy on next's users and groups and takes it off
+// those of prev that next no longer names.
+func (pp *PolicyProvider) putOthers(ctx context.Context, prev, next stackPolicy, doc string) error {
+	for _, u := range next.Users {
+		if err := pp.s.PutUserPolicy(ctx, u, next.Name, doc); err != nil {
+			return fmt.Errorf("user %q: %w", u, err)
+		}
+	}
+	for _, g := range next.Groups {
+		if err := pp.s.PutGroupPolicy(ctx, g, next.Name, doc); err != nil {
+			return fmt.Errorf("group %q: %w", g, err)
+		}
+	}
+	for _, u := range prev.Users {
+		if prev.Name != next.Name || !slices.Contains(next.Users, u) {
+			if err := pp.s.dropUserPolicy(ctx, u, prev.Name); err != nil {
+				return fmt.Errorf("user %q: %w", u, err)
+			}
+		}
+	}
+	for _, g := range prev.Groups {
+		if prev.Name != next.Name || !slices.Contains(next.Groups, g) {
+			if err := pp.s.dropGroupPolicy(ctx, g, prev.Name); err != nil {
+				return fmt.Errorf("group %q: %w", g, err)
+			}
+		}
+	}
+	return nil
 }
 
 func stackPolicyKey(id string) string { return "stackpolicies." + keyPart(id) }
@@ -258,10 +307,13 @@ func (pp *PolicyProvider) apply(ctx context.Context, id string, prev stackPolicy
 	if err != nil {
 		return err
 	}
-	if len(nonEmpty(m.Groups)) > 0 || len(nonEmpty(m.Users)) > 0 {
-		return fmt.Errorf("%w: AWS::IAM::Policy: nubo has roles only, not Groups or Users", ErrInvalidInput)
+	next := stackPolicy{Name: m.PolicyName, Roles: roleNames(m.Roles), Users: nonEmpty(m.Users), Groups: nonEmpty(m.Groups)}
+	if len(next.Roles)+len(next.Users)+len(next.Groups) == 0 {
+		return fmt.Errorf("%w: AWS::IAM::Policy: At least one of [Groups,Roles,Users] must be non-empty.", ErrInvalidInput)
 	}
-	next := stackPolicy{Name: m.PolicyName, Roles: roleNames(m.Roles)}
+	if err := pp.putOthers(ctx, prev, next, doc); err != nil {
+		return err
+	}
 	for _, r := range next.Roles {
 		if err := pp.s.PutRolePolicy(ctx, r, next.Name, doc); err != nil {
 			return fmt.Errorf("role %q: %w", r, err)
@@ -323,6 +375,9 @@ func (pp *PolicyProvider) Delete(ctx context.Context, physicalID string) error {
 		if err := pp.s.DeleteRolePolicy(ctx, r, prev.Name); err != nil && !errors.Is(err, ErrNoSuchEntity) {
 			return fmt.Errorf("role %q: %w", r, err)
 		}
+	}
+	if err := pp.putOthers(ctx, prev, stackPolicy{}, ""); err != nil {
+		return err
 	}
 	return pp.s.remove(ctx, stackPolicyKey(physicalID), rev)
 }
@@ -441,13 +496,13 @@ func (mp *ManagedPolicyProvider) Create(ctx context.Context, props stacks.Props)
 	if err != nil {
 		return "", nil, err
 	}
-	if len(nonEmpty(m.Groups)) > 0 || len(nonEmpty(m.Users)) > 0 {
-		return "", nil, fmt.Errorf("%w: AWS::IAM::ManagedPolicy: nubo has roles only, not Groups or Users", ErrInvalidInput)
-	}
 	name := m.name(ctx)
 	p, err := mp.s.CreatePolicy(ctx, PolicyInput{Name: name, Path: m.Path, Document: doc, Description: m.Description})
 	if err != nil {
 		return "", nil, err
+	}
+	if err := mp.s.attachOthers(ctx, p.ARN, m.Users, m.Groups, nil, nil); err != nil {
+		return "", nil, errors.Join(err, mp.Delete(ctx, p.ARN))
 	}
 	for _, r := range roleNames(m.Roles) {
 		if err := mp.s.AttachRolePolicy(ctx, r, p.ARN); err != nil {
@@ -477,6 +532,9 @@ func (mp *ManagedPolicyProvider) Update(ctx context.Context, physicalID string, 
 		if p, err = mp.s.CreatePolicyVersion(ctx, physicalID, doc, true); err != nil {
 			return nil, err
 		}
+	}
+	if err := mp.s.attachOthers(ctx, physicalID, m.Users, m.Groups, was.Users, was.Groups); err != nil {
+		return nil, err
 	}
 	want, had := roleNames(m.Roles), roleNames(was.Roles)
 	for _, r := range want {
@@ -509,8 +567,67 @@ func (mp *ManagedPolicyProvider) attachedTo(ctx context.Context, arn string) ([]
 	return out, nil
 }
 
-// Delete implements stacks.Provider: detached from every role, then deleted.
+// attachOthers attaches arn to users and groups and detaches it from those
+// of hadUsers and hadGroups no longer named.
+func (s *Store) attachOthers(ctx context.Context, arn string, users, groups, hadUsers, hadGroups []string) error {
+	users, groups = nonEmpty(users), nonEmpty(groups)
+	for _, u := range users {
+		if _, err := s.ModifyUser(ctx, u, func(x *User) error { return attach(&x.Attached, arn, maxAttachedUser, "PoliciesPerUser") }); err != nil {
+			return fmt.Errorf("attach to user %q: %w", u, err)
+		}
+	}
+	for _, g := range groups {
+		if _, err := s.ModifyGroup(ctx, g, func(x *Group) error { return attach(&x.Attached, arn, maxAttachedUser, "PoliciesPerGroup") }); err != nil {
+			return fmt.Errorf("attach to group %q: %w", g, err)
+		}
+	}
+	for _, u := range nonEmpty(hadUsers) {
+		if !slices.Contains(users, u) {
+			if _, err := s.ModifyUser(ctx, u, func(x *User) error { _ = detach(&x.Attached, arn); return nil }); err != nil && !errors.Is(err, ErrNoSuchEntity) {
+				return fmt.Errorf("detach from user %q: %w", u, err)
+			}
+		}
+	}
+	for _, g := range nonEmpty(hadGroups) {
+		if !slices.Contains(groups, g) {
+			if _, err := s.ModifyGroup(ctx, g, func(x *Group) error { _ = detach(&x.Attached, arn); return nil }); err != nil && !errors.Is(err, ErrNoSuchEntity) {
+				return fmt.Errorf("detach from group %q: %w", g, err)
+			}
+		}
+	}
+	return nil
+}
+
+// detachEverywhere detaches arn from every user and group.
+func (s *Store) detachEverywhere(ctx context.Context, arn string) error {
+	users, err := s.ListUsers(ctx, "/")
+	if err != nil {
+		return err
+	}
+	groups, err := s.ListGroups(ctx, "/")
+	if err != nil {
+		return err
+	}
+	var hadUsers, hadGroups []string
+	for _, u := range users {
+		if slices.Contains(u.Attached, arn) {
+			hadUsers = append(hadUsers, u.Name)
+		}
+	}
+	for _, g := range groups {
+		if slices.Contains(g.Attached, arn) {
+			hadGroups = append(hadGroups, g.Name)
+		}
+	}
+	return s.attachOthers(ctx, arn, nil, nil, hadUsers, hadGroups)
+}
+
+// Delete implements stacks.Provider: detached from every role, user and
+// group, then deleted.
 func (mp *ManagedPolicyProvider) Delete(ctx context.Context, physicalID string) error {
+	if err := mp.s.detachEverywhere(ctx, physicalID); err != nil {
+		return err
+	}
 	roles, err := mp.attachedTo(ctx, physicalID)
 	if err != nil {
 		return err

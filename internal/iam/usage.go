@@ -34,6 +34,9 @@ type usage struct {
 func newUsage(s *Store) *usage { return &usage{store: s, roles: map[string]map[usageKey]*Permission{}} }
 
 func (u *usage) record(roleARN, action, resource string) {
+	if _, ok := RoleNameFromARN(roleARN); !ok {
+		return // a user's or a federated principal's: the report is per role
+	}
 	k := usageKey{action, resource}
 	now := time.Now().UTC()
 	u.mu.Lock()

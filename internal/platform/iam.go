@@ -44,6 +44,13 @@ func (m *iamModule) contribute(p *Platform) (contribution, error) {
 			iam.NewRoleProvider(p.IAM),
 			iam.NewPolicyProvider(p.IAM),
 			iam.NewManagedPolicyProvider(p.IAM),
+			iam.NewUserProvider(p.IAM),
+			iam.NewGroupProvider(p.IAM),
+			iam.NewUserToGroupAdditionProvider(p.IAM),
+			iam.NewAccessKeyProvider(p.IAM),
+			iam.NewInstanceProfileProvider(p.IAM),
+			iam.NewOIDCProviderProvider(p.IAM),
+			iam.NewServiceLinkedRoleProvider(p.IAM),
 		},
 	}, err
 }
