@@ -33,6 +33,9 @@ func (a *lambdaAPI) target(r *http.Request, action string) awsapi.Target {
 		raw = r.PathValue("Resource") // the tag operations
 	}
 	if raw == "" {
+		raw = r.PathValue("ResourceArn") // the resource policy operations
+	}
+	if raw == "" {
 		return t
 	}
 	if isCSCARN(raw) { // a code signing config's tags

@@ -129,6 +129,10 @@ func (a *lambdaAPI) ops() []awsapi.Declared {
 			op(a, "AddPermission", "lambda:AddPermission", "POST /2015-03-31/functions/{FunctionName}/policy", http.StatusCreated, a.addPermission),
 			op(a, "GetPolicy", "lambda:GetPolicy", "GET /2015-03-31/functions/{FunctionName}/policy", 0, a.getPolicy),
 			op(a, "RemovePermission", "lambda:RemovePermission", "DELETE /2015-03-31/functions/{FunctionName}/policy/{StatementId}", http.StatusNoContent, a.removePermission),
+			// The same policy as one document (api_resourcepolicy.go).
+			op(a, "GetResourcePolicy", "lambda:GetResourcePolicy", "GET /2026-07-09/resource-policy/{ResourceArn}", 0, a.getResourcePolicy),
+			op(a, "PutResourcePolicy", "lambda:PutResourcePolicy", "PUT /2026-07-09/resource-policy/{ResourceArn}", 0, a.putResourcePolicy),
+			op(a, "DeleteResourcePolicy", "lambda:DeleteResourcePolicy", "DELETE /2026-07-09/resource-policy/{ResourceArn}", http.StatusNoContent, a.deleteResourcePolicy),
 		)
 	}
 	if a.urls != nil { // api_url.go
