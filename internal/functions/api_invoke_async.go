@@ -4,16 +4,20 @@ import (
 	"net/http"
 )
 
-// invokeAsync is the deprecated InvokeAsync: the body (InvokeArgs) is
-// queued as an Event invocation of the unqualified function, on the same
-// durable path as Invoke with InvocationType Event, and the answer is 202
-// with {"Status":202}.
+// maxInvokeAsyncPayload is InvokeAsync's own limit (256 KB; Invoke's Event
+// invocations take 1 MB).
+const maxInvokeAsyncPayload = 256 * 1024
+
+// invokeAsync is the deprecated InvokeAsync (authorized as
+// lambda:InvokeAsync): the body (InvokeArgs) is queued as an Event
+// invocation, on the same durable path as Invoke with InvocationType Event,
+// and the answer is 202 with {"Status":202}.
 func (a *lambdaAPI) invokeAsync(w http.ResponseWriter, r *http.Request) error {
 	name, qual, err := a.refQ(r)
 	if err != nil {
 		return err
 	}
-	payload, err := readPayload(r, MaxAsyncPayload)
+	payload, err := readPayload(r, maxInvokeAsyncPayload)
 	if err != nil {
 		return err
 	}

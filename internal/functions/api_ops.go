@@ -69,7 +69,7 @@ func (a *lambdaAPI) ops() []awsapi.Declared {
 		// invocation type's status, the function's headers.
 		a.raw("Invoke", "lambda:InvokeFunction", "POST /2015-03-31/functions/{FunctionName}/invocations", a.invoke),
 		a.raw("InvokeWithResponseStream", "lambda:InvokeFunction", "POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations", a.invokeWithResponseStream), // api_stream.go
-		a.raw("InvokeAsync", "lambda:InvokeFunction", "POST /2014-11-13/functions/{FunctionName}/invoke-async", a.invokeAsync),
+		a.raw("InvokeAsync", "lambda:InvokeAsync", "POST /2014-11-13/functions/{FunctionName}/invoke-async", a.invokeAsync),
 		op(a, "PutFunctionConcurrency", "lambda:PutFunctionConcurrency", "PUT /2017-10-31/functions/{FunctionName}/concurrency", 0, a.putConcurrency),
 		op(a, "DeleteFunctionConcurrency", "lambda:DeleteFunctionConcurrency", "DELETE /2017-10-31/functions/{FunctionName}/concurrency", http.StatusNoContent, a.deleteConcurrency),
 		op(a, "GetFunctionConcurrency", "lambda:GetFunctionConcurrency", "GET /2019-09-30/functions/{FunctionName}/concurrency", 0, a.getConcurrency),
