@@ -504,6 +504,9 @@ func (a *lambdaAPI) deleteFunction(c *awsapi.Call, in *fnRef) (awsapi.None, erro
 			return awsapi.None{}, err
 		}
 	}
+	if err := a.set.forget(ctx, name); err != nil { // and its stored settings
+		return awsapi.None{}, err
+	}
 	if a.urls != nil { // and its URLs
 		for _, u := range a.urls.ListURLs(name) {
 			if err := a.urls.DeleteURL(ctx, name, u.Qualifier); err != nil && !errors.Is(err, ErrURLNotFound) {

@@ -69,6 +69,18 @@ func TestRecursionAndRuntimeManagementConfigs(t *testing.T) {
 		}
 		wantCode(t, name, err, c.code)
 	}
+
+	// A function deleted and created again starts with the defaults.
+	if _, err := h.client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: fn}); err != nil {
+		t.Fatal(err)
+	}
+	h.createFn(t, "settings", "echo")
+	if rc, err := h.client.GetFunctionRecursionConfig(ctx, &lambda.GetFunctionRecursionConfigInput{FunctionName: fn}); err != nil || rc.RecursiveLoop != lambdatypes.RecursiveLoopTerminate {
+		t.Fatalf("recursion after recreate: %+v %v", rc, err)
+	}
+	if rm, err := h.client.GetRuntimeManagementConfig(ctx, &lambda.GetRuntimeManagementConfigInput{FunctionName: fn}); err != nil || rm.UpdateRuntimeOn != lambdatypes.UpdateRuntimeOnAuto {
+		t.Fatalf("runtime management after recreate: %+v %v", rm, err)
+	}
 }
 
 // TestCodeSigningConfigs: code signing configs' CRUD, tags, and the

@@ -118,3 +118,19 @@ func settingsKey(kind, name, qual string) string {
 	}
 	return k
 }
+
+// forget deletes a deleted function's settings (of every version), so a new
+// function of the same name starts with Lambda's defaults.
+func (s *settingsStore) forget(ctx context.Context, name string) error {
+	keys := []string{settingsKey("recursion", name, ""), settingsKey("runtime", name, ""), cscFnPrefix + name}
+	versions, err := s.keys(ctx, settingsKey("runtime", name, "")+".")
+	if err != nil {
+		return err
+	}
+	for _, k := range append(keys, versions...) {
+		if err := s.delete(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
