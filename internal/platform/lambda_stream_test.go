@@ -186,3 +186,22 @@ func TestInvokeWithResponseStream(t *testing.T) {
 		}
 	})
 }
+
+// TestLambdaMoreWithBoto3 runs boto3 (botocore's own event stream parser,
+// shapes and error codes) through InvokeWithResponseStream, InvokeAsync,
+// the stored settings and code signing configs.
+func TestLambdaMoreWithBoto3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		t.Skip("python3 with boto3 is not installed")
+	}
+	p := startPlatform(t, Options{})
+	cmd := exec.Command("python3", "testdata/boto3/lambda_more.py")
+	cmd.Env = append(os.Environ(), "NUBO_URL=http://"+p.EdgeAddr(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "OK" {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+}
