@@ -145,6 +145,9 @@ func (a *lambdaAPI) createCSC(c *awsapi.Call, in *createCSCInput) (cscOutput, er
 	if err := checkCSC(in.Description, in.AllowedPublishers, in.CodeSigningPolicies); err != nil {
 		return cscOutput{}, err
 	}
+	if err := validateTags(in.Tags); err != nil {
+		return cscOutput{}, err
+	}
 	var b [9]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return cscOutput{}, err
@@ -376,6 +379,9 @@ func (a *lambdaAPI) tagCSC(c *awsapi.Call, raw string, set map[string]string, re
 	}
 	for _, k := range remove {
 		delete(st.Tags, k)
+	}
+	if err := validateTags(st.Tags); err != nil {
+		return nil, err
 	}
 	if err := a.set.put(c.Context(), cscPrefix+id, st); err != nil {
 		return nil, err

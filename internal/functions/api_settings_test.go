@@ -130,6 +130,9 @@ func TestCodeSigningConfigs(t *testing.T) {
 		t.Fatalf("tags: %+v %v", tags, err)
 	}
 
+	_, err = h.client.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: map[string]string{"aws:reserved": "x"}})
+	wantCode(t, "a reserved tag key", err, "InvalidParameterValueException")
+
 	// A function uses it.
 	if fc, err := h.client.GetFunctionCodeSigningConfig(ctx, &lambda.GetFunctionCodeSigningConfigInput{FunctionName: aws.String("signed")}); err != nil || aws.ToString(fc.CodeSigningConfigArn) != "" {
 		t.Fatalf("no config yet: %+v %v", fc, err)

@@ -44,7 +44,10 @@ type tagResourceInput struct {
 func (in *tagResourceInput) authz(_ string, t *awsapi.Target) { t.RequestTags = in.Tags }
 
 func (a *lambdaAPI) tagResource(c *awsapi.Call, in *tagResourceInput) (awsapi.None, error) {
-	if isCSCARN(in.Resource) && len(in.Tags) > 0 { // api_codesigning.go
+	if isCSCARN(in.Resource) { // api_codesigning.go
+		if len(in.Tags) == 0 {
+			return awsapi.None{}, awsapi.InvalidParameter("Tags is required: a map of one or more tags")
+		}
 		_, err := a.tagCSC(c, in.Resource, in.Tags, nil)
 		return awsapi.None{}, err
 	}
@@ -67,7 +70,10 @@ type untagResourceInput struct {
 }
 
 func (a *lambdaAPI) untagResource(c *awsapi.Call, in *untagResourceInput) (awsapi.None, error) {
-	if isCSCARN(in.Resource) && len(in.TagKeys) > 0 {
+	if isCSCARN(in.Resource) {
+		if len(in.TagKeys) == 0 {
+			return awsapi.None{}, awsapi.InvalidParameter("tagKeys is required: one or more tag keys to remove")
+		}
 		_, err := a.tagCSC(c, in.Resource, nil, in.TagKeys)
 		return awsapi.None{}, err
 	}
