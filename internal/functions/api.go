@@ -36,8 +36,9 @@ const (
 type lambdaAPI struct {
 	s        *Service
 	log      *slog.Logger
-	policies *PolicyStore // the policy operations (api_policy.go); nil: not served
-	urls     URLStore     // the function URL operations (api_url.go); nil: not served
+	policies *PolicyStore   // the policy operations (api_policy.go); nil: not served
+	urls     URLStore       // the function URL operations (api_url.go); nil: not served
+	set      *settingsStore // stored settings (settings.go)
 }
 
 // authorize asks the service's authorizer whether the caller may perform
@@ -502,6 +503,9 @@ func (a *lambdaAPI) deleteFunction(c *awsapi.Call, in *fnRef) (awsapi.None, erro
 		if err := a.policies.Forget(ctx, name); err != nil {
 			return awsapi.None{}, err
 		}
+	}
+	if err := a.set.forget(ctx, name); err != nil { // and its stored settings
+		return awsapi.None{}, err
 	}
 	if a.urls != nil { // and its URLs
 		for _, u := range a.urls.ListURLs(name) {

@@ -24,11 +24,22 @@ func (a *lambdaAPI) target(r *http.Request, action string) awsapi.Target {
 		}
 		return t
 	}
+	if csc := r.PathValue("CodeSigningConfigArn"); csc != "" {
+		t.Resource = csc // api_codesigning.go
+		return t
+	}
 	raw := r.PathValue("FunctionName")
 	if raw == "" {
 		raw = r.PathValue("Resource") // the tag operations
 	}
 	if raw == "" {
+		raw = r.PathValue("ResourceArn") // the resource policy operations
+	}
+	if raw == "" {
+		return t
+	}
+	if isCSCARN(raw) { // a code signing config's tags
+		t.Resource = raw
 		return t
 	}
 	name, qual, err := parseFunctionRef(raw)

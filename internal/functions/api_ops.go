@@ -34,7 +34,7 @@ func NewAPI(o APIOptions) (*awsapi.API, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &lambdaAPI{s: o.Service, log: log, policies: o.Policies, urls: o.URLs}
+	a := &lambdaAPI{s: o.Service, log: log, policies: o.Policies, urls: o.URLs, set: &settingsStore{bb: o.Service.opts.Backbone}}
 	return awsapi.NewAPI(awsapi.Spec{
 		Service:    "lambda",
 		SDKID:      "lambda",
@@ -68,6 +68,8 @@ func (a *lambdaAPI) ops() []awsapi.Declared {
 		// Invoke owns the exchange: a raw payload with its own limits, the
 		// invocation type's status, the function's headers.
 		a.raw("Invoke", "lambda:InvokeFunction", "POST /2015-03-31/functions/{FunctionName}/invocations", a.invoke),
+		a.raw("InvokeWithResponseStream", "lambda:InvokeFunction", "POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations", a.invokeWithResponseStream), // api_stream.go
+		a.raw("InvokeAsync", "lambda:InvokeAsync", "POST /2014-11-13/functions/{FunctionName}/invoke-async", a.invokeAsync),
 		op(a, "PutFunctionConcurrency", "lambda:PutFunctionConcurrency", "PUT /2017-10-31/functions/{FunctionName}/concurrency", 0, a.putConcurrency),
 		op(a, "DeleteFunctionConcurrency", "lambda:DeleteFunctionConcurrency", "DELETE /2017-10-31/functions/{FunctionName}/concurrency", http.StatusNoContent, a.deleteConcurrency),
 		op(a, "GetFunctionConcurrency", "lambda:GetFunctionConcurrency", "GET /2019-09-30/functions/{FunctionName}/concurrency", 0, a.getConcurrency),
@@ -81,6 +83,21 @@ func (a *lambdaAPI) ops() []awsapi.Declared {
 		op(a, "TagResource", "lambda:TagResource", "POST /2017-03-31/tags/{Resource}", http.StatusNoContent, a.tagResource),
 		op(a, "UntagResource", "lambda:UntagResource", "DELETE /2017-03-31/tags/{Resource}", http.StatusNoContent, a.untagResource),
 		op(a, "ListTags", "lambda:ListTags", "GET /2017-03-31/tags/{Resource}", 0, a.listTags),
+
+		// Stored settings (api_settings.go, api_codesigning.go).
+		op(a, "GetFunctionRecursionConfig", "lambda:GetFunctionRecursionConfig", "GET /2024-08-31/functions/{FunctionName}/recursion-config", 0, a.getRecursionConfig),
+		op(a, "PutFunctionRecursionConfig", "lambda:PutFunctionRecursionConfig", "PUT /2024-08-31/functions/{FunctionName}/recursion-config", 0, a.putRecursionConfig),
+		op(a, "GetRuntimeManagementConfig", "lambda:GetRuntimeManagementConfig", "GET /2021-07-20/functions/{FunctionName}/runtime-management-config", 0, a.getRuntimeManagement),
+		op(a, "PutRuntimeManagementConfig", "lambda:PutRuntimeManagementConfig", "PUT /2021-07-20/functions/{FunctionName}/runtime-management-config", 0, a.putRuntimeManagement),
+		op(a, "CreateCodeSigningConfig", "lambda:CreateCodeSigningConfig", "POST /2020-04-22/code-signing-configs", http.StatusCreated, a.createCSC),
+		op(a, "ListCodeSigningConfigs", "lambda:ListCodeSigningConfigs", "GET /2020-04-22/code-signing-configs", 0, a.listCSCs),
+		op(a, "GetCodeSigningConfig", "lambda:GetCodeSigningConfig", "GET /2020-04-22/code-signing-configs/{CodeSigningConfigArn}", 0, a.getCSC),
+		op(a, "UpdateCodeSigningConfig", "lambda:UpdateCodeSigningConfig", "PUT /2020-04-22/code-signing-configs/{CodeSigningConfigArn}", 0, a.updateCSC),
+		op(a, "DeleteCodeSigningConfig", "lambda:DeleteCodeSigningConfig", "DELETE /2020-04-22/code-signing-configs/{CodeSigningConfigArn}", http.StatusNoContent, a.deleteCSC),
+		op(a, "ListFunctionsByCodeSigningConfig", "lambda:ListFunctionsByCodeSigningConfig", "GET /2020-04-22/code-signing-configs/{CodeSigningConfigArn}/functions", 0, a.listFunctionsByCSC),
+		op(a, "PutFunctionCodeSigningConfig", "lambda:PutFunctionCodeSigningConfig", "PUT /2020-06-30/functions/{FunctionName}/code-signing-config", 0, a.putFunctionCSC),
+		op(a, "GetFunctionCodeSigningConfig", "lambda:GetFunctionCodeSigningConfig", "GET /2020-06-30/functions/{FunctionName}/code-signing-config", 0, a.getFunctionCSC),
+		op(a, "DeleteFunctionCodeSigningConfig", "lambda:DeleteFunctionCodeSigningConfig", "DELETE /2020-06-30/functions/{FunctionName}/code-signing-config", http.StatusNoContent, a.deleteFunctionCSC),
 
 		// Versions, aliases, provisioned concurrency (api_versions.go).
 		op(a, "PublishVersion", "lambda:PublishVersion", "POST /2015-03-31/functions/{FunctionName}/versions", http.StatusCreated, a.publishVersion),
@@ -112,6 +129,10 @@ func (a *lambdaAPI) ops() []awsapi.Declared {
 			op(a, "AddPermission", "lambda:AddPermission", "POST /2015-03-31/functions/{FunctionName}/policy", http.StatusCreated, a.addPermission),
 			op(a, "GetPolicy", "lambda:GetPolicy", "GET /2015-03-31/functions/{FunctionName}/policy", 0, a.getPolicy),
 			op(a, "RemovePermission", "lambda:RemovePermission", "DELETE /2015-03-31/functions/{FunctionName}/policy/{StatementId}", http.StatusNoContent, a.removePermission),
+			// The same policy as one document (api_resourcepolicy.go).
+			op(a, "GetResourcePolicy", "lambda:GetResourcePolicy", "GET /2026-07-09/resource-policy/{ResourceArn}", 0, a.getResourcePolicy),
+			op(a, "PutResourcePolicy", "lambda:PutResourcePolicy", "PUT /2026-07-09/resource-policy/{ResourceArn}", 0, a.putResourcePolicy),
+			op(a, "DeleteResourcePolicy", "lambda:DeleteResourcePolicy", "DELETE /2026-07-09/resource-policy/{ResourceArn}", http.StatusNoContent, a.deleteResourcePolicy),
 		)
 	}
 	if a.urls != nil { // api_url.go

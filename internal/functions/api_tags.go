@@ -9,7 +9,8 @@ import (
 
 // TagResource, UntagResource and ListTags on the Lambda API: the resource is
 // a function's ARN in the path (/2017-03-31/tags/{ARN}); the tags are kept
-// with the function's configuration, so they last as long as it does.
+// with the function's configuration, so they last as long as it does. A
+// code signing config's ARN names its tags (api_codesigning.go).
 // Each is authorized as lambda:TagResource, lambda:UntagResource or
 // lambda:ListTags on the function's ARN (api_ops.go).
 
@@ -43,6 +44,13 @@ type tagResourceInput struct {
 func (in *tagResourceInput) authz(_ string, t *awsapi.Target) { t.RequestTags = in.Tags }
 
 func (a *lambdaAPI) tagResource(c *awsapi.Call, in *tagResourceInput) (awsapi.None, error) {
+	if isCSCARN(in.Resource) { // api_codesigning.go
+		if len(in.Tags) == 0 {
+			return awsapi.None{}, awsapi.InvalidParameter("Tags is required: a map of one or more tags")
+		}
+		_, err := a.tagCSC(c, in.Resource, in.Tags, nil)
+		return awsapi.None{}, err
+	}
 	name, err := a.taggedFunction(in.Resource)
 	if err != nil {
 		return awsapi.None{}, err
@@ -62,6 +70,13 @@ type untagResourceInput struct {
 }
 
 func (a *lambdaAPI) untagResource(c *awsapi.Call, in *untagResourceInput) (awsapi.None, error) {
+	if isCSCARN(in.Resource) {
+		if len(in.TagKeys) == 0 {
+			return awsapi.None{}, awsapi.InvalidParameter("tagKeys is required: one or more tag keys to remove")
+		}
+		_, err := a.tagCSC(c, in.Resource, nil, in.TagKeys)
+		return awsapi.None{}, err
+	}
 	name, err := a.taggedFunction(in.Resource)
 	if err != nil {
 		return awsapi.None{}, err
@@ -84,6 +99,10 @@ type listTagsOutput struct {
 }
 
 func (a *lambdaAPI) listTags(c *awsapi.Call, in *tagsRef) (listTagsOutput, error) {
+	if isCSCARN(in.Resource) {
+		tags, err := a.tagCSC(c, in.Resource, nil, nil)
+		return listTagsOutput{Tags: tags}, err
+	}
 	name, err := a.taggedFunction(in.Resource)
 	if err != nil {
 		return listTagsOutput{}, err

@@ -440,3 +440,37 @@ func (s *PolicyStore) modify(ctx context.Context, name string, fn func([]Permiss
 	s.mu.Unlock()
 	return nil
 }
+
+// ReplacePermissions replaces a function's whole policy (PutResourcePolicy);
+// no permissions delete it (DeleteResourcePolicy).
+func (s *PolicyStore) ReplacePermissions(ctx context.Context, function string, perms []Permission) error {
+	name, _, err := parseFunctionRef(function)
+	if err != nil {
+		return &InvalidParameterError{Message: err.Error()}
+	}
+	for i := range perms {
+		if err := perms[i].Validate(); err != nil {
+			return err
+		}
+	}
+	err = s.modify(ctx, name, func([]Permission) ([]Permission, error) { return append([]Permission(nil), perms...), nil })
+	if err != nil && !errors.Is(err, ErrPolicyNotFound) {
+		return err
+	}
+	return nil
+}
+
+// Revision is the KV revision of a function's policy as this node last
+// applied it (0: none), the RevisionId of Get/PutResourcePolicy.
+func (s *PolicyStore) Revision(function string) uint64 {
+	name, _, err := parseFunctionRef(function)
+	if err != nil {
+		return 0
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.byName[name] == nil {
+		return 0
+	}
+	return s.revs[name]
+}

@@ -228,6 +228,9 @@ func (in *instance) answer(w http.ResponseWriter, r *http.Request, id string, is
 		body, _ := io.ReadAll(io.LimitReader(r.Body, maxErrorBodyBytes))
 		payload, failed = functionErrorDoc(body, r.Header.Get(hdrErrorType)), true
 	case req.Stream != nil:
+		if st, ok := req.Stream.(interface{ StreamContentType(string) }); ok {
+			st.StreamContentType(ctype) // before the first chunk sends the caller's headers
+		}
 		payload, failed = in.stream(req.Stream, r)
 	default:
 		in.resBuf.Reset()
