@@ -466,4 +466,3 @@ func canonical(v any) string {
 	}
 	return ""
 }
-
