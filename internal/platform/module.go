@@ -40,6 +40,7 @@ func modules() []module {
 		&functionsModule{},  // Lambda
 		&parametersModule{}, // SSM Parameter Store
 		&gatewayModule{},    // API Gateway and function URLs on the HTTP listener
+		&eventsModule{},     // EventBridge: buses, rules, delivery to targets
 		&stacksModule{},     // CloudFormation: last, it takes every provider
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
+	"github.com/nubo-run/nubo/internal/events"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/gateway"
 	"github.com/nubo-run/nubo/internal/iam"
@@ -88,6 +89,7 @@ type Platform struct {
 	Gateway    *gateway.Gateway
 	Policies   *functions.PolicyStore
 	Parameters *parameters.Store
+	Events     *events.Service
 	Stacks     *stacks.Engine
 	shims      *runtimeShims
 	account    awsapi.Account

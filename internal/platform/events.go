@@ -1,0 +1,77 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/events"
+	"github.com/nubo-run/nubo/internal/functions"
+)
+
+// eventsModule is EventBridge: the event buses, their rules and delivery
+// to targets (functions through eventsInvoker), the EventBridge API and
+// AWS::Events::EventBus and AWS::Events::Rule.
+type eventsModule struct{}
+
+func (eventsModule) build(p *Platform) (err error) {
+	p.Events, err = events.New(events.Options{
+		Backbone:   p.Backbone,
+		Account:    p.account,
+		Authorizer: p.authorizer(),
+		Functions:  eventsInvoker{fns: p.Functions, policies: p.Policies, account: p.account, authz: p.authorizer()},
+		Logger:     p.opts.Logger.With("part", "events"),
+	})
+	return err
+}
+
+func (eventsModule) contribute(p *Platform) (contribution, error) {
+	api, err := p.Events.API()
+	return contribution{
+		parts:     []part{{"events", p.Events}},
+		apis:      []*awsapi.API{api},
+		providers: events.Providers(p.Events),
+	}, err
+}
+
+// eventsInvoker invokes a rule's function target asynchronously once the
+// function's resource policy (AWS::Lambda::Permission, AddPermission) lets
+// events.amazonaws.com invoke it from the rule; otherwise the IAM
+// authorizer decides by --iam, as for the gateway.
+type eventsInvoker struct {
+	fns      *functions.Service
+	policies *functions.PolicyStore
+	account  awsapi.Account
+	authz    awsapi.Authorizer
+}
+
+var _ events.FunctionInvoker = eventsInvoker{}
+
+func (e eventsInvoker) InvokeAsync(ctx context.Context, functionARN, ruleARN string, payload []byte) error {
+	name, qualifier, err := functions.ParseFunctionRef(functionARN)
+	if err != nil {
+		return fmt.Errorf("function target %s: %w", functionARN, err)
+	}
+	if e.policies != nil {
+		keys := map[string][]string{"aws:SourceArn": {ruleARN}, "aws:SourceAccount": {e.account.ID}}
+		if !e.policies.Allows(name, "events.amazonaws.com", "lambda:InvokeFunction", keys) && e.authz != nil {
+			doc, _ := e.policies.Policy(name)
+			err := e.authz.Authorize(ctx, awsapi.AuthzRequest{Service: "lambda", Action: "lambda:InvokeFunction",
+				Resource: e.account.FunctionARN(name), ServicePrincipal: "events.amazonaws.com", Context: keys, ResourcePolicy: string(doc)})
+			var ae *awsapi.Error
+			if errors.As(err, &ae) && !ae.Server {
+				return fmt.Errorf("function %s does not allow events.amazonaws.com to invoke it from %s: %w", name, ruleARN, err)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	ref := name
+	if qualifier != "" {
+		ref += ":" + qualifier
+	}
+	_, err = e.fns.InvokeAsync(ctx, ref, payload)
+	return err
+}
