@@ -1,0 +1,292 @@
+package platform
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/smithy-go"
+)
+
+func eventBridgeFor(url string) *eventbridge.Client {
+	return eventbridge.New(eventbridge.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+}
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// TestEventBridgeAPI runs every EventBridge operation nubo serves through
+// aws-sdk-go-v2's client.
+func TestEventBridgeAPI(t *testing.T) {
+	p := startPlatform(t, Options{})
+	eb := eventBridgeFor(p.EndpointURL())
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	def, err := eb.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{})
+	must(err)
+	if aws.ToString(def.Name) != "default" || aws.ToString(def.Arn) != "arn:aws:events:us-east-1:000000000000:event-bus/default" {
+		t.Fatalf("default bus: %s %s", aws.ToString(def.Name), aws.ToString(def.Arn))
+	}
+	cb, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders"), Description: aws.String("d"),
+		Tags: []ebtypes.Tag{{Key: aws.String("team"), Value: aws.String("a")}}})
+	must(err)
+	if !strings.HasSuffix(aws.ToString(cb.EventBusArn), ":event-bus/orders") {
+		t.Errorf("CreateEventBus arn %s", aws.ToString(cb.EventBusArn))
+	}
+	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")}); apiCode(err) != "ResourceAlreadyExistsException" {
+		t.Errorf("second CreateEventBus: %v", err)
+	}
+	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("bad name!")}); apiCode(err) != "ValidationException" {
+		t.Errorf("CreateEventBus with a bad name: %v", err)
+	}
+	lb, err := eb.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{Limit: aws.Int32(1)})
+	must(err)
+	if len(lb.EventBuses) != 1 || lb.NextToken == nil {
+		t.Errorf("ListEventBuses page: %d buses, next %v", len(lb.EventBuses), lb.NextToken)
+	}
+	lb, err = eb.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{NamePrefix: aws.String("ord")})
+	must(err)
+	if len(lb.EventBuses) != 1 || aws.ToString(lb.EventBuses[0].Name) != "orders" {
+		t.Errorf("ListEventBuses prefix ord: %+v", lb.EventBuses)
+	}
+
+	pattern := `{"source":["shop"],"detail":{"total":[{"numeric":[">",100]}]}}`
+	pr, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("big"), EventBusName: aws.String("orders"), EventPattern: aws.String(pattern)})
+	must(err)
+	ruleARN := aws.ToString(pr.RuleArn)
+	if ruleARN != "arn:aws:events:us-east-1:000000000000:rule/orders/big" {
+		t.Errorf("PutRule arn %s", ruleARN)
+	}
+	_, err = eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("bad"), EventPattern: aws.String(`{"source":"shop"}`)})
+	if apiCode(err) != "InvalidEventPatternException" || !strings.Contains(err.Error(), "Event pattern is not valid") {
+		t.Errorf("PutRule with an invalid pattern: %v", err)
+	}
+	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("nothing")}); apiCode(err) != "ValidationException" {
+		t.Errorf("PutRule without pattern or schedule: %v", err)
+	}
+	_, err = eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("tick"), ScheduleExpression: aws.String("rate(5 minutes)")})
+	must(err)
+	dr, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("big"), EventBusName: aws.String("orders")})
+	must(err)
+	if aws.ToString(dr.EventPattern) != pattern || dr.State != ebtypes.RuleStateEnabled || aws.ToString(dr.EventBusName) != "orders" {
+		t.Errorf("DescribeRule: %+v", dr)
+	}
+	if _, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("nope")}); apiCode(err) != "ResourceNotFoundException" {
+		t.Errorf("DescribeRule of a missing rule: %v", err)
+	}
+	must2 := func(_ any, err error) { t.Helper(); must(err) }
+	must2(eb.DisableRule(ctx, &eventbridge.DisableRuleInput{Name: aws.String("big"), EventBusName: aws.String("orders")}))
+	lr, err := eb.ListRules(ctx, &eventbridge.ListRulesInput{EventBusName: aws.String("orders")})
+	must(err)
+	if len(lr.Rules) != 1 || lr.Rules[0].State != ebtypes.RuleStateDisabled {
+		t.Errorf("ListRules after DisableRule: %+v", lr.Rules)
+	}
+	must2(eb.EnableRule(ctx, &eventbridge.EnableRuleInput{Name: aws.String("big"), EventBusName: aws.String("orders")}))
+
+	fn := "arn:aws:lambda:us-east-1:000000000000:function:f"
+	var targets []ebtypes.Target
+	for _, id := range []string{"t1", "t2", "t3", "t4", "t5", "t6"} {
+		targets = append(targets, ebtypes.Target{Id: aws.String(id), Arn: aws.String(fn)})
+	}
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("big"), EventBusName: aws.String("orders"), Targets: targets}); apiCode(err) != "LimitExceededException" {
+		t.Errorf("PutTargets with 6 targets: %v", err)
+	}
+	pt, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("big"), EventBusName: aws.String("orders"), Targets: []ebtypes.Target{
+		{Id: aws.String("fn"), Arn: aws.String(fn), InputPath: aws.String("$.detail")},
+		{Id: aws.String("kin"), Arn: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/s")},
+	}})
+	must(err)
+	if pt.FailedEntryCount != 1 || aws.ToString(pt.FailedEntries[0].TargetId) != "kin" {
+		t.Errorf("PutTargets failed entries: %d %+v", pt.FailedEntryCount, pt.FailedEntries)
+	}
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("big"), EventBusName: aws.String("orders"), Targets: []ebtypes.Target{
+		{Id: aws.String("x"), Arn: aws.String(fn), Input: aws.String("{}"), InputPath: aws.String("$")}}}); apiCode(err) != "ValidationException" {
+		t.Errorf("PutTargets with Input and InputPath: %v", err)
+	}
+	lt, err := eb.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("big"), EventBusName: aws.String("orders")})
+	must(err)
+	if len(lt.Targets) != 1 || aws.ToString(lt.Targets[0].InputPath) != "$.detail" {
+		t.Errorf("ListTargetsByRule: %+v", lt.Targets)
+	}
+	ln, err := eb.ListRuleNamesByTarget(ctx, &eventbridge.ListRuleNamesByTargetInput{TargetArn: aws.String(fn), EventBusName: aws.String("orders")})
+	must(err)
+	if len(ln.RuleNames) != 1 || ln.RuleNames[0] != "big" {
+		t.Errorf("ListRuleNamesByTarget: %v", ln.RuleNames)
+	}
+	if _, err := eb.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("big"), EventBusName: aws.String("orders")}); apiCode(err) != "ValidationException" {
+		t.Errorf("DeleteRule with targets: %v", err)
+	}
+
+	event := `{"id":"1","account":"000000000000","source":"shop","time":"2026-01-01T00:00:00Z","region":"us-east-1","detail-type":"x","resources":[],"detail":{"total":150}}`
+	tp, err := eb.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(pattern), Event: aws.String(event)})
+	must(err)
+	if !tp.Result {
+		t.Error("TestEventPattern: no match")
+	}
+	tp, err = eb.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(pattern), Event: aws.String(strings.Replace(event, "150", "50", 1))})
+	must(err)
+	if tp.Result {
+		t.Error("TestEventPattern: total 50 matched > 100")
+	}
+	if _, err := eb.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(pattern), Event: aws.String(`{"source":"shop"}`)}); apiCode(err) != "ValidationException" {
+		t.Errorf("TestEventPattern with an incomplete event: %v", err)
+	}
+
+	pe, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("shop"), DetailType: aws.String("Order"), Detail: aws.String(`{"total":150}`), EventBusName: aws.String("orders")},
+		{Source: aws.String("shop"), DetailType: aws.String("Order"), Detail: aws.String(`not json`)},
+		{Source: aws.String("shop"), Detail: aws.String(`{}`)},
+		{Source: aws.String("shop"), DetailType: aws.String("Order"), Detail: aws.String(`{}`), EventBusName: aws.String("nobus")},
+	}})
+	must(err)
+	if pe.FailedEntryCount != 3 || aws.ToString(pe.Entries[0].EventId) == "" || aws.ToString(pe.Entries[1].ErrorCode) != "MalformedDetail" ||
+		aws.ToString(pe.Entries[2].ErrorCode) != "InvalidArgument" || aws.ToString(pe.Entries[3].ErrorCode) != "ResourceNotFoundException" {
+		t.Errorf("PutEvents results: %d %+v", pe.FailedEntryCount, pe.Entries)
+	}
+	var eleven []ebtypes.PutEventsRequestEntry
+	for range 11 {
+		eleven = append(eleven, ebtypes.PutEventsRequestEntry{Source: aws.String("s"), DetailType: aws.String("d"), Detail: aws.String("{}")})
+	}
+	if _, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: eleven}); apiCode(err) != "ValidationException" {
+		t.Errorf("PutEvents with 11 entries: %v", err)
+	}
+	big := `{"x":"` + strings.Repeat("a", 256*1024) + `"}`
+	if _, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{Source: aws.String("s"), DetailType: aws.String("d"), Detail: aws.String(big)}}}); apiCode(err) != "ValidationException" {
+		t.Errorf("PutEvents over 256 KB: %v", err)
+	}
+
+	must2(eb.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: []ebtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+	tags, err := eb.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(ruleARN)})
+	must(err)
+	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "k" {
+		t.Errorf("rule tags: %+v", tags.Tags)
+	}
+	must2(eb.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(ruleARN), TagKeys: []string{"k"}}))
+	tags, err = eb.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: cb.EventBusArn})
+	must(err)
+	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Value) != "a" {
+		t.Errorf("bus tags: %+v", tags.Tags)
+	}
+
+	must2(eb.PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: aws.String("orders"), Action: aws.String("events:PutEvents"),
+		Principal: aws.String("111122223333"), StatementId: aws.String("partner")}))
+	ob, err := eb.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("orders")})
+	must(err)
+	if !strings.Contains(aws.ToString(ob.Policy), `"Sid":"partner"`) || !strings.Contains(aws.ToString(ob.Policy), "arn:aws:iam::111122223333:root") {
+		t.Errorf("bus policy after PutPermission: %s", aws.ToString(ob.Policy))
+	}
+	if _, err := eb.RemovePermission(ctx, &eventbridge.RemovePermissionInput{EventBusName: aws.String("orders"), StatementId: aws.String("other")}); apiCode(err) != "ResourceNotFoundException" {
+		t.Errorf("RemovePermission of a missing statement: %v", err)
+	}
+	must2(eb.RemovePermission(ctx, &eventbridge.RemovePermissionInput{EventBusName: aws.String("orders"), StatementId: aws.String("partner")}))
+
+	must2(eb.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("big"), EventBusName: aws.String("orders"), Ids: []string{"fn"}}))
+	must2(eb.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("big"), EventBusName: aws.String("orders")}))
+	must2(eb.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("orders")}))
+	if _, err := eb.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("orders")}); apiCode(err) != "ResourceNotFoundException" {
+		t.Errorf("DescribeEventBus after delete: %v", err)
+	}
+}
+
+// TestEventBridgeDeliversToFunction deploys a SAM template whose function
+// has an EventBridgeRule event (with an InputTransformer) on a custom bus
+// and a CloudWatchEvent on the default bus, puts events, and reads what
+// the function received.
+func TestEventBridgeDeliversToFunction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	p := startPlatform(t, Options{})
+	out := t.TempDir()
+	_, res := deployStack(t, p, copyDir(t, "testdata/events-stack"), map[string]string{"OutDir": out})
+	eb := eventBridgeFor(p.EndpointURL())
+	ctx := context.Background()
+	pe, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("learning.platform"), DetailType: aws.String("CourseCompleted"), EventBusName: aws.String(res.Outputs["BusArn"]),
+			Detail: aws.String(`{"user":"ada","course":"go-101","score":90}`)},
+		{Source: aws.String("learning.platform"), DetailType: aws.String("CourseCompleted"), EventBusName: aws.String("learning"),
+			Detail: aws.String(`{"user":"bob","course":"go-101","score":10}`)},
+		{Source: aws.String("learning.platform"), DetailType: aws.String("UserEnrolled"), Detail: aws.String(`{"user":"cy"}`)},
+	}})
+	if err != nil || pe.FailedEntryCount != 0 {
+		t.Fatalf("PutEvents: %v %+v", err, pe)
+	}
+	got := waitFiles(t, out, 2)
+	var transformed, enrolled map[string]any
+	for _, g := range got {
+		if _, ok := g["who"]; ok {
+			transformed = g
+		} else {
+			enrolled = g
+		}
+	}
+	if transformed["who"] != "ada" || transformed["what"] != "go-101 completed" || !strings.HasPrefix(transformed["rule"].(string), "hello-NotifyCompleted") {
+		t.Errorf("transformed event: %v", transformed)
+	}
+	if enrolled == nil || enrolled["detail-type"] != "UserEnrolled" || enrolled["source"] != "learning.platform" ||
+		enrolled["account"] != "000000000000" || enrolled["id"] != aws.ToString(pe.Entries[2].EventId) {
+		t.Errorf("enrolled event: %v", enrolled)
+	}
+	// The low score matched no rule: nothing more arrives once the two
+	// above have, since the queue delivers in order per rule match.
+	if n := countFiles(t, out); n != 2 {
+		t.Errorf("%d deliveries, want 2", n)
+	}
+}
+
+func countFiles(t *testing.T, dir string) int {
+	m, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(m)
+}
+
+// waitFiles polls dir until it holds n JSON files and decodes them.
+func waitFiles(t *testing.T, dir string, n int) []map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		if len(m) >= n {
+			var out []map[string]any
+			for _, f := range m {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var v map[string]any
+				if err := json.Unmarshal(b, &v); err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+				out = append(out, v)
+			}
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d deliveries after 60s", len(m), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
