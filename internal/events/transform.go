@@ -165,7 +165,7 @@ func transform(t *InputTransformer, d delivery) ([]byte, error) {
 		"aws.events.rule-arn":             d.ruleARN,
 		"aws.events.rule-name":            d.ruleName,
 		"aws.events.event.ingestion-time": d.ingestion.UTC().Format(time.RFC3339Nano),
-		"aws.events.event":                json.RawMessage(d.event),
+		"aws.events.event":                withoutDetail(ev),
 		"aws.events.event.json":           json.RawMessage(d.event),
 	}
 	missing := map[string]bool{}
@@ -204,6 +204,26 @@ func transform(t *InputTransformer, d delivery) ([]byte, error) {
 		out.WriteByte(c)
 	}
 	return []byte(out.String()), nil
+}
+
+// withoutDetail is the event without its detail field
+// (<aws.events.event>).
+func withoutDetail(ev any) json.RawMessage {
+	m, ok := ev.(map[string]any)
+	if !ok {
+		return json.RawMessage("null")
+	}
+	rest := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != "detail" {
+			rest[k] = v
+		}
+	}
+	b, err := json.Marshal(rest)
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	return b
 }
 
 // escaped reports whether the quote at i is escaped by an odd run of
