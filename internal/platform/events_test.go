@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/nubo-run/nubo/internal/iam"
 )
 
 func eventBridgeFor(url string) *eventbridge.Client {
@@ -288,5 +290,43 @@ func waitFiles(t *testing.T, dir string, n int) []map[string]any {
 			t.Fatalf("%d of %d deliveries after 60s", len(m), n)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestEventBusPolicyEnforced: a role with no identity policy may not put
+// events on a bus until the bus's resource policy (PutPermission) names it.
+func TestEventBusPolicyEnforced(t *testing.T) {
+	p := startPlatform(t, Options{})
+	root := clientsFor(p.EndpointURL())
+	eb := eventBridgeFor(p.EndpointURL())
+	ctx := context.Background()
+	role := root.role(t, "publisher", lambdaTrust)
+	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("shared")}); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := p.Keys.Issue(iam.SessionPrincipal(role, "pub"), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := eventbridge.New(eventbridge.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.EndpointURL()), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, keys.SessionToken)})
+	put := func() error {
+		_, err := session.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+			{Source: aws.String("s"), DetailType: aws.String("d"), Detail: aws.String("{}"), EventBusName: aws.String("shared")}}})
+		return err
+	}
+	if err := put(); apiCode(err) != "AccessDeniedException" {
+		t.Fatalf("PutEvents without any policy: %v, want AccessDeniedException", err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"pub","Effect":"Allow","Principal":{"AWS":"` + role + `"},"Action":"events:PutEvents","Resource":"arn:aws:events:us-east-1:000000000000:event-bus/shared"}]}`
+	if _, err := eb.PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: aws.String("shared"), Policy: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put(); err != nil {
+		t.Fatalf("PutEvents allowed by the bus policy: %v", err)
+	}
+	if _, err := session.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("s"), DetailType: aws.String("d"), Detail: aws.String("{}")}}}); apiCode(err) != "AccessDeniedException" {
+		t.Errorf("PutEvents on the default bus, which has no policy: %v", err)
 	}
 }
