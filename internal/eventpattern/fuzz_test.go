@@ -1,6 +1,9 @@
 package eventpattern
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // FuzzCompile feeds arbitrary patterns and events: Compile refuses with an
 // *Error or compiles, matching never panics, and the set answers as the
@@ -10,7 +13,12 @@ func FuzzCompile(f *testing.F) {
 		f.Add(tc.pattern, tc.event)
 	}
 	f.Fuzz(func(t *testing.T, pattern, event string) {
-		set, err := Compile([]Pattern{{ID: "p", JSON: pattern}, {ID: "q", JSON: `{"source":["x"]}`}})
+		// Enough patterns that the set uses its index, not MatchEach.
+		pats := []Pattern{{ID: "p", JSON: pattern}}
+		for i := range naiveBelow {
+			pats = append(pats, Pattern{ID: fmt.Sprint("q", i), JSON: fmt.Sprintf(`{"source":["x%d"],"detail-type":["y"]}`, i)})
+		}
+		set, err := Compile(pats)
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
 				t.Fatalf("Compile error %T %v is not an *Error", err, err)
@@ -21,12 +29,9 @@ func FuzzCompile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		got := set.MatchEvent(ev)
-		one, _ := Compile([]Pattern{{ID: "p", JSON: pattern}})
-		alone := one.MatchEvent(ev)
-		inSet := len(got) > 0 && got[0] == "p"
-		if inSet != (len(alone) == 1) {
-			t.Fatalf("set %v, alone %v", got, alone)
+		got, each := set.MatchEvent(ev), set.MatchEach(ev)
+		if len(got) != len(each) || (len(got) > 0 && got[0] != each[0]) {
+			t.Fatalf("indexed %v, each in turn %v", got, each)
 		}
 	})
 }

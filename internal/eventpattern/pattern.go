@@ -448,21 +448,3 @@ func parseAnythingBut(v any, p string) (*butSet, error) {
 	}
 	return b, nil
 }
-
-// canonical is an exact value's index key: its JSON type and value.
-func canonical(v any) string {
-	switch t := v.(type) {
-	case string:
-		return "s" + t
-	case float64:
-		return "n" + strconv.FormatFloat(t, 'g', -1, 64)
-	case bool:
-		if t {
-			return "t"
-		}
-		return "f"
-	case nil:
-		return "z"
-	}
-	return ""
-}

@@ -15,16 +15,30 @@ type Pattern struct {
 
 // Set is a compiled set of patterns. It is immutable and safe for
 // concurrent use.
+//
+// Each pattern is filed under the most selective of its required fields
+// (fields outside any $or, at any depth, whose every matcher is an exact
+// value): under the pair of its two most selective ones when it has two,
+// else under its one, else under the prefix of a required field whose
+// every matcher is a prefix, else on the list evaluated for every event.
+// An event is evaluated only against the patterns filed under its own
+// values, which it must have to match.
 type Set struct {
 	ids   []string
 	nodes []*node
-	// index maps a leaf (path + "\x00" + canonical value) to the patterns
-	// that require it.
-	index map[string][]int32
-	// always are the patterns with no indexable required field.
+	// single maps path + "\x00" + value to patterns.
+	single map[skey][]int32
+	// pair maps two paths and their values to patterns; pairPaths lists
+	// the path pairs filed.
+	pair      map[pkey][]int32
+	pairPaths map[[2]string]bool
+	// prefix maps a path and a prefix to patterns; prefixLens lists the
+	// prefix lengths filed per path.
+	prefix     map[skey][]int32
+	prefixLens map[string][]int
+	// always are the patterns with no required field to file them under.
 	always []int32
-	// paths are the depth of each indexed path prefix, for walking an
-	// event only where some pattern looks.
+	// paths are the paths (and their parents) some index reads.
 	paths map[string]bool
 }
 
@@ -34,10 +48,18 @@ func Validate(text string) error {
 	return err
 }
 
+// naiveBelow is the set size under which evaluating each pattern in turn
+// is faster than looking the event up in the index.
+const naiveBelow = 8
+
+// maxPairKeys bounds the keys a pattern files under a pair of fields.
+const maxPairKeys = 64
+
 // Compile compiles patterns into a Set. The first pattern refused is
 // returned as an *Error naming its id.
 func Compile(patterns []Pattern) (*Set, error) {
-	s := &Set{index: map[string][]int32{}, paths: map[string]bool{}}
+	s := &Set{single: map[skey][]int32{}, pair: map[pkey][]int32{}, pairPaths: map[[2]string]bool{},
+		prefix: map[skey][]int32{}, prefixLens: map[string][]int{}, paths: map[string]bool{}}
 	for i, p := range patterns {
 		n, err := parse(p.JSON)
 		if err != nil {
@@ -49,66 +71,150 @@ func Compile(patterns []Pattern) (*Set, error) {
 		}
 		s.ids = append(s.ids, p.ID)
 		s.nodes = append(s.nodes, n)
-		path, keys := anchor(n, "")
-		if keys == nil {
-			s.always = append(s.always, int32(i))
-			continue
-		}
-		for _, k := range keys {
-			key := path + "\x00" + k
-			s.index[key] = append(s.index[key], int32(i))
-		}
-		for p := path; ; {
-			s.paths[p] = true
-			j := strings.LastIndexByte(p, '\x1f')
-			if j < 0 {
-				break
-			}
-			p = p[:j]
-		}
+		s.file(int32(i), n)
 	}
 	return s, nil
 }
 
-// Len is the number of patterns in the set.
-func (s *Set) Len() int { return len(s.ids) }
+// vkey is an exact value as an index key: its JSON type and value.
+type vkey struct {
+	t byte // 's' string, 'n' number, 't' true, 'f' false, 'z' null
+	s string
+	n float64
+}
 
-// anchor picks one required field of a pattern whose matchers are all
-// exact values: an event without one of those values at that path cannot
-// match. It prefers the field with the fewest values, then the deepest.
-func anchor(n *node, path string) (string, []string) {
-	bestPath, best := "", []string(nil)
-	consider := func(p string, keys []string) {
-		if keys == nil {
-			return
+// skey is a value at a path; pkey two of them.
+type (
+	skey struct {
+		path string
+		v    vkey
+	}
+	pkey struct{ a, b skey }
+)
+
+// keyOf is a scalar's index key; ok is false for anything else.
+func keyOf(v any) (vkey, bool) {
+	switch t := v.(type) {
+	case string:
+		return vkey{t: 's', s: t}, true
+	case float64:
+		return vkey{t: 'n', n: t}, true
+	case bool:
+		if t {
+			return vkey{t: 't'}, true
 		}
-		if best == nil || len(keys) < len(best) || (len(keys) == len(best) && strings.Count(p, "\x1f") > strings.Count(bestPath, "\x1f")) {
-			bestPath, best = p, keys
+		return vkey{t: 'f'}, true
+	case nil:
+		return vkey{t: 'z'}, true
+	}
+	return vkey{}, false
+}
+
+// required is a required field of a pattern and its values or prefixes.
+type required struct {
+	path string
+	keys []vkey
+}
+
+// file indexes pattern i.
+func (s *Set) file(i int32, n *node) {
+	var exact, prefixes []required
+	collect(n, "", &exact, &prefixes)
+	sort.SliceStable(exact, func(a, b int) bool { return len(exact[a].keys) < len(exact[b].keys) })
+	switch {
+	case len(exact) >= 2 && len(exact[0].keys)*len(exact[1].keys) <= maxPairKeys:
+		a, b := exact[0], exact[1]
+		if a.path > b.path {
+			a, b = b, a
+		}
+		s.pairPaths[[2]string{a.path, b.path}] = true
+		s.addPath(a.path)
+		s.addPath(b.path)
+		for _, ka := range a.keys {
+			for _, kb := range b.keys {
+				k := pkey{skey{a.path, ka}, skey{b.path, kb}}
+				s.pair[k] = append(s.pair[k], i)
+			}
+		}
+	case len(exact) >= 1:
+		a := exact[0]
+		s.addPath(a.path)
+		for _, k := range a.keys {
+			s.single[skey{a.path, k}] = append(s.single[skey{a.path, k}], i)
+		}
+	case len(prefixes) >= 1:
+		a := prefixes[0]
+		s.addPath(a.path)
+		for _, k := range a.keys {
+			s.prefix[skey{a.path, k}] = append(s.prefix[skey{a.path, k}], i)
+			if !containsInt(s.prefixLens[a.path], len(k.s)) {
+				s.prefixLens[a.path] = append(s.prefixLens[a.path], len(k.s))
+			}
+		}
+	default:
+		s.always = append(s.always, i)
+	}
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
 		}
 	}
+	return false
+}
+
+func (s *Set) addPath(p string) {
+	for {
+		s.paths[p] = true
+		j := strings.LastIndexByte(p, '\x1f')
+		if j < 0 {
+			return
+		}
+		p = p[:j]
+	}
+}
+
+// collect gathers the required fields of a pattern (outside $or) whose
+// matchers are all exact values, and those whose matchers are all
+// case-sensitive prefixes.
+func collect(n *node, path string, exact, prefixes *[]required) {
 	for _, f := range n.fields {
 		p := f.key
 		if path != "" {
 			p = path + "\x1f" + f.key
 		}
 		if f.sub != nil {
-			consider(anchor(f.sub, p))
+			collect(f.sub, p, exact, prefixes)
 			continue
 		}
-		keys := make([]string, 0, len(f.leaf))
+		var ek, pk []vkey
 		for _, m := range f.leaf {
-			if m.kind != kExact {
-				keys = nil
+			switch {
+			case m.kind == kExact:
+				k, _ := keyOf(m.value)
+				ek = append(ek, k)
+			case m.kind == kPrefix && !m.fold && m.str != "":
+				pk = append(pk, vkey{t: 's', s: m.str})
+			default:
+				ek, pk = nil, nil
+			}
+			if ek == nil && pk == nil {
 				break
 			}
-			keys = append(keys, canonical(m.value))
 		}
-		if len(keys) > 0 {
-			consider(p, keys)
+		switch {
+		case len(ek) == len(f.leaf):
+			*exact = append(*exact, required{p, ek})
+		case len(pk) == len(f.leaf):
+			*prefixes = append(*prefixes, required{p, pk})
 		}
 	}
-	return bestPath, best
 }
+
+// Len is the number of patterns in the set.
+func (s *Set) Len() int { return len(s.ids) }
 
 // Match decodes an event and answers the ids of the patterns it matches,
 // in the order the patterns were compiled.
@@ -122,22 +228,56 @@ func (s *Set) Match(event []byte) ([]string, error) {
 
 // MatchEvent answers the ids of the patterns a decoded event matches.
 func (s *Set) MatchEvent(ev Event) []string {
+	if len(s.nodes) <= naiveBelow {
+		return s.MatchEach(ev)
+	}
 	var cand []int32
-	if len(s.index) > 0 {
-		seen := map[int32]bool{}
-		s.walk(ev.root, "", func(key string) {
-			for _, i := range s.index[key] {
-				if !seen[i] {
-					seen[i] = true
-					cand = append(cand, i)
+	if len(s.paths) > 0 {
+		var buf [32]leafValue
+		vals := s.walk(ev.root, "", buf[:0])
+		for _, lv := range vals {
+			k, ok := keyOf(lv.v)
+			if !ok {
+				continue
+			}
+			if len(s.single) > 0 {
+				cand = append(cand, s.single[skey{lv.path, k}]...)
+			}
+			if k.t == 's' {
+				for _, l := range s.prefixLens[lv.path] {
+					if l <= len(k.s) {
+						cand = append(cand, s.prefix[skey{lv.path, vkey{t: 's', s: k.s[:l]}}]...)
+					}
 				}
 			}
-		})
+		}
+		for pp := range s.pairPaths {
+			for _, a := range vals {
+				if a.path != pp[0] {
+					continue
+				}
+				ka, ok := keyOf(a.v)
+				if !ok {
+					continue
+				}
+				for _, b := range vals {
+					if b.path != pp[1] {
+						continue
+					}
+					if kb, ok := keyOf(b.v); ok {
+						cand = append(cand, s.pair[pkey{skey{pp[0], ka}, skey{pp[1], kb}}]...)
+					}
+				}
+			}
+		}
 	}
 	cand = append(cand, s.always...)
 	sort.Slice(cand, func(a, b int) bool { return cand[a] < cand[b] })
 	var out []string
-	for _, i := range cand {
+	for j, i := range cand {
+		if j > 0 && cand[j-1] == i {
+			continue
+		}
 		if s.nodes[i].matches(ev.root) {
 			out = append(out, s.ids[i])
 		}
@@ -145,9 +285,26 @@ func (s *Set) MatchEvent(ev Event) []string {
 	return out
 }
 
-// walk calls fn with the index key of every scalar of the event on a path
-// some pattern is indexed by.
-func (s *Set) walk(v any, path string, fn func(string)) {
+// MatchEach answers the same as MatchEvent by evaluating every pattern in
+// turn, without the index: the naive matcher, for tests and benchmarks.
+func (s *Set) MatchEach(ev Event) []string {
+	var out []string
+	for i, n := range s.nodes {
+		if n.matches(ev.root) {
+			out = append(out, s.ids[i])
+		}
+	}
+	return out
+}
+
+// leafValue is a scalar of the event and its path.
+type leafValue struct {
+	path string
+	v    any
+}
+
+// walk gathers the event's scalars on the paths some index reads.
+func (s *Set) walk(v any, path string, vals []leafValue) []leafValue {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, e := range t {
@@ -156,16 +313,15 @@ func (s *Set) walk(v any, path string, fn func(string)) {
 				p = path + "\x1f" + k
 			}
 			if s.paths[p] {
-				s.walk(e, p, fn)
+				vals = s.walk(e, p, vals)
 			}
 		}
 	case []any:
 		for _, e := range t {
-			s.walk(e, path, fn)
+			vals = s.walk(e, path, vals)
 		}
 	default:
-		if c := canonical(t); c != "" {
-			fn(path + "\x00" + c)
-		}
+		vals = append(vals, leafValue{path, t})
 	}
+	return vals
 }
