@@ -17,6 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/nubo-run/nubo/internal/iam"
+	"github.com/nubo-run/nubo/internal/stacks"
 )
 
 func eventBridgeFor(url string) *eventbridge.Client {
@@ -254,6 +255,18 @@ func TestEventBridgeDeliversToFunction(t *testing.T) {
 	// above have, since the queue delivers in order per rule match.
 	if n := countFiles(t, out); n != 2 {
 		t.Errorf("%d deliveries, want 2", n)
+	}
+
+	// Destroying the stack removes the rules (targets first) and the bus.
+	if _, err := p.Stacks.Destroy(ctx, stacks.DestroyRequest{Stack: "hello"}, nil); err != nil {
+		t.Fatalf("destroy: %v", err)
+	}
+	if _, err := eb.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("learning")}); apiCode(err) != "ResourceNotFoundException" {
+		t.Errorf("the bus after destroy: %v", err)
+	}
+	rules, err := eb.ListRules(ctx, &eventbridge.ListRulesInput{})
+	if err != nil || len(rules.Rules) != 0 {
+		t.Errorf("rules of the default bus after destroy: %v %+v", err, rules)
 	}
 }
 
