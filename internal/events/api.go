@@ -22,7 +22,7 @@ func (s *Service) API() (*awsapi.API, error) {
 		Authorizer:   s.opts.Authorizer,
 		Logger:       s.log,
 		MapError:     wireError,
-		Ops: []awsapi.Declared{
+		Ops: append([]awsapi.Declared{
 			awsapi.Op[createBusIn, createBusOut]{Name: "CreateEventBus", Action: "events:CreateEventBus",
 				Resources: func(c *awsapi.Call, in *createBusIn) ([]awsapi.Target, error) {
 					return []awsapi.Target{{Resource: s.BusARN(in.Name), RequestTags: tagMap(in.Tags)}}, nil
@@ -93,7 +93,7 @@ func (s *Service) API() (*awsapi.API, error) {
 				Resources: func(c *awsapi.Call, in *removePermissionIn) ([]awsapi.Target, error) {
 					return s.busTarget(c, &busNameIn{Name: orDefault(in.EventBusName)})
 				}, Handler: s.removePermission},
-		},
+		}, s.archiveOps()...),
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,7 +27,10 @@ const (
 
 // ingestMsg is an accepted event waiting to be matched.
 type ingestMsg struct {
-	Bus      string          `json:"bus"`
+	Bus string `json:"bus"`
+	// Rules, when set, are the ARNs of the only rules to match (a
+	// replay's FilterArns).
+	Rules    []string        `json:"rules,omitempty"`
 	Event    json.RawMessage `json:"event"`
 	Ingested time.Time       `json:"ingested"`
 }
@@ -67,15 +71,24 @@ func (s *Service) startDelivery(ctx context.Context) error {
 
 // enqueue stores an event for matching.
 func (s *Service) enqueue(ctx context.Context, bus string, env Envelope) error {
+	return s.enqueueFor(ctx, bus, env, nil)
+}
+
+// enqueueFor stores an event for matching against rules (ARNs; nil: all).
+func (s *Service) enqueueFor(ctx context.Context, bus string, env Envelope, rules []string) error {
 	ev, err := json.Marshal(env)
 	if err != nil {
 		return fmt.Errorf("events: encoding event %s: %w", env.ID, err)
 	}
-	data, err := json.Marshal(ingestMsg{Bus: bus, Event: ev, Ingested: s.opts.Now().UTC()})
+	data, err := json.Marshal(ingestMsg{Bus: bus, Rules: rules, Event: ev, Ingested: s.opts.Now().UTC()})
 	if err != nil {
 		return fmt.Errorf("events: encoding event %s: %w", env.ID, err)
 	}
-	if err := s.ingest.Publish(ctx, backbone.Message{Subject: ingestSubject, Data: data, ID: bus + "/" + env.ID}); err != nil {
+	id := bus + "/" + env.ID
+	if env.ReplayName != "" {
+		id += "/" + env.ReplayName
+	}
+	if err := s.ingest.Publish(ctx, backbone.Message{Subject: ingestSubject, Data: data, ID: id}); err != nil {
 		return fmt.Errorf("events: queueing event %s: %w", env.ID, err)
 	}
 	return nil
@@ -114,12 +127,19 @@ func (s *Service) handleIngest(ctx context.Context, d *backbone.Delivery) backbo
 	if err != nil {
 		return backbone.Dead(err)
 	}
+	if err := s.archiveEvent(ctx, b, m.Event); err != nil {
+		return backbone.Retry(time.Second)
+	}
 	rules, err := set.Match(m.Event)
 	if err != nil {
 		return backbone.Dead(err)
 	}
+	if m.Rules != nil {
+		rules = slices.DeleteFunc(rules, func(name string) bool { return !slices.Contains(m.Rules, s.RuleARN(m.Bus, name)) })
+	}
 	var id struct {
-		ID string `json:"id"`
+		ID     string `json:"id"`
+		Replay string `json:"replay-name"`
 	}
 	_ = json.Unmarshal(m.Event, &id)
 	for _, name := range rules {
@@ -128,7 +148,7 @@ func (s *Service) handleIngest(ctx context.Context, d *backbone.Delivery) backbo
 			if err != nil {
 				return backbone.Dead(err)
 			}
-			msgID := m.Bus + "/" + name + "/" + t.Id + "/" + id.ID
+			msgID := m.Bus + "/" + name + "/" + t.Id + "/" + id.ID + "/" + id.Replay
 			if err := s.deliver.Publish(ctx, backbone.Message{Subject: deliverSubject, Data: data, ID: msgID}); err != nil {
 				return backbone.Retry(time.Second)
 			}

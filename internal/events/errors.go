@@ -15,6 +15,7 @@ var (
 	ErrValidation    = errors.New("validation")
 	ErrLimitExceeded = errors.New("limit exceeded")
 	ErrManaged       = errors.New("managed rule")
+	ErrIllegalStatus = errors.New("illegal status")
 )
 
 // wireError maps the package's errors to EventBridge's codes.
@@ -37,6 +38,8 @@ func wireError(err error) error {
 		return awsapi.NewError(http.StatusBadRequest, "LimitExceededException", trim(err))
 	case errors.Is(err, ErrManaged):
 		return awsapi.NewError(http.StatusBadRequest, "ManagedRuleException", trim(err))
+	case errors.Is(err, ErrIllegalStatus):
+		return awsapi.NewError(http.StatusBadRequest, "IllegalStatusException", trim(err))
 	case errors.Is(err, ErrValidation):
 		return awsapi.ValidationError("%s", trim(err))
 	}
@@ -46,7 +49,7 @@ func wireError(err error) error {
 // trim drops the sentinel's text from a wrapped error's message.
 func trim(err error) string {
 	msg := err.Error()
-	for _, s := range []error{ErrNotFound, ErrExists, ErrValidation, ErrLimitExceeded, ErrManaged} {
+	for _, s := range []error{ErrNotFound, ErrExists, ErrValidation, ErrLimitExceeded, ErrManaged, ErrIllegalStatus} {
 		if n := len(msg) - len(s.Error()) - 2; n > 0 && msg[n:] == ": "+s.Error() {
 			return msg[:n] + "."
 		}

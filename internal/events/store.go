@@ -53,6 +53,11 @@ type Service struct {
 	ingest  *backbone.WorkQueue
 	deliver *backbone.WorkQueue
 
+	names   *backbone.KV[archiveName]
+	replays *backbone.KV[Replay]
+	archive jetstream.Stream
+	replayQ *backbone.WorkQueue
+
 	mu       sync.Mutex
 	compiled map[string]compiledBus // bus name → its rule set at a revision
 }
@@ -102,13 +107,16 @@ func (s *Service) Start(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("events: the default bus: %w", err)
 	}
+	if err := s.startArchives(ctx); err != nil {
+		return err
+	}
 	return s.startDelivery(ctx)
 }
 
 // Close stops this node's workers.
 func (s *Service) Close(ctx context.Context) error {
 	var errs []error
-	for _, q := range []*backbone.WorkQueue{s.ingest, s.deliver} {
+	for _, q := range []*backbone.WorkQueue{s.ingest, s.deliver, s.replayQ} {
 		if q != nil {
 			errs = append(errs, q.Close(ctx))
 		}
@@ -221,8 +229,8 @@ func (s *Service) DeleteBus(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if len(b.Rules) > 0 {
-		return fmt.Errorf("event bus %s has rules: delete them first: %w", name, ErrValidation)
+	if len(b.Rules) > 0 || len(b.Archives) > 0 {
+		return fmt.Errorf("event bus %s has rules or archives: delete them first: %w", name, ErrValidation)
 	}
 	if err := s.kv.Delete(ctx, busKey(name), rev); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("events: deleting bus %s: %w", name, err)

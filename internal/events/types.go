@@ -7,13 +7,14 @@ import (
 
 // Bus is one event bus with its rules: one record of the bucket.
 type Bus struct {
-	Name        string            `json:"name"`
-	Description string            `json:"description,omitempty"`
-	Policy      string            `json:"policy,omitempty"` // resource policy (PutPermission)
-	Tags        map[string]string `json:"tags,omitempty"`
-	Created     time.Time         `json:"created"`
-	Modified    time.Time         `json:"modified"`
-	Rules       map[string]*Rule  `json:"rules,omitempty"`
+	Name        string              `json:"name"`
+	Description string              `json:"description,omitempty"`
+	Policy      string              `json:"policy,omitempty"` // resource policy (PutPermission)
+	Tags        map[string]string   `json:"tags,omitempty"`
+	Created     time.Time           `json:"created"`
+	Modified    time.Time           `json:"modified"`
+	Rules       map[string]*Rule    `json:"rules,omitempty"`
+	Archives    map[string]*Archive `json:"archives,omitempty"`
 }
 
 // Rule states.

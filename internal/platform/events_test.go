@@ -204,6 +204,62 @@ func TestEventBridgeAPI(t *testing.T) {
 	}
 	must2(eb.RemovePermission(ctx, &eventbridge.RemovePermissionInput{EventBusName: aws.String("orders"), StatementId: aws.String("partner")}))
 
+	// Archives and replays.
+	ca, err := eb.CreateArchive(ctx, &eventbridge.CreateArchiveInput{ArchiveName: aws.String("orders-archive"), EventSourceArn: cb.EventBusArn,
+		EventPattern: aws.String(`{"source":["shop"]}`), RetentionDays: aws.Int32(7)})
+	must(err)
+	if aws.ToString(ca.ArchiveArn) != "arn:aws:events:us-east-1:000000000000:archive/orders-archive" || ca.State != ebtypes.ArchiveStateEnabled {
+		t.Errorf("CreateArchive: %+v", ca)
+	}
+	if _, err := eb.CreateArchive(ctx, &eventbridge.CreateArchiveInput{ArchiveName: aws.String("bad"), EventSourceArn: cb.EventBusArn,
+		EventPattern: aws.String(`{"source":"x"}`)}); apiCode(err) != "InvalidEventPatternException" {
+		t.Errorf("CreateArchive with an invalid pattern: %v", err)
+	}
+	must2(eb.UpdateArchive(ctx, &eventbridge.UpdateArchiveInput{ArchiveName: aws.String("orders-archive"), Description: aws.String("kept")}))
+	da, err := eb.DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: aws.String("orders-archive")})
+	must(err)
+	if aws.ToString(da.Description) != "kept" || aws.ToInt32(da.RetentionDays) != 7 || aws.ToString(da.EventSourceArn) != aws.ToString(cb.EventBusArn) {
+		t.Errorf("DescribeArchive: %+v", da)
+	}
+	la, err := eb.ListArchives(ctx, &eventbridge.ListArchivesInput{EventSourceArn: cb.EventBusArn})
+	must(err)
+	if len(la.Archives) != 1 || aws.ToString(la.Archives[0].ArchiveName) != "orders-archive" {
+		t.Errorf("ListArchives: %+v", la.Archives)
+	}
+	sr, err := eb.StartReplay(ctx, &eventbridge.StartReplayInput{ReplayName: aws.String("again"), EventSourceArn: ca.ArchiveArn,
+		EventStartTime: aws.Time(time.Now().Add(-time.Hour)), EventEndTime: aws.Time(time.Now()),
+		Destination: &ebtypes.ReplayDestination{Arn: cb.EventBusArn}})
+	must(err)
+	if aws.ToString(sr.ReplayArn) != "arn:aws:events:us-east-1:000000000000:replay/again" {
+		t.Errorf("StartReplay: %+v", sr)
+	}
+	if _, err := eb.StartReplay(ctx, &eventbridge.StartReplayInput{ReplayName: aws.String("elsewhere"), EventSourceArn: ca.ArchiveArn,
+		EventStartTime: aws.Time(time.Now().Add(-time.Hour)), EventEndTime: aws.Time(time.Now()),
+		Destination: &ebtypes.ReplayDestination{Arn: aws.String("arn:aws:events:us-east-1:000000000000:event-bus/default")}}); apiCode(err) != "ValidationException" {
+		t.Errorf("StartReplay into another bus: %v", err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		dr, err := eb.DescribeReplay(ctx, &eventbridge.DescribeReplayInput{ReplayName: aws.String("again")})
+		must(err)
+		if dr.State == ebtypes.ReplayStateCompleted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replay still %s after 20s", dr.State)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	lrp, err := eb.ListReplays(ctx, &eventbridge.ListReplaysInput{})
+	must(err)
+	if len(lrp.Replays) != 1 || lrp.Replays[0].State != ebtypes.ReplayStateCompleted {
+		t.Errorf("ListReplays: %+v", lrp.Replays)
+	}
+	if _, err := eb.CancelReplay(ctx, &eventbridge.CancelReplayInput{ReplayName: aws.String("again")}); apiCode(err) != "IllegalStatusException" {
+		t.Errorf("CancelReplay of a completed replay: %v", err)
+	}
+	must2(eb.DeleteArchive(ctx, &eventbridge.DeleteArchiveInput{ArchiveName: aws.String("orders-archive")}))
+
 	must2(eb.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("big"), EventBusName: aws.String("orders"), Ids: []string{"fn"}}))
 	must2(eb.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("big"), EventBusName: aws.String("orders")}))
 	must2(eb.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("orders")}))
