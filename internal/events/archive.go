@@ -81,7 +81,7 @@ func (s *Service) startArchives(ctx context.Context) error {
 	s.names = backbone.Typed[archiveName](raw)
 	s.replays = backbone.Typed[Replay](raw)
 	st, err := s.opts.Backbone.Stream(ctx, jetstream.StreamConfig{Name: archiveStream, Description: "archived events of nubo's event buses",
-		Subjects: []string{archiveSubject + ">"}, Storage: jetstream.FileStorage})
+		Subjects: []string{archiveSubject + ">"}, Storage: jetstream.FileStorage, AllowMsgTTL: true})
 	if err != nil {
 		return fmt.Errorf("events: the archive stream: %w", err)
 	}
@@ -233,7 +233,12 @@ func (s *Service) archiveEvent(ctx context.Context, b *Bus, event []byte) error 
 				continue
 			}
 		}
-		if _, err := s.opts.Backbone.JetStream().Publish(ctx, archiveSubjectOf(a.Name), event, jetstream.WithMsgID(a.Name+"/"+env.ID)); err != nil {
+		opts := []jetstream.PublishOpt{jetstream.WithMsgID(a.Name + "/" + env.ID)}
+		if a.RetentionDays > 0 {
+			// The archive's retention: JetStream removes the event then.
+			opts = append(opts, jetstream.WithMsgTTL(time.Duration(a.RetentionDays)*24*time.Hour))
+		}
+		if _, err := s.opts.Backbone.JetStream().Publish(ctx, archiveSubjectOf(a.Name), event, opts...); err != nil {
 			return fmt.Errorf("events: archiving into %s: %w", a.Name, err)
 		}
 	}

@@ -23,7 +23,7 @@ func TestArchiveAndReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.CreateArchive(ctx, Archive{Name: "all-shop", Bus: DefaultBus, EventPattern: `{"detail":{"keep":[true]}}`}); err != nil {
+	if err := s.CreateArchive(ctx, Archive{Name: "all-shop", Bus: DefaultBus, EventPattern: `{"detail":{"keep":[true]}}`, RetentionDays: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CreateArchive(ctx, Archive{Name: "all-shop", Bus: DefaultBus}); err == nil {
