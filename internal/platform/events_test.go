@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/nubo-run/nubo/internal/events"
 	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
@@ -397,5 +400,63 @@ func TestEventBusPolicyEnforced(t *testing.T) {
 	if _, err := session.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
 		{Source: aws.String("s"), DetailType: aws.String("d"), Detail: aws.String("{}")}}}); apiCode(err) != "AccessDeniedException" {
 		t.Errorf("PutEvents on the default bus, which has no policy: %v", err)
+	}
+}
+
+// TestEventPatternCasesThroughAPIAndDelivery runs the matcher's case file
+// (internal/eventpattern/testdata/cases.json: the user guide's examples and
+// edge cases) through the TestEventPattern operation and through the
+// compiled rule set of a bus that delivery matches with: both answer each
+// case's verdict.
+func TestEventPatternCasesThroughAPIAndDelivery(t *testing.T) {
+	p := startPlatform(t, Options{})
+	eb := eventBridgeFor(p.EndpointURL())
+	ctx := context.Background()
+	b, err := os.ReadFile("../eventpattern/testdata/cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Name    string          `json:"name"`
+		Pattern json.RawMessage `json:"pattern"`
+		Event   map[string]any  `json:"event"`
+		Match   bool            `json:"match"`
+	}
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("cases")}); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		// TestEventPattern wants an envelope: fill what the case leaves out.
+		for k, v := range map[string]any{"id": "1", "account": "000000000000", "source": "nubo.test", "time": "2026-01-01T00:00:00Z",
+			"region": "us-east-1", "detail-type": "case"} {
+			if _, ok := c.Event[k]; !ok {
+				c.Event[k] = v
+			}
+		}
+		event, _ := json.Marshal(c.Event)
+		out, err := eb.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(string(c.Pattern)), Event: aws.String(string(event))})
+		if err != nil {
+			t.Fatalf("%s: TestEventPattern: %v", c.Name, err)
+		}
+		if out.Result != c.Match {
+			t.Errorf("%s: TestEventPattern %v, want %v", c.Name, out.Result, c.Match)
+		}
+		rule := fmt.Sprintf("case-%d", i)
+		if _, err := p.Events.PutRule(ctx, events.RuleSpec{Bus: "cases", Name: rule, EventPattern: string(c.Pattern)}); err != nil {
+			t.Fatalf("%s: PutRule: %v", c.Name, err)
+		}
+		matched, err := p.Events.Match(ctx, "cases", event)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Contains(matched, rule); got != c.Match {
+			t.Errorf("%s: the delivery matcher says %v, want %v", c.Name, got, c.Match)
+		}
+		if err := p.Events.DeleteRule(ctx, "cases", rule, false); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
