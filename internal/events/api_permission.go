@@ -1,6 +1,7 @@
 package events
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -80,14 +81,20 @@ func (s *Service) putPermission(c *awsapi.Call, in *putPermissionIn) (awsapi.Non
 	if err != nil {
 		return awsapi.None{}, err
 	}
-	_, err = s.modifyBus(ctxOf(c), bus, func(b *Bus) error {
+	return awsapi.None{}, s.PutStatement(ctxOf(c), bus, in.StatementId, raw)
+}
+
+// PutStatement adds (or, with the same Sid, replaces) a statement of a
+// bus's resource policy.
+func (s *Service) PutStatement(ctx context.Context, bus, sid string, raw json.RawMessage) error {
+	_, err := s.modifyBus(ctx, bus, func(b *Bus) error {
 		doc := policyDoc{Version: "2012-10-17"}
 		if b.Policy != "" {
 			_ = json.Unmarshal([]byte(b.Policy), &doc)
 		}
 		kept := doc.Statement[:0]
 		for _, old := range doc.Statement {
-			if statementSid(old) != in.StatementId {
+			if statementSid(old) != sid {
 				kept = append(kept, old)
 			}
 		}
@@ -99,26 +106,19 @@ func (s *Service) putPermission(c *awsapi.Call, in *putPermissionIn) (awsapi.Non
 		b.Policy = string(out)
 		return nil
 	})
-	return awsapi.None{}, err
+	return err
 }
 
-func (s *Service) removePermission(c *awsapi.Call, in *removePermissionIn) (awsapi.None, error) {
-	bus := busName(in.EventBusName)
-	if !in.RemoveAllPermissions && in.StatementId == "" {
-		return awsapi.None{}, awsapi.ValidationError("Either StatementId or RemoveAllPermissions must be specified.")
-	}
-	_, err := s.modifyBus(ctxOf(c), bus, func(b *Bus) error {
-		if in.RemoveAllPermissions {
-			b.Policy = ""
-			return nil
-		}
+// RemoveStatement removes a statement of a bus's resource policy by Sid.
+func (s *Service) RemoveStatement(ctx context.Context, bus, sid string) error {
+	_, err := s.modifyBus(ctx, bus, func(b *Bus) error {
 		var doc policyDoc
 		if b.Policy != "" {
 			_ = json.Unmarshal([]byte(b.Policy), &doc)
 		}
 		kept, found := doc.Statement[:0], false
 		for _, old := range doc.Statement {
-			if statementSid(old) == in.StatementId {
+			if statementSid(old) == sid {
 				found = true
 				continue
 			}
@@ -136,5 +136,17 @@ func (s *Service) removePermission(c *awsapi.Call, in *removePermissionIn) (awsa
 		b.Policy = string(out)
 		return err
 	})
-	return awsapi.None{}, err
+	return err
+}
+
+func (s *Service) removePermission(c *awsapi.Call, in *removePermissionIn) (awsapi.None, error) {
+	bus := busName(in.EventBusName)
+	if !in.RemoveAllPermissions && in.StatementId == "" {
+		return awsapi.None{}, awsapi.ValidationError("Either StatementId or RemoveAllPermissions must be specified.")
+	}
+	if in.RemoveAllPermissions {
+		_, err := s.modifyBus(ctxOf(c), bus, func(b *Bus) error { b.Policy = ""; return nil })
+		return awsapi.None{}, err
+	}
+	return awsapi.None{}, s.RemoveStatement(ctxOf(c), bus, in.StatementId)
 }

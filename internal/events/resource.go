@@ -12,7 +12,7 @@ import (
 
 // Providers are the event bus's resource types.
 func Providers(s *Service) []stacks.Provider {
-	return []stacks.Provider{&BusProvider{s: s}, &RuleProvider{s: s}}
+	return []stacks.Provider{&BusProvider{s: s}, &RuleProvider{s: s}, &PolicyProvider{s: s}, &ArchiveProvider{s: s}}
 }
 
 // BusProvider is AWS::Events::EventBus: Ref is the name, Fn::GetAtt gives

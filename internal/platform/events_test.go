@@ -316,8 +316,28 @@ func TestEventBridgeDeliversToFunction(t *testing.T) {
 		t.Errorf("%d deliveries, want 2", n)
 	}
 
-	// Destroying the stack removes the rules (targets first) and the bus.
-	if _, err := p.Stacks.Destroy(ctx, stacks.DestroyRequest{Stack: "hello"}, nil); err != nil {
+	bus, err := eb.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("learning")})
+	if err != nil || !strings.Contains(aws.ToString(bus.Policy), `"Sid":"partner"`) {
+		t.Errorf("the bus's policy from AWS::Events::EventBusPolicy: %v %s", err, aws.ToString(bus.Policy))
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		a, err := eb.DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: aws.String(res.Outputs["ArchiveName"])})
+		if err != nil {
+			t.Fatalf("DescribeArchive: %v", err)
+		}
+		if a.EventCount == 2 { // the two CourseCompleted events
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the archive holds %d events, want 2", a.EventCount)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// Destroying the stack removes the rules (targets first), the policy,
+	// the archive and the bus.
+	if _, err := p.Stacks.Destroy(ctx, stacks.DestroyRequest{Stack: "hello", AllowDataLoss: true}, nil); err != nil {
 		t.Fatalf("destroy: %v", err)
 	}
 	if _, err := eb.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("learning")}); apiCode(err) != "ResourceNotFoundException" {
@@ -326,6 +346,9 @@ func TestEventBridgeDeliversToFunction(t *testing.T) {
 	rules, err := eb.ListRules(ctx, &eventbridge.ListRulesInput{})
 	if err != nil || len(rules.Rules) != 0 {
 		t.Errorf("rules of the default bus after destroy: %v %+v", err, rules)
+	}
+	if _, err := eb.DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: aws.String(res.Outputs["ArchiveName"])}); apiCode(err) != "ResourceNotFoundException" {
+		t.Errorf("the archive after destroy: %v", err)
 	}
 }
 
