@@ -195,3 +195,16 @@ func (s *Service) testEventPattern(c *awsapi.Call, in *testPatternIn) (testPatte
 	}
 	return testPatternOut{Result: len(set.MatchEvent(ev)) == 1}, nil
 }
+
+// PutEvent puts one event on the bus a name or ARN names, as PutEvents
+// does for an entry (the platform uses it for Lambda's async-invoke
+// destinations), and answers its id.
+func (s *Service) PutEvent(ctx context.Context, bus, source, detailType string, detail []byte, resources []string) (string, error) {
+	env := Envelope{Version: "0", ID: awsapi.NewRequestID(), DetailType: detailType, Source: source,
+		Account: s.opts.Account.ID, Time: s.opts.Now().UTC().Format("2006-01-02T15:04:05Z"), Region: s.opts.Account.Region,
+		Resources: nonNil(resources), Detail: compact(string(detail))}
+	if err := s.Publish(ctx, busName(bus), env); err != nil {
+		return "", err
+	}
+	return env.ID, nil
+}

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -73,5 +74,37 @@ func (e eventsInvoker) InvokeAsync(ctx context.Context, functionARN, ruleARN str
 		ref += ":" + qualifier
 	}
 	_, err = e.fns.InvokeAsync(ctx, ref, payload)
+	return err
+}
+
+// eventsDestination delivers Lambda's async-invoke records to an event bus
+// (OnSuccess/OnFailure naming a bus ARN), as Lambda does: source "lambda",
+// detail-type "Lambda Function Invocation Result - Success" or "- Failure",
+// the record as detail and the function's ARN as resource. The events
+// module is built after functions; a record arrives only once serving.
+type eventsDestination struct{ p *Platform }
+
+func (d eventsDestination) Deliver(ctx context.Context, arn string, record []byte) error {
+	if d.p.Events == nil {
+		return errors.New("the event bus is not running")
+	}
+	var rec struct {
+		RequestContext struct {
+			FunctionARN string `json:"functionArn"`
+			Condition   string `json:"condition"`
+		} `json:"requestContext"`
+	}
+	if err := json.Unmarshal(record, &rec); err != nil {
+		return fmt.Errorf("destination record: %w", err)
+	}
+	detailType := "Lambda Function Invocation Result - Failure"
+	if rec.RequestContext.Condition == "Success" {
+		detailType = "Lambda Function Invocation Result - Success"
+	}
+	var resources []string
+	if rec.RequestContext.FunctionARN != "" {
+		resources = []string{rec.RequestContext.FunctionARN}
+	}
+	_, err := d.p.Events.PutEvent(ctx, arn, "lambda", detailType, record, resources)
 	return err
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/nubo-run/nubo/internal/events"
@@ -310,10 +312,29 @@ func TestEventBridgeDeliversToFunction(t *testing.T) {
 		enrolled["account"] != "000000000000" || enrolled["id"] != aws.ToString(pe.Entries[2].EventId) {
 		t.Errorf("enrolled event: %v", enrolled)
 	}
-	// The low score matched no rule: nothing more arrives once the two
-	// above have, since the queue delivers in order per rule match.
+	// The low score matched no rule.
 	if n := countFiles(t, out); n != 2 {
 		t.Errorf("%d deliveries, want 2", n)
+	}
+
+	// An async invocation of Grader: its OnSuccess destination is the
+	// default bus, whose Graded rule delivers the record to Notify.
+	lc := lambdaClientFor(p.EndpointURL())
+	if _, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(res.Outputs["Grader"]), InvocationType: lambdatypes.InvocationTypeEvent,
+		Payload: []byte(`{"user":"ada"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	got = waitFiles(t, out, 3)
+	var graded map[string]any
+	for _, g := range got {
+		if g["detail-type"] == "Lambda Function Invocation Result - Success" {
+			graded = g
+		}
+	}
+	detail, _ := graded["detail"].(map[string]any)
+	resp, _ := detail["responsePayload"].(map[string]any)
+	if graded == nil || graded["source"] != "lambda" || resp["grade"] != "A" || resp["user"] != "ada" {
+		t.Errorf("the destination's event: %v", graded)
 	}
 
 	bus, err := eb.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("learning")})
