@@ -93,7 +93,7 @@ func (s *Service) API() (*awsapi.API, error) {
 				Resources: func(c *awsapi.Call, in *removePermissionIn) ([]awsapi.Target, error) {
 					return s.busTarget(c, &busNameIn{Name: orDefault(in.EventBusName)})
 				}, Handler: s.removePermission},
-		}, s.archiveOps()...),
+		}, append(s.archiveOps(), s.apiDestOps()...)...),
 	})
 }
 

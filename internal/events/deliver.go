@@ -243,6 +243,9 @@ func (s *Service) send(ctx context.Context, t *Target, m deliverMsg, ruleARN str
 	if err != nil {
 		return permanent("target %s: transforming the input: %v", t.Id, err)
 	}
+	if a.Service == "events" && strings.HasPrefix(a.Resource, "api-destination/") {
+		return s.sendHTTP(ctx, t, payload)
+	}
 	switch a.Service {
 	case "lambda":
 		if s.opts.Functions == nil {

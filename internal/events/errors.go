@@ -2,6 +2,7 @@ package events
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
@@ -55,4 +56,8 @@ func trim(err error) string {
 		}
 	}
 	return msg
+}
+
+func errExists(kind, name string) error {
+	return fmt.Errorf("%s %s already exists: %w", kind, name, ErrExists)
 }

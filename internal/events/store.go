@@ -58,6 +58,9 @@ type Service struct {
 	archive jetstream.Stream
 	replayQ *backbone.WorkQueue
 
+	conns    *backbone.KV[Connection]
+	apiDests *backbone.KV[APIDestination]
+
 	mu       sync.Mutex
 	compiled map[string]compiledBus // bus name → its rule set at a revision
 }
@@ -107,6 +110,7 @@ func (s *Service) Start(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("events: the default bus: %w", err)
 	}
+	s.startAPIDestinations()
 	if err := s.startArchives(ctx); err != nil {
 		return err
 	}

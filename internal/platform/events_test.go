@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -502,5 +505,83 @@ func TestEventPatternCasesThroughAPIAndDelivery(t *testing.T) {
 		if err := p.Events.DeleteRule(ctx, "cases", rule, false); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestEventBridgeAPIDestination: a rule targets an API destination on a
+// loopback HTTP server; the request carries the connection's API key, the
+// target's path parameter, query string and header, and the event.
+func TestEventBridgeAPIDestination(t *testing.T) {
+	p := startPlatform(t, Options{})
+	eb := eventBridgeFor(p.EndpointURL())
+	ctx := context.Background()
+	type request struct {
+		method, path, query, key, header string
+		body                             []byte
+	}
+	got := make(chan request, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- request{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("x-api-key"), r.Header.Get("x-team"), b}
+	}))
+	defer srv.Close()
+	conn, err := eb.CreateConnection(ctx, &eventbridge.CreateConnectionInput{Name: aws.String("hooks"), AuthorizationType: ebtypes.ConnectionAuthorizationTypeApiKey,
+		AuthParameters: &ebtypes.CreateConnectionAuthRequestParameters{ApiKeyAuthParameters: &ebtypes.CreateConnectionApiKeyAuthRequestParameters{
+			ApiKeyName: aws.String("x-api-key"), ApiKeyValue: aws.String("s3cret")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conn.ConnectionState != ebtypes.ConnectionStateAuthorized {
+		t.Errorf("connection state %s", conn.ConnectionState)
+	}
+	dc, err := eb.DescribeConnection(ctx, &eventbridge.DescribeConnectionInput{Name: aws.String("hooks")})
+	if err != nil || aws.ToString(dc.AuthParameters.ApiKeyAuthParameters.ApiKeyName) != "x-api-key" {
+		t.Fatalf("DescribeConnection: %v %+v", err, dc)
+	}
+	dest, err := eb.CreateApiDestination(ctx, &eventbridge.CreateApiDestinationInput{Name: aws.String("hook"), ConnectionArn: conn.ConnectionArn,
+		InvocationEndpoint: aws.String(srv.URL + "/orders/*"), HttpMethod: ebtypes.ApiDestinationHttpMethodPost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.CreateApiDestination(ctx, &eventbridge.CreateApiDestinationInput{Name: aws.String("hook"), ConnectionArn: conn.ConnectionArn,
+		InvocationEndpoint: aws.String(srv.URL), HttpMethod: ebtypes.ApiDestinationHttpMethodPost}); apiCode(err) != "ResourceAlreadyExistsException" {
+		t.Errorf("second CreateApiDestination: %v", err)
+	}
+	ld, err := eb.ListApiDestinations(ctx, &eventbridge.ListApiDestinationsInput{})
+	if err != nil || len(ld.ApiDestinations) != 1 {
+		t.Errorf("ListApiDestinations: %v %+v", err, ld)
+	}
+	lc, err := eb.ListConnections(ctx, &eventbridge.ListConnectionsInput{})
+	if err != nil || len(lc.Connections) != 1 {
+		t.Errorf("ListConnections: %v %+v", err, lc)
+	}
+	if _, err := eb.DescribeApiDestination(ctx, &eventbridge.DescribeApiDestinationInput{Name: aws.String("hook")}); err != nil {
+		t.Error(err)
+	}
+	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("hook"), EventPattern: aws.String(`{"source":["shop"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("hook"), Targets: []ebtypes.Target{{Id: aws.String("h"),
+		Arn: dest.ApiDestinationArn, InputPath: aws.String("$.detail"), HttpParameters: &ebtypes.HttpParameters{PathParameterValues: []string{"42"},
+			QueryStringParameters: map[string]string{"v": "1"}, HeaderParameters: map[string]string{"x-team": "shop"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("shop"), DetailType: aws.String("Order"), Detail: aws.String(`{"total":3}`)}}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-got:
+		if r.method != "POST" || r.path != "/orders/42" || r.query != "v=1" || r.key != "s3cret" || r.header != "shop" || string(r.body) != `{"total":3}` {
+			t.Errorf("the API destination got %+v (body %s)", r, r.body)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the API destination got nothing in 20s")
+	}
+	if _, err := eb.DeleteApiDestination(ctx, &eventbridge.DeleteApiDestinationInput{Name: aws.String("hook")}); err != nil {
+		t.Error(err)
+	}
+	if _, err := eb.DeleteConnection(ctx, &eventbridge.DeleteConnectionInput{Name: aws.String("hooks")}); err != nil {
+		t.Error(err)
 	}
 }
