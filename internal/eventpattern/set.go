@@ -31,15 +31,17 @@ type Set struct {
 	// pair maps two paths and their values to patterns; pairPaths lists
 	// the path pairs filed.
 	pair      map[pkey][]int32
-	pairPaths map[[2]string]bool
+	pairPaths map[[2]int32]bool
 	// prefix maps a path and a prefix to patterns; prefixLens lists the
 	// prefix lengths filed per path.
 	prefix     map[skey][]int32
-	prefixLens map[string][]int
+	prefixLens map[int32][]int
 	// always are the patterns with no required field to file them under.
 	always []int32
-	// paths are the paths (and their parents) some index reads.
-	paths map[string]bool
+	// root is the tree of the paths some index reads; a path's id is its
+	// node's.
+	root  *pathNode
+	nPath int32
 }
 
 // Validate compiles one pattern and reports why it is refused, if it is.
@@ -58,8 +60,8 @@ const maxPairKeys = 64
 // Compile compiles patterns into a Set. The first pattern refused is
 // returned as an *Error naming its id.
 func Compile(patterns []Pattern) (*Set, error) {
-	s := &Set{single: map[skey][]int32{}, pair: map[pkey][]int32{}, pairPaths: map[[2]string]bool{},
-		prefix: map[skey][]int32{}, prefixLens: map[string][]int{}, paths: map[string]bool{}}
+	s := &Set{single: map[skey][]int32{}, pair: map[pkey][]int32{}, pairPaths: map[[2]int32]bool{},
+		prefix: map[skey][]int32{}, prefixLens: map[int32][]int{}, root: &pathNode{id: -1}}
 	for i, p := range patterns {
 		n, err := parse(p.JSON)
 		if err != nil {
@@ -86,7 +88,7 @@ type vkey struct {
 // skey is a value at a path; pkey two of them.
 type (
 	skey struct {
-		path string
+		path int32
 		v    vkey
 	}
 	pkey struct{ a, b skey }
@@ -124,31 +126,30 @@ func (s *Set) file(i int32, n *node) {
 	switch {
 	case len(exact) >= 2 && len(exact[0].keys)*len(exact[1].keys) <= maxPairKeys:
 		a, b := exact[0], exact[1]
-		if a.path > b.path {
-			a, b = b, a
+		pa, pb := s.addPath(a.path), s.addPath(b.path)
+		if pa > pb {
+			a, b, pa, pb = b, a, pb, pa
 		}
-		s.pairPaths[[2]string{a.path, b.path}] = true
-		s.addPath(a.path)
-		s.addPath(b.path)
+		s.pairPaths[[2]int32{pa, pb}] = true
 		for _, ka := range a.keys {
 			for _, kb := range b.keys {
-				k := pkey{skey{a.path, ka}, skey{b.path, kb}}
+				k := pkey{skey{pa, ka}, skey{pb, kb}}
 				s.pair[k] = append(s.pair[k], i)
 			}
 		}
 	case len(exact) >= 1:
 		a := exact[0]
-		s.addPath(a.path)
+		pa := s.addPath(a.path)
 		for _, k := range a.keys {
-			s.single[skey{a.path, k}] = append(s.single[skey{a.path, k}], i)
+			s.single[skey{pa, k}] = append(s.single[skey{pa, k}], i)
 		}
 	case len(prefixes) >= 1:
 		a := prefixes[0]
-		s.addPath(a.path)
+		pa := s.addPath(a.path)
 		for _, k := range a.keys {
-			s.prefix[skey{a.path, k}] = append(s.prefix[skey{a.path, k}], i)
-			if !containsInt(s.prefixLens[a.path], len(k.s)) {
-				s.prefixLens[a.path] = append(s.prefixLens[a.path], len(k.s))
+			s.prefix[skey{pa, k}] = append(s.prefix[skey{pa, k}], i)
+			if !containsInt(s.prefixLens[pa], len(k.s)) {
+				s.prefixLens[pa] = append(s.prefixLens[pa], len(k.s))
 			}
 		}
 	default:
@@ -165,15 +166,31 @@ func containsInt(xs []int, x int) bool {
 	return false
 }
 
-func (s *Set) addPath(p string) {
-	for {
-		s.paths[p] = true
-		j := strings.LastIndexByte(p, '\x1f')
-		if j < 0 {
-			return
+// pathNode is one key of the paths some index reads.
+type pathNode struct {
+	id       int32 // -1 for the root and for a parent no index reads itself
+	children map[string]*pathNode
+}
+
+// addPath adds a path (keys joined by \x1f) to the tree and answers its id.
+func (s *Set) addPath(p string) int32 {
+	n := s.root
+	for _, k := range strings.Split(p, "\x1f") {
+		c := n.children[k]
+		if c == nil {
+			if n.children == nil {
+				n.children = map[string]*pathNode{}
+			}
+			c = &pathNode{id: -1}
+			n.children[k] = c
 		}
-		p = p[:j]
+		n = c
 	}
+	if n.id < 0 {
+		n.id = s.nPath
+		s.nPath++
+	}
+	return n.id
 }
 
 // collect gathers the required fields of a pattern (outside $or) whose
@@ -232,9 +249,9 @@ func (s *Set) MatchEvent(ev Event) []string {
 		return s.MatchEach(ev)
 	}
 	var cand []int32
-	if len(s.paths) > 0 {
+	if s.nPath > 0 {
 		var buf [32]leafValue
-		vals := s.walk(ev.root, "", buf[:0])
+		vals := walk(ev.root, s.root, buf[:0])
 		for _, lv := range vals {
 			k, ok := keyOf(lv.v)
 			if !ok {
@@ -299,29 +316,35 @@ func (s *Set) MatchEach(ev Event) []string {
 
 // leafValue is a scalar of the event and its path.
 type leafValue struct {
-	path string
+	path int32
 	v    any
 }
 
 // walk gathers the event's scalars on the paths some index reads.
-func (s *Set) walk(v any, path string, vals []leafValue) []leafValue {
+func walk(v any, n *pathNode, vals []leafValue) []leafValue {
 	switch t := v.(type) {
 	case map[string]any:
-		for k, e := range t {
-			p := k
-			if path != "" {
-				p = path + "\x1f" + k
+		if len(n.children) <= len(t) {
+			for k, c := range n.children {
+				if e, ok := t[k]; ok {
+					vals = walk(e, c, vals)
+				}
 			}
-			if s.paths[p] {
-				vals = s.walk(e, p, vals)
+			return vals
+		}
+		for k, e := range t {
+			if c := n.children[k]; c != nil {
+				vals = walk(e, c, vals)
 			}
 		}
 	case []any:
 		for _, e := range t {
-			vals = s.walk(e, path, vals)
+			vals = walk(e, n, vals)
 		}
 	default:
-		vals = append(vals, leafValue{path, t})
+		if n.id >= 0 {
+			vals = append(vals, leafValue{n.id, t})
+		}
 	}
 	return vals
 }
