@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -94,7 +93,7 @@ func benchMatcher(env *benchEnv) error {
 		t.add(fmt.Sprint(n), fmt.Sprintf("%.0f", compiled.perSec), fmt.Sprintf("%.0f", naive.perSec), ratio(compiled.perSec, naive.perSec),
 			fmt.Sprintf("%.2f", float64(matches)/float64(compiled.n)))
 	}
-	t.print(os.Stdout)
+	t.print(env.out)
 	return nil
 }
 
@@ -209,6 +208,6 @@ func benchEventDelivery(ctx context.Context, env *benchEnv) error {
 	t := table{title: "PutEvents until a function target has the event (default bus, one rule, warm function)",
 		head: []string{"events", "p50", "p90", "p99"}}
 	t.add(fmt.Sprint(len(lat)), ms(lat.pct(50)), ms(lat.pct(90)), ms(lat.pct(99)))
-	t.print(os.Stdout)
+	t.print(env.out)
 	return nil
 }
