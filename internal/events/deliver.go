@@ -261,6 +261,15 @@ func (s *Service) send(ctx context.Context, t *Target, m deliverMsg, ruleARN str
 			group = t.SqsParameters.MessageGroupId
 		}
 		return s.opts.Queues.Send(ctx, t.Arn, string(payload), group)
+	case "sns":
+		if s.opts.Topics == nil {
+			return permanent("target %s: topic targets are not available: nubo has no topic service in this build", t.Id)
+		}
+		group := ""
+		if t.SqsParameters != nil { // EventBridge's MessageGroupId for FIFO topics rides in SqsParameters too
+			group = t.SqsParameters.MessageGroupId
+		}
+		return s.opts.Topics.Publish(ctx, t.Arn, string(payload), group)
 	}
 	return permanent("target %s: nubo does not deliver to %s", t.Id, t.Arn)
 }

@@ -159,3 +159,34 @@ func TestQueueTargetWithoutQueues(t *testing.T) {
 		t.Fatalf("send to a queue without a queue service: %v, want a permanent error", err)
 	}
 }
+
+type fakeTopics struct{ fakeQueues }
+
+func (f *fakeTopics) Publish(ctx context.Context, arn, msg, group string) error {
+	return f.Send(ctx, arn, msg, group)
+}
+
+// TestTopicTarget: a topic target publishes the transformed event through
+// the platform's topic service.
+func TestTopicTarget(t *testing.T) {
+	topics := &fakeTopics{fakeQueues{sent: map[string][]string{}}}
+	s := startService(t, Options{Topics: topics})
+	ctx := context.Background()
+	topic := s.Account().ARN("sns", "alerts")
+	if _, err := s.PutRule(ctx, RuleSpec{Bus: DefaultBus, Name: "r", EventPattern: `{"source":["x"]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutTargets(ctx, DefaultBus, "r", []Target{{Id: "t", Arn: topic, Input: `{"alert":1}`}}); err != nil {
+		t.Fatal(err)
+	}
+	env := Envelope{Version: "0", ID: "1", Source: "x", DetailType: "d", Time: "2026-01-01T00:00:00Z", Detail: rawJSON(`{}`)}
+	if err := s.Publish(ctx, DefaultBus, env); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the topic message", func() bool { return topics.count(topic) == 1 })
+	topics.mu.Lock()
+	defer topics.mu.Unlock()
+	if got := topics.sent[topic][0]; got != `|{"alert":1}` {
+		t.Errorf("topic got %q", got)
+	}
+}

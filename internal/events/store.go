@@ -34,6 +34,8 @@ type Options struct {
 	Functions FunctionInvoker
 	// Queues sends to queue targets and dead-letter queues; nil fails them.
 	Queues QueueSender
+	// Topics publishes to topic targets; nil fails them.
+	Topics TopicPublisher
 	// HTTP sends API destination requests (default http.DefaultClient).
 	HTTP   *http.Client
 	Logger *slog.Logger

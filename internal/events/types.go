@@ -96,6 +96,13 @@ type FunctionInvoker interface {
 	InvokeAsync(ctx context.Context, functionARN, sourceARN string, payload []byte) error
 }
 
+// TopicPublisher publishes a message to a topic (the platform passes the
+// topics service once it exists). Nil: topic targets fail with a reason
+// saying so.
+type TopicPublisher interface {
+	Publish(ctx context.Context, topicARN, message string, groupID string) error
+}
+
 // QueueSender sends a message to a queue (the platform passes the queues
 // service once it exists). Nil: queue targets and dead-letter queues fail
 // with a reason saying so.
