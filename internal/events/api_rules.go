@@ -94,8 +94,8 @@ func (s *Service) PutRule(ctx context.Context, in RuleSpec) (string, error) {
 		if in.Bus != DefaultBus {
 			return "", awsapi.ValidationError("ScheduleExpression is supported only on the default event bus.")
 		}
-		if !strings.HasPrefix(in.ScheduleExpression, "rate(") && !strings.HasPrefix(in.ScheduleExpression, "cron(") {
-			return "", awsapi.ValidationError("Parameter ScheduleExpression is not valid.")
+		if _, err := parseSchedule(in.ScheduleExpression); err != nil {
+			return "", awsapi.ValidationError("Parameter ScheduleExpression is not valid: %v.", err)
 		}
 	}
 	switch in.State {
