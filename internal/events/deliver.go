@@ -30,7 +30,10 @@ type ingestMsg struct {
 	Bus string `json:"bus"`
 	// Rules, when set, are the ARNs of the only rules to match (a
 	// replay's FilterArns).
-	Rules    []string        `json:"rules,omitempty"`
+	Rules []string `json:"rules,omitempty"`
+	// Fire, when set, is the scheduled rule the event is for: it is
+	// delivered to that rule's targets without matching.
+	Fire     string          `json:"fire,omitempty"`
 	Event    json.RawMessage `json:"event"`
 	Ingested time.Time       `json:"ingested"`
 }
@@ -133,6 +136,12 @@ func (s *Service) handleIngest(ctx context.Context, d *backbone.Delivery) backbo
 	rules, err := set.Match(m.Event)
 	if err != nil {
 		return backbone.Dead(err)
+	}
+	if m.Fire != "" {
+		rules = nil
+		if r := b.Rules[m.Fire]; r != nil && r.State == StateEnabled {
+			rules = []string{m.Fire}
+		}
 	}
 	if m.Rules != nil {
 		rules = slices.DeleteFunc(rules, func(name string) bool { return !slices.Contains(m.Rules, s.RuleARN(m.Bus, name)) })

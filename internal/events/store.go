@@ -41,6 +41,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// ScheduleTick is how often this node looks for due scheduled rules
+	// (default 1 s; negative: never, for tests that fire them by hand).
+	ScheduleTick time.Duration
 	// RetryDelay is the first delay of a target's retries, doubled up to a
 	// minute (default 1 s).
 	RetryDelay time.Duration
@@ -59,6 +62,10 @@ type Service struct {
 	replays *backbone.KV[Replay]
 	archive jetstream.Stream
 	replayQ *backbone.WorkQueue
+
+	schedules *backbone.KV[scheduleState]
+	stopTicks context.CancelFunc
+	ticks     sync.WaitGroup
 
 	conns    *backbone.KV[Connection]
 	apiDests *backbone.KV[APIDestination]
@@ -113,14 +120,35 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("events: the default bus: %w", err)
 	}
 	s.startAPIDestinations()
+	s.schedules = backbone.Typed[scheduleState](kv.Raw())
 	if err := s.startArchives(ctx); err != nil {
 		return err
 	}
-	return s.startDelivery(ctx)
+	if err := s.startDelivery(ctx); err != nil {
+		return err
+	}
+	if s.opts.ScheduleTick >= 0 {
+		tick := s.opts.ScheduleTick
+		if tick == 0 {
+			tick = time.Second
+		}
+		tctx, cancel := context.WithCancel(context.Background())
+		s.stopTicks = cancel
+		s.ticks.Add(1)
+		go func() {
+			defer s.ticks.Done()
+			s.runSchedules(tctx, tick)
+		}()
+	}
+	return nil
 }
 
 // Close stops this node's workers.
 func (s *Service) Close(ctx context.Context) error {
+	if s.stopTicks != nil {
+		s.stopTicks()
+		s.ticks.Wait()
+	}
 	var errs []error
 	for _, q := range []*backbone.WorkQueue{s.ingest, s.deliver, s.replayQ} {
 		if q != nil {
