@@ -19,6 +19,7 @@ func all() []benchmark {
 		{"memory", benchMemory},
 		{"gateway", benchGateway},
 		{"queues", benchQueues},
+		{"events", benchEvents},
 	}
 }
 

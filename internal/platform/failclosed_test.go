@@ -90,6 +90,7 @@ func TestEveryOperationFailsClosed(t *testing.T) {
 var failClosedInputs = map[string]string{
 	"lambda/CreateFunction":       `{"FunctionName":"fail-closed"}`,
 	"ssm/DeleteParameters":        `{"Names":["x"]}`,
+	"events/PutEvents":            `{"Entries":[{"Source":"s","DetailType":"d","Detail":"{}"}]}`,
 	"sts/AssumeRole":              "RoleArn=arn:aws:iam::000000000000:role/fail-closed-target&RoleSessionName=fail-closed",
 	"iam/SimulatePrincipalPolicy": "PolicySourceArn=arn:aws:iam::000000000000:role/fail-closed-target&ActionNames.member.1=s3:GetObject",
 	"nubo-iam/UsageReport":        `{"RoleName":"fail-closed-target"}`,

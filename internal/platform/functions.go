@@ -83,6 +83,7 @@ func (functionsModule) build(p *Platform) error {
 		CheckRuntime:   p.shims.check,
 		PrepareCode:    p.shims.prepare,
 		ResourcePolicy: p.functionPolicy,
+		Destinations:   map[string]functions.Destination{"events": eventsDestination{p}},
 		Logger:         o.Logger.With("part", "functions"),
 	})
 	if err != nil {

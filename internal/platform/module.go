@@ -64,6 +64,7 @@ func modules() []module {
 		&parametersModule{}, // SSM Parameter Store
 		&queuesModule{},     // SQS
 		&gatewayModule{},    // API Gateway and function URLs on the HTTP listener
+		&eventsModule{},     // EventBridge: buses, rules, delivery to targets
 		&stacksModule{},     // CloudFormation: last, it takes every provider
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/backbone"
+	"github.com/nubo-run/nubo/internal/events"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/gateway"
 	"github.com/nubo-run/nubo/internal/iam"
@@ -91,6 +92,7 @@ type Platform struct {
 	Policies   *functions.PolicyStore
 	Parameters *parameters.Store
 	Queues     *queues.Service
+	Events     *events.Service
 	Stacks     *stacks.Engine
 	shims      *runtimeShims
 	account    awsapi.Account
