@@ -78,8 +78,10 @@ func parseCron(body string) (*cron, string) {
 			reason = c.parseDOM(p, sets[i])
 		case i == 4:
 			reason = c.parseDOW(p, sets[i])
+		case i == 5:
+			reason = parseList(p, f, sets[i], minYear)
 		default:
-			reason = parseList(p, f, sets[i], f.min)
+			reason = parseList(p, f, sets[i], 0)
 		}
 		if reason != "" {
 			return nil, fmt.Sprintf("the %s field %q: %s", f.name, p, reason)
@@ -108,7 +110,7 @@ func (c *cron) parseDOM(p string, set []bool) string {
 		c.nearest = append(c.nearest, n)
 		return ""
 	}
-	return parseList(p, fields[2], set, 1)
+	return parseList(p, fields[2], set, 0)
 }
 
 // parseDOW reads day-of-week: a list, L (Saturday), nL or d#n.
@@ -134,7 +136,7 @@ func (c *cron) parseDOW(p string, set []bool) string {
 		c.nth = append(c.nth, [2]int{d, n})
 		return ""
 	}
-	return parseList(p, fields[4], set, 1)
+	return parseList(p, fields[4], set, 0)
 }
 
 // parseList reads a comma list of *, values, ranges and steps into set
@@ -194,13 +196,16 @@ func number(s string, f field) (int, bool) {
 }
 
 // next is the first time strictly after `after` that c names, read in
-// loc; zero when there is none before the end of maxYear. A wall-clock
-// time that a daylight-saving change skips runs at the same minute after
-// the change (time.Date's normalisation); one that happens twice runs once.
+// loc; zero when there is none before the end of maxYear. As Scheduler
+// documents: a wall-clock time that a spring-forward skips does not run;
+// one that a fall-back repeats runs once.
 func (c *cron) next(after time.Time, loc *time.Location) time.Time {
-	start := after.In(loc).Truncate(time.Minute).Add(time.Minute)
+	// Candidates are compared by wall clock (a naive UTC time), so a
+	// wall-clock minute that happens twice at a fall-back fires once.
+	local := after.In(loc)
+	start := time.Date(local.Year(), local.Month(), local.Day(), local.Hour(), local.Minute(), 0, 0, time.UTC).Add(time.Minute)
 	if start.Year() < minYear {
-		start = time.Date(minYear, 1, 1, 0, 0, 0, 0, loc)
+		start = time.Date(minYear, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	for y := start.Year(); y <= maxYear; y++ {
 		if !c.years[y-minYear] {
@@ -223,8 +228,14 @@ func (c *cron) next(after time.Time, loc *time.Location) time.Time {
 						if !c.minutes[mi] {
 							continue
 						}
+						if time.Date(y, time.Month(m), d, h, mi, 0, 0, time.UTC).Before(start) {
+							continue
+						}
 						t := time.Date(y, time.Month(m), d, h, mi, 0, 0, loc)
-						if !t.Before(start) && t.After(after) {
+						if w := t.In(loc); w.Hour() != h || w.Minute() != mi || w.Day() != d {
+							continue // skipped by a spring-forward: this firing does not happen
+						}
+						if t.After(after) {
 							return t
 						}
 					}

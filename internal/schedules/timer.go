@@ -96,7 +96,6 @@ type TimerOptions struct {
 	DeadLetter func(ctx context.Context, f Firing, reason error) error
 	// MaxDeliver bounds a firing's deliveries (0: unlimited).
 	MaxDeliver int
-
 }
 
 // NewTimer validates o; Start opens its state.
