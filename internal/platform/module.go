@@ -63,6 +63,7 @@ func modules() []module {
 		&functionsModule{},  // Lambda
 		&parametersModule{}, // SSM Parameter Store
 		&gatewayModule{},    // API Gateway and function URLs on the HTTP listener
+		&schedulesModule{},  // EventBridge Scheduler
 		&stacksModule{},     // CloudFormation: last, it takes every provider
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/logs"
 	"github.com/nubo-run/nubo/internal/parameters"
+	"github.com/nubo-run/nubo/internal/schedules"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
@@ -89,6 +90,7 @@ type Platform struct {
 	Gateway    *gateway.Gateway
 	Policies   *functions.PolicyStore
 	Parameters *parameters.Store
+	Schedules  *schedules.Service
 	Stacks     *stacks.Engine
 	shims      *runtimeShims
 	account    awsapi.Account

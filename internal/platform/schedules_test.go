@@ -1,0 +1,267 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+)
+
+const schedulerTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+func schedulerClientFor(url string) *scheduler.Client {
+	return scheduler.New(scheduler.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+}
+
+// schedulerRole creates a role Scheduler may assume, allowed to invoke
+// functions when invoke is set.
+func schedulerRole(t *testing.T, url, name string, invoke bool) string {
+	t.Helper()
+	c := clientsFor(url)
+	arn := c.role(t, name, schedulerTrust)
+	if invoke {
+		if _, err := c.iam.PutRolePolicy(context.Background(), &awsiam.PutRolePolicyInput{RoleName: aws.String(name),
+			PolicyName: aws.String("invoke"), PolicyDocument: aws.String(allowDoc("Allow", "lambda:InvokeFunction", "*"))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return arn
+}
+
+func scheduleInput(name, expr, fn, role string) *scheduler.CreateScheduleInput {
+	return &scheduler.CreateScheduleInput{Name: aws.String(name), ScheduleExpression: aws.String(expr),
+		FlexibleTimeWindow: &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeOff},
+		Target: &schedtypes.Target{Arn: aws.String("arn:aws:lambda:us-east-1:000000000000:function:" + fn), RoleArn: aws.String(role),
+			Input: aws.String(`{"from":"` + name + `"}`)}}
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var ae interface{ ErrorCode() string }
+	if !errors.As(err, &ae) || ae.ErrorCode() != code {
+		t.Fatalf("err = %v, want %s", err, code)
+	}
+}
+
+// TestSchedulerAPI: every Scheduler operation through aws-sdk-go-v2's
+// client: groups (the default one exists, a deleted group takes its
+// schedules), schedules (create, get, update, list with filters and
+// paging, delete), tags, and the errors the SDK types name.
+func TestSchedulerAPI(t *testing.T) {
+	p := startPlatform(t, Options{})
+	url := "http://" + p.EdgeAddr()
+	ctx := context.Background()
+	c := schedulerClientFor(url)
+	role := schedulerRole(t, url, "sched-role", true)
+
+	g, err := c.GetScheduleGroup(ctx, &scheduler.GetScheduleGroupInput{Name: aws.String("default")})
+	if err != nil || aws.ToString(g.Arn) != "arn:aws:scheduler:us-east-1:000000000000:schedule-group/default" || g.State != schedtypes.ScheduleGroupStateActive {
+		t.Fatalf("default group: %+v %v", g, err)
+	}
+	cg, err := c.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String("nightly"),
+		Tags: []schedtypes.Tag{{Key: aws.String("team"), Value: aws.String("data")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String("nightly")})
+	wantCode(t, err, "ConflictException")
+	groups, err := c.ListScheduleGroups(ctx, &scheduler.ListScheduleGroupsInput{NamePrefix: aws.String("ni")})
+	if err != nil || len(groups.ScheduleGroups) != 1 || aws.ToString(groups.ScheduleGroups[0].Name) != "nightly" {
+		t.Fatalf("list groups: %+v %v", groups, err)
+	}
+
+	// Tags on groups.
+	if _, err := c.TagResource(ctx, &scheduler.TagResourceInput{ResourceArn: cg.ScheduleGroupArn,
+		Tags: []schedtypes.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UntagResource(ctx, &scheduler.UntagResourceInput{ResourceArn: cg.ScheduleGroupArn, TagKeys: []string{"team"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := c.ListTagsForResource(ctx, &scheduler.ListTagsForResourceInput{ResourceArn: cg.ScheduleGroupArn})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "env" {
+		t.Fatalf("tags: %+v %v", tags, err)
+	}
+
+	// Schedules: far in the future so none fires during the test.
+	start := time.Now().Add(24 * time.Hour).Truncate(time.Second)
+	for i := 0; i < 3; i++ {
+		in := scheduleInput(fmt.Sprintf("report-%d", i), "cron(0 3 * * ? *)", "stats", role)
+		in.GroupName = aws.String("nightly")
+		in.ScheduleExpressionTimezone = aws.String("Europe/Paris")
+		in.StartDate = aws.Time(start)
+		out, err := c.CreateSchedule(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("arn:aws:scheduler:us-east-1:000000000000:schedule/nightly/report-%d", i); aws.ToString(out.ScheduleArn) != want {
+			t.Fatalf("arn %s, want %s", aws.ToString(out.ScheduleArn), want)
+		}
+	}
+	_, err = c.CreateSchedule(ctx, scheduleInput("report-0", "rate(1 day)", "stats", role))
+	if err != nil { // the same name in another group (default) is another schedule
+		t.Fatal(err)
+	}
+	_, err = c.CreateSchedule(ctx, func() *scheduler.CreateScheduleInput {
+		in := scheduleInput("report-0", "rate(1 day)", "stats", role)
+		in.GroupName = aws.String("nightly")
+		return in
+	}())
+	wantCode(t, err, "ConflictException")
+
+	got, err := c.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("report-1"), GroupName: aws.String("nightly")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(got.ScheduleExpression) != "cron(0 3 * * ? *)" || aws.ToString(got.ScheduleExpressionTimezone) != "Europe/Paris" ||
+		got.State != schedtypes.ScheduleStateEnabled || !aws.ToTime(got.StartDate).Equal(start) ||
+		aws.ToString(got.Target.Input) != `{"from":"report-1"}` || got.CreationDate == nil || got.ActionAfterCompletion != schedtypes.ActionAfterCompletionNone {
+		t.Fatalf("get: %+v", got)
+	}
+	up := scheduleInput("report-1", "rate(6 hours)", "stats", role)
+	if _, err := c.UpdateSchedule(ctx, &scheduler.UpdateScheduleInput{Name: up.Name, GroupName: aws.String("nightly"),
+		ScheduleExpression: up.ScheduleExpression, FlexibleTimeWindow: &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeFlexible, MaximumWindowInMinutes: aws.Int32(15)},
+		Target: up.Target, State: schedtypes.ScheduleStateDisabled, StartDate: aws.Time(start)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = c.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("report-1"), GroupName: aws.String("nightly")})
+	if err != nil || aws.ToString(got.ScheduleExpression) != "rate(6 hours)" || got.State != schedtypes.ScheduleStateDisabled ||
+		aws.ToInt32(got.FlexibleTimeWindow.MaximumWindowInMinutes) != 15 {
+		t.Fatalf("after update: %+v %v", got, err)
+	}
+	_, err = c.UpdateSchedule(ctx, &scheduler.UpdateScheduleInput{Name: aws.String("nope"), ScheduleExpression: up.ScheduleExpression,
+		FlexibleTimeWindow: up.FlexibleTimeWindow, Target: up.Target})
+	wantCode(t, err, "ResourceNotFoundException")
+
+	// List: by group, prefix, state, and in pages.
+	var names []string
+	pager := scheduler.NewListSchedulesPaginator(c, &scheduler.ListSchedulesInput{GroupName: aws.String("nightly"), MaxResults: aws.Int32(2)})
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range page.Schedules {
+			names = append(names, aws.ToString(s.Name))
+		}
+	}
+	if fmt.Sprint(names) != "[report-0 report-1 report-2]" {
+		t.Fatalf("paged list: %v", names)
+	}
+	disabled, err := c.ListSchedules(ctx, &scheduler.ListSchedulesInput{State: schedtypes.ScheduleStateDisabled})
+	if err != nil || len(disabled.Schedules) != 1 || aws.ToString(disabled.Schedules[0].Name) != "report-1" {
+		t.Fatalf("disabled: %+v %v", disabled, err)
+	}
+	all, err := c.ListSchedules(ctx, &scheduler.ListSchedulesInput{NamePrefix: aws.String("report-0")})
+	if err != nil || len(all.Schedules) != 2 {
+		t.Fatalf("prefix across groups: %+v %v", all, err)
+	}
+
+	// Validation: expression, time zone, universal targets, a role that
+	// may not invoke.
+	for _, tt := range []struct {
+		mutate func(*scheduler.CreateScheduleInput)
+	}{
+		{func(in *scheduler.CreateScheduleInput) { in.ScheduleExpression = aws.String("cron(0 3 * * * *)") }},
+		{func(in *scheduler.CreateScheduleInput) { in.ScheduleExpression = aws.String("rate(0 minutes)") }},
+		{func(in *scheduler.CreateScheduleInput) { in.ScheduleExpressionTimezone = aws.String("Mars/Olympus") }},
+		{func(in *scheduler.CreateScheduleInput) {
+			in.Target.Arn = aws.String("arn:aws:scheduler:::aws-sdk:sqs:sendMessage")
+		}},
+		{func(in *scheduler.CreateScheduleInput) {
+			in.Target.RoleArn = aws.String(schedulerRole(t, url, "no-invoke", false))
+		}},
+		{func(in *scheduler.CreateScheduleInput) {
+			in.Target.RoleArn = aws.String(clientsFor(url).role(t, "lambda-only", lambdaTrust))
+		}},
+		{func(in *scheduler.CreateScheduleInput) { in.GroupName = aws.String("bad/name") }},
+	} {
+		in := scheduleInput("invalid", "rate(1 hour)", "stats", role)
+		tt.mutate(in)
+		_, err := c.CreateSchedule(ctx, in)
+		wantCode(t, err, "ValidationException")
+	}
+	_, err = c.CreateSchedule(ctx, func() *scheduler.CreateScheduleInput {
+		in := scheduleInput("orphan", "rate(1 hour)", "stats", role)
+		in.GroupName = aws.String("missing")
+		return in
+	}())
+	wantCode(t, err, "ResourceNotFoundException")
+
+	// Delete a schedule, then the group with the rest.
+	if _, err := c.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String("report-0")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("report-0")})
+	wantCode(t, err, "ResourceNotFoundException")
+	if _, err := c.DeleteScheduleGroup(ctx, &scheduler.DeleteScheduleGroupInput{Name: aws.String("nightly")}); err != nil {
+		t.Fatal(err)
+	}
+	left, err := c.ListSchedules(ctx, &scheduler.ListSchedulesInput{})
+	if err != nil || len(left.Schedules) != 0 {
+		t.Fatalf("after deleting the group: %+v %v", left, err)
+	}
+	_, err = c.DeleteScheduleGroup(ctx, &scheduler.DeleteScheduleGroupInput{Name: aws.String("default")})
+	wantCode(t, err, "ValidationException")
+	_, err = c.GetScheduleGroup(ctx, &scheduler.GetScheduleGroupInput{Name: aws.String("nightly")})
+	wantCode(t, err, "ResourceNotFoundException")
+}
+
+// TestSchedulesFireAFunction: a one-time at() schedule with
+// ActionAfterCompletion DELETE invokes a real function with its Input,
+// then is gone; a rate() schedule with no StartDate fires at once.
+func TestSchedulesFireAFunction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	p := startPlatform(t, Options{})
+	url := "http://" + p.EdgeAddr()
+	ctx := context.Background()
+	dir := t.TempDir()
+	tmpl := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Stats:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: stats
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: "def handler(event, context):\n    print('FIRED %s' % event['from'])\n"
+`
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deployStack(t, p, dir, nil)
+	c := schedulerClientFor(url)
+	role := schedulerRole(t, url, "sched-role", true)
+
+	due := time.Now().UTC().Add(2 * time.Second).Truncate(time.Second)
+	once := scheduleInput("once", "at("+due.Format("2006-01-02T15:04:05")+")", "stats", role)
+	once.ActionAfterCompletion = schedtypes.ActionAfterCompletionDelete
+	if _, err := c.CreateSchedule(ctx, once); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateSchedule(ctx, scheduleInput("every", "rate(1 hour)", "stats", role)); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the rate schedule's first firing", 30*time.Second, func() bool { return countLines(t, p, "stats", "FIRED every") == 1 })
+	waitUntil(t, "the one-time schedule's firing", 30*time.Second, func() bool { return countLines(t, p, "stats", "FIRED once") == 1 })
+	waitUntil(t, "the one-time schedule deleted", 10*time.Second, func() bool {
+		_, err := c.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("once")})
+		var nf *schedtypes.ResourceNotFoundException
+		return errors.As(err, &nf)
+	})
+	if _, err := c.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("every")}); err != nil {
+		t.Errorf("the rate schedule: %v", err)
+	}
+}
