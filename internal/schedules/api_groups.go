@@ -156,8 +156,8 @@ type untagIn struct {
 
 func (s *Service) arnTarget(c *awsapi.Call, arn string) ([]awsapi.Target, error) {
 	name, err := s.groupOfARN(arn)
-	if err != nil {
-		return nil, err
+	if err != nil { // authorized as named; the handler refuses it
+		return []awsapi.Target{{Resource: arn}}, nil
 	}
 	return []awsapi.Target{s.groupTarget(c, name)}, nil
 }
