@@ -10,6 +10,7 @@ import (
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/iam"
 	"github.com/nubo-run/nubo/internal/schedules"
+	"github.com/nubo-run/nubo/internal/stacks"
 )
 
 // schedulesModule is EventBridge Scheduler: schedules and groups, the
@@ -37,8 +38,9 @@ func (m schedulesModule) build(p *Platform) (err error) {
 func (schedulesModule) contribute(p *Platform) (contribution, error) {
 	api, err := p.Schedules.API()
 	return contribution{
-		parts: []part{{"schedules", p.Schedules}},
-		apis:  []*awsapi.API{api},
+		parts:     []part{{"schedules", p.Schedules}},
+		apis:      []*awsapi.API{api},
+		providers: []stacks.Provider{schedules.NewScheduleProvider(p.Schedules), schedules.NewGroupProvider(p.Schedules)},
 	}, err
 }
 

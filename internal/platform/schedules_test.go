@@ -265,3 +265,61 @@ Resources:
 		t.Errorf("the rate schedule: %v", err)
 	}
 }
+
+// TestScheduleV2StackFiresAFunction: a SAM function's ScheduleV2 event
+// (AWS::Scheduler::Schedule, with the role SAM makes for it) in an
+// AWS::Scheduler::ScheduleGroup deploys and fires the function; the
+// schedule is in its group, with the ARN Fn::GetAtt gives.
+func TestScheduleV2StackFiresAFunction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	p := startPlatform(t, Options{})
+	url := "http://" + p.EdgeAddr()
+	ctx := context.Background()
+	dir := t.TempDir()
+	tmpl := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::Scheduler::ScheduleGroup
+    Properties:
+      Name: jobs
+      Tags:
+        - Key: team
+          Value: data
+  Stats:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: stats
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: "def handler(event, context):\n    print('FIRED %s' % event['from'])\n"
+      Events:
+        Nightly:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: rate(1 hour)
+            GroupName: !Ref Jobs
+            Input: '{"from":"sam"}'
+Outputs:
+  ScheduleArn:
+    Value: !GetAtt StatsNightly.Arn
+`
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, res := deployStack(t, p, dir, nil)
+	if got, want := fmt.Sprint(res.Outputs["ScheduleArn"]), "arn:aws:scheduler:us-east-1:000000000000:schedule/jobs/StatsNightly"; got != want {
+		t.Errorf("ScheduleArn output %s, want %s", got, want)
+	}
+	waitUntil(t, "the schedule's firing", 30*time.Second, func() bool { return countLines(t, p, "stats", "FIRED sam") == 1 })
+	c := schedulerClientFor(url)
+	got, err := c.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("StatsNightly"), GroupName: aws.String("jobs")})
+	if err != nil || aws.ToString(got.ScheduleExpression) != "rate(1 hour)" {
+		t.Fatalf("the stack's schedule: %+v %v", got, err)
+	}
+	tags, err := c.ListTagsForResource(ctx, &scheduler.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:scheduler:us-east-1:000000000000:schedule-group/jobs")})
+	if err != nil || len(tags.Tags) != 1 {
+		t.Fatalf("the group's tags: %+v %v", tags, err)
+	}
+}
