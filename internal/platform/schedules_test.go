@@ -323,3 +323,44 @@ Outputs:
 		t.Fatalf("the group's tags: %+v %v", tags, err)
 	}
 }
+
+// TestSchedulesRegionsAndReset: each region has its own schedules (and
+// its own default group), with the region in their ARNs; a reset of
+// "scheduler" drops them and leaves the default group.
+func TestSchedulesRegionsAndReset(t *testing.T) {
+	p := startPlatform(t, Options{})
+	url := "http://" + p.EdgeAddr()
+	ctx := context.Background()
+	role := schedulerRole(t, url, "sched-role", true)
+	east := schedulerClientFor(url)
+	west := scheduler.New(scheduler.Options{Region: "us-west-2", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	far := time.Now().Add(48 * time.Hour)
+	for _, c := range []*scheduler.Client{east, west} {
+		in := scheduleInput("daily", "cron(0 3 * * ? *)", "stats", role)
+		in.StartDate = aws.Time(far)
+		if _, err := c.CreateSchedule(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := west.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("daily")})
+	if err != nil || aws.ToString(got.Arn) != "arn:aws:scheduler:us-west-2:000000000000:schedule/default/daily" {
+		t.Fatalf("west: %+v %v", got, err)
+	}
+	if _, err := west.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String("daily")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := east.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("daily")}); err != nil {
+		t.Fatalf("deleting west's schedule took east's: %v", err)
+	}
+	if _, err := p.Reset(ctx, []string{"scheduler"}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := east.ListSchedules(ctx, &scheduler.ListSchedulesInput{})
+	if err != nil || len(list.Schedules) != 0 {
+		t.Fatalf("after reset: %+v %v", list, err)
+	}
+	if _, err := east.GetScheduleGroup(ctx, &scheduler.GetScheduleGroupInput{Name: aws.String("default")}); err != nil {
+		t.Fatalf("the default group after reset: %v", err)
+	}
+}

@@ -155,3 +155,41 @@ func TestTimerFiresOnceAcrossNodes(t *testing.T) {
 		t.Errorf("fired %d timers, want %d", len(seen), n+1)
 	}
 }
+
+// TestTimerFiresOnceAfterRestart: a firing due while the server is down
+// happens once when it is back (decision 010's policy), not twice.
+func TestTimerFiresOnceAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	bb := backbonetest.NewAt(t, dir)
+	var before firings
+	tm := startTimer(t, bb, before.on("a"))
+	expr, due := atSoon(time.Second)
+	if _, err := tm.Set(ctx, "while-down", TimerSpec{Expression: expr}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := bb.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the due time to pass", func() bool { return time.Now().After(due.Add(500 * time.Millisecond)) })
+
+	bb2 := backbonetest.NewAt(t, dir)
+	var after firings
+	tm2 := startTimer(t, bb2, after.on("b"))
+	waitFor(t, 15*time.Second, "the missed firing", func() bool { return after.count() >= 1 })
+	fence, _ := atSoon(time.Second)
+	if _, err := tm2.Set(ctx, "fence", TimerSpec{Expression: fence}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 15*time.Second, "the fence", func() bool { return after.count() >= 2 })
+	seen := map[string]int{}
+	for _, f := range after.got {
+		seen[f.ID]++
+	}
+	if before.count() != 0 || seen["while-down"] != 1 || seen["fence"] != 1 || len(after.got) != 2 {
+		t.Fatalf("before restart %d firings; after %v", before.count(), seen)
+	}
+}
