@@ -83,4 +83,3 @@ func logEvents(t *testing.T, url, fn, marker string) int {
 	}
 	return count
 }
-
