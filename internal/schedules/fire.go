@@ -70,9 +70,18 @@ func (s *Service) invoke(ctx context.Context, sc *Schedule) error {
 }
 
 // deadLetter sends a firing given up to the target's dead-letter queue.
+// A one-time schedule with ActionAfterCompletion DELETE is deleted after
+// its last firing whether or not that succeeded.
 func (s *Service) deadLetter(ctx context.Context, f Firing, reason error) error {
 	group, name := splitTimerID(f.ID)
 	sc, err := s.Get(ctx, group, name)
+	if err == nil && f.Last && sc.ActionAfterCompletion == ActionDelete {
+		defer func() {
+			if err := s.Delete(ctx, group, name); err != nil && !errors.Is(err, ErrNotFound) {
+				s.log.Warn("schedule: delete after completion", "schedule", f.ID, "err", err)
+			}
+		}()
+	}
 	if err != nil || sc.Target.DeadLetterConfig == nil || sc.Target.DeadLetterConfig.Arn == "" {
 		s.log.Warn("schedule: firing given up", "schedule", f.ID, "due", f.Due, "reason", reason)
 		return nil

@@ -97,12 +97,15 @@ func TestFiringRetriesThenSucceeds(t *testing.T) {
 
 // TestFiringGivenUpGoesToTheDeadLetterQueue: with MaximumRetryAttempts 0
 // a failed invocation goes to the target's dead-letter queue at once,
-// with the schedule's ARN.
+// with the schedule's ARN; a one-time schedule with ActionAfterCompletion
+// DELETE is deleted all the same.
 func TestFiringGivenUpGoesToTheDeadLetterQueue(t *testing.T) {
 	fns := &flaky{fail: 100}
 	dl := &deadLetters{}
 	s := startService(t, fns, dl)
-	if err := s.Put(context.Background(), oneTime("doomed", 0, "arn:aws:sqs:us-east-1:000000000000:dlq"), true); err != nil {
+	sc := oneTime("doomed", 0, "arn:aws:sqs:us-east-1:000000000000:dlq")
+	sc.ActionAfterCompletion = ActionDelete
+	if err := s.Put(context.Background(), sc, true); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 15*time.Second, "the dead letter", func() bool { return dl.count() == 1 })
@@ -110,4 +113,12 @@ func TestFiringGivenUpGoesToTheDeadLetterQueue(t *testing.T) {
 		dl.arns[0] != "arn:aws:sqs:us-east-1:000000000000:dlq arn:aws:scheduler:us-east-1:000000000000:schedule/default/doomed" {
 		t.Fatalf("calls %d, dead letters %v %v", fns.count(), dl.got, dl.arns)
 	}
+	waitFor(t, 5*time.Second, "the schedule deleted", func() bool {
+		_, err := s.Get(context.Background(), DefaultGroup, "doomed")
+		return errors.Is(err, ErrNotFound)
+	})
+	waitFor(t, 5*time.Second, "the timer gone", func() bool {
+		_, _, err := s.timer.kvGet(context.Background(), timerID(DefaultGroup, "doomed"))
+		return err != nil
+	})
 }

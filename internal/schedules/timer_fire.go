@@ -83,9 +83,6 @@ var errStale = errors.New("stale firing")
 
 // deadLetter hands a firing given up to the DeadLetter option.
 func (t *Timer) deadLetter(ctx context.Context, d *backbone.Delivery, reason error) error {
-	if t.opts.DeadLetter == nil {
-		return nil
-	}
 	var p plan
 	if err := json.Unmarshal(d.Data, &p); err != nil {
 		return nil
@@ -94,7 +91,20 @@ func (t *Timer) deadLetter(ctx context.Context, d *backbone.Delivery, reason err
 	if err != nil {
 		return nil
 	}
-	return t.opts.DeadLetter(ctx, Firing{ID: p.ID, Payload: r.Spec.Payload, Due: p.Due, Attempt: d.Delivered}, reason)
+	if t.opts.DeadLetter == nil {
+		if r.Gen == p.Gen && r.Next.IsZero() {
+			return t.Stop(ctx, p.ID)
+		}
+		return nil
+	}
+	last := r.Gen == p.Gen && r.Next.IsZero()
+	if err := t.opts.DeadLetter(ctx, Firing{ID: p.ID, Payload: r.Spec.Payload, Due: p.Due, Attempt: d.Delivered, Last: last}, reason); err != nil {
+		return err
+	}
+	if last { // the timer is done, its last firing given up
+		return t.Stop(ctx, p.ID)
+	}
+	return nil
 }
 
 func (t *Timer) kvGet(ctx context.Context, id string) (*timerRecord, uint64, error) {
