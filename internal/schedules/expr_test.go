@@ -169,3 +169,22 @@ func TestParseExpressionRefuses(t *testing.T) {
 		}
 	}
 }
+
+// Expressions AWS accepts that a stricter parser refuses (ranges of one,
+// steps of 1, steps inside lists).
+func TestParseExpressionAccepts(t *testing.T) {
+	for _, s := range []string{
+		"cron(0-15/1 8-8 ? * 2,3,4,5,6,7 *)",
+		"cron(30-30 13-13 ? * 2,4,6 *)",
+		"cron(1-31/30 1-1 ? * 1,7 *)",
+		"cron(0 0 1/10,2,3/8 * ? *)",
+		"cron(0 12 ? * mon-fri *)",
+		"rate(1 minute)",
+		"rate(1 minutes)",
+		"at(2030-02-28T23:59:59)",
+	} {
+		if _, err := ParseExpression(s); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+}
