@@ -14,6 +14,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+
+	"github.com/nubo-run/nubo/internal/backbone/backbonetest"
 )
 
 const schedulerTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -362,5 +364,63 @@ func TestSchedulesRegionsAndReset(t *testing.T) {
 	}
 	if _, err := east.GetScheduleGroup(ctx, &scheduler.GetScheduleGroupInput{Name: aws.String("default")}); err != nil {
 		t.Fatalf("the default group after reset: %v", err)
+	}
+}
+
+// TestSchedulesFireOnceWithTwoNodes: two nubo nodes on one NATS server;
+// schedules created through either fire their function once in all.
+func TestSchedulesFireOnceWithTwoNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs function processes")
+	}
+	url := backbonetest.Server(t)
+	a := startPlatform(t, Options{NATSURL: url})
+	b := startPlatform(t, Options{NATSURL: url})
+	ctx := context.Background()
+	dir := t.TempDir()
+	tmpl := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Stats:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: stats
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: "def handler(event, context):\n    print('FIRED %s' % event['from'])\n"
+`
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deployStack(t, a, dir, nil)
+	role := schedulerRole(t, "http://"+a.EdgeAddr(), "sched-role", true)
+	clients := []*scheduler.Client{schedulerClientFor("http://" + a.EdgeAddr()), schedulerClientFor("http://" + b.EdgeAddr())}
+	due := time.Now().UTC().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
+	names := []string{"a1", "b1", "a2", "b2"}
+	for i, name := range names {
+		if _, err := clients[i%2].CreateSchedule(ctx, scheduleInput(name, "at("+due.Format("2006-01-02T15:04:05")+")", "stats", role)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := clients[1].CreateSchedule(ctx, scheduleInput("rate", "rate(1 hour)", "stats", role)); err != nil {
+		t.Fatal(err)
+	}
+	names = append(names, "rate")
+	waitUntil(t, "every schedule's firing", 30*time.Second, func() bool {
+		for _, n := range names {
+			if countLines(t, a, "stats", "FIRED "+n) < 1 {
+				return false
+			}
+		}
+		return true
+	})
+	fence := time.Now().UTC().Add(time.Second).Truncate(time.Second).Add(time.Second)
+	if _, err := clients[0].CreateSchedule(ctx, scheduleInput("fence", "at("+fence.Format("2006-01-02T15:04:05")+")", "stats", role)); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the fence", 30*time.Second, func() bool { return countLines(t, a, "stats", "FIRED fence") == 1 })
+	for _, n := range names {
+		if c := countLines(t, b, "stats", "FIRED "+n); c != 1 {
+			t.Errorf("%s fired %d times", n, c)
+		}
 	}
 }
