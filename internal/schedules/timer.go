@@ -48,10 +48,13 @@ type FireFunc func(ctx context.Context, f Firing) backbone.Outcome
 // Set makes a new one; firings of an older one are dropped) and its next
 // nominal firing (zero: none).
 type timerRecord struct {
-	ID      string    `json:"id"`
-	Spec    TimerSpec `json:"spec"`
-	Gen     uint64    `json:"gen"`
-	Next    time.Time `json:"next"`
+	ID   string    `json:"id"`
+	Spec TimerSpec `json:"spec"`
+	Gen  uint64    `json:"gen"`
+	Next time.Time `json:"next"`
+	// Fired is the nominal time of the firing last taken (whose next
+	// firing is planned): a redelivery of it is recognised by it.
+	Fired   time.Time `json:"fired,omitzero"`
 	Anchor  time.Time `json:"anchor"`
 	Created time.Time `json:"created"`
 }
@@ -217,8 +220,10 @@ func (t *Timer) Set(ctx context.Context, id string, spec TimerSpec) (time.Time, 
 	}
 	now := t.now()
 	e, err := kv.Modify(ctx, recordKey(id), func(cur *timerRecord, exists bool) (*timerRecord, error) {
-		r := &timerRecord{ID: id, Spec: spec, Gen: 1, Anchor: now, Created: now}
-		if exists {
+		// A generation is never reused, not even by a timer set again
+		// after a Stop: a firing of the old one still in flight is dropped.
+		r := &timerRecord{ID: id, Spec: spec, Gen: uint64(now.UnixNano()), Anchor: now, Created: now}
+		if exists && cur.Gen >= r.Gen {
 			r.Gen = cur.Gen + 1
 		}
 		p, err := r.plan()

@@ -46,6 +46,7 @@ func (t *Timer) handle(ctx context.Context, d *backbone.Delivery) backbone.Outco
 			after = now
 		}
 		cur.Next = pl.Next(after)
+		cur.Fired = p.Due
 		return cur, nil
 	})
 	var r *timerRecord
@@ -54,8 +55,8 @@ func (t *Timer) handle(ctx context.Context, d *backbone.Delivery) backbone.Outco
 		return backbone.Ack()
 	case errors.Is(err, errStale):
 		r, _, err = kv.Get(ctx, recordKey(p.ID))
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			return backbone.Ack()
+		if errors.Is(err, jetstream.ErrKeyNotFound) || err == nil && (r.Gen != p.Gen || !r.Fired.Equal(p.Due)) {
+			return backbone.Ack() // not a redelivery of the firing last taken: stale
 		}
 	case err == nil:
 		r = e.Value
