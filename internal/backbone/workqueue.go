@@ -47,6 +47,13 @@ type WorkQueueConfig struct {
 	// removed. An error leaves the message queued: it is dead-lettered again
 	// after AckWait. Nil removes such messages.
 	DeadLetter func(ctx context.Context, d *Delivery, reason error) error
+	// Filter, if set, is the only subject the consumer takes: the stream's
+	// other subjects hold messages that stay (scheduled messages, below).
+	Filter string
+	// Schedules lets the stream hold JetStream scheduled messages
+	// (Nats-Schedule, ADR-51): each is published to its target subject at
+	// its time by the stream's leader.
+	Schedules bool
 }
 
 // ErrMaxDeliveries is the reason DeadLetter gets for a message delivered
@@ -153,6 +160,8 @@ func (b *Backbone) WorkQueue(ctx context.Context, cfg WorkQueueConfig) (*WorkQue
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
 		Duplicates:  cfg.Duplicates,
+
+		AllowMsgSchedules: cfg.Schedules,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("backbone: work queue: %w", err)
@@ -166,11 +175,19 @@ func (b *Backbone) WorkQueue(ctx context.Context, cfg WorkQueueConfig) (*WorkQue
 		// was lost to a crash, never reaching the dead-letter hook.
 		MaxDeliver:    -1,
 		MaxAckPending: cfg.MaxAckPending,
+		FilterSubject: filter(b, cfg.Filter),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("backbone: work queue %q: consumer %q: %w", cfg.Stream, cfg.Consumer, err)
 	}
 	return &WorkQueue{bb: b, cfg: cfg, cons: cons}, nil
+}
+
+func filter(b *Backbone, s string) string {
+	if s == "" {
+		return ""
+	}
+	return b.Subject(s)
 }
 
 // Publish stores m; it returns once JetStream has it.

@@ -65,6 +65,7 @@ func modules() []module {
 		&queuesModule{},     // SQS
 		&gatewayModule{},    // API Gateway and function URLs on the HTTP listener
 		&eventsModule{},     // EventBridge: buses, rules, delivery to targets
+		&schedulesModule{},  // EventBridge Scheduler
 		&stacksModule{},     // CloudFormation: last, it takes every provider
 	}
 }

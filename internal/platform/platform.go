@@ -20,6 +20,7 @@ import (
 	"github.com/nubo-run/nubo/internal/logs"
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/queues"
+	"github.com/nubo-run/nubo/internal/schedules"
 	"github.com/nubo-run/nubo/internal/stacks"
 )
 
@@ -93,6 +94,7 @@ type Platform struct {
 	Parameters *parameters.Store
 	Queues     *queues.Service
 	Events     *events.Service
+	Schedules  *schedules.Service
 	Stacks     *stacks.Engine
 	shims      *runtimeShims
 	account    awsapi.Account
