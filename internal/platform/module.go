@@ -62,6 +62,7 @@ func modules() []module {
 		&logsModule{},       // the log store instances (and later every context) write to
 		&functionsModule{},  // Lambda
 		&parametersModule{}, // SSM Parameter Store
+		&tablesModule{},     // DynamoDB
 		&gatewayModule{},    // API Gateway and function URLs on the HTTP listener
 		&stacksModule{},     // CloudFormation: last, it takes every provider
 	}

@@ -1,0 +1,350 @@
+package tables
+
+import (
+	"context"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/nubo-run/nubo/internal/awsapi"
+	"github.com/nubo-run/nubo/internal/tables/attr"
+	"github.com/nubo-run/nubo/internal/tables/expr"
+)
+
+// placeholders are a request's ExpressionAttributeNames and Values.
+type placeholders struct {
+	ExpressionAttributeNames  map[string]string     `json:"ExpressionAttributeNames"`
+	ExpressionAttributeValues map[string]attr.Value `json:"ExpressionAttributeValues"`
+}
+
+func (p placeholders) env() (*expr.Env, error) {
+	if err := expr.CheckPlaceholders(p.ExpressionAttributeNames, p.ExpressionAttributeValues); err != nil {
+		return nil, err
+	}
+	return expr.NewEnv(p.ExpressionAttributeNames, p.ExpressionAttributeValues), nil
+}
+
+// legacy refuses the pre-expression parameters nubo does not read yet, by
+// name, rather than ignoring them.
+type legacy struct {
+	Expected         map[string]any `json:"Expected"`
+	AttributeUpdates map[string]any `json:"AttributeUpdates"`
+	AttributesToGet  []string       `json:"AttributesToGet"`
+	KeyConditions    map[string]any `json:"KeyConditions"`
+	QueryFilter      map[string]any `json:"QueryFilter"`
+	ScanFilter       map[string]any `json:"ScanFilter"`
+}
+
+func (l legacy) check() error {
+	for name, set := range map[string]bool{"Expected": l.Expected != nil, "AttributeUpdates": l.AttributeUpdates != nil,
+		"AttributesToGet": l.AttributesToGet != nil, "KeyConditions": l.KeyConditions != nil, "QueryFilter": l.QueryFilter != nil, "ScanFilter": l.ScanFilter != nil} {
+		if set {
+			return validation("nubo does not implement the legacy parameter %s yet: use the expression parameters", name)
+		}
+	}
+	return nil
+}
+
+type putItemIn struct {
+	placeholders
+	legacy
+	TableName                           string    `json:"TableName"`
+	Item                                attr.Item `json:"Item"`
+	ConditionExpression                 *string   `json:"ConditionExpression"`
+	ReturnValues                        string    `json:"ReturnValues"`
+	ReturnValuesOnConditionCheckFailure string    `json:"ReturnValuesOnConditionCheckFailure"`
+	ReturnConsumedCapacity              string    `json:"ReturnConsumedCapacity"`
+}
+
+type attributesOut struct {
+	Attributes attr.Item `json:"Attributes,omitempty"`
+}
+
+// table returns a table and its item bucket.
+func (s *Store) table(ctx context.Context, name string) (*Table, jetstream.KeyValue, error) {
+	if err := checkTableName("tableName", name); err != nil {
+		return nil, nil, err
+	}
+	t, err := s.Table(ctx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	kv, err := s.itemsOf(ctx, t, false)
+	return t, kv, err
+}
+
+func conditionFailed() error {
+	return awsapi.NewError(400, "ConditionalCheckFailedException", "The conditional request failed")
+}
+
+func checkItem(it attr.Item) error {
+	for name := range it {
+		if name == "" {
+			return validation("One or more parameter values were invalid: An AttributeValue may not contain an empty string")
+		}
+	}
+	if it.Size() > attr.MaxItemSize {
+		return validation("Item size has exceeded the maximum allowed size")
+	}
+	return nil
+}
+
+// condition parses an optional condition expression.
+func condition(kind string, src *string, env *expr.Env) (*expr.Cond, error) {
+	if src == nil {
+		return nil, nil
+	}
+	return expr.ParseCondition(kind, *src, env)
+}
+
+func (s *Store) putItem(c *awsapi.Call, in *putItemIn) (attributesOut, error) {
+	if err := in.legacy.check(); err != nil {
+		return attributesOut{}, err
+	}
+	switch in.ReturnValues {
+	case "", "NONE", "ALL_OLD":
+	default:
+		return attributesOut{}, validation("Return values set to invalid value")
+	}
+	t, kv, err := s.table(c.Context(), in.TableName)
+	if err != nil {
+		return attributesOut{}, err
+	}
+	env, err := in.env()
+	if err != nil {
+		return attributesOut{}, err
+	}
+	cond, err := condition("ConditionExpression", in.ConditionExpression, env)
+	if err != nil {
+		return attributesOut{}, err
+	}
+	if err := env.CheckUnused(); err != nil {
+		return attributesOut{}, err
+	}
+	key, err := keyOf(t, in.Item, false)
+	if err != nil {
+		return attributesOut{}, err
+	}
+	if err := checkItem(in.Item); err != nil {
+		return attributesOut{}, err
+	}
+	old, _, err := s.modify(c.Context(), kv, key, func(old attr.Item) (attr.Item, error) {
+		if cond != nil && !cond.Eval(old) {
+			return nil, conditionFailed()
+		}
+		return in.Item, nil
+	})
+	if err != nil {
+		return attributesOut{}, err
+	}
+	if in.ReturnValues == "ALL_OLD" {
+		return attributesOut{Attributes: old}, nil
+	}
+	return attributesOut{}, nil
+}
+
+type getItemIn struct {
+	placeholders
+	legacy
+	TableName              string    `json:"TableName"`
+	Key                    attr.Item `json:"Key"`
+	ProjectionExpression   *string   `json:"ProjectionExpression"`
+	ConsistentRead         bool      `json:"ConsistentRead"`
+	ReturnConsumedCapacity string    `json:"ReturnConsumedCapacity"`
+}
+
+type getItemOut struct {
+	Item attr.Item `json:"Item,omitempty"`
+}
+
+func projection(src *string, env *expr.Env) ([]expr.Path, error) {
+	if src == nil {
+		return nil, nil
+	}
+	return expr.ParseProjection(*src, env)
+}
+
+func (s *Store) getItem(c *awsapi.Call, in *getItemIn) (getItemOut, error) {
+	if err := in.legacy.check(); err != nil {
+		return getItemOut{}, err
+	}
+	t, kv, err := s.table(c.Context(), in.TableName)
+	if err != nil {
+		return getItemOut{}, err
+	}
+	env, err := in.env()
+	if err != nil {
+		return getItemOut{}, err
+	}
+	proj, err := projection(in.ProjectionExpression, env)
+	if err != nil {
+		return getItemOut{}, err
+	}
+	if err := env.CheckUnused(); err != nil {
+		return getItemOut{}, err
+	}
+	key, err := keyOf(t, in.Key, true)
+	if err != nil {
+		return getItemOut{}, err
+	}
+	it, _, err := s.getItemAt(c.Context(), kv, key)
+	if err != nil || it == nil {
+		return getItemOut{}, err
+	}
+	return getItemOut{Item: expr.Project(it, proj)}, nil
+}
+
+// getItemAt reads one item (every read is consistent: a KV get reads the
+// stream's leader).
+func (s *Store) getItemAt(ctx context.Context, kv jetstream.KeyValue, key string) (attr.Item, uint64, error) {
+	return s.getItemRaw(ctx, kv, key)
+}
+
+type updateItemIn struct {
+	placeholders
+	legacy
+	TableName                           string    `json:"TableName"`
+	Key                                 attr.Item `json:"Key"`
+	UpdateExpression                    *string   `json:"UpdateExpression"`
+	ConditionExpression                 *string   `json:"ConditionExpression"`
+	ReturnValues                        string    `json:"ReturnValues"`
+	ReturnValuesOnConditionCheckFailure string    `json:"ReturnValuesOnConditionCheckFailure"`
+	ReturnConsumedCapacity              string    `json:"ReturnConsumedCapacity"`
+}
+
+func (s *Store) updateItem(c *awsapi.Call, in *updateItemIn) (attributesOut, error) {
+	if err := in.legacy.check(); err != nil {
+		return attributesOut{}, err
+	}
+	switch in.ReturnValues {
+	case "", "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW":
+	default:
+		return attributesOut{}, validation("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", in.ReturnValues)
+	}
+	t, kv, err := s.table(c.Context(), in.TableName)
+	if err != nil {
+		return attributesOut{}, err
+	}
+	env, err := in.env()
+	if err != nil {
+		return attributesOut{}, err
+	}
+	var upd *expr.Update
+	if in.UpdateExpression != nil {
+		if upd, err = expr.ParseUpdate(*in.UpdateExpression, env); err != nil {
+			return attributesOut{}, err
+		}
+		for _, p := range upd.Paths() {
+			if n := p[0].Name; n == t.Hash() || n == t.Range() {
+				return attributesOut{}, validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", n)
+			}
+		}
+	}
+	cond, err := condition("ConditionExpression", in.ConditionExpression, env)
+	if err != nil {
+		return attributesOut{}, err
+	}
+	if err := env.CheckUnused(); err != nil {
+		return attributesOut{}, err
+	}
+	key, err := keyOf(t, in.Key, true)
+	if err != nil {
+		return attributesOut{}, err
+	}
+	old, next, err := s.modify(c.Context(), kv, key, func(old attr.Item) (attr.Item, error) {
+		if cond != nil && !cond.Eval(old) {
+			return nil, conditionFailed()
+		}
+		base := old
+		if base == nil {
+			base = expr.Clone(in.Key)
+		}
+		if upd == nil {
+			return base, nil
+		}
+		next, err := upd.Apply(base)
+		if err != nil {
+			return nil, validation("%s", err.Error())
+		}
+		if next.Size() > attr.MaxItemSize {
+			return nil, validation("Item size to update has exceeded the maximum allowed size")
+		}
+		return next, nil
+	})
+	if err != nil {
+		return attributesOut{}, err
+	}
+	switch in.ReturnValues {
+	case "ALL_OLD":
+		return attributesOut{Attributes: old}, nil
+	case "ALL_NEW":
+		return attributesOut{Attributes: next}, nil
+	case "UPDATED_OLD", "UPDATED_NEW":
+		src := next
+		if in.ReturnValues == "UPDATED_OLD" {
+			src = old
+		}
+		if upd == nil || src == nil {
+			return attributesOut{}, nil
+		}
+		out := expr.Project(src, upd.Paths())
+		if len(out) == 0 {
+			out = nil
+		}
+		return attributesOut{Attributes: out}, nil
+	}
+	return attributesOut{}, nil
+}
+
+type deleteItemIn struct {
+	placeholders
+	legacy
+	TableName                           string    `json:"TableName"`
+	Key                                 attr.Item `json:"Key"`
+	ConditionExpression                 *string   `json:"ConditionExpression"`
+	ReturnValues                        string    `json:"ReturnValues"`
+	ReturnValuesOnConditionCheckFailure string    `json:"ReturnValuesOnConditionCheckFailure"`
+	ReturnConsumedCapacity              string    `json:"ReturnConsumedCapacity"`
+}
+
+func (s *Store) deleteItem(c *awsapi.Call, in *deleteItemIn) (attributesOut, error) {
+	if err := in.legacy.check(); err != nil {
+		return attributesOut{}, err
+	}
+	switch in.ReturnValues {
+	case "", "NONE", "ALL_OLD":
+	default:
+		return attributesOut{}, validation("Return values set to invalid value")
+	}
+	t, kv, err := s.table(c.Context(), in.TableName)
+	if err != nil {
+		return attributesOut{}, err
+	}
+	env, err := in.env()
+	if err != nil {
+		return attributesOut{}, err
+	}
+	cond, err := condition("ConditionExpression", in.ConditionExpression, env)
+	if err != nil {
+		return attributesOut{}, err
+	}
+	if err := env.CheckUnused(); err != nil {
+		return attributesOut{}, err
+	}
+	key, err := keyOf(t, in.Key, true)
+	if err != nil {
+		return attributesOut{}, err
+	}
+	old, _, err := s.modify(c.Context(), kv, key, func(old attr.Item) (attr.Item, error) {
+		if cond != nil && !cond.Eval(old) {
+			return nil, conditionFailed()
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return attributesOut{}, err
+	}
+	if in.ReturnValues == "ALL_OLD" {
+		return attributesOut{Attributes: old}, nil
+	}
+	return attributesOut{}, nil
+}
