@@ -185,8 +185,12 @@ func (s *Store) batchWrite(c *awsapi.Call, in *batchWriteIn) (batchWriteOut, err
 		if err != nil {
 			return batchWriteOut{}, err
 		}
-		put := o.put
-		if _, _, err := s.modify(c.Context(), kv, o.key, func(attr.Item) (attr.Item, error) { return put, nil }); err != nil {
+		if o.put != nil {
+			err = s.put(c.Context(), kv, o.key, o.put)
+		} else if err = kv.Purge(c.Context(), o.key); err != nil {
+			err = s.storeErr(err)
+		}
+		if err != nil {
 			return batchWriteOut{}, err
 		}
 	}

@@ -127,6 +127,10 @@ func (s *Store) putItem(c *awsapi.Call, in *putItemIn) (attributesOut, error) {
 	if err := checkItem(in.Item); err != nil {
 		return attributesOut{}, err
 	}
+	if cond == nil && in.ReturnValues != "ALL_OLD" {
+		// Nothing reads the old item: one write, no read first.
+		return attributesOut{}, s.put(c.Context(), kv, key, in.Item)
+	}
 	old, _, err := s.modify(c.Context(), kv, key, func(old attr.Item) (attr.Item, error) {
 		if cond != nil && !cond.Eval(old) {
 			return nil, conditionFailed()

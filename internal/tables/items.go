@@ -232,3 +232,15 @@ func (s *Store) count(ctx context.Context, kv jetstream.KeyValue) (int64, error)
 	}
 	return n, nil
 }
+
+// put writes an item whatever the key holds.
+func (s *Store) put(ctx context.Context, kv jetstream.KeyValue, key string, it attr.Item) error {
+	b, err := json.Marshal(it)
+	if err != nil {
+		return fmt.Errorf("tables: encode %s: %w", key, err)
+	}
+	if _, err := kv.Put(ctx, key, b); err != nil {
+		return s.storeErr(err)
+	}
+	return nil
+}
