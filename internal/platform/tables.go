@@ -31,6 +31,6 @@ func (m *tablesModule) contribute(*Platform) (contribution, error) {
 	return contribution{
 		parts:     []part{{"tables", m.store}},
 		apis:      []*awsapi.API{api},
-		providers: []stacks.Provider{},
+		providers: []stacks.Provider{tables.NewTableProvider(m.store)},
 	}, err
 }

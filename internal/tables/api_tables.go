@@ -178,23 +178,32 @@ func checkKeySchema(ks []KeyElement, defs map[string]string, what string) error 
 }
 
 func (s *Store) createTable(c *awsapi.Call, in *createTableIn) (tableOut, error) {
-	if err := checkTableName("tableName", in.TableName); err != nil {
+	t, err := s.createFrom(c.Context(), in)
+	if err != nil {
 		return tableOut{}, err
+	}
+	return tableOut{TableDescription: s.describe(c.Context(), t, "ACTIVE", false)}, nil
+}
+
+// createFrom checks a CreateTable request as DynamoDB does and creates the table.
+func (s *Store) createFrom(ctx context.Context, in *createTableIn) (*Table, error) {
+	if err := checkTableName("tableName", in.TableName); err != nil {
+		return nil, err
 	}
 	defs := map[string]string{}
 	for _, a := range in.AttributeDefinitions {
 		switch a.AttributeType {
 		case "S", "N", "B":
 		default:
-			return tableOut{}, validation("1 validation error detected: Value '%s' at 'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]", a.AttributeType)
+			return nil, validation("1 validation error detected: Value '%s' at 'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]", a.AttributeType)
 		}
 		if _, dup := defs[a.AttributeName]; dup {
-			return tableOut{}, validation("Cannot have two attributes with the same name: %s", a.AttributeName)
+			return nil, validation("Cannot have two attributes with the same name: %s", a.AttributeName)
 		}
 		defs[a.AttributeName] = a.AttributeType
 	}
 	if err := checkKeySchema(in.KeySchema, defs, "keySchema"); err != nil {
-		return tableOut{}, err
+		return nil, err
 	}
 	used := map[string]bool{}
 	for _, k := range in.KeySchema {
@@ -203,7 +212,7 @@ func (s *Store) createTable(c *awsapi.Call, in *createTableIn) (tableOut, error)
 	for _, ixs := range [][]Index{in.GlobalSecondaryIndexes, in.LocalSecondaryIndexes} {
 		for _, ix := range ixs {
 			if err := checkKeySchema(ix.KeySchema, defs, "index keySchema"); err != nil {
-				return tableOut{}, err
+				return nil, err
 			}
 			for _, k := range ix.KeySchema {
 				used[k.AttributeName] = true
@@ -212,31 +221,31 @@ func (s *Store) createTable(c *awsapi.Call, in *createTableIn) (tableOut, error)
 	}
 	for _, ix := range in.LocalSecondaryIndexes {
 		if ix.KeySchema[0].AttributeName != in.KeySchema[0].AttributeName {
-			return tableOut{}, validation("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", ix.IndexName, ix.KeySchema[0].AttributeName, in.KeySchema[0].AttributeName)
+			return nil, validation("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", ix.IndexName, ix.KeySchema[0].AttributeName, in.KeySchema[0].AttributeName)
 		}
 	}
 	if len(used) != len(defs) {
-		return tableOut{}, validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
+		return nil, validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
 	}
 	mode := in.BillingMode
 	switch mode {
 	case "", "PROVISIONED":
 		mode = "PROVISIONED"
 		if in.ProvisionedThroughput == nil {
-			return tableOut{}, validation("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
+			return nil, validation("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
 		}
 	case "PAY_PER_REQUEST":
 		if in.ProvisionedThroughput != nil {
-			return tableOut{}, validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
+			return nil, validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
 		}
 	default:
-		return tableOut{}, validation("1 validation error detected: Value '%s' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]", mode)
+		return nil, validation("1 validation error detected: Value '%s' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]", mode)
 	}
 	if in.StreamSpecification != nil && in.StreamSpecification.StreamEnabled {
 		switch in.StreamSpecification.StreamViewType {
 		case "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES":
 		default:
-			return tableOut{}, validation("One or more parameter values were invalid: StreamViewType must be specified when StreamEnabled is true")
+			return nil, validation("One or more parameter values were invalid: StreamViewType must be specified when StreamEnabled is true")
 		}
 	}
 	t := &Table{Name: in.TableName, KeySchema: in.KeySchema, Attributes: in.AttributeDefinitions, BillingMode: mode,
@@ -252,11 +261,7 @@ func (s *Store) createTable(c *awsapi.Call, in *createTableIn) (tableOut, error)
 			t.Tags[tg.Key] = tg.Value
 		}
 	}
-	t, err := s.Create(c.Context(), t)
-	if err != nil {
-		return tableOut{}, err
-	}
-	return tableOut{TableDescription: s.describe(c.Context(), t, "ACTIVE", false)}, nil
+	return s.Create(ctx, t)
 }
 
 func (s *Store) describeTable(c *awsapi.Call, in *tableNameIn) (describeOut, error) {
