@@ -18,6 +18,7 @@ func all() []benchmark {
 		{"warm", benchWarm},
 		{"memory", benchMemory},
 		{"gateway", benchGateway},
+		{"tables", benchTables},
 	}
 }
 
