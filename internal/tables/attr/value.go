@@ -176,20 +176,6 @@ func Compare(a, b Value) (c int, ok bool) {
 	return 0, false
 }
 
-// wire is the JSON form of a value.
-type wire struct {
-	S    *string          `json:"S,omitempty"`
-	N    *string          `json:"N,omitempty"`
-	B    *string          `json:"B,omitempty"`
-	BOOL *bool            `json:"BOOL,omitempty"`
-	NULL *bool            `json:"NULL,omitempty"`
-	M    map[string]Value `json:"M,omitempty"`
-	L    []Value          `json:"L,omitempty"`
-	SS   []string         `json:"SS,omitempty"`
-	NS   []string         `json:"NS,omitempty"`
-	BS   []string         `json:"BS,omitempty"`
-}
-
 // MarshalJSON writes v as DynamoDB's JSON does ({"S":"x"}).
 func (v Value) MarshalJSON() ([]byte, error) {
 	switch v.Kind {
@@ -239,69 +225,91 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 	if len(raw) != 1 {
 		return validation(ErrEmpty)
 	}
-	var w wire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return fmt.Errorf("attribute value: %w", err)
+	for k, r := range raw {
+		if string(r) == "null" {
+			return validation(ErrEmpty)
+		}
+		if err := v.decode(Kind(k), r); err != nil {
+			return err
+		}
 	}
-	switch {
-	case w.S != nil:
-		if !utf8.ValidString(*w.S) {
+	return nil
+}
+
+func (v *Value) decode(k Kind, r json.RawMessage) error {
+	var str string
+	var strs []string
+	switch k {
+	case S, N, B:
+		if err := json.Unmarshal(r, &str); err != nil {
+			return fmt.Errorf("attribute value %s: %w", k, err)
+		}
+	case SS, NS, BS:
+		if err := json.Unmarshal(r, &strs); err != nil {
+			return fmt.Errorf("attribute value %s: %w", k, err)
+		}
+	}
+	switch k {
+	case S:
+		if !utf8.ValidString(str) {
 			return validation("One or more parameter values were invalid: invalid UTF-8 in a string")
 		}
-		*v = Value{Kind: S, Str: *w.S}
-	case w.N != nil:
-		d, err := ParseNumber(*w.N)
+		*v = Value{Kind: S, Str: str}
+	case N:
+		d, err := ParseNumber(str)
 		if err != nil {
 			return validation("%s", err.Error())
 		}
 		*v = Value{Kind: N, Str: d.String()}
-	case w.B != nil:
-		raw, err := base64.StdEncoding.DecodeString(*w.B)
+	case B:
+		raw, err := base64.StdEncoding.DecodeString(str)
 		if err != nil {
 			return fmt.Errorf("attribute value B: %w", err)
 		}
 		*v = Value{Kind: B, Str: string(raw)}
-	case w.BOOL != nil:
-		*v = Value{Kind: BOOL, Bool: *w.BOOL}
-	case w.NULL != nil:
-		if !*w.NULL {
+	case BOOL:
+		var x bool
+		if err := json.Unmarshal(r, &x); err != nil {
+			return fmt.Errorf("attribute value BOOL: %w", err)
+		}
+		*v = Value{Kind: BOOL, Bool: x}
+	case NULL:
+		var x bool
+		if err := json.Unmarshal(r, &x); err != nil {
+			return fmt.Errorf("attribute value NULL: %w", err)
+		}
+		if !x {
 			return validation("One or more parameter values were invalid: Null attribute value types must have the value of true")
 		}
 		*v = Value{Kind: NULL}
-	case w.M != nil:
-		*v = Value{Kind: M, M: w.M}
-	case w.L != nil:
-		*v = Value{Kind: L, L: w.L}
-	case w.SS != nil:
-		return v.setOf(SS, w.SS, func(s string) (string, error) { return s, nil })
-	case w.NS != nil:
-		return v.setOf(NS, w.NS, func(s string) (string, error) {
+	case M:
+		m := map[string]Value{}
+		if err := json.Unmarshal(r, &m); err != nil {
+			return err
+		}
+		*v = Value{Kind: M, M: m}
+	case L:
+		l := []Value{}
+		if err := json.Unmarshal(r, &l); err != nil {
+			return err
+		}
+		*v = Value{Kind: L, L: l}
+	case SS:
+		return v.setOf(SS, strs, func(s string) (string, error) { return s, nil })
+	case NS:
+		return v.setOf(NS, strs, func(s string) (string, error) {
 			d, err := ParseNumber(s)
 			if err != nil {
 				return "", validation("%s", err.Error())
 			}
 			return d.String(), nil
 		})
-	case w.BS != nil:
-		return v.setOf(BS, w.BS, func(s string) (string, error) {
+	case BS:
+		return v.setOf(BS, strs, func(s string) (string, error) {
 			raw, err := base64.StdEncoding.DecodeString(s)
 			return string(raw), err
 		})
 	default:
-		if _, ok := raw["M"]; ok {
-			*v = Value{Kind: M, M: map[string]Value{}}
-			return nil
-		}
-		if _, ok := raw["L"]; ok {
-			*v = Value{Kind: L, L: []Value{}}
-			return nil
-		}
-		for k := range raw {
-			switch k {
-			case "SS", "NS", "BS":
-				return validation("One or more parameter values were invalid: An string set  may not be empty")
-			}
-		}
 		return validation(ErrEmpty)
 	}
 	return nil
