@@ -398,3 +398,40 @@ func TestTables_ConcurrentConditionalCounter(t *testing.T) {
 		t.Errorf("counter %s after %d successful increments", v, ok)
 	}
 }
+
+// TestTables_SurviveRestart: a table and its acknowledged items are there
+// after nubo stops and starts again on the same data directory.
+func TestTables_SurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	start := func() (*platform.Platform, *dynamodb.Client) {
+		p, err := platform.New(platform.Options{DataDir: dir, Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return p, dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + p.EdgeAddr()),
+			Credentials: credentials.NewStaticCredentialsProvider(platform.DefaultAccessKey, platform.DefaultSecretKey, "")})
+	}
+	p, c := start()
+	createOrders(t, c)
+	for i := range 20 {
+		if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("orders"), Item: map[string]types.AttributeValue{"user": s("u1"), "n": n(fmt.Sprint(i))}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := p.Close(cctx); err != nil {
+		t.Fatal(err)
+	}
+	p, c = start()
+	t.Cleanup(func() { _ = p.Close(context.Background()) })
+	out, err := c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("orders"), KeyConditionExpression: aws.String("#u = :u"),
+		ExpressionAttributeNames: map[string]string{"#u": "user"}, ExpressionAttributeValues: map[string]types.AttributeValue{":u": s("u1")}})
+	if err != nil || out.Count != 20 {
+		t.Fatalf("after a restart: %v, %d items, want 20", err, out.Count)
+	}
+}
