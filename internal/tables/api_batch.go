@@ -163,6 +163,9 @@ func (s *Store) batchWrite(c *awsapi.Call, in *batchWriteIn) (batchWriteOut, err
 				if err := checkItem(w.PutRequest.Item); err != nil {
 					return batchWriteOut{}, err
 				}
+				if err := checkIndexKeys(t, w.PutRequest.Item); err != nil {
+					return batchWriteOut{}, err
+				}
 				o = op{table: t, key: key, put: w.PutRequest.Item}
 			case w.DeleteRequest != nil && w.PutRequest == nil:
 				key, err := keyOf(t, w.DeleteRequest.Key, true)

@@ -76,6 +76,27 @@ func conditionFailed() error {
 	return awsapi.NewError(400, "ConditionalCheckFailedException", "The conditional request failed")
 }
 
+// checkIndexKeys refuses an item whose secondary index key attributes
+// have another type than declared, or are empty, as DynamoDB does.
+func checkIndexKeys(t *Table, it attr.Item) error {
+	for _, ix := range append(append([]Index(nil), t.GSIs...), t.LSIs...) {
+		for _, k := range ix.KeySchema {
+			v, ok := it[k.AttributeName]
+			if !ok {
+				continue
+			}
+			want := t.KindOf(k.AttributeName)
+			if v.Kind != want {
+				return validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", k.AttributeName, want, v.Kind, ix.IndexName)
+			}
+			if (v.Kind == attr.S || v.Kind == attr.B) && v.Str == "" {
+				return validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", map[attr.Kind]string{attr.S: "string", attr.B: "binary"}[v.Kind], ix.IndexName, k.AttributeName)
+			}
+		}
+	}
+	return nil
+}
+
 func checkItem(it attr.Item) error {
 	for name := range it {
 		if name == "" {
@@ -125,6 +146,9 @@ func (s *Store) putItem(c *awsapi.Call, in *putItemIn) (attributesOut, error) {
 		return attributesOut{}, err
 	}
 	if err := checkItem(in.Item); err != nil {
+		return attributesOut{}, err
+	}
+	if err := checkIndexKeys(t, in.Item); err != nil {
 		return attributesOut{}, err
 	}
 	if cond == nil && in.ReturnValues != "ALL_OLD" {
@@ -271,6 +295,9 @@ func (s *Store) updateItem(c *awsapi.Call, in *updateItemIn) (attributesOut, err
 		}
 		if next.Size() > attr.MaxItemSize {
 			return nil, validation("Item size to update has exceeded the maximum allowed size")
+		}
+		if err := checkIndexKeys(t, next); err != nil {
+			return nil, err
 		}
 		return next, nil
 	})

@@ -52,14 +52,37 @@ type reader struct {
 	proj   []expr.Path
 	count  bool
 	limit  int
+	// index is the index read (nil: the table), keys its and the table's
+	// key attributes.
+	index *Index
+	keys  []string
+}
+
+// indexProject keeps what an index projects: its keys and the table's,
+// with INCLUDE the named attributes, with ALL everything.
+func (r *reader) indexProject(it attr.Item) attr.Item {
+	if r.index == nil || r.index.Projection.ProjectionType == "ALL" || r.index.Projection.ProjectionType == "" {
+		return it
+	}
+	out := attr.Item{}
+	for _, k := range r.keys {
+		if v, ok := it[k]; ok {
+			out[k] = v
+		}
+	}
+	if r.index.Projection.ProjectionType == "INCLUDE" {
+		for _, k := range r.index.Projection.NonKeyAttributes {
+			if v, ok := it[k]; ok {
+				out[k] = v
+			}
+		}
+	}
+	return out
 }
 
 func (in *readIn) prepare(env *expr.Env) (*reader, error) {
 	if err := in.legacy.check(); err != nil {
 		return nil, err
-	}
-	if in.IndexName != "" {
-		return nil, validation("nubo does not query secondary indexes yet (IndexName %s): query the table", in.IndexName)
 	}
 	r := &reader{}
 	var err error
@@ -83,7 +106,9 @@ func (in *readIn) prepare(env *expr.Env) (*reader, error) {
 		}
 		r.count = true
 	case "ALL_PROJECTED_ATTRIBUTES":
-		return nil, validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+		if in.IndexName == "" {
+			return nil, validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+		}
 	default:
 		return nil, validation("1 validation error detected: Value '%s' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]", in.Select)
 	}
@@ -98,13 +123,13 @@ func (in *readIn) prepare(env *expr.Env) (*reader, error) {
 
 // page reads items in order into one page: Limit items evaluated or 1 MB
 // read, whichever first, then the filter and the projection.
-func (r *reader) page(t *Table, items []attr.Item) pageOut {
+func (r *reader) page(keyOfItem func(attr.Item) attr.Item, items []attr.Item) pageOut {
 	out := pageOut{}
 	size := 0
 	for i, it := range items {
 		n := it.Size()
 		if i > 0 && size+n > maxPage {
-			out.LastEvaluatedKey = keyItem(t, items[i-1])
+			out.LastEvaluatedKey = keyOfItem(items[i-1])
 			break
 		}
 		size += n
@@ -112,11 +137,11 @@ func (r *reader) page(t *Table, items []attr.Item) pageOut {
 		if r.filter.Eval(it) {
 			out.Count++
 			if !r.count {
-				out.Items = append(out.Items, expr.Project(it, r.proj))
+				out.Items = append(out.Items, expr.Project(r.indexProject(it), r.proj))
 			}
 		}
 		if r.limit > 0 && out.ScannedCount == r.limit {
-			out.LastEvaluatedKey = keyItem(t, it)
+			out.LastEvaluatedKey = keyOfItem(it)
 			break
 		}
 	}
@@ -138,7 +163,11 @@ func (s *Store) query(c *awsapi.Call, in *queryIn) (pageOut, error) {
 	if in.KeyConditionExpression == nil {
 		return pageOut{}, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
 	}
-	kc, err := expr.ParseKeyCondition(*in.KeyConditionExpression, env, t.Hash(), t.Range())
+	v, err := viewOf(t, in.IndexName, in.ConsistentRead, in.Select)
+	if err != nil {
+		return pageOut{}, err
+	}
+	kc, err := expr.ParseKeyCondition(*in.KeyConditionExpression, env, v.hash, v.rng)
 	if err != nil {
 		return pageOut{}, err
 	}
@@ -149,68 +178,83 @@ func (s *Store) query(c *awsapi.Call, in *queryIn) (pageOut, error) {
 	if err := env.CheckUnused(); err != nil {
 		return pageOut{}, err
 	}
-	if kc.Hash.Kind != t.KindOf(t.Hash()) {
+	r.index, r.keys = v.index, v.keys()
+	if kc.Hash.Kind != t.KindOf(v.hash) {
 		return pageOut{}, validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
 	}
-	for _, v := range kc.Range {
-		if v.Kind != t.KindOf(t.Range()) {
+	for _, val := range kc.Range {
+		if val.Kind != t.KindOf(v.rng) {
 			return pageOut{}, validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
 		}
 	}
-	if kc.RangeOp == "begins_with" && t.KindOf(t.Range()) == attr.N {
+	if kc.RangeOp == "begins_with" && t.KindOf(v.rng) == attr.N {
 		return pageOut{}, validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
 	}
-	hashTok := token(kc.Hash)
-	var items []attr.Item
-	if t.Range() == "" {
-		it, _, err := s.getItemRaw(c.Context(), kv, hashTok)
+	var got []stored
+	switch {
+	case v.index == nil && t.Range() == "":
+		it, _, err := s.getItemRaw(c.Context(), kv, token(kc.Hash))
 		if err != nil {
 			return pageOut{}, err
 		}
 		if it != nil {
-			items = append(items, it)
+			got = append(got, stored{key: token(kc.Hash), item: it})
 		}
-	} else {
-		got, err := s.read(c.Context(), kv, hashTok+".*")
-		if err != nil {
-			return pageOut{}, err
+	case v.global:
+		// A GSI is read from the whole table (decision 009: the index
+		// bucket kept from the change stream is not built yet).
+		got, err = s.read(c.Context(), kv, "")
+	default:
+		// The table or an LSI: one partition.
+		filter := token(kc.Hash) + ".*"
+		if t.Range() == "" {
+			filter = token(kc.Hash)
 		}
-		for _, st := range got {
-			if attr.Equal(st.item[t.Hash()], kc.Hash) && kc.Match(st.item[t.Range()]) {
-				items = append(items, st.item)
+		got, err = s.read(c.Context(), kv, filter)
+	}
+	if err != nil {
+		return pageOut{}, err
+	}
+	var items []stored
+	for _, st := range got {
+		h, ok := st.item[v.hash]
+		if !ok || !attr.Equal(h, kc.Hash) {
+			continue
+		}
+		if v.rng != "" {
+			rv, ok := st.item[v.rng]
+			if !ok || !kc.Match(rv) {
+				continue
 			}
 		}
-		rk := t.Range()
-		sort.SliceStable(items, func(i, j int) bool {
-			c, _ := attr.Compare(items[i][rk], items[j][rk])
-			return c < 0
-		})
+		items = append(items, st)
 	}
-	if in.ScanIndexForward != nil && !*in.ScanIndexForward {
+	v.sort(items)
+	forward := in.ScanIndexForward == nil || *in.ScanIndexForward
+	if !forward {
 		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
 			items[i], items[j] = items[j], items[i]
 		}
 	}
 	if in.ExclusiveStartKey != nil {
-		if _, err := keyOf(t, in.ExclusiveStartKey, true); err != nil {
-			return pageOut{}, validation("The provided starting key is invalid: %s", strings.TrimPrefix(err.Error(), "ValidationException: "))
+		start, err := v.position(t, in.ExclusiveStartKey)
+		if err != nil {
+			return pageOut{}, err
 		}
-		if t.Range() == "" {
-			items = nil
-		} else {
-			start := in.ExclusiveStartKey[t.Range()]
-			forward := in.ScanIndexForward == nil || *in.ScanIndexForward
-			i := sort.Search(len(items), func(i int) bool {
-				c, _ := attr.Compare(items[i][t.Range()], start)
-				if forward {
-					return c > 0
-				}
-				return c < 0
-			})
-			items = items[i:]
-		}
+		i := sort.Search(len(items), func(i int) bool {
+			c := v.cmp(items[i], start)
+			if forward {
+				return c > 0
+			}
+			return c < 0
+		})
+		items = items[i:]
 	}
-	return r.page(t, items), nil
+	plain := make([]attr.Item, len(items))
+	for i, st := range items {
+		plain[i] = st.item
+	}
+	return r.page(v.lastKey(t), plain), nil
 }
 
 func (s *Store) scan(c *awsapi.Call, in *scanIn) (pageOut, error) {
@@ -243,9 +287,14 @@ func (s *Store) scan(c *awsapi.Call, in *scanIn) (pageOut, error) {
 	if err := env.CheckUnused(); err != nil {
 		return pageOut{}, err
 	}
+	v, err := viewOf(t, in.IndexName, in.ConsistentRead, in.Select)
+	if err != nil {
+		return pageOut{}, err
+	}
+	r.index, r.keys = v.index, v.keys()
 	start := ""
 	if in.ExclusiveStartKey != nil {
-		if start, err = keyOf(t, in.ExclusiveStartKey, true); err != nil {
+		if start, err = keyOf(t, keyItem(t, in.ExclusiveStartKey), true); err != nil {
 			return pageOut{}, validation("The provided starting key is invalid: %s", strings.TrimPrefix(err.Error(), "ValidationException: "))
 		}
 	}
@@ -261,9 +310,15 @@ func (s *Store) scan(c *awsapi.Call, in *scanIn) (pageOut, error) {
 		if in.TotalSegments != nil && segment(st.key, *in.TotalSegments) != *in.Segment {
 			continue
 		}
+		if _, ok := st.item[v.hash]; !ok && v.index != nil {
+			continue
+		}
+		if _, ok := st.item[v.rng]; !ok && v.index != nil && v.rng != "" {
+			continue
+		}
 		items = append(items, st.item)
 	}
-	return r.page(t, items), nil
+	return r.page(v.lastKey(t), items), nil
 }
 
 // segment is the parallel-scan segment of an item: a hash of its

@@ -2,7 +2,6 @@ package tables
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -443,4 +442,3 @@ func (s *Store) listTags(c *awsapi.Call, in *tagResourceIn) (listTagsOut, error)
 	return out, nil
 }
 
-var _ = fmt.Sprint
