@@ -441,4 +441,3 @@ func (s *Store) listTags(c *awsapi.Call, in *tagResourceIn) (listTagsOut, error)
 	sort.Slice(out.Tags, func(i, j int) bool { return out.Tags[i].Key < out.Tags[j].Key })
 	return out, nil
 }
-
