@@ -49,8 +49,8 @@ func (s *Store) batchGet(c *awsapi.Call, in *batchGetIn) (batchGetOut, error) {
 	out := batchGetOut{Responses: map[string][]attr.Item{}, UnprocessedKeys: map[string]keysAndAttributes{}}
 	for _, name := range in.tables() {
 		r := in.RequestItems[name]
-		if r.AttributesToGet != nil {
-			return batchGetOut{}, validation("nubo does not implement the legacy parameter AttributesToGet yet: use the expression parameters")
+		if r.AttributesToGet != nil && r.ProjectionExpression != nil {
+			return batchGetOut{}, validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
 		}
 		if len(r.Keys) == 0 {
 			return batchGetOut{}, validation("1 validation error detected: Value at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1", name)
@@ -66,6 +66,9 @@ func (s *Store) batchGet(c *awsapi.Call, in *batchGetIn) (batchGetOut, error) {
 		proj, err := projection(r.ProjectionExpression, env)
 		if err != nil {
 			return batchGetOut{}, err
+		}
+		if r.AttributesToGet != nil {
+			proj = projectionOf(r.AttributesToGet)
 		}
 		if err := env.CheckUnused(); err != nil {
 			return batchGetOut{}, err

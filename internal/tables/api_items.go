@@ -23,27 +23,6 @@ func (p placeholders) env() (*expr.Env, error) {
 	return expr.NewEnv(p.ExpressionAttributeNames, p.ExpressionAttributeValues), nil
 }
 
-// legacy refuses the pre-expression parameters nubo does not read yet, by
-// name, rather than ignoring them.
-type legacy struct {
-	Expected         map[string]any `json:"Expected"`
-	AttributeUpdates map[string]any `json:"AttributeUpdates"`
-	AttributesToGet  []string       `json:"AttributesToGet"`
-	KeyConditions    map[string]any `json:"KeyConditions"`
-	QueryFilter      map[string]any `json:"QueryFilter"`
-	ScanFilter       map[string]any `json:"ScanFilter"`
-}
-
-func (l legacy) check() error {
-	for name, set := range map[string]bool{"Expected": l.Expected != nil, "AttributeUpdates": l.AttributeUpdates != nil,
-		"AttributesToGet": l.AttributesToGet != nil, "KeyConditions": l.KeyConditions != nil, "QueryFilter": l.QueryFilter != nil, "ScanFilter": l.ScanFilter != nil} {
-		if set {
-			return validation("nubo does not implement the legacy parameter %s yet: use the expression parameters", name)
-		}
-	}
-	return nil
-}
-
 type putItemIn struct {
 	placeholders
 	legacy
@@ -109,16 +88,20 @@ func checkItem(it attr.Item) error {
 	return nil
 }
 
-// condition parses an optional condition expression.
-func condition(kind string, src *string, env *expr.Env) (*expr.Cond, error) {
+// condition is a write's condition: its ConditionExpression, or its
+// legacy Expected.
+func (l legacy) condition(src *string, env *expr.Env) (*expr.Cond, error) {
+	if l.Expected != nil {
+		return expectedOf(l.Expected, l.ConditionalOperator)
+	}
 	if src == nil {
 		return nil, nil
 	}
-	return expr.ParseCondition(kind, *src, env)
+	return expr.ParseCondition("ConditionExpression", *src, env)
 }
 
 func (s *Store) putItem(c *awsapi.Call, in *putItemIn) (attributesOut, error) {
-	if err := in.legacy.check(); err != nil {
+	if err := in.mixed(map[string]bool{"ConditionExpression": in.ConditionExpression != nil}); err != nil {
 		return attributesOut{}, err
 	}
 	switch in.ReturnValues {
@@ -134,7 +117,7 @@ func (s *Store) putItem(c *awsapi.Call, in *putItemIn) (attributesOut, error) {
 	if err != nil {
 		return attributesOut{}, err
 	}
-	cond, err := condition("ConditionExpression", in.ConditionExpression, env)
+	cond, err := in.condition(in.ConditionExpression, env)
 	if err != nil {
 		return attributesOut{}, err
 	}
@@ -192,7 +175,7 @@ func projection(src *string, env *expr.Env) ([]expr.Path, error) {
 }
 
 func (s *Store) getItem(c *awsapi.Call, in *getItemIn) (getItemOut, error) {
-	if err := in.legacy.check(); err != nil {
+	if err := in.mixed(map[string]bool{"ProjectionExpression": in.ProjectionExpression != nil}); err != nil {
 		return getItemOut{}, err
 	}
 	t, kv, err := s.table(c.Context(), in.TableName)
@@ -206,6 +189,9 @@ func (s *Store) getItem(c *awsapi.Call, in *getItemIn) (getItemOut, error) {
 	proj, err := projection(in.ProjectionExpression, env)
 	if err != nil {
 		return getItemOut{}, err
+	}
+	if in.AttributesToGet != nil {
+		proj = projectionOf(in.AttributesToGet)
 	}
 	if err := env.CheckUnused(); err != nil {
 		return getItemOut{}, err
@@ -240,7 +226,7 @@ type updateItemIn struct {
 }
 
 func (s *Store) updateItem(c *awsapi.Call, in *updateItemIn) (attributesOut, error) {
-	if err := in.legacy.check(); err != nil {
+	if err := in.mixed(map[string]bool{"ConditionExpression": in.ConditionExpression != nil, "UpdateExpression": in.UpdateExpression != nil}); err != nil {
 		return attributesOut{}, err
 	}
 	switch in.ReturnValues {
@@ -257,17 +243,24 @@ func (s *Store) updateItem(c *awsapi.Call, in *updateItemIn) (attributesOut, err
 		return attributesOut{}, err
 	}
 	var upd *expr.Update
+	if in.AttributeUpdates != nil {
+		if upd, err = updateOf(in.AttributeUpdates); err != nil {
+			return attributesOut{}, err
+		}
+	}
 	if in.UpdateExpression != nil {
 		if upd, err = expr.ParseUpdate(*in.UpdateExpression, env); err != nil {
 			return attributesOut{}, err
 		}
+	}
+	if upd != nil {
 		for _, p := range upd.Paths() {
 			if n := p[0].Name; n == t.Hash() || n == t.Range() {
 				return attributesOut{}, validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", n)
 			}
 		}
 	}
-	cond, err := condition("ConditionExpression", in.ConditionExpression, env)
+	cond, err := in.condition(in.ConditionExpression, env)
 	if err != nil {
 		return attributesOut{}, err
 	}
@@ -338,7 +331,7 @@ type deleteItemIn struct {
 }
 
 func (s *Store) deleteItem(c *awsapi.Call, in *deleteItemIn) (attributesOut, error) {
-	if err := in.legacy.check(); err != nil {
+	if err := in.mixed(map[string]bool{"ConditionExpression": in.ConditionExpression != nil}); err != nil {
 		return attributesOut{}, err
 	}
 	switch in.ReturnValues {
@@ -354,7 +347,7 @@ func (s *Store) deleteItem(c *awsapi.Call, in *deleteItemIn) (attributesOut, err
 	if err != nil {
 		return attributesOut{}, err
 	}
-	cond, err := condition("ConditionExpression", in.ConditionExpression, env)
+	cond, err := in.condition(in.ConditionExpression, env)
 	if err != nil {
 		return attributesOut{}, err
 	}

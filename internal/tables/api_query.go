@@ -81,7 +81,7 @@ func (r *reader) indexProject(it attr.Item) attr.Item {
 }
 
 func (in *readIn) prepare(env *expr.Env) (*reader, error) {
-	if err := in.legacy.check(); err != nil {
+	if err := in.mixed(map[string]bool{"FilterExpression": in.FilterExpression != nil, "ProjectionExpression": in.ProjectionExpression != nil}); err != nil {
 		return nil, err
 	}
 	r := &reader{}
@@ -91,8 +91,18 @@ func (in *readIn) prepare(env *expr.Env) (*reader, error) {
 			return nil, err
 		}
 	}
+	for _, f := range []map[string]legacyCondition{in.QueryFilter, in.ScanFilter} {
+		if f != nil {
+			if r.filter, err = filterOf(f, in.ConditionalOperator); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if r.proj, err = projection(in.ProjectionExpression, env); err != nil {
 		return nil, err
+	}
+	if in.AttributesToGet != nil {
+		r.proj = projectionOf(in.AttributesToGet)
 	}
 	switch in.Select {
 	case "", "ALL_ATTRIBUTES":
@@ -160,14 +170,22 @@ func (s *Store) query(c *awsapi.Call, in *queryIn) (pageOut, error) {
 	if err != nil {
 		return pageOut{}, err
 	}
-	if in.KeyConditionExpression == nil {
+	if err := in.mixed(map[string]bool{"KeyConditionExpression": in.KeyConditionExpression != nil}); err != nil {
+		return pageOut{}, err
+	}
+	if in.KeyConditionExpression == nil && in.KeyConditions == nil {
 		return pageOut{}, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
 	}
 	v, err := viewOf(t, in.IndexName, in.ConsistentRead, in.Select)
 	if err != nil {
 		return pageOut{}, err
 	}
-	kc, err := expr.ParseKeyCondition(*in.KeyConditionExpression, env, v.hash, v.rng)
+	var kc *expr.KeyCond
+	if in.KeyConditions != nil {
+		kc, err = keyConditionsOf(in.KeyConditions, v.hash, v.rng)
+	} else {
+		kc, err = expr.ParseKeyCondition(*in.KeyConditionExpression, env, v.hash, v.rng)
+	}
 	if err != nil {
 		return pageOut{}, err
 	}
