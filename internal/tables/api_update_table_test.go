@@ -43,7 +43,7 @@ func TestTables_UpdateTable(t *testing.T) {
 	_, err = c.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: table, StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewImage}})
 	wantAPIError(t, "second stream", err, "ValidationException", "Table already has an enabled stream")
 	if _, err := c.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: table, BillingMode: types.BillingModeProvisioned,
-		ProvisionedThroughput: &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(3), WriteCapacityUnits: aws.Int64(4)},
+		ProvisionedThroughput:       &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(3), WriteCapacityUnits: aws.Int64(4)},
 		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("bySt")}}}}); err != nil {
 		t.Fatal(err)
 	}

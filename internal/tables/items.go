@@ -178,6 +178,17 @@ type stored struct {
 // read returns the items under a key filter ("" every item) as of now,
 // each at its latest revision, in KV key order.
 func (s *Store) read(ctx context.Context, kv jetstream.KeyValue, filter string) ([]stored, error) {
+	if filter != "" {
+		out, ok, err := s.readDirect(ctx, kv, filter)
+		if err != nil || ok {
+			return out, err
+		}
+	}
+	return s.watchRead(ctx, kv, filter)
+}
+
+// watchRead is read through a watch: any number of keys.
+func (s *Store) watchRead(ctx context.Context, kv jetstream.KeyValue, filter string) ([]stored, error) {
 	var w jetstream.KeyWatcher
 	var err error
 	if filter == "" {
