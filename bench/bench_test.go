@@ -31,6 +31,7 @@ func TestBenchmarksRun(t *testing.T) {
 		"warm":    {"### Warm invoke", "bare net/http echo round trip", "bare Runtime API best case", "nubo Invoke, aws-sdk-go-v2 client", "nubo Invoke, lean signed"},
 		"memory":  {"### Memory per warm instance", "nubo process RSS", "nubo Go heap"},
 		"gateway": {"### HTTP API", "bare net/http echo server", "nubo gateway: HttpApi route", "gateway overhead at p50"},
+		"tables":  {"### tables", "raw JetStream KV put (floor)", "nubo PutItem", "nubo GetItem", "nubo Query (100 items)"},
 	}
 	for _, b := range all() {
 		t.Run(b.name, func(t *testing.T) {
