@@ -77,6 +77,12 @@ func (s *Store) API() (*awsapi.API, error) {
 					return s.tableTargets(in.tables()), nil
 				},
 				Handler: s.batchWrite},
+			// Transactions are authorized as the item actions they perform, as on AWS.
+			awsapi.Op[transactGetIn, transactGetOut]{Name: "TransactGetItems", Action: "dynamodb:GetItem",
+				Resources: func(c *awsapi.Call, in *transactGetIn) ([]awsapi.Target, error) {
+					return s.tableTargets(in.tables()), nil
+				},
+				Handler: s.transactGet},
 			awsapi.Op[updateTTLIn, updateTTLOut]{Name: "UpdateTimeToLive", Action: "dynamodb:UpdateTimeToLive",
 				Resources: func(c *awsapi.Call, in *updateTTLIn) ([]awsapi.Target, error) { return one(in.TableName), nil },
 				Handler:   s.updateTTL},
