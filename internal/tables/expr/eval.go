@@ -153,11 +153,11 @@ func (c *Cond) function(it attr.Item) bool {
 	case "begins_with":
 		return (v.Kind == attr.S || v.Kind == attr.B) && v.Kind == arg.Kind && strings.HasPrefix(v.Str, arg.Str)
 	case "contains":
+		// A string's substring, a set's element or a list's element (the
+		// developer guide lists no binary case).
 		switch v.Kind {
 		case attr.S:
 			return arg.Kind == attr.S && strings.Contains(v.Str, arg.Str)
-		case attr.B:
-			return arg.Kind == attr.B && strings.Contains(v.Str, arg.Str)
 		case attr.SS, attr.NS, attr.BS:
 			return v.Contains(arg)
 		case attr.L:
