@@ -3,6 +3,8 @@ package platform
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,6 +50,21 @@ func TestTablesStack(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Name != "Ada" || got.Visits != 2 || got.Payments != "AccessDeniedException" {
 		t.Errorf("function answered %s (%v)", out, err)
+	}
+
+	// A key-schema change replaces a table: refused in the stateful stack.
+	tpl := filepath.Join(dir, "template.yaml")
+	src, err := os.ReadFile(tpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(src), "PrimaryKey: {Name: userId, Type: String}", "PrimaryKey: {Name: uid, Type: String}", 1)
+	plan, err := p.Stacks.Plan(context.Background(), stacks.PlanRequest{Stack: "hello", Template: changed, BaseDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(plan.Refusals, "\n"), `replacing Users (AWS::DynamoDB::Table) in stateful stack "hello" would lose its data`) {
+		t.Errorf("a key-schema change planned without refusal: %v", plan.Refusals)
 	}
 
 	// Tables hold data: the stack is stateful, its destroy needs --allow-data-loss.
