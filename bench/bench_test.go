@@ -33,6 +33,7 @@ func TestBenchmarksRun(t *testing.T) {
 		"gateway": {"### HTTP API", "bare net/http echo server", "nubo gateway: HttpApi route", "gateway overhead at p50"},
 		"queues":  {"### Queues (SQS)", "SendMessageBatch 10 × 200 B", "ReceiveMessage 10 + DeleteMessageBatch", "SendMessage → waiting ReceiveMessage: p50"},
 		"events":  {"### Event pattern matching", "naive: each pattern in turn", "### PutEvents until a function target has the event"},
+		"tables":  {"### tables", "raw JetStream KV put (floor)", "nubo PutItem", "nubo GetItem", "nubo Query (100 items)"},
 	}
 	for _, b := range all() {
 		t.Run(b.name, func(t *testing.T) {

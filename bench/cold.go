@@ -20,6 +20,7 @@ func all() []benchmark {
 		{"gateway", benchGateway},
 		{"queues", benchQueues},
 		{"events", benchEvents},
+		{"tables", benchTables},
 	}
 }
 
