@@ -20,6 +20,7 @@ import (
 	"github.com/nubo-run/nubo/internal/parameters"
 	"github.com/nubo-run/nubo/internal/queues"
 	"github.com/nubo-run/nubo/internal/stacks"
+	"github.com/nubo-run/nubo/internal/topics"
 )
 
 // Options configures a Platform: the flags of `nubo serve`.
@@ -91,6 +92,7 @@ type Platform struct {
 	Policies   *functions.PolicyStore
 	Parameters *parameters.Store
 	Queues     *queues.Service
+	Topics     *topics.Service
 	Stacks     *stacks.Engine
 	shims      *runtimeShims
 	account    awsapi.Account

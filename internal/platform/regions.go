@@ -389,4 +389,5 @@ func (p *Platform) closeParts(ctx context.Context) error {
 func (p *Platform) adopt(r *Platform) {
 	p.Functions, p.Logs, p.Gateway, p.Policies, p.Parameters, p.Stacks = r.Functions, r.Logs, r.Gateway, r.Policies, r.Parameters, r.Stacks
 	p.Queues = r.Queues
+	p.Topics = r.Topics
 }
