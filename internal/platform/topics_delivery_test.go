@@ -1,9 +1,9 @@
 package platform
 
 import (
-	"fmt"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -102,7 +102,7 @@ func TestSNSFanOutToQueues(t *testing.T) {
 	}
 	var n struct {
 		Type, MessageId, TopicArn, Subject, Message, Timestamp, SignatureVersion, Signature, SigningCertURL, UnsubscribeURL string
-		MessageAttributes                                                                                                  map[string]struct{ Type, Value string }
+		MessageAttributes                                                                                                   map[string]struct{ Type, Value string }
 	}
 	if err := json.Unmarshal([]byte(aws.ToString(env[0].Body)), &n); err != nil {
 		t.Fatalf("envelope %s: %v", aws.ToString(env[0].Body), err)
