@@ -31,6 +31,6 @@ func (topicsModule) contribute(p *Platform) (contribution, error) {
 	return contribution{
 		parts:     []part{{"topics", p.Topics}},
 		apis:      []*awsapi.API{api},
-		providers: []stacks.Provider{},
+		providers: []stacks.Provider{topics.NewTopicProvider(p.Topics), topics.NewSubscriptionProvider(p.Topics), topics.NewTopicPolicyProvider(p.Topics)},
 	}, err
 }
