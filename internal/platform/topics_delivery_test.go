@@ -255,3 +255,82 @@ func TestSNSHTTPEndpoint(t *testing.T) {
 		t.Fatalf("notifications = %v", notes)
 	}
 }
+
+// TestSNSRedrivePolicy: a subscription whose endpoint keeps failing is
+// retried a bounded number of times, then its message goes to the
+// subscription's dead-letter queue.
+func TestSNSRedrivePolicy(t *testing.T) {
+	p := startPlatform(t, Options{})
+	c := snsClientFor(p.EndpointURL())
+	q := sqsClientFor(p.EndpointURL())
+	ctx := context.Background()
+	topic := createTopic(t, c, "flaky", nil)
+	dlq := topicQueue(t, q, "flaky-dlq", topic, nil)
+	var mu sync.Mutex
+	attempts := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("x-amz-sns-message-type") == "Notification" {
+			mu.Lock()
+			attempts++
+			mu.Unlock()
+		}
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	out, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String(srv.URL),
+		ReturnSubscriptionArn: true, Attributes: map[string]string{
+			"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:flaky-dlq"}`}})
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	// The endpoint fails the handshake too; confirm with the token as an
+	// operator would, read from the subscription's record.
+	sub, err := p.Topics.Subscription(ctx, aws.ToString(out.SubscriptionArn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(sub.Token)}); err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+	if _, err := c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("lost?")}); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	got := receiveAll(t, q, dlq, 1)
+	if len(got) != 1 {
+		t.Fatalf("dead-letter queue got %d messages, want 1", len(got))
+	}
+	var n struct{ Type, Message string }
+	if err := json.Unmarshal([]byte(aws.ToString(got[0].Body)), &n); err != nil || n.Message != "lost?" || n.Type != "Notification" {
+		t.Errorf("dead letter = %s (%v)", aws.ToString(got[0].Body), err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if attempts != 4 {
+		t.Errorf("endpoint saw %d attempts, want 4", attempts)
+	}
+}
+
+// TestSNSQueuePolicyEnforced: a queue whose policy does not let the topic
+// send gets nothing (SNS's delivery is refused by SQS), while one that
+// does gets the message.
+func TestSNSQueuePolicyEnforced(t *testing.T) {
+	p := startPlatform(t, Options{})
+	c := snsClientFor(p.EndpointURL())
+	q := sqsClientFor(p.EndpointURL())
+	ctx := context.Background()
+	topic := createTopic(t, c, "guarded", nil)
+	other := createTopic(t, c, "other", nil)
+	open := topicQueue(t, q, "open", topic, nil)
+	closed := topicQueue(t, q, "closed", other, nil) // allows only the other topic
+	subscribeQueue(t, c, topic, "arn:aws:sqs:us-east-1:000000000000:open", nil)
+	subscribeQueue(t, c, topic, "arn:aws:sqs:us-east-1:000000000000:closed", nil)
+	if _, err := c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("hello")}); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	if got := receiveAll(t, q, open, 1); len(got) != 1 {
+		t.Fatalf("open queue got %d, want 1", len(got))
+	}
+	if got := receiveN(t, q, closed, sqs.ReceiveMessageInput{WaitTimeSeconds: 2}); len(got) != 0 {
+		t.Fatalf("closed queue got %d messages", len(got))
+	}
+}
