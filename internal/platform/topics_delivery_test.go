@@ -334,3 +334,37 @@ func TestSNSQueuePolicyEnforced(t *testing.T) {
 		t.Fatalf("closed queue got %d messages", len(got))
 	}
 }
+
+// TestSNSPublishBatchAndStructure: PublishBatch answers per entry (a bad
+// entry fails alone); MessageStructure json gives the sqs body to queues.
+func TestSNSPublishBatchAndStructure(t *testing.T) {
+	p := startPlatform(t, Options{})
+	c := snsClientFor(p.EndpointURL())
+	q := sqsClientFor(p.EndpointURL())
+	ctx := context.Background()
+	topic := createTopic(t, c, "batch", nil)
+	url := topicQueue(t, q, "batch-q", topic, nil)
+	subscribeQueue(t, c, topic, "arn:aws:sqs:us-east-1:000000000000:batch-q", map[string]string{"RawMessageDelivery": "true"})
+	out, err := c.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []snstypes.PublishBatchRequestEntry{
+		{Id: aws.String("a"), Message: aws.String("one")},
+		{Id: aws.String("b"), Message: aws.String(`{"default":"two","sqs":"two for queues"}`), MessageStructure: aws.String("json")},
+		{Id: aws.String("c"), Message: aws.String(`{"sqs":"no default"}`), MessageStructure: aws.String("json")},
+	}})
+	if err != nil {
+		t.Fatalf("publish batch: %v", err)
+	}
+	if len(out.Successful) != 2 || len(out.Failed) != 1 || aws.ToString(out.Failed[0].Id) != "c" || aws.ToString(out.Failed[0].Code) != "InvalidParameter" {
+		t.Fatalf("publish batch = %d ok, failed %+v", len(out.Successful), out.Failed)
+	}
+	got := map[string]bool{}
+	for _, m := range receiveAll(t, q, url, 2) {
+		got[aws.ToString(m.Body)] = true
+	}
+	if !got["one"] || !got["two for queues"] || len(got) != 2 {
+		t.Fatalf("queue got %v", got)
+	}
+	if _, err := c.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []snstypes.PublishBatchRequestEntry{
+		{Id: aws.String("a"), Message: aws.String("x")}, {Id: aws.String("a"), Message: aws.String("y")}}}); err == nil {
+		t.Fatalf("repeated batch ids accepted")
+	}
+}
