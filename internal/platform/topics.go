@@ -21,7 +21,7 @@ func (m topicsModule) reset(ctx context.Context, p *Platform, region string) err
 
 func (topicsModule) build(p *Platform) (err error) {
 	p.Topics, err = topics.New(topics.Options{Backbone: p.view("sns"), Account: p.account, Authorizer: p.authorizer(),
-		Queues: p.Queues, Functions: logsFunctions{fns: p.Functions},
+		Queues: p.Queues, Functions: logsFunctions{fns: p.Functions}, EndpointURL: p.EndpointURL,
 		Logger: p.opts.Logger.With("part", "topics")})
 	return err
 }

@@ -3,6 +3,8 @@ package platform
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -147,5 +149,52 @@ func TestSNSStack(t *testing.T) {
 	}
 	if n := countLines(t, p, "subscriber", "GOT aws:sns"); n != 1 {
 		t.Errorf("subscriber got %d messages, want 1 (the filter policy)", n)
+	}
+}
+
+// TestSNSStackHTTPSubscription: an http subscription a stack creates is
+// sent its SubscriptionConfirmation, and visiting SubscribeURL confirms it.
+func TestSNSStackHTTPSubscription(t *testing.T) {
+	p := startPlatform(t, Options{})
+	confirmed := make(chan error, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]string
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil || m["Type"] != "SubscriptionConfirmation" {
+			return
+		}
+		resp, err := http.Get(m["SubscribeURL"])
+		if err == nil {
+			resp.Body.Close()
+		}
+		confirmed <- err
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	tmpl := `Resources:
+  Hooks:
+    Type: AWS::SNS::Topic
+    Properties: {TopicName: hooks}
+  Hook:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Hooks
+      Protocol: http
+      Endpoint: ` + srv.URL + `/in
+`
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deployStack(t, p, dir, nil)
+	select {
+	case err := <-confirmed:
+		if err != nil {
+			t.Fatalf("visit SubscribeURL: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no SubscriptionConfirmation within 10 s")
+	}
+	attrs, err := snsClientFor(p.EndpointURL()).GetTopicAttributes(context.Background(), &sns.GetTopicAttributesInput{TopicArn: aws.String("arn:aws:sns:us-east-1:000000000000:hooks")})
+	if err != nil || attrs.Attributes["SubscriptionsConfirmed"] != "1" || attrs.Attributes["SubscriptionsPending"] != "0" {
+		t.Fatalf("topic attributes = %v, %v", attrs, err)
 	}
 }

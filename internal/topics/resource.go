@@ -160,8 +160,12 @@ func (p *TopicProvider) subscribe(ctx context.Context, name string, was, now []s
 	keep := map[subscriptionModel]bool{}
 	for _, sm := range now {
 		keep[sm] = true
-		if _, err := p.s.Subscribe(ctx, name, sm.Protocol, sm.Endpoint, nil); err != nil {
+		sub, err := p.s.Subscribe(ctx, name, sm.Protocol, sm.Endpoint, nil)
+		if err != nil {
 			return fmt.Errorf("Subscription %s %s: %w", sm.Protocol, sm.Endpoint, err)
+		}
+		if err := p.s.confirmIfPending(ctx, sub); err != nil {
+			return err
 		}
 	}
 	gone := map[subscriptionModel]bool{}

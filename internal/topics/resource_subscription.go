@@ -116,6 +116,9 @@ func (p *SubscriptionProvider) Create(ctx context.Context, props stacks.Props) (
 	if err != nil {
 		return "", nil, err
 	}
+	if err := p.s.confirmIfPending(ctx, sub); err != nil {
+		return "", nil, err
+	}
 	arn := p.s.SubscriptionARN(sub)
 	return arn, stacks.Attrs{"Arn": arn}, nil
 }

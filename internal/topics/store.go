@@ -69,8 +69,12 @@ type Options struct {
 	Functions Functions
 	// HTTP posts to http/https endpoints (default a client with a 15 s
 	// timeout).
-	HTTP   *http.Client
-	Logger *slog.Logger
+	HTTP *http.Client
+	// EndpointURL is nubo's edge URL, the base of the SubscribeURL sent
+	// for an HTTP subscription a stack creates (an API request uses the
+	// address its client reached).
+	EndpointURL func() string
+	Logger      *slog.Logger
 }
 
 // Service is SNS.
@@ -447,6 +451,22 @@ func (s *Service) Confirm(ctx context.Context, topic, token string) (*Subscripti
 		}
 	}
 	return nil, invalid("Token")
+}
+
+// stackBase is the SubscribeURL base for subscriptions made by stacks.
+func (s *Service) stackBase() string {
+	if s.opts.EndpointURL != nil {
+		return s.opts.EndpointURL()
+	}
+	return "http://localhost"
+}
+
+// confirmIfPending asks a new HTTP subscription's endpoint to confirm.
+func (s *Service) confirmIfPending(ctx context.Context, sub *Subscription) error {
+	if !sub.Pending {
+		return nil
+	}
+	return s.requestConfirmation(ctx, sub, s.stackBase())
 }
 
 func newToken() string {
