@@ -212,5 +212,5 @@ func (s *Service) requestConfirmation(ctx context.Context, sub *Subscription, ba
 	if err != nil {
 		return err
 	}
-	return s.publishJob(ctx, fanoutSubject, data, "confirm:"+sub.ID)
+	return s.publishJob(ctx, fanoutSubject, data, "confirm:"+sub.ID+":"+newUUID())
 }

@@ -185,11 +185,14 @@ func backoff(attempt uint64) time.Duration {
 // order, to each subscription in turn (its work is the queue's FIFO
 // subject, consumed one at a time per node).
 func (s *Service) fanout(ctx context.Context, d *backbone.Delivery, j *job) backbone.Outcome {
-	subs, err := s.Subscriptions(j.Message.Topic)
+	// The bucket, not this node's cache: a subscription made on another
+	// node a moment ago must get the message.
+	entries, err := s.subs.List(ctx, subsOf(j.Message.Topic))
 	if err != nil {
 		return backbone.Retry(time.Second)
 	}
-	for _, sub := range subs {
+	for _, e := range entries {
+		sub := e.Value
 		if sub.Pending || !s.passes(sub, j.Message.bodyFor(sub.Protocol), j.Message.Attributes) {
 			continue
 		}
