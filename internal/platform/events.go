@@ -10,6 +10,7 @@ import (
 	"github.com/nubo-run/nubo/internal/events"
 	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/queues"
+	"github.com/nubo-run/nubo/internal/topics"
 )
 
 // eventsModule is EventBridge: the event buses, their rules and delivery
@@ -28,9 +29,14 @@ func (eventsModule) build(p *Platform) (err error) {
 	if p.Queues != nil {
 		qs = eventsQueues{q: p.Queues, account: p.account.ID}
 	}
+	var ts events.TopicPublisher
+	if p.Topics != nil {
+		ts = eventsTopics{t: p.Topics}
+	}
 	p.Events, err = events.New(events.Options{
 		Backbone:   p.view("events"),
 		Queues:     qs,
+		Topics:     ts,
 		Account:    p.account,
 		Authorizer: p.authorizer(),
 		Functions:  eventsInvoker{fns: p.Functions, policies: p.Policies, account: p.account, authz: p.authorizer()},
@@ -133,5 +139,20 @@ var _ events.QueueSender = eventsQueues{}
 func (e eventsQueues) Send(ctx context.Context, ruleARN, queueARN, body, groupID string) error {
 	_, err := e.q.SendFrom(ctx, queues.Source{Principal: "events.amazonaws.com", ARN: ruleARN, Account: e.account},
 		queueARN, queues.Outgoing{Body: body, GroupID: groupID})
+	return err
+}
+
+// eventsTopics publishes a rule's events to topics. (The topic policy is
+// not asked: nubo's topics check it on the API's Publish only.)
+type eventsTopics struct{ t *topics.Service }
+
+var _ events.TopicPublisher = eventsTopics{}
+
+func (e eventsTopics) Publish(ctx context.Context, topicARN, message, groupID string) error {
+	name, err := e.t.TopicName(topicARN)
+	if err != nil {
+		return err
+	}
+	_, err = e.t.Publish(ctx, topics.Message{Topic: name, Body: message, GroupID: groupID})
 	return err
 }

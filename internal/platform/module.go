@@ -63,6 +63,7 @@ func modules() []module {
 		&functionsModule{},  // Lambda
 		&parametersModule{}, // SSM Parameter Store
 		&queuesModule{},     // SQS
+		&topicsModule{},     // SNS: after SQS and Lambda, which it delivers to
 		&tablesModule{},     // DynamoDB
 		&gatewayModule{},    // API Gateway and function URLs on the HTTP listener
 		&eventsModule{},     // EventBridge: buses, rules, delivery to targets

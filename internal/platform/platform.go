@@ -22,6 +22,7 @@ import (
 	"github.com/nubo-run/nubo/internal/queues"
 	"github.com/nubo-run/nubo/internal/schedules"
 	"github.com/nubo-run/nubo/internal/stacks"
+	"github.com/nubo-run/nubo/internal/topics"
 )
 
 // Options configures a Platform: the flags of `nubo serve`.
@@ -93,6 +94,7 @@ type Platform struct {
 	Policies   *functions.PolicyStore
 	Parameters *parameters.Store
 	Queues     *queues.Service
+	Topics     *topics.Service
 	Events     *events.Service
 	Schedules  *schedules.Service
 	Stacks     *stacks.Engine
