@@ -36,8 +36,9 @@ const (
 type lambdaAPI struct {
 	s        *Service
 	log      *slog.Logger
-	policies *PolicyStore // the policy operations (api_policy.go); nil: not served
-	urls     URLStore     // the function URL operations (api_url.go); nil: not served
+	policies *PolicyStore  // the policy operations (api_policy.go); nil: not served
+	urls     URLStore      // the function URL operations (api_url.go); nil: not served
+	esm      *EventSources // the event source mapping operations (api_esm.go); nil: not served
 }
 
 // authorize asks the service's authorizer whether the caller may perform
