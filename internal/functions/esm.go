@@ -126,7 +126,9 @@ type EventSources struct {
 	mu      sync.Mutex
 	w       *backbone.Watcher[Mapping]
 	running map[string]*mappingPollers
-	closed  bool
+	// draining are stopped pollers still in their last poll or batch.
+	draining []*mappingPollers
+	closed   bool
 }
 
 // NewEventSources validates o; Start opens the bucket and the pollers.
@@ -167,7 +169,10 @@ func (e *EventSources) Close(ctx context.Context) error {
 	e.closed = true
 	w := e.w
 	running := e.running
-	e.running = map[string]*mappingPollers{}
+	for _, d := range e.draining {
+		running["~"+d.m.UUID+fmt.Sprint(d.rev)] = d
+	}
+	e.running, e.draining = map[string]*mappingPollers{}, nil
 	e.mu.Unlock()
 	if w != nil {
 		w.Stop()

@@ -60,7 +60,16 @@ func (e *EventSources) apply(en backbone.Entry[Mapping]) {
 	if cur != nil {
 		cur.stop()
 		delete(e.running, uuid)
+		e.draining = append(e.draining, cur)
 	}
+	// Forget the stopped pollers whose last poll has ended.
+	kept := e.draining[:0]
+	for _, d := range e.draining {
+		if d.count() > 0 {
+			kept = append(kept, d)
+		}
+	}
+	e.draining = kept
 	if en.Deleted || en.Value == nil || !en.Value.Enabled {
 		return
 	}
@@ -375,4 +384,27 @@ func qualifierPart(fn string) string {
 		}
 	}
 	return ""
+}
+
+// Pollers is how many pollers of the mapping run on this node now (0 for
+// a disabled or deleted mapping once its last long poll has ended).
+func (e *EventSources) Pollers(uuid string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	if p := e.running[uuid]; p != nil {
+		n += p.count()
+	}
+	for _, d := range e.draining {
+		if d.m.UUID == uuid {
+			n += d.count()
+		}
+	}
+	return n
+}
+
+func (p *mappingPollers) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.active
 }
