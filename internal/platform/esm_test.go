@@ -253,12 +253,7 @@ func TestEventSourceMappingSQS(t *testing.T) {
 	if err != nil || aws.ToString(up.State) != "Disabling" {
 		t.Fatalf("disable = %+v, %v", up, err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); p.EventSources.Pollers(uuid) > 0; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d pollers still running after Enabled=false", p.EventSources.Pollers(uuid))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitUntil(t, "the pollers stop", 10*time.Second, func() bool { return p.EventSources.Pollers(uuid) == 0 })
 	if _, err := qc.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(workURL), MessageBody: aws.String("paused")}); err != nil {
 		t.Fatal(err)
 	}
