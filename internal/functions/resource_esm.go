@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 
 	"github.com/nubo-run/nubo/internal/awsapi"
 	"github.com/nubo-run/nubo/internal/stacks"
@@ -46,7 +47,7 @@ func (*EventSourceMappingProvider) Stateful() bool { return false }
 
 // Schema implements stacks.Provider.
 func (*EventSourceMappingProvider) Schema() stacks.Schema {
-	return stacks.Schema{Properties: map[string]stacks.Property{
+	props := map[string]stacks.Property{
 		"FunctionName":                   {Type: stacks.String, Required: true},
 		"EventSourceArn":                 {Type: stacks.String, Required: true, CreateOnly: true},
 		"BatchSize":                      {Type: stacks.Integer},
@@ -57,7 +58,44 @@ func (*EventSourceMappingProvider) Schema() stacks.Schema {
 		"Enabled":                        {Type: stacks.Boolean},
 		"Id":                             {Type: stacks.String, ReadOnly: true},
 		"EventSourceMappingArn":          {Type: stacks.String, ReadOnly: true},
-	}}
+	}
+	// The registry schema's other properties (streams, Kafka, MQ, DocumentDB,
+	// destinations, metrics, tags): accepted, not honoured (Warnings).
+	for name, typ := range esmIgnored {
+		props[name] = stacks.Property{Type: typ, CreateOnly: esmCreateOnly[name]}
+	}
+	return stacks.Schema{Properties: props}
+}
+
+// esmIgnored are the registry schema's properties nubo accepts without
+// acting on them (they concern other sources, or are not implemented).
+var esmIgnored = map[string]stacks.PropType{
+	"AmazonManagedKafkaEventSourceConfig": stacks.Object, "BisectBatchOnFunctionError": stacks.Boolean,
+	"DestinationConfig": stacks.Object, "DocumentDBEventSourceConfig": stacks.Object, "KmsKeyArn": stacks.String,
+	"LoggingConfig": stacks.Object, "MaximumRecordAgeInSeconds": stacks.Integer, "MaximumRetryAttempts": stacks.Integer,
+	"MetricsConfig": stacks.Object, "ParallelizationFactor": stacks.Integer, "ProvisionedPollerConfig": stacks.Object,
+	"Queues": stacks.List, "SelfManagedEventSource": stacks.Object, "SelfManagedKafkaEventSourceConfig": stacks.Object,
+	"SourceAccessConfigurations": stacks.List, "StartingPosition": stacks.String, "StartingPositionTimestamp": stacks.Number,
+	"Tags": stacks.List, "Topics": stacks.List, "TumblingWindowInSeconds": stacks.Integer,
+}
+
+// esmCreateOnly are the registry's createOnlyProperties among esmIgnored.
+var esmCreateOnly = map[string]bool{"AmazonManagedKafkaEventSourceConfig": true, "DocumentDBEventSourceConfig": true,
+	"SelfManagedEventSource": true, "SelfManagedKafkaEventSourceConfig": true, "StartingPosition": true,
+	"StartingPositionTimestamp": true, "Queues": true, "Topics": true}
+
+var _ stacks.Warner = (*EventSourceMappingProvider)(nil)
+
+// Warnings implements stacks.Warner: the properties set that nubo ignores.
+func (*EventSourceMappingProvider) Warnings(props stacks.Props) []string {
+	var out []string
+	for name := range esmIgnored {
+		if _, ok := props[name]; ok {
+			out = append(out, fmt.Sprintf("%s is not honoured: nubo's event source mappings poll SQS queues only", name))
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (m *esmModel) input() MappingInput {

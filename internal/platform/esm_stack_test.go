@@ -6,10 +6,14 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/nubo-run/nubo/internal/functions"
 	"github.com/nubo-run/nubo/internal/stacks"
+	"github.com/nubo-run/nubo/internal/stacks/stackstest"
 )
 
 const esmSAMTemplate = `
@@ -111,4 +115,26 @@ func TestEventSourceMappingSAM(t *testing.T) {
 	if _, err := lc.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)}); err == nil {
 		t.Fatal("the mapping outlived its stack")
 	}
+}
+
+// TestEventSourceMappingProviderContract runs the provider contract on
+// AWS::Lambda::EventSourceMapping.
+func TestEventSourceMappingProviderContract(t *testing.T) {
+	p := startPlatform(t, Options{})
+	ctx := context.Background()
+	createQueue(t, sqsClientFor(p.EndpointURL()), "contract-q", nil)
+	role := lambdaRole(t, p.EndpointURL(), "esm-contract")
+	if _, err := clientsFor(p.EndpointURL()).iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("esm-contract"),
+		PolicyName: aws.String("sqs"), PolicyDocument: aws.String(allowDoc("Allow", "sqs:*", "*"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lambdaClientFor(p.EndpointURL()).CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("contract-esm"),
+		Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"), Role: aws.String(role),
+		Code: &lambdatypes.FunctionCode{ZipFile: pyZip(t, "def handler(e, c):\n    return e\n")}}); err != nil {
+		t.Fatal(err)
+	}
+	stackstest.RunProviderContract(t, functions.NewEventSourceMappingProvider(p.EventSources),
+		stacks.Props{"FunctionName": "contract-esm", "EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:contract-q", "BatchSize": float64(5), "Enabled": false},
+		stacks.Props{"FunctionName": "contract-esm", "EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:contract-q", "BatchSize": float64(8), "Enabled": false,
+			"FunctionResponseTypes": []any{"ReportBatchItemFailures"}})
 }
