@@ -275,6 +275,23 @@ func validateMapping(m *Mapping) error {
 	return nil
 }
 
+// checkTimeouts refuses a queue that does not exist, or whose visibility
+// timeout is shorter than the function's timeout (a batch could come back
+// while the function still works on it), as Lambda does.
+func (e *EventSources) checkTimeouts(ctx context.Context, fc *Config, queueARN string) error {
+	vis, err := e.o.Queues.VisibilityTimeout(ctx, queueARN)
+	if errors.Is(err, queues.ErrNotFound) || errors.Is(err, queues.ErrInvalid) {
+		return awsapi.InvalidParameter("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue %s does not exist.", queueARN)
+	}
+	if err != nil {
+		return err
+	}
+	if ft := int64(fc.Timeout / time.Second); ft > vis {
+		return awsapi.InvalidParameter("Queue visibility timeout: %d seconds is less than Function timeout: %d seconds", vis, ft)
+	}
+	return nil
+}
+
 // checkRole refuses a function whose execution role may not receive from,
 // delete on and read the attributes of the queue, with Lambda's message.
 func (e *EventSources) checkRole(ctx context.Context, fc *Config, queueARN string) error {
@@ -305,10 +322,7 @@ func (e *EventSources) Create(ctx context.Context, in MappingInput) (*Mapping, e
 	if err != nil {
 		return nil, err
 	}
-	if _, err := e.o.Queues.Poll(ctx, in.EventSourceArn, 0, 0); err != nil {
-		if errors.Is(err, queues.ErrNotFound) || errors.Is(err, queues.ErrInvalid) {
-			return nil, awsapi.InvalidParameter("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue %s does not exist.", in.EventSourceArn)
-		}
+	if err := e.checkTimeouts(ctx, fc, in.EventSourceArn); err != nil {
 		return nil, err
 	}
 	m := &Mapping{UUID: newUUID(), Function: fn, EventSourceArn: in.EventSourceArn, BatchSize: 10, Enabled: true,
@@ -433,6 +447,16 @@ func (e *EventSources) Update(ctx context.Context, uuid string, in MappingInput)
 		if fn, fc, err = e.resolveFunction(ctx, in.FunctionName); err != nil {
 			return nil, err
 		}
+		cur, err := e.Get(ctx, uuid)
+		if err != nil {
+			return nil, err
+		}
+		if err := e.checkTimeouts(ctx, fc, cur.EventSourceArn); err != nil {
+			return nil, err
+		}
+		if err := e.checkRole(ctx, fc, cur.EventSourceArn); err != nil {
+			return nil, err
+		}
 	}
 	var out *Mapping
 	_, err = kv.Modify(ctx, esmKey(uuid), func(cur *Mapping, exists bool) (*Mapping, error) {
@@ -454,11 +478,6 @@ func (e *EventSources) Update(ctx context.Context, uuid string, in MappingInput)
 	})
 	if err != nil {
 		return nil, err
-	}
-	if fc != nil {
-		if err := e.checkRole(ctx, fc, out.EventSourceArn); err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
 }

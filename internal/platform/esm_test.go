@@ -80,16 +80,17 @@ func TestEventSourceMappingSQS(t *testing.T) {
 	lc, qc, ic := lambdaClientFor(url), sqsClientFor(url), clientsFor(url).iam
 
 	deadURL := createQueue(t, qc, "esm-dead", nil)
-	workURL := createQueue(t, qc, "esm-work", map[string]string{"VisibilityTimeout": "1",
+	workURL := createQueue(t, qc, "esm-work", map[string]string{"VisibilityTimeout": "3",
 		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:esm-dead","maxReceiveCount":"2"}`})
 	seenURL := createQueue(t, qc, "esm-seen", nil)
 	createQueue(t, qc, "esm-other", nil)
+	createQueue(t, qc, "esm-short", map[string]string{"VisibilityTimeout": "2"})
 	workARN, otherARN := "arn:aws:sqs:us-east-1:000000000000:esm-work", "arn:aws:sqs:us-east-1:000000000000:esm-other"
 
 	role := lambdaRole(t, url, "esm-role")
 	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String("consumer"), Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"),
-		Role: aws.String(role), Timeout: aws.Int32(30), Code: &lambdatypes.FunctionCode{ZipFile: pyZip(t, esmHandler)},
+		Role: aws.String(role), Timeout: aws.Int32(3), Code: &lambdatypes.FunctionCode{ZipFile: pyZip(t, esmHandler)},
 		Environment: &lambdatypes.Environment{Variables: map[string]string{"SEEN_URL": seenURL}},
 	}); err != nil {
 		t.Fatal(err)
@@ -111,6 +112,7 @@ func TestEventSourceMappingSQS(t *testing.T) {
 		"concurrency": {ScalingConfig: &lambdatypes.ScalingConfig{MaximumConcurrency: aws.Int32(1)}},
 		"filter":      {FilterCriteria: &lambdatypes.FilterCriteria{Filters: []lambdatypes.Filter{{Pattern: aws.String("{")}}}},
 		"queue":       {EventSourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:nope")},
+		"visibility":  {EventSourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:esm-short")},
 	} {
 		in.FunctionName = aws.String("consumer")
 		if in.EventSourceArn == nil {

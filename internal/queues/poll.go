@@ -13,6 +13,8 @@ import (
 type Poller interface {
 	Poll(ctx context.Context, queueARN string, max int, wait time.Duration) ([]Received, error)
 	DeleteMessages(ctx context.Context, queueARN string, handles []string) error
+	// VisibilityTimeout is the queue's VisibilityTimeout in seconds.
+	VisibilityTimeout(ctx context.Context, queueARN string) (int64, error)
 	// Region is the queues' region (the SQS event's awsRegion).
 	Region() string
 }
@@ -59,3 +61,13 @@ func (s *Service) DeleteMessages(ctx context.Context, queueARN string, handles [
 
 // Region is the region the queues live in.
 func (s *Service) Region() string { return s.opts.Account.Region }
+
+// VisibilityTimeout is the VisibilityTimeout of the queue of queueARN, in
+// seconds.
+func (s *Service) VisibilityTimeout(ctx context.Context, queueARN string) (int64, error) {
+	q, err := s.queueByARN(ctx, queueARN)
+	if err != nil {
+		return 0, err
+	}
+	return q.intAttr(AttrVisibilityTimeout), nil
+}
