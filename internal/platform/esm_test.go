@@ -118,8 +118,12 @@ func TestEventSourceMappingSQS(t *testing.T) {
 		if in.EventSourceArn == nil {
 			in.EventSourceArn = aws.String(workARN)
 		}
-		if _, err := lc.CreateEventSourceMapping(ctx, in); !errors.As(err, &ipv) {
+		_, err := lc.CreateEventSourceMapping(ctx, in)
+		if !errors.As(err, &ipv) {
 			t.Errorf("%s: %v, want InvalidParameterValueException", name, err)
+		}
+		if name == "visibility" && !strings.Contains(err.Error(), "Queue visibility timeout: 2 seconds is less than Function timeout: 3 seconds") {
+			t.Errorf("visibility: %v", err)
 		}
 	}
 	var nf *lambdatypes.ResourceNotFoundException
