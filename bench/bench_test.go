@@ -31,7 +31,7 @@ func TestBenchmarksRun(t *testing.T) {
 		"warm":    {"### Warm invoke", "bare net/http echo round trip", "bare Runtime API best case", "nubo Invoke, aws-sdk-go-v2 client", "nubo Invoke, lean signed"},
 		"memory":  {"### Memory per warm instance", "nubo process RSS", "nubo Go heap"},
 		"gateway": {"### HTTP API", "bare net/http echo server", "nubo gateway: HttpApi route", "gateway overhead at p50"},
-		"queues":  {"### Queues (SQS)", "SendMessageBatch 10 × 200 B", "ReceiveMessage 10 + DeleteMessageBatch", "SendMessage → waiting ReceiveMessage: p50"},
+		"queues":  {"### Queues (SQS)", "SendMessageBatch 10 × 200 B", "ReceiveMessage 10 + DeleteMessageBatch", "SendMessage → waiting ReceiveMessage: p50", "ESM: SendMessage → function sees the record: p50"},
 		"events":  {"### Event pattern matching", "naive: each pattern in turn", "### PutEvents until a function target has the event"},
 		"tables":  {"### tables", "raw JetStream KV put (floor)", "nubo PutItem", "nubo GetItem", "nubo Query (100 items)"},
 	}

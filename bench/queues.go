@@ -193,6 +193,9 @@ func benchQueues(ctx context.Context, env *benchEnv) error {
 	}
 	tb.add("SendMessage → waiting ReceiveMessage: p50", ms(trip.pct(50)), ms(floorTrip.pct(50))+" (publish → waiting fetch)", ratio(float64(trip.pct(50)), float64(floorTrip.pct(50))))
 	tb.add("SendMessage → waiting ReceiveMessage: p99", ms(trip.pct(99)), ms(floorTrip.pct(99)), ratio(float64(trip.pct(99)), float64(floorTrip.pct(99))))
+	if err := esmRow(ctx, env, n, c, tb, trips); err != nil {
+		return fmt.Errorf("event source mapping: %w", err)
+	}
 	if !env.smoke {
 		if err := motoRows(ctx, env, tb, entries, clients, d, min(drainN, 1000), sent.rate*10, drainRate); err != nil {
 			return err

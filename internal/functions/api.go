@@ -39,6 +39,7 @@ type lambdaAPI struct {
 	policies *PolicyStore   // the policy operations (api_policy.go); nil: not served
 	urls     URLStore       // the function URL operations (api_url.go); nil: not served
 	set      *settingsStore // stored settings (settings.go)
+	esm      *EventSources  // the event source mapping operations (api_esm.go); nil: not served
 }
 
 // authorize asks the service's authorizer whether the caller may perform

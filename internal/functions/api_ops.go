@@ -15,8 +15,11 @@ type APIOptions struct {
 	// statements AWS::Lambda::Permission writes); nil leaves them out.
 	Policies *PolicyStore
 	// URLs serves the function URL operations; nil leaves them out.
-	URLs   URLStore
-	Logger *slog.Logger
+	URLs URLStore
+	// EventSources serves the event source mapping operations
+	// (api_esm.go); nil leaves them out.
+	EventSources *EventSources
+	Logger       *slog.Logger
 }
 
 // maxRequestBody bounds a Lambda request body: CreateFunction's .zip of
@@ -34,7 +37,7 @@ func NewAPI(o APIOptions) (*awsapi.API, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &lambdaAPI{s: o.Service, log: log, policies: o.Policies, urls: o.URLs, set: &settingsStore{bb: o.Service.opts.Backbone}}
+	a := &lambdaAPI{s: o.Service, log: log, policies: o.Policies, urls: o.URLs, set: &settingsStore{bb: o.Service.opts.Backbone}, esm: o.EventSources}
 	return awsapi.NewAPI(awsapi.Spec{
 		Service:    "lambda",
 		SDKID:      "lambda",
@@ -143,6 +146,9 @@ func (a *lambdaAPI) ops() []awsapi.Declared {
 			op(a, "DeleteFunctionUrlConfig", "lambda:DeleteFunctionUrlConfig", "DELETE /2021-10-31/functions/{FunctionName}/url", http.StatusNoContent, a.deleteURL),
 			op(a, "ListFunctionUrlConfigs", "lambda:ListFunctionUrlConfigs", "GET /2021-10-31/functions/{FunctionName}/urls", 0, a.listURLs),
 		)
+	}
+	if a.esm != nil {
+		ops = append(ops, a.esmOps()...)
 	}
 	return ops
 }

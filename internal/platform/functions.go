@@ -98,8 +98,14 @@ func (functionsModule) build(p *Platform) error {
 // now).
 func (functionsModule) contribute(p *Platform) (contribution, error) {
 	urls := functionURLs{g: p.Gateway, addr: p.HTTPAddr}
+	esm, err := functions.NewEventSources(functions.EventSourcesOptions{Functions: p.Functions, Backbone: p.view("lambda"),
+		Queues: p.Queues, Authorizer: p.authorizer(), Logger: p.opts.Logger.With("part", "event-source-mappings")})
+	if err != nil {
+		return contribution{}, err
+	}
+	p.EventSources = esm
 	api, err := functions.NewAPI(functions.APIOptions{Service: p.Functions, Policies: p.Policies, URLs: urls,
-		Logger: p.opts.Logger.With("part", "lambda-api")})
+		EventSources: esm, Logger: p.opts.Logger.With("part", "lambda-api")})
 	pkg := functions.NewPackager(filepath.Join(p.regionDir(p.region, "functions"), "packages"))
 	progress := p.opts.BuildProgress
 	if progress == nil {
@@ -118,6 +124,7 @@ func (functionsModule) contribute(p *Platform) (contribution, error) {
 			functions.NewLayerVersionPermissionProvider(p.Functions),
 			functions.NewPermissionProvider(p.Policies),
 			functions.NewURLProvider(urls, p.account),
+			functions.NewEventSourceMappingProvider(esm),
 		},
 	}, err
 }

@@ -97,13 +97,16 @@ type Platform struct {
 	Topics     *topics.Service
 	Events     *events.Service
 	Schedules  *schedules.Service
-	Stacks     *stacks.Engine
-	shims      *runtimeShims
-	account    awsapi.Account
-	apis       []*awsapi.API
-	provided   []stacks.Provider // by the modules, for the stack engine
-	edge       *listener
-	http       *listener
+	// EventSources are Lambda's event source mappings (built by the
+	// functions module, started after the queues they poll).
+	EventSources *functions.EventSources
+	Stacks       *stacks.Engine
+	shims        *runtimeShims
+	account      awsapi.Account
+	apis         []*awsapi.API
+	provided     []stacks.Provider // by the modules, for the stack engine
+	edge         *listener
+	http         *listener
 
 	// Regions (regions.go): on the root, ctxs holds the global modules and
 	// every region's context; a region's context is a Platform of its own

@@ -27,7 +27,8 @@ func (queuesModule) build(p *Platform) (err error) {
 func (queuesModule) contribute(p *Platform) (contribution, error) {
 	api, err := p.Queues.API()
 	return contribution{
-		parts:     []part{{"queues", p.Queues}},
+		// The event source mappings poll the queues: they start after them.
+		parts:     []part{{"queues", p.Queues}, {"event source mappings", p.EventSources}},
 		apis:      []*awsapi.API{api},
 		providers: []stacks.Provider{queues.NewQueueProvider(p.Queues), queues.NewQueuePolicyProvider(p.Queues)},
 	}, err

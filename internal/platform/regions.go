@@ -388,5 +388,5 @@ func (p *Platform) closeParts(ctx context.Context) error {
 // adopt makes the default region's context the root's exported fields.
 func (p *Platform) adopt(r *Platform) {
 	p.Functions, p.Logs, p.Gateway, p.Policies, p.Parameters, p.Stacks = r.Functions, r.Logs, r.Gateway, r.Policies, r.Parameters, r.Stacks
-	p.Queues, p.Topics, p.Events, p.Schedules = r.Queues, r.Topics, r.Events, r.Schedules
+	p.Queues, p.Topics, p.Events, p.Schedules, p.EventSources = r.Queues, r.Topics, r.Events, r.Schedules, r.EventSources
 }
