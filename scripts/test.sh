@@ -35,7 +35,8 @@ echo "== go test -race (where concurrency lives)"
 go test -count=1 -race -timeout 25m \
   ./internal/awsapi/... ./internal/backbone/... ./internal/functions/... \
   ./internal/gateway/... ./internal/iam/... ./internal/stacks/ ./internal/parameters/ \
-  ./internal/runtimes/ ./internal/logs/
+  ./internal/runtimes/ ./internal/logs/ ./internal/queues/ ./internal/topics/ \
+  ./internal/events/ ./internal/schedules/ ./internal/tables/
 
 echo "== fuzz smoke"
 # A count, not a duration: with a duration Go 1.26's fuzz coordinator can

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -92,9 +93,14 @@ func (s *Service) consume() error {
 }
 
 func (s *Service) publishJob(ctx context.Context, subject string, data []byte, id string) error {
+	s.mu.Lock()
 	q := s.work
 	if subject == fifoSubject {
 		q = s.fifo
+	}
+	s.mu.Unlock()
+	if q == nil {
+		return errors.New("topics: queue work: service closed")
 	}
 	if err := q.Publish(ctx, backbone.Message{Subject: subject, Data: data, ID: id}); err != nil {
 		return fmt.Errorf("topics: queue work: %w", err)

@@ -147,8 +147,9 @@ func (s *Service) Start(ctx context.Context) error {
 func (s *Service) Close(ctx context.Context) error {
 	s.mu.Lock()
 	qs := []*backbone.WorkQueue{s.work, s.fifo}
-	s.work, s.fifo = nil, nil
 	s.mu.Unlock()
+	// The queues stay set while they close: a handler still running may
+	// queue its deliveries (publishJob) until it returns.
 	var errs []error
 	for _, q := range qs {
 		if q != nil {
@@ -157,6 +158,7 @@ func (s *Service) Close(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.work, s.fifo = nil, nil
 	if s.tcache != nil {
 		s.tcache.Close()
 		s.scache.Close()
