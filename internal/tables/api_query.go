@@ -166,6 +166,7 @@ func (s *Store) query(c *awsapi.Call, in *queryIn) (pageOut, error) {
 	if err != nil {
 		return pageOut{}, err
 	}
+	t = s.withIndex(c.Context(), t, in.IndexName)
 	env, err := in.env()
 	if err != nil {
 		return pageOut{}, err
@@ -294,6 +295,7 @@ func (s *Store) scan(c *awsapi.Call, in *scanIn) (pageOut, error) {
 	if err != nil {
 		return pageOut{}, err
 	}
+	t = s.withIndex(c.Context(), t, in.IndexName)
 	env, err := in.env()
 	if err != nil {
 		return pageOut{}, err

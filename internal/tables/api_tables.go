@@ -264,7 +264,7 @@ func (s *Store) createFrom(ctx context.Context, in *createTableIn) (*Table, erro
 }
 
 func (s *Store) describeTable(c *awsapi.Call, in *tableNameIn) (describeOut, error) {
-	t, err := s.Table(c.Context(), in.TableName)
+	t, err := s.TableNow(c.Context(), in.TableName)
 	if err != nil {
 		return describeOut{}, err
 	}

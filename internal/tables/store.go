@@ -202,6 +202,21 @@ func (s *Store) Table(ctx context.Context, name string) (*Table, error) {
 	return t, err
 }
 
+// TableNow returns a table's description as the bucket holds it now (what
+// DescribeTable answers: a change this or another node just made shows at
+// once, where the watched view may lag).
+func (s *Store) TableNow(ctx context.Context, name string) (*Table, error) {
+	meta, _, err := s.started()
+	if err != nil {
+		return nil, err
+	}
+	t, _, err := meta.Get(ctx, name)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, notFound(name)
+	}
+	return t, err
+}
+
 // Tables lists the tables' names, sorted.
 func (s *Store) Tables(ctx context.Context) ([]string, error) {
 	meta, _, err := s.started()

@@ -1,6 +1,7 @@
 package tables
 
 import (
+	"context"
 	"sort"
 	"strings"
 
@@ -14,6 +15,26 @@ type view struct {
 	index     *Index
 	global    bool
 	table     *Table
+}
+
+// withIndex is t, or the table as the bucket holds it when t (this node's
+// watched copy) does not have the index name yet: an index UpdateTable
+// just added is queryable at once, on every node.
+func (s *Store) withIndex(ctx context.Context, t *Table, name string) *Table {
+	if name == "" {
+		return t
+	}
+	for _, ixs := range [][]Index{t.GSIs, t.LSIs} {
+		for _, ix := range ixs {
+			if ix.IndexName == name {
+				return t
+			}
+		}
+	}
+	if fresh, err := s.TableNow(ctx, t.Name); err == nil && fresh != nil && fresh.ID == t.ID {
+		return fresh
+	}
+	return t
 }
 
 // viewOf resolves a Query's IndexName with DynamoDB's checks.
